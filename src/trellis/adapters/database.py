@@ -1,0 +1,116 @@
+"""The engine factory, schema migrations, and the check that a database is Trellis's.
+
+SQLite files run in WAL mode with foreign keys on; PostgreSQL is reached through
+psycopg 3 (``postgresql+psycopg://``). Nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DatabaseError as SADatabaseError, OperationalError
+from sqlalchemy.pool import StaticPool
+
+from trellis.errors import DatabaseError
+
+SCHEMA_MARKER = "trellis"
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def make_engine(url: str, *, create_dir: bool = False) -> Engine:
+    """Build an engine for a SQLAlchemy URL (``postgresql://`` means psycopg 3)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseError(f"not a database URL: {url}") from None
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    kwargs: dict[str, Any] = {}
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database in ("", ":memory:"):
+            kwargs["poolclass"] = StaticPool
+            kwargs["connect_args"] = {"check_same_thread": False}
+        else:
+            path = Path(database)
+            if create_dir:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            elif not path.exists():
+                raise DatabaseError(f"no database at {path}: run `trellis init` first")
+    try:
+        engine = create_engine(parsed, **kwargs)
+    except ModuleNotFoundError as exc:
+        raise DatabaseError(
+            f"the driver for {parsed.get_backend_name()} is not installed ({exc.name}); "
+            "install trellis-career[postgres]"
+        ) from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA busy_timeout = 5000")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
+
+
+def describe(engine: Engine) -> str:
+    """A URL fit to show a user: the password hidden."""
+    return engine.url.render_as_string(hide_password=True)
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest migration (creating it on an empty database)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except OperationalError as exc:
+        raise DatabaseError(f"cannot open {describe(engine)}: {_first_line(exc)}") from None
+    except SADatabaseError as exc:
+        raise DatabaseError(
+            f"{describe(engine)} is not a Trellis database: {_first_line(exc)}"
+        ) from None
+
+
+def ensure_trellis(engine: Engine) -> None:
+    """Refuse, in one line, a database that Trellis did not create."""
+    try:
+        names = set(inspect(engine).get_table_names())
+    except SADatabaseError as exc:
+        raise DatabaseError(
+            f"{describe(engine)} is not a Trellis database: {_first_line(exc)}"
+        ) from None
+    if "trellis_meta" not in names or "events" not in names:
+        raise DatabaseError(
+            f"{describe(engine)} is not a Trellis database (run `trellis init` to create one)"
+        )
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(getattr(exc, "orig", None) or exc)
+    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+
+
+def reset(engine: Engine) -> None:
+    """Drop every Trellis table (for ``demo --replace`` on a server database), then migrate."""
+    from sqlalchemy import text
+
+    from .tables import metadata
+
+    with engine.begin() as connection:
+        metadata.drop_all(connection)
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    migrate(engine)

@@ -1,0 +1,300 @@
+"""Framework files: YAML or JSON, read with line numbers, checked, turned into a Framework.
+
+The pydantic models below *are* the file format: they check structure, and
+``json_schema()`` publishes them. Whole-framework checks live in the domain
+(``assemble_framework``). Every problem is reported with its path and line.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from trellis.domain.framework import (
+    DEFAULT_DESCRIPTORS,
+    Competency,
+    Framework,
+    Level,
+    MasteryScale,
+    PayBand,
+    Role,
+    RoleType,
+    Track,
+)
+from trellis.domain.framework_assembly import BandDraft, assemble_framework
+from trellis.errors import FrameworkInvalid, Problem
+
+Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", max_length=80)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ScaleModel(_Strict):
+    """A mastery scale from 0 to max. Descriptors say what each step looks like."""
+
+    max: int = Field(5, ge=1, le=10)
+    descriptors: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _default_descriptors(self) -> ScaleModel:
+        if self.descriptors is None:
+            default = list(DEFAULT_DESCRIPTORS)
+            steps = default if self.max == 5 else [str(m) for m in range(self.max + 1)]
+            object.__setattr__(self, "descriptors", steps)
+        return self
+
+    def to_domain(self) -> MasteryScale:
+        return MasteryScale(self.max, tuple(self.descriptors or ()))
+
+
+class TrackModel(_Strict):
+    id: Id
+    name: str
+    role_type: RoleType = RoleType.STRUCTURED
+    description: str = ""
+
+
+class LevelModel(_Strict):
+    id: Id
+    name: str
+    description: str = ""
+
+
+class CompetencyModel(_Strict):
+    id: Id
+    name: str
+    description: str = ""
+    scale: ScaleModel | None = None
+    prerequisites: list[str] = []
+
+
+class SkillBandModel(_Strict):
+    id: Id
+    name: str
+    description: str = ""
+    competencies: list[CompetencyModel]
+
+
+class PayBandModel(_Strict):
+    min: int = Field(ge=0)
+    mid: int = Field(ge=0)
+    max: int = Field(ge=0)
+    currency: str | None = Field(None, pattern=r"^[A-Z]{3}$")
+
+
+class RoleModel(_Strict):
+    id: Id
+    track: str
+    level: str
+    title: str
+    description: str = ""
+    pay_band: PayBandModel | None = None
+    expects: dict[str, int] = {}
+    tools: list[str] = []
+
+
+class FrameworkModel(_Strict):
+    """A Trellis career framework file."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, json_schema_extra={"$id": "trellis-framework.schema.json"}
+    )
+
+    id: Id
+    name: str
+    description: str = ""
+    attribution: str = ""
+    currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
+    mastery_scale: ScaleModel = ScaleModel()
+    tracks: list[TrackModel]
+    levels: list[LevelModel]
+    skill_bands: list[SkillBandModel]
+    roles: list[RoleModel]
+
+    def to_domain(self) -> tuple[Framework | None, list[Problem]]:
+        default_scale = self.mastery_scale.to_domain()
+        bands = [
+            BandDraft(
+                id=b.id,
+                name=b.name,
+                description=b.description,
+                competencies=[
+                    Competency(
+                        id=c.id,
+                        name=c.name,
+                        band=b.id,
+                        description=c.description,
+                        scale=c.scale.to_domain() if c.scale else default_scale,
+                        prerequisites=tuple(c.prerequisites),
+                    )
+                    for c in b.competencies
+                ],
+            )
+            for b in self.skill_bands
+        ]
+        roles = [
+            Role(
+                id=r.id,
+                track=r.track,
+                level=r.level,
+                title=r.title,
+                description=r.description,
+                pay_band=PayBand(
+                    r.pay_band.min,
+                    r.pay_band.mid,
+                    r.pay_band.max,
+                    r.pay_band.currency or self.currency,
+                )
+                if r.pay_band
+                else None,
+                expects=dict(r.expects),
+                tools=tuple(r.tools),
+            )
+            for r in self.roles
+        ]
+        return assemble_framework(
+            key=self.id,
+            name=self.name,
+            description=self.description,
+            attribution=self.attribution,
+            currency=self.currency,
+            tracks=[Track(t.id, t.name, t.role_type, t.description) for t in self.tracks],
+            levels=[Level(lv.id, lv.name, 0, lv.description) for lv in self.levels],
+            bands=bands,
+            roles=roles,
+        )
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of framework files, generated from the models above."""
+    return FrameworkModel.model_json_schema()
+
+
+def parse_framework(text: str, source: str = "<text>") -> tuple[Framework, dict[str, Any]]:
+    """Parse YAML or JSON text into a Framework and its plain document.
+
+    Raises FrameworkInvalid with every problem, each located by path and line.
+    """
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise FrameworkInvalid([Problem("", f"not valid YAML/JSON: {reason}", line, source)],
+                               source) from None
+    if not isinstance(document, dict):
+        raise FrameworkInvalid([Problem("", "expected a mapping at the top", 1, source)], source)
+    lines = _line_index(node)
+
+    def locate(path: str, message: str) -> Problem:
+        return Problem(path, message, _line_of(lines, path), source)
+
+    try:
+        model = FrameworkModel.model_validate(document)
+    except ValidationError as exc:
+        problems = [locate(_dotted(err["loc"]), _message(err)) for err in exc.errors()]
+        raise FrameworkInvalid(problems, source) from None
+    framework, found = model.to_domain()
+    if framework is None:
+        raise FrameworkInvalid([locate(p.path, p.message) for p in found], source)
+    return framework, model.model_dump(mode="json", exclude_defaults=True)
+
+
+def read_framework_file(path: Path) -> tuple[Framework, dict[str, Any]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise FrameworkInvalid(
+            [Problem("", f"cannot read file: {exc.strerror or exc}", None, str(path))], str(path)
+        ) from None
+    return parse_framework(text, str(path))
+
+
+def framework_from_document(document: dict[str, Any]) -> Framework:
+    """Rebuild a framework from the document stored with a framework version."""
+    framework, problems = FrameworkModel.model_validate(document).to_domain()
+    if framework is None:
+        raise FrameworkInvalid(problems)
+    return framework
+
+
+def dump_document(document: dict[str, Any], fmt: str = "yaml") -> str:
+    if fmt == "json":
+        return json.dumps(document, indent=2, ensure_ascii=False)
+    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+
+
+def _message(err: Any) -> str:
+    kind, msg = err["type"], err["msg"]
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "missing":
+        return "required field is missing"
+    return str(msg)
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _line_index(node: yaml.Node | None) -> dict[str, int]:
+    """Map each dotted path in a YAML node tree to its 1-based line."""
+    index: dict[str, int] = {}
+
+    def walk(n: yaml.Node, path: str) -> None:
+        index.setdefault(path, n.start_mark.line + 1)
+        if isinstance(n, yaml.MappingNode):
+            for key_node, value_node in n.value:
+                key = str(key_node.value)
+                child = f"{path}.{key}" if path else key
+                index[child] = key_node.start_mark.line + 1
+                walk(value_node, child)
+                index[child] = key_node.start_mark.line + 1
+        elif isinstance(n, yaml.SequenceNode):
+            for i, item in enumerate(n.value):
+                walk(item, f"{path}[{i}]")
+
+    if node is not None:
+        walk(node, "")
+    return index
+
+
+def _line_of(index: dict[str, int], path: str) -> int | None:
+    """The line of a path, or of its nearest ancestor that the file spells out."""
+    while path:
+        if path in index:
+            return index[path]
+        cut = max(path.rfind("."), path.rfind("["))
+        path = path[:cut] if cut > 0 else ""
+    return index.get("")
+
+
+SHIPPED = ("software-company", "nursing")
+
+
+def shipped_framework_path(name: str) -> Path | None:
+    """The file of a framework shipped with Trellis, by name (``software-company``)."""
+    if name not in SHIPPED:
+        return None
+    return Path(__file__).resolve().parent.parent / "frameworks" / f"{name}.yaml"
+
+
+def resolve_framework_source(source: str) -> Path:
+    """A path as given, or the shipped framework of that name."""
+    path = Path(source).expanduser()
+    if not path.exists():
+        shipped = shipped_framework_path(source)
+        if shipped is not None:
+            return shipped
+    return path

@@ -1,0 +1,360 @@
+"""The SQL unit of work and its repositories.
+
+A ``SqlUnitOfWork`` is one transaction: it rolls back unless ``commit()`` was called,
+so a use case that fails half way leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from types import TracebackType
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, update
+
+from trellis.domain.events import Event, EventKind, details_from_mapping, details_to_mapping
+from trellis.domain.framework import Framework
+from trellis.domain.people import Person
+from trellis.domain.profile import Profile
+from trellis.domain.profile_document import profile_from_document, profile_to_document
+
+from . import tables as t
+from .framework_files import framework_from_document
+
+
+@dataclass(frozen=True, slots=True)
+class FrameworkVersion:
+    id: int
+    key: str
+    version: int
+    effective_from: date | None
+    loaded_at: datetime
+    author: str
+    checksum: str
+
+
+class FrameworkCatalog(dict[int, Framework]):
+    """Framework versions by id, each loaded from the database on first use."""
+
+    def __init__(self, connection: Connection) -> None:
+        super().__init__()
+        self._connection = connection
+
+    def __missing__(self, version_id: int) -> Framework:
+        document = self._connection.scalar(
+            select(t.framework_versions.c.document).where(t.framework_versions.c.id == version_id)
+        )
+        if document is None:
+            raise KeyError(version_id)
+        framework = framework_from_document(document)
+        self[version_id] = framework
+        return framework
+
+
+class FrameworkRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+        self.catalog = FrameworkCatalog(connection)
+
+    def versions(self, key: str | None = None) -> list[FrameworkVersion]:
+        fv = t.framework_versions.c
+        query = select(fv.id, fv.framework_key, fv.version, fv.effective_from, fv.loaded_at,
+                       fv.author, fv.checksum).order_by(fv.framework_key, fv.version)
+        if key is not None:
+            query = query.where(fv.framework_key == key)
+        return [FrameworkVersion(*row) for row in self._c.execute(query)]
+
+    def document(self, version_id: int) -> dict[str, Any]:
+        fv = t.framework_versions.c
+        doc = self._c.scalar(select(fv.document).where(fv.id == version_id))
+        return dict(doc or {})
+
+    def add(self, key: str, document: Mapping[str, Any], effective_from: date | None,
+            author: str, now: datetime, digest: str) -> FrameworkVersion:
+        existing = self.versions(key)
+        version = (existing[-1].version + 1) if existing else 1
+        result = self._c.execute(
+            insert(t.framework_versions).values(
+                framework_key=key, version=version, effective_from=effective_from,
+                loaded_at=now, author=author, checksum=digest, document=dict(document),
+            )
+        )
+        (version_id,) = result.inserted_primary_key or (None,)
+        assert version_id is not None
+        return FrameworkVersion(version_id, key, version, effective_from, now, author, digest)
+
+    def in_force(self, key: str, on: date) -> FrameworkVersion | None:
+        """The newest version of ``key`` in force on a date (the first one covers the past)."""
+        versions = self.versions(key)
+        chosen = [v for v in versions if v.effective_from is None or v.effective_from <= on]
+        return chosen[-1] if chosen else (versions[0] if versions else None)
+
+    def get_meta(self, key: str) -> str | None:
+        return self._c.scalar(select(t.meta.c.value).where(t.meta.c.key == key))
+
+    def set_meta(self, key: str, value: str) -> None:
+        if self.get_meta(key) is None:
+            self._c.execute(insert(t.meta).values(key=key, value=value))
+        else:
+            self._c.execute(update(t.meta).where(t.meta.c.key == key).values(value=value))
+
+
+class PeopleRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    _columns = (t.people.c.id, t.people.c.handle, t.people.c.name, t.people.c.email,
+                t.people.c.manager_id)
+
+    def add(self, handle: str, name: str, email: str | None, manager_id: int | None,
+            author: str, now: datetime, person_id: int | None = None) -> Person:
+        values: dict[str, Any] = dict(handle=handle, name=name, email=email,
+                                      manager_id=manager_id, created_at=now, created_by=author)
+        if person_id is not None:
+            values["id"] = person_id
+        result = self._c.execute(insert(t.people).values(**values))
+        (new_id,) = result.inserted_primary_key or (None,)
+        assert new_id is not None
+        return Person(new_id, handle, name, email, manager_id)
+
+    def set_manager(self, person_id: int, manager_id: int | None) -> None:
+        self._c.execute(
+            update(t.people).where(t.people.c.id == person_id).values(manager_id=manager_id)
+        )
+
+    def get(self, person_id: int) -> Person | None:
+        row = self._c.execute(select(*self._columns).where(t.people.c.id == person_id)).first()
+        return Person(*row) if row else None
+
+    def find(self, ref: str) -> Person | None:
+        """A person by handle, email, or numeric id."""
+        c = t.people.c
+        condition = or_(c.handle == ref, c.email == ref)
+        if ref.isdigit():
+            condition = or_(condition, c.id == int(ref))
+        row = self._c.execute(select(*self._columns).where(condition).limit(1)).first()
+        return Person(*row) if row else None
+
+    def all(self) -> list[Person]:
+        return [Person(*r) for r in self._c.execute(select(*self._columns).order_by(t.people.c.id))]
+
+    def reports(self, manager_id: int) -> list[Person]:
+        """Everyone under a manager, transitively."""
+        everyone = self.all()
+        below: dict[int | None, list[Person]] = {}
+        for p in everyone:
+            below.setdefault(p.manager_id, []).append(p)
+        out: list[Person] = []
+        frontier = [manager_id]
+        while frontier:
+            nxt = []
+            for m in frontier:
+                for p in below.get(m, []):
+                    out.append(p)
+                    nxt.append(p.id)
+            frontier = nxt
+        return out
+
+    def count(self) -> int:
+        return int(self._c.scalar(select(func.count()).select_from(t.people)) or 0)
+
+    def max_id(self) -> int:
+        return int(self._c.scalar(select(func.max(t.people.c.id))) or 0)
+
+    def remove(self, person_id: int) -> None:
+        self._c.execute(
+            update(t.people).where(t.people.c.manager_id == person_id).values(manager_id=None)
+        )
+        self._c.execute(delete(t.people).where(t.people.c.id == person_id))
+
+
+def event_row(e: Event) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "person_id": e.person_id,
+        "kind": e.kind.value,
+        "effective_on": e.effective_on,
+        "recorded_at": e.recorded_at,
+        "author": e.author,
+        "evidence": e.evidence,
+        "verifier": e.verifier,
+        "framework_version": e.framework_version,
+        "details": orjson.dumps(details_to_mapping(e.details)).decode(),
+    }
+
+
+class EventRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    _columns = (t.events.c.id, t.events.c.person_id, t.events.c.kind, t.events.c.effective_on,
+                t.events.c.recorded_at, t.events.c.author, t.events.c.evidence,
+                t.events.c.verifier, t.events.c.framework_version, t.events.c.details)
+
+    def add(self, event: Event) -> int:
+        row = event_row(event)
+        del row["id"]
+        result = self._c.execute(insert(t.events).values(**row))
+        (new_id,) = result.inserted_primary_key or (None,)
+        assert new_id is not None
+        return int(new_id)
+
+    def add_many(self, events: Iterable[Event]) -> None:
+        """Insert events that already carry their ids, as fast as the driver allows."""
+        rows = [event_row(e) for e in events]
+        if rows:
+            self._c.execute(insert(t.events), rows)
+
+    def for_person(self, person_id: int, until: date | None = None) -> list[Event]:
+        query = select(*self._columns).where(t.events.c.person_id == person_id)
+        if until is not None:
+            query = query.where(t.events.c.effective_on <= until)
+        query = query.order_by(t.events.c.effective_on, t.events.c.id)
+        return [self._event(row) for row in self._c.execute(query)]
+
+    def get(self, event_id: int) -> Event | None:
+        row = self._c.execute(select(*self._columns).where(t.events.c.id == event_id)).first()
+        return self._event(row) if row else None
+
+    def retracted_ids(self, person_id: int) -> set[int]:
+        rows = self.for_person(person_id)
+        return {e.details.retracts for e in rows if e.kind is EventKind.RETRACTION}  # type: ignore[union-attr]
+
+    def max_id(self) -> int:
+        return int(self._c.scalar(select(func.max(t.events.c.id))) or 0)
+
+    def count(self) -> int:
+        return int(self._c.scalar(select(func.count()).select_from(t.events)) or 0)
+
+    def stream(self, batch: int = 20_000) -> Iterator[Event]:
+        query = select(*self._columns).order_by(t.events.c.id)
+        for row in self._c.execution_options(yield_per=batch).execute(query):
+            yield self._event(row)
+
+    def remove_person(self, person_id: int) -> int:
+        result = self._c.execute(delete(t.events).where(t.events.c.person_id == person_id))
+        return int(result.rowcount or 0)
+
+    @staticmethod
+    def _event(row: Sequence[Any]) -> Event:
+        kind = EventKind(row[2])
+        return Event(
+            id=row[0],
+            person_id=row[1],
+            effective_on=row[3],
+            details=details_from_mapping(kind, orjson.loads(row[9])),
+            recorded_at=row[4],
+            author=row[5],
+            evidence=row[6],
+            verifier=row[7],
+            framework_version=row[8],
+        )
+
+
+class StateRepository:
+    """The current-state projections: one row per person, one per person and competency."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def write(self, profiles: Sequence[Profile]) -> None:
+        if not profiles:
+            return
+        ids = [p.person_id for p in profiles]
+        for chunk in _chunks(ids, 900):
+            self._c.execute(delete(t.competency_state).where(
+                t.competency_state.c.person_id.in_(chunk)))
+            self._c.execute(delete(t.person_state).where(t.person_state.c.person_id.in_(chunk)))
+        self._c.execute(insert(t.person_state), [_state_row(p) for p in profiles])
+        competency_rows = [
+            {"person_id": p.person_id, "competency": layer.competency,
+             "mastery": layer.mastery, "reached_on": layer.reached_on}
+            for p in profiles for layer in p.mastery.values()
+        ]
+        if competency_rows:
+            self._c.execute(insert(t.competency_state), competency_rows)
+
+    def current(self, person_id: int) -> Profile | None:
+        text = self._c.scalar(
+            select(t.person_state.c.profile).where(t.person_state.c.person_id == person_id)
+        )
+        return profile_from_document(orjson.loads(text)) if text else None
+
+    def rows(self, person_ids: Sequence[int] | None = None) -> list[dict[str, Any]]:
+        query = select(t.person_state)
+        if person_ids is not None:
+            query = query.where(t.person_state.c.person_id.in_(person_ids))
+        return [dict(r._mapping) for r in self._c.execute(query)]
+
+    def remove(self, person_id: int) -> None:
+        self._c.execute(delete(t.competency_state).where(
+            t.competency_state.c.person_id == person_id))
+        self._c.execute(delete(t.person_state).where(t.person_state.c.person_id == person_id))
+
+
+def _state_row(p: Profile) -> dict[str, Any]:
+    return {
+        "person_id": p.person_id,
+        "role": p.role,
+        "track": p.track,
+        "level": p.level,
+        "level_rank": p.level_rank,
+        "pay": p.pay,
+        "currency": p.currency,
+        "hired_on": p.hired_on,
+        "departed_on": p.departed_on,
+        "role_since": p.role_since,
+        "last_promotion_on": p.last_promotion_on,
+        "last_recognition_on": p.last_recognition_on,
+        "last_event_on": p.last_event_on,
+        "promotions": p.promotions,
+        "micro_progressions": sum(p.micro_progressions.values()),
+        "engagement": p.engagement,
+        "framework_version": p.framework_version,
+        "profile": orjson.dumps(profile_to_document(p)).decode(),
+    }
+
+
+def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+class SqlUnitOfWork:
+    """One transaction over the Trellis tables, with a repository per aggregate."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def __enter__(self) -> SqlUnitOfWork:
+        self.connection = self._engine.connect()
+        self._transaction = self.connection.begin()
+        self._committed = False
+        self.frameworks = FrameworkRepository(self.connection)
+        self.people = PeopleRepository(self.connection)
+        self.events = EventRepository(self.connection)
+        self.state = StateRepository(self.connection)
+        return self
+
+    def commit(self) -> None:
+        self._transaction.commit()
+        self._committed = True
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if not self._committed:
+            self._transaction.rollback()
+        self.connection.close()
+
+    def record_erasure(self, person_id: int, events_removed: int, author: str,
+                       now: datetime) -> None:
+        self.connection.execute(insert(t.erasures).values(
+            erased_at=now, author=author, person_id=person_id, events_removed=events_removed,
+            reason="erased on request"))
+
+    @property
+    def dialect(self) -> str:
+        return self._engine.dialect.name

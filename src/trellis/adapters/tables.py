@@ -1,0 +1,122 @@
+"""The database tables (SQLAlchemy Core). Only adapters import this module.
+
+``events`` is the career ledger: rows are only ever inserted (a person's erasure on
+request is the one exception). ``person_state`` and ``competency_state`` are projections
+of it, rewritten in the same transaction as each event, so org-wide queries never refold
+the ledger.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+meta = Table(
+    "trellis_meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+framework_versions = Table(
+    "framework_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("framework_key", String(80), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("effective_from", Date, nullable=True),  # null: since the beginning of time
+    Column("loaded_at", DateTime, nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("checksum", String(64), nullable=False),
+    Column("document", JSON, nullable=False),
+    UniqueConstraint("framework_key", "version"),
+)
+
+people = Table(
+    "people",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("handle", String(80), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("email", String(254), nullable=True, unique=True),
+    Column("manager_id", Integer, ForeignKey("people.id"), nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", String(200), nullable=False),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id"), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("effective_on", Date, nullable=False),
+    Column("recorded_at", DateTime, nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("evidence", Text, nullable=True),
+    Column("verifier", String(200), nullable=True),
+    Column("framework_version", Integer, ForeignKey("framework_versions.id"), nullable=False),
+    Column("details", Text, nullable=False),  # JSON text: written and read by orjson
+    Index("ix_events_person_date", "person_id", "effective_on", "id"),
+    Index("ix_events_kind_date", "kind", "effective_on"),
+)
+
+person_state = Table(
+    "person_state",
+    metadata,
+    Column("person_id", Integer, ForeignKey("people.id"), primary_key=True),
+    Column("role", String(80), nullable=True),
+    Column("track", String(80), nullable=True),
+    Column("level", String(80), nullable=True),
+    Column("level_rank", Integer, nullable=True),
+    Column("pay", BigInteger, nullable=True),
+    Column("currency", String(3), nullable=True),
+    Column("hired_on", Date, nullable=True),
+    Column("departed_on", Date, nullable=True),
+    Column("role_since", Date, nullable=True),
+    Column("last_promotion_on", Date, nullable=True),
+    Column("last_recognition_on", Date, nullable=True),
+    Column("last_event_on", Date, nullable=True),
+    Column("promotions", Integer, nullable=False, default=0),
+    Column("micro_progressions", Integer, nullable=False, default=0),
+    Column("engagement", Integer, nullable=True),
+    Column("framework_version", Integer, nullable=True),
+    Column("profile", Text, nullable=False),  # the current profile as JSON
+    Index("ix_person_state_role", "track", "level_rank"),
+)
+
+competency_state = Table(
+    "competency_state",
+    metadata,
+    Column("person_id", Integer, ForeignKey("people.id"), primary_key=True),
+    Column("competency", String(80), primary_key=True),
+    Column("mastery", Integer, nullable=False),
+    Column("reached_on", Date, nullable=False),
+    Index("ix_competency_state_mastery", "competency", "mastery"),
+)
+
+erasures = Table(
+    "erasures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("erased_at", DateTime, nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("person_id", Integer, nullable=False),  # the retired surrogate key, nothing personal
+    Column("events_removed", Integer, nullable=False),
+    Column("reason", String(200), nullable=False),
+)

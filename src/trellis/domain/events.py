@@ -1,0 +1,344 @@
+"""The career ledger's events: what can happen in a career, and the fields each kind carries.
+
+An event is a dated fact. The ledger only ever appends them; a correction is a
+``retraction`` event naming the one it cancels. Each kind's fields are a small frozen
+dataclass (its *details*); ``details_from_mapping`` builds one from plain data (a CLI
+flag, a CSV row, a JSON line) and says exactly what is wrong when it cannot.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, ClassVar, get_type_hints
+
+from trellis.errors import InvalidEvent
+
+
+class EventKind(StrEnum):
+    HIRE = "hire"
+    PROMOTION = "promotion"
+    LATERAL_MOVE = "lateral_move"
+    SKILL_STEP = "skill_step"
+    CERTIFICATION = "certification"
+    PROJECT_LEADERSHIP = "project_leadership"
+    RESPONSIBILITY = "responsibility"
+    RECOGNITION = "recognition"
+    COMPENSATION = "compensation"
+    CHECK_IN = "check_in"
+    DEPARTURE = "departure"
+    RETRACTION = "retraction"
+
+
+class Advance(StrEnum):
+    """Which of the two ways of advancing an event is, if either."""
+
+    PROMOTION = "promotion"
+    MICRO = "micro_progression"
+    NONE = "none"
+
+
+MICRO_PROGRESSIONS = frozenset(
+    {
+        EventKind.SKILL_STEP,
+        EventKind.CERTIFICATION,
+        EventKind.PROJECT_LEADERSHIP,
+        EventKind.RESPONSIBILITY,
+        EventKind.RECOGNITION,
+        EventKind.LATERAL_MOVE,
+        EventKind.COMPENSATION,
+    }
+)
+
+
+def advance_of(kind: EventKind) -> Advance:
+    if kind is EventKind.PROMOTION:
+        return Advance.PROMOTION
+    return Advance.MICRO if kind in MICRO_PROGRESSIONS else Advance.NONE
+
+
+class RecognitionKind(StrEnum):
+    KUDOS = "kudos"
+    AWARD = "award"
+    SPOT_BONUS = "spot_bonus"
+
+
+class CompensationKind(StrEnum):
+    MERIT = "merit"  # a raise of base pay
+    ADJUSTMENT = "adjustment"  # a market or equity correction of base pay
+    BONUS = "bonus"  # one-off; base pay unchanged
+
+
+class DepartureKind(StrEnum):
+    VOLUNTARY = "voluntary"
+    INVOLUNTARY = "involuntary"
+    RETIREMENT = "retirement"
+
+
+# --- details, one class per kind. Field names are unique in meaning across kinds, so an
+# --- event flattens into one CSV row without clashes (see adapters.ledger_files).
+
+
+@dataclass(frozen=True, slots=True)
+class Hire:
+    kind: ClassVar[EventKind] = EventKind.HIRE
+    role: str
+    pay: int | None = None
+    currency: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Promotion:
+    kind: ClassVar[EventKind] = EventKind.PROMOTION
+    role: str
+    pay: int | None = None
+    override_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LateralMove:
+    kind: ClassVar[EventKind] = EventKind.LATERAL_MOVE
+    role: str
+    pay: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SkillStep:
+    kind: ClassVar[EventKind] = EventKind.SKILL_STEP
+    competency: str
+    from_mastery: int
+    to_mastery: int
+
+
+@dataclass(frozen=True, slots=True)
+class Certification:
+    kind: ClassVar[EventKind] = EventKind.CERTIFICATION
+    certification: str
+    issuer: str | None = None
+    competency: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectLeadership:
+    kind: ClassVar[EventKind] = EventKind.PROJECT_LEADERSHIP
+    project: str
+    team_size: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Responsibility:
+    """A duty taken on: ``share`` of working time in ``function`` (0 ends the duty)."""
+
+    kind: ClassVar[EventKind] = EventKind.RESPONSIBILITY
+    function: str
+    share: float
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Recognition:
+    kind: ClassVar[EventKind] = EventKind.RECOGNITION
+    citation: str
+    recognition_kind: RecognitionKind = RecognitionKind.KUDOS
+    points: int = 0
+    giver: str | None = None  # the handle of the person who gave it, if a colleague
+    amount: int | None = None  # a spot bonus paid with it
+
+
+@dataclass(frozen=True, slots=True)
+class Compensation:
+    """A raise or bonus, given as an ``amount`` or a ``percent`` of base pay (one of them)."""
+
+    kind: ClassVar[EventKind] = EventKind.COMPENSATION
+    compensation_kind: CompensationKind = CompensationKind.MERIT
+    amount: int | None = None
+    percent: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckIn:
+    kind: ClassVar[EventKind] = EventKind.CHECK_IN
+    engagement: int | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Departure:
+    kind: ClassVar[EventKind] = EventKind.DEPARTURE
+    departure_kind: DepartureKind = DepartureKind.VOLUNTARY
+    notes: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Retraction:
+    kind: ClassVar[EventKind] = EventKind.RETRACTION
+    retracts: int
+    reason: str
+
+
+Details = (
+    Hire
+    | Promotion
+    | LateralMove
+    | SkillStep
+    | Certification
+    | ProjectLeadership
+    | Responsibility
+    | Recognition
+    | Compensation
+    | CheckIn
+    | Departure
+    | Retraction
+)
+
+DETAILS: dict[EventKind, type[Details]] = {
+    cls.kind: cls  # type: ignore[misc]
+    for cls in (
+        Hire,
+        Promotion,
+        LateralMove,
+        SkillStep,
+        Certification,
+        ProjectLeadership,
+        Responsibility,
+        Recognition,
+        Compensation,
+        CheckIn,
+        Departure,
+        Retraction,
+    )
+}
+
+# Every details field name, in a stable order: the columns of a flattened event.
+DETAIL_FIELDS: tuple[str, ...] = tuple(
+    dict.fromkeys(f.name for cls in DETAILS.values() for f in dataclasses.fields(cls))
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One entry of the career ledger."""
+
+    id: int
+    person_id: int
+    effective_on: date
+    details: Details
+    recorded_at: datetime
+    author: str
+    evidence: str | None = None
+    verifier: str | None = None
+    framework_version: int = 0
+
+    @property
+    def kind(self) -> EventKind:
+        return self.details.kind
+
+
+def kind_from_text(text: str) -> EventKind:
+    try:
+        return EventKind(text.strip().lower().replace("-", "_"))
+    except ValueError:
+        known = ", ".join(k.value for k in EventKind)
+        raise InvalidEvent(f"unknown event kind '{text}' (known: {known})") from None
+
+
+def details_from_mapping(kind: EventKind, data: Mapping[str, Any]) -> Details:
+    """Build a kind's details from plain data, ignoring empty values and unrelated keys.
+
+    Raises InvalidEvent naming the field: "skill_step: to_mastery must be an integer".
+    """
+    cls = DETAILS[kind]
+    hints = _hints(cls)
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        raw = data.get(f.name)
+        if raw is None or raw == "":
+            if f.default is dataclasses.MISSING:
+                raise InvalidEvent(f"{kind}: {f.name} is required")
+            continue
+        values[f.name] = _coerce(kind, f.name, hints[f.name], raw)
+    details = cls(**values)
+    _check_details(details)
+    return details
+
+
+def details_to_mapping(details: Details) -> dict[str, Any]:
+    """The non-empty fields of a details object, as JSON-ready plain data."""
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(details):
+        value = getattr(details, f.name)
+        if value is not None:
+            out[f.name] = value.value if isinstance(value, StrEnum) else value
+    return out
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    if cls not in _HINTS:
+        _HINTS[cls] = get_type_hints(cls)
+    return _HINTS[cls]
+
+
+def _coerce(kind: EventKind, name: str, hint: Any, raw: Any) -> Any:
+    args = getattr(hint, "__args__", None)
+    target = next(a for a in args if a is not type(None)) if args else hint
+    try:
+        if target is int:
+            if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
+                raise ValueError
+            return int(raw)
+        if target is float:
+            if isinstance(raw, bool):
+                raise ValueError
+            return float(raw)
+        if target is str:
+            if not isinstance(raw, str | int | float):
+                raise ValueError
+            text = str(raw).strip()
+            if not text:
+                raise ValueError
+            return text
+        if isinstance(target, type) and issubclass(target, StrEnum):
+            return target(str(raw).strip().lower())
+    except ValueError:
+        if isinstance(target, type) and issubclass(target, StrEnum):
+            allowed = ", ".join(m.value for m in target)
+            raise InvalidEvent(f"{kind}: {name} must be one of {allowed}, got '{raw}'") from None
+        noun = {int: "an integer", float: "a number", str: "text"}.get(target, str(target))
+        raise InvalidEvent(f"{kind}: {name} must be {noun}, got '{raw}'") from None
+    raise TypeError(f"unsupported field type {hint!r}")  # a bug in a details class
+
+
+def _check_details(d: Details) -> None:
+    """Rules a single event must satisfy on its own, before any history is consulted."""
+    if isinstance(d, SkillStep):
+        if d.from_mastery < 0:
+            raise InvalidEvent("skill_step: from_mastery cannot be negative")
+        if d.to_mastery <= d.from_mastery:
+            raise InvalidEvent(
+                f"skill_step: to_mastery ({d.to_mastery}) must be above "
+                f"from_mastery ({d.from_mastery})"
+            )
+    elif isinstance(d, Responsibility):
+        if not 0.0 <= d.share <= 1.0:
+            raise InvalidEvent(f"responsibility: share must be between 0 and 1, got {d.share}")
+    elif isinstance(d, Recognition):
+        if d.points < 0:
+            raise InvalidEvent("recognition: points cannot be negative")
+    elif isinstance(d, Compensation):
+        if (d.amount is None) == (d.percent is None):
+            raise InvalidEvent("compensation: give exactly one of amount or percent")
+        if d.percent is not None and not -50.0 < d.percent <= 100.0:
+            raise InvalidEvent(f"compensation: percent {d.percent} is not a plausible change")
+    elif isinstance(d, CheckIn):
+        if d.engagement is not None and not 1 <= d.engagement <= 5:
+            raise InvalidEvent(f"check_in: engagement must be 1-5, got {d.engagement}")
+    elif isinstance(d, Hire | Promotion | LateralMove) and d.pay is not None and d.pay < 0:
+        raise InvalidEvent(f"{d.kind}: pay cannot be negative")
+    elif isinstance(d, Retraction) and d.retracts <= 0:
+        raise InvalidEvent("retraction: retracts must be an event id")

@@ -1,0 +1,362 @@
+"""A person's profile at a date: the pure fold of their ledger.
+
+``fold`` replays a person's live events in date order through ``ProfileBuilder.apply``,
+which enforces the ledger's rules as it goes: the same code checks a new event, an import
+and a retraction, so the ledger can never describe an impossible career.
+
+Retractions are corrections, not history: a retracted event is left out of every profile,
+whatever the date asked for.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from trellis.errors import LedgerRuleBroken
+
+from .events import (
+    MICRO_PROGRESSIONS,
+    CheckIn,
+    Compensation,
+    CompensationKind,
+    Certification,
+    Departure,
+    Event,
+    EventKind,
+    Hire,
+    LateralMove,
+    ProjectLeadership,
+    Promotion,
+    Recognition,
+    Responsibility,
+    Retraction,
+    SkillStep,
+)
+from .framework import Framework
+
+
+@dataclass(frozen=True, slots=True)
+class LayerStep:
+    """One nano-level upgrade: a mastery step in one competency on a date."""
+
+    on: date
+    from_mastery: int
+    to_mastery: int
+    event_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class CompetencyLayer:
+    competency: str
+    mastery: int
+    reached_on: date
+    steps: tuple[LayerStep, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RecognitionEntry:
+    on: date
+    event_id: int
+    recognition_kind: str
+    points: int
+    citation: str
+    giver: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Milestone:
+    """A dated line of the profile: a certification or a project led."""
+
+    on: date
+    event_id: int
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    person_id: int
+    as_of: date
+    hired_on: date | None
+    departed_on: date | None
+    role: str | None
+    title: str | None
+    track: str | None
+    level: str | None
+    level_rank: int | None
+    pay: int | None
+    currency: str | None
+    role_since: date | None
+    last_promotion_on: date | None
+    promotions: int
+    mastery: Mapping[str, CompetencyLayer]
+    responsibilities: Mapping[str, float]
+    recognitions: tuple[RecognitionEntry, ...]
+    certifications: tuple[Milestone, ...]
+    projects: tuple[Milestone, ...]
+    micro_progressions: Mapping[str, int]
+    bonuses: int
+    engagement: int | None
+    last_event_on: date | None
+    framework_version: int | None
+
+    @property
+    def active(self) -> bool:
+        return self.hired_on is not None and self.departed_on is None
+
+    def mastery_of(self, competency: str) -> int:
+        layer = self.mastery.get(competency)
+        return layer.mastery if layer else 0
+
+    @property
+    def months_in_role(self) -> float | None:
+        return _months(self.role_since, self.as_of)
+
+    @property
+    def months_since_promotion(self) -> float | None:
+        return _months(self.last_promotion_on or self.hired_on, self.as_of)
+
+    @property
+    def last_recognition_on(self) -> date | None:
+        return self.recognitions[-1].on if self.recognitions else None
+
+
+def _months(start: date | None, end: date) -> float | None:
+    return None if start is None else round((end - start).days / 30.4375, 1)
+
+
+@dataclass
+class ProfileBuilder:
+    """The mutable state of a fold. ``apply`` checks each event against it, then applies it."""
+
+    person_id: int
+    frameworks: Mapping[int, Framework]
+    hired_on: date | None = None
+    departed_on: date | None = None
+    role: str | None = None
+    pay: int | None = None
+    currency: str | None = None
+    role_since: date | None = None
+    last_promotion_on: date | None = None
+    promotions: int = 0
+    steps: dict[str, list[LayerStep]] = field(default_factory=dict)
+    responsibilities: dict[str, float] = field(default_factory=dict)
+    recognitions: list[RecognitionEntry] = field(default_factory=list)
+    certifications: list[Milestone] = field(default_factory=list)
+    projects: list[Milestone] = field(default_factory=list)
+    micro: Counter[str] = field(default_factory=Counter)
+    bonuses: int = 0
+    engagement: int | None = None
+    last_event_on: date | None = None
+    version: int | None = None
+
+    def apply(self, event: Event) -> None:
+        d, on = event.details, event.effective_on
+        framework = self._framework(event.framework_version)
+        if isinstance(d, Hire):
+            if self.hired_on is not None and self.departed_on is None:
+                raise LedgerRuleBroken(f"hire on {on}: already hired on {self.hired_on}")
+            self._known_role(framework, d.role, event)
+            self.hired_on, self.departed_on = on, None
+            self.role, self.role_since, self.pay = d.role, on, d.pay
+            self.currency = d.currency or framework.currency
+        else:
+            if self.hired_on is None:
+                raise LedgerRuleBroken(f"{event.kind} on {on} is before the hire")
+            if self.departed_on is not None:
+                raise LedgerRuleBroken(
+                    f"{event.kind} on {on} is after the departure on {self.departed_on}"
+                )
+            self._apply_change(event, framework)
+        if event.kind in MICRO_PROGRESSIONS:
+            self.micro[event.kind.value] += 1
+        self.last_event_on, self.version = on, event.framework_version
+
+    def _apply_change(self, event: Event, framework: Framework) -> None:
+        d, on = event.details, event.effective_on
+        assert self.role is not None
+        if isinstance(d, Promotion | LateralMove):
+            self._known_role(framework, d.role, event)
+            old_rank, new_rank = _rank(framework, self.role), framework.rank_of(d.role)
+            if isinstance(d, Promotion) and new_rank <= old_rank:
+                raise LedgerRuleBroken(
+                    f"promotion on {on} to '{d.role}' (level {framework.roles[d.role].level}) "
+                    f"is not above the current level {_level_name(framework, self.role)}"
+                )
+            if isinstance(d, LateralMove):
+                if d.role == self.role:
+                    raise LedgerRuleBroken(f"lateral_move on {on}: already in role '{d.role}'")
+                if new_rank > old_rank:
+                    raise LedgerRuleBroken(
+                        f"lateral_move on {on} to '{d.role}' goes up a level: "
+                        "record it as a promotion"
+                    )
+            if isinstance(d, Promotion):
+                self.promotions += 1
+                self.last_promotion_on = on
+            self.role, self.role_since = d.role, on
+            if d.pay is not None:
+                self.pay = d.pay
+        elif isinstance(d, SkillStep):
+            comp = framework.competencies.get(d.competency)
+            if comp is None:
+                raise LedgerRuleBroken(
+                    f"skill_step on {on}: unknown competency '{d.competency}'"
+                )
+            steps = self.steps.setdefault(d.competency, [])
+            current = steps[-1].to_mastery if steps else 0
+            if d.from_mastery != current:
+                raise LedgerRuleBroken(
+                    f"skill_step on {on}: {d.competency} is at mastery {current}, "
+                    f"not {d.from_mastery}"
+                )
+            if d.to_mastery > comp.scale.max:
+                raise LedgerRuleBroken(
+                    f"skill_step on {on}: mastery {d.to_mastery} is above the "
+                    f"{d.competency} scale's maximum {comp.scale.max}"
+                )
+            steps.append(LayerStep(on, d.from_mastery, d.to_mastery, event.id))
+        elif isinstance(d, Responsibility):
+            if d.function not in framework.tracks:
+                known = ", ".join(framework.tracks)
+                raise LedgerRuleBroken(
+                    f"responsibility on {on}: unknown function '{d.function}' "
+                    f"(functions are the framework's tracks: {known})"
+                )
+            if d.share == 0:
+                self.responsibilities.pop(d.function, None)
+            else:
+                self.responsibilities[d.function] = d.share
+        elif isinstance(d, Recognition):
+            self.recognitions.append(
+                RecognitionEntry(on, event.id, d.recognition_kind.value, d.points, d.citation,
+                                 d.giver)
+            )
+            self.bonuses += d.amount or 0
+        elif isinstance(d, Compensation):
+            self._apply_compensation(d, on)
+        elif isinstance(d, Certification):
+            if d.competency is not None and d.competency not in framework.competencies:
+                raise LedgerRuleBroken(
+                    f"certification on {on}: unknown competency '{d.competency}'"
+                )
+            self.certifications.append(Milestone(on, event.id, d.certification))
+        elif isinstance(d, ProjectLeadership):
+            self.projects.append(Milestone(on, event.id, d.project))
+        elif isinstance(d, CheckIn):
+            if d.engagement is not None:
+                self.engagement = d.engagement
+        elif isinstance(d, Departure):
+            self.departed_on = on
+        elif isinstance(d, Retraction):  # pragma: no cover - fold removes them first
+            raise LedgerRuleBroken("a retraction cannot be applied to a profile")
+
+    def _apply_compensation(self, d: Compensation, on: date) -> None:
+        base = self.pay
+        if d.percent is not None and base is None:
+            raise LedgerRuleBroken(
+                f"compensation on {on}: a percent change needs a known base pay"
+            )
+        change = d.amount if d.amount is not None else round((base or 0) * (d.percent or 0) / 100)
+        if d.compensation_kind is CompensationKind.BONUS:
+            self.bonuses += change
+        else:
+            self.pay = (base or 0) + change
+
+    def _framework(self, version: int) -> Framework:
+        try:
+            return self.frameworks[version]
+        except KeyError:
+            raise LedgerRuleBroken(f"unknown framework version {version}") from None
+
+    @staticmethod
+    def _known_role(framework: Framework, role: str, event: Event) -> None:
+        if role not in framework.roles:
+            raise LedgerRuleBroken(
+                f"{event.kind} on {event.effective_on}: unknown role '{role}'"
+            )
+
+    def snapshot(self, as_of: date) -> Profile:
+        framework = self.frameworks[self.version] if self.version is not None else None
+        role = framework.roles.get(self.role) if framework and self.role else None
+        return Profile(
+            person_id=self.person_id,
+            as_of=as_of,
+            hired_on=self.hired_on,
+            departed_on=self.departed_on,
+            role=self.role,
+            title=role.title if role else None,
+            track=role.track if role else None,
+            level=role.level if role else None,
+            level_rank=framework.rank_of(role.id) if framework and role else None,
+            pay=self.pay,
+            currency=self.currency,
+            role_since=self.role_since,
+            last_promotion_on=self.last_promotion_on,
+            promotions=self.promotions,
+            mastery={
+                comp: CompetencyLayer(comp, steps[-1].to_mastery, steps[-1].on, tuple(steps))
+                for comp, steps in self.steps.items()
+                if steps
+            },
+            responsibilities=dict(self.responsibilities),
+            recognitions=tuple(self.recognitions),
+            certifications=tuple(self.certifications),
+            projects=tuple(self.projects),
+            micro_progressions=dict(self.micro),
+            bonuses=self.bonuses,
+            engagement=self.engagement,
+            last_event_on=self.last_event_on,
+            framework_version=self.version,
+        )
+
+
+def _rank(framework: Framework, role: str) -> int:
+    # A role dropped by a later framework version keeps the lowest rank, so any move is up.
+    return framework.rank_of(role) if role in framework.roles else 0
+
+
+def _level_name(framework: Framework, role: str) -> str:
+    return framework.roles[role].level if role in framework.roles else "unknown"
+
+
+def live_events(events: Iterable[Event]) -> list[Event]:
+    """The events that still count: retractions and what they retract are left out."""
+    events = list(events)
+    retracted = {
+        e.details.retracts for e in events if isinstance(e.details, Retraction)
+    }
+    return [
+        e for e in events if e.kind is not EventKind.RETRACTION and e.id not in retracted
+    ]
+
+
+def order(events: Iterable[Event]) -> list[Event]:
+    """Ledger order: by effective date, then by id (the order they were recorded)."""
+    return sorted(events, key=lambda e: (e.effective_on, e.id))
+
+
+def fold(
+    person_id: int,
+    events: Iterable[Event],
+    frameworks: Mapping[int, Framework],
+    at: date,
+) -> Profile:
+    """The person's profile on ``at``. Raises LedgerRuleBroken on an impossible history."""
+    builder = ProfileBuilder(person_id, frameworks)
+    for event in order(live_events(events)):
+        if event.effective_on > at:
+            break
+        builder.apply(event)
+    return builder.snapshot(at)
+
+
+def check_history(person_id: int, events: Iterable[Event], frameworks: Mapping[int, Framework]
+                  ) -> ProfileBuilder:
+    """Replay every live event (whatever its date) and return the final state."""
+    builder = ProfileBuilder(person_id, frameworks)
+    for event in order(live_events(events)):
+        builder.apply(event)
+    return builder

@@ -1,0 +1,128 @@
+"""The profile as a stable, documented JSON document (see docs/profile-json.md).
+
+Used by ``trellis profile --json``, the API, and the current-state table, so the three
+never disagree. ``profile_from_document`` reverses it exactly.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from .profile import CompetencyLayer, LayerStep, Milestone, Profile, RecognitionEntry
+
+SCHEMA_VERSION = 1
+
+
+def _d(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def profile_to_document(p: Profile) -> dict[str, Any]:
+    return {
+        "schema": SCHEMA_VERSION,
+        "person_id": p.person_id,
+        "as_of": p.as_of.isoformat(),
+        "active": p.active,
+        "hired_on": _d(p.hired_on),
+        "departed_on": _d(p.departed_on),
+        "role": {
+            "id": p.role,
+            "title": p.title,
+            "track": p.track,
+            "level": p.level,
+            "level_rank": p.level_rank,
+            "since": _d(p.role_since),
+            "months_in_role": p.months_in_role,
+        },
+        "pay": {"base": p.pay, "currency": p.currency, "bonuses": p.bonuses},
+        "promotions": {
+            "count": p.promotions,
+            "last_on": _d(p.last_promotion_on),
+            "months_since_last": p.months_since_promotion,
+        },
+        "micro_progressions": {
+            "total": sum(p.micro_progressions.values()),
+            "by_kind": dict(sorted(p.micro_progressions.items())),
+        },
+        "competencies": {
+            comp: {
+                "mastery": layer.mastery,
+                "reached_on": layer.reached_on.isoformat(),
+                "steps": [
+                    {"on": s.on.isoformat(), "from": s.from_mastery, "to": s.to_mastery,
+                     "event_id": s.event_id}
+                    for s in layer.steps
+                ],
+            }
+            for comp, layer in sorted(p.mastery.items())
+        },
+        "responsibilities": dict(sorted(p.responsibilities.items())),
+        "recognitions": [
+            {"on": r.on.isoformat(), "event_id": r.event_id, "kind": r.recognition_kind,
+             "points": r.points, "citation": r.citation, "giver": r.giver}
+            for r in p.recognitions
+        ],
+        "certifications": [_milestone(m) for m in p.certifications],
+        "projects_led": [_milestone(m) for m in p.projects],
+        "engagement": p.engagement,
+        "last_event_on": _d(p.last_event_on),
+        "framework_version": p.framework_version,
+    }
+
+
+def _milestone(m: Milestone) -> dict[str, Any]:
+    return {"on": m.on.isoformat(), "event_id": m.event_id, "title": m.title}
+
+
+def profile_from_document(doc: dict[str, Any]) -> Profile:
+    role, pay, promotions = doc["role"], doc["pay"], doc["promotions"]
+    return Profile(
+        person_id=doc["person_id"],
+        as_of=date.fromisoformat(doc["as_of"]),
+        hired_on=_date(doc["hired_on"]),
+        departed_on=_date(doc["departed_on"]),
+        role=role["id"],
+        title=role["title"],
+        track=role["track"],
+        level=role["level"],
+        level_rank=role["level_rank"],
+        pay=pay["base"],
+        currency=pay["currency"],
+        role_since=_date(role["since"]),
+        last_promotion_on=_date(promotions["last_on"]),
+        promotions=promotions["count"],
+        mastery={
+            comp: CompetencyLayer(
+                comp,
+                layer["mastery"],
+                date.fromisoformat(layer["reached_on"]),
+                tuple(
+                    LayerStep(date.fromisoformat(s["on"]), s["from"], s["to"], s["event_id"])
+                    for s in layer["steps"]
+                ),
+            )
+            for comp, layer in doc["competencies"].items()
+        },
+        responsibilities=dict(doc["responsibilities"]),
+        recognitions=tuple(
+            RecognitionEntry(date.fromisoformat(r["on"]), r["event_id"], r["kind"], r["points"],
+                             r["citation"], r["giver"])
+            for r in doc["recognitions"]
+        ),
+        certifications=tuple(_milestone_back(m) for m in doc["certifications"]),
+        projects=tuple(_milestone_back(m) for m in doc["projects_led"]),
+        micro_progressions=dict(doc["micro_progressions"]["by_kind"]),
+        bonuses=pay["bonuses"],
+        engagement=doc["engagement"],
+        last_event_on=_date(doc["last_event_on"]),
+        framework_version=doc["framework_version"],
+    )
+
+
+def _milestone_back(m: dict[str, Any]) -> Milestone:
+    return Milestone(date.fromisoformat(m["on"]), m["event_id"], m["title"])

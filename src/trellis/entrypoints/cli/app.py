@@ -1,0 +1,71 @@
+"""The ``trellis`` command: a thin layer that parses, calls a use case, and prints.
+
+Library errors (``TrellisError``) become one red line and exit code 1; usage errors exit 2.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from trellis.errors import TrellisError
+from trellis.settings import Settings, database_url
+
+from . import demo, frameworks, ledger, people, profiles, transfer
+from .context import CliState
+from .output import errors, fail
+
+app = typer.Typer(
+    name="trellis",
+    help="Career progression from one append-only ledger: promotions and micro-progressions.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Database file or URL (default: TRELLIS_DATABASE_URL or "
+                     "~/.local/share/trellis/trellis.db).", metavar="PATH_OR_URL"),
+    ] = None,
+) -> None:
+    settings = Settings()
+    if db:
+        settings = settings.model_copy(update={"database_url": database_url(db)})
+    ctx.obj = CliState(settings)
+
+
+app.add_typer(frameworks.app, name="framework")
+app.add_typer(people.app, name="person")
+ledger.register(app)
+profiles.register(app)
+transfer.register(app)
+demo.register(app)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    try:
+        app(args=argv)  # usage errors print and exit 2 inside
+    except TrellisError as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        fail("interrupted", 130)
+    except Exception as exc:  # a bug: say so in one line, keep the traceback opt-in
+        if os.environ.get("TRELLIS_DEBUG"):
+            raise
+        errors.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc} "
+                     "(set TRELLIS_DEBUG=1 for a traceback, and please report it)",
+                     highlight=False)
+        sys.exit(70)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,39 @@
+"""What every command shares: the settings chosen by global options, and parsing helpers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import typer
+
+from trellis.bootstrap import Trellis, open_trellis
+from trellis.errors import TrellisError
+from trellis.settings import Settings
+
+
+@dataclass
+class CliState:
+    settings: Settings = field(default_factory=Settings)
+    _trellis: Trellis | None = None
+
+    def open(self, *, create: bool = False) -> Trellis:
+        if self._trellis is None or create:
+            self._trellis = open_trellis(self.settings, create=create)
+        return self._trellis
+
+
+def state(ctx: typer.Context) -> CliState:
+    found = ctx.find_object(CliState)
+    if found is None:  # pragma: no cover - the root callback always sets it
+        found = ctx.ensure_object(CliState)
+    return found
+
+
+def parse_date(text: str | None, what: str = "date") -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise TrellisError(f"malformed {what} '{text}': use YYYY-MM-DD") from None

@@ -1,0 +1,74 @@
+"""``trellis init`` and ``trellis demo``: create a database, or one with a whole organization."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from trellis.adapters import database
+from trellis.adapters.framework_files import read_framework_file, resolve_framework_source
+from trellis.bootstrap import sqlite_path
+from trellis.errors import DatabaseError
+from trellis.services import clock
+from trellis.services import frameworks as frameworks_use
+
+from .context import state
+from .output import console
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.command("demo")(demo)
+
+
+def init(
+    ctx: typer.Context,
+    framework: Annotated[str | None, typer.Option(
+        help="Also load this framework (a file, or software-company / nursing).")] = None,
+) -> None:
+    """Create the database (or bring its schema up to date)."""
+    cli = state(ctx)
+    trellis = cli.open(create=True)
+    console.print(f"database ready at {trellis.where}", highlight=False)
+    if framework:
+        fw, document = read_framework_file(resolve_framework_source(framework))
+        loaded = frameworks_use.load_framework(trellis.uow(), fw, document,
+                                               author=cli.settings.author)
+        console.print(f"loaded framework '{fw.key}' version {loaded.version.version}",
+                      highlight=False)
+
+
+def demo(
+    ctx: typer.Context,
+    people: Annotated[int, typer.Option(min=1, max=200_000, help="How many people.")] = 200,
+    years: Annotated[float, typer.Option(min=0.5, max=30, help="Years of history.")] = 5,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same org.")] = 7,
+    replace: Annotated[bool, typer.Option(
+        help="Delete an existing database at the target first.")] = False,
+) -> None:
+    """Generate a realistic demo organization on the software-company framework."""
+    from trellis.services.demo import run_demo  # the generator is only loaded when asked for
+
+    cli = state(ctx)
+    path = sqlite_path(cli.settings.database_url)
+    if replace and path is not None:
+        for suffix in ("", "-wal", "-shm"):
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+    trellis = cli.open(create=True)
+    if replace and path is None:
+        database.reset(trellis.engine)
+    with trellis.uow() as uow:
+        if uow.people.count():
+            raise DatabaseError(
+                f"{trellis.where} already holds people: use --replace, or another --db"
+            )
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}"
+                  "/{task.total:,}"), TimeElapsedColumn(), console=console,
+                  transient=True) as bar:
+        task = bar.add_task("building the organization", total=people)
+        summary = run_demo(trellis.uow, people=people, years=years, seed=seed,
+                           author=cli.settings.author, today=clock.today(),
+                           progress=lambda n: bar.advance(task, n))
+    console.print(summary.describe(trellis.where), highlight=False)

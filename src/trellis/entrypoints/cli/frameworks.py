@@ -1,0 +1,163 @@
+"""``trellis framework ...``: validate, load, list, show, schema, import-onet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from trellis.adapters.framework_files import (
+    SHIPPED,
+    dump_document,
+    json_schema,
+    read_framework_file,
+    resolve_framework_source,
+)
+from trellis.errors import FrameworkInvalid
+from trellis.services import frameworks as use
+
+from .context import parse_date, state
+from .output import console, errors, print_json, table
+
+app = typer.Typer(help="Career frameworks: tracks, levels, roles, skill bands, competencies.",
+                  no_args_is_help=True)
+
+Source = Annotated[str, typer.Argument(
+    help=f"A YAML or JSON framework file, or a shipped one: {', '.join(SHIPPED)}.",
+    metavar="FILE")]
+
+
+@app.command()
+def validate(source: Source) -> None:
+    """Check a framework file and report every problem with its path and line."""
+    path = resolve_framework_source(source)
+    try:
+        framework, _ = read_framework_file(path)
+    except FrameworkInvalid as exc:
+        for problem in exc.problems:
+            errors.print(f"{problem}", highlight=False, soft_wrap=True)
+        n = len(exc.problems)
+        errors.print(f"[bold red]error:[/] {path}: {n} problem{'s' * (n != 1)}", highlight=False)
+        raise typer.Exit(1) from None
+    console.print(
+        f"{path}: valid framework '{framework.key}': {len(framework.tracks)} tracks, "
+        f"{len(framework.levels)} levels, {len(framework.roles)} roles, "
+        f"{len(framework.bands)} skill bands, {len(framework.competencies)} competencies",
+        highlight=False,
+    )
+
+
+@app.command()
+def load(
+    ctx: typer.Context,
+    source: Source,
+    effective: Annotated[str | None, typer.Option(
+        help="Date this version takes effect (default: today; a first version covers "
+        "all of the past).", metavar="DATE")] = None,
+    activate: Annotated[bool, typer.Option(help="Make it the organization's framework.")]
+    = False,
+) -> None:
+    """Load a framework into the database as a new version (if it changed)."""
+    framework, document = read_framework_file(resolve_framework_source(source))
+    cli = state(ctx)
+    loaded = use.load_framework(cli.open().uow(), framework, document,
+                                author=cli.settings.author,
+                                effective_from=parse_date(effective, "--effective"),
+                                activate=activate)
+    v = loaded.version
+    what = f"loaded '{v.key}' version {v.version}" if loaded.changed else \
+        f"'{v.key}' is unchanged (version {v.version})"
+    console.print(what + (" [active]" if loaded.active else ""), highlight=False)
+
+
+@app.command("list")
+def list_(ctx: typer.Context, json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """The framework versions in the database."""
+    versions, active = use.list_versions(state(ctx).open().uow())
+    rows = [
+        {"key": v.key, "version": v.version, "active": v.key == active,
+         "effective_from": v.effective_from, "loaded_at": v.loaded_at, "author": v.author}
+        for v in versions
+    ]
+    if json:
+        print_json(rows)
+        return
+    table("Framework versions", ["key", "version", "active", "effective from", "loaded at",
+                                 "author"],
+          [[r["key"], r["version"], "yes" if r["active"] else "", r["effective_from"] or
+            "always", r["loaded_at"], r["author"]] for r in rows])
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    key: Annotated[str | None, typer.Argument(help="Framework key (default: the active one).")]
+    = None,
+    at: Annotated[str | None, typer.Option(help="The version in force on this date.")] = None,
+    json: Annotated[bool, typer.Option("--json", help="The framework document as JSON.")]
+    = False,
+    yaml: Annotated[bool, typer.Option("--yaml", help="The framework document as YAML.")]
+    = False,
+) -> None:
+    """Show a framework: its tracks, levels and roles (or the whole document)."""
+    trellis = state(ctx).open()
+    version, framework = use.framework_at(trellis.uow(), parse_date(at, "--at"), key)
+    if json or yaml:
+        document = use.framework_document(trellis.uow(), version.id)
+        if json:
+            print_json(document)
+        else:
+            console.out(dump_document(document), end="")
+        return
+    console.print(f"[bold]{framework.name}[/] ({framework.key} v{version.version})")
+    if framework.attribution:
+        console.print(framework.attribution, style="dim")
+    table("Tracks", ["id", "name", "role type", "roles"],
+          [[t.id, t.name, t.role_type.value, sum(1 for _ in framework.roles_of_track(t.id))]
+           for t in framework.tracks.values()])
+    table("Levels", ["rank", "id", "name"],
+          [[lv.rank, lv.id, lv.name] for lv in framework.levels.values()])
+    table("Skill bands", ["id", "name", "competencies"],
+          [[b.id, b.name, ", ".join(b.competencies)] for b in framework.bands.values()])
+    if len(framework.roles) <= 60:
+        table("Roles", ["id", "title", "track", "level", "pay mid"],
+              [[r.id, r.title, r.track, r.level,
+                f"{r.pay_band.mid:,} {r.pay_band.currency}" if r.pay_band else ""]
+               for r in framework.roles.values()])
+    else:
+        console.print(f"{len(framework.roles)} roles (use --json to see them all)")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of framework files."""
+    print_json(json_schema())
+
+
+@app.command("import-onet")
+def import_onet(
+    ctx: typer.Context,
+    directory: Annotated[Path, typer.Argument(help="The O*NET database folder (text files).")],
+    out: Annotated[Path | None, typer.Option(help="Also write the framework to this YAML "
+                                             "or JSON file.")] = None,
+    activate: Annotated[bool, typer.Option(help="Make it the organization's framework.")]
+    = False,
+) -> None:
+    """Build a framework from the O*NET database and load it (attribution kept)."""
+    from trellis.adapters.onet import read_onet_framework
+
+    framework, document = read_onet_framework(directory)
+    if out is not None:
+        fmt = "json" if out.suffix.lower() == ".json" else "yaml"
+        out.write_text(dump_document(document, fmt), encoding="utf-8")
+        console.print(f"wrote {out}")
+    cli = state(ctx)
+    loaded = use.load_framework(cli.open().uow(), framework, document,
+                                author=cli.settings.author, activate=activate)
+    console.print(
+        f"loaded '{framework.key}' version {loaded.version.version}: {len(framework.roles)} "
+        f"roles, {len(framework.tracks)} tracks, {len(framework.competencies)} competencies"
+        + (" [active]" if loaded.active else ""),
+        highlight=False,
+    )

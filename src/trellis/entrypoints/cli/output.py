@@ -1,0 +1,46 @@
+"""How the CLI prints: Rich tables for people, stable JSON for programs."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+import orjson
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+console = Console()
+errors = Console(stderr=True)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(
+        orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS,
+                     default=_default).decode() + "\n"
+    )
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]],
+          *, caption: str | None = None) -> None:
+    t = Table(title=title, caption=caption, header_style="bold", title_justify="left")
+    for column in columns:
+        numeric = column.lower() in {"pay", "mastery", "points", "events", "#", "count", "share"}
+        t.add_column(column, justify="right" if numeric else "left")
+    for row in rows:  # plain values are shown as they are: user text is never markup
+        t.add_row(*(v if isinstance(v, Text) else Text("" if v is None else str(v))
+                    for v in row))
+    console.print(t)
+
+
+def fail(message: str, code: int = 1) -> None:
+    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise SystemExit(code)

@@ -1,0 +1,93 @@
+"""``trellis profile`` and ``trellis timeline``: a person's career, at a date and over time."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.text import Text
+
+from trellis.domain.events import Advance, details_to_mapping
+from trellis.domain.profile_document import profile_to_document
+from trellis.services import profiles as use
+
+from .context import parse_date, state
+from .output import console, print_json, table
+
+Person = Annotated[str, typer.Argument(help="Handle, email or id.")]
+Json = Annotated[bool, typer.Option("--json", help="Print the stable JSON document.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("profile")(profile)
+    app.command("timeline")(timeline)
+
+
+def profile(
+    ctx: typer.Context,
+    person: Person,
+    at: Annotated[str | None, typer.Option(help="The profile on this date (YYYY-MM-DD).")]
+    = None,
+    json: Json = False,
+) -> None:
+    """A person's state: role, pay, competency layers, duties, recognition, progress."""
+    found = use.profile(state(ctx).open().uow(), person, parse_date(at, "--at"))
+    p = found.profile
+    if json:
+        print_json({"person": {"id": found.person.id, "handle": found.person.handle,
+                               "name": found.person.name}, **profile_to_document(p)})
+        return
+    status = "left on " + str(p.departed_on) if p.departed_on else (
+        "active" if p.hired_on else "not yet hired")
+    console.print(f"[bold]{escape(found.person.name)}[/] ({found.person.handle}) on {p.as_of}: "
+                  f"{status}", highlight=False)
+    if p.role:
+        pay = f"{p.pay:,} {p.currency}" if p.pay is not None else "not recorded"
+        console.print(
+            f"{escape(p.title or '')} ({p.role}), level {p.level}, since {p.role_since} "
+            f"({p.months_in_role} months); pay {pay}; hired {p.hired_on}",
+            highlight=False,
+        )
+        console.print(
+            f"promotions: {p.promotions} (last: {p.last_promotion_on or 'none'}, "
+            f"{p.months_since_promotion} months ago); micro-progressions: "
+            f"{sum(p.micro_progressions.values())} "
+            f"({', '.join(f'{k} {v}' for k, v in sorted(p.micro_progressions.items()))})",
+            highlight=False,
+        )
+    if p.mastery:
+        table("Competency layers", ["competency", "mastery", "reached", "steps"],
+              [[c, layer.mastery, layer.reached_on,
+                " ".join(f"{s.to_mastery}@{s.on}" for s in layer.steps)]
+               for c, layer in sorted(p.mastery.items())])
+    if p.responsibilities:
+        table("Responsibilities", ["function", "share"],
+              [[f, f"{s:.0%}"] for f, s in sorted(p.responsibilities.items())])
+    if p.recognitions:
+        recent = p.recognitions[-5:]
+        table(f"Recognitions ({len(p.recognitions)}, last 5)", ["on", "kind", "points",
+                                                               "from", "for"],
+              [[r.on, r.recognition_kind, r.points, r.giver, r.citation] for r in recent])
+
+
+def timeline(ctx: typer.Context, person: Person, json: Json = False) -> None:
+    """Every event in order: promotions and micro-progressions marked apart."""
+    found, entries = use.timeline(state(ctx).open().uow(), person)
+    if json:
+        print_json([
+            {"id": e.event.id, "kind": e.event.kind.value, "advance": e.advance.value,
+             "effective_on": e.event.effective_on, "recorded_at": e.event.recorded_at,
+             "author": e.event.author, "evidence": e.event.evidence,
+             "verifier": e.event.verifier, "retracted_by": e.retracted_by,
+             "summary": e.summary, "details": details_to_mapping(e.event.details)}
+            for e in entries
+        ])
+        return
+    marks = {Advance.PROMOTION: Text("▲ promotion", "bold green"),
+             Advance.MICRO: Text("• micro", "cyan"), Advance.NONE: Text("  -", "dim")}
+    table(f"Timeline of {found.name} ({found.handle})", ["id", "on", "advance", "what"],
+          [[e.event.id, e.event.effective_on, marks[e.advance],
+            Text(f"{e.summary} (retracted by {e.retracted_by})", "strike dim")
+            if e.retracted_by else e.summary]
+           for e in entries])

@@ -1,0 +1,53 @@
+"""``trellis import FILE`` and ``trellis export --out FILE``: CSV or JSON lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from trellis.adapters.ledger_files import read_ledger_file, write_ledger_file
+from trellis.errors import ImportRejected
+from trellis.services import transfer as use
+
+from .context import state
+from .output import console, errors
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_)
+    app.command("export")(export)
+
+
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A .csv or .jsonl file of people and events.")],
+) -> None:
+    """Import people and events; any bad row refuses the whole file, listing every one."""
+    cli = state(ctx)
+    trellis = cli.open()
+    people, events, problems = read_ledger_file(file)
+    try:
+        summary = use.import_ledger(trellis.uow(), people, events, author=cli.settings.author,
+                                    source=str(file), problems=problems)
+    except ImportRejected as exc:
+        for problem in exc.problems[:200]:
+            errors.print(str(problem), highlight=False, soft_wrap=True)
+        more = len(exc.problems) - 200
+        if more > 0:
+            errors.print(f"... and {more} more", highlight=False)
+        errors.print(f"[bold red]error:[/] {file}: {len(exc.problems)} bad row(s); nothing "
+                     "was imported", highlight=False)
+        raise typer.Exit(1) from None
+    console.print(f"imported {summary.people} people and {summary.events} events from {file}",
+                  highlight=False)
+
+
+def export(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option(help="Where to write: .csv or .jsonl.")],
+) -> None:
+    """Export every person and event; the file re-imports to the same profiles."""
+    count = write_ledger_file(out, use.export_records(state(ctx).open().uow()))
+    console.print(f"wrote {count} records to {out}", highlight=False)

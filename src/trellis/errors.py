@@ -1,0 +1,82 @@
+"""Every error Trellis raises on purpose, in one hierarchy.
+
+    TrellisError                  anything a user can fix; entry points print it as one line
+    ├── FrameworkInvalid          a framework file breaks the format; carries every Problem
+    ├── NotFound                  an unknown person, role, competency, event or framework
+    ├── LedgerRuleBroken          an event that the ledger's rules refuse (before hire, ...)
+    ├── InvalidEvent              an event whose fields are missing or of the wrong type
+    ├── ImportRejected            a file with bad rows; carries every bad row, nothing written
+    ├── DatabaseError             no database, or a file that is not a Trellis database
+    └── Conflict                  a duplicate handle, email or event id
+
+Anything else escaping to an entry point is a bug, and is shown as one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class TrellisError(Exception):
+    """Base class: the message is a complete, one-line sentence for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with an input, located by a dotted path and, when known, a line."""
+
+    path: str
+    message: str
+    line: int | None = None
+    source: str | None = None
+
+    def __str__(self) -> str:
+        where = self.source or ""
+        if self.line is not None:
+            where = f"{where}:{self.line}" if where else f"line {self.line}"
+        location = f"{where}: " if where else ""
+        path = f"{self.path}: " if self.path else ""
+        return f"{location}{path}{self.message}"
+
+
+class ProblemsError(TrellisError):
+    """An error made of several located problems; str() gives a one-line summary."""
+
+    what = "input"
+
+    def __init__(self, problems: Sequence[Problem], source: str | None = None) -> None:
+        self.problems = list(problems)
+        self.source = source
+        first = self.problems[0] if self.problems else None
+        more = len(self.problems) - 1
+        summary = f"{first}" + (f" (and {more} more)" if more > 0 else "")
+        super().__init__(f"invalid {self.what}: {summary}")
+
+
+class FrameworkInvalid(ProblemsError):
+    what = "framework"
+
+
+class ImportRejected(ProblemsError):
+    what = "import, nothing written"
+
+
+class NotFound(TrellisError):
+    pass
+
+
+class LedgerRuleBroken(TrellisError):
+    pass
+
+
+class InvalidEvent(TrellisError):
+    pass
+
+
+class DatabaseError(TrellisError):
+    pass
+
+
+class Conflict(TrellisError):
+    pass

@@ -1,0 +1,125 @@
+"""Use cases that append to the career ledger, and the projections that follow it.
+
+Every write is one transaction: the event is inserted, the person's whole history is
+replayed through the domain's rules (so a back-dated event or a retraction cannot leave an
+impossible career behind), and the current-state tables are rewritten, or nothing is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from trellis.domain.events import Event, EventKind, Retraction, details_from_mapping
+from trellis.domain.people import Person
+from trellis.domain.profile import check_history
+from trellis.errors import LedgerRuleBroken, NotFound
+
+from . import clock
+from .frameworks import version_in_force
+from .unit_of_work import UnitOfWork
+
+
+def find_person(uow: UnitOfWork, ref: str) -> Person:
+    person = uow.people.find(ref.strip())
+    if person is None:
+        raise NotFound(f"unknown person '{ref}'")
+    return person
+
+
+def record_event(
+    uow: UnitOfWork,
+    person_ref: str,
+    kind: EventKind,
+    effective_on: date,
+    fields: Mapping[str, Any],
+    *,
+    author: str,
+    evidence: str | None = None,
+    verifier: str | None = None,
+) -> Event:
+    """Append one event for a person and bring their projections up to date."""
+    with uow:
+        person = find_person(uow, person_ref)
+        event = append_event(uow, person, kind, effective_on, fields, author=author,
+                             evidence=evidence, verifier=verifier)
+        uow.commit()
+        return event
+
+
+def retract_event(uow: UnitOfWork, event_id: int, reason: str, *, author: str) -> Event:
+    with uow:
+        target = uow.events.get(event_id)
+        if target is None:
+            raise NotFound(f"unknown event {event_id}")
+        person = uow.people.get(target.person_id)
+        assert person is not None
+        event = append_event(uow, person, EventKind.RETRACTION, clock.today(),
+                             {"retracts": event_id, "reason": reason}, author=author)
+        uow.commit()
+        return event
+
+
+def append_event(
+    uow: UnitOfWork,
+    person: Person,
+    kind: EventKind,
+    effective_on: date,
+    fields: Mapping[str, Any],
+    *,
+    author: str,
+    evidence: str | None = None,
+    verifier: str | None = None,
+) -> Event:
+    """Append inside an open unit of work; the caller commits."""
+    if effective_on > clock.today():
+        raise LedgerRuleBroken(f"{kind} on {effective_on}: the date is in the future")
+    details = details_from_mapping(kind, fields)
+    if kind is EventKind.RECOGNITION and fields.get("giver"):
+        giver = find_person(uow, str(fields["giver"]))
+        details = replace(details, giver=giver.handle)  # type: ignore[call-arg]
+    history = uow.events.for_person(person.id)
+    if isinstance(details, Retraction):
+        _check_retraction(details, person, history, uow)
+    version = version_in_force(uow, effective_on)
+    draft = Event(
+        id=0,
+        person_id=person.id,
+        effective_on=effective_on,
+        details=details,
+        recorded_at=clock.now(),
+        author=author,
+        evidence=evidence,
+        verifier=verifier,
+        framework_version=version.id,
+    )
+    event = replace(draft, id=uow.events.add(draft))
+    try:
+        builder = check_history(person.id, [*history, event], uow.frameworks.catalog)
+    except LedgerRuleBroken as exc:
+        if isinstance(details, Retraction):
+            raise LedgerRuleBroken(
+                f"retracting event {details.retracts} would break {person.handle}'s "
+                f"ledger: {exc}"
+            ) from None
+        raise LedgerRuleBroken(f"{person.handle}: {exc}") from None
+    uow.state.write([builder.snapshot(clock.today())])
+    return event
+
+
+def _check_retraction(details: Retraction, person: Person, history: list[Event],
+                      uow: UnitOfWork) -> None:
+    target = next((e for e in history if e.id == details.retracts), None)
+    if target is None:
+        if uow.events.get(details.retracts) is not None:
+            raise LedgerRuleBroken(
+                f"event {details.retracts} belongs to another person, not {person.handle}"
+            )
+        raise NotFound(f"unknown event {details.retracts}")
+    if target.kind is EventKind.RETRACTION:
+        raise LedgerRuleBroken(f"event {target.id} is a retraction and cannot be retracted")
+    for e in history:
+        if isinstance(e.details, Retraction) and e.details.retracts == target.id:
+            raise LedgerRuleBroken(f"event {target.id} was already retracted by event {e.id}")

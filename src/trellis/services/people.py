@@ -1,0 +1,91 @@
+"""Use cases for people: add (with their hire), list, and erase on request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from trellis.domain.events import EventKind
+from trellis.domain.people import Person, check_email, check_handle
+from trellis.errors import Conflict
+
+from . import clock
+from .ledger import append_event, find_person
+from .unit_of_work import UnitOfWork
+
+
+def add_person(
+    uow: UnitOfWork,
+    handle: str,
+    name: str,
+    *,
+    role: str,
+    hired_on: date,
+    author: str,
+    email: str | None = None,
+    manager: str | None = None,
+    pay: int | None = None,
+    currency: str | None = None,
+    evidence: str | None = None,
+) -> Person:
+    """Add a person and record their hire, in one transaction."""
+    check_handle(handle)
+    check_email(email)
+    with uow:
+        if uow.people.find(handle) is not None:
+            raise Conflict(f"a person with handle '{handle}' already exists")
+        if email and uow.people.find(email) is not None:
+            raise Conflict(f"a person with email '{email}' already exists")
+        manager_id = find_person(uow, manager).id if manager else None
+        person = uow.people.add(handle, name.strip(), email, manager_id, author, clock.now())
+        append_event(uow, person, EventKind.HIRE, hired_on,
+                     {"role": role, "pay": pay, "currency": currency},
+                     author=author, evidence=evidence)
+        uow.commit()
+        return person
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRow:
+    """A person with their current state, for lists."""
+
+    person: Person
+    manager: str | None
+    state: dict[str, Any]
+
+
+def list_people(uow: UnitOfWork, team: str | None = None,
+                include_departed: bool = False) -> list[PersonRow]:
+    with uow:
+        if team:
+            manager = find_person(uow, team)
+            people = uow.people.reports(manager.id)
+        else:
+            people = uow.people.all()
+        handles = {p.id: p.handle for p in uow.people.all()} if people else {}
+        states = {r["person_id"]: r for r in uow.state.rows([p.id for p in people])} \
+            if len(people) < 900 else {r["person_id"]: r for r in uow.state.rows()}
+        rows = []
+        for p in people:
+            state = states.get(p.id, {})
+            if state.get("departed_on") and not include_departed:
+                continue
+            rows.append(PersonRow(p, handles.get(p.manager_id) if p.manager_id else None, state))
+        return rows
+
+
+def erase_person(uow: UnitOfWork, ref: str, *, author: str) -> int:
+    """Erase a person on request: their events and identity go, an anonymous entry stays.
+
+    Returns the number of events removed. The erasure log keeps only the retired internal
+    id, the count and who did it, never a name, handle or email.
+    """
+    with uow:
+        person = find_person(uow, ref)
+        uow.state.remove(person.id)
+        removed = uow.events.remove_person(person.id)
+        uow.people.remove(person.id)
+        uow.record_erasure(person.id, removed, author, clock.now())
+        uow.commit()
+        return removed

@@ -1,0 +1,51 @@
+"""Use cases that read a person's career: their profile at a date, and their timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+from trellis.domain.events import Event, Retraction
+from trellis.domain.people import Person
+from trellis.domain.profile import Profile, fold
+from trellis.domain.timeline import TimelineEntry, build_timeline
+
+from . import clock
+from .ledger import find_person
+from .unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class PersonProfile:
+    person: Person
+    profile: Profile
+
+
+def profile(uow: UnitOfWork, ref: str, at: date | None = None) -> PersonProfile:
+    """Today's profile comes from the current-state table; a past date refolds the ledger."""
+    today = clock.today()
+    with uow:
+        person = find_person(uow, ref)
+        if at is None or at >= today:
+            current = uow.state.current(person.id)
+            if current is not None:
+                return PersonProfile(person, replace(current, as_of=at or today))
+            at = today
+        events = uow.events.for_person(person.id, until=at)
+        retractions = [e for e in uow.events.for_person(person.id)
+                       if isinstance(e.details, Retraction) and e.effective_on > at]
+        return PersonProfile(person, fold(person.id, [*events, *retractions],
+                                          uow.frameworks.catalog, at))
+
+
+def history(uow: UnitOfWork, ref: str) -> tuple[Person, list[Event]]:
+    with uow:
+        person = find_person(uow, ref)
+        return person, uow.events.for_person(person.id)
+
+
+def timeline(uow: UnitOfWork, ref: str) -> tuple[Person, list[TimelineEntry]]:
+    with uow:
+        person = find_person(uow, ref)
+        events = uow.events.for_person(person.id)
+        return person, build_timeline(events, uow.frameworks.catalog)

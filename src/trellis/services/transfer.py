@@ -1,0 +1,245 @@
+"""Import and export the ledger: all or nothing, with every bad row reported.
+
+An import is checked in full before anything is written: each row on its own, then the
+people and references, then every affected person's history replayed through the
+domain's rules together with what the database already holds. One bad row refuses the
+whole file, listing every bad row by line.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from trellis.domain.events import Event, EventKind, Recognition, Retraction
+from trellis.domain.people import Person, check_email, check_handle
+from trellis.domain.profile import ProfileBuilder, live_events, order
+from trellis.domain.records import EventRecord, PersonRecord, event_record, person_record
+from trellis.errors import ImportRejected, InvalidEvent, LedgerRuleBroken, Problem
+
+from . import clock
+from .frameworks import ACTIVE
+from .unit_of_work import UnitOfWork
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    people: int
+    events: int
+    profiles: int
+
+
+def import_ledger(
+    uow: UnitOfWork,
+    people: Sequence[PersonRecord],
+    records: Sequence[EventRecord],
+    *,
+    author: str,
+    source: str = "",
+    problems: Sequence[Problem] = (),
+    progress: Progress | None = None,
+) -> ImportSummary:
+    """Add people and events from a file in one transaction, or nothing at all."""
+    found = list(problems)
+
+    def bad(line: int, message: str) -> None:
+        found.append(Problem("", message, line, source or None))
+
+    now = clock.now()
+    today = now.date()
+    with uow:
+        versions = _version_lookup(uow)
+        if versions is None:
+            raise ImportRejected([Problem("", "no framework is loaded: run `trellis framework "
+                                          "load FILE` first", None, source or None)])
+
+        # People: new handles and emails, and managers that exist somewhere.
+        by_handle: dict[str, Person] = {p.handle: p for p in uow.people.all()}
+        emails = {p.email for p in by_handle.values() if p.email}
+        first_new_id = next_person = uow.people.max_id() + 1
+        new_people: list[tuple[PersonRecord, Person]] = []
+        for rec in people:
+            try:
+                check_handle(rec.handle)
+                check_email(rec.email)
+            except InvalidEvent as exc:
+                bad(rec.line, str(exc))
+                continue
+            if rec.handle in by_handle:
+                bad(rec.line, f"a person with handle '{rec.handle}' already exists")
+                continue
+            if rec.email and rec.email in emails:
+                bad(rec.line, f"a person with email '{rec.email}' already exists")
+                continue
+            person = Person(next_person, rec.handle, rec.name, rec.email)
+            next_person += 1
+            by_handle[rec.handle] = person
+            if rec.email:
+                emails.add(rec.email)
+            new_people.append((rec, person))
+        resolved_people = []
+        for rec, person in new_people:
+            manager_id = None
+            if rec.manager:
+                manager = by_handle.get(rec.manager)
+                if manager is None:
+                    bad(rec.line, f"unknown manager '{rec.manager}'")
+                    continue
+                manager_id = manager.id
+            resolved_people.append(Person(person.id, person.handle, person.name, person.email,
+                                          manager_id))
+        _check_manager_cycles(resolved_people, new_people, bad)
+
+        # Events: known people, unique ids, dates not in the future.
+        next_event = uow.events.max_id() + 1
+        taken_ids: set[int] = set()
+        explicit = [r.id for r in records if r.id is not None]
+        if explicit:
+            taken_ids = _existing_ids(uow, explicit)
+        events: list[Event] = []
+        lines: dict[int, int] = {}
+        for rec in records:
+            person = by_handle.get(rec.person)
+            if person is None:
+                bad(rec.line, f"unknown person '{rec.person}'")
+                continue
+            if rec.effective_on > today:
+                bad(rec.line, f"{rec.details.kind} on {rec.effective_on}: the date is in "
+                    "the future")
+                continue
+            details = rec.details
+            if isinstance(details, Recognition) and details.giver and \
+                    details.giver not in by_handle:
+                bad(rec.line, f"unknown giver '{details.giver}'")
+                continue
+            if rec.id is not None:
+                if rec.id in taken_ids:
+                    bad(rec.line, f"event id {rec.id} already exists")
+                    continue
+                event_id = rec.id
+            else:
+                while next_event in taken_ids:
+                    next_event += 1
+                event_id = next_event
+            taken_ids.add(event_id)
+            next_event = max(next_event, event_id + 1)
+            lines[event_id] = rec.line
+            events.append(Event(event_id, person.id, rec.effective_on, details,
+                                rec.recorded_at or now, rec.author or author, rec.evidence,
+                                rec.verifier, versions(rec.effective_on)))
+
+        # Histories: replay each affected person, old events and new together.
+        by_person: dict[int, list[Event]] = defaultdict(list)
+        for event in events:
+            by_person[event.person_id].append(event)
+        builders: list[ProfileBuilder] = []
+        for done, (person_id, new_events) in enumerate(by_person.items(), start=1):
+            existing = [] if person_id >= first_new_id else uow.events.for_person(person_id)
+            builder = _replay(person_id, [*existing, *new_events], lines, bad,
+                              uow.frameworks.catalog, source)
+            if builder is not None:
+                builders.append(builder)
+            if progress and done % 500 == 0:
+                progress(500)
+        if found:
+            raise ImportRejected(sorted(found, key=lambda p: p.line or 0), source or None)
+
+        for person in resolved_people:
+            uow.people.add(person.handle, person.name, person.email, None, author, now,
+                           person_id=person.id)
+        for person in resolved_people:
+            if person.manager_id is not None:
+                uow.people.set_manager(person.id, person.manager_id)
+        uow.events.add_many(events)
+        uow.state.write([b.snapshot(today) for b in builders])
+        uow.commit()
+        return ImportSummary(len(resolved_people), len(events), len(builders))
+
+
+def _check_manager_cycles(people: list[Person], records: list[tuple[PersonRecord, Person]],
+                          bad: Callable[[int, str], None]) -> None:
+    manager_of = {p.id: p.manager_id for p in people}
+    line_of = {person.id: rec.line for rec, person in records}
+    for p in people:
+        seen, current = {p.id}, p.manager_id
+        while current is not None and current in manager_of:
+            if current in seen:
+                bad(line_of[p.id], f"'{p.handle}' is in a cycle of managers")
+                break
+            seen.add(current)
+            current = manager_of[current]
+
+
+def _existing_ids(uow: UnitOfWork, ids: list[int]) -> set[int]:
+    wanted = set(ids)
+    if not wanted or uow.events.max_id() < min(wanted):
+        return set()
+    return {i for i in wanted if uow.events.get(i) is not None}
+
+
+def _replay(person_id: int, events: list[Event], lines: dict[int, int],
+            bad: Callable[[int, str], None], catalog: Any, source: str
+            ) -> ProfileBuilder | None:
+    known = {e.id: e for e in events}
+    retracted: dict[int, int] = {}
+    ok = True
+    for e in events:
+        if isinstance(e.details, Retraction):
+            target = known.get(e.details.retracts)
+            if target is None:
+                bad(lines.get(e.id, 0), f"unknown event {e.details.retracts} (retraction "
+                    "targets must belong to the same person)")
+                ok = False
+            elif target.kind is EventKind.RETRACTION:
+                bad(lines.get(e.id, 0), f"event {target.id} is a retraction and cannot be "
+                    "retracted")
+                ok = False
+            elif target.id in retracted:
+                bad(lines.get(e.id, 0), f"event {target.id} was already retracted by event "
+                    f"{retracted[target.id]}")
+                ok = False
+            else:
+                retracted[target.id] = e.id
+    if not ok:
+        return None
+    builder = ProfileBuilder(person_id, catalog)
+    for e in order(live_events(events)):
+        try:
+            builder.apply(e)
+        except LedgerRuleBroken as exc:
+            bad(lines.get(e.id, 0), str(exc))
+            return None
+    return builder
+
+
+def _version_lookup(uow: UnitOfWork) -> Callable[[date], int] | None:
+    """A fast ``date -> framework version id`` for the active framework."""
+    key = uow.frameworks.get_meta(ACTIVE)
+    versions = list(uow.frameworks.versions(key)) if key else []
+    if not versions:
+        return None
+    starts = [v.effective_from or date.min for v in versions]
+    ids = [v.id for v in versions]
+
+    def lookup(on: date) -> int:
+        index = bisect.bisect_right(starts, on) - 1
+        return ids[max(index, 0)]
+
+    return lookup
+
+
+def export_records(uow: UnitOfWork) -> Iterator[dict[str, Any]]:
+    """Every person, then every event, as flat records (see adapters.ledger_files)."""
+    with uow:
+        everyone = uow.people.all()
+        handles = {p.id: p.handle for p in everyone}
+        for person in everyone:
+            yield person_record(person, handles.get(person.manager_id or -1))
+        for event in uow.events.stream():
+            yield event_record(event, handles[event.person_id])
