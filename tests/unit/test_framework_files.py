@@ -201,7 +201,7 @@ def test_wrong_type_and_bad_enum():
         ("tracks[1].role_type", "Input should be 'structured' or 'dynamic'", 5),
         (
             "roles[0].expects.coding",
-            "Input should be a valid integer, unable to parse string as an integer",
+            "Input should be a valid integer",
             29,
         ),
     ]
@@ -210,14 +210,14 @@ def test_wrong_type_and_bad_enum():
 def test_invalid_yaml_reports_the_line():
     text = edit("      design: 2\n", "     design: 2\n")
     assert problems(text) == [
-        ("", "not valid YAML/JSON: expected <block end>, but found '<block mapping start>'", 46)
+        ("", "not valid YAML/JSON: did not find expected key", 46)
     ]
 
 
 def test_tab_indentation_reports_the_line():
     text = edit("    title: Engineer I\n", "\ttitle: Engineer I\n")
     assert problems(text) == [
-        ("", "not valid YAML/JSON: found character '\\t' that cannot start any token", 27)
+        ("", "not valid YAML/JSON: found a tab character that violates indentation", 27)
     ]
 
 
@@ -307,7 +307,7 @@ def test_invalid_json_reports_the_line():
     text = as_json(BASE).replace('"name": "Tiny company",', '"name": "Tiny company"', 1)
     line = text.splitlines().index('  "name": "Tiny company"') + 2
     assert problems(text) == [
-        ("", "not valid YAML/JSON: expected ',' or '}', but got '<scalar>'", line)
+        ("", "not valid YAML/JSON: did not find expected ',' or '}'", line)
     ]
 
 
@@ -317,3 +317,19 @@ def test_the_example_in_the_docs_parses():
     framework, _ = parse_framework(example, "docs/frameworks.md")
     assert framework.key == "tiny"
     assert framework.roles["mgr-3"].expects["mentoring"] == 4
+
+
+def test_a_repeated_key_is_reported_not_silently_overwritten():
+    text = BASE.replace("expects: {coding: 2, testing: 1}", "expects: {coding: 2, coding: 4}")
+    with pytest.raises(FrameworkInvalid) as exc:
+        parse_framework(text, SOURCE)
+    assert [(p.path, p.message, p.line) for p in exc.value.problems] == [
+        ("roles[0].expects.coding", "key repeated", 29)
+    ]
+
+
+def test_yes_is_not_a_mastery():
+    text = BASE.replace("expects: {coding: 2, testing: 1}", "expects: {coding: yes}")
+    with pytest.raises(FrameworkInvalid) as exc:
+        parse_framework(text, SOURCE)
+    assert [(p.path, p.line) for p in exc.value.problems] == [("roles[0].expects.coding", 29)]
