@@ -35,10 +35,9 @@ class Trellis:
 def open_trellis(settings: Settings, *, create: bool = False) -> Trellis:
     """Open an existing Trellis database, or create (and migrate) one with ``create``."""
     engine = database.make_engine(settings.database_url, create_dir=create)
+    database.ensure_trellis(engine, allow_empty=create)
     if create:
         database.migrate(engine)
-    else:
-        database.ensure_trellis(engine)
     return Trellis(engine, settings)
 
 

@@ -11,7 +11,8 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError as SADatabaseError, OperationalError
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.pool import StaticPool
 
 from trellis.errors import DatabaseError
@@ -85,15 +86,29 @@ def migrate(engine: Engine) -> None:
         ) from None
 
 
-def ensure_trellis(engine: Engine) -> None:
-    """Refuse, in one line, a database that Trellis did not create."""
+def ensure_trellis(engine: Engine, *, allow_empty: bool = False) -> None:
+    """Refuse, in one line, a database that Trellis did not create.
+
+    With ``allow_empty`` (for ``init``), an empty database passes too, but one that already
+    holds another application's tables never does: Trellis does not move in with them.
+    """
     try:
         names = set(inspect(engine).get_table_names())
+    except OperationalError as exc:
+        raise DatabaseError(f"cannot open {describe(engine)}: {_first_line(exc)}") from None
     except SADatabaseError as exc:
         raise DatabaseError(
             f"{describe(engine)} is not a Trellis database: {_first_line(exc)}"
         ) from None
+    if allow_empty and not names:
+        return
     if "trellis_meta" not in names or "events" not in names:
+        if allow_empty:
+            others = ", ".join(sorted(names)[:5]) + (", ..." if len(names) > 5 else "")
+            raise DatabaseError(
+                f"{describe(engine)} is not a Trellis database: it already holds other "
+                f"tables ({others}); use an empty database"
+            )
         raise DatabaseError(
             f"{describe(engine)} is not a Trellis database (run `trellis init` to create one)"
         )

@@ -15,9 +15,10 @@ from typing import Any, TextIO
 
 import orjson
 
+from trellis.bulk import paused_gc
 from trellis.domain.events import details_from_mapping, kind_from_text
 from trellis.domain.records import COLUMNS, EventRecord, PersonRecord
-from trellis.errors import ImportRejected, InvalidEvent, Problem
+from trellis.errors import ImportRejected, InvalidEvent, Problem, TrellisError
 
 Parsed = tuple[list[PersonRecord], list[EventRecord], list[Problem]]
 
@@ -28,8 +29,7 @@ def file_format(path: Path) -> str:
         return "jsonl"
     if suffix == ".csv":
         return "csv"
-    raise ImportRejected([Problem("", f"unknown file type '{suffix}': use .csv or .jsonl",
-                                  None, str(path))], str(path))
+    raise TrellisError(f"{path}: unknown file type '{suffix}': use .csv or .jsonl")
 
 
 def read_ledger_file(path: Path) -> Parsed:
@@ -39,7 +39,7 @@ def read_ledger_file(path: Path) -> Parsed:
     except OSError as exc:
         raise ImportRejected([Problem("", f"cannot read file: {exc.strerror or exc}", None,
                                       str(path))], str(path)) from None
-    with handle:
+    with handle, paused_gc():
         rows = _jsonl_rows(handle) if fmt == "jsonl" else _csv_rows(handle)
         return parse_rows(rows, str(path))
 
@@ -89,7 +89,9 @@ def parse_rows(rows: Iterable[tuple[int, dict[str, Any] | str]], source: str) ->
 
 def _text(row: dict[str, Any], key: str) -> str | None:
     value = row.get(key)
-    return None if value is None or value == "" else str(value).strip()
+    if value is None or value == "":
+        return None
+    return value.strip() if type(value) is str else str(value).strip()
 
 
 def _person(line: int, row: dict[str, Any]) -> PersonRecord:
@@ -103,17 +105,17 @@ def _event(line: int, row: dict[str, Any]) -> EventRecord:
     person = _text(row, "person")
     if not person:
         raise InvalidEvent("an event needs a person")
-    kind = kind_from_text(_text(row, "kind") or "")
-    effective = _text(row, "effective_on")
+    kind = kind_from_text(row.get("kind") or "")
+    effective = row.get("effective_on")
     try:
-        effective_on = date.fromisoformat(effective or "")
-    except ValueError:
+        effective_on = date.fromisoformat(effective)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
         raise InvalidEvent(f"malformed effective_on '{effective or ''}': use YYYY-MM-DD") \
             from None
-    recorded = _text(row, "recorded_at")
+    recorded = row.get("recorded_at")
     try:
         recorded_at = datetime.fromisoformat(recorded) if recorded else None
-    except ValueError:
+    except (TypeError, ValueError):
         raise InvalidEvent(f"malformed recorded_at '{recorded}'") from None
     raw_id = row.get("id")
     try:
@@ -121,15 +123,15 @@ def _event(line: int, row: dict[str, Any]) -> EventRecord:
     except (TypeError, ValueError):
         raise InvalidEvent(f"malformed id '{raw_id}'") from None
     return EventRecord(
-        line=line,
-        person=person,
-        effective_on=effective_on,
-        details=details_from_mapping(kind, row),
-        id=event_id,
-        recorded_at=recorded_at,
-        author=_text(row, "author"),
-        evidence=_text(row, "evidence"),
-        verifier=_text(row, "verifier"),
+        line,
+        person,
+        effective_on,
+        details_from_mapping(kind, row),
+        event_id,
+        recorded_at,
+        _text(row, "author"),
+        _text(row, "evidence"),
+        _text(row, "verifier"),
     )
 
 

@@ -9,7 +9,7 @@ flag, a CSV row, a JSON line) and says exactly what is wrong when it cannot.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -237,9 +237,15 @@ class Event:
         return self.details.kind
 
 
+_KINDS = {k.value: k for k in EventKind}
+
+
 def kind_from_text(text: str) -> EventKind:
+    found = _KINDS.get(text)
+    if found is not None:
+        return found
     try:
-        return EventKind(text.strip().lower().replace("-", "_"))
+        return EventKind(str(text).strip().lower().replace("-", "_"))
     except ValueError:
         known = ", ".join(k.value for k in EventKind)
         raise InvalidEvent(f"unknown event kind '{text}' (known: {known})") from None
@@ -250,16 +256,15 @@ def details_from_mapping(kind: EventKind, data: Mapping[str, Any]) -> Details:
 
     Raises InvalidEvent naming the field: "skill_step: to_mastery must be an integer".
     """
-    cls = DETAILS[kind]
-    hints = _hints(cls)
+    cls, specs = _specs(kind)
     values: dict[str, Any] = {}
-    for f in dataclasses.fields(cls):
-        raw = data.get(f.name)
+    for name, convert, required in specs:
+        raw = data.get(name)
         if raw is None or raw == "":
-            if f.default is dataclasses.MISSING:
-                raise InvalidEvent(f"{kind}: {f.name} is required")
+            if required:
+                raise InvalidEvent(f"{kind}: {name} is required")
             continue
-        values[f.name] = _coerce(kind, f.name, hints[f.name], raw)
+        values[name] = convert(raw)
     details = cls(**values)
     _check_details(details)
     return details
@@ -268,49 +273,86 @@ def details_from_mapping(kind: EventKind, data: Mapping[str, Any]) -> Details:
 def details_to_mapping(details: Details) -> dict[str, Any]:
     """The non-empty fields of a details object, as JSON-ready plain data."""
     out: dict[str, Any] = {}
-    for f in dataclasses.fields(details):
-        value = getattr(details, f.name)
+    for name in _field_names(type(details)):
+        value = getattr(details, name)
         if value is not None:
-            out[f.name] = value.value if isinstance(value, StrEnum) else value
+            out[name] = value.value if isinstance(value, StrEnum) else value
     return out
 
 
-_HINTS: dict[type, dict[str, Any]] = {}
+# Each kind's fields, compiled once into (name, converter, required): parsing a million
+# imported events must not re-inspect dataclasses a million times.
+Converter = Callable[[Any], Any]
+_SPECS: dict[EventKind, tuple[type[Details], tuple[tuple[str, Converter, bool], ...]]] = {}
+_NAMES: dict[type, tuple[str, ...]] = {}
 
 
-def _hints(cls: type) -> dict[str, Any]:
-    if cls not in _HINTS:
-        _HINTS[cls] = get_type_hints(cls)
-    return _HINTS[cls]
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _NAMES.get(cls)
+    if names is None:
+        names = _NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
 
 
-def _coerce(kind: EventKind, name: str, hint: Any, raw: Any) -> Any:
+def _specs(kind: EventKind) -> tuple[type[Details], tuple[tuple[str, Converter, bool], ...]]:
+    found = _SPECS.get(kind)
+    if found is None:
+        cls = DETAILS[kind]
+        hints = get_type_hints(cls)
+        found = _SPECS[kind] = (cls, tuple(
+            (f.name, _converter(kind, f.name, hints[f.name]), f.default is dataclasses.MISSING)
+            for f in dataclasses.fields(cls)
+        ))
+    return found
+
+
+def _converter(kind: EventKind, name: str, hint: Any) -> Converter:
     args = getattr(hint, "__args__", None)
     target = next(a for a in args if a is not type(None)) if args else hint
-    try:
-        if target is int:
-            if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
-                raise ValueError
-            return int(raw)
-        if target is float:
-            if isinstance(raw, bool):
-                raise ValueError
-            return float(raw)
-        if target is str:
-            if not isinstance(raw, str | int | float):
-                raise ValueError
-            text = str(raw).strip()
-            if not text:
-                raise ValueError
-            return text
-        if isinstance(target, type) and issubclass(target, StrEnum):
-            return target(str(raw).strip().lower())
-    except ValueError:
-        if isinstance(target, type) and issubclass(target, StrEnum):
-            allowed = ", ".join(m.value for m in target)
-            raise InvalidEvent(f"{kind}: {name} must be one of {allowed}, got '{raw}'") from None
-        noun = {int: "an integer", float: "a number", str: "text"}.get(target, str(target))
-        raise InvalidEvent(f"{kind}: {name} must be {noun}, got '{raw}'") from None
+
+    def wrong(raw: Any, noun: str) -> InvalidEvent:
+        return InvalidEvent(f"{kind}: {name} must be {noun}, got '{raw}'")
+
+    if target is int:
+        def to_int(raw: Any) -> int:
+            if type(raw) is int:
+                return raw
+            try:
+                if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
+                    raise ValueError
+                return int(raw)
+            except (TypeError, ValueError):
+                raise wrong(raw, "an integer") from None
+        return to_int
+    if target is float:
+        def to_float(raw: Any) -> float:
+            if type(raw) is float:
+                return raw
+            try:
+                if isinstance(raw, bool):
+                    raise ValueError
+                return float(raw)
+            except (TypeError, ValueError):
+                raise wrong(raw, "a number") from None
+        return to_float
+    if target is str:
+        def to_text(raw: Any) -> str:
+            if isinstance(raw, str | int | float) and not isinstance(raw, bool):
+                text = str(raw).strip()
+                if text:
+                    return text
+            raise wrong(raw, "text")
+        return to_text
+    if isinstance(target, type) and issubclass(target, StrEnum):
+        members: dict[str, StrEnum] = {m.value: m for m in target}
+        allowed = ", ".join(members)
+
+        def to_member(raw: Any) -> StrEnum:
+            found = members.get(raw) or members.get(str(raw).strip().lower())
+            if found is None:
+                raise wrong(raw, f"one of {allowed}")
+            return found
+        return to_member
     raise TypeError(f"unsupported field type {hint!r}")  # a bug in a details class
 
 

@@ -170,88 +170,108 @@ class ProfileBuilder:
                     f"{event.kind} on {on} is after the departure on {self.departed_on}"
                 )
             self._apply_change(event, framework)
-        if event.kind in MICRO_PROGRESSIONS:
-            self.micro[event.kind.value] += 1
+        kind = d.kind
+        if kind in MICRO_PROGRESSIONS:
+            self.micro[kind.value] += 1
         self.last_event_on, self.version = on, event.framework_version
 
     def _apply_change(self, event: Event, framework: Framework) -> None:
+        _CHANGES[type(event.details)](self, event, framework)
+
+    def _move(self, event: Event, framework: Framework) -> None:
         d, on = event.details, event.effective_on
-        assert self.role is not None
-        if isinstance(d, Promotion | LateralMove):
-            self._known_role(framework, d.role, event)
-            old_rank, new_rank = _rank(framework, self.role), framework.rank_of(d.role)
-            if isinstance(d, Promotion) and new_rank <= old_rank:
+        assert isinstance(d, Promotion | LateralMove) and self.role is not None
+        self._known_role(framework, d.role, event)
+        old_rank, new_rank = _rank(framework, self.role), framework.rank_of(d.role)
+        if isinstance(d, Promotion):
+            if new_rank <= old_rank:
                 raise LedgerRuleBroken(
                     f"promotion on {on} to '{d.role}' (level {framework.roles[d.role].level}) "
                     f"is not above the current level {_level_name(framework, self.role)}"
                 )
-            if isinstance(d, LateralMove):
-                if d.role == self.role:
-                    raise LedgerRuleBroken(f"lateral_move on {on}: already in role '{d.role}'")
-                if new_rank > old_rank:
-                    raise LedgerRuleBroken(
-                        f"lateral_move on {on} to '{d.role}' goes up a level: "
-                        "record it as a promotion"
-                    )
-            if isinstance(d, Promotion):
-                self.promotions += 1
-                self.last_promotion_on = on
-            self.role, self.role_since = d.role, on
-            if d.pay is not None:
-                self.pay = d.pay
-        elif isinstance(d, SkillStep):
-            comp = framework.competencies.get(d.competency)
-            if comp is None:
+            self.promotions += 1
+            self.last_promotion_on = on
+        else:
+            if d.role == self.role:
+                raise LedgerRuleBroken(f"lateral_move on {on}: already in role '{d.role}'")
+            if new_rank > old_rank:
                 raise LedgerRuleBroken(
-                    f"skill_step on {on}: unknown competency '{d.competency}'"
+                    f"lateral_move on {on} to '{d.role}' goes up a level: "
+                    "record it as a promotion"
                 )
-            steps = self.steps.setdefault(d.competency, [])
-            current = steps[-1].to_mastery if steps else 0
-            if d.from_mastery != current:
-                raise LedgerRuleBroken(
-                    f"skill_step on {on}: {d.competency} is at mastery {current}, "
-                    f"not {d.from_mastery}"
-                )
-            if d.to_mastery > comp.scale.max:
-                raise LedgerRuleBroken(
-                    f"skill_step on {on}: mastery {d.to_mastery} is above the "
-                    f"{d.competency} scale's maximum {comp.scale.max}"
-                )
-            steps.append(LayerStep(on, d.from_mastery, d.to_mastery, event.id))
-        elif isinstance(d, Responsibility):
-            if d.function not in framework.tracks:
-                known = ", ".join(framework.tracks)
-                raise LedgerRuleBroken(
-                    f"responsibility on {on}: unknown function '{d.function}' "
-                    f"(functions are the framework's tracks: {known})"
-                )
-            if d.share == 0:
-                self.responsibilities.pop(d.function, None)
-            else:
-                self.responsibilities[d.function] = d.share
-        elif isinstance(d, Recognition):
-            self.recognitions.append(
-                RecognitionEntry(on, event.id, d.recognition_kind.value, d.points, d.citation,
-                                 d.giver)
+        self.role, self.role_since = d.role, on
+        if d.pay is not None:
+            self.pay = d.pay
+
+    def _skill_step(self, event: Event, framework: Framework) -> None:
+        d, on = event.details, event.effective_on
+        assert isinstance(d, SkillStep)
+        comp = framework.competencies.get(d.competency)
+        if comp is None:
+            raise LedgerRuleBroken(f"skill_step on {on}: unknown competency '{d.competency}'")
+        steps = self.steps.setdefault(d.competency, [])
+        current = steps[-1].to_mastery if steps else 0
+        if d.from_mastery != current:
+            raise LedgerRuleBroken(
+                f"skill_step on {on}: {d.competency} is at mastery {current}, "
+                f"not {d.from_mastery}"
             )
-            self.bonuses += d.amount or 0
-        elif isinstance(d, Compensation):
-            self._apply_compensation(d, on)
-        elif isinstance(d, Certification):
-            if d.competency is not None and d.competency not in framework.competencies:
-                raise LedgerRuleBroken(
-                    f"certification on {on}: unknown competency '{d.competency}'"
-                )
-            self.certifications.append(Milestone(on, event.id, d.certification))
-        elif isinstance(d, ProjectLeadership):
-            self.projects.append(Milestone(on, event.id, d.project))
-        elif isinstance(d, CheckIn):
-            if d.engagement is not None:
-                self.engagement = d.engagement
-        elif isinstance(d, Departure):
-            self.departed_on = on
-        elif isinstance(d, Retraction):  # pragma: no cover - fold removes them first
-            raise LedgerRuleBroken("a retraction cannot be applied to a profile")
+        if d.to_mastery > comp.scale.max:
+            raise LedgerRuleBroken(
+                f"skill_step on {on}: mastery {d.to_mastery} is above the "
+                f"{d.competency} scale's maximum {comp.scale.max}"
+            )
+        steps.append(LayerStep(on, d.from_mastery, d.to_mastery, event.id))
+
+    def _responsibility(self, event: Event, framework: Framework) -> None:
+        d = event.details
+        assert isinstance(d, Responsibility)
+        if d.function not in framework.tracks:
+            known = ", ".join(framework.tracks)
+            raise LedgerRuleBroken(
+                f"responsibility on {event.effective_on}: unknown function '{d.function}' "
+                f"(functions are the framework's tracks: {known})"
+            )
+        if d.share == 0:
+            self.responsibilities.pop(d.function, None)
+        else:
+            self.responsibilities[d.function] = d.share
+
+    def _recognition(self, event: Event, framework: Framework) -> None:
+        d = event.details
+        assert isinstance(d, Recognition)
+        self.recognitions.append(RecognitionEntry(
+            event.effective_on, event.id, d.recognition_kind.value, d.points, d.citation,
+            d.giver))
+        self.bonuses += d.amount or 0
+
+    def _compensation(self, event: Event, framework: Framework) -> None:
+        assert isinstance(event.details, Compensation)
+        self._apply_compensation(event.details, event.effective_on)
+
+    def _certification(self, event: Event, framework: Framework) -> None:
+        d = event.details
+        assert isinstance(d, Certification)
+        if d.competency is not None and d.competency not in framework.competencies:
+            raise LedgerRuleBroken(
+                f"certification on {event.effective_on}: unknown competency '{d.competency}'"
+            )
+        self.certifications.append(Milestone(event.effective_on, event.id, d.certification))
+
+    def _project(self, event: Event, framework: Framework) -> None:
+        assert isinstance(event.details, ProjectLeadership)
+        self.projects.append(Milestone(event.effective_on, event.id, event.details.project))
+
+    def _check_in(self, event: Event, framework: Framework) -> None:
+        assert isinstance(event.details, CheckIn)
+        if event.details.engagement is not None:
+            self.engagement = event.details.engagement
+
+    def _departure(self, event: Event, framework: Framework) -> None:
+        self.departed_on = event.effective_on
+
+    def _retraction(self, event: Event, framework: Framework) -> None:
+        raise LedgerRuleBroken("a retraction cannot be applied to a profile")  # fold skips them
 
     def _apply_compensation(self, d: Compensation, on: date) -> None:
         base = self.pay
@@ -311,6 +331,22 @@ class ProfileBuilder:
             last_event_on=self.last_event_on,
             framework_version=self.version,
         )
+
+
+# What each kind of event does to a profile (a hire is handled by ``apply`` itself).
+_CHANGES = {
+    Promotion: ProfileBuilder._move,
+    LateralMove: ProfileBuilder._move,
+    SkillStep: ProfileBuilder._skill_step,
+    Responsibility: ProfileBuilder._responsibility,
+    Recognition: ProfileBuilder._recognition,
+    Compensation: ProfileBuilder._compensation,
+    Certification: ProfileBuilder._certification,
+    ProjectLeadership: ProfileBuilder._project,
+    CheckIn: ProfileBuilder._check_in,
+    Departure: ProfileBuilder._departure,
+    Retraction: ProfileBuilder._retraction,
+}
 
 
 def _rank(framework: Framework, role: str) -> int:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from trellis.bulk import paused_gc
 from trellis.domain.events import Event, EventKind, Recognition, Retraction
 from trellis.domain.people import Person, check_email, check_handle
 from trellis.domain.profile import ProfileBuilder, live_events, order
@@ -46,6 +47,21 @@ def import_ledger(
     progress: Progress | None = None,
 ) -> ImportSummary:
     """Add people and events from a file in one transaction, or nothing at all."""
+    with paused_gc():
+        return _import(uow, people, records, author=author, source=source,
+                       problems=problems, progress=progress)
+
+
+def _import(
+    uow: UnitOfWork,
+    people: Sequence[PersonRecord],
+    records: Sequence[EventRecord],
+    *,
+    author: str,
+    source: str,
+    problems: Sequence[Problem],
+    progress: Progress | None,
+) -> ImportSummary:
     found = list(problems)
 
     def bad(line: int, message: str) -> None:
@@ -128,7 +144,8 @@ def import_ledger(
                     next_event += 1
                 event_id = next_event
             taken_ids.add(event_id)
-            next_event = max(next_event, event_id + 1)
+            if event_id >= next_event:
+                next_event = event_id + 1
             lines[event_id] = rec.line
             events.append(Event(event_id, person.id, rec.effective_on, details,
                                 rec.recorded_at or now, rec.author or author, rec.evidence,
@@ -150,14 +167,14 @@ def import_ledger(
         if found:
             raise ImportRejected(sorted(found, key=lambda p: p.line or 0), source or None)
 
-        for person in resolved_people:
-            uow.people.add(person.handle, person.name, person.email, None, author, now,
-                           person_id=person.id)
+        uow.people.add_many(resolved_people, author, now)
         for person in resolved_people:
             if person.manager_id is not None:
                 uow.people.set_manager(person.id, person.manager_id)
         uow.events.add_many(events)
-        uow.state.write([b.snapshot(today) for b in builders])
+        snapshots = [b.snapshot(today) for b in builders]
+        uow.state.write([p for p in snapshots if p.person_id < first_new_id])
+        uow.state.write([p for p in snapshots if p.person_id >= first_new_id], new=True)
         uow.commit()
         return ImportSummary(len(resolved_people), len(events), len(builders))
 

@@ -10,6 +10,7 @@ import sys
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from trellis.errors import TrellisError
 from trellis.settings import Settings, database_url
@@ -61,7 +62,7 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # a bug: say so in one line, keep the traceback opt-in
         if os.environ.get("TRELLIS_DEBUG"):
             raise
-        errors.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc} "
+        errors.print(f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))} "
                      "(set TRELLIS_DEBUG=1 for a traceback, and please report it)",
                      highlight=False)
         sys.exit(70)

@@ -8,11 +8,16 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from trellis.adapters import database
-from trellis.adapters.framework_files import read_framework_file, resolve_framework_source
+from trellis.adapters.framework_files import (
+    read_framework_file,
+    resolve_framework_source,
+    shipped_framework_path,
+)
 from trellis.bootstrap import sqlite_path
 from trellis.errors import DatabaseError
 from trellis.services import clock
 from trellis.services import frameworks as frameworks_use
+from trellis.settings import Settings
 
 from .context import state
 from .output import console
@@ -64,11 +69,16 @@ def demo(
             raise DatabaseError(
                 f"{trellis.where} already holds people: use --replace, or another --db"
             )
+    shipped = shipped_framework_path("software-company")
+    assert shipped is not None, "the software-company framework ships with Trellis"
+    framework, document = read_framework_file(shipped)
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}"
                   "/{task.total:,}"), TimeElapsedColumn(), console=console,
                   transient=True) as bar:
         task = bar.add_task("building the organization", total=people)
-        summary = run_demo(trellis.uow, people=people, years=years, seed=seed,
-                           author=cli.settings.author, today=clock.today(),
-                           progress=lambda n: bar.advance(task, n))
-    console.print(summary.describe(trellis.where), highlight=False)
+        summary = run_demo(trellis.uow, framework=framework, document=document, people=people,
+                           years=years, seed=seed, author=cli.settings.author,
+                           today=clock.today(), progress=lambda n: bar.advance(task, n))
+    is_default = cli.settings.database_url == Settings().database_url
+    console.print(summary.describe(trellis.where, is_default=is_default), highlight=False,
+                  soft_wrap=True)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from trellis.adapters.framework_files import (
     SHIPPED,
@@ -36,15 +37,17 @@ def validate(source: Source) -> None:
         framework, _ = read_framework_file(path)
     except FrameworkInvalid as exc:
         for problem in exc.problems:
-            errors.print(f"{problem}", highlight=False, soft_wrap=True)
+            errors.print(f"{problem}", highlight=False, soft_wrap=True, markup=False)
         n = len(exc.problems)
-        errors.print(f"[bold red]error:[/] {path}: {n} problem{'s' * (n != 1)}", highlight=False)
+        errors.print(f"[bold red]error:[/] {escape(str(path))}: {n} problem{'s' * (n != 1)}",
+                     highlight=False)
         raise typer.Exit(1) from None
     console.print(
         f"{path}: valid framework '{framework.key}': {len(framework.tracks)} tracks, "
         f"{len(framework.levels)} levels, {len(framework.roles)} roles, "
         f"{len(framework.bands)} skill bands, {len(framework.competencies)} competencies",
         highlight=False,
+        markup=False,
     )
 
 
@@ -68,7 +71,7 @@ def load(
     v = loaded.version
     what = f"loaded '{v.key}' version {v.version}" if loaded.changed else \
         f"'{v.key}' is unchanged (version {v.version})"
-    console.print(what + (" [active]" if loaded.active else ""), highlight=False)
+    console.print(what + (" [active]" if loaded.active else ""), highlight=False, markup=False)
 
 
 @app.command("list")
@@ -110,9 +113,10 @@ def show(
         else:
             console.out(dump_document(document), end="")
         return
-    console.print(f"[bold]{framework.name}[/] ({framework.key} v{version.version})")
+    console.print(f"[bold]{escape(framework.name)}[/] ({framework.key} v{version.version})",
+                  highlight=False)
     if framework.attribution:
-        console.print(framework.attribution, style="dim")
+        console.print(framework.attribution, style="dim", markup=False)
     table("Tracks", ["id", "name", "role type", "roles"],
           [[t.id, t.name, t.role_type.value, sum(1 for _ in framework.roles_of_track(t.id))]
            for t in framework.tracks.values()])
@@ -151,7 +155,7 @@ def import_onet(
     if out is not None:
         fmt = "json" if out.suffix.lower() == ".json" else "yaml"
         out.write_text(dump_document(document, fmt), encoding="utf-8")
-        console.print(f"wrote {out}")
+        console.print(f"wrote {out}", highlight=False, markup=False)
     cli = state(ctx)
     loaded = use.load_framework(cli.open().uow(), framework, document,
                                 author=cli.settings.author, activate=activate)
@@ -160,4 +164,5 @@ def import_onet(
         f"roles, {len(framework.tracks)} tracks, {len(framework.competencies)} competencies"
         + (" [active]" if loaded.active else ""),
         highlight=False,
+        markup=False,
     )

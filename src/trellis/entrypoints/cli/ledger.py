@@ -93,7 +93,7 @@ def log(
                              parse_date(on, "--on") or clock.today(), fields,
                              author=cli.settings.author, evidence=evidence, verifier=verifier)
     console.print(f"recorded {event.kind} for {person} on {event.effective_on} "
-                  f"(event {event.id})", highlight=False)
+                  f"(event {event.id})", highlight=False, markup=False)
 
 
 def retract(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from trellis.services import people as use
 from trellis.services import profiles
@@ -38,7 +39,7 @@ def add(
                             author=cli.settings.author, email=email, manager=manager, pay=pay,
                             currency=currency, evidence=evidence)
     console.print(f"added {person.handle} (id {person.id}), hired as {role} on {hired_on}",
-                  highlight=False)
+                  highlight=False, markup=False)
 
 
 @app.command("list")
@@ -89,7 +90,8 @@ def show(
         print_json(record)
         return
     for key, value in record.items():
-        console.print(f"[bold]{key}:[/] {'' if value is None else value}", highlight=False)
+        console.print(f"[bold]{key}:[/] {'' if value is None else escape(str(value))}",
+                      highlight=False)
 
 
 @app.command()
@@ -105,4 +107,4 @@ def erase(
                                  param_hint="--yes")
     cli = state(ctx)
     removed = use.erase_person(cli.open().uow(), person, author=cli.settings.author)
-    console.print(f"erased {person}: identity and {removed} events removed")
+    console.print(f"erased {person}: identity and {removed} events removed", markup=False)

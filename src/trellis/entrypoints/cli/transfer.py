@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from trellis.adapters.ledger_files import read_ledger_file, write_ledger_file
 from trellis.errors import ImportRejected
@@ -33,15 +34,15 @@ def import_(
                                     source=str(file), problems=problems)
     except ImportRejected as exc:
         for problem in exc.problems[:200]:
-            errors.print(str(problem), highlight=False, soft_wrap=True)
+            errors.print(str(problem), highlight=False, soft_wrap=True, markup=False)
         more = len(exc.problems) - 200
         if more > 0:
             errors.print(f"... and {more} more", highlight=False)
-        errors.print(f"[bold red]error:[/] {file}: {len(exc.problems)} bad row(s); nothing "
-                     "was imported", highlight=False)
+        errors.print(f"[bold red]error:[/] {escape(str(file))}: {len(exc.problems)} bad "
+                     "row(s); nothing was imported", highlight=False)
         raise typer.Exit(1) from None
     console.print(f"imported {summary.people} people and {summary.events} events from {file}",
-                  highlight=False)
+                  highlight=False, markup=False)
 
 
 def export(
@@ -50,4 +51,4 @@ def export(
 ) -> None:
     """Export every person and event; the file re-imports to the same profiles."""
     count = write_ledger_file(out, use.export_records(state(ctx).open().uow()))
-    console.print(f"wrote {count} records to {out}", highlight=False)
+    console.print(f"wrote {count} records to {out}", highlight=False, markup=False)
