@@ -13,10 +13,10 @@ COMPETENCIES = ("coding", "testing", "system_design", "operations", "security", 
                 "visual_design", "data_analysis")
 
 
-def person_events(person: int, count: int, start: date = date(2012, 1, 2)
+def person_events(person: int, count: int, start: date = date(1990, 1, 2), step_days: int = 2
                   ) -> Iterator[dict[str, Any]]:
     """``count`` events for one person on the software-company framework: a hire, then a
-    rotation of skill steps, check-ins, recognitions and merit raises, one every other day."""
+    rotation of skill steps, check-ins, recognitions and merit raises, ``step_days`` apart."""
     handle = f"p{person:06d}"
     on = start
     yield {"record": "event", "person": handle, "kind": "hire", "effective_on": on.isoformat(),
@@ -24,7 +24,7 @@ def person_events(person: int, count: int, start: date = date(2012, 1, 2)
     mastery = dict.fromkeys(COMPETENCIES, 0)
     step = 0
     for i in range(1, count):
-        on += timedelta(days=2)
+        on += timedelta(days=step_days)
         day = on.isoformat()
         slot = i % 4
         if slot in (0, 1) and step < len(COMPETENCIES) * 5:
@@ -46,8 +46,9 @@ def person_events(person: int, count: int, start: date = date(2012, 1, 2)
                    "effective_on": day, "engagement": 1 + i % 5, "notes": "steady"}
 
 
-def ledger(people: int, events_per_person: int) -> Iterator[dict[str, Any]]:
+def ledger(people: int, events_per_person: int, step_days: int = 2
+           ) -> Iterator[dict[str, Any]]:
     for p in range(people):
         yield {"record": "person", "handle": f"p{p:06d}", "name": f"Person {p}"}
     for p in range(people):
-        yield from person_events(p, events_per_person)
+        yield from person_events(p, events_per_person, step_days=step_days)

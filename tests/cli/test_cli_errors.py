@@ -11,6 +11,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+
 from conftest import TINY
 
 ONET = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "onet"

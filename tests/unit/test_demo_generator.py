@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter, defaultdict
 from datetime import date, datetime
 from importlib.resources import files
@@ -181,7 +182,7 @@ def test_unrecognized_people_have_long_recognition_gaps(org: Organization,
         days = [records[0].effective_on] + [r.effective_on for r in records
                                             if isinstance(r.details, Recognition)]
         days.append(records[-1].effective_on)
-        return max((b - a).days for a, b in zip(days, days[1:], strict=False))
+        return max((b - a).days for a, b in itertools.pairwise(days))
 
     long_tenure = [h for h in org.unrecognized
                    if (by_person[h][-1].effective_on - by_person[h][0].effective_on).days > 730]

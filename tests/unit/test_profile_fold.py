@@ -183,8 +183,10 @@ def test_recognitions_in_date_order_and_spot_bonus_amounts_count_as_bonuses():
     ledger.add("2020-09-01", Recognition("launch", RecognitionKind.AWARD, 50, "bob", 1000))
     ledger.add("2020-03-01", Recognition("helped on call"))
     p = ledger.fold()
+    assert (p.recognitions.count, p.recognitions.points) == (2, 50)
+    assert p.recognitions.by_kind == {"kudos": 1, "award": 1}
     assert [(r.on, r.recognition_kind, r.points, r.citation, r.giver, r.event_id)
-            for r in p.recognitions] == [
+            for r in p.recognitions.recent] == [
         (date(2020, 3, 1), "kudos", 0, "helped on call", None, 3),
         (date(2020, 9, 1), "award", 50, "launch", "bob", 2),
     ]
@@ -256,8 +258,8 @@ def test_fold_at_a_past_date_ignores_later_events():
     ledger.add("2021-01-01", Promotion("eng2", 54000))
     ledger.add("2021-06-01", Recognition("x"))
     p = ledger.fold("2020-12-31")
-    assert (p.as_of, p.role, p.pay, p.promotions, p.recognitions) == \
-        (date(2020, 12, 31), "eng1", 45000, 0, ())
+    assert (p.as_of, p.role, p.pay, p.promotions, p.recognitions.count) == \
+        (date(2020, 12, 31), "eng1", 45000, 0, 0)
     assert p.last_event_on == HIRED
     # and on the day itself, the event counts
     assert ledger.fold("2021-01-01").role == "eng2"

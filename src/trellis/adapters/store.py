@@ -10,12 +10,24 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 import orjson
-from sqlalchemy import Connection, Engine, Table, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    String,
+    Table,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    type_coerce,
+    update,
+)
 
-from trellis.domain.events import Event, EventKind, details_from_mapping, details_to_mapping
+from trellis.domain.events import Event, EventKind, details_from_trusted, details_to_mapping
 from trellis.domain.framework import Framework
 from trellis.domain.people import Person
 from trellis.domain.profile import Profile
@@ -110,12 +122,10 @@ class PeopleRepository:
                 t.people.c.manager_id)
 
     def add(self, handle: str, name: str, email: str | None, manager_id: int | None,
-            author: str, now: datetime, person_id: int | None = None) -> Person:
-        values: dict[str, Any] = dict(handle=handle, name=name, email=email,
-                                      manager_id=manager_id, created_at=now, created_by=author)
-        if person_id is not None:
-            values["id"] = person_id
-        result = self._c.execute(insert(t.people).values(**values))
+            author: str, now: datetime) -> Person:
+        result = self._c.execute(insert(t.people).values(
+            handle=handle, name=name, email=email, manager_id=manager_id, created_at=now,
+            created_by=author))
         (new_id,) = result.inserted_primary_key or (None,)
         assert new_id is not None
         return Person(new_id, handle, name, email, manager_id)
@@ -127,6 +137,7 @@ class PeopleRepository:
         bulk_insert(self._c, t.people, ("id", "handle", "name", "email", "manager_id",
                                         "created_at", "created_by"),
                     [(p.id, p.handle, p.name, p.email, None, stamp, author) for p in people])
+        _advance_sequence(self._c, t.people)
 
     def set_manager(self, person_id: int, manager_id: int | None) -> None:
         self._c.execute(
@@ -177,6 +188,9 @@ class PeopleRepository:
             update(t.people).where(t.people.c.manager_id == person_id).values(manager_id=None)
         )
         self._c.execute(delete(t.people).where(t.people.c.id == person_id))
+
+
+_KINDS = {k.value: k for k in EventKind}
 
 
 def event_row(e: Event) -> dict[str, Any]:
@@ -230,6 +244,15 @@ def bulk_insert(connection: Connection, table: Table, columns: Sequence[str],
     connection.exec_driver_sql(sql, list(rows))  # type: ignore[arg-type]
 
 
+def _advance_sequence(connection: Connection, table: Table) -> None:
+    """After rows were inserted with explicit ids, move PostgreSQL's id sequence past them."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(
+            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+            f"(SELECT COALESCE(MAX(id), 1) FROM {table.name}))"
+        )
+
+
 def _text_dates(row: Mapping[str, Any]) -> tuple[Any, ...]:
     return tuple(
         v.isoformat(sep=" ", timespec="microseconds") if isinstance(v, datetime)
@@ -241,10 +264,15 @@ def _text_dates(row: Mapping[str, Any]) -> tuple[Any, ...]:
 class EventRepository:
     def __init__(self, connection: Connection) -> None:
         self._c = connection
-
-    _columns = (t.events.c.id, t.events.c.person_id, t.events.c.kind, t.events.c.effective_on,
-                t.events.c.recorded_at, t.events.c.author, t.events.c.evidence,
-                t.events.c.verifier, t.events.c.framework_version, t.events.c.details)
+        c = t.events.c
+        # SQLite stores dates as ISO text: read the text and parse it in C (with a cache),
+        # rather than through SQLAlchemy's per-value regular expressions.
+        as_text = connection.dialect.name == "sqlite"
+        on = type_coerce(c.effective_on, String) if as_text else c.effective_on
+        at = type_coerce(c.recorded_at, String) if as_text else c.recorded_at
+        self._columns = (c.id, c.person_id, c.kind, on, at, c.author, c.evidence, c.verifier,
+                         c.framework_version, c.details)
+        self._days: dict[str, date] = {}
 
     def add(self, event: Event) -> int:
         row = event_row(event)
@@ -266,16 +294,28 @@ class EventRepository:
             for index in t.events.indexes:
                 index.drop(self._c)
         bulk_insert(self._c, t.events, EVENT_COLUMNS, event_rows(events, text_dates))
+        _advance_sequence(self._c, t.events)
         if rebuild:
             for index in t.events.indexes:
                 index.create(self._c)
 
-    def for_person(self, person_id: int, until: date | None = None) -> list[Event]:
-        query = select(*self._columns).where(t.events.c.person_id == person_id)
+    def for_person(self, person_id: int, until: date | None = None,
+                   after: date | None = None) -> list[Event]:
+        """A person's events in ledger order, optionally only those in (after, until]."""
+        c = t.events.c
+        query = select(*self._columns).where(c.person_id == person_id)
         if until is not None:
-            query = query.where(t.events.c.effective_on <= until)
-        query = query.order_by(t.events.c.effective_on, t.events.c.id)
+            query = query.where(c.effective_on <= until)
+        if after is not None:
+            query = query.where(c.effective_on > after)
+        query = query.order_by(c.effective_on, c.id)
         return [self._event(row) for row in self._c.execute(query)]
+
+    def retractions(self, person_id: int) -> list[Event]:
+        c = t.events.c
+        query = select(*self._columns).where(c.person_id == person_id,
+                                             c.kind == EventKind.RETRACTION.value)
+        return [self._event(row) for row in self._c.execute(query.order_by(c.id))]
 
     def get(self, event_id: int) -> Event | None:
         row = self._c.execute(select(*self._columns).where(t.events.c.id == event_id)).first()
@@ -300,20 +340,14 @@ class EventRepository:
         result = self._c.execute(delete(t.events).where(t.events.c.person_id == person_id))
         return int(result.rowcount or 0)
 
-    @staticmethod
-    def _event(row: Sequence[Any]) -> Event:
-        kind = EventKind(row[2])
-        return Event(
-            id=row[0],
-            person_id=row[1],
-            effective_on=row[3],
-            details=details_from_mapping(kind, orjson.loads(row[9])),
-            recorded_at=row[4],
-            author=row[5],
-            evidence=row[6],
-            verifier=row[7],
-            framework_version=row[8],
-        )
+    def _event(self, row: Sequence[Any]) -> Event:
+        on, at = row[3], row[4]
+        if type(on) is str:
+            on = self._days.get(on) or self._days.setdefault(on, date.fromisoformat(on))
+            at = datetime.fromisoformat(at)
+        return Event(row[0], row[1], on,
+                     details_from_trusted(_KINDS[row[2]], orjson.loads(row[9])),
+                     at, row[5], row[6], row[7], row[8])
 
 
 class StateRepository:
@@ -356,7 +390,30 @@ class StateRepository:
             query = query.where(t.person_state.c.person_id.in_(person_ids))
         return [dict(r._mapping) for r in self._c.execute(query)]
 
+    def write_checkpoints(self, person_id: int, checkpoints: Sequence[Profile],
+                          *, new: bool = False) -> None:
+        """Replace a person's checkpoints (a long career's profile every ~1,000 events)."""
+        if not new:
+            self._c.execute(delete(t.profile_checkpoints).where(
+                t.profile_checkpoints.c.person_id == person_id))
+        if checkpoints:
+            self._c.execute(insert(t.profile_checkpoints), [
+                {"person_id": person_id, "through_on": p.as_of,
+                 "profile": orjson.dumps(profile_to_document(p)).decode()}
+                for p in checkpoints
+            ])
+
+    def checkpoint(self, person_id: int, at: date) -> Profile | None:
+        """The latest checkpoint on or before a date."""
+        c = t.profile_checkpoints.c
+        text = self._c.scalar(select(c.profile).where(c.person_id == person_id,
+                                                      c.through_on <= at)
+                              .order_by(c.through_on.desc()).limit(1))
+        return profile_from_document(orjson.loads(text)) if text else None
+
     def remove(self, person_id: int) -> None:
+        self._c.execute(delete(t.profile_checkpoints).where(
+            t.profile_checkpoints.c.person_id == person_id))
         self._c.execute(delete(t.competency_state).where(
             t.competency_state.c.person_id == person_id))
         self._c.execute(delete(t.person_state).where(t.person_state.c.person_id == person_id))
@@ -396,7 +453,7 @@ class SqlUnitOfWork:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def __enter__(self) -> SqlUnitOfWork:
+    def __enter__(self) -> Self:
         self.connection = self._engine.connect()
         self._transaction = self.connection.begin()
         self._committed = False

@@ -3,7 +3,8 @@
 ``events`` is the career ledger: rows are only ever inserted (a person's erasure on
 request is the one exception). ``person_state`` and ``competency_state`` are projections
 of it, rewritten in the same transaction as each event, so org-wide queries never refold
-the ledger.
+the ledger; ``profile_checkpoints`` lets a past-date profile of a long career start
+folding part way through.
 """
 
 from __future__ import annotations
@@ -108,6 +109,14 @@ competency_state = Table(
     Column("mastery", Integer, nullable=False),
     Column("reached_on", Date, nullable=False),
     Index("ix_competency_state_mastery", "competency", "mastery"),
+)
+
+profile_checkpoints = Table(
+    "profile_checkpoints",
+    metadata,
+    Column("person_id", Integer, ForeignKey("people.id"), primary_key=True),
+    Column("through_on", Date, primary_key=True),
+    Column("profile", Text, nullable=False),  # the profile at the end of that day, as JSON
 )
 
 erasures = Table(

@@ -37,8 +37,8 @@ from operator import itemgetter
 from typing import Any
 
 from trellis.domain.events import (
-    CheckIn,
     Certification,
+    CheckIn,
     Compensation,
     CompensationKind,
     Departure,
@@ -182,7 +182,7 @@ _FIRST = (
 _LAST = (
     "lovelace", "turing", "hopper", "torvalds", "liskov", "dijkstra", "hamilton", "ritchie",
     "allen", "thompson", "perlman", "berners-lee", "lamarr", "knuth", "johnson", "mccarthy",
-    "easley", "van-rossum", "wilson", "matsumoto", "li", "ng", "patel", "sharma", "wang",
+    "easley", "lindqvist", "wilson", "matsumoto", "li", "ng", "patel", "sharma", "wang",
     "zhang", "chen", "tanaka", "sato", "suzuki", "khan", "hassan", "ali", "haddad", "mansour",
     "okafor", "mensah", "adeyemi", "eze", "diallo", "garcia", "martinez", "rodriguez", "lopez",
     "gonzalez", "fernandez", "rossi", "bianchi", "ferrari", "romano", "muller", "schmidt",
@@ -272,7 +272,7 @@ class _Shape:
             nxt = fw.next_role(role.id)
             if role.id in _MANAGER_ROLES and role.id != "em-l4":
                 nxt = None  # directors and executives are not promoted in the demo
-            elif nxt is not None and (nxt.id in _MANAGER_ROLES and role.id != "em-l4"
+            elif nxt is not None and ((nxt.id in _MANAGER_ROLES and role.id != "em-l4")
                                       or self.rank[nxt.id] > _IC_CAP.get(role.track, 99)):
                 nxt = None
             self.next[role.id] = nxt.id if nxt else None
@@ -311,7 +311,7 @@ def generate_organization(
     years: float,
     seed: int,
     end: date,
-    params: DemoParameters = DemoParameters(),  # noqa: B008 - frozen, safe as a default
+    params: DemoParameters = DemoParameters(),
 ) -> Organization:
     """A whole organization's people and events, reproducible from ``seed``."""
     if people < 1:
@@ -460,7 +460,7 @@ class _Simulation:
                 year, month = year + 1, 1
         self.q_starts, self.q_merit = starts, merit
 
-    def _career(self, idx: int) -> None:  # noqa: C901 - one loop, kept flat for speed
+    def _career(self, idx: int) -> None:
         p, shape, person = self.p, self.shape, self.persons[idx]
         rnd = self.rnd
         rand, gauss = rnd.random, rnd.gauss
@@ -748,7 +748,7 @@ class _Simulation:
         stamp = _stamps(dates, self.end_ord)
         handles = [x.handle for x in persons]
         first_line = len(people) + 1
-        events = []
+        events: list[EventRecord] = []
         append = events.append
         for line, (day, who, details, author, evidence) in enumerate(self.out, first_line):
             on, recorded = dates.get(day) or stamp(day)

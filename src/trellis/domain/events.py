@@ -270,6 +270,20 @@ def details_from_mapping(kind: EventKind, data: Mapping[str, Any]) -> Details:
     return details
 
 
+def details_from_trusted(kind: EventKind, data: dict[str, Any]) -> Details:
+    """Rebuild details that Trellis itself stored after checking them: types only, no checks.
+
+    Reading a ledger back is the hot path of every past-date profile; the checks already
+    ran when the event was recorded.
+    """
+    cls, enums = _trusted(kind)
+    for name, members in enums:
+        value = data.get(name)
+        if value is not None:
+            data[name] = members[value]
+    return cls(**data)
+
+
 def details_to_mapping(details: Details) -> dict[str, Any]:
     """The non-empty fields of a details object, as JSON-ready plain data."""
     out: dict[str, Any] = {}
@@ -285,6 +299,25 @@ def details_to_mapping(details: Details) -> dict[str, Any]:
 Converter = Callable[[Any], Any]
 _SPECS: dict[EventKind, tuple[type[Details], tuple[tuple[str, Converter, bool], ...]]] = {}
 _NAMES: dict[type, tuple[str, ...]] = {}
+
+
+_TRUSTED: dict[EventKind, tuple[type[Details], tuple[tuple[str, dict[str, Any]], ...]]] = {}
+
+
+def _trusted(kind: EventKind) -> tuple[type[Details], tuple[tuple[str, dict[str, Any]], ...]]:
+    found = _TRUSTED.get(kind)
+    if found is None:
+        cls = DETAILS[kind]
+        hints = get_type_hints(cls)
+        enums = []
+        for f in dataclasses.fields(cls):
+            hint = hints[f.name]
+            args = getattr(hint, "__args__", None) or (hint,)
+            for arg in args:
+                if isinstance(arg, type) and issubclass(arg, StrEnum):
+                    enums.append((f.name, {m.value: m for m in arg}))
+        found = _TRUSTED[kind] = (cls, tuple(enums))
+    return found
 
 
 def _field_names(cls: type) -> tuple[str, ...]:

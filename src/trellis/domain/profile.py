@@ -10,10 +10,12 @@ whatever the date asked for.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from operator import attrgetter
 from datetime import date
+from typing import NamedTuple
 
 from trellis.errors import LedgerRuleBroken
 
@@ -38,8 +40,7 @@ from .events import (
 from .framework import Framework
 
 
-@dataclass(frozen=True, slots=True)
-class LayerStep:
+class LayerStep(NamedTuple):
     """One nano-level upgrade: a mastery step in one competency on a date."""
 
     on: date
@@ -48,16 +49,14 @@ class LayerStep:
     event_id: int
 
 
-@dataclass(frozen=True, slots=True)
-class CompetencyLayer:
+class CompetencyLayer(NamedTuple):
     competency: str
     mastery: int
     reached_on: date
     steps: tuple[LayerStep, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class RecognitionEntry:
+class RecognitionEntry(NamedTuple):
     on: date
     event_id: int
     recognition_kind: str
@@ -66,13 +65,29 @@ class RecognitionEntry:
     giver: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class Milestone:
+class Milestone(NamedTuple):
     """A dated line of the profile: a certification or a project led."""
 
     on: date
     event_id: int
     title: str
+
+
+RECENT_RECOGNITIONS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class RecognitionSummary:
+    """Recognition so far: totals and the latest few (the timeline holds every one)."""
+
+    count: int = 0
+    points: int = 0
+    by_kind: Mapping[str, int] = field(default_factory=dict)
+    recent: tuple[RecognitionEntry, ...] = ()
+
+    @property
+    def last_on(self) -> date | None:
+        return self.recent[-1].on if self.recent else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +108,7 @@ class Profile:
     promotions: int
     mastery: Mapping[str, CompetencyLayer]
     responsibilities: Mapping[str, float]
-    recognitions: tuple[RecognitionEntry, ...]
+    recognitions: RecognitionSummary
     certifications: tuple[Milestone, ...]
     projects: tuple[Milestone, ...]
     micro_progressions: Mapping[str, int]
@@ -120,7 +135,7 @@ class Profile:
 
     @property
     def last_recognition_on(self) -> date | None:
-        return self.recognitions[-1].on if self.recognitions else None
+        return self.recognitions.last_on
 
 
 def _months(start: date | None, end: date) -> float | None:
@@ -143,7 +158,11 @@ class ProfileBuilder:
     promotions: int = 0
     steps: dict[str, list[LayerStep]] = field(default_factory=dict)
     responsibilities: dict[str, float] = field(default_factory=dict)
-    recognitions: list[RecognitionEntry] = field(default_factory=list)
+    recognition_count: int = 0
+    recognition_points: int = 0
+    recognition_kinds: Counter[str] = field(default_factory=Counter)
+    recent_recognitions: deque[RecognitionEntry] = field(
+        default_factory=lambda: deque(maxlen=RECENT_RECOGNITIONS))
     certifications: list[Milestone] = field(default_factory=list)
     projects: list[Milestone] = field(default_factory=list)
     micro: Counter[str] = field(default_factory=Counter)
@@ -240,9 +259,12 @@ class ProfileBuilder:
     def _recognition(self, event: Event, framework: Framework) -> None:
         d = event.details
         assert isinstance(d, Recognition)
-        self.recognitions.append(RecognitionEntry(
-            event.effective_on, event.id, d.recognition_kind.value, d.points, d.citation,
-            d.giver))
+        kind = d.recognition_kind.value
+        self.recent_recognitions.append(RecognitionEntry(
+            event.effective_on, event.id, kind, d.points, d.citation, d.giver))
+        self.recognition_count += 1
+        self.recognition_points += d.points
+        self.recognition_kinds[kind] += 1
         self.bonuses += d.amount or 0
 
     def _compensation(self, event: Event, framework: Framework) -> None:
@@ -322,7 +344,9 @@ class ProfileBuilder:
                 if steps
             },
             responsibilities=dict(self.responsibilities),
-            recognitions=tuple(self.recognitions),
+            recognitions=RecognitionSummary(self.recognition_count, self.recognition_points,
+                                            dict(self.recognition_kinds),
+                                            tuple(self.recent_recognitions)),
             certifications=tuple(self.certifications),
             projects=tuple(self.projects),
             micro_progressions=dict(self.micro),
@@ -369,9 +393,12 @@ def live_events(events: Iterable[Event]) -> list[Event]:
     ]
 
 
+_LEDGER_ORDER = attrgetter("effective_on", "id")
+
+
 def order(events: Iterable[Event]) -> list[Event]:
     """Ledger order: by effective date, then by id (the order they were recorded)."""
-    return sorted(events, key=lambda e: (e.effective_on, e.id))
+    return sorted(events, key=_LEDGER_ORDER)
 
 
 def fold(
@@ -392,7 +419,75 @@ def fold(
 def check_history(person_id: int, events: Iterable[Event], frameworks: Mapping[int, Framework]
                   ) -> ProfileBuilder:
     """Replay every live event (whatever its date) and return the final state."""
+    return replay(person_id, events, frameworks)[0]
+
+
+CHECKPOINT_EVERY = 1000
+
+
+def replay(
+    person_id: int,
+    events: Iterable[Event],
+    frameworks: Mapping[int, Framework],
+    checkpoint_every: int | None = None,
+) -> tuple[ProfileBuilder, list[Profile]]:
+    """Replay every live event, and take a checkpoint about every ``checkpoint_every``.
+
+    A checkpoint is the profile at the end of a day (after all of that day's events), so a
+    later fold to any date after it can start there instead of at the hire.
+    """
+    every = checkpoint_every or CHECKPOINT_EVERY
     builder = ProfileBuilder(person_id, frameworks)
-    for event in order(live_events(events)):
+    checkpoints: list[Profile] = []
+    since = 0
+    ordered = order(live_events(events))
+    for i, event in enumerate(ordered):
         builder.apply(event)
-    return builder
+        since += 1
+        if since >= every and (
+            i + 1 == len(ordered) or ordered[i + 1].effective_on > event.effective_on
+        ):
+            checkpoints.append(builder.snapshot(event.effective_on))
+            since = 0
+    return builder, checkpoints
+
+
+def resume(profile: Profile, frameworks: Mapping[int, Framework]) -> ProfileBuilder:
+    """A builder that carries on from a profile (a checkpoint) as if it had folded to it."""
+    r = profile.recognitions
+    return ProfileBuilder(
+        person_id=profile.person_id,
+        frameworks=frameworks,
+        hired_on=profile.hired_on,
+        departed_on=profile.departed_on,
+        role=profile.role,
+        pay=profile.pay,
+        currency=profile.currency,
+        role_since=profile.role_since,
+        last_promotion_on=profile.last_promotion_on,
+        promotions=profile.promotions,
+        steps={c: list(layer.steps) for c, layer in profile.mastery.items()},
+        responsibilities=dict(profile.responsibilities),
+        recognition_count=r.count,
+        recognition_points=r.points,
+        recognition_kinds=Counter(r.by_kind),
+        recent_recognitions=deque(r.recent, maxlen=RECENT_RECOGNITIONS),
+        certifications=list(profile.certifications),
+        projects=list(profile.projects),
+        micro=Counter(profile.micro_progressions),
+        bonuses=profile.bonuses,
+        engagement=profile.engagement,
+        last_event_on=profile.last_event_on,
+        version=profile.framework_version,
+    )
+
+
+def fold_from(checkpoint: Profile, events: Iterable[Event],
+              frameworks: Mapping[int, Framework], at: date) -> Profile:
+    """Fold on from a checkpoint: ``events`` are those after it (retractions included)."""
+    builder = resume(checkpoint, frameworks)
+    for event in order(live_events(events)):
+        if event.effective_on > at:
+            break
+        builder.apply(event)
+    return builder.snapshot(at)

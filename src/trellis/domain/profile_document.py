@@ -9,7 +9,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from .profile import CompetencyLayer, LayerStep, Milestone, Profile, RecognitionEntry
+from .profile import (
+    CompetencyLayer,
+    LayerStep,
+    Milestone,
+    Profile,
+    RecognitionEntry,
+    RecognitionSummary,
+)
 
 SCHEMA_VERSION = 1
 
@@ -62,11 +69,17 @@ def profile_to_document(p: Profile) -> dict[str, Any]:
             for comp, layer in sorted(p.mastery.items())
         },
         "responsibilities": dict(sorted(p.responsibilities.items())),
-        "recognitions": [
-            {"on": r.on.isoformat(), "event_id": r.event_id, "kind": r.recognition_kind,
-             "points": r.points, "citation": r.citation, "giver": r.giver}
-            for r in p.recognitions
-        ],
+        "recognitions": {
+            "count": p.recognitions.count,
+            "points": p.recognitions.points,
+            "by_kind": dict(sorted(p.recognitions.by_kind.items())),
+            "last_on": _d(p.recognitions.last_on),
+            "recent": [
+                {"on": r.on.isoformat(), "event_id": r.event_id, "kind": r.recognition_kind,
+                 "points": r.points, "citation": r.citation, "giver": r.giver}
+                for r in p.recognitions.recent
+            ],
+        },
         "certifications": [_milestone(m) for m in p.certifications],
         "projects_led": [_milestone(m) for m in p.projects],
         "engagement": p.engagement,
@@ -109,10 +122,15 @@ def profile_from_document(doc: dict[str, Any]) -> Profile:
             for comp, layer in doc["competencies"].items()
         },
         responsibilities=dict(doc["responsibilities"]),
-        recognitions=tuple(
-            RecognitionEntry(date.fromisoformat(r["on"]), r["event_id"], r["kind"], r["points"],
-                             r["citation"], r["giver"])
-            for r in doc["recognitions"]
+        recognitions=RecognitionSummary(
+            doc["recognitions"]["count"],
+            doc["recognitions"]["points"],
+            dict(doc["recognitions"]["by_kind"]),
+            tuple(
+                RecognitionEntry(date.fromisoformat(r["on"]), r["event_id"], r["kind"],
+                                 r["points"], r["citation"], r["giver"])
+                for r in doc["recognitions"]["recent"]
+            ),
         ),
         certifications=tuple(_milestone_back(m) for m in doc["certifications"]),
         projects=tuple(_milestone_back(m) for m in doc["projects_led"]),

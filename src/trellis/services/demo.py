@@ -48,7 +48,8 @@ class DemoSummary:
         lines = [
             f"Generated a demo organization on the '{self.framework}' framework "
             f"(seed {self.seed}, {self.years:g} years) in {where}:",
-            f"  {self.people:,} people ({self.active:,} active, {self.departed:,} departed), "
+            f"  {self.people:,} {'person' if self.people == 1 else 'people'} "
+            f"({self.active:,} active, {self.departed:,} departed), "
             f"{self.events:,} events",
             f"  {self.promotions_per_person_year:.1%} promoted per person-year; "
             f"{self.micro_progressions_per_person_quarter:.1f} micro-progressions per "

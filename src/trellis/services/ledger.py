@@ -14,7 +14,7 @@ from typing import Any
 
 from trellis.domain.events import Event, EventKind, Retraction, details_from_mapping
 from trellis.domain.people import Person
-from trellis.domain.profile import check_history
+from trellis.domain.profile import replay
 from trellis.errors import LedgerRuleBroken, NotFound
 
 from . import clock
@@ -97,7 +97,7 @@ def append_event(
     )
     event = replace(draft, id=uow.events.add(draft))
     try:
-        builder = check_history(person.id, [*history, event], uow.frameworks.catalog)
+        builder, checkpoints = replay(person.id, [*history, event], uow.frameworks.catalog)
     except LedgerRuleBroken as exc:
         if isinstance(details, Retraction):
             raise LedgerRuleBroken(
@@ -106,6 +106,7 @@ def append_event(
             ) from None
         raise LedgerRuleBroken(f"{person.handle}: {exc}") from None
     uow.state.write([builder.snapshot(clock.today())])
+    uow.state.write_checkpoints(person.id, checkpoints)
     return event
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from trellis.domain.events import Event, Retraction
+from trellis.domain.events import Event
 from trellis.domain.people import Person
-from trellis.domain.profile import Profile, fold
+from trellis.domain.profile import Profile, fold, fold_from
 from trellis.domain.timeline import TimelineEntry, build_timeline
 
 from . import clock
@@ -31,11 +31,16 @@ def profile(uow: UnitOfWork, ref: str, at: date | None = None) -> PersonProfile:
             if current is not None:
                 return PersonProfile(person, replace(current, as_of=at or today))
             at = today
-        events = uow.events.for_person(person.id, until=at)
-        retractions = [e for e in uow.events.for_person(person.id)
-                       if isinstance(e.details, Retraction) and e.effective_on > at]
-        return PersonProfile(person, fold(person.id, [*events, *retractions],
-                                          uow.frameworks.catalog, at))
+        # A long career starts from its latest checkpoint. A retraction cancels its target
+        # at every date, even when recorded later, so every retraction comes along.
+        checkpoint = uow.state.checkpoint(person.id, at)
+        events = uow.events.for_person(
+            person.id, until=at, after=checkpoint.as_of if checkpoint else None)
+        events += uow.events.retractions(person.id)  # the fold drops duplicates
+        catalog = uow.frameworks.catalog
+        if checkpoint is None:
+            return PersonProfile(person, fold(person.id, events, catalog, at))
+        return PersonProfile(person, fold_from(checkpoint, events, catalog, at))
 
 
 def history(uow: UnitOfWork, ref: str) -> tuple[Person, list[Event]]:

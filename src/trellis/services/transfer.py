@@ -18,7 +18,8 @@ from typing import Any
 from trellis.bulk import paused_gc
 from trellis.domain.events import Event, EventKind, Recognition, Retraction
 from trellis.domain.people import Person, check_email, check_handle
-from trellis.domain.profile import ProfileBuilder, live_events, order
+from trellis.domain import profile
+from trellis.domain.profile import ProfileBuilder, live_events, order, replay
 from trellis.domain.records import EventRecord, PersonRecord, event_record, person_record
 from trellis.errors import ImportRejected, InvalidEvent, LedgerRuleBroken, Problem
 
@@ -173,6 +174,14 @@ def _import(
                 uow.people.set_manager(person.id, person.manager_id)
         uow.events.add_many(events)
         snapshots = [b.snapshot(today) for b in builders]
+        for person_id, person_events in by_person.items():
+            if len(person_events) >= profile.CHECKPOINT_EVERY:  # only long careers have them
+                existing = [] if person_id >= first_new_id else \
+                    uow.events.for_person(person_id)
+                _, checkpoints = replay(person_id, [*existing, *person_events],
+                                        uow.frameworks.catalog)
+                uow.state.write_checkpoints(person_id, checkpoints,
+                                            new=person_id >= first_new_id)
         uow.state.write([p for p in snapshots if p.person_id < first_new_id])
         uow.state.write([p for p in snapshots if p.person_id >= first_new_id], new=True)
         uow.commit()

@@ -64,11 +64,13 @@ def profile(
     if p.responsibilities:
         table("Responsibilities", ["function", "share"],
               [[f, f"{s:.0%}"] for f, s in sorted(p.responsibilities.items())])
-    if p.recognitions:
-        recent = p.recognitions[-5:]
-        table(f"Recognitions ({len(p.recognitions)}, last 5)", ["on", "kind", "points",
-                                                               "from", "for"],
-              [[r.on, r.recognition_kind, r.points, r.giver, r.citation] for r in recent])
+    r = p.recognitions
+    if r.count:
+        kinds = ", ".join(f"{k} {n}" for k, n in sorted(r.by_kind.items()))
+        table(f"Recognitions: {r.count} ({kinds}), {r.points} points; the latest",
+              ["on", "kind", "points", "from", "for"],
+              [[e.on, e.recognition_kind, e.points, e.giver, e.citation]
+               for e in r.recent[-5:]])
 
 
 def timeline(ctx: typer.Context, person: Person, json: Json = False) -> None:

@@ -109,11 +109,19 @@ def upgrade() -> None:
     with op.batch_alter_table('person_state', schema=None) as batch_op:
         batch_op.create_index('ix_person_state_role', ['track', 'level_rank'], unique=False)
 
+    op.create_table('profile_checkpoints',
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('through_on', sa.Date(), nullable=False),
+    sa.Column('profile', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], ),
+    sa.PrimaryKeyConstraint('person_id', 'through_on')
+    )
     marker = sa.table("trellis_meta", sa.column("key"), sa.column("value"))
     op.bulk_insert(marker, [{"key": "schema", "value": "trellis"}])
 
 
 def downgrade() -> None:
+    op.drop_table('profile_checkpoints')
     with op.batch_alter_table('person_state', schema=None) as batch_op:
         batch_op.drop_index('ix_person_state_role')
 

@@ -1,0 +1,72 @@
+"""The demo end to end: generated, imported through the ordinary validation, explorable."""
+
+from __future__ import annotations
+
+import re
+
+from trellis.adapters.framework_files import read_framework_file, shipped_framework_path
+from trellis.bootstrap import open_trellis
+from trellis.services import clock
+from trellis.services.demo import run_demo
+from trellis.services.profiles import profile
+from trellis.settings import Settings
+
+
+def test_run_demo_writes_a_believable_organization(sqlite_url: str) -> None:
+    trellis = open_trellis(Settings(database_url=sqlite_url, author="tester"), create=True)
+    path = shipped_framework_path("software-company")
+    assert path is not None
+    framework, document = read_framework_file(path)
+    advanced: list[int] = []
+    summary = run_demo(trellis.uow, framework=framework, document=document, people=80,
+                       years=2, seed=5, author="tester", today=clock.today(),
+                       progress=advanced.append)
+    try:
+        with trellis.uow() as uow:
+            assert uow.people.count() == summary.people == 80
+            assert uow.events.count() == summary.events
+        assert summary.active + summary.departed == 80
+        assert summary.events_by_kind["hire"] == 80
+        assert summary.params.merit_raise_mean == 3.3
+
+        assert summary.rich_career is not None
+        seen = profile(trellis.uow(), summary.rich_career).profile
+        assert seen.active and seen.role in framework.roles
+        band = framework.roles[seen.role].pay_band
+        assert band is not None and seen.pay is not None
+        assert 0.7 * band.min <= seen.pay <= 1.3 * band.max
+        assert seen.promotions >= 1
+        assert len(seen.mastery) >= 8
+        assert sum(seen.micro_progressions.values()) >= 10
+        assert seen.recognitions.count and seen.engagement is not None
+
+        text = summary.describe(trellis.where)
+        assert f"export TRELLIS_DATABASE_URL={trellis.where}" in text
+        assert f"trellis profile {summary.rich_career}" in text
+        assert f"trellis person list --team {summary.manager}" in text
+        assert "export" not in summary.describe(trellis.where, is_default=True)
+    finally:
+        trellis.close()
+
+
+def test_the_demo_command_builds_refuses_to_overwrite_and_replaces(cli, sqlite_url: str
+                                                                   ) -> None:
+    db = ("--db", sqlite_url)
+    first = cli(*db, "demo", "--people", "50", "--years", "2")
+    assert first.code == 0, first.err
+    assert "50 people" in first.out
+    handle = re.search(r"trellis profile (\S+)", first.out)
+    assert handle is not None
+    assert "trellis person list --team " in first.out
+    shown = cli(*db, "profile", handle.group(1))
+    assert shown.code == 0, shown.err
+    assert handle.group(1) in shown.out
+
+    again = cli(*db, "demo", "--people", "50", "--years", "2")
+    assert again.code == 1
+    assert "--replace" in again.err
+    assert len(again.err.strip().splitlines()) == 1
+
+    replaced = cli(*db, "demo", "--people", "30", "--years", "1", "--seed", "2", "--replace")
+    assert replaced.code == 0, replaced.err
+    assert "30 people" in replaced.out
