@@ -20,7 +20,7 @@ from pathlib import Path
 import orjson
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _ledger_data import ledger  # noqa: E402
+from _ledger_data import ledger
 
 from trellis.adapters.framework_files import read_framework_file, shipped_framework_path
 from trellis.adapters.ledger_files import read_ledger_file

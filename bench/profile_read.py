@@ -22,7 +22,7 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _ledger_data import ledger  # noqa: E402
+from _ledger_data import ledger
 
 from trellis.adapters.framework_files import read_framework_file, shipped_framework_path
 from trellis.adapters.ledger_files import parse_rows

@@ -33,9 +33,8 @@ def one_error(result, *, code: int = 1) -> str:
 
 
 def usage_error(result) -> str:
-    no_traceback(result)
-    assert result.code == 2, (result.code, result.out, result.err)
-    return " ".join(result.err.split())
+    """The single stderr line of a usage error (exit 2), without its 'error: ' prefix."""
+    return one_error(result, code=2)
 
 
 def ok(result) -> str:
@@ -189,6 +188,47 @@ def test_usage_errors_exit_2(db):
     assert "--from" in usage_error(db("log", "skill_step", "ada", "--from", "x", "--to", "2"))
     assert "--frobnicate" in usage_error(db("log", "check_in", "ada", "--frobnicate"))
     assert "No such command" in usage_error(db("promote", "ada"))
+
+
+def test_an_unknown_option_is_one_line(db):
+    result = db("person", "list", "--frobnicate")
+    assert result.out == ""
+    assert usage_error(result) == "No such option: --frobnicate"
+
+
+def test_a_missing_required_option_or_argument_is_one_line(db):
+    assert usage_error(db("person", "add", "bob", "--role", "eng1",
+                          "--hired", "2021-01-04")) == "Missing option '--name'."
+    assert usage_error(db("person", "add")) == "Missing argument 'handle'."
+    assert "bob" not in ok(db("person", "list"))
+
+
+def test_a_non_integer_pay_is_one_line(db):
+    message = usage_error(db("person", "add", "bob", "--name", "Bob", "--role", "eng1",
+                             "--hired", "2021-01-04", "--pay", "lots"))
+    assert message.startswith("Invalid value for '--pay': ")
+    assert "bob" not in ok(db("person", "list"))
+
+
+def test_usage_errors_before_any_command(cli):
+    assert usage_error(cli("--frobnicate")) == "No such option: --frobnicate"
+    assert usage_error(cli("--db")) == "Option '--db' requires an argument."
+
+
+def test_help_still_prints_and_exits_0(cli):
+    for args, shown in ((("--help",), "--db"), (("person", "add", "--help"), "--name"),
+                        (("log", "--help"), "--on")):
+        result = cli(*args)
+        out = ok(result)
+        assert "Usage:" in out and shown in out and "Error" not in out
+        assert result.err == ""
+
+
+def test_a_group_without_a_command_shows_its_help(cli):
+    result = cli("person")
+    no_traceback(result)
+    assert result.code == 2
+    assert "Usage:" in result.out and "add" in result.out and result.err == ""
 
 
 def test_duplicate_handle_and_email(db):

@@ -9,20 +9,25 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, model_validator
 
 from trellis.domain.framework import (
     DEFAULT_DESCRIPTORS,
+    BandLevel,
     Competency,
     Framework,
     Level,
     MasteryScale,
     PayBand,
+    PayStep,
+    PointsRule,
+    ReadinessPolicy,
     Role,
     RoleType,
+    TitleRange,
     Track,
 )
 from trellis.domain.framework_assembly import BandDraft, assemble_framework
@@ -42,7 +47,7 @@ class ScaleModel(_Strict):
     descriptors: list[str] | None = None
 
     @model_validator(mode="after")
-    def _default_descriptors(self) -> ScaleModel:
+    def _default_descriptors(self) -> Self:
         if self.descriptors is None:
             default = list(DEFAULT_DESCRIPTORS)
             steps = default if self.max == 5 else [str(m) for m in range(self.max + 1)]
@@ -64,6 +69,8 @@ class LevelModel(_Strict):
     id: Id
     name: str
     description: str = ""
+    min_months: float | None = Field(None, ge=0, description="readiness gate: least months "
+                                     "in the level below before a promotion into this one")
 
 
 class CompetencyModel(_Strict):
@@ -74,11 +81,65 @@ class CompetencyModel(_Strict):
     prerequisites: list[str] = []
 
 
+class PayStepModel(_Strict):
+    """A raise that comes with a band upgrade: give percent or amount."""
+
+    percent: float | None = Field(None, gt=0, le=50)
+    amount: StrictInt | None = Field(None, gt=0)
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Self:
+        if (self.percent is None) == (self.amount is None):
+            raise ValueError("give exactly one of percent or amount")
+        return self
+
+
+class BandLevelModel(_Strict):
+    """Reached when k of the band's competencies are at mastery or more, or when the
+    band's average mastery reaches average."""
+
+    name: str
+    k: StrictInt | None = None
+    mastery: StrictInt | None = None
+    average: float | None = None
+    pay_step: PayStepModel | None = None
+
+
 class SkillBandModel(_Strict):
     id: Id
     name: str
     description: str = ""
     competencies: list[CompetencyModel]
+    levels: list[BandLevelModel] = []
+
+
+class TitleRangeModel(_Strict):
+    role: str
+    min: float
+    max: float | None = None
+
+
+class LevelThresholdModel(_Strict):
+    level: str
+    min_points: float
+
+
+class PointsModel(_Strict):
+    """A points-based growth framework: mastery earns points, points reach levels."""
+
+    id: Id
+    tracks: list[str] = []
+    mastery_points: list[float] = Field(min_length=1)
+    competency_points: dict[str, list[float]] = {}
+    weights: dict[str, float] = {}
+    levels: list[LevelThresholdModel] = []
+    titles: list[TitleRangeModel] = []
+
+
+class ReadinessModel(_Strict):
+    fresh_months: float = Field(36.0, gt=0)
+    stale_weight: float = Field(0.8, ge=0, le=1)
+    ready_at: float = Field(100.0, gt=0, le=100)
 
 
 class PayBandModel(_Strict):
@@ -96,6 +157,7 @@ class RoleModel(_Strict):
     description: str = ""
     pay_band: PayBandModel | None = None
     expects: dict[str, StrictInt] = {}
+    must_have: list[str] = []
     tools: list[str] = []
 
 
@@ -116,6 +178,8 @@ class FrameworkModel(_Strict):
     levels: list[LevelModel]
     skill_bands: list[SkillBandModel]
     roles: list[RoleModel]
+    points: list[PointsModel] = []
+    readiness: ReadinessModel = ReadinessModel()
 
     def to_domain(self) -> tuple[Framework | None, list[Problem]]:
         default_scale = self.mastery_scale.to_domain()
@@ -134,6 +198,12 @@ class FrameworkModel(_Strict):
                         prerequisites=tuple(c.prerequisites),
                     )
                     for c in b.competencies
+                ],
+                levels=[
+                    BandLevel(i, lv.name, lv.k, lv.mastery, lv.average,
+                              PayStep(lv.pay_step.percent, lv.pay_step.amount)
+                              if lv.pay_step else None)
+                    for i, lv in enumerate(b.levels, start=1)
                 ],
             )
             for b in self.skill_bands
@@ -154,6 +224,7 @@ class FrameworkModel(_Strict):
                 if r.pay_band
                 else None,
                 expects=dict(r.expects),
+                must_have=tuple(r.must_have),
                 tools=tuple(r.tools),
             )
             for r in self.roles
@@ -165,9 +236,24 @@ class FrameworkModel(_Strict):
             attribution=self.attribution,
             currency=self.currency,
             tracks=[Track(t.id, t.name, t.role_type, t.description) for t in self.tracks],
-            levels=[Level(lv.id, lv.name, 0, lv.description) for lv in self.levels],
+            levels=[Level(lv.id, lv.name, 0, lv.description, lv.min_months)
+                    for lv in self.levels],
             bands=bands,
             roles=roles,
+            points_rules=[
+                PointsRule(
+                    id=p.id,
+                    mastery_points=tuple(p.mastery_points),
+                    level_thresholds=tuple((t.level, t.min_points) for t in p.levels),
+                    tracks=tuple(p.tracks),
+                    competency_points={c: tuple(v) for c, v in p.competency_points.items()},
+                    weights=dict(p.weights),
+                    titles=tuple(TitleRange(t.role, t.min, t.max) for t in p.titles),
+                )
+                for p in self.points
+            ],
+            readiness=ReadinessPolicy(self.readiness.fresh_months, self.readiness.stale_weight,
+                                      self.readiness.ready_at),
         )
 
 

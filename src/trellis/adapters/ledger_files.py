@@ -108,7 +108,8 @@ def _event(line: int, row: dict[str, Any]) -> EventRecord:
     kind = kind_from_text(row.get("kind") or "")
     effective = row.get("effective_on")
     try:
-        effective_on = date.fromisoformat(effective)  # type: ignore[arg-type]
+        # Anything but text (missing, a number...) is as malformed as bad text.
+        effective_on = date.fromisoformat(effective if isinstance(effective, str) else "")
     except (TypeError, ValueError):
         raise InvalidEvent(f"malformed effective_on '{effective or ''}': use YYYY-MM-DD") \
             from None

@@ -6,7 +6,7 @@ so a use case that fails half way leaves nothing behind.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
@@ -27,7 +27,13 @@ from sqlalchemy import (
     update,
 )
 
-from trellis.domain.events import Event, EventKind, details_from_trusted, details_to_mapping
+from trellis.domain.events import (
+    Event,
+    EventKind,
+    Retraction,
+    details_from_trusted,
+    details_to_mapping,
+)
 from trellis.domain.framework import Framework
 from trellis.domain.people import Person
 from trellis.domain.profile import Profile
@@ -241,7 +247,7 @@ def bulk_insert(connection: Connection, table: Table, columns: Sequence[str],
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
            f"VALUES ({', '.join([mark] * len(columns))})")
-    connection.exec_driver_sql(sql, list(rows))  # type: ignore[arg-type]
+    connection.exec_driver_sql(sql, list(rows))
 
 
 def _advance_sequence(connection: Connection, table: Table) -> None:
@@ -323,7 +329,7 @@ class EventRepository:
 
     def retracted_ids(self, person_id: int) -> set[int]:
         rows = self.for_person(person_id)
-        return {e.details.retracts for e in rows if e.kind is EventKind.RETRACTION}  # type: ignore[union-attr]
+        return {e.details.retracts for e in rows if isinstance(e.details, Retraction)}
 
     def max_id(self) -> int:
         return int(self._c.scalar(select(func.max(t.events.c.id))) or 0)

@@ -195,7 +195,7 @@ Details = (
 )
 
 DETAILS: dict[EventKind, type[Details]] = {
-    cls.kind: cls  # type: ignore[misc]
+    cls.kind: cls
     for cls in (
         Hire,
         Promotion,

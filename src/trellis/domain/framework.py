@@ -49,12 +49,17 @@ class Track:
 
 @dataclass(frozen=True, slots=True)
 class Level:
-    """A rung. ``rank`` is its position in the framework's order, starting at 1."""
+    """A rung. ``rank`` is its position in the framework's order, starting at 1.
+
+    ``min_months`` is a readiness gate: the least time in the level below before a
+    promotion into this one.
+    """
 
     id: str
     name: str
     rank: int
     description: str = ""
+    min_months: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +73,40 @@ class Competency:
 
 
 @dataclass(frozen=True, slots=True)
+class PayStep:
+    """A raise that comes with a band upgrade: a percent of base pay or an amount."""
+
+    percent: float | None = None
+    amount: int | None = None
+
+    def applied_to(self, pay: int | None) -> int | None:
+        if pay is None:
+            return None if self.amount is None else self.amount
+        if self.percent is not None:
+            return round(pay * (1 + self.percent / 100))
+        return pay + (self.amount or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class BandLevel:
+    """A level of a skill band, reached when ``k`` of the band's competencies are at
+    ``mastery`` or more, or when the band's average mastery reaches ``average``."""
+
+    level: int
+    name: str
+    k: int | None = None
+    mastery: int | None = None
+    average: float | None = None
+    pay_step: PayStep | None = None
+
+    def holds(self, masteries: list[int]) -> bool:
+        if self.average is not None:
+            return sum(masteries) / len(masteries) >= self.average
+        assert self.k is not None and self.mastery is not None
+        return sum(1 for m in masteries if m >= self.mastery) >= self.k
+
+
+@dataclass(frozen=True, slots=True)
 class SkillBand:
     """A broad category of competencies (for example "Craft" or "Leadership")."""
 
@@ -75,6 +114,55 @@ class SkillBand:
     name: str
     competencies: tuple[str, ...]
     description: str = ""
+    levels: tuple[BandLevel, ...] = ()
+
+    def level_of(self, mastery: Mapping[str, int]) -> int:
+        """The highest band level whose condition holds (0: none yet)."""
+        masteries = [mastery.get(c, 0) for c in self.competencies]
+        return max((lv.level for lv in self.levels if lv.holds(masteries)), default=0)
+
+
+@dataclass(frozen=True, slots=True)
+class TitleRange:
+    """Points from ``min`` up to ``max`` (inclusive; None: no ceiling) make a role eligible."""
+
+    role: str
+    min: float
+    max: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PointsRule:
+    """A growth framework by points: mastery earns points, points reach levels and titles.
+
+    ``mastery_points[m]`` is what mastery m earns in any competency, unless
+    ``competency_points`` gives that competency its own table; ``weights`` multiply.
+    """
+
+    id: str
+    mastery_points: tuple[float, ...]
+    level_thresholds: tuple[tuple[str, float], ...]  # (level id, least points), ascending
+    tracks: tuple[str, ...] = ()  # empty: every track
+    competency_points: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
+    weights: Mapping[str, float] = field(default_factory=dict)
+    titles: tuple[TitleRange, ...] = ()
+
+    def applies_to(self, track: str | None) -> bool:
+        return not self.tracks or track in self.tracks
+
+    def points_for(self, competency: str, mastery: int) -> float:
+        table = self.competency_points.get(competency, self.mastery_points)
+        earned = table[min(mastery, len(table) - 1)]
+        return earned * self.weights.get(competency, 1.0)
+
+
+@dataclass(frozen=True, slots=True)
+class ReadinessPolicy:
+    """How promotion readiness weighs evidence (see domain.readiness)."""
+
+    fresh_months: float = 36.0  # evidence older than this counts for ``stale_weight``
+    stale_weight: float = 0.8
+    ready_at: float = 100.0  # the score at which a person is ready
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +184,7 @@ class Role:
     description: str = ""
     pay_band: PayBand | None = None
     expects: Mapping[str, int] = field(default_factory=dict)
+    must_have: tuple[str, ...] = ()  # expectations that gate a promotion into this role
     tools: tuple[str, ...] = ()
 
 
@@ -111,6 +200,11 @@ class Framework:
     description: str = ""
     currency: str = "USD"
     attribution: str = ""
+    points_rules: tuple[PointsRule, ...] = ()
+    readiness: ReadinessPolicy = field(default_factory=ReadinessPolicy)
+
+    def band_of(self, competency: str) -> SkillBand:
+        return self.bands[self.competencies[competency].band]
 
     def rank_of(self, role_id: str) -> int:
         """The level rank of a role (1 = the lowest level)."""

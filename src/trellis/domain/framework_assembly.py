@@ -9,10 +9,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
+from typing import Protocol
 
 from trellis.errors import Problem
 
-from .framework import Competency, Framework, Level, Role, SkillBand, Track
+from .framework import (
+    BandLevel,
+    Competency,
+    Framework,
+    Level,
+    PointsRule,
+    ReadinessPolicy,
+    Role,
+    SkillBand,
+    Track,
+)
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +40,7 @@ class BandDraft:
     name: str
     competencies: Sequence[Competency]
     description: str = ""
+    levels: Sequence[BandLevel] = ()
 
 
 def assemble_framework(
@@ -36,13 +54,15 @@ def assemble_framework(
     description: str = "",
     currency: str = "USD",
     attribution: str = "",
+    points_rules: Sequence[PointsRule] = (),
+    readiness: ReadinessPolicy | None = None,
 ) -> tuple[Framework | None, list[Problem]]:
     problems: list[Problem] = []
 
-    def unique(items: Sequence[object], section: str, seen: set[str] | None = None) -> set[str]:
+    def unique(items: Sequence[_HasId], section: str, seen: set[str] | None = None) -> set[str]:
         seen = set() if seen is None else seen
         for i, item in enumerate(items):
-            item_id = item.id  # type: ignore[attr-defined]
+            item_id = item.id
             if item_id in seen:
                 problems.append(Problem(f"{section}[{i}].id", f"duplicate id '{item_id}'"))
             seen.add(item_id)
@@ -76,6 +96,8 @@ def assemble_framework(
                         Problem(f"{path}.prerequisites[{p}]", f"unknown competency '{prereq}'")
                     )
     problems.extend(_prerequisite_cycles(bands, competencies))
+    for b, band in enumerate(bands):
+        problems.extend(_band_level_problems(b, band))
 
     for r, role in enumerate(roles):
         path = f"roles[{r}]"
@@ -84,21 +106,27 @@ def assemble_framework(
         if role.level not in level_ids:
             problems.append(Problem(f"{path}.level", f"unknown level '{role.level}'"))
         for comp_id, mastery in role.expects.items():
-            comp = competencies.get(comp_id)
-            if comp is None:
+            expected = competencies.get(comp_id)
+            if expected is None:
                 problems.append(
                     Problem(f"{path}.expects.{comp_id}", f"unknown competency '{comp_id}'")
                 )
-            elif not 0 <= mastery <= comp.scale.max:
+            elif not 0 <= mastery <= expected.scale.max:
                 problems.append(
                     Problem(
                         f"{path}.expects.{comp_id}",
-                        f"mastery {mastery} is outside the 0-{comp.scale.max} scale",
+                        f"mastery {mastery} is outside the 0-{expected.scale.max} scale",
                     )
                 )
-        band = role.pay_band
-        if band is not None and not band.min <= band.mid <= band.max:
+        for m, must in enumerate(role.must_have):
+            if must not in role.expects:
+                problems.append(Problem(f"{path}.must_have[{m}]",
+                                        f"'{must}' is not one of the role's expectations"))
+        pay_band = role.pay_band
+        if pay_band is not None and not pay_band.min <= pay_band.mid <= pay_band.max:
             problems.append(Problem(f"{path}.pay_band", "pay band needs min <= mid <= max"))
+    problems.extend(_points_problems(points_rules, track_ids, level_ids, role_ids,
+                                     competencies, [lv.id for lv in levels]))
     if not roles:
         problems.append(Problem("roles", "a framework needs at least one role"))
     if not levels:
@@ -113,16 +141,92 @@ def assemble_framework(
         currency=currency,
         attribution=attribution,
         tracks={t.id: t for t in tracks},
-        levels={lv.id: Level(lv.id, lv.name, rank, lv.description) for rank, lv in
-                enumerate(levels, start=1)},
+        levels={lv.id: Level(lv.id, lv.name, rank, lv.description, lv.min_months)
+                for rank, lv in enumerate(levels, start=1)},
         bands={
-            b.id: SkillBand(b.id, b.name, tuple(c.id for c in b.competencies), b.description)
+            b.id: SkillBand(b.id, b.name, tuple(c.id for c in b.competencies), b.description,
+                            tuple(b.levels))
             for b in bands
         },
+        points_rules=tuple(points_rules),
+        readiness=readiness or ReadinessPolicy(),
         competencies=competencies,
         roles={r.id: r for r in roles},
     )
     return framework, []
+
+
+def _band_level_problems(b: int, band: BandDraft) -> list[Problem]:
+    problems = []
+    n = len(band.competencies)
+    top = min((c.scale.max for c in band.competencies), default=0)
+    for i, level in enumerate(band.levels):
+        path = f"skill_bands[{b}].levels[{i}]"
+        by_count = level.k is not None or level.mastery is not None
+        if by_count == (level.average is not None):
+            problems.append(Problem(path, "give either k and mastery, or average"))
+        elif by_count and (level.k is None or level.mastery is None):
+            problems.append(Problem(path, "k and mastery go together"))
+        elif level.k is not None and not 1 <= level.k <= n:
+            problems.append(Problem(f"{path}.k", f"k must be 1-{n}, the band's size"))
+        elif level.mastery is not None and not 1 <= level.mastery <= top:
+            problems.append(Problem(f"{path}.mastery", f"mastery must be 1-{top}"))
+        elif level.average is not None and not 0 < level.average <= top:
+            problems.append(Problem(f"{path}.average",
+                                    f"average must be above 0, at most {top}"))
+    return problems
+
+
+def _points_problems(rules: Sequence[PointsRule], tracks: set[str], levels: set[str],
+                     roles: set[str], competencies: dict[str, Competency],
+                     level_order: list[str]) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for r, rule in enumerate(rules):
+        path = f"points[{r}]"
+        if rule.id in seen:
+            problems.append(Problem(f"{path}.id", f"duplicate id '{rule.id}'"))
+        seen.add(rule.id)
+        for t, track in enumerate(rule.tracks):
+            if track not in tracks:
+                problems.append(Problem(f"{path}.tracks[{t}]", f"unknown track '{track}'"))
+        tables = [("mastery_points", rule.mastery_points),
+                  *((f"competency_points.{c}", table)
+                    for c, table in rule.competency_points.items())]
+        for name, table in tables:
+            if any(b < a for a, b in pairwise(table)):
+                problems.append(Problem(f"{path}.{name}",
+                                        "points must not fall as mastery rises"))
+        for c, table in rule.competency_points.items():
+            comp = competencies.get(c)
+            if comp is None:
+                problems.append(Problem(f"{path}.competency_points.{c}",
+                                        f"unknown competency '{c}'"))
+            elif len(table) != comp.scale.max + 1:
+                problems.append(Problem(f"{path}.competency_points.{c}",
+                                        f"needs {comp.scale.max + 1} entries (mastery 0-"
+                                        f"{comp.scale.max})"))
+        for c in rule.weights:
+            if c not in competencies:
+                problems.append(Problem(f"{path}.weights.{c}", f"unknown competency '{c}'"))
+        previous_rank, previous_points = -1, float("-inf")
+        for i, (level, least) in enumerate(rule.level_thresholds):
+            if level not in levels:
+                problems.append(Problem(f"{path}.levels[{i}].level",
+                                        f"unknown level '{level}'"))
+                continue
+            rank = level_order.index(level)
+            if rank <= previous_rank or least <= previous_points:
+                problems.append(Problem(f"{path}.levels[{i}]",
+                                        "levels and their points must both rise"))
+            previous_rank, previous_points = rank, least
+        for i, title in enumerate(rule.titles):
+            if title.role not in roles:
+                problems.append(Problem(f"{path}.titles[{i}].role",
+                                        f"unknown role '{title.role}'"))
+            if title.max is not None and title.max < title.min:
+                problems.append(Problem(f"{path}.titles[{i}]", "max is below min"))
+    return problems
 
 
 def _prerequisite_cycles(

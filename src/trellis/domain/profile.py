@@ -13,18 +13,18 @@ from __future__ import annotations
 from collections import Counter, deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from operator import attrgetter
 from datetime import date
+from operator import attrgetter
 from typing import NamedTuple
 
 from trellis.errors import LedgerRuleBroken
 
 from .events import (
     MICRO_PROGRESSIONS,
+    Certification,
     CheckIn,
     Compensation,
     CompensationKind,
-    Certification,
     Departure,
     Event,
     EventKind,
@@ -37,7 +37,7 @@ from .events import (
     Retraction,
     SkillStep,
 )
-from .framework import Framework
+from .framework import Framework, SkillBand
 
 
 class LayerStep(NamedTuple):
@@ -71,6 +71,22 @@ class Milestone(NamedTuple):
     on: date
     event_id: int
     title: str
+
+
+class BandUpgrade(NamedTuple):
+    """A skill band's level rose: a recognized micro-progression with no change of title.
+
+    Derived by the fold from the skill step that triggered it, so retracting that step
+    retracts the upgrade (and its pay step) too.
+    """
+
+    on: date
+    band: str
+    from_level: int
+    to_level: int
+    trigger: int  # the event id of the skill step
+    pay_before: int | None
+    pay_after: int | None
 
 
 RECENT_RECOGNITIONS = 10
@@ -116,6 +132,8 @@ class Profile:
     engagement: int | None
     last_event_on: date | None
     framework_version: int | None
+    bands: Mapping[str, int] = field(default_factory=dict)  # band id -> level (0: none)
+    band_upgrades: tuple[BandUpgrade, ...] = ()
 
     @property
     def active(self) -> bool:
@@ -170,6 +188,8 @@ class ProfileBuilder:
     engagement: int | None = None
     last_event_on: date | None = None
     version: int | None = None
+    band_levels: dict[str, int] = field(default_factory=dict)
+    band_upgrades: list[BandUpgrade] = field(default_factory=list)
 
     def apply(self, event: Event) -> None:
         d, on = event.details, event.effective_on
@@ -241,6 +261,23 @@ class ProfileBuilder:
                 f"{d.competency} scale's maximum {comp.scale.max}"
             )
         steps.append(LayerStep(on, d.from_mastery, d.to_mastery, event.id))
+        band = framework.bands[comp.band]
+        if band.levels:
+            self._band_check(band, event)
+
+    def _band_check(self, band: SkillBand, event: Event) -> None:
+        mastery = {c: s[-1].to_mastery for c in band.competencies if (s := self.steps.get(c))}
+        level, before = band.level_of(mastery), self.band_levels.get(band.id, 0)
+        if level <= before:
+            return
+        pay_before = self.pay
+        for passed in band.levels:
+            if before < passed.level <= level and passed.pay_step is not None:
+                self.pay = passed.pay_step.applied_to(self.pay)
+        self.band_levels[band.id] = level
+        self.band_upgrades.append(BandUpgrade(event.effective_on, band.id, before, level,
+                                              event.id, pay_before, self.pay))
+        self.micro["band_upgrade"] += 1
 
     def _responsibility(self, event: Event, framework: Framework) -> None:
         d = event.details
@@ -354,6 +391,8 @@ class ProfileBuilder:
             engagement=self.engagement,
             last_event_on=self.last_event_on,
             framework_version=self.version,
+            bands=dict(self.band_levels),
+            band_upgrades=tuple(self.band_upgrades),
         )
 
 
@@ -479,6 +518,8 @@ def resume(profile: Profile, frameworks: Mapping[int, Framework]) -> ProfileBuil
         engagement=profile.engagement,
         last_event_on=profile.last_event_on,
         version=profile.framework_version,
+        band_levels=dict(profile.bands),
+        band_upgrades=list(profile.band_upgrades),
     )
 
 

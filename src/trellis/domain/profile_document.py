@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from .profile import (
+    BandUpgrade,
     CompetencyLayer,
     LayerStep,
     Milestone,
@@ -82,6 +83,13 @@ def profile_to_document(p: Profile) -> dict[str, Any]:
         },
         "certifications": [_milestone(m) for m in p.certifications],
         "projects_led": [_milestone(m) for m in p.projects],
+        "bands": dict(sorted(p.bands.items())),
+        "band_upgrades": [
+            {"on": u.on.isoformat(), "band": u.band, "from": u.from_level, "to": u.to_level,
+             "trigger_event_id": u.trigger, "pay_before": u.pay_before,
+             "pay_after": u.pay_after}
+            for u in p.band_upgrades
+        ],
         "engagement": p.engagement,
         "last_event_on": _d(p.last_event_on),
         "framework_version": p.framework_version,
@@ -139,6 +147,12 @@ def profile_from_document(doc: dict[str, Any]) -> Profile:
         engagement=doc["engagement"],
         last_event_on=_date(doc["last_event_on"]),
         framework_version=doc["framework_version"],
+        bands=dict(doc.get("bands", {})),
+        band_upgrades=tuple(
+            BandUpgrade(date.fromisoformat(u["on"]), u["band"], u["from"], u["to"],
+                        u["trigger_event_id"], u["pay_before"], u["pay_after"])
+            for u in doc.get("band_upgrades", [])
+        ),
     )
 
 

@@ -12,7 +12,13 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from trellis.domain.events import Event, EventKind, Retraction, details_from_mapping
+from trellis.domain.events import (
+    Event,
+    EventKind,
+    Recognition,
+    Retraction,
+    details_from_mapping,
+)
 from trellis.domain.people import Person
 from trellis.domain.profile import replay
 from trellis.errors import LedgerRuleBroken, NotFound
@@ -77,9 +83,9 @@ def append_event(
     if effective_on > clock.today():
         raise LedgerRuleBroken(f"{kind} on {effective_on}: the date is in the future")
     details = details_from_mapping(kind, fields)
-    if kind is EventKind.RECOGNITION and fields.get("giver"):
+    if isinstance(details, Recognition) and fields.get("giver"):
         giver = find_person(uow, str(fields["giver"]))
-        details = replace(details, giver=giver.handle)  # type: ignore[call-arg]
+        details = replace(details, giver=giver.handle)
     history = uow.events.for_person(person.id)
     if isinstance(details, Retraction):
         _check_retraction(details, person, history, uow)

@@ -16,9 +16,9 @@ from datetime import date
 from typing import Any
 
 from trellis.bulk import paused_gc
+from trellis.domain import profile
 from trellis.domain.events import Event, EventKind, Recognition, Retraction
 from trellis.domain.people import Person, check_email, check_handle
-from trellis.domain import profile
 from trellis.domain.profile import ProfileBuilder, live_events, order, replay
 from trellis.domain.records import EventRecord, PersonRecord, event_record, person_record
 from trellis.errors import ImportRejected, InvalidEvent, LedgerRuleBroken, Problem
@@ -121,25 +121,25 @@ def _import(
             taken_ids = _existing_ids(uow, explicit)
         events: list[Event] = []
         lines: dict[int, int] = {}
-        for rec in records:
-            person = by_handle.get(rec.person)
-            if person is None:
-                bad(rec.line, f"unknown person '{rec.person}'")
+        for record in records:
+            owner = by_handle.get(record.person)
+            if owner is None:
+                bad(record.line, f"unknown person '{record.person}'")
                 continue
-            if rec.effective_on > today:
-                bad(rec.line, f"{rec.details.kind} on {rec.effective_on}: the date is in "
-                    "the future")
+            if record.effective_on > today:
+                bad(record.line, f"{record.details.kind} on {record.effective_on}: the date "
+                    "is in the future")
                 continue
-            details = rec.details
+            details = record.details
             if isinstance(details, Recognition) and details.giver and \
                     details.giver not in by_handle:
-                bad(rec.line, f"unknown giver '{details.giver}'")
+                bad(record.line, f"unknown giver '{details.giver}'")
                 continue
-            if rec.id is not None:
-                if rec.id in taken_ids:
-                    bad(rec.line, f"event id {rec.id} already exists")
+            if record.id is not None:
+                if record.id in taken_ids:
+                    bad(record.line, f"event id {record.id} already exists")
                     continue
-                event_id = rec.id
+                event_id = record.id
             else:
                 while next_event in taken_ids:
                     next_event += 1
@@ -147,10 +147,11 @@ def _import(
             taken_ids.add(event_id)
             if event_id >= next_event:
                 next_event = event_id + 1
-            lines[event_id] = rec.line
-            events.append(Event(event_id, person.id, rec.effective_on, details,
-                                rec.recorded_at or now, rec.author or author, rec.evidence,
-                                rec.verifier, versions(rec.effective_on)))
+            lines[event_id] = record.line
+            events.append(Event(event_id, owner.id, record.effective_on, details,
+                                record.recorded_at or now, record.author or author,
+                                record.evidence, record.verifier,
+                                versions(record.effective_on)))
 
         # Histories: replay each affected person, old events and new together.
         by_person: dict[int, list[Event]] = defaultdict(list)

@@ -5,7 +5,7 @@ Use cases depend on these, never on SQLAlchemy, so they can run over any store.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -17,13 +17,21 @@ from trellis.domain.profile import Profile
 
 
 class FrameworkVersionInfo(Protocol):
-    id: int
-    key: str
-    version: int
-    effective_from: date | None
-    loaded_at: datetime
-    author: str
-    checksum: str
+    # Read-only members, so frozen dataclasses (adapters.store.FrameworkVersion) satisfy it.
+    @property
+    def id(self) -> int: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def effective_from(self) -> date | None: ...
+    @property
+    def loaded_at(self) -> datetime: ...
+    @property
+    def author(self) -> str: ...
+    @property
+    def checksum(self) -> str: ...
 
 
 class Frameworks(Protocol):

@@ -1,6 +1,7 @@
 """The ``trellis`` command: a thin layer that parses, calls a use case, and prints.
 
-Library errors (``TrellisError``) become one red line and exit code 1; usage errors exit 2.
+Library errors (``TrellisError``) become one red line and exit code 1; usage errors (an
+unknown option, a missing argument, a value of the wrong type) one line and exit code 2.
 """
 
 from __future__ import annotations
@@ -54,7 +55,14 @@ demo.register(app)
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     try:
-        app(args=argv)  # usage errors print and exit 2 inside
+        # Not standalone: Typer raises usage errors (instead of printing its multi-line
+        # box and exiting) so they are reported below as one line, and returns the code
+        # of a ``typer.Exit`` (0 after --help) instead of exiting.
+        code = app(args=argv, standalone_mode=False)
+    except typer.TyperException as exc:  # the public base of every click/Typer usage error
+        usage_error(exc)
+    except typer.Abort:  # end of input at a prompt
+        fail("aborted")
     except TrellisError as exc:
         fail(str(exc))
     except KeyboardInterrupt:
@@ -66,6 +74,17 @@ def main(argv: list[str] | None = None) -> None:
                      "(set TRELLIS_DEBUG=1 for a traceback, and please report it)",
                      highlight=False)
         sys.exit(70)
+    if isinstance(code, int) and code:
+        sys.exit(code)
+
+
+def usage_error(exc: typer.TyperException) -> None:
+    """Report a usage error as one ``error:`` line (exit 2), or show the help it stands for."""
+    # A group run without a command has already printed its help: Typer itself tells this
+    # error apart by name, as its class is only importable from the vendored click.
+    if type(exc).__name__ == "NoArgsIsHelpError":
+        sys.exit(exc.exit_code)
+    fail(" ".join(exc.format_message().split()), exc.exit_code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,12 +1,11 @@
 """the career ledger, its projections and framework versions
 
 Revision ID: 0001
-Revises: 
+Revises:
 """
 
 import sqlalchemy as sa
 from alembic import op
-
 
 revision = '0001'
 down_revision = None
@@ -63,7 +62,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('person_id', 'competency')
     )
     with op.batch_alter_table('competency_state', schema=None) as batch_op:
-        batch_op.create_index('ix_competency_state_mastery', ['competency', 'mastery'], unique=False)
+        batch_op.create_index('ix_competency_state_mastery', ['competency', 'mastery'],
+                              unique=False)
 
     op.create_table('events',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -82,7 +82,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.create_index('ix_events_kind_date', ['kind', 'effective_on'], unique=False)
-        batch_op.create_index('ix_events_person_date', ['person_id', 'effective_on', 'id'], unique=False)
+        batch_op.create_index('ix_events_person_date', ['person_id', 'effective_on', 'id'],
+                              unique=False)
 
     op.create_table('person_state',
     sa.Column('person_id', sa.Integer(), nullable=False),

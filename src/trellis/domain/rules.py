@@ -1,0 +1,126 @@
+"""Level rules evaluated against a profile: expectations, points, and skill-band levels.
+
+A framework can combine three kinds of rule per track (see docs/frameworks.md):
+
+- the **expectations matrix**: each role requires listed competencies at a minimum mastery;
+- **points**: mastery earns points (per competency, optionally weighted), total points reach
+  levels, and point ranges make titles eligible;
+- **bands**: a skill band's level is reached when k of its competencies are at mastery m or
+  more, or when its average mastery reaches x.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .framework import Framework, PointsRule, Role
+from .profile import Profile
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectationsResult:
+    role: str
+    title: str
+    met: int
+    expected: int
+    gaps: Mapping[str, tuple[int, int]]  # competency -> (has, needs)
+
+
+@dataclass(frozen=True, slots=True)
+class PointsResult:
+    rule: str
+    per_band: Mapping[str, float]
+    total: float
+    level: str | None  # the highest level the points reach
+    eligible_titles: tuple[str, ...]  # role ids whose point range holds the total
+
+
+@dataclass(frozen=True, slots=True)
+class BandStanding:
+    band: str
+    level: int
+    level_name: str | None
+    next_level: str | None  # what the next level asks, in words
+
+
+@dataclass(frozen=True, slots=True)
+class RulesReport:
+    expectations: tuple[ExpectationsResult, ...]
+    points: tuple[PointsResult, ...]
+    bands: tuple[BandStanding, ...]
+
+
+def expectations(role: Role, mastery: Mapping[str, int]) -> ExpectationsResult:
+    gaps = {c: (mastery.get(c, 0), need) for c, need in role.expects.items()
+            if mastery.get(c, 0) < need}
+    return ExpectationsResult(role.id, role.title, len(role.expects) - len(gaps),
+                              len(role.expects), gaps)
+
+
+def points(rule: PointsRule, framework: Framework, mastery: Mapping[str, int]) -> PointsResult:
+    per_band: dict[str, float] = {}
+    for band in framework.bands.values():
+        per_band[band.id] = round(sum(rule.points_for(c, mastery.get(c, 0))
+                                      for c in band.competencies), 2)
+    total = round(sum(per_band.values()), 2)
+    level = None
+    for level_id, least in rule.level_thresholds:
+        if total >= least:
+            level = level_id
+    titles = tuple(t.role for t in rule.titles
+                   if total >= t.min and (t.max is None or total <= t.max))
+    return PointsResult(rule.id, per_band, total, level, titles)
+
+
+def band_standings(framework: Framework, mastery: Mapping[str, int]) -> tuple[BandStanding, ...]:
+    out = []
+    for band in framework.bands.values():
+        if not band.levels:
+            continue
+        level = band.level_of(mastery)
+        current = next((lv for lv in band.levels if lv.level == level), None)
+        upcoming = next((lv for lv in band.levels if lv.level == level + 1), None)
+        ask = None
+        if upcoming is not None:
+            ask = (f"{upcoming.name}: average mastery {upcoming.average:g}"
+                   if upcoming.average is not None else
+                   f"{upcoming.name}: {upcoming.k} of {len(band.competencies)} at mastery "
+                   f"{upcoming.mastery}+")
+        out.append(BandStanding(band.id, level, current.name if current else None, ask))
+    return tuple(out)
+
+
+def evaluate_rules(profile: Profile, framework: Framework) -> RulesReport:
+    """Every rule of the framework that applies to the person's track, evaluated now."""
+    mastery = {c: layer.mastery for c, layer in profile.mastery.items()}
+    checked = []
+    current = framework.roles.get(profile.role) if profile.role else None
+    if current is not None:
+        checked.append(expectations(current, mastery))
+        following = framework.next_role(current.id)
+        if following is not None:
+            checked.append(expectations(following, mastery))
+    return RulesReport(
+        expectations=tuple(checked),
+        points=tuple(points(rule, framework, mastery) for rule in framework.points_rules
+                     if rule.applies_to(profile.track)),
+        bands=band_standings(framework, mastery),
+    )
+
+
+def rules_to_document(report: RulesReport) -> dict[str, object]:
+    return {
+        "expectations": [
+            {"role": e.role, "title": e.title, "met": e.met, "expected": e.expected,
+             "gaps": {c: {"has": has, "needs": need} for c, (has, need) in e.gaps.items()}}
+            for e in report.expectations
+        ],
+        "points": [
+            {"rule": p.rule, "per_band": dict(p.per_band), "total": p.total,
+             "level": p.level, "eligible_titles": list(p.eligible_titles)}
+            for p in report.points
+        ],
+        "bands": {b.band: {"level": b.level, "name": b.level_name, "next": b.next_level}
+                  for b in report.bands},
+    }
