@@ -6,8 +6,10 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from trellis.domain.events import Event
+from trellis.domain.framework import Framework
 from trellis.domain.people import Person
 from trellis.domain.profile import Profile, fold, fold_from
+from trellis.domain.rules import RulesReport, evaluate_rules
 from trellis.domain.timeline import TimelineEntry, build_timeline
 
 from . import clock
@@ -19,6 +21,11 @@ from .unit_of_work import UnitOfWork
 class PersonProfile:
     person: Person
     profile: Profile
+    framework: Framework | None  # the version the profile was last written under
+
+    @property
+    def rules(self) -> RulesReport | None:
+        return evaluate_rules(self.profile, self.framework) if self.framework else None
 
 
 def profile(uow: UnitOfWork, ref: str, at: date | None = None) -> PersonProfile:
@@ -29,7 +36,7 @@ def profile(uow: UnitOfWork, ref: str, at: date | None = None) -> PersonProfile:
         if at is None or at >= today:
             current = uow.state.current(person.id)
             if current is not None:
-                return PersonProfile(person, replace(current, as_of=at or today))
+                return _found(uow, person, replace(current, as_of=at or today))
             at = today
         # A long career starts from its latest checkpoint. A retraction cancels its target
         # at every date, even when recorded later, so every retraction comes along.
@@ -39,8 +46,14 @@ def profile(uow: UnitOfWork, ref: str, at: date | None = None) -> PersonProfile:
         events += uow.events.retractions(person.id)  # the fold drops duplicates
         catalog = uow.frameworks.catalog
         if checkpoint is None:
-            return PersonProfile(person, fold(person.id, events, catalog, at))
-        return PersonProfile(person, fold_from(checkpoint, events, catalog, at))
+            return _found(uow, person, fold(person.id, events, catalog, at))
+        return _found(uow, person, fold_from(checkpoint, events, catalog, at))
+
+
+def _found(uow: UnitOfWork, person: Person, profile: Profile) -> PersonProfile:
+    version = profile.framework_version
+    return PersonProfile(person, profile,
+                         uow.frameworks.catalog[version] if version is not None else None)
 
 
 def history(uow: UnitOfWork, ref: str) -> tuple[Person, list[Event]]:

@@ -9,7 +9,9 @@ from rich.markup import escape
 from rich.text import Text
 
 from trellis.domain.events import Advance, details_to_mapping
+from trellis.domain.profile import BandUpgrade
 from trellis.domain.profile_document import profile_to_document
+from trellis.domain.rules import RulesReport, rules_to_document
 from trellis.services import profiles as use
 
 from .context import parse_date, state
@@ -35,8 +37,10 @@ def profile(
     found = use.profile(state(ctx).open().uow(), person, parse_date(at, "--at"))
     p = found.profile
     if json:
+        rules = found.rules
         print_json({"person": {"id": found.person.id, "handle": found.person.handle,
-                               "name": found.person.name}, **profile_to_document(p)})
+                               "name": found.person.name}, **profile_to_document(p),
+                    "rules": rules_to_document(rules) if rules else None})
         return
     status = "left on " + str(p.departed_on) if p.departed_on else (
         "active" if p.hired_on else "not yet hired")
@@ -64,6 +68,9 @@ def profile(
     if p.responsibilities:
         table("Responsibilities", ["function", "share"],
               [[f, f"{s:.0%}"] for f, s in sorted(p.responsibilities.items())])
+    rules = found.rules
+    if rules is not None:
+        _print_rules(rules, p.band_upgrades)
     r = p.recognitions
     if r.count:
         kinds = ", ".join(f"{k} {n}" for k, n in sorted(r.by_kind.items()))
@@ -71,6 +78,24 @@ def profile(
               ["on", "kind", "points", "from", "for"],
               [[e.on, e.recognition_kind, e.points, e.giver, e.citation]
                for e in r.recent[-5:]])
+
+
+def _print_rules(rules: RulesReport, upgrades: tuple[BandUpgrade, ...]) -> None:
+    for e in rules.expectations:
+        gaps = ", ".join(f"{c} {has}/{need}" for c, (has, need) in e.gaps.items())
+        console.print(f"expectations of {e.role} ({escape(e.title)}): {e.met} of {e.expected} "
+                      f"met" + (f"; short: {gaps}" if gaps else ""), highlight=False)
+    for pts in rules.points:
+        bands = ", ".join(f"{b} {v:g}" for b, v in pts.per_band.items() if v)
+        console.print(f"points ({pts.rule}): {pts.total:g} [{bands}] -> level "
+                      f"{pts.level or 'none'}; eligible: "
+                      f"{', '.join(pts.eligible_titles) or 'none'}", highlight=False,
+                      markup=False)
+    if rules.bands:
+        last = {u.band: u.on for u in upgrades}
+        table("Skill bands", ["band", "level", "since", "next"],
+              [[b.band, f"{b.level} {b.level_name or ''}".strip(), last.get(b.band),
+                b.next_level or "top level"] for b in rules.bands])
 
 
 def timeline(ctx: typer.Context, person: Person, json: Json = False) -> None:
