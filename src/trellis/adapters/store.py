@@ -331,6 +331,26 @@ class EventRepository:
         rows = self.for_person(person_id)
         return {e.details.retracts for e in rows if isinstance(e.details, Retraction)}
 
+    def skill_steps(self) -> dict[int, list[tuple[date, str, int]]]:
+        """Every live skill step, by person: (date, competency, to_mastery)."""
+        c = t.events.c
+        retracted = {
+            orjson.loads(text)["retracts"]
+            for text in self._c.scalars(select(c.details).where(
+                c.kind == EventKind.RETRACTION.value))
+        }
+        out: dict[int, list[tuple[date, str, int]]] = {}
+        query = select(c.id, c.person_id, self._columns[3], c.details).where(
+            c.kind == EventKind.SKILL_STEP.value)
+        for event_id, person_id, on, details in self._c.execute(query):
+            if event_id in retracted:
+                continue
+            if type(on) is str:
+                on = self._days.get(on) or self._days.setdefault(on, date.fromisoformat(on))
+            d = orjson.loads(details)
+            out.setdefault(person_id, []).append((on, d["competency"], d["to_mastery"]))
+        return out
+
     def max_id(self) -> int:
         return int(self._c.scalar(select(func.max(t.events.c.id))) or 0)
 
