@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 from .events import (
     Advance,
@@ -21,17 +23,27 @@ from .events import (
     Retraction,
     SkillStep,
     advance_of,
+    details_to_mapping,
 )
 from .framework import Framework
-from .profile import order
+from .profile import BandUpgrade, order, replay
 
 
 @dataclass(frozen=True, slots=True)
 class TimelineEntry:
-    event: Event
+    """A ledger event, or a band upgrade the fold derived from one (``event`` is None)."""
+
+    on: date
+    kind: str
     advance: Advance
     summary: str
+    event: Event | None = None
+    band_upgrade: BandUpgrade | None = None
     retracted_by: int | None = None
+
+    @property
+    def id(self) -> int | None:
+        return self.event.id if self.event else None
 
 
 def build_timeline(events: Iterable[Event],
@@ -40,11 +52,32 @@ def build_timeline(events: Iterable[Event],
     retracted_by = {
         e.details.retracts: e.id for e in ordered if isinstance(e.details, Retraction)
     }
-    return [
-        TimelineEntry(e, advance_of(e.kind), describe(e, _framework(frameworks, e)),
-                      retracted_by.get(e.id))
-        for e in ordered
-    ]
+    upgrades: dict[int, list[BandUpgrade]] = {}
+    if ordered:
+        for upgrade in replay(ordered[0].person_id, ordered, frameworks)[0].band_upgrades:
+            upgrades.setdefault(upgrade.trigger, []).append(upgrade)
+    entries = []
+    for e in ordered:
+        framework = _framework(frameworks, e)
+        entries.append(TimelineEntry(e.effective_on, e.kind.value, advance_of(e.kind),
+                                     describe(e, framework), e, None, retracted_by.get(e.id)))
+        for upgrade in upgrades.get(e.id, ()):
+            entries.append(TimelineEntry(upgrade.on, "band_upgrade", Advance.MICRO,
+                                         describe_upgrade(upgrade, framework),
+                                         band_upgrade=upgrade))
+    return entries
+
+
+def describe_upgrade(u: BandUpgrade, framework: Framework | None) -> str:
+    band = framework.bands.get(u.band) if framework else None
+    name = band.name if band else u.band
+    level = next((lv.name for lv in band.levels if lv.level == u.to_level), None) \
+        if band else None
+    pay = ""
+    if u.pay_after != u.pay_before and u.pay_after is not None:
+        pay = f", pay {u.pay_after:,}"
+    return (f"Band upgrade: {name} level {u.from_level} -> {u.to_level}"
+            + (f" ({level})" if level else "") + f"{pay}, from event {u.trigger}")
 
 
 def _framework(frameworks: Mapping[int, Framework], event: Event) -> Framework | None:
@@ -104,3 +137,23 @@ def describe(event: Event, framework: Framework | None) -> str:
         return f"Left ({d.departure_kind.value})" + (f": {d.notes}" if d.notes else "")
     assert isinstance(d, Retraction)
     return f"Retracted event {d.retracts}: {d.reason}"
+
+
+def entry_document(e: TimelineEntry) -> dict[str, Any]:
+    """One timeline entry as stable JSON (docs/ledger.md): derived entries have no id."""
+    doc: dict[str, Any] = {
+        "id": e.id, "kind": e.kind, "advance": e.advance.value,
+        "effective_on": e.on.isoformat(), "summary": e.summary,
+        "retracted_by": e.retracted_by, "derived_from": None,
+    }
+    if e.event is not None:
+        doc.update(recorded_at=e.event.recorded_at.isoformat(), author=e.event.author,
+                   evidence=e.event.evidence, verifier=e.event.verifier,
+                   details=details_to_mapping(e.event.details))
+    elif e.band_upgrade is not None:
+        u = e.band_upgrade
+        doc.update(derived_from=u.trigger, recorded_at=None, author="trellis", evidence=None,
+                   verifier=None, details={"band": u.band, "from_level": u.from_level,
+                                           "to_level": u.to_level, "pay_before": u.pay_before,
+                                           "pay_after": u.pay_after})
+    return doc

@@ -8,10 +8,11 @@ import typer
 from rich.markup import escape
 from rich.text import Text
 
-from trellis.domain.events import Advance, details_to_mapping
+from trellis.domain.events import Advance
 from trellis.domain.profile import BandUpgrade
 from trellis.domain.profile_document import profile_to_document
 from trellis.domain.rules import RulesReport, rules_to_document
+from trellis.domain.timeline import entry_document
 from trellis.services import profiles as use
 
 from .context import parse_date, state
@@ -102,19 +103,12 @@ def timeline(ctx: typer.Context, person: Person, json: Json = False) -> None:
     """Every event in order: promotions and micro-progressions marked apart."""
     found, entries = use.timeline(state(ctx).open().uow(), person)
     if json:
-        print_json([
-            {"id": e.event.id, "kind": e.event.kind.value, "advance": e.advance.value,
-             "effective_on": e.event.effective_on, "recorded_at": e.event.recorded_at,
-             "author": e.event.author, "evidence": e.event.evidence,
-             "verifier": e.event.verifier, "retracted_by": e.retracted_by,
-             "summary": e.summary, "details": details_to_mapping(e.event.details)}
-            for e in entries
-        ])
+        print_json([entry_document(e) for e in entries])
         return
     marks = {Advance.PROMOTION: Text("▲ promotion", "bold green"),
              Advance.MICRO: Text("• micro", "cyan"), Advance.NONE: Text("  -", "dim")}
     table(f"Timeline of {found.name} ({found.handle})", ["id", "on", "advance", "what"],
-          [[e.event.id, e.event.effective_on, marks[e.advance],
+          [[e.id if e.id is not None else "", e.on, marks[e.advance],
             Text(f"{e.summary} (retracted by {e.retracted_by})", "strike dim")
             if e.retracted_by else e.summary]
            for e in entries])
