@@ -70,7 +70,7 @@ class DemoSummary:
             examples.append((f"trellis profile {self.fragmented}",
                              "duties spread across functions, never recognized"))
         if self.unrecognized:
-            examples.append((f"trellis person show {self.unrecognized}",
+            examples.append((f"trellis profile {self.unrecognized}",
                              "a long gap since the last recognition"))
         width = max((len(c) for c, _ in examples), default=0)
         lines += [f"  {command:<{width}}  # {why}" for command, why in examples]

@@ -55,8 +55,10 @@ def profile(
             highlight=False,
         )
         console.print(
-            f"promotions: {p.promotions} (last: {p.last_promotion_on or 'none'}, "
-            f"{p.months_since_promotion} months ago); micro-progressions: "
+            (f"promotions: {p.promotions} (last on {p.last_promotion_on}, "
+             f"{p.months_since_promotion} months ago)" if p.last_promotion_on else
+             f"promotions: none in {p.months_since_promotion} months since the hire")
+            + "; micro-progressions: "
             f"{sum(p.micro_progressions.values())} "
             f"({', '.join(f'{k} {v}' for k, v in sorted(p.micro_progressions.items()))})",
             highlight=False,
