@@ -7,7 +7,13 @@
     ├── InvalidEvent              an event whose fields are missing or of the wrong type
     ├── ImportRejected            a file with bad rows; carries every bad row, nothing written
     ├── DatabaseError             no database, or a file that is not a Trellis database
-    └── Conflict                  a duplicate handle, email or event id
+    ├── Conflict                  a duplicate handle, email or event id
+    ├── PlanRejected              a plan target, capacity or horizon that cannot be planned
+    ├── NotApplicable             a question that does not fit the person (readiness for a
+    │                             level below theirs, for someone who has left, ...)
+    ├── PromotionRefused          a promotion a readiness gate stops; carries the Readiness
+    ├── NotAuthenticated          no valid session, token or password (one message for all)
+    └── PermissionDenied          a signed-in user asking for what their role does not allow
 
 Anything else escaping to an entry point is a bug, and is shown as one.
 """
@@ -16,6 +22,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the domain imports this module, so only for type checking
+    from trellis.domain.readiness import Readiness
 
 
 class TrellisError(Exception):
@@ -79,4 +89,31 @@ class DatabaseError(TrellisError):
 
 
 class Conflict(TrellisError):
+    pass
+
+
+class NotApplicable(TrellisError):
+    pass
+
+
+class PromotionRefused(TrellisError):
+    """A gate failed and no override was given: nothing was written.
+
+    ``readiness`` holds the gates and the gap list for the entry point to show.
+    """
+
+    def __init__(self, message: str, readiness: Readiness) -> None:
+        super().__init__(message)
+        self.readiness = readiness
+
+
+class NotAuthenticated(TrellisError):
+    """Wrong email, wrong password, locked account or expired session: deliberately alike."""
+
+
+class PermissionDenied(TrellisError):
+    pass
+
+
+class PlanRejected(TrellisError):
     pass

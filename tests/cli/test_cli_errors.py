@@ -187,7 +187,8 @@ def test_erase_needs_confirmation(db):
 def test_usage_errors_exit_2(db):
     assert "--from" in usage_error(db("log", "skill_step", "ada", "--from", "x", "--to", "2"))
     assert "--frobnicate" in usage_error(db("log", "check_in", "ada", "--frobnicate"))
-    assert "No such command" in usage_error(db("promote", "ada"))
+    assert "No such command" in usage_error(db("frobnicate", "ada"))
+    assert "Missing option '--to'" in usage_error(db("promote", "ada"))
 
 
 def test_an_unknown_option_is_one_line(db):

@@ -18,9 +18,12 @@ from trellis.domain.framework import (
     DEFAULT_DESCRIPTORS,
     BandLevel,
     Competency,
+    ExplicitMove,
     Framework,
+    LatticeSettings,
     Level,
     MasteryScale,
+    MoveKind,
     PayBand,
     PayStep,
     PointsRule,
@@ -142,6 +145,43 @@ class ReadinessModel(_Strict):
     ready_at: float = Field(100.0, gt=0, le=100)
 
 
+class MoveWeightsModel(_Strict):
+    """The friction of each kind of move, in months, added to the skill gap's effort."""
+
+    vertical: float = Field(0.0, ge=0)
+    lateral: float = Field(3.0, ge=0)
+    diagonal: float = Field(4.0, ge=0)
+
+
+class MoveModel(_Strict):
+    """A move the framework declares between two roles (in addition to the grid's)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    source: str = Field(alias="from")
+    target: str = Field(alias="to")
+    kind: MoveKind
+    weight: float | None = Field(None, ge=0, description="months; default: the kind's weight")
+
+
+class LatticeModel(_Strict):
+    """How the career lattice prices moves (see docs/lattice.md)."""
+
+    weights: MoveWeightsModel = MoveWeightsModel()
+    moves: list[MoveModel] = []
+    lanes: float = Field(3.0, gt=0, le=20, description="competencies worked on at once")
+
+    def to_domain(self) -> LatticeSettings:
+        w = self.weights
+        return LatticeSettings(
+            weights={MoveKind.VERTICAL: w.vertical, MoveKind.LATERAL: w.lateral,
+                     MoveKind.DIAGONAL: w.diagonal},
+            moves=tuple(ExplicitMove(m.source, m.target, m.kind, m.weight)
+                        for m in self.moves),
+            lanes=self.lanes,
+        )
+
+
 class PayBandModel(_Strict):
     min: StrictInt = Field(ge=0)
     mid: StrictInt = Field(ge=0)
@@ -180,6 +220,7 @@ class FrameworkModel(_Strict):
     roles: list[RoleModel]
     points: list[PointsModel] = []
     readiness: ReadinessModel = ReadinessModel()
+    lattice: LatticeModel = LatticeModel()
 
     def to_domain(self) -> tuple[Framework | None, list[Problem]]:
         default_scale = self.mastery_scale.to_domain()
@@ -254,6 +295,7 @@ class FrameworkModel(_Strict):
             ],
             readiness=ReadinessPolicy(self.readiness.fresh_months, self.readiness.stale_weight,
                                       self.readiness.ready_at),
+            lattice=self.lattice.to_domain(),
         )
 
 
@@ -294,7 +336,7 @@ def parse_framework(text: str, source: str = "<text>") -> tuple[Framework, dict[
     framework, found = model.to_domain()
     if framework is None:
         raise FrameworkInvalid([locate(p.path, p.message) for p in found], source)
-    return framework, model.model_dump(mode="json", exclude_defaults=True)
+    return framework, model.model_dump(mode="json", exclude_defaults=True, by_alias=True)
 
 
 def read_framework_file(path: Path) -> tuple[Framework, dict[str, Any]]:

@@ -6,9 +6,10 @@ so a use case that fails half way leaves nothing behind.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from operator import itemgetter
 from types import TracebackType
 from typing import Any, Self
 
@@ -35,11 +36,14 @@ from trellis.domain.events import (
     details_to_mapping,
 )
 from trellis.domain.framework import Framework
+from trellis.domain.ledger_rows import EventRow
 from trellis.domain.people import Person
+from trellis.domain.plan import Plan, PlanVersion, plan_from_document, plan_to_document
 from trellis.domain.profile import Profile
 from trellis.domain.profile_document import profile_from_document, profile_to_document
 
 from . import tables as t
+from .accounts_store import AccountsRepository
 from .framework_files import framework_from_document
 
 
@@ -267,6 +271,9 @@ def _text_dates(row: Mapping[str, Any]) -> tuple[Any, ...]:
     )
 
 
+_ROW_ORDER = itemgetter(3, 0)  # an EventRow's (effective_on, id): ledger order
+
+
 class EventRepository:
     def __init__(self, connection: Connection) -> None:
         self._c = connection
@@ -351,6 +358,44 @@ class EventRepository:
             out.setdefault(person_id, []).append((on, d["competency"], d["to_mastery"]))
         return out
 
+    def of_kinds(self, kinds: Collection[EventKind | str],
+                 person_ids: Collection[int] | None = None) -> list[EventRow]:
+        """Every live event of these kinds as light rows, in ledger order (date, then id).
+
+        Retracted events are left out (retractions themselves are never returned). For
+        more than a few hundred people, all rows are read and filtered here: one indexed
+        scan beats thousands of bound parameters.
+        """
+        wanted = sorted({str(k) for k in kinds} - {EventKind.RETRACTION.value})
+        mark = "?" if self._c.dialect.paramstyle == "qmark" else "%s"
+        retracted = {
+            orjson.loads(text)["retracts"] for (text,) in self._c.exec_driver_sql(
+                f"SELECT details FROM {t.events.name} WHERE kind = {mark}",
+                (EventKind.RETRACTION.value,)).all()
+        }
+        # The driver's own rows: SQLAlchemy's per-row processing would cost as much as the
+        # query at several hundred thousand rows.
+        sql = (f"SELECT id, person_id, kind, effective_on, details FROM {t.events.name} "
+               f"WHERE kind IN ({', '.join([mark] * len(wanted))})")
+        params: list[Any] = list(wanted)
+        only: set[int] | None = None
+        if person_ids is not None:
+            only = set(person_ids)
+            if len(only) <= 500:
+                sql += f" AND person_id IN ({', '.join([mark] * len(only))})"
+                params += sorted(only)
+        days, loads = self._days, orjson.loads
+        out = []
+        for event_id, person_id, kind, on, details in self._c.exec_driver_sql(
+                sql, tuple(params)).all():
+            if event_id in retracted or (only is not None and person_id not in only):
+                continue
+            if type(on) is str:
+                on = days.get(on) or days.setdefault(on, date.fromisoformat(on))
+            out.append(EventRow(event_id, person_id, kind, on, loads(details)))
+        out.sort(key=_ROW_ORDER)
+        return out
+
     def max_id(self) -> int:
         return int(self._c.scalar(select(func.max(t.events.c.id))) or 0)
 
@@ -410,11 +455,14 @@ class StateRepository:
         )
         return profile_from_document(orjson.loads(text)) if text else None
 
-    def rows(self, person_ids: Sequence[int] | None = None) -> list[dict[str, Any]]:
-        query = select(t.person_state)
+    def rows(self, person_ids: Sequence[int] | None = None,
+             columns: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """Current-state rows (all columns, or only ``columns``: the profile is large)."""
+        c = t.person_state.c
+        query = select(*(c[name] for name in columns)) if columns else select(t.person_state)
         if person_ids is not None:
-            query = query.where(t.person_state.c.person_id.in_(person_ids))
-        return [dict(r._mapping) for r in self._c.execute(query)]
+            query = query.where(c.person_id.in_(person_ids))
+        return [dict(r._mapping) for r in self._c.execute(query).all()]
 
     def write_checkpoints(self, person_id: int, checkpoints: Sequence[Profile],
                           *, new: bool = False) -> None:
@@ -473,6 +521,45 @@ def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
         yield items[start:start + size]
 
 
+class PlanRepository:
+    """Plans by person and version: adding one supersedes the active one, keeping it."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def add(self, person_id: int, plan: Plan, author: str, now: datetime) -> PlanVersion:
+        c = t.plans.c
+        latest = self._c.scalar(select(func.max(c.version)).where(c.person_id == person_id))
+        self._c.execute(update(t.plans).where(c.person_id == person_id, c.status == "active")
+                        .values(status="superseded"))
+        document = plan_to_document(plan)
+        result = self._c.execute(insert(t.plans).values(
+            person_id=person_id, version=(latest or 0) + 1, created_at=now, author=author,
+            status="active", target=document["target"], capacity=plan.capacity,
+            quarters=plan.horizon, document=document))
+        (plan_id,) = result.inserted_primary_key or (None,)
+        assert plan_id is not None
+        return PlanVersion(plan_id, person_id, (latest or 0) + 1, now, author, "active", plan)
+
+    def active(self, person_id: int) -> PlanVersion | None:
+        found = self._select(person_id, active=True)
+        return found[0] if found else None
+
+    def history(self, person_id: int) -> list[PlanVersion]:
+        return self._select(person_id, active=False)
+
+    def remove(self, person_id: int) -> None:
+        self._c.execute(delete(t.plans).where(t.plans.c.person_id == person_id))
+
+    def _select(self, person_id: int, active: bool) -> list[PlanVersion]:
+        c = t.plans.c
+        query = select(c.id, c.person_id, c.version, c.created_at, c.author, c.status,
+                       c.document).where(c.person_id == person_id).order_by(c.version)
+        if active:
+            query = query.where(c.status == "active")
+        return [PlanVersion(*row[:6], plan_from_document(row[6])) for row in self._c.execute(query)]
+
+
 class SqlUnitOfWork:
     """One transaction over the Trellis tables, with a repository per aggregate."""
 
@@ -487,6 +574,8 @@ class SqlUnitOfWork:
         self.people = PeopleRepository(self.connection)
         self.events = EventRepository(self.connection)
         self.state = StateRepository(self.connection)
+        self.plans = PlanRepository(self.connection)
+        self.accounts = AccountsRepository(self.connection)
         return self
 
     def commit(self) -> None:

@@ -129,3 +129,81 @@ erasures = Table(
     Column("events_removed", Integer, nullable=False),
     Column("reason", String(200), nullable=False),
 )
+
+# --- accounts (the web service): users linked to people, login sessions, API tokens, the
+# --- audit log and the login throttle. Secrets are stored only as hashes.
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("password_hash", String(200), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("person_id", Integer, ForeignKey("people.id"), nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("locked_until", DateTime, nullable=True),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_used_at", DateTime, nullable=True),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("at", DateTime, nullable=False),
+    Column("user_email", String(254), nullable=True),  # None: an anonymous attempt
+    Column("action", String(40), nullable=False),
+    Column("resource", String(200), nullable=False),
+    Column("detail", Text, nullable=False),  # JSON text, never a secret
+    Index("ix_audit_log_at", "at"),
+)
+
+login_throttle = Table(
+    "login_throttle",
+    metadata,
+    Column("key", String(254), primary_key=True),  # the email tried, known or not
+    Column("failures", Integer, nullable=False),
+    Column("window_start", DateTime, nullable=False),
+    Column("locked_until", DateTime, nullable=True),
+)
+
+# --- plans (micro-promotion maps): each re-plan is a new version; the one before is kept
+# --- as superseded. The document holds the steps, milestones, forecast and check-ins.
+
+plans = Table(
+    "plans",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("status", String(16), nullable=False),  # active | superseded
+    Column("target", JSON, nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("quarters", Integer, nullable=True),  # the last quarter allowed (None: no limit)
+    Column("document", JSON, nullable=False),
+    UniqueConstraint("person_id", "version"),
+    Index("ix_plans_person_status", "person_id", "status"),
+)

@@ -165,6 +165,42 @@ class ReadinessPolicy:
     ready_at: float = 100.0  # the score at which a person is ready
 
 
+class MoveKind(StrEnum):
+    """A move on the career lattice (see domain.lattice for the rule that classifies one)."""
+
+    VERTICAL = "vertical"  # the next level, same track
+    LATERAL = "lateral"  # the same level, another track
+    DIAGONAL = "diagonal"  # one level up or down, another track
+
+
+DEFAULT_MOVE_WEIGHTS: Mapping[MoveKind, float] = {
+    MoveKind.VERTICAL: 0.0, MoveKind.LATERAL: 3.0, MoveKind.DIAGONAL: 4.0}
+
+
+@dataclass(frozen=True, slots=True)
+class ExplicitMove:
+    """A move the framework declares between two roles; ``weight`` overrides the kind's."""
+
+    source: str
+    target: str
+    kind: MoveKind
+    weight: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LatticeSettings:
+    """How the lattice prices moves: ``weights`` is the friction of each kind of move in
+    months; the skill gap is closed ``lanes`` competencies at a time (like a plan's)."""
+
+    weights: Mapping[MoveKind, float] = field(
+        default_factory=lambda: dict(DEFAULT_MOVE_WEIGHTS))
+    moves: tuple[ExplicitMove, ...] = ()
+    lanes: float = 3.0
+
+    def weight_of(self, kind: MoveKind) -> float:
+        return self.weights.get(kind, DEFAULT_MOVE_WEIGHTS[kind])
+
+
 @dataclass(frozen=True, slots=True)
 class PayBand:
     min: int
@@ -202,6 +238,7 @@ class Framework:
     attribution: str = ""
     points_rules: tuple[PointsRule, ...] = ()
     readiness: ReadinessPolicy = field(default_factory=ReadinessPolicy)
+    lattice: LatticeSettings = field(default_factory=LatticeSettings)
 
     def band_of(self, competency: str) -> SkillBand:
         return self.bands[self.competencies[competency].band]

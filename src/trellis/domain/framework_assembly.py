@@ -18,6 +18,7 @@ from .framework import (
     BandLevel,
     Competency,
     Framework,
+    LatticeSettings,
     Level,
     PointsRule,
     ReadinessPolicy,
@@ -56,6 +57,7 @@ def assemble_framework(
     attribution: str = "",
     points_rules: Sequence[PointsRule] = (),
     readiness: ReadinessPolicy | None = None,
+    lattice: LatticeSettings | None = None,
 ) -> tuple[Framework | None, list[Problem]]:
     problems: list[Problem] = []
 
@@ -127,6 +129,8 @@ def assemble_framework(
             problems.append(Problem(f"{path}.pay_band", "pay band needs min <= mid <= max"))
     problems.extend(_points_problems(points_rules, track_ids, level_ids, role_ids,
                                      competencies, [lv.id for lv in levels]))
+    if lattice is not None:
+        problems.extend(_lattice_problems(lattice, role_ids))
     if not roles:
         problems.append(Problem("roles", "a framework needs at least one role"))
     if not levels:
@@ -150,10 +154,27 @@ def assemble_framework(
         },
         points_rules=tuple(points_rules),
         readiness=readiness or ReadinessPolicy(),
+        lattice=lattice or LatticeSettings(),
         competencies=competencies,
         roles={r.id: r for r in roles},
     )
     return framework, []
+
+
+def _lattice_problems(lattice: LatticeSettings, roles: set[str]) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[tuple[str, str]] = set()
+    for i, move in enumerate(lattice.moves):
+        path = f"lattice.moves[{i}]"
+        for end, role in (("from", move.source), ("to", move.target)):
+            if role not in roles:
+                problems.append(Problem(f"{path}.{end}", f"unknown role '{role}'"))
+        if move.source == move.target:
+            problems.append(Problem(path, "a move needs two different roles"))
+        if (move.source, move.target) in seen:
+            problems.append(Problem(path, f"move {move.source} -> {move.target} repeated"))
+        seen.add((move.source, move.target))
+    return problems
 
 
 def _band_level_problems(b: int, band: BandDraft) -> list[Problem]:

@@ -100,7 +100,10 @@ def _milestone(m: Milestone) -> dict[str, Any]:
     return {"on": m.on.isoformat(), "event_id": m.event_id, "title": m.title}
 
 
-def profile_from_document(doc: dict[str, Any]) -> Profile:
+def profile_from_document(doc: dict[str, Any], *, history: bool = True) -> Profile:
+    """The profile a document describes. ``history=False`` leaves out each competency
+    layer's steps (its mastery and date stay) and the recent recognitions, for org-wide
+    reads that only need where each person stands."""
     role, pay, promotions = doc["role"], doc["pay"], doc["promotions"]
     return Profile(
         person_id=doc["person_id"],
@@ -125,7 +128,7 @@ def profile_from_document(doc: dict[str, Any]) -> Profile:
                 tuple(
                     LayerStep(date.fromisoformat(s["on"]), s["from"], s["to"], s["event_id"])
                     for s in layer["steps"]
-                ),
+                ) if history else (),
             )
             for comp, layer in doc["competencies"].items()
         },
@@ -138,7 +141,7 @@ def profile_from_document(doc: dict[str, Any]) -> Profile:
                 RecognitionEntry(date.fromisoformat(r["on"]), r["event_id"], r["kind"],
                                  r["points"], r["citation"], r["giver"])
                 for r in doc["recognitions"]["recent"]
-            ),
+            ) if history else (),
         ),
         certifications=tuple(_milestone_back(m) for m in doc["certifications"]),
         projects=tuple(_milestone_back(m) for m in doc["projects_led"]),

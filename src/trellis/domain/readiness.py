@@ -138,3 +138,26 @@ def explain(readiness: Readiness, who: str) -> str:
     parts.append("Ready for promotion." if r.ready else
                  f"Ready at {r.ready_at:g}% with every gate holding.")
     return " ".join(parts)
+
+
+def role_to_document(role: Role, framework: Framework) -> dict[str, object]:
+    return {"id": role.id, "title": role.title, "track": role.track, "level": role.level,
+            "level_rank": framework.levels[role.level].rank}
+
+
+def readiness_to_document(readiness: Readiness, framework: Framework) -> dict[str, object]:
+    """The stable JSON form of a readiness (see docs/readiness.md)."""
+    r = readiness
+    return {
+        "target": role_to_document(r.target, framework),
+        "score": r.score,
+        "coverage": r.coverage,
+        "freshness_discount": round(r.coverage - r.score, 1),
+        "ready_at": r.ready_at,
+        "ready": r.ready,
+        "gates_hold": r.gates_hold,
+        "gates": [{"name": g.name, "holds": g.holds, "detail": g.detail} for g in r.gates],
+        "steps_missing": r.steps_missing,
+        "gaps": [{"competency": g.competency, "name": g.name, "has": g.has, "needs": g.needs,
+                  "steps_missing": g.steps_missing, "stale": g.stale} for g in r.gaps],
+    }

@@ -84,6 +84,7 @@ def erase_person(uow: UnitOfWork, ref: str, *, author: str) -> int:
     with uow:
         person = find_person(uow, ref)
         uow.state.remove(person.id)
+        uow.plans.remove(person.id)
         removed = uow.events.remove_person(person.id)
         uow.people.remove(person.id)
         uow.record_erasure(person.id, removed, author, clock.now())

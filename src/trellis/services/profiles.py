@@ -30,24 +30,28 @@ class PersonProfile:
 
 def profile(uow: UnitOfWork, ref: str, at: date | None = None) -> PersonProfile:
     """Today's profile comes from the current-state table; a past date refolds the ledger."""
-    today = clock.today()
     with uow:
-        person = find_person(uow, ref)
-        if at is None or at >= today:
-            current = uow.state.current(person.id)
-            if current is not None:
-                return _found(uow, person, replace(current, as_of=at or today))
-            at = today
-        # A long career starts from its latest checkpoint. A retraction cancels its target
-        # at every date, even when recorded later, so every retraction comes along.
-        checkpoint = uow.state.checkpoint(person.id, at)
-        events = uow.events.for_person(
-            person.id, until=at, after=checkpoint.as_of if checkpoint else None)
-        events += uow.events.retractions(person.id)  # the fold drops duplicates
-        catalog = uow.frameworks.catalog
-        if checkpoint is None:
-            return _found(uow, person, fold(person.id, events, catalog, at))
-        return _found(uow, person, fold_from(checkpoint, events, catalog, at))
+        return profile_of(uow, find_person(uow, ref), at)
+
+
+def profile_of(uow: UnitOfWork, person: Person, at: date | None = None) -> PersonProfile:
+    """``profile`` inside an open unit of work, for use cases that go on to write."""
+    today = clock.today()
+    if at is None or at >= today:
+        current = uow.state.current(person.id)
+        if current is not None:
+            return _found(uow, person, replace(current, as_of=at or today))
+        at = today
+    # A long career starts from its latest checkpoint. A retraction cancels its target
+    # at every date, even when recorded later, so every retraction comes along.
+    checkpoint = uow.state.checkpoint(person.id, at)
+    events = uow.events.for_person(
+        person.id, until=at, after=checkpoint.as_of if checkpoint else None)
+    events += uow.events.retractions(person.id)  # the fold drops duplicates
+    catalog = uow.frameworks.catalog
+    if checkpoint is None:
+        return _found(uow, person, fold(person.id, events, catalog, at))
+    return _found(uow, person, fold_from(checkpoint, events, catalog, at))
 
 
 def _found(uow: UnitOfWork, person: Person, profile: Profile) -> PersonProfile:

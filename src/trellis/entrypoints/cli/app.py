@@ -16,9 +16,26 @@ from rich.markup import escape
 from trellis.errors import TrellisError
 from trellis.settings import Settings, database_url
 
-from . import demo, frameworks, ledger, people, profiles, transfer
+from . import (
+    accounts,
+    demo,
+    fragmentation,
+    frameworks,
+    lattice,
+    layers,
+    ledger,
+    people,
+    profiles,
+    readiness,
+    recognition,
+    serve,
+    simulate,
+    transfer,
+)
 from .context import CliState
+from .evidence import register as register_evidence
 from .output import errors, fail
+from .plans import register as register_plans
 
 app = typer.Typer(
     name="trellis",
@@ -48,8 +65,18 @@ app.add_typer(frameworks.app, name="framework")
 app.add_typer(people.app, name="person")
 ledger.register(app)
 profiles.register(app)
+register_plans(app)
+readiness.register(app)
+layers.register(app)
+lattice.register(app)
 transfer.register(app)
 demo.register(app)
+simulate.register(app)
+register_evidence(app)
+fragmentation.register(app)
+recognition.register(app)
+serve.register(app)
+accounts.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -82,3 +82,11 @@ def demo(
     is_default = cli.settings.database_url == Settings().database_url
     console.print(summary.describe(trellis.where, is_default=is_default), highlight=False,
                   soft_wrap=True)
+    from trellis.services.accounts import DEMO_PASSWORD, create_demo_accounts
+
+    made = create_demo_accounts(trellis.uow(), summary.manager, author=cli.settings.author)
+    console.print("\nSign in to the web service (`trellis serve`, then http://127.0.0.1:8000) "
+                  f"with password {DEMO_PASSWORD} as:", highlight=False, markup=False)
+    for account in made:
+        console.print(f"  {account.email:<24} {account.role.value:<9} "
+                      f"{account.person or ''}", highlight=False, markup=False)

@@ -1,0 +1,179 @@
+"""The web service under load: requests per second and p50/p99 latency of profile reads and
+event writes, with the service on loopback (2 Uvicorn workers) and this process as the
+load generator (an async httpx client at a fixed arrival rate).
+
+    .venv/bin/python bench/web_load.py [--rate 200] [--seconds 20] [--write-share 0.2]
+
+Runs on SQLite, and on PostgreSQL too when TRELLIS_TEST_POSTGRES_URL is set (in a schema of
+its own, dropped afterwards). Afterwards every write the service acknowledged is looked up
+in the database: a missing one is an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+
+PASSWORD = "trellis-demo"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def trellis(url: str, *args: str, **kw: object) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "TRELLIS_DATABASE_URL": url, "TRELLIS_ENVIRONMENT": "development",
+           "TRELLIS_AUTHOR": "bench"}
+    return subprocess.Popen([sys.executable, "-m", "trellis.entrypoints.cli.app", *args],
+                            env=env, **kw)  # type: ignore[call-overload]
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+async def drive(base: str, rate: float, seconds: float, write_share: float,
+                handles: list[str], token: str) -> dict[str, object]:
+    latencies: dict[str, list[float]] = {"read": [], "write": []}
+    errors: list[str] = []
+    written: list[int] = []
+    rng = random.Random(7)
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30,
+                                 headers={"Authorization": f"Bearer {token}"}) as client:
+
+        async def one(kind: str, handle: str) -> None:
+            started = time.perf_counter()
+            try:
+                if kind == "read":
+                    r = await client.get(f"/api/people/{handle}/profile")
+                else:
+                    r = await client.post(f"/api/people/{handle}/events", json={
+                        "kind": "check_in", "details": {"engagement": 4, "notes": "bench"}})
+                    if r.status_code == 201:
+                        written.append(r.json()["id"])
+                if r.status_code >= 400:
+                    errors.append(f"{kind} {handle}: {r.status_code} {r.text[:200]}")
+            except httpx.HTTPError as exc:
+                errors.append(f"{kind} {handle}: {type(exc).__name__}")
+            latencies[kind].append((time.perf_counter() - started) * 1000)
+
+        tasks = []
+        start = time.perf_counter()
+        total = int(rate * seconds)
+        for i in range(total):  # a fixed arrival rate, whatever the responses do
+            delay = start + i / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            kind = "write" if rng.random() < write_share else "read"
+            tasks.append(asyncio.create_task(one(kind, rng.choice(handles))))
+        await asyncio.gather(*tasks)
+        elapsed = time.perf_counter() - start
+    return {"latencies": latencies, "errors": errors, "written": written,
+            "elapsed": elapsed, "total": total}
+
+
+def run(url: str, label: str, args: argparse.Namespace) -> bool:
+    demo = trellis(url, "demo", "--people", str(args.people), "--replace",
+                   stdout=subprocess.DEVNULL)
+    assert demo.wait() == 0, "trellis demo failed"
+    engine = create_engine(url)
+    with engine.connect() as c:
+        handles = [r[0] for r in c.execute(text(
+            "SELECT p.handle FROM people p JOIN person_state s ON s.person_id = p.id "
+            "WHERE s.departed_on IS NULL"))]
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = trellis(url, "serve", "--port", str(port), "--workers", str(args.workers),
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/login", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        with httpx.Client(base_url=base) as c:
+            signed = c.post("/api/session", json={"email": "hr@demo.trellis",
+                                                  "password": PASSWORD}).json()
+            token = c.post("/api/tokens", json={"name": "bench"},
+                           headers={"X-CSRF-Token": signed["csrf_token"]}).json()["token"]
+            for h in handles[:20]:  # warm both workers' caches
+                c.get(f"/api/people/{h}/profile", headers={"Authorization": f"Bearer {token}"})
+        result = asyncio.run(drive(base, args.rate, args.seconds, args.write_share, handles,
+                                   token))
+    finally:
+        server.terminate()
+        server.wait(20)
+    written = result["written"]
+    assert isinstance(written, list)
+    with engine.connect() as c:
+        present = {r[0] for r in c.execute(text(
+            "SELECT id FROM events WHERE kind = 'check_in' AND author = 'hr@demo.trellis'"))}
+    engine.dispose()
+    missing = [i for i in written if i not in present]
+    lat = result["latencies"]
+    errors = result["errors"]
+    assert isinstance(lat, dict) and isinstance(errors, list)
+    elapsed = float(result["elapsed"])  # type: ignore[arg-type]
+    print(f"\n{label}: {args.people} people, {args.workers} workers, target {args.rate:g} "
+          f"req/s for {args.seconds:g} s ({args.write_share:.0%} writes)")
+    print(f"  achieved {result['total'] / elapsed:.1f} req/s; errors {len(errors)}; "
+          f"writes acknowledged {len(written)}, missing afterwards {len(missing)}")
+    for kind in ("read", "write"):
+        values = lat[kind]
+        print(f"  {kind:5} n={len(values):5}  p50 {statistics.median(values):6.1f} ms  "
+              f"p99 {percentile(values, 99):6.1f} ms  max {max(values):6.1f} ms")
+    for e in errors[:5]:
+        print("  error:", e)
+    return not errors and not missing
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rate", type=float, default=200)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--write-share", type=float, default=0.2)
+    parser.add_argument("--people", type=int, default=500)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    ok = True
+    with tempfile.TemporaryDirectory() as tmp:
+        ok &= run(f"sqlite:///{Path(tmp) / 'bench.db'}", "SQLite", args)
+    pg = os.environ.get("TRELLIS_TEST_POSTGRES_URL")
+    if pg:
+        schema = f"trellis_bench_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(pg)
+        with admin.begin() as c:
+            c.execute(text(f'CREATE SCHEMA "{schema}"'))
+        try:
+            sep = "&" if "?" in pg else "?"
+            ok &= run(f"{pg}{sep}options=-csearch_path%3D{schema}", "PostgreSQL", args)
+        finally:
+            with admin.begin() as c:
+                c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            admin.dispose()
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,152 @@
+"""Repositories for accounts: users, login sessions, API tokens, the audit log, the throttle.
+
+Secrets never reach this module in the clear: sessions and tokens arrive as SHA-256
+digests, passwords as argon2 hashes (services.accounts makes both).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from trellis.domain.access import Role, User
+
+from . import tables as t
+
+_USER = (t.users.c.id, t.users.c.email, t.users.c.role, t.users.c.person_id,
+         t.users.c.created_at)
+
+
+def _user(row: Sequence[Any]) -> User:
+    return User(row[0], row[1], Role(row[2]), row[3], row[4])
+
+
+class AccountsRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    # users
+    def add_user(self, email: str, password_hash: str, role: Role, person_id: int | None,
+                 now: datetime) -> User:
+        result = self._c.execute(insert(t.users).values(
+            email=email, password_hash=password_hash, role=role.value, person_id=person_id,
+            created_at=now, failed_logins=0))
+        (new_id,) = result.inserted_primary_key or (None,)
+        assert new_id is not None
+        return User(new_id, email, role, person_id, now)
+
+    def user(self, user_id: int) -> User | None:
+        row = self._c.execute(select(*_USER).where(t.users.c.id == user_id)).first()
+        return _user(row) if row else None
+
+    def user_by_email(self, email: str) -> tuple[User, str] | None:
+        """A user and their password hash."""
+        row = self._c.execute(select(*_USER, t.users.c.password_hash)
+                              .where(t.users.c.email == email)).first()
+        return (_user(row), row[5]) if row else None
+
+    def users(self) -> list[User]:
+        return [_user(r) for r in self._c.execute(select(*_USER).order_by(t.users.c.id))]
+
+    def set_password_hash(self, user_id: int, password_hash: str) -> None:
+        self._c.execute(update(t.users).where(t.users.c.id == user_id)
+                        .values(password_hash=password_hash))
+
+    def count_users(self) -> int:
+        return int(self._c.scalar(select(func.count()).select_from(t.users)) or 0)
+
+    # sessions
+    def add_session(self, token_hash: str, user_id: int, csrf: str, now: datetime,
+                    expires: datetime) -> None:
+        self._c.execute(insert(t.sessions).values(token_hash=token_hash, user_id=user_id,
+                                                  csrf_token=csrf, created_at=now,
+                                                  expires_at=expires))
+
+    def session(self, token_hash: str, now: datetime) -> tuple[User, str] | None:
+        """The user of a live session and its CSRF token."""
+        s = t.sessions.c
+        row = self._c.execute(
+            select(*_USER, s.csrf_token).join(t.sessions, s.user_id == t.users.c.id)
+            .where(s.token_hash == token_hash, s.expires_at > now)).first()
+        return (_user(row), row[5]) if row else None
+
+    def remove_session(self, token_hash: str) -> None:
+        self._c.execute(delete(t.sessions).where(t.sessions.c.token_hash == token_hash))
+
+    def remove_expired_sessions(self, now: datetime) -> None:
+        self._c.execute(delete(t.sessions).where(t.sessions.c.expires_at <= now))
+
+    # API tokens
+    def add_token(self, token_hash: str, user_id: int, name: str, now: datetime) -> int:
+        result = self._c.execute(insert(t.api_tokens).values(
+            token_hash=token_hash, user_id=user_id, name=name, created_at=now))
+        (new_id,) = result.inserted_primary_key or (None,)
+        assert new_id is not None
+        return int(new_id)
+
+    def token_user(self, token_hash: str) -> tuple[User, datetime | None] | None:
+        """A token's user and when the token was last used."""
+        k = t.api_tokens.c
+        row = self._c.execute(select(*_USER, k.last_used_at)
+                              .join(t.api_tokens, k.user_id == t.users.c.id)
+                              .where(k.token_hash == token_hash)).first()
+        return (_user(row), row[5]) if row else None
+
+    def touch_token(self, token_hash: str, now: datetime) -> None:
+        self._c.execute(update(t.api_tokens).where(t.api_tokens.c.token_hash == token_hash)
+                        .values(last_used_at=now))
+
+    def tokens(self, user_id: int) -> list[dict[str, Any]]:
+        k = t.api_tokens.c
+        query = select(k.id, k.name, k.created_at, k.last_used_at).where(
+            k.user_id == user_id).order_by(k.id)
+        return [dict(r._mapping) for r in self._c.execute(query)]
+
+    def remove_token(self, user_id: int, token_id: int) -> bool:
+        k = t.api_tokens.c
+        result = self._c.execute(delete(t.api_tokens).where(k.id == token_id,
+                                                            k.user_id == user_id))
+        return bool(result.rowcount)
+
+    # the login throttle
+    def throttle(self, key: str) -> tuple[int, datetime, datetime | None] | None:
+        c = t.login_throttle.c
+        row = self._c.execute(select(c.failures, c.window_start, c.locked_until)
+                              .where(c.key == key)).first()
+        return (row[0], row[1], row[2]) if row else None
+
+    def set_throttle(self, key: str, failures: int, window_start: datetime,
+                     locked_until: datetime | None) -> None:
+        c = t.login_throttle.c
+        values = {"failures": failures, "window_start": window_start,
+                  "locked_until": locked_until}
+        if self._c.execute(update(t.login_throttle).where(c.key == key)
+                           .values(**values)).rowcount == 0:
+            self._c.execute(insert(t.login_throttle).values(key=key, **values))
+
+    def clear_throttle(self, key: str) -> None:
+        self._c.execute(delete(t.login_throttle).where(t.login_throttle.c.key == key))
+
+    # the audit log
+    def audit(self, at: datetime, user_email: str | None, action: str, resource: str,
+              detail: dict[str, Any]) -> None:
+        self._c.execute(insert(t.audit_log).values(
+            at=at, user_email=user_email, action=action, resource=resource[:200],
+            detail=orjson.dumps(detail, default=str).decode()))
+
+    def audit_entries(self, limit: int | None = None) -> list[dict[str, Any]]:
+        a = t.audit_log.c
+        query = select(a.id, a.at, a.user_email, a.action, a.resource, a.detail).order_by(
+            a.id.desc())
+        if limit:
+            query = query.limit(limit)
+        out = []
+        for row in self._c.execute(query):
+            entry = dict(row._mapping)
+            entry["detail"] = orjson.loads(entry["detail"])
+            out.append(entry)
+        return out

@@ -1,0 +1,1 @@
+"""Org-scale numbers and charts: numpy, pandas, lifelines and matplotlib live here."""

@@ -1,0 +1,470 @@
+"""Evidence: do micro-progressions lead to promotions, and does stagnation lead to departures?
+
+Three analyses over the ledger, each reported with its sample size, and as "insufficient
+data" (never a number) when the sample is too small:
+
+- **time in level**: Kaplan-Meier curves of the time from a spell's start (hire or
+  promotion) to the next promotion, split into tertiles of the spell's micro-progression
+  rate; departures and today censor a spell.
+- **Cox models** of promotion and of voluntary departure on the spell's micro-progression
+  rates (skill steps, certifications, recognitions, project leadership per year): hazard
+  ratios per one more event a year, with 95% confidence intervals. A departure of another
+  kind (involuntary, retirement) censors the spell: the departure model is cause-specific.
+- **promotion propensity**: a snapshot at the start of every calendar quarter for each
+  person in a level, with the last twelve months' micro-progressions and the years in
+  level, labelled by whether a promotion follows within twelve months; an unpenalized
+  logistic regression, its ROC AUC cross-validated by person (no one is in both a training
+  and a test fold), its calibration by decile, and its standardized coefficients.
+
+A *spell* is one person's stay in one level: it starts at a hire or a promotion and ends
+at the next promotion, a departure, or ``as_of`` (censored). Durations are calendar months
+(whole months, then the remaining days as a share of the next month), so a spell from
+15 January to 15 April is exactly 3 months. A spell's rates are its events per year of
+the spell. Events dated on a spell's first day (on the hire day, a baseline assessment of
+skills the person brought) are not progress within it and are not counted; spells of zero
+length are left out, and the survival analyses keep spells of at least ``MIN_MONTHS``
+(see ``spell_sample``).
+"""
+
+from __future__ import annotations
+
+import bisect
+import calendar
+import math
+import warnings
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from lifelines import CoxPHFitter, KaplanMeierFitter
+
+from trellis.domain.events import EventKind
+from trellis.domain.ledger_rows import EventRow
+
+# The micro-progressions the models use, by their column names.
+MICRO: dict[str, str] = {
+    "skill_steps": EventKind.SKILL_STEP.value,
+    "certifications": EventKind.CERTIFICATION.value,
+    "recognitions": EventKind.RECOGNITION.value,
+    "project_leadership": EventKind.PROJECT_LEADERSHIP.value,
+}
+RATES = tuple(f"{name}_per_year" for name in MICRO)
+IN_LEVEL = tuple(f"{name}_in_level" for name in MICRO)
+FEATURES = (*IN_LEVEL, "years_in_level", "level_rank")
+KINDS = (EventKind.HIRE, EventKind.PROMOTION, EventKind.DEPARTURE,
+         *(EventKind(k) for k in MICRO.values()))
+VOLUNTARY = "voluntary"
+
+MIN_MONTHS = 3.0  # shorter spells are left out of the spell analyses (see spell_sample)
+MIN_SPELLS = 20  # fewer spells (or snapshots) than this: insufficient data
+MIN_EVENTS = 5  # fewer events (or positives, or negatives) than this: insufficient data
+FOLDS = 5
+HORIZONS = (12, 24, 36)  # months at which time-in-level curves are read
+
+
+# --- calendar months
+
+
+def months_between(start: date, end: date) -> float:
+    """Calendar months from ``start`` to ``end``: whole months, then a share of the next."""
+    whole = (end.year - start.year) * 12 + end.month - start.month
+    if _add_months(start, whole) > end:
+        whole -= 1
+    anchor = _add_months(start, whole)
+    following = _add_months(start, whole + 1)
+    return whole + (end - anchor).days / (following - anchor).days
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def quarter_starts(first: date, last: date) -> list[date]:
+    """The first days of calendar quarters in [first, last]."""
+    month = ((first.month - 1) // 3) * 3 + 1
+    day = date(first.year, month, 1)
+    if day < first:
+        day = _add_months(day, 3)
+    out = []
+    while day <= last:
+        out.append(day)
+        day = _add_months(day, 3)
+    return out
+
+
+# --- the spell table
+
+
+SPELL_COLUMNS = ("person_id", "spell", "role", "start", "end", "months", "years", "promoted",
+                 "departed", "departure_kind", *MICRO, *RATES, "micro_per_year")
+
+
+def spell_table(rows: Iterable[EventRow], as_of: date) -> pd.DataFrame:
+    """One row per person and level: when it started and ended, how, and its rates.
+
+    ``rows`` are live ledger rows of ``KINDS`` in ledger order (date, then id); rows after
+    ``as_of`` are ignored. ``promoted`` and ``departed`` (voluntary departures only) are
+    the events; ``departure_kind`` names any departure that ended the spell.
+    """
+    records: list[tuple[Any, ...]] = []
+    by_person: dict[int, list[EventRow]] = defaultdict(list)
+    for row in rows:
+        if row.effective_on <= as_of:
+            by_person[row.person_id].append(row)
+    for person_id, events in by_person.items():
+        records.extend(_spells_of(person_id, events, as_of))
+    frame = pd.DataFrame.from_records(
+        records, columns=["person_id", "spell", "role", "start", "end", "promoted",
+                          "departure_kind", *MICRO])
+    frame["months"] = [months_between(s, e) for s, e in zip(frame["start"], frame["end"],
+                                                              strict=True)]
+    frame["years"] = frame["months"] / 12.0
+    frame["promoted"] = frame["promoted"].astype(bool)
+    frame["departed"] = (frame["departure_kind"] == VOLUNTARY).to_numpy(dtype=bool)
+    for name, rate in zip(MICRO, RATES, strict=True):
+        frame[rate] = frame[name].astype(float) / frame["years"]
+    frame["micro_per_year"] = frame[list(RATES)].sum(axis=1)
+    return frame[list(SPELL_COLUMNS)].reset_index(drop=True)
+
+
+def _spells_of(person_id: int, events: list[EventRow], as_of: date) -> list[tuple[Any, ...]]:
+    """One person's spells: (person, number, role, start, end, promoted, departure kind,
+    micro-progression counts...), zero-length spells left out."""
+    out: list[tuple[Any, ...]] = []
+    start: date | None = None
+    role: str | None = None
+    counts = dict.fromkeys(MICRO.values(), 0)
+    for e in events:
+        ended: tuple[bool, str | None] | None = None
+        if e.kind == EventKind.HIRE.value:
+            if start is None:
+                start, role = e.effective_on, e.details.get("role")
+                counts = dict.fromkeys(counts, 0)
+            continue
+        if start is None:
+            continue  # nothing before a hire (or after a departure) belongs to a spell
+        if e.kind == EventKind.PROMOTION.value:
+            ended = (True, None)
+        elif e.kind == EventKind.DEPARTURE.value:
+            ended = (False, str(e.details.get("departure_kind", VOLUNTARY)))
+        elif e.kind in counts and e.effective_on != start:
+            counts[e.kind] += 1
+        if ended is not None:
+            if e.effective_on > start:
+                out.append((person_id, len(out), role, start, e.effective_on, *ended,
+                            *counts.values()))
+            counts = dict.fromkeys(counts, 0)
+            if ended[0]:
+                start, role = e.effective_on, e.details.get("role")
+            else:
+                start = None
+    if start is not None and as_of > start:
+        out.append((person_id, len(out), role, start, as_of, False, None, *counts.values()))
+    return out
+
+
+def spell_sample(spells: pd.DataFrame, min_months: float = MIN_MONTHS) -> pd.DataFrame:
+    """The spells the survival analyses use: those lasting at least ``min_months``.
+
+    A spell's rate is its events over its length, so a spell of a few days with one kudos
+    shows a rate of dozens a year: such spells would dominate a Cox model (departures in
+    the first weeks, censored recent hires). Keeping spells of at least ``min_months`` is
+    the same as starting every spell's clock at ``min_months`` (a delayed entry): the
+    analyses describe people who stayed in a level that long.
+    """
+    return spells[spells["months"] >= min_months].reset_index(drop=True)
+
+
+# --- time in level (Kaplan-Meier)
+
+
+@dataclass(frozen=True, slots=True)
+class Curve:
+    """One group's Kaplan-Meier curve of the share still in level (not yet promoted)."""
+
+    group: str
+    rate_from: float
+    rate_to: float
+    spells: int
+    promotions: int
+    sufficient: bool
+    median_months: float | None = None  # None: not reached (or insufficient data)
+    promoted_by: dict[int, float | None] = field(default_factory=dict)  # months -> share
+    months: tuple[float, ...] = ()
+    still_in_level: tuple[float, ...] = ()
+    lower: tuple[float, ...] = ()
+    upper: tuple[float, ...] = ()
+
+
+def time_in_level(spells: pd.DataFrame) -> list[Curve]:
+    """Kaplan-Meier curves of time to promotion, one per tertile of micro-progression rate."""
+    names: tuple[str, ...]
+    if len(spells) < 3 * MIN_SPELLS:
+        names = ("all",)
+        groups = [spells]
+        edges = [(float(spells["micro_per_year"].min()) if len(spells) else 0.0,
+                  float(spells["micro_per_year"].max()) if len(spells) else 0.0)]
+    else:
+        rates = spells["micro_per_year"]
+        low, high = float(rates.quantile(1 / 3)), float(rates.quantile(2 / 3))
+        names = ("low", "middle", "high")
+        groups = [spells[rates <= low], spells[(rates > low) & (rates <= high)],
+                  spells[rates > high]]
+        edges = [(float(rates.min()), low), (low, high), (high, float(rates.max()))]
+    return [_curve(name, group, edge) for name, group, edge in zip(names, groups, edges,
+                                                                    strict=True)]
+
+
+def _curve(name: str, group: pd.DataFrame, edges: tuple[float, float]) -> Curve:
+    n, events = len(group), int(group["promoted"].sum())
+    if n < MIN_SPELLS or events < MIN_EVENTS:
+        return Curve(name, edges[0], edges[1], n, events, False)
+    km = KaplanMeierFitter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        km.fit(group["months"], group["promoted"], label=name)
+    survival = km.survival_function_[name]
+    ci = km.confidence_interval_survival_function_
+    median = float(km.median_survival_time_)
+    promoted_by: dict[int, float | None] = {}
+    last = float(group["months"].max())
+    for h in HORIZONS:
+        promoted_by[h] = round(1.0 - float(km.predict(h)), 4) if h <= last else None
+    return Curve(
+        name, edges[0], edges[1], n, events, True,
+        median_months=round(median, 2) if math.isfinite(median) else None,
+        promoted_by=promoted_by,
+        months=tuple(float(x) for x in survival.index),
+        still_in_level=tuple(float(x) for x in survival.to_numpy()),
+        lower=tuple(float(x) for x in ci.iloc[:, 0].to_numpy()),
+        upper=tuple(float(x) for x in ci.iloc[:, 1].to_numpy()),
+    )
+
+
+# --- Cox proportional hazards
+
+
+@dataclass(frozen=True, slots=True)
+class HazardRatio:
+    covariate: str
+    coef: float
+    hazard_ratio: float
+    ci_low: float
+    ci_high: float
+    p: float
+
+
+@dataclass(frozen=True, slots=True)
+class CoxResult:
+    event: str  # "promotion" or "departure"
+    spells: int
+    events: int
+    sufficient: bool
+    covariates: tuple[HazardRatio, ...] = ()
+    dropped: tuple[str, ...] = ()  # covariates without variation: not estimable
+    concordance: float | None = None
+    note: str | None = None
+
+
+def cox_model(spells: pd.DataFrame, event: str,
+              covariates: Sequence[str] = RATES) -> CoxResult:
+    """A Cox model of ``event`` ("promotion" or "departure") on the spells' rates."""
+    column = {"promotion": "promoted", "departure": "departed"}[event]
+    n, events = len(spells), int(spells[column].sum()) if len(spells) else 0
+    if n < MIN_SPELLS or events < MIN_EVENTS:
+        return CoxResult(event, n, events, False)
+    kept = [c for c in covariates if spells[c].nunique() > 1]
+    dropped = tuple(c for c in covariates if c not in kept)
+    if not kept:
+        return CoxResult(event, n, events, False, dropped=dropped,
+                         note="no covariate varies")
+    data = spells[["months", column, *kept]].astype(float)
+    fitter = CoxPHFitter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            fitter.fit(data, duration_col="months", event_col=column)
+        except Exception as exc:  # lifelines signals non-convergence by raising
+            return CoxResult(event, n, events, False, dropped=dropped,
+                             note=f"the model did not converge: {exc}".splitlines()[0])
+    note = _warning_note(caught)
+    s = fitter.summary
+    ratios = tuple(
+        HazardRatio(name, float(s.loc[name, "coef"]), float(s.loc[name, "exp(coef)"]),
+                    float(s.loc[name, "exp(coef) lower 95%"]),
+                    float(s.loc[name, "exp(coef) upper 95%"]), float(s.loc[name, "p"]))
+        for name in kept
+    )
+    return CoxResult(event, n, events, True, ratios, dropped,
+                     float(fitter.concordance_index_), note)
+
+
+def _warning_note(caught: Sequence[warnings.WarningMessage]) -> str | None:
+    texts = [str(w.message).strip().splitlines()[0] for w in caught
+             if "lifelines" in (w.filename or "") or "convergence" in str(w.message).lower()]
+    return texts[0] if texts else None
+
+
+# --- promotion propensity
+
+
+def snapshot_table(rows: Iterable[EventRow], spells: pd.DataFrame, as_of: date,
+                   since: date | None = None,
+                   rank_of: Mapping[str, int] | None = None) -> pd.DataFrame:
+    """A row per person in a level at the start of each quarter whose next year is known.
+
+    A snapshot on day ``s`` sees the events before ``s``: its features are the
+    micro-progressions since the start of the level, the years in level and the level's
+    rank (from ``rank_of``, by role); its label is a promotion in the twelve months from
+    ``s``. Quarters start at ``since`` (default: the first spell's start) and end twelve
+    months before ``as_of``. ``spells`` is the full spell table (every length).
+    """
+    columns = ["person_id", "on", *FEATURES, "promoted_12m"]
+    if spells.empty:
+        return pd.DataFrame(columns=columns)
+    hires: dict[int, date] = {}
+    dates: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for row in rows:
+        if row.effective_on > as_of:
+            continue
+        if row.kind == EventKind.HIRE.value:
+            hires.setdefault(row.person_id, row.effective_on)
+        elif row.kind in MICRO.values():
+            dates[(row.person_id, row.kind)].append(row.effective_on.toordinal())
+    for key, days in dates.items():
+        hired = hires.get(key[0])
+        dates[key] = sorted(d for d in days if hired is None or d != hired.toordinal())
+    first = since or min(spells["start"])
+    last = _add_months(as_of, -12)
+    quarters = quarter_starts(first, last) if first <= last else []
+    ranks = rank_of or {}
+    records = []
+    kinds = list(MICRO.values())
+    for person_id, role, start, end, promoted in zip(
+            spells["person_id"], spells["role"], spells["start"], spells["end"],
+            spells["promoted"], strict=True):
+        i = bisect.bisect_right(quarters, start)  # the first quarter start after the start
+        rank = ranks.get(role, 0) if role is not None else 0
+        while i < len(quarters) and quarters[i] <= end:
+            s = quarters[i]
+            i += 1
+            if s == end and not promoted:
+                continue  # gone (or censored) on the day: not in a level at its start
+            lo, hi = start.toordinal(), s.toordinal()
+            counts = []
+            for kind in kinds:
+                days = dates.get((person_id, kind), [])
+                counts.append(bisect.bisect_left(days, hi) - bisect.bisect_right(days, lo))
+            label = bool(promoted) and end < _add_months(s, 12)
+            records.append((person_id, s, *counts, months_between(start, s) / 12.0, rank,
+                            label))
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    name: str
+    coef: float  # log-odds per unit of the feature
+    standardized_coef: float  # log-odds per standard deviation: the importance
+    odds_ratio_per_sd: float
+
+
+@dataclass(frozen=True, slots=True)
+class CalibrationBin:
+    decile: int
+    snapshots: int
+    predicted: float
+    observed: float
+
+
+@dataclass(frozen=True, slots=True)
+class PropensityResult:
+    snapshots: int
+    people: int
+    positives: int
+    sufficient: bool
+    folds: int = 0
+    auc_mean: float | None = None
+    auc_sd: float | None = None
+    fold_aucs: tuple[float, ...] = ()
+    calibration: tuple[CalibrationBin, ...] = ()
+    features: tuple[Feature, ...] = ()  # by importance, largest first
+    intercept: float | None = None
+    dropped: tuple[str, ...] = ()
+    note: str | None = None
+
+
+def logistic_model() -> Any:
+    """The propensity model's estimator: an unpenalized logistic regression, fitted to
+    near machine precision by Newton's method (so any two fits of the same data agree)."""
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=np.inf, solver="newton-cholesky", tol=1e-10, max_iter=200)
+
+
+def propensity_model(snapshots: pd.DataFrame, features: Sequence[str] = FEATURES,
+                     folds: int = FOLDS) -> PropensityResult:
+    """Promotion within twelve months from the snapshots' features, cross-validated."""
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import GroupKFold
+
+    n = len(snapshots)
+    y = snapshots["promoted_12m"].to_numpy(dtype=int) if n else np.zeros(0, dtype=int)
+    positives = int(y.sum())
+    groups = snapshots["person_id"].to_numpy() if n else np.zeros(0)
+    people = len(np.unique(groups))
+    base = PropensityResult(n, people, positives, False)
+    if n < MIN_SPELLS or positives < MIN_EVENTS or n - positives < MIN_EVENTS \
+            or people < folds:
+        return base
+    kept = [f for f in features if snapshots[f].nunique() > 1]
+    dropped = tuple(f for f in features if f not in kept)
+    if not kept:
+        return PropensityResult(n, people, positives, False, dropped=dropped,
+                                note="no feature varies")
+    x = snapshots[kept].to_numpy(dtype=float)
+    mean, sd = x.mean(axis=0), x.std(axis=0)
+    z = (x - mean) / sd
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        predicted = np.full(n, np.nan)
+        aucs = []
+        for train, test in GroupKFold(n_splits=folds).split(z, y, groups):
+            if len(np.unique(y[train])) < 2:
+                continue
+            model = logistic_model().fit(z[train], y[train])
+            predicted[test] = model.predict_proba(z[test])[:, 1]
+            if len(np.unique(y[test])) == 2:
+                aucs.append(float(roc_auc_score(y[test], predicted[test])))
+        final = logistic_model().fit(z, y)
+    note = next((str(w.message).splitlines()[0] for w in caught), None)
+
+    scored = ~np.isnan(predicted)
+    calibration = []
+    if scored.sum() >= 10:
+        frame = pd.DataFrame({"p": predicted[scored], "y": y[scored]})
+        frame["bin"] = pd.qcut(frame["p"].rank(method="first"), 10, labels=False)
+        for b, part in frame.groupby("bin"):
+            calibration.append(CalibrationBin(int(b) + 1, len(part), float(part["p"].mean()),
+                                              float(part["y"].mean())))
+    std_coef = final.coef_[0]
+    raw = std_coef / sd
+    intercept = float(final.intercept_[0] - (raw * mean).sum())
+    found = sorted(
+        (Feature(name, float(r), float(c), float(math.exp(c)))
+         for name, r, c in zip(kept, raw, std_coef, strict=True)),
+        key=lambda f: -abs(f.standardized_coef))
+    return PropensityResult(
+        n, people, positives, bool(aucs), folds,
+        float(np.mean(aucs)) if aucs else None,
+        float(np.std(aucs, ddof=1)) if len(aucs) > 1 else None,
+        tuple(aucs), tuple(calibration), tuple(found), intercept, dropped,
+        note if aucs else (note or "no test fold held both outcomes"))

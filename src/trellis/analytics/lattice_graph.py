@@ -1,0 +1,244 @@
+"""The lattice as a weighted graph: every move's cost precomputed with numpy, and searched
+with numpy too.
+
+Costs. ``cumulative[c, m]`` is the estimated months to reach mastery m in competency c from
+0 (the running sum of ``EffortModel.months``), and ``role_effort[r, c]`` the same at what
+role r expects. Because ``cumulative`` never falls as mastery rises, the effort of the gap
+from role A to role B is::
+
+    gap(A, B) = sum_c max(0, role_effort[B, c] - role_effort[A, c])
+              = (|E_B - E_A|_1 + sum(E_B) - sum(E_A)) / 2
+
+so every pairwise gap comes from one city-block distance matrix (``scipy.spatial.distance.
+cdist``). A move costs ``gap / lanes + weight(kind)`` months (domain.lattice).
+
+The approximation. What a move costs depends on everything one has learnt before it, so a
+path's true cost is not a sum of fixed edge costs. The graph prices a role-to-role move
+from the expectations of the role one leaves (after moving to A one has at least A's
+expectations: ``cost(A -> B) = effort(max(e_A, e_B) - e_A)``), and the first move from
+the person's real mastery. This over-estimates a later move when one's mastery exceeds a
+role's expectations; paths are therefore ranked by an upper bound, and
+``domain.lattice.describe_path`` then counts each path's steps exactly.
+
+Search. The grid of a large framework is dense (O*NET: ~880 roles, ~440,000 lateral and
+diagonal moves), so the graph is kept as its dense cost matrix, and searched with a
+Dijkstra whose every step is one numpy pass over a row (O(V^2), ~10 ms on O*NET, with no
+per-edge Python work); the k best paths are Yen's algorithm over it (exact, on every move:
+nothing is pruned). A query replaces the start's row by the moves priced from the
+person's own mastery.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Mapping
+from dataclasses import dataclass
+from itertools import pairwise
+
+import numpy as np
+from scipy.spatial.distance import cdist  # type: ignore[import-untyped]
+
+from trellis.domain.effort import EffortModel
+from trellis.domain.framework import Framework, MoveKind
+
+KINDS = (MoveKind.VERTICAL, MoveKind.LATERAL, MoveKind.DIAGONAL)  # codes 0, 1, 2
+NO_MOVE = -1
+
+
+@dataclass
+class LatticeGraph:
+    framework: Framework
+    roles: list[str]
+    index: dict[str, int]
+    competencies: list[str]
+    cumulative: np.ndarray  # (competencies, max mastery + 1) months from mastery 0
+    role_effort: np.ndarray  # (roles, competencies)
+    kinds: np.ndarray  # (roles, roles) int8: an index into KINDS, or NO_MOVE
+    weights: np.ndarray  # (roles, roles) the friction of each move, in months
+    cost: np.ndarray  # (roles, roles) months of each move; inf where there is none
+
+    @property
+    def lanes(self) -> float:
+        return self.framework.lattice.lanes
+
+    def kind(self, source: str, target: str) -> MoveKind | None:
+        code = int(self.kinds[self.index[source], self.index[target]])
+        return None if code == NO_MOVE else KINDS[code]
+
+    def effort_of(self, mastery: Mapping[str, int]) -> np.ndarray:
+        """The cumulative effort vector of a mastery profile (clamped to each scale)."""
+        top = self.cumulative.shape[1] - 1
+        levels = np.array([min(max(mastery.get(c, 0), 0), top) for c in self.competencies],
+                          dtype=np.intp)
+        return self.cumulative[np.arange(len(self.competencies)), levels]
+
+    def costs_from(self, source: str, mastery: Mapping[str, int]) -> np.ndarray:
+        """Months of every direct move out of ``source`` for someone with ``mastery``."""
+        i = self.index[source]
+        gap = np.maximum(self.role_effort - self.effort_of(mastery), 0.0).sum(axis=1)
+        return np.where(self.kinds[i] >= 0, gap / self.lanes + self.weights[i], np.inf)
+
+    def costs_for(self, source: str, mastery: Mapping[str, int] | None) -> np.ndarray:
+        """The cost matrix with the moves out of ``source`` priced from ``mastery``
+        (None: from the source's expectations, as the matrix already is)."""
+        if mastery is None:
+            return self.cost
+        costs = self.cost.copy()
+        costs[self.index[source]] = self.costs_from(source, mastery)
+        return costs
+
+    def best_paths(self, source: str, target: str, k: int,
+                   mastery: Mapping[str, int] | None = None) -> list[tuple[list[str], float]]:
+        """The k cheapest simple paths (by the graph's costs), cheapest first (Yen)."""
+        costs = self.costs_for(source, mastery)
+        found = k_shortest_paths(costs, self.index[source], self.index[target], k)
+        return [([self.roles[i] for i in path], cost) for path, cost in found]
+
+    def reachable(self, source: str, budget: float, mastery: Mapping[str, int] | None = None
+                  ) -> dict[str, tuple[float, list[str]]]:
+        """Every role reachable within ``budget`` months: its cost and cheapest path."""
+        s = self.index[source]
+        dist, prev = dijkstra(self.costs_for(source, mastery), s, cutoff=budget)
+        return {self.roles[j]: (float(dist[j]), [self.roles[i] for i in _walk(prev, s, int(j))])
+                for j in np.flatnonzero(dist <= budget) if j != s}
+
+    def nearest(self, source: str, per_kind: int,
+                costs: np.ndarray | None = None) -> list[tuple[str, MoveKind, float]]:
+        """The ``per_kind`` cheapest direct moves of each kind out of a role."""
+        i = self.index[source]
+        row = self.cost[i] if costs is None else costs
+        out = []
+        for code, kind in enumerate(KINDS):
+            js = np.flatnonzero(self.kinds[i] == code)
+            for j in js[np.argsort(row[js], kind="stable")][:per_kind]:
+                out.append((self.roles[j], kind, float(row[j])))
+        return out
+
+
+def cumulative_effort(framework: Framework, model: EffortModel
+                      ) -> tuple[list[str], np.ndarray]:
+    comps = list(framework.competencies)
+    top = max(c.scale.max for c in framework.competencies.values())
+    table = np.zeros((len(comps), top + 1))
+    for i, cid in enumerate(comps):
+        scale_max = framework.competencies[cid].scale.max
+        steps = [model.months(cid, m, scale_max) for m in range(1, scale_max + 1)]
+        table[i, 1:scale_max + 1] = np.cumsum(steps)
+        table[i, scale_max + 1:] = table[i, scale_max]
+    return comps, table
+
+
+def move_kinds(framework: Framework, roles: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The kind of every direct move (codes into KINDS) and its friction, in months."""
+    fw = framework
+    n = len(roles)
+    rank = np.array([fw.rank_of(r) for r in roles])
+    track_ids = {t: i for i, t in enumerate(fw.tracks)}
+    track = np.array([track_ids[fw.roles[r].track] for r in roles])
+    same_track = track[:, None] == track[None, :]
+    step = rank[None, :] - rank[:, None]
+    next_rank = np.full(n, -1)
+    for i, r in enumerate(roles):
+        above = fw.next_role(r)
+        if above is not None:
+            next_rank[i] = fw.rank_of(above.id)
+    kinds = np.full((n, n), NO_MOVE, dtype=np.int8)
+    kinds[~same_track & (step == 0)] = 1
+    kinds[~same_track & (np.abs(step) == 1)] = 2
+    kinds[same_track & (rank[None, :] == next_rank[:, None])] = 0
+    by_kind = np.array([fw.lattice.weight_of(k) for k in KINDS])
+    weights = np.where(kinds >= 0, by_kind[np.maximum(kinds, 0)], 0.0)
+    index = {r: i for i, r in enumerate(roles)}
+    for move in fw.lattice.moves:
+        a, b = index[move.source], index[move.target]
+        kinds[a, b] = KINDS.index(move.kind)
+        weights[a, b] = fw.lattice.weight_of(move.kind) if move.weight is None else move.weight
+    return kinds, weights
+
+
+def build_lattice(framework: Framework, model: EffortModel) -> LatticeGraph:
+    roles = list(framework.roles)
+    index = {r: i for i, r in enumerate(roles)}
+    comps, cumulative = cumulative_effort(framework, model)
+    ci = {c: i for i, c in enumerate(comps)}
+    expects = np.zeros((len(roles), len(comps)), dtype=np.intp)
+    for i, r in enumerate(roles):
+        for c, m in framework.roles[r].expects.items():
+            expects[i, ci[c]] = m
+    role_effort = cumulative[np.arange(len(comps))[None, :], expects]
+    totals = role_effort.sum(axis=1)
+    gap = (cdist(role_effort, role_effort, "cityblock") + totals[None, :] - totals[:, None]) / 2
+    gap_months = np.maximum(gap, 0.0) / framework.lattice.lanes
+    kinds, weights = move_kinds(framework, roles)
+    cost = np.where(kinds >= 0, gap_months + weights, np.inf)
+
+    return LatticeGraph(framework, roles, index, comps, cumulative, role_effort, kinds,
+                        weights, cost)
+
+
+def dijkstra(costs: np.ndarray, source: int, target: int | None = None, *,
+             cutoff: float = np.inf, blocked: np.ndarray | None = None,
+             cut: Mapping[int, list[int]] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Shortest distances and predecessors from ``source`` over a dense cost matrix
+    (``inf``: no edge), stopping at ``target`` or past ``cutoff``. ``blocked`` nodes and
+    ``cut`` edges (node -> successors) are left out, as Yen's algorithm needs."""
+    n = costs.shape[0]
+    dist = np.full(n, np.inf)
+    dist[source] = 0.0
+    prev = np.full(n, -1)
+    open_ = np.ones(n, dtype=bool) if blocked is None else ~blocked
+    open_[source] = True
+    while True:
+        u = int(np.where(open_, dist, np.inf).argmin())
+        if not open_[u] or not np.isfinite(dist[u]) or dist[u] > cutoff or u == target:
+            return dist, prev
+        open_[u] = False
+        row = costs[u]
+        if cut and u in cut:
+            row = row.copy()
+            row[cut[u]] = np.inf
+        through = dist[u] + row
+        better = open_ & (through < dist)
+        dist[better] = through[better]
+        prev[better] = u
+
+
+def _walk(prev: np.ndarray, source: int, target: int) -> list[int]:
+    path = [target]
+    while path[-1] != source:
+        path.append(int(prev[path[-1]]))
+    return path[::-1]
+
+
+def k_shortest_paths(costs: np.ndarray, source: int, target: int, k: int
+                     ) -> list[tuple[list[int], float]]:
+    """Yen's k shortest simple paths over a dense cost matrix, cheapest first."""
+    dist, prev = dijkstra(costs, source, target)
+    if not np.isfinite(dist[target]):
+        return []
+    best = [(_walk(prev, source, target), float(dist[target]))]
+    candidates: list[tuple[float, list[int]]] = []
+    seen = {tuple(best[0][0])}
+    while len(best) < k:
+        last = best[-1][0]
+        for i in range(len(last) - 1):
+            root = last[:i + 1]
+            cut: dict[int, list[int]] = {}
+            for path, _ in best:
+                if path[:i + 1] == root:
+                    cut.setdefault(path[i], []).append(path[i + 1])
+            blocked = np.zeros(costs.shape[0], dtype=bool)
+            blocked[root[:-1]] = True
+            dist, prev = dijkstra(costs, root[-1], target, blocked=blocked, cut=cut)
+            if not np.isfinite(dist[target]):
+                continue
+            path = root[:-1] + _walk(prev, root[-1], target)
+            if tuple(path) not in seen:
+                seen.add(tuple(path))
+                root_cost = sum(float(costs[a, b]) for a, b in pairwise(root))
+                heapq.heappush(candidates, (root_cost + float(dist[target]), path))
+        if not candidates:
+            break
+        cost, path = heapq.heappop(candidates)
+        best.append((path, cost))
+    return best

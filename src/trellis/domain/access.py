@@ -1,0 +1,125 @@
+"""Who may see and do what: the roles of the web service, as pure rules.
+
+    employee   their own data; logs their own micro-progressions
+    manager    their own data and their reports' (transitively); records for the reports
+    hr_admin   everything
+
+Careers are open inside the organization: any signed-in user can read anyone's profile,
+timeline, layers and recognitions, as in a skills directory. What is private to the person,
+their management chain and HR admins: pay and compensation events (everyone else sees the
+same pages with pay hidden), check-in notes, readiness and plans, and every write.
+The rules take the management chain as data (ids of the person's managers, nearest
+first), so they never touch storage.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from trellis.domain.events import EventKind
+
+
+class Role(StrEnum):
+    EMPLOYEE = "employee"
+    MANAGER = "manager"
+    HR_ADMIN = "hr_admin"
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    email: str
+    role: Role
+    person_id: int | None
+    created_at: datetime
+
+    @property
+    def is_hr(self) -> bool:
+        return self.role is Role.HR_ADMIN
+
+
+# What an employee may record about themselves: micro-progressions that a manager can
+# later verify. Pay, promotions, recognition and departures are recorded by others.
+SELF_RECORDED = frozenset({EventKind.SKILL_STEP, EventKind.CERTIFICATION,
+                           EventKind.PROJECT_LEADERSHIP, EventKind.RESPONSIBILITY})
+# Kinds that carry pay: hidden from anyone outside the person's management chain.
+PAY_KINDS = frozenset({EventKind.COMPENSATION})
+PAY_FIELDS = frozenset({"pay", "amount", "percent", "currency"})
+
+
+def manages(user: User, chain: Sequence[int]) -> bool:
+    """The user is in the person's management chain (``chain``: their managers' ids)."""
+    return user.person_id is not None and user.person_id in chain
+
+
+def is_self(user: User, person_id: int) -> bool:
+    return user.person_id is not None and user.person_id == person_id
+
+
+def can_view(user: User, person_id: int, chain: Sequence[int]) -> bool:
+    """See a person's public career (profile, timeline, layers): any signed-in user."""
+    return True
+
+
+def can_view_private(user: User, person_id: int, chain: Sequence[int]) -> bool:
+    """See what is private to a person: themselves, their management chain, HR admins."""
+    return user.is_hr or is_self(user, person_id) or manages(user, chain)
+
+
+def can_see_pay(user: User, person_id: int, chain: Sequence[int]) -> bool:
+    """See a person's pay and compensation events: the same circle as private data."""
+    return can_view_private(user, person_id, chain)
+
+
+def can_record(user: User, person_id: int, chain: Sequence[int], kind: EventKind) -> bool:
+    """Record an event of ``kind`` about a person."""
+    if user.is_hr:
+        return True
+    if manages(user, chain):
+        return kind is not EventKind.HIRE
+    return is_self(user, person_id) and kind in SELF_RECORDED
+
+
+def can_manage_team(user: User) -> bool:
+    return user.role in (Role.MANAGER, Role.HR_ADMIN)
+
+
+# --- redaction: the same documents, with what a viewer may not see taken out
+
+HIDDEN = "hidden"
+
+
+def redact_profile(doc: dict[str, Any], *, pay: bool, private: bool) -> dict[str, Any]:
+    """A profile document (domain.profile_document) without pay and/or private fields."""
+    out = dict(doc)
+    if not pay:
+        out["pay"] = {"base": None, "currency": None, "bonuses": None, "hidden": True}
+        out["band_upgrades"] = [{**u, "pay_before": None, "pay_after": None}
+                                for u in doc.get("band_upgrades", [])]
+    if not private:
+        out["engagement"] = None
+    return out
+
+
+_PAY_TEXT = re.compile(r", pay [\d,]+|, [\d,]+ paid")
+
+
+def redact_timeline_item(kind: EventKind | None, summary: str, details: dict[str, Any], *,
+                         pay: bool, private: bool) -> tuple[str, dict[str, Any] | None]:
+    """A timeline entry's summary and details as a viewer may see them (None: hidden).
+
+    ``kind`` is None for an entry the fold derived (a band upgrade), not a ledger event.
+    """
+    if not pay and kind in PAY_KINDS:
+        return f"Pay change ({HIDDEN})", None
+    if not private and kind is EventKind.CHECK_IN:
+        return "Check-in", None
+    if not pay:
+        return _PAY_TEXT.sub("", summary), {k: v for k, v in details.items()
+                                             if k not in PAY_FIELDS}
+    return summary, details

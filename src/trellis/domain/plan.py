@@ -1,0 +1,645 @@
+"""Micro-promotion maps: the gap to a target decomposed into ordered, dated nano-steps.
+
+A plan takes a person's profile, a target (a role, a skill band level, or a set of
+competencies at a mastery), the organization's effort estimates and the person's pace, and
+returns:
+
+- **nano-steps**: one mastery step in one competency each, from the current mastery up to
+  the target's, plus a *refresh* for a competency met only on stale evidence (a new step
+  one above it restores full credit; at the top of the scale, where no step is left, a
+  certification naming the competency);
+- an **order**: lower mastery before higher, a competency's prerequisite's step to m
+  before its own step to m (when the plan has one), and otherwise, greedily, the step that
+  raises readiness most per month of effort first;
+- **milestones**: the ordered steps cut into quarters of at most ``capacity`` steps;
+- a **forecast**: a Monte Carlo run (``FORECAST_RUNS`` runs, ``random.Random(seed)``) of
+  each step's duration, lognormal around its estimate times the person's pace with the
+  estimate's spread, ``capacity`` steps at a time in plan order, each waiting for the
+  steps it depends on. It gives the 10th, 50th and 90th percentile dates of readiness.
+
+Every target is scored as readiness is (domain.readiness): a band level or a competency
+set becomes equivalent *target expectations*, so executing the plan's steps in order
+always ends at readiness 100 for its target.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from enum import StrEnum
+from random import Random
+from typing import Any
+
+from trellis.errors import NotFound, PlanRejected
+
+from .effort import EffortModel
+from .framework import Framework, Role, SkillBand
+from .profile import Profile
+from .readiness import DAYS_PER_MONTH, assess, is_fresh
+
+DEFAULT_CAPACITY = 3  # nano-steps a quarter
+MAX_CAPACITY = 12  # one a week: beyond that a "plan" is a wish list
+FORECAST_RUNS = 200  # enough for stable P10/P50/P90 dates, and fast (see docs/plans.md)
+REFRESH_BY_CERTIFICATION = 0.25  # a certification takes this share of the top step's effort
+MONTHS_PER_QUARTER = 3
+# The history's spread mixes fast and slow people; the person's own pace accounts for part
+# of that, so a forecast uses at most this log-scale spread per step.
+FORECAST_MAX_SPREAD = 0.8
+
+
+class TargetKind(StrEnum):
+    ROLE = "role"
+    BAND = "band"
+    COMPETENCIES = "competencies"
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What a plan aims at, and the expectations (competency -> mastery) that stand for it."""
+
+    kind: TargetKind
+    expects: Mapping[str, int]
+    role: str | None = None
+    band: str | None = None
+    band_level: int | None = None
+
+    @property
+    def label(self) -> str:
+        if self.kind is TargetKind.ROLE:
+            return f"role {self.role}"
+        if self.kind is TargetKind.BAND:
+            return f"band {self.band} level {self.band_level}"
+        return "competencies " + ", ".join(f"{c}={m}" for c, m in self.expects.items())
+
+    def as_role(self, framework: Framework, profile: Profile) -> Role:
+        """A role to assess readiness against: the role itself, or one standing for it."""
+        if self.kind is TargetKind.ROLE and self.role is not None \
+                and self.role in framework.roles:
+            return replace(framework.roles[self.role], expects=dict(self.expects))
+        level = profile.level
+        if level is None or level not in framework.levels:
+            level = min(framework.levels.values(), key=lambda lv: lv.rank).id
+        return Role(id=self.label, track=profile.track or "", level=level, title=self.label,
+                    expects=dict(self.expects))
+
+
+class StepKind(StrEnum):
+    STEP = "step"  # one mastery step toward the target
+    REFRESH = "refresh"  # fresh evidence for a competency met only on stale evidence
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedStep:
+    competency: str
+    from_mastery: int
+    to_mastery: int
+    kind: StepKind
+    quarter: int
+    months: float  # the organization's estimate (the person's pace applies on top)
+    spread: float  # log-scale spread of the estimate
+    source: str  # where the estimate came from: competency, mastery or default
+    gain: float  # readiness points this step adds
+    after: tuple[int, ...]  # indices of the steps it waits for
+    reason: str
+
+    @property
+    def label(self) -> str:
+        if self.to_mastery == self.from_mastery:
+            return f"{self.competency} refresh (certification)"
+        return f"{self.competency} {self.from_mastery}->{self.to_mastery}"
+
+
+@dataclass(frozen=True, slots=True)
+class Milestone:
+    quarter: int
+    starts: date
+    ends: date
+    steps: tuple[int, ...]  # indices into the plan's steps
+    readiness: float  # projected readiness once this quarter's steps (and earlier) are done
+    forecast_p50: date | None = None  # when the simulation's median run has them all done
+
+
+@dataclass(frozen=True, slots=True)
+class Forecast:
+    runs: int
+    seed: int
+    months: tuple[float, float, float]  # P10, P50, P90 months from the start
+    dates: tuple[date, date, date]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInRecord:
+    """A closed quarter: what was done, missed, or done ahead of time."""
+
+    on: date
+    quarter: int
+    plan_version: int
+    done: tuple[str, ...]
+    missed: tuple[str, ...]
+    ahead: tuple[str, ...]
+    notes: str
+    engagement: int | None
+    event_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    person_id: int
+    start: date
+    target: Target
+    capacity: int
+    horizon: int | None  # the last quarter the plan may use (None: no limit)
+    first_quarter: int
+    steps: tuple[PlannedStep, ...]
+    milestones: tuple[Milestone, ...]
+    forecast: Forecast | None
+    pace: float
+    readiness: float  # at the start
+    framework_version: int | None = None
+    checkins: tuple[CheckInRecord, ...] = ()
+    note: str = ""
+
+    @property
+    def complete(self) -> bool:
+        return not self.steps
+
+
+@dataclass(frozen=True, slots=True)
+class PlanVersion:
+    """A stored plan: every re-plan is a new version; older ones are kept, superseded."""
+
+    id: int
+    person_id: int
+    version: int
+    created_at: Any  # datetime
+    author: str
+    status: str  # active | superseded
+    plan: Plan = field(repr=False)
+
+
+# --- targets -------------------------------------------------------------------------
+
+
+def resolve_target(framework: Framework, profile: Profile, *, role: str | None = None,
+                   band: str | None = None, band_level: str | int | None = None,
+                   competencies: Mapping[str, int] | None = None) -> Target:
+    """The target from the user's choice (default: the next role up the person's track)."""
+    chosen = sum(x is not None for x in (role, band, competencies))
+    if chosen > 1:
+        raise PlanRejected("give one target: a role, a band with a level, or competencies")
+    if band is not None:
+        return _band_target(framework, profile, band, band_level)
+    if band_level is not None:
+        raise PlanRejected("a band level needs its band: give --band with --level")
+    if competencies is not None:
+        return _competency_target(framework, profile, competencies)
+    if role is None:
+        current = profile.role
+        nxt = framework.next_role(current) if current in framework.roles and current else None
+        if nxt is None:
+            raise PlanRejected("no role above the current one in this track: give a target")
+        role = nxt.id
+    if role not in framework.roles:
+        raise NotFound(f"unknown role '{role}'")
+    if profile.role is not None and profile.role in framework.roles and \
+            framework.rank_of(role) < framework.rank_of(profile.role):
+        raise PlanRejected(f"role '{role}' (level {framework.roles[role].level}) is below "
+                           f"the current level {profile.level}")
+    expects = {c: m for c, m in framework.roles[role].expects.items() if m > 0}
+    return Target(TargetKind.ROLE, expects, role=role)
+
+
+def _band_target(framework: Framework, profile: Profile, band_id: str,
+                 level_ref: str | int | None) -> Target:
+    band = framework.bands.get(band_id)
+    if band is None:
+        raise NotFound(f"unknown band '{band_id}'")
+    if not band.levels:
+        raise PlanRejected(f"band '{band_id}' has no levels to aim at")
+    if level_ref is None:
+        raise PlanRejected("a band target needs --level")
+    level = _band_level(band, level_ref)
+    mastery = {c: profile.mastery_of(c) for c in band.competencies}
+    current = band.level_of(mastery)
+    if level.level < current:
+        raise PlanRejected(f"band '{band_id}' level {level.level} is below the current "
+                           f"level {current}")
+    if level.level == current:
+        raise PlanRejected(f"already at band '{band_id}' level {level.level}")
+    order = {c: i for i, c in enumerate(band.competencies)}
+    expects: dict[str, int] = {}
+    if level.average is not None:
+        n = len(band.competencies)
+        deficit = math.ceil(level.average * n - 1e-9) - sum(mastery.values())
+        raised = dict(mastery)
+        while deficit > 0:  # raise the lowest first: low steps are the cheapest
+            room = [c for c in band.competencies
+                    if raised[c] < framework.competencies[c].scale.max]
+            if not room:
+                raise PlanRejected(f"band '{band_id}' level {level.level} is out of reach")
+            low = min(room, key=lambda c: (raised[c], order[c]))
+            raised[low] += 1
+            deficit -= 1
+        expects = {c: m for c, m in raised.items() if m > mastery[c]}
+    else:
+        assert level.k is not None and level.mastery is not None
+        m = level.mastery
+        # The k competencies closest to m; of those, only the ones below it need steps.
+        closest = sorted(band.competencies,
+                         key=lambda c: (max(0, m - mastery[c]), -mastery[c], order[c]))
+        expects = {c: m for c in closest[:level.k] if mastery[c] < m}
+    return Target(TargetKind.BAND, expects, band=band_id, band_level=level.level)
+
+
+def _band_level(band: SkillBand, ref: str | int) -> Any:
+    for lv in band.levels:
+        if str(lv.level) == str(ref).strip() or lv.name.lower() == str(ref).strip().lower():
+            return lv
+    top = max(lv.level for lv in band.levels)
+    raise PlanRejected(f"band '{band.id}' has levels 1-{top}, not '{ref}'")
+
+
+def _competency_target(framework: Framework, profile: Profile,
+                       competencies: Mapping[str, int]) -> Target:
+    if not competencies:
+        raise PlanRejected("give at least one competency=mastery")
+    for c, m in competencies.items():
+        comp = framework.competencies.get(c)
+        if comp is None:
+            raise NotFound(f"unknown competency '{c}'")
+        if not 1 <= m <= comp.scale.max:
+            raise PlanRejected(f"mastery {m} for '{c}' is outside its scale 1-{comp.scale.max}")
+        if m < profile.mastery_of(c):
+            raise PlanRejected(f"'{c}' is at mastery {profile.mastery_of(c)}, above the "
+                               f"target {m}")
+    return Target(TargetKind.COMPETENCIES, dict(competencies))
+
+
+# --- steps and their order -----------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Draft:
+    competency: str
+    from_mastery: int
+    to_mastery: int
+    kind: StepKind
+    months: float
+    spread: float
+    source: str
+    gain: float
+    reason: str
+    after: list[int] = field(default_factory=list)
+
+
+def _drafts(profile: Profile, framework: Framework, target: Target, on: date,
+            effort: EffortModel) -> list[_Draft]:
+    policy = framework.readiness
+    need_total = sum(m for m in target.expects.values() if m > 0)
+    scale = 100.0 / need_total if need_total else 0.0
+    order = {c: i for i, c in enumerate(framework.competencies)}
+    drafts: list[_Draft] = []
+    for c in sorted(target.expects, key=lambda c: order.get(c, len(order))):
+        need = target.expects[c]
+        comp = framework.competencies[c]
+        layer = profile.mastery.get(c)
+        has = layer.mastery if layer else 0
+        fresh = layer is None or is_fresh(layer.reached_on, on, policy.fresh_months)
+        weight = 1.0 if fresh else policy.stale_weight
+        credit = min(has, need) * weight
+        top = comp.scale.max
+        if has < need:
+            for m in range(has + 1, need + 1):
+                est = effort.estimate(c, m, top)
+                gain = (min(m, need) - credit) * scale
+                credit = min(m, need)
+                drafts.append(_Draft(c, m - 1, m, StepKind.STEP, est.months, est.spread,
+                                     est.source, gain,
+                                     f"{comp.name} {m - 1} -> {m} of the {need} needed"))
+        elif not fresh and policy.stale_weight < 1 and need > 0:
+            gain = (need - credit) * scale
+            reached = layer.reached_on if layer else on
+            if has < top:
+                est = effort.estimate(c, has + 1, top)
+                drafts.append(_Draft(c, has, has + 1, StepKind.REFRESH, est.months,
+                                     est.spread, est.source, gain,
+                                     f"{comp.name} evidence from {reached} is stale: a new "
+                                     "step restores full credit"))
+            else:
+                est = effort.estimate(c, has, top)
+                drafts.append(_Draft(c, has, has, StepKind.REFRESH,
+                                     round(est.months * REFRESH_BY_CERTIFICATION, 2),
+                                     est.spread, est.source, gain,
+                                     f"{comp.name} evidence from {reached} is stale: log a "
+                                     "certification naming it"))
+    # Dependencies: the step below in the same competency, and each prerequisite's step to
+    # the same mastery when the plan has one.
+    index = {(d.competency, d.to_mastery): i for i, d in enumerate(drafts)}
+    for i, d in enumerate(drafts):
+        below = index.get((d.competency, d.to_mastery - 1))
+        if below is not None and below != i:
+            d.after.append(below)
+        for p in framework.competencies[d.competency].prerequisites:
+            j = index.get((p, d.to_mastery))
+            if j is not None:
+                d.after.append(j)
+                d.reason += f", after {framework.competencies[p].name} {d.to_mastery} " \
+                            "(a prerequisite)"
+    return drafts
+
+
+def _order(drafts: Sequence[_Draft]) -> list[int]:
+    """Greedy: of the steps whose dependencies are placed, the most readiness per month."""
+    waiting = [len(d.after) for d in drafts]
+    unlocks: list[list[int]] = [[] for _ in drafts]
+    for i, d in enumerate(drafts):
+        for j in d.after:
+            unlocks[j].append(i)
+
+    def key(i: int) -> tuple[float, int, int]:
+        d = drafts[i]
+        return (-d.gain / max(d.months, 0.1), d.to_mastery, i)
+
+    ready = [key(i) for i, n in enumerate(waiting) if n == 0]
+    heapq.heapify(ready)
+    out: list[int] = []
+    while ready:
+        i = heapq.heappop(ready)[2]
+        out.append(i)
+        for j in unlocks[i]:
+            waiting[j] -= 1
+            if waiting[j] == 0:
+                heapq.heappush(ready, key(j))
+    assert len(out) == len(drafts), "prerequisite cycle"  # frameworks reject cycles
+    return out
+
+
+# --- the plan ------------------------------------------------------------------------
+
+
+def make_plan(profile: Profile, framework: Framework, target: Target, effort: EffortModel,
+              *, capacity: int = DEFAULT_CAPACITY, horizon: int | None = None,
+              start: date | None = None, first_quarter: int = 1, pace: float = 1.0,
+              strict: bool = True, seed: int = 0, runs: int = FORECAST_RUNS,
+              framework_version: int | None = None,
+              checkins: tuple[CheckInRecord, ...] = ()) -> Plan:
+    """Plan the steps from ``profile`` to ``target``.
+
+    ``strict`` (a new plan) refuses a target already met and a plan that does not fit
+    before ``horizon``; a re-plan (``strict=False``) keeps going and says so in ``note``.
+    """
+    if not 1 <= capacity <= MAX_CAPACITY:
+        raise PlanRejected(f"capacity must be 1-{MAX_CAPACITY} nano-steps a quarter, "
+                           f"not {capacity}")
+    if strict and horizon is not None and horizon < first_quarter:
+        raise PlanRejected(f"--quarters must be at least 1, not {horizon - first_quarter + 1}")
+    start = start or profile.as_of
+    role = target.as_role(framework, profile)
+    now = replace(profile, as_of=start)
+    score = assess(now, role, framework).score
+    drafts = _drafts(now, framework, target, start, effort)
+    if not drafts and strict:
+        raise PlanRejected(f"already meets {target.label} (readiness {score:g})")
+    placed = _order(drafts)
+    position = {old: new for new, old in enumerate(placed)}
+    needed = math.ceil(len(drafts) / capacity)
+    note = ""
+    if horizon is not None and first_quarter + needed - 1 > horizon:
+        allowed = max(0, horizon - first_quarter + 1)
+        message = (f"{len(drafts)} nano-steps at {capacity} a quarter need {needed} "
+                   f"quarters, more than the {allowed} allowed")
+        if strict:
+            more = math.ceil(len(drafts) / allowed)
+            raise PlanRejected(message + f": give --quarters {needed}" + (
+                f" or --capacity {more}" if more <= MAX_CAPACITY else ""))
+        note = message
+    steps = []
+    for n, i in enumerate(placed):
+        d = drafts[i]
+        steps.append(PlannedStep(
+            d.competency, d.from_mastery, d.to_mastery, d.kind,
+            first_quarter + n // capacity, round(d.months, 2), d.spread, d.source,
+            round(d.gain, 2), tuple(sorted(position[j] for j in d.after)), d.reason))
+    milestones = _milestones(steps, start, first_quarter, score)
+    forecast = None
+    if steps:
+        forecast, p50s = simulate(steps, capacity, pace, start, runs=runs, seed=seed)
+        milestones = [replace(m, forecast_p50=p50s[k]) for k, m in enumerate(milestones)]
+    return Plan(profile.person_id, start, target, capacity, horizon, first_quarter,
+                tuple(steps), tuple(milestones), forecast, pace, score, framework_version,
+                checkins, note)
+
+
+def add_months(d: date, months: int) -> date:
+    y, m = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, m + 1
+    for day in (d.day, 30, 29, 28):
+        try:
+            return date(year, month, day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def quarter_dates(start: date, first_quarter: int, quarter: int) -> tuple[date, date]:
+    k = quarter - first_quarter
+    return (add_months(start, k * MONTHS_PER_QUARTER),
+            add_months(start, (k + 1) * MONTHS_PER_QUARTER) - timedelta(days=1))
+
+
+def _milestones(steps: Sequence[PlannedStep], start: date, first_quarter: int,
+                score: float) -> list[Milestone]:
+    out: list[Milestone] = []
+    total = score
+    by_quarter: dict[int, list[int]] = {}
+    for i, s in enumerate(steps):
+        by_quarter.setdefault(s.quarter, []).append(i)
+    last = max(by_quarter, default=0)
+    for q, members in sorted(by_quarter.items()):
+        total += sum(steps[i].gain for i in members)
+        starts, ends = quarter_dates(start, first_quarter, q)
+        reached = 100.0 if q == last else min(100.0, round(total, 1))  # no rounding drift
+        out.append(Milestone(q, starts, ends, tuple(members), reached))
+    return out
+
+
+def simulate(steps: Sequence[PlannedStep], capacity: int, pace: float, start: date, *,
+             runs: int = FORECAST_RUNS, seed: int = 0) -> tuple[Forecast, list[date]]:
+    """P10/P50/P90 readiness dates, and each milestone's median completion date."""
+    rng = Random(seed)
+    lognormal = rng.lognormvariate
+    mus = [math.log(max(s.months * pace, 0.05)) for s in steps]
+    sigmas = [min(s.spread, FORECAST_MAX_SPREAD) for s in steps]
+    afters = [s.after for s in steps]
+    quarters = sorted({s.quarter for s in steps})
+    slot = {q: k for k, q in enumerate(quarters)}
+    quarter_of = [slot[s.quarter] for s in steps]
+    totals: list[float] = []
+    per_quarter: list[list[float]] = [[] for _ in quarters]
+    n = len(steps)
+    for _ in range(runs):
+        lanes = [0.0] * min(capacity, n)
+        finish = [0.0] * n
+        done_by = [0.0] * len(quarters)
+        for i in range(n):
+            begin = lanes[0]  # the lane free first (a heap)
+            for j in afters[i]:
+                if finish[j] > begin:
+                    begin = finish[j]
+            end = begin + lognormal(mus[i], sigmas[i])
+            finish[i] = end
+            heapq.heapreplace(lanes, end)
+            q = quarter_of[i]
+            if end > done_by[q]:
+                done_by[q] = end
+        latest = 0.0
+        for k, t in enumerate(done_by):  # a milestone is done when it and those before are
+            latest = max(latest, t)
+            per_quarter[k].append(latest)
+        totals.append(latest)
+    pct = tuple(_percentile(totals, p) for p in (0.1, 0.5, 0.9))
+    months = (round(pct[0], 1), round(pct[1], 1), round(pct[2], 1))
+    dates = (_after(start, pct[0]), _after(start, pct[1]), _after(start, pct[2]))
+    p50s = [_after(start, _percentile(v, 0.5)) for v in per_quarter]
+    return Forecast(runs, seed, months, dates), p50s
+
+
+def _percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p * (len(ordered) - 1) + 0.5))]
+
+
+def _after(start: date, months: float) -> date:
+    return start + timedelta(days=round(months * DAYS_PER_MONTH))
+
+
+# --- progress and check-ins ----------------------------------------------------------
+
+
+class StepStatus(StrEnum):
+    DONE = "done"
+    MISSED = "missed"  # its quarter has ended and it is not done
+    DUE = "due"  # in the current quarter
+    UPCOMING = "upcoming"
+
+
+def step_done(step: PlannedStep, profile: Profile, certified: Collection[str] = ()) -> bool:
+    """Progress is derived from the ledger: a step is done once the mastery it aims at is
+    reached; a refresh at the top of the scale once a certification names the competency
+    (``certified``: competencies certified since the plan started)."""
+    if step.to_mastery > step.from_mastery:
+        return profile.mastery_of(step.competency) >= step.to_mastery
+    return step.competency in certified
+
+
+def progress(plan: Plan, profile: Profile, certified: Collection[str] = ()
+             ) -> list[StepStatus]:
+    out = []
+    for s in plan.steps:
+        starts, ends = quarter_dates(plan.start, plan.first_quarter, s.quarter)
+        if step_done(s, profile, certified):
+            out.append(StepStatus.DONE)
+        elif ends < profile.as_of:
+            out.append(StepStatus.MISSED)
+        elif starts <= profile.as_of:
+            out.append(StepStatus.DUE)
+        else:
+            out.append(StepStatus.UPCOMING)
+    return out
+
+
+def close_quarter(plan: Plan, version: int, profile: Profile, certified: Collection[str],
+                  *, on: date, notes: str, engagement: int | None,
+                  event_id: int) -> CheckInRecord | None:
+    """Close the plan's first open quarter: its steps done or missed, and any done early."""
+    if not plan.milestones:
+        return None
+    first = plan.milestones[0]
+    done: list[str] = []
+    missed: list[str] = []
+    ahead: list[str] = []
+    for i, s in enumerate(plan.steps):
+        finished = step_done(s, profile, certified)
+        if i in first.steps:
+            (done if finished else missed).append(s.label)
+        elif finished:
+            ahead.append(s.label)
+    return CheckInRecord(on, first.quarter, version, tuple(done), tuple(missed),
+                         tuple(ahead), notes, engagement, event_id)
+
+
+# --- documents -----------------------------------------------------------------------
+
+
+def plan_to_document(plan: Plan) -> dict[str, Any]:
+    """The stable JSON document of a plan (dates as ISO text)."""
+    t = plan.target
+    f = plan.forecast
+    return {
+        "person_id": plan.person_id,
+        "start": plan.start.isoformat(),
+        "target": {"kind": t.kind.value, "role": t.role, "band": t.band,
+                   "band_level": t.band_level, "label": t.label, "expects": dict(t.expects)},
+        "capacity": plan.capacity,
+        "horizon": plan.horizon,
+        "first_quarter": plan.first_quarter,
+        "pace": plan.pace,
+        "readiness": plan.readiness,
+        "framework_version": plan.framework_version,
+        "note": plan.note,
+        "steps": [{"competency": s.competency, "from": s.from_mastery, "to": s.to_mastery,
+                   "kind": s.kind.value, "quarter": s.quarter, "months": s.months,
+                   "spread": s.spread, "source": s.source, "gain": s.gain,
+                   "after": list(s.after), "reason": s.reason} for s in plan.steps],
+        "milestones": [{"quarter": m.quarter, "starts": m.starts.isoformat(),
+                        "ends": m.ends.isoformat(), "steps": list(m.steps),
+                        "readiness": m.readiness,
+                        "forecast_p50": m.forecast_p50.isoformat() if m.forecast_p50 else None}
+                       for m in plan.milestones],
+        "forecast": None if f is None else {
+            "runs": f.runs, "seed": f.seed, "months": {"p10": f.months[0], "p50": f.months[1],
+                                                       "p90": f.months[2]},
+            "dates": {"p10": f.dates[0].isoformat(), "p50": f.dates[1].isoformat(),
+                      "p90": f.dates[2].isoformat()}},
+        "checkins": [{"on": c.on.isoformat(), "quarter": c.quarter,
+                      "plan_version": c.plan_version, "done": list(c.done),
+                      "missed": list(c.missed), "ahead": list(c.ahead), "notes": c.notes,
+                      "engagement": c.engagement, "event_id": c.event_id}
+                     for c in plan.checkins],
+    }
+
+
+def plan_from_document(doc: Mapping[str, Any]) -> Plan:
+    t, f = doc["target"], doc["forecast"]
+    iso = date.fromisoformat
+    return Plan(
+        person_id=doc["person_id"],
+        start=iso(doc["start"]),
+        target=Target(TargetKind(t["kind"]), dict(t["expects"]), t["role"], t["band"],
+                      t["band_level"]),
+        capacity=doc["capacity"],
+        horizon=doc["horizon"],
+        first_quarter=doc["first_quarter"],
+        steps=tuple(PlannedStep(s["competency"], s["from"], s["to"], StepKind(s["kind"]),
+                                s["quarter"], s["months"], s["spread"], s["source"],
+                                s["gain"], tuple(s["after"]), s["reason"])
+                    for s in doc["steps"]),
+        milestones=tuple(Milestone(m["quarter"], iso(m["starts"]), iso(m["ends"]),
+                                   tuple(m["steps"]), m["readiness"],
+                                   iso(m["forecast_p50"]) if m["forecast_p50"] else None)
+                         for m in doc["milestones"]),
+        forecast=None if f is None else Forecast(
+            f["runs"], f["seed"], (f["months"]["p10"], f["months"]["p50"], f["months"]["p90"]),
+            (iso(f["dates"]["p10"]), iso(f["dates"]["p50"]), iso(f["dates"]["p90"]))),
+        pace=doc["pace"],
+        readiness=doc["readiness"],
+        framework_version=doc["framework_version"],
+        checkins=tuple(CheckInRecord(iso(c["on"]), c["quarter"], c["plan_version"],
+                                     tuple(c["done"]), tuple(c["missed"]), tuple(c["ahead"]),
+                                     c["notes"], c["engagement"], c["event_id"])
+                       for c in doc["checkins"]),
+        note=doc["note"],
+    )

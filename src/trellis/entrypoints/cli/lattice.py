@@ -1,0 +1,152 @@
+"""``trellis paths``, ``trellis explore`` and ``trellis lattice``: moves on the career lattice."""
+
+from __future__ import annotations
+
+from pathlib import Path as FilePath
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from trellis.domain.framework import MoveKind
+from trellis.domain.lattice import Move, Path
+from trellis.errors import TrellisError
+from trellis.services import lattice as use
+
+from .context import state
+from .output import console, print_json, table
+
+Json = Annotated[bool, typer.Option("--json", help="Print the stable JSON document.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("paths")(paths)
+    app.command("explore")(explore)
+    app.command("lattice")(lattice)
+
+
+def paths(
+    ctx: typer.Context,
+    person: Annotated[str, typer.Argument(help="Handle, email or id.")],
+    to: Annotated[str, typer.Option("--to", help="The target role's id.", metavar="ROLE")],
+    k: Annotated[int, typer.Option("-k", min=1, max=50,
+                                   help="How many paths to show.")] = use.DEFAULT_K,
+    json: Json = False,
+) -> None:
+    """The k best paths from a person's profile to a role, with the steps before each move."""
+    found = use.paths(state(ctx).open().uow(), person, to, k)
+    if json:
+        print_json({"person": _person(found.start), "from": found.start.role.id,
+                    "to": found.target.id, "paths": [_path_doc(p) for p in found.paths]})
+        return
+    start, target = found.start.role, found.target
+    console.print(f"[bold]{len(found.paths)} path(s)[/] from {escape(start.title)} "
+                  f"({start.id}) to {escape(target.title)} ({target.id})", highlight=False)
+    for n, path in enumerate(found.paths, start=1):
+        console.print(f"\n[bold]{n}. {path.months:g} months[/], {len(path.moves)} move(s)",
+                      highlight=False)
+        for i, move in enumerate(path.moves, start=1):
+            _print_move(i, move)
+
+
+def _print_move(i: int, move: Move) -> None:
+    steps = ", ".join(f"{s.competency} →{s.to_mastery} ({s.months:g})" for s in move.steps)
+    console.print(f"  {i}. {move.kind.value} {move.source} → {move.target}: {move.months:g} "
+                  f"months (move {move.weight:g})", highlight=False, markup=False)
+    console.print(f"     steps: {steps or 'none, the profile already meets it'}",
+                  highlight=False, markup=False)
+
+
+def explore(
+    ctx: typer.Context,
+    person: Annotated[str | None, typer.Argument(help="Handle, email or id.")] = None,
+    role: Annotated[str | None, typer.Option("--role", help="Explore from a role instead.",
+                                             metavar="ROLE")] = None,
+    budget: Annotated[float, typer.Option("--budget", help="Months to spend (default 12).",
+                                          metavar="MONTHS")] = use.DEFAULT_BUDGET,
+    limit: Annotated[int, typer.Option("--limit", min=1,
+                                       help="Roles shown per kind of move.")] = 10,
+    json: Json = False,
+) -> None:
+    """Roles reachable within a budget: lateral (sensible first), diagonal and vertical."""
+    if person is None and role is None:
+        raise TrellisError("give a person, or --role ROLE")
+    found = use.explore(state(ctx).open().uow(), person=person, role=role, budget=budget,
+                        limit=limit)
+    if json:
+        print_json({"person": _person(found.start), "from": found.start.role.id,
+                    "budget": found.budget,
+                    **{kind.value: [_destination_doc(d) for d in found.of(kind)]
+                       for kind in (MoveKind.LATERAL, MoveKind.DIAGONAL, MoveKind.VERTICAL)}})
+        return
+    start = found.start.role
+    console.print(f"From {escape(start.title)} ({start.id}), within {found.budget:g} months:",
+                  highlight=False)
+    for kind in (MoveKind.LATERAL, MoveKind.DIAGONAL, MoveKind.VERTICAL):
+        rows = []
+        for d in found.of(kind):
+            route = " → ".join(d.path.roles[1:])
+            fit = d.fit
+            extra = [] if fit is None else [
+                "yes" if fit.sensible else "", f"{fit.similarity:.2f}", fit.growth]
+            if kind is MoveKind.DIAGONAL:
+                extra = [f"{d.levels:+d}"]
+            rows.append([d.role.id, d.role.title, f"{d.months:g}", *extra, route])
+        columns = ["role", "title", "months"]
+        if kind is MoveKind.LATERAL:
+            columns += ["sensible", "similarity", "growth"]
+        elif kind is MoveKind.DIAGONAL:
+            columns.append("level")
+        if rows:
+            table(f"{kind.value.capitalize()} moves", [*columns, "via"], rows)
+        else:
+            console.print(f"no {kind.value} moves within the budget", highlight=False)
+
+
+def lattice(
+    ctx: typer.Context,
+    plot: Annotated[FilePath, typer.Option("--plot", help="Draw to FILE.png or FILE.svg.",
+                                           metavar="FILE", dir_okay=False)],
+    role: Annotated[str | None, typer.Option("--role", help="Centre on a role.",
+                                             metavar="ROLE")] = None,
+    person: Annotated[str | None, typer.Option("--person",
+                                               help="Centre on a person's role.")] = None,
+    radius: Annotated[int, typer.Option("--radius", min=1, max=3,
+                                        help="Moves out from the centre.")] = 1,
+) -> None:
+    """Draw the lattice around a role or a person: vertical, lateral and diagonal moves."""
+    from trellis.analytics import lattice_chart  # matplotlib loads only when drawing
+
+    lattice_chart.check_target(plot)
+    if (person is None) == (role is None):
+        raise TrellisError("give --role ROLE or --person PERSON")
+    start, view = use.neighbourhood(state(ctx).open().uow(), person=person, role=role,
+                                    radius=radius)
+    who = f"{start.person.name} ({start.person.handle}), " if start.person else ""
+    title = f"Lattice around {who}{start.role.title} ({start.role.id})"
+    lattice_chart.write_chart(view, title, plot)
+    console.print(f"drew {len(view.roles)} roles and {len(view.edges)} moves to {plot}",
+                  highlight=False)
+
+
+def _person(start: use.Start) -> dict[str, Any] | None:
+    p = start.person
+    return None if p is None else {"id": p.id, "handle": p.handle, "name": p.name}
+
+
+def _path_doc(path: Path) -> dict[str, Any]:
+    return {"months": path.months, "roles": list(path.roles), "moves": [
+        {"from": m.source, "to": m.target, "kind": m.kind.value, "months": m.months,
+         "weight": m.weight,
+         "steps": [{"competency": s.competency, "to_mastery": s.to_mastery,
+                    "months": s.months} for s in m.steps]}
+        for m in path.moves]}
+
+
+def _destination_doc(d: use.Destination) -> dict[str, Any]:
+    fit = d.fit
+    return {"role": d.role.id, "title": d.role.title, "months": d.months, "levels": d.levels,
+            "path": _path_doc(d.path),
+            "fit": None if fit is None else {
+                "sensible": fit.sensible, "similarity": fit.similarity, "skills": fit.skills,
+                "tools": fit.tools, "growth": fit.growth}}

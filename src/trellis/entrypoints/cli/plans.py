@@ -1,0 +1,177 @@
+"""``trellis plan PERSON``, ``trellis plan show PERSON`` and ``trellis checkin PERSON``.
+
+``plan`` is a group whose default command is ``new``: ``trellis plan alice`` means
+``trellis plan new alice``, and ``trellis plan show alice`` shows her plan (a person whose
+handle is ``new`` or ``show`` is reached with ``trellis plan new new``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from typer.core import TyperGroup
+
+from trellis.domain.plan import Plan, StepStatus, plan_to_document
+from trellis.errors import PlanRejected
+from trellis.services import plans as use
+
+from .context import parse_date, state
+from .output import console, print_json, table
+
+Person = Annotated[str, typer.Argument(help="Handle, email or id.")]
+Json = Annotated[bool, typer.Option("--json", help="Print the stable JSON document.")]
+
+
+class _DefaultNew(TyperGroup):
+    """A group that runs ``new`` when its first argument is not one of its commands."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # Typer vendors click
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = ["new", *args]
+        return super().parse_args(ctx, args)
+
+
+app = typer.Typer(cls=_DefaultNew, no_args_is_help=True,
+                  help="Micro-promotion maps: nano-steps in quarterly milestones, forecast.")
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="plan")
+    root.command("checkin")(checkin)
+
+
+@app.command("new")
+def new(
+    ctx: typer.Context,
+    person: Person,
+    target: Annotated[str | None, typer.Option(
+        help="Target role (default: the next role up the person's track).")] = None,
+    band: Annotated[str | None, typer.Option(help="Target a skill band level: the band.")]
+    = None,
+    level: Annotated[str | None, typer.Option(help="With --band: the band level (number "
+                                              "or name).")] = None,
+    competencies: Annotated[str | None, typer.Option(
+        help="Target competencies: comma-separated competency=mastery.")] = None,
+    capacity: Annotated[int, typer.Option(help="Nano-steps per quarter (1-12).")] = 3,
+    quarters: Annotated[int | None, typer.Option(
+        help="Refuse a plan longer than this many quarters (default: no limit).")] = None,
+    json: Json = False,
+) -> None:
+    """Plan the nano-steps to a role, a band level or competencies, by quarter."""
+    cli = state(ctx)
+    view = use.create_plan(cli.open().uow(), person, role=target, band=band,
+                           band_level=level, competencies=_pairs(competencies),
+                           capacity=capacity, quarters=quarters, author=cli.settings.author)
+    _print(view, json)
+
+
+@app.command("show")
+def show(ctx: typer.Context, person: Person, json: Json = False) -> None:
+    """Progress against the active plan: steps done, missed, due and upcoming."""
+    _print(use.show_plan(state(ctx).open().uow(), person), json)
+
+
+def checkin(
+    ctx: typer.Context,
+    person: Person,
+    notes: Annotated[str, typer.Option(help="What was discussed, done and missed.")],
+    engagement: Annotated[int | None, typer.Option(help="Engagement 1-5.")] = None,
+    on: Annotated[str | None, typer.Option(help="Date of the check-in (default: today).")]
+    = None,
+    json: Json = False,
+) -> None:
+    """Record a check-in; close the plan's quarter and re-plan what is left."""
+    cli = state(ctx)
+    result = use.checkin(cli.open().uow(), person, notes=notes, engagement=engagement,
+                         on=parse_date(on, "--on"), author=cli.settings.author)
+    closed, new_plan = result.closed, result.replanned
+    if json:
+        print_json({
+            "event_id": result.event.id,
+            "closed": plan_to_document(new_plan.plan)["checkins"][-1]
+            if closed is not None and new_plan is not None else None,
+            "plan_version": new_plan.version if new_plan else None,
+            "plan": plan_to_document(new_plan.plan) if new_plan else None,
+        })
+        return
+    console.print(f"recorded check_in for {result.person.handle} on "
+                  f"{result.event.effective_on} (event {result.event.id})",
+                  highlight=False, markup=False)
+    if closed is None or new_plan is None:
+        console.print("no open plan quarter to close", highlight=False)
+        return
+    console.print(f"closed quarter {closed.quarter}: done {len(closed.done)}"
+                  + (f" ({', '.join(closed.done)})" if closed.done else "")
+                  + f", missed {len(closed.missed)}"
+                  + (f" ({', '.join(closed.missed)})" if closed.missed else "")
+                  + (f", ahead {len(closed.ahead)}" if closed.ahead else ""),
+                  highlight=False, markup=False)
+    p = new_plan.plan
+    if p.complete:
+        console.print(f"target reached: {p.target.label}; plan version {new_plan.version}",
+                      highlight=False, markup=False)
+    else:
+        console.print(f"re-planned {len(p.steps)} steps from quarter {p.first_quarter} as "
+                      f"version {new_plan.version}" + _forecast_text(p), highlight=False,
+                      markup=False)
+
+
+def _pairs(text: str | None) -> dict[str, int] | None:
+    if text is None:
+        return None
+    out: dict[str, int] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, sep, value = part.partition("=")
+        if not sep or not value.strip().lstrip("-").isdigit():
+            raise PlanRejected(f"malformed --competencies '{part}': use competency=mastery")
+        out[name.strip()] = int(value)
+    return out
+
+
+def _forecast_text(p: Plan) -> str:
+    f = p.forecast
+    if f is None:
+        return ""
+    return (f"; ready P10 {f.dates[0]}, P50 {f.dates[1]}, P90 {f.dates[2]} "
+            f"({f.months[1]:g} months median)")
+
+
+def _print(view: use.PlanView, json: bool) -> None:
+    p, stored = view.stored.plan, view.stored
+    if json:
+        doc: dict[str, Any] = plan_to_document(p)
+        print_json({"person": {"id": view.person.id, "handle": view.person.handle},
+                    "version": stored.version, "versions": view.versions,
+                    "status": stored.status, "created_at": stored.created_at,
+                    "author": stored.author, "readiness_now": view.readiness.score,
+                    "progress": [s.value for s in view.statuses], **doc})
+        return
+    done = sum(s is StepStatus.DONE for s in view.statuses)
+    console.print(f"[bold]Plan for {escape(view.person.name)}[/] ({view.person.handle}): "
+                  f"{escape(p.target.label)}, version {stored.version} of {view.versions}, "
+                  f"from {p.start}", highlight=False)
+    console.print(f"readiness {p.readiness:g} at the start, {view.readiness.score:g} now; "
+                  f"{done} of {len(p.steps)} steps done; capacity {p.capacity} a quarter; "
+                  f"pace {p.pace:g}" + _forecast_text(p), highlight=False, markup=False)
+    if p.note:
+        console.print(f"note: {p.note}", highlight=False, markup=False)
+    if p.complete:
+        console.print("target reached: nothing left to plan", highlight=False)
+    rows = []
+    for m in p.milestones:
+        for k, i in enumerate(m.steps):
+            s = p.steps[i]
+            rows.append([f"Q{m.quarter} {m.starts}..{m.ends}" if k == 0 else "",
+                         s.label, f"{s.months * p.pace:.1f} ({s.source})",
+                         view.statuses[i].value, s.reason,
+                         f"{m.readiness:g} by {m.forecast_p50}" if k == 0 else ""])
+    if rows:
+        table("Milestones", ["quarter", "step", "months", "status", "why", "readiness"],
+              rows)
+    for c in p.checkins:
+        console.print(f"check-in {c.on} closed Q{c.quarter}: done {len(c.done)}, missed "
+                      f"{len(c.missed)}" + (f" ({', '.join(c.missed)})" if c.missed else "")
+                      + (f"; engagement {c.engagement}" if c.engagement else "")
+                      + f"; {c.notes}", highlight=False, markup=False)

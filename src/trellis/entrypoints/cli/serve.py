@@ -1,0 +1,44 @@
+"""``trellis serve``: the web service (FastAPI under Uvicorn) over the same database."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from typing import Annotated
+
+import typer
+
+from trellis.bootstrap import open_trellis
+
+from .context import state
+from .output import console, errors
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
+) -> None:
+    """Run the web service: JSON API under /api (OpenAPI at /docs) and the pages."""
+    import uvicorn
+
+    cli = state(ctx)
+    settings = cli.settings
+    open_trellis(settings).close()  # refuse a missing database here, in one line
+    if settings.secret_key is None and settings.environment == "development":
+        os.environ["TRELLIS_SECRET_KEY"] = secrets.token_urlsafe(48)
+        errors.print("TRELLIS_ENVIRONMENT=development and no TRELLIS_SECRET_KEY: using a "
+                      "random secret for this run", highlight=False)
+    else:
+        settings.web_secret()  # refuse a missing or default secret before starting
+    # The workers read their settings from the environment: pass on what options chose.
+    os.environ["TRELLIS_DATABASE_URL"] = settings.database_url
+    console.print(f"Trellis on http://{host}:{port} (API docs at /docs) over "
+                  f"{cli.open().where}", highlight=False, markup=False)
+    uvicorn.run("trellis.entrypoints.web.app:create_app_from_env", factory=True, host=host,
+                port=port, workers=workers, log_level="warning", access_log=False)

@@ -1,0 +1,61 @@
+"""The app factory: ``create_app(settings)`` wires a Trellis and returns a FastAPI app.
+
+Nothing runs at import. ``create_app_from_env`` is the factory Uvicorn calls in each worker
+(``trellis serve``), reading the settings from the environment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from trellis.bootstrap import open_trellis
+from trellis.settings import Settings
+
+from . import errors, pages
+from .routers import (
+    audit,
+    auth,
+    events,
+    frameworks,
+    lattice,
+    people,
+    plans,
+    profiles,
+    readiness,
+    reports,
+)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """A FastAPI app over the database ``settings`` names (which must already exist)."""
+    secret = settings.web_secret()
+    trellis = open_trellis(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        trellis.close()
+
+    app = FastAPI(title="Trellis", version="0.1.0", lifespan=lifespan,
+                  summary="Career progression from one append-only ledger: promotions and "
+                  "micro-progressions.",
+                  description="Every resource the `trellis` command offers, for a signed-in "
+                  "user: sign in with `POST /api/session` (a cookie; send the returned CSRF "
+                  "token as `X-CSRF-Token` on writes) or send `Authorization: Bearer TOKEN` "
+                  "with a personal API token. Errors are problem details (RFC 7807).")
+    app.state.trellis = trellis
+    app.state.secret = secret
+    app.state.secure_cookies = settings.environment == "production"
+    errors.install(app)
+    for module in (auth, people, events, profiles, frameworks, readiness, plans, lattice,
+                   reports, audit):
+        app.include_router(module.router)
+    app.include_router(pages.router)
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    return create_app(Settings())

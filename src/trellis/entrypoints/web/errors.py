@@ -1,0 +1,110 @@
+"""Errors as RFC 7807 problem details (``application/problem+json``), never a 500 for bad
+input. Pages get the same status with a readable page; an expired session sends a page to
+the login form.
+
+    NotFound -> 404   PermissionDenied -> 403   NotAuthenticated -> 401
+    Conflict, PromotionRefused -> 409           input the rules refuse -> 422
+    any other TrellisError -> 400               request validation -> 422
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from trellis.errors import (
+    Conflict,
+    FrameworkInvalid,
+    ImportRejected,
+    InvalidEvent,
+    LedgerRuleBroken,
+    NotApplicable,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    PlanRejected,
+    ProblemsError,
+    PromotionRefused,
+    TrellisError,
+)
+
+STATUS: list[tuple[type[TrellisError], int, str]] = [
+    (NotFound, 404, "not-found"),
+    (PermissionDenied, 403, "forbidden"),
+    (NotAuthenticated, 401, "not-authenticated"),
+    (PromotionRefused, 409, "promotion-refused"),
+    (Conflict, 409, "conflict"),
+    (FrameworkInvalid, 422, "framework-invalid"),
+    (ImportRejected, 422, "import-rejected"),
+    (InvalidEvent, 422, "invalid-input"),
+    (LedgerRuleBroken, 422, "ledger-rule-broken"),
+    (NotApplicable, 422, "not-applicable"),
+    (PlanRejected, 422, "plan-rejected"),
+]
+PROBLEM = "application/problem+json"
+
+
+def status_of(exc: TrellisError) -> tuple[int, str]:
+    for cls, status, slug in STATUS:
+        if isinstance(exc, cls):
+            return status, slug
+    return 400, "bad-request"
+
+
+def problem(status: int, slug: str, detail: str, instance: str,
+            **extra: Any) -> JSONResponse:
+    body = {"type": f"/problems/{slug}", "title": slug.replace("-", " "), "status": status,
+            "detail": detail, "instance": instance, **extra}
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api")
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(TrellisError)
+    async def trellis_error(request: Request, exc: TrellisError) -> Response:
+        status, slug = status_of(exc)
+        if not is_api(request):
+            if status == 401:
+                return RedirectResponse("/login", status_code=303)
+            from .pages import error_page
+            return error_page(request, status, str(exc))
+        extra: dict[str, Any] = {}
+        if isinstance(exc, ProblemsError):
+            extra["problems"] = [{"path": p.path, "message": p.message, "line": p.line}
+                                 for p in exc.problems]
+        if isinstance(exc, PromotionRefused):
+            r = exc.readiness
+            extra["readiness"] = {
+                "target": r.target.id, "score": r.score, "gates_hold": r.gates_hold,
+                "gates": [{"name": g.name, "holds": g.holds, "detail": g.detail}
+                          for g in r.gates],
+                "gaps": [{"competency": g.competency, "has": g.has, "needs": g.needs}
+                         for g in r.gaps]}
+        return problem(status, slug, str(exc), request.url.path, **extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        errors = [{"path": ".".join(str(p) for p in e.get("loc", ())),
+                   "message": str(e.get("msg", ""))} for e in exc.errors()]
+        first = errors[0] if errors else {"path": "", "message": "invalid request"}
+        detail = f"{first['path']}: {first['message']}"
+        if not is_api(request):
+            from .pages import error_page
+            return error_page(request, 422, detail)
+        return problem(422, "invalid-request", detail, request.url.path, problems=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "error")
+        if not is_api(request) and exc.status_code == 404:
+            from .pages import error_page
+            return error_page(request, 404, "no such page")
+        return problem(exc.status_code, slug, str(exc.detail), request.url.path)

@@ -1,0 +1,50 @@
+"""People: the ones a user may list, one person, and adding a person with their hire."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from trellis.domain.access import Role
+from trellis.services import accounts, people, profiles
+
+from ..deps import CurrentUser, Uow
+from ..schemas import PersonCreate, PersonPublic
+from ..views import visible_people
+
+router = APIRouter(prefix="/api/people", tags=["people"])
+
+
+@router.get("", response_model=list[PersonPublic], summary="People this user may see")
+def list_people(user: CurrentUser, uow: Uow, include_departed: bool = False
+                ) -> list[PersonPublic]:
+    return visible_people(uow, user, include_departed)
+
+
+@router.get("/{ref}", response_model=PersonPublic, summary="One person")
+def show_person(ref: str, user: CurrentUser, uow: Uow) -> PersonPublic:
+    seen = accounts.access_to(uow(), user, ref)
+    found = profiles.profile(uow(), str(seen.person.id))
+    p, prof = found.person, found.profile
+    manager = None
+    if p.manager_id is not None:
+        with uow() as u:
+            m = u.people.get(p.manager_id)
+            manager = m.handle if m else None
+    return PersonPublic(id=p.id, handle=p.handle, name=p.name, email=p.email, manager=manager,
+                        role=prof.role, title=prof.title, level=prof.level,
+                        hired_on=prof.hired_on, departed_on=prof.departed_on,
+                        promotions=prof.promotions,
+                        micro_progressions=sum(prof.micro_progressions.values()))
+
+
+@router.post("", response_model=PersonPublic, status_code=201,
+             summary="Add a person and record their hire (HR admins)")
+def add_person(body: PersonCreate, user: CurrentUser, uow: Uow) -> PersonPublic:
+    accounts.require_role(user, Role.HR_ADMIN)
+    person = people.add_person(uow(), body.handle, body.name, role=body.role,
+                               hired_on=body.hired_on, author=user.email, email=body.email,
+                               manager=body.manager, pay=body.pay, currency=body.currency,
+                               evidence=body.evidence)
+    accounts.audit(uow(), user, "person.add", f"person/{person.handle}",
+                   {"role": body.role, "pay_recorded": body.pay is not None})
+    return show_person(person.handle, user, uow)

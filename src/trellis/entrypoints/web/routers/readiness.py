@@ -1,0 +1,55 @@
+"""Promotion readiness: a person's, a team's pipeline, and a promotion the gates guard."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter
+
+from trellis.domain.events import EventKind
+from trellis.domain.readiness import readiness_to_document
+from trellis.services import accounts, readiness
+
+from ..deps import CurrentUser, Uow
+from ..schemas import DocumentPublic, PromotionCreate
+
+router = APIRouter(prefix="/api", tags=["readiness"])
+
+
+@router.get("/people/{ref}/readiness", response_model=DocumentPublic,
+            summary="Readiness for a role (default: the next level), with the gap list")
+def person_readiness(ref: str, user: CurrentUser, uow: Uow, target: str | None = None,
+                     on: date | None = None) -> DocumentPublic:
+    seen = accounts.require_private(uow(), user, ref)
+    found = readiness.readiness_for(uow(), str(seen.person.id), target, on)
+    doc = readiness_to_document(found.readiness, found.framework)
+    return DocumentPublic(person=seen.person.handle,
+                          document={**doc, "explanation": found.explanation})
+
+
+@router.get("/teams/readiness", response_model=DocumentPublic,
+            summary="The readiness pipeline of a manager's team (HR admins: any team or all)")
+def team_pipeline(user: CurrentUser, uow: Uow, manager: str | None = None) -> DocumentPublic:
+    root = accounts.team_root(uow(), user, manager)
+    pipeline = readiness.team_readiness(uow(), root)
+    return DocumentPublic(person=root, document={
+        "as_of": pipeline.as_of.isoformat(),
+        "without_next_role": pipeline.without_next_role,
+        "entries": [{"person": e.person.handle, "name": e.person.name, "role": e.role.id,
+                     **readiness_to_document(e.readiness, pipeline.framework)}
+                    for e in pipeline.entries]})
+
+
+@router.post("/people/{ref}/promotions", response_model=DocumentPublic, status_code=201,
+             summary="Promote, if the readiness gates hold (or with an override reason)")
+def promote(ref: str, body: PromotionCreate, user: CurrentUser, uow: Uow) -> DocumentPublic:
+    person = accounts.require_record(uow(), user, ref, EventKind.PROMOTION)
+    done = readiness.promote(uow(), str(person.id), body.to_role, pay=body.pay,
+                             on=body.effective_on, override=body.override,
+                             evidence=body.evidence, author=user.email)
+    accounts.audit(uow(), user, "promotion", f"person/{person.handle}/events/{done.event.id}",
+                   {"to": body.to_role, "overridden": list(done.overridden)})
+    return DocumentPublic(person=person.handle, document={
+        "event_id": done.event.id, "pay": done.pay, "overridden": list(done.overridden),
+        "readiness": readiness_to_document(done.assessed.readiness,
+                                           done.assessed.framework)})

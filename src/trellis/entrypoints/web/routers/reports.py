@@ -1,0 +1,66 @@
+"""Team reports with actions: fragmentation and recognition alerts, and recognizing someone."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Query
+from pydantic import Field
+
+from trellis.domain.events import EventKind, RecognitionKind
+from trellis.domain.fragmentation import FragmentationRules
+from trellis.domain.recognition import RecognitionRules
+from trellis.entrypoints.cli.fragmentation import report_document as fragmentation_document
+from trellis.entrypoints.cli.recognition import report_document as recognition_document
+from trellis.services import accounts, fragmentation, recognition
+
+from ..deps import CurrentUser, Uow
+from ..schemas import Body, DocumentPublic, EventPublic
+from ..views import timeline_view
+
+router = APIRouter(prefix="/api", tags=["reports"])
+
+
+class RecognitionCreate(Body):
+    citation: str = Field(min_length=1, max_length=500)
+    kind: RecognitionKind = RecognitionKind.KUDOS
+    points: int | None = Field(default=None, ge=0, le=1_000_000)
+    effective_on: date | None = None
+
+
+@router.get("/teams/fragmentation", response_model=DocumentPublic,
+            summary="People by fragmentation risk (managers: their team; HR admins: any)")
+def fragmentation_report(user: CurrentUser, uow: Uow,
+                         manager: str | None = Query(None, max_length=254),
+                         window: float = Query(6.0, ge=0.5, le=60)) -> DocumentPublic:
+    root = accounts.team_root(uow(), user, manager)
+    report = fragmentation.fragmentation_report(
+        uow(), root, rules=FragmentationRules(window_months=window))
+    return DocumentPublic(person=root, document=fragmentation_document(report))
+
+
+@router.get("/teams/recognition", response_model=DocumentPublic,
+            summary="Recognition cadence, gaps and alerts (managers: their team; HR: any)")
+def recognition_report(user: CurrentUser, uow: Uow,
+                       manager: str | None = Query(None, max_length=254),
+                       threshold: int = Query(90, ge=1, le=3650),
+                       months: int = Query(12, ge=1, le=120),
+                       everyone: bool = False) -> DocumentPublic:
+    root = accounts.team_root(uow(), user, manager)
+    report = recognition.recognition_report(uow(), root, months=months,
+                                            rules=RecognitionRules(threshold_days=threshold))
+    return DocumentPublic(person=root, document=recognition_document(report,
+                                                                     everyone=everyone))
+
+
+@router.post("/people/{ref}/recognitions", response_model=EventPublic, status_code=201,
+             summary="Recognize someone (their managers, HR admins)")
+def recognize(ref: str, body: RecognitionCreate, user: CurrentUser, uow: Uow) -> EventPublic:
+    person = accounts.require_record(uow(), user, ref, EventKind.RECOGNITION)
+    giver = str(user.person_id) if user.person_id and user.person_id != person.id else None
+    done = recognition.recognize(uow(), str(person.id), body.citation, kind=body.kind.value,
+                                 points=body.points, giver=giver, author=user.email,
+                                 on=body.effective_on)
+    accounts.audit(uow(), user, "recognition", f"person/{person.handle}/events/{done.event.id}",
+                   {"kind": body.kind.value})
+    return next(e for e in timeline_view(uow, user, str(person.id)) if e.id == done.event.id)

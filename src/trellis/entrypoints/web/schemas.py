@@ -1,0 +1,165 @@
+"""The API's request and response bodies: Create / Update / Public models, never a row."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from trellis.domain.access import Role
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LoginIn(Body):
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=1000)
+
+
+class UserPublic(BaseModel):
+    id: int
+    email: str
+    role: Role
+    person: str | None  # the linked person's handle
+
+
+class SessionPublic(BaseModel):
+    user: UserPublic
+    csrf_token: str
+    expires: datetime
+
+
+class UserCreate(Body):
+    email: str = Field(max_length=254)
+    password: str = Field(min_length=10, max_length=1000)
+    role: Role = Role.EMPLOYEE
+    person: str | None = Field(default=None, max_length=254)
+
+
+class TokenCreate(Body):
+    name: str = Field(min_length=1, max_length=100)
+
+
+class TokenCreated(BaseModel):
+    id: int
+    name: str
+    token: str  # shown once
+
+
+class TokenPublic(BaseModel):
+    id: int
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+class PersonPublic(BaseModel):
+    id: int
+    handle: str
+    name: str
+    email: str | None
+    manager: str | None
+    role: str | None
+    title: str | None = None
+    level: str | None
+    hired_on: date | None
+    departed_on: date | None
+    promotions: int
+    micro_progressions: int
+
+
+class PersonCreate(Body):
+    handle: str = Field(min_length=1, max_length=80)
+    name: str = Field(min_length=1, max_length=200)
+    role: str = Field(min_length=1, max_length=80)
+    hired_on: date
+    email: str | None = Field(default=None, max_length=254)
+    manager: str | None = Field(default=None, max_length=254)
+    pay: int | None = Field(default=None, ge=0, le=10**12)
+    currency: str | None = Field(default=None, min_length=3, max_length=3)
+    evidence: str | None = Field(default=None, max_length=5000)
+
+
+Scalar = str | int | float | None
+
+
+class EventCreate(Body):
+    kind: str = Field(min_length=1, max_length=40, description="an event kind, e.g. skill_step")
+    effective_on: date | None = Field(default=None, description="default: today")
+    evidence: str | None = Field(default=None, max_length=5000)
+    verifier: str | None = Field(default=None, max_length=200)
+    details: dict[str, Scalar] = Field(
+        default_factory=dict, description="the kind's fields (see docs/ledger.md)")
+
+
+class RetractionCreate(Body):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class EventPublic(BaseModel):
+    """A timeline entry: a ledger event, or a band upgrade derived from one (``id`` None)."""
+
+    id: int | None
+    person: str
+    kind: str
+    advance: str
+    effective_on: date
+    recorded_at: datetime | None
+    author: str | None
+    evidence: str | None
+    verifier: str | None
+    retracted_by: int | None = None
+    summary: str
+    details: dict[str, Any] | None  # None: hidden from this viewer
+
+
+class ProfilePublic(BaseModel):
+    person: str
+    name: str
+    pay_visible: bool
+    profile: dict[str, Any]  # the stable profile document (docs/profile-json.md)
+    rules: dict[str, Any] | None = None
+
+
+class DocumentPublic(BaseModel):
+    """A stable JSON document of a use case (layers, readiness, ...)."""
+
+    person: str | None = None
+    document: dict[str, Any]
+
+
+class FrameworkVersionPublic(BaseModel):
+    id: int
+    key: str
+    version: int
+    effective_from: date | None
+    loaded_at: datetime
+    author: str
+    checksum: str
+    active: bool
+
+
+class FrameworkUpload(Body):
+    text: str = Field(min_length=1, max_length=5_000_000, description="YAML or JSON")
+    effective_from: date | None = None
+    activate: bool = False
+
+
+class PromotionCreate(Body):
+    to_role: str = Field(min_length=1, max_length=80)
+    pay: int | None = Field(default=None, ge=0, le=10**12)
+    effective_on: date | None = None
+    override: str | None = Field(default=None, max_length=500)
+    evidence: str | None = Field(default=None, max_length=5000)
+
+
+class AuditEntryPublic(BaseModel):
+    id: int
+    at: datetime
+    user: str | None
+    action: str
+    resource: str
+    detail: dict[str, Any]

@@ -1,0 +1,372 @@
+"""Use cases for accounts: users, passwords, login sessions, API tokens, permissions, audit.
+
+Passwords are hashed with argon2 (argon2-cffi); session and API tokens are random and kept
+only as SHA-256 digests. A failed login says the same thing whatever went wrong, and a
+burst of failures for one email (known or not) locks that email for a while.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from trellis.domain import access
+from trellis.domain.access import Role, User
+from trellis.domain.events import Event, EventKind
+from trellis.domain.people import Person, check_email
+from trellis.domain.timeline import describe
+from trellis.errors import Conflict, InvalidEvent, NotAuthenticated, PermissionDenied
+
+from . import clock
+from .ledger import append_event, find_person
+from .profiles import PersonProfile, profile_of
+from .unit_of_work import UnitOfWork
+
+MIN_PASSWORD = 10
+SESSION_HOURS = 12
+MAX_FAILURES = 5  # failed logins for one email within the window before it is locked
+FAILURE_WINDOW = timedelta(minutes=15)
+LOCKOUT = timedelta(minutes=15)
+LOGIN_FAILED = "wrong email or password, or too many attempts: try again later"
+
+_hasher = PasswordHasher()
+_dummy: dict[PasswordHasher, str] = {}
+
+
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so both failures take the same time."""
+    found = _dummy.get(_hasher)
+    if found is None:
+        found = _dummy[_hasher] = _hasher.hash("not a password of anyone's")
+    return found
+
+
+def use_hasher(hasher: PasswordHasher) -> None:
+    """Hash with other argon2 parameters (tests use cheap ones; production keeps the
+    library's defaults). Hashes made before keep working and are upgraded at login."""
+    global _hasher
+    _hasher = hasher
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def check_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise InvalidEvent(f"a password needs at least {MIN_PASSWORD} characters")
+    return password
+
+
+def create_user(uow: UnitOfWork, email: str, password: str, role: Role, *,
+                person: str | None = None, author: str) -> User:
+    """Add a user (optionally linked to a person) with an argon2-hashed password."""
+    email = email.strip().lower()
+    check_email(email)
+    check_password(password)
+    with uow:
+        if uow.accounts.user_by_email(email) is not None:
+            raise Conflict(f"a user with email '{email}' already exists")
+        person_id = find_person(uow, person).id if person else None
+        user = uow.accounts.add_user(email, _hasher.hash(password), role, person_id,
+                                     clock.now())
+        uow.accounts.audit(clock.now(), author, "user.create", f"user/{user.id}",
+                           {"email": email, "role": role.value, "person_id": person_id})
+        uow.commit()
+        return user
+
+
+def list_users(uow: UnitOfWork) -> list[User]:
+    with uow:
+        return uow.accounts.users()
+
+
+@dataclass(frozen=True, slots=True)
+class LoginSession:
+    user: User
+    token: str  # the cookie value: shown once, stored only as a digest
+    csrf: str
+    expires: datetime
+
+
+def login(uow: UnitOfWork, email: str, password: str) -> LoginSession:
+    """Check a password and open a session; every failure raises the same NotAuthenticated."""
+    key = email.strip().lower()[:254]
+    now = clock.now()
+    with uow:
+        throttle = uow.accounts.throttle(key)
+        locked = throttle is not None and throttle[2] is not None and throttle[2] > now
+        found = uow.accounts.user_by_email(key)
+        try:
+            _hasher.verify(found[1] if found else _dummy_hash(), password)
+            ok = found is not None and not locked
+        except (VerificationError, InvalidHashError):
+            ok = False
+        if not ok:
+            _fail(uow, key, throttle, now)
+            uow.accounts.audit(now, None, "login.failed", "session", {"email": key})
+            uow.commit()
+            raise NotAuthenticated(LOGIN_FAILED)
+        assert found is not None
+        user, stored = found
+        if _hasher.check_needs_rehash(stored):
+            uow.accounts.set_password_hash(user.id, _hasher.hash(password))
+        uow.accounts.clear_throttle(key)
+        uow.accounts.remove_expired_sessions(now)
+        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        expires = now + timedelta(hours=SESSION_HOURS)
+        uow.accounts.add_session(digest(token), user.id, csrf, now, expires)
+        uow.accounts.audit(now, user.email, "login", "session", {})
+        uow.commit()
+        return LoginSession(user, token, csrf, expires)
+
+
+def _fail(uow: UnitOfWork, key: str, throttle: tuple[int, datetime, datetime | None] | None,
+          now: datetime) -> None:
+    if throttle is None or now - throttle[1] > FAILURE_WINDOW:
+        failures, start = 1, now
+    else:
+        failures, start = throttle[0] + 1, throttle[1]
+    locked_until = now + LOCKOUT if failures >= MAX_FAILURES else None
+    uow.accounts.set_throttle(key, failures, start, locked_until)
+
+
+def session_user(uow: UnitOfWork, token: str) -> tuple[User, str]:
+    """The user of a session cookie and the session's CSRF token."""
+    with uow:
+        found = uow.accounts.session(digest(token), clock.now())
+    if found is None:
+        raise NotAuthenticated("not signed in, or the session has expired")
+    return found
+
+
+def logout(uow: UnitOfWork, token: str) -> None:
+    with uow:
+        uow.accounts.remove_session(digest(token))
+        uow.commit()
+
+
+def create_token(uow: UnitOfWork, user: User, name: str) -> tuple[int, str]:
+    """A personal API token: returned once in the clear, stored as a digest."""
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise InvalidEvent("a token needs a name of 1-100 characters")
+    token = "trellis_" + secrets.token_urlsafe(32)
+    with uow:
+        token_id = uow.accounts.add_token(digest(token), user.id, name, clock.now())
+        uow.accounts.audit(clock.now(), user.email, "token.create", f"token/{token_id}",
+                           {"name": name})
+        uow.commit()
+    return token_id, token
+
+
+TOKEN_TOUCH = timedelta(minutes=5)  # how stale a token's last_used_at may get
+
+
+def token_user(uow: UnitOfWork, token: str) -> User:
+    """The user of an API token; its last use is written at most every few minutes, so a
+    script's reads stay reads."""
+    now = clock.now()
+    with uow:
+        found = uow.accounts.token_user(digest(token))
+        if found is None:
+            raise NotAuthenticated("unknown API token")
+        user, last_used = found
+        if last_used is None or now - last_used > TOKEN_TOUCH:
+            uow.accounts.touch_token(digest(token), now)
+            uow.commit()
+        return user
+
+
+def list_tokens(uow: UnitOfWork, user: User) -> list[dict[str, Any]]:
+    with uow:
+        return uow.accounts.tokens(user.id)
+
+
+def revoke_token(uow: UnitOfWork, user: User, token_id: int) -> None:
+    with uow:
+        if not uow.accounts.remove_token(user.id, token_id):
+            from trellis.errors import NotFound
+            raise NotFound(f"unknown token {token_id}")
+        uow.accounts.audit(clock.now(), user.email, "token.revoke", f"token/{token_id}", {})
+        uow.commit()
+
+
+# --- permissions: the pure rules of domain.access, given the management chain from storage
+
+
+def chain_of(uow: UnitOfWork, person: Person) -> list[int]:
+    """The ids of a person's managers, nearest first (inside an open unit of work)."""
+    chain: list[int] = []
+    manager_id = person.manager_id
+    while manager_id is not None and manager_id not in chain:
+        chain.append(manager_id)
+        above = uow.people.get(manager_id)
+        manager_id = above.manager_id if above else None
+    return chain
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """What one user may do about one person."""
+
+    person: Person
+    private: bool  # readiness, plans, check-in notes
+    pay: bool
+    is_self: bool
+
+
+def access_to(uow: UnitOfWork, user: User, ref: str) -> Access:
+    """Find a person and what ``user`` may see of them."""
+    with uow:
+        person = find_person(uow, ref)
+        chain = chain_of(uow, person)
+    return Access(person, access.can_view_private(user, person.id, chain),
+                  access.can_see_pay(user, person.id, chain), access.is_self(user, person.id))
+
+
+def read_profile(uow: UnitOfWork, user: User, ref: str, at: date | None = None
+                 ) -> tuple[Access, PersonProfile]:
+    """A person's profile and what ``user`` may see of it; a read of pay is audited, in the
+    same transaction."""
+    with uow:
+        person = find_person(uow, ref)
+        chain = chain_of(uow, person)
+        seen = Access(person, access.can_view_private(user, person.id, chain),
+                      access.can_see_pay(user, person.id, chain), access.is_self(user, person.id))
+        found = profile_of(uow, person, at)
+        if seen.pay and found.profile.pay is not None:
+            uow.accounts.audit(clock.now(), user.email, "pay.read",
+                               f"person/{person.handle}/profile", {})
+            uow.commit()
+        return seen, found
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    person: Person
+    event: Event
+    summary: str
+
+
+def record_for(uow: UnitOfWork, user: User, ref: str, kind: EventKind, on: date,
+               fields: Mapping[str, Any], *, evidence: str | None = None,
+               verifier: str | None = None) -> Recorded:
+    """Record an event ``user`` may record, with its audit entry, in one transaction."""
+    with uow:
+        person = find_person(uow, ref)
+        if not access.can_record(user, person.id, chain_of(uow, person), kind):
+            raise PermissionDenied(f"{user.email} may not record a {kind} for {person.handle}")
+        event = append_event(uow, person, kind, on, fields, author=user.email,
+                             evidence=evidence, verifier=verifier)
+        uow.accounts.audit(clock.now(), user.email, "event.record",
+                           f"person/{person.handle}/events/{event.id}", {"kind": kind.value})
+        framework = uow.frameworks.catalog[event.framework_version]
+        uow.commit()
+        return Recorded(person, event, describe(event, framework))
+
+
+def require_private(uow: UnitOfWork, user: User, ref: str) -> Access:
+    found = access_to(uow, user, ref)
+    if not found.private:
+        raise PermissionDenied(f"{user.email} may not see {found.person.handle}'s private "
+                               "career data")
+    return found
+
+
+def require_record(uow: UnitOfWork, user: User, ref: str, kind: EventKind) -> Person:
+    with uow:
+        person = find_person(uow, ref)
+        chain = chain_of(uow, person)
+    if not access.can_record(user, person.id, chain, kind):
+        raise PermissionDenied(f"{user.email} may not record a {kind} for {person.handle}")
+    return person
+
+
+def require_role(user: User, *roles: Role) -> None:
+    if user.role not in roles:
+        allowed = " or ".join(r.value for r in roles)
+        raise PermissionDenied(f"this needs the {allowed} role")
+
+
+def team_root(uow: UnitOfWork, user: User, manager: str | None) -> str | None:
+    """The manager whose team a user may look at: their own, or any for an HR admin.
+
+    Returns the handle to pass to team use cases, or None for the whole organization.
+    """
+    if user.is_hr:
+        return manager
+    require_role(user, Role.MANAGER)
+    if user.person_id is None:
+        raise PermissionDenied(f"{user.email} is not linked to a person, so has no team")
+    with uow:
+        me = uow.people.get(user.person_id)
+        assert me is not None
+        if manager is None or manager in (me.handle, me.email, str(me.id)):
+            return me.handle
+        other = find_person(uow, manager)
+        if me.id not in chain_of(uow, other):
+            raise PermissionDenied(f"{other.handle} is not in {user.email}'s team")
+        return other.handle
+
+
+# --- the audit log
+
+
+def audit(uow: UnitOfWork, user: User | None, action: str, resource: str,
+          detail: dict[str, Any] | None = None) -> None:
+    """Write one audit entry in its own transaction (for reads of pay and for writes)."""
+    with uow:
+        uow.accounts.audit(clock.now(), user.email if user else None, action, resource,
+                           detail or {})
+        uow.commit()
+
+
+def audit_log(uow: UnitOfWork, limit: int | None = None) -> list[dict[str, Any]]:
+    with uow:
+        return uow.accounts.audit_entries(limit)
+
+
+# --- demo accounts
+
+
+DEMO_PASSWORD = "trellis-demo"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoAccount:
+    email: str
+    role: Role
+    person: str | None
+
+
+def create_demo_accounts(uow: UnitOfWork, manager: str | None, *, author: str
+                         ) -> list[DemoAccount]:
+    """An HR admin, a manager (``manager``) and one of their reports, sharing a password.
+
+    For a demo database only: the password is printed, and the same for every account.
+    """
+    with uow:
+        left = {r["person_id"] for r in uow.state.rows() if r["departed_on"] is not None}
+        boss = find_person(uow, manager) if manager else None
+        reports = [p for p in uow.people.reports(boss.id) if p.id not in left] if boss else []
+        employee = min((p for p in reports if boss and p.manager_id == boss.id), default=None,
+                       key=lambda p: (bool(uow.people.reports(p.id)), p.id))
+        top = next((p for p in uow.people.all() if p.manager_id is None
+                    and p.id not in left), None)
+    wanted = [DemoAccount("hr@demo.trellis", Role.HR_ADMIN, top.handle if top else None)]
+    if boss is not None:
+        wanted.append(DemoAccount("manager@demo.trellis", Role.MANAGER, boss.handle))
+    if employee is not None:
+        wanted.append(DemoAccount("employee@demo.trellis", Role.EMPLOYEE, employee.handle))
+    for account in wanted:
+        create_user(uow, account.email, DEMO_PASSWORD, account.role, person=account.person,
+                    author=author)
+    return wanted

@@ -1,0 +1,81 @@
+"""The role-fragmentation report: who has duties scattered across functions, and whose
+expansions went unacknowledged (rules in domain.fragmentation).
+
+Org-scale: one query for the events that matter (hires, moves, duties, recognition and pay
+changes), one for the current-state rows (band upgrades are in the profile document), all
+grouped here; nothing is refolded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import orjson
+
+from trellis.domain.events import EventKind
+from trellis.domain.fragmentation import Fragmentation, FragmentationRules, assess
+from trellis.domain.ledger_rows import EventRow
+from trellis.domain.people import Person
+
+from . import clock
+from .frameworks import version_in_force
+from .teams import STATE, active_people
+from .unit_of_work import UnitOfWork
+
+KINDS = (EventKind.HIRE, EventKind.PROMOTION, EventKind.LATERAL_MOVE, EventKind.RESPONSIBILITY,
+         EventKind.RECOGNITION, EventKind.COMPENSATION)
+
+
+@dataclass(frozen=True, slots=True)
+class FragmentationLine:
+    person: Person
+    manager: str | None
+    role: str | None
+    assessment: Fragmentation
+
+
+@dataclass(frozen=True, slots=True)
+class FragmentationReport:
+    as_of: date
+    team: str | None
+    rules: FragmentationRules
+    functions: tuple[str, ...]  # the framework's tracks: the index's N
+    assessed: int  # active people looked at
+    lines: Sequence[FragmentationLine]  # by risk, highest first
+
+
+def fragmentation_report(uow: UnitOfWork, team: str | None = None, *,
+                         rules: FragmentationRules | None = None,
+                         today: date | None = None, everyone: bool = False
+                         ) -> FragmentationReport:
+    """Assess every active person (of a team); keep those at some risk unless ``everyone``."""
+    today = today or clock.today()
+    rules = rules or FragmentationRules()
+    with uow:
+        selection = active_people(uow, team, (*STATE, "profile"))
+        version = version_in_force(uow, today)
+        catalog = uow.frameworks.catalog
+        track_of_role: dict[str, str] = {}
+        for v in uow.frameworks.versions():  # roles of older versions keep their track
+            track_of_role.update({r.id: r.track for r in catalog[v.id].roles.values()})
+        functions = tuple(catalog[version.id].tracks)
+        ids = [p.id for p in selection.people]
+        rows = uow.events.of_kinds(KINDS, ids if team else None)
+    by_person: dict[int, list[EventRow]] = {}
+    for row in rows:
+        by_person.setdefault(row.person_id, []).append(row)
+    lines = []
+    for p in selection.people:
+        state = selection.states[p.id]
+        upgrades = [date.fromisoformat(u["on"])
+                    for u in orjson.loads(state["profile"]).get("band_upgrades", ())]
+        found = assess(p.id, by_person.get(p.id, ()), track_of_role=track_of_role,
+                       functions=len(functions), band_upgrades=upgrades, today=today,
+                       rules=rules)
+        if everyone or found.level != "none":
+            manager = selection.handles.get(p.manager_id) if p.manager_id else None
+            lines.append(FragmentationLine(p, manager, state.get("role"), found))
+    lines.sort(key=lambda x: (-x.assessment.risk, x.person.handle))
+    return FragmentationReport(today, selection.team, rules, functions, len(ids), lines)

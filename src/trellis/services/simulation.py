@@ -1,0 +1,172 @@
+"""The strategy simulation use case: calibrate from the ledger, start from people, simulate.
+
+``simulate`` reads the ledger once (the event kinds calibration needs, and the
+current-state rows), calibrates every parameter (``analytics.calibration``), starts the
+trajectories from one person's current profile or from a cohort of active people, and runs
+each strategy with the same seed (common random numbers, so strategies differ by their
+effort only, not by luck).
+
+A cohort FILTER is ``key=value`` pairs, comma-separated, all of which must hold:
+``stage=early|mid|late`` (``domain.career_stage``), ``track=ID``, ``level=ID`` (such as
+``L3``) and ``role=ID``. No person and no filter: every active person. Cohorts, like the
+calibration, hold individual contributors (people with no reports): the model is of
+their careers; ``--person`` takes anyone employed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import orjson
+
+from trellis.analytics.calibration import PANEL_KINDS, Calibration, calibrate
+from trellis.analytics.simulator import Outcome, Start, parse_strategies
+from trellis.analytics.simulator import simulate as run_strategy
+from trellis.domain.career_stage import (
+    DEFAULT_THRESHOLDS,
+    CareerStage,
+    StageThresholds,
+    career_stage,
+)
+from trellis.domain.framework import Framework
+from trellis.domain.profile import Profile
+from trellis.domain.profile_document import profile_from_document
+from trellis.errors import NotApplicable, NotFound, TrellisError
+
+from . import clock
+from .frameworks import version_in_force
+from .ledger import find_person
+from .unit_of_work import UnitOfWork
+
+MAX_YEARS = 30
+MAX_RUNS = 1_000_000
+FILTER_KEYS = ("stage", "track", "level", "role")
+
+
+@dataclass(frozen=True, slots=True)
+class Simulation:
+    subject: str  # who the trajectories start from, in words
+    people: int
+    years: int
+    runs: int
+    seed: int
+    calibration: Calibration
+    outcomes: list[Outcome]
+
+    def to_document(self) -> dict[str, Any]:
+        return {"subject": self.subject, "people": self.people, "years": self.years,
+                "runs": self.runs, "seed": self.seed,
+                "strategies": [o.to_document() for o in self.outcomes],
+                "calibration": self.calibration.to_document()}
+
+
+def parse_filter(text: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        key, sep, value = part.partition("=")
+        key, value = key.strip().lower(), value.strip()
+        if not sep or key not in FILTER_KEYS or not value:
+            raise TrellisError(f"bad cohort filter '{text}': use key=value pairs "
+                               f"({', '.join(FILTER_KEYS)}), comma-separated")
+        if key == "stage" and value not in {s.value for s in CareerStage}:
+            raise TrellisError(f"bad cohort filter '{text}': stage is early, mid or late")
+        out[key] = value
+    return out
+
+
+def check_range(years: int, runs: int) -> None:
+    if not 1 <= years <= MAX_YEARS:
+        raise TrellisError(f"--years must be from 1 to {MAX_YEARS}, not {years}")
+    if not 100 <= runs <= MAX_RUNS:
+        raise TrellisError(f"--runs must be from 100 to {MAX_RUNS:,}, not {runs:,}")
+
+
+def simulate(uow: UnitOfWork, *, person: str | None = None, cohort: str | None = None,
+             strategy: str = "all", years: int = 10, runs: int = 10_000, seed: int = 0,
+             thresholds: StageThresholds = DEFAULT_THRESHOLDS) -> Simulation:
+    strategies = parse_strategies(strategy)
+    check_range(years, runs)
+    wanted = parse_filter(cohort) if cohort is not None else {}
+    if person is not None and cohort is not None:
+        raise TrellisError("give --person or --cohort, not both")
+    today = clock.today()
+    with uow:
+        framework = uow.frameworks.catalog[version_in_force(uow, today).id]
+        subject_id = find_person(uow, person).id if person is not None else None
+        everyone = uow.people.all()
+        managers = {p.manager_id for p in everyone if p.manager_id is not None}
+        rows = uow.state.rows()
+        events = uow.events.of_kinds(PANEL_KINDS)
+    profiles = {r["person_id"]: profile_from_document(orjson.loads(r["profile"])) for r in rows}
+    band_ups = {pid: _band_steps(p) for pid, p in profiles.items()}
+    calibration = calibrate(framework, events, end=today,
+                            people=[p.id for p in everyone if p.id not in managers],
+                            band_upgrades=band_ups, thresholds=thresholds)
+    if subject_id is not None:
+        found = profiles.get(subject_id)
+        if found is None or not found.active:
+            raise NotApplicable(f"'{person}' is not employed: nothing to simulate")
+        chosen = [found]
+        subject = f"{person}"
+    else:
+        chosen = [p for p in profiles.values() if p.active and p.person_id not in managers
+                  and _matches(p, wanted, today, thresholds)]
+        if not chosen:
+            raise NotFound(f"no active person matches the cohort '{cohort}'" if cohort
+                           else "no active individual contributor to simulate")
+        subject = (f"cohort {cohort}" if cohort
+                   else "every active individual contributor")
+    start = _start(chosen, framework, today, calibration)
+    outcomes = [run_strategy(calibration, start, s, quarters=4 * years, runs=runs,
+                             rng=np.random.default_rng(seed)) for s in strategies]
+    return Simulation(subject, len(chosen), years, runs, seed, calibration, outcomes)
+
+
+def _band_steps(p: Profile) -> list[tuple[date, float]]:
+    return [(u.on, 100 * (u.pay_after / u.pay_before - 1)
+             if u.pay_before and u.pay_after else 0.0) for u in p.band_upgrades]
+
+
+def _years(since: date | None, today: date) -> float:
+    return max(0.0, (today - since).days / 365.25) if since else 0.0
+
+
+def _matches(p: Profile, wanted: Mapping[str, str], today: date,
+             thresholds: StageThresholds) -> bool:
+    found = {"track": p.track, "level": p.level, "role": p.role,
+             "stage": career_stage(_years(p.hired_on, today), p.level_rank, thresholds).value}
+    return all(found[key] == value for key, value in wanted.items())
+
+
+def _start(people: Sequence[Profile], framework: Framework, today: date,
+           calibration: Calibration) -> Start:
+    top: dict[str, int] = {}
+    for role in framework.roles.values():
+        top[role.track] = max(top.get(role.track, 1), framework.rank_of(role.id))
+    values: dict[str, list[float]] = {k: [] for k in (
+        "rank", "top_rank", "pay", "readiness", "quarters_in_level", "quarters_since",
+        "years", "engagement")}
+    default_engagement = calibration.engagement["engagement_start"].value
+    for p in people:
+        known = p.role is not None and p.role in framework.roles
+        rank = framework.rank_of(p.role) if known else (p.level_rank or 1)  # type: ignore[arg-type]
+        nxt = framework.next_role(p.role) if known else None  # type: ignore[arg-type]
+        need = {c: m for c, m in nxt.expects.items() if m > 0} if nxt else {}
+        met = sum(1 for c, m in need.items() if p.mastery_of(c) >= m)
+        band = framework.roles[p.role].pay_band if known else None  # type: ignore[index]
+        values["rank"].append(rank)
+        values["top_rank"].append(top.get(p.track or "", rank) if nxt else rank)
+        values["pay"].append(p.pay or (band.mid if band else 0))
+        values["readiness"].append(met / len(need) if need else 1.0)
+        in_level = math.floor(_years(p.role_since, today) * 4)
+        values["quarters_in_level"].append(in_level)
+        values["quarters_since"].append(in_level)  # role_since moves on hire, promotion, move
+        values["years"].append(_years(p.hired_on, today))
+        values["engagement"].append(p.engagement if p.engagement is not None
+                                    else default_engagement)
+    return Start.of(**{k: np.asarray(v) for k, v in values.items()})

@@ -1,0 +1,84 @@
+"""``trellis paths``, ``explore`` and ``lattice`` through the command line."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import TINY
+
+
+@pytest.fixture
+def db(cli, sqlite_url):
+    db = ("--db", sqlite_url)
+    assert cli(*db, "init", "--framework", TINY).code == 0
+    assert cli(*db, "person", "add", "ada", "--name", "Ada Lovelace", "--role", "eng1",
+               "--hired", "2022-01-10").code == 0
+    return db
+
+
+def test_paths_shows_moves_and_their_steps(cli, db):
+    result = cli(*db, "paths", "ada", "--to", "des2", "-k", "2")
+    assert result.code == 0, result.err
+    assert "2 path(s) from Engineer I (eng1) to Designer II (des2)" in result.out
+    assert "steps: " in result.out and "design_systems →1" in result.out
+    doc = json.loads(cli(*db, "paths", "ada", "--to", "des2", "--json").out)
+    assert doc["from"] == "eng1" and doc["to"] == "des2" and len(doc["paths"]) == 3
+    first = doc["paths"][0]
+    assert first["roles"][0] == "eng1" and first["roles"][-1] == "des2"
+    assert first["months"] == pytest.approx(sum(m["months"] for m in first["moves"]))
+
+
+def test_explore_a_person_and_a_role(cli, db):
+    result = cli(*db, "explore", "ada", "--budget", "60")
+    assert result.code == 0, result.err
+    assert "Lateral moves" in result.out and "Vertical moves" in result.out
+    doc = json.loads(cli(*db, "explore", "--role", "eng2", "--budget", "60", "--json").out)
+    assert doc["person"] is None and doc["from"] == "eng2"
+    assert set(doc) >= {"lateral", "diagonal", "vertical"}
+    assert [d["role"] for d in doc["vertical"]] == ["eng3"]
+
+
+def test_lattice_plot_writes_a_png_and_an_svg(cli, db, tmp_path):
+    png = tmp_path / "lattice.png"
+    result = cli(*db, "lattice", "--plot", png, "--person", "ada", "--radius", "2")
+    assert result.code == 0, result.err
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = tmp_path / "lattice.svg"
+    assert cli(*db, "lattice", "--plot", svg, "--role", "des1").code == 0
+    assert "<svg" in svg.read_text()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("paths", "ada", "--to", "nope"), "unknown role 'nope'"),
+    (("paths", "ada", "--to", "eng1"), "already in role eng1"),
+    (("explore",), "give a person, or --role ROLE"),
+    (("explore", "--role", "nope"), "unknown role 'nope'"),
+    (("lattice", "--plot", "x.gif", "--role", "eng1"), "cannot draw a chart as '.gif'"),
+    (("lattice", "--plot", "x.png"), "give --role ROLE or --person PERSON"),
+])
+def test_errors_are_one_line(cli, db, args, message):
+    result = cli(*db, *args)
+    assert result.code == 1
+    assert message in result.err and len(result.err.strip().splitlines()) == 1
+
+
+def test_no_path_is_one_line(cli, sqlite_url, tmp_path):
+    gap = tmp_path / "gap.yaml"
+    gap.write_text("""
+id: gap
+name: Gap
+tracks: [{id: a, name: A}, {id: b, name: B}]
+levels: [{id: L1, name: One}, {id: L2, name: Two}, {id: L3, name: Three}]
+skill_bands: [{id: s, name: S, competencies: [{id: x, name: X}]}]
+roles:
+  - {id: a1, track: a, level: L1, title: A1, expects: {x: 1}}
+  - {id: b3, track: b, level: L3, title: B3, expects: {x: 3}}
+""")
+    db = ("--db", sqlite_url)
+    assert cli(*db, "init", "--framework", gap).code == 0
+    assert cli(*db, "person", "add", "bo", "--name", "Bo", "--role", "a1",
+               "--hired", "2022-01-10").code == 0
+    result = cli(*db, "paths", "bo", "--to", "b3")
+    assert result.code == 1 and result.err.strip() == "error: no path from a1 to b3 in the lattice"

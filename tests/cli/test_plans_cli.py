@@ -1,0 +1,76 @@
+"""``trellis plan``, ``trellis plan show`` and ``trellis checkin`` from the command line."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import TINY
+
+
+@pytest.fixture
+def db(cli, sqlite_url):
+    db = ("--db", sqlite_url)
+    assert cli(*db, "init", "--framework", TINY).code == 0
+    assert cli(*db, "person", "add", "ada", "--name", "Ada Lovelace", "--role", "eng1",
+               "--hired", "2022-01-10").code == 0
+    assert cli(*db, "log", "skill_step", "ada", "--competency", "coding", "--from", "0",
+               "--to", "1").code == 0
+    return db
+
+
+def test_plan_log_show_checkin(cli, db):
+    made = cli(*db, "plan", "ada", "--capacity", "1")
+    assert made.code == 0, made.err
+    assert "role eng2" in made.out and "Milestones" in made.out and "P50" in made.out
+    shown = cli(*db, "plan", "show", "ada", "--json")
+    doc = json.loads(shown.out)
+    assert doc["version"] == 1 and doc["progress"] == ["due", "upcoming"]
+    assert [s["competency"] for s in doc["steps"]] == ["communication", "coding"]
+    assert doc["forecast"]["dates"]["p10"] <= doc["forecast"]["dates"]["p90"]
+    assert cli(*db, "log", "skill_step", "ada", "--competency", "communication", "--from",
+               "0", "--to", "1").code == 0
+    assert json.loads(cli(*db, "plan", "show", "ada", "--json").out)["progress"][0] == "done"
+    checked = cli(*db, "checkin", "ada", "--notes", "good start", "--engagement", "4")
+    assert checked.code == 0, checked.err
+    assert "closed quarter 1: done 1" in checked.out and "version 2" in checked.out
+    shown = cli(*db, "plan", "show", "ada")
+    assert "version 2 of 2" in shown.out and "good start" in shown.out
+
+
+def test_plan_new_spelling_and_targets(cli, db):
+    assert cli(*db, "plan", "new", "ada", "--target", "eng3").code == 0
+    done = cli(*db, "plan", "ada", "--competencies", "mentoring=2,coding=2", "--json")
+    assert done.code == 0, done.err
+    assert json.loads(done.out)["target"]["expects"] == {"mentoring": 2, "coding": 2}
+
+
+def test_checkin_without_plan(cli, db):
+    result = cli(*db, "checkin", "ada", "--notes", "hello", "--json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["closed"] is None
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("plan", "ada", "--target", "nope"), "unknown role 'nope'"),
+    (("plan", "ada", "--band", "nope", "--level", "1"), "unknown band 'nope'"),
+    (("plan", "ada", "--band", "craft", "--level", "1"), "has no levels"),
+    (("plan", "ada", "--target", "eng1"), "already meets role eng1"),
+    (("plan", "ada", "--capacity", "0"), "capacity must be 1-12"),
+    (("plan", "ada", "--target", "eng3", "--quarters", "1"), "give --quarters"),
+    (("plan", "ada", "--competencies", "coding"), "use competency=mastery"),
+    (("plan", "show", "ada"), "ada has no plan"),
+    (("plan", "nobody"), "unknown person 'nobody'"),
+    (("checkin", "ada", "--notes", "x", "--engagement", "9"), "engagement must be 1-5"),
+])
+def test_one_line_errors(cli, db, args, message):
+    result = cli(*db, *args)
+    assert result.code == 1
+    assert message in result.err and result.err.count("\n") == 1, result.err
+
+
+def test_below_current_level(cli, db):
+    assert cli(*db, "log", "promotion", "ada", "--role", "eng2").code == 0
+    result = cli(*db, "plan", "ada", "--target", "eng1")
+    assert result.code == 1 and "below the current level" in result.err

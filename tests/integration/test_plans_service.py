@@ -1,0 +1,139 @@
+"""Plans through the use cases, on SQLite and PostgreSQL: stored, versioned, checked in on.
+
+Today is fixed at 2025-01-10. ada is eng1 (TINY) with coding 1 on 2024-06-01; her plan to
+eng2 has two steps, communication 0->1 then coding 1->2 (first steps are cheaper).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from trellis.adapters import tables as t
+from trellis.bootstrap import Trellis
+from trellis.domain.events import EventKind
+from trellis.domain.plan import StepStatus
+from trellis.errors import NotFound, PlanRejected
+from trellis.services import clock
+from trellis.services.ledger import record_event
+from trellis.services.people import add_person, erase_person
+from trellis.services.plans import checkin, create_plan, show_plan
+
+K = EventKind
+
+
+@pytest.fixture
+def org(trellis: Trellis, monkeypatch: pytest.MonkeyPatch) -> Iterator[Trellis]:
+    monkeypatch.setattr(clock, "now", lambda: datetime(2025, 1, 10, 9, 0))
+    add_person(trellis.uow(), "ada", "Ada L", role="eng1", hired_on=date(2024, 1, 1),
+               author="tester")
+    step("ada", trellis, "coding", 0, 1, date(2024, 6, 1))
+    yield trellis
+
+
+def step(who: str, trellis: Trellis, competency: str, frm: int, to: int, on: date) -> None:
+    record_event(trellis.uow(), who, K.SKILL_STEP, on,
+                 {"competency": competency, "from_mastery": frm, "to_mastery": to},
+                 author="tester")
+
+
+def test_plan_is_stored_and_versioned(org: Trellis):
+    view = create_plan(org.uow(), "ada", capacity=1, author="tester")
+    plan = view.stored.plan
+    assert view.stored.version == 1 and view.stored.status == "active"
+    assert [s.label for s in plan.steps] == ["communication 0->1", "coding 1->2"]
+    assert plan.target.role == "eng2" and plan.start == date(2025, 1, 10)
+    assert view.readiness.score == plan.readiness == 33.3
+    assert plan.forecast is not None
+    again = create_plan(org.uow(), "ada", role="eng3", author="tester")
+    assert again.stored.version == 2 and again.versions == 2
+    with org.uow() as uow:
+        history = uow.plans.history(again.person.id)
+        assert [(p.version, p.status) for p in history] == [(1, "superseded"), (2, "active")]
+        assert history[0].plan == plan  # the old version is kept as it was
+        assert uow.connection.scalar(select(func.count()).select_from(t.plans)) == 2
+
+
+def test_logging_a_skill_step_completes_the_planned_step(org: Trellis):
+    create_plan(org.uow(), "ada", capacity=1, author="tester")
+    assert show_plan(org.uow(), "ada").statuses == (StepStatus.DUE, StepStatus.UPCOMING)
+    step("ada", org, "communication", 0, 1, date(2025, 1, 10))
+    view = show_plan(org.uow(), "ada")
+    assert view.statuses == (StepStatus.DONE, StepStatus.UPCOMING)
+    assert view.readiness.score == 66.7
+
+
+def test_checkin_closes_the_quarter_records_missed_and_replans(
+        org: Trellis, monkeypatch: pytest.MonkeyPatch):
+    create_plan(org.uow(), "ada", role="eng3", capacity=2, author="tester")
+    first = show_plan(org.uow(), "ada").stored.plan
+    q1 = [first.steps[i].label for i in first.milestones[0].steps]
+    monkeypatch.setattr(clock, "now", lambda: datetime(2025, 4, 12, 9, 0))
+    comp, frm, to = _parse(q1[0])
+    step("ada", org, comp, frm, to, date(2025, 3, 1))
+    result = checkin(org.uow(), "ada", notes="one done, one not", engagement=4,
+                     author="tester")
+    closed = result.closed
+    assert closed is not None and closed.quarter == 1
+    assert closed.done == (q1[0],) and closed.missed == (q1[1],)
+    assert closed.event_id == result.event.id and closed.engagement == 4
+    new = result.replanned
+    assert new is not None and new.version == 2 and new.plan.first_quarter == 2
+    assert new.plan.start == date(2025, 4, 12)
+    assert q1[1] in [s.label for s in new.plan.steps]  # the missed step is re-planned
+    assert q1[0] not in [s.label for s in new.plan.steps]
+    assert new.plan.checkins == (closed,)
+    with org.uow() as uow:
+        event = uow.events.get(result.event.id)
+        assert event is not None and event.kind is K.CHECK_IN
+        assert [p.status for p in uow.plans.history(result.person.id)] == [
+            "superseded", "active"]
+    # A second check-in keeps the first in the history.
+    second = checkin(org.uow(), "ada", notes="quiet quarter", author="tester")
+    assert second.replanned is not None and second.closed is not None
+    assert second.closed.quarter == 2
+    assert [c.quarter for c in second.replanned.plan.checkins] == [1, 2]
+
+
+def test_checkin_without_a_plan_just_records_it(org: Trellis):
+    result = checkin(org.uow(), "ada", notes="no plan yet", engagement=3, author="tester")
+    assert result.closed is None and result.replanned is None
+    with org.uow() as uow:
+        assert uow.state.current(result.person.id).engagement == 3
+
+
+def test_reaching_the_target_completes_the_plan(org: Trellis):
+    create_plan(org.uow(), "ada", author="tester")
+    step("ada", org, "communication", 0, 1, date(2025, 1, 10))
+    step("ada", org, "coding", 1, 2, date(2025, 1, 10))
+    result = checkin(org.uow(), "ada", notes="done", author="tester")
+    assert result.replanned is not None and result.replanned.plan.complete
+    view = show_plan(org.uow(), "ada")
+    assert view.readiness.score == 100 and not view.stored.plan.steps
+
+
+def test_errors(org: Trellis):
+    with pytest.raises(NotFound, match="has no plan"):
+        show_plan(org.uow(), "ada")
+    with pytest.raises(NotFound, match="unknown person"):
+        create_plan(org.uow(), "nobody", author="tester")
+    with pytest.raises(PlanRejected, match="capacity"):
+        create_plan(org.uow(), "ada", capacity=0, author="tester")
+    with org.uow() as uow:  # nothing was written
+        assert uow.connection.scalar(select(func.count()).select_from(t.plans)) == 0
+
+
+def test_erasure_removes_the_plans(org: Trellis):
+    create_plan(org.uow(), "ada", author="tester")
+    erase_person(org.uow(), "ada", author="tester")
+    with org.uow() as uow:
+        assert uow.connection.scalar(select(func.count()).select_from(t.plans)) == 0
+
+
+def _parse(label: str) -> tuple[str, int, int]:
+    comp, span = label.split(" ")
+    frm, to = span.split("->")
+    return comp, int(frm), int(to)

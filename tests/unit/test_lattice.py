@@ -1,0 +1,185 @@
+"""The lattice: move kinds, costs against hand-computed values, explicit moves, laterals."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import TINY
+from trellis.adapters.framework_files import parse_framework, read_framework_file
+from trellis.analytics.lattice_graph import build_lattice
+from trellis.domain.effort import EffortModel, Estimate
+from trellis.domain.framework import MoveKind
+from trellis.domain.lattice import (
+    classify_move,
+    cosine,
+    describe_path,
+    lateral_fit,
+    mean_expectations,
+    relation,
+)
+from trellis.errors import FrameworkInvalid
+
+GRID = """
+id: grid
+name: Grid
+tracks: [{id: a, name: A}, {id: b, name: B}]
+levels: [{id: L1, name: One}, {id: L2, name: Two}, {id: L3, name: Three}]
+skill_bands:
+  - id: s
+    name: S
+    competencies: [{id: x, name: X}, {id: y, name: Y}]
+roles:
+  - {id: a1, track: a, level: L1, title: A1, expects: {x: 1}}
+  - {id: a2, track: a, level: L2, title: A2, expects: {x: 2}}
+  - {id: a3, track: a, level: L3, title: A3, expects: {x: 3}}
+  - {id: b1, track: b, level: L1, title: B1, expects: {y: 1}}
+  - {id: b2, track: b, level: L2, title: B2, expects: {x: 1, y: 2}}
+lattice:
+  lanes: 2
+  weights: {vertical: 0, lateral: 3, diagonal: 5}
+"""
+
+# Months per step: y to 1 takes 1 (its own estimate); any other step to m takes 2, 4, 6.
+MODEL = EffortModel(
+    by_step={("y", 1): Estimate(1.0, 0.5, 5, "competency")},
+    by_mastery={m: Estimate(months, 0.5, 5, "mastery")
+                for m, months in {1: 2.0, 2: 4.0, 3: 6.0}.items()},
+)
+
+
+def grid(extra: str = ""):
+    return parse_framework(GRID + extra)[0]
+
+
+def test_move_kinds_follow_level_rank_and_track():
+    fw = grid()
+    assert classify_move(fw, "a1", "a2") is MoveKind.VERTICAL
+    assert classify_move(fw, "a2", "a3") is MoveKind.VERTICAL
+    assert classify_move(fw, "a1", "a3") is None  # two levels up
+    assert classify_move(fw, "a2", "a1") is None  # down the same track
+    assert classify_move(fw, "a1", "b1") is MoveKind.LATERAL
+    assert classify_move(fw, "a1", "b2") is MoveKind.DIAGONAL
+    assert classify_move(fw, "b2", "a1") is MoveKind.DIAGONAL  # a step down, elsewhere
+    assert classify_move(fw, "b1", "a3") is None
+    assert classify_move(fw, "a1", "a1") is None
+    assert relation(fw, "b1", "a3") is MoveKind.DIAGONAL
+    assert relation(fw, "a1", "a3") is MoveKind.VERTICAL
+    assert relation(fw, "a3", "a1") is None
+
+
+def test_the_graph_has_the_same_kinds_as_the_rule():
+    fw = grid()
+    g = build_lattice(fw, MODEL)
+    for a in fw.roles:
+        for b in fw.roles:
+            assert g.kind(a, b) is classify_move(fw, a, b), (a, b)
+
+
+def test_vertical_skips_levels_a_track_lacks():
+    fw, _ = read_framework_file(TINY)
+    assert classify_move(fw, "des2", "eng3") is MoveKind.DIAGONAL
+    assert classify_move(fw, "des1", "des2") is MoveKind.VERTICAL
+
+
+def test_move_costs_match_hand_computed_values():
+    g = build_lattice(grid(), MODEL)
+    cost = lambda a, b: float(g.cost[g.index[a], g.index[b]])  # noqa: E731
+    assert cost("a1", "a2") == pytest.approx(4 / 2 + 0)  # x 1->2
+    assert cost("a1", "b1") == pytest.approx(1 / 2 + 3)  # y 0->1
+    assert cost("a1", "b2") == pytest.approx((1 + 4) / 2 + 5)  # y 0->2
+    assert cost("b1", "a2") == pytest.approx((2 + 4) / 2 + 5)  # x 0->2
+    assert cost("b2", "a3") == pytest.approx((4 + 6) / 2 + 5)  # x 1->3
+    assert cost("a2", "b2") == pytest.approx((1 + 4) / 2 + 3)
+    assert cost("a1", "a3") == float("inf")
+
+
+def test_the_best_paths_and_their_costs():
+    g = build_lattice(grid(), MODEL)
+    found = g.best_paths("a1", "a3", 3, {"x": 1})
+    assert found[0] == (["a1", "a2", "a3"], pytest.approx(2 + 3))
+    # then a1 -> b1 -> a2 -> a3 = 3.5 + 8 + 3 and a1 -> b1 -> b2 -> a2 -> a3 = 3.5+3+5+3
+    assert [c for _, c in found[1:]] == [pytest.approx(14.5), pytest.approx(14.5)]
+    assert {tuple(p) for p, _ in found[1:]} == {("a1", "b1", "a2", "a3"),
+                                                ("a1", "b1", "b2", "a2", "a3")}
+
+
+def test_the_first_move_is_priced_from_the_persons_own_mastery():
+    g = build_lattice(grid(), MODEL)
+    (path, months), = g.best_paths("a1", "b1", 1, {"x": 1, "y": 1})
+    assert path == ["a1", "b1"] and months == pytest.approx(3)  # no gap: the weight only
+    (path, months), = g.best_paths("a1", "b1", 1, {})
+    assert months == pytest.approx(1 / 2 + 3)
+
+
+def test_describe_path_counts_each_step_once_along_the_path():
+    fw = grid()
+    path = describe_path(fw, MODEL, {"x": 1}, ["a1", "b1", "b2", "a3"])
+    assert [m.kind for m in path.moves] == [MoveKind.LATERAL, MoveKind.VERTICAL,
+                                            MoveKind.DIAGONAL]
+    # b1 -> b2 needs only y 1->2: x 1 was carried from a1 (the graph's estimate adds x 0->1)
+    assert [(s.competency, s.to_mastery, s.months) for s in path.moves[1].steps] == [
+        ("y", 2, 4.0)]
+    assert [m.months for m in path.moves] == [3.5, 2.0, 10.0]
+    assert path.months == 15.5
+    g = build_lattice(fw, MODEL)
+    graph_cost = sum(float(g.cost[g.index[a], g.index[b]])
+                     for a, b in [("b1", "b2"), ("b2", "a3")]) + 3.5
+    assert graph_cost == pytest.approx(16.5)  # the upper bound the search ranks by
+
+
+def test_explicit_moves_add_and_price_edges():
+    fw = grid("  moves:\n    - {from: b1, to: a3, kind: diagonal, weight: 1}\n"
+              "    - {from: a1, to: b1, kind: lateral}\n")
+    g = build_lattice(fw, MODEL)
+    assert g.kind("b1", "a3") is MoveKind.DIAGONAL
+    assert g.cost[g.index["b1"], g.index["a3"]] == pytest.approx((2 + 4 + 6) / 2 + 1)
+    assert g.cost[g.index["a1"], g.index["b1"]] == pytest.approx(0.5 + 3)
+    assert g.best_paths("b1", "a3", 1)[0] == (["b1", "a3"], pytest.approx(7))
+    path = describe_path(fw, MODEL, {"y": 1}, ["b1", "a3"])
+    assert path.moves[0].weight == 1 and path.months == 7
+
+
+@pytest.mark.parametrize(("moves", "message"), [
+    ("- {from: a1, to: zz, kind: lateral}", "lattice.moves[0].to: unknown role 'zz'"),
+    ("- {from: a1, to: a1, kind: lateral}", "lattice.moves[0]: a move needs two different"),
+    ("- {from: a1, to: b1, kind: sideways}", "lattice.moves[0].kind"),
+])
+def test_explicit_moves_are_validated(moves, message):
+    with pytest.raises(FrameworkInvalid) as caught:
+        parse_framework(GRID + "  moves:\n    " + moves + "\n")
+    assert message in str(caught.value)
+
+
+def test_frameworks_without_a_lattice_section_get_the_defaults():
+    fw, document = read_framework_file(TINY)
+    assert fw.lattice.lanes == 3
+    assert fw.lattice.weight_of(MoveKind.LATERAL) == 3
+    assert "lattice" not in document
+
+
+def test_lateral_moves_are_sensible_when_alike_and_adding_growth():
+    fw = parse_framework("""
+id: lat
+name: Lat
+tracks: [{id: a, name: A}, {id: b, name: B}, {id: c, name: C}, {id: d, name: D}]
+levels: [{id: L1, name: One}]
+skill_bands:
+  - id: s
+    name: S
+    competencies: [{id: x, name: X}, {id: y, name: Y}, {id: z, name: Z}]
+roles:
+  - {id: a, track: a, level: L1, title: A, expects: {x: 3, y: 1}, tools: [Excel, SQL]}
+  - {id: twin, track: b, level: L1, title: Twin, expects: {x: 3, y: 1}, tools: [SQL, excel]}
+  - {id: near, track: c, level: L1, title: Near, expects: {x: 4, y: 1}, tools: [SQL]}
+  - {id: far, track: d, level: L1, title: Far, expects: {z: 4}, tools: [Lathe]}
+""")[0]
+    has = dict(fw.roles["a"].expects)
+    base = mean_expectations(fw)
+    fits = {r: lateral_fit(fw.roles["a"], fw.roles[r], has, base) for r in ("twin", "near", "far")}
+    assert fits["twin"].skills == pytest.approx(1) and fits["twin"].tools == 1
+    assert not fits["twin"].sensible  # the same role again: no growth
+    assert fits["near"].sensible and fits["near"].growth == 1
+    assert fits["near"].tools == pytest.approx(0.5)
+    assert not fits["far"].sensible and fits["far"].similarity < fits["near"].similarity
+    assert cosine({"x": 1}, {"x": 2}) == pytest.approx(1)
+    assert cosine({"x": 1}, {"y": 1}) == 0

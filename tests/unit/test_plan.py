@@ -1,0 +1,268 @@
+"""The pure planner: hand-computed plans on TINY, errors, and the readiness-100 property."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from itertools import count
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from conftest import TINY
+from trellis.adapters.framework_files import read_framework_file
+from trellis.domain.effort import EffortModel
+from trellis.domain.events import Event, Hire, SkillStep
+from trellis.domain.framework import Framework
+from trellis.domain.plan import (
+    Plan,
+    StepKind,
+    StepStatus,
+    close_quarter,
+    make_plan,
+    plan_from_document,
+    plan_to_document,
+    progress,
+    resolve_target,
+)
+from trellis.domain.profile import Profile, fold
+from trellis.domain.readiness import assess
+from trellis.errors import NotFound, PlanRejected, TrellisError
+
+TINY_FW, _ = read_framework_file(TINY)
+SOFTWARE, _ = read_framework_file(
+    Path(__file__).resolve().parents[2] / "src/trellis/frameworks/software-company.yaml")
+START = date(2025, 1, 1)
+HIRED = date(2015, 1, 1)
+FRESH = date(2024, 6, 1)
+STALE = date(2019, 1, 1)
+NO_HISTORY = EffortModel()  # documented defaults: 1.5, 3, 5, 8, 12 months by mastery
+
+
+def person(framework: Framework, role: str, mastery: dict[str, tuple[int, date]],
+           extra: list[tuple[date, object]] = ()) -> tuple[list[Event], Profile]:
+    ids = count(1)
+
+    def event(on: date, details: object) -> Event:
+        return Event(next(ids), 1, on, details, datetime(2024, 1, 1), "tester",  # type: ignore[arg-type]
+                     framework_version=1)
+
+    events = [event(HIRED, Hire(role))]
+    events += [event(on, SkillStep(c, 0, m)) for c, (m, on) in mastery.items() if m > 0]
+    events += [event(on, d) for on, d in extra]
+    return events, fold(1, events, {1: framework}, START)
+
+
+def plan_for(framework: Framework, profile: Profile, **target) -> Plan:
+    options = {k: target.pop(k) for k in ("capacity", "horizon") if k in target}
+    return make_plan(profile, framework, resolve_target(framework, profile, **target),
+                     NO_HISTORY, start=START, **options)
+
+
+def labels(plan: Plan) -> list[str]:
+    return [s.label for s in plan.steps]
+
+
+def test_steps_order_and_quarters_on_tiny():
+    _, p = person(TINY_FW, "eng1", {"coding": (1, FRESH)})
+    plan = plan_for(TINY_FW, p, role="eng3")
+    # Every step is worth 100/9 points; first steps (1.5 months) before second steps (3)
+    # before third (5); design_systems 1->2 waits for coding 1->2 (its prerequisite).
+    assert labels(plan) == [
+        "design_systems 0->1", "mentoring 0->1", "communication 0->1",
+        "coding 1->2", "design_systems 1->2", "mentoring 1->2",
+        "communication 1->2", "coding 2->3"]
+    assert [s.quarter for s in plan.steps] == [1, 1, 1, 2, 2, 2, 3, 3]
+    assert [m.readiness for m in plan.milestones] == [44.4, 77.8, 100.0]
+    assert plan.readiness == 11.1
+    ds2 = plan.steps[4]
+    assert ds2.after == (0, 3)  # design_systems 0->1, and coding 1->2 (a prerequisite)
+    assert "prerequisite" in ds2.reason
+    assert [s.months for s in plan.steps][:4] == [1.5, 1.5, 1.5, 3.0]
+    assert plan.milestones[0].starts == START and plan.milestones[0].ends == date(2025, 3, 31)
+    assert plan.milestones[1].starts == date(2025, 4, 1)
+
+
+def test_prerequisite_step_comes_first():
+    _, p = person(TINY_FW, "eng1", {"coding": (0, FRESH)})
+    plan = plan_for(TINY_FW, p, competencies={"design_systems": 2, "coding": 2})
+    order = labels(plan)
+    assert order.index("coding 0->1") < order.index("design_systems 0->1")
+    assert order.index("coding 1->2") < order.index("design_systems 1->2")
+
+
+def test_capacity_one_gives_a_quarter_a_step():
+    _, p = person(TINY_FW, "eng1", {"coding": (1, FRESH)})
+    plan = plan_for(TINY_FW, p, role="eng2", capacity=1)
+    assert labels(plan) == ["communication 0->1", "coding 1->2"]
+    assert [m.quarter for m in plan.milestones] == [1, 2]
+
+
+def test_stale_evidence_gets_a_refresh_step():
+    _, p = person(TINY_FW, "eng1", {"coding": (3, STALE)})
+    plan = plan_for(TINY_FW, p, role="eng2")
+    assert plan.readiness == 53.3  # coding 2 of 2 at 0.8, communication 0 of 1
+    refresh = next(s for s in plan.steps if s.competency == "coding")
+    assert (refresh.kind, refresh.from_mastery, refresh.to_mastery) == (StepKind.REFRESH, 3, 4)
+    assert "stale" in refresh.reason
+
+
+def test_refresh_at_the_top_of_the_scale_is_a_certification():
+    _, p = person(TINY_FW, "eng1", {"coding": (5, STALE)})
+    plan = plan_for(TINY_FW, p, competencies={"coding": 5})
+    (step,) = plan.steps
+    assert step.from_mastery == step.to_mastery == 5 and "certification" in step.label
+    assert progress(plan, p) == [StepStatus.DUE]
+    assert progress(plan, p, certified={"coding"}) == [StepStatus.DONE]
+
+
+def test_band_target_takes_the_k_closest_competencies():
+    # craft: Practitioner is 3 of its competencies at mastery 3.
+    _, p = person(SOFTWARE, "eng-l2", {"coding": (3, FRESH), "system_design": (2, FRESH)})
+    target = resolve_target(SOFTWARE, p, band="craft", band_level="1")
+    assert len(target.expects) == 2 and target.expects["system_design"] == 3
+    assert "coding" not in target.expects  # already there
+    plan = make_plan(p, SOFTWARE, target, NO_HISTORY, start=START)
+    assert resolve_target(SOFTWARE, p, band="craft", band_level="Practitioner") == target
+    assert plan.steps and plan.milestones[-1].readiness == 100.0
+
+
+def test_progress_and_closing_a_quarter():
+    _, p = person(TINY_FW, "eng1", {"coding": (1, FRESH)})
+    plan = plan_for(TINY_FW, p, role="eng3")
+    _, later = person(TINY_FW, "eng1", {"coding": (3, FRESH), "mentoring": (1, FRESH)})
+    statuses = progress(plan, replace(later, as_of=date(2025, 5, 1)))
+    by_label = dict(zip(labels(plan), statuses, strict=True))
+    assert by_label["mentoring 0->1"] is StepStatus.DONE
+    assert by_label["coding 2->3"] is StepStatus.DONE  # done ahead of its quarter
+    assert by_label["design_systems 0->1"] is StepStatus.MISSED  # Q1 ended 2025-03-31
+    assert by_label["design_systems 1->2"] is StepStatus.DUE
+    assert by_label["communication 1->2"] is StepStatus.UPCOMING
+    record = close_quarter(plan, 1, later, (), on=date(2025, 4, 2), notes="ok",
+                           engagement=4, event_id=9)
+    assert record is not None and record.quarter == 1
+    assert record.done == ("mentoring 0->1",)
+    assert record.missed == ("design_systems 0->1", "communication 0->1")
+    assert set(record.ahead) == {"coding 1->2", "coding 2->3"}
+
+
+def test_document_round_trip():
+    _, p = person(TINY_FW, "eng1", {"coding": (1, FRESH)})
+    plan = plan_for(TINY_FW, p, role="eng3")
+    assert plan_from_document(plan_to_document(plan)) == plan
+
+
+def test_forecast_is_reproducible_and_ordered():
+    _, p = person(TINY_FW, "eng1", {"coding": (1, FRESH)})
+    a, b = plan_for(TINY_FW, p, role="eng3"), plan_for(TINY_FW, p, role="eng3")
+    assert a.forecast == b.forecast and a.forecast is not None
+    p10, p50, p90 = a.forecast.dates
+    assert START < p10 <= p50 <= p90
+    slow = make_plan(p, TINY_FW, resolve_target(TINY_FW, p, role="eng3"), NO_HISTORY,
+                     start=START, pace=2.0)
+    assert slow.forecast is not None and slow.forecast.months[1] > a.forecast.months[1]
+
+
+@pytest.mark.parametrize(("target", "error", "message"), [
+    ({"role": "nope"}, NotFound, "unknown role 'nope'"),
+    ({"role": "eng1"}, PlanRejected, "below the current level"),
+    ({"role": "eng2"}, PlanRejected, "already meets role eng2"),
+    ({"band": "nope", "band_level": "1"}, NotFound, "unknown band"),
+    ({"band": "craft", "band_level": "1"}, PlanRejected, "has no levels"),
+    ({"band_level": "1"}, PlanRejected, "needs its band"),
+    ({"competencies": {"nope": 2}}, NotFound, "unknown competency 'nope'"),
+    ({"competencies": {"coding": 1}}, PlanRejected, "above the target"),
+    ({"competencies": {"coding": 9}}, PlanRejected, "outside its scale"),
+    ({"role": "eng3", "capacity": 0}, PlanRejected, "capacity must be 1-12"),
+    ({"role": "eng3", "capacity": 13}, PlanRejected, "capacity must be 1-12"),
+    ({"role": "eng3", "horizon": 1}, PlanRejected, "need 2 quarters, more than the 1 allowed"),
+    ({"role": "eng3", "horizon": 0}, PlanRejected, "at least 1"),
+    ({"role": "eng3", "competencies": {"coding": 3}}, PlanRejected, "give one target"),
+])
+def test_bad_targets_are_one_line_errors(target, error, message):
+    _, p = person(TINY_FW, "eng2", {"coding": (2, FRESH), "communication": (1, FRESH)})
+    with pytest.raises(error, match=message) as info:
+        plan_for(TINY_FW, p, **target)
+    assert "\n" not in str(info.value)
+
+
+def test_too_many_quarters_says_what_would_fit():
+    _, p = person(TINY_FW, "eng1", {"coding": (1, FRESH)})
+    with pytest.raises(PlanRejected, match=r"give --quarters 3 or --capacity 4"):
+        plan_for(TINY_FW, p, role="eng3", horizon=2)
+
+
+def test_top_of_track_needs_a_target():
+    _, p = person(TINY_FW, "eng3", {})
+    with pytest.raises(PlanRejected, match="no role above"):
+        plan_for(TINY_FW, p)
+
+
+# --- the property: executing any plan ends at readiness 100 for its target -------------
+
+
+@st.composite
+def cases(draw):
+    framework = draw(st.sampled_from([TINY_FW, SOFTWARE]))
+    role = draw(st.sampled_from(sorted(framework.roles)))
+    comps = sorted(framework.competencies)
+    mastery = {}
+    for c in draw(st.lists(st.sampled_from(comps), unique=True, max_size=len(comps))):
+        top = framework.competencies[c].scale.max
+        m = draw(st.integers(1, top))
+        # Stale evidence below the top of the scale: a new step refreshes it. At the top,
+        # only a certification could, and readiness does not count those yet.
+        stale = m < top and draw(st.booleans())
+        mastery[c] = (m, STALE if stale else FRESH)
+    kind = draw(st.sampled_from(["role", "band", "competencies"]))
+    if kind == "role":
+        target = {"role": draw(st.sampled_from(sorted(framework.roles)))}
+    elif kind == "band":
+        banded = sorted(b.id for b in framework.bands.values() if b.levels)
+        assume(banded)
+        band = draw(st.sampled_from(banded))
+        top = len(framework.bands[band].levels)
+        target = {"band": band, "band_level": str(draw(st.integers(1, top)))}
+    else:
+        chosen = draw(st.lists(st.sampled_from(comps), unique=True, min_size=1, max_size=4))
+        target = {"competencies": {
+            c: draw(st.integers(1, framework.competencies[c].scale.max)) for c in chosen}}
+    capacity = draw(st.integers(1, 12))
+    return framework, role, mastery, target, capacity
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@given(cases())
+def test_executing_a_plan_ends_at_readiness_100(case):
+    framework, role, mastery, target_choice, capacity = case
+    events, profile = person(framework, role, mastery)
+    try:
+        target = resolve_target(framework, profile, **target_choice)
+        plan = make_plan(profile, framework, target, NO_HISTORY, start=START,
+                         capacity=capacity)
+    except TrellisError:
+        assume(False)
+        return
+    for i, s in enumerate(plan.steps):
+        assert all(j < i for j in s.after)  # dependencies come first
+        assert s.quarter == 1 + i // capacity
+    assert all(len(m.steps) <= capacity for m in plan.milestones)
+    assert plan.forecast is not None
+    p10, p50, p90 = plan.forecast.dates
+    assert p10 <= p50 <= p90
+    ids = count(len(events) + 1)
+    done = list(events)
+    for s in plan.steps:  # the fold itself checks each step starts where the last ended
+        assert s.to_mastery > s.from_mastery
+        done.append(Event(next(ids), 1, START, SkillStep(s.competency, s.from_mastery,
+                                                         s.to_mastery),
+                          datetime(2025, 1, 1), "tester", framework_version=1))
+    after = fold(1, done, {1: framework}, START + timedelta(days=1))
+    assert assess(after, target.as_role(framework, after), framework).score == 100
+    assert all(st is StepStatus.DONE for st in progress(plan, after))
+    if target.band is not None:
+        band = framework.bands[target.band]
+        assert band.level_of({c: after.mastery_of(c) for c in band.competencies}) \
+            >= (target.band_level or 0)

@@ -1,0 +1,105 @@
+"""The strategy simulator on hand-set parameters: reproducible, and doing what it says."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from trellis.analytics.calibration import (
+    DepartureModel,
+    PromotionModel,
+    default_calibration,
+)
+from trellis.analytics.simulator import Start, Strategy, parse_strategies, simulate
+from trellis.domain.career_stage import CareerStage, StageThresholds, career_stage
+from trellis.errors import TrellisError
+
+START = Start.of(rank=np.array([1, 2, 3]), top_rank=6, pay=100_000.0, readiness=0.3,
+                 quarters_in_level=2, quarters_since=2, years=1.0, engagement=3.8)
+BALANCED = Strategy("balanced", 0.5)
+
+
+def run(calibration=None, strategy=BALANCED, start=START, quarters=12, runs=4_000, seed=7):
+    return simulate(calibration or default_calibration(), start, strategy, quarters=quarters,
+                    runs=runs, rng=np.random.default_rng(seed))
+
+
+def test_the_same_seed_gives_the_same_results():
+    a, b = run(), run()
+    assert a.horizon == b.horizon
+    assert np.array_equal(a.survival, b.survival)
+    assert run(seed=8).horizon != a.horizon
+
+
+def test_without_departure_hazard_everyone_stays():
+    cal = replace(default_calibration(), departure=DepartureModel(0, 0, 0, 0, 0, "test"))
+    outcome = run(cal)
+    assert np.all(outcome.survival == 1.0)
+
+
+def test_certain_promotion_climbs_one_level_a_quarter_up_to_the_top():
+    sure = PromotionModel(50.0, 0, 0, 0, 0, 0, 0, "test")
+    cal = replace(default_calibration(), promotion=sure,
+                  departure=DepartureModel(0, 0, 0, 0, 0, "test"))
+    start = Start.of(rank=np.array([1]), top_rank=5, pay=100_000.0, readiness=0.0,
+                     quarters_in_level=0, quarters_since=0, years=0.0, engagement=3.0)
+    outcome = run(cal, start=start, quarters=8, runs=500)
+    assert list(outcome.bands["level"].p10) == [1, 2, 3, 4, 5, 5, 5, 5, 5]
+    assert list(outcome.bands["level"].p90) == [1, 2, 3, 4, 5, 5, 5, 5, 5]
+    assert outcome.promotions == 4
+
+
+def test_percentiles_are_ordered():
+    outcome = run()
+    for metric, (p10, p50, p90) in outcome.horizon.items():
+        assert p10 <= p50 <= p90, metric
+    for band in outcome.bands.values():
+        assert np.all(band.p10 <= band.p50) and np.all(band.p50 <= band.p90)
+    assert np.all(np.diff(outcome.survival) <= 0)
+
+
+def test_promotion_focus_promotes_more_and_micro_focus_collects_more_micro_progressions():
+    promotion = run(strategy=Strategy("promotion", 0.8), quarters=20)
+    micro = run(strategy=Strategy("micro", 0.2), quarters=20)
+    assert promotion.promotions > 1.2 * micro.promotions
+    assert micro.micro_progressions > 1.1 * promotion.micro_progressions
+
+
+def test_merit_raises_follow_the_calibrated_mean():
+    cal = default_calibration()
+    none = PromotionModel(-50.0, 0, 0, 0, 0, 0, 0, "test")
+    cal = replace(cal, promotion=none, pay={**cal.pay, "band_pay_step": replace(
+        cal.pay["band_pay_step"], value=0.0)})
+    outcome = run(cal, quarters=4, runs=20_000)
+    assert outcome.horizon["pay"][1] == pytest.approx(100_000 * 1.033, rel=0.003)
+
+
+def test_parse_strategies():
+    assert [s.name for s in parse_strategies("all")] == ["promotion", "balanced", "micro"]
+    mix = parse_strategies("0.3,micro")
+    assert mix[0].promotion_effort == 0.3 and mix[1].name == "micro"
+    for bad in ("fast", "1.5", "-0.1", ""):
+        with pytest.raises(TrellisError, match="unknown strategy"):
+            parse_strategies(bad)
+
+
+def test_strategy_effects_are_neutral_at_balanced():
+    s = Strategy("balanced", 0.5)
+    assert s.promotion_factor == s.micro_factor == 1.0
+    assert s.directed_share(0.7) == pytest.approx(0.7)
+    assert Strategy("x", 1.0).directed_share(0.7) == 1.0
+    assert Strategy("x", 0.0).directed_share(0.7) == 0.0
+
+
+@pytest.mark.parametrize(("years", "rank", "stage"), [
+    (0, 1, CareerStage.EARLY), (2, 2, CareerStage.EARLY), (1, 3, CareerStage.MID),
+    (7, 1, CareerStage.MID), (0, 5, CareerStage.LATE), (16, 2, CareerStage.LATE),
+    (None, None, CareerStage.EARLY)])
+def test_career_stage(years, rank, stage):
+    assert career_stage(years, rank) is stage
+
+
+def test_career_stage_thresholds_are_configurable():
+    assert career_stage(1, 2, StageThresholds(mid_rank=2)) is CareerStage.MID
