@@ -284,3 +284,19 @@ def test_a_fresh_step_on_a_stale_competency_already_met_restores_its_credit(weig
     p = profile({"mentoring": (2, STALE)})
     assert assess(p, target, fw).score == 100 * weight
     assert assess(with_step(p, "mentoring", TODAY), target, fw).score == 100.0
+
+
+def test_a_certification_naming_a_competency_refreshes_its_evidence():
+    from trellis.domain.profile import Milestone
+
+    target = role({"coding": 3, "mentoring": 2})
+    fw = framework(target)
+    stale = profile({"coding": (3, FRESH), "mentoring": (2, STALE)})
+    assert assess(stale, target, fw).score == 92.0  # 100 * (3 + 2 * 0.8) / 5
+    certified = replace(stale, certifications=(
+        Milestone(D("2024-03-01"), 9, "Coaching certificate", "mentoring"),))
+    assert certified.evidence_on("mentoring") == D("2024-03-01")
+    assert assess(certified, target, fw).score == 100.0
+    unrelated = replace(stale, certifications=(
+        Milestone(D("2024-03-01"), 9, "AWS", "coding"),))
+    assert assess(unrelated, target, fw).score == 92.0

@@ -533,6 +533,8 @@ class _Simulation:
             if not is_manager and rand() < p.departure_hazard(q - last_progress_q) * frac:
                 departing = lo + int(rand() * (hi - lo + 1))
                 hi = departing - 1
+                # a leaver's last quarter is only the days before they leave
+                frac = max(0, hi - lo + 1) / (qe - qs + 1)
             span = hi - lo + 1
             plan: list[tuple[int, int]] = []
             if span > 0:

@@ -307,7 +307,8 @@ def _drafts(profile: Profile, framework: Framework, target: Target, on: date,
         comp = framework.competencies[c]
         layer = profile.mastery.get(c)
         has = layer.mastery if layer else 0
-        fresh = layer is None or is_fresh(layer.reached_on, on, policy.fresh_months)
+        evidence = profile.evidence_on(c)
+        fresh = evidence is None or is_fresh(evidence, on, policy.fresh_months)
         weight = 1.0 if fresh else policy.stale_weight
         credit = min(has, need) * weight
         top = comp.scale.max

@@ -71,6 +71,7 @@ class Milestone(NamedTuple):
     on: date
     event_id: int
     title: str
+    competency: str | None = None  # a certification may name the competency it evidences
 
 
 class BandUpgrade(NamedTuple):
@@ -142,6 +143,14 @@ class Profile:
     def mastery_of(self, competency: str) -> int:
         layer = self.mastery.get(competency)
         return layer.mastery if layer else 0
+
+    def evidence_on(self, competency: str) -> date | None:
+        """The latest evidence of a competency: its last step, or a certification naming it."""
+        layer = self.mastery.get(competency)
+        dates = [c.on for c in self.certifications if c.competency == competency]
+        if layer is not None:
+            dates.append(layer.reached_on)
+        return max(dates, default=None)
 
     @property
     def months_in_role(self) -> float | None:
@@ -315,7 +324,8 @@ class ProfileBuilder:
             raise LedgerRuleBroken(
                 f"certification on {event.effective_on}: unknown competency '{d.competency}'"
             )
-        self.certifications.append(Milestone(event.effective_on, event.id, d.certification))
+        self.certifications.append(Milestone(event.effective_on, event.id, d.certification,
+                                             d.competency))
 
     def _project(self, event: Event, framework: Framework) -> None:
         assert isinstance(event.details, ProjectLeadership)

@@ -97,7 +97,10 @@ def profile_to_document(p: Profile) -> dict[str, Any]:
 
 
 def _milestone(m: Milestone) -> dict[str, Any]:
-    return {"on": m.on.isoformat(), "event_id": m.event_id, "title": m.title}
+    doc: dict[str, Any] = {"on": m.on.isoformat(), "event_id": m.event_id, "title": m.title}
+    if m.competency is not None:
+        doc["competency"] = m.competency
+    return doc
 
 
 def profile_from_document(doc: dict[str, Any], *, history: bool = True) -> Profile:
@@ -160,4 +163,5 @@ def profile_from_document(doc: dict[str, Any], *, history: bool = True) -> Profi
 
 
 def _milestone_back(m: dict[str, Any]) -> Milestone:
-    return Milestone(date.fromisoformat(m["on"]), m["event_id"], m["title"])
+    return Milestone(date.fromisoformat(m["on"]), m["event_id"], m["title"],
+                     m.get("competency"))

@@ -81,8 +81,8 @@ def assess(profile: Profile, target: Role, framework: Framework) -> Readiness:
             continue
         layer = profile.mastery.get(comp)
         has = layer.mastery if layer else 0
-        fresh = layer is not None and is_fresh(layer.reached_on, profile.as_of,
-                                               policy.fresh_months)
+        evidence = profile.evidence_on(comp)
+        fresh = evidence is not None and is_fresh(evidence, profile.as_of, policy.fresh_months)
         counted = min(has, need)
         need_total += need
         covered += counted

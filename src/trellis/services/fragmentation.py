@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import orjson
 
@@ -79,3 +80,29 @@ def fragmentation_report(uow: UnitOfWork, team: str | None = None, *,
             lines.append(FragmentationLine(p, manager, state.get("role"), found))
     lines.sort(key=lambda x: (-x.assessment.risk, x.person.handle))
     return FragmentationReport(today, selection.team, rules, functions, len(ids), lines)
+
+
+def report_document(report: FragmentationReport) -> dict[str, Any]:
+    """The JSON document of ``trellis fragmentation --json`` (see docs/reports.md)."""
+    return {
+        "as_of": report.as_of,
+        "team": report.team,
+        "window_months": report.rules.window_months,
+        "functions": list(report.functions),
+        "assessed": report.assessed,
+        "people": [
+            {"id": x.person.id, "handle": x.person.handle, "name": x.person.name,
+             "manager": x.manager, "role": x.role, "track": x.assessment.track,
+             "index": x.assessment.index, "risk": x.assessment.risk,
+             "level": x.assessment.level,
+             "shares": {f: round(s, 4) for f, s in sorted(x.assessment.shares.items())},
+             "duties": [{"function": d.function, "share": d.share, "since": d.since}
+                        for d in x.assessment.duties],
+             "expansions": [{"function": e.function, "on": e.on, "share": e.share,
+                             "status": e.status.value, "acknowledged_by": e.acknowledged_by}
+                            for e in x.assessment.expansions],
+             "action": x.assessment.action.value,
+             "reasons": list(x.assessment.reasons)}
+            for x in report.lines
+        ],
+    }

@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from trellis.domain.events import Event, EventKind
 from trellis.domain.people import Person
@@ -151,3 +152,33 @@ def recognition_report(uow: UnitOfWork, team: str | None = None, *,
         never_recognized=sorted(handle[i] for i in ids if not cadences[i].count),
     )
     return RecognitionReport(today, selection.team, rules, lines, spread)
+
+
+def report_document(report: RecognitionReport, *, everyone: bool = False) -> dict[str, Any]:
+    """The JSON document of ``trellis recognition --json`` (see docs/reports.md)."""
+    s = report.spread
+    return {
+        "as_of": report.as_of,
+        "team": report.team,
+        "threshold_days": report.rules.threshold_days,
+        "team_factor": report.rules.team_factor,
+        "people": [
+            {"id": x.person.id, "handle": x.person.handle, "name": x.person.name,
+             "manager": x.manager, "count": x.cadence.count, "points": x.cadence.points,
+             "last_on": x.cadence.last_on, "cadence_days": x.cadence.cadence_days,
+             "gap_days": x.cadence.gap_days, "gap_since": x.cadence.gap_since,
+             "team_median_days": x.team_median, "severity": x.severity,
+             "alerts": list(x.alerts), "period_count": x.period_count,
+             "period_points": x.period_points}
+            for x in report.lines if everyone or x.alerts
+        ],
+        "spread": {
+            "since": s.since, "people": s.people, "recognitions": s.recognitions,
+            "gini_counts": s.gini_counts, "gini_points": s.gini_points,
+            "top_givers": [{"handle": h, "given": n} for h, n in s.top_givers],
+            "top_receivers": [{"handle": h, "received": n, "points": p}
+                              for h, n, p in s.top_receivers],
+            "none_in_period": s.none_in_period,
+            "never_recognized": list(s.never_recognized),
+        },
+    }

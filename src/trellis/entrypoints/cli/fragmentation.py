@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from trellis.domain.fragmentation import FragmentationRules
 from trellis.services import fragmentation as use
-from trellis.services.fragmentation import FragmentationReport
+from trellis.services.fragmentation import report_document
 
 from .context import state
 from .output import console, print_json, table
@@ -61,27 +61,3 @@ def fragmentation(
         console.print("no one has duties outside their role's function")
 
 
-def report_document(report: FragmentationReport) -> dict[str, Any]:
-    """The JSON document of ``trellis fragmentation --json`` (see docs/reports.md)."""
-    return {
-        "as_of": report.as_of,
-        "team": report.team,
-        "window_months": report.rules.window_months,
-        "functions": list(report.functions),
-        "assessed": report.assessed,
-        "people": [
-            {"id": x.person.id, "handle": x.person.handle, "name": x.person.name,
-             "manager": x.manager, "role": x.role, "track": x.assessment.track,
-             "index": x.assessment.index, "risk": x.assessment.risk,
-             "level": x.assessment.level,
-             "shares": {f: round(s, 4) for f, s in sorted(x.assessment.shares.items())},
-             "duties": [{"function": d.function, "share": d.share, "since": d.since}
-                        for d in x.assessment.duties],
-             "expansions": [{"function": e.function, "on": e.on, "share": e.share,
-                             "status": e.status.value, "acknowledged_by": e.acknowledged_by}
-                            for e in x.assessment.expansions],
-             "action": x.assessment.action.value,
-             "reasons": list(x.assessment.reasons)}
-            for x in report.lines
-        ],
-    }

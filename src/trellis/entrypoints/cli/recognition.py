@@ -3,14 +3,14 @@ gaps and spread."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from trellis.domain.events import RecognitionKind
 from trellis.domain.recognition import RecognitionRules
 from trellis.services import recognition as use
-from trellis.services.recognition import RecognitionLine, RecognitionReport
+from trellis.services.recognition import RecognitionLine, report_document
 
 from .context import parse_date, state
 from .output import console, print_json, table
@@ -103,31 +103,3 @@ def _alert(x: RecognitionLine, rules: RecognitionRules) -> str:
     return f"{x.severity}: {', '.join(why)}"
 
 
-def report_document(report: RecognitionReport, *, everyone: bool = False) -> dict[str, Any]:
-    """The JSON document of ``trellis recognition --json`` (see docs/reports.md)."""
-    s = report.spread
-    return {
-        "as_of": report.as_of,
-        "team": report.team,
-        "threshold_days": report.rules.threshold_days,
-        "team_factor": report.rules.team_factor,
-        "people": [
-            {"id": x.person.id, "handle": x.person.handle, "name": x.person.name,
-             "manager": x.manager, "count": x.cadence.count, "points": x.cadence.points,
-             "last_on": x.cadence.last_on, "cadence_days": x.cadence.cadence_days,
-             "gap_days": x.cadence.gap_days, "gap_since": x.cadence.gap_since,
-             "team_median_days": x.team_median, "severity": x.severity,
-             "alerts": list(x.alerts), "period_count": x.period_count,
-             "period_points": x.period_points}
-            for x in report.lines if everyone or x.alerts
-        ],
-        "spread": {
-            "since": s.since, "people": s.people, "recognitions": s.recognitions,
-            "gini_counts": s.gini_counts, "gini_points": s.gini_points,
-            "top_givers": [{"handle": h, "given": n} for h, n in s.top_givers],
-            "top_receivers": [{"handle": h, "received": n, "points": p}
-                              for h, n, p in s.top_receivers],
-            "none_in_period": s.none_in_period,
-            "never_recognized": list(s.never_recognized),
-        },
-    }

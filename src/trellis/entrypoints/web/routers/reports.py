@@ -10,9 +10,9 @@ from pydantic import Field
 from trellis.domain.events import EventKind, RecognitionKind
 from trellis.domain.fragmentation import FragmentationRules
 from trellis.domain.recognition import RecognitionRules
-from trellis.entrypoints.cli.fragmentation import report_document as fragmentation_document
-from trellis.entrypoints.cli.recognition import report_document as recognition_document
 from trellis.services import accounts, fragmentation, recognition
+from trellis.services.fragmentation import report_document as fragmentation_document
+from trellis.services.recognition import report_document as recognition_document
 
 from ..deps import CurrentUser, Uow
 from ..schemas import Body, DocumentPublic, EventPublic

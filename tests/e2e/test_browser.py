@@ -1,0 +1,132 @@
+"""End to end in a real headless Chromium (Debian's ``chromium``, driven by Playwright):
+sign in, log a micro-progression and see it on the timeline, run a check-in, and be
+refused someone else's pay. ``.ci/run`` installs chromium; elsewhere these tests skip.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--no-first-run", "--disable-sync"]
+PASSWORD = "trellis-demo"
+SHOTS = Path(os.environ.get("TRELLIS_E2E_SCREENSHOTS", "/tmp"))
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
+                                reason="needs Debian's chromium at /usr/bin/chromium "
+                                "(.ci/run installs it)")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``trellis demo`` then ``trellis serve`` on a free loopback port."""
+    db = tmp_path_factory.mktemp("e2e") / "demo.db"
+    trellis = [sys.executable, "-m", "trellis.entrypoints.cli.app", "--db", str(db)]
+    env = {**os.environ, "TRELLIS_ENVIRONMENT": "development", "TRELLIS_AUTHOR": "e2e"}
+    env.pop("TRELLIS_SECRET_KEY", None)
+    subprocess.run([*trellis, "demo", "--people", "40"], check=True, env=env,
+                   capture_output=True)
+    port = free_port()
+    server = subprocess.Popen([*trellis, "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/login", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the server did not start")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield b
+        b.close()
+
+
+def sign_in(browser, site: str, email: str, width: int = 1280):
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(f"{site}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{site}/me")
+    return page
+
+
+def test_an_employee_logs_a_micro_progression_and_sees_it(browser, site):
+    page = sign_in(browser, site, "employee@demo.trellis")
+    assert page.get_by_role("heading", name="Timeline").is_visible()
+    page.select_option("#kind", "certification")
+    assert page.locator("#certification").is_visible()
+    assert not page.locator("#to_mastery").is_visible()
+    page.fill("#certification", "Kubernetes Administrator")
+    page.fill("#evidence", "https://example.org/cert/123")
+    page.get_by_role("button", name="Record", exact=True).click()
+    page.wait_for_url("**#timeline")
+    entry = page.locator("li.event", has_text="Certified: Kubernetes Administrator")
+    assert entry.count() == 1
+    assert "micro_progression" in (entry.get_attribute("class") or "")
+    assert page.locator("li.event.promotion").count() >= 0
+    page.wait_for_function("document.querySelector('#timeline-chart.ready') !== null")
+    page.screenshot(path=str(SHOTS / "trellis-me.png"), full_page=True)
+    phone = sign_in(browser, site, "employee@demo.trellis", width=390)
+    phone.screenshot(path=str(SHOTS / "trellis-me-phone.png"))
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 400
+
+
+def test_a_manager_runs_a_check_in(browser, site):
+    page = sign_in(browser, site, "manager@demo.trellis")
+    page.goto(f"{site}/team")
+    page.screenshot(path=str(SHOTS / "trellis-team.png"), full_page=True)
+    page.locator("table a").first.click()
+    page.fill("#ci-engagement", "4")
+    page.fill("#ci-notes", "Quarterly check-in from the browser")
+    page.get_by_role("button", name="Record check-in").click()
+    page.wait_for_url("**#timeline")
+    assert page.locator("li.event", has_text="Quarterly check-in from the browser").count() == 1
+
+
+def test_an_employee_is_refused_someone_elses_pay(browser, site):
+    page = sign_in(browser, site, "employee@demo.trellis")
+    own = page.get_by_test_id("pay").inner_text()
+    assert own != "hidden" and any(ch.isdigit() for ch in own)
+    with httpx.Client(base_url=site) as manager:
+        signed = manager.post("/api/session", json={"email": "manager@demo.trellis",
+                                                    "password": PASSWORD}).json()
+    boss = signed["user"]["person"]
+    page.goto(f"{site}/people/{boss}")
+    assert page.get_by_test_id("pay").inner_text() == "hidden"
+    page.screenshot(path=str(SHOTS / "trellis-other.png"), full_page=True)
+    api = page.request.get(f"{site}/api/people/{boss}/readiness")
+    assert api.status == 403
+    profile = page.request.get(f"{site}/api/people/{boss}/profile").json()
+    assert profile["profile"]["pay"]["hidden"] is True

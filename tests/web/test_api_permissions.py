@@ -1,0 +1,144 @@
+"""The permission matrix: every API resource against every role, allowed and denied.
+
+Subject of the private cases is ``emp``: the employee themselves, reported (via ``mgr``) to
+the manager, and a colleague to ``peer``, who stands for "everyone else".
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import TINY
+
+ROLES = ("hr", "manager", "employee", "peer", "anonymous")
+OK, NO, ANON = "ok", 403, 401
+
+
+def expect(hr=OK, manager=OK, employee=OK, peer=OK):
+    return {"hr": hr, "manager": manager, "employee": employee, "peer": peer,
+            "anonymous": ANON}
+
+
+SKILL = {"kind": "skill_step", "details": {"competency": "communication",
+                                           "from_mastery": 0, "to_mastery": 1}}
+CASES = [
+    ("me", "GET", "/api/me", None, expect()),
+    ("people list", "GET", "/api/people", None, expect()),
+    ("person", "GET", "/api/people/emp", None, expect()),
+    ("add person", "POST", "/api/people", {"handle": "new{n}", "name": "New", "role": "eng1",
+                                           "hired_on": "2023-01-01"},
+     expect(manager=NO, employee=NO, peer=NO)),
+    ("profile", "GET", "/api/people/emp/profile", None, expect()),
+    ("timeline", "GET", "/api/people/emp/timeline", None, expect()),
+    ("layers", "GET", "/api/people/emp/layers", None, expect()),
+    ("log micro-progression", "POST", "/api/people/emp/events",
+     {"kind": "certification", "details": {"certification": "cert {n}"}},
+     expect(peer=NO)),
+    ("log pay", "POST", "/api/people/emp/events",
+     {"kind": "compensation", "details": {"compensation_kind": "bonus", "amount": 100}},
+     expect(employee=NO, peer=NO)),
+    ("readiness", "GET", "/api/people/emp/readiness", None, expect(peer=NO)),
+    ("team readiness", "GET", "/api/teams/readiness", None, expect(employee=NO, peer=NO)),
+    ("plan", "POST", "/api/people/emp/plan", {}, expect(peer=NO)),
+    ("check-in", "POST", "/api/people/emp/check-ins", {"notes": "fine", "engagement": 4},
+     expect(employee=NO, peer=NO)),
+    ("paths", "GET", "/api/people/emp/paths?to=eng3", None, expect()),
+    ("explore", "GET", "/api/explore?person=emp", None, expect()),
+    ("fragmentation", "GET", "/api/teams/fragmentation", None, expect(employee=NO, peer=NO)),
+    ("recognition report", "GET", "/api/teams/recognition", None,
+     expect(employee=NO, peer=NO)),
+    ("recognize", "POST", "/api/people/emp/recognitions", {"citation": "great work"},
+     expect(employee=NO, peer=NO)),
+    ("promote", "POST", "/api/people/peer/promotions",
+     {"to_role": "eng2", "override": "matrix test", "effective_on": "2024-01-0{n}"},
+     expect(manager=NO, employee=NO, peer=NO)),
+    ("frameworks", "GET", "/api/frameworks", None, expect()),
+    ("active framework", "GET", "/api/frameworks/active", None, expect()),
+    ("load framework", "POST", "/api/frameworks", {"text": "FRAMEWORK"},
+     expect(manager=NO, employee=NO, peer=NO)),
+    ("audit", "GET", "/api/audit", None, expect(manager=NO, employee=NO, peer=NO)),
+    ("users", "GET", "/api/users", None, expect(manager=NO, employee=NO, peer=NO)),
+    ("create user", "POST", "/api/users", {"email": "u{n}@x.org", "password": "long enough 1"},
+     expect(manager=NO, employee=NO, peer=NO)),
+    ("tokens", "POST", "/api/tokens", {"name": "script"}, expect()),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("name", "method", "path", "body", "expected"), CASES,
+                         ids=[c[0] for c in CASES])
+def test_permission_matrix(clients, anonymous, role, name, method, path, body, expected):
+    client = anonymous if role == "anonymous" else clients[role]
+    n = ROLES.index(role) + 1
+    if body is not None:
+        body = {k: (v.format(n=n) if isinstance(v, str) else v) for k, v in body.items()}
+        if body.get("text") == "FRAMEWORK":
+            tiny = TINY.read_text(encoding="utf-8")
+            body["text"] = tiny.replace("name: Tiny Co", f"name: Tiny Co {n}")
+    response = client.request(method, path, json=body)
+    want = expected[role]
+    if want == OK:
+        assert response.status_code in (200, 201), (role, name, response.text)
+    else:
+        assert response.status_code == want, (role, name, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_pay_is_hidden_from_everyone_else(clients):
+    for who in ("hr", "manager", "employee"):
+        doc = clients[who].get("/api/people/emp/profile").json()
+        assert doc["pay_visible"] and doc["profile"]["pay"]["base"] is not None, who
+    doc = clients["peer"].get("/api/people/emp/profile").json()
+    assert not doc["pay_visible"]
+    assert doc["profile"]["pay"] == {"base": None, "currency": None, "bonuses": None,
+                                     "hidden": True}
+    events = clients["peer"].get("/api/people/emp/timeline").json()
+    pay = [e for e in events if e["kind"] == "compensation"]
+    assert pay and all(e["details"] is None and "hidden" in e["summary"] for e in pay)
+    hires = [e for e in events if e["kind"] == "hire"]
+    assert "pay" not in hires[0]["details"] and "45,000" not in hires[0]["summary"]
+    mine = clients["employee"].get("/api/people/emp/timeline").json()
+    assert any(e["kind"] == "compensation" and e["details"] for e in mine)
+
+
+def test_lists_follow_the_role(clients):
+    handles = {who: {p["handle"] for p in clients[who].get("/api/people").json()}
+               for who in ("hr", "manager", "employee")}
+    assert handles["hr"] >= {"boss", "mgr", "emp", "peer"}
+    assert handles["manager"] == {"mgr", "emp"}
+    assert handles["employee"] == {"emp"}
+
+
+def test_a_manager_sees_only_their_own_team(clients):
+    r = clients["manager"].get("/api/teams/readiness?manager=boss")
+    assert r.status_code == 403
+    assert clients["hr"].get("/api/teams/readiness?manager=mgr").status_code == 200
+
+
+def test_reads_of_pay_and_writes_are_audited(clients):
+    clients["manager"].get("/api/people/emp/profile")
+    clients["peer"].get("/api/people/emp/profile")
+    entries = clients["hr"].get("/api/audit?limit=1000").json()
+    reads = [(e["user"], e["resource"]) for e in entries if e["action"] == "pay.read"]
+    assert ("mgr@x.org", "person/emp/profile") in reads
+    assert not any(user == "peer@x.org" for user, _ in reads)
+    assert all("password" not in str(e["detail"]) for e in entries)
+
+
+def test_errors_are_problem_details_not_500s(clients):
+    c = clients["hr"]
+    cases = [("GET", "/api/people/nobody/profile", None, 404),
+             ("POST", "/api/people/emp/events", {"kind": "skill_step"}, 422),
+             ("POST", "/api/people/emp/events", {"kind": "nonsense"}, 422),
+             ("POST", "/api/people/emp/events", {"kind": "skill_step", "details": {
+                 "competency": "coding", "from_mastery": 3, "to_mastery": 1}}, 422),
+             ("POST", "/api/people", {"handle": "emp", "name": "E", "role": "eng1",
+                                      "hired_on": "2020-01-01"}, 409),
+             ("GET", "/api/people/emp/profile?at=notadate", None, 422),
+             ("POST", "/api/frameworks", {"text": "id: [broken"}, 422),
+             ("POST", "/api/events/999999/retraction", {"reason": "x"}, 404)]
+    for method, path, body, status in cases:
+        r = c.request(method, path, json=body)
+        assert r.status_code == status, (path, r.text)
+        problem = r.json()
+        assert problem["status"] == status and problem["detail"], problem
