@@ -217,6 +217,7 @@ def test_advance_of_every_kind():
         K.CHECK_IN: Advance.NONE,
         K.DEPARTURE: Advance.NONE,
         K.RETRACTION: Advance.NONE,
+        K.VERIFICATION: Advance.NONE,
     }
     assert set(expected) == set(EventKind)
     for kind, advance in expected.items():

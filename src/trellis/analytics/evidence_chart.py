@@ -14,22 +14,10 @@ from matplotlib.figure import Figure
 
 from trellis.errors import TrellisError
 
+from .chart_files import check_target
 from .evidence import Curve
 
-FORMATS = {".png": "png", ".svg": "svg"}
 COLOURS = {"low": "#d95f02", "middle": "#7570b3", "high": "#1b9e77", "all": "#2c7fb8"}
-
-
-def check_target(path: Path) -> str:
-    """The format for ``path``, or a one-line error before any work is done."""
-    fmt = FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        raise TrellisError(f"cannot draw a chart as '{path.suffix or path.name}': "
-                           "use a .png or .svg file")
-    if not path.parent.is_dir():
-        raise TrellisError(f"cannot write the chart to {path}: no such directory "
-                           f"{path.parent}")
-    return fmt
 
 
 def write_chart(curves: list[Curve], path: Path, *, min_months: float = 0.0) -> None:

@@ -23,7 +23,8 @@ from trellis.domain.framework import MoveKind
 from trellis.domain.lattice import Neighbourhood
 from trellis.errors import TrellisError
 
-FORMATS = {".png": "png", ".svg": "svg"}
+from .chart_files import check_target
+
 STYLES: dict[MoveKind, tuple[str, Literal["-", "--", ":"]]] = {  # colour, line style
     MoveKind.VERTICAL: ("#1b9e77", "-"),
     MoveKind.LATERAL: ("#3b6fb6", "--"),
@@ -32,18 +33,6 @@ STYLES: dict[MoveKind, tuple[str, Literal["-", "--", ":"]]] = {  # colour, line 
 COLUMN = 2.6  # inches per track
 ROW = 1.9  # inches per level
 LABEL_WIDTH = 22  # characters per label line
-
-
-def check_target(path: Path) -> str:
-    """The format for ``path``, or a one-line error before any work is done."""
-    fmt = FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        raise TrellisError(f"cannot draw a chart as '{path.suffix or path.name}': "
-                           "use a .png or .svg file")
-    if not path.parent.is_dir():
-        raise TrellisError(f"cannot write the chart to {path}: no such directory "
-                           f"{path.parent}")
-    return fmt
 
 
 def write_chart(view: Neighbourhood, title: str, path: Path) -> None:

@@ -29,24 +29,13 @@ from trellis.domain.layers import (
 )
 from trellis.errors import TrellisError
 
-FORMATS = {".png": "png", ".svg": "svg"}
+from .chart_files import check_target
+
 # Light to dark (YlGnBu), as in the terminal matrix: a scale of another size maps onto it.
 COLOURS = ("#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494")
 MARKER_COLOUR = "#d95f02"
 ROW = 0.34  # inches per row
 Row = tuple[BandLayers, CompetencyLayers | None]  # a band's header row has no competency
-
-
-def check_target(path: Path) -> str:
-    """The format for ``path``, or a one-line error before any work is done."""
-    fmt = FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        raise TrellisError(f"cannot draw a chart as '{path.suffix or path.name}': "
-                           "use a .png or .svg file")
-    parent = path.parent
-    if not parent.is_dir():
-        raise TrellisError(f"cannot write the chart to {path}: no such directory {parent}")
-    return fmt
 
 
 def write_chart(view: LayersView, who: str, path: Path) -> None:

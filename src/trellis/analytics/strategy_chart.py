@@ -17,22 +17,10 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from trellis.errors import TrellisError
 
+from .chart_files import check_target
 from .simulator import Outcome
 
-FORMATS = {".png": "png", ".svg": "svg"}
 COLOURS = ("#1b9e77", "#7570b3", "#d95f02", "#e7298a", "#66a61e", "#e6ab02")
-
-
-def check_target(path: Path) -> str:
-    """The format for ``path``, or a one-line error before any work is done."""
-    fmt = FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        raise TrellisError(f"cannot draw a chart as '{path.suffix or path.name}': "
-                           "use a .png or .svg file")
-    if not path.parent.is_dir():
-        raise TrellisError(f"cannot write the chart to {path}: no such directory "
-                           f"{path.parent}")
-    return fmt
 
 
 def write_chart(outcomes: Sequence[Outcome], title: str, path: Path) -> None:

@@ -31,6 +31,7 @@ class EventKind(StrEnum):
     CHECK_IN = "check_in"
     DEPARTURE = "departure"
     RETRACTION = "retraction"
+    VERIFICATION = "verification"
 
 
 class Advance(StrEnum):
@@ -179,6 +180,15 @@ class Retraction:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """Someone (the event's author) checked the evidence of an earlier event."""
+
+    kind: ClassVar[EventKind] = EventKind.VERIFICATION
+    verifies: int
+    notes: str | None = None
+
+
 Details = (
     Hire
     | Promotion
@@ -192,6 +202,7 @@ Details = (
     | CheckIn
     | Departure
     | Retraction
+    | Verification
 )
 
 DETAILS: dict[EventKind, type[Details]] = {
@@ -209,6 +220,7 @@ DETAILS: dict[EventKind, type[Details]] = {
         CheckIn,
         Departure,
         Retraction,
+        Verification,
     )
 }
 
@@ -415,5 +427,7 @@ def _check_details(d: Details) -> None:
             raise InvalidEvent(f"check_in: engagement must be 1-5, got {d.engagement}")
     elif isinstance(d, Hire | Promotion | LateralMove) and d.pay is not None and d.pay < 0:
         raise InvalidEvent(f"{d.kind}: pay cannot be negative")
+    elif isinstance(d, Verification) and d.verifies <= 0:
+        raise InvalidEvent("verification: verifies must be an event id")
     elif isinstance(d, Retraction) and d.retracts <= 0:
         raise InvalidEvent("retraction: retracts must be an event id")

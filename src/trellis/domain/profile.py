@@ -36,6 +36,7 @@ from .events import (
     Responsibility,
     Retraction,
     SkillStep,
+    Verification,
 )
 from .framework import Framework, SkillBand
 
@@ -339,6 +340,9 @@ class ProfileBuilder:
     def _departure(self, event: Event, framework: Framework) -> None:
         self.departed_on = event.effective_on
 
+    def _verification(self, event: Event, framework: Framework) -> None:
+        pass  # it vouches for another event's evidence; the profile does not change
+
     def _retraction(self, event: Event, framework: Framework) -> None:
         raise LedgerRuleBroken("a retraction cannot be applied to a profile")  # fold skips them
 
@@ -419,6 +423,7 @@ _CHANGES = {
     CheckIn: ProfileBuilder._check_in,
     Departure: ProfileBuilder._departure,
     Retraction: ProfileBuilder._retraction,
+    Verification: ProfileBuilder._verification,
 }
 
 

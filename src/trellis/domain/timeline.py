@@ -22,6 +22,7 @@ from .events import (
     Responsibility,
     Retraction,
     SkillStep,
+    Verification,
     advance_of,
     details_to_mapping,
 )
@@ -40,6 +41,7 @@ class TimelineEntry:
     event: Event | None = None
     band_upgrade: BandUpgrade | None = None
     retracted_by: int | None = None
+    verified_by: str | None = None  # who vouched for the evidence, when recorded or later
 
     @property
     def id(self) -> int | None:
@@ -52,6 +54,10 @@ def build_timeline(events: Iterable[Event],
     retracted_by = {
         e.details.retracts: e.id for e in ordered if isinstance(e.details, Retraction)
     }
+    verified_by = {
+        e.details.verifies: e.author for e in ordered if isinstance(e.details, Verification)
+        and e.id not in retracted_by
+    }
     upgrades: dict[int, list[BandUpgrade]] = {}
     if ordered:
         for upgrade in replay(ordered[0].person_id, ordered, frameworks)[0].band_upgrades:
@@ -60,7 +66,8 @@ def build_timeline(events: Iterable[Event],
     for e in ordered:
         framework = _framework(frameworks, e)
         entries.append(TimelineEntry(e.effective_on, e.kind.value, advance_of(e.kind),
-                                     describe(e, framework), e, None, retracted_by.get(e.id)))
+                                     describe(e, framework), e, None, retracted_by.get(e.id),
+                                     e.verifier or verified_by.get(e.id)))
         for upgrade in upgrades.get(e.id, ()):
             entries.append(TimelineEntry(upgrade.on, "band_upgrade", Advance.MICRO,
                                          describe_upgrade(upgrade, framework),
@@ -135,6 +142,9 @@ def describe(event: Event, framework: Framework | None) -> str:
         return f"Check-in, {mood}{notes}"
     if isinstance(d, Departure):
         return f"Left ({d.departure_kind.value})" + (f": {d.notes}" if d.notes else "")
+    if isinstance(d, Verification):
+        notes = f": {d.notes}" if d.notes else ""
+        return f"Verified the evidence of event {d.verifies}{notes}"
     assert isinstance(d, Retraction)
     return f"Retracted event {d.retracts}: {d.reason}"
 
@@ -144,7 +154,7 @@ def entry_document(e: TimelineEntry) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "id": e.id, "kind": e.kind, "advance": e.advance.value,
         "effective_on": e.on.isoformat(), "summary": e.summary,
-        "retracted_by": e.retracted_by, "derived_from": None,
+        "retracted_by": e.retracted_by, "verified_by": e.verified_by, "derived_from": None,
     }
     if e.event is not None:
         doc.update(recorded_at=e.event.recorded_at.isoformat(), author=e.event.author,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from trellis.analytics.lattice_graph import LatticeGraph, build_lattice
 from trellis.domain.effort import EffortModel
@@ -198,3 +199,21 @@ def neighbourhood(uow: UnitOfWork, *, person: str | None = None, role: str | Non
                 edges.append(Edge(source, target, kind, round(months, 1)))
         ring = nxt
     return start, Neighbourhood(lat.framework, tuple(roles), tuple(edges))
+
+
+def path_document(path: Path) -> dict[str, Any]:
+    return {"months": path.months, "roles": list(path.roles), "moves": [
+        {"from": m.source, "to": m.target, "kind": m.kind.value, "months": m.months,
+         "weight": m.weight,
+         "steps": [{"competency": s.competency, "to_mastery": s.to_mastery,
+                    "months": s.months} for s in m.steps]}
+        for m in path.moves]}
+
+
+def destination_document(d: Destination) -> dict[str, Any]:
+    fit = d.fit
+    return {"role": d.role.id, "title": d.role.title, "months": d.months, "levels": d.levels,
+            "path": path_document(d.path),
+            "fit": None if fit is None else {
+                "sensible": fit.sensible, "similarity": fit.similarity, "skills": fit.skills,
+                "tools": fit.tools, "growth": fit.growth}}

@@ -17,6 +17,7 @@ from trellis.domain.events import (
     EventKind,
     Recognition,
     Retraction,
+    Verification,
     details_from_mapping,
 )
 from trellis.domain.people import Person
@@ -64,6 +65,35 @@ def retract_event(uow: UnitOfWork, event_id: int, reason: str, *, author: str) -
         assert person is not None
         event = append_event(uow, person, EventKind.RETRACTION, clock.today(),
                              {"retracts": event_id, "reason": reason}, author=author)
+        uow.commit()
+        return event
+
+
+def verify_event(uow: UnitOfWork, event_id: int, *, author: str,
+                 notes: str | None = None) -> Event:
+    """Vouch for an earlier event's evidence: a verification event by ``author``."""
+    with uow:
+        target = uow.events.get(event_id)
+        if target is None:
+            raise NotFound(f"unknown event {event_id}")
+        if target.kind in (EventKind.RETRACTION, EventKind.VERIFICATION):
+            raise LedgerRuleBroken(f"event {event_id} is a {target.kind} and has no evidence "
+                                   "to verify")
+        if target.author == author:
+            raise LedgerRuleBroken(f"event {event_id} was recorded by {author}: someone else "
+                                   "must verify it")
+        person = uow.people.get(target.person_id)
+        assert person is not None
+        history = uow.events.for_person(person.id)
+        if any(isinstance(e.details, Retraction) and e.details.retracts == event_id
+               for e in history):
+            raise LedgerRuleBroken(f"event {event_id} was retracted")
+        if target.verifier or any(isinstance(e.details, Verification)
+                                  and e.details.verifies == event_id for e in history):
+            raise LedgerRuleBroken(f"event {event_id} is already verified")
+        on = max(clock.today(), target.effective_on)
+        event = append_event(uow, person, EventKind.VERIFICATION, on,
+                             {"verifies": event_id, "notes": notes}, author=author)
         uow.commit()
         return event
 

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from trellis.analytics.chart_files import check_target
 from trellis.analytics.evidence import MIN_MONTHS, CoxResult
 from trellis.services import evidence as use
 
@@ -36,9 +37,7 @@ def evidence(
 ) -> None:
     """Time in level, Cox models of promotion and departure, and a promotion-propensity model."""
     if plot is not None:
-        from trellis.analytics import evidence_chart  # matplotlib loads only when drawing
-
-        evidence_chart.check_target(plot)
+        check_target(plot)
     found = use.evidence(state(ctx).open().uow(), as_of=parse_date(at, "--at"),
                          since=parse_date(since, "--since"), min_months=min_months)
     document = use.evidence_to_document(found)
@@ -47,6 +46,8 @@ def evidence(
     else:
         _print(document, found)
     if plot is not None:
+        from trellis.analytics import evidence_chart  # matplotlib loads only when drawing
+
         evidence_chart.write_chart(found.time_in_level, plot, min_months=min_months)
         if not json:
             console.print(f"chart written to {escape(str(plot))}", highlight=False)

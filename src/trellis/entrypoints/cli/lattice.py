@@ -8,8 +8,9 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
+from trellis.analytics.chart_files import check_target
 from trellis.domain.framework import MoveKind
-from trellis.domain.lattice import Move, Path
+from trellis.domain.lattice import Move
 from trellis.errors import TrellisError
 from trellis.services import lattice as use
 
@@ -37,7 +38,7 @@ def paths(
     found = use.paths(state(ctx).open().uow(), person, to, k)
     if json:
         print_json({"person": _person(found.start), "from": found.start.role.id,
-                    "to": found.target.id, "paths": [_path_doc(p) for p in found.paths]})
+                    "to": found.target.id, "paths": [use.path_document(p) for p in found.paths]})
         return
     start, target = found.start.role, found.target
     console.print(f"[bold]{len(found.paths)} path(s)[/] from {escape(start.title)} "
@@ -76,7 +77,7 @@ def explore(
     if json:
         print_json({"person": _person(found.start), "from": found.start.role.id,
                     "budget": found.budget,
-                    **{kind.value: [_destination_doc(d) for d in found.of(kind)]
+                    **{kind.value: [use.destination_document(d) for d in found.of(kind)]
                        for kind in (MoveKind.LATERAL, MoveKind.DIAGONAL, MoveKind.VERTICAL)}})
         return
     start = found.start.role
@@ -117,7 +118,7 @@ def lattice(
     """Draw the lattice around a role or a person: vertical, lateral and diagonal moves."""
     from trellis.analytics import lattice_chart  # matplotlib loads only when drawing
 
-    lattice_chart.check_target(plot)
+    check_target(plot)
     if (person is None) == (role is None):
         raise TrellisError("give --role ROLE or --person PERSON")
     start, view = use.neighbourhood(state(ctx).open().uow(), person=person, role=role,
@@ -132,21 +133,3 @@ def lattice(
 def _person(start: use.Start) -> dict[str, Any] | None:
     p = start.person
     return None if p is None else {"id": p.id, "handle": p.handle, "name": p.name}
-
-
-def _path_doc(path: Path) -> dict[str, Any]:
-    return {"months": path.months, "roles": list(path.roles), "moves": [
-        {"from": m.source, "to": m.target, "kind": m.kind.value, "months": m.months,
-         "weight": m.weight,
-         "steps": [{"competency": s.competency, "to_mastery": s.to_mastery,
-                    "months": s.months} for s in m.steps]}
-        for m in path.moves]}
-
-
-def _destination_doc(d: use.Destination) -> dict[str, Any]:
-    fit = d.fit
-    return {"role": d.role.id, "title": d.role.title, "months": d.months, "levels": d.levels,
-            "path": _path_doc(d.path),
-            "fit": None if fit is None else {
-                "sensible": fit.sensible, "similarity": fit.similarity, "skills": fit.skills,
-                "tools": fit.tools, "growth": fit.growth}}

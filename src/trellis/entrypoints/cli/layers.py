@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from trellis.analytics.chart_files import check_target
 from trellis.domain.layers import (
     OTHER_BAND,
     Grain,
@@ -53,9 +54,7 @@ def layers(
 ) -> None:
     """Competency layers: every competency's dated steps, quarter by quarter since the hire."""
     if plot is not None:
-        from trellis.analytics import layers_chart  # matplotlib loads only when drawing
-
-        layers_chart.check_target(plot)
+        check_target(plot)
     found = use.layers(state(ctx).open().uow(), person, parse_date(at, "--at"),
                        every_competency=every)
     view, who = found.view, found.person
@@ -65,6 +64,8 @@ def layers(
     else:
         print_matrix(view, f"{who.name} ({who.handle})")
     if plot is not None:
+        from trellis.analytics import layers_chart  # matplotlib loads only when drawing
+
         layers_chart.write_chart(view, f"{who.name} ({who.handle})", plot)
         if not json:
             console.print(f"chart written to {escape(str(plot))}", highlight=False)

@@ -30,12 +30,14 @@ OPTION_FIELDS = {
 def register(app: typer.Typer) -> None:
     app.command("log")(log)
     app.command("retract")(retract)
+    app.command("verify")(verify)
 
 
 def log(
     ctx: typer.Context,
     kind: Annotated[str, typer.Argument(help="Event kind: " + ", ".join(
-        k.value for k in EventKind if k is not EventKind.RETRACTION))],
+        k.value for k in EventKind
+        if k not in (EventKind.RETRACTION, EventKind.VERIFICATION)))],
     person: Annotated[str, typer.Argument(help="Handle, email or id.")],
     on: Annotated[str | None, typer.Option(help="Effective date (default: today).")] = None,
     evidence: Annotated[str | None, typer.Option(help="Text or URL backing the event.")]
@@ -78,6 +80,8 @@ def log(
     event_kind = kind_from_text(kind)
     if event_kind is EventKind.RETRACTION:
         raise InvalidEvent("use `trellis retract EVENT_ID --reason ...` to retract an event")
+    if event_kind is EventKind.VERIFICATION:
+        raise InvalidEvent("use `trellis verify EVENT_ID` to verify an event's evidence")
     given = {k: v for k, v in locals().items() if k in OPTION_FIELDS and v is not None}
     accepted = {f for f in DETAILS[event_kind].__dataclass_fields__}
     fields: dict[str, Any] = {}
@@ -105,3 +109,16 @@ def retract(
     cli = state(ctx)
     event = use.retract_event(cli.open().uow(), event_id, reason, author=cli.settings.author)
     console.print(f"retracted event {event_id} (retraction is event {event.id})")
+
+
+def verify(
+    ctx: typer.Context,
+    event_id: Annotated[int, typer.Argument(help="The event whose evidence you checked.")],
+    notes: Annotated[str | None, typer.Option(help="What you checked.")] = None,
+) -> None:
+    """Vouch for an event's evidence (as TRELLIS_AUTHOR; not the event's own author)."""
+    cli = state(ctx)
+    event = use.verify_event(cli.open().uow(), event_id, author=cli.settings.author,
+                             notes=notes)
+    console.print(f"verified event {event_id} (verification is event {event.id})")
+

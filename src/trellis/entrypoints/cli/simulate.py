@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from trellis.analytics.chart_files import check_target
 from trellis.services import simulation as use
 
 from .context import state
@@ -40,8 +41,6 @@ def simulate(
 ) -> None:
     """Simulate careers quarter by quarter under each strategy, calibrated from the ledger."""
     if plot is not None:
-        from trellis.analytics.strategy_chart import check_target
-
         check_target(plot)
     result = use.simulate(state(ctx).open().uow(), person=person, cohort=cohort,
                           strategy=strategy, years=years, runs=runs, seed=seed)
