@@ -6,9 +6,14 @@ the manager, and a colleague to ``peer``, who stands for "everyone else".
 
 from __future__ import annotations
 
+import json
+from datetime import date
+
 import pytest
 
 from conftest import TINY
+from trellis.domain.events import EventKind
+from trellis.services import ledger
 
 ROLES = ("hr", "manager", "employee", "peer", "anonymous")
 OK, NO, ANON = "ok", 403, 401
@@ -47,8 +52,22 @@ CASES = [
     ("fragmentation", "GET", "/api/teams/fragmentation", None, expect(employee=NO, peer=NO)),
     ("recognition report", "GET", "/api/teams/recognition", None,
      expect(employee=NO, peer=NO)),
-    ("recognize", "POST", "/api/people/emp/recognitions", {"citation": "great work"},
+    ("give kudos", "POST", "/api/people/emp/recognitions", {"citation": "great work"},
+     expect(employee=NO)),
+    ("award with points", "POST", "/api/people/emp/recognitions",
+     {"citation": "shipped it", "kind": "award", "points": 50}, expect(employee=NO, peer=NO)),
+    ("verify evidence", "POST", "/api/events/EVENT/verification", {"notes": "checked"},
      expect(employee=NO, peer=NO)),
+    ("simulate a person", "GET", "/api/simulation?person=emp&runs=100&years=1", None,
+     expect(employee=NO, peer=NO)),
+    ("simulate a cohort", "GET", "/api/simulation?runs=100&years=1", None,
+     expect(manager=NO, employee=NO, peer=NO)),
+    ("evidence", "GET", "/api/evidence", None, expect(manager=NO, employee=NO, peer=NO)),
+    ("compare", "GET", "/api/compare", None, expect(employee=NO, peer=NO)),
+    ("compare a person", "GET", "/api/compare?person=emp", None, expect(peer=NO)),
+    ("advice", "GET", "/api/people/emp/advice", None, expect(peer=NO)),
+    ("import", "POST", "/api/imports", {"format": "jsonl", "text": "IMPORT"},
+     expect(manager=NO, employee=NO, peer=NO)),
     ("promote", "POST", "/api/people/peer/promotions",
      {"to_role": "eng2", "override": "matrix test", "effective_on": "2024-01-0{n}"},
      expect(manager=NO, employee=NO, peer=NO)),
@@ -64,17 +83,35 @@ CASES = [
 ]
 
 
+def fresh_event(app, certification: str) -> int:
+    event = ledger.record_event(app.state.trellis.uow(), "emp", EventKind.CERTIFICATION,
+                                date(2023, 1, 1), {"certification": certification},
+                                author="someone@x.org")
+    return event.id
+
+
+def import_text(handle: str) -> str:
+    rows = [{"record": "person", "handle": handle, "name": "Imported One"},
+            {"record": "event", "person": handle, "kind": "hire", "effective_on": "2023-01-01",
+             "role": "eng1"}]
+    return "\n".join(json.dumps(r) for r in rows)
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("name", "method", "path", "body", "expected"), CASES,
                          ids=[c[0] for c in CASES])
-def test_permission_matrix(clients, anonymous, role, name, method, path, body, expected):
+def test_permission_matrix(app, clients, anonymous, role, name, method, path, body, expected):
     client = anonymous if role == "anonymous" else clients[role]
     n = ROLES.index(role) + 1
+    if "EVENT" in path:  # a fresh event of emp's, recorded by someone else, to verify
+        path = path.replace("EVENT", str(fresh_event(app, f"matrix {n}")))
     if body is not None:
         body = {k: (v.format(n=n) if isinstance(v, str) else v) for k, v in body.items()}
         if body.get("text") == "FRAMEWORK":
             tiny = TINY.read_text(encoding="utf-8")
             body["text"] = tiny.replace("name: Tiny Co", f"name: Tiny Co {n}")
+        if body.get("text") == "IMPORT":
+            body["text"] = import_text(f"imp{n}")
     response = client.request(method, path, json=body)
     want = expected[role]
     if want == OK:

@@ -33,7 +33,7 @@ def write_chart(curves: list[Curve], path: Path, *, min_months: float = 0.0) -> 
 
 
 def draw(curves: list[Curve], *, min_months: float = 0.0) -> Figure:
-    figure = Figure(figsize=(7.5, 4.5))
+    figure = Figure(figsize=(7.5, 5.4))
     FigureCanvasAgg(figure)
     ax = figure.add_subplot()
     drawn = 0
@@ -57,11 +57,15 @@ def draw(curves: list[Curve], *, min_months: float = 0.0) -> Figure:
     ax.set_xlim(left=0)
     ax.set_xlabel("months in level")
     ax.set_ylabel("share not yet promoted")
-    start = f" (spells of at least {min_months:g} months)" if min_months else ""
+    # two lines, so the title fits the figure whatever its width (tight_layout makes room
+    # for its height, not for a left-aligned title running past the axes)
+    start = f"\n(spells of at least {min_months:g} months)" if min_months else ""
     ax.set_title("Time in level until promotion, by micro-progressions per year" + start,
                  loc="left")
     ax.grid(True, color="#e5e5e5", linewidth=0.6)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(loc="lower left", frameon=False, title="micro-progression rate")
+    # below the axes, clear of the curves and their bands
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.14), frameon=False,
+              title="micro-progression rate", alignment="left")
     figure.tight_layout()
     return figure

@@ -85,6 +85,24 @@ def can_record(user: User, person_id: int, chain: Sequence[int], kind: EventKind
     return is_self(user, person_id) and kind in SELF_RECORDED
 
 
+def can_verify(user: User, person_id: int, chain: Sequence[int]) -> bool:
+    """Verify the evidence of a person's event: their managers (transitively) and HR admins,
+    never the person themselves (nor the event's own author: see ``ledger.verify_event``)."""
+    return not is_self(user, person_id) and (user.is_hr or manages(user, chain))
+
+
+def can_recognize(user: User, person_id: int, chain: Sequence[int], kind: str,
+                  points: int | None) -> bool:
+    """Recognize a person: their managers and HR admins give any recognition; any other
+    colleague may give kudos without points (peer recognition). Nobody recognizes
+    themselves."""
+    if is_self(user, person_id):
+        return False
+    if user.is_hr or manages(user, chain):
+        return True
+    return user.person_id is not None and kind == "kudos" and not points
+
+
 def can_manage_team(user: User) -> bool:
     return user.role in (Role.MANAGER, Role.HR_ADMIN)
 

@@ -22,7 +22,7 @@ from trellis.domain.access import Role, User
 from trellis.domain.events import Event, EventKind
 from trellis.domain.people import Person, check_email
 from trellis.domain.timeline import describe
-from trellis.errors import Conflict, InvalidEvent, NotAuthenticated, PermissionDenied
+from trellis.errors import Conflict, InvalidEvent, NotAuthenticated, NotFound, PermissionDenied
 
 from . import clock
 from .ledger import append_event, find_person
@@ -193,7 +193,6 @@ def list_tokens(uow: UnitOfWork, user: User) -> list[dict[str, Any]]:
 def revoke_token(uow: UnitOfWork, user: User, token_id: int) -> None:
     with uow:
         if not uow.accounts.remove_token(user.id, token_id):
-            from trellis.errors import NotFound
             raise NotFound(f"unknown token {token_id}")
         uow.accounts.audit(clock.now(), user.email, "token.revoke", f"token/{token_id}", {})
         uow.commit()
@@ -287,6 +286,34 @@ def require_record(uow: UnitOfWork, user: User, ref: str, kind: EventKind) -> Pe
         chain = chain_of(uow, person)
     if not access.can_record(user, person.id, chain, kind):
         raise PermissionDenied(f"{user.email} may not record a {kind} for {person.handle}")
+    return person
+
+
+def require_verify(uow: UnitOfWork, user: User, event_id: int) -> Person:
+    """The person whose event ``user`` may verify (their managers and HR admins, never
+    the person themselves); NotFound for an unknown event."""
+    with uow:
+        target = uow.events.get(event_id) if 0 < event_id < 2**62 else None
+        person = uow.people.get(target.person_id) if target else None
+        if person is None:
+            raise NotFound(f"unknown event {event_id}")
+        chain = chain_of(uow, person)
+    if not access.can_verify(user, person.id, chain):
+        raise PermissionDenied(f"{user.email} may not verify {person.handle}'s events: only "
+                               "their managers and HR admins can, never the person")
+    return person
+
+
+def require_recognize(uow: UnitOfWork, user: User, ref: str, kind: str,
+                      points: int | None) -> Person:
+    """The person ``user`` may recognize with ``kind`` (see ``access.can_recognize``)."""
+    with uow:
+        person = find_person(uow, ref)
+        chain = chain_of(uow, person)
+    if not access.can_recognize(user, person.id, chain, kind, points):
+        raise PermissionDenied(f"{user.email} may not give {person.handle} a {kind}"
+                               f"{' with points' if points else ''}: colleagues give kudos, "
+                               "managers and HR admins any recognition, nobody themselves")
     return person
 
 

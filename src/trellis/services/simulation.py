@@ -170,3 +170,38 @@ def _start(people: Sequence[Profile], framework: Framework, today: date,
         values["engagement"].append(p.engagement if p.engagement is not None
                                     else default_engagement)
     return Start.of(**{k: np.asarray(v) for k, v in values.items()})
+
+
+def simulate_stages(uow: UnitOfWork, *, strategy: str = "all", years: int = 5,
+                    runs: int = 2_000, seed: int = 0,
+                    thresholds: StageThresholds = DEFAULT_THRESHOLDS
+                    ) -> dict[str, Simulation | None]:
+    """One calibration, then each career stage's active individual contributors simulated
+    (None for a stage nobody is at): the report's simulations per stage."""
+    strategies = parse_strategies(strategy)
+    check_range(years, runs)
+    today = clock.today()
+    with uow:
+        framework = uow.frameworks.catalog[version_in_force(uow, today).id]
+        everyone = uow.people.all()
+        managers = {p.manager_id for p in everyone if p.manager_id is not None}
+        rows = uow.state.rows()
+        events = uow.events.of_kinds(PANEL_KINDS)
+    profiles = {r["person_id"]: profile_from_document(orjson.loads(r["profile"])) for r in rows}
+    calibration = calibrate(framework, events, end=today,
+                            people=[p.id for p in everyone if p.id not in managers],
+                            band_upgrades={pid: _band_steps(p) for pid, p in profiles.items()},
+                            thresholds=thresholds)
+    out: dict[str, Simulation | None] = {}
+    for stage in CareerStage:
+        chosen = [p for p in profiles.values() if p.active and p.person_id not in managers
+                  and _matches(p, {"stage": stage.value}, today, thresholds)]
+        if not chosen:
+            out[stage.value] = None
+            continue
+        start = _start(chosen, framework, today, calibration)
+        outcomes = [run_strategy(calibration, start, s, quarters=4 * years, runs=runs,
+                                 rng=np.random.default_rng(seed)) for s in strategies]
+        out[stage.value] = Simulation(f"cohort stage={stage.value}", len(chosen), years, runs,
+                                      seed, calibration, outcomes)
+    return out

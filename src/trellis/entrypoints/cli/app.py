@@ -18,6 +18,7 @@ from trellis.settings import Settings, database_url
 
 from . import (
     accounts,
+    compare,
     demo,
     fragmentation,
     frameworks,
@@ -28,6 +29,7 @@ from . import (
     profiles,
     readiness,
     recognition,
+    report,
     serve,
     simulate,
     transfer,
@@ -77,6 +79,8 @@ fragmentation.register(app)
 recognition.register(app)
 serve.register(app)
 accounts.register(app)
+compare.register(app)
+report.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -18,14 +18,18 @@ from . import errors, pages
 from .routers import (
     audit,
     auth,
+    compare,
     events,
+    evidence,
     frameworks,
+    imports,
     lattice,
     people,
     plans,
     profiles,
     readiness,
     reports,
+    simulation,
 )
 
 
@@ -51,7 +55,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.secure_cookies = settings.environment == "production"
     errors.install(app)
     for module in (auth, people, events, profiles, frameworks, readiness, plans, lattice,
-                   reports, audit):
+                   reports, simulation, evidence, compare, imports, audit):
         app.include_router(module.router)
     app.include_router(pages.router)
     return app

@@ -15,27 +15,66 @@ from importlib.resources import files
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from trellis.adapters.framework_files import parse_framework
+from trellis.analytics.compare import MIN_N
+from trellis.analytics.evidence import MIN_MONTHS
 from trellis.domain.access import SELF_RECORDED, Role, User
-from trellis.domain.events import EventKind
+from trellis.domain.events import EventKind, RecognitionKind
+from trellis.domain.lattice import MoveKind
 from trellis.domain.layers import layers_to_document
 from trellis.domain.readiness import readiness_to_document
-from trellis.errors import FrameworkInvalid, NotAuthenticated, PromotionRefused, TrellisError
-from trellis.services import accounts, frameworks, layers, readiness
+from trellis.errors import (
+    FrameworkInvalid,
+    ImportRejected,
+    NotAuthenticated,
+    PermissionDenied,
+    PromotionRefused,
+    TrellisError,
+)
+from trellis.services import (
+    accounts,
+    fragmentation,
+    frameworks,
+    lattice,
+    layers,
+    plans,
+    readiness,
+    recognition,
+)
+from trellis.services.fragmentation import report_document as fragmentation_document
+from trellis.services.recognition import report_document as recognition_document
 
 from .deps import SESSION_COOKIE, CurrentUser, Uow
 from .routers.auth import set_session_cookie
-from .schemas import EventCreate
-from .views import profile_view, record, timeline_view, visible_people
+from .routers.plans import plan_document
+from .schemas import EventCreate, RecognitionCreate
+from .views import (
+    WEB_MAX_RUNS,
+    import_text,
+    profile_view,
+    record,
+    timeline_view,
+    visible_people,
+)
+from .views import compare as compare_view
+from .views import evidence as evidence_view
+from .views import recognize as recognize_view
+from .views import simulate as simulate_view
+from .views import verify as verify_view
 
 router = APIRouter(include_in_schema=False)
 LOGIN_COOKIE = "trellis_login"
 SELF_KINDS = sorted(k.value for k in SELF_RECORDED)
-MANAGER_KINDS = [k.value for k in EventKind if k not in (EventKind.HIRE, EventKind.RETRACTION)]
+MANAGER_KINDS = [k.value for k in EventKind if k not in (
+    EventKind.HIRE, EventKind.RETRACTION, EventKind.VERIFICATION, EventKind.CHECK_IN,
+    EventKind.RECOGNITION)]
+RECOGNITION_KINDS = [k.value for k in RecognitionKind]
 
 
 @cache
@@ -162,13 +201,30 @@ def person_page(ref: str, request: Request, user: CurrentUser, uow: Uow,
         except TrellisError as exc:
             ready_note = str(exc)
     manages = not seen.is_self and (user.is_hr or seen.private)
+    plan, plan_note, options = None, None, None
+    if seen.private:
+        try:
+            plan = plan_document(plans.show_plan(uow(), handle))
+            plan["milestones"] = [{**m, "items": [
+                {**plan["steps"][i], "status": plan["progress"][i]} for i in m["steps"]]}
+                for m in plan["milestones"]]
+        except TrellisError as exc:
+            plan_note = str(exc)
+        try:
+            found_options = lattice.explore(uow(), person=handle, limit=3)
+            options = {kind.value: [lattice.destination_document(d)
+                                    for d in found_options.of(kind)]
+                       for kind in (MoveKind.LATERAL, MoveKind.DIAGONAL, MoveKind.VERTICAL)}
+        except TrellisError:
+            options = None
     chart = [{"on": e.effective_on.isoformat(), "advance": e.advance, "summary": e.summary}
              for e in timeline if e.retracted_by is None and e.kind != "retraction"]
     return render(request, "person.html", person=seen.person, seen=seen, profile=profile,
                   doc=profile.profile, timeline=list(reversed(timeline)), layers=layer_doc,
                   readiness=ready, readiness_note=ready_note, manages=manages,
                   self_kinds=SELF_KINDS, manager_kinds=MANAGER_KINDS, message=message,
-                  refusal=refusal, today=date.today().isoformat(),
+                  refusal=refusal, today=date.today().isoformat(), plan=plan,
+                  plan_note=plan_note, options=options, recognition_kinds=RECOGNITION_KINDS,
                   chart_json=orjson.dumps(chart).decode())
 
 
@@ -210,6 +266,57 @@ def promote(ref: str, request: Request, user: CurrentUser, uow: Uow,
     return RedirectResponse(f"/people/{person.handle}#timeline", status_code=303)
 
 
+def _back(value: str, fallback: str) -> str:
+    """A same-site path to return to after a form (never another site)."""
+    return value if value.startswith("/") and not value.startswith("//") else fallback
+
+
+@router.post("/people/{ref}/recognize", response_class=HTMLResponse)
+def recognize(ref: str, request: Request, user: CurrentUser, uow: Uow,
+              citation: Annotated[str, Form(min_length=1, max_length=500)],
+              kind: Annotated[RecognitionKind, Form()] = RecognitionKind.KUDOS,
+              points: Annotated[int | None, Form(ge=0, le=1_000_000)] = None,
+              back: Annotated[str, Form(max_length=300)] = "") -> Response:
+    try:
+        done = recognize_view(uow, user, ref, RecognitionCreate(
+            citation=citation, kind=kind, points=points))
+    except TrellisError as exc:
+        if isinstance(exc, NotAuthenticated):
+            raise
+        return person_page(ref, request, user, uow, message=f"Not recognized: {exc}")
+    return RedirectResponse(_back(back, f"/people/{done.person}#rec-h"), status_code=303)
+
+
+@router.post("/people/{ref}/events/{event_id}/verify", response_class=HTMLResponse)
+def verify(ref: str, event_id: int, request: Request, user: CurrentUser, uow: Uow,
+           notes: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    try:
+        done = verify_view(uow, user, event_id, notes.strip() or None)
+    except TrellisError as exc:
+        if isinstance(exc, NotAuthenticated):
+            raise
+        return person_page(ref, request, user, uow, message=f"Not verified: {exc}")
+    return RedirectResponse(f"/people/{done.person}?verified={event_id}#timeline",
+                            status_code=303)
+
+
+@router.post("/people/{ref}/check-in", response_class=HTMLResponse)
+def check_in(ref: str, request: Request, user: CurrentUser, uow: Uow,
+             notes: Annotated[str, Form(min_length=1, max_length=5000)],
+             engagement: Annotated[int | None, Form(ge=1, le=5)] = None) -> Response:
+    person = accounts.require_record(uow(), user, ref, EventKind.CHECK_IN)
+    try:
+        done = plans.checkin(uow(), str(person.id), notes=notes, engagement=engagement,
+                             author=user.email)
+    except TrellisError as exc:
+        if isinstance(exc, NotAuthenticated):
+            raise
+        return person_page(ref, request, user, uow, message=f"Not recorded: {exc}")
+    accounts.audit(uow(), user, "check_in", f"person/{person.handle}/events/{done.event.id}",
+                   {"replanned": done.replanned is not None})
+    return RedirectResponse(f"/people/{person.handle}#timeline", status_code=303)
+
+
 # --- Team and Organization
 
 
@@ -225,8 +332,19 @@ def team(request: Request, user: CurrentUser, uow: Uow, manager: str | None = No
         note = str(exc)
     members = visible_people(uow, user) if root is None or not user.is_hr else \
         [p for p in visible_people(uow, user) if p.manager == root or p.handle == root]
+    fragmented = recognition_alerts = None
+    try:
+        fragmented = [p for p in fragmentation_document(
+            fragmentation.fragmentation_report(uow(), root))["people"]
+            if p["action"] != "none"]
+        recognition_alerts = recognition_document(
+            recognition.recognition_report(uow(), root))["people"]
+    except TrellisError as exc:
+        note = note or str(exc)
     return render(request, "team.html", pipeline=pipeline, note=note, members=members,
-                  root=root)
+                  root=root, fragmented=fragmented, recognition_alerts=recognition_alerts,
+                  back=str(request.url.path) + (f"?manager={root}" if user.is_hr and root
+                                                else ""))
 
 
 @router.get("/org", response_class=HTMLResponse)
@@ -249,6 +367,8 @@ async def upload_framework(request: Request, user: CurrentUser, uow: Uow) -> Res
     text = str(form.get("text") or "")
     if isinstance(upload, UploadFile) and upload.filename:
         text = (await upload.read()).decode("utf-8", errors="replace")
+    if isinstance(upload, UploadFile):
+        await upload.close()
     if not text.strip():
         return org(request, user, uow, message="choose a file or paste a framework",
                    status=422)
@@ -262,3 +382,92 @@ async def upload_framework(request: Request, user: CurrentUser, uow: Uow) -> Res
     accounts.audit(uow(), user, "framework.load", f"framework/{framework.key}",
                    {"version": loaded.version.version, "changed": loaded.changed})
     return RedirectResponse("/org", status_code=303)
+
+
+@router.get("/org/compare", response_class=HTMLResponse)
+def compare_page(request: Request, user: CurrentUser, uow: Uow) -> HTMLResponse:
+    accounts.require_role(user, Role.HR_ADMIN)
+    doc = compare_view(uow, user, team=None, person=None, since=None, min_n=MIN_N).document
+    columns: list[str] = []
+    for feature in doc["features"]:
+        for measure in feature["measures"]:
+            columns += [c for c in measure["cells"] if c not in columns]
+    return render(request, "compare.html", doc=doc, columns=columns)
+
+
+@router.get("/org/evidence", response_class=HTMLResponse)
+def evidence_page(request: Request, user: CurrentUser, uow: Uow) -> HTMLResponse:
+    doc = evidence_view(uow, user, at=None, since=None, min_months=MIN_MONTHS).document
+    curves = [{"group": g["group"], "status": g["status"], "spells": g["spells"],
+               "rate_from": g["rate_from"], "rate_to": g["rate_to"], **g["curve"]}
+              for g in doc["time_in_level"]["groups"]]
+    return render(request, "evidence.html", doc=doc,
+                  curves_json=orjson.dumps(curves, option=orjson.OPT_SERIALIZE_NUMPY).decode())
+
+
+@router.get("/simulate", response_class=HTMLResponse)
+def simulate_page(request: Request, user: CurrentUser, uow: Uow,
+                  person: str = "", cohort: str = "", strategy: str = "all",
+                  years: str = "10", runs: str = "10000", seed: str = "0",
+                  run: str = "") -> HTMLResponse:
+    """The strategy simulator's form and, once run, its fan chart (managers: one person of
+    their team; HR admins: anyone or a cohort). Bad input is shown in place."""
+    accounts.require_role(user, Role.MANAGER, Role.HR_ADMIN)
+    form = {"person": person, "cohort": cohort, "strategy": strategy, "years": years,
+            "runs": runs, "seed": seed}
+    result, message, status = None, None, 200
+    if run:
+        try:
+            numbers = {k: int(form[k]) for k in ("years", "runs", "seed")}
+            if not 1 <= numbers["years"] <= 30 or not 100 <= numbers["runs"] <= WEB_MAX_RUNS:
+                raise ValueError
+            result = simulate_view(uow, user, person=person.strip() or None,
+                                   cohort=cohort.strip() or None,
+                                   strategy=strategy.strip() or "all", **numbers).document
+        except ValueError:
+            message, status = (f"years must be 1-30, runs 100-{WEB_MAX_RUNS:,} and the seed a "
+                               "whole number"), 422
+        except TrellisError as exc:
+            if isinstance(exc, NotAuthenticated):
+                raise
+            message, status = str(exc), 422 if not isinstance(exc, PermissionDenied) else 403
+    chart = None
+    if result is not None:
+        chart = orjson.dumps([{"strategy": o["strategy"], "effort": o["promotion_effort"],
+                               "pay": o["over_time"]["pay"],
+                               "survival": o["over_time"]["survival"]}
+                              for o in result["strategies"]]).decode()
+    return render(request, "simulate.html", status, form=form, result=result,
+                  message=message, chart_json=chart, max_runs=WEB_MAX_RUNS)
+
+
+@router.get("/org/import", response_class=HTMLResponse)
+def import_page(request: Request, user: CurrentUser, uow: Uow) -> HTMLResponse:
+    accounts.require_role(user, Role.HR_ADMIN)
+    return render(request, "import.html")
+
+
+@router.post("/org/import", response_class=HTMLResponse)
+async def import_upload(request: Request, user: CurrentUser, uow: Uow) -> HTMLResponse:
+    """Validate and import an uploaded file in one transaction; show the counts, or every
+    bad row with its line (and nothing written)."""
+    accounts.require_role(user, Role.HR_ADMIN)
+    form = await request.form()
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return render(request, "import.html", 422, message="choose a .csv or .jsonl file")
+    name = upload.filename
+    fmt = "csv" if name.lower().endswith(".csv") else "jsonl" if name.lower().endswith(
+        (".jsonl", ".ndjson", ".json")) else None
+    if fmt is None:
+        return render(request, "import.html", 422,
+                      message=f"{name}: use a .csv or .jsonl file")
+    text = (await upload.read()).decode("utf-8", errors="replace")
+    await upload.close()
+    try:
+        summary = await run_in_threadpool(import_text, uow, user, fmt, text, name)
+    except ImportRejected as exc:
+        return render(request, "import.html", 422, filename=name,
+                      message=f"{name}: {len(exc.problems)} bad row(s); nothing was imported",
+                      problems=exc.problems[:500], more=max(0, len(exc.problems) - 500))
+    return render(request, "import.html", filename=name, summary=summary)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from trellis.domain.access import Role
+from trellis.domain.events import RecognitionKind
 
 
 class Body(BaseModel):
@@ -112,6 +113,7 @@ class EventPublic(BaseModel):
     evidence: str | None
     verifier: str | None
     retracted_by: int | None = None
+    verified_by: str | None = None  # who vouched for the evidence (at recording or later)
     summary: str
     details: dict[str, Any] | None  # None: hidden from this viewer
 
@@ -154,6 +156,29 @@ class PromotionCreate(Body):
     effective_on: date | None = None
     override: str | None = Field(default=None, max_length=500)
     evidence: str | None = Field(default=None, max_length=5000)
+
+
+class VerificationCreate(Body):
+    notes: str | None = Field(default=None, max_length=2000, description="what was checked")
+
+
+class RecognitionCreate(Body):
+    citation: str = Field(min_length=1, max_length=500)
+    kind: RecognitionKind = RecognitionKind.KUDOS
+    points: int | None = Field(default=None, ge=0, le=1_000_000)
+    effective_on: date | None = None
+
+
+class ImportCreate(Body):
+    format: Literal["csv", "jsonl"] = Field(description="csv or jsonl (JSON lines)")
+    text: str = Field(min_length=1, max_length=50_000_000,
+                      description="the file's text: one person or event record a row")
+
+
+class ImportPublic(BaseModel):
+    people: int
+    events: int
+    profiles: int
 
 
 class AuditEntryPublic(BaseModel):

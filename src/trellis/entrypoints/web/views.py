@@ -8,18 +8,38 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from trellis.adapters.ledger_files import parse_rows, rows_from_text
 from trellis.domain import access as rules
 from trellis.domain.access import User
 from trellis.domain.events import EventKind, advance_of, details_to_mapping, kind_from_text
 from trellis.domain.profile_document import profile_to_document
 from trellis.domain.rules import rules_to_document
 from trellis.domain.timeline import TimelineEntry
-from trellis.errors import InvalidEvent
-from trellis.services import accounts, clock, people, profiles
+from trellis.errors import InvalidEvent, PermissionDenied
+from trellis.services import (
+    accounts,
+    clock,
+    ledger,
+    people,
+    profiles,
+    recognition,
+    simulation,
+    transfer,
+)
+from trellis.services import advice as advice_use
+from trellis.services import compare as compare_use
+from trellis.services import evidence as evidence_use
 from trellis.services.people import PersonRow
 from trellis.services.unit_of_work import UnitOfWork
 
-from .schemas import EventCreate, EventPublic, PersonPublic, ProfilePublic
+from .schemas import (
+    DocumentPublic,
+    EventCreate,
+    EventPublic,
+    PersonPublic,
+    ProfilePublic,
+    RecognitionCreate,
+)
 
 UowFactory = Callable[[], UnitOfWork]
 
@@ -80,7 +100,7 @@ def event_public(entry: TimelineEntry, handle: str, *, pay: bool, private: bool
                        recorded_at=e.recorded_at if e else None,
                        author=e.author if e else None, evidence=e.evidence if e else None,
                        verifier=e.verifier if e else None, retracted_by=entry.retracted_by,
-                       summary=summary, details=shown)
+                       verified_by=entry.verified_by, summary=summary, details=shown)
 
 
 def timeline_view(uow: UowFactory, user: User, ref: str) -> list[EventPublic]:
@@ -99,6 +119,8 @@ def record(uow: UowFactory, user: User, ref: str, body: EventCreate,
     kind = kind_from_text(body.kind)
     if kind is EventKind.RETRACTION:
         raise InvalidEvent("retract through POST /api/events/{id}/retraction")
+    if kind is EventKind.VERIFICATION:
+        raise InvalidEvent("verify through POST /api/events/{id}/verification")
     done = accounts.record_for(uow(), user, ref, kind, body.effective_on or clock.today(),
                                {**body.details, **(extra_fields or {})},
                                evidence=body.evidence, verifier=body.verifier)
@@ -108,3 +130,102 @@ def record(uow: UowFactory, user: User, ref: str, body: EventCreate,
                        recorded_at=e.recorded_at, author=e.author, evidence=e.evidence,
                        verifier=e.verifier, summary=done.summary,
                        details=details_to_mapping(e.details))
+
+
+def verify(uow: UowFactory, user: User, event_id: int, notes: str | None) -> EventPublic:
+    """Vouch for an event's evidence: the person's managers and HR admins, never the person
+    or the event's author (``ledger.verify_event`` refuses that too)."""
+    person = accounts.require_verify(uow(), user, event_id)
+    event = ledger.verify_event(uow(), event_id, author=user.email, notes=notes)
+    accounts.audit(uow(), user, "event.verify", f"person/{person.handle}/events/{event_id}",
+                   {"verification": event.id})
+    return next(e for e in timeline_view(uow, user, str(person.id)) if e.id == event.id)
+
+
+def recognize(uow: UowFactory, user: User, ref: str, body: RecognitionCreate) -> EventPublic:
+    """Recognize someone: colleagues give kudos, managers and HR admins any recognition."""
+    person = accounts.require_recognize(uow(), user, ref, body.kind.value, body.points)
+    giver = str(user.person_id) if user.person_id is not None else None
+    done = recognition.recognize(uow(), str(person.id), body.citation, kind=body.kind.value,
+                                 points=body.points, giver=giver, author=user.email,
+                                 on=body.effective_on)
+    accounts.audit(uow(), user, "recognition", f"person/{person.handle}/events/{done.event.id}",
+                   {"kind": body.kind.value})
+    return next(e for e in timeline_view(uow, user, str(person.id)) if e.id == done.event.id)
+
+
+def import_text(uow: UowFactory, user: User, fmt: str, text: str, source: str
+                ) -> transfer.ImportSummary:
+    """Validate and import a ledger file's text in one transaction (HR admins): any bad row
+    refuses the whole file with every problem and its line (ImportRejected)."""
+    accounts.require_role(user, rules.Role.HR_ADMIN)
+    if fmt not in ("csv", "jsonl"):
+        raise InvalidEvent(f"unknown format '{fmt}': use csv or jsonl")
+    found_people, found_events, problems = parse_rows(rows_from_text(text, fmt), source)
+    summary = transfer.import_ledger(uow(), found_people, found_events, author=user.email,
+                                     source=source, problems=problems)
+    accounts.audit(uow(), user, "ledger.import", f"import/{source}",
+                   {"people": summary.people, "events": summary.events})
+    return summary
+
+
+WEB_MAX_RUNS = 200_000  # a request's trajectories per strategy (the CLI allows 1,000,000)
+
+
+def simulate(uow: UowFactory, user: User, *, person: str | None, cohort: str | None,
+             strategy: str, years: int, runs: int, seed: int) -> DocumentPublic:
+    """The strategy simulation: HR admins for anyone or any cohort; managers for one person
+    of their team (or themselves). A person's pay fan is a read of their pay (audited)."""
+    accounts.require_role(user, rules.Role.MANAGER, rules.Role.HR_ADMIN)
+    if runs > WEB_MAX_RUNS:
+        raise InvalidEvent(f"runs must be at most {WEB_MAX_RUNS:,} on the web")
+    handle = None
+    if person is not None:
+        handle = accounts.require_private(uow(), user, person).person.handle
+    elif not user.is_hr:
+        raise PermissionDenied("managers simulate one person of their team: give a person")
+    result = simulation.simulate(uow(), person=handle, cohort=cohort, strategy=strategy,
+                                 years=years, runs=runs, seed=seed)
+    if handle is not None:
+        accounts.audit(uow(), user, "pay.read", f"person/{handle}/simulation",
+                       {"runs": runs, "years": years})
+    return DocumentPublic(person=handle, document=result.to_document())
+
+
+def evidence(uow: UowFactory, user: User, *, at: date | None, since: date | None,
+             min_months: float) -> DocumentPublic:
+    """The evidence document (HR admins), with each time-in-level group's Kaplan-Meier
+    curve (``curve``: months, share still in level, 95% band) for the chart."""
+    accounts.require_role(user, rules.Role.HR_ADMIN)
+    found = evidence_use.evidence(uow(), as_of=at, since=since, min_months=min_months)
+    doc = evidence_use.evidence_to_document(found)
+    curves = {c.group: c for c in found.time_in_level}
+    for group in doc["time_in_level"]["groups"]:
+        c = curves[group["group"]]
+        group["curve"] = {"months": list(c.months), "still_in_level": list(c.still_in_level),
+                          "lower": list(c.lower), "upper": list(c.upper)}
+    return DocumentPublic(document=doc)
+
+
+def compare(uow: UowFactory, user: User, *, team: str | None, person: str | None,
+            since: date | None, min_n: int) -> DocumentPublic:
+    """The comparison table: the organization for HR admins, a team for its managers (and
+    HR admins), a person for their private circle."""
+    if team is not None and person is not None:
+        raise InvalidEvent("give a team or a person, not both")
+    handle = None
+    if person is not None:
+        handle = accounts.require_private(uow(), user, person).person.handle
+    elif team is not None or not user.is_hr:
+        team = accounts.team_root(uow(), user, team)
+    found = compare_use.compare(uow(), team=team, person=handle, since=since, min_n=min_n)
+    return DocumentPublic(person=handle or team, document=found.to_document())
+
+
+def advise(uow: UowFactory, user: User, ref: str) -> DocumentPublic:
+    """Strategy advice for a person (their private circle); its simulated pay is a read of
+    their pay (audited)."""
+    seen = accounts.require_private(uow(), user, ref)
+    found = advice_use.advise(uow(), seen.person.handle)
+    accounts.audit(uow(), user, "pay.read", f"person/{seen.person.handle}/advice")
+    return DocumentPublic(person=seen.person.handle, document=found.to_document())

@@ -1,4 +1,4 @@
-"""The ledger over HTTP: a person's timeline, recording an event, retracting one."""
+"""The ledger over HTTP: a person's timeline, recording, retracting and verifying events."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from trellis.errors import NotFound
 from trellis.services import accounts, ledger
 
 from ..deps import CurrentUser, Uow
-from ..schemas import EventCreate, EventPublic, RetractionCreate
+from ..schemas import EventCreate, EventPublic, RetractionCreate, VerificationCreate
 from ..views import record, timeline_view
+from ..views import verify as verify_view
 
 router = APIRouter(prefix="/api", tags=["events"])
 
@@ -41,3 +42,11 @@ def retract(event_id: int, body: RetractionCreate, user: CurrentUser, uow: Uow
     accounts.audit(uow(), user, "event.retract", f"person/{person.handle}/events/{event_id}",
                    {"retraction": event.id})
     return next(e for e in timeline_view(uow, user, str(person.id)) if e.id == event.id)
+
+
+@router.post("/events/{event_id}/verification", response_model=EventPublic, status_code=201,
+             summary="Verify an event's evidence (the person's managers, HR admins; never "
+             "one's own)")
+def verify(event_id: int, body: VerificationCreate, user: CurrentUser, uow: Uow
+           ) -> EventPublic:
+    return verify_view(uow, user, event_id, body.notes)

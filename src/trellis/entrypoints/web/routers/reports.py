@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Query
-from pydantic import Field
 
-from trellis.domain.events import EventKind, RecognitionKind
 from trellis.domain.fragmentation import FragmentationRules
 from trellis.domain.recognition import RecognitionRules
 from trellis.services import accounts, fragmentation, recognition
@@ -15,17 +11,10 @@ from trellis.services.fragmentation import report_document as fragmentation_docu
 from trellis.services.recognition import report_document as recognition_document
 
 from ..deps import CurrentUser, Uow
-from ..schemas import Body, DocumentPublic, EventPublic
-from ..views import timeline_view
+from ..schemas import DocumentPublic, EventPublic, RecognitionCreate
+from ..views import recognize as recognize_view
 
 router = APIRouter(prefix="/api", tags=["reports"])
-
-
-class RecognitionCreate(Body):
-    citation: str = Field(min_length=1, max_length=500)
-    kind: RecognitionKind = RecognitionKind.KUDOS
-    points: int | None = Field(default=None, ge=0, le=1_000_000)
-    effective_on: date | None = None
 
 
 @router.get("/teams/fragmentation", response_model=DocumentPublic,
@@ -54,13 +43,6 @@ def recognition_report(user: CurrentUser, uow: Uow,
 
 
 @router.post("/people/{ref}/recognitions", response_model=EventPublic, status_code=201,
-             summary="Recognize someone (their managers, HR admins)")
+             summary="Recognize someone (colleagues: kudos; managers, HR admins: any kind)")
 def recognize(ref: str, body: RecognitionCreate, user: CurrentUser, uow: Uow) -> EventPublic:
-    person = accounts.require_record(uow(), user, ref, EventKind.RECOGNITION)
-    giver = str(user.person_id) if user.person_id and user.person_id != person.id else None
-    done = recognition.recognize(uow(), str(person.id), body.citation, kind=body.kind.value,
-                                 points=body.points, giver=giver, author=user.email,
-                                 on=body.effective_on)
-    accounts.audit(uow(), user, "recognition", f"person/{person.handle}/events/{done.event.id}",
-                   {"kind": body.kind.value})
-    return next(e for e in timeline_view(uow, user, str(person.id)) if e.id == done.event.id)
+    return recognize_view(uow, user, ref, body)

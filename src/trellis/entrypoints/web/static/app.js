@@ -1,4 +1,5 @@
-// Small helpers: show only the fields of the chosen event kind, and draw the timeline chart.
+// Small helpers: show only the fields of the chosen event kind, draw the charts (timeline,
+// evidence curves, simulator fan), and say an import is under way.
 (function () {
   "use strict";
   function syncKind(form) {
@@ -40,7 +41,67 @@
          yaxis: { title: { text: "micro-progressions so far" } }, legend: { orientation: "h" } },
        { responsive: true, displaylogo: false });
   }
+  var COLOURS = ["#1b9e77", "#7570b3", "#d95f02", "#e7298a", "#66a61e", "#e6ab02"];
+  var LAYOUT = { margin: { t: 60, r: 10, b: 45, l: 60 }, height: 360,
+                 legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" } };
+  function rgba(hex, a) {
+    var n = parseInt(hex.slice(1), 16);
+    return "rgba(" + (n >> 16) + "," + ((n >> 8) & 255) + "," + (n & 255) + "," + a + ")";
+  }
+  function band(x, low, high, colour, name) {  // a filled P10-P90 (or CI) band
+    return { x: x.concat(x.slice().reverse()), y: high.concat(low.slice().reverse()),
+             fill: "toself", fillcolor: rgba(colour, 0.15), line: { width: 0 },
+             hoverinfo: "skip", showlegend: false, name: name };
+  }
+  function drawKm(el, curves) {
+    var traces = [];
+    curves.forEach(function (c, i) {
+      if (c.status !== "ok" || !c.months.length) return;
+      var colour = COLOURS[i % COLOURS.length];
+      traces.push(band(c.months, c.lower, c.upper, colour, c.group));
+      traces.push({ x: c.months, y: c.still_in_level, mode: "lines", line: { shape: "hv", color: colour, width: 2 },
+                    name: c.group + " (" + c.rate_from.toFixed(1) + "-" + c.rate_to.toFixed(1) + " a year, n=" + c.spells + ")" });
+    });
+    if (!traces.length) return false;
+    Plotly.newPlot(el, traces, Object.assign({}, LAYOUT, {
+      xaxis: { title: { text: "months in level" } },
+      yaxis: { title: { text: "share not yet promoted" }, range: [0, 1.02] } }),
+      { responsive: true, displaylogo: false });
+    return true;
+  }
+  function drawFan(el, outcomes) {
+    var traces = [];
+    outcomes.forEach(function (o, i) {
+      var colour = COLOURS[i % COLOURS.length];
+      var years = o.pay.p50.map(function (_, q) { return q / 4; });
+      traces.push(band(years, o.pay.p10, o.pay.p90, colour, o.strategy));
+      traces.push({ x: years, y: o.pay.p50, mode: "lines", line: { color: colour, width: 2 },
+                    name: o.strategy + " (" + Math.round(o.effort * 100) + "% promotion effort)" });
+      traces.push({ x: years, y: o.survival, mode: "lines", xaxis: "x2", yaxis: "y2",
+                    line: { color: colour, width: 2, dash: "dot" }, showlegend: false,
+                    name: o.strategy + ": still employed" });
+    });
+    Plotly.newPlot(el, traces, Object.assign({}, LAYOUT, { height: 420,
+      grid: { rows: 2, columns: 1, pattern: "independent" },
+      xaxis: { title: { text: "years from today" } }, yaxis: { title: { text: "base pay (P10-P90)" } },
+      xaxis2: { title: { text: "years from today" } },
+      yaxis2: { title: { text: "still employed" }, tickformat: ".0%", range: [0, 1.02] } }),
+      { responsive: true, displaylogo: false });
+    return true;
+  }
+  function drawCharts() {
+    document.querySelectorAll("[data-chart]").forEach(function (el) {
+      if (!window.Plotly) return;
+      var data = JSON.parse(el.getAttribute("data-points") || "[]");
+      var drawn = el.getAttribute("data-chart") === "km" ? drawKm(el, data) : drawFan(el, data);
+      if (drawn) el.classList.add("ready");
+    });
+  }
   document.addEventListener("DOMContentLoaded", function () {
+    var upload = document.getElementById("import-form");
+    if (upload) upload.addEventListener("submit", function () {
+      document.getElementById("import-progress").hidden = false;
+    });
     document.querySelectorAll("form").forEach(function (form) {
       var select = form.querySelector("select[name=kind]");
       if (select) { select.addEventListener("change", function () { syncKind(form); }); syncKind(form); }
@@ -48,4 +109,5 @@
     });
   });
   window.addEventListener("load", drawChart);
+  window.addEventListener("load", drawCharts);
 })();

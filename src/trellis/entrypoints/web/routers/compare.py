@@ -1,0 +1,32 @@
+"""Promotions against micro-progressions: the seven-feature comparison table, and a
+person's strategy advice."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Query
+
+from trellis.analytics.compare import MIN_N
+
+from ..deps import CurrentUser, Uow
+from ..schemas import DocumentPublic
+from ..views import advise as advise_view
+from ..views import compare as compare_view
+
+router = APIRouter(prefix="/api", tags=["compare"])
+
+
+@router.get("/compare", response_model=DocumentPublic,
+            summary="The seven-feature table: the organization (HR admins), a team (its "
+            "managers) or a person (their private circle)")
+def compare(user: CurrentUser, uow: Uow, team: str | None = Query(None, max_length=254),
+            person: str | None = Query(None, max_length=254), since: date | None = None,
+            min_n: int = Query(MIN_N, ge=1, le=100_000)) -> DocumentPublic:
+    return compare_view(uow, user, team=team, person=person, since=since, min_n=min_n)
+
+
+@router.get("/people/{ref}/advice", response_model=DocumentPublic,
+            summary="Which strategy suits this person now, and the next concrete steps")
+def advise(ref: str, user: CurrentUser, uow: Uow) -> DocumentPublic:
+    return advise_view(uow, user, ref)

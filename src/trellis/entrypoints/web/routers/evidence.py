@@ -1,0 +1,23 @@
+"""The evidence: time in level by micro-progression rate, and models of promotion and
+departure (HR admins)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Query
+
+from trellis.analytics.evidence import MIN_MONTHS
+
+from ..deps import CurrentUser, Uow
+from ..schemas import DocumentPublic
+from ..views import evidence as evidence_view
+
+router = APIRouter(prefix="/api", tags=["evidence"])
+
+
+@router.get("/evidence", response_model=DocumentPublic,
+            summary="Time-in-level curves, Cox models and promotion propensity (HR admins)")
+def evidence(user: CurrentUser, uow: Uow, at: date | None = None, since: date | None = None,
+             min_months: float = Query(MIN_MONTHS, ge=0, le=600)) -> DocumentPublic:
+    return evidence_view(uow, user, at=at, since=since, min_months=min_months)

@@ -1,0 +1,89 @@
+"""The use case behind ``trellis compare``: the seven-feature table from the ledger.
+
+One read of the event kinds the table needs (retractions honoured), one of the profiles'
+band upgrades, and the roles of every version of the active framework; the rest is
+``analytics.compare``. The scope is the organization (everyone ever hired, departed people
+included: their history is evidence), a manager's reports (transitively) or one person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import orjson
+
+from trellis.analytics.compare import KINDS, MIN_N, BandStep, Roles, Table, build_table
+from trellis.errors import TrellisError
+
+from . import clock
+from .frameworks import ACTIVE
+from .ledger import find_person
+from .unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    as_of: date
+    since: date | None
+    scope: str  # organization | team | person
+    subject: str | None  # the manager's or the person's handle
+    table: Table
+
+    def to_document(self) -> dict[str, Any]:
+        return {"as_of": self.as_of, "since": self.since, "scope": self.scope,
+                "subject": self.subject, **self.table.to_document()}
+
+
+def roles_of(uow: UnitOfWork) -> Roles:
+    """Rank, track and role type of every role in every version of the active framework."""
+    key = uow.frameworks.get_meta(ACTIVE)
+    rank: dict[str, int] = {}
+    track: dict[str, str] = {}
+    role_type: dict[str, str] = {}
+    for version in uow.frameworks.versions(key) if key else []:
+        fw = uow.frameworks.catalog[version.id]
+        for role in fw.roles.values():
+            rank[role.id] = fw.rank_of(role.id)
+            track[role.id] = role.track
+        role_type.update({t.id: t.role_type.value for t in fw.tracks.values()})
+    return Roles(rank, track, role_type)
+
+
+def band_steps(profile_text: str | bytes) -> list[BandStep]:
+    doc = orjson.loads(profile_text)
+    return [BandStep(date.fromisoformat(u["on"]), u.get("pay_before"), u.get("pay_after"))
+            for u in doc.get("band_upgrades", ())]
+
+
+def compare(uow: UnitOfWork, *, team: str | None = None, person: str | None = None,
+            since: date | None = None, min_n: int = MIN_N) -> Comparison:
+    if team is not None and person is not None:
+        raise TrellisError("give --team or --person, not both")
+    today = clock.today()
+    if since is not None and since > today:
+        raise TrellisError(f"--since {since} is in the future")
+    with uow:
+        if person is not None:
+            found = find_person(uow, person)
+            ids: list[int] | None = [found.id]
+            scope, subject = "person", found.handle
+        elif team is not None:
+            manager = find_person(uow, team)
+            ids = [p.id for p in uow.people.reports(manager.id)]
+            if not ids:
+                raise TrellisError(f"{manager.handle} has no reports")
+            scope, subject = "team", manager.handle
+        else:
+            ids, scope, subject = None, "organization", None
+        roles = roles_of(uow)
+        rows = uow.events.of_kinds(KINDS, ids)
+        small = ids is not None and len(ids) < 900
+        states = uow.state.rows(ids if small else None, ["person_id", "profile"])
+    wanted = set(ids) if ids is not None else None
+    steps = {r["person_id"]: band_steps(r["profile"]) for r in states
+             if wanted is None or r["person_id"] in wanted}
+    table = build_table(rows, roles, end=today, band_steps=steps, people=ids, since=since,
+                        min_n=min_n)
+    return Comparison(today, since, scope, subject, table)

@@ -1,0 +1,117 @@
+"""The comparison table on small hand-built ledgers."""
+
+from __future__ import annotations
+
+from datetime import date
+from itertools import count
+
+import numpy as np
+import pytest
+
+from trellis.analytics.compare import (
+    FEW,
+    MANY,
+    MICRO,
+    PROMOTION,
+    BandStep,
+    Roles,
+    build_table,
+    km_median,
+)
+from trellis.domain.ledger_rows import EventRow
+
+ROLES = Roles(rank={"a1": 1, "a2": 2, "a3": 3, "b1": 1},
+              track={"a1": "a", "a2": "a", "a3": "a", "b1": "b"},
+              role_type={"a": "structured", "b": "dynamic"})
+END = date(2024, 1, 1)
+_ids = count(1)
+
+
+def row(pid: int, kind: str, on: str, **details: object) -> EventRow:
+    return EventRow(next(_ids), pid, kind, date.fromisoformat(on), details)
+
+
+def ledger() -> list[EventRow]:
+    """Two people hired on 2020-01-01, employed four years each: 8 person-years."""
+    rows = []
+    for pid in (1, 2):
+        rows += [row(pid, "hire", "2020-01-01", role="a1", pay=100_000),
+                 row(pid, "skill_step", "2020-01-01", competency="x", from_mastery=0,
+                     to_mastery=2),  # a hire-day baseline: not counted
+                 row(pid, "compensation", "2020-04-01", compensation_kind="merit", percent=3.0),
+                 row(pid, "promotion", "2021-01-01", role="a2", pay=113_300),
+                 row(pid, "skill_step", "2021-06-01", competency="x", from_mastery=2,
+                     to_mastery=3),
+                 row(pid, "recognition", "2021-07-01", citation="c", points=10),
+                 row(pid, "compensation", "2022-04-01", compensation_kind="bonus",
+                     amount=5_000)]
+    return rows
+
+
+def test_counts_frequency_and_pay_changes() -> None:
+    t = build_table(ledger(), ROLES, end=END, min_n=1)
+    assert t.people == 2
+    assert t.person_years == pytest.approx(2 * 1461 / 365.25)  # 8 years
+    events = t.feature("definition").measure("events").cells
+    assert events[PROMOTION].value == 2 and events[MICRO].value == 8
+    kinds = t.feature("definition").detail["kinds"][MICRO]
+    assert kinds["skill_step"] == 2 and kinds["compensation"] == 4 and kinds["recognition"] == 2
+    freq = t.feature("frequency").measure("per_person_year").cells
+    assert freq[PROMOTION].value == pytest.approx(2 / t.person_years, abs=1e-3)
+    assert freq[MICRO].value == pytest.approx(8 / t.person_years, abs=1e-3)
+    salary = t.feature("salary")
+    # promotion: 113,300 over 103,000 (the merit raise is in the pay before)
+    assert salary.measure("median_pay_change").cells[PROMOTION].value == pytest.approx(10.0)
+    assert salary.measure("median_pay_change").cells[MICRO].value == pytest.approx(3.0)
+    share = salary.measure("share_of_growth").cells
+    assert share[PROMOTION].value == pytest.approx(10_300 / 13_300, abs=1e-3)
+    assert share[PROMOTION].value + share[MICRO].value == pytest.approx(1.0)
+    assert salary.detail["bonus"]["median_amount"]["value"] == 5_000
+    role = t.feature("role")
+    assert role.measure("levels_per_event").cells[PROMOTION].value == 1.0
+    assert role.measure("track_changes").cells[PROMOTION].value == 0.0
+
+
+def test_small_samples_say_insufficient_data() -> None:
+    t = build_table(ledger(), ROLES, end=END)  # the default minimum of 10
+    cellp = t.feature("salary").measure("median_pay_change").cells[PROMOTION]
+    assert cellp.value is None and cellp.n == 2
+    assert cellp.to_document() == {"value": None, "n": 2, "status": "insufficient data (n=2)"}
+    months = t.feature("growth").measure("months_to_promotion").cells
+    assert set(months) == {FEW, MANY}
+    assert all(c.value is None for c in months.values())
+
+
+def test_since_and_band_upgrades_and_role_types() -> None:
+    rows = [*ledger(), row(3, "hire", "2020-01-01", role="b1", pay=90_000),
+            row(3, "skill_step", "2022-02-01", competency="y", from_mastery=1, to_mastery=2)]
+    steps = {3: [BandStep(date(2022, 2, 1), 90_000, 92_700)]}
+    t = build_table(rows, ROLES, end=END, since=date(2022, 1, 1), band_steps=steps, min_n=1)
+    events = t.feature("definition").measure("events").cells
+    assert events[PROMOTION].value == 0  # the promotions were before --since
+    assert t.feature("definition").detail["kinds"][MICRO]["band_upgrade"] == 1
+    assert t.person_years == pytest.approx(3 * 730 / 365.25, abs=1e-2)
+    assert t.feature("salary").detail["band_upgrade"]["median_pct"]["value"] == \
+        pytest.approx(3.0)
+    assert t.by_role_type["dynamic"].people == 1 and t.by_role_type["structured"].people == 2
+
+
+def test_motivation_brackets_events_with_check_ins() -> None:
+    rows = [row(1, "hire", "2020-01-01", role="a1", pay=100)]
+    for on, eng in (("2020-03-30", 3), ("2020-06-29", 3), ("2020-09-29", 5),
+                                   ("2020-12-29", 5), ("2021-03-30", 4)):
+        rows.append(row(1, "check_in", on, engagement=eng))
+    rows += [row(1, "promotion", "2020-08-01", role="a2", pay=110),
+             row(1, "recognition", "2020-05-01", citation="x", points=0)]
+    t = build_table(rows, ROLES, end=END, min_n=1, by_role_type=False)
+    m = t.feature("motivation")
+    assert m.measure("engagement_change").cells[PROMOTION].value == 2.0
+    assert m.measure("engagement_change").cells[MICRO].value == 0.0
+    assert m.measure("change_after_1q").cells[PROMOTION].value == 2.0  # 2020-10-31 ~ 09-29
+    assert m.measure("change_after_2q").cells[PROMOTION].value == 2.0
+
+
+def test_kaplan_meier_median() -> None:
+    assert km_median(np.array([1.0, 2.0, 3.0, 4.0]), np.array([1, 1, 1, 1])) == 2.0
+    assert km_median(np.array([1.0, 2.0]), np.array([0, 0])) is None
+    assert km_median(np.array([]), np.array([])) is None
