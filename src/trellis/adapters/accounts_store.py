@@ -34,7 +34,7 @@ class AccountsRepository:
                  now: datetime) -> User:
         result = self._c.execute(insert(t.users).values(
             email=email, password_hash=password_hash, role=role.value, person_id=person_id,
-            created_at=now, failed_logins=0))
+            created_at=now))
         (new_id,) = result.inserted_primary_key or (None,)
         assert new_id is not None
         return User(new_id, email, role, person_id, now)

@@ -142,8 +142,6 @@ users = Table(
     Column("role", String(16), nullable=False),
     Column("person_id", Integer, ForeignKey("people.id"), nullable=True),
     Column("created_at", DateTime, nullable=False),
-    Column("failed_logins", Integer, nullable=False, default=0),
-    Column("locked_until", DateTime, nullable=True),
 )
 
 sessions = Table(

@@ -21,8 +21,6 @@ def upgrade() -> None:
     sa.Column('role', sa.String(length=16), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('failed_logins', sa.Integer(), nullable=False),
-    sa.Column('locked_until', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['person_id'], ['people.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('email')
