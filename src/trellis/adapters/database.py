@@ -50,16 +50,31 @@ def make_engine(url: str, *, create_dir: bool = False) -> Engine:
         ) from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Trellis, not the sqlite3 module, says when a transaction begins (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA busy_timeout = 5000")
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    """Begin every unit of work holding SQLite's write lock.
+
+    The sqlite3 module would begin a transaction only at the first write, after the
+    history it validates against was read outside it; and a deferred transaction cannot
+    take the write lock once another writer has committed. Taking the lock up front makes
+    a write replay the history as it really stands. WAL readers outside Trellis's units of
+    work are not blocked; SQLite serves an individual or a team, PostgreSQL an organization.
+    """
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def describe(engine: Engine) -> str:

@@ -149,6 +149,12 @@ class PeopleRepository:
                     [(p.id, p.handle, p.name, p.email, None, stamp, author) for p in people])
         _advance_sequence(self._c, t.people)
 
+    def lock(self, person_id: int) -> None:
+        """Hold the person's row until the transaction ends, so that two writes to one
+        career are replayed one after the other (PostgreSQL; SQLite has one writer)."""
+        self._c.execute(select(t.people.c.id).where(t.people.c.id == person_id)
+                        .with_for_update())
+
     def set_manager(self, person_id: int, manager_id: int | None) -> None:
         self._c.execute(
             update(t.people).where(t.people.c.id == person_id).values(manager_id=manager_id)

@@ -84,6 +84,7 @@ def verify_event(uow: UnitOfWork, event_id: int, *, author: str,
                                    "must verify it")
         person = uow.people.get(target.person_id)
         assert person is not None
+        uow.people.lock(person.id)
         history = uow.events.for_person(person.id)
         if any(isinstance(e.details, Retraction) and e.details.retracts == event_id
                for e in history):
@@ -113,6 +114,7 @@ def append_event(
     if effective_on > clock.today():
         raise LedgerRuleBroken(f"{kind} on {effective_on}: the date is in the future")
     details = details_from_mapping(kind, fields)
+    uow.people.lock(person.id)  # concurrent writes to one career replay in turn
     if isinstance(details, Recognition) and fields.get("giver"):
         giver = find_person(uow, str(fields["giver"]))
         details = replace(details, giver=giver.handle)
