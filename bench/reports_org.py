@@ -17,13 +17,10 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-
+from trellis.adapters.database import temporary_schema
 from trellis.adapters.framework_files import read_framework_file, shipped_framework_path
 from trellis.bootstrap import Trellis, open_trellis
 from trellis.services import clock
@@ -84,21 +81,6 @@ def measure(name: str, url: str, args: argparse.Namespace) -> None:
         trellis.close()
 
 
-@contextmanager
-def postgres_schema(base: str) -> Iterator[str]:
-    schema = f"trellis_bench_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base)
-    with admin.begin() as c:
-        c.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as c:
-            c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, default=10_000)
@@ -109,7 +91,7 @@ def main() -> None:
         measure("SQLite", f"sqlite:///{Path(tmp) / 'trellis.db'}", args)
     postgres = os.environ.get("TRELLIS_TEST_POSTGRES_URL")
     if postgres:
-        with postgres_schema(postgres) as url:
+        with temporary_schema(postgres) as url:
             measure("PostgreSQL", url, args)
     else:
         print("PostgreSQL: skipped (set TRELLIS_TEST_POSTGRES_URL to measure it)", file=sys.stderr)

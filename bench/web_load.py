@@ -21,11 +21,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import httpx
 from sqlalchemy import create_engine, text
+
+from trellis.adapters.database import temporary_schema
 
 PASSWORD = "trellis-demo"
 
@@ -161,17 +162,8 @@ def main() -> None:
         ok &= run(f"sqlite:///{Path(tmp) / 'bench.db'}", "SQLite", args)
     pg = os.environ.get("TRELLIS_TEST_POSTGRES_URL")
     if pg:
-        schema = f"trellis_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(pg)
-        with admin.begin() as c:
-            c.execute(text(f'CREATE SCHEMA "{schema}"'))
-        try:
-            sep = "&" if "?" in pg else "?"
-            ok &= run(f"{pg}{sep}options=-csearch_path%3D{schema}", "PostgreSQL", args)
-        finally:
-            with admin.begin() as c:
-                c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
+        with temporary_schema(pg, "trellis_bench") as url:
+            ok &= run(url, "PostgreSQL", args)
     sys.exit(0 if ok else 1)
 
 

@@ -7,14 +7,13 @@ its own schema there, dropped afterwards, so runs never collide.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
+from trellis.adapters.database import temporary_schema
 from trellis.adapters.framework_files import read_framework_file
 from trellis.bootstrap import Trellis, open_trellis
 from trellis.services.frameworks import load_framework
@@ -25,20 +24,6 @@ TINY = FIXTURES / "tiny.yaml"
 POSTGRES_URL = os.environ.get("TRELLIS_TEST_POSTGRES_URL")
 
 
-def _postgres_schema_url(base: str) -> Iterator[str]:
-    schema = f"trellis_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base)
-    with admin.begin() as c:
-        c.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as c:
-            c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A URL to an empty database: a SQLite file, and PostgreSQL when configured."""
@@ -47,7 +32,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     if not POSTGRES_URL:
         pytest.skip("TRELLIS_TEST_POSTGRES_URL is not set")
-    yield from _postgres_schema_url(POSTGRES_URL)
+    with temporary_schema(POSTGRES_URL, "trellis_test") as url:
+        yield url
 
 
 @pytest.fixture

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from conftest import POSTGRES_URL, TINY, _postgres_schema_url, make_trellis
+from conftest import POSTGRES_URL, TINY, make_trellis
 from trellis.adapters import tables as t
+from trellis.adapters.database import temporary_schema
 from trellis.adapters.framework_files import parse_framework, read_framework_file
 from trellis.adapters.ledger_files import read_ledger_file, write_ledger_file
 from trellis.bootstrap import Trellis
@@ -460,13 +461,12 @@ def fresh_trellis(database_url: str, tmp_path: Path) -> Iterator[Trellis]:
         target.close()
         return
     assert POSTGRES_URL
-    schemas = _postgres_schema_url(POSTGRES_URL)
-    target = make_trellis(next(schemas))
-    try:
-        yield target
-    finally:
-        target.close()
-        schemas.close()
+    with temporary_schema(POSTGRES_URL, "trellis_test") as url:
+        target = make_trellis(url)
+        try:
+            yield target
+        finally:
+            target.close()
 
 
 def everyone(trellis: Trellis, at: date | None = None) -> dict[str, dict]:

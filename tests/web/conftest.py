@@ -14,7 +14,8 @@ from datetime import date
 import pytest
 from argon2 import PasswordHasher
 
-from conftest import POSTGRES_URL, _postgres_schema_url, make_trellis
+from conftest import POSTGRES_URL, make_trellis
+from trellis.adapters.database import temporary_schema
 from trellis.domain.access import Role
 from trellis.domain.events import EventKind
 from trellis.services import accounts, ledger, people
@@ -62,7 +63,7 @@ def web_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         return
     if not POSTGRES_URL:
         pytest.skip("TRELLIS_TEST_POSTGRES_URL is not set")
-    for url in _postgres_schema_url(POSTGRES_URL):
+    with temporary_schema(POSTGRES_URL, "trellis_test") as url:
         seed(url)
         yield url
 

@@ -6,6 +6,10 @@ psycopg 3 (``postgresql+psycopg://``). Nothing here runs at import time.
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -144,3 +148,24 @@ def reset(engine: Engine) -> None:
         metadata.drop_all(connection)
         connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
     migrate(engine)
+
+
+@contextmanager
+def temporary_schema(base_url: str, prefix: str = "trellis_tmp") -> Iterator[str]:
+    """A PostgreSQL URL whose connections work in a fresh schema, dropped afterwards.
+
+    Tests and benchmarks share one server this way without colliding.
+    """
+    from sqlalchemy import text
+
+    schema = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base_url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in base_url else "?"
+    try:
+        yield f"{base_url}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
