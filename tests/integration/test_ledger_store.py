@@ -444,6 +444,17 @@ def test_erasing_a_manager_leaves_their_reports_without_one(trellis):
         assert uow.people.find("cy").manager_id is None
 
 
+def test_erasing_a_giver_blanks_them_on_the_recognitions_they_gave(trellis):
+    build_career(trellis)
+    assert state_document(trellis, "ada")["recognitions"]["recent"][0]["giver"] == "bob"
+    erase_person(trellis.uow(), "bob", author="dpo")
+    with trellis.uow() as uow:
+        texts = [e.details for e in uow.events.for_person(uow.people.find("ada").id)]
+    assert not any(getattr(d, "giver", None) == "bob" for d in texts)
+    assert state_document(trellis, "ada")["recognitions"]["recent"][0]["giver"] is None
+    assert_state_is_a_fresh_fold(trellis, "ada")
+
+
 def test_erasing_an_unknown_person(trellis):
     with pytest.raises(NotFound, match=r"^unknown person 'ghost'$"):
         erase_person(trellis.uow(), "ghost", author="dpo")

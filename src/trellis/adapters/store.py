@@ -413,6 +413,21 @@ class EventRepository:
         for row in self._c.execution_options(yield_per=batch).execute(query):
             yield self._event(row)
 
+    def forget_giver(self, handle: str) -> set[int]:
+        """Blank ``handle`` as the giver of recognitions (erasure); returns the recipients."""
+        c = t.events.c
+        rows = self._c.execute(select(c.id, c.person_id, c.details).where(
+            c.kind == EventKind.RECOGNITION.value, c.details.contains(handle))).all()
+        recipients = set()
+        for event_id, person_id, text in rows:
+            details = orjson.loads(text)
+            if details.get("giver") == handle:
+                details["giver"] = None
+                self._c.execute(update(t.events).where(c.id == event_id)
+                                .values(details=orjson.dumps(details).decode()))
+                recipients.add(person_id)
+        return recipients
+
     def remove_person(self, person_id: int) -> int:
         result = self._c.execute(delete(t.events).where(t.events.c.person_id == person_id))
         return int(result.rowcount or 0)

@@ -8,6 +8,7 @@ from typing import Any
 
 from trellis.domain.events import EventKind
 from trellis.domain.people import Person, check_email, check_handle
+from trellis.domain.profile import replay
 from trellis.errors import Conflict
 
 from . import clock
@@ -79,10 +80,17 @@ def erase_person(uow: UnitOfWork, ref: str, *, author: str) -> int:
     """Erase a person on request: their events and identity go, an anonymous entry stays.
 
     Returns the number of events removed. The erasure log keeps only the retired internal
-    id, the count and who did it, never a name, handle or email.
+    id, the count and who did it, never a name, handle or email. Recognitions the person
+    gave others stay, with the giver blanked: the one edit ever made to an event.
     """
     with uow:
         person = find_person(uow, ref)
+        for recipient in uow.events.forget_giver(person.handle):
+            if recipient != person.id:
+                builder, checkpoints = replay(recipient, uow.events.for_person(recipient),
+                                              uow.frameworks.catalog)
+                uow.state.write([builder.snapshot(clock.today())])
+                uow.state.write_checkpoints(recipient, checkpoints)
         uow.state.remove(person.id)
         uow.plans.remove(person.id)
         removed = uow.events.remove_person(person.id)
