@@ -56,17 +56,19 @@ class PersonRow:
     state: dict[str, Any]
 
 
+# What a list of people shows; the profile JSON column is large and not needed here.
+LIST_COLUMNS = ("person_id", "role", "track", "level", "hired_on", "departed_on",
+                "promotions", "micro_progressions")
+
+
 def list_people(uow: UnitOfWork, team: str | None = None,
                 include_departed: bool = False) -> list[PersonRow]:
     with uow:
-        if team:
-            manager = find_person(uow, team)
-            people = uow.people.reports(manager.id)
-        else:
-            people = uow.people.all()
-        handles = {p.id: p.handle for p in uow.people.all()} if people else {}
-        states = {r["person_id"]: r for r in uow.state.rows([p.id for p in people])} \
-            if len(people) < 900 else {r["person_id"]: r for r in uow.state.rows()}
+        everyone = uow.people.all()
+        people = uow.people.reports(find_person(uow, team).id) if team else everyone
+        handles = {p.id: p.handle for p in everyone}
+        ids = [p.id for p in people] if len(people) < 900 else None  # else one scan is faster
+        states = {r["person_id"]: r for r in uow.state.rows(ids, LIST_COLUMNS)}
         rows = []
         for p in people:
             state = states.get(p.id, {})

@@ -228,6 +228,15 @@ def person_page(ref: str, request: Request, user: CurrentUser, uow: Uow,
                   chart_json=orjson.dumps(chart).decode())
 
 
+def _refused(exc: TrellisError, ref: str, request: Request, user: User, uow: Uow,
+             what: str) -> Response:
+    """A refused form comes back on the person's page, saying why; a lapsed sign-in is
+    not a refusal and goes on to the login handler."""
+    if isinstance(exc, NotAuthenticated):
+        raise exc
+    return person_page(ref, request, user, uow, message=f"{what}: {exc}")
+
+
 @router.post("/people/{ref}/events")
 async def log_event(ref: str, request: Request, user: CurrentUser, uow: Uow) -> Response:
     form = await request.form()
@@ -242,9 +251,7 @@ async def log_event(ref: str, request: Request, user: CurrentUser, uow: Uow) -> 
     try:
         event = record(uow, user, ref, body)
     except TrellisError as exc:
-        if isinstance(exc, NotAuthenticated):
-            raise
-        return person_page(ref, request, user, uow, message=f"Not recorded: {exc}")
+        return _refused(exc, ref, request, user, uow, "Not recorded")
     return RedirectResponse(f"/people/{event.person}?recorded={event.id}#timeline",
                             status_code=303)
 
@@ -281,9 +288,7 @@ def recognize(ref: str, request: Request, user: CurrentUser, uow: Uow,
         done = recognize_view(uow, user, ref, RecognitionCreate(
             citation=citation, kind=kind, points=points))
     except TrellisError as exc:
-        if isinstance(exc, NotAuthenticated):
-            raise
-        return person_page(ref, request, user, uow, message=f"Not recognized: {exc}")
+        return _refused(exc, ref, request, user, uow, "Not recognized")
     return RedirectResponse(_back(back, f"/people/{done.person}#rec-h"), status_code=303)
 
 
@@ -293,9 +298,7 @@ def verify(ref: str, event_id: int, request: Request, user: CurrentUser, uow: Uo
     try:
         done = verify_view(uow, user, event_id, notes.strip() or None)
     except TrellisError as exc:
-        if isinstance(exc, NotAuthenticated):
-            raise
-        return person_page(ref, request, user, uow, message=f"Not verified: {exc}")
+        return _refused(exc, ref, request, user, uow, "Not verified")
     return RedirectResponse(f"/people/{done.person}?verified={event_id}#timeline",
                             status_code=303)
 
@@ -309,9 +312,7 @@ def check_in(ref: str, request: Request, user: CurrentUser, uow: Uow,
         done = plans.checkin(uow(), str(person.id), notes=notes, engagement=engagement,
                              author=user.email)
     except TrellisError as exc:
-        if isinstance(exc, NotAuthenticated):
-            raise
-        return person_page(ref, request, user, uow, message=f"Not recorded: {exc}")
+        return _refused(exc, ref, request, user, uow, "Not recorded")
     accounts.audit(uow(), user, "check_in", f"person/{person.handle}/events/{done.event.id}",
                    {"replanned": done.replanned is not None})
     return RedirectResponse(f"/people/{person.handle}#timeline", status_code=303)
