@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from trellis.adapters import database
-from trellis.adapters.store import SqlUnitOfWork
+from trellis.adapters.store import ParsedFrameworks, SqlUnitOfWork
 from trellis.settings import Settings
 
 
@@ -20,9 +20,10 @@ from trellis.settings import Settings
 class Trellis:
     engine: Engine
     settings: Settings = field(default_factory=Settings)
+    parsed_frameworks: ParsedFrameworks = field(default_factory=dict)
 
     def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine)
+        return SqlUnitOfWork(self.engine, self.parsed_frameworks)
 
     @property
     def where(self) -> str:

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from trellis.domain.access import Role, User
 
@@ -19,6 +19,17 @@ from . import tables as t
 
 _USER = (t.users.c.id, t.users.c.email, t.users.c.role, t.users.c.person_id,
          t.users.c.created_at)
+
+
+# Every signed-in request looks up its session or token: those statements are built once.
+_SESSION = (select(*_USER, t.sessions.c.csrf_token)
+            .join(t.sessions, t.sessions.c.user_id == t.users.c.id)
+            .where(t.sessions.c.token_hash == bindparam("digest"),
+                   t.sessions.c.expires_at > bindparam("now")))
+_TOKEN = (select(*_USER, t.api_tokens.c.last_used_at)
+          .join(t.api_tokens, t.api_tokens.c.user_id == t.users.c.id)
+          .where(t.api_tokens.c.token_hash == bindparam("digest")))
+_AUDIT = insert(t.audit_log)
 
 
 def _user(row: Sequence[Any]) -> User:
@@ -68,10 +79,7 @@ class AccountsRepository:
 
     def session(self, token_hash: str, now: datetime) -> tuple[User, str] | None:
         """The user of a live session and its CSRF token."""
-        s = t.sessions.c
-        row = self._c.execute(
-            select(*_USER, s.csrf_token).join(t.sessions, s.user_id == t.users.c.id)
-            .where(s.token_hash == token_hash, s.expires_at > now)).first()
+        row = self._c.execute(_SESSION, {"digest": token_hash, "now": now}).first()
         return (_user(row), row[5]) if row else None
 
     def remove_session(self, token_hash: str) -> None:
@@ -90,10 +98,7 @@ class AccountsRepository:
 
     def token_user(self, token_hash: str) -> tuple[User, datetime | None] | None:
         """A token's user and when the token was last used."""
-        k = t.api_tokens.c
-        row = self._c.execute(select(*_USER, k.last_used_at)
-                              .join(t.api_tokens, k.user_id == t.users.c.id)
-                              .where(k.token_hash == token_hash)).first()
+        row = self._c.execute(_TOKEN, {"digest": token_hash}).first()
         return (_user(row), row[5]) if row else None
 
     def touch_token(self, token_hash: str, now: datetime) -> None:
@@ -134,9 +139,9 @@ class AccountsRepository:
     # the audit log
     def audit(self, at: datetime, user_email: str | None, action: str, resource: str,
               detail: dict[str, Any]) -> None:
-        self._c.execute(insert(t.audit_log).values(
-            at=at, user_email=user_email, action=action, resource=resource[:200],
-            detail=orjson.dumps(detail, default=str).decode()))
+        self._c.execute(_AUDIT, {"at": at, "user_email": user_email, "action": action,
+                                 "resource": resource[:200],
+                                 "detail": orjson.dumps(detail, default=str).decode()})
 
     def audit_entries(self, limit: int | None = None) -> list[dict[str, Any]]:
         a = t.audit_log.c

@@ -7,6 +7,8 @@ psycopg 3 (``postgresql+psycopg://``). Nothing here runs at import time.
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -63,22 +65,52 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute("PRAGMA busy_timeout = 5000")
+    cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.close()
 
 
 def _sqlite_begin(connection: Any) -> None:
-    """Begin every unit of work holding SQLite's write lock.
+    """Begin every unit of work that may write holding SQLite's write lock.
 
     The sqlite3 module would begin a transaction only at the first write, after the
     history it validates against was read outside it; and a deferred transaction cannot
     take the write lock once another writer has committed. Taking the lock up front makes
     a write replay the history as it really stands. WAL readers outside Trellis's units of
     work are not blocked; SQLite serves an individual or a team, PostgreSQL an organization.
+    A unit of work that only reads (``SqlUnitOfWork.reading``) reads a snapshot instead.
     """
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    raw = connection.connection.dbapi_connection
+    if connection.get_execution_options().get("trellis_reading", False):
+        raw.execute("BEGIN")
+    else:
+        _begin_immediate(raw)
+
+
+BUSY_SECONDS = 5.0
+
+
+def _begin_immediate(raw: Any) -> None:
+    """``BEGIN IMMEDIATE``, waiting up to BUSY_SECONDS for another writer to finish.
+
+    SQLite's own busy handler sleeps ever longer between tries, up to 100 ms at a time,
+    which a web request waiting behind a 2 ms write would feel; retrying every millisecond
+    drains a queue of short writes at the pace of the writes.
+    """
+    raw.execute("PRAGMA busy_timeout = 0")
+    try:
+        deadline = time.monotonic() + BUSY_SECONDS
+        while True:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.001)
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
 
 
 def describe(engine: Engine) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from operator import itemgetter
 from types import TracebackType
 from typing import Any, Self
@@ -19,9 +20,11 @@ from sqlalchemy import (
     Engine,
     String,
     Table,
+    bindparam,
     delete,
     func,
     insert,
+    literal,
     or_,
     select,
     type_coerce,
@@ -58,28 +61,43 @@ class FrameworkVersion:
     checksum: str
 
 
+ParsedFrameworks = dict[tuple[int, str], Framework]
+"""Parsed framework versions by (id, checksum), shared by the units of work of one engine: a
+stored version never changes, and parsing one costs more than the rest of a profile read."""
+
+
+_VERSION_CHECKSUM = select(t.framework_versions.c.checksum).where(
+    t.framework_versions.c.id == bindparam("id"))
+
+
 class FrameworkCatalog(dict[int, Framework]):
     """Framework versions by id, each loaded from the database on first use."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, parsed: ParsedFrameworks | None = None) -> None:
         super().__init__()
         self._connection = connection
+        self._parsed: ParsedFrameworks = {} if parsed is None else parsed
 
     def __missing__(self, version_id: int) -> Framework:
-        document = self._connection.scalar(
-            select(t.framework_versions.c.document).where(t.framework_versions.c.id == version_id)
-        )
-        if document is None:
+        checksum = self._connection.scalar(_VERSION_CHECKSUM, {"id": version_id})
+        if checksum is None:
             raise KeyError(version_id)
-        framework = framework_from_document(document)
+        framework = self._parsed.get((version_id, checksum))
+        if framework is None:  # the checksum in the key guards against a reused id
+            fv = t.framework_versions.c
+            document = self._connection.scalar(select(fv.document).where(fv.id == version_id))
+            if document is None:
+                raise KeyError(version_id)
+            framework = framework_from_document(document)
+            self._parsed[(version_id, checksum)] = framework
         self[version_id] = framework
         return framework
 
 
 class FrameworkRepository:
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, parsed: ParsedFrameworks | None = None) -> None:
         self._c = connection
-        self.catalog = FrameworkCatalog(connection)
+        self.catalog = FrameworkCatalog(connection, parsed)
 
     def versions(self, key: str | None = None) -> list[FrameworkVersion]:
         fv = t.framework_versions.c
@@ -124,12 +142,37 @@ class FrameworkRepository:
             self._c.execute(update(t.meta).where(t.meta.c.key == key).values(value=value))
 
 
+_PERSON = (t.people.c.id, t.people.c.handle, t.people.c.name, t.people.c.email,
+           t.people.c.manager_id)
+# The statements every web request runs are built once: building and hashing a statement
+# costs more than SQLite takes to run it.
+_PERSON_BY_ID = select(*_PERSON).where(t.people.c.id == bindparam("id"))
+_PERSON_BY_REF = select(*_PERSON).where(or_(
+    t.people.c.handle == bindparam("ref"), t.people.c.email == bindparam("ref"),
+    t.people.c.id == bindparam("number"))).limit(1)
+
+
+def _management_chain() -> Any:
+    """A person's managers, nearest first, in one recursive query (the depth bound stops a
+    cycle that a hand-edited database might hold)."""
+    p, above = t.people, t.people.alias("above")
+    chain = select(p.c.manager_id.label("id"), literal(1).label("depth")).where(
+        p.c.id == bindparam("id"), p.c.manager_id.is_not(None)).cte("chain", recursive=True)
+    chain = chain.union_all(
+        select(above.c.manager_id, chain.c.depth + 1)
+        .join(chain, above.c.id == chain.c.id)
+        .where(above.c.manager_id.is_not(None), chain.c.depth < 256))
+    return select(chain.c.id).order_by(chain.c.depth)
+
+
+_MANAGEMENT_CHAIN = _management_chain()
+
+
 class PeopleRepository:
     def __init__(self, connection: Connection) -> None:
         self._c = connection
 
-    _columns = (t.people.c.id, t.people.c.handle, t.people.c.name, t.people.c.email,
-                t.people.c.manager_id)
+    _columns = _PERSON
 
     def add(self, handle: str, name: str, email: str | None, manager_id: int | None,
             author: str, now: datetime) -> Person:
@@ -161,17 +204,23 @@ class PeopleRepository:
         )
 
     def get(self, person_id: int) -> Person | None:
-        row = self._c.execute(select(*self._columns).where(t.people.c.id == person_id)).first()
+        row = self._c.execute(_PERSON_BY_ID, {"id": person_id}).first()
         return Person(*row) if row else None
 
     def find(self, ref: str) -> Person | None:
         """A person by handle, email, or numeric id."""
-        c = t.people.c
-        condition = or_(c.handle == ref, c.email == ref)
-        if ref.isdigit():
-            condition = or_(condition, c.id == int(ref))
-        row = self._c.execute(select(*self._columns).where(condition).limit(1)).first()
+        number = int(ref) if ref.isascii() and ref.isdigit() and len(ref) < 19 else None
+        row = self._c.execute(_PERSON_BY_REF, {"ref": ref, "number": number}).first()
         return Person(*row) if row else None
+
+    def managers(self, person_id: int) -> list[int]:
+        """The ids of a person's managers, nearest first."""
+        chain: list[int] = []
+        for (manager_id,) in self._c.execute(_MANAGEMENT_CHAIN, {"id": person_id}):
+            if manager_id in chain:
+                break
+            chain.append(manager_id)
+        return chain
 
     def all(self) -> list[Person]:
         return [Person(*r) for r in self._c.execute(select(*self._columns).order_by(t.people.c.id))]
@@ -280,6 +329,10 @@ def _text_dates(row: Mapping[str, Any]) -> tuple[Any, ...]:
 _ROW_ORDER = itemgetter(3, 0)  # an EventRow's (effective_on, id): ledger order
 
 
+_EXTENT = select(func.max(t.events.c.effective_on), func.count()).where(
+    t.events.c.person_id == bindparam("id"))
+
+
 class EventRepository:
     def __init__(self, connection: Connection) -> None:
         self._c = connection
@@ -329,6 +382,13 @@ class EventRepository:
             query = query.where(c.effective_on > after)
         query = query.order_by(c.effective_on, c.id)
         return [self._event(row) for row in self._c.execute(query)]
+
+    def extent(self, person_id: int) -> tuple[date | None, int]:
+        """The date of a person's latest event, and how many events they have."""
+        latest, count = self._c.execute(_EXTENT, {"id": person_id}).one()
+        if isinstance(latest, str):  # SQLite's ISO text
+            latest = date.fromisoformat(latest)
+        return latest, int(count)
 
     def retractions(self, person_id: int) -> list[Event]:
         c = t.events.c
@@ -442,6 +502,10 @@ class EventRepository:
                      at, row[5], row[6], row[7], row[8])
 
 
+_CURRENT_PROFILE = select(t.person_state.c.profile).where(
+    t.person_state.c.person_id == bindparam("id"))
+
+
 class StateRepository:
     """The current-state projections: one row per person, one per person and competency."""
 
@@ -471,9 +535,7 @@ class StateRepository:
         ])
 
     def current(self, person_id: int) -> Profile | None:
-        text = self._c.scalar(
-            select(t.person_state.c.profile).where(t.person_state.c.person_id == person_id)
-        )
+        text = self._c.scalar(_CURRENT_PROFILE, {"id": person_id})
         return profile_from_document(orjson.loads(text)) if text else None
 
     def rows(self, person_ids: Sequence[int] | None = None,
@@ -581,25 +643,60 @@ class PlanRepository:
         return [PlanVersion(*row[:6], plan_from_document(row[6])) for row in self._c.execute(query)]
 
 
+_REPOSITORIES = ("frameworks", "people", "events", "state", "plans", "accounts")
+
+
 class SqlUnitOfWork:
     """One transaction over the Trellis tables, with a repository per aggregate."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, parsed: ParsedFrameworks | None = None) -> None:
         self._engine = engine
+        self._parsed = parsed
+        self._reading = False
+
+    def reading(self) -> Self:
+        """Only read in the next transaction: on SQLite it then takes no write lock, so that
+        it reads beside a writer (WAL) instead of queueing behind it."""
+        self._reading = True
+        return self
 
     def __enter__(self) -> Self:
         self.connection = self._engine.connect()
+        if self._reading:
+            self.connection.execution_options(trellis_reading=True)
         self._transaction = self.connection.begin()
         self._committed = False
-        self.frameworks = FrameworkRepository(self.connection)
-        self.people = PeopleRepository(self.connection)
-        self.events = EventRepository(self.connection)
-        self.state = StateRepository(self.connection)
-        self.plans = PlanRepository(self.connection)
-        self.accounts = AccountsRepository(self.connection)
         return self
 
+    # Repositories are made on first use (a request's transaction needs one or two) and
+    # forgotten with their connection when the transaction ends.
+    @cached_property
+    def frameworks(self) -> FrameworkRepository:
+        return FrameworkRepository(self.connection, self._parsed)
+
+    @cached_property
+    def people(self) -> PeopleRepository:
+        return PeopleRepository(self.connection)
+
+    @cached_property
+    def events(self) -> EventRepository:
+        return EventRepository(self.connection)
+
+    @cached_property
+    def state(self) -> StateRepository:
+        return StateRepository(self.connection)
+
+    @cached_property
+    def plans(self) -> PlanRepository:
+        return PlanRepository(self.connection)
+
+    @cached_property
+    def accounts(self) -> AccountsRepository:
+        return AccountsRepository(self.connection)
+
     def commit(self) -> None:
+        if self._reading:
+            raise RuntimeError("a reading unit of work cannot commit")
         self._transaction.commit()
         self._committed = True
 
@@ -608,6 +705,9 @@ class SqlUnitOfWork:
         if not self._committed:
             self._transaction.rollback()
         self.connection.close()
+        self._reading = False  # the next transaction on this unit may write
+        for name in _REPOSITORIES:
+            self.__dict__.pop(name, None)
 
     def record_erasure(self, person_id: int, events_removed: int, author: str,
                        now: datetime) -> None:

@@ -84,7 +84,7 @@ def create_user(uow: UnitOfWork, email: str, password: str, role: Role, *,
 
 
 def list_users(uow: UnitOfWork) -> list[User]:
-    with uow:
+    with uow.reading():
         return uow.accounts.users()
 
 
@@ -140,7 +140,7 @@ def _fail(uow: UnitOfWork, key: str, throttle: tuple[int, datetime, datetime | N
 
 def session_user(uow: UnitOfWork, token: str) -> tuple[User, str]:
     """The user of a session cookie and the session's CSRF token."""
-    with uow:
+    with uow.reading():
         found = uow.accounts.session(digest(token), clock.now())
     if found is None:
         raise NotAuthenticated("not signed in, or the session has expired")
@@ -174,19 +174,20 @@ def token_user(uow: UnitOfWork, token: str) -> User:
     """The user of an API token; its last use is written at most every few minutes, so a
     script's reads stay reads."""
     now = clock.now()
-    with uow:
+    with uow.reading():
         found = uow.accounts.token_user(digest(token))
-        if found is None:
-            raise NotAuthenticated("unknown API token")
-        user, last_used = found
-        if last_used is None or now - last_used > TOKEN_TOUCH:
+    if found is None:
+        raise NotAuthenticated("unknown API token")
+    user, last_used = found
+    if last_used is None or now - last_used > TOKEN_TOUCH:
+        with uow:
             uow.accounts.touch_token(digest(token), now)
             uow.commit()
-        return user
+    return user
 
 
 def list_tokens(uow: UnitOfWork, user: User) -> list[dict[str, Any]]:
-    with uow:
+    with uow.reading():
         return uow.accounts.tokens(user.id)
 
 
@@ -203,13 +204,7 @@ def revoke_token(uow: UnitOfWork, user: User, token_id: int) -> None:
 
 def chain_of(uow: UnitOfWork, person: Person) -> list[int]:
     """The ids of a person's managers, nearest first (inside an open unit of work)."""
-    chain: list[int] = []
-    manager_id = person.manager_id
-    while manager_id is not None and manager_id not in chain:
-        chain.append(manager_id)
-        above = uow.people.get(manager_id)
-        manager_id = above.manager_id if above else None
-    return chain
+    return uow.people.managers(person.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,7 +219,7 @@ class Access:
 
 def access_to(uow: UnitOfWork, user: User, ref: str) -> Access:
     """Find a person and what ``user`` may see of them."""
-    with uow:
+    with uow.reading():
         person = find_person(uow, ref)
         chain = chain_of(uow, person)
     return Access(person, access.can_view_private(user, person.id, chain),
@@ -233,19 +228,17 @@ def access_to(uow: UnitOfWork, user: User, ref: str) -> Access:
 
 def read_profile(uow: UnitOfWork, user: User, ref: str, at: date | None = None
                  ) -> tuple[Access, PersonProfile]:
-    """A person's profile and what ``user`` may see of it; a read of pay is audited, in the
-    same transaction."""
-    with uow:
+    """A person's profile and what ``user`` may see of it; a read of pay is audited before
+    the profile is returned."""
+    with uow.reading():
         person = find_person(uow, ref)
         chain = chain_of(uow, person)
         seen = Access(person, access.can_view_private(user, person.id, chain),
                       access.can_see_pay(user, person.id, chain), access.is_self(user, person.id))
         found = profile_of(uow, person, at)
-        if seen.pay and found.profile.pay is not None:
-            uow.accounts.audit(clock.now(), user.email, "pay.read",
-                               f"person/{person.handle}/profile", {})
-            uow.commit()
-        return seen, found
+    if seen.pay and found.profile.pay is not None:
+        audit(uow, user, "pay.read", f"person/{person.handle}/profile")
+    return seen, found
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,7 +274,7 @@ def require_private(uow: UnitOfWork, user: User, ref: str) -> Access:
 
 
 def require_record(uow: UnitOfWork, user: User, ref: str, kind: EventKind) -> Person:
-    with uow:
+    with uow.reading():
         person = find_person(uow, ref)
         chain = chain_of(uow, person)
     if not access.can_record(user, person.id, chain, kind):
@@ -292,7 +285,7 @@ def require_record(uow: UnitOfWork, user: User, ref: str, kind: EventKind) -> Pe
 def require_verify(uow: UnitOfWork, user: User, event_id: int) -> Person:
     """The person whose event ``user`` may verify (their managers and HR admins, never
     the person themselves); NotFound for an unknown event."""
-    with uow:
+    with uow.reading():
         target = uow.events.get(event_id) if 0 < event_id < 2**62 else None
         person = uow.people.get(target.person_id) if target else None
         if person is None:
@@ -307,7 +300,7 @@ def require_verify(uow: UnitOfWork, user: User, event_id: int) -> Person:
 def require_recognize(uow: UnitOfWork, user: User, ref: str, kind: str,
                       points: int | None) -> Person:
     """The person ``user`` may recognize with ``kind`` (see ``access.can_recognize``)."""
-    with uow:
+    with uow.reading():
         person = find_person(uow, ref)
         chain = chain_of(uow, person)
     if not access.can_recognize(user, person.id, chain, kind, points):
@@ -333,7 +326,7 @@ def team_root(uow: UnitOfWork, user: User, manager: str | None) -> str | None:
     require_role(user, Role.MANAGER)
     if user.person_id is None:
         raise PermissionDenied(f"{user.email} is not linked to a person, so has no team")
-    with uow:
+    with uow.reading():
         me = uow.people.get(user.person_id)
         assert me is not None
         if manager is None or manager in (me.handle, me.email, str(me.id)):
@@ -357,7 +350,7 @@ def audit(uow: UnitOfWork, user: User | None, action: str, resource: str,
 
 
 def audit_log(uow: UnitOfWork, limit: int | None = None) -> list[dict[str, Any]]:
-    with uow:
+    with uow.reading():
         return uow.accounts.audit_entries(limit)
 
 

@@ -63,7 +63,7 @@ LIST_COLUMNS = ("person_id", "role", "track", "level", "hired_on", "departed_on"
 
 def list_people(uow: UnitOfWork, team: str | None = None,
                 include_departed: bool = False) -> list[PersonRow]:
-    with uow:
+    with uow.reading():
         everyone = uow.people.all()
         people = uow.people.reports(find_person(uow, team).id) if team else everyone
         handles = {p.id: p.handle for p in everyone}

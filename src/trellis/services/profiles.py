@@ -30,7 +30,7 @@ class PersonProfile:
 
 def profile(uow: UnitOfWork, ref: str, at: date | None = None) -> PersonProfile:
     """Today's profile comes from the current-state table; a past date refolds the ledger."""
-    with uow:
+    with uow.reading():
         return profile_of(uow, find_person(uow, ref), at)
 
 
@@ -61,13 +61,13 @@ def _found(uow: UnitOfWork, person: Person, profile: Profile) -> PersonProfile:
 
 
 def history(uow: UnitOfWork, ref: str) -> tuple[Person, list[Event]]:
-    with uow:
+    with uow.reading():
         person = find_person(uow, ref)
         return person, uow.events.for_person(person.id)
 
 
 def timeline(uow: UnitOfWork, ref: str) -> tuple[Person, list[TimelineEntry]]:
-    with uow:
+    with uow.reading():
         person = find_person(uow, ref)
         events = uow.events.for_person(person.id)
         return person, build_timeline(events, uow.frameworks.catalog)
