@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from trellis.analytics.compare import MIN_N
 
-from ..deps import CurrentUser, Uow
+from ..deps import CurrentUser, Uow, analysis
 from ..schemas import DocumentPublic
 from ..views import advise as advise_view
 from ..views import compare as compare_view
@@ -20,13 +20,15 @@ router = APIRouter(prefix="/api", tags=["compare"])
 @router.get("/compare", response_model=DocumentPublic,
             summary="The seven-feature table: the organization (HR admins), a team (its "
             "managers) or a person (their private circle)")
-def compare(user: CurrentUser, uow: Uow, team: str | None = Query(None, max_length=254),
-            person: str | None = Query(None, max_length=254), since: date | None = None,
-            min_n: int = Query(MIN_N, ge=1, le=100_000)) -> DocumentPublic:
-    return compare_view(uow, user, team=team, person=person, since=since, min_n=min_n)
+async def compare(request: Request, user: CurrentUser, uow: Uow,
+                  team: str | None = Query(None, max_length=254),
+                  person: str | None = Query(None, max_length=254), since: date | None = None,
+                  min_n: int = Query(MIN_N, ge=1, le=100_000)) -> DocumentPublic:
+    return await analysis(request, compare_view, uow, user, team=team, person=person,
+                          since=since, min_n=min_n)
 
 
 @router.get("/people/{ref}/advice", response_model=DocumentPublic,
             summary="Which strategy suits this person now, and the next concrete steps")
-def advise(ref: str, user: CurrentUser, uow: Uow) -> DocumentPublic:
-    return advise_view(uow, user, ref)
+async def advise(ref: str, request: Request, user: CurrentUser, uow: Uow) -> DocumentPublic:
+    return await analysis(request, advise_view, uow, user, ref)

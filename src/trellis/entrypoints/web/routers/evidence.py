@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from trellis.analytics.evidence import MIN_MONTHS
 
-from ..deps import CurrentUser, Uow
+from ..deps import CurrentUser, Uow, analysis
 from ..schemas import DocumentPublic
 from ..views import evidence as evidence_view
 
@@ -18,6 +18,8 @@ router = APIRouter(prefix="/api", tags=["evidence"])
 
 @router.get("/evidence", response_model=DocumentPublic,
             summary="Time-in-level curves, Cox models and promotion propensity (HR admins)")
-def evidence(user: CurrentUser, uow: Uow, at: date | None = None, since: date | None = None,
-             min_months: float = Query(MIN_MONTHS, ge=0, le=600)) -> DocumentPublic:
-    return evidence_view(uow, user, at=at, since=since, min_months=min_months)
+async def evidence(request: Request, user: CurrentUser, uow: Uow, at: date | None = None,
+                   since: date | None = None,
+                   min_months: float = Query(MIN_MONTHS, ge=0, le=600)) -> DocumentPublic:
+    return await analysis(request, evidence_view, uow, user, at=at, since=since,
+                          min_months=min_months)

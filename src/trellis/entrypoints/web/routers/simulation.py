@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from trellis.services.simulation import MAX_YEARS
 
-from ..deps import CurrentUser, Uow
+from ..deps import CurrentUser, Uow, analysis
 from ..schemas import DocumentPublic
 from ..views import WEB_MAX_RUNS
 from ..views import simulate as simulate_view
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/api", tags=["simulation"])
 @router.get("/simulation", response_model=DocumentPublic,
             summary="Simulate strategies from a person or a cohort (HR admins; managers: "
             "one person of their team)")
-def simulate(user: CurrentUser, uow: Uow,
+async def simulate(request: Request, user: CurrentUser, uow: Uow,
              person: str | None = Query(None, max_length=254,
                                         description="start from this person's profile"),
              cohort: str | None = Query(None, max_length=200,
@@ -29,5 +29,5 @@ def simulate(user: CurrentUser, uow: Uow,
              years: int = Query(10, ge=1, le=MAX_YEARS),
              runs: int = Query(10_000, ge=100, le=WEB_MAX_RUNS),
              seed: int = Query(0, ge=0, le=2**32 - 1)) -> DocumentPublic:
-    return simulate_view(uow, user, person=person, cohort=cohort, strategy=strategy,
-                         years=years, runs=runs, seed=seed)
+    return await analysis(request, simulate_view, uow, user, person=person, cohort=cohort,
+                          strategy=strategy, years=years, runs=runs, seed=seed)
