@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -21,6 +21,7 @@ from trellis.domain.records import COLUMNS, EventRecord, PersonRecord
 from trellis.errors import ImportRejected, InvalidEvent, Problem, TrellisError
 
 Parsed = tuple[list[PersonRecord], list[EventRecord], list[Problem]]
+REPORT_EVERY = 1_000  # rows between calls of parse_rows' progress hook
 
 
 def file_format(path: Path) -> str:
@@ -66,11 +67,15 @@ def _csv_rows(handle: TextIO) -> Iterator[tuple[int, dict[str, Any] | str]]:
         yield reader.line_num, {k: v for k, v in row.items() if v not in (None, "")}
 
 
-def parse_rows(rows: Iterable[tuple[int, dict[str, Any] | str]], source: str) -> Parsed:
+def parse_rows(rows: Iterable[tuple[int, dict[str, Any] | str]], source: str,
+               progress: Callable[[int], None] | None = None) -> Parsed:
+    """Records and problems from rows; ``progress`` hears the line reached now and then."""
     people: list[PersonRecord] = []
     events: list[EventRecord] = []
     problems: list[Problem] = []
-    for line, row in rows:
+    for count, (line, row) in enumerate(rows, start=1):
+        if progress is not None and count % REPORT_EVERY == 0:
+            progress(line)
         if isinstance(row, str):
             problems.append(Problem("", row, line, source))
             continue

@@ -4,6 +4,11 @@ An import is checked in full before anything is written: each row on its own, th
 people and references, then every affected person's history replayed through the
 domain's rules together with what the database already holds. One bad row refuses the
 whole file, listing every bad row by line.
+
+A long import reports how far it has come (``ImportProgress``) to a callback its caller
+passes in, phase by phase: ``reading`` the file's lines (reported by whoever parses it),
+``checking`` its rows (people and events), ``replaying`` the affected careers, ``writing``
+the events and ``rebuilding`` the profiles. A refused file stops after ``replaying``.
 """
 
 from __future__ import annotations
@@ -27,7 +32,40 @@ from . import clock
 from .frameworks import ACTIVE
 from .unit_of_work import UnitOfWork
 
-Progress = Callable[[int], None]
+Progress = Callable[[int], None]  # careers replayed, in steps of 500: the demo's bar
+
+
+@dataclass(frozen=True, slots=True)
+class ImportProgress:
+    """``done`` of ``total`` in one phase of an import."""
+
+    phase: str
+    done: int
+    total: int
+
+
+ReportProgress = Callable[[ImportProgress], None]
+PROFILES_AT_ONCE = 2_000  # profiles rebuilt and written between two progress reports
+
+
+class PhaseMeter:
+    """Reports one phase about a hundred times whatever its size: a million-row import must
+    not make a million calls, each of which may cross threads."""
+
+    def __init__(self, report: ReportProgress | None, phase: str, total: int) -> None:
+        self._report, self._phase, self._total = report, phase, total
+        self._step = max(1, total // 100)
+        self._next = 0
+        self.at(0)
+
+    def at(self, done: int) -> None:
+        if self._report is not None and self._next <= done < self._total:
+            self._next = done + self._step
+            self._report(ImportProgress(self._phase, done, self._total))
+
+    def finish(self) -> None:
+        if self._report is not None:
+            self._report(ImportProgress(self._phase, self._total, self._total))
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,11 +84,14 @@ def import_ledger(
     source: str = "",
     problems: Sequence[Problem] = (),
     progress: Progress | None = None,
+    on_progress: ReportProgress | None = None,
 ) -> ImportSummary:
-    """Add people and events from a file in one transaction, or nothing at all."""
+    """Add people and events from a file in one transaction, or nothing at all.
+
+    ``on_progress`` is called in the transaction (an exception from it rolls back)."""
     with paused_gc():
         return _import(uow, people, records, author=author, source=source,
-                       problems=problems, progress=progress)
+                       problems=problems, progress=progress, on_progress=on_progress)
 
 
 def _import(
@@ -62,6 +103,7 @@ def _import(
     source: str,
     problems: Sequence[Problem],
     progress: Progress | None,
+    on_progress: ReportProgress | None,
 ) -> ImportSummary:
     found = list(problems)
 
@@ -81,7 +123,9 @@ def _import(
         emails = {p.email for p in by_handle.values() if p.email}
         first_new_id = next_person = uow.people.max_id() + 1
         new_people: list[tuple[PersonRecord, Person]] = []
-        for rec in people:
+        checking = PhaseMeter(on_progress, "checking", len(people) + len(records))
+        for checked, rec in enumerate(people):
+            checking.at(checked)
             try:
                 check_handle(rec.handle)
                 check_email(rec.email)
@@ -121,7 +165,8 @@ def _import(
             taken_ids = _existing_ids(uow, explicit)
         events: list[Event] = []
         lines: dict[int, int] = {}
-        for record in records:
+        for checked, record in enumerate(records, start=len(people)):
+            checking.at(checked)
             owner = by_handle.get(record.person)
             if owner is None:
                 bad(record.line, f"unknown person '{record.person}'")
@@ -152,12 +197,14 @@ def _import(
                                 record.recorded_at or now, record.author or author,
                                 record.evidence, record.verifier,
                                 versions(record.effective_on)))
+        checking.finish()
 
         # Histories: replay each affected person, old events and new together.
         by_person: dict[int, list[Event]] = defaultdict(list)
         for event in events:
             by_person[event.person_id].append(event)
         builders: list[ProfileBuilder] = []
+        replaying = PhaseMeter(on_progress, "replaying", len(by_person))
         for done, (person_id, new_events) in enumerate(by_person.items(), start=1):
             existing = [] if person_id >= first_new_id else uow.events.for_person(person_id)
             builder = _replay(person_id, [*existing, *new_events], lines, bad,
@@ -166,15 +213,19 @@ def _import(
                 builders.append(builder)
             if progress and done % 500 == 0:
                 progress(500)
+            replaying.at(done)
+        replaying.finish()
         if found:
             raise ImportRejected(sorted(found, key=lambda p: p.line or 0), source or None)
 
+        writing = PhaseMeter(on_progress, "writing", len(events))  # one bulk insert
         uow.people.add_many(resolved_people, author, now)
         for person in resolved_people:
             if person.manager_id is not None:
                 uow.people.set_manager(person.id, person.manager_id)
         uow.events.add_many(events)
-        snapshots = [b.snapshot(today) for b in builders]
+        writing.finish()
+        rebuilding = PhaseMeter(on_progress, "rebuilding", len(builders))
         for person_id, person_events in by_person.items():
             if len(person_events) >= profile.CHECKPOINT_EVERY:  # only long careers have them
                 existing = [] if person_id >= first_new_id else \
@@ -183,8 +234,13 @@ def _import(
                                         uow.frameworks.catalog)
                 uow.state.write_checkpoints(person_id, checkpoints,
                                             new=person_id >= first_new_id)
-        uow.state.write([p for p in snapshots if p.person_id < first_new_id])
-        uow.state.write([p for p in snapshots if p.person_id >= first_new_id], new=True)
+        # Profiles in slices, so that progress moves while they are written.
+        for start in range(0, len(builders), PROFILES_AT_ONCE):
+            snapshots = [b.snapshot(today) for b in builders[start:start + PROFILES_AT_ONCE]]
+            uow.state.write([p for p in snapshots if p.person_id < first_new_id])
+            uow.state.write([p for p in snapshots if p.person_id >= first_new_id], new=True)
+            rebuilding.at(start + len(snapshots))
+        rebuilding.finish()
         uow.commit()
         return ImportSummary(len(resolved_people), len(events), len(builders))
 

@@ -6,32 +6,39 @@ CSRF token (the login form a signed one of its own).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import secrets
+import threading
+from collections.abc import AsyncIterator
+from dataclasses import asdict
 from datetime import date
 from functools import cache
 from importlib.resources import files
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 import orjson
-from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.templating import Jinja2Templates
-from starlette.concurrency import run_in_threadpool
+from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from trellis.adapters.framework_files import parse_framework
 from trellis.analytics.compare import MIN_N
 from trellis.analytics.evidence import MIN_MONTHS
 from trellis.domain.access import SELF_RECORDED, Role, User
+from trellis.domain.advice import MIN_PEOPLE
 from trellis.domain.events import EventKind, RecognitionKind
 from trellis.domain.lattice import MoveKind
 from trellis.domain.layers import layers_to_document
+from trellis.domain.plan import DEFAULT_CAPACITY
 from trellis.domain.readiness import readiness_to_document
 from trellis.errors import (
     FrameworkInvalid,
     ImportRejected,
+    InvalidEvent,
     NotAuthenticated,
     PermissionDenied,
     PromotionRefused,
@@ -47,16 +54,21 @@ from trellis.services import (
     readiness,
     recognition,
 )
+from trellis.services.advice import SIM_RUNS, SIM_YEARS
 from trellis.services.fragmentation import report_document as fragmentation_document
 from trellis.services.recognition import report_document as recognition_document
 
-from .deps import SESSION_COOKIE, CurrentUser, Uow
+from .deps import SESSION_COOKIE, CurrentUser, Uow, analysis
+from .errors import status_of
 from .routers.auth import set_session_cookie
-from .routers.plans import plan_document
+from .routers.plans import PlanCreate, plan_document
+from .routers.plans import create_plan as create_plan_api
 from .schemas import EventCreate, RecognitionCreate
 from .views import (
     WEB_MAX_RUNS,
+    advice_view,
     import_text,
+    plan_targets,
     profile_view,
     record,
     timeline_view,
@@ -186,6 +198,15 @@ def me(request: Request, user: CurrentUser, uow: Uow) -> Response:
 def person_page(ref: str, request: Request, user: CurrentUser, uow: Uow,
                 message: str | None = None, refusal: dict[str, Any] | None = None
                 ) -> HTMLResponse:
+    return show_person(ref, request, user, uow, message=message, refusal=refusal)
+
+
+def show_person(ref: str, request: Request, user: User, uow: Uow, *,
+                message: str | None = None, refusal: dict[str, Any] | None = None,
+                plan_form: dict[str, Any] | None = None, status: int = 200
+                ) -> HTMLResponse:
+    """A person's page; ``plan_form`` brings back a refused plan form (its values and the
+    message) with ``status``."""
     seen = accounts.access_to(uow(), user, ref)
     handle = str(seen.person.id)
     profile = profile_view(uow, user, handle)
@@ -217,6 +238,18 @@ def person_page(ref: str, request: Request, user: CurrentUser, uow: Uow,
                        for kind in (MoveKind.LATERAL, MoveKind.DIAGONAL, MoveKind.VERTICAL)}
         except TrellisError:
             options = None
+    plan_form, refused_plan = None, plan_form
+    if seen.private and profile.profile["departed_on"] is None:
+        targets, following = plan_targets(uow, profile.profile["role"]["id"])
+        if targets:  # a re-plan keeps the active plan's role and capacity by default
+            aimed = plan["target"]["role"] if plan else None
+            plan_form = {"role": aimed if aimed in {t["id"] for t in targets}
+                         else following or "",
+                         "capacity": str(plan["capacity"] if plan else DEFAULT_CAPACITY),
+                         "message": None, **(refused_plan or {}), "targets": targets,
+                         "next": following}
+    if refused_plan and plan_form is None:
+        message = refused_plan.get("message")
     chart = [{"on": e.effective_on.isoformat(), "advance": e.advance, "summary": e.summary}
              for e in timeline if e.retracted_by is None and e.kind != "retraction"]
     return render(request, "person.html", person=seen.person, seen=seen, profile=profile,
@@ -225,7 +258,8 @@ def person_page(ref: str, request: Request, user: CurrentUser, uow: Uow,
                   self_kinds=SELF_KINDS, manager_kinds=MANAGER_KINDS, message=message,
                   refusal=refusal, today=date.today().isoformat(), plan=plan,
                   plan_note=plan_note, options=options, recognition_kinds=RECOGNITION_KINDS,
-                  chart_json=orjson.dumps(chart).decode())
+                  chart_json=orjson.dumps(chart).decode(), plan_form=plan_form,
+                  status_code=status)
 
 
 def _refused(exc: TrellisError, ref: str, request: Request, user: User, uow: Uow,
@@ -386,19 +420,68 @@ async def upload_framework(request: Request, user: CurrentUser, uow: Uow) -> Res
 
 
 @router.get("/org/compare", response_class=HTMLResponse)
-def compare_page(request: Request, user: CurrentUser, uow: Uow) -> HTMLResponse:
-    accounts.require_role(user, Role.HR_ADMIN)
-    doc = compare_view(uow, user, team=None, person=None, since=None, min_n=MIN_N).document
-    columns: list[str] = []
-    for feature in doc["features"]:
+async def compare_page(request: Request, user: CurrentUser, uow: Uow,
+                       team: Annotated[str, Query(max_length=254)] = "",
+                       person: Annotated[str, Query(max_length=254)] = "") -> HTMLResponse:
+    """The comparison table: the organization (HR admins' default), a manager's team
+    (``?team=``; a manager's own team by default) or a person (``?person=``: their private
+    circle; an employee's own by default). Refusals and bad handles are shown in place."""
+    form = {"team": team.strip(), "person": person.strip()}
+    asked_person = form["person"] or (str(user.person_id) if not form["team"] and user.role
+                                      is Role.EMPLOYEE and user.person_id else "")
+    doc, columns, message, status = None, [], None, 200
+    try:
+        doc = (await analysis(request, compare_view, uow, user, team=form["team"] or None,
+                              person=asked_person or None, since=None, min_n=MIN_N)).document
+    except TrellisError as exc:
+        if isinstance(exc, NotAuthenticated):
+            raise
+        message, status = str(exc), status_of(exc)[0]
+    for feature in doc["features"] if doc else []:
         for measure in feature["measures"]:
             columns += [c for c in measure["cells"] if c not in columns]
-    return render(request, "compare.html", doc=doc, columns=columns)
+    return render(request, "compare.html", status, doc=doc, columns=columns, form=form,
+                  message=message)
+
+
+@router.get("/people/{ref}/advice", response_class=HTMLResponse)
+async def advice_page(ref: str, request: Request, user: CurrentUser, uow: Uow
+                      ) -> HTMLResponse:
+    """Which strategy works for people like this person: its own page, as advice runs a
+    short simulation and reads the whole ledger (about a second for 200 people)."""
+    seen, doc = await analysis(request, advice_view, uow, user, ref)
+    return render(request, "advice.html", person=seen.person, seen=seen, doc=doc,
+                  min_people=MIN_PEOPLE, sim_years=SIM_YEARS, sim_runs=SIM_RUNS)
+
+
+@router.post("/people/{ref}/plan", response_class=HTMLResponse)
+def make_plan(ref: str, request: Request, user: CurrentUser, uow: Uow,
+              role: Annotated[str, Form(max_length=80)] = "",
+              capacity: Annotated[str, Form(max_length=20)] = "") -> Response:
+    """Make a plan (a new version when one exists) as ``POST /api/people/{ref}/plan``
+    does, with the same permission; bad input comes back in the form, with its status."""
+    form = {"role": role.strip(), "capacity": capacity.strip()}
+    try:
+        body = PlanCreate(role=form["role"] or None, capacity=form["capacity"] or 0)
+    except ValidationError:
+        return show_person(ref, request, user, uow, status=422, plan_form={
+            **form, "message": "Not planned: capacity must be a whole number of steps a "
+                               "quarter from 1 to 12"})
+    try:
+        done = create_plan_api(ref, body, user, uow)
+    except TrellisError as exc:
+        if isinstance(exc, NotAuthenticated):
+            raise
+        return show_person(ref, request, user, uow, status=status_of(exc)[0],
+                           plan_form={**form, "message": f"Not planned: {exc}"})
+    return RedirectResponse(f"/people/{done.person}?planned={done.document['version']}#plan",
+                            status_code=303)
 
 
 @router.get("/org/evidence", response_class=HTMLResponse)
-def evidence_page(request: Request, user: CurrentUser, uow: Uow) -> HTMLResponse:
-    doc = evidence_view(uow, user, at=None, since=None, min_months=MIN_MONTHS).document
+async def evidence_page(request: Request, user: CurrentUser, uow: Uow) -> HTMLResponse:
+    doc = (await analysis(request, evidence_view, uow, user, at=None, since=None,
+                          min_months=MIN_MONTHS)).document
     curves = [{"group": g["group"], "status": g["status"], "spells": g["spells"],
                "rate_from": g["rate_from"], "rate_to": g["rate_to"], **g["curve"]}
               for g in doc["time_in_level"]["groups"]]
@@ -407,10 +490,10 @@ def evidence_page(request: Request, user: CurrentUser, uow: Uow) -> HTMLResponse
 
 
 @router.get("/simulate", response_class=HTMLResponse)
-def simulate_page(request: Request, user: CurrentUser, uow: Uow,
-                  person: str = "", cohort: str = "", strategy: str = "all",
-                  years: str = "10", runs: str = "10000", seed: str = "0",
-                  run: str = "") -> HTMLResponse:
+async def simulate_page(request: Request, user: CurrentUser, uow: Uow,
+                        person: str = "", cohort: str = "", strategy: str = "all",
+                        years: str = "10", runs: str = "10000", seed: str = "0",
+                        run: str = "") -> HTMLResponse:
     """The strategy simulator's form and, once run, its fan chart (managers: one person of
     their team; HR admins: anyone or a cohort). Bad input is shown in place."""
     accounts.require_role(user, Role.MANAGER, Role.HR_ADMIN)
@@ -422,9 +505,10 @@ def simulate_page(request: Request, user: CurrentUser, uow: Uow,
             numbers = {k: int(form[k]) for k in ("years", "runs", "seed")}
             if not 1 <= numbers["years"] <= 30 or not 100 <= numbers["runs"] <= WEB_MAX_RUNS:
                 raise ValueError
-            result = simulate_view(uow, user, person=person.strip() or None,
-                                   cohort=cohort.strip() or None,
-                                   strategy=strategy.strip() or "all", **numbers).document
+            result = (await analysis(request, simulate_view, uow, user,
+                                     person=person.strip() or None,
+                                     cohort=cohort.strip() or None,
+                                     strategy=strategy.strip() or "all", **numbers)).document
         except ValueError:
             message, status = (f"years must be 1-30, runs 100-{WEB_MAX_RUNS:,} and the seed a "
                                "whole number"), 422
@@ -453,22 +537,104 @@ async def import_upload(request: Request, user: CurrentUser, uow: Uow) -> HTMLRe
     """Validate and import an uploaded file in one transaction; show the counts, or every
     bad row with its line (and nothing written)."""
     accounts.require_role(user, Role.HR_ADMIN)
-    form = await request.form()
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        return render(request, "import.html", 422, message="choose a .csv or .jsonl file")
-    name = upload.filename
-    fmt = "csv" if name.lower().endswith(".csv") else "jsonl" if name.lower().endswith(
-        (".jsonl", ".ndjson", ".json")) else None
-    if fmt is None:
-        return render(request, "import.html", 422,
-                      message=f"{name}: use a .csv or .jsonl file")
-    text = (await upload.read()).decode("utf-8", errors="replace")
-    await upload.close()
     try:
-        summary = await run_in_threadpool(import_text, uow, user, fmt, text, name)
+        upload = await _ledger_upload(request)
+    except InvalidEvent as exc:
+        return render(request, "import.html", 422, message=str(exc))
+    try:
+        summary = await analysis(request, import_text, uow, user, upload.fmt, upload.text,
+                                 upload.name)
     except ImportRejected as exc:
-        return render(request, "import.html", 422, filename=name,
-                      message=f"{name}: {len(exc.problems)} bad row(s); nothing was imported",
-                      problems=exc.problems[:500], more=max(0, len(exc.problems) - 500))
-    return render(request, "import.html", filename=name, summary=summary)
+        return render(request, "import.html", 422, filename=upload.name,
+                      **_rejection(upload.name, exc))
+    return render(request, "import.html", filename=upload.name, summary=summary)
+
+
+NDJSON = "application/x-ndjson"
+MAX_LISTED = 500  # bad rows listed; the rest are counted
+
+
+@router.post("/org/import/stream")
+async def import_stream(request: Request, user: CurrentUser, uow: Uow) -> Response:
+    """The same import for the page's script, as JSON lines: ``{"phase", "done", "total"}``
+    as it goes, then ``{"result": ...}``, ``{"rejected": ...}`` or ``{"error": ...}``.
+    Progress travels in this response: another worker process could answer a poll."""
+    accounts.require_role(user, Role.HR_ADMIN)
+    try:
+        upload = await _ledger_upload(request)
+    except InvalidEvent as exc:
+        return Response(_json_line({"error": str(exc)}), 422, media_type=NDJSON)
+    return StreamingResponse(_import_lines(uow, user, upload), media_type=NDJSON,
+                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+class LedgerUpload(NamedTuple):
+    name: str
+    fmt: str
+    text: str
+
+
+async def _ledger_upload(request: Request) -> LedgerUpload:
+    """The uploaded ledger file, or InvalidEvent saying in one line what is wrong with it."""
+    upload = (await request.form()).get("file")
+    if not isinstance(upload, UploadFile):
+        raise InvalidEvent("choose a .csv or .jsonl file")
+    try:
+        name = upload.filename or ""
+        fmt = "csv" if name.lower().endswith(".csv") else "jsonl" if name.lower().endswith(
+            (".jsonl", ".ndjson", ".json")) else None
+        if not name:
+            raise InvalidEvent("choose a .csv or .jsonl file")
+        if fmt is None:
+            raise InvalidEvent(f"{name}: use a .csv or .jsonl file")
+        data = await upload.read()
+    finally:
+        await upload.close()
+    try:
+        text = data.decode("utf-8-sig")  # spreadsheets start UTF-8 files with a BOM
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InvalidEvent(f"{name}: line {line} is not UTF-8 text; save the file as UTF-8"
+                           ) from None
+    return LedgerUpload(name, fmt, text)
+
+
+def _rejection(name: str, exc: ImportRejected) -> dict[str, Any]:
+    return {"message": f"{name}: {len(exc.problems)} bad row(s); nothing was imported",
+            "problems": exc.problems[:MAX_LISTED],
+            "more": max(0, len(exc.problems) - MAX_LISTED)}
+
+
+def _json_line(value: dict[str, Any]) -> bytes:
+    return orjson.dumps(value) + b"\n"
+
+
+async def _import_lines(uow: Uow, user: User, upload: LedgerUpload) -> AsyncIterator[bytes]:
+    """Run the import in a thread of its own and pass on its progress as it comes (the
+    wait is on the event loop, so it holds up no request). If the browser goes away, the
+    import still finishes (or is refused) whole.
+    """
+    loop = asyncio.get_running_loop()
+    queued: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
+
+    def put(line: dict[str, Any] | None) -> None:  # from the import's thread
+        loop.call_soon_threadsafe(queued.put_nowait, line)
+
+    def run() -> None:
+        try:
+            summary = import_text(uow, user, upload.fmt, upload.text, upload.name,
+                                  lambda progress: put(asdict(progress)))
+            put({"result": {"file": upload.name, **asdict(summary)}})
+        except ImportRejected as exc:
+            put({"rejected": _rejection(upload.name, exc)})
+        except TrellisError as exc:
+            put({"error": f"{upload.name}: {exc}"})
+        except Exception:
+            put({"error": f"{upload.name}: the import failed on the server"})
+            raise  # the thread's traceback goes to the server's log
+        finally:
+            put(None)
+
+    threading.Thread(target=run, name=f"import {upload.name}").start()
+    while (line := await queued.get()) is not None:
+        yield _json_line(line)

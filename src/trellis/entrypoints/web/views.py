@@ -29,6 +29,8 @@ from trellis.services import (
 from trellis.services import advice as advice_use
 from trellis.services import compare as compare_use
 from trellis.services import evidence as evidence_use
+from trellis.services.accounts import Access
+from trellis.services.frameworks import framework_at
 from trellis.services.people import PersonRow
 from trellis.services.unit_of_work import UnitOfWork
 
@@ -154,16 +156,21 @@ def recognize(uow: UowFactory, user: User, ref: str, body: RecognitionCreate) ->
     return next(e for e in timeline_view(uow, user, str(person.id)) if e.id == done.event.id)
 
 
-def import_text(uow: UowFactory, user: User, fmt: str, text: str, source: str
-                ) -> transfer.ImportSummary:
+def import_text(uow: UowFactory, user: User, fmt: str, text: str, source: str,
+                progress: transfer.ReportProgress | None = None) -> transfer.ImportSummary:
     """Validate and import a ledger file's text in one transaction (HR admins): any bad row
-    refuses the whole file with every problem and its line (ImportRejected)."""
+    refuses the whole file with every problem and its line (ImportRejected). ``progress``
+    hears each phase, reading the rows first."""
     accounts.require_role(user, rules.Role.HR_ADMIN)
     if fmt not in ("csv", "jsonl"):
         raise InvalidEvent(f"unknown format '{fmt}': use csv or jsonl")
-    found_people, found_events, problems = parse_rows(rows_from_text(text, fmt), source)
+    reading = transfer.PhaseMeter(progress, "reading",
+                                  text.count("\n") + (not text.endswith("\n")))
+    found_people, found_events, problems = parse_rows(rows_from_text(text, fmt), source,
+                                                      reading.at)
+    reading.finish()
     summary = transfer.import_ledger(uow(), found_people, found_events, author=user.email,
-                                     source=source, problems=problems)
+                                     source=source, problems=problems, on_progress=progress)
     accounts.audit(uow(), user, "ledger.import", f"import/{source}",
                    {"people": summary.people, "events": summary.events})
     return summary
@@ -229,3 +236,41 @@ def advise(uow: UowFactory, user: User, ref: str) -> DocumentPublic:
     found = advice_use.advise(uow(), seen.person.handle)
     accounts.audit(uow(), user, "pay.read", f"person/{seen.person.handle}/advice")
     return DocumentPublic(person=seen.person.handle, document=found.to_document())
+
+
+def advice_view(uow: UowFactory, user: User, ref: str) -> tuple[Access, dict[str, Any]]:
+    """``advise`` for the advice page: who the person is to the reader, and the advice
+    document, its simulated pay taken out when the reader may not see the person's pay."""
+    seen = accounts.require_private(uow(), user, ref)
+    doc = advise(uow, user, ref).document
+    return seen, doc if seen.pay else advice_without_pay(doc)
+
+
+def advice_without_pay(doc: dict[str, Any]) -> dict[str, Any]:
+    """An advice document with the simulated median pay (a figure from the person's pay)
+    hidden, in the simulation table and in the reason that quotes it."""
+    return {**doc,
+            "simulation": [{**s, "pay_p50": None} for s in doc.get("simulation", ())],
+            "recommendation": {**doc["recommendation"], "reasons": [
+                "Simulated pay by strategy: hidden." if "median pay" in reason else reason
+                for reason in doc["recommendation"]["reasons"]]}}
+
+
+def plan_targets(uow: UowFactory, role: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    """The roles a plan from ``role`` may aim at, in the framework in force today (as
+    readiness reads it): every other role at its level or above, its own track first, by
+    level; and the default, the next role up its track (None at the top)."""
+    if role is None:
+        return [], None
+    _, framework = framework_at(uow())
+    current = framework.roles.get(role)
+    if current is None:
+        return [], None
+    rank = framework.rank_of(role)
+    found = sorted((r for r in framework.roles.values()
+                    if r.id != role and framework.rank_of(r.id) >= rank),
+                   key=lambda r: (r.track != current.track, r.track, framework.rank_of(r.id),
+                                  r.id))
+    following = framework.next_role(role)
+    return ([{"id": r.id, "title": r.title, "track": r.track, "level": r.level}
+             for r in found], following.id if following else None)

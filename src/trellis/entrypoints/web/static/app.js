@@ -1,5 +1,5 @@
 // Small helpers: show only the fields of the chosen event kind, draw the charts (timeline,
-// evidence curves, simulator fan), and say an import is under way.
+// evidence curves, simulator fan); and, in a block of its own, the import form.
 (function () {
   "use strict";
   function syncKind(form) {
@@ -98,10 +98,6 @@
     });
   }
   document.addEventListener("DOMContentLoaded", function () {
-    var upload = document.getElementById("import-form");
-    if (upload) upload.addEventListener("submit", function () {
-      document.getElementById("import-progress").hidden = false;
-    });
     document.querySelectorAll("form").forEach(function (form) {
       var select = form.querySelector("select[name=kind]");
       if (select) { select.addEventListener("change", function () { syncKind(form); }); syncKind(form); }
@@ -110,4 +106,117 @@
   });
   window.addEventListener("load", drawChart);
   window.addEventListener("load", drawCharts);
+})();
+
+// The import form: send the file with XMLHttpRequest (for its upload progress), then show
+// the server's progress, streamed as JSON lines in the same response (a worker process of
+// its own could not be polled), and finally the counts or the bad rows. Without this
+// script the form posts as usual and the page shows the result.
+(function () {
+  "use strict";
+  var NDJSON = "application/x-ndjson";
+  var PHASES = { uploading: "Uploading", reading: "Reading lines", checking: "Checking rows",
+                 replaying: "Replaying careers", writing: "Writing events",
+                 rebuilding: "Rebuilding profiles" };
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+  function count(n) { return Number(n).toLocaleString("en"); }
+  function importFile(form) {
+    var status = document.getElementById("import-status");
+    var problems = document.getElementById("import-problems");
+    var box = document.getElementById("import-progress");
+    var bar = document.getElementById("import-bar");
+    var label = document.getElementById("import-phase");
+    var button = form.querySelector("button[type=submit]");
+    var file = form.querySelector("input[type=file]").files[0];
+    var xhr = new XMLHttpRequest();
+    var read = 0, finished = false;
+    function show(phase, done, total, unit) {
+      bar.max = total || 1;
+      bar.value = total ? done : 1;
+      label.textContent = (PHASES[phase] || phase) + ": " + count(done) + " of " +
+        count(total) + (unit ? " " + unit : "");
+    }
+    function alertBox(message, list, more) {
+      var div = element("div", "alert");
+      div.setAttribute("role", "alert");
+      div.appendChild(element("p", "", message));
+      if (list && list.length) {
+        var ul = element("ul", "problems");
+        list.forEach(function (p) {
+          ul.appendChild(element("li", "", (p.line ? "line " + p.line + ": " : "") +
+                                            (p.path ? p.path + ": " : "") + p.message));
+        });
+        div.appendChild(ul);
+        if (more) div.appendChild(element("p", "", "… and " + count(more) + " more."));
+      }
+      problems.appendChild(div);
+    }
+    function handle(message) {
+      if (message.phase) { show(message.phase, message.done, message.total); return; }
+      finished = true;
+      if (message.result) {
+        var r = message.result;
+        label.textContent = "Done";
+        bar.value = bar.max;
+        status.insertBefore(element("p", "ok", "Imported " + r.file + ": " + count(r.people) +
+          " people and " + count(r.events) + " events; " + count(r.profiles) +
+          " profiles rebuilt."), box);
+        form.reset();
+        return;
+      }
+      box.hidden = true;
+      if (message.rejected) alertBox(message.rejected.message, message.rejected.problems,
+                                     message.rejected.more);
+      else alertBox(message.error || "The import failed.");
+    }
+    function take() {  // every complete line received so far
+      if ((xhr.getResponseHeader("Content-Type") || "").indexOf(NDJSON) !== 0) return;
+      var text = xhr.responseText, end;
+      while ((end = text.indexOf("\n", read)) >= 0) {
+        var line = text.slice(read, end);
+        read = end + 1;
+        if (line.trim()) handle(JSON.parse(line));
+      }
+    }
+    function stop(reason) {
+      take();
+      if (!finished) {
+        box.hidden = true;
+        alertBox(reason + ": reload the page (sign in again if asked) to see whether " +
+                 "the file was imported, and try again if not.");
+      }
+      button.disabled = false;
+    }
+    status.querySelectorAll(".ok").forEach(function (p) { p.remove(); });
+    problems.textContent = "";
+    box.hidden = false;
+    button.disabled = true;
+    show("uploading", 0, file ? file.size : 0, "bytes");
+    xhr.upload.addEventListener("progress", function (e) {
+      if (e.lengthComputable) show("uploading", e.loaded, e.total, "bytes");
+    });
+    xhr.addEventListener("progress", take);
+    xhr.addEventListener("load", function () {
+      var signedOut = /\/login$/.test(new URL(xhr.responseURL, location.href).pathname);
+      stop(signedOut ? "You are signed out" : "The import did not finish (HTTP " +
+           xhr.status + ")");
+    });
+    xhr.addEventListener("error", function () { stop("The connection was lost"); });
+    xhr.open("POST", form.getAttribute("data-stream"));
+    xhr.setRequestHeader("X-CSRF-Token", form.elements.csrf_token.value);
+    xhr.send(new FormData(form));
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.getElementById("import-form");
+    if (!form || !form.getAttribute("data-stream")) return;
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      importFile(form);
+    });
+  });
 })();
