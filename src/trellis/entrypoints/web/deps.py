@@ -44,8 +44,8 @@ def share_threads(app: FastAPI) -> None:
 
 async def analysis(request: Request, work: Callable[P, T], *args: P.args,
                    **kwargs: P.kwargs) -> T:
-    """Run a long analysis (a simulation, the evidence, advice, an import) beside the
-    requests rather than in their turn."""
+    """Run a long analysis (a simulation, the evidence, advice, an import, a team report)
+    beside the requests rather than in their turn."""
     limiter: CapacityLimiter | None = getattr(request.app.state, "analyses", None)
     return await to_thread.run_sync(partial(work, *args, **kwargs), limiter=limiter)
 
@@ -66,7 +66,8 @@ async def get_uow_factory(trellis: TrellisDep) -> Callable[[], UnitOfWork]:
     return trellis.uow
 
 
-Uow = Annotated[Callable[[], UnitOfWork], Depends(get_uow_factory)]
+UowFactory = Callable[[], UnitOfWork]
+Uow = Annotated[UowFactory, Depends(get_uow_factory)]
 
 
 async def current_user(request: Request, uow: Uow) -> User:

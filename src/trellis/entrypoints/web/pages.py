@@ -356,8 +356,17 @@ def check_in(ref: str, request: Request, user: CurrentUser, uow: Uow,
 
 
 @router.get("/team", response_class=HTMLResponse)
-def team(request: Request, user: CurrentUser, uow: Uow, manager: str | None = None
-         ) -> HTMLResponse:
+async def team(request: Request, user: CurrentUser, uow: Uow, manager: str | None = None
+               ) -> HTMLResponse:
+    """The team's readiness pipeline and alerts: reports over the whole team, so they run
+    as an analysis, beside the requests."""
+    return render(request, "team.html", **await analysis(request, _team_reports, uow, user,
+                                                         manager),
+                  back=str(request.url.path) + (f"?manager={manager}" if user.is_hr and manager
+                                                else ""))
+
+
+def _team_reports(uow: Uow, user: User, manager: str | None) -> dict[str, Any]:
     root = accounts.team_root(uow(), user, manager)
     pipeline = None
     note = None
@@ -376,10 +385,8 @@ def team(request: Request, user: CurrentUser, uow: Uow, manager: str | None = No
             recognition.recognition_report(uow(), root))["people"]
     except TrellisError as exc:
         note = note or str(exc)
-    return render(request, "team.html", pipeline=pipeline, note=note, members=members,
-                  root=root, fragmented=fragmented, recognition_alerts=recognition_alerts,
-                  back=str(request.url.path) + (f"?manager={root}" if user.is_hr and root
-                                                else ""))
+    return {"pipeline": pipeline, "note": note, "members": members, "root": root,
+            "fragmented": fragmented, "recognition_alerts": recognition_alerts}
 
 
 @router.get("/org", response_class=HTMLResponse)

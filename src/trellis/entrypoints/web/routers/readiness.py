@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
+from trellis.domain.access import User
 from trellis.domain.events import EventKind
 from trellis.domain.readiness import readiness_to_document
 from trellis.services import accounts, readiness
 
-from ..deps import CurrentUser, Uow
+from ..deps import CurrentUser, Uow, UowFactory, analysis
 from ..schemas import DocumentPublic, PromotionCreate
 
 router = APIRouter(prefix="/api", tags=["readiness"])
@@ -29,7 +30,12 @@ def person_readiness(ref: str, user: CurrentUser, uow: Uow, target: str | None =
 
 @router.get("/teams/readiness", response_model=DocumentPublic,
             summary="The readiness pipeline of a manager's team (HR admins: any team or all)")
-def team_pipeline(user: CurrentUser, uow: Uow, manager: str | None = None) -> DocumentPublic:
+async def team_pipeline(request: Request, user: CurrentUser, uow: Uow,
+                        manager: str | None = None) -> DocumentPublic:
+    return await analysis(request, _team_pipeline, uow, user, manager)
+
+
+def _team_pipeline(uow: UowFactory, user: User, manager: str | None) -> DocumentPublic:
     root = accounts.team_root(uow(), user, manager)
     pipeline = readiness.team_readiness(uow(), root)
     return DocumentPublic(person=root, document={
