@@ -9,6 +9,7 @@ from trellis.bootstrap import open_trellis
 from trellis.services import clock
 from trellis.services.demo import run_demo
 from trellis.services.profiles import profile
+from trellis.services.transfer import ImportProgress
 from trellis.settings import Settings
 
 
@@ -17,10 +18,10 @@ def test_run_demo_writes_a_believable_organization(sqlite_url: str) -> None:
     path = shipped_framework_path("software-company")
     assert path is not None
     framework, document = read_framework_file(path)
-    advanced: list[int] = []
+    heard: list[ImportProgress] = []
     summary = run_demo(trellis.uow, framework=framework, document=document, people=80,
                        years=2, seed=5, author="tester", today=clock.today(),
-                       progress=advanced.append)
+                       progress=heard.append)
     try:
         with trellis.uow() as uow:
             assert uow.people.count() == summary.people == 80
@@ -28,6 +29,10 @@ def test_run_demo_writes_a_believable_organization(sqlite_url: str) -> None:
         assert summary.active + summary.departed == 80
         assert summary.events_by_kind["hire"] == 80
         assert summary.params.merit_raise_mean == 3.3
+        # the demo's progress bar hears each phase of the import through to its end
+        assert [h.phase for h in heard if h.done == h.total] == [
+            "checking", "replaying", "writing", "rebuilding"]
+        assert heard[-1] == ImportProgress("rebuilding", 80, 80)
 
         assert summary.rich_career is not None
         seen = profile(trellis.uow(), summary.rich_career).profile

@@ -18,7 +18,7 @@ from trellis.domain.events import MICRO_PROGRESSIONS, EventKind
 from trellis.domain.framework import Framework
 
 from .frameworks import load_framework
-from .transfer import Progress, import_ledger
+from .transfer import ReportProgress, import_ledger
 from .unit_of_work import UnitOfWork
 
 
@@ -90,7 +90,7 @@ def run_demo(
     seed: int,
     author: str,
     today: date,
-    progress: Progress | None = None,
+    progress: ReportProgress | None = None,
     params: DemoParameters | None = None,
 ) -> DemoSummary:
     """Load ``framework``, generate an organization ending ``today`` and import it."""
@@ -100,7 +100,7 @@ def run_demo(
                                 params=params or DemoParameters())
     generated = time.perf_counter()
     import_ledger(uow_factory(), org.people, org.events, author=author, source="demo",
-                  progress=progress)
+                  on_progress=progress)
     imported = time.perf_counter()
     return summarize(org, framework=framework.key, seed=seed, years=years,
                      generate_seconds=generated - started, import_seconds=imported - generated)

@@ -32,8 +32,6 @@ from . import clock
 from .frameworks import ACTIVE
 from .unit_of_work import UnitOfWork
 
-Progress = Callable[[int], None]  # careers replayed, in steps of 500: the demo's bar
-
 
 @dataclass(frozen=True, slots=True)
 class ImportProgress:
@@ -83,7 +81,6 @@ def import_ledger(
     author: str,
     source: str = "",
     problems: Sequence[Problem] = (),
-    progress: Progress | None = None,
     on_progress: ReportProgress | None = None,
 ) -> ImportSummary:
     """Add people and events from a file in one transaction, or nothing at all.
@@ -91,7 +88,7 @@ def import_ledger(
     ``on_progress`` is called in the transaction (an exception from it rolls back)."""
     with paused_gc():
         return _import(uow, people, records, author=author, source=source,
-                       problems=problems, progress=progress, on_progress=on_progress)
+                       problems=problems, on_progress=on_progress)
 
 
 def _import(
@@ -102,7 +99,6 @@ def _import(
     author: str,
     source: str,
     problems: Sequence[Problem],
-    progress: Progress | None,
     on_progress: ReportProgress | None,
 ) -> ImportSummary:
     found = list(problems)
@@ -211,8 +207,6 @@ def _import(
                               uow.frameworks.catalog, source)
             if builder is not None:
                 builders.append(builder)
-            if progress and done % 500 == 0:
-                progress(500)
             replaying.at(done)
         replaying.finish()
         if found:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from trellis.adapters import database
 from trellis.adapters.framework_files import (
@@ -17,6 +17,7 @@ from trellis.bootstrap import sqlite_path
 from trellis.errors import DatabaseError
 from trellis.services import clock
 from trellis.services import frameworks as frameworks_use
+from trellis.services.transfer import ImportProgress
 from trellis.settings import Settings
 
 from .context import state
@@ -72,13 +73,16 @@ def demo(
     shipped = shipped_framework_path("software-company")
     assert shipped is not None, "the software-company framework ships with Trellis"
     framework, document = read_framework_file(shipped)
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}"
-                  "/{task.total:,}"), TimeElapsedColumn(), console=console,
-                  transient=True) as bar:
-        task = bar.add_task("building the organization", total=people)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        task = bar.add_task("generating the organization", total=None)
+
+        def show(step: ImportProgress) -> None:
+            bar.update(task, description=step.phase, completed=step.done, total=step.total)
+
         summary = run_demo(trellis.uow, framework=framework, document=document, people=people,
                            years=years, seed=seed, author=cli.settings.author,
-                           today=clock.today(), progress=lambda n: bar.advance(task, n))
+                           today=clock.today(), progress=show)
     is_default = cli.settings.database_url == Settings().database_url
     console.print(summary.describe(trellis.where, is_default=is_default), highlight=False,
                   soft_wrap=True)
