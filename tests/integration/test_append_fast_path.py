@@ -44,7 +44,7 @@ def test_appending_to_the_current_profile_equals_replaying_the_history(demo):
         for step, (kind, fields) in enumerate(ADVANCES):
             on = clock.today() - timedelta(days=len(ADVANCES) - step)
             with demo.uow() as uow:
-                latest, count = uow.events.extent(person.id)
+                latest, _ = uow.events.extent(person.id)
                 try:
                     ledger.append_event(uow, person, kind, on, fields, author="t")
                 except LedgerRuleBroken:

@@ -66,8 +66,7 @@ async def get_uow_factory(trellis: TrellisDep) -> Callable[[], UnitOfWork]:
     return trellis.uow
 
 
-UowFactory = Callable[[], UnitOfWork]
-Uow = Annotated[UowFactory, Depends(get_uow_factory)]
+Uow = Annotated[Callable[[], UnitOfWork], Depends(get_uow_factory)]
 
 
 async def current_user(request: Request, uow: Uow) -> User:

@@ -11,8 +11,9 @@ from trellis.domain.events import EventKind
 from trellis.domain.readiness import readiness_to_document
 from trellis.services import accounts, readiness
 
-from ..deps import CurrentUser, Uow, UowFactory, analysis
+from ..deps import CurrentUser, Uow, analysis
 from ..schemas import DocumentPublic, PromotionCreate
+from ..views import UowFactory
 
 router = APIRouter(prefix="/api", tags=["readiness"])
 

@@ -11,8 +11,9 @@ from trellis.services import accounts, fragmentation, recognition
 from trellis.services.fragmentation import report_document as fragmentation_document
 from trellis.services.recognition import report_document as recognition_document
 
-from ..deps import CurrentUser, Uow, UowFactory, analysis
+from ..deps import CurrentUser, Uow, analysis
 from ..schemas import DocumentPublic, EventPublic, RecognitionCreate
+from ..views import UowFactory
 from ..views import recognize as recognize_view
 
 router = APIRouter(prefix="/api", tags=["reports"])
