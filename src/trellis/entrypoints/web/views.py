@@ -232,18 +232,22 @@ def compare(uow: UowFactory, user: User, *, team: str | None, person: str | None
 def advise(uow: UowFactory, user: User, ref: str) -> DocumentPublic:
     """Strategy advice for a person (their private circle); its simulated pay is a read of
     their pay (audited)."""
-    seen = accounts.require_private(uow(), user, ref)
-    found = advice_use.advise(uow(), seen.person.handle)
-    accounts.audit(uow(), user, "pay.read", f"person/{seen.person.handle}/advice")
-    return DocumentPublic(person=seen.person.handle, document=found.to_document())
+    seen, doc = _advice(uow, user, ref)
+    return DocumentPublic(person=seen.person.handle, document=doc)
 
 
 def advice_view(uow: UowFactory, user: User, ref: str) -> tuple[Access, dict[str, Any]]:
     """``advise`` for the advice page: who the person is to the reader, and the advice
     document, its simulated pay taken out when the reader may not see the person's pay."""
-    seen = accounts.require_private(uow(), user, ref)
-    doc = advise(uow, user, ref).document
+    seen, doc = _advice(uow, user, ref)
     return seen, doc if seen.pay else advice_without_pay(doc)
+
+
+def _advice(uow: UowFactory, user: User, ref: str) -> tuple[Access, dict[str, Any]]:
+    seen = accounts.require_private(uow(), user, ref)
+    found = advice_use.advise(uow(), seen.person.handle)
+    accounts.audit(uow(), user, "pay.read", f"person/{seen.person.handle}/advice")
+    return seen, found.to_document()
 
 
 def advice_without_pay(doc: dict[str, Any]) -> dict[str, Any]:
