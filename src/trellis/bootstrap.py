@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 
 from trellis.adapters import database
 from trellis.adapters.store import ParsedFrameworks, SqlUnitOfWork
+from trellis.services import projections
 from trellis.settings import Settings
 
 
@@ -34,12 +35,15 @@ class Trellis:
 
 
 def open_trellis(settings: Settings, *, create: bool = False) -> Trellis:
-    """Open an existing Trellis database, or create (and migrate) one with ``create``."""
+    """Open a Trellis database (or create one with ``create``), upgrading it first when an
+    earlier Trellis made it: the schema to the newest migration, then the projections."""
     engine = database.make_engine(settings.database_url, create_dir=create)
     database.ensure_trellis(engine, allow_empty=create)
-    if create:
+    if create or database.revision(engine) != database.HEAD:
         database.migrate(engine)
-    return Trellis(engine, settings)
+    trellis = Trellis(engine, settings)
+    projections.rebuild_if_stale(trellis.uow())
+    return trellis
 
 
 def sqlite_path(url: str) -> Path | None:

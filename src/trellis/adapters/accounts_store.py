@@ -89,9 +89,11 @@ class AccountsRepository:
         self._c.execute(delete(t.sessions).where(t.sessions.c.expires_at <= now))
 
     # API tokens
-    def add_token(self, token_hash: str, user_id: int, name: str, now: datetime) -> int:
+    def add_token(self, token_hash: str, user_id: int, name: str, now: datetime,
+                  expires: datetime, scope: str) -> int:
         result = self._c.execute(insert(t.api_tokens).values(
-            token_hash=token_hash, user_id=user_id, name=name, created_at=now))
+            token_hash=token_hash, user_id=user_id, name=name, created_at=now,
+            expires_at=expires, scope=scope))
         (new_id,) = result.inserted_primary_key or (None,)
         assert new_id is not None
         return int(new_id)

@@ -118,23 +118,77 @@ def describe(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
+HEAD = "0004"
+"""The newest migration (tests check it is Alembic's head): a database at another revision
+is upgraded on opening, so that Alembic is imported only when there is work for it."""
+MIGRATION_LOCK = 0x7472656C6C6973  # "trellis": PostgreSQL's advisory lock key for upgrades
+
+
+def revision(engine: Engine) -> str | None:
+    """The schema revision a database is stamped with (None before the first migration)."""
+    with engine.connect().execution_options(trellis_reading=True) as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        found = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+        return str(found) if found is not None else None
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration (creating it on an empty database)."""
+    """Bring the schema to the newest migration (creating it on an empty database).
+
+    A database a newer Trellis upgraded is refused: its schema is not one this code knows.
+    Concurrent starts are safe: PostgreSQL serializes them with an advisory lock, SQLite
+    with its write lock, and the second finds nothing left to do.
+    """
     from alembic import command
     from alembic.config import Config
 
+    found = revision(engine)
+    if found is not None and found > HEAD:
+        raise DatabaseError(f"{describe(engine)} was upgraded by a newer Trellis (schema "
+                            f"{found}; this one knows up to {HEAD}): upgrade Trellis")
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     try:
-        with engine.begin() as connection:
+        with engine.connect() as connection, _foreign_keys_deferred(connection), \
+                connection.begin():
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+            _check_foreign_keys(connection)
     except OperationalError as exc:
         raise DatabaseError(f"cannot open {describe(engine)}: {_first_line(exc)}") from None
     except SADatabaseError as exc:
         raise DatabaseError(
             f"{describe(engine)} is not a Trellis database: {_first_line(exc)}"
         ) from None
+
+
+@contextmanager
+def _foreign_keys_deferred(connection: Any) -> Iterator[None]:
+    """On SQLite, switch foreign keys off while migrating (outside the transaction, where
+    the pragma takes effect): a batch migration rebuilds a table by copying it, and dropping
+    the original would otherwise cascade to, or be refused by, the rows that point at it.
+    ``_check_foreign_keys`` then checks every reference before the commit."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.dbapi_connection
+    raw.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys = ON")
+
+
+def _check_foreign_keys(connection: Any) -> None:
+    if connection.dialect.name == "sqlite":
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+        if broken:
+            table, row, parent = broken[0][:3]
+            raise DatabaseError(f"the upgrade would leave {len(broken)} broken reference(s), "
+                                f"first {table} row {row} -> {parent}: nothing was changed")
 
 
 def ensure_trellis(engine: Engine, *, allow_empty: bool = False) -> None:

@@ -535,8 +535,9 @@ class StateRepository:
         ])
 
     def current(self, person_id: int) -> Profile | None:
-        text = self._c.scalar(_CURRENT_PROFILE, {"id": person_id})
-        return profile_from_document(orjson.loads(text)) if text else None
+        """The stored current profile; None when there is none or it cannot be read back
+        (the caller then folds the ledger, which is the truth)."""
+        return _stored_profile(self._c.scalar(_CURRENT_PROFILE, {"id": person_id}))
 
     def rows(self, person_ids: Sequence[int] | None = None,
              columns: Sequence[str] | None = None) -> list[dict[str, Any]]:
@@ -566,7 +567,7 @@ class StateRepository:
         text = self._c.scalar(select(c.profile).where(c.person_id == person_id,
                                                       c.through_on <= at)
                               .order_by(c.through_on.desc()).limit(1))
-        return profile_from_document(orjson.loads(text)) if text else None
+        return _stored_profile(text)
 
     def remove(self, person_id: int) -> None:
         self._c.execute(delete(t.profile_checkpoints).where(
@@ -574,6 +575,15 @@ class StateRepository:
         self._c.execute(delete(t.competency_state).where(
             t.competency_state.c.person_id == person_id))
         self._c.execute(delete(t.person_state).where(t.person_state.c.person_id == person_id))
+
+
+def _stored_profile(text: str | None) -> Profile | None:
+    if not text:
+        return None
+    try:
+        return profile_from_document(orjson.loads(text))
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None  # a shape an earlier Trellis wrote (see services.projections)
 
 
 def _state_row(p: Profile) -> dict[str, Any]:
@@ -714,6 +724,13 @@ class SqlUnitOfWork:
         self.connection.execute(insert(t.erasures).values(
             erased_at=now, author=author, person_id=person_id, events_removed=events_removed,
             reason="erased on request"))
+
+    def lock_upgrades(self) -> None:
+        # SQLite: a writing transaction already holds the database's one write lock.
+        if self.dialect == "postgresql":
+            from .database import MIGRATION_LOCK
+
+            self.connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
 
     @property
     def dialect(self) -> str:

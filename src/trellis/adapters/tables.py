@@ -163,6 +163,8 @@ api_tokens = Table(
     Column("name", String(100), nullable=False),
     Column("created_at", DateTime, nullable=False),
     Column("last_used_at", DateTime, nullable=True),
+    Column("expires_at", DateTime, nullable=False),
+    Column("scope", String(16), nullable=False),  # read | write
 )
 
 audit_log = Table(

@@ -31,6 +31,7 @@ from .unit_of_work import UnitOfWork
 
 MIN_PASSWORD = 10
 SESSION_HOURS = 12
+TOKEN_LIFETIME = timedelta(days=90)
 MAX_FAILURES = 5  # failed logins for one email within the window before it is locked
 FAILURE_WINDOW = timedelta(minutes=15)
 LOCKOUT = timedelta(minutes=15)
@@ -160,7 +161,9 @@ def create_token(uow: UnitOfWork, user: User, name: str) -> tuple[int, str]:
         raise InvalidEvent("a token needs a name of 1-100 characters")
     token = "trellis_" + secrets.token_urlsafe(32)
     with uow:
-        token_id = uow.accounts.add_token(digest(token), user.id, name, clock.now())
+        now = clock.now()
+        token_id = uow.accounts.add_token(digest(token), user.id, name, now,
+                                          now + TOKEN_LIFETIME, "write")
         uow.accounts.audit(clock.now(), user.email, "token.create", f"token/{token_id}",
                            {"name": name})
         uow.commit()

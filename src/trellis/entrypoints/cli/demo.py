@@ -15,7 +15,7 @@ from trellis.adapters.framework_files import (
 )
 from trellis.bootstrap import sqlite_path
 from trellis.errors import DatabaseError
-from trellis.services import clock
+from trellis.services import clock, projections
 from trellis.services import frameworks as frameworks_use
 from trellis.services.transfer import ImportProgress
 from trellis.settings import Settings
@@ -65,6 +65,7 @@ def demo(
     trellis = cli.open(create=True)
     if replace and path is None:
         database.reset(trellis.engine)
+        projections.rebuild_if_stale(trellis.uow())  # stamps the emptied database
     with trellis.uow() as uow:
         if uow.people.count():
             raise DatabaseError(
