@@ -6,6 +6,7 @@ its own schema there, dropped afterwards, so runs never collide.
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -80,8 +81,10 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.setenv("TRELLIS_AUTHOR", "tester")
 
-    def run(*args: str) -> CliResult:
+    def run(*args: str, input: str | None = None) -> CliResult:
         capsys.readouterr()
+        if input is not None:
+            monkeypatch.setattr("sys.stdin", io.StringIO(input))
         try:
             main([str(a) for a in args])
             code = 0

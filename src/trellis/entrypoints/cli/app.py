@@ -60,7 +60,8 @@ def root(
     settings = Settings()
     if db:
         settings = settings.model_copy(update={"database_url": database_url(db)})
-    ctx.obj = CliState(settings)
+    ctx.obj = cli = CliState(settings)
+    ctx.call_on_close(cli.close)  # the engine's connections go with the command
 
 
 app.add_typer(frameworks.app, name="framework")

@@ -19,8 +19,14 @@ class CliState:
 
     def open(self, *, create: bool = False) -> Trellis:
         if self._trellis is None or create:
+            self.close()
             self._trellis = open_trellis(self.settings, create=create)
         return self._trellis
+
+    def close(self) -> None:
+        if self._trellis is not None:
+            self._trellis.close()
+            self._trellis = None
 
 
 def state(ctx: typer.Context) -> CliState:
