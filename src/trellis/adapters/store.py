@@ -47,6 +47,7 @@ from trellis.domain.profile_document import profile_from_document, profile_to_do
 
 from . import tables as t
 from .accounts_store import AccountsRepository
+from .erasure import ErasureRepository
 from .framework_files import framework_from_document
 
 
@@ -653,7 +654,7 @@ class PlanRepository:
         return [PlanVersion(*row[:6], plan_from_document(row[6])) for row in self._c.execute(query)]
 
 
-_REPOSITORIES = ("frameworks", "people", "events", "state", "plans", "accounts")
+_REPOSITORIES = ("frameworks", "people", "events", "state", "plans", "accounts", "erasure")
 
 
 class SqlUnitOfWork:
@@ -704,6 +705,10 @@ class SqlUnitOfWork:
     def accounts(self) -> AccountsRepository:
         return AccountsRepository(self.connection)
 
+    @cached_property
+    def erasure(self) -> ErasureRepository:
+        return ErasureRepository(self.connection)
+
     def commit(self) -> None:
         if self._reading:
             raise RuntimeError("a reading unit of work cannot commit")
@@ -724,6 +729,19 @@ class SqlUnitOfWork:
         self.connection.execute(insert(t.erasures).values(
             erased_at=now, author=author, person_id=person_id, events_removed=events_removed,
             reason="erased on request"))
+
+    def reclaim(self) -> None:
+        """Make deleted rows unrecoverable from SQLite's files: rebuild the database file
+        (VACUUM copies only live rows) and empty the write-ahead log. PostgreSQL's own
+        VACUUM reclaims dead rows there (docs/ledger.md)."""
+        if self.dialect != "sqlite":
+            return
+        raw = self._engine.raw_connection()
+        try:
+            raw.execute("VACUUM")  # autocommit: Trellis's connections begin explicitly
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            raw.close()
 
     def lock_upgrades(self) -> None:
         # SQLite: a writing transaction already holds the database's one write lock.

@@ -5,6 +5,8 @@ request is the one exception). ``person_state`` and ``competency_state`` are pro
 of it, rewritten in the same transaction as each event, so org-wide queries never refold
 the ledger; ``profile_checkpoints`` lets a past-date profile of a long career start
 folding part way through.
+
+A Text column marked ``info={"json": True}`` holds a JSON document (see adapters.erasure).
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ events = Table(
     Column("evidence", Text, nullable=True),
     Column("verifier", String(200), nullable=True),
     Column("framework_version", Integer, ForeignKey("framework_versions.id"), nullable=False),
-    Column("details", Text, nullable=False),  # JSON text: written and read by orjson
+    Column("details", Text, nullable=False, info={"json": True}),  # written by orjson
     Index("ix_events_person_date", "person_id", "effective_on", "id"),
     Index("ix_events_kind_date", "kind", "effective_on"),
 )
@@ -97,7 +99,7 @@ person_state = Table(
     Column("micro_progressions", Integer, nullable=False, default=0),
     Column("engagement", Integer, nullable=True),
     Column("framework_version", Integer, nullable=True),
-    Column("profile", Text, nullable=False),  # the current profile as JSON
+    Column("profile", Text, nullable=False, info={"json": True}),  # the current profile
     Index("ix_person_state_role", "track", "level_rank"),
 )
 
@@ -116,7 +118,7 @@ profile_checkpoints = Table(
     metadata,
     Column("person_id", Integer, ForeignKey("people.id"), primary_key=True),
     Column("through_on", Date, primary_key=True),
-    Column("profile", Text, nullable=False),  # the profile at the end of that day, as JSON
+    Column("profile", Text, nullable=False, info={"json": True}),  # at the end of that day
 )
 
 erasures = Table(
@@ -175,7 +177,7 @@ audit_log = Table(
     Column("user_email", String(254), nullable=True),  # None: an anonymous attempt
     Column("action", String(40), nullable=False),
     Column("resource", String(200), nullable=False),
-    Column("detail", Text, nullable=False),  # JSON text, never a secret
+    Column("detail", Text, nullable=False, info={"json": True}),  # never a secret
     Index("ix_audit_log_at", "at"),
 )
 

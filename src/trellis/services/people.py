@@ -79,24 +79,30 @@ def list_people(uow: UnitOfWork, team: str | None = None,
 
 
 def erase_person(uow: UnitOfWork, ref: str, *, author: str) -> int:
-    """Erase a person on request: their events and identity go, an anonymous entry stays.
+    """Erase a person on request: their events, identity and web accounts go, every mention
+    of them elsewhere becomes a placeholder, and an anonymous entry stays.
 
     Returns the number of events removed. The erasure log keeps only the retired internal
-    id, the count and who did it, never a name, handle or email. Recognitions the person
-    gave others stay, with the giver blanked: the one edit ever made to an event.
+    id, the count and who did it. Recognitions the person gave others stay, with the giver
+    blanked; events they recorded for others stay, authored by "erased person #ID". Those
+    are the only edits ever made to other people's events.
     """
     with uow:
         person = find_person(uow, ref)
-        for recipient in uow.events.forget_giver(person.handle):
-            if recipient != person.id:
-                builder, checkpoints = replay(recipient, uow.events.for_person(recipient),
-                                              uow.frameworks.catalog)
-                uow.state.write([builder.snapshot(clock.today())])
-                uow.state.write_checkpoints(recipient, checkpoints)
+        others = uow.events.forget_giver(person.handle)
         uow.state.remove(person.id)
         uow.plans.remove(person.id)
         removed = uow.events.remove_person(person.id)
+        uow.erasure.remove_accounts(person.id, person.email)
         uow.people.remove(person.id)
+        others |= uow.erasure.forget_mentions((person.handle, person.name, person.email),
+                                              f"erased person #{person.id}")
+        for other in sorted(others - {person.id}):  # their projections hold what changed
+            builder, checkpoints = replay(other, uow.events.for_person(other),
+                                          uow.frameworks.catalog)
+            uow.state.write([builder.snapshot(clock.today())])
+            uow.state.write_checkpoints(other, checkpoints)
         uow.record_erasure(person.id, removed, author, clock.now())
         uow.commit()
-        return removed
+    uow.reclaim()
+    return removed

@@ -5,7 +5,7 @@ Use cases depend on these, never on SQLAlchemy, so they can run over any store.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -123,6 +123,11 @@ class Accounts(Protocol):
     def audit_entries(self, limit: int | None = None) -> list[dict[str, Any]]: ...
 
 
+class Erasure(Protocol):
+    def remove_accounts(self, person_id: int, email: str | None) -> int: ...
+    def forget_mentions(self, words: Iterable[str | None], placeholder: str) -> set[int]: ...
+
+
 class Plans(Protocol):
     def add(self, person_id: int, plan: Plan, author: str, now: datetime) -> PlanVersion: ...
     def active(self, person_id: int) -> PlanVersion | None: ...
@@ -145,6 +150,8 @@ class UnitOfWork(Protocol):
     def plans(self) -> Plans: ...
     @property
     def accounts(self) -> Accounts: ...
+    @property
+    def erasure(self) -> Erasure: ...
 
     def reading(self) -> Self:
         """Declare that the next transaction only reads (it may then run beside writers)."""
@@ -157,6 +164,10 @@ class UnitOfWork(Protocol):
 
     def record_erasure(self, person_id: int, events_removed: int, author: str,
                        now: datetime) -> None: ...
+
+    def reclaim(self) -> None:
+        """After an erasure has committed: leave nothing of the deleted rows in the files."""
+        ...
 
     def lock_upgrades(self) -> None:
         """Hold, until the transaction ends, the lock that lets one process at a time

@@ -1,0 +1,36 @@
+"""A released migration is never edited: a schema change is a new migration.
+
+Databases in the field were made by these files as they are; editing one leaves those
+databases stamped with a revision whose schema no longer matches it (0001 and 0003 were
+edited once, and 0004 had to repair that). When a migration is released, add its digest
+here, and a fixture for tests/integration/test_upgrade.py (tests/upgrade/build_fixtures.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from trellis.adapters.database import HEAD, MIGRATIONS
+
+RELEASED = {
+    "0001_ledger.py": "42452ddf2c4ac49e8ba98e236e49df0b63df843f370c5110e794d352bbaa1705",
+    "0002_plans.py": "05a8e6da80dfe07a898ceaba74f59d0e3f8b532226c3efef8c0eae69335c10c2",
+    "0003_accounts.py": "9fbe2cd029af938e9915dfcaa22daf4442336c02fbedba8ccb911a1fb48902c0",
+}
+
+
+def test_released_migrations_are_unchanged():
+    files = {p.name: p for p in (MIGRATIONS / "versions").glob("*.py")}
+    for name, digest in RELEASED.items():
+        assert name in files, f"released migration {name} was removed"
+        found = hashlib.sha256(files[name].read_bytes()).hexdigest()
+        assert found == digest, (f"{name} was released and must never be edited: write a "
+                                 "new migration instead")
+
+
+def test_new_migrations_come_after_the_released_ones():
+    newest = max(name[:4] for name in RELEASED)
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        if path.name not in RELEASED:
+            assert path.name[:4] > newest, f"{path.name} is new but not after {newest}"
+    assert HEAD >= newest
