@@ -17,11 +17,32 @@ from trellis.services import projections
 from trellis.settings import Settings
 
 
+@dataclass(frozen=True, slots=True)
+class Upgrade:
+    """What opening a database made by an earlier Trellis did to it."""
+
+    from_revision: str | None
+    to_revision: str
+    rebuilt: projections.Rebuilt | None
+
+    def describe(self) -> str:
+        said = [f"upgraded the database schema from {self.from_revision} to "
+                f"{self.to_revision}"] if self.from_revision != self.to_revision else []
+        if self.rebuilt is not None and self.rebuilt.profiles:
+            said.append(f"rebuilt {self.rebuilt.profiles} stored profile(s) from the ledger")
+        if self.rebuilt is not None and self.rebuilt.refused:
+            ids = ", ".join(f"#{i}" for i in sorted(self.rebuilt.refused)[:5])
+            said.append(f"today's rules refuse the history of {len(self.rebuilt.refused)} "
+                        f"person(s) ({ids}): their profiles say why when read")
+        return "; ".join(said)
+
+
 @dataclass
 class Trellis:
     engine: Engine
     settings: Settings = field(default_factory=Settings)
     parsed_frameworks: ParsedFrameworks = field(default_factory=dict)
+    upgrade: Upgrade | None = None  # set when opening it upgraded an earlier database
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, self.parsed_frameworks)
@@ -39,10 +60,13 @@ def open_trellis(settings: Settings, *, create: bool = False) -> Trellis:
     earlier Trellis made it: the schema to the newest migration, then the projections."""
     engine = database.make_engine(settings.database_url, create_dir=create)
     database.ensure_trellis(engine, allow_empty=create)
-    if create or database.revision(engine) != database.HEAD:
+    found = database.revision(engine)
+    if create or found != database.HEAD:
         database.migrate(engine)
     trellis = Trellis(engine, settings)
-    projections.rebuild_if_stale(trellis.uow())
+    rebuilt = projections.rebuild_if_stale(trellis.uow())
+    if found is not None and (found != database.HEAD or rebuilt is not None):
+        trellis.upgrade = Upgrade(found, database.HEAD, rebuilt)
     return trellis
 
 

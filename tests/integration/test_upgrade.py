@@ -84,12 +84,17 @@ WAYS_IN = [("sqlite", "init"), ("sqlite", "next command"),
 def test_an_old_database_upgrades_and_works(stem, engine_name, start, tmp_path, cli):
     for url in load(stem, engine_name, tmp_path):
         db = ["--db", url]
+        # The first command upgrades the schema and rebuilds the stored profiles, and says so.
         if start == "init":
             done = cli(*db, "init")
             assert done.code == 0, done.err
-        # The first command upgrades the schema and rebuilds the stored profiles.
+            note = done.err
         done = cli(*db, "profile", "emp", "--json")
         assert done.code == 0, done.err
+        if start == "next command":
+            note = done.err
+        assert note.startswith("note: upgraded the database schema from 000")
+        assert "rebuilt 4 stored profile(s) from the ledger" in note
         emp = json.loads(done.out)
         assert emp["role"]["id"] == "eng2" and emp["pay"]["base"] == 55000
         assert emp["competencies"]["coding"]["mastery"] == 2

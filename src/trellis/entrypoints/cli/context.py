@@ -21,6 +21,11 @@ class CliState:
         if self._trellis is None or create:
             self.close()
             self._trellis = open_trellis(self.settings, create=create)
+            if self._trellis.upgrade is not None:
+                from .output import errors  # said on stderr: JSON on stdout stays JSON
+
+                errors.print(f"note: {self._trellis.upgrade.describe()}", markup=False,
+                             highlight=False)
         return self._trellis
 
     def close(self) -> None:
