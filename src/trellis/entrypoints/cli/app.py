@@ -36,7 +36,7 @@ from . import (
 )
 from .context import CliState
 from .evidence import register as register_evidence
-from .output import errors, fail
+from .output import errors, fail, summary_of_bug
 from .plans import register as register_plans
 
 app = typer.Typer(
@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # a bug: say so in one line, keep the traceback opt-in
         if os.environ.get("TRELLIS_DEBUG"):
             raise
-        errors.print(f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))} "
+        errors.print(f"[bold red]internal error:[/] {escape(summary_of_bug(exc))} "
                      "(set TRELLIS_DEBUG=1 for a traceback, and please report it)",
                      highlight=False)
         sys.exit(70)

@@ -5,6 +5,7 @@ the login form.
     NotFound -> 404   PermissionDenied -> 403   NotAuthenticated -> 401
     Conflict, PromotionRefused -> 409           input the rules refuse -> 422
     any other TrellisError -> 400               request validation -> 422
+    a bug -> 500 naming only its type
 """
 
 from __future__ import annotations
@@ -89,6 +90,15 @@ def install(app: FastAPI) -> None:
                 "gaps": [{"competency": g.competency, "has": g.has, "needs": g.needs}
                          for g in r.gaps]}
         return problem(status, slug, str(exc), request.url.path, **extra)
+
+    @app.exception_handler(Exception)
+    async def bug(request: Request, exc: Exception) -> Response:
+        """A bug: its type only. A database error's text holds the SQL and its parameters
+        (pay, say); the traceback goes to the server's log, as it would without this."""
+        detail = f"internal error ({type(exc).__name__}); please report it"
+        if not is_api(request):
+            return Response(detail, status_code=500, media_type="text/plain")
+        return problem(500, "internal-error", detail, request.url.path)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
