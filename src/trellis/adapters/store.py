@@ -7,6 +7,7 @@ so a use case that fails half way leaves nothing behind.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
@@ -47,6 +48,7 @@ from trellis.domain.profile_document import profile_from_document, profile_to_do
 
 from . import tables as t
 from .accounts_store import AccountsRepository
+from .database import import_mark
 from .framework_files import framework_from_document
 
 
@@ -653,6 +655,7 @@ class SqlUnitOfWork:
         self._engine = engine
         self._parsed = parsed
         self._reading = False
+        self._importing = False
 
     def reading(self) -> Self:
         """Only read in the next transaction: on SQLite it then takes no write lock, so that
@@ -660,11 +663,24 @@ class SqlUnitOfWork:
         self._reading = True
         return self
 
+    def importing(self) -> Self:
+        """The next transaction is a bulk import: on SQLite it marks the database as being
+        imported into (``database.import_mark``), so that a writer waiting behind it is told
+        so rather than left to wait."""
+        self._importing = True
+        return self
+
     def __enter__(self) -> Self:
-        self.connection = self._engine.connect()
-        if self._reading:
-            self.connection.execution_options(trellis_reading=True)
-        self._transaction = self.connection.begin()
+        with ExitStack() as opening:  # a refused begin (Busy) leaves nothing open
+            if self._importing:
+                opening.enter_context(import_mark(self._engine))
+            self.connection = opening.enter_context(self._engine.connect())
+            if self._reading:
+                self.connection.execution_options(trellis_reading=True)
+            elif self._importing:
+                self.connection.execution_options(trellis_importing=True)
+            self._transaction = self.connection.begin()
+            self._open = opening.pop_all()
         self._committed = False
         return self
 
@@ -704,8 +720,8 @@ class SqlUnitOfWork:
                  tb: TracebackType | None) -> None:
         if not self._committed:
             self._transaction.rollback()
-        self.connection.close()
-        self._reading = False  # the next transaction on this unit may write
+        self._open.close()  # the connection, then the import mark
+        self._reading = self._importing = False  # the next transaction is an ordinary one
         for name in _REPOSITORIES:
             self.__dict__.pop(name, None)
 

@@ -108,7 +108,7 @@ def _import(
 
     now = clock.now()
     today = now.date()
-    with uow:
+    with uow.importing():
         versions = _version_lookup(uow)
         if versions is None:
             raise ImportRejected([Problem("", "no framework is loaded: run `trellis framework "

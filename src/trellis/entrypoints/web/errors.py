@@ -4,8 +4,8 @@ the login form.
 
     NotFound -> 404   PermissionDenied -> 403   NotAuthenticated -> 401
     Conflict, PromotionRefused -> 409           input the rules refuse -> 422
-    any other TrellisError -> 400               request validation -> 422
-    a bug -> 500 naming only its type
+    Busy -> 503 with Retry-After                any other TrellisError -> 400
+    request validation -> 422                   a bug -> 500 naming only its type
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from trellis.errors import (
+    Busy,
     Conflict,
     FrameworkInvalid,
     ImportRejected,
@@ -45,6 +46,7 @@ STATUS: list[tuple[type[TrellisError], int, str]] = [
     (LedgerRuleBroken, 422, "ledger-rule-broken"),
     (NotApplicable, 422, "not-applicable"),
     (PlanRejected, 422, "plan-rejected"),
+    (Busy, 503, "busy"),
 ]
 PROBLEM = "application/problem+json"
 
@@ -71,6 +73,12 @@ def is_api(request: Request) -> bool:
 def install(app: FastAPI) -> None:
     @app.exception_handler(TrellisError)
     async def trellis_error(request: Request, exc: TrellisError) -> Response:
+        response = _trellis_error(request, exc)
+        if isinstance(exc, Busy):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+
+    def _trellis_error(request: Request, exc: TrellisError) -> Response:
         status, slug = status_of(exc)
         if not is_api(request):
             if status == 401:
