@@ -47,9 +47,10 @@ def wait_for(process: subprocess.Popen[str], phase: str) -> list[str]:
 
 
 def write_ledger(path: Path, people: int, events_each: int, prefix: str = "imp",
-                 existing: str | None = None) -> int:
+                 existing: str | None = None, first_id: int | None = None) -> int:
     """New people, each hired then checked in every few days; and, for ``existing`` (a handle
-    already in the database), as many check-ins too. Returns the number of events."""
+    already in the database), as many check-ins too, with ids of their own from ``first_id``
+    when given. Returns the number of events."""
     count = 0
     with path.open("w") as out:
         for i in range(people):
@@ -62,15 +63,18 @@ def write_ledger(path: Path, people: int, events_each: int, prefix: str = "imp",
             count += 1
             count += _check_ins(out, handle, events_each - 1)
         if existing:
-            count += _check_ins(out, existing, events_each)
+            count += _check_ins(out, existing, events_each, first_id)
     return count
 
 
-def _check_ins(out: TextIO, handle: str, n: int) -> int:
+def _check_ins(out: TextIO, handle: str, n: int, first_id: int | None = None) -> int:
     for k in range(n):
         on = date(2001, 1, 2) + timedelta(days=3 * k)
-        out.write(json.dumps({"record": "event", "person": handle, "kind": "check_in",
-                              "effective_on": on.isoformat(), "engagement": 1 + k % 5}) + "\n")
+        row = {"record": "event", "person": handle, "kind": "check_in",
+               "effective_on": on.isoformat(), "engagement": 1 + k % 5}
+        if first_id is not None:
+            row["id"] = first_id + k
+        out.write(json.dumps(row) + "\n")
     return n
 
 
