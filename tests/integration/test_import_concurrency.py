@@ -23,10 +23,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import importing
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from conftest import make_trellis
+from trellis.adapters import store
 from trellis.adapters import tables as t
 from trellis.bootstrap import Trellis
 from trellis.domain.access import Role
@@ -180,3 +182,22 @@ def test_a_files_own_ids_are_kept_and_later_writes_come_after_them(trellis):
     later = ledger.record_event(trellis.uow(), "zoe", EventKind.CHECK_IN, date(2022, 1, 3),
                                 {"engagement": 5}, author="t")
     assert later.id == 502
+
+
+def test_an_import_behind_a_transaction_holding_new_ids_is_told_the_database_is_busy(
+        trellis, monkeypatch):
+    """PostgreSQL: reserving ids waits for writers that took ids from the sequence; one
+    that holds them for seconds gets the import a one-line Busy, not a hang."""
+    if trellis.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite reserves ids under its one write lock")
+    monkeypatch.setattr(store, "BUSY_SECONDS", 0.5)
+    with trellis.uow() as holder:  # a new person's id taken, not committed
+        holder.connection.exec_driver_sql("SELECT nextval(pg_get_serial_sequence('people', "
+                                          "'id'))")
+        with pytest.raises(Busy, match=r"^the database is busy: a writer has held new "
+                                       r"people ids for over 0.5 s; try again shortly$"):
+            transfer.import_ledger(trellis.uow(), [PersonRecord(1, "zoe", "Zoe")], [],
+                                   author="t")
+    summary = transfer.import_ledger(trellis.uow(), [PersonRecord(1, "zoe", "Zoe")], [],
+                                     author="t")
+    assert summary.people == 1

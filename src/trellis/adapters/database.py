@@ -138,8 +138,8 @@ class Patience:
     notice: Callable[[str], None] | None = None
 
 
-_SHORT = Patience()  # frozen
-_PATIENCE: ContextVar[Patience] = ContextVar("trellis_patience", default=_SHORT)
+_WEB_PATIENCE = Patience()  # frozen, so one default serves every context
+_PATIENCE: ContextVar[Patience] = ContextVar("trellis_patience", default=_WEB_PATIENCE)
 
 
 @contextmanager

@@ -324,6 +324,9 @@ def bulk_insert(connection: Connection, table: Table, columns: Sequence[str],
     connection.exec_driver_sql(sql, list(rows))
 
 
+LOCK_TIMED_OUT = "55P03"  # PostgreSQL's lock_not_available
+
+
 def reserve_ids(connection: Connection, table: Table, count: int, above: int = 0) -> int:
     """Reserve ``count`` consecutive new ids of ``table``, above ``above`` and above every id
     in use, for rows a bulk insert gives their ids; returns the first.
@@ -344,9 +347,11 @@ def reserve_ids(connection: Connection, table: Table, count: int, above: int = 0
         own.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(BUSY_SECONDS * 1000)}ms'")
         try:
             own.exec_driver_sql(f"ALTER SEQUENCE {sequence} INCREMENT BY 1")  # the lock
-        except OperationalError:  # a writer holding ids for seconds: not an import's fault
+        except OperationalError as exc:
+            if getattr(exc.orig, "sqlstate", None) != LOCK_TIMED_OUT:
+                raise
             raise Busy(f"the database is busy: a writer has held new {table.name} ids for "
-                       f"over {BUSY_SECONDS:.0f} s; try again shortly") from None
+                       f"over {BUSY_SECONDS:g} s; try again shortly") from None
         last, called = own.exec_driver_sql(
             f"SELECT last_value, is_called FROM {sequence}").one()
         used = own.scalar(select(func.max(table.c.id))) or 0
@@ -724,16 +729,20 @@ class SqlUnitOfWork:
         return self
 
     def __enter__(self) -> Self:
-        with ExitStack() as opening:  # a refused begin (Busy) leaves nothing open
-            if self._importing:
-                opening.enter_context(import_mark(self._engine))
-            self.connection = opening.enter_context(self._engine.connect())
-            if self._reading:
-                self.connection.execution_options(trellis_reading=True)
-            elif self._importing:
-                self.connection.execution_options(trellis_importing=True)
-            self._transaction = self.connection.begin()
-            self._open = opening.pop_all()
+        try:
+            with ExitStack() as opening:  # a refused begin (Busy) leaves nothing open
+                if self._importing:
+                    opening.enter_context(import_mark(self._engine))
+                self.connection = opening.enter_context(self._engine.connect())
+                if self._reading:
+                    self.connection.execution_options(trellis_reading=True)
+                elif self._importing:
+                    self.connection.execution_options(trellis_importing=True)
+                self._transaction = self.connection.begin()
+                self._open = opening.pop_all()
+        except BaseException:
+            self._reading = self._importing = False
+            raise
         self._committed = False
         return self
 
