@@ -8,6 +8,8 @@
     ├── ImportRejected            a file with bad rows; carries every bad row, nothing written
     ├── DatabaseError             no database, or a file that is not a Trellis database
     ├── Conflict                  a duplicate handle, email or event id
+    ├── Busy                      the database held by another writer (an import, most often)
+    │                             for longer than this writer waits: try again shortly
     ├── PlanRejected              a plan target, capacity or horizon that cannot be planned
     ├── NotApplicable             a question that does not fit the person (readiness for a
     │                             level below theirs, for someone who has left, ...)
@@ -90,6 +92,15 @@ class DatabaseError(TrellisError):
 
 class Conflict(TrellisError):
     pass
+
+
+class Busy(TrellisError):
+    """Nothing was written: another writer held the database too long. ``retry_after`` is
+    how many seconds a caller might wait before trying again."""
+
+    def __init__(self, message: str, retry_after: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class NotApplicable(TrellisError):

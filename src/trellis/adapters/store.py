@@ -7,6 +7,7 @@ so a use case that fails half way leaves nothing behind.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
@@ -30,6 +31,7 @@ from sqlalchemy import (
     type_coerce,
     update,
 )
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from trellis.domain.events import (
     Event,
@@ -44,9 +46,11 @@ from trellis.domain.people import Person
 from trellis.domain.plan import Plan, PlanVersion, plan_from_document, plan_to_document
 from trellis.domain.profile import Profile
 from trellis.domain.profile_document import profile_from_document, profile_to_document
+from trellis.errors import Busy, Conflict
 
 from . import tables as t
 from .accounts_store import AccountsRepository
+from .database import BUSY_SECONDS, import_mark
 from .erasure import ErasureRepository
 from .framework_files import framework_from_document
 
@@ -185,19 +189,33 @@ class PeopleRepository:
         return Person(new_id, handle, name, email, manager_id)
 
     def add_many(self, people: Sequence[Person], author: str, now: datetime) -> None:
-        """Insert people who already carry their ids (managers are set afterwards)."""
+        """Insert people who carry ids from ``reserve_ids`` (managers are set afterwards)."""
         text = self._c.dialect.name == "sqlite"
         stamp: Any = now.isoformat(sep=" ", timespec="microseconds") if text else now
-        bulk_insert(self._c, t.people, ("id", "handle", "name", "email", "manager_id",
-                                        "created_at", "created_by"),
-                    [(p.id, p.handle, p.name, p.email, None, stamp, author) for p in people])
-        _advance_sequence(self._c, t.people)
+        with _clash_refused("a person with one of these handles or emails was added while "
+                            "the import ran"):
+            bulk_insert(self._c, t.people, ("id", "handle", "name", "email", "manager_id",
+                                            "created_at", "created_by"),
+                        [(p.id, p.handle, p.name, p.email, None, stamp, author)
+                         for p in people])
+
+    def reserve_ids(self, count: int) -> int:
+        """The first of ``count`` consecutive new person ids (see ``reserve_ids``)."""
+        return reserve_ids(self._c, t.people, count)
 
     def lock(self, person_id: int) -> None:
         """Hold the person's row until the transaction ends, so that two writes to one
         career are replayed one after the other (PostgreSQL; SQLite has one writer)."""
         self._c.execute(select(t.people.c.id).where(t.people.c.id == person_id)
                         .with_for_update())
+
+    def lock_many(self, person_ids: Collection[int]) -> None:
+        """``lock`` each of these people, in id order (so that two lockers never deadlock)."""
+        if self._c.dialect.name == "sqlite":  # one writer: nothing to lock
+            return
+        for chunk in _chunks(sorted(person_ids), 5_000):
+            self._c.execute(select(t.people.c.id).where(t.people.c.id.in_(chunk))
+                            .order_by(t.people.c.id).with_for_update())
 
     def set_manager(self, person_id: int, manager_id: int | None) -> None:
         self._c.execute(
@@ -245,9 +263,6 @@ class PeopleRepository:
 
     def count(self) -> int:
         return int(self._c.scalar(select(func.count()).select_from(t.people)) or 0)
-
-    def max_id(self) -> int:
-        return int(self._c.scalar(select(func.max(t.people.c.id))) or 0)
 
     def remove(self, person_id: int) -> None:
         self._c.execute(
@@ -310,13 +325,51 @@ def bulk_insert(connection: Connection, table: Table, columns: Sequence[str],
     connection.exec_driver_sql(sql, list(rows))
 
 
-def _advance_sequence(connection: Connection, table: Table) -> None:
-    """After rows were inserted with explicit ids, move PostgreSQL's id sequence past them."""
-    if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(
-            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-            f"(SELECT COALESCE(MAX(id), 1) FROM {table.name}))"
-        )
+LOCK_TIMED_OUT = "55P03"  # PostgreSQL's lock_not_available
+
+
+def reserve_ids(connection: Connection, table: Table, count: int, above: int = 0) -> int:
+    """Reserve ``count`` consecutive new ids of ``table``, above ``above`` and above every id
+    in use, for rows a bulk insert gives their ids; returns the first.
+
+    No other writer is ever given a reserved id, nor one at or below ``above`` (an import's
+    own explicit ids). On SQLite the caller holds the write lock: ids above the largest in
+    use stay free until it commits. On PostgreSQL the id sequence moves past them in a short
+    transaction of its own, which is what makes it safe while others write: ``ALTER
+    SEQUENCE`` waits for the transactions that took ids from the sequence to end (so every
+    id below is either visible now or never to be used) and holds back new ones for its
+    few milliseconds. Like ``nextval``, it is not undone if the caller rolls back.
+    """
+    if connection.dialect.name != "postgresql":
+        return max(int(connection.scalar(select(func.max(table.c.id))) or 0), above) + 1
+    with connection.engine.connect() as own, own.begin():
+        sequence = own.exec_driver_sql(
+            "SELECT pg_get_serial_sequence(%s, 'id')", (table.name,)).scalar_one()
+        own.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(BUSY_SECONDS * 1000)}ms'")
+        try:
+            own.exec_driver_sql(f"ALTER SEQUENCE {sequence} INCREMENT BY 1")  # the lock
+        except OperationalError as exc:
+            if getattr(exc.orig, "sqlstate", None) != LOCK_TIMED_OUT:
+                raise
+            raise Busy(f"the database is busy: a writer has held new {table.name} ids for "
+                       f"over {BUSY_SECONDS:g} s; try again shortly") from None
+        last, called = own.exec_driver_sql(
+            f"SELECT last_value, is_called FROM {sequence}").one()
+        used = own.scalar(select(func.max(table.c.id))) or 0
+        top = max(last if called else last - 1, used, above)
+        if top + count > 0:
+            own.exec_driver_sql("SELECT setval(%s, %s)", (sequence, top + count))
+    return int(top) + 1
+
+
+@contextmanager
+def _clash_refused(what: str) -> Iterator[None]:
+    """A bulk insert that meets a row another writer added meanwhile (PostgreSQL) refuses the
+    whole import in one line, rather than as an internal error."""
+    try:
+        yield
+    except IntegrityError:
+        raise Conflict(f"{what}; nothing was imported: import the file again") from None
 
 
 def _text_dates(row: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -356,18 +409,21 @@ class EventRepository:
         return int(new_id)
 
     def add_many(self, events: Sequence[Event]) -> None:
-        """Insert events that already carry their ids, as fast as the driver allows.
+        """Insert events that carry their ids (``reserve_ids``, or the file's own), as fast as
+        the driver allows.
 
-        A load larger than the table drops its secondary indexes and builds them again
-        afterwards (in the same transaction): one sort beats a million index updates.
+        On SQLite, a load larger than the table drops its secondary indexes and builds them
+        again afterwards (in the same transaction): one sort beats a million index updates.
+        Not on PostgreSQL, where dropping an index would lock every reader and writer out of
+        the table until the import commits.
         """
-        text_dates = self._c.dialect.name == "sqlite"
-        rebuild = len(events) >= 50_000 and len(events) > self.count()
+        sqlite = self._c.dialect.name == "sqlite"
+        rebuild = sqlite and len(events) >= 50_000 and len(events) > self.count()
         if rebuild:
             for index in t.events.indexes:
                 index.drop(self._c)
-        bulk_insert(self._c, t.events, EVENT_COLUMNS, event_rows(events, text_dates))
-        _advance_sequence(self._c, t.events)
+        with _clash_refused("another import wrote one of these event ids meanwhile"):
+            bulk_insert(self._c, t.events, EVENT_COLUMNS, event_rows(events, sqlite))
         if rebuild:
             for index in t.events.indexes:
                 index.create(self._c)
@@ -465,6 +521,10 @@ class EventRepository:
 
     def max_id(self) -> int:
         return int(self._c.scalar(select(func.max(t.events.c.id))) or 0)
+
+    def reserve_ids(self, count: int, above: int = 0) -> int:
+        """The first of ``count`` consecutive new event ids, all above ``above``."""
+        return reserve_ids(self._c, t.events, count, above)
 
     def count(self) -> int:
         return int(self._c.scalar(select(func.count()).select_from(t.events)) or 0)
@@ -664,6 +724,7 @@ class SqlUnitOfWork:
         self._engine = engine
         self._parsed = parsed
         self._reading = False
+        self._importing = False
 
     def reading(self) -> Self:
         """Only read in the next transaction: on SQLite it then takes no write lock, so that
@@ -671,11 +732,28 @@ class SqlUnitOfWork:
         self._reading = True
         return self
 
+    def importing(self) -> Self:
+        """The next transaction is a bulk import: on SQLite it marks the database as being
+        imported into (``database.import_mark``), so that a writer waiting behind it is told
+        so rather than left to wait."""
+        self._importing = True
+        return self
+
     def __enter__(self) -> Self:
-        self.connection = self._engine.connect()
-        if self._reading:
-            self.connection.execution_options(trellis_reading=True)
-        self._transaction = self.connection.begin()
+        try:
+            with ExitStack() as opening:  # a refused begin (Busy) leaves nothing open
+                if self._importing:
+                    opening.enter_context(import_mark(self._engine))
+                self.connection = opening.enter_context(self._engine.connect())
+                if self._reading:
+                    self.connection.execution_options(trellis_reading=True)
+                elif self._importing:
+                    self.connection.execution_options(trellis_importing=True)
+                self._transaction = self.connection.begin()
+                self._open = opening.pop_all()
+        except BaseException:
+            self._reading = self._importing = False
+            raise
         self._committed = False
         return self
 
@@ -719,8 +797,8 @@ class SqlUnitOfWork:
                  tb: TracebackType | None) -> None:
         if not self._committed:
             self._transaction.rollback()
-        self.connection.close()
-        self._reading = False  # the next transaction on this unit may write
+        self._open.close()  # the connection, then the import mark
+        self._reading = self._importing = False  # the next transaction is an ordinary one
         for name in _REPOSITORIES:
             self.__dict__.pop(name, None)
 

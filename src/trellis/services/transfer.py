@@ -108,16 +108,23 @@ def _import(
 
     now = clock.now()
     today = now.date()
-    with uow:
+    with uow.importing():
         versions = _version_lookup(uow)
         if versions is None:
             raise ImportRejected([Problem("", "no framework is loaded: run `trellis framework "
                                           "load FILE` first", None, source or None)])
 
-        # People: new handles and emails, and managers that exist somewhere.
+        # Ids come from the database before anything is locked or written, so that writes
+        # running beside the import (PostgreSQL) are never given one of them, nor one of the
+        # file's own event ids. The people are read after: anyone added meanwhile is known.
+        explicit = [r.id for r in records if r.id is not None]
+        next_person = uow.people.reserve_ids(len(people))
+        next_event = uow.events.reserve_ids(len(records) - len(explicit),
+                                            above=max(explicit, default=0))
         by_handle: dict[str, Person] = {p.handle: p for p in uow.people.all()}
         emails = {p.email for p in by_handle.values() if p.email}
-        first_new_id = next_person = uow.people.max_id() + 1
+
+        # People: new handles and emails, and managers that exist somewhere.
         new_people: list[tuple[PersonRecord, Person]] = []
         checking = PhaseMeter(on_progress, "checking", len(people) + len(records))
         for checked, rec in enumerate(people):
@@ -140,6 +147,7 @@ def _import(
             if rec.email:
                 emails.add(rec.email)
             new_people.append((rec, person))
+        new_ids = {person.id for _, person in new_people}
         resolved_people = []
         for rec, person in new_people:
             manager_id = None
@@ -154,11 +162,7 @@ def _import(
         _check_manager_cycles(resolved_people, new_people, bad)
 
         # Events: known people, unique ids, dates not in the future.
-        next_event = uow.events.max_id() + 1
-        taken_ids: set[int] = set()
-        explicit = [r.id for r in records if r.id is not None]
-        if explicit:
-            taken_ids = _existing_ids(uow, explicit)
+        taken_ids = _existing_ids(uow, explicit)
         events: list[Event] = []
         lines: dict[int, int] = {}
         for checked, record in enumerate(records, start=len(people)):
@@ -176,18 +180,15 @@ def _import(
                     details.giver not in by_handle:
                 bad(record.line, f"unknown giver '{details.giver}'")
                 continue
-            if record.id is not None:
-                if record.id in taken_ids:
-                    bad(record.line, f"event id {record.id} already exists")
-                    continue
-                event_id = record.id
-            else:
-                while next_event in taken_ids:
-                    next_event += 1
+            if record.id is None:
                 event_id = next_event
-            taken_ids.add(event_id)
-            if event_id >= next_event:
-                next_event = event_id + 1
+                next_event += 1
+            elif record.id in taken_ids:
+                bad(record.line, f"event id {record.id} already exists")
+                continue
+            else:
+                event_id = record.id
+                taken_ids.add(event_id)
             lines[event_id] = record.line
             events.append(Event(event_id, owner.id, record.effective_on, details,
                                 record.recorded_at or now, record.author or author,
@@ -195,14 +196,17 @@ def _import(
                                 versions(record.effective_on)))
         checking.finish()
 
-        # Histories: replay each affected person, old events and new together.
+        # Histories: replay each affected person, old events and new together. The careers
+        # the file extends are locked first, so that a write to one of them waits for the
+        # import and then replays what it wrote (PostgreSQL; SQLite has one writer).
         by_person: dict[int, list[Event]] = defaultdict(list)
         for event in events:
             by_person[event.person_id].append(event)
+        uow.people.lock_many([p for p in by_person if p not in new_ids])
         builders: list[ProfileBuilder] = []
         replaying = PhaseMeter(on_progress, "replaying", len(by_person))
         for done, (person_id, new_events) in enumerate(by_person.items(), start=1):
-            existing = [] if person_id >= first_new_id else uow.events.for_person(person_id)
+            existing = [] if person_id in new_ids else uow.events.for_person(person_id)
             builder = _replay(person_id, [*existing, *new_events], lines, bad,
                               uow.frameworks.catalog, source)
             if builder is not None:
@@ -222,17 +226,16 @@ def _import(
         rebuilding = PhaseMeter(on_progress, "rebuilding", len(builders))
         for person_id, person_events in by_person.items():
             if len(person_events) >= profile.CHECKPOINT_EVERY:  # only long careers have them
-                existing = [] if person_id >= first_new_id else \
-                    uow.events.for_person(person_id)
+                new = person_id in new_ids
+                existing = [] if new else uow.events.for_person(person_id)
                 _, checkpoints = replay(person_id, [*existing, *person_events],
                                         uow.frameworks.catalog)
-                uow.state.write_checkpoints(person_id, checkpoints,
-                                            new=person_id >= first_new_id)
+                uow.state.write_checkpoints(person_id, checkpoints, new=new)
         # Profiles in slices, so that progress moves while they are written.
         for start in range(0, len(builders), PROFILES_AT_ONCE):
             snapshots = [b.snapshot(today) for b in builders[start:start + PROFILES_AT_ONCE]]
-            uow.state.write([p for p in snapshots if p.person_id < first_new_id])
-            uow.state.write([p for p in snapshots if p.person_id >= first_new_id], new=True)
+            uow.state.write([p for p in snapshots if p.person_id not in new_ids])
+            uow.state.write([p for p in snapshots if p.person_id in new_ids], new=True)
             rebuilding.at(start + len(snapshots))
         rebuilding.finish()
         uow.commit()
@@ -254,6 +257,7 @@ def _check_manager_cycles(people: list[Person], records: list[tuple[PersonRecord
 
 
 def _existing_ids(uow: UnitOfWork, ids: list[int]) -> set[int]:
+    """The ones of ``ids`` the ledger already holds."""
     wanted = set(ids)
     if not wanted or uow.events.max_id() < min(wanted):
         return set()

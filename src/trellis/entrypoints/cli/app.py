@@ -1,7 +1,8 @@
 """The ``trellis`` command: a thin layer that parses, calls a use case, and prints.
 
-Library errors (``TrellisError``) become one red line and exit code 1; usage errors (an
-unknown option, a missing argument, a value of the wrong type) one line and exit code 2.
+Library errors (``TrellisError``) become one red line and exit code 1 (75 for a database
+another writer held too long: try again); usage errors (an unknown option, a missing
+argument, a value of the wrong type) one line and exit code 2.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from trellis.errors import TrellisError
+from trellis.adapters.database import waiting_behind_imports
+from trellis.errors import Busy, TrellisError
 from trellis.settings import Settings, database_url
 
 from . import (
@@ -36,7 +38,7 @@ from . import (
 )
 from .context import CliState
 from .evidence import register as register_evidence
-from .output import errors, fail
+from .output import errors, fail, summary_of_bug
 from .plans import register as register_plans
 
 app = typer.Typer(
@@ -84,17 +86,26 @@ compare.register(app)
 report.register(app)
 
 
+IMPORT_WAIT_SECONDS = 600.0
+"""How long a command waits behind a running import (SQLite): one command holds up nothing
+else, so it waits for the import to finish, saying so, rather than give up at once."""
+EX_TEMPFAIL = 75  # sysexits.h: a temporary failure, worth trying again
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     try:
         # Not standalone: Typer raises usage errors (instead of printing its multi-line
         # box and exiting) so they are reported below as one line, and returns the code
         # of a ``typer.Exit`` (0 after --help) instead of exiting.
-        code = app(args=argv, standalone_mode=False)
+        with waiting_behind_imports(IMPORT_WAIT_SECONDS, notice=waiting):
+            code = app(args=argv, standalone_mode=False)
     except typer.TyperException as exc:  # the public base of every click/Typer usage error
         usage_error(exc)
     except typer.Abort:  # end of input at a prompt
         fail("aborted")
+    except Busy as exc:
+        fail(str(exc), EX_TEMPFAIL)
     except TrellisError as exc:
         fail(str(exc))
     except KeyboardInterrupt:
@@ -102,12 +113,16 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # a bug: say so in one line, keep the traceback opt-in
         if os.environ.get("TRELLIS_DEBUG"):
             raise
-        errors.print(f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))} "
+        errors.print(f"[bold red]internal error:[/] {escape(summary_of_bug(exc))} "
                      "(set TRELLIS_DEBUG=1 for a traceback, and please report it)",
                      highlight=False)
         sys.exit(70)
     if isinstance(code, int) and code:
         sys.exit(code)
+
+
+def waiting(message: str) -> None:
+    errors.print(f"[yellow]waiting:[/] {escape(message)}", highlight=False, soft_wrap=True)
 
 
 def usage_error(exc: typer.TyperException) -> None:

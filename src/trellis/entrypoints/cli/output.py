@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
+from sqlalchemy.exc import StatementError
 
 console = Console()
 errors = Console(stderr=True)
@@ -45,3 +46,15 @@ def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any
 def fail(message: str, code: int = 1) -> None:
     errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise SystemExit(code)
+
+
+def summary_of_bug(exc: BaseException, limit: int = 200) -> str:
+    """An unexpected exception as its type and the first line of its message. A database
+    error's own text goes on with the SQL and its parameters, or the failing row: a whole
+    event, pay included, so only the driver's first line is kept."""
+    cause = exc.orig if isinstance(exc, StatementError) and exc.orig is not None else exc
+    lines = str(cause).strip().splitlines()
+    first = lines[0] if lines else ""
+    if len(first) > limit:
+        first = first[:limit] + "..."
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__

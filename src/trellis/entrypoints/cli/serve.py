@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from trellis.adapters.database import IMPORT_WAIT_SECONDS, waiting_behind_imports
 from trellis.bootstrap import open_trellis
 
 from .context import state
@@ -40,5 +41,9 @@ def serve(
     os.environ["TRELLIS_DATABASE_URL"] = settings.database_url
     console.print(f"Trellis on http://{host}:{port} (API docs at /docs) over "
                   f"{cli.open().where}", highlight=False, markup=False)
-    uvicorn.run("trellis.entrypoints.web.app:create_app_from_env", factory=True, host=host,
-                port=port, workers=workers, log_level="warning", access_log=False)
+    # A single worker runs in this process: its requests must not inherit the command's long
+    # wait behind an import (see cli.app.main), which would hold up its one request thread.
+    with waiting_behind_imports(IMPORT_WAIT_SECONDS):
+        uvicorn.run("trellis.entrypoints.web.app:create_app_from_env", factory=True,
+                    host=host, port=port, workers=workers, log_level="warning",
+                    access_log=False)

@@ -4,7 +4,8 @@ the login form.
 
     NotFound -> 404   PermissionDenied -> 403   NotAuthenticated -> 401
     Conflict, PromotionRefused -> 409           input the rules refuse -> 422
-    any other TrellisError -> 400               request validation -> 422
+    Busy -> 503 with Retry-After                any other TrellisError -> 400
+    request validation -> 422                   a bug -> 500 naming only its type
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from trellis.errors import (
+    Busy,
     Conflict,
     FrameworkInvalid,
     ImportRejected,
@@ -44,6 +46,7 @@ STATUS: list[tuple[type[TrellisError], int, str]] = [
     (LedgerRuleBroken, 422, "ledger-rule-broken"),
     (NotApplicable, 422, "not-applicable"),
     (PlanRejected, 422, "plan-rejected"),
+    (Busy, 503, "busy"),
 ]
 PROBLEM = "application/problem+json"
 
@@ -70,6 +73,12 @@ def is_api(request: Request) -> bool:
 def install(app: FastAPI) -> None:
     @app.exception_handler(TrellisError)
     async def trellis_error(request: Request, exc: TrellisError) -> Response:
+        response = _trellis_error(request, exc)
+        if isinstance(exc, Busy):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+
+    def _trellis_error(request: Request, exc: TrellisError) -> Response:
         status, slug = status_of(exc)
         if not is_api(request):
             if status == 401:
@@ -89,6 +98,15 @@ def install(app: FastAPI) -> None:
                 "gaps": [{"competency": g.competency, "has": g.has, "needs": g.needs}
                          for g in r.gaps]}
         return problem(status, slug, str(exc), request.url.path, **extra)
+
+    @app.exception_handler(Exception)
+    async def bug(request: Request, exc: Exception) -> Response:
+        """A bug: its type only. A database error's text holds the SQL and its parameters
+        (pay, say); the traceback goes to the server's log, as it would without this."""
+        detail = f"internal error ({type(exc).__name__}); please report it"
+        if not is_api(request):
+            return Response(detail, status_code=500, media_type="text/plain")
+        return problem(500, "internal-error", detail, request.url.path)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
