@@ -69,3 +69,16 @@ def test_the_api_answers_500_naming_only_the_type(broken):
     assert r.json()["detail"].startswith("internal error (")
     for leak in (PAY, "INSERT", "parameters", "refused by a test trigger"):
         assert leak not in r.text
+
+
+def test_even_a_traceback_holds_no_parameters(broken):
+    """TRELLIS_DEBUG=1 shows the traceback, and server logs keep them: the engine hides
+    every statement's parameters from exception messages and logs alike."""
+    result = subprocess.run(
+        [sys.executable, "-m", "trellis.entrypoints.cli.app", "--db", broken, "person",
+         "add", "ada", "--name", "Ada", "--role", "eng1", "--hired", "2021-01-04",
+         "--pay", PAY], capture_output=True, text=True, env={
+             **os.environ, "TRELLIS_DEBUG": "1", "PYTHONPATH": importing.SOURCE},
+        check=False)
+    assert "refused by a test trigger" in result.stderr and "Traceback" in result.stderr
+    assert PAY not in result.stderr

@@ -56,7 +56,8 @@ def make_engine(url: str, *, create_dir: bool = False) -> Engine:
             elif not path.exists():
                 raise DatabaseError(f"no database at {path}: run `trellis init` first")
     try:
-        engine = create_engine(parsed, **kwargs)
+        # Parameters are personal data (pay, names): never in an error message or a log.
+        engine = create_engine(parsed, hide_parameters=True, **kwargs)
     except ModuleNotFoundError as exc:
         raise DatabaseError(
             f"the driver for {parsed.get_backend_name()} is not installed ({exc.name}); "
