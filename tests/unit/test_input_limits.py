@@ -226,7 +226,7 @@ def test_people_are_held_to_their_columns():
 def read(tmp_path: Path, name: str, data: bytes) -> list[tuple[int | None, str]]:
     path = tmp_path / name
     path.write_bytes(data)
-    people, events, problems = read_ledger_file(path)
+    _, _, problems = read_ledger_file(path)
     assert all(str(p).startswith(f"{path}:{p.line}: ") for p in problems)
     assert all(len(str(p).splitlines()) == 1 for p in problems)
     return [(p.line, p.message) for p in problems]
