@@ -267,6 +267,13 @@ def test_a_byte_order_mark_is_not_part_of_the_first_column(tmp_path):
         assert problems == [] and [p.handle for p in people] == ["bob"]
 
 
+def test_an_empty_file_is_no_rows_with_or_without_a_mark(tmp_path):
+    for data in (b"", b"\xef\xbb\xbf"):
+        for fmt in ("csv", "jsonl"):
+            assert read(tmp_path, f"empty.{fmt}", data) == []
+            assert parse_rows(rows_from_text(data.decode(), fmt), "x") == ([], [], [])
+
+
 @pytest.mark.parametrize(("text", "problem"), [
     ("record,handle,name,name\nperson,bob,Bob,Robert\n", (1, "duplicate column(s): name")),
     ("record,handle,name,handle,salary\n", (1, "unknown column(s): salary")),
@@ -416,3 +423,4 @@ def test_text_value_never_calls_str_on_a_container():
 
     with pytest.raises(InvalidEvent, match=r"^f must be text, got a list$"):
         text_value(Loud([1]), "f")
+

@@ -52,8 +52,10 @@ Row = tuple[int, dict[str, Any] | str]  # a line and its record, or what is wron
 Parsed = tuple[list[PersonRecord], list[EventRecord], list[Problem]]
 REPORT_EVERY = 1_000  # rows between calls of parse_rows' progress hook
 KNOWN_COLUMNS = frozenset(COLUMNS)
-# What a spreadsheet takes for the start of a formula (OWASP, "CSV injection").
+# What a spreadsheet takes for the start of a formula (OWASP, "CSV injection"); a cell
+# starting with one of them, or with the quote that escapes them, may need escaping.
 FORMULA_START = frozenset("=+-@\t\r")
+_MAYBE_ESCAPED = FORMULA_START | {"'"}
 
 
 def file_format(path: Path) -> str:
@@ -107,7 +109,11 @@ def _decoded(handle: BinaryIO) -> Iterator[str]:
                 message = (f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at column "
                            f"{column:,}): save the file as UTF-8")
             raise _NotText(number, message) from None
-        yield text.removeprefix("\ufeff") if number == 1 else text
+        if number == 1:
+            text = text.removeprefix("\ufeff")
+            if not text:  # a file of nothing but the mark has no lines, as in rows_from_text
+                return
+        yield text
 
 
 def _jsonl_rows(lines: Iterable[str]) -> Iterator[Row]:
@@ -181,7 +187,7 @@ def _escaped(value: Any) -> Any:
     """A text cell a spreadsheet would run as a formula, behind a ``'``; so is one that
     already begins with quotes before such a character, so that reading can tell them
     apart. Numbers are written as they are (``-5`` is a number, not a formula)."""
-    if type(value) is str and value and value[0] in "'=+-@\t\r":
+    if type(value) is str and value[:1] in _MAYBE_ESCAPED:
         rest = value.lstrip("'")
         if rest and rest[0] in FORMULA_START:
             return "'" + value
