@@ -424,3 +424,13 @@ def test_text_value_never_calls_str_on_a_container():
     with pytest.raises(InvalidEvent, match=r"^f must be text, got a list$"):
         text_value(Loud([1]), "f")
 
+
+def test_every_limit_is_in_the_docs():
+    ledger_md = (Path(__file__).resolve().parents[2] / "docs" / "ledger.md").read_text()
+    section = ledger_md.split("\n## Limits\n", 1)[1].split("\n## ", 1)[0]
+    for bound in (limits.HANDLE_MAX, limits.NAME_MAX, limits.EMAIL_MAX, limits.LABEL_MAX,
+                  limits.LONG_TEXT_MAX, limits.CSV_FIELD_MAX, limits.MONEY_MAX,
+                  limits.POINTS_MAX, limits.TEAM_SIZE_MAX, limits.MASTERY_MAX,
+                  limits.EVENT_ID_MAX):
+        assert f"{bound:,}" in section, bound
+    assert limits.DATE_MIN.isoformat() in section and limits.DATE_MAX.isoformat() in section
