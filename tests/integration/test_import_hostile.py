@@ -387,3 +387,9 @@ def test_pay_compounded_past_its_limit_is_refused_cleanly(trellis, tmp_path):
     path.write_bytes(jsonl(BOB, {**HIRE, "pay": limits.MONEY_MAX}, *raises))
     with pytest.raises(ImportRejected):
         import_file(trellis, path)
+
+
+def test_an_export_that_cannot_be_written_is_one_line(db, tmp_path):
+    out = tmp_path / "no such folder" / "ledger.csv"
+    assert one_error(db("export", "--out", out)) == \
+        f"{out}: cannot write file: No such file or directory"
