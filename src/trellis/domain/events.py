@@ -9,6 +9,7 @@ flag, a CSV row, a JSON line) and says exactly what is wrong when it cannot.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,6 +17,22 @@ from enum import StrEnum
 from typing import Any, ClassVar, get_type_hints
 
 from trellis.errors import InvalidEvent
+
+from .limits import (
+    CURRENCY_LENGTH,
+    EVENT_ID_MAX,
+    INT64_MAX,
+    LABEL_MAX,
+    LONG_TEXT_MAX,
+    MASTERY_MAX,
+    MONEY_MAX,
+    NAME_MAX,
+    POINTS_MAX,
+    SHOWN_MAX,
+    TEAM_SIZE_MAX,
+    check_int,
+    check_text,
+)
 
 
 class EventKind(StrEnum):
@@ -252,15 +269,98 @@ class Event:
 _KINDS = {k.value: k for k in EventKind}
 
 
-def kind_from_text(text: str) -> EventKind:
-    found = _KINDS.get(text)
-    if found is not None:
-        return found
-    try:
-        return EventKind(str(text).strip().lower().replace("-", "_"))
-    except ValueError:
-        known = ", ".join(k.value for k in EventKind)
-        raise InvalidEvent(f"unknown event kind '{text}' (known: {known})") from None
+def kind_from_text(text: Any) -> EventKind:
+    """A kind from text as users write it (``Skill-Step``); anything else is refused."""
+    if type(text) is str:
+        found = _KINDS.get(text)
+        if found is not None:
+            return found
+        try:
+            return EventKind(text.strip().lower().replace("-", "_"))
+        except ValueError:
+            pass
+    known = ", ".join(k.value for k in EventKind)
+    raise InvalidEvent(f"unknown event kind {shown(text)} (known: {known})")
+
+
+# What an error message may not pass on from a user's value: control characters, and
+# whatever else str.splitlines() breaks a line at.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def shown(value: Any) -> str:
+    """A user's value as an error message quotes it: on one line, cut short when long.
+
+    Text and numbers come quoted (``'two'``); a list or an object is named, never
+    rendered (a megabyte of nested JSON is not a message).
+    """
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, int) and value.bit_length() > 100:  # str() refuses 4,300 digits
+        return f"a number of about {int(value.bit_length() * 0.30103) + 1:,} digits"
+    text = value if isinstance(value, str) else str(value)
+    if len(text) > SHOWN_MAX:
+        text = text[:SHOWN_MAX] + "..."
+    return "'" + _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "'"
+
+
+def text_value(raw: Any, field: str, max_length: int = LABEL_MAX, *,
+               multiline: bool = False) -> str:
+    """Text from plain data, stripped (maybe empty), within the limits of its field.
+
+    A number counts as the text it is written as; anything else (true, a list, an
+    object) is refused naming the field, never turned into text by ``str()``.
+    """
+    if type(raw) is str:
+        text = raw.strip()
+    elif type(raw) is float or (type(raw) is int and -INT64_MAX <= raw <= INT64_MAX):
+        text = str(raw)
+    else:
+        raise InvalidEvent(f"{field} must be text, got {shown(raw)}")
+    if len(text) <= max_length and text.isprintable():  # the common case, checked in C
+        return text
+    return check_text(text, field, max_length, multiline=multiline)
+
+
+def integer_value(raw: Any, field: str, low: int = -INT64_MAX, high: int = INT64_MAX,
+                  below: str | None = None) -> int:
+    """An integer from plain data, in ``[low, high]``: ``12``, ``"12"`` or ``12.0``, never
+    ``1.5``, ``true`` or ``"1e3"``. ``below`` says what is wrong with a value under
+    ``low`` when that reads better than the range ("cannot be negative")."""
+    if type(raw) is int:
+        value = raw
+    elif type(raw) is float and raw.is_integer():
+        value = int(raw)
+    elif type(raw) is str:
+        try:
+            value = int(raw)
+        except ValueError:
+            digits = raw.strip().lstrip("+-")
+            if digits.isdecimal():  # an integer past the 4,300 digits Python parses
+                raise InvalidEvent(f"{field} must be between {low:,} and {high:,}, got a "
+                                   f"number of {len(digits):,} digits") from None
+            raise InvalidEvent(f"{field} must be an integer, got {shown(raw)}") from None
+    else:
+        raise InvalidEvent(f"{field} must be an integer, got {shown(raw)}")
+    if value < low and below is not None:
+        raise InvalidEvent(f"{field} {below}")
+    return check_int(value, field, low, high) if not low <= value <= high else value
+
+
+# The text fields every event has besides its details: (longest, may span lines).
+_EVENT_TEXTS = {"author": (NAME_MAX, False), "evidence": (LONG_TEXT_MAX, True),
+                "verifier": (NAME_MAX, False)}
+
+
+def event_text(raw: Any, field: str) -> str | None:
+    """An event's ``author``, ``evidence`` or ``verifier`` from plain data: stripped, held
+    to its limits, None when empty."""
+    if raw is None or raw == "":
+        return None
+    longest, multiline = _EVENT_TEXTS[field]
+    return text_value(raw, field, longest, multiline=multiline) or None
 
 
 def details_from_mapping(kind: EventKind, data: Mapping[str, Any]) -> Details:
@@ -351,23 +451,38 @@ def _specs(kind: EventKind) -> tuple[type[Details], tuple[tuple[str, Converter, 
     return found
 
 
+# Each integer field's range (docs/ledger.md, "Limits"), and what a value below it is told
+# when that reads better than the range. A field not listed here is held to 64 bits and
+# checked by _check_details (engagement: 1-5).
+_INT_RANGES: dict[str, tuple[int, int, str | None]] = {
+    "pay": (0, MONEY_MAX, "cannot be negative"),
+    "amount": (-MONEY_MAX, MONEY_MAX, None),
+    "points": (0, POINTS_MAX, "cannot be negative"),
+    "team_size": (0, TEAM_SIZE_MAX, None),
+    "from_mastery": (0, MASTERY_MAX, "cannot be negative"),
+    "to_mastery": (0, MASTERY_MAX, None),
+    "retracts": (1, EVENT_ID_MAX, "must be an event id"),
+    "verifies": (1, EVENT_ID_MAX, "must be an event id"),
+}
+# Text fields that may span lines and run long; every other one is a one-line label.
+_LONG_TEXTS = frozenset({"description", "notes", "reason", "override_reason"})
+
+
 def _converter(kind: EventKind, name: str, hint: Any) -> Converter:
     args = getattr(hint, "__args__", None)
     target = next(a for a in args if a is not type(None)) if args else hint
+    field = f"{kind}: {name}"
 
     def wrong(raw: Any, noun: str) -> InvalidEvent:
-        return InvalidEvent(f"{kind}: {name} must be {noun}, got '{raw}'")
+        return InvalidEvent(f"{field} must be {noun}, got {shown(raw)}")
 
     if target is int:
+        low, high, below = _INT_RANGES.get(name, (-INT64_MAX, INT64_MAX, None))
+
         def to_int(raw: Any) -> int:
-            if type(raw) is int:
+            if type(raw) is int and low <= raw <= high:  # the common case, without a call
                 return raw
-            try:
-                if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
-                    raise ValueError
-                return int(raw)
-            except (TypeError, ValueError):
-                raise wrong(raw, "an integer") from None
+            return integer_value(raw, field, low, high, below)
         return to_int
     if target is float:
         def to_float(raw: Any) -> float:
@@ -377,23 +492,39 @@ def _converter(kind: EventKind, name: str, hint: Any) -> Converter:
                 if isinstance(raw, bool):
                     raise ValueError
                 return float(raw)
+            except OverflowError:  # an integer past any float: out of every range
+                return float("inf") if raw > 0 else float("-inf")
             except (TypeError, ValueError):
                 raise wrong(raw, "a number") from None
         return to_float
+    if name == "currency":
+        def to_currency(raw: Any) -> str:
+            code = text_value(raw, field).upper()
+            if len(code) != CURRENCY_LENGTH or not (code.isascii() and code.isalpha()):
+                raise wrong(raw, "a three-letter currency code such as USD")
+            return code
+        return to_currency
     if target is str:
+        longest, multiline = (LONG_TEXT_MAX, True) if name in _LONG_TEXTS else (LABEL_MAX,
+                                                                               False)
+
         def to_text(raw: Any) -> str:
-            if isinstance(raw, str | int | float) and not isinstance(raw, bool):
-                text = str(raw).strip()
-                if text:
+            if type(raw) is str:  # the common case, without a call
+                text = raw.strip()
+                if text and len(text) <= longest and text.isprintable():
                     return text
-            raise wrong(raw, "text")
+            text = text_value(raw, field, longest, multiline=multiline)
+            if not text:
+                raise wrong(raw, "text")
+            return text
         return to_text
     if isinstance(target, type) and issubclass(target, StrEnum):
         members: dict[str, StrEnum] = {m.value: m for m in target}
         allowed = ", ".join(members)
 
         def to_member(raw: Any) -> StrEnum:
-            found = members.get(raw) or members.get(str(raw).strip().lower())
+            found = (members.get(raw) or members.get(raw.strip().lower())
+                     if type(raw) is str else None)
             if found is None:
                 raise wrong(raw, f"one of {allowed}")
             return found
@@ -404,8 +535,6 @@ def _converter(kind: EventKind, name: str, hint: Any) -> Converter:
 def _check_details(d: Details) -> None:
     """Rules a single event must satisfy on its own, before any history is consulted."""
     if isinstance(d, SkillStep):
-        if d.from_mastery < 0:
-            raise InvalidEvent("skill_step: from_mastery cannot be negative")
         if d.to_mastery <= d.from_mastery:
             raise InvalidEvent(
                 f"skill_step: to_mastery ({d.to_mastery}) must be above "
@@ -414,20 +543,10 @@ def _check_details(d: Details) -> None:
     elif isinstance(d, Responsibility):
         if not 0.0 <= d.share <= 1.0:
             raise InvalidEvent(f"responsibility: share must be between 0 and 1, got {d.share}")
-    elif isinstance(d, Recognition):
-        if d.points < 0:
-            raise InvalidEvent("recognition: points cannot be negative")
     elif isinstance(d, Compensation):
         if (d.amount is None) == (d.percent is None):
             raise InvalidEvent("compensation: give exactly one of amount or percent")
         if d.percent is not None and not -50.0 < d.percent <= 100.0:
             raise InvalidEvent(f"compensation: percent {d.percent} is not a plausible change")
-    elif isinstance(d, CheckIn):
-        if d.engagement is not None and not 1 <= d.engagement <= 5:
-            raise InvalidEvent(f"check_in: engagement must be 1-5, got {d.engagement}")
-    elif isinstance(d, Hire | Promotion | LateralMove) and d.pay is not None and d.pay < 0:
-        raise InvalidEvent(f"{d.kind}: pay cannot be negative")
-    elif isinstance(d, Verification) and d.verifies <= 0:
-        raise InvalidEvent("verification: verifies must be an event id")
-    elif isinstance(d, Retraction) and d.retracts <= 0:
-        raise InvalidEvent("retraction: retracts must be an event id")
+    elif isinstance(d, CheckIn) and d.engagement is not None and not 1 <= d.engagement <= 5:
+        raise InvalidEvent(f"check_in: engagement must be 1-5, got {d.engagement}")

@@ -22,6 +22,8 @@ EMAIL_MAX = 254  # people.email, users.email (RFC 5321's path limit)
 LABEL_MAX = 500  # a one-line field of an event: role, competency, project, citation, ...
 LONG_TEXT_MAX = 100_000  # evidence, notes, descriptions, reasons: characters
 CSV_FIELD_MAX = 4 * LONG_TEXT_MAX + 1_024  # the CSV reader's limit: above any field we write
+SHOWN_MAX = 60  # characters of a user's value an error message quotes before cutting it short
+CURRENCY_LENGTH = 3  # an ISO 4217 code: person_state.currency is a VARCHAR(3)
 
 # NUL is refused by PostgreSQL's text type; lone surrogates cannot be encoded as UTF-8.
 _NEVER = re.compile(r"[\x00\ud800-\udfff]")

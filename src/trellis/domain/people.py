@@ -7,8 +7,11 @@ from dataclasses import dataclass
 
 from trellis.errors import InvalidEvent
 
-HANDLE = re.compile(r"^[a-z0-9][a-z0-9._\-]{0,79}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+from .events import shown
+from .limits import EMAIL_MAX, HANDLE_MAX, NAME_MAX, check_text
+
+HANDLE = re.compile(rf"[a-z0-9][a-z0-9._\-]{{0,{HANDLE_MAX - 1}}}")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,15 +23,25 @@ class Person:
     manager_id: int | None = None
 
 
-def check_handle(handle: str) -> str:
-    if not HANDLE.match(handle):
-        raise InvalidEvent(
-            f"invalid handle '{handle}': use lower-case letters, digits, '.', '_' or '-'"
-        )
+def check_handle(handle: str, field: str = "handle") -> str:
+    """A handle, whole (a trailing newline is not part of one); ``field`` names where it
+    was given when that is not a person's own handle ("manager: invalid handle ...")."""
+    if not HANDLE.fullmatch(handle):
+        where = "" if field == "handle" else f"{field}: "
+        raise InvalidEvent(f"{where}invalid handle {shown(handle)}: use lower-case letters, "
+                           "digits, '.', '_' or '-'")
     return handle
 
 
+def check_name(name: str) -> str:
+    """A person's name, stripped: one line of at most NAME_MAX characters."""
+    name = name.strip()
+    if not name:
+        raise InvalidEvent("a person needs a name")
+    return check_text(name, "name", NAME_MAX)
+
+
 def check_email(email: str | None) -> str | None:
-    if email is not None and not EMAIL.match(email):
-        raise InvalidEvent(f"invalid email '{email}'")
+    if email is not None and not EMAIL.fullmatch(check_text(email, "email", EMAIL_MAX)):
+        raise InvalidEvent(f"invalid email {shown(email)}")
     return email

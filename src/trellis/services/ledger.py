@@ -21,7 +21,10 @@ from trellis.domain.events import (
     Retraction,
     Verification,
     details_from_mapping,
+    event_text,
+    shown,
 )
+from trellis.domain.limits import EMAIL_MAX, EVENT_ID_MAX, check_date
 from trellis.domain.people import Person
 from trellis.domain.profile import replay, resume
 from trellis.errors import LedgerRuleBroken, NotFound
@@ -32,9 +35,12 @@ from .unit_of_work import UnitOfWork
 
 
 def find_person(uow: UnitOfWork, ref: str) -> Person:
-    person = uow.people.find(ref.strip())
+    """A person by handle, email or id. A reference no person could have (too long, with a
+    control character) is not looked up: PostgreSQL refuses a NUL in a query."""
+    text = ref.strip()
+    person = uow.people.find(text) if len(text) <= EMAIL_MAX and text.isprintable() else None
     if person is None:
-        raise NotFound(f"unknown person '{ref}'")
+        raise NotFound(f"unknown person {shown(ref)}")
     return person
 
 
@@ -60,9 +66,7 @@ def record_event(
 
 def retract_event(uow: UnitOfWork, event_id: int, reason: str, *, author: str) -> Event:
     with uow:
-        target = uow.events.get(event_id)
-        if target is None:
-            raise NotFound(f"unknown event {event_id}")
+        target = _known_event(uow, event_id)
         person = uow.people.get(target.person_id)
         assert person is not None
         event = append_event(uow, person, EventKind.RETRACTION, clock.today(),
@@ -75,9 +79,7 @@ def verify_event(uow: UnitOfWork, event_id: int, *, author: str,
                  notes: str | None = None) -> Event:
     """Vouch for an earlier event's evidence: a verification event by ``author``."""
     with uow:
-        target = uow.events.get(event_id)
-        if target is None:
-            raise NotFound(f"unknown event {event_id}")
+        target = _known_event(uow, event_id)
         if target.kind in (EventKind.RETRACTION, EventKind.VERIFICATION):
             raise LedgerRuleBroken(f"event {event_id} is a {target.kind} and has no evidence "
                                    "to verify")
@@ -101,6 +103,14 @@ def verify_event(uow: UnitOfWork, event_id: int, *, author: str,
         return event
 
 
+def _known_event(uow: UnitOfWork, event_id: int) -> Event:
+    """An event by id; an id no event can have (0, past 64 bits) is not looked up."""
+    target = uow.events.get(event_id) if 0 < event_id <= EVENT_ID_MAX else None
+    if target is None:
+        raise NotFound(f"unknown event {event_id}")
+    return target
+
+
 def append_event(
     uow: UnitOfWork,
     person: Person,
@@ -115,7 +125,10 @@ def append_event(
     """Append inside an open unit of work; the caller commits."""
     if effective_on > clock.today():
         raise LedgerRuleBroken(f"{kind} on {effective_on}: the date is in the future")
+    check_date(effective_on, "effective_on")
     details = details_from_mapping(kind, fields)
+    author = event_text(author, "author") or author
+    evidence, verifier = event_text(evidence, "evidence"), event_text(verifier, "verifier")
     uow.people.lock(person.id)  # concurrent writes to one career replay in turn
     if isinstance(details, Recognition) and fields.get("giver"):
         giver = find_person(uow, str(fields["giver"]))

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from trellis.domain.events import EventKind
-from trellis.domain.people import Person, check_email, check_handle
+from trellis.domain.events import EventKind, event_text
+from trellis.domain.people import Person, check_email, check_handle, check_name
 from trellis.domain.profile import replay
 from trellis.errors import Conflict
 
@@ -32,14 +32,16 @@ def add_person(
 ) -> Person:
     """Add a person and record their hire, in one transaction."""
     check_handle(handle)
+    name = check_name(name)
     check_email(email)
+    author = event_text(author, "author") or author  # also the person's created_by
     with uow:
         if uow.people.find(handle) is not None:
             raise Conflict(f"a person with handle '{handle}' already exists")
         if email and uow.people.find(email) is not None:
             raise Conflict(f"a person with email '{email}' already exists")
         manager_id = find_person(uow, manager).id if manager else None
-        person = uow.people.add(handle, name.strip(), email, manager_id, author, clock.now())
+        person = uow.people.add(handle, name, email, manager_id, author, clock.now())
         append_event(uow, person, EventKind.HIRE, hired_on,
                      {"role": role, "pay": pay, "currency": currency},
                      author=author, evidence=evidence)
