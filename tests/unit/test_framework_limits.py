@@ -319,3 +319,150 @@ def test_a_tag_with_a_line_break_prints_on_one_line():
     [problem] = refused(edit(NAME, "name: !<tag:x%0Ay> Tiny\n"))
     assert (problem.line, problem.message) == (
         3, "not valid YAML/JSON: could not determine a constructor for the tag 'tag:x\\ny'")
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ('"Tiny\\nCo"', "the text contains the control character U+000A, which is not allowed"),
+    ('"Tiny\\tCo"', "the text contains the control character U+0009, which is not allowed"),
+    ('"Tiny\\0Co"', "the text contains the control character U+0000, which is not allowed"),
+    ("!!binary VGlueQ==", "Input should be a valid string"),
+    ("x" * 501, "String should have at most 500 characters"),
+])
+def test_a_name_is_one_line_of_text(value, message):
+    [problem] = refused(edit(NAME, f"name: {value}\n"))
+    assert (problem.path, problem.message, problem.line) == ("name", message, 3)
+
+
+def test_a_description_may_span_lines_but_never_holds_nul():
+    framework, _ = parse_framework(edit(NAME, f'{NAME}description: "one\\ntwo"\n'))
+    assert framework.description == "one\ntwo"
+    [problem] = refused(edit(NAME, f'{NAME}description: "one\\0two"\n'))
+    assert problem.message == ("the text contains the control character U+0000, which is not "
+                               "allowed")
+
+
+# --- numbers that validate but mean nothing (item 8): strict, finite, bounded
+
+EDGES = """\
+id: edges
+name: Edge Co
+mastery_scale: {max: 5}
+tracks:
+  - {id: eng, name: Engineering}
+levels:
+  - {id: L1, name: One}
+  - {id: L2, name: Two, min_months: 12}
+skill_bands:
+  - id: craft
+    name: Craft
+    levels:
+      - {name: Practitioner, k: 2, mastery: 2}
+      - {name: Rounded, average: 1.5, pay_step: {percent: 5}}
+      - {name: Paid, k: 2, mastery: 3, pay_step: {amount: 1000}}
+    competencies:
+      - {id: coding, name: Coding}
+      - {id: testing, name: Testing, scale: {max: 5}}
+roles:
+  - {id: e1, track: eng, level: L1, title: Engineer, expects: {coding: 1},
+     pay_band: {min: 40000, mid: 45000, max: 50000}}
+  - {id: e2, track: eng, level: L2, title: Engineer II, expects: {coding: 2, testing: 2}}
+points:
+  - id: growth
+    mastery_points: [0, 1, 3, 6, 10, 15]
+    competency_points: {testing: [0, 2, 5, 9, 14, 20]}
+    weights: {coding: 2}
+    levels:
+      - {level: L1, min_points: 0}
+      - {level: L2, min_points: 10}
+    titles:
+      - {role: e1, min: 0, max: 9}
+      - {role: e2, min: 10}
+readiness: {fresh_months: 36, stale_weight: 0.8, ready_at: 100}
+lattice:
+  lanes: 3
+  weights: {vertical: 0, lateral: 3, diagonal: 4}
+  moves:
+    - {from: e1, to: e2, kind: vertical, weight: 1}
+"""
+
+# (the field as a template, what EDGES says, the problem's path, a value just too big)
+FIELDS = [
+    ("min_months: @}", "min_months: 12}", "levels[1].min_months", "601"),
+    ("scale: {max: @}}", "scale: {max: 5}}", "skill_bands[0].competencies[1].scale.max", "11"),
+    ("mastery_scale: {max: @}", "mastery_scale: {max: 5}", "mastery_scale.max", "11"),
+    ("average: @,", "average: 1.5,", "skill_bands[0].levels[1].average", "11"),
+    ("{percent: @}", "{percent: 5}", "skill_bands[0].levels[1].pay_step.percent", "51"),
+    ("{amount: @}", "{amount: 1000}", "skill_bands[0].levels[2].pay_step.amount",
+     "1000000000001"),
+    ("k: @, mastery: 3", "k: 2, mastery: 3", "skill_bands[0].levels[2].k", "3"),
+    ("mid: @,", "mid: 45000,", "roles[0].pay_band.mid", "1000000000001"),
+    ("expects: {coding: @}", "expects: {coding: 1}", "roles[0].expects.coding", "6"),
+    ("mastery_points: [0, 1, @, 6, 10, 15]", "mastery_points: [0, 1, 3, 6, 10, 15]",
+     "points[0].mastery_points[2]", "1000001"),
+    ("{testing: [0, 2, 5, 9, 14, @]}", "{testing: [0, 2, 5, 9, 14, 20]}",
+     "points[0].competency_points.testing[5]", "1000001"),
+    ("weights: {coding: @}", "weights: {coding: 2}", "points[0].weights.coding", "101"),
+    ("min_points: @}", "min_points: 10}", "points[0].levels[1].min_points", "1000001"),
+    ("{role: e1, min: 0, max: @}", "{role: e1, min: 0, max: 9}", "points[0].titles[0].max",
+     "1000001"),
+    ("fresh_months: @,", "fresh_months: 36,", "readiness.fresh_months", "601"),
+    ("stale_weight: @,", "stale_weight: 0.8,", "readiness.stale_weight", "1.5"),
+    ("ready_at: @}", "ready_at: 100}", "readiness.ready_at", "101"),
+    ("lanes: @", "lanes: 3", "lattice.lanes", "21"),
+    ("lateral: @,", "lateral: 3,", "lattice.weights.lateral", "601"),
+    ("weight: @}", "weight: 1}", "lattice.moves[0].weight", "601"),
+]
+INTEGERS = ("scale.max", "pay_step.amount", "levels[2].k", "pay_band.mid", "expects.coding")
+NOT_NUMBERS = ["'12'", '"3"', "true", "no", "[1]", "{a: 1}"]
+NOT_FINITE = [".nan", ".NaN", ".inf", "-.inf", "1e308", "1.0e+308", "-1e308"]
+NOT_WHOLE = ["5.0", "2.5"]
+
+
+def nonsense() -> list[tuple[str, str, str]]:
+    cases = []
+    for template, old, path, too_big in FIELDS:
+        values = [*NOT_NUMBERS, *NOT_FINITE, "-1", too_big]
+        if path.endswith(INTEGERS):
+            values += NOT_WHOLE
+        cases += [(template.replace("@", v), old, path) for v in values]
+    return cases
+
+
+@pytest.mark.parametrize(("new", "old", "path"), nonsense(), ids=lambda v: v[:40])
+def test_a_number_that_means_nothing_is_refused_with_its_path_and_line(new, old, path):
+    text = edit(old, new, EDGES)
+    problems = refused(text)
+    assert [(p.path, p.line) for p in problems] == [(path, line_of(text, new))]
+
+
+BOUNDS = [("min_months: 12}", "min_months: 600}"),
+          ("mastery_scale: {max: 5}", "mastery_scale: {max: 10}"),
+          ("{percent: 5}", "{percent: 50}"), ("{amount: 1000}", "{amount: 1000000000000}"),
+          ("max: 50000}", "max: 1000000000000}"),
+          ("weights: {coding: 2}", "weights: {coding: 100}"),
+          ("{role: e2, min: 10}", "{role: e2, min: 1000000}"), ("lanes: 3", "lanes: 20"),
+          ("fresh_months: 36,", "fresh_months: 600,"), ("stale_weight: 0.8,", "stale_weight: 0,"),
+          ("lateral: 3,", "lateral: 600,"), ("weight: 1}", "weight: 600}"),
+          ("min_months: 600}", "min_months: 0.5}")]
+
+
+def test_the_edge_file_is_valid_and_its_bounds_are_inclusive():
+    parse_framework(EDGES)
+    text = EDGES
+    for old, new in BOUNDS:
+        text = edit(old, new, text)
+    framework, _ = parse_framework(text)
+    assert framework.levels["L2"].min_months == 0.5
+    assert framework.competencies["coding"].scale.max == 10
+    assert (framework.lattice.lanes, framework.readiness.fresh_months) == (20, 600)
+
+
+def test_json_exponents_are_numbers():
+    """JSON writes 1e-05 and 2E+3: YAML 1.1 alone would read them as strings."""
+    text = edit("min_months: 12}", "min_months: 1.2e1}", EDGES)
+    text = edit("weights: {coding: 2}", "weights: {coding: 2E-1}", text)
+    text = edit("ready_at: 100}", "ready_at: 1e2}", text)
+    framework, _ = parse_framework(text)
+    assert framework.levels["L2"].min_months == 12.0
+    assert framework.points_rules[0].weights == {"coding": 0.2}
+    assert framework.readiness.ready_at == 100.0

@@ -14,7 +14,16 @@ from pathlib import Path
 from typing import Annotated, Any, Self
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    model_validator,
+)
 
 from trellis.domain.framework import (
     DEFAULT_DESCRIPTORS,
@@ -43,8 +52,18 @@ from trellis.domain.limits import (
     FRAMEWORK_NODES_MAX,
     FRAMEWORK_NUMBER_MAX,
     FRAMEWORK_SCALAR_MAX,
+    LABEL_MAX,
+    LANES_MAX,
+    LONG_TEXT_MAX,
+    MONEY_MAX,
+    MONTHS_MAX,
+    PAY_STEP_PERCENT_MAX,
+    RULE_POINTS_MAX,
+    RULE_WEIGHT_MAX,
+    SCALE_MAX,
+    check_text,
 )
-from trellis.errors import FrameworkInvalid, Problem
+from trellis.errors import FrameworkInvalid, InvalidEvent, Problem
 
 try:
     from yaml import CSafeLoader as _Loader  # libyaml when available: ~8x faster
@@ -52,7 +71,33 @@ except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 
-Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", max_length=80)]
+def _text(max_length: int, *, multiline: bool) -> AfterValidator:
+    """The limits' text rule as a pydantic check: no NUL (PostgreSQL refuses it) or lone
+    surrogate anywhere, and no control character at all in a one-line field."""
+
+    def check(value: str) -> str:
+        try:
+            return check_text(value, "the text", max_length, multiline=multiline)
+        except InvalidEvent as exc:
+            raise ValueError(str(exc)) from None
+
+    return AfterValidator(check)
+
+
+def _finite(**bounds: Any) -> Any:
+    """A float field: an int is fine, a string or a bool is not, and NaN or infinity never
+    is a quantity."""
+    return Field(strict=True, allow_inf_nan=False, **bounds)
+
+
+Id = Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", max_length=80)]
+Label = Annotated[StrictStr, Field(max_length=LABEL_MAX), _text(LABEL_MAX, multiline=False)]
+Text = Annotated[StrictStr, Field(max_length=LONG_TEXT_MAX),
+                 _text(LONG_TEXT_MAX, multiline=True)]
+Currency = Annotated[StrictStr, Field(pattern=r"^[A-Z]{3}$")]
+Months = Annotated[float, _finite(ge=0, le=MONTHS_MAX)]
+Points = Annotated[float, _finite(ge=0, le=RULE_POINTS_MAX)]
+Money = Annotated[StrictInt, Field(ge=0, le=MONEY_MAX)]
 
 
 class _Strict(BaseModel):
@@ -62,8 +107,8 @@ class _Strict(BaseModel):
 class ScaleModel(_Strict):
     """A mastery scale from 0 to max. Descriptors say what each step looks like."""
 
-    max: int = Field(5, ge=1, le=10)
-    descriptors: list[str] | None = None
+    max: StrictInt = Field(5, ge=1, le=SCALE_MAX)
+    descriptors: list[Text] | None = None
 
     @model_validator(mode="after")
     def _default_descriptors(self) -> Self:
@@ -79,32 +124,32 @@ class ScaleModel(_Strict):
 
 class TrackModel(_Strict):
     id: Id
-    name: str
+    name: Label
     role_type: RoleType = RoleType.STRUCTURED
-    description: str = ""
+    description: Text = ""
 
 
 class LevelModel(_Strict):
     id: Id
-    name: str
-    description: str = ""
-    min_months: float | None = Field(None, ge=0, description="readiness gate: least months "
-                                     "in the level below before a promotion into this one")
+    name: Label
+    description: Text = ""
+    min_months: Months | None = Field(None, description="readiness gate: least months in the "
+                                      "level below before a promotion into this one")
 
 
 class CompetencyModel(_Strict):
     id: Id
-    name: str
-    description: str = ""
+    name: Label
+    description: Text = ""
     scale: ScaleModel | None = None
-    prerequisites: list[str] = []
+    prerequisites: list[Id] = []
 
 
 class PayStepModel(_Strict):
     """A raise that comes with a band upgrade: give percent or amount."""
 
-    percent: float | None = Field(None, gt=0, le=50)
-    amount: StrictInt | None = Field(None, gt=0)
+    percent: float | None = _finite(default=None, gt=0, le=PAY_STEP_PERCENT_MAX)
+    amount: StrictInt | None = Field(None, gt=0, le=MONEY_MAX)
 
     @model_validator(mode="after")
     def _one_of(self) -> Self:
@@ -117,56 +162,56 @@ class BandLevelModel(_Strict):
     """Reached when k of the band's competencies are at mastery or more, or when the
     band's average mastery reaches average."""
 
-    name: str
+    name: Label
     k: StrictInt | None = None
     mastery: StrictInt | None = None
-    average: float | None = None
+    average: float | None = _finite(default=None, le=SCALE_MAX)
     pay_step: PayStepModel | None = None
 
 
 class SkillBandModel(_Strict):
     id: Id
-    name: str
-    description: str = ""
+    name: Label
+    description: Text = ""
     competencies: list[CompetencyModel]
     levels: list[BandLevelModel] = []
 
 
 class TitleRangeModel(_Strict):
-    role: str
-    min: float
-    max: float | None = None
+    role: Id
+    min: Points
+    max: Points | None = None
 
 
 class LevelThresholdModel(_Strict):
-    level: str
-    min_points: float
+    level: Id
+    min_points: Points
 
 
 class PointsModel(_Strict):
     """A points-based growth framework: mastery earns points, points reach levels."""
 
     id: Id
-    tracks: list[str] = []
-    mastery_points: list[float] = Field(min_length=1)
-    competency_points: dict[str, list[float]] = {}
-    weights: dict[str, float] = {}
+    tracks: list[Id] = []
+    mastery_points: list[Points] = Field(min_length=1)
+    competency_points: dict[Id, list[Points]] = {}
+    weights: dict[Id, Annotated[float, _finite(ge=0, le=RULE_WEIGHT_MAX)]] = {}
     levels: list[LevelThresholdModel] = []
     titles: list[TitleRangeModel] = []
 
 
 class ReadinessModel(_Strict):
-    fresh_months: float = Field(36.0, gt=0)
-    stale_weight: float = Field(0.8, ge=0, le=1)
-    ready_at: float = Field(100.0, gt=0, le=100)
+    fresh_months: float = _finite(default=36.0, gt=0, le=MONTHS_MAX)
+    stale_weight: float = _finite(default=0.8, ge=0, le=1)
+    ready_at: float = _finite(default=100.0, gt=0, le=100)
 
 
 class MoveWeightsModel(_Strict):
     """The friction of each kind of move, in months, added to the skill gap's effort."""
 
-    vertical: float = Field(0.0, ge=0)
-    lateral: float = Field(3.0, ge=0)
-    diagonal: float = Field(4.0, ge=0)
+    vertical: Months = 0.0
+    lateral: Months = 3.0
+    diagonal: Months = 4.0
 
 
 class MoveModel(_Strict):
@@ -174,10 +219,10 @@ class MoveModel(_Strict):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    source: str = Field(alias="from")
-    target: str = Field(alias="to")
+    source: Id = Field(alias="from")
+    target: Id = Field(alias="to")
     kind: MoveKind
-    weight: float | None = Field(None, ge=0, description="months; default: the kind's weight")
+    weight: Months | None = Field(None, description="months; default: the kind's weight")
 
 
 class LatticeModel(_Strict):
@@ -185,7 +230,8 @@ class LatticeModel(_Strict):
 
     weights: MoveWeightsModel = MoveWeightsModel()
     moves: list[MoveModel] = []
-    lanes: float = Field(3.0, gt=0, le=20, description="competencies worked on at once")
+    lanes: float = _finite(default=3.0, gt=0, le=LANES_MAX,
+                           description="competencies worked on at once")
 
     def to_domain(self) -> LatticeSettings:
         w = self.weights
@@ -199,22 +245,22 @@ class LatticeModel(_Strict):
 
 
 class PayBandModel(_Strict):
-    min: StrictInt = Field(ge=0)
-    mid: StrictInt = Field(ge=0)
-    max: StrictInt = Field(ge=0)
-    currency: str | None = Field(None, pattern=r"^[A-Z]{3}$")
+    min: Money
+    mid: Money
+    max: Money
+    currency: Currency | None = None
 
 
 class RoleModel(_Strict):
     id: Id
-    track: str
-    level: str
-    title: str
-    description: str = ""
+    track: Id
+    level: Id
+    title: Label
+    description: Text = ""
     pay_band: PayBandModel | None = None
-    expects: dict[str, StrictInt] = {}
-    must_have: list[str] = []
-    tools: list[str] = []
+    expects: dict[Id, StrictInt] = {}
+    must_have: list[Id] = []
+    tools: list[Label] = []
 
 
 class FrameworkModel(_Strict):
@@ -225,10 +271,10 @@ class FrameworkModel(_Strict):
     )
 
     id: Id
-    name: str
-    description: str = ""
-    attribution: str = ""
-    currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
+    name: Label
+    description: Text = ""
+    attribution: Text = ""
+    currency: Currency = "USD"
     mastery_scale: ScaleModel = ScaleModel()
     tracks: list[TrackModel]
     levels: list[LevelModel]
