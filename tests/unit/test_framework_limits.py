@@ -162,16 +162,19 @@ def test_nesting_past_the_limit_is_refused_with_its_line():
     [problem] = refused(text)
     assert problem.message == "mappings and lists nest more than 32 deep"
     assert problem.line == 4
-    # 32 deep is only the wrong type for a description
-    [problem] = refused(edit("name: Tiny Co\n", f"name: Tiny Co\ndescription: {nested(31)}\n"))
+    # 32 deep (the top mapping and 31 lists), a value inside, is only the wrong type
+    [problem] = refused(edit(NAME, f"{NAME}description: {'[' * 31}1{']' * 31}\n"))
     assert (problem.path, problem.message) == ("description", "Input should be a valid string")
+    for deeper in (f"{'[' * 32}1{']' * 32}", nested(32)):
+        [problem] = refused(edit(NAME, f"{NAME}description: {deeper}\n"))
+        assert (problem.line, problem.message) == (4, "mappings and lists nest more than 32 deep")
 
 
 def test_nesting_past_the_limit_through_aliases_is_refused():
     """Each list is 22 deep as written; the alias puts one inside the other, 42 deep."""
     inner, around = f"&deep {nested(20)}", "[" * 20 + "*deep" + "]" * 20
     [problem] = refused(edit(NAME, f"{NAME}description: [{inner}, {around}]\n"))
-    assert problem.message == "mappings and lists nest more than 32 deep once aliases are expanded"
+    assert problem.message == "mappings and lists nest more than 32 deep"
     assert problem.line == 4
 
 

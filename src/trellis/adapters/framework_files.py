@@ -511,6 +511,7 @@ def _utf8(text: str, source: str) -> bytes:
 # --- YAML: composed within the node and depth limits, checked before anything is built
 
 _INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+_TOO_DEEP = f"mappings and lists nest more than {FRAMEWORK_DEPTH_MAX} deep"
 
 
 class _BoundedLoader(_Loader):
@@ -528,9 +529,8 @@ class _BoundedLoader(_Loader):
         if self.nodes > FRAMEWORK_NODES_MAX:
             raise _refused(f"the file holds more than {FRAMEWORK_NODES_MAX:,} keys, values "
                            "and items, the most a framework file may", self.source)
-        if self.depth >= FRAMEWORK_DEPTH_MAX and parent is not None:
-            raise _refused(f"mappings and lists nest more than {FRAMEWORK_DEPTH_MAX} deep",
-                           self.source, parent.start_mark.line + 1)
+        if self.depth > FRAMEWORK_DEPTH_MAX and parent is not None:
+            raise _refused(_TOO_DEEP, self.source, parent.start_mark.line + 1)
         self.depth += 1
 
     def ascend_resolver(self) -> None:
@@ -607,16 +607,16 @@ def _check_tree(root: yaml.Node, nodes: int, source: str) -> None:
         key = id(node)
         if leaving is not None:
             open_.discard(key)
-            subtrees = [id(c) for c in leaving if not isinstance(c, yaml.ScalarNode)]
-            size[key] = 1 + len(leaving) - len(subtrees) + sum(size[c] for c in subtrees)
-            height[key] = 1 + max((height[c] for c in subtrees), default=0)
-            line = node.start_mark.line + 1
+            subtrees = [c for c in leaving if not isinstance(c, yaml.ScalarNode)]
+            size[key] = 1 + len(leaving) - len(subtrees) + sum(size[id(c)] for c in subtrees)
             if size[key] - nodes > FRAMEWORK_ALIAS_NODES_MAX:
                 raise _refused(f"aliases repeat more than {FRAMEWORK_ALIAS_NODES_MAX:,} keys, "
-                               "values and items, the most a framework file may", source, line)
-            if height[key] > FRAMEWORK_DEPTH_MAX:
-                raise _refused(f"mappings and lists nest more than {FRAMEWORK_DEPTH_MAX} deep "
-                               "once aliases are expanded", source, line)
+                               "values and items, the most a framework file may", source,
+                               node.start_mark.line + 1)
+            deepest = max(subtrees, key=lambda c: height[id(c)], default=node)
+            height[key] = 1 + (height[id(deepest)] if subtrees else 0)
+            if height[key] > FRAMEWORK_DEPTH_MAX:  # through an alias, or to an empty one
+                raise _refused(_TOO_DEEP, source, deepest.start_mark.line + 1)
         elif isinstance(node, yaml.ScalarNode):
             _check_scalar(node, source)
         elif key in open_:
