@@ -2,7 +2,11 @@
 
 The pydantic models below *are* the file format: they check structure, and
 ``json_schema()`` publishes them. Whole-framework checks live in the domain
-(``assemble_framework``). Every problem is reported with its path and line.
+(``assemble_framework``). Every problem is reported with its path and line, on one line.
+
+A file is read within the bounds of ``domain.limits`` (size, UTF-8, nodes, aliases, nesting,
+value and number length) before YAML constructs anything, so a hostile file costs about
+what its size does and is refused with a located problem.
 """
 
 from __future__ import annotations
