@@ -2,17 +2,32 @@
 
 The pydantic models below *are* the file format: they check structure, and
 ``json_schema()`` publishes them. Whole-framework checks live in the domain
-(``assemble_framework``). Every problem is reported with its path and line.
+(``assemble_framework``). Every problem is reported with its path and line, on one line.
+
+A file is read within the bounds of ``domain.limits`` (size, UTF-8, nodes, aliases, nesting,
+value and number length) before YAML constructs anything, so a hostile file costs about
+what its size does and is refused with a located problem.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Any, Self
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    model_validator,
+)
 
 from trellis.domain.framework import (
     DEFAULT_DESCRIPTORS,
@@ -34,9 +49,59 @@ from trellis.domain.framework import (
     Track,
 )
 from trellis.domain.framework_assembly import BandDraft, assemble_framework
-from trellis.errors import FrameworkInvalid, Problem
+from trellis.domain.limits import (
+    FRAMEWORK_ALIAS_NODES_MAX,
+    FRAMEWORK_DEPTH_MAX,
+    FRAMEWORK_FILE_MAX,
+    FRAMEWORK_NODES_MAX,
+    FRAMEWORK_NUMBER_MAX,
+    FRAMEWORK_SCALAR_MAX,
+    LABEL_MAX,
+    LANES_MAX,
+    LONG_TEXT_MAX,
+    MONEY_MAX,
+    MONTHS_MAX,
+    PAY_STEP_PERCENT_MAX,
+    RULE_POINTS_MAX,
+    RULE_WEIGHT_MAX,
+    SCALE_MAX,
+    check_text,
+)
+from trellis.errors import FrameworkInvalid, InvalidEvent, Problem
 
-Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", max_length=80)]
+try:
+    from yaml import CSafeLoader as _Loader  # libyaml when available: ~8x faster
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+
+def _text(max_length: int, *, multiline: bool) -> AfterValidator:
+    """The limits' text rule as a pydantic check: no NUL (PostgreSQL refuses it) or lone
+    surrogate anywhere, and no control character at all in a one-line field."""
+
+    def check(value: str) -> str:
+        try:
+            return check_text(value, "the text", max_length, multiline=multiline)
+        except InvalidEvent as exc:
+            raise ValueError(str(exc)) from None
+
+    return AfterValidator(check)
+
+
+def _finite(**bounds: Any) -> Any:
+    """A float field: an int is fine, a string or a bool is not, and NaN or infinity never
+    is a quantity."""
+    return Field(strict=True, allow_inf_nan=False, **bounds)
+
+
+Id = Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", max_length=80)]
+Label = Annotated[StrictStr, Field(max_length=LABEL_MAX), _text(LABEL_MAX, multiline=False)]
+Text = Annotated[StrictStr, Field(max_length=LONG_TEXT_MAX),
+                 _text(LONG_TEXT_MAX, multiline=True)]
+Currency = Annotated[StrictStr, Field(pattern=r"^[A-Z]{3}$")]
+Months = Annotated[float, _finite(ge=0, le=MONTHS_MAX)]
+Points = Annotated[float, _finite(ge=0, le=RULE_POINTS_MAX)]
+Money = Annotated[StrictInt, Field(ge=0, le=MONEY_MAX)]
 
 
 class _Strict(BaseModel):
@@ -46,8 +111,8 @@ class _Strict(BaseModel):
 class ScaleModel(_Strict):
     """A mastery scale from 0 to max. Descriptors say what each step looks like."""
 
-    max: int = Field(5, ge=1, le=10)
-    descriptors: list[str] | None = None
+    max: StrictInt = Field(5, ge=1, le=SCALE_MAX)
+    descriptors: list[Text] | None = None
 
     @model_validator(mode="after")
     def _default_descriptors(self) -> Self:
@@ -63,32 +128,32 @@ class ScaleModel(_Strict):
 
 class TrackModel(_Strict):
     id: Id
-    name: str
+    name: Label
     role_type: RoleType = RoleType.STRUCTURED
-    description: str = ""
+    description: Text = ""
 
 
 class LevelModel(_Strict):
     id: Id
-    name: str
-    description: str = ""
-    min_months: float | None = Field(None, ge=0, description="readiness gate: least months "
-                                     "in the level below before a promotion into this one")
+    name: Label
+    description: Text = ""
+    min_months: Months | None = Field(None, description="readiness gate: least months in the "
+                                      "level below before a promotion into this one")
 
 
 class CompetencyModel(_Strict):
     id: Id
-    name: str
-    description: str = ""
+    name: Label
+    description: Text = ""
     scale: ScaleModel | None = None
-    prerequisites: list[str] = []
+    prerequisites: list[Id] = []
 
 
 class PayStepModel(_Strict):
     """A raise that comes with a band upgrade: give percent or amount."""
 
-    percent: float | None = Field(None, gt=0, le=50)
-    amount: StrictInt | None = Field(None, gt=0)
+    percent: float | None = _finite(default=None, gt=0, le=PAY_STEP_PERCENT_MAX)
+    amount: StrictInt | None = Field(None, gt=0, le=MONEY_MAX)
 
     @model_validator(mode="after")
     def _one_of(self) -> Self:
@@ -101,56 +166,56 @@ class BandLevelModel(_Strict):
     """Reached when k of the band's competencies are at mastery or more, or when the
     band's average mastery reaches average."""
 
-    name: str
+    name: Label
     k: StrictInt | None = None
     mastery: StrictInt | None = None
-    average: float | None = None
+    average: float | None = _finite(default=None, le=SCALE_MAX)
     pay_step: PayStepModel | None = None
 
 
 class SkillBandModel(_Strict):
     id: Id
-    name: str
-    description: str = ""
+    name: Label
+    description: Text = ""
     competencies: list[CompetencyModel]
     levels: list[BandLevelModel] = []
 
 
 class TitleRangeModel(_Strict):
-    role: str
-    min: float
-    max: float | None = None
+    role: Id
+    min: Points
+    max: Points | None = None
 
 
 class LevelThresholdModel(_Strict):
-    level: str
-    min_points: float
+    level: Id
+    min_points: Points
 
 
 class PointsModel(_Strict):
     """A points-based growth framework: mastery earns points, points reach levels."""
 
     id: Id
-    tracks: list[str] = []
-    mastery_points: list[float] = Field(min_length=1)
-    competency_points: dict[str, list[float]] = {}
-    weights: dict[str, float] = {}
+    tracks: list[Id] = []
+    mastery_points: list[Points] = Field(min_length=1)
+    competency_points: dict[Id, list[Points]] = {}
+    weights: dict[Id, Annotated[float, _finite(ge=0, le=RULE_WEIGHT_MAX)]] = {}
     levels: list[LevelThresholdModel] = []
     titles: list[TitleRangeModel] = []
 
 
 class ReadinessModel(_Strict):
-    fresh_months: float = Field(36.0, gt=0)
-    stale_weight: float = Field(0.8, ge=0, le=1)
-    ready_at: float = Field(100.0, gt=0, le=100)
+    fresh_months: float = _finite(default=36.0, gt=0, le=MONTHS_MAX)
+    stale_weight: float = _finite(default=0.8, ge=0, le=1)
+    ready_at: float = _finite(default=100.0, gt=0, le=100)
 
 
 class MoveWeightsModel(_Strict):
     """The friction of each kind of move, in months, added to the skill gap's effort."""
 
-    vertical: float = Field(0.0, ge=0)
-    lateral: float = Field(3.0, ge=0)
-    diagonal: float = Field(4.0, ge=0)
+    vertical: Months = 0.0
+    lateral: Months = 3.0
+    diagonal: Months = 4.0
 
 
 class MoveModel(_Strict):
@@ -158,10 +223,10 @@ class MoveModel(_Strict):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    source: str = Field(alias="from")
-    target: str = Field(alias="to")
+    source: Id = Field(alias="from")
+    target: Id = Field(alias="to")
     kind: MoveKind
-    weight: float | None = Field(None, ge=0, description="months; default: the kind's weight")
+    weight: Months | None = Field(None, description="months; default: the kind's weight")
 
 
 class LatticeModel(_Strict):
@@ -169,7 +234,8 @@ class LatticeModel(_Strict):
 
     weights: MoveWeightsModel = MoveWeightsModel()
     moves: list[MoveModel] = []
-    lanes: float = Field(3.0, gt=0, le=20, description="competencies worked on at once")
+    lanes: float = _finite(default=3.0, gt=0, le=LANES_MAX,
+                           description="competencies worked on at once")
 
     def to_domain(self) -> LatticeSettings:
         w = self.weights
@@ -183,22 +249,22 @@ class LatticeModel(_Strict):
 
 
 class PayBandModel(_Strict):
-    min: StrictInt = Field(ge=0)
-    mid: StrictInt = Field(ge=0)
-    max: StrictInt = Field(ge=0)
-    currency: str | None = Field(None, pattern=r"^[A-Z]{3}$")
+    min: Money
+    mid: Money
+    max: Money
+    currency: Currency | None = None
 
 
 class RoleModel(_Strict):
     id: Id
-    track: str
-    level: str
-    title: str
-    description: str = ""
+    track: Id
+    level: Id
+    title: Label
+    description: Text = ""
     pay_band: PayBandModel | None = None
-    expects: dict[str, StrictInt] = {}
-    must_have: list[str] = []
-    tools: list[str] = []
+    expects: dict[Id, StrictInt] = {}
+    must_have: list[Id] = []
+    tools: list[Label] = []
 
 
 class FrameworkModel(_Strict):
@@ -209,10 +275,10 @@ class FrameworkModel(_Strict):
     )
 
     id: Id
-    name: str
-    description: str = ""
-    attribution: str = ""
-    currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
+    name: Label
+    description: Text = ""
+    attribution: Text = ""
+    currency: Currency = "USD"
     mastery_scale: ScaleModel = ScaleModel()
     tracks: list[TrackModel]
     levels: list[LevelModel]
@@ -307,53 +373,54 @@ def json_schema() -> dict[str, Any]:
 def parse_framework(text: str, source: str = "<text>") -> tuple[Framework, dict[str, Any]]:
     """Parse YAML or JSON text into a Framework and its plain document.
 
-    Raises FrameworkInvalid with every problem, each located by path and line.
+    Raises FrameworkInvalid with every problem, each located by path and line, each one
+    printable line. The text is held to the limits in ``domain.limits`` (size, nodes,
+    aliases, depth, value length) before YAML builds anything from it.
     """
-    try:
-        node, document = _load_yaml(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise FrameworkInvalid([Problem("", f"not valid YAML/JSON: {reason}", line, source)],
-                               source) from None
+    document, lines, repeated = _read_yaml(_utf8(text, source), source)
     if not isinstance(document, dict):
-        raise FrameworkInvalid([Problem("", "expected a mapping at the top", 1, source)], source)
-    lines, repeated = _line_index(node)
+        raise _invalid([Problem("", "expected a mapping at the top", 1, source)], source)
 
     def locate(path: str, message: str) -> Problem:
         return Problem(path, message, _line_of(lines, path), source)
 
     if repeated:
-        raise FrameworkInvalid([Problem(path, "key repeated", line, source)
-                                for path, line in repeated], source)
+        raise _invalid([Problem(path, "key repeated", line, source)
+                        for path, line in repeated], source)
 
     try:
         model = FrameworkModel.model_validate(document)
     except ValidationError as exc:
-        problems = [locate(_dotted(err["loc"]), _message(err)) for err in exc.errors()]
-        raise FrameworkInvalid(problems, source) from None
+        raise _invalid([locate(_dotted(err["loc"]), _message(err)) for err in exc.errors()],
+                       source) from None
     framework, found = model.to_domain()
     if framework is None:
-        raise FrameworkInvalid([locate(p.path, p.message) for p in found], source)
+        raise _invalid([locate(p.path, p.message) for p in found], source)
     return framework, model.model_dump(mode="json", exclude_defaults=True, by_alias=True)
+
+
+def parse_framework_bytes(data: bytes, source: str = "<bytes>"
+                          ) -> tuple[Framework, dict[str, Any]]:
+    """Parse a framework file's bytes: UTF-8, with or without a byte-order mark."""
+    return parse_framework(_decoded(data, source), source)
 
 
 def read_framework_file(path: Path) -> tuple[Framework, dict[str, Any]]:
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:  # never more than the limit, whatever the file is
+            data = handle.read(FRAMEWORK_FILE_MAX + 1)
     except OSError as exc:
-        raise FrameworkInvalid(
+        raise _invalid(
             [Problem("", f"cannot read file: {exc.strerror or exc}", None, str(path))], str(path)
         ) from None
-    return parse_framework(text, str(path))
+    return parse_framework_bytes(data, str(path))
 
 
 def framework_from_document(document: dict[str, Any]) -> Framework:
     """Rebuild a framework from the document stored with a framework version."""
     framework, problems = FrameworkModel.model_validate(document).to_domain()
     if framework is None:
-        raise FrameworkInvalid(problems)
+        raise _invalid(problems)
     return framework
 
 
@@ -363,59 +430,245 @@ def dump_document(document: dict[str, Any], fmt: str = "yaml") -> str:
     return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
 
 
+# --- problems: one printable line each
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")  # splitlines() too
+_SHOWN_MAX = 300  # characters of a path or message: a 100,000-character key is cut short
+
+
+def _printable(text: str) -> str:
+    """Text as one line a terminal can show: a file's own characters are never trusted."""
+    text = _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return text if len(text) <= _SHOWN_MAX else text[: _SHOWN_MAX - 1] + "…"
+
+
+def _invalid(problems: list[Problem], source: str | None = None) -> FrameworkInvalid:
+    return FrameworkInvalid([Problem(_printable(p.path), _printable(p.message), p.line,
+                                     p.source) for p in problems], source)
+
+
+def _refused(message: str, source: str, line: int | None = None) -> FrameworkInvalid:
+    return _invalid([Problem("", message, line, source)], source)
+
+
 def _message(err: Any) -> str:
     kind, msg = err["type"], err["msg"]
     if kind == "extra_forbidden":
         return "unknown field"
     if kind == "missing":
         return "required field is missing"
-    return str(msg)
+    if kind == "value_error":  # our own sentence, without pydantic's "Value error, "
+        return str(err["ctx"]["error"])
+    return str(msg) + (" (the key)" if err["loc"][-1:] == ("[key]",) else "")
 
 
 def _dotted(loc: tuple[Any, ...]) -> str:
     out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    for i, part in enumerate(loc):
+        if part == "[key]":
+            continue
+        if isinstance(part, int) and loc[i + 1:i + 2] != ("[key]",):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
     return out
 
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~8x faster
+# --- text: UTF-8 and no bigger than the limit
+
+_OTHER_ENCODINGS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
+                    (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"))
+_TOO_BIG = (f"the file is larger than {FRAMEWORK_FILE_MAX // 2**20} MiB "
+            f"({FRAMEWORK_FILE_MAX:,} bytes), the most a framework file may be")
 
 
-def _load_yaml(text: str) -> tuple[yaml.Node | None, Any]:
-    """Parse once, keeping the node tree (for line numbers) and the plain document."""
-    loader = _Loader(text)
+def _decoded(data: bytes, source: str) -> str:
+    if len(data) > FRAMEWORK_FILE_MAX:
+        raise _refused(_TOO_BIG, source)
+    for mark, encoding in _OTHER_ENCODINGS:  # UTF-32 first: its LE mark starts like UTF-16's
+        if data.startswith(mark):
+            raise _refused(f"the file is {encoding} (it starts with a {encoding} byte-order "
+                           "mark): save it as UTF-8", source, 1)
+    data = data.removeprefix(codecs.BOM_UTF8)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise _refused(f"not valid UTF-8 ({exc.reason}: byte 0x{data[exc.start]:02X}): save "
+                       "the file as UTF-8", source, line) from None
+
+
+def _utf8(text: str, source: str) -> bytes:
+    if len(text) > FRAMEWORK_FILE_MAX:  # a character is one byte or more: too big already
+        raise _refused(_TOO_BIG, source)
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate (U+D800-U+DFFF) is no character
+        line = text.count("\n", 0, exc.start) + 1
+        raise _refused(f"not valid text: U+{ord(text[exc.start]):04X} is half of a UTF-16 "
+                       "surrogate pair, not a character", source, line) from None
+    if len(data) > FRAMEWORK_FILE_MAX:
+        raise _refused(_TOO_BIG, source)
+    return data
+
+
+# --- YAML: composed within the node and depth limits, checked before anything is built
+
+_INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+_TOO_DEEP = f"mappings and lists nest more than {FRAMEWORK_DEPTH_MAX} deep"
+
+
+class _BoundedLoader(_Loader):
+    """The safe loader, counting nodes and nesting as it composes them: past a limit it
+    stops at once, before it holds more in memory or recurses deeper (libyaml's composer
+    recurses in C). Both composers call the resolver's hooks once per node, aliases aside;
+    a safe loader has no path resolvers, so the hooks have nothing else to do."""
+
+    def __init__(self, data: bytes, source: str) -> None:
+        super().__init__(data)
+        self.source, self.nodes, self.depth = source, 0, 0
+
+    def descend_resolver(self, parent: yaml.Node | None, index: Any) -> None:
+        self.nodes += 1
+        if self.nodes > FRAMEWORK_NODES_MAX:
+            raise _refused(f"the file holds more than {FRAMEWORK_NODES_MAX:,} keys, values "
+                           "and items, the most a framework file may", self.source)
+        if self.depth > FRAMEWORK_DEPTH_MAX and parent is not None:
+            raise _refused(_TOO_DEEP, self.source, parent.start_mark.line + 1)
+        self.depth += 1
+
+    def ascend_resolver(self) -> None:
+        self.depth -= 1
+
+
+def _scalar_failing_softly(tag: str, kind: str) -> None:
+    """Make a scalar's constructor refuse what it cannot read as a YAML error with a line,
+    instead of Python's own (a 13th month, ``!!int abc``, ``!!bool maybe``, ``!!float ''``)."""
+    construct = _BoundedLoader.yaml_constructors[tag]
+
+    def careful(loader: Any, node: yaml.ScalarNode) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, OverflowError, IndexError, KeyError, AttributeError):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {node.value!r} as {kind}", node.start_mark) from None
+
+    _BoundedLoader.add_constructor(tag, careful)
+
+
+for _tag, _kind in (("int", "an integer"), ("float", "a number"), ("bool", "true or false"),
+                    ("timestamp", "a date")):
+    _scalar_failing_softly(f"tag:yaml.org,2002:{_tag}", _kind)
+# JSON writes 1e-05 and 2.5E+20, which YAML 1.1 would read as strings: read them as numbers
+_BoundedLoader.add_implicit_resolver(
+    _FLOAT, re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."))
+
+
+def _read_yaml(data: bytes, source: str
+               ) -> tuple[Any, dict[str, int], list[tuple[str, int]]]:
+    """The plain document, the line of each path and the repeated keys, from one parse."""
+    loader = _BoundedLoader(data, source)
     try:
         node = loader.get_single_node()
-        return node, (loader.construct_document(node) if node is not None else None)
+        if node is None:
+            return None, {}, []
+        _check_tree(node, loader.nodes, source)
+        lines, repeated = _line_index(node)  # before merge keys (<<) rewrite the tree
+        return loader.construct_document(node), lines, repeated
+    except yaml.YAMLError as exc:
+        raise _invalid([_yaml_problem(exc, data, source)], source) from None
     finally:
         loader.dispose()
 
 
-def _line_index(node: yaml.Node | None) -> tuple[dict[str, int], list[tuple[str, int]]]:
+def _yaml_problem(exc: yaml.YAMLError, data: bytes, source: str) -> Problem:
+    mark = getattr(exc, "problem_mark", None)
+    if mark is not None:
+        line: int | None = mark.line + 1
+    elif isinstance(exc, yaml.reader.ReaderError):  # a byte offset instead of a mark
+        line = data.count(b"\n", 0, exc.position) + 1
+    else:
+        line = None
+    reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return Problem("", f"not valid YAML/JSON: {reason}", line, source)
+
+
+def _check_tree(root: yaml.Node, nodes: int, source: str) -> None:
+    """Visit each composed mapping and list once, refusing recursive aliases, aliases that
+    repeat more than the limit, nesting past the limit once aliases are expanded, over-long
+    values and numbers too long to read. ``nodes`` is how many nodes were composed.
+
+    Composed aliases share their node, so the size of a "billion laughs" file's expansion is
+    summed over a few dozen nodes and refused, and nothing ever walks the expansion.
+    """
+    size: dict[int, int] = {}  # nodes each collection stands for, once aliases are expanded
+    height: dict[int, int] = {}  # collections nested in it (itself included), expanded
+    open_: set[int] = set()  # being visited: an alias to one of these is recursive
+    stack: list[tuple[yaml.Node, list[yaml.Node] | None]] = [(root, None)]
+    while stack:
+        node, leaving = stack.pop()
+        key = id(node)
+        if leaving is not None:
+            open_.discard(key)
+            subtrees = [c for c in leaving if not isinstance(c, yaml.ScalarNode)]
+            size[key] = 1 + len(leaving) - len(subtrees) + sum(size[id(c)] for c in subtrees)
+            if size[key] - nodes > FRAMEWORK_ALIAS_NODES_MAX:
+                raise _refused(f"aliases repeat more than {FRAMEWORK_ALIAS_NODES_MAX:,} keys, "
+                               "values and items, the most a framework file may", source,
+                               node.start_mark.line + 1)
+            deepest = max(subtrees, key=lambda c: height[id(c)], default=node)
+            height[key] = 1 + (height[id(deepest)] if subtrees else 0)
+            if height[key] > FRAMEWORK_DEPTH_MAX:  # through an alias, or to an empty one
+                raise _refused(_TOO_DEEP, source, deepest.start_mark.line + 1)
+        elif isinstance(node, yaml.ScalarNode):
+            _check_scalar(node, source)
+        elif key in open_:
+            raise _refused("an alias refers to a mapping or list it is part of (a recursive "
+                           "alias)", source, node.start_mark.line + 1)
+        elif key not in size:  # else an alias to a collection measured already
+            open_.add(key)
+            children = ([n for pair in node.value for n in pair]
+                        if isinstance(node, yaml.MappingNode) else list(node.value))
+            stack.append((node, children))
+            stack.extend((child, None) for child in children)
+
+
+def _check_scalar(node: yaml.ScalarNode, source: str) -> None:
+    value = node.value
+    if len(value) <= FRAMEWORK_NUMBER_MAX:  # nearly every value: nothing more to check
+        return
+    line = node.start_mark.line + 1
+    if len(value) > FRAMEWORK_SCALAR_MAX:
+        raise _refused(f"a value of {len(value):,} characters: at most "
+                       f"{FRAMEWORK_SCALAR_MAX:,} are allowed", source, line)
+    if node.tag in (_INT, _FLOAT):
+        raise _refused(f"a number written with {len(value):,} characters: at most "
+                       f"{FRAMEWORK_NUMBER_MAX} are allowed", source, line)
+
+
+def _line_index(root: yaml.Node) -> tuple[dict[str, int], list[tuple[str, int]]]:
     """Map each dotted path in a YAML node tree to its 1-based line; list repeated keys."""
     index: dict[str, int] = {}
     repeated: list[tuple[str, int]] = []
-
-    def walk(n: yaml.Node, path: str) -> None:
-        index.setdefault(path, n.start_mark.line + 1)
-        if isinstance(n, yaml.MappingNode):
+    stack: list[tuple[yaml.Node, str]] = [(root, "")]
+    while stack:
+        node, path = stack.pop()
+        index.setdefault(path, node.start_mark.line + 1)
+        children: list[tuple[yaml.Node, str]] = []
+        if isinstance(node, yaml.MappingNode):
             seen: set[str] = set()
-            for key_node, value_node in n.value:
-                key = str(key_node.value)
+            for key_node, value_node in node.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
                 child = f"{path}.{key}" if path else key
                 if key in seen:
                     repeated.append((child, key_node.start_mark.line + 1))
                 seen.add(key)
                 index[child] = key_node.start_mark.line + 1
-                walk(value_node, child)
-                index[child] = key_node.start_mark.line + 1
-        elif isinstance(n, yaml.SequenceNode):
-            for i, item in enumerate(n.value):
-                walk(item, f"{path}[{i}]")
-
-    if node is not None:
-        walk(node, "")
+                children.append((value_node, child))
+        elif isinstance(node, yaml.SequenceNode):
+            children = [(item, f"{path}[{i}]") for i, item in enumerate(node.value)]
+        stack.extend(reversed(children))
     return index, repeated
 
 

@@ -203,6 +203,9 @@ def _points_problems(rules: Sequence[PointsRule], tracks: set[str], levels: set[
                      level_order: list[str]) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[str] = set()
+    level_rank: dict[str, int] = {}
+    for rank, level in enumerate(level_order):
+        level_rank.setdefault(level, rank)
     for r, rule in enumerate(rules):
         path = f"points[{r}]"
         if rule.id in seen:
@@ -236,7 +239,7 @@ def _points_problems(rules: Sequence[PointsRule], tracks: set[str], levels: set[
                 problems.append(Problem(f"{path}.levels[{i}].level",
                                         f"unknown level '{level}'"))
                 continue
-            rank = level_order.index(level)
+            rank = level_rank[level]
             if rank <= previous_rank or least <= previous_points:
                 problems.append(Problem(f"{path}.levels[{i}]",
                                         "levels and their points must both rise"))
@@ -253,33 +256,45 @@ def _points_problems(rules: Sequence[PointsRule], tracks: set[str], levels: set[
 def _prerequisite_cycles(
     bands: Sequence[BandDraft], competencies: dict[str, Competency]
 ) -> list[Problem]:
-    """Report each competency that sits on a prerequisite cycle, with the cycle spelled out."""
+    """Report each competency that closes a prerequisite cycle, with the cycle spelled out.
+
+    A depth-first search with its own stack (a chain of thousands of prerequisites is as
+    easy as a short one), reporting the competency whose prerequisite closes the cycle.
+    """
     where = {
         c.id: f"skill_bands[{b}].competencies[{i}].prerequisites"
         for b, band in enumerate(bands)
         for i, c in enumerate(band.competencies)
     }
-    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
-    stack: list[str] = []
+    done: set[str] = set()
     problems: list[Problem] = []
-
-    def visit(node: str) -> None:
-        state[node] = 1
-        stack.append(node)
-        for nxt in competencies[node].prerequisites:
-            if nxt not in competencies:
-                continue
-            if state.get(nxt) == 1:
-                cycle = [*stack[stack.index(nxt):], nxt]
-                problems.append(
-                    Problem(where[node], "prerequisite cycle: " + " -> ".join(cycle))
-                )
-            elif nxt not in state:
-                visit(nxt)
-        stack.pop()
-        state[node] = 2
-
-    for comp_id in competencies:
-        if comp_id not in state:
-            visit(comp_id)
+    for root in competencies:
+        if root in done:
+            continue
+        path = [root]  # the competencies being visited, each needing the next
+        position = {root: 0}
+        pending = [iter(competencies[root].prerequisites)]
+        while pending:
+            nxt = next(pending[-1], None)
+            if nxt is None:
+                pending.pop()
+                done.add(path[-1])
+                del position[path.pop()]
+            elif nxt in position:
+                problems.append(Problem(where[path[-1]],
+                                        _cycle_message(path, position[nxt])))
+            elif nxt in competencies and nxt not in done:
+                position[nxt] = len(path)
+                path.append(nxt)
+                pending.append(iter(competencies[nxt].prerequisites))
     return problems
+
+
+def _cycle_message(path: list[str], start: int) -> str:
+    """``a -> b -> a`` for the cycle ``path[start:]``; a long one is cut to its ends, so the
+    message stays one short line and costs the same for a cycle of 3 or of 3,000."""
+    length = len(path) - start
+    if length <= 8:
+        return "prerequisite cycle: " + " -> ".join([*path[start:], path[start]])
+    ends = [*path[start:start + 3], "...", *path[-2:], path[start]]
+    return f"prerequisite cycle of {length:,} competencies: " + " -> ".join(ends)

@@ -40,6 +40,21 @@ POINTS_MAX = 1_000_000  # recognition points
 TEAM_SIZE_MAX = 1_000_000
 MASTERY_MAX = 100  # a framework's scale goes to 10 at most; events are checked against it
 
+# --- framework files: the O*NET framework (1.8 MiB, ~100,000 nodes today) fits many times
+
+FRAMEWORK_FILE_MAX = 32 * 2**20  # bytes of UTF-8 (for text: its UTF-8 encoding)
+FRAMEWORK_NODES_MAX = 1_000_000  # keys, values and list items, as the file writes them
+FRAMEWORK_ALIAS_NODES_MAX = 100_000  # nodes that aliases (*name) repeat, in all
+FRAMEWORK_DEPTH_MAX = 32  # mappings and lists inside one another (the format needs 7)
+FRAMEWORK_SCALAR_MAX = LONG_TEXT_MAX  # characters of any one key or value
+FRAMEWORK_NUMBER_MAX = 32  # characters of a number as written (10**12 takes 13)
+SCALE_MAX = 10  # the highest a mastery scale may go
+MONTHS_MAX = 600  # a working life: time-in-level gates, freshness, move weights
+RULE_POINTS_MAX = 1_000_000  # a points rule's points and thresholds
+RULE_WEIGHT_MAX = 100  # a points rule's weight multiplies a competency's points
+PAY_STEP_PERCENT_MAX = 50  # a band upgrade's raise
+LANES_MAX = 20  # competencies worked on at once
+
 # --- dates: the ledger covers working lives, not geology
 
 DATE_MIN = date(1900, 1, 1)
