@@ -11,7 +11,8 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, case, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from trellis.domain.access import Role, User
 
@@ -126,14 +127,27 @@ class AccountsRepository:
                               .where(c.key == key)).first()
         return (row[0], row[1], row[2]) if row else None
 
-    def set_throttle(self, key: str, failures: int, window_start: datetime,
-                     locked_until: datetime | None) -> None:
+    def count_failure(self, key: str, now: datetime, window_from: datetime
+                      ) -> tuple[int, datetime | None]:
+        """Count one failed login for ``key`` in one statement, so failures that arrive at once
+        are all counted (an upsert: PostgreSQL and SQLite share the syntax). A window that
+        began before ``window_from`` starts again at one. Returns the failures in the window
+        and the lock's end, if any."""
         c = t.login_throttle.c
-        values = {"failures": failures, "window_start": window_start,
-                  "locked_until": locked_until}
-        if self._c.execute(update(t.login_throttle).where(c.key == key)
-                           .values(**values)).rowcount == 0:
-            self._c.execute(insert(t.login_throttle).values(key=key, **values))
+        dialect = postgresql if self._c.dialect.name == "postgresql" else sqlite
+        stale = c.window_start < window_from
+        statement = dialect.insert(t.login_throttle).values(
+            key=key, failures=1, window_start=now, locked_until=None)
+        statement = statement.on_conflict_do_update(index_elements=[c.key], set_={
+            "failures": case((stale, 1), else_=c.failures + 1),
+            "window_start": case((stale, now), else_=c.window_start),
+        }).returning(c.failures, c.locked_until)
+        failures, locked_until = self._c.execute(statement).one()
+        return int(failures), locked_until
+
+    def lock(self, key: str, until: datetime) -> None:
+        self._c.execute(update(t.login_throttle).where(t.login_throttle.c.key == key)
+                        .values(locked_until=until))
 
     def clear_throttle(self, key: str) -> None:
         self._c.execute(delete(t.login_throttle).where(t.login_throttle.c.key == key))

@@ -99,7 +99,7 @@ class LoginSession:
 
 def login(uow: UnitOfWork, email: str, password: str) -> LoginSession:
     """Check a password and open a session; every failure raises the same NotAuthenticated."""
-    key = email.strip().lower()[:254]
+    key = email_key(email)
     now = clock.now()
     with uow:
         throttle = uow.accounts.throttle(key)
@@ -111,7 +111,7 @@ def login(uow: UnitOfWork, email: str, password: str) -> LoginSession:
         except (VerificationError, InvalidHashError):
             ok = False
         if not ok:
-            _fail(uow, key, throttle, now)
+            _fail(uow, key, now, MAX_FAILURES, LOCKOUT)
             uow.accounts.audit(now, None, "login.failed", "session", {"email": key})
             uow.commit()
             raise NotAuthenticated(LOGIN_FAILED)
@@ -129,14 +129,17 @@ def login(uow: UnitOfWork, email: str, password: str) -> LoginSession:
         return LoginSession(user, token, csrf, expires)
 
 
-def _fail(uow: UnitOfWork, key: str, throttle: tuple[int, datetime, datetime | None] | None,
-          now: datetime) -> None:
-    if throttle is None or now - throttle[1] > FAILURE_WINDOW:
-        failures, start = 1, now
-    else:
-        failures, start = throttle[0] + 1, throttle[1]
-    locked_until = now + LOCKOUT if failures >= MAX_FAILURES else None
-    uow.accounts.set_throttle(key, failures, start, locked_until)
+def email_key(email: str) -> str:
+    """The login throttle's key for an email, known or not."""
+    return email.strip().lower()[:254]
+
+
+def _fail(uow: UnitOfWork, key: str, now: datetime, limit: int, lockout: timedelta) -> None:
+    """Count a failure for ``key`` (atomically: concurrent failures all count) and lock the
+    key once ``limit`` failures fall within the window."""
+    failures, locked_until = uow.accounts.count_failure(key, now, now - FAILURE_WINDOW)
+    if failures >= limit and (locked_until is None or locked_until <= now):
+        uow.accounts.lock(key, now + lockout)
 
 
 def session_user(uow: UnitOfWork, token: str) -> tuple[User, str]:
