@@ -41,3 +41,41 @@ def test_simultaneous_wrong_passwords_are_all_counted_and_lock_the_email(app, tr
     assert failures_of(app, accounts.email_key(email)) == ATTEMPTS
     with pytest.raises(NotAuthenticated):  # locked: the right password is refused too
         accounts.login(app.state.trellis.uow(), email, PASSWORD)
+
+
+def test_one_client_guessing_many_emails_is_throttled_with_retry_after(app):
+    from fastapi.testclient import TestClient
+
+    guesser = TestClient(app, client=("203.0.113.7", 40000))
+    answers = [guesser.post("/api/session", json={"email": f"user{i}@x.org",
+                                                  "password": "guess guess"})
+               for i in range(30)]
+    statuses = [r.status_code for r in answers]
+    assert 429 in statuses, statuses
+    first = statuses.index(429)
+    assert statuses[:first] == [401] * first and set(statuses[first:]) == {429}
+    throttled = answers[first]
+    assert int(throttled.headers["retry-after"]) > 0
+    assert throttled.headers["content-type"].startswith("application/problem+json")
+    # while throttled even the right password is refused from that client, not from others
+    right = {"email": "peer@x.org", "password": PASSWORD}
+    assert guesser.post("/api/session", json=right).status_code == 429
+    assert TestClient(app, client=("198.51.100.2", 40000)).post(
+        "/api/session", json=right).status_code == 200
+
+
+def test_the_login_page_answers_a_throttled_client_with_429(app):
+    import re
+
+    from fastapi.testclient import TestClient
+
+    guesser = TestClient(app, client=("203.0.113.8", 40000))
+    for i in range(30):
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"',
+                         guesser.get("/login").text).group(1)
+        page = guesser.post("/login", data={"email": f"page{i}@x.org",
+                                            "password": "guess guess", "csrf_token": csrf})
+        if page.status_code == 429:
+            break
+    assert page.status_code == 429 and int(page.headers["retry-after"]) > 0
+    assert "too many" in page.text.lower()

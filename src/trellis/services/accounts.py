@@ -2,12 +2,14 @@
 
 Passwords are hashed with argon2 (argon2-cffi); session and API tokens are random and kept
 only as SHA-256 digests. A failed login says the same thing whatever went wrong, and a
-burst of failures for one email (known or not) locks that email for a while.
+burst of failures for one email (known or not) locks that email for a while; a burst from
+one client (many emails, one guess each) throttles that client.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,9 +22,17 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from trellis.domain import access
 from trellis.domain.access import Role, User
 from trellis.domain.events import Event, EventKind
+from trellis.domain.limits import EMAIL_MAX, check_text
 from trellis.domain.people import Person, check_email
 from trellis.domain.timeline import describe
-from trellis.errors import Conflict, InvalidEvent, NotAuthenticated, NotFound, PermissionDenied
+from trellis.errors import (
+    Conflict,
+    InvalidEvent,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    TooManyAttempts,
+)
 
 from . import clock
 from .ledger import append_event, find_person
@@ -35,7 +45,10 @@ TOKEN_LIFETIME = timedelta(days=90)
 MAX_FAILURES = 5  # failed logins for one email within the window before it is locked
 FAILURE_WINDOW = timedelta(minutes=15)
 LOCKOUT = timedelta(minutes=15)
+MAX_CLIENT_FAILURES = 20  # failed logins from one client address within the window
+CLIENT_LOCKOUT = timedelta(minutes=15)
 LOGIN_FAILED = "wrong email or password, or too many attempts: try again later"
+CLIENT_THROTTLED = "too many failed sign-ins from this address: try again later"
 
 _hasher = PasswordHasher()
 _dummy: dict[PasswordHasher, str] = {}
@@ -97,14 +110,25 @@ class LoginSession:
     expires: datetime
 
 
-def login(uow: UnitOfWork, email: str, password: str) -> LoginSession:
-    """Check a password and open a session; every failure raises the same NotAuthenticated."""
-    key = email_key(email)
+def login(uow: UnitOfWork, email: str, password: str, client: str | None = None
+          ) -> LoginSession:
+    """Check a password and open a session; every failure raises the same NotAuthenticated.
+
+    ``client`` is the address the attempt came from: once it has failed too often, its
+    attempts are refused (TooManyAttempts) without looking at the password.
+    """
+    address = check_text(email.strip().lower(), "email", EMAIL_MAX)
+    key = email_key(address)
+    where = client_key(client) if client else None
     now = clock.now()
     with uow:
-        throttle = uow.accounts.throttle(key)
-        locked = throttle is not None and throttle[2] is not None and throttle[2] > now
-        found = uow.accounts.user_by_email(key)
+        if where is not None and (until := _locked_until(uow, where, now)) is not None:
+            uow.accounts.audit(now, None, "login.failed", "session",
+                               {"email": address, "throttled": "client"})
+            uow.commit()
+            raise TooManyAttempts(CLIENT_THROTTLED, _seconds(until - now))
+        locked = _locked_until(uow, key, now) is not None
+        found = uow.accounts.user_by_email(address)
         try:
             _hasher.verify(found[1] if found else _dummy_hash(), password)
             ok = found is not None and not locked
@@ -112,7 +136,9 @@ def login(uow: UnitOfWork, email: str, password: str) -> LoginSession:
             ok = False
         if not ok:
             _fail(uow, key, now, MAX_FAILURES, LOCKOUT)
-            uow.accounts.audit(now, None, "login.failed", "session", {"email": key})
+            if where is not None:
+                _fail(uow, where, now, MAX_CLIENT_FAILURES, CLIENT_LOCKOUT)
+            uow.accounts.audit(now, None, "login.failed", "session", {"email": address})
             uow.commit()
             raise NotAuthenticated(LOGIN_FAILED)
         assert found is not None
@@ -129,9 +155,24 @@ def login(uow: UnitOfWork, email: str, password: str) -> LoginSession:
         return LoginSession(user, token, csrf, expires)
 
 
+# The throttle's keys: an email is prefixed so that no typed email can name a client's key.
 def email_key(email: str) -> str:
     """The login throttle's key for an email, known or not."""
-    return email.strip().lower()[:254]
+    return "email:" + email.strip().lower()[:EMAIL_MAX - 6]
+
+
+def client_key(address: str) -> str:
+    """The login throttle's key for a client address (behind a proxy, the proxy's)."""
+    return "client:" + address[:EMAIL_MAX - 7]
+
+
+def _locked_until(uow: UnitOfWork, key: str, now: datetime) -> datetime | None:
+    found = uow.accounts.throttle(key)
+    return found[2] if found is not None and found[2] is not None and found[2] > now else None
+
+
+def _seconds(delta: timedelta) -> int:
+    return max(1, math.ceil(delta.total_seconds()))
 
 
 def _fail(uow: UnitOfWork, key: str, now: datetime, limit: int, lockout: timedelta) -> None:

@@ -4,7 +4,8 @@ the login form.
 
     NotFound -> 404   PermissionDenied -> 403   NotAuthenticated -> 401
     Conflict, PromotionRefused -> 409           input the rules refuse -> 422
-    any other TrellisError -> 400               request validation -> 422
+    TooManyAttempts -> 429 (with Retry-After)   request validation -> 422
+    any other TrellisError -> 400
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from trellis.errors import (
     PlanRejected,
     ProblemsError,
     PromotionRefused,
+    TooManyAttempts,
     TrellisError,
 )
 
@@ -44,6 +46,7 @@ STATUS: list[tuple[type[TrellisError], int, str]] = [
     (LedgerRuleBroken, 422, "ledger-rule-broken"),
     (NotApplicable, 422, "not-applicable"),
     (PlanRejected, 422, "plan-rejected"),
+    (TooManyAttempts, 429, "too-many-attempts"),
 ]
 PROBLEM = "application/problem+json"
 
@@ -56,11 +59,18 @@ def status_of(exc: TrellisError) -> tuple[int, str]:
 
 
 def problem(status: int, slug: str, detail: str, instance: str,
-            **extra: Any) -> JSONResponse:
+            headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
     body = {"type": f"/problems/{slug}", "title": slug.replace("-", " "), "status": status,
             "detail": detail, "instance": instance, **extra}
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = {**(headers or {}), **({"WWW-Authenticate": "Bearer"} if status == 401 else {})}
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def headers_of(exc: TrellisError) -> dict[str, str]:
+    """The headers an error's response carries: when to retry a throttled login."""
+    if isinstance(exc, TooManyAttempts):
+        return {"Retry-After": str(exc.retry_after)}
+    return {}
 
 
 def is_api(request: Request) -> bool:
@@ -75,7 +85,9 @@ def install(app: FastAPI) -> None:
             if status == 401:
                 return RedirectResponse("/login", status_code=303)
             from .pages import error_page
-            return error_page(request, status, str(exc))
+            page = error_page(request, status, str(exc))
+            page.headers.update(headers_of(exc))
+            return page
         extra: dict[str, Any] = {}
         if isinstance(exc, ProblemsError):
             extra["problems"] = [{"path": p.path, "message": p.message, "line": p.line}
@@ -88,7 +100,7 @@ def install(app: FastAPI) -> None:
                           for g in r.gates],
                 "gaps": [{"competency": g.competency, "has": g.has, "needs": g.needs}
                          for g in r.gaps]}
-        return problem(status, slug, str(exc), request.url.path, **extra)
+        return problem(status, slug, str(exc), request.url.path, headers_of(exc), **extra)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:

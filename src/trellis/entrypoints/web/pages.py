@@ -42,6 +42,7 @@ from trellis.errors import (
     NotAuthenticated,
     PermissionDenied,
     PromotionRefused,
+    TooManyAttempts,
     TrellisError,
 )
 from trellis.services import (
@@ -59,8 +60,8 @@ from trellis.services.fragmentation import report_document as fragmentation_docu
 from trellis.services.recognition import report_document as recognition_document
 
 from .deps import SESSION_COOKIE, CurrentUser, Uow, analysis
-from .errors import status_of
-from .routers.auth import set_session_cookie
+from .errors import headers_of, status_of
+from .routers.auth import client_address, set_session_cookie
 from .routers.plans import PlanCreate, plan_document
 from .routers.plans import create_plan as create_plan_api
 from .schemas import EventCreate, RecognitionCreate
@@ -162,9 +163,13 @@ def login(request: Request, uow: Uow, email: Annotated[str, Form(max_length=254)
     if not nonce or not hmac.compare_digest(csrf_token, _login_csrf(request, nonce)):
         return login_form(request, "the form expired: please sign in again", 403)
     try:
-        session = accounts.login(uow(), email, password)
+        session = accounts.login(uow(), email, password, client_address(request))
     except NotAuthenticated as exc:
         return login_form(request, str(exc), 401)
+    except TooManyAttempts as exc:
+        page = login_form(request, str(exc), 429)
+        page.headers.update(headers_of(exc))
+        return page
     response = RedirectResponse("/me", status_code=303)
     set_session_cookie(request, response, session)
     response.delete_cookie(LOGIN_COOKIE)

@@ -30,6 +30,12 @@ def user_public(uow: Uow, user: User) -> UserPublic:
     return UserPublic(id=user.id, email=user.email, role=user.role, person=handle)
 
 
+def client_address(request: Request) -> str | None:
+    """Where a login attempt came from, for the per-client throttle (behind a proxy: the
+    proxy, unless Uvicorn is told to trust its forwarded headers)."""
+    return request.client.host if request.client else None
+
+
 def set_session_cookie(request: Request, response: Response, session: accounts.LoginSession
                        ) -> None:
     response.set_cookie(SESSION_COOKIE, session.token, max_age=accounts.SESSION_HOURS * 3600,
@@ -40,7 +46,7 @@ def set_session_cookie(request: Request, response: Response, session: accounts.L
 @router.post("/session", response_model=SessionPublic, summary="Sign in")
 def login(body: LoginIn, request: Request, response: Response, uow: Uow) -> SessionPublic:
     """Open a session: sets an HTTP-only cookie and returns the CSRF token for writes."""
-    session = accounts.login(uow(), body.email, body.password)
+    session = accounts.login(uow(), body.email, body.password, client_address(request))
     set_session_cookie(request, response, session)
     return SessionPublic(user=user_public(uow, session.user), csrf_token=session.csrf,
                          expires=session.expires)
