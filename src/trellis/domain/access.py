@@ -52,6 +52,23 @@ PAY_KINDS = frozenset({EventKind.COMPENSATION})
 PAY_FIELDS = frozenset({"pay", "amount", "percent", "currency"})
 
 
+class TokenScope(StrEnum):
+    """What an API token may do: ``read`` only reads (GET, HEAD, OPTIONS); ``write`` does
+    whatever its user may."""
+
+    READ = "read"
+    WRITE = "write"
+
+
+def token_permits(scope: TokenScope, writes: bool) -> bool:
+    return scope is TokenScope.WRITE or not writes
+
+
+def can_manage_token(user: User, owner_id: int) -> bool:
+    """List or revoke an API token: its owner, and HR admins anyone's."""
+    return user.is_hr or user.id == owner_id
+
+
 def manages(user: User, chain: Sequence[int]) -> bool:
     """The user is in the person's management chain (``chain``: their managers' ids)."""
     return user.person_id is not None and user.person_id in chain

@@ -20,9 +20,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from trellis.domain import access
-from trellis.domain.access import Role, User
+from trellis.domain.access import Role, TokenScope, User
 from trellis.domain.events import Event, EventKind
-from trellis.domain.limits import EMAIL_MAX, check_text
+from trellis.domain.limits import EMAIL_MAX, TOKEN_ID_MAX, check_int, check_text
 from trellis.domain.people import Person, check_email
 from trellis.domain.timeline import describe
 from trellis.errors import (
@@ -41,7 +41,9 @@ from .unit_of_work import UnitOfWork
 
 MIN_PASSWORD = 10
 SESSION_HOURS = 12
-TOKEN_LIFETIME = timedelta(days=90)
+TOKEN_LIFETIME = timedelta(days=90)  # an API token's default lifetime
+MAX_TOKEN_DAYS = 365  # the longest lifetime a token may be given
+TOKEN_NAME_MAX = 100
 MAX_FAILURES = 5  # failed logins for one email within the window before it is locked
 FAILURE_WINDOW = timedelta(minutes=15)
 LOCKOUT = timedelta(minutes=15)
@@ -198,51 +200,72 @@ def logout(uow: UnitOfWork, token: str) -> None:
         uow.commit()
 
 
-def create_token(uow: UnitOfWork, user: User, name: str) -> tuple[int, str]:
-    """A personal API token: returned once in the clear, stored as a digest."""
-    name = name.strip()
-    if not name or len(name) > 100:
-        raise InvalidEvent("a token needs a name of 1-100 characters")
+def create_token(uow: UnitOfWork, user: User, name: str, *, days: int | None = None,
+                 scope: TokenScope = TokenScope.WRITE) -> tuple[int, str, datetime]:
+    """A personal API token for ``days`` (default TOKEN_LIFETIME, at most MAX_TOKEN_DAYS):
+    returned once in the clear with its expiry, stored as a digest."""
+    name = check_text(name.strip(), "a token's name", TOKEN_NAME_MAX)
+    if not name:
+        raise InvalidEvent(f"a token needs a name of 1-{TOKEN_NAME_MAX} characters")
+    lifetime = TOKEN_LIFETIME if days is None else timedelta(
+        days=check_int(days, "a token's lifetime in days", 1, MAX_TOKEN_DAYS))
     token = "trellis_" + secrets.token_urlsafe(32)
     with uow:
         now = clock.now()
-        token_id = uow.accounts.add_token(digest(token), user.id, name, now,
-                                          now + TOKEN_LIFETIME, "write")
-        uow.accounts.audit(clock.now(), user.email, "token.create", f"token/{token_id}",
-                           {"name": name})
+        expires = now + lifetime
+        token_id = uow.accounts.add_token(digest(token), user.id, name, now, expires,
+                                          scope.value)
+        uow.accounts.audit(now, user.email, "token.create", f"token/{token_id}",
+                           {"name": name, "scope": scope.value, "expires": expires})
         uow.commit()
-    return token_id, token
+    return token_id, token, expires
 
 
 TOKEN_TOUCH = timedelta(minutes=5)  # how stale a token's last_used_at may get
 
 
-def token_user(uow: UnitOfWork, token: str) -> User:
-    """The user of an API token; its last use is written at most every few minutes, so a
-    script's reads stay reads."""
+def token_user(uow: UnitOfWork, token: str) -> tuple[User, TokenScope]:
+    """The user of a live API token and the token's scope; its last use is written at most
+    every few minutes, so a script's reads stay reads."""
     now = clock.now()
     with uow.reading():
-        found = uow.accounts.token_user(digest(token))
+        found = uow.accounts.token_user(digest(token), now)
     if found is None:
-        raise NotAuthenticated("unknown API token")
-    user, last_used = found
+        raise NotAuthenticated("unknown or expired API token")
+    user, last_used, scope = found
     if last_used is None or now - last_used > TOKEN_TOUCH:
         with uow:
             uow.accounts.touch_token(digest(token), now)
             uow.commit()
-    return user
+    return user, TokenScope(scope)
 
 
-def list_tokens(uow: UnitOfWork, user: User) -> list[dict[str, Any]]:
+def list_tokens(uow: UnitOfWork, user: User, owner: str | None = None,
+                everyone: bool = False) -> list[dict[str, Any]]:
+    """``user``'s own tokens; HR admins also anyone's (``owner``, an email) or everyone's."""
+    if everyone or (owner is not None and owner.strip().lower() != user.email):
+        require_role(user, Role.HR_ADMIN)
     with uow.reading():
-        return uow.accounts.tokens(user.id)
+        if everyone:
+            return uow.accounts.tokens()
+        if owner is None:
+            return uow.accounts.tokens(user.id)
+        found = uow.accounts.user_by_email(owner.strip().lower())
+        if found is None:
+            raise NotFound(f"unknown user '{owner}'")
+        return uow.accounts.tokens(found[0].id)
 
 
 def revoke_token(uow: UnitOfWork, user: User, token_id: int) -> None:
+    """Revoke a token: its owner, or an HR admin (anyone's); NotFound for anyone else, as
+    for a token that does not exist."""
     with uow:
-        if not uow.accounts.remove_token(user.id, token_id):
+        found = uow.accounts.token(token_id) if 0 < token_id <= TOKEN_ID_MAX else None
+        if found is None or not access.can_manage_token(user, found["user_id"]):
             raise NotFound(f"unknown token {token_id}")
-        uow.accounts.audit(clock.now(), user.email, "token.revoke", f"token/{token_id}", {})
+        uow.accounts.remove_token(token_id)
+        uow.accounts.audit(clock.now(), user.email, "token.revoke", f"token/{token_id}",
+                           {"owner": found["user"]})
         uow.commit()
 
 

@@ -1,8 +1,10 @@
 """Request dependencies as ``Annotated`` aliases: the wired Trellis, a unit-of-work factory,
-and the signed-in user (a session cookie, or ``Authorization: Bearer`` with an API token).
+and the signed-in user (a session cookie, or ``Authorization: Bearer`` with an API token;
+``SessionUser`` only a session).
 
 A cookie-authenticated request that changes something must carry the session's CSRF token
-(the ``X-CSRF-Token`` header, or a ``csrf_token`` form field); a bearer token needs none.
+(the ``X-CSRF-Token`` header, or a ``csrf_token`` form field); a bearer token needs none,
+and a read-only token may not change anything.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from fastapi import Depends, FastAPI, Request
 from starlette.concurrency import run_in_threadpool
 
 from trellis.bootstrap import Trellis
-from trellis.domain.access import User
+from trellis.domain.access import User, token_permits
 from trellis.errors import NotAuthenticated, PermissionDenied
 from trellis.services import accounts
 from trellis.services.unit_of_work import UnitOfWork
@@ -72,8 +74,12 @@ Uow = Annotated[Callable[[], UnitOfWork], Depends(get_uow_factory)]
 async def current_user(request: Request, uow: Uow) -> User:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        user = await run_in_threadpool(accounts.token_user, uow(), header[7:].strip())
+        user, scope = await run_in_threadpool(accounts.token_user, uow(), header[7:].strip())
+        if not token_permits(scope, request.method not in SAFE_METHODS):
+            raise PermissionDenied("this API token is read-only: writing needs a token with "
+                                   "scope write")
         request.state.user = user
+        request.state.token = True
         return user
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
@@ -97,3 +103,13 @@ async def current_user(request: Request, uow: Uow) -> User:
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+
+
+async def session_user(request: Request, user: CurrentUser) -> User:
+    """The signed-in user of a session: what an API token may not do (make more tokens)."""
+    if getattr(request.state, "token", False):
+        raise PermissionDenied("this needs a signed-in session, not an API token")
+    return user
+
+
+SessionUser = Annotated[User, Depends(session_user)]

@@ -7,8 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from trellis.domain.access import Role
+from trellis.domain.access import Role, TokenScope
 from trellis.domain.events import RecognitionKind
+from trellis.services.accounts import MAX_TOKEN_DAYS, TOKEN_LIFETIME, TOKEN_NAME_MAX
 
 
 class Body(BaseModel):
@@ -41,19 +42,28 @@ class UserCreate(Body):
 
 
 class TokenCreate(Body):
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=TOKEN_NAME_MAX)
+    scope: TokenScope = Field(default=TokenScope.WRITE,
+                              description="read: reads only; write: whatever the user may do")
+    days: int = Field(default=TOKEN_LIFETIME.days, ge=1, le=MAX_TOKEN_DAYS,
+                      description="how long the token lives")
 
 
 class TokenCreated(BaseModel):
     id: int
     name: str
+    scope: TokenScope
+    expires_at: datetime
     token: str  # shown once
 
 
 class TokenPublic(BaseModel):
     id: int
     name: str
+    user: str  # the owner's email
+    scope: TokenScope
     created_at: datetime
+    expires_at: datetime
     last_used_at: datetime | None
 
 

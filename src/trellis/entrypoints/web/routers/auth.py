@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from trellis.domain.access import Role, User
+from trellis.domain.limits import EMAIL_MAX, TOKEN_ID_MAX
 from trellis.services import accounts
 
-from ..deps import SESSION_COOKIE, CurrentUser, Uow
+from ..deps import SESSION_COOKIE, CurrentUser, SessionUser, Uow
 from ..schemas import (
     LoginIn,
     SessionPublic,
@@ -68,19 +69,28 @@ def me(user: CurrentUser, uow: Uow) -> UserPublic:
 
 
 @router.post("/tokens", response_model=TokenCreated, status_code=201,
-             summary="Create a personal API token (shown once)")
-def create_token(body: TokenCreate, user: CurrentUser, uow: Uow) -> TokenCreated:
-    token_id, token = accounts.create_token(uow(), user, body.name)
-    return TokenCreated(id=token_id, name=body.name.strip(), token=token)
+             summary="Create a personal API token (shown once; needs a session, not a token)")
+def create_token(body: TokenCreate, user: SessionUser, uow: Uow) -> TokenCreated:
+    token_id, token, expires = accounts.create_token(uow(), user, body.name, days=body.days,
+                                                     scope=body.scope)
+    return TokenCreated(id=token_id, name=body.name.strip(), scope=body.scope,
+                        expires_at=expires, token=token)
 
 
-@router.get("/tokens", response_model=list[TokenPublic], summary="My API tokens")
-def list_tokens(user: CurrentUser, uow: Uow) -> list[TokenPublic]:
-    return [TokenPublic(**t) for t in accounts.list_tokens(uow(), user)]
+@router.get("/tokens", response_model=list[TokenPublic],
+            summary="My API tokens (HR admins: anyone's, or everyone's)")
+def list_tokens(user: CurrentUser, uow: Uow,
+                owner: str | None = Query(None, alias="user", max_length=EMAIL_MAX,
+                                          description="the owner's email (HR admins)"),
+                everyone: bool = Query(False, description="every user's tokens (HR admins)")
+                ) -> list[TokenPublic]:
+    return [TokenPublic(**t) for t in accounts.list_tokens(uow(), user, owner, everyone)]
 
 
-@router.delete("/tokens/{token_id}", status_code=204, summary="Revoke an API token")
-def revoke_token(token_id: int, user: CurrentUser, uow: Uow) -> Response:
+@router.delete("/tokens/{token_id}", status_code=204,
+               summary="Revoke an API token (its owner; HR admins anyone's)")
+def revoke_token(user: CurrentUser, uow: Uow,
+                 token_id: int = Path(ge=1, le=TOKEN_ID_MAX)) -> Response:
     accounts.revoke_token(uow(), user, token_id)
     return Response(status_code=204)
 
