@@ -141,6 +141,13 @@ def redact_profile(doc: dict[str, Any], *, pay: bool, private: bool) -> dict[str
     return out
 
 
+def carries_pay(details: dict[str, Any] | None) -> bool:
+    """A timeline entry's details hold a pay figure (its pay, amount, percent, or a band
+    upgrade's pay before and after): showing it is a read of pay."""
+    return any(value is not None and (key in PAY_FIELDS or key.startswith("pay_"))
+               for key, value in (details or {}).items())
+
+
 _PAY_TEXT = re.compile(r", pay [\d,]+|, [\d,]+ paid")
 
 

@@ -56,6 +56,8 @@ def promote(ref: str, body: PromotionCreate, user: CurrentUser, uow: Uow) -> Doc
                              evidence=body.evidence, author=user.email)
     accounts.audit(uow(), user, "promotion", f"person/{person.handle}/events/{done.event.id}",
                    {"to": body.to_role, "overridden": list(done.overridden)})
+    if done.pay is not None:  # the answer carries the new pay, worked out from the old
+        accounts.audit(uow(), user, "pay.read", f"person/{person.handle}/promotion")
     return DocumentPublic(person=person.handle, document={
         "event_id": done.event.id, "pay": done.pay, "overridden": list(done.overridden),
         "readiness": readiness_to_document(done.assessed.readiness,
