@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 from conftest import TINY
 from trellis.domain.events import EventKind
@@ -131,7 +132,7 @@ def request_of(app, call: Call, client, params: dict[str, Any] | None = None,
     path, query = call.path, {}
     for name, value in given.items():
         if "{" + name + "}" in path:
-            path = path.replace("{" + name + "}", str(_fill(value, n)))
+            path = path.replace("{" + name + "}", quote(str(_fill(value, n)), safe=""))
         else:
             query[name] = _fill(value, n)
     return path, query, _fill(call.body if body is None else body, n)

@@ -43,6 +43,7 @@ MASTERY_MAX = 100  # a framework's scale goes to 10 at most; events are checked 
 
 DATE_MIN = date(1900, 1, 1)
 DATE_MAX = date(2199, 12, 31)
+AS_OF_YEARS_AHEAD = 5  # "as it stood on" dates on the web: at most this far past today
 
 
 def check_text(value: str, field: str, max_length: int = LABEL_MAX, *,

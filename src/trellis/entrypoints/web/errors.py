@@ -34,6 +34,8 @@ from trellis.errors import (
     TrellisError,
 )
 
+from .fields import LINE, TEXT
+
 STATUS: list[tuple[type[TrellisError], int, str]] = [
     (NotFound, 404, "not-found"),
     (PermissionDenied, 403, "forbidden"),
@@ -73,6 +75,20 @@ def headers_of(exc: TrellisError) -> dict[str, str]:
     return {}
 
 
+# The text patterns of fields.py, said in words.
+_PATTERNS = {LINE: "contains a control character (U+0000-U+001F or U+007F), which is not "
+                   "allowed", TEXT: "contains the control character U+0000, which is not allowed"}
+
+
+def _message(error: Any) -> str:
+    """A validation error's message in one plain sentence."""
+    if error.get("type") == "string_pattern_mismatch":
+        found = _PATTERNS.get(error.get("ctx", {}).get("pattern"))
+        if found:
+            return found
+    return str(error.get("msg", "")).removeprefix("Value error, ")
+
+
 def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api")
 
@@ -105,7 +121,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         errors = [{"path": ".".join(str(p) for p in e.get("loc", ())),
-                   "message": str(e.get("msg", ""))} for e in exc.errors()]
+                   "message": _message(e)} for e in exc.errors()]
         first = errors[0] if errors else {"path": "", "message": "invalid request"}
         detail = f"{first['path']}: {first['message']}"
         if not is_api(request):

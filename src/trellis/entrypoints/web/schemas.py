@@ -9,7 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from trellis.domain.access import Role, TokenScope
 from trellis.domain.events import RecognitionKind
+from trellis.domain.limits import EMAIL_MAX, HANDLE_MAX, LABEL_MAX, NAME_MAX
 from trellis.services.accounts import MAX_TOKEN_DAYS, TOKEN_LIFETIME, TOKEN_NAME_MAX
+
+from .fields import LINE, RANGE, TEXT, Day
 
 
 class Body(BaseModel):
@@ -17,7 +20,7 @@ class Body(BaseModel):
 
 
 class LoginIn(Body):
-    email: str = Field(max_length=254)
+    email: str = Field(max_length=EMAIL_MAX, pattern=LINE)
     password: str = Field(max_length=1000)
 
 
@@ -35,14 +38,14 @@ class SessionPublic(BaseModel):
 
 
 class UserCreate(Body):
-    email: str = Field(max_length=254)
+    email: str = Field(max_length=EMAIL_MAX, pattern=LINE)
     password: str = Field(min_length=10, max_length=1000)
     role: Role = Role.EMPLOYEE
-    person: str | None = Field(default=None, max_length=254)
+    person: str | None = Field(default=None, max_length=EMAIL_MAX, pattern=LINE)
 
 
 class TokenCreate(Body):
-    name: str = Field(min_length=1, max_length=TOKEN_NAME_MAX)
+    name: str = Field(min_length=1, max_length=TOKEN_NAME_MAX, pattern=LINE)
     scope: TokenScope = Field(default=TokenScope.WRITE,
                               description="read: reads only; write: whatever the user may do")
     days: int = Field(default=TOKEN_LIFETIME.days, ge=1, le=MAX_TOKEN_DAYS,
@@ -83,15 +86,15 @@ class PersonPublic(BaseModel):
 
 
 class PersonCreate(Body):
-    handle: str = Field(min_length=1, max_length=80)
-    name: str = Field(min_length=1, max_length=200)
-    role: str = Field(min_length=1, max_length=80)
-    hired_on: date
-    email: str | None = Field(default=None, max_length=254)
-    manager: str | None = Field(default=None, max_length=254)
+    handle: str = Field(min_length=1, max_length=HANDLE_MAX, pattern=LINE)
+    name: str = Field(min_length=1, max_length=NAME_MAX, pattern=LINE)
+    role: str = Field(min_length=1, max_length=HANDLE_MAX, pattern=LINE)
+    hired_on: Day = Field(description=f"{RANGE}")
+    email: str | None = Field(default=None, max_length=EMAIL_MAX, pattern=LINE)
+    manager: str | None = Field(default=None, max_length=EMAIL_MAX, pattern=LINE)
     pay: int | None = Field(default=None, ge=0, le=10**12)
-    currency: str | None = Field(default=None, min_length=3, max_length=3)
-    evidence: str | None = Field(default=None, max_length=5000)
+    currency: str | None = Field(default=None, min_length=3, max_length=3, pattern=LINE)
+    evidence: str | None = Field(default=None, max_length=5000, pattern=TEXT)
 
 
 Scalar = str | int | float | None
@@ -107,7 +110,7 @@ class EventCreate(Body):
 
 
 class RetractionCreate(Body):
-    reason: str = Field(min_length=1, max_length=500)
+    reason: str = Field(min_length=1, max_length=500, pattern=TEXT)
 
 
 class EventPublic(BaseModel):
@@ -161,22 +164,23 @@ class FrameworkUpload(Body):
 
 
 class PromotionCreate(Body):
-    to_role: str = Field(min_length=1, max_length=80)
+    to_role: str = Field(min_length=1, max_length=HANDLE_MAX, pattern=LINE)
     pay: int | None = Field(default=None, ge=0, le=10**12)
-    effective_on: date | None = None
-    override: str | None = Field(default=None, max_length=500)
-    evidence: str | None = Field(default=None, max_length=5000)
+    effective_on: Day | None = Field(default=None, description=f"default: today; {RANGE}")
+    override: str | None = Field(default=None, max_length=LABEL_MAX, pattern=TEXT)
+    evidence: str | None = Field(default=None, max_length=5000, pattern=TEXT)
 
 
 class VerificationCreate(Body):
-    notes: str | None = Field(default=None, max_length=2000, description="what was checked")
+    notes: str | None = Field(default=None, max_length=2000, pattern=TEXT,
+                              description="what was checked")
 
 
 class RecognitionCreate(Body):
-    citation: str = Field(min_length=1, max_length=500)
+    citation: str = Field(min_length=1, max_length=LABEL_MAX, pattern=LINE)
     kind: RecognitionKind = RecognitionKind.KUDOS
     points: int | None = Field(default=None, ge=0, le=1_000_000)
-    effective_on: date | None = None
+    effective_on: Day | None = Field(default=None, description=f"default: today; {RANGE}")
 
 
 class ImportCreate(Body):

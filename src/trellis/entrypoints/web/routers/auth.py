@@ -9,6 +9,7 @@ from trellis.domain.limits import EMAIL_MAX, TOKEN_ID_MAX
 from trellis.services import accounts
 
 from ..deps import SESSION_COOKIE, CurrentUser, SessionUser, Uow
+from ..fields import LINE
 from ..schemas import (
     LoginIn,
     SessionPublic,
@@ -81,6 +82,7 @@ def create_token(body: TokenCreate, user: SessionUser, uow: Uow) -> TokenCreated
             summary="My API tokens (HR admins: anyone's, or everyone's)")
 def list_tokens(user: CurrentUser, uow: Uow,
                 owner: str | None = Query(None, alias="user", max_length=EMAIL_MAX,
+                                          pattern=LINE,
                                           description="the owner's email (HR admins)"),
                 everyone: bool = Query(False, description="every user's tokens (HR admins)")
                 ) -> list[TokenPublic]:

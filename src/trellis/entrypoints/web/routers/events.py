@@ -9,6 +9,7 @@ from trellis.errors import NotFound
 from trellis.services import accounts, ledger
 
 from ..deps import CurrentUser, Uow
+from ..fields import Ref
 from ..schemas import EventCreate, EventPublic, RetractionCreate, VerificationCreate
 from ..views import record, timeline_view
 from ..views import verify as verify_view
@@ -18,13 +19,13 @@ router = APIRouter(prefix="/api", tags=["events"])
 
 @router.get("/people/{ref}/timeline", response_model=list[EventPublic],
             summary="Every event in order, promotions and micro-progressions apart")
-def timeline(ref: str, user: CurrentUser, uow: Uow) -> list[EventPublic]:
+def timeline(ref: Ref, user: CurrentUser, uow: Uow) -> list[EventPublic]:
     return timeline_view(uow, user, ref)
 
 
 @router.post("/people/{ref}/events", response_model=EventPublic, status_code=201,
              summary="Record an event (employees: their own micro-progressions)")
-def record_event(ref: str, body: EventCreate, user: CurrentUser, uow: Uow) -> EventPublic:
+def record_event(ref: Ref, body: EventCreate, user: CurrentUser, uow: Uow) -> EventPublic:
     return record(uow, user, ref, body)
 
 

@@ -8,6 +8,7 @@ from trellis.domain.access import Role
 from trellis.services import accounts, people, profiles
 
 from ..deps import CurrentUser, Uow
+from ..fields import Ref
 from ..schemas import PersonCreate, PersonPublic
 from ..views import visible_people
 
@@ -21,7 +22,7 @@ def list_people(user: CurrentUser, uow: Uow, include_departed: bool = False
 
 
 @router.get("/{ref}", response_model=PersonPublic, summary="One person")
-def show_person(ref: str, user: CurrentUser, uow: Uow) -> PersonPublic:
+def show_person(ref: Ref, user: CurrentUser, uow: Uow) -> PersonPublic:
     seen = accounts.access_to(uow(), user, ref)
     found = profiles.profile(uow(), str(seen.person.id))
     p, prof = found.person, found.profile
