@@ -287,11 +287,21 @@ class Access:
     is_self: bool
 
 
+def person_for(uow: UnitOfWork, user: User, ref: str) -> tuple[Person, list[int]]:
+    """The person ``ref`` names and their management chain, as ``user`` may look them up
+    (inside an open unit of work): outside the private circle by handle only, anything
+    else reading exactly as an unknown person."""
+    person = find_person(uow, ref)
+    chain = chain_of(uow, person)
+    if not access.can_look_up(user, person.id, chain, by_handle=person.handle == ref.strip()):
+        raise NotFound(f"unknown person '{ref}'")
+    return person, chain
+
+
 def access_to(uow: UnitOfWork, user: User, ref: str) -> Access:
     """Find a person and what ``user`` may see of them."""
     with uow.reading():
-        person = find_person(uow, ref)
-        chain = chain_of(uow, person)
+        person, chain = person_for(uow, user, ref)
     return Access(person, access.can_view_private(user, person.id, chain),
                   access.can_see_pay(user, person.id, chain), access.is_self(user, person.id))
 
@@ -301,8 +311,7 @@ def read_profile(uow: UnitOfWork, user: User, ref: str, at: date | None = None
     """A person's profile and what ``user`` may see of it; a read of pay is audited before
     the profile is returned."""
     with uow.reading():
-        person = find_person(uow, ref)
-        chain = chain_of(uow, person)
+        person, chain = person_for(uow, user, ref)
         seen = Access(person, access.can_view_private(user, person.id, chain),
                       access.can_see_pay(user, person.id, chain), access.is_self(user, person.id))
         found = profile_of(uow, person, at)
@@ -323,8 +332,8 @@ def record_for(uow: UnitOfWork, user: User, ref: str, kind: EventKind, on: date,
                verifier: str | None = None) -> Recorded:
     """Record an event ``user`` may record, with its audit entry, in one transaction."""
     with uow:
-        person = find_person(uow, ref)
-        if not access.can_record(user, person.id, chain_of(uow, person), kind):
+        person, chain = person_for(uow, user, ref)
+        if not access.can_record(user, person.id, chain, kind):
             raise PermissionDenied(f"{user.email} may not record a {kind} for {person.handle}")
         event = append_event(uow, person, kind, on, fields, author=user.email,
                              evidence=evidence, verifier=verifier)
@@ -345,8 +354,7 @@ def require_private(uow: UnitOfWork, user: User, ref: str) -> Access:
 
 def require_record(uow: UnitOfWork, user: User, ref: str, kind: EventKind) -> Person:
     with uow.reading():
-        person = find_person(uow, ref)
-        chain = chain_of(uow, person)
+        person, chain = person_for(uow, user, ref)
     if not access.can_record(user, person.id, chain, kind):
         raise PermissionDenied(f"{user.email} may not record a {kind} for {person.handle}")
     return person
@@ -371,8 +379,7 @@ def require_recognize(uow: UnitOfWork, user: User, ref: str, kind: str,
                       points: int | None) -> Person:
     """The person ``user`` may recognize with ``kind`` (see ``access.can_recognize``)."""
     with uow.reading():
-        person = find_person(uow, ref)
-        chain = chain_of(uow, person)
+        person, chain = person_for(uow, user, ref)
     if not access.can_recognize(user, person.id, chain, kind, points):
         raise PermissionDenied(f"{user.email} may not give {person.handle} a {kind}"
                                f"{' with points' if points else ''}: colleagues give kudos, "
@@ -401,8 +408,8 @@ def team_root(uow: UnitOfWork, user: User, manager: str | None) -> str | None:
         assert me is not None
         if manager is None or manager in (me.handle, me.email, str(me.id)):
             return me.handle
-        other = find_person(uow, manager)
-        if me.id not in chain_of(uow, other):
+        other, chain = person_for(uow, user, manager)
+        if me.id not in chain:
             raise PermissionDenied(f"{other.handle} is not in {user.email}'s team")
         return other.handle
 

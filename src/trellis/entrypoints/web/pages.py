@@ -218,7 +218,7 @@ def show_person(ref: str, request: Request, user: User, uow: Uow, *,
     """A person's page; ``plan_form`` brings back a refused plan form (its values and the
     message) with ``status``."""
     seen = accounts.access_to(uow(), user, ref)
-    handle = str(seen.person.id)
+    handle = seen.person.handle
     profile = profile_view(uow, user, handle)
     timeline = timeline_view(uow, user, handle)
     layer_doc = layers_to_document(layers.layers(uow(), handle, every_competency=True).view)

@@ -71,7 +71,10 @@ class TokenPublic(BaseModel):
 
 
 class PersonPublic(BaseModel):
-    id: int
+    """A directory entry: outside the person's private circle, ``id``, ``email``,
+    ``manager`` and ``hired_on`` are null."""
+
+    id: int | None
     handle: str
     name: str
     email: str | None

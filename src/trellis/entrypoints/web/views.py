@@ -100,9 +100,12 @@ def event_public(entry: TimelineEntry, handle: str, *, pay: bool, private: bool
     return EventPublic(id=e.id if e else None, person=handle, kind=entry.kind,
                        advance=entry.advance.value, effective_on=entry.on,
                        recorded_at=e.recorded_at if e else None,
-                       author=e.author if e else None, evidence=e.evidence if e else None,
-                       verifier=e.verifier if e else None, retracted_by=entry.retracted_by,
-                       verified_by=entry.verified_by, summary=summary, details=shown)
+                       author=rules.shown_to(private, e.author if e else None),
+                       evidence=e.evidence if e else None,
+                       verifier=rules.shown_to(private, e.verifier if e else None),
+                       retracted_by=entry.retracted_by,
+                       verified_by=rules.shown_to(private, entry.verified_by), summary=summary,
+                       details=shown)
 
 
 def timeline_view(uow: UowFactory, user: User, ref: str) -> list[EventPublic]:
@@ -141,7 +144,7 @@ def verify(uow: UowFactory, user: User, event_id: int, notes: str | None) -> Eve
     event = ledger.verify_event(uow(), event_id, author=user.email, notes=notes)
     accounts.audit(uow(), user, "event.verify", f"person/{person.handle}/events/{event_id}",
                    {"verification": event.id})
-    return next(e for e in timeline_view(uow, user, str(person.id)) if e.id == event.id)
+    return next(e for e in timeline_view(uow, user, person.handle) if e.id == event.id)
 
 
 def recognize(uow: UowFactory, user: User, ref: str, body: RecognitionCreate) -> EventPublic:
@@ -153,7 +156,7 @@ def recognize(uow: UowFactory, user: User, ref: str, body: RecognitionCreate) ->
                                  on=body.effective_on)
     accounts.audit(uow(), user, "recognition", f"person/{person.handle}/events/{done.event.id}",
                    {"kind": body.kind.value})
-    return next(e for e in timeline_view(uow, user, str(person.id)) if e.id == done.event.id)
+    return next(e for e in timeline_view(uow, user, person.handle) if e.id == done.event.id)
 
 
 def import_text(uow: UowFactory, user: User, fmt: str, text: str, source: str,

@@ -38,11 +38,11 @@ def retract(event_id: int, body: RetractionCreate, user: CurrentUser, uow: Uow
         person = u.people.get(target.person_id) if target else None
     if person is None:
         raise NotFound(f"unknown event {event_id}")
-    accounts.require_record(uow(), user, str(person.id), EventKind.RETRACTION)
+    accounts.require_record(uow(), user, person.handle, EventKind.RETRACTION)
     event = ledger.retract_event(uow(), event_id, body.reason, author=user.email)
     accounts.audit(uow(), user, "event.retract", f"person/{person.handle}/events/{event_id}",
                    {"retraction": event.id})
-    return next(e for e in timeline_view(uow, user, str(person.id)) if e.id == event.id)
+    return next(e for e in timeline_view(uow, user, person.handle) if e.id == event.id)
 
 
 @router.post("/events/{event_id}/verification", response_model=EventPublic, status_code=201,

@@ -1,4 +1,7 @@
-"""The lattice: best paths to a role, and roles reachable within a budget of months."""
+"""The lattice: best paths to a role, and roles reachable within a budget of months.
+
+A person's moves are private to their circle (like readiness and plans); a role's are open.
+"""
 
 from __future__ import annotations
 
@@ -17,11 +20,11 @@ router = APIRouter(prefix="/api", tags=["lattice"])
 
 
 @router.get("/people/{ref}/paths", response_model=DocumentPublic,
-            summary="The k best paths from a person's profile to a role")
+            summary="The k best paths from a person's profile to a role (their private circle)")
 def paths(ref: Ref, user: CurrentUser, uow: Uow,
           to: str = Query(max_length=HANDLE_MAX, pattern=LINE),
           k: int = Query(3, ge=1, le=50)) -> DocumentPublic:
-    seen = accounts.access_to(uow(), user, ref)
+    seen = accounts.require_private(uow(), user, ref)
     found = lattice.paths(uow(), str(seen.person.id), to, k)
     return DocumentPublic(person=seen.person.handle, document={
         "from": found.start.role.id, "to": found.target.id,
@@ -29,7 +32,8 @@ def paths(ref: Ref, user: CurrentUser, uow: Uow,
 
 
 @router.get("/explore", response_model=DocumentPublic,
-            summary="Roles reachable within a budget: lateral, diagonal and vertical moves")
+            summary="Roles reachable within a budget: lateral, diagonal and vertical moves "
+            "(from a person: their private circle; from a role: anyone)")
 def explore(user: CurrentUser, uow: Uow,
             person: str | None = Query(None, max_length=EMAIL_MAX, pattern=LINE),
             role: str | None = Query(None, max_length=HANDLE_MAX, pattern=LINE),
@@ -39,7 +43,7 @@ def explore(user: CurrentUser, uow: Uow,
         raise InvalidEvent("give a person or a role")
     ref = None
     if person is not None:
-        ref = str(accounts.access_to(uow(), user, person).person.id)
+        ref = str(accounts.require_private(uow(), user, person).person.id)
     found = lattice.explore(uow(), person=ref, role=None if ref else role, budget=budget,
                             limit=limit)
     return DocumentPublic(person=found.start.person.handle if found.start.person else None,
