@@ -159,7 +159,7 @@ def test_production_refuses_a_missing_or_default_secret(web_url):
             create_app(Settings(database_url=web_url, environment="production",
                                 secret_key=secret))
     app = create_app(Settings(database_url=web_url, environment="production",
-                              secret_key="x" * 40))
+                              secret_key="q8Zr2LmV0tXs5Nw1Yc7Kb4Hd9Jf3Pg6Ae-Ui_Oo"))
     assert app.state.secure_cookies
     app.state.trellis.close()
 

@@ -111,7 +111,8 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
 # --- static assets, all from installed packages
 
 
-STATIC_TYPES = {"app.css": "text/css", "app.js": "text/javascript"}
+STATIC_TYPES = {"app.css": "text/css", "app.js": "text/javascript",
+                "docs.js": "text/javascript"}
 
 
 @router.get("/static/{name}")
