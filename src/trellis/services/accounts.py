@@ -216,7 +216,7 @@ def create_token(uow: UnitOfWork, user: User, name: str, *, days: int | None = N
         token_id = uow.accounts.add_token(digest(token), user.id, name, now, expires,
                                           scope.value)
         uow.accounts.audit(now, user.email, "token.create", f"token/{token_id}",
-                           {"name": name, "scope": scope.value, "expires": expires})
+                           {"name": name, "scope": scope.value, "days": lifetime.days})
         uow.commit()
     return token_id, token, expires
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from starlette.types import ASGIApp
 
 from trellis.bootstrap import open_trellis
@@ -46,6 +47,11 @@ class TrellisApp(FastAPI):
     def build_middleware_stack(self) -> ASGIApp:
         return SecurityHeaders(super().build_middleware_stack(), https=self.https)
 
+    def openapi(self) -> dict[str, Any]:
+        if not self.openapi_schema:
+            self.openapi_schema = errors.document_problems(super().openapi())
+        return self.openapi_schema
+
 
 def create_app(settings: Settings) -> FastAPI:
     """A FastAPI app over the database ``settings`` names (which must already exist)."""
@@ -79,7 +85,7 @@ def create_app(settings: Settings) -> FastAPI:
     errors.install(app)
     for module in (auth, people, events, profiles, frameworks, readiness, plans, lattice,
                    reports, simulation, evidence, compare, imports, audit):
-        app.include_router(module.router)
+        app.include_router(module.router, dependencies=[Depends(deps.single_query_values)])
     if docs:
         app.include_router(api_docs.router)
     app.include_router(pages.router)

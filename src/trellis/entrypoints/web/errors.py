@@ -5,7 +5,8 @@ the login form.
     NotFound -> 404   PermissionDenied -> 403   NotAuthenticated -> 401
     Conflict, PromotionRefused -> 409           input the rules refuse -> 422
     TooManyAttempts -> 429 (with Retry-After)   request validation -> 422
-    any other TrellisError -> 400
+    any other TrellisError (a bad filter, a strategy, a combination of options) -> 422
+    an undocumented method -> 405 with Allow (every method the path has)
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Route
 
 from trellis.errors import (
     Conflict,
@@ -57,7 +59,7 @@ def status_of(exc: TrellisError) -> tuple[int, str]:
     for cls, status, slug in STATUS:
         if isinstance(exc, cls):
             return status, slug
-    return 400, "bad-request"
+    return 422, "invalid-input"
 
 
 def problem(status: int, slug: str, detail: str, instance: str,
@@ -87,6 +89,35 @@ def _message(error: Any) -> str:
         if found:
             return found
     return str(error.get("msg", "")).removeprefix("Value error, ")
+
+
+def document_problems(openapi: dict[str, Any]) -> dict[str, Any]:
+    """Say in the OpenAPI document what every operation's errors are: a 4XX response of
+    ``application/problem+json`` (ProblemPublic), instead of FastAPI's JSON 422."""
+    from .schemas import ProblemPublic
+
+    schemas = openapi.setdefault("components", {}).setdefault("schemas", {})
+    problem_schema = ProblemPublic.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(problem_schema.pop("$defs", {}))
+    schemas["ProblemPublic"] = problem_schema
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    error = {"description": "Not signed in (401), not allowed (403), unknown (404), a conflict "
+             "(409), input the rules refuse (422), too many attempts (429)",
+             "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/ProblemPublic"}}}}
+    for operations in openapi.get("paths", {}).values():
+        for operation in operations.values():
+            operation["responses"].pop("422", None)
+            operation["responses"]["4XX"] = error
+    return openapi
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method of the request's path: FastAPI makes a route per method, and
+    Starlette's 405 names only the first route's."""
+    return sorted({method for route in request.app.router.routes if isinstance(route, Route)
+                   and route.matches(request.scope)[0] is not Match.NONE
+                   for method in route.methods or ()})
 
 
 def is_api(request: Request) -> bool:
@@ -135,4 +166,7 @@ def install(app: FastAPI) -> None:
         if not is_api(request) and exc.status_code == 404:
             from .pages import error_page
             return error_page(request, 404, "no such page")
-        return problem(exc.status_code, slug, str(exc.detail), request.url.path)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request))
+        return problem(exc.status_code, slug, str(exc.detail), request.url.path, headers)

@@ -1,5 +1,6 @@
 """The web's input types: text without control characters, and dates inside the ledger's
-range (domain.limits), checked before a request reaches a use case.
+range (domain.limits), checked before a request reaches a use case; and Instant, the
+output type of a moment (stored as naive UTC, shown RFC 3339 with its offset).
 
 PostgreSQL refuses a NUL that SQLite would store, and a date centuries away sends the
 analytics through every quarter in between: both are refused here with a 422. The text
@@ -10,7 +11,7 @@ see them; a date's range is in its description.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import Path, Query
@@ -61,6 +62,13 @@ AsOf = Annotated[Day, AfterValidator(_as_of)]
 # The same as optional query parameters, their range in the OpenAPI document.
 DayQuery = Annotated[Day | None, Query(description=RANGE)]
 AsOfQuery = Annotated[AsOf | None, Query(description=AS_OF)]
+
+def utc(value: datetime) -> datetime:
+    """A stored moment (naive UTC) with its offset, as RFC 3339 wants it."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+Instant = Annotated[datetime, AfterValidator(utc)]
 
 # A person named in a path: their handle (an email or id only for their private circle).
 Ref = Annotated[str, Path(min_length=1, max_length=EMAIL_MAX, pattern=LINE,

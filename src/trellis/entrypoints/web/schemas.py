@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -12,11 +12,29 @@ from trellis.domain.events import RecognitionKind
 from trellis.domain.limits import EMAIL_MAX, HANDLE_MAX, LABEL_MAX, NAME_MAX
 from trellis.services.accounts import MAX_TOKEN_DAYS, TOKEN_LIFETIME, TOKEN_NAME_MAX
 
-from .fields import LINE, RANGE, TEXT, Day
+from .fields import LINE, RANGE, TEXT, Day, Instant
 
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class LocatedProblem(BaseModel):
+    path: str
+    message: str
+    line: int | None = None
+
+
+class ProblemPublic(BaseModel):
+    """An error: RFC 7807 problem details, sent as ``application/problem+json``."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    problems: list[LocatedProblem] | None = None  # a framework's, an import's, a request's
+    readiness: dict[str, Any] | None = None  # the gates of a refused promotion
 
 
 class LoginIn(Body):
@@ -34,7 +52,7 @@ class UserPublic(BaseModel):
 class SessionPublic(BaseModel):
     user: UserPublic
     csrf_token: str
-    expires: datetime
+    expires: Instant
 
 
 class UserCreate(Body):
@@ -56,7 +74,7 @@ class TokenCreated(BaseModel):
     id: int
     name: str
     scope: TokenScope
-    expires_at: datetime
+    expires_at: Instant
     token: str  # shown once
 
 
@@ -65,9 +83,9 @@ class TokenPublic(BaseModel):
     name: str
     user: str  # the owner's email
     scope: TokenScope
-    created_at: datetime
-    expires_at: datetime
-    last_used_at: datetime | None
+    created_at: Instant
+    expires_at: Instant
+    last_used_at: Instant | None
 
 
 class PersonPublic(BaseModel):
@@ -124,7 +142,7 @@ class EventPublic(BaseModel):
     kind: str
     advance: str
     effective_on: date
-    recorded_at: datetime | None
+    recorded_at: Instant | None
     author: str | None
     evidence: str | None
     verifier: str | None
@@ -154,7 +172,7 @@ class FrameworkVersionPublic(BaseModel):
     key: str
     version: int
     effective_from: date | None
-    loaded_at: datetime
+    loaded_at: Instant
     author: str
     checksum: str
     active: bool
@@ -200,7 +218,7 @@ class ImportPublic(BaseModel):
 
 class AuditEntryPublic(BaseModel):
     id: int
-    at: datetime
+    at: Instant
     user: str | None
     action: str
     resource: str

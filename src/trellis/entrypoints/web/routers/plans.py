@@ -13,7 +13,7 @@ from trellis.domain.plan import plan_to_document
 from trellis.services import accounts, plans
 
 from ..deps import CurrentUser, Uow
-from ..fields import LINE, RANGE, TEXT, Day, Ref
+from ..fields import LINE, RANGE, TEXT, Day, Ref, utc
 from ..schemas import Body, DocumentPublic
 
 router = APIRouter(prefix="/api/people", tags=["plans"])
@@ -42,7 +42,7 @@ class CheckInCreate(Body):
 def plan_document(view: plans.PlanView) -> dict[str, Any]:
     stored = view.stored
     return {"version": stored.version, "versions": view.versions, "status": stored.status,
-            "created_at": stored.created_at.isoformat(), "author": stored.author,
+            "created_at": utc(stored.created_at).isoformat(), "author": stored.author,
             "readiness_now": view.readiness.score,
             "progress": [s.value for s in view.statuses], **plan_to_document(stored.plan)}
 
