@@ -15,6 +15,7 @@
     │                             level below theirs, for someone who has left, ...)
     ├── PromotionRefused          a promotion a readiness gate stops; carries the Readiness
     ├── NotAuthenticated          no valid session, token or password (one message for all)
+    ├── TooManyAttempts           a client that failed to sign in too often: wait and retry
     └── PermissionDenied          a signed-in user asking for what their role does not allow
 
 Anything else escaping to an entry point is a bug, and is shown as one.
@@ -120,6 +121,14 @@ class PromotionRefused(TrellisError):
 
 class NotAuthenticated(TrellisError):
     """Wrong email, wrong password, locked account or expired session: deliberately alike."""
+
+
+class TooManyAttempts(TrellisError):
+    """Too many failed logins from one client: ``retry_after`` seconds until it may retry."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class PermissionDenied(TrellisError):

@@ -9,12 +9,16 @@
 |                |                        | a secret key required)                           |
 | secret_key     | TRELLIS_SECRET_KEY     | none: required by the web service outside          |
 |                |                        | development                                      |
+| api_docs       | TRELLIS_API_DOCS       | on in development, off in production: the API's    |
+|                |                        | interactive docs (/docs) and /openapi.json         |
 """
 
 from __future__ import annotations
 
 import getpass
+import math
 import os
+from collections import Counter
 from pathlib import Path
 from typing import Literal
 
@@ -41,6 +45,12 @@ class Settings(BaseSettings):
     author: str = Field(default_factory=_login_name)
     environment: Literal["development", "production"] = "development"
     secret_key: SecretStr | None = None
+    api_docs: bool | None = None
+
+    def serves_api_docs(self) -> bool:
+        """/docs and /openapi.json: on unless production, where TRELLIS_API_DOCS=true."""
+        return self.api_docs if self.api_docs is not None else \
+            self.environment == "development"
 
     def web_secret(self) -> str:
         """The secret the web service signs with; refuses a missing or default one.
@@ -53,18 +63,35 @@ class Settings(BaseSettings):
             import secrets
 
             return secrets.token_urlsafe(48)
-        if len(value) < MIN_SECRET or value in DEFAULT_SECRETS:
-            from trellis.errors import TrellisError
+        from trellis.errors import TrellisError
 
+        if len(value) < MIN_SECRET or value in DEFAULT_SECRETS:
             raise TrellisError(
                 "TRELLIS_SECRET_KEY must be set to a random secret of at least "
                 f"{MIN_SECRET} characters (or set TRELLIS_ENVIRONMENT=development)"
+            )
+        if (bits := secret_bits(value)) < MIN_SECRET_BITS:
+            raise TrellisError(
+                f"TRELLIS_SECRET_KEY is too predictable (about {bits:.0f} bits, from how "
+                f"often its characters repeat; {MIN_SECRET_BITS} needed): make one with "
+                "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
             )
         return value
 
 
 MIN_SECRET = 32
+MIN_SECRET_BITS = 90  # 32 random hex digits estimate 100-120; 48 url-safe ones about 330
 DEFAULT_SECRETS = frozenset({"changethis", "secret", "change-me", "changeme"})
+
+
+def secret_bits(value: str) -> float:
+    """An estimate of a secret's entropy: the Shannon entropy of its characters' frequencies
+    times its length, counting a repeated stretch once ('a' * 32: 0 bits, 'password' * 5:
+    as much as 'password', about 22). A random secret scores near its real strength."""
+    unit = next((value[:p] for p in range(1, len(value) // 2 + 1)
+                 if value[p:] == value[:-p]), value)
+    counts = Counter(unit).values()
+    return -sum(n * math.log2(n / len(unit)) for n in counts)
 
 
 def database_url(path_or_url: str) -> str:

@@ -34,13 +34,13 @@ def seed(url: str) -> None:
     t = make_trellis(url)
     add = people.add_person
     add(t.uow(), "boss", "Bo Boss", role="eng3", hired_on=date(2019, 1, 1), author="t",
-        pay=90000)
+        pay=90000, email="hr@x.org")
     add(t.uow(), "mgr", "Meg Manager", role="eng2", hired_on=date(2020, 1, 1), author="t",
-        manager="boss", pay=60000)
+        manager="boss", pay=60000, email="mgr@x.org")
     add(t.uow(), "emp", "Em Ployee", role="eng1", hired_on=date(2021, 1, 1), author="t",
-        manager="mgr", pay=45000)
+        manager="mgr", pay=45000, email="emp@x.org")
     add(t.uow(), "peer", "Pe Er", role="eng1", hired_on=date(2021, 6, 1), author="t",
-        manager="boss", pay=46000)
+        manager="boss", pay=46000, email="peer@x.org")
     ledger.record_event(t.uow(), "emp", EventKind.COMPENSATION, date(2022, 1, 1),
                         {"percent": 3.0}, author="t")
     ledger.record_event(t.uow(), "emp", EventKind.SKILL_STEP, date(2022, 3, 1),

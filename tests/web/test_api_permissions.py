@@ -1,7 +1,8 @@
 """The permission matrix: every API resource against every role, allowed and denied.
 
 Subject of the private cases is ``emp``: the employee themselves, reported (via ``mgr``) to
-the manager, and a colleague to ``peer``, who stands for "everyone else".
+the manager, and a colleague to ``peer``, who stands for "everyone else". Outside the
+private circle a person is found by handle only: by id or email they are unknown (404).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from trellis.domain.events import EventKind
 from trellis.services import ledger
 
 ROLES = ("hr", "manager", "employee", "peer", "anonymous")
-OK, NO, ANON = "ok", 403, 401
+OK, NO, ANON, UNKNOWN = "ok", 403, 401, 404
 
 
 def expect(hr=OK, manager=OK, employee=OK, peer=OK):
@@ -30,6 +31,11 @@ CASES = [
     ("me", "GET", "/api/me", None, expect()),
     ("people list", "GET", "/api/people", None, expect()),
     ("person", "GET", "/api/people/emp", None, expect()),
+    ("person by id", "GET", "/api/people/EMP_ID", None, expect(peer=UNKNOWN)),
+    ("person by email", "GET", "/api/people/emp@x.org", None, expect(peer=UNKNOWN)),
+    ("profile by id", "GET", "/api/people/EMP_ID/profile", None, expect(peer=UNKNOWN)),
+    ("kudos by id", "POST", "/api/people/EMP_ID/recognitions", {"citation": "by id"},
+     expect(employee=NO, peer=UNKNOWN)),
     ("add person", "POST", "/api/people", {"handle": "new{n}", "name": "New", "role": "eng1",
                                            "hired_on": "2023-01-01"},
      expect(manager=NO, employee=NO, peer=NO)),
@@ -47,8 +53,9 @@ CASES = [
     ("plan", "POST", "/api/people/emp/plan", {}, expect(peer=NO)),
     ("check-in", "POST", "/api/people/emp/check-ins", {"notes": "fine", "engagement": 4},
      expect(employee=NO, peer=NO)),
-    ("paths", "GET", "/api/people/emp/paths?to=eng3", None, expect()),
-    ("explore", "GET", "/api/explore?person=emp", None, expect()),
+    ("paths", "GET", "/api/people/emp/paths?to=eng3", None, expect(peer=NO)),
+    ("explore", "GET", "/api/explore?person=emp", None, expect(peer=NO)),
+    ("explore a role", "GET", "/api/explore?role=eng1", None, expect()),
     ("fragmentation", "GET", "/api/teams/fragmentation", None, expect(employee=NO, peer=NO)),
     ("recognition report", "GET", "/api/teams/recognition", None,
      expect(employee=NO, peer=NO)),
@@ -90,6 +97,11 @@ def fresh_event(app, certification: str) -> int:
     return event.id
 
 
+def emp_id(app) -> int:
+    with app.state.trellis.uow() as uow:
+        return uow.people.find("emp").id
+
+
 def import_text(handle: str) -> str:
     rows = [{"record": "person", "handle": handle, "name": "Imported One"},
             {"record": "event", "person": handle, "kind": "hire", "effective_on": "2023-01-01",
@@ -105,6 +117,7 @@ def test_permission_matrix(app, clients, anonymous, role, name, method, path, bo
     n = ROLES.index(role) + 1
     if "EVENT" in path:  # a fresh event of emp's, recorded by someone else, to verify
         path = path.replace("EVENT", str(fresh_event(app, f"matrix {n}")))
+    path = path.replace("EMP_ID", str(emp_id(app)))
     if body is not None:
         body = {k: (v.format(n=n) if isinstance(v, str) else v) for k, v in body.items()}
         if body.get("text") == "FRAMEWORK":
@@ -179,3 +192,32 @@ def test_errors_are_problem_details_not_500s(clients):
         assert r.status_code == status, (path, r.text)
         problem = r.json()
         assert problem["status"] == status and problem["detail"], problem
+
+
+DIRECTORY_PRIVATE = ("id", "email", "manager", "hired_on")
+
+
+def test_the_directory_shows_colleagues_a_name_and_role_and_the_circle_the_rest(clients):
+    for who in ("hr", "manager", "employee"):
+        card = clients[who].get("/api/people/emp").json()
+        assert card["email"] == "emp@x.org" and card["manager"] == "mgr", who
+        assert card["hired_on"] == "2021-01-01" and card["id"], who
+    card = clients["peer"].get("/api/people/emp").json()
+    assert {k: card[k] for k in DIRECTORY_PRIVATE} == dict.fromkeys(DIRECTORY_PRIVATE)
+    assert card["name"] == "Em Ployee" and card["role"] == "eng1" and card["handle"] == "emp"
+
+
+def test_probing_ids_or_emails_tells_a_colleague_nothing(app, clients):
+    peer = clients["peer"]
+    known, unknown = peer.get(f"/api/people/{emp_id(app)}"), peer.get("/api/people/999999")
+    assert known.status_code == unknown.status_code == 404
+    assert known.json()["detail"] == f"unknown person '{emp_id(app)}'"
+    assert unknown.json()["detail"] == "unknown person '999999'"
+    assert peer.get(f"/people/{emp_id(app)}").status_code == 404  # the page too
+    assert peer.get("/people/emp").status_code == 200
+    profile = peer.get("/api/people/emp/profile").json()["profile"]
+    assert profile["person_id"] is None
+    timeline = peer.get("/api/people/emp/timeline").json()
+    assert {e["author"] for e in timeline} <= {"hidden", None}
+    mine = clients["employee"].get("/api/people/emp/timeline").json()
+    assert "t" in {e["author"] for e in mine}

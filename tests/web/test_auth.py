@@ -159,6 +159,116 @@ def test_production_refuses_a_missing_or_default_secret(web_url):
             create_app(Settings(database_url=web_url, environment="production",
                                 secret_key=secret))
     app = create_app(Settings(database_url=web_url, environment="production",
-                              secret_key="x" * 40))
+                              secret_key="q8Zr2LmV0tXs5Nw1Yc7Kb4Hd9Jf3Pg6Ae-Ui_Oo"))
     assert app.state.secure_cookies
     app.state.trellis.close()
+
+
+def session_client(app, who: str = "emp@x.org"):
+    c = client_for(app)
+    c.headers["X-CSRF-Token"] = login(c, who, PASSWORD).json()["csrf_token"]
+    return c
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_a_read_only_token_reads_but_every_write_is_refused(app):
+    c = session_client(app)
+    made = c.post("/api/tokens", json={"name": "reader", "scope": "read"})
+    assert made.status_code == 201 and made.json()["scope"] == "read"
+    script = client_for(app)
+    auth = bearer(made.json()["token"])
+    assert script.get("/api/people/emp/profile", headers=auth).status_code == 200
+    writes = [("POST", "/api/people/emp/events",
+               {"kind": "certification", "details": {"certification": "AWS"}}),
+              ("POST", "/api/people/emp/plan", {}),
+              ("DELETE", f"/api/tokens/{made.json()['id']}", None),
+              ("DELETE", "/api/session", None)]
+    for method, path, body in writes:
+        r = script.request(method, path, json=body, headers=auth)
+        assert r.status_code == 403 and "read-only" in r.json()["detail"], (path, r.text)
+
+
+def test_tokens_expire_and_their_lifetime_is_chosen_up_to_a_maximum(app):
+    from datetime import timedelta
+
+    from trellis.adapters import tables as t
+    from trellis.services import accounts
+
+    c = session_client(app)
+    default = c.post("/api/tokens", json={"name": "default"}).json()
+    short = c.post("/api/tokens", json={"name": "short", "days": 1}).json()
+    assert c.post("/api/tokens", json={"name": "long",
+                                       "days": accounts.MAX_TOKEN_DAYS + 1}).status_code == 422
+    listed = {t_["name"]: t_ for t_ in c.get("/api/tokens").json()}
+    from datetime import datetime
+    lifetime = (datetime.fromisoformat(listed["default"]["expires_at"])
+                - datetime.fromisoformat(listed["default"]["created_at"]))
+    assert lifetime == accounts.TOKEN_LIFETIME
+    assert listed["short"]["scope"] == "write" and listed["short"]["user"] == "emp@x.org"
+    script = client_for(app)
+    assert script.get("/api/me", headers=bearer(short["token"])).status_code == 200
+    with app.state.trellis.engine.begin() as conn:  # a day later, as far as the token knows
+        conn.execute(t.api_tokens.update().where(t.api_tokens.c.id == short["id"]).values(
+            expires_at=t.api_tokens.c.created_at - timedelta(seconds=1)))
+    expired = script.get("/api/me", headers=bearer(short["token"]))
+    assert expired.status_code == 401
+    assert script.get("/api/me", headers=bearer(default["token"])).status_code == 200
+
+
+def test_a_token_cannot_mint_tokens(app):
+    c = session_client(app)
+    token = c.post("/api/tokens", json={"name": "writer", "scope": "write"}).json()["token"]
+    r = client_for(app).post("/api/tokens", json={"name": "child"}, headers=bearer(token))
+    assert r.status_code == 403 and "session" in r.json()["detail"]
+
+
+def test_owners_and_hr_list_and_revoke_tokens_others_cannot(app):
+    emp, peer, hr = (session_client(app, who) for who in ("emp@x.org", "peer@x.org",
+                                                           "hr@x.org"))
+    mine = emp.post("/api/tokens", json={"name": "mine"}).json()
+    other = emp.post("/api/tokens", json={"name": "other"}).json()
+    assert [t_["name"] for t_ in peer.get("/api/tokens").json()] == []
+    assert peer.get("/api/tokens?user=emp@x.org").status_code == 403
+    assert peer.delete(f"/api/tokens/{mine['id']}").status_code == 404
+    everyone = hr.get("/api/tokens?everyone=true").json()
+    assert {(t_["user"], t_["name"]) for t_ in everyone} >= {("emp@x.org", "mine"),
+                                                            ("emp@x.org", "other")}
+    assert [t_["name"] for t_ in hr.get("/api/tokens?user=emp@x.org").json()] == ["mine",
+                                                                                  "other"]
+    assert hr.delete(f"/api/tokens/{mine['id']}").status_code == 204
+    assert emp.delete(f"/api/tokens/{other['id']}").status_code == 204
+    script = client_for(app)
+    for token in (mine, other):
+        assert script.get("/api/me", headers=bearer(token["token"])).status_code == 401
+    revoked = [e for e in hr.get("/api/audit").json() if e["action"] == "token.revoke"]
+    assert {(e["user"], e["detail"]["owner"]) for e in revoked} == {
+        ("hr@x.org", "emp@x.org"), ("emp@x.org", "emp@x.org")}
+
+
+def test_signing_out_deletes_the_session_and_leaves_tokens_working(app):
+    from trellis.adapters import tables as t
+    from trellis.services.accounts import digest
+
+    c = session_client(app)
+    cookie = c.cookies["trellis_session"]
+    token = c.post("/api/tokens", json={"name": "kept"}).json()["token"]
+    assert c.delete("/api/session").status_code == 204
+    with app.state.trellis.engine.connect() as conn:
+        rows = conn.execute(t.sessions.select().where(
+            t.sessions.c.token_hash == digest(cookie))).all()
+    assert rows == []
+    replay = client_for(app)
+    replay.cookies.set("trellis_session", cookie)
+    assert replay.get("/api/me").status_code == 401
+    assert replay.get("/me", follow_redirects=False).headers["location"] == "/login"
+    assert client_for(app).get("/api/me", headers=bearer(token)).status_code == 200
+    page = session_client(app)  # the page's Sign out button does the same
+    cookie = page.cookies["trellis_session"]
+    r = page.post("/logout", data={"csrf_token": page.headers["X-CSRF-Token"]},
+                  follow_redirects=False)
+    assert r.status_code == 303
+    replay.cookies.set("trellis_session", cookie)
+    assert replay.get("/api/me").status_code == 401

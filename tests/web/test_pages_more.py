@@ -248,7 +248,7 @@ def test_compare_for_a_person(clients):
 @pytest.mark.parametrize(("query", "status", "message"), [
     ("team=nobody", 404, "unknown person 'nobody'"),
     ("team=mgr&person=emp", 422, "give a team or a person, not both"),
-    ("team=emp", 400, "emp has no reports"),
+    ("team=emp", 422, "emp has no reports"),
 ])
 def test_bad_compare_input_is_a_clear_4xx(clients, query, status, message):
     r = clients["hr"].get(f"/org/compare?{query}")

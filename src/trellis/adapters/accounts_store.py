@@ -11,7 +11,8 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, case, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from trellis.domain.access import Role, User
 
@@ -26,9 +27,10 @@ _SESSION = (select(*_USER, t.sessions.c.csrf_token)
             .join(t.sessions, t.sessions.c.user_id == t.users.c.id)
             .where(t.sessions.c.token_hash == bindparam("digest"),
                    t.sessions.c.expires_at > bindparam("now")))
-_TOKEN = (select(*_USER, t.api_tokens.c.last_used_at)
+_TOKEN = (select(*_USER, t.api_tokens.c.last_used_at, t.api_tokens.c.scope)
           .join(t.api_tokens, t.api_tokens.c.user_id == t.users.c.id)
-          .where(t.api_tokens.c.token_hash == bindparam("digest")))
+          .where(t.api_tokens.c.token_hash == bindparam("digest"),
+                 t.api_tokens.c.expires_at > bindparam("now")))
 _AUDIT = insert(t.audit_log)
 
 
@@ -98,26 +100,36 @@ class AccountsRepository:
         assert new_id is not None
         return int(new_id)
 
-    def token_user(self, token_hash: str) -> tuple[User, datetime | None] | None:
-        """A token's user and when the token was last used."""
-        row = self._c.execute(_TOKEN, {"digest": token_hash}).first()
-        return (_user(row), row[5]) if row else None
+    def token_user(self, token_hash: str, now: datetime
+                   ) -> tuple[User, datetime | None, str] | None:
+        """A live token's user, when the token was last used, and its scope."""
+        row = self._c.execute(_TOKEN, {"digest": token_hash, "now": now}).first()
+        return (_user(row), row[5], row[6]) if row else None
 
     def touch_token(self, token_hash: str, now: datetime) -> None:
         self._c.execute(update(t.api_tokens).where(t.api_tokens.c.token_hash == token_hash)
                         .values(last_used_at=now))
 
-    def tokens(self, user_id: int) -> list[dict[str, Any]]:
+    def tokens(self, user_id: int | None = None) -> list[dict[str, Any]]:
+        """One user's tokens, or everyone's (``user_id`` None), with their owner's email."""
         k = t.api_tokens.c
-        query = select(k.id, k.name, k.created_at, k.last_used_at).where(
-            k.user_id == user_id).order_by(k.id)
+        query = (select(k.id, k.name, t.users.c.email.label("user"), k.scope, k.created_at,
+                        k.expires_at, k.last_used_at)
+                 .join(t.users, t.users.c.id == k.user_id).order_by(k.id))
+        if user_id is not None:
+            query = query.where(k.user_id == user_id)
         return [dict(r._mapping) for r in self._c.execute(query)]
 
-    def remove_token(self, user_id: int, token_id: int) -> bool:
+    def token(self, token_id: int) -> dict[str, Any] | None:
+        """One token by id: its owner's id and email, never its secret."""
         k = t.api_tokens.c
-        result = self._c.execute(delete(t.api_tokens).where(k.id == token_id,
-                                                            k.user_id == user_id))
-        return bool(result.rowcount)
+        row = self._c.execute(select(k.id, k.user_id, t.users.c.email.label("user"))
+                              .join(t.users, t.users.c.id == k.user_id)
+                              .where(k.id == token_id)).first()
+        return dict(row._mapping) if row else None
+
+    def remove_token(self, token_id: int) -> None:
+        self._c.execute(delete(t.api_tokens).where(t.api_tokens.c.id == token_id))
 
     # the login throttle
     def throttle(self, key: str) -> tuple[int, datetime, datetime | None] | None:
@@ -126,14 +138,27 @@ class AccountsRepository:
                               .where(c.key == key)).first()
         return (row[0], row[1], row[2]) if row else None
 
-    def set_throttle(self, key: str, failures: int, window_start: datetime,
-                     locked_until: datetime | None) -> None:
+    def count_failure(self, key: str, now: datetime, window_from: datetime
+                      ) -> tuple[int, datetime | None]:
+        """Count one failed login for ``key`` in one statement, so failures that arrive at once
+        are all counted (an upsert: PostgreSQL and SQLite share the syntax). A window that
+        began before ``window_from`` starts again at one. Returns the failures in the window
+        and the lock's end, if any."""
         c = t.login_throttle.c
-        values = {"failures": failures, "window_start": window_start,
-                  "locked_until": locked_until}
-        if self._c.execute(update(t.login_throttle).where(c.key == key)
-                           .values(**values)).rowcount == 0:
-            self._c.execute(insert(t.login_throttle).values(key=key, **values))
+        dialect = postgresql if self._c.dialect.name == "postgresql" else sqlite
+        stale = c.window_start < window_from
+        statement = dialect.insert(t.login_throttle).values(
+            key=key, failures=1, window_start=now, locked_until=None)
+        statement = statement.on_conflict_do_update(index_elements=[c.key], set_={
+            "failures": case((stale, 1), else_=c.failures + 1),
+            "window_start": case((stale, now), else_=c.window_start),
+        }).returning(c.failures, c.locked_until)
+        failures, locked_until = self._c.execute(statement).one()
+        return int(failures), locked_until
+
+    def lock(self, key: str, until: datetime) -> None:
+        self._c.execute(update(t.login_throttle).where(t.login_throttle.c.key == key)
+                        .values(locked_until=until))
 
     def clear_throttle(self, key: str) -> None:
         self._c.execute(delete(t.login_throttle).where(t.login_throttle.c.key == key))

@@ -60,9 +60,10 @@ def remove_accounts(connection: Connection, person_id: int, email: str | None) -
         connection.execute(delete(t.sessions).where(t.sessions.c.user_id.in_(ids)))
         connection.execute(delete(t.api_tokens).where(t.api_tokens.c.user_id.in_(ids)))
         connection.execute(delete(t.users).where(t.users.c.id.in_(ids)))
-    if email:
+    if email:  # the throttle counts failures per "email:ADDRESS" (and bare, before 0004)
+        keys = func.lower(t.login_throttle.c.key)
         connection.execute(delete(t.login_throttle).where(
-            func.lower(t.login_throttle.c.key) == email.lower()))
+            keys.in_((email.lower(), f"email:{email.lower()}"))))
     return len(ids)
 
 

@@ -7,7 +7,10 @@
 Careers are open inside the organization: any signed-in user can read anyone's profile,
 timeline, layers and recognitions, as in a skills directory. What is private to the person,
 their management chain and HR admins: pay and compensation events (everyone else sees the
-same pages with pay hidden), check-in notes, readiness and plans, and every write.
+same pages with pay hidden), check-in notes, readiness, plans and the lattice's moves, the
+directory's contact details (email, manager, hire date, id), who recorded or verified each
+event, and every write. Everyone else finds a person by handle only: by email or id the
+person is unknown to them, so trying ids or emails tells them nothing.
 The rules take the management chain as data (ids of the person's managers, nearest
 first), so they never touch storage.
 """
@@ -52,6 +55,23 @@ PAY_KINDS = frozenset({EventKind.COMPENSATION})
 PAY_FIELDS = frozenset({"pay", "amount", "percent", "currency"})
 
 
+class TokenScope(StrEnum):
+    """What an API token may do: ``read`` only reads (GET, HEAD, OPTIONS); ``write`` does
+    whatever its user may."""
+
+    READ = "read"
+    WRITE = "write"
+
+
+def token_permits(scope: TokenScope, writes: bool) -> bool:
+    return scope is TokenScope.WRITE or not writes
+
+
+def can_manage_token(user: User, owner_id: int) -> bool:
+    """List or revoke an API token: its owner, and HR admins anyone's."""
+    return user.is_hr or user.id == owner_id
+
+
 def manages(user: User, chain: Sequence[int]) -> bool:
     """The user is in the person's management chain (``chain``: their managers' ids)."""
     return user.person_id is not None and user.person_id in chain
@@ -69,6 +89,11 @@ def can_view(user: User, person_id: int, chain: Sequence[int]) -> bool:
 def can_view_private(user: User, person_id: int, chain: Sequence[int]) -> bool:
     """See what is private to a person: themselves, their management chain, HR admins."""
     return user.is_hr or is_self(user, person_id) or manages(user, chain)
+
+
+def can_look_up(user: User, person_id: int, chain: Sequence[int], by_handle: bool) -> bool:
+    """Find a person: anyone by handle; by email or id only their private circle."""
+    return by_handle or can_view_private(user, person_id, chain)
 
 
 def can_see_pay(user: User, person_id: int, chain: Sequence[int]) -> bool:
@@ -110,6 +135,18 @@ def can_manage_team(user: User) -> bool:
 # --- redaction: the same documents, with what a viewer may not see taken out
 
 HIDDEN = "hidden"
+# A directory entry's fields that only the private circle sees.
+DIRECTORY_PRIVATE = ("id", "email", "manager", "hired_on")
+
+
+def redact_directory_entry(doc: dict[str, Any], *, private: bool) -> dict[str, Any]:
+    """A person's directory entry: outside the circle, a name, handle and role."""
+    return doc if private else {**doc, **dict.fromkeys(DIRECTORY_PRIVATE)}
+
+
+def shown_to(private: bool, who: str | None) -> str | None:
+    """Who recorded or verified an event (an email): ``hidden`` outside the circle."""
+    return who if private or who is None else HIDDEN
 
 
 def redact_profile(doc: dict[str, Any], *, pay: bool, private: bool) -> dict[str, Any]:
@@ -121,7 +158,15 @@ def redact_profile(doc: dict[str, Any], *, pay: bool, private: bool) -> dict[str
                                 for u in doc.get("band_upgrades", [])]
     if not private:
         out["engagement"] = None
+        out["person_id"] = None
     return out
+
+
+def carries_pay(details: dict[str, Any] | None) -> bool:
+    """A timeline entry's details hold a pay figure (its pay, amount, percent, or a band
+    upgrade's pay before and after): showing it is a read of pay."""
+    return any(value is not None and (key in PAY_FIELDS or key.startswith("pay_"))
+               for key, value in (details or {}).items())
 
 
 _PAY_TEXT = re.compile(r", pay [\d,]+|, [\d,]+ paid")

@@ -35,6 +35,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 INT64_MAX = 2**63 - 1
 EVENT_ID_MAX = INT64_MAX  # events.id is a BIGINT
 PERSON_ID_MAX = 2**31 - 1  # people.id is an INTEGER
+TOKEN_ID_MAX = 2**31 - 1  # api_tokens.id is an INTEGER
 MONEY_MAX = 10**12  # pay, amounts: above any salary in any currency's units
 POINTS_MAX = 1_000_000  # recognition points
 TEAM_SIZE_MAX = 1_000_000
@@ -59,6 +60,7 @@ LANES_MAX = 20  # competencies worked on at once
 
 DATE_MIN = date(1900, 1, 1)
 DATE_MAX = date(2199, 12, 31)
+AS_OF_YEARS_AHEAD = 5  # "as it stood on" dates on the web: at most this far past today
 
 
 def check_text(value: str, field: str, max_length: int = LABEL_MAX, *,

@@ -2,12 +2,14 @@
 
 Passwords are hashed with argon2 (argon2-cffi); session and API tokens are random and kept
 only as SHA-256 digests. A failed login says the same thing whatever went wrong, and a
-burst of failures for one email (known or not) locks that email for a while.
+burst of failures for one email (known or not) locks that email for a while; a burst from
+one client (many emails, one guess each) throttles that client.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,11 +20,19 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from trellis.domain import access
-from trellis.domain.access import Role, User
+from trellis.domain.access import Role, TokenScope, User
 from trellis.domain.events import Event, EventKind
+from trellis.domain.limits import EMAIL_MAX, TOKEN_ID_MAX, check_int, check_text
 from trellis.domain.people import Person, check_email
 from trellis.domain.timeline import describe
-from trellis.errors import Conflict, InvalidEvent, NotAuthenticated, NotFound, PermissionDenied
+from trellis.errors import (
+    Conflict,
+    InvalidEvent,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    TooManyAttempts,
+)
 
 from . import clock
 from .ledger import append_event, find_person
@@ -31,11 +41,16 @@ from .unit_of_work import UnitOfWork
 
 MIN_PASSWORD = 10
 SESSION_HOURS = 12
-TOKEN_LIFETIME = timedelta(days=90)
+TOKEN_LIFETIME = timedelta(days=90)  # an API token's default lifetime
+MAX_TOKEN_DAYS = 365  # the longest lifetime a token may be given
+TOKEN_NAME_MAX = 100
 MAX_FAILURES = 5  # failed logins for one email within the window before it is locked
 FAILURE_WINDOW = timedelta(minutes=15)
 LOCKOUT = timedelta(minutes=15)
+MAX_CLIENT_FAILURES = 20  # failed logins from one client address within the window
+CLIENT_LOCKOUT = timedelta(minutes=15)
 LOGIN_FAILED = "wrong email or password, or too many attempts: try again later"
+CLIENT_THROTTLED = "too many failed sign-ins from this address: try again later"
 
 _hasher = PasswordHasher()
 _dummy: dict[PasswordHasher, str] = {}
@@ -97,22 +112,35 @@ class LoginSession:
     expires: datetime
 
 
-def login(uow: UnitOfWork, email: str, password: str) -> LoginSession:
-    """Check a password and open a session; every failure raises the same NotAuthenticated."""
-    key = email.strip().lower()[:254]
+def login(uow: UnitOfWork, email: str, password: str, client: str | None = None
+          ) -> LoginSession:
+    """Check a password and open a session; every failure raises the same NotAuthenticated.
+
+    ``client`` is the address the attempt came from: once it has failed too often, its
+    attempts are refused (TooManyAttempts) without looking at the password.
+    """
+    address = check_text(email.strip().lower(), "email", EMAIL_MAX)
+    key = email_key(address)
+    where = client_key(client) if client else None
     now = clock.now()
     with uow:
-        throttle = uow.accounts.throttle(key)
-        locked = throttle is not None and throttle[2] is not None and throttle[2] > now
-        found = uow.accounts.user_by_email(key)
+        if where is not None and (until := _locked_until(uow, where, now)) is not None:
+            uow.accounts.audit(now, None, "login.failed", "session",
+                               {"email": address, "throttled": "client"})
+            uow.commit()
+            raise TooManyAttempts(CLIENT_THROTTLED, _seconds(until - now))
+        locked = _locked_until(uow, key, now) is not None
+        found = uow.accounts.user_by_email(address)
         try:
             _hasher.verify(found[1] if found else _dummy_hash(), password)
             ok = found is not None and not locked
         except (VerificationError, InvalidHashError):
             ok = False
         if not ok:
-            _fail(uow, key, throttle, now)
-            uow.accounts.audit(now, None, "login.failed", "session", {"email": key})
+            _fail(uow, key, now, MAX_FAILURES, LOCKOUT)
+            if where is not None:
+                _fail(uow, where, now, MAX_CLIENT_FAILURES, CLIENT_LOCKOUT)
+            uow.accounts.audit(now, None, "login.failed", "session", {"email": address})
             uow.commit()
             raise NotAuthenticated(LOGIN_FAILED)
         assert found is not None
@@ -129,14 +157,32 @@ def login(uow: UnitOfWork, email: str, password: str) -> LoginSession:
         return LoginSession(user, token, csrf, expires)
 
 
-def _fail(uow: UnitOfWork, key: str, throttle: tuple[int, datetime, datetime | None] | None,
-          now: datetime) -> None:
-    if throttle is None or now - throttle[1] > FAILURE_WINDOW:
-        failures, start = 1, now
-    else:
-        failures, start = throttle[0] + 1, throttle[1]
-    locked_until = now + LOCKOUT if failures >= MAX_FAILURES else None
-    uow.accounts.set_throttle(key, failures, start, locked_until)
+# The throttle's keys: an email is prefixed so that no typed email can name a client's key.
+def email_key(email: str) -> str:
+    """The login throttle's key for an email, known or not."""
+    return "email:" + email.strip().lower()[:EMAIL_MAX - 6]
+
+
+def client_key(address: str) -> str:
+    """The login throttle's key for a client address (behind a proxy, the proxy's)."""
+    return "client:" + address[:EMAIL_MAX - 7]
+
+
+def _locked_until(uow: UnitOfWork, key: str, now: datetime) -> datetime | None:
+    found = uow.accounts.throttle(key)
+    return found[2] if found is not None and found[2] is not None and found[2] > now else None
+
+
+def _seconds(delta: timedelta) -> int:
+    return max(1, math.ceil(delta.total_seconds()))
+
+
+def _fail(uow: UnitOfWork, key: str, now: datetime, limit: int, lockout: timedelta) -> None:
+    """Count a failure for ``key`` (atomically: concurrent failures all count) and lock the
+    key once ``limit`` failures fall within the window."""
+    failures, locked_until = uow.accounts.count_failure(key, now, now - FAILURE_WINDOW)
+    if failures >= limit and (locked_until is None or locked_until <= now):
+        uow.accounts.lock(key, now + lockout)
 
 
 def session_user(uow: UnitOfWork, token: str) -> tuple[User, str]:
@@ -154,51 +200,72 @@ def logout(uow: UnitOfWork, token: str) -> None:
         uow.commit()
 
 
-def create_token(uow: UnitOfWork, user: User, name: str) -> tuple[int, str]:
-    """A personal API token: returned once in the clear, stored as a digest."""
-    name = name.strip()
-    if not name or len(name) > 100:
-        raise InvalidEvent("a token needs a name of 1-100 characters")
+def create_token(uow: UnitOfWork, user: User, name: str, *, days: int | None = None,
+                 scope: TokenScope = TokenScope.WRITE) -> tuple[int, str, datetime]:
+    """A personal API token for ``days`` (default TOKEN_LIFETIME, at most MAX_TOKEN_DAYS):
+    returned once in the clear with its expiry, stored as a digest."""
+    name = check_text(name.strip(), "a token's name", TOKEN_NAME_MAX)
+    if not name:
+        raise InvalidEvent(f"a token needs a name of 1-{TOKEN_NAME_MAX} characters")
+    lifetime = TOKEN_LIFETIME if days is None else timedelta(
+        days=check_int(days, "a token's lifetime in days", 1, MAX_TOKEN_DAYS))
     token = "trellis_" + secrets.token_urlsafe(32)
     with uow:
         now = clock.now()
-        token_id = uow.accounts.add_token(digest(token), user.id, name, now,
-                                          now + TOKEN_LIFETIME, "write")
-        uow.accounts.audit(clock.now(), user.email, "token.create", f"token/{token_id}",
-                           {"name": name})
+        expires = now + lifetime
+        token_id = uow.accounts.add_token(digest(token), user.id, name, now, expires,
+                                          scope.value)
+        uow.accounts.audit(now, user.email, "token.create", f"token/{token_id}",
+                           {"name": name, "scope": scope.value, "days": lifetime.days})
         uow.commit()
-    return token_id, token
+    return token_id, token, expires
 
 
 TOKEN_TOUCH = timedelta(minutes=5)  # how stale a token's last_used_at may get
 
 
-def token_user(uow: UnitOfWork, token: str) -> User:
-    """The user of an API token; its last use is written at most every few minutes, so a
-    script's reads stay reads."""
+def token_user(uow: UnitOfWork, token: str) -> tuple[User, TokenScope]:
+    """The user of a live API token and the token's scope; its last use is written at most
+    every few minutes, so a script's reads stay reads."""
     now = clock.now()
     with uow.reading():
-        found = uow.accounts.token_user(digest(token))
+        found = uow.accounts.token_user(digest(token), now)
     if found is None:
-        raise NotAuthenticated("unknown API token")
-    user, last_used = found
+        raise NotAuthenticated("unknown or expired API token")
+    user, last_used, scope = found
     if last_used is None or now - last_used > TOKEN_TOUCH:
         with uow:
             uow.accounts.touch_token(digest(token), now)
             uow.commit()
-    return user
+    return user, TokenScope(scope)
 
 
-def list_tokens(uow: UnitOfWork, user: User) -> list[dict[str, Any]]:
+def list_tokens(uow: UnitOfWork, user: User, owner: str | None = None,
+                everyone: bool = False) -> list[dict[str, Any]]:
+    """``user``'s own tokens; HR admins also anyone's (``owner``, an email) or everyone's."""
+    if everyone or (owner is not None and owner.strip().lower() != user.email):
+        require_role(user, Role.HR_ADMIN)
     with uow.reading():
-        return uow.accounts.tokens(user.id)
+        if everyone:
+            return uow.accounts.tokens()
+        if owner is None:
+            return uow.accounts.tokens(user.id)
+        found = uow.accounts.user_by_email(owner.strip().lower())
+        if found is None:
+            raise NotFound(f"unknown user '{owner}'")
+        return uow.accounts.tokens(found[0].id)
 
 
 def revoke_token(uow: UnitOfWork, user: User, token_id: int) -> None:
+    """Revoke a token: its owner, or an HR admin (anyone's); NotFound for anyone else, as
+    for a token that does not exist."""
     with uow:
-        if not uow.accounts.remove_token(user.id, token_id):
+        found = uow.accounts.token(token_id) if 0 < token_id <= TOKEN_ID_MAX else None
+        if found is None or not access.can_manage_token(user, found["user_id"]):
             raise NotFound(f"unknown token {token_id}")
-        uow.accounts.audit(clock.now(), user.email, "token.revoke", f"token/{token_id}", {})
+        uow.accounts.remove_token(token_id)
+        uow.accounts.audit(clock.now(), user.email, "token.revoke", f"token/{token_id}",
+                           {"owner": found["user"]})
         uow.commit()
 
 
@@ -220,11 +287,21 @@ class Access:
     is_self: bool
 
 
+def person_for(uow: UnitOfWork, user: User, ref: str) -> tuple[Person, list[int]]:
+    """The person ``ref`` names and their management chain, as ``user`` may look them up
+    (inside an open unit of work): outside the private circle by handle only, anything
+    else reading exactly as an unknown person."""
+    person = find_person(uow, ref)
+    chain = chain_of(uow, person)
+    if not access.can_look_up(user, person.id, chain, by_handle=person.handle == ref.strip()):
+        raise NotFound(f"unknown person '{ref}'")
+    return person, chain
+
+
 def access_to(uow: UnitOfWork, user: User, ref: str) -> Access:
     """Find a person and what ``user`` may see of them."""
     with uow.reading():
-        person = find_person(uow, ref)
-        chain = chain_of(uow, person)
+        person, chain = person_for(uow, user, ref)
     return Access(person, access.can_view_private(user, person.id, chain),
                   access.can_see_pay(user, person.id, chain), access.is_self(user, person.id))
 
@@ -234,8 +311,7 @@ def read_profile(uow: UnitOfWork, user: User, ref: str, at: date | None = None
     """A person's profile and what ``user`` may see of it; a read of pay is audited before
     the profile is returned."""
     with uow.reading():
-        person = find_person(uow, ref)
-        chain = chain_of(uow, person)
+        person, chain = person_for(uow, user, ref)
         seen = Access(person, access.can_view_private(user, person.id, chain),
                       access.can_see_pay(user, person.id, chain), access.is_self(user, person.id))
         found = profile_of(uow, person, at)
@@ -256,8 +332,8 @@ def record_for(uow: UnitOfWork, user: User, ref: str, kind: EventKind, on: date,
                verifier: str | None = None) -> Recorded:
     """Record an event ``user`` may record, with its audit entry, in one transaction."""
     with uow:
-        person = find_person(uow, ref)
-        if not access.can_record(user, person.id, chain_of(uow, person), kind):
+        person, chain = person_for(uow, user, ref)
+        if not access.can_record(user, person.id, chain, kind):
             raise PermissionDenied(f"{user.email} may not record a {kind} for {person.handle}")
         event = append_event(uow, person, kind, on, fields, author=user.email,
                              evidence=evidence, verifier=verifier)
@@ -278,8 +354,7 @@ def require_private(uow: UnitOfWork, user: User, ref: str) -> Access:
 
 def require_record(uow: UnitOfWork, user: User, ref: str, kind: EventKind) -> Person:
     with uow.reading():
-        person = find_person(uow, ref)
-        chain = chain_of(uow, person)
+        person, chain = person_for(uow, user, ref)
     if not access.can_record(user, person.id, chain, kind):
         raise PermissionDenied(f"{user.email} may not record a {kind} for {person.handle}")
     return person
@@ -304,8 +379,7 @@ def require_recognize(uow: UnitOfWork, user: User, ref: str, kind: str,
                       points: int | None) -> Person:
     """The person ``user`` may recognize with ``kind`` (see ``access.can_recognize``)."""
     with uow.reading():
-        person = find_person(uow, ref)
-        chain = chain_of(uow, person)
+        person, chain = person_for(uow, user, ref)
     if not access.can_recognize(user, person.id, chain, kind, points):
         raise PermissionDenied(f"{user.email} may not give {person.handle} a {kind}"
                                f"{' with points' if points else ''}: colleagues give kudos, "
@@ -334,8 +408,8 @@ def team_root(uow: UnitOfWork, user: User, manager: str | None) -> str | None:
         assert me is not None
         if manager is None or manager in (me.handle, me.email, str(me.id)):
             return me.handle
-        other = find_person(uow, manager)
-        if me.id not in chain_of(uow, other):
+        other, chain = person_for(uow, user, manager)
+        if me.id not in chain:
             raise PermissionDenied(f"{other.handle} is not in {user.email}'s team")
         return other.handle
 

@@ -8,6 +8,7 @@ from datetime import date
 import typer
 
 from trellis.bootstrap import Trellis, open_trellis
+from trellis.domain.limits import check_date
 from trellis.errors import TrellisError
 from trellis.settings import Settings
 
@@ -42,9 +43,11 @@ def state(ctx: typer.Context) -> CliState:
 
 
 def parse_date(text: str | None, what: str = "date") -> date | None:
+    """A YYYY-MM-DD option, inside the ledger's range (domain.limits.DATE_MIN..DATE_MAX)."""
     if text is None:
         return None
     try:
-        return date.fromisoformat(text.strip())
+        parsed = date.fromisoformat(text.strip())
     except ValueError:
         raise TrellisError(f"malformed {what} '{text}': use YYYY-MM-DD") from None
+    return check_date(parsed, what)

@@ -25,7 +25,8 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
 ) -> None:
-    """Run the web service: JSON API under /api (OpenAPI at /docs) and the pages."""
+    """Run the web service: JSON API under /api (docs at /docs, off in production unless
+    TRELLIS_API_DOCS=true) and the pages."""
     import uvicorn
 
     cli = state(ctx)
@@ -39,8 +40,9 @@ def serve(
         settings.web_secret()  # refuse a missing or default secret before starting
     # The workers read their settings from the environment: pass on what options chose.
     os.environ["TRELLIS_DATABASE_URL"] = settings.database_url
-    console.print(f"Trellis on http://{host}:{port} (API docs at /docs) over "
-                  f"{cli.open().where}", highlight=False, markup=False)
+    docs = " (API docs at /docs)" if settings.serves_api_docs() else ""
+    console.print(f"Trellis on http://{host}:{port}{docs} over {cli.open().where}",
+                  highlight=False, markup=False)
     # A single worker runs in this process: its requests must not inherit the command's long
     # wait behind an import (see cli.app.main), which would hold up its one request thread.
     with waiting_behind_imports(IMPORT_WAIT_SECONDS):

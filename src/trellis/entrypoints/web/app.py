@@ -1,7 +1,8 @@
 """The app factory: ``create_app(settings)`` wires a Trellis and returns a FastAPI app.
 
 Nothing runs at import. ``create_app_from_env`` is the factory Uvicorn calls in each worker
-(``trellis serve``), reading the settings from the environment.
+(``trellis serve``), reading the settings from the environment. Every response, an error's
+too, leaves through the security headers (``headers``).
 """
 
 from __future__ import annotations
@@ -9,13 +10,16 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
+from starlette.types import ASGIApp
 
 from trellis.bootstrap import open_trellis
 from trellis.settings import Settings
 
-from . import deps, errors, pages
+from . import api_docs, deps, errors, pages
+from .headers import SecurityHeaders
 from .routers import (
     audit,
     auth,
@@ -34,6 +38,21 @@ from .routers import (
 )
 
 
+class TrellisApp(FastAPI):
+    """FastAPI with the security headers outside everything, so that they are on the
+    responses of the server-error handler too (``add_middleware`` would put them inside)."""
+
+    https = False
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack(), https=self.https)
+
+    def openapi(self) -> dict[str, Any]:
+        if not self.openapi_schema:
+            self.openapi_schema = errors.document_problems(super().openapi())
+        return self.openapi_schema
+
+
 def create_app(settings: Settings) -> FastAPI:
     """A FastAPI app over the database ``settings`` names (which must already exist)."""
     secret = settings.web_secret()
@@ -50,20 +69,25 @@ def create_app(settings: Settings) -> FastAPI:
         yield
         trellis.close()
 
-    app = FastAPI(title="Trellis", version="0.1.0", lifespan=lifespan,
-                  summary="Career progression from one append-only ledger: promotions and "
-                  "micro-progressions.",
-                  description="Every resource the `trellis` command offers, for a signed-in "
-                  "user: sign in with `POST /api/session` (a cookie; send the returned CSRF "
-                  "token as `X-CSRF-Token` on writes) or send `Authorization: Bearer TOKEN` "
-                  "with a personal API token. Errors are problem details (RFC 7807).")
+    docs = settings.serves_api_docs()
+    app = TrellisApp(
+        title="Trellis", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
+        openapi_url="/openapi.json" if docs else None,
+        summary="Career progression from one append-only ledger: promotions and "
+        "micro-progressions.",
+        description="Every resource the `trellis` command offers, for a signed-in user: sign "
+        "in with `POST /api/session` (a cookie; send the returned CSRF token as "
+        "`X-CSRF-Token` on writes) or send `Authorization: Bearer TOKEN` with a personal API "
+        "token. Errors are problem details (RFC 7807).")
     app.state.trellis = trellis
     app.state.secret = secret
-    app.state.secure_cookies = settings.environment == "production"
+    app.state.secure_cookies = app.https = settings.environment == "production"
     errors.install(app)
     for module in (auth, people, events, profiles, frameworks, readiness, plans, lattice,
                    reports, simulation, evidence, compare, imports, audit):
-        app.include_router(module.router)
+        app.include_router(module.router, dependencies=[Depends(deps.single_query_values)])
+    if docs:
+        app.include_router(api_docs.router)
     app.include_router(pages.router)
     return app
 

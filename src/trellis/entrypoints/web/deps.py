@@ -1,8 +1,10 @@
 """Request dependencies as ``Annotated`` aliases: the wired Trellis, a unit-of-work factory,
-and the signed-in user (a session cookie, or ``Authorization: Bearer`` with an API token).
+and the signed-in user (a session cookie, or ``Authorization: Bearer`` with an API token;
+``SessionUser`` only a session).
 
 A cookie-authenticated request that changes something must carry the session's CSRF token
-(the ``X-CSRF-Token`` header, or a ``csrf_token`` form field); a bearer token needs none.
+(the ``X-CSRF-Token`` header, or a ``csrf_token`` form field); a bearer token needs none,
+and a read-only token may not change anything.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from typing import Annotated, ParamSpec, TypeVar
 
 from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from trellis.bootstrap import Trellis
-from trellis.domain.access import User
+from trellis.domain.access import User, token_permits
 from trellis.errors import NotAuthenticated, PermissionDenied
 from trellis.services import accounts
 from trellis.services.unit_of_work import UnitOfWork
@@ -52,6 +56,15 @@ async def analysis(request: Request, work: Callable[P, T], *args: P.args,
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+async def single_query_values(request: Request) -> None:
+    """Refuse a query parameter given twice (FastAPI would quietly keep the last): no API
+    operation takes a list in its query."""
+    for name in dict.fromkeys(request.query_params):
+        if len(request.query_params.getlist(name)) > 1:
+            raise RequestValidationError([{"type": "value_error", "loc": ("query", name),
+                                           "msg": "given more than once: give it once"}])
+
+
 # Dependencies that never block are ``async``: FastAPI runs a plain ``def`` dependency on
 # the thread pool, and that hop costs more than the lookup itself.
 async def get_trellis(request: Request) -> Trellis:
@@ -69,13 +82,26 @@ async def get_uow_factory(trellis: TrellisDep) -> Callable[[], UnitOfWork]:
 Uow = Annotated[Callable[[], UnitOfWork], Depends(get_uow_factory)]
 
 
-async def current_user(request: Request, uow: Uow) -> User:
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        user = await run_in_threadpool(accounts.token_user, uow(), header[7:].strip())
+# How a request signs in, as the OpenAPI document's security schemes.
+_bearer = HTTPBearer(auto_error=False, scheme_name="token",
+                     description="a personal API token (POST /api/tokens)")
+_cookie = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, scheme_name="session",
+                       description="the session cookie of POST /api/session; a write with it "
+                       "also sends the session's CSRF token as X-CSRF-Token")
+Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+Cookie = Annotated[str | None, Depends(_cookie)]
+
+
+async def current_user(request: Request, uow: Uow, bearer: Bearer, cookie: Cookie) -> User:
+    if bearer is not None:
+        user, scope = await run_in_threadpool(accounts.token_user, uow(),
+                                              bearer.credentials.strip())
+        if not token_permits(scope, request.method not in SAFE_METHODS):
+            raise PermissionDenied("this API token is read-only: writing needs a token with "
+                                   "scope write")
         request.state.user = user
+        request.state.token = True
         return user
-    cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         raise NotAuthenticated("sign in first: a session cookie or an API token is needed")
     user, csrf = await run_in_threadpool(accounts.session_user, uow(), cookie)
@@ -97,3 +123,13 @@ async def current_user(request: Request, uow: Uow) -> User:
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+
+
+async def session_user(request: Request, user: CurrentUser) -> User:
+    """The signed-in user of a session: what an API token may not do (make more tokens)."""
+    if getattr(request.state, "token", False):
+        raise PermissionDenied("this needs a signed-in session, not an API token")
+    return user
+
+
+SessionUser = Annotated[User, Depends(session_user)]

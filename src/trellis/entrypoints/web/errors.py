@@ -4,8 +4,10 @@ the login form.
 
     NotFound -> 404   PermissionDenied -> 403   NotAuthenticated -> 401
     Conflict, PromotionRefused -> 409           input the rules refuse -> 422
-    Busy -> 503 with Retry-After                any other TrellisError -> 400
-    request validation -> 422                   a bug -> 500 naming only its type
+    TooManyAttempts -> 429 (with Retry-After)   request validation -> 422
+    Busy -> 503 with Retry-After                a bug -> 500 naming only its type
+    any other TrellisError (a bad filter, a strategy, a combination of options) -> 422
+    an undocumented method -> 405 with Allow (every method the path has)
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Route
 
 from trellis.errors import (
     Busy,
@@ -31,8 +34,11 @@ from trellis.errors import (
     PlanRejected,
     ProblemsError,
     PromotionRefused,
+    TooManyAttempts,
     TrellisError,
 )
+
+from .fields import LINE, TEXT
 
 STATUS: list[tuple[type[TrellisError], int, str]] = [
     (NotFound, 404, "not-found"),
@@ -46,6 +52,7 @@ STATUS: list[tuple[type[TrellisError], int, str]] = [
     (LedgerRuleBroken, 422, "ledger-rule-broken"),
     (NotApplicable, 422, "not-applicable"),
     (PlanRejected, 422, "plan-rejected"),
+    (TooManyAttempts, 429, "too-many-attempts"),
     (Busy, 503, "busy"),
 ]
 PROBLEM = "application/problem+json"
@@ -55,15 +62,65 @@ def status_of(exc: TrellisError) -> tuple[int, str]:
     for cls, status, slug in STATUS:
         if isinstance(exc, cls):
             return status, slug
-    return 400, "bad-request"
+    return 422, "invalid-input"
 
 
 def problem(status: int, slug: str, detail: str, instance: str,
-            **extra: Any) -> JSONResponse:
+            headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
     body = {"type": f"/problems/{slug}", "title": slug.replace("-", " "), "status": status,
             "detail": detail, "instance": instance, **extra}
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = {**(headers or {}), **({"WWW-Authenticate": "Bearer"} if status == 401 else {})}
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def headers_of(exc: TrellisError) -> dict[str, str]:
+    """The headers an error's response carries: when to retry a throttled login."""
+    if isinstance(exc, TooManyAttempts):
+        return {"Retry-After": str(exc.retry_after)}
+    return {}
+
+
+# The text patterns of fields.py, said in words.
+_PATTERNS = {LINE: "contains a control character (U+0000-U+001F or U+007F), which is not "
+                   "allowed", TEXT: "contains the control character U+0000, which is not allowed"}
+
+
+def _message(error: Any) -> str:
+    """A validation error's message in one plain sentence."""
+    if error.get("type") == "string_pattern_mismatch":
+        found = _PATTERNS.get(error.get("ctx", {}).get("pattern"))
+        if found:
+            return found
+    return str(error.get("msg", "")).removeprefix("Value error, ")
+
+
+def document_problems(openapi: dict[str, Any]) -> dict[str, Any]:
+    """Say in the OpenAPI document what every operation's errors are: a 4XX response of
+    ``application/problem+json`` (ProblemPublic), instead of FastAPI's JSON 422."""
+    from .schemas import ProblemPublic
+
+    schemas = openapi.setdefault("components", {}).setdefault("schemas", {})
+    problem_schema = ProblemPublic.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(problem_schema.pop("$defs", {}))
+    schemas["ProblemPublic"] = problem_schema
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    error = {"description": "Not signed in (401), not allowed (403), unknown (404), a conflict "
+             "(409), input the rules refuse (422), too many attempts (429)",
+             "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/ProblemPublic"}}}}
+    for operations in openapi.get("paths", {}).values():
+        for operation in operations.values():
+            operation["responses"].pop("422", None)
+            operation["responses"]["4XX"] = error
+    return openapi
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method of the request's path: FastAPI makes a route per method, and
+    Starlette's 405 names only the first route's."""
+    return sorted({method for route in request.app.router.routes if isinstance(route, Route)
+                   and route.matches(request.scope)[0] is not Match.NONE
+                   for method in route.methods or ()})
 
 
 def is_api(request: Request) -> bool:
@@ -84,7 +141,9 @@ def install(app: FastAPI) -> None:
             if status == 401:
                 return RedirectResponse("/login", status_code=303)
             from .pages import error_page
-            return error_page(request, status, str(exc))
+            page = error_page(request, status, str(exc))
+            page.headers.update(headers_of(exc))
+            return page
         extra: dict[str, Any] = {}
         if isinstance(exc, ProblemsError):
             extra["problems"] = [{"path": p.path, "message": p.message, "line": p.line}
@@ -97,7 +156,7 @@ def install(app: FastAPI) -> None:
                           for g in r.gates],
                 "gaps": [{"competency": g.competency, "has": g.has, "needs": g.needs}
                          for g in r.gaps]}
-        return problem(status, slug, str(exc), request.url.path, **extra)
+        return problem(status, slug, str(exc), request.url.path, headers_of(exc), **extra)
 
     @app.exception_handler(Exception)
     async def bug(request: Request, exc: Exception) -> Response:
@@ -111,7 +170,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         errors = [{"path": ".".join(str(p) for p in e.get("loc", ())),
-                   "message": str(e.get("msg", ""))} for e in exc.errors()]
+                   "message": _message(e)} for e in exc.errors()]
         first = errors[0] if errors else {"path": "", "message": "invalid request"}
         detail = f"{first['path']}: {first['message']}"
         if not is_api(request):
@@ -125,4 +184,7 @@ def install(app: FastAPI) -> None:
         if not is_api(request) and exc.status_code == 404:
             from .pages import error_page
             return error_page(request, 404, "no such page")
-        return problem(exc.status_code, slug, str(exc.detail), request.url.path)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request))
+        return problem(exc.status_code, slug, str(exc.detail), request.url.path, headers)

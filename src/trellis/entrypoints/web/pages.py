@@ -33,6 +33,7 @@ from trellis.domain.advice import MIN_PEOPLE
 from trellis.domain.events import EventKind, RecognitionKind
 from trellis.domain.lattice import MoveKind
 from trellis.domain.layers import layers_to_document
+from trellis.domain.limits import EMAIL_MAX, HANDLE_MAX, LABEL_MAX, NAME_MAX
 from trellis.domain.plan import DEFAULT_CAPACITY
 from trellis.domain.readiness import readiness_to_document
 from trellis.errors import (
@@ -42,6 +43,7 @@ from trellis.errors import (
     NotAuthenticated,
     PermissionDenied,
     PromotionRefused,
+    TooManyAttempts,
     TrellisError,
 )
 from trellis.services import (
@@ -59,8 +61,9 @@ from trellis.services.fragmentation import report_document as fragmentation_docu
 from trellis.services.recognition import report_document as recognition_document
 
 from .deps import SESSION_COOKIE, CurrentUser, Uow, analysis
-from .errors import status_of
-from .routers.auth import set_session_cookie
+from .errors import headers_of, status_of
+from .fields import LINE, TEXT, Ref
+from .routers.auth import client_address, set_session_cookie
 from .routers.plans import PlanCreate, plan_document
 from .routers.plans import create_plan as create_plan_api
 from .schemas import EventCreate, RecognitionCreate
@@ -108,7 +111,8 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
 # --- static assets, all from installed packages
 
 
-STATIC_TYPES = {"app.css": "text/css", "app.js": "text/javascript"}
+STATIC_TYPES = {"app.css": "text/css", "app.js": "text/javascript",
+                "docs.js": "text/javascript"}
 
 
 @router.get("/static/{name}")
@@ -144,6 +148,10 @@ def _login_csrf(request: Request, nonce: str) -> str:
 
 
 @router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request) -> HTMLResponse:
+    return login_form(request)
+
+
 def login_form(request: Request, message: str | None = None, status: int = 200
                ) -> HTMLResponse:
     nonce = secrets.token_urlsafe(16)
@@ -155,16 +163,21 @@ def login_form(request: Request, message: str | None = None, status: int = 200
 
 
 @router.post("/login", response_class=HTMLResponse)
-def login(request: Request, uow: Uow, email: Annotated[str, Form(max_length=254)],
+def login(request: Request, uow: Uow,
+          email: Annotated[str, Form(max_length=EMAIL_MAX, pattern=LINE)],
           password: Annotated[str, Form(max_length=1000)],
-          csrf_token: Annotated[str, Form(max_length=200)]) -> Response:
+          csrf_token: Annotated[str, Form(max_length=200, pattern=LINE)]) -> Response:
     nonce = request.cookies.get(LOGIN_COOKIE, "")
     if not nonce or not hmac.compare_digest(csrf_token, _login_csrf(request, nonce)):
         return login_form(request, "the form expired: please sign in again", 403)
     try:
-        session = accounts.login(uow(), email, password)
+        session = accounts.login(uow(), email, password, client_address(request))
     except NotAuthenticated as exc:
         return login_form(request, str(exc), 401)
+    except TooManyAttempts as exc:
+        page = login_form(request, str(exc), 429)
+        page.headers.update(headers_of(exc))
+        return page
     response = RedirectResponse("/me", status_code=303)
     set_session_cookie(request, response, session)
     response.delete_cookie(LOGIN_COOKIE)
@@ -195,10 +208,8 @@ def me(request: Request, user: CurrentUser, uow: Uow) -> Response:
 
 
 @router.get("/people/{ref}", response_class=HTMLResponse)
-def person_page(ref: str, request: Request, user: CurrentUser, uow: Uow,
-                message: str | None = None, refusal: dict[str, Any] | None = None
-                ) -> HTMLResponse:
-    return show_person(ref, request, user, uow, message=message, refusal=refusal)
+def person_page(ref: Ref, request: Request, user: CurrentUser, uow: Uow) -> HTMLResponse:
+    return show_person(ref, request, user, uow)
 
 
 def show_person(ref: str, request: Request, user: User, uow: Uow, *,
@@ -208,7 +219,7 @@ def show_person(ref: str, request: Request, user: User, uow: Uow, *,
     """A person's page; ``plan_form`` brings back a refused plan form (its values and the
     message) with ``status``."""
     seen = accounts.access_to(uow(), user, ref)
-    handle = str(seen.person.id)
+    handle = seen.person.handle
     profile = profile_view(uow, user, handle)
     timeline = timeline_view(uow, user, handle)
     layer_doc = layers_to_document(layers.layers(uow(), handle, every_competency=True).view)
@@ -268,11 +279,11 @@ def _refused(exc: TrellisError, ref: str, request: Request, user: User, uow: Uow
     not a refusal and goes on to the login handler."""
     if isinstance(exc, NotAuthenticated):
         raise exc
-    return person_page(ref, request, user, uow, message=f"{what}: {exc}")
+    return show_person(ref, request, user, uow, message=f"{what}: {exc}")
 
 
 @router.post("/people/{ref}/events")
-async def log_event(ref: str, request: Request, user: CurrentUser, uow: Uow) -> Response:
+async def log_event(ref: Ref, request: Request, user: CurrentUser, uow: Uow) -> Response:
     form = await request.form()
     fields = {k: v for k, v in form.items() if isinstance(v, str) and k not in
               ("csrf_token", "kind", "effective_on", "evidence", "verifier")}
@@ -291,9 +302,10 @@ async def log_event(ref: str, request: Request, user: CurrentUser, uow: Uow) -> 
 
 
 @router.post("/people/{ref}/promote", response_class=HTMLResponse)
-def promote(ref: str, request: Request, user: CurrentUser, uow: Uow,
-            to_role: Annotated[str, Form(max_length=80)],
-            override: Annotated[str, Form(max_length=500)] = "") -> Response:
+def promote(ref: Ref, request: Request, user: CurrentUser, uow: Uow,
+            to_role: Annotated[str, Form(max_length=HANDLE_MAX, pattern=LINE)],
+            override: Annotated[str, Form(max_length=LABEL_MAX, pattern=TEXT)] = ""
+            ) -> Response:
     person = accounts.require_record(uow(), user, ref, EventKind.PROMOTION)
     try:
         done = readiness.promote(uow(), str(person.id), to_role,
@@ -301,7 +313,7 @@ def promote(ref: str, request: Request, user: CurrentUser, uow: Uow,
     except PromotionRefused as exc:
         refusal = {"message": str(exc), "gates": [g for g in exc.readiness.gates
                                                   if not g.holds]}
-        return person_page(ref, request, user, uow, refusal=refusal)
+        return show_person(ref, request, user, uow, refusal=refusal)
     accounts.audit(uow(), user, "promotion", f"person/{person.handle}/events/{done.event.id}",
                    {"to": to_role, "overridden": list(done.overridden)})
     return RedirectResponse(f"/people/{person.handle}#timeline", status_code=303)
@@ -313,11 +325,11 @@ def _back(value: str, fallback: str) -> str:
 
 
 @router.post("/people/{ref}/recognize", response_class=HTMLResponse)
-def recognize(ref: str, request: Request, user: CurrentUser, uow: Uow,
-              citation: Annotated[str, Form(min_length=1, max_length=500)],
+def recognize(ref: Ref, request: Request, user: CurrentUser, uow: Uow,
+              citation: Annotated[str, Form(min_length=1, max_length=LABEL_MAX, pattern=LINE)],
               kind: Annotated[RecognitionKind, Form()] = RecognitionKind.KUDOS,
               points: Annotated[int | None, Form(ge=0, le=1_000_000)] = None,
-              back: Annotated[str, Form(max_length=300)] = "") -> Response:
+              back: Annotated[str, Form(max_length=300, pattern=LINE)] = "") -> Response:
     try:
         done = recognize_view(uow, user, ref, RecognitionCreate(
             citation=citation, kind=kind, points=points))
@@ -327,8 +339,8 @@ def recognize(ref: str, request: Request, user: CurrentUser, uow: Uow,
 
 
 @router.post("/people/{ref}/events/{event_id}/verify", response_class=HTMLResponse)
-def verify(ref: str, event_id: int, request: Request, user: CurrentUser, uow: Uow,
-           notes: Annotated[str, Form(max_length=2000)] = "") -> Response:
+def verify(ref: Ref, event_id: int, request: Request, user: CurrentUser, uow: Uow,
+           notes: Annotated[str, Form(max_length=2000, pattern=TEXT)] = "") -> Response:
     try:
         done = verify_view(uow, user, event_id, notes.strip() or None)
     except TrellisError as exc:
@@ -338,8 +350,8 @@ def verify(ref: str, event_id: int, request: Request, user: CurrentUser, uow: Uo
 
 
 @router.post("/people/{ref}/check-in", response_class=HTMLResponse)
-def check_in(ref: str, request: Request, user: CurrentUser, uow: Uow,
-             notes: Annotated[str, Form(min_length=1, max_length=5000)],
+def check_in(ref: Ref, request: Request, user: CurrentUser, uow: Uow,
+             notes: Annotated[str, Form(min_length=1, max_length=5000, pattern=TEXT)],
              engagement: Annotated[int | None, Form(ge=1, le=5)] = None) -> Response:
     person = accounts.require_record(uow(), user, ref, EventKind.CHECK_IN)
     try:
@@ -356,7 +368,8 @@ def check_in(ref: str, request: Request, user: CurrentUser, uow: Uow,
 
 
 @router.get("/team", response_class=HTMLResponse)
-async def team(request: Request, user: CurrentUser, uow: Uow, manager: str | None = None
+async def team(request: Request, user: CurrentUser, uow: Uow,
+               manager: Annotated[str | None, Query(max_length=EMAIL_MAX, pattern=LINE)] = None
                ) -> HTMLResponse:
     """The team's readiness pipeline and alerts: reports over the whole team, so they run
     as an analysis, beside the requests."""
@@ -390,7 +403,11 @@ def _team_reports(uow: Uow, user: User, manager: str | None) -> dict[str, Any]:
 
 
 @router.get("/org", response_class=HTMLResponse)
-def org(request: Request, user: CurrentUser, uow: Uow,
+def org_page(request: Request, user: CurrentUser, uow: Uow) -> HTMLResponse:
+    return org(request, user, uow)
+
+
+def org(request: Request, user: User, uow: Uow,
         problems: list[str] | None = None, message: str | None = None,
         status: int = 200) -> HTMLResponse:
     accounts.require_role(user, Role.HR_ADMIN)
@@ -428,8 +445,9 @@ async def upload_framework(request: Request, user: CurrentUser, uow: Uow) -> Res
 
 @router.get("/org/compare", response_class=HTMLResponse)
 async def compare_page(request: Request, user: CurrentUser, uow: Uow,
-                       team: Annotated[str, Query(max_length=254)] = "",
-                       person: Annotated[str, Query(max_length=254)] = "") -> HTMLResponse:
+                       team: Annotated[str, Query(max_length=EMAIL_MAX, pattern=LINE)] = "",
+                       person: Annotated[str, Query(max_length=EMAIL_MAX, pattern=LINE)] = ""
+                       ) -> HTMLResponse:
     """The comparison table: the organization (HR admins' default), a manager's team
     (``?team=``; a manager's own team by default) or a person (``?person=``: their private
     circle; an employee's own by default). Refusals and bad handles are shown in place."""
@@ -452,7 +470,7 @@ async def compare_page(request: Request, user: CurrentUser, uow: Uow,
 
 
 @router.get("/people/{ref}/advice", response_class=HTMLResponse)
-async def advice_page(ref: str, request: Request, user: CurrentUser, uow: Uow
+async def advice_page(ref: Ref, request: Request, user: CurrentUser, uow: Uow
                       ) -> HTMLResponse:
     """Which strategy works for people like this person: its own page, as advice runs a
     short simulation and reads the whole ledger (about a second for 200 people)."""
@@ -462,9 +480,9 @@ async def advice_page(ref: str, request: Request, user: CurrentUser, uow: Uow
 
 
 @router.post("/people/{ref}/plan", response_class=HTMLResponse)
-def make_plan(ref: str, request: Request, user: CurrentUser, uow: Uow,
-              role: Annotated[str, Form(max_length=80)] = "",
-              capacity: Annotated[str, Form(max_length=20)] = "") -> Response:
+def make_plan(ref: Ref, request: Request, user: CurrentUser, uow: Uow,
+              role: Annotated[str, Form(max_length=HANDLE_MAX, pattern=LINE)] = "",
+              capacity: Annotated[str, Form(max_length=20, pattern=LINE)] = "") -> Response:
     """Make a plan (a new version when one exists) as ``POST /api/people/{ref}/plan``
     does, with the same permission; bad input comes back in the form, with its status."""
     form = {"role": role.strip(), "capacity": capacity.strip()}
@@ -498,9 +516,14 @@ async def evidence_page(request: Request, user: CurrentUser, uow: Uow) -> HTMLRe
 
 @router.get("/simulate", response_class=HTMLResponse)
 async def simulate_page(request: Request, user: CurrentUser, uow: Uow,
-                        person: str = "", cohort: str = "", strategy: str = "all",
-                        years: str = "10", runs: str = "10000", seed: str = "0",
-                        run: str = "") -> HTMLResponse:
+                        person: Annotated[str, Query(max_length=EMAIL_MAX, pattern=LINE)] = "",
+                        cohort: Annotated[str, Query(max_length=NAME_MAX, pattern=LINE)] = "",
+                        strategy: Annotated[str, Query(max_length=NAME_MAX, pattern=LINE)]
+                        = "all",
+                        years: Annotated[str, Query(max_length=20, pattern=LINE)] = "10",
+                        runs: Annotated[str, Query(max_length=20, pattern=LINE)] = "10000",
+                        seed: Annotated[str, Query(max_length=20, pattern=LINE)] = "0",
+                        run: Annotated[str, Query(max_length=20)] = "") -> HTMLResponse:
     """The strategy simulator's form and, once run, its fan chart (managers: one person of
     their team; HR admins: anyone or a cohort). Bad input is shown in place."""
     accounts.require_role(user, Role.MANAGER, Role.HR_ADMIN)

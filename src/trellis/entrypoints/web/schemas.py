@@ -2,21 +2,43 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from trellis.domain.access import Role
+from trellis.domain.access import Role, TokenScope
 from trellis.domain.events import RecognitionKind
+from trellis.domain.limits import EMAIL_MAX, HANDLE_MAX, LABEL_MAX, NAME_MAX
+from trellis.services.accounts import MAX_TOKEN_DAYS, TOKEN_LIFETIME, TOKEN_NAME_MAX
+
+from .fields import LINE, RANGE, TEXT, Day, Instant
 
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class LocatedProblem(BaseModel):
+    path: str
+    message: str
+    line: int | None = None
+
+
+class ProblemPublic(BaseModel):
+    """An error: RFC 7807 problem details, sent as ``application/problem+json``."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    problems: list[LocatedProblem] | None = None  # a framework's, an import's, a request's
+    readiness: dict[str, Any] | None = None  # the gates of a refused promotion
+
+
 class LoginIn(Body):
-    email: str = Field(max_length=254)
+    email: str = Field(max_length=EMAIL_MAX, pattern=LINE)
     password: str = Field(max_length=1000)
 
 
@@ -30,35 +52,47 @@ class UserPublic(BaseModel):
 class SessionPublic(BaseModel):
     user: UserPublic
     csrf_token: str
-    expires: datetime
+    expires: Instant
 
 
 class UserCreate(Body):
-    email: str = Field(max_length=254)
+    email: str = Field(max_length=EMAIL_MAX, pattern=LINE)
     password: str = Field(min_length=10, max_length=1000)
     role: Role = Role.EMPLOYEE
-    person: str | None = Field(default=None, max_length=254)
+    person: str | None = Field(default=None, max_length=EMAIL_MAX, pattern=LINE)
 
 
 class TokenCreate(Body):
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=TOKEN_NAME_MAX, pattern=LINE)
+    scope: TokenScope = Field(default=TokenScope.WRITE,
+                              description="read: reads only; write: whatever the user may do")
+    days: int = Field(default=TOKEN_LIFETIME.days, ge=1, le=MAX_TOKEN_DAYS,
+                      description="how long the token lives")
 
 
 class TokenCreated(BaseModel):
     id: int
     name: str
+    scope: TokenScope
+    expires_at: Instant
     token: str  # shown once
 
 
 class TokenPublic(BaseModel):
     id: int
     name: str
-    created_at: datetime
-    last_used_at: datetime | None
+    user: str  # the owner's email
+    scope: TokenScope
+    created_at: Instant
+    expires_at: Instant
+    last_used_at: Instant | None
 
 
 class PersonPublic(BaseModel):
-    id: int
+    """A directory entry: outside the person's private circle, ``id``, ``email``,
+    ``manager`` and ``hired_on`` are null."""
+
+    id: int | None
     handle: str
     name: str
     email: str | None
@@ -73,15 +107,15 @@ class PersonPublic(BaseModel):
 
 
 class PersonCreate(Body):
-    handle: str = Field(min_length=1, max_length=80)
-    name: str = Field(min_length=1, max_length=200)
-    role: str = Field(min_length=1, max_length=80)
-    hired_on: date
-    email: str | None = Field(default=None, max_length=254)
-    manager: str | None = Field(default=None, max_length=254)
+    handle: str = Field(min_length=1, max_length=HANDLE_MAX, pattern=LINE)
+    name: str = Field(min_length=1, max_length=NAME_MAX, pattern=LINE)
+    role: str = Field(min_length=1, max_length=HANDLE_MAX, pattern=LINE)
+    hired_on: Day = Field(description=f"{RANGE}")
+    email: str | None = Field(default=None, max_length=EMAIL_MAX, pattern=LINE)
+    manager: str | None = Field(default=None, max_length=EMAIL_MAX, pattern=LINE)
     pay: int | None = Field(default=None, ge=0, le=10**12)
-    currency: str | None = Field(default=None, min_length=3, max_length=3)
-    evidence: str | None = Field(default=None, max_length=5000)
+    currency: str | None = Field(default=None, min_length=3, max_length=3, pattern=LINE)
+    evidence: str | None = Field(default=None, max_length=5000, pattern=TEXT)
 
 
 Scalar = str | int | float | None
@@ -97,7 +131,7 @@ class EventCreate(Body):
 
 
 class RetractionCreate(Body):
-    reason: str = Field(min_length=1, max_length=500)
+    reason: str = Field(min_length=1, max_length=500, pattern=TEXT)
 
 
 class EventPublic(BaseModel):
@@ -108,7 +142,7 @@ class EventPublic(BaseModel):
     kind: str
     advance: str
     effective_on: date
-    recorded_at: datetime | None
+    recorded_at: Instant | None
     author: str | None
     evidence: str | None
     verifier: str | None
@@ -138,7 +172,7 @@ class FrameworkVersionPublic(BaseModel):
     key: str
     version: int
     effective_from: date | None
-    loaded_at: datetime
+    loaded_at: Instant
     author: str
     checksum: str
     active: bool
@@ -151,22 +185,23 @@ class FrameworkUpload(Body):
 
 
 class PromotionCreate(Body):
-    to_role: str = Field(min_length=1, max_length=80)
+    to_role: str = Field(min_length=1, max_length=HANDLE_MAX, pattern=LINE)
     pay: int | None = Field(default=None, ge=0, le=10**12)
-    effective_on: date | None = None
-    override: str | None = Field(default=None, max_length=500)
-    evidence: str | None = Field(default=None, max_length=5000)
+    effective_on: Day | None = Field(default=None, description=f"default: today; {RANGE}")
+    override: str | None = Field(default=None, max_length=LABEL_MAX, pattern=TEXT)
+    evidence: str | None = Field(default=None, max_length=5000, pattern=TEXT)
 
 
 class VerificationCreate(Body):
-    notes: str | None = Field(default=None, max_length=2000, description="what was checked")
+    notes: str | None = Field(default=None, max_length=2000, pattern=TEXT,
+                              description="what was checked")
 
 
 class RecognitionCreate(Body):
-    citation: str = Field(min_length=1, max_length=500)
+    citation: str = Field(min_length=1, max_length=LABEL_MAX, pattern=LINE)
     kind: RecognitionKind = RecognitionKind.KUDOS
     points: int | None = Field(default=None, ge=0, le=1_000_000)
-    effective_on: date | None = None
+    effective_on: Day | None = Field(default=None, description=f"default: today; {RANGE}")
 
 
 class ImportCreate(Body):
@@ -183,7 +218,7 @@ class ImportPublic(BaseModel):
 
 class AuditEntryPublic(BaseModel):
     id: int
-    at: datetime
+    at: Instant
     user: str | None
     action: str
     resource: str

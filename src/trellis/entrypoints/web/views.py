@@ -100,19 +100,22 @@ def event_public(entry: TimelineEntry, handle: str, *, pay: bool, private: bool
     return EventPublic(id=e.id if e else None, person=handle, kind=entry.kind,
                        advance=entry.advance.value, effective_on=entry.on,
                        recorded_at=e.recorded_at if e else None,
-                       author=e.author if e else None, evidence=e.evidence if e else None,
-                       verifier=e.verifier if e else None, retracted_by=entry.retracted_by,
-                       verified_by=entry.verified_by, summary=summary, details=shown)
+                       author=rules.shown_to(private, e.author if e else None),
+                       evidence=e.evidence if e else None,
+                       verifier=rules.shown_to(private, e.verifier if e else None),
+                       retracted_by=entry.retracted_by,
+                       verified_by=rules.shown_to(private, entry.verified_by), summary=summary,
+                       details=shown)
 
 
 def timeline_view(uow: UowFactory, user: User, ref: str) -> list[EventPublic]:
     seen = accounts.access_to(uow(), user, ref)
     person, entries = profiles.timeline(uow(), str(seen.person.id))
-    if seen.pay and any(e.event is not None and (e.event.kind in rules.PAY_KINDS or getattr(
-            e.event.details, "pay", None) is not None) for e in entries):
+    shown = [event_public(e, person.handle, pay=seen.pay, private=seen.private)
+             for e in entries]
+    if seen.pay and any(rules.carries_pay(e.details) for e in shown):
         accounts.audit(uow(), user, "pay.read", f"person/{person.handle}/timeline")
-    return [event_public(e, person.handle, pay=seen.pay, private=seen.private)
-            for e in entries]
+    return shown
 
 
 def record(uow: UowFactory, user: User, ref: str, body: EventCreate,
@@ -141,7 +144,7 @@ def verify(uow: UowFactory, user: User, event_id: int, notes: str | None) -> Eve
     event = ledger.verify_event(uow(), event_id, author=user.email, notes=notes)
     accounts.audit(uow(), user, "event.verify", f"person/{person.handle}/events/{event_id}",
                    {"verification": event.id})
-    return next(e for e in timeline_view(uow, user, str(person.id)) if e.id == event.id)
+    return next(e for e in timeline_view(uow, user, person.handle) if e.id == event.id)
 
 
 def recognize(uow: UowFactory, user: User, ref: str, body: RecognitionCreate) -> EventPublic:
@@ -153,7 +156,7 @@ def recognize(uow: UowFactory, user: User, ref: str, body: RecognitionCreate) ->
                                  on=body.effective_on)
     accounts.audit(uow(), user, "recognition", f"person/{person.handle}/events/{done.event.id}",
                    {"kind": body.kind.value})
-    return next(e for e in timeline_view(uow, user, str(person.id)) if e.id == done.event.id)
+    return next(e for e in timeline_view(uow, user, person.handle) if e.id == done.event.id)
 
 
 def import_text(uow: UowFactory, user: User, fmt: str, text: str, source: str,
@@ -182,7 +185,8 @@ WEB_MAX_RUNS = 200_000  # a request's trajectories per strategy (the CLI allows 
 def simulate(uow: UowFactory, user: User, *, person: str | None, cohort: str | None,
              strategy: str, years: int, runs: int, seed: int) -> DocumentPublic:
     """The strategy simulation: HR admins for anyone or any cohort; managers for one person
-    of their team (or themselves). A person's pay fan is a read of their pay (audited)."""
+    of their team (or themselves). Its pay fan starts from the person's or the cohort's
+    pay: a read of pay (audited)."""
     accounts.require_role(user, rules.Role.MANAGER, rules.Role.HR_ADMIN)
     if runs > WEB_MAX_RUNS:
         raise InvalidEvent(f"runs must be at most {WEB_MAX_RUNS:,} on the web")
@@ -193,9 +197,9 @@ def simulate(uow: UowFactory, user: User, *, person: str | None, cohort: str | N
         raise PermissionDenied("managers simulate one person of their team: give a person")
     result = simulation.simulate(uow(), person=handle, cohort=cohort, strategy=strategy,
                                  years=years, runs=runs, seed=seed)
-    if handle is not None:
-        accounts.audit(uow(), user, "pay.read", f"person/{handle}/simulation",
-                       {"runs": runs, "years": years})
+    subject = f"person/{handle}" if handle else f"cohort/{cohort}" if cohort else "organization"
+    accounts.audit(uow(), user, "pay.read", f"{subject}/simulation",
+                   {"runs": runs, "years": years})
     return DocumentPublic(person=handle, document=result.to_document())
 
 
@@ -217,7 +221,8 @@ def evidence(uow: UowFactory, user: User, *, at: date | None, since: date | None
 def compare(uow: UowFactory, user: User, *, team: str | None, person: str | None,
             since: date | None, min_n: int) -> DocumentPublic:
     """The comparison table: the organization for HR admins, a team for its managers (and
-    HR admins), a person for their private circle."""
+    HR admins), a person for their private circle. Its salary feature is pay growth in
+    currency: a read of pay (audited)."""
     if team is not None and person is not None:
         raise InvalidEvent("give a team or a person, not both")
     handle = None
@@ -226,6 +231,8 @@ def compare(uow: UowFactory, user: User, *, team: str | None, person: str | None
     elif team is not None or not user.is_hr:
         team = accounts.team_root(uow(), user, team)
     found = compare_use.compare(uow(), team=team, person=handle, since=since, min_n=min_n)
+    subject = f"person/{handle}" if handle else f"team/{team}" if team else "organization"
+    accounts.audit(uow(), user, "pay.read", f"{subject}/compare")
     return DocumentPublic(person=handle or team, document=found.to_document())
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from trellis.domain.access import Role, User
+from trellis.domain.limits import EMAIL_MAX, TOKEN_ID_MAX
 from trellis.services import accounts
 
-from ..deps import SESSION_COOKIE, CurrentUser, Uow
+from ..deps import SESSION_COOKIE, CurrentUser, SessionUser, Uow
+from ..fields import LINE
 from ..schemas import (
     LoginIn,
     SessionPublic,
@@ -30,6 +32,12 @@ def user_public(uow: Uow, user: User) -> UserPublic:
     return UserPublic(id=user.id, email=user.email, role=user.role, person=handle)
 
 
+def client_address(request: Request) -> str | None:
+    """Where a login attempt came from, for the per-client throttle (behind a proxy: the
+    proxy, unless Uvicorn is told to trust its forwarded headers)."""
+    return request.client.host if request.client else None
+
+
 def set_session_cookie(request: Request, response: Response, session: accounts.LoginSession
                        ) -> None:
     response.set_cookie(SESSION_COOKIE, session.token, max_age=accounts.SESSION_HOURS * 3600,
@@ -40,7 +48,7 @@ def set_session_cookie(request: Request, response: Response, session: accounts.L
 @router.post("/session", response_model=SessionPublic, summary="Sign in")
 def login(body: LoginIn, request: Request, response: Response, uow: Uow) -> SessionPublic:
     """Open a session: sets an HTTP-only cookie and returns the CSRF token for writes."""
-    session = accounts.login(uow(), body.email, body.password)
+    session = accounts.login(uow(), body.email, body.password, client_address(request))
     set_session_cookie(request, response, session)
     return SessionPublic(user=user_public(uow, session.user), csrf_token=session.csrf,
                          expires=session.expires)
@@ -62,19 +70,29 @@ def me(user: CurrentUser, uow: Uow) -> UserPublic:
 
 
 @router.post("/tokens", response_model=TokenCreated, status_code=201,
-             summary="Create a personal API token (shown once)")
-def create_token(body: TokenCreate, user: CurrentUser, uow: Uow) -> TokenCreated:
-    token_id, token = accounts.create_token(uow(), user, body.name)
-    return TokenCreated(id=token_id, name=body.name.strip(), token=token)
+             summary="Create a personal API token (shown once; needs a session, not a token)")
+def create_token(body: TokenCreate, user: SessionUser, uow: Uow) -> TokenCreated:
+    token_id, token, expires = accounts.create_token(uow(), user, body.name, days=body.days,
+                                                     scope=body.scope)
+    return TokenCreated(id=token_id, name=body.name.strip(), scope=body.scope,
+                        expires_at=expires, token=token)
 
 
-@router.get("/tokens", response_model=list[TokenPublic], summary="My API tokens")
-def list_tokens(user: CurrentUser, uow: Uow) -> list[TokenPublic]:
-    return [TokenPublic(**t) for t in accounts.list_tokens(uow(), user)]
+@router.get("/tokens", response_model=list[TokenPublic],
+            summary="My API tokens (HR admins: anyone's, or everyone's)")
+def list_tokens(user: CurrentUser, uow: Uow,
+                owner: str | None = Query(None, alias="user", max_length=EMAIL_MAX,
+                                          pattern=LINE,
+                                          description="the owner's email (HR admins)"),
+                everyone: bool = Query(False, description="every user's tokens (HR admins)")
+                ) -> list[TokenPublic]:
+    return [TokenPublic(**t) for t in accounts.list_tokens(uow(), user, owner, everyone)]
 
 
-@router.delete("/tokens/{token_id}", status_code=204, summary="Revoke an API token")
-def revoke_token(token_id: int, user: CurrentUser, uow: Uow) -> Response:
+@router.delete("/tokens/{token_id}", status_code=204,
+               summary="Revoke an API token (its owner; HR admins anyone's)")
+def revoke_token(user: CurrentUser, uow: Uow,
+                 token_id: int = Path(ge=1, le=TOKEN_ID_MAX)) -> Response:
     accounts.revoke_token(uow(), user, token_id)
     return Response(status_code=204)
 

@@ -9,6 +9,7 @@ from trellis.errors import NotFound
 from trellis.services import accounts, ledger
 
 from ..deps import CurrentUser, Uow
+from ..fields import Ref
 from ..schemas import EventCreate, EventPublic, RetractionCreate, VerificationCreate
 from ..views import record, timeline_view
 from ..views import verify as verify_view
@@ -18,13 +19,13 @@ router = APIRouter(prefix="/api", tags=["events"])
 
 @router.get("/people/{ref}/timeline", response_model=list[EventPublic],
             summary="Every event in order, promotions and micro-progressions apart")
-def timeline(ref: str, user: CurrentUser, uow: Uow) -> list[EventPublic]:
+def timeline(ref: Ref, user: CurrentUser, uow: Uow) -> list[EventPublic]:
     return timeline_view(uow, user, ref)
 
 
 @router.post("/people/{ref}/events", response_model=EventPublic, status_code=201,
              summary="Record an event (employees: their own micro-progressions)")
-def record_event(ref: str, body: EventCreate, user: CurrentUser, uow: Uow) -> EventPublic:
+def record_event(ref: Ref, body: EventCreate, user: CurrentUser, uow: Uow) -> EventPublic:
     return record(uow, user, ref, body)
 
 
@@ -37,11 +38,11 @@ def retract(event_id: int, body: RetractionCreate, user: CurrentUser, uow: Uow
         person = u.people.get(target.person_id) if target else None
     if person is None:
         raise NotFound(f"unknown event {event_id}")
-    accounts.require_record(uow(), user, str(person.id), EventKind.RETRACTION)
+    accounts.require_record(uow(), user, person.handle, EventKind.RETRACTION)
     event = ledger.retract_event(uow(), event_id, body.reason, author=user.email)
     accounts.audit(uow(), user, "event.retract", f"person/{person.handle}/events/{event_id}",
                    {"retraction": event.id})
-    return next(e for e in timeline_view(uow, user, str(person.id)) if e.id == event.id)
+    return next(e for e in timeline_view(uow, user, person.handle) if e.id == event.id)
 
 
 @router.post("/events/{event_id}/verification", response_model=EventPublic, status_code=201,

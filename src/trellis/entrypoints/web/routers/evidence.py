@@ -3,13 +3,12 @@ departure (HR admins)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Query, Request
 
 from trellis.analytics.evidence import MIN_MONTHS
 
 from ..deps import CurrentUser, Uow, analysis
+from ..fields import AsOfQuery, DayQuery
 from ..schemas import DocumentPublic
 from ..views import evidence as evidence_view
 
@@ -18,8 +17,9 @@ router = APIRouter(prefix="/api", tags=["evidence"])
 
 @router.get("/evidence", response_model=DocumentPublic,
             summary="Time-in-level curves, Cox models and promotion propensity (HR admins)")
-async def evidence(request: Request, user: CurrentUser, uow: Uow, at: date | None = None,
-                   since: date | None = None,
+async def evidence(request: Request, user: CurrentUser, uow: Uow,
+                   at: AsOfQuery = None,
+                   since: DayQuery = None,
                    min_months: float = Query(MIN_MONTHS, ge=0, le=600)) -> DocumentPublic:
     return await analysis(request, evidence_view, uow, user, at=at, since=since,
                           min_months=min_months)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 
 from trellis.adapters.framework_files import parse_framework
 from trellis.domain.access import Role
+from trellis.domain.limits import HANDLE_MAX
 from trellis.services import accounts, frameworks
 from trellis.services.unit_of_work import FrameworkVersionInfo
 
 from ..deps import CurrentUser, Uow
+from ..fields import LINE
 from ..schemas import DocumentPublic, FrameworkUpload, FrameworkVersionPublic
 
 router = APIRouter(prefix="/api/frameworks", tags=["frameworks"])
@@ -35,7 +37,8 @@ def active_framework(user: CurrentUser, uow: Uow) -> DocumentPublic:
 
 
 @router.get("/{key}", response_model=DocumentPublic, summary="A framework's document")
-def show_framework(key: str, user: CurrentUser, uow: Uow) -> DocumentPublic:
+def show_framework(user: CurrentUser, uow: Uow,
+                   key: str = Path(max_length=HANDLE_MAX, pattern=LINE)) -> DocumentPublic:
     version, _ = frameworks.framework_at(uow(), key=key)
     return DocumentPublic(document=frameworks.framework_document(uow(), version.id))
 

@@ -1,24 +1,30 @@
-"""The lattice: best paths to a role, and roles reachable within a budget of months."""
+"""The lattice: best paths to a role, and roles reachable within a budget of months.
+
+A person's moves are private to their circle (like readiness and plans); a role's are open.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Query
 
 from trellis.domain.lattice import MoveKind
+from trellis.domain.limits import EMAIL_MAX, HANDLE_MAX
 from trellis.errors import InvalidEvent
 from trellis.services import accounts, lattice
 
 from ..deps import CurrentUser, Uow
+from ..fields import LINE, Ref
 from ..schemas import DocumentPublic
 
 router = APIRouter(prefix="/api", tags=["lattice"])
 
 
 @router.get("/people/{ref}/paths", response_model=DocumentPublic,
-            summary="The k best paths from a person's profile to a role")
-def paths(ref: str, user: CurrentUser, uow: Uow, to: str = Query(max_length=80),
+            summary="The k best paths from a person's profile to a role (their private circle)")
+def paths(ref: Ref, user: CurrentUser, uow: Uow,
+          to: str = Query(max_length=HANDLE_MAX, pattern=LINE),
           k: int = Query(3, ge=1, le=50)) -> DocumentPublic:
-    seen = accounts.access_to(uow(), user, ref)
+    seen = accounts.require_private(uow(), user, ref)
     found = lattice.paths(uow(), str(seen.person.id), to, k)
     return DocumentPublic(person=seen.person.handle, document={
         "from": found.start.role.id, "to": found.target.id,
@@ -26,16 +32,18 @@ def paths(ref: str, user: CurrentUser, uow: Uow, to: str = Query(max_length=80),
 
 
 @router.get("/explore", response_model=DocumentPublic,
-            summary="Roles reachable within a budget: lateral, diagonal and vertical moves")
-def explore(user: CurrentUser, uow: Uow, person: str | None = Query(None, max_length=254),
-            role: str | None = Query(None, max_length=80),
+            summary="Roles reachable within a budget: lateral, diagonal and vertical moves "
+            "(from a person: their private circle; from a role: anyone)")
+def explore(user: CurrentUser, uow: Uow,
+            person: str | None = Query(None, max_length=EMAIL_MAX, pattern=LINE),
+            role: str | None = Query(None, max_length=HANDLE_MAX, pattern=LINE),
             budget: float = Query(12.0, gt=0, le=240), limit: int = Query(10, ge=1, le=100)
             ) -> DocumentPublic:
     if person is None and role is None:
         raise InvalidEvent("give a person or a role")
     ref = None
     if person is not None:
-        ref = str(accounts.access_to(uow(), user, person).person.id)
+        ref = str(accounts.require_private(uow(), user, person).person.id)
     found = lattice.explore(uow(), person=ref, role=None if ref else role, budget=budget,
                             limit=limit)
     return DocumentPublic(person=found.start.person.handle if found.start.person else None,

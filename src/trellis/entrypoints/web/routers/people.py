@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from trellis.domain.access import Role
+from trellis.domain.access import Role, redact_directory_entry
 from trellis.services import accounts, people, profiles
 
 from ..deps import CurrentUser, Uow
+from ..fields import Ref
 from ..schemas import PersonCreate, PersonPublic
 from ..views import visible_people
 
@@ -20,8 +21,9 @@ def list_people(user: CurrentUser, uow: Uow, include_departed: bool = False
     return visible_people(uow, user, include_departed)
 
 
-@router.get("/{ref}", response_model=PersonPublic, summary="One person")
-def show_person(ref: str, user: CurrentUser, uow: Uow) -> PersonPublic:
+@router.get("/{ref}", response_model=PersonPublic,
+            summary="One person (email, manager, hire date and id: their private circle)")
+def show_person(ref: Ref, user: CurrentUser, uow: Uow) -> PersonPublic:
     seen = accounts.access_to(uow(), user, ref)
     found = profiles.profile(uow(), str(seen.person.id))
     p, prof = found.person, found.profile
@@ -30,11 +32,12 @@ def show_person(ref: str, user: CurrentUser, uow: Uow) -> PersonPublic:
         with uow() as u:
             m = u.people.get(p.manager_id)
             manager = m.handle if m else None
-    return PersonPublic(id=p.id, handle=p.handle, name=p.name, email=p.email, manager=manager,
-                        role=prof.role, title=prof.title, level=prof.level,
-                        hired_on=prof.hired_on, departed_on=prof.departed_on,
-                        promotions=prof.promotions,
-                        micro_progressions=sum(prof.micro_progressions.values()))
+    entry = PersonPublic(id=p.id, handle=p.handle, name=p.name, email=p.email,
+                         manager=manager, role=prof.role, title=prof.title, level=prof.level,
+                         hired_on=prof.hired_on, departed_on=prof.departed_on,
+                         promotions=prof.promotions,
+                         micro_progressions=sum(prof.micro_progressions.values()))
+    return PersonPublic(**redact_directory_entry(entry.model_dump(), private=seen.private))
 
 
 @router.post("", response_model=PersonPublic, status_code=201,

@@ -2,48 +2,54 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from trellis.domain.events import EventKind
+from trellis.domain.limits import HANDLE_MAX, MASTERY_MAX
 from trellis.domain.plan import plan_to_document
 from trellis.services import accounts, plans
 
 from ..deps import CurrentUser, Uow
+from ..fields import LINE, RANGE, TEXT, Day, Ref, utc
 from ..schemas import Body, DocumentPublic
 
 router = APIRouter(prefix="/api/people", tags=["plans"])
 
 
+Key = Annotated[str, StringConstraints(min_length=1, max_length=HANDLE_MAX, pattern=LINE)]
+Mastery = Annotated[int, Field(ge=0, le=MASTERY_MAX)]
+
+
 class PlanCreate(Body):
-    role: str | None = Field(default=None, max_length=80, description="default: next role")
-    band: str | None = Field(default=None, max_length=80)
-    band_level: str | None = Field(default=None, max_length=80)
-    competencies: dict[str, int] | None = None
+    role: str | None = Field(default=None, max_length=HANDLE_MAX, pattern=LINE,
+                             description="default: next role")
+    band: str | None = Field(default=None, max_length=HANDLE_MAX, pattern=LINE)
+    band_level: str | None = Field(default=None, max_length=HANDLE_MAX, pattern=LINE)
+    competencies: dict[Key, Mastery] | None = Field(default=None, max_length=1000)
     capacity: int = Field(default=3, ge=1, le=12)
     quarters: int | None = Field(default=None, ge=1, le=40)
 
 
 class CheckInCreate(Body):
-    notes: str = Field(min_length=1, max_length=5000)
+    notes: str = Field(min_length=1, max_length=5000, pattern=TEXT)
     engagement: int | None = Field(default=None, ge=1, le=5)
-    effective_on: date | None = None
+    effective_on: Day | None = Field(default=None, description=f"default: today; {RANGE}")
 
 
 def plan_document(view: plans.PlanView) -> dict[str, Any]:
     stored = view.stored
     return {"version": stored.version, "versions": view.versions, "status": stored.status,
-            "created_at": stored.created_at.isoformat(), "author": stored.author,
+            "created_at": utc(stored.created_at).isoformat(), "author": stored.author,
             "readiness_now": view.readiness.score,
             "progress": [s.value for s in view.statuses], **plan_to_document(stored.plan)}
 
 
 @router.get("/{ref}/plan", response_model=DocumentPublic,
             summary="The active plan: quarterly milestones and progress")
-def show_plan(ref: str, user: CurrentUser, uow: Uow) -> DocumentPublic:
+def show_plan(ref: Ref, user: CurrentUser, uow: Uow) -> DocumentPublic:
     seen = accounts.require_private(uow(), user, ref)
     return DocumentPublic(person=seen.person.handle,
                           document=plan_document(plans.show_plan(uow(), str(seen.person.id))))
@@ -51,7 +57,7 @@ def show_plan(ref: str, user: CurrentUser, uow: Uow) -> DocumentPublic:
 
 @router.post("/{ref}/plan", response_model=DocumentPublic, status_code=201,
              summary="Make a new plan (a new version) to a role, band level or competencies")
-def create_plan(ref: str, body: PlanCreate, user: CurrentUser, uow: Uow) -> DocumentPublic:
+def create_plan(ref: Ref, body: PlanCreate, user: CurrentUser, uow: Uow) -> DocumentPublic:
     seen = accounts.require_private(uow(), user, ref)
     view = plans.create_plan(uow(), str(seen.person.id), role=body.role, band=body.band,
                              band_level=body.band_level, competencies=body.competencies,
@@ -64,7 +70,7 @@ def create_plan(ref: str, body: PlanCreate, user: CurrentUser, uow: Uow) -> Docu
 
 @router.post("/{ref}/check-ins", response_model=DocumentPublic, status_code=201,
              summary="Run a check-in (managers): closes the plan's quarter and re-plans")
-def check_in(ref: str, body: CheckInCreate, user: CurrentUser, uow: Uow) -> DocumentPublic:
+def check_in(ref: Ref, body: CheckInCreate, user: CurrentUser, uow: Uow) -> DocumentPublic:
     person = accounts.require_record(uow(), user, ref, EventKind.CHECK_IN)
     done = plans.checkin(uow(), str(person.id), notes=body.notes, engagement=body.engagement,
                          on=body.effective_on, author=user.email)

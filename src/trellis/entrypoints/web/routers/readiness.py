@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 
 from trellis.domain.access import User
 from trellis.domain.events import EventKind
+from trellis.domain.limits import EMAIL_MAX, HANDLE_MAX
 from trellis.domain.readiness import readiness_to_document
 from trellis.services import accounts, readiness
 
 from ..deps import CurrentUser, Uow, analysis
+from ..fields import LINE, DayQuery, Ref
 from ..schemas import DocumentPublic, PromotionCreate
 from ..views import UowFactory
 
@@ -20,8 +20,9 @@ router = APIRouter(prefix="/api", tags=["readiness"])
 
 @router.get("/people/{ref}/readiness", response_model=DocumentPublic,
             summary="Readiness for a role (default: the next level), with the gap list")
-def person_readiness(ref: str, user: CurrentUser, uow: Uow, target: str | None = None,
-                     on: date | None = None) -> DocumentPublic:
+def person_readiness(ref: Ref, user: CurrentUser, uow: Uow,
+                     target: str | None = Query(None, max_length=HANDLE_MAX, pattern=LINE),
+                     on: DayQuery = None) -> DocumentPublic:
     seen = accounts.require_private(uow(), user, ref)
     found = readiness.readiness_for(uow(), str(seen.person.id), target, on)
     doc = readiness_to_document(found.readiness, found.framework)
@@ -32,7 +33,8 @@ def person_readiness(ref: str, user: CurrentUser, uow: Uow, target: str | None =
 @router.get("/teams/readiness", response_model=DocumentPublic,
             summary="The readiness pipeline of a manager's team (HR admins: any team or all)")
 async def team_pipeline(request: Request, user: CurrentUser, uow: Uow,
-                        manager: str | None = None) -> DocumentPublic:
+                        manager: str | None = Query(None, max_length=EMAIL_MAX, pattern=LINE)
+                        ) -> DocumentPublic:
     return await analysis(request, _team_pipeline, uow, user, manager)
 
 
@@ -49,13 +51,15 @@ def _team_pipeline(uow: UowFactory, user: User, manager: str | None) -> Document
 
 @router.post("/people/{ref}/promotions", response_model=DocumentPublic, status_code=201,
              summary="Promote, if the readiness gates hold (or with an override reason)")
-def promote(ref: str, body: PromotionCreate, user: CurrentUser, uow: Uow) -> DocumentPublic:
+def promote(ref: Ref, body: PromotionCreate, user: CurrentUser, uow: Uow) -> DocumentPublic:
     person = accounts.require_record(uow(), user, ref, EventKind.PROMOTION)
     done = readiness.promote(uow(), str(person.id), body.to_role, pay=body.pay,
                              on=body.effective_on, override=body.override,
                              evidence=body.evidence, author=user.email)
     accounts.audit(uow(), user, "promotion", f"person/{person.handle}/events/{done.event.id}",
                    {"to": body.to_role, "overridden": list(done.overridden)})
+    if done.pay is not None:  # the answer carries the new pay, worked out from the old
+        accounts.audit(uow(), user, "pay.read", f"person/{person.handle}/promotion")
     return DocumentPublic(person=person.handle, document={
         "event_id": done.event.id, "pay": done.pay, "overridden": list(done.overridden),
         "readiness": readiness_to_document(done.assessed.readiness,

@@ -6,12 +6,14 @@ from fastapi import APIRouter, Query, Request
 
 from trellis.domain.access import User
 from trellis.domain.fragmentation import FragmentationRules
+from trellis.domain.limits import EMAIL_MAX
 from trellis.domain.recognition import RecognitionRules
 from trellis.services import accounts, fragmentation, recognition
 from trellis.services.fragmentation import report_document as fragmentation_document
 from trellis.services.recognition import report_document as recognition_document
 
 from ..deps import CurrentUser, Uow, analysis
+from ..fields import LINE, Ref
 from ..schemas import DocumentPublic, EventPublic, RecognitionCreate
 from ..views import UowFactory
 from ..views import recognize as recognize_view
@@ -22,7 +24,8 @@ router = APIRouter(prefix="/api", tags=["reports"])
 @router.get("/teams/fragmentation", response_model=DocumentPublic,
             summary="People by fragmentation risk (managers: their team; HR admins: any)")
 async def fragmentation_report(request: Request, user: CurrentUser, uow: Uow,
-                               manager: str | None = Query(None, max_length=254),
+                               manager: str | None = Query(None, max_length=EMAIL_MAX,
+                                                           pattern=LINE),
                                window: float = Query(6.0, ge=0.5, le=60)) -> DocumentPublic:
     return await analysis(request, _fragmentation, uow, user, manager, window)
 
@@ -38,7 +41,8 @@ def _fragmentation(uow: UowFactory, user: User, manager: str | None, window: flo
 @router.get("/teams/recognition", response_model=DocumentPublic,
             summary="Recognition cadence, gaps and alerts (managers: their team; HR: any)")
 async def recognition_report(request: Request, user: CurrentUser, uow: Uow,
-                             manager: str | None = Query(None, max_length=254),
+                             manager: str | None = Query(None, max_length=EMAIL_MAX,
+                                                         pattern=LINE),
                              threshold: int = Query(90, ge=1, le=3650),
                              months: int = Query(12, ge=1, le=120),
                              everyone: bool = False) -> DocumentPublic:
@@ -57,5 +61,5 @@ def _recognition(uow: UowFactory, user: User, manager: str | None, threshold: in
 
 @router.post("/people/{ref}/recognitions", response_model=EventPublic, status_code=201,
              summary="Recognize someone (colleagues: kudos; managers, HR admins: any kind)")
-def recognize(ref: str, body: RecognitionCreate, user: CurrentUser, uow: Uow) -> EventPublic:
+def recognize(ref: Ref, body: RecognitionCreate, user: CurrentUser, uow: Uow) -> EventPublic:
     return recognize_view(uow, user, ref, body)

@@ -1,0 +1,144 @@
+"""A sensible request for every operation of the OpenAPI document (some have several), for
+tests that walk the whole API: every read of pay audited, every text checked.
+
+``{n}`` in a string is replaced by a number unique to the call; ``EVENT`` by a fresh event
+of emp's (recorded by someone else, so it can be verified or retracted); ``FRAMEWORK`` and
+``IMPORT`` by a file's text.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from urllib.parse import quote
+
+from conftest import TINY
+from trellis.domain.events import EventKind
+from trellis.services import ledger
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    path: str  # the OpenAPI path, with {name} for path parameters
+    params: dict[str, Any] = field(default_factory=dict)  # path and query parameters
+    body: Any = None
+
+    @property
+    def operation(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+CALLS = [
+    Call("POST", "/api/session", body={"email": "peer@x.org", "password": "correct horse battery"}),
+    Call("GET", "/api/me"),
+    Call("POST", "/api/tokens", body={"name": "token {n}", "scope": "read", "days": 7}),
+    Call("GET", "/api/tokens"),
+    Call("GET", "/api/tokens", {"user": "emp@x.org"}),
+    Call("GET", "/api/users"),
+    Call("POST", "/api/users", body={"email": "user{n}@x.org", "password": "long enough 1",
+                                     "role": "employee"}),
+    Call("GET", "/api/people", {"include_departed": "true"}),
+    Call("POST", "/api/people", body={
+        "handle": "new{n}", "name": "New Person", "role": "eng1", "hired_on": "2023-01-02",
+        "email": "new{n}@x.org", "manager": "mgr", "pay": 50000, "currency": "EUR",
+        "evidence": "the offer letter"}),
+    Call("GET", "/api/people/{ref}", {"ref": "emp"}),
+    Call("GET", "/api/people/{ref}/timeline", {"ref": "emp"}),
+    Call("POST", "/api/people/{ref}/events", {"ref": "emp"}, {
+        "kind": "compensation", "effective_on": "2023-03-01",
+        "details": {"compensation_kind": "bonus", "amount": 100}}),
+    Call("POST", "/api/events/{event_id}/verification", {"event_id": "EVENT"},
+         {"notes": "saw it"}),
+    Call("POST", "/api/events/{event_id}/retraction", {"event_id": "EVENT"},
+         {"reason": "recorded twice"}),
+    Call("GET", "/api/people/{ref}/profile", {"ref": "emp"}),
+    Call("GET", "/api/people/{ref}/profile", {"ref": "emp", "at": "2022-06-30"}),
+    Call("GET", "/api/people/{ref}/layers", {"ref": "emp", "at": "2024-06-30",
+                                             "grain": "quarter"}),
+    Call("GET", "/api/frameworks"),
+    Call("POST", "/api/frameworks", body={"text": "FRAMEWORK", "effective_from": "2020-01-01"}),
+    Call("GET", "/api/frameworks/active"),
+    Call("GET", "/api/frameworks/{key}", {"key": "tiny"}),
+    Call("GET", "/api/people/{ref}/readiness", {"ref": "emp", "target": "eng2",
+                                                "on": "2024-01-01"}),
+    Call("GET", "/api/teams/readiness", {"manager": "mgr"}),
+    Call("POST", "/api/people/{ref}/plan", {"ref": "emp"}, {"role": "eng2", "capacity": 2}),
+    Call("GET", "/api/people/{ref}/plan", {"ref": "emp"}),
+    Call("POST", "/api/people/{ref}/check-ins", {"ref": "emp"},
+         {"notes": "going well", "engagement": 4, "effective_on": "2024-02-01"}),
+    Call("GET", "/api/people/{ref}/paths", {"ref": "emp", "to": "eng3", "k": "2"}),
+    Call("GET", "/api/explore", {"person": "emp", "budget": "24"}),
+    Call("GET", "/api/explore", {"role": "eng1"}),
+    Call("GET", "/api/teams/fragmentation", {"manager": "mgr"}),
+    Call("GET", "/api/teams/recognition", {"manager": "mgr", "everyone": "true"}),
+    Call("POST", "/api/people/{ref}/recognitions", {"ref": "emp"},
+         {"citation": "shipped it", "kind": "award", "points": 5}),
+    Call("GET", "/api/simulation", {"person": "emp", "runs": "100", "years": "1"}),
+    Call("GET", "/api/simulation", {"cohort": "level=L1", "runs": "100", "years": "1"}),
+    Call("GET", "/api/evidence", {"since": "2020-01-01"}),
+    Call("GET", "/api/compare"),
+    Call("GET", "/api/compare", {"team": "mgr", "since": "2020-01-01"}),
+    Call("GET", "/api/compare", {"person": "emp"}),
+    Call("GET", "/api/people/{ref}/advice", {"ref": "emp"}),
+    Call("POST", "/api/people/{ref}/promotions", {"ref": "emp"},
+         {"to_role": "eng2", "override": "walking the API", "effective_on": "2024-03-01"}),
+    Call("POST", "/api/imports", body={"format": "jsonl", "text": "IMPORT"}),
+    Call("GET", "/api/audit", {"limit": "5"}),
+    # signing out and revoking come last: they end what the other calls use
+    Call("DELETE", "/api/tokens/{token_id}", {"token_id": "TOKEN"}),
+    Call("DELETE", "/api/session"),
+]
+
+_numbers = itertools.count(1)
+
+
+def fresh_event(app) -> int:
+    return ledger.record_event(app.state.trellis.uow(), "emp", EventKind.CERTIFICATION,
+                               date(2023, 1, 1), {"certification": f"cert {next(_numbers)}"},
+                               author="someone@x.org").id
+
+
+def _import_text(n: int) -> str:
+    rows = [{"record": "person", "handle": f"imp{n}", "name": "Imported One"},
+            {"record": "event", "person": f"imp{n}", "kind": "hire",
+             "effective_on": "2023-01-02", "role": "eng1"}]
+    return "\n".join(json.dumps(r) for r in rows)
+
+
+def _fill(value: Any, n: int) -> Any:
+    if isinstance(value, dict):
+        return {k: _fill(v, n) for k, v in value.items()}
+    if value == "FRAMEWORK":
+        return TINY.read_text(encoding="utf-8").replace("name: Tiny Co", f"name: Tiny Co {n}")
+    if value == "IMPORT":
+        return _import_text(n)
+    return value.replace("{n}", str(n)) if isinstance(value, str) else value
+
+
+def request_of(app, call: Call, client, params: dict[str, Any] | None = None,
+               body: Any = None) -> tuple[str, dict[str, Any], Any]:
+    """The URL, query and JSON body of ``call`` (``params``/``body`` replace its own)."""
+    n = next(_numbers)
+    given = dict(call.params if params is None else params)
+    if given.get("event_id") == "EVENT":
+        given["event_id"] = str(fresh_event(app))
+    if given.get("token_id") == "TOKEN":
+        made = client.post("/api/tokens", json={"name": f"to revoke {n}"})
+        given["token_id"] = str(made.json()["id"])
+    path, query = call.path, {}
+    for name, value in given.items():
+        if "{" + name + "}" in path:
+            path = path.replace("{" + name + "}", quote(str(_fill(value, n)), safe=""))
+        else:
+            query[name] = _fill(value, n)
+    return path, query, _fill(call.body if body is None else body, n)
+
+
+def send(app, client, call: Call, params: dict[str, Any] | None = None, body: Any = None):
+    path, query, payload = request_of(app, call, client, params, body)
+    return client.request(call.method, path, params=query,
+                          json=payload if call.method in ("POST", "PUT", "PATCH") else None)
