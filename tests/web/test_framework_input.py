@@ -93,7 +93,8 @@ def test_a_lone_surrogate_in_the_request_is_a_422(clients):
 @pytest.mark.parametrize("data", [
     BASE.encode("utf-16"), LAUGHS.encode(), with_line("description: &d [*d]").encode(),
     BASE.replace("mid: 45000", f"mid: {'9' * 5_000}", 1).encode(),
-], ids=["utf-16", "billion-laughs", "recursive-alias", "5000-digit-integer"])
+    with_line("description: Caf\u00e9").encode("latin-1"),
+], ids=["utf-16", "billion-laughs", "recursive-alias", "5000-digit-integer", "latin-1"])
 def test_a_hostile_upload_on_the_organization_page_is_a_422_page(clients, data):
     hr = clients["hr"]
     before = versions(hr)

@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 from trellis.errors import LedgerRuleBroken
 
+from . import limits
 from .events import (
     MICRO_PROGRESSIONS,
     Certification,
@@ -283,7 +284,8 @@ class ProfileBuilder:
         pay_before = self.pay
         for passed in band.levels:
             if before < passed.level <= level and passed.pay_step is not None:
-                self.pay = passed.pay_step.applied_to(self.pay)
+                self.pay = _bounded(passed.pay_step.applied_to(self.pay), "pay",
+                                    event.effective_on)
         self.band_levels[band.id] = level
         self.band_upgrades.append(BandUpgrade(event.effective_on, band.id, before, level,
                                               event.id, pay_before, self.pay))
@@ -354,9 +356,9 @@ class ProfileBuilder:
             )
         change = d.amount if d.amount is not None else round((base or 0) * (d.percent or 0) / 100)
         if d.compensation_kind is CompensationKind.BONUS:
-            self.bonuses += change
+            self.bonuses = _bounded(self.bonuses + change, "bonuses", on) or 0
         else:
-            self.pay = (base or 0) + change
+            self.pay = _bounded((base or 0) + change, "pay", on)
 
     def _framework(self, version: int) -> Framework:
         try:
@@ -474,6 +476,14 @@ def check_history(person_id: int, events: Iterable[Event], frameworks: Mapping[i
                   ) -> ProfileBuilder:
     """Replay every live event (whatever its date) and return the final state."""
     return replay(person_id, events, frameworks)[0]
+
+
+def _bounded(amount: int | None, what: str, on: date) -> int | None:
+    """Pay that compounding raises took past the limits every input is held to."""
+    if amount is not None and not 0 <= amount <= limits.MONEY_MAX:
+        raise LedgerRuleBroken(f"compensation on {on}: it would take {what} to {amount:,}, "
+                               f"outside 0..{limits.MONEY_MAX:,}")
+    return amount
 
 
 CHECKPOINT_EVERY = 1000

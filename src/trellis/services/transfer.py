@@ -21,7 +21,7 @@ from datetime import date
 from typing import Any
 
 from trellis.bulk import paused_gc
-from trellis.domain import profile
+from trellis.domain import limits, profile
 from trellis.domain.events import Event, EventKind, Recognition, Retraction
 from trellis.domain.people import Person, check_email, check_handle
 from trellis.domain.profile import ProfileBuilder, live_events, order, replay
@@ -118,8 +118,14 @@ def _import(
         # running beside the import (PostgreSQL) are never given one of them, nor one of the
         # file's own event ids. The people are read after: anyone added meanwhile is known.
         explicit = [r.id for r in records if r.id is not None]
+        unnumbered = len(records) - len(explicit)
+        if unnumbered and max(explicit, default=0) > limits.EVENT_ID_MAX - unnumbered:
+            raise ImportRejected([Problem("", f"the file's event ids go up to "
+                                          f"{max(explicit):,}, leaving no room for its "
+                                          f"{unnumbered:,} events without an id", None,
+                                          source or None)], source or None)
         next_person = uow.people.reserve_ids(len(people))
-        next_event = uow.events.reserve_ids(len(records) - len(explicit),
+        next_event = uow.events.reserve_ids(unnumbered,
                                             above=max(explicit, default=0))
         by_handle: dict[str, Person] = {p.handle: p for p in uow.people.all()}
         emails = {p.email for p in by_handle.values() if p.email}

@@ -23,9 +23,10 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from trellis.adapters.framework_files import parse_framework
+from trellis.adapters.framework_files import parse_framework_bytes
 from trellis.analytics.compare import MIN_N
 from trellis.analytics.evidence import MIN_MONTHS
 from trellis.domain.access import SELF_RECORDED, Role, User
@@ -423,16 +424,17 @@ async def upload_framework(request: Request, user: CurrentUser, uow: Uow) -> Res
     accounts.require_role(user, Role.HR_ADMIN)
     form = await request.form()
     upload = form.get("file")
-    text = str(form.get("text") or "")
+    data = str(form.get("text") or "").encode("utf-8", errors="surrogatepass")
+    source = "upload"
     if isinstance(upload, UploadFile) and upload.filename:
-        text = (await upload.read()).decode("utf-8", errors="replace")
+        data, source = await upload.read(), upload.filename
     if isinstance(upload, UploadFile):
         await upload.close()
-    if not text.strip():
+    if not data.strip():
         return org(request, user, uow, message="choose a file or paste a framework",
                    status=422)
-    try:
-        framework, document = parse_framework(text, "upload")
+    try:  # a large file takes a while to check: not on the loop that serves every request
+        framework, document = await run_in_threadpool(parse_framework_bytes, data, source)
     except FrameworkInvalid as exc:
         return org(request, user, uow, problems=[str(p) for p in exc.problems],
                    message="the framework was not loaded:", status=422)

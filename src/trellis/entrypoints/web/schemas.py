@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from trellis.domain.access import Role, TokenScope
 from trellis.domain.events import RecognitionKind
-from trellis.domain.limits import EMAIL_MAX, HANDLE_MAX, LABEL_MAX, NAME_MAX
+from trellis.domain.limits import EMAIL_MAX, FRAMEWORK_FILE_MAX, HANDLE_MAX, LABEL_MAX, NAME_MAX
 from trellis.services.accounts import MAX_TOKEN_DAYS, TOKEN_LIFETIME, TOKEN_NAME_MAX
 
 from .fields import LINE, RANGE, TEXT, Day, Instant
@@ -179,7 +179,8 @@ class FrameworkVersionPublic(BaseModel):
 
 
 class FrameworkUpload(Body):
-    text: str = Field(min_length=1, max_length=5_000_000, description="YAML or JSON")
+    text: str = Field(min_length=1, max_length=FRAMEWORK_FILE_MAX, description="YAML or JSON "
+                      "(the loader holds it to 32 MiB of UTF-8: docs/frameworks.md)")
     effective_from: date | None = None
     activate: bool = False
 
