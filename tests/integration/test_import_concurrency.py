@@ -100,7 +100,7 @@ def test_writes_during_an_import_land_or_are_told_plainly(database_url, tmp_path
                           hired_on=date(2000, 1, 3), author="t", pay=45000)
     user = accounts.create_user(trellis.uow(), "hr@x.org", "correct horse battery",
                                 Role.HR_ADMIN, person="boss", author="t")
-    _, token = accounts.create_token(trellis.uow(), user, "writer")
+    _, token, _ = accounts.create_token(trellis.uow(), user, "writer")
     source = tmp_path / "big.jsonl"
     imported = importing.write_ledger(source, PEOPLE, EVENTS_EACH, existing="w2",
                                       first_id=FILE_IDS)

@@ -16,6 +16,8 @@ RELEASED = {
     "0001_ledger.py": "42452ddf2c4ac49e8ba98e236e49df0b63df843f370c5110e794d352bbaa1705",
     "0002_plans.py": "05a8e6da80dfe07a898ceaba74f59d0e3f8b532226c3efef8c0eae69335c10c2",
     "0003_accounts.py": "9fbe2cd029af938e9915dfcaa22daf4442336c02fbedba8ccb911a1fb48902c0",
+    "0004_repair_and_token_scope.py":
+        "c5cb11f4a8dd0d1ba9e4d71844d658e19307bcbcca88ddd9ae79de0fafc3f038",
 }
 
 

@@ -106,10 +106,11 @@ def test_the_event_api_holds_details_to_the_limits(app, clients, body, problem):
     assert counts(app) == before
 
 
-def test_a_person_reference_no_one_can_have_is_not_found(app, clients):
+def test_a_person_reference_no_one_can_have_is_refused(app, clients):
     r = clients["hr"].post("/api/people/a%00b/events", json={"kind": "check_in"})
-    assert one_line_problem(r, 404)["detail"] == "unknown person 'a\\u0000b'"
+    assert one_line_problem(r)["detail"] == ("path.ref: contains a control character "
+                                             "(U+0000-U+001F or U+007F), which is not allowed")
     r = clients["hr"].post("/api/people", json={"handle": "nul", "name": "Nu\x00ll",
                                                 "role": "eng1", "hired_on": "2023-01-02"})
-    assert one_line_problem(r)["detail"] == \
-        "name contains the control character U+0000, which is not allowed"
+    assert one_line_problem(r)["detail"] == ("body.name: contains a control character "
+                                             "(U+0000-U+001F or U+007F), which is not allowed")
