@@ -42,29 +42,31 @@ class ErasureRepository:
     def __init__(self, connection: Connection) -> None:
         self._c = connection
 
-    def remove_accounts(self, person_id: int, email: str | None) -> int:
+    def remove_accounts(self, person_id: int, email: str | None) -> list[str]:
         return remove_accounts(self._c, person_id, email)
 
     def forget_mentions(self, words: Iterable[str | None], placeholder: str) -> set[int]:
         return forget_mentions(self._c, words, placeholder)
 
 
-def remove_accounts(connection: Connection, person_id: int, email: str | None) -> int:
-    """Delete the person's web accounts with their sessions and API tokens; how many."""
+def remove_accounts(connection: Connection, person_id: int, email: str | None) -> list[str]:
+    """Delete the person's web accounts with their sessions, API tokens and throttle
+    entries; returns the accounts' emails (an account's may differ from the person's)."""
     users = t.users.c
     who = users.person_id == person_id
     if email:
         who = or_(who, func.lower(users.email) == email.lower())
-    ids = list(connection.scalars(select(users.id).where(who)))
+    found = connection.execute(select(users.id, users.email).where(who)).all()
+    ids = [row[0] for row in found]
     if ids:
         connection.execute(delete(t.sessions).where(t.sessions.c.user_id.in_(ids)))
         connection.execute(delete(t.api_tokens).where(t.api_tokens.c.user_id.in_(ids)))
         connection.execute(delete(t.users).where(t.users.c.id.in_(ids)))
-    if email:  # the throttle counts failures per "email:ADDRESS" (and bare, before 0004)
-        keys = func.lower(t.login_throttle.c.key)
+    emails = sorted({e.lower() for e in [email, *(row[1] for row in found)] if e})
+    if emails:  # the throttle counts failures per "email:ADDRESS" (and bare, before 0004)
         connection.execute(delete(t.login_throttle).where(
-            keys.in_((email.lower(), f"email:{email.lower()}"))))
-    return len(ids)
+            func.lower(t.login_throttle.c.key).in_([*emails, *(f"email:{e}" for e in emails)])))
+    return [row[1] for row in found]
 
 
 def forget_mentions(connection: Connection, words: Iterable[str | None],

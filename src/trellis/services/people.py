@@ -95,10 +95,10 @@ def erase_person(uow: UnitOfWork, ref: str, *, author: str) -> int:
         uow.state.remove(person.id)
         uow.plans.remove(person.id)
         removed = uow.events.remove_person(person.id)
-        uow.erasure.remove_accounts(person.id, person.email)
+        logins = uow.erasure.remove_accounts(person.id, person.email)
         uow.people.remove(person.id)
-        others |= uow.erasure.forget_mentions((person.handle, person.name, person.email),
-                                              f"erased person #{person.id}")
+        others |= uow.erasure.forget_mentions((person.handle, person.name, person.email,
+                                               *logins), f"erased person #{person.id}")
         for other in sorted(others - {person.id}):  # their projections hold what changed
             builder, checkpoints = replay(other, uow.events.for_person(other),
                                           uow.frameworks.catalog)
