@@ -60,7 +60,7 @@ def demo(
     cli = state(ctx)
     path = sqlite_path(cli.settings.database_url)
     if replace and path is not None:
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm", "-import"):
             path.with_name(path.name + suffix).unlink(missing_ok=True)
     trellis = cli.open(create=True)
     if replace and path is None:
