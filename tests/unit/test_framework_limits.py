@@ -142,7 +142,7 @@ def test_more_nodes_than_the_limit_are_refused_while_composing(monkeypatch):
     monkeypatch.setattr(framework_files, "FRAMEWORK_NODES_MAX", 1_000)
     [problem] = refused(edit("name: Tiny Co\n", "name: [" + "0, " * 1_000 + "]\n"))
     assert problem.message == ("the file holds more than 1,000 keys, values and items, the "
-                               "most a framework file may")
+                               "most a framework file may hold")
     monkeypatch.setattr(framework_files, "FRAMEWORK_NODES_MAX", 2_000)
     parse_framework(BASE)  # the small file is well inside it
 
@@ -259,7 +259,7 @@ def test_a_billion_laughs_is_refused_at_once():
     assert len(BILLION_LAUGHS) < 400
     [problem] = refused(BILLION_LAUGHS)
     assert problem.message == ("aliases repeat more than 100,000 keys, values and items, the "
-                               "most a framework file may")
+                               "most a framework file may hold")
     assert problem.line == 6  # the first list that stands for more than that
 
 

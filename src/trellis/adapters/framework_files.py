@@ -532,7 +532,7 @@ class _BoundedLoader(_Loader):
         self.nodes += 1
         if self.nodes > FRAMEWORK_NODES_MAX:
             raise _refused(f"the file holds more than {FRAMEWORK_NODES_MAX:,} keys, values "
-                           "and items, the most a framework file may", self.source)
+                           "and items, the most a framework file may hold", self.source)
         if self.depth > FRAMEWORK_DEPTH_MAX and parent is not None:
             raise _refused(_TOO_DEEP, self.source, parent.start_mark.line + 1)
         self.depth += 1
@@ -615,7 +615,7 @@ def _check_tree(root: yaml.Node, nodes: int, source: str) -> None:
             size[key] = 1 + len(leaving) - len(subtrees) + sum(size[id(c)] for c in subtrees)
             if size[key] - nodes > FRAMEWORK_ALIAS_NODES_MAX:
                 raise _refused(f"aliases repeat more than {FRAMEWORK_ALIAS_NODES_MAX:,} keys, "
-                               "values and items, the most a framework file may", source,
+                               "values and items, the most a framework file may hold", source,
                                node.start_mark.line + 1)
             deepest = max(subtrees, key=lambda c: height[id(c)], default=node)
             height[key] = 1 + (height[id(deepest)] if subtrees else 0)
