@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from conftest import make_trellis
 from trellis.adapters import tables as t
-from trellis.adapters.database import import_running
+from trellis.adapters.sqlite_writers import import_running
 from trellis.bootstrap import Trellis
 from trellis.domain.events import EventKind
 from trellis.domain.records import PersonRecord

@@ -14,8 +14,8 @@ from datetime import date
 
 import pytest
 
-from trellis.adapters import database
-from trellis.adapters.database import import_running, waiting_behind_imports
+from trellis.adapters import sqlite_writers
+from trellis.adapters.sqlite_writers import import_running, waiting_behind_imports
 from trellis.bootstrap import Trellis
 from trellis.domain.events import EventKind
 from trellis.entrypoints.cli import app as cli_app
@@ -89,7 +89,7 @@ def test_a_second_import_waits_behind_the_first_as_a_writer(db):
 
 def test_a_writer_behind_a_long_ordinary_writer_is_told_the_database_is_busy(
         db, monkeypatch):
-    monkeypatch.setattr(database, "BUSY_SECONDS", 0.3)
+    monkeypatch.setattr(sqlite_writers, "BUSY_SECONDS", 0.3)
     with holding(db, importing=False), pytest.raises(Busy) as refused:
         check_in(db)
     assert str(refused.value) == ("the database is busy: another writer has held it for "

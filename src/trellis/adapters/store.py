@@ -50,9 +50,9 @@ from trellis.errors import Busy, Conflict
 
 from . import tables as t
 from .accounts_store import AccountsRepository
-from .database import BUSY_SECONDS, import_mark
 from .erasure import ErasureRepository
 from .framework_files import framework_from_document
+from .sqlite_writers import BUSY_SECONDS, import_mark
 
 
 @dataclass(frozen=True, slots=True)
@@ -734,7 +734,7 @@ class SqlUnitOfWork:
 
     def importing(self) -> Self:
         """The next transaction is a bulk import: on SQLite it marks the database as being
-        imported into (``database.import_mark``), so that a writer waiting behind it is told
+        imported into (``sqlite_writers.import_mark``), so that a writer waiting behind it is told
         so rather than left to wait."""
         self._importing = True
         return self

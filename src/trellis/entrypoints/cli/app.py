@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from trellis.adapters.database import waiting_behind_imports
+from trellis.adapters.sqlite_writers import waiting_behind_imports
 from trellis.errors import Busy, TrellisError
 from trellis.settings import Settings, database_url
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from trellis.adapters.database import IMPORT_WAIT_SECONDS, waiting_behind_imports
+from trellis.adapters.sqlite_writers import IMPORT_WAIT_SECONDS, waiting_behind_imports
 from trellis.bootstrap import open_trellis
 
 from .context import state
