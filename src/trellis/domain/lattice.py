@@ -61,6 +61,8 @@ __all__ = [
     "relation",
 ]
 
+DEFAULT_BUDGET = 12.0  # months: what ``explore`` shows as reachable, a year
+DEFAULT_K = 3  # paths ``paths`` shows
 SENSIBLE_SIMILARITY = 0.4  # about the top tenth of lateral moves on O*NET
 
 

@@ -15,6 +15,8 @@ from trellis.analytics.lattice_graph import LatticeGraph, build_lattice
 from trellis.domain.effort import EffortModel
 from trellis.domain.framework import Framework, MoveKind, Role
 from trellis.domain.lattice import (
+    DEFAULT_BUDGET,
+    DEFAULT_K,
     Edge,
     LateralFit,
     Neighbourhood,
@@ -31,9 +33,6 @@ from .effort import effort_model
 from .frameworks import framework_at
 from .profiles import profile
 from .unit_of_work import UnitOfWork
-
-DEFAULT_BUDGET = 12.0  # months: what is reachable in a year
-DEFAULT_K = 3
 
 
 @dataclass(frozen=True, slots=True)

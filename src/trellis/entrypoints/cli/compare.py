@@ -4,18 +4,18 @@ a recommended mix for one person."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
 from trellis.analytics.chart_files import check_target
-from trellis.analytics.compare import FEW, MANY, MICRO, PROMOTION, Cell, Measure, Table
-from trellis.services import advice as advice_use
-from trellis.services import compare as use
 
 from .context import parse_date, state
 from .output import console, print_json, table
+
+if TYPE_CHECKING:  # the comparison (pandas) loads only when a command runs
+    from trellis.analytics.compare import Cell, Measure, Table
 
 
 def register(app: typer.Typer) -> None:
@@ -38,6 +38,8 @@ def compare(
         metavar="FILE", dir_okay=False)] = None,
 ) -> None:
     """Promotions against micro-progressions on seven features, computed from the ledger."""
+    from trellis.services import compare as use
+
     if plot is not None:
         check_target(plot)
     found = use.compare(state(ctx).open().uow(), team=team, person=person,
@@ -79,6 +81,8 @@ def _fmt(c: Cell | None, unit: str) -> str:
 
 
 def _cells(m: Measure) -> tuple[str, str]:
+    from trellis.analytics.compare import FEW, MANY, MICRO, PROMOTION
+
     left = m.cells.get(PROMOTION) or m.cells.get(FEW)
     right = m.cells.get(MICRO) or m.cells.get(MANY)
     prefix = ("few: ", "many: ") if FEW in m.cells else ("", "")
@@ -86,6 +90,8 @@ def _cells(m: Measure) -> tuple[str, str]:
 
 
 def print_table(t: Table) -> None:
+    from trellis.analytics.compare import MICRO
+
     rows = []
     for f in t.features:
         for i, m in enumerate(f.measures):
@@ -115,6 +121,8 @@ def advise(
     = False,
 ) -> None:
     """A strategy mix for a person's career stage and role type, why, and three next steps."""
+    from trellis.services import advice as advice_use
+
     found = advice_use.advise(state(ctx).open().uow(), person)
     if json:
         print_json(found.to_document())

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
 from trellis.analytics.chart_files import check_target
-from trellis.analytics.evidence import MIN_MONTHS, CoxResult
-from trellis.services import evidence as use
 
 from .context import parse_date, state
 from .output import console, print_json, table
+
+if TYPE_CHECKING:  # the analyses (pandas, lifelines) load only when the command runs
+    from trellis.analytics.evidence import CoxResult
+    from trellis.services.evidence import Evidence
 
 
 def register(app: typer.Typer) -> None:
@@ -26,9 +28,9 @@ def evidence(
         help="Analyse the ledger as it stood on this date (YYYY-MM-DD).")] = None,
     since: Annotated[str | None, typer.Option(
         help="First quarter of the propensity model's snapshots (YYYY-MM-DD).")] = None,
-    min_months: Annotated[float, typer.Option(
-        "--min-months", min=0.0, help="Shortest spell in level the survival analyses keep.")]
-    = MIN_MONTHS,
+    min_months: Annotated[float | None, typer.Option(
+        "--min-months", min=0.0, help="Shortest spell in level the survival analyses keep "
+        "(default: 3 months).")] = None,
     json: Annotated[bool, typer.Option("--json", help="Print the stable JSON document.")]
     = False,
     plot: Annotated[Path | None, typer.Option(
@@ -36,10 +38,13 @@ def evidence(
         metavar="FILE", dir_okay=False)] = None,
 ) -> None:
     """Time in level, Cox models of promotion and departure, and a promotion-propensity model."""
+    from trellis.services import evidence as use
+
     if plot is not None:
         check_target(plot)
     found = use.evidence(state(ctx).open().uow(), as_of=parse_date(at, "--at"),
-                         since=parse_date(since, "--since"), min_months=min_months)
+                         since=parse_date(since, "--since"),
+                         **({} if min_months is None else {"min_months": min_months}))
     document = use.evidence_to_document(found)
     if json:
         print_json(document)
@@ -48,7 +53,7 @@ def evidence(
     if plot is not None:
         from trellis.analytics import evidence_chart  # matplotlib loads only when drawing
 
-        evidence_chart.write_chart(found.time_in_level, plot, min_months=min_months)
+        evidence_chart.write_chart(found.time_in_level, plot, min_months=found.min_months)
         if not json:
             console.print(f"chart written to {escape(str(plot))}", highlight=False)
 
@@ -57,7 +62,9 @@ def _fmt(value: float | None, pattern: str = "{:.2f}") -> str:
     return "-" if value is None else pattern.format(value)
 
 
-def _print(doc: dict, found: use.Evidence) -> None:  # type: ignore[type-arg]
+def _print(doc: dict, found: Evidence) -> None:  # type: ignore[type-arg]
+    from trellis.services.evidence import INSUFFICIENT  # loaded by the command
+
     s = doc["spells"]
     console.print(
         f"[bold]Evidence[/] from the ledger on {doc['as_of']}: {s['count']:,} spells in level "
@@ -69,7 +76,7 @@ def _print(doc: dict, found: use.Evidence) -> None:  # type: ignore[type-arg]
     for g in doc["time_in_level"]["groups"]:
         if g["status"] != "ok":
             rows.append([g["group"], f"{g['rate_from']:.1f}-{g['rate_to']:.1f}", g["spells"],
-                         g["promotions"], use.INSUFFICIENT, "", "", ""])
+                         g["promotions"], INSUFFICIENT, "", "", ""])
             continue
         by = g["promoted_by_months"]
         rows.append([g["group"], f"{g['rate_from']:.1f}-{g['rate_to']:.1f}", g["spells"],
@@ -85,11 +92,13 @@ def _print(doc: dict, found: use.Evidence) -> None:  # type: ignore[type-arg]
 
 
 def _print_cox(result: CoxResult) -> None:
+    from trellis.services.evidence import INSUFFICIENT  # loaded by the command
+
     what = "promotion" if result.event == "promotion" else "voluntary departure"
     title = f"Cox model of {what}: {result.spells:,} spells, {result.events:,} events"
     if not result.sufficient:
         reason = result.note or f"needs {20} spells and {5} events"
-        console.print(f"[bold]{title}[/]: {use.INSUFFICIENT} ({escape(reason)})",
+        console.print(f"[bold]{title}[/]: {INSUFFICIENT} ({escape(reason)})",
                       highlight=False)
         return
     table(title, ["per year", "hazard ratio", "95% CI", "p"],
@@ -100,10 +109,12 @@ def _print_cox(result: CoxResult) -> None:
 
 
 def _print_propensity(p: dict) -> None:  # type: ignore[type-arg]
+    from trellis.services.evidence import INSUFFICIENT  # loaded by the command
+
     title = (f"Promotion within 12 months: {p['snapshots']:,} quarterly snapshots of "
              f"{p['people']:,} people, {p['positives']:,} promoted")
     if p["status"] != "ok":
-        console.print(f"[bold]{title}[/]: {use.INSUFFICIENT}"
+        console.print(f"[bold]{title}[/]: {INSUFFICIENT}"
                       + (f" ({escape(p['note'])})" if p["note"] else ""), highlight=False)
         return
     console.print(f"[bold]{title}[/]", highlight=False)

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path as FilePath
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 
 from trellis.analytics.chart_files import check_target
 from trellis.domain.framework import MoveKind
-from trellis.domain.lattice import Move
+from trellis.domain.lattice import DEFAULT_BUDGET, DEFAULT_K, Move
 from trellis.errors import TrellisError
-from trellis.services import lattice as use
 
 from .context import state
 from .output import console, print_json, table
+
+if TYPE_CHECKING:
+    from trellis.services.lattice import Start
 
 Json = Annotated[bool, typer.Option("--json", help="Print the stable JSON document.")]
 
@@ -31,10 +33,12 @@ def paths(
     person: Annotated[str, typer.Argument(help="Handle, email or id.")],
     to: Annotated[str, typer.Option("--to", help="The target role's id.", metavar="ROLE")],
     k: Annotated[int, typer.Option("-k", min=1, max=50,
-                                   help="How many paths to show.")] = use.DEFAULT_K,
+                                   help="How many paths to show.")] = DEFAULT_K,
     json: Json = False,
 ) -> None:
     """The k best paths from a person's profile to a role, with the steps before each move."""
+    from trellis.services import lattice as use  # scipy loads only when a command runs
+
     found = use.paths(state(ctx).open().uow(), person, to, k)
     if json:
         print_json({"person": _person(found.start), "from": found.start.role.id,
@@ -64,12 +68,14 @@ def explore(
     role: Annotated[str | None, typer.Option("--role", help="Explore from a role instead.",
                                              metavar="ROLE")] = None,
     budget: Annotated[float, typer.Option("--budget", help="Months to spend (default 12).",
-                                          metavar="MONTHS")] = use.DEFAULT_BUDGET,
+                                          metavar="MONTHS")] = DEFAULT_BUDGET,
     limit: Annotated[int, typer.Option("--limit", min=1,
                                        help="Roles shown per kind of move.")] = 10,
     json: Json = False,
 ) -> None:
     """Roles reachable within a budget: lateral (sensible first), diagonal and vertical."""
+    from trellis.services import lattice as use  # scipy loads only when a command runs
+
     if person is None and role is None:
         raise TrellisError("give a person, or --role ROLE")
     found = use.explore(state(ctx).open().uow(), person=person, role=role, budget=budget,
@@ -117,6 +123,7 @@ def lattice(
 ) -> None:
     """Draw the lattice around a role or a person: vertical, lateral and diagonal moves."""
     from trellis.analytics import lattice_chart  # matplotlib loads only when drawing
+    from trellis.services import lattice as use  # scipy loads only when a command runs
 
     check_target(plot)
     if (person is None) == (role is None):
@@ -130,6 +137,6 @@ def lattice(
                   highlight=False)
 
 
-def _person(start: use.Start) -> dict[str, Any] | None:
+def _person(start: Start) -> dict[str, Any] | None:
     p = start.person
     return None if p is None else {"id": p.id, "handle": p.handle, "name": p.name}

@@ -8,8 +8,6 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from trellis.services import report as use
-
 from .context import state
 from .output import console
 
@@ -26,6 +24,8 @@ def report(
 ) -> None:
     """The organization report: comparison, evidence, simulations, fragmentation,
     recognition and the readiness pipeline, as one HTML page."""
+    from trellis.services import report as use  # the analyses load only when it runs
+
     use.check_out(out)
     use.write_report(state(ctx).open().uow(), out)
     console.print(f"report written to {escape(str(out))}", highlight=False)

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from trellis.analytics.chart_files import check_target
-from trellis.services import simulation as use
 
 from .context import state
 from .output import console, print_json, table
@@ -40,6 +39,8 @@ def simulate(
         metavar="FILE")] = None,
 ) -> None:
     """Simulate careers quarter by quarter under each strategy, calibrated from the ledger."""
+    from trellis.services import simulation as use  # numpy loads only when it runs
+
     if plot is not None:
         check_target(plot)
     result = use.simulate(state(ctx).open().uow(), person=person, cohort=cohort,

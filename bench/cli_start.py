@@ -1,0 +1,62 @@
+"""How long the commands a career journal runs all day take, start to finish, on SQLite.
+
+    .venv/bin/python bench/cli_start.py [--repeat 7]
+
+Runs `trellis --help`, `trellis log ...` and `trellis profile ...` as new processes against
+a fresh SQLite file and prints the median wall time of each, beside the floor measured in
+the same run: `python -c pass` with the same interpreter. Issue 15 aims at --help under
+0.3 s and log/profile under 0.5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TRELLIS = [sys.executable, "-m", "trellis.entrypoints.cli.app"]
+
+
+def median_seconds(command: list[str], repeat: int, env: dict[str, str]) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True, env=env)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=7)
+    repeat = parser.parse_args().repeat
+    env = {**os.environ, "TRELLIS_AUTHOR": "bench", "COLUMNS": "100"}
+    with tempfile.TemporaryDirectory() as folder:
+        db = ["--db", str(Path(folder) / "journal.db")]
+        subprocess.run([*TRELLIS, *db, "init", "--framework", "software-company"], check=True,
+                       capture_output=True, env=env)
+        subprocess.run([*TRELLIS, *db, "person", "add", "me", "--name", "Me", "--role",
+                        "eng-l2", "--hired", "2023-04-01", "--pay", "98000"], check=True,
+                       capture_output=True, env=env)
+        floor = median_seconds([sys.executable, "-c", "pass"], repeat, env)
+        rows = [
+            ("trellis --help", median_seconds([*TRELLIS, "--help"], repeat, env)),
+            ("trellis log certification", median_seconds(
+                [*TRELLIS, *db, "log", "certification", "me", "--certification", "X"],
+                repeat, env)),
+            ("trellis profile", median_seconds([*TRELLIS, *db, "profile", "me"], repeat,
+                                               env)),
+        ]
+    print(f"{'command':<28} {'median':>8} {'x floor':>8}")
+    print(f"{'python -c pass (floor)':<28} {floor:>7.3f}s {1:>8.1f}")
+    for name, seconds in rows:
+        print(f"{name:<28} {seconds:>7.3f}s {seconds / floor:>8.1f}")
+
+
+if __name__ == "__main__":
+    main()
