@@ -479,9 +479,9 @@ def check_history(person_id: int, events: Iterable[Event], frameworks: Mapping[i
 
 
 def _bounded(amount: int | None, what: str, on: date) -> int | None:
-    """Pay that compounding raises took past the limits every input is held to."""
+    """Pay that raises or band pay steps took past the limits every input is held to."""
     if amount is not None and not 0 <= amount <= limits.MONEY_MAX:
-        raise LedgerRuleBroken(f"compensation on {on}: it would take {what} to {amount:,}, "
+        raise LedgerRuleBroken(f"the change on {on} would take {what} to {amount:,}, "
                                f"outside 0..{limits.MONEY_MAX:,}")
     return amount
 

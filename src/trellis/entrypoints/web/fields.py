@@ -63,6 +63,7 @@ AsOf = Annotated[Day, AfterValidator(_as_of)]
 DayQuery = Annotated[Day | None, Query(description=RANGE)]
 AsOfQuery = Annotated[AsOf | None, Query(description=AS_OF)]
 
+
 def utc(value: datetime) -> datetime:
     """A stored moment (naive UTC) with its offset, as RFC 3339 wants it."""
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
