@@ -19,6 +19,16 @@ def csp_of(response) -> dict[str, str]:
     return {d.split()[0]: " ".join(d.split()[1:]) for d in policy.split(";") if d.strip()}
 
 
+@pytest.mark.parametrize(("method", "path", "allowed"), [
+    ("TRACE", "/api/people", "GET, POST"), ("PUT", "/api/session", "POST, DELETE"),
+    ("DELETE", "/api/people/emp", "GET")])
+def test_a_method_the_path_lacks_is_405_naming_those_it_has(anonymous, method, path,
+                                                             allowed):
+    r = anonymous.request(method, path)
+    assert r.status_code == 405
+    assert r.headers["allow"] == allowed
+
+
 PAGES = ["/me", "/people/emp", "/people/emp/advice", "/team", "/org", "/org/compare",
          "/org/evidence", "/org/import", "/simulate?run=1&person=emp&runs=100&years=1"]
 

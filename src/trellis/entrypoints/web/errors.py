@@ -18,7 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match, Route
+from starlette.routing import Match
 
 from trellis.errors import (
     Busy,
@@ -115,12 +115,17 @@ def document_problems(openapi: dict[str, Any]) -> dict[str, Any]:
     return openapi
 
 
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
 def allowed_methods(request: Request) -> list[str]:
-    """Every method of the request's path: FastAPI makes a route per method, and
-    Starlette's 405 names only the first route's."""
-    return sorted({method for route in request.app.router.routes if isinstance(route, Route)
-                   and route.matches(request.scope)[0] is not Match.NONE
-                   for method in route.methods or ()})
+    """Every method of the request's path: FastAPI makes a route per method (inside the
+    routers it includes), and Starlette's 405 names only the first route's. Each route is
+    asked whether it would take the path with each method."""
+    routes = request.app.router.routes
+    return [method for method in METHODS
+            if any(route.matches({**request.scope, "method": method})[0] is Match.FULL
+                   for route in routes)]
 
 
 def is_api(request: Request) -> bool:
