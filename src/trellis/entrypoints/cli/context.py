@@ -26,7 +26,7 @@ class CliState:
                 from .output import errors  # said on stderr: JSON on stdout stays JSON
 
                 errors.print(f"note: {self._trellis.upgrade.describe()}", markup=False,
-                             highlight=False)
+                             highlight=False, soft_wrap=True)  # one line, however long
         return self._trellis
 
     def close(self) -> None:
