@@ -166,3 +166,67 @@ def import_onet(
         highlight=False,
         markup=False,
     )
+
+
+# --- import-monzo: Monzo-shaped progression frameworks (trellis.adapters.monzo)
+
+
+@app.command("import-monzo")
+def import_monzo(
+    ctx: typer.Context,
+    sources: Annotated[list[Path], typer.Argument(
+        help="Markdown files in Monzo's shape (front matter with topics): one a track.",
+        metavar="SRC...")],
+    framework_id: Annotated[str, typer.Option("--id", help="The framework's id.")],
+    name: Annotated[str, typer.Option(help="The framework's name.")],
+    out: Annotated[Path | None, typer.Option(help="Also write the framework to this YAML "
+                                             "or JSON file.")] = None,
+    licence: Annotated[Path | None, typer.Option(
+        help="The source files' licence: its text becomes the attribution.")] = None,
+    credit: Annotated[str | None, typer.Option(
+        help="A line after the licence saying where the framework came from.")] = None,
+    role_title: Annotated[list[str] | None, typer.Option(
+        help="Who works on a track, as TRACK=TITLE (product=\"Product Manager\"); "
+        "repeatable. Default: from the track's name.", metavar="TRACK=TITLE")] = None,
+    activate: Annotated[bool, typer.Option(help="Make it the organization's framework.")]
+    = False,
+) -> None:
+    """Build a criteria framework from Monzo-shaped files and load it."""
+    from trellis.adapters.monzo import monzo_attribution, read_monzo_framework, to_yaml
+    from trellis.errors import TrellisError
+
+    titles: dict[str, str] = {}
+    for pair in role_title or []:
+        track, sep, title = pair.partition("=")
+        if not sep or not track.strip() or not title.strip():
+            raise TrellisError(f"--role-title '{pair}': use TRACK=TITLE")
+        titles[track.strip()] = title.strip()
+    attribution = ""
+    if licence is not None:
+        try:
+            text = licence.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise TrellisError(f"cannot read the licence {licence}: {exc}") from None
+        attribution = monzo_attribution(text, credit or "")
+    elif credit:
+        attribution = credit
+    framework, document = read_monzo_framework(
+        sources, framework_id=framework_id, name=name, attribution=attribution,
+        role_titles=titles)
+    if out is not None:
+        json_out = out.suffix.lower() == ".json"
+        out.write_text(dump_document(document, "json") if json_out else to_yaml(document),
+                       encoding="utf-8")
+        console.print(f"wrote {out}", highlight=False, markup=False)
+    cli = state(ctx)
+    loaded = use.load_framework(cli.open().uow(), framework, document,
+                                author=cli.settings.author, activate=activate)
+    console.print(
+        f"loaded '{framework.key}' version {loaded.version.version}: "
+        f"{len(framework.tracks)} tracks, {len(framework.roles)} roles, "
+        f"{len(document['topics'])} topics, "
+        f"{sum(len(t['criteria']) for t in document['topics'])} criteria"
+        + (" [active]" if loaded.active else ""),
+        highlight=False,
+        markup=False,
+    )
