@@ -240,8 +240,8 @@ def read_source(path: Path) -> SourceTrack:
     if len(fences) < 2:
         raise _problem("", "the front matter has no closing '---' line", source, 1)
     opening, closing = fences[0], fences[1]
-    # the opening fence's line stays, blank, so YAML's line numbers are the file's
-    front = "\n" + _DASH_TAB.sub(r"\1 ", text[opening.end():closing.start()])
+    # from the end of the opening fence: its line stays, blank, so YAML's lines are the file's
+    front = _DASH_TAB.sub(r"\1 ", text[opening.end():closing.start()])
     body_line = text.count("\n", 0, closing.end()) + 2
     body = text[closing.end() + 1:]
     document, lines, repeated = _read_yaml(front.encode("utf-8"), source)
