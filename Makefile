@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 DEMO_DB ?= trellis-demo.db
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-all lint bench clean install install-test
+.PHONY: demo test test-all lint bench clean install install-test monzo-frameworks
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ lint: install-test
 
 bench: install-test
 	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
+
+# regenerate src/trellis/frameworks/monzo-*.yaml from ../shared/data/frameworks/monzo
+monzo-frameworks: install
+	$(BIN)/python tools/convert_monzo.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_DB)-import .pytest_cache
