@@ -192,6 +192,21 @@ def test_people_names_split_at_the_colon_and_a_tab_after_a_dash_is_read():
                for c in criteria(document).values())  # the item after the tab
 
 
+def test_criteria_in_the_body_under_level_and_topic_headings(tmp_path: Path):
+    path = tmp_path / "craft.md"
+    path.write_text("---\ntitle: \"🎨 Craft Design Framework\"\n---\nAbout us.\n\n"
+                    "## Level 1 — Junior ##\n\n### 🧠 Knowledge\n\nKnows the basics\n"
+                    "of layout.\n\nAsks for help.\n\n---\n\n## Level 2\n### Knowledge\n"
+                    "Knows a lot.\n\n## Notes\n\nNot a criterion.\n", encoding="utf-8")
+    document = build_monzo_document([path], framework_id="c", name="C")
+    assert document["tracks"] == [{"id": "craft", "name": "Craft Design"}]
+    assert document["topics"] == [{"id": "knowledge", "name": "Knowledge", "criteria": [
+        {"id": "knowledge.L1.1", "level": "L1", "text": "Knows the basics\nof layout."},
+        {"id": "knowledge.L1.2", "level": "L1", "text": "Asks for help."},
+        {"id": "knowledge.L2.1", "level": "L2", "text": "Knows a lot."}]}]
+    assert document["roles"][1]["title"] == "Craft Designer, level 2"
+
+
 def test_role_titles_from_the_track_name():
     assert person_title("Backend Engineering") == "Backend Engineer"
     assert person_title("Quality Analyst") == "Quality Analyst"
@@ -266,13 +281,15 @@ def test_a_good_small_file(tmp_path: Path):
     ("---\ntitle: x\n", 1, "no closing '---'"),
     (GOOD.replace("        criteria:", "        criteria: ]"), 9, "not valid YAML"),
     (GOOD.replace("      - level: 2", "      - level: two"), 11,
-     "'two' is not a positive whole number"),
-    (GOOD.replace("      - level: 2", "      - level: 0"), 11, "'0' is not a positive"),
-    (GOOD.replace("      - level: 2", "      - level: 2.5"), 11, "'2.5' is not a positive"),
+     "'two' is not a level (1-100)"),
+    (GOOD.replace("      - level: 2", "      - level: 0"), 11, "'0' is not a level"),
+    (GOOD.replace("      - level: 2", "      - level: 2.5"), 11, "'2.5' is not a level"),
     (GOOD.replace("      - level: 2", "      - criteria: [x]"), 11,
      "level: required field is missing"),
-    (GOOD.replace("levels: 2", "levels: -3"), 3, "levels: '-3' is not a positive"),
+    (GOOD.replace("levels: 2", "levels: -3"), 3, "levels: '-3' is not a number of levels"),
     (GOOD.replace("levels: 2", "levels: 1"), 3, "levels 1-2 are more than the 1"),
+    (GOOD.replace("levels: 2", "levels: 1000000"), 3, "'1000000' is not a number of levels"),
+    (GOOD.replace("      - level: 2", "      - level: 101"), 11, "'101' is not a level"),
     (GOOD.replace('          - "Writes tests"\n', ""), 8, "level 1 has no criteria"),
     (GOOD.replace('          - criteria: "Designs tests"\n            examples',
                   "          - examples"), 13, "criteria: a criterion needs its text"),
@@ -282,7 +299,9 @@ def test_a_good_small_file(tmp_path: Path):
     (GOOD.replace('title: "🛠️ Craft"', 'title: "x"\n    title: "y"'), 7, "key repeated"),
     (GOOD.replace("topics:", "topics: []\nold:"), 4, "expected a list of topics"),
     ("---\ntitle: Lab\n---\n## Level 1\n### Craft\nWrites tests\n## Level two\n", 7,
-     "'two' is not a positive whole number"),
+     "'two' is not a level (1-100)"),
+    ("---\ntitle: Lab\n---\n## Level ²\n", 4, "'²' is not a level"),
+    ("---\ntitle: Lab\n---\n## Level 9999999999\n", 4, "is not a level"),
     ("---\ntitle: Lab\n---\n\n## Level 1\n\nWrites tests\n", 7, "before any '### Topic'"),
     ("---\ntitle: Lab\n---\nJust prose.\n", 1, "no topics"),
 ])
@@ -405,13 +424,24 @@ def test_import_monzo_writes_and_loads(cli, sqlite_url: str, tmp_path: Path):
     assert "Monzo Bank Limited" in shown.out and MONZO_CREDIT in shown.out
 
 
+def test_init_with_a_monzo_framework_and_show_its_attribution(cli, sqlite_url: str):
+    result = cli("--db", sqlite_url, "init", "--framework", "monzo-backend")
+    assert result.code == 0, result.err
+    assert "loaded framework 'monzo-backend' version 1" in result.out
+    shown = cli("--db", sqlite_url, "framework", "show")
+    assert shown.code == 0, shown.err
+    assert "Copyright (c) 2019 Monzo Bank Limited" in shown.out
+    assert MONZO_CREDIT in shown.out
+    assert "Backend Engineer, level 6" in shown.out
+
+
 def test_import_monzo_refuses_a_bad_file_in_one_line(cli, sqlite_url: str, tmp_path: Path):
     bad = tmp_path / "bad.md"
     bad.write_text(GOOD.replace("      - level: 2", "      - level: two"), encoding="utf-8")
     result = cli("--db", sqlite_url, "framework", "import-monzo", bad, "--id", "x",
                  "--name", "X")
     assert result.code == 1
-    assert f"{bad}:11: " in result.err and "'two' is not a positive" in result.err
+    assert f"{bad}:11: " in result.err and "'two' is not a level" in result.err
     assert "Traceback" not in result.err
     assert cli("--db", sqlite_url, "framework", "import-monzo", bad, "--id", "x",
                "--name", "X", "--role-title", "nonsense").code == 1

@@ -88,8 +88,9 @@ _TOPIC_ID_MAX = 40  # TRACK.TOPIC.LNN.KKK stays inside an id's 80 characters
 _TRACK_ID_MAX = 30
 _FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 _DASH_TAB = re.compile(r"^([ ]*-)\t", re.MULTILINE)
-_LEVEL_HEADING = re.compile(r"^##[ \t]+Level[ \t]+(.*?)[ \t]*#*[ \t]*$", re.IGNORECASE)
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
+_HEADING = re.compile(r"(#{1,6})[ \t]+(.*)")
+_LEVEL_HEADING = re.compile(r"Level[ \t]+(\S+)", re.IGNORECASE)
+LEVELS_MAX = 100  # far above any ladder; keeps a typo (level: 1000000) from making a million
 _RULE = re.compile(r"^[ \t]*([-*_])([ \t]*\1){2,}[ \t]*$")
 
 
@@ -258,8 +259,9 @@ def read_source(path: Path) -> SourceTrack:
 
     title = _strip_emoji(_plain(document.get("title"), "title", source, at)) or path.stem
     declared = document.get("levels")
-    if declared is not None and not _positive(declared):
-        raise _problem("levels", f"'{declared}' is not a positive whole number", source,
+    if declared is not None and not _in_range(declared):
+        raise _problem("levels", f"'{declared}' is not a number of levels (1-{LEVELS_MAX})",
+                       source,
                        at("levels"))
     topics_field = document.get("topics")
     if topics_field is None:
@@ -322,9 +324,9 @@ def _content(value: Any, where: str, source: str, at: Any
         if not isinstance(cell, dict):
             raise _problem(here, "expected a level with criteria", source, at(here))
         level = cell.get("level")
-        if not _positive(level):
+        if not _in_range(level):
             raise _problem(f"{here}.level", "required field is missing" if level is None
-                           else f"'{level}' is not a positive whole number", source,
+                           else f"'{level}' is not a level (1-{LEVELS_MAX})", source,
                            at(f"{here}.level"))
         statements = levels.setdefault(level, [])
         plain = cell.get("criteria") or []
@@ -373,13 +375,13 @@ def _body_topics(body: str, first_line: int, source: str) -> list[SourceTopic]:
         if heading or not line.strip() or _RULE.match(line):
             close()
         if heading:
-            depth, text = len(heading.group(1)), heading.group(2)
-            levelled = _LEVEL_HEADING.match(line)
+            depth, text = len(heading.group(1)), _heading_text(heading.group(2))
+            levelled = _LEVEL_HEADING.match(text) if depth == 2 else None
             if levelled:
                 value = levelled.group(1)
-                if not (value.isdigit() and int(value) > 0):
-                    raise _problem("", f"'## Level {value}': '{value}' is not a positive whole "
-                                   "number", source, number)
+                if not (value.isascii() and value.isdigit() and 0 < int(value[:4]) <= LEVELS_MAX):
+                    raise _problem("", f"'## Level {value}': '{value}' is not a level "
+                                   f"(1-{LEVELS_MAX})", source, number)
                 level, topic, level_line = int(value), None, number
             elif depth == 3 and level is not None:
                 topic = _slug(text)[:_TOPIC_ID_MAX].strip("-")
@@ -498,8 +500,18 @@ def _slug(text: str) -> str:
 # --- checks
 
 
-def _positive(value: object) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+def _in_range(value: object) -> TypeGuard[int]:
+    """A level or a count of levels: a whole number from 1 to LEVELS_MAX."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= LEVELS_MAX
+
+
+def _heading_text(text: str) -> str:
+    """A heading's text without markdown's optional closing hashes (``## Level 2 ##``)."""
+    text = text.rstrip(" \t")
+    bare = text.rstrip("#")
+    if bare != text and (not bare or bare[-1] in " \t"):
+        text = bare.rstrip(" \t")
+    return text
 
 
 def _plain(value: Any, where: str, source: str, at: Any) -> str:
