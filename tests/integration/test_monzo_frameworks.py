@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import tomllib
 from collections.abc import Iterator
 from datetime import date, datetime
 from importlib.resources import files
@@ -338,6 +339,14 @@ def test_problems_in_several_files_are_all_reported(tmp_path: Path):
     assert "track 'good' comes from two files" in caught.value.problems[1].message
 
 
+def test_a_role_title_for_no_track(tmp_path: Path):
+    path = tmp_path / "lab.md"
+    path.write_text(GOOD, encoding="utf-8")
+    with pytest.raises(FrameworkInvalid, match=r"a role title for 'labs', which is no track: "
+                       r"the tracks are lab$"):
+        build_monzo_document([path], framework_id="x", name="X", role_titles={"labs": "T"})
+
+
 def test_a_missing_file_and_no_files(tmp_path: Path):
     with pytest.raises(FrameworkInvalid, match="cannot read file"):
         build_monzo_document([tmp_path / "absent.md"], framework_id="x", name="X")
@@ -346,6 +355,11 @@ def test_a_missing_file_and_no_files(tmp_path: Path):
 
 
 # --- the shipped frameworks
+
+
+def test_the_licence_is_package_data():
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "frameworks/monzo-LICENSE" in data["tool"]["setuptools"]["package-data"]["trellis"]
 
 
 def test_every_shipped_monzo_file_is_listed_and_the_licence_ships():

@@ -84,7 +84,7 @@ PERSON_WORDS = {"Engineering": "Engineer", "Design": "Designer", "Research": "Re
 PERSON_NOUNS = ("Analyst", "Contributor", "Engineer", "Designer", "Manager", "Researcher",
                 "Specialist", "Leader", "Lead", "Assistant")
 
-_TOPIC_ID_MAX = 40  # TRACK.TOPIC.LNN.KKK stays inside an id's 80 characters
+_TOPIC_ID_MAX = 32  # TRACK.TOPIC.LNNN.KKKKK stays inside an id's 80 characters
 _TRACK_ID_MAX = 30
 _FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 _DASH_TAB = re.compile(r"^([ ]*-)\t", re.MULTILINE)
@@ -157,10 +157,14 @@ def build_monzo_document(
             problems.append(Problem("", f"track '{track.id}' comes from two files (also "
                                     f"{seen[track.id]}): rename one", None, track.source))
         seen[track.id] = track.source
+    titles = dict(role_titles or {})
+    unknown = sorted(set(titles) - set(seen))
+    if unknown and not problems:
+        problems.append(Problem("", f"a role title for '{unknown[0]}', which is no track: "
+                                f"the tracks are {', '.join(seen)}"))
     if problems:
         raise FrameworkInvalid(problems, problems[0].source)
 
-    titles = dict(role_titles or {})
     low = min(t.levels.start for t in tracks)
     high = max(t.levels.stop for t in tracks)
     return {
