@@ -54,7 +54,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeGuard
@@ -92,6 +92,9 @@ _HEADING = re.compile(r"(#{1,6})[ \t]+(.*)")
 _LEVEL_HEADING = re.compile(r"Level[ \t]+(\S+)", re.IGNORECASE)
 LEVELS_MAX = 100  # far above any ladder; keeps a typo (level: 1000000) from making a million
 _RULE = re.compile(r"^[ \t]*([-*_])([ \t]*\1){2,}[ \t]*$")
+
+
+Locate = Callable[[str], int | None]  # a dotted path of the front matter -> its line
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,7 +242,7 @@ def read_source(path: Path) -> SourceTrack:
     except OSError as exc:
         raise _problem("", f"cannot read file: {exc.strerror or exc}", source, None) from None
     text = _decoded(data, source).replace("\r\n", "\n")
-    fences = [m for m in _FENCE.finditer(text)]
+    fences = list(_FENCE.finditer(text))
     if not fences or fences[0].start() != 0:
         raise _problem("", "no front matter: the file must start with a '---' line", source, 1)
     if len(fences) < 2:
@@ -265,8 +268,7 @@ def read_source(path: Path) -> SourceTrack:
     declared = document.get("levels")
     if declared is not None and not _in_range(declared):
         raise _problem("levels", f"'{declared}' is not a number of levels (1-{LEVELS_MAX})",
-                       source,
-                       at("levels"))
+                       source, at("levels"))
     topics_field = document.get("topics")
     if topics_field is None:
         topics, body = _body_topics(body, body_line, source), ""
@@ -288,7 +290,7 @@ def read_source(path: Path) -> SourceTrack:
                        tuple(topics), source)
 
 
-def _front_topics(value: Any, source: str, at: Any) -> list[SourceTopic]:
+def _front_topics(value: Any, source: str, at: Locate) -> list[SourceTopic]:
     if not isinstance(value, list) or not value:
         raise _problem("topics", "expected a list of topics", source, at("topics"))
     topics: list[SourceTopic] = []
@@ -318,7 +320,7 @@ def _front_topics(value: Any, source: str, at: Any) -> list[SourceTopic]:
     return topics
 
 
-def _content(value: Any, where: str, source: str, at: Any
+def _content(value: Any, where: str, source: str, at: Locate
              ) -> tuple[tuple[int, tuple[Statement, ...]], ...]:
     if not isinstance(value, list) or not value:
         raise _problem(where, "expected a list of levels with criteria", source, at(where))
@@ -518,7 +520,7 @@ def _heading_text(text: str) -> str:
     return text
 
 
-def _plain(value: Any, where: str, source: str, at: Any) -> str:
+def _plain(value: Any, where: str, source: str, at: Locate) -> str:
     """An optional one-line text field; blank is empty."""
     if value is None:
         return ""
@@ -528,7 +530,7 @@ def _plain(value: Any, where: str, source: str, at: Any) -> str:
     return value.strip()
 
 
-def _statement(value: Any, where: str, source: str, at: Any, what: str = "a criterion"
+def _statement(value: Any, where: str, source: str, at: Locate, what: str = "a criterion"
                ) -> str:
     if value is not None and not isinstance(value, str):
         raise _problem(where, f"expected text, not {type(value).__name__}", source,
