@@ -64,7 +64,8 @@ def test_readiness_json(run):
     doc = json.loads(result.out)
     assert list(doc) == ["person", "as_of", "current", "target", "score", "coverage",
                          "freshness_discount", "ready_at", "ready", "gates_hold", "gates",
-                         "steps_missing", "gaps", "explanation"]
+                         "steps_missing", "gaps", "criteria_missing", "criteria_gaps",
+                         "requirements", "explanation"]
     assert doc["person"] == {"id": 2, "handle": "ada", "name": "Ada Lovelace"}
     assert doc["as_of"] == "2025-06-01"
     assert doc["current"] == {"id": "eng1", "title": "Engineer I", "track": "eng",
@@ -99,10 +100,10 @@ def test_bad_input_is_one_error_line(run, args, message):
 def test_a_refused_promotion_prints_the_gates_and_gap_list_then_one_error_line(run):
     result = run("promote", "ada", "--to", "eng3")
     assert result.code == 1
-    assert "refused: 2 gate(s) fail" in result.out
+    assert "refused: 2 requirement(s) fail" in result.out
     assert "✗ must have mentoring: mentoring at mastery 0, needs 2" in result.out
     assert "Mentoring (mentoring)" in result.out  # the gap table
-    assert result.err == ("error: promotion of ada to eng3 refused, a gate fails: coding at "
+    assert result.err == ("error: promotion of ada to eng3 refused, a requirement fails: coding at "
                           "mastery 2, needs 3; mentoring at mastery 0, needs 2 (an override "
                           "with a reason records it anyway)\n")
     assert run("readiness", "ada", "--json").code == 0  # still eng1: nothing written

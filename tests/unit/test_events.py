@@ -218,6 +218,8 @@ def test_advance_of_every_kind():
         K.DEPARTURE: Advance.NONE,
         K.RETRACTION: Advance.NONE,
         K.VERIFICATION: Advance.NONE,
+        K.DEMONSTRATED: Advance.MICRO,
+        K.ASSESSED: Advance.NONE,
     }
     assert set(expected) == set(EventKind)
     for kind, advance in expected.items():

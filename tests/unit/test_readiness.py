@@ -221,6 +221,14 @@ def test_the_document_shape():
             {"competency": "mentoring", "name": "Mentoring", "has": 2, "needs": 2,
              "steps_missing": 0, "stale": True},
         ],
+        "criteria_missing": 0,
+        "criteria_gaps": [],
+        "requirements": [
+            {"kind": "expectations", "name": "expected mastery", "met": False,
+             "detail": "1 mastery step short", "has": 4.0, "needs": 5.0},
+            {"kind": "must_have", "name": "must have coding", "met": False,
+             "detail": "coding at mastery 2, needs 3", "has": None, "needs": None},
+        ],
     }
 
 

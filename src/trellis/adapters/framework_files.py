@@ -23,6 +23,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StrictInt,
     StrictStr,
     ValidationError,
@@ -31,8 +32,11 @@ from pydantic import (
 
 from trellis.domain.framework import (
     DEFAULT_DESCRIPTORS,
+    DEFAULT_PROFICIENCY,
     BandLevel,
     Competency,
+    CriteriaPolicy,
+    Criterion,
     ExplicitMove,
     Framework,
     LatticeSettings,
@@ -48,7 +52,7 @@ from trellis.domain.framework import (
     TitleRange,
     Track,
 )
-from trellis.domain.framework_assembly import BandDraft, assemble_framework
+from trellis.domain.framework_assembly import BandDraft, TopicDraft, assemble_framework
 from trellis.domain.limits import (
     FRAMEWORK_ALIAS_NODES_MAX,
     FRAMEWORK_DEPTH_MAX,
@@ -204,6 +208,54 @@ class PointsModel(_Strict):
     titles: list[TitleRangeModel] = []
 
 
+class ProficiencyScaleModel(ScaleModel):
+    """The scale of ``assessed`` events, 0 to max (default 0-3: not yet, sometimes,
+    consistently, role model)."""
+
+    max: StrictInt = Field(3, ge=1, le=SCALE_MAX)
+
+    @model_validator(mode="after")
+    def _default_descriptors(self) -> Self:
+        if self.descriptors is None:
+            steps = (list(DEFAULT_PROFICIENCY) if self.max == 3
+                     else [str(m) for m in range(self.max + 1)])
+            object.__setattr__(self, "descriptors", steps)
+        return self
+
+
+class CriteriaPolicyModel(_Strict):
+    """How criteria count toward a role (see docs/frameworks.md, "Criteria")."""
+
+    cumulative: StrictBool = Field(True, description="a role expects the criteria of lower "
+                             "levels too")
+    scale: ProficiencyScaleModel = ProficiencyScaleModel()
+    met_at: StrictInt = Field(2, ge=1, le=SCALE_MAX, description="least assessed "
+                              "proficiency that meets a criterion")
+    self_assessment_counts: StrictBool = False
+    coverage: float = _finite(default=100.0, gt=0, le=100, description="percent of a "
+                              "role's criteria that must be met")
+
+    def to_domain(self) -> CriteriaPolicy:
+        return CriteriaPolicy(self.cumulative, self.scale.to_domain(), self.met_at,
+                              self.self_assessment_counts, self.coverage)
+
+
+class CriterionModel(_Strict):
+    id: Id
+    level: Id
+    text: Text = Field(min_length=1)
+    examples: list[Text] = []
+    proficiency: StrictInt | None = Field(None, ge=1, le=SCALE_MAX)
+
+
+class TopicModel(_Strict):
+    id: Id
+    name: Label
+    description: Text = ""
+    tracks: list[Id] = Field([], description="empty: a generic topic shared by every track")
+    criteria: list[CriterionModel]
+
+
 class ReadinessModel(_Strict):
     fresh_months: float = _finite(default=36.0, gt=0, le=MONTHS_MAX)
     stale_weight: float = _finite(default=0.8, ge=0, le=1)
@@ -264,6 +316,8 @@ class RoleModel(_Strict):
     pay_band: PayBandModel | None = None
     expects: dict[Id, StrictInt] = {}
     must_have: list[Id] = []
+    band_levels: dict[Id, StrictInt] = Field({}, description="skill band -> the band level "
+                                             "a promotion into the role needs (a gate)")
     tools: list[Label] = []
 
 
@@ -282,7 +336,9 @@ class FrameworkModel(_Strict):
     mastery_scale: ScaleModel = ScaleModel()
     tracks: list[TrackModel]
     levels: list[LevelModel]
-    skill_bands: list[SkillBandModel]
+    skill_bands: list[SkillBandModel] = []
+    topics: list[TopicModel] = []
+    criteria: CriteriaPolicyModel = CriteriaPolicyModel()
     roles: list[RoleModel]
     points: list[PointsModel] = []
     readiness: ReadinessModel = ReadinessModel()
@@ -333,6 +389,7 @@ class FrameworkModel(_Strict):
                 expects=dict(r.expects),
                 must_have=tuple(r.must_have),
                 tools=tuple(r.tools),
+                band_levels=dict(r.band_levels),
             )
             for r in self.roles
         ]
@@ -362,6 +419,13 @@ class FrameworkModel(_Strict):
             readiness=ReadinessPolicy(self.readiness.fresh_months, self.readiness.stale_weight,
                                       self.readiness.ready_at),
             lattice=self.lattice.to_domain(),
+            topics=[
+                TopicDraft(t.id, t.name, [
+                    Criterion(c.id, t.id, c.level, c.text, tuple(c.examples), c.proficiency)
+                    for c in t.criteria], tuple(t.tracks), t.description)
+                for t in self.topics
+            ],
+            criteria_policy=self.criteria.to_domain(),
         )
 
 

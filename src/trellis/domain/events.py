@@ -49,6 +49,8 @@ class EventKind(StrEnum):
     DEPARTURE = "departure"
     RETRACTION = "retraction"
     VERIFICATION = "verification"
+    DEMONSTRATED = "demonstrated"
+    ASSESSED = "assessed"
 
 
 class Advance(StrEnum):
@@ -62,6 +64,7 @@ class Advance(StrEnum):
 MICRO_PROGRESSIONS = frozenset(
     {
         EventKind.SKILL_STEP,
+        EventKind.DEMONSTRATED,
         EventKind.CERTIFICATION,
         EventKind.PROJECT_LEADERSHIP,
         EventKind.RESPONSIBILITY,
@@ -88,6 +91,14 @@ class CompensationKind(StrEnum):
     MERIT = "merit"  # a raise of base pay
     ADJUSTMENT = "adjustment"  # a market or equity correction of base pay
     BONUS = "bonus"  # one-off; base pay unchanged
+
+
+class Assessor(StrEnum):
+    """Who assessed a criterion: kept apart, so self and manager are never averaged."""
+
+    SELF = "self"
+    MANAGER = "manager"
+    PEER = "peer"
 
 
 class DepartureKind(StrEnum):
@@ -129,6 +140,24 @@ class SkillStep:
     competency: str
     from_mastery: int
     to_mastery: int
+
+
+@dataclass(frozen=True, slots=True)
+class Demonstrated:
+    """A criterion shown, with the event's evidence (text or a link) saying how."""
+
+    kind: ClassVar[EventKind] = EventKind.DEMONSTRATED
+    criterion: str
+
+
+@dataclass(frozen=True, slots=True)
+class Assessed:
+    """A criterion assessed at a proficiency on the framework's scale, by ``assessor``."""
+
+    kind: ClassVar[EventKind] = EventKind.ASSESSED
+    criterion: str
+    proficiency: int
+    assessor: Assessor = Assessor.MANAGER
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +249,8 @@ Details = (
     | Departure
     | Retraction
     | Verification
+    | Demonstrated
+    | Assessed
 )
 
 DETAILS: dict[EventKind, type[Details]] = {
@@ -238,6 +269,8 @@ DETAILS: dict[EventKind, type[Details]] = {
         Departure,
         Retraction,
         Verification,
+        Demonstrated,
+        Assessed,
     )
 }
 
@@ -461,6 +494,7 @@ _INT_RANGES: dict[str, tuple[int, int, str | None]] = {
     "team_size": (0, TEAM_SIZE_MAX, None),
     "from_mastery": (0, MASTERY_MAX, "cannot be negative"),
     "to_mastery": (0, MASTERY_MAX, None),
+    "proficiency": (0, MASTERY_MAX, "cannot be negative"),
     "retracts": (1, EVENT_ID_MAX, "must be an event id"),
     "verifies": (1, EVENT_ID_MAX, "must be an event id"),
 }

@@ -1,4 +1,5 @@
-"""The career framework: tracks, ordered levels, roles, skill bands and competencies.
+"""The career framework: tracks, ordered levels, roles, skill bands and competencies, and
+topics of criteria.
 
 A framework is the vocabulary the ledger is written in. It is immutable once built; a
 changed file becomes a new *version* (see services.frameworks), and each event keeps the
@@ -10,6 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+DEFAULT_PROFICIENCY = (
+    "not yet",
+    "sometimes, with support",
+    "consistently",
+    "role model: others learn it from them",
+)
 
 DEFAULT_DESCRIPTORS = (
     "none",
@@ -157,6 +165,51 @@ class PointsRule:
 
 
 @dataclass(frozen=True, slots=True)
+class Criterion:
+    """A behaviour statement a person at ``level`` shows ("Proactively gives feedback
+    upwards"). ``proficiency``: the least assessed proficiency that meets it (None: the
+    framework's ``met_at``)."""
+
+    id: str
+    topic: str
+    level: str
+    text: str
+    examples: tuple[str, ...] = ()
+    proficiency: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """A theme of criteria. ``tracks`` empty: a generic topic every track shares, so an IC
+    and a manager ladder count the same evidence."""
+
+    id: str
+    name: str
+    criteria: tuple[str, ...]
+    tracks: tuple[str, ...] = ()
+    description: str = ""
+
+    def applies_to(self, track: str) -> bool:
+        return not self.tracks or track in self.tracks
+
+
+@dataclass(frozen=True, slots=True)
+class CriteriaPolicy:
+    """How criteria count: ``cumulative`` roles expect the criteria of lower levels too; an
+    assessment meets a criterion at ``met_at`` on ``scale`` (a self-assessment only when
+    ``self_assessment_counts``); a role asks for ``coverage`` percent of its criteria."""
+
+    cumulative: bool = True
+    scale: MasteryScale = field(default_factory=lambda: MasteryScale(3, DEFAULT_PROFICIENCY))
+    met_at: int = 2
+    self_assessment_counts: bool = False
+    coverage: float = 100.0
+
+    def meets(self, criterion: Criterion) -> int:
+        return criterion.proficiency if criterion.proficiency is not None else self.met_at
+
+
+@dataclass(frozen=True, slots=True)
 class ReadinessPolicy:
     """How promotion readiness weighs evidence (see domain.readiness)."""
 
@@ -222,6 +275,8 @@ class Role:
     expects: Mapping[str, int] = field(default_factory=dict)
     must_have: tuple[str, ...] = ()  # expectations that gate a promotion into this role
     tools: tuple[str, ...] = ()
+    band_levels: Mapping[str, int] = field(default_factory=dict)  # band -> level: gates
+    criteria: tuple[str, ...] = ()  # the criteria it expects (derived from the topics)
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +294,9 @@ class Framework:
     points_rules: tuple[PointsRule, ...] = ()
     readiness: ReadinessPolicy = field(default_factory=ReadinessPolicy)
     lattice: LatticeSettings = field(default_factory=LatticeSettings)
+    topics: Mapping[str, Topic] = field(default_factory=dict)
+    criteria: Mapping[str, Criterion] = field(default_factory=dict)
+    criteria_policy: CriteriaPolicy = field(default_factory=CriteriaPolicy)
 
     def band_of(self, competency: str) -> SkillBand:
         return self.bands[self.competencies[competency].band]

@@ -8,7 +8,7 @@ scale, and cycles among competency prerequisites.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Protocol
 
@@ -17,6 +17,8 @@ from trellis.errors import Problem
 from .framework import (
     BandLevel,
     Competency,
+    CriteriaPolicy,
+    Criterion,
     Framework,
     LatticeSettings,
     Level,
@@ -24,6 +26,7 @@ from .framework import (
     ReadinessPolicy,
     Role,
     SkillBand,
+    Topic,
     Track,
 )
 
@@ -44,6 +47,17 @@ class BandDraft:
     levels: Sequence[BandLevel] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class TopicDraft:
+    """A topic as written in a file: it holds its criteria inline."""
+
+    id: str
+    name: str
+    criteria: Sequence[Criterion]
+    tracks: Sequence[str] = ()
+    description: str = ""
+
+
 def assemble_framework(
     *,
     key: str,
@@ -58,6 +72,8 @@ def assemble_framework(
     points_rules: Sequence[PointsRule] = (),
     readiness: ReadinessPolicy | None = None,
     lattice: LatticeSettings | None = None,
+    topics: Sequence[TopicDraft] = (),
+    criteria_policy: CriteriaPolicy | None = None,
 ) -> tuple[Framework | None, list[Problem]]:
     problems: list[Problem] = []
 
@@ -79,6 +95,10 @@ def assemble_framework(
         unique(band.competencies, f"skill_bands[{b}].competencies", competency_ids)
     competencies = {c.id: c for band in bands for c in band.competencies}
 
+    policy = criteria_policy or CriteriaPolicy()
+    problems.extend(_criteria_problems(topics, policy, track_ids, level_ids))
+    if not bands and not topics:
+        problems.append(Problem("skill_bands", "a framework needs skill bands or topics"))
     for b, band in enumerate(bands):
         if not band.competencies:
             problems.append(Problem(f"skill_bands[{b}].competencies", "a band needs competencies"))
@@ -124,6 +144,16 @@ def assemble_framework(
             if must not in role.expects:
                 problems.append(Problem(f"{path}.must_have[{m}]",
                                         f"'{must}' is not one of the role's expectations"))
+        for band_id, band_level in role.band_levels.items():
+            drafted = next((b for b in bands if b.id == band_id), None)
+            if drafted is None:
+                problems.append(Problem(f"{path}.band_levels.{band_id}",
+                                        f"unknown skill band '{band_id}'"))
+            elif not 1 <= band_level <= len(drafted.levels):
+                problems.append(Problem(f"{path}.band_levels.{band_id}",
+                                        f"band '{band_id}' has levels 1-{len(drafted.levels)}"
+                                        if drafted.levels else
+                                        f"band '{band_id}' declares no levels"))
         pay_band = role.pay_band
         if pay_band is not None and not pay_band.min <= pay_band.mid <= pay_band.max:
             problems.append(Problem(f"{path}.pay_band", "pay band needs min <= mid <= max"))
@@ -138,6 +168,7 @@ def assemble_framework(
     if problems:
         return None, problems
 
+    ranks = {lv.id: rank for rank, lv in enumerate(levels, start=1)}
     framework = Framework(
         key=key,
         name=name,
@@ -156,9 +187,63 @@ def assemble_framework(
         readiness=readiness or ReadinessPolicy(),
         lattice=lattice or LatticeSettings(),
         competencies=competencies,
-        roles={r.id: r for r in roles},
+        roles={r.id: replace(r, criteria=_expected_criteria(r, topics, ranks, policy))
+               for r in roles},
+        topics={t.id: Topic(t.id, t.name, tuple(c.id for c in t.criteria), tuple(t.tracks),
+                            t.description) for t in topics},
+        criteria={c.id: replace(c, topic=t.id) for t in topics for c in t.criteria},
+        criteria_policy=policy,
     )
     return framework, []
+
+
+def _expected_criteria(role: Role, topics: Sequence[TopicDraft], ranks: dict[str, int],
+                       policy: CriteriaPolicy) -> tuple[str, ...]:
+    """The criteria a role expects: its level's, and below it when they are cumulative."""
+    rank = ranks[role.level]
+    return tuple(
+        c.id for t in topics if not t.tracks or role.track in t.tracks
+        for c in t.criteria
+        if ranks[c.level] == rank or (policy.cumulative and ranks[c.level] < rank))
+
+
+def _criteria_problems(topics: Sequence[TopicDraft], policy: CriteriaPolicy,
+                       tracks: set[str], levels: set[str]) -> list[Problem]:
+    problems: list[Problem] = []
+    scale = policy.scale
+    if len(scale.descriptors) != scale.max + 1:
+        problems.append(Problem("criteria.scale", f"{len(scale.descriptors)} descriptors for "
+                                f"a 0-{scale.max} scale (need {scale.max + 1})"))
+    if not 1 <= policy.met_at <= scale.max:
+        problems.append(Problem("criteria.met_at", f"met_at must be 1-{scale.max}, the "
+                                "proficiency scale"))
+    topic_ids: set[str] = set()
+    criterion_ids: set[str] = set()
+    for t, topic in enumerate(topics):
+        path = f"topics[{t}]"
+        if topic.id in topic_ids:
+            problems.append(Problem(f"{path}.id", f"duplicate id '{topic.id}'"))
+        topic_ids.add(topic.id)
+        for i, track in enumerate(topic.tracks):
+            if track not in tracks:
+                problems.append(Problem(f"{path}.tracks[{i}]", f"unknown track '{track}'"))
+        if not topic.criteria:
+            problems.append(Problem(f"{path}.criteria", "a topic needs criteria"))
+        for c, criterion in enumerate(topic.criteria):
+            where = f"{path}.criteria[{c}]"
+            if criterion.id in criterion_ids:
+                problems.append(Problem(f"{where}.id", f"duplicate criterion id "
+                                        f"'{criterion.id}'"))
+            criterion_ids.add(criterion.id)
+            if criterion.level not in levels:
+                problems.append(Problem(f"{where}.level", f"unknown level '{criterion.level}' "
+                                        "(a criterion belongs to one of the framework's "
+                                        "levels)"))
+            if criterion.proficiency is not None and not (
+                    1 <= criterion.proficiency <= scale.max):
+                problems.append(Problem(f"{where}.proficiency",
+                                        f"proficiency must be 1-{scale.max}"))
+    return problems
 
 
 def _lattice_problems(lattice: LatticeSettings, roles: set[str]) -> list[Problem]:

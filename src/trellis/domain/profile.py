@@ -22,10 +22,12 @@ from trellis.errors import LedgerRuleBroken
 from . import limits
 from .events import (
     MICRO_PROGRESSIONS,
+    Assessed,
     Certification,
     CheckIn,
     Compensation,
     CompensationKind,
+    Demonstrated,
     Departure,
     Event,
     EventKind,
@@ -92,6 +94,25 @@ class BandUpgrade(NamedTuple):
     pay_after: int | None
 
 
+class Assessment(NamedTuple):
+    """The latest assessment of a criterion by one kind of assessor."""
+
+    on: date
+    proficiency: int
+    event_id: int
+
+
+class CriterionRecord(NamedTuple):
+    """What a person's ledger says of one criterion: when it was last demonstrated (and how
+    often), and each kind of assessor's latest assessment, kept apart."""
+
+    criterion: str
+    demonstrated_on: date | None = None
+    demonstrated_event: int | None = None
+    demonstrations: int = 0
+    assessments: Mapping[str, Assessment] = {}
+
+
 RECENT_RECOGNITIONS = 10
 
 
@@ -137,6 +158,7 @@ class Profile:
     framework_version: int | None
     bands: Mapping[str, int] = field(default_factory=dict)  # band id -> level (0: none)
     band_upgrades: tuple[BandUpgrade, ...] = ()
+    criteria: Mapping[str, CriterionRecord] = field(default_factory=dict)
 
     @property
     def active(self) -> bool:
@@ -201,6 +223,7 @@ class ProfileBuilder:
     version: int | None = None
     band_levels: dict[str, int] = field(default_factory=dict)
     band_upgrades: list[BandUpgrade] = field(default_factory=list)
+    criteria: dict[str, CriterionRecord] = field(default_factory=dict)
 
     def apply(self, event: Event) -> None:
         d, on = event.details, event.effective_on
@@ -290,6 +313,35 @@ class ProfileBuilder:
         self.band_upgrades.append(BandUpgrade(event.effective_on, band.id, before, level,
                                               event.id, pay_before, self.pay))
         self.micro["band_upgrade"] += 1
+
+    def _criterion(self, event: Event, framework: Framework) -> CriterionRecord:
+        d, on = event.details, event.effective_on
+        assert isinstance(d, Demonstrated | Assessed)
+        if d.criterion not in framework.criteria:
+            raise LedgerRuleBroken(f"{d.kind} on {on}: unknown criterion '{d.criterion}' "
+                                   f"in framework '{framework.key}'")
+        return self.criteria.get(d.criterion) or CriterionRecord(d.criterion)
+
+    def _demonstrated(self, event: Event, framework: Framework) -> None:
+        record = self._criterion(event, framework)
+        if not event.evidence:
+            raise LedgerRuleBroken(f"demonstrated on {event.effective_on}: give the evidence "
+                                   f"(text or a link) that shows '{record.criterion}'")
+        self.criteria[record.criterion] = record._replace(
+            demonstrated_on=event.effective_on, demonstrated_event=event.id,
+            demonstrations=record.demonstrations + 1)
+
+    def _assessed(self, event: Event, framework: Framework) -> None:
+        d = event.details
+        assert isinstance(d, Assessed)
+        record = self._criterion(event, framework)
+        top = framework.criteria_policy.scale.max
+        if d.proficiency > top:
+            raise LedgerRuleBroken(f"assessed on {event.effective_on}: proficiency "
+                                   f"{d.proficiency} is above the scale's maximum {top}")
+        self.criteria[record.criterion] = record._replace(assessments={
+            **record.assessments,
+            d.assessor.value: Assessment(event.effective_on, d.proficiency, event.id)})
 
     def _responsibility(self, event: Event, framework: Framework) -> None:
         d = event.details
@@ -409,6 +461,7 @@ class ProfileBuilder:
             framework_version=self.version,
             bands=dict(self.band_levels),
             band_upgrades=tuple(self.band_upgrades),
+            criteria=dict(self.criteria),
         )
 
 
@@ -426,6 +479,8 @@ _CHANGES = {
     Departure: ProfileBuilder._departure,
     Retraction: ProfileBuilder._retraction,
     Verification: ProfileBuilder._verification,
+    Demonstrated: ProfileBuilder._demonstrated,
+    Assessed: ProfileBuilder._assessed,
 }
 
 
@@ -545,6 +600,7 @@ def resume(profile: Profile, frameworks: Mapping[int, Framework]) -> ProfileBuil
         version=profile.framework_version,
         band_levels=dict(profile.bands),
         band_upgrades=list(profile.band_upgrades),
+        criteria=dict(profile.criteria),
     )
 
 

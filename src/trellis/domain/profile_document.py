@@ -10,8 +10,10 @@ from datetime import date
 from typing import Any
 
 from .profile import (
+    Assessment,
     BandUpgrade,
     CompetencyLayer,
+    CriterionRecord,
     LayerStep,
     Milestone,
     Profile,
@@ -90,6 +92,15 @@ def profile_to_document(p: Profile) -> dict[str, Any]:
              "pay_after": u.pay_after}
             for u in p.band_upgrades
         ],
+        "criteria": {
+            c: {"demonstrated_on": _d(r.demonstrated_on),
+                "demonstrated_event_id": r.demonstrated_event,
+                "demonstrations": r.demonstrations,
+                "assessments": {who: {"on": a.on.isoformat(), "proficiency": a.proficiency,
+                                      "event_id": a.event_id}
+                                for who, a in sorted(r.assessments.items())}}
+            for c, r in sorted(p.criteria.items())
+        },
         "engagement": p.engagement,
         "last_event_on": _d(p.last_event_on),
         "framework_version": p.framework_version,
@@ -159,6 +170,14 @@ def profile_from_document(doc: dict[str, Any], *, history: bool = True) -> Profi
                         u["trigger_event_id"], u["pay_before"], u["pay_after"])
             for u in doc.get("band_upgrades", [])
         ),
+        criteria={
+            c: CriterionRecord(c, _date(r["demonstrated_on"]), r["demonstrated_event_id"],
+                               r["demonstrations"],
+                               {who: Assessment(date.fromisoformat(a["on"]), a["proficiency"],
+                                                a["event_id"])
+                                for who, a in r["assessments"].items()})
+            for c, r in doc.get("criteria", {}).items()
+        },
     )
 
 

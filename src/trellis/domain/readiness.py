@@ -1,17 +1,25 @@
-"""Promotion readiness: a score from 0 to 100, the gates that must hold, and the gap.
+"""Promotion readiness: a score from 0 to 100, the requirements that must hold, and the gap.
 
-The score is the share of the target role's expected mastery a person has, each unit of
-mastery counted in full while its evidence is fresh and for ``stale_weight`` once the
-competency's latest step is older than ``fresh_months``:
+The score counts *nano-steps*: each unit of expected mastery and each expected criterion is
+one, counted in full while its evidence is fresh and for ``stale_weight`` once it is older
+than ``fresh_months``:
 
-    score = 100 * sum_c credit_c / sum_c need_c
+    nano = 100 * (sum_c credit_c + sum_k credit_k) / (sum_c need_c + criteria expected)
     credit_c = min(has_c, need_c) * (1 if fresh_c else stale_weight)
+    credit_k = (1 if fresh_k else stale_weight) if criterion k is met else 0
 
-so a gap of two steps weighs twice a gap of one. Adding mastery never lowers the score: it
-raises ``min(has, need)`` and makes the competency's evidence newer. Gates are separate
-and must all hold: every must-have competency at its expected mastery, and the minimum
-time in level the target level sets. Readiness supports a promotion decision; it does not
-make it.
+so a gap of two steps weighs twice a gap of one. Where a points rule sets a threshold for the
+target level (or a title range for the target role), the points reached count too:
+``points = 100 * min(total / least, 1)``, and the score is the mean of the parts the role
+asks for. Adding evidence never lowers the score: it raises ``min(has, need)``, meets a
+criterion, earns points, and makes evidence newer.
+
+Every rule the framework declares is a **requirement** with its own gap: the expected
+mastery and criteria (coverage of the role's criteria at the framework's ``coverage``), the
+points threshold and title range, and the gates: must-have competencies, skill-band levels
+the role requires, and the least time in level. A person is ready when every requirement
+holds and the score reaches ``ready_at``. Readiness supports a promotion decision; it does
+not make it.
 """
 
 from __future__ import annotations
@@ -19,8 +27,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from .framework import Framework, Role
+from .criteria import standings
+from .events import Assessor
+from .framework import Framework, PointsRule, Role
 from .profile import Profile
+from .rules import points as points_of
 
 DAYS_PER_MONTH = 30.4375
 
@@ -43,6 +54,32 @@ class Gate:
     name: str
     holds: bool
     detail: str
+    kind: str = "must_have"  # must_have | band_level | time_in_level
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionGap:
+    """An expected criterion not met yet, or met on evidence past the freshness window."""
+
+    criterion: str
+    topic: str
+    level: str
+    text: str
+    stale: bool
+    self_assessed: int | None  # the latest self and manager assessments, side by side
+    manager_assessed: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """One rule the target role sets, met or not, with its gap in words."""
+
+    kind: str  # expectations | criteria | points | title | must_have | band_level | time_in_level
+    name: str
+    met: bool
+    detail: str
+    has: float | None = None
+    needs: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,14 +90,31 @@ class Readiness:
     gates: tuple[Gate, ...]
     gaps: tuple[Gap, ...]  # competencies short of the target, or met on stale evidence
     ready_at: float
+    criteria_gaps: tuple[CriterionGap, ...] = ()
+    requirements: tuple[Requirement, ...] = ()
 
     @property
     def gates_hold(self) -> bool:
-        return all(g.holds for g in self.gates)
+        """Every gate and every other declared rule holds (see ``blocking``)."""
+        return all(g.holds for g in self.gates) and not self.blocking
+
+    @property
+    def requirements_hold(self) -> bool:
+        return all(r.met for r in self.requirements)
+
+    @property
+    def blocking(self) -> tuple[Requirement, ...]:
+        """The declared rules that fail: gates, points, a title's range, criteria coverage.
+        They refuse a promotion; the expected mastery only lowers the score."""
+        return tuple(r for r in self.requirements if not r.met and r.kind != "expectations")
 
     @property
     def ready(self) -> bool:
-        return self.gates_hold and self.score >= self.ready_at
+        return self.gates_hold and self.requirements_hold and self.score >= self.ready_at
+
+    @property
+    def criteria_missing(self) -> int:
+        return sum(1 for g in self.criteria_gaps if not g.stale)
 
     @property
     def steps_missing(self) -> int:
@@ -90,11 +144,97 @@ def assess(profile: Profile, target: Role, framework: Framework) -> Readiness:
         if has < need or (counted and not fresh and policy.stale_weight < 1):
             name = framework.competencies[comp].name if comp in framework.competencies else comp
             gaps.append(Gap(comp, name, has, need, stale=bool(counted) and not fresh))
-    score = 100.0 if need_total == 0 else 100.0 * credit / need_total
-    coverage = 100.0 if need_total == 0 else 100.0 * covered / need_total
     gaps.sort(key=lambda g: (-g.steps_missing, g.competency))
-    return Readiness(target, round(score, 1), round(coverage, 1),
-                     _gates(profile, target, framework), tuple(gaps), policy.ready_at)
+    requirements = []
+    if need_total:
+        mastery_met = not any(g.steps_missing for g in gaps)
+        requirements.append(Requirement(
+            "expectations", "expected mastery", mastery_met,
+            "every expected competency at its mastery" if mastery_met else
+            _steps_short(sum(g.steps_missing for g in gaps)), covered, need_total))
+
+    criteria_gaps = []
+    met = 0
+    for standing in standings(profile, target, framework):
+        c = standing.criterion
+        fresh = standing.met_on is not None and is_fresh(standing.met_on, profile.as_of,
+                                                         policy.fresh_months)
+        need_total += 1
+        if standing.met:
+            met += 1
+            covered += 1
+            credit += 1.0 if fresh else policy.stale_weight
+        if not standing.met or (not fresh and policy.stale_weight < 1):
+            criteria_gaps.append(CriterionGap(
+                c.id, c.topic, c.level, c.text, stale=standing.met,
+                self_assessed=standing.assessed_by(Assessor.SELF),
+                manager_assessed=standing.assessed_by(Assessor.MANAGER)))
+    if target.criteria:
+        share = 100.0 * met / len(target.criteria)
+        wanted = framework.criteria_policy.coverage
+        requirements.append(Requirement(
+            "criteria", "criteria coverage", share >= wanted,
+            f"{met} of {len(target.criteria)} criteria met ({share:.0f}%, needs {wanted:g}%)",
+            met, len(target.criteria)))
+
+    nano = 100.0 if need_total == 0 else 100.0 * credit / need_total
+    nano_covered = 100.0 if need_total == 0 else 100.0 * covered / need_total
+    parts, raw_parts = ([nano], [nano_covered]) if need_total else ([], [])
+    by_points = _points_requirements(profile, target, framework)
+    if by_points:  # one part of the score: the share of the highest bar reached
+        requirements.extend(by_points)
+        share = min(100.0 * min(1.0, (q.has or 0) / q.needs) for q in by_points if q.needs)
+        parts.append(share)
+        raw_parts.append(share)
+    score = sum(parts) / len(parts) if parts else 100.0
+    coverage = sum(raw_parts) / len(raw_parts) if raw_parts else 100.0
+    gates = _gates(profile, target, framework)
+    requirements.extend(Requirement(g.kind, g.name, g.holds, g.detail) for g in gates)
+    return Readiness(target, round(score, 1), round(coverage, 1), gates, tuple(gaps),
+                     policy.ready_at, tuple(criteria_gaps), tuple(requirements))
+
+
+def _points_requirements(profile: Profile, target: Role, framework: Framework
+                         ) -> list[Requirement]:
+    """The points threshold of the target's level, and the target title's point range."""
+    mastery = {c: layer.mastery for c, layer in profile.mastery.items()}
+    out = []
+    for rule in framework.points_rules:
+        if not rule.applies_to(target.track):
+            continue
+        least = dict(rule.level_thresholds).get(target.level)
+        title = next((t for t in rule.titles if t.role == target.id), None)
+        if least is None and title is None:
+            continue
+        total = points_of(rule, framework, mastery).total
+        if least is not None and least > 0:
+            out.append(Requirement("points", f"{rule.id} points for {target.level}",
+                                   total >= least, _points_detail(rule, framework, mastery,
+                                                                  total, least),
+                                   total, least))
+        if title is not None and title.min > 0 and title.min != least:
+            out.append(Requirement("title", f"{rule.id} points for {target.title}",
+                                   total >= title.min,
+                                   _points_detail(rule, framework, mastery, total, title.min),
+                                   total, title.min))
+    return out
+
+
+def _points_detail(rule: PointsRule, framework: Framework, mastery: dict[str, int],
+                   total: float, least: float) -> str:
+    if total >= least:
+        return f"{total:g} points of {least:g}"
+    gains = []
+    for comp_id, comp in framework.competencies.items():
+        has = mastery.get(comp_id, 0)
+        if has < comp.scale.max:
+            gain = rule.points_for(comp_id, has + 1) - rule.points_for(comp_id, has)
+            if gain > 0:
+                gains.append((-gain, comp.name, has, comp_id))
+    ways = ", ".join(f"{name} {has} -> {has + 1} (+{-gain:g})"
+                     for gain, name, has, _ in sorted(gains)[:3])
+    return (f"{least - total:g} points short ({total:g} of {least:g})"
+            + (f": cheapest ways to get them: {ways}" if ways else ""))
 
 
 def _gates(profile: Profile, target: Role, framework: Framework) -> tuple[Gate, ...]:
@@ -103,12 +243,20 @@ def _gates(profile: Profile, target: Role, framework: Framework) -> tuple[Gate, 
         has, need = profile.mastery_of(comp), target.expects.get(comp, 0)
         gates.append(Gate(f"must have {comp}", has >= need,
                           f"{comp} at mastery {has}, needs {need}"))
+    for band_id, least in target.band_levels.items():
+        band = framework.bands[band_id]
+        has = profile.bands.get(band_id, 0)
+        wanted = next((lv.name for lv in band.levels if lv.level == least), str(least))
+        gates.append(Gate(f"{band.name} band level", has >= least,
+                          f"{band.name} at band level {has}, needs {least} ({wanted})",
+                          "band_level"))
     level = framework.levels[target.level]
     current_rank = profile.level_rank or 0
     if level.min_months is not None and level.rank > current_rank:
         months = profile.months_since_promotion or 0.0
         gates.append(Gate("time in level", months >= level.min_months,
-                          f"{months:g} of {level.min_months:g} months in level"))
+                          f"{months:g} of {level.min_months:g} months in level",
+                          "time_in_level"))
     return tuple(gates)
 
 
@@ -123,9 +271,21 @@ def explain(readiness: Readiness, who: str) -> str:
             f"{'s' if g.steps_missing > 1 else ''})" for g in missing)
         parts.append(f"{r.steps_missing} mastery step{'s' if r.steps_missing != 1 else ''} "
                      f"to go: {listed}.")
-    else:
+    elif target.expects:
         parts.append("Every expected competency is at the level the role asks for.")
-    stale = [g.name for g in r.gaps if g.stale]
+    missing_criteria = [g for g in r.criteria_gaps if not g.stale]
+    if missing_criteria:
+        shown = "; ".join(f'"{g.text}"' for g in missing_criteria[:3])
+        more = len(missing_criteria) - 3
+        parts.append(f"{len(missing_criteria)} criteri{'a' if len(missing_criteria) != 1 else 'on'}"
+                     f" to show: {shown}" + (f" and {more} more." if more > 0 else "."))
+    elif target.criteria:
+        parts.append("Every expected criterion is met.")
+    for q in r.requirements:
+        if q.kind in ("points", "title") and not q.met:
+            parts.append(f"{q.name}: {q.detail}.")
+    stale = [g.name for g in r.gaps if g.stale] + [
+        f"{g.criterion}" for g in r.criteria_gaps if g.stale]
     if stale:
         parts.append(f"Evidence for {', '.join(stale)} is older than the freshness window "
                      "and counts for less: fresh evidence (a new step or certification) "
@@ -160,4 +320,17 @@ def readiness_to_document(readiness: Readiness, framework: Framework) -> dict[st
         "steps_missing": r.steps_missing,
         "gaps": [{"competency": g.competency, "name": g.name, "has": g.has, "needs": g.needs,
                   "steps_missing": g.steps_missing, "stale": g.stale} for g in r.gaps],
+        "criteria_missing": r.criteria_missing,
+        "criteria_gaps": [
+            {"criterion": g.criterion, "topic": g.topic, "level": g.level, "text": g.text,
+             "stale": g.stale, "assessed": {"self": g.self_assessed,
+                                            "manager": g.manager_assessed}}
+            for g in r.criteria_gaps],
+        "requirements": [
+            {"kind": q.kind, "name": q.name, "met": q.met, "detail": q.detail,
+             "has": q.has, "needs": q.needs} for q in r.requirements],
     }
+
+
+def _steps_short(steps: int) -> str:
+    return f"{steps} mastery step{'s' if steps != 1 else ''} short"

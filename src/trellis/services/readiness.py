@@ -175,6 +175,9 @@ def promotion_pay(current: int | None, target: Role) -> int | None:
     return band.min if current is None else max(current, band.min)
 
 
+_SELF_EXPLAINED = frozenset({"must_have", "band_level", "time_in_level"})
+
+
 def promote(uow: UnitOfWork, person_ref: str, to_role: str, *, pay: int | None = None,
             on: date | None = None, override: str | None = None,
             evidence: str | None = None, author: str) -> Promoted:
@@ -191,11 +194,12 @@ def promote(uow: UnitOfWork, person_ref: str, to_role: str, *, pay: int | None =
         person = find_person(uow, person_ref)
         assessed = _assess_person(uow, person, to_role, on, promotion=True)
         r = assessed.readiness
-        failed = tuple(g for g in r.gates if not g.holds)
+        failed = r.blocking
         if failed and override is None:
             raise PromotionRefused(
-                f"promotion of {person.handle} to {r.target.id} refused, a gate fails: "
-                + "; ".join(g.detail for g in failed)
+                f"promotion of {person.handle} to {r.target.id} refused, a requirement "
+                "fails: " + "; ".join(g.detail if g.kind in _SELF_EXPLAINED
+                                      else f"{g.name}: {g.detail}" for g in failed)
                 + " (an override with a reason records it anyway)", r)
         new_pay = pay if pay is not None else promotion_pay(assessed.profile.pay, r.target)
         fields = {"role": r.target.id, "pay": new_pay,

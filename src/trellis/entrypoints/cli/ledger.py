@@ -24,6 +24,7 @@ OPTION_FIELDS = {
     "giver": "giver", "amount": "amount", "percent": "percent",
     "compensation_kind": "compensation_kind", "engagement": "engagement", "notes": "notes",
     "departure_kind": "departure_kind", "override_reason": "override_reason",
+    "criterion": "criterion", "proficiency": "proficiency", "assessor": "assessor",
 }
 
 
@@ -75,6 +76,12 @@ def log(
     departure_kind: Annotated[str | None, typer.Option(
         help="departure: voluntary, involuntary, retirement")] = None,
     override_reason: Annotated[str | None, typer.Option(help="promotion")] = None,
+    criterion: Annotated[str | None, typer.Option(help="demonstrated, assessed: a criterion "
+                                                  "id")] = None,
+    proficiency: Annotated[int | None, typer.Option(
+        help="assessed: on the framework's proficiency scale")] = None,
+    assessor: Annotated[str | None, typer.Option(
+        help="assessed: self, manager (default) or peer")] = None,
 ) -> None:
     """Record an event: a promotion, a micro-progression, a check-in or a departure."""
     event_kind = kind_from_text(kind)

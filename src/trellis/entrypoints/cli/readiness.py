@@ -61,21 +61,34 @@ def print_readiness(r: Readiness) -> None:
     bar = Text("█" * filled, style) + Text("░" * (BAR_WIDTH - filled), "dim")
     console.print(Text("readiness ") + bar + Text(f" {r.score:g} / 100 (ready at "
                                                   f"{r.ready_at:g} with every gate holding)"))
-    console.print(f"  coverage of expected mastery  {r.coverage:g}", highlight=False)
+    console.print(f"  coverage before freshness     {r.coverage:g}", highlight=False)
     discount = round(r.coverage - r.score, 1)
     console.print(f"  freshness discount            {-discount if discount else 0:g}",
                   highlight=False)
-    for gate in r.gates:
-        mark = Text("  ✓ ", "green") if gate.holds else Text("  ✗ ", "bold red")
-        console.print(mark + Text(f"{gate.name}: {gate.detail}"))
-    if not r.gates:
+    for rule in r.requirements:
+        if rule.kind == "expectations":
+            continue  # the gap table below says it
+        mark = Text("  ✓ ", "green") if rule.met else Text("  ✗ ", "bold red")
+        console.print(mark + Text(f"{rule.name}: {rule.detail}"))
+    if not r.gates and not r.blocking and not any(
+            q.kind != "expectations" for q in r.requirements):
         console.print("  no gates apply", highlight=False)
+    if r.criteria_gaps:
+        table(f"Criteria: {r.criteria_missing} to show",
+              ["criterion", "topic", "level", "statement", "self", "manager", "evidence"],
+              [[g.criterion, g.topic, g.level, g.text, _assessed(g.self_assessed),
+                _assessed(g.manager_assessed), "stale" if g.stale else "none"]
+               for g in r.criteria_gaps])
     if r.gaps:
         table(f"Gap: {r.steps_missing} mastery step{'s' if r.steps_missing != 1 else ''} "
               "missing", ["competency", "has", "needs", "steps missing", "evidence"],
               [[f"{g.name} ({g.competency})", g.has, g.needs, g.steps_missing,
                 "stale" if g.stale else ("none" if g.has == 0 else "fresh")]
                for g in r.gaps])
+
+
+def _assessed(proficiency: int | None) -> str:
+    return "-" if proficiency is None else str(proficiency)
 
 
 def pipeline(
@@ -105,14 +118,15 @@ def pipeline(
           f"{ready} ready{shown}",
           ["#", "person", "role", "next role", "score", "coverage", "gates", "steps"],
           [[i, e.person.handle, e.role.id, e.readiness.target.id, f"{e.readiness.score:g}",
-            f"{e.readiness.coverage:g}", _gates(e.readiness), e.readiness.steps_missing]
+            f"{e.readiness.coverage:g}", _gates(e.readiness),
+            e.readiness.steps_missing + e.readiness.criteria_missing]
            for i, e in enumerate(entries, start=1)],
           caption=f"{found.without_next_role} at the top of their track, not listed"
           if found.without_next_role else None)
 
 
 def _gates(r: Readiness) -> Text:
-    failed = [g.name.removeprefix("must have ") for g in r.gates if not g.holds]
+    failed = [g.name.removeprefix("must have ") for g in r.blocking]
     return Text("✓", "green") if not failed else Text("✗ " + ", ".join(failed), "red")
 
 
@@ -138,7 +152,7 @@ def promote(
     except PromotionRefused as refused:
         r = refused.readiness
         console.print(f"Promotion to {_role(r.target)} refused: "
-                      f"{sum(1 for g in r.gates if not g.holds)} gate(s) fail.",
+                      f"{len(r.blocking)} requirement(s) fail.",
                       highlight=False, markup=False)
         print_readiness(r)
         raise
@@ -174,6 +188,6 @@ def _entry(e: use.PipelineEntry, framework: Framework) -> dict[str, Any]:
         "coverage": r.coverage,
         "ready": r.ready,
         "gates_hold": r.gates_hold,
-        "failed_gates": [g.name for g in r.gates if not g.holds],
+        "failed_gates": [g.name for g in r.blocking],
         "steps_missing": r.steps_missing,
     }
