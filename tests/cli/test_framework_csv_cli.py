@@ -94,6 +94,7 @@ def test_import_csv_into_a_framework_and_load_it(cli, sqlite_url, tmp_path):
 
 def test_round_trip_through_the_database_csv_and_case(cli, sqlite_url, sheet, tmp_path):
     db = ("--db", sqlite_url)
+    assert cli(*db, "init").code == 0
     loaded = cli(*db, "framework", "import-csv", sheet, "--id", "ladder", "--activate")
     assert loaded.code == 0, loaded.err
     first = yaml.safe_load(cli(*db, "framework", "show", "--yaml").out)

@@ -9,11 +9,13 @@ from datetime import datetime
 
 import pytest
 
+from trellis.adapters.criteria_documents import checked
 from trellis.adapters.framework_case import (
     NAMESPACE,
     case_package,
     case_text,
     document_from_case,
+    read_case_file,
 )
 from trellis.errors import FrameworkInvalid
 
@@ -67,6 +69,28 @@ def item(pkg, code: str) -> dict:
 
 def test_round_trip_gives_the_same_document():
     assert back(case_text(DOCUMENT, WHEN)) == DOCUMENT
+
+
+def test_an_imported_package_is_checked_as_a_framework_file(tmp_path):
+    path = tmp_path / "acme.json"
+    path.write_text(case_text(DOCUMENT, WHEN), encoding="utf-8")
+    framework, document = read_case_file(path)
+    assert document == DOCUMENT
+    assert framework.roles["eng-1"].criteria == ("craft.L1.1",)  # generic topics: none at L1
+
+
+def test_problems_of_the_framework_check_name_the_case_item():
+    pkg = package()
+    item(pkg, "craft.L2.1")["humanCodingScheme"] = "not an id"
+    text = json.dumps(pkg, indent=2)
+    document, locate = document_from_case(text.encode(), SOURCE)
+    index = next(i for i, it in enumerate(pkg["CFItems"])
+                 if it["humanCodingScheme"] == "not an id")
+    line = _lines_of(text, '"humanCodingScheme": "not an id"')
+    with pytest.raises(FrameworkInvalid) as caught:
+        checked(document, SOURCE, locate)
+    assert str(caught.value.problems[0]).startswith(
+        f"acme.case.json:{line}: CFItems[{index}].humanCodingScheme: String should match")
 
 
 def test_the_package_is_case_shaped_with_stable_identifiers():

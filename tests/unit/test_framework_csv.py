@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from trellis.adapters.framework_case import case_text, document_from_case
 from trellis.adapters.framework_csv import (
+    checked_sheet_document,
     document_from_sheet,
     merged_into,
     sheet_from_bytes,
@@ -171,6 +172,20 @@ def test_text_that_is_not_utf8_is_refused(data, expected):
     assert problems(data) == [expected]
 
 
+def test_problems_of_the_framework_check_are_placed_at_the_row_and_column():
+    text = "topic,level,criterion,example\nCraft,L1,Codes,\nCraft,L1,Tests,\x01\n"
+    document, lines = document_from_sheet(sheet_from_bytes(text.encode(), SOURCE),
+                                          framework_id="acme", name="Acme")
+    document["topics"][0]["criteria"][1]["examples"] = ["\x00"]  # past the sheet's checks
+    document["topics"][0]["name"] = "x" * 501
+    with pytest.raises(FrameworkInvalid) as caught:
+        checked_sheet_document(document, lines, SOURCE)
+    assert [str(p) for p in caught.value.problems] == [
+        "topics.csv:2: topic: String should have at most 500 characters",
+        "topics.csv:3: example: the text contains the control character U+0000, which is "
+        "not allowed"]
+
+
 # --- --into: an existing framework's topics, replaced or added
 
 BASE = {
@@ -298,6 +313,8 @@ def test_round_trip_csv_and_case(rows):
     except FrameworkInvalid as exc:  # a topic named by two spellings of one casefold
         assert all("track" in str(p) for p in exc.problems), exc.problems
         return
+    framework, canonical = checked_sheet_document(first, {}, SOURCE)  # as a framework file
+    assert canonical == first and len(framework.criteria) >= 1
     again = sheet(sheet_text(first))
     assert again == first
     assert sheet_text(again) == sheet_text(first)

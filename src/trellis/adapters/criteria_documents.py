@@ -1,9 +1,10 @@
 """What the spreadsheet and CASE adapters share: ids from labels, default roles, and the
 check every built framework document goes through before anyone sees it.
 
-A document built from a CSV or a CASE file is checked exactly as a framework file is
-(``parse_framework``), and each problem found there is moved back to where it came from:
-the CSV line and column, or the CASE item, instead of a path in a YAML text nobody wrote.
+A document built from a CSV or a CASE file is checked exactly as a framework file is (the
+models and assembly behind ``parse_framework``), and each problem found there is moved back
+to where it came from: the CSV line and column, or the CASE item, instead of a document
+path nobody wrote.
 """
 
 from __future__ import annotations
@@ -13,10 +14,17 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from trellis.adapters.framework_files import dump_document, parse_framework
+from pydantic import ValidationError
+
+from trellis.adapters.framework_files import (  # the file format's own checks, shared
+    FrameworkModel,
+    _dotted,
+    _invalid,
+    _message,
+)
 from trellis.domain.framework import Framework
 from trellis.domain.limits import LABEL_MAX
-from trellis.errors import FrameworkInvalid, Problem
+from trellis.errors import Problem
 
 ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 ID_MAX = 80
@@ -69,19 +77,29 @@ def scale_max(document: Mapping[str, Any]) -> int:
 
 def checked(document: dict[str, Any], source: str, locate: Locate
             ) -> tuple[Framework, dict[str, Any]]:
-    """The framework and its canonical document, checked as a framework file is.
+    """The framework and its canonical document, checked by the models and the assembly
+    that check a framework file (what ``parse_framework`` does once it has read the text).
 
-    Each problem is reported at the line and column ``locate`` gives for its path, so a
-    spreadsheet's author reads "topics.csv:12: proficiency: ..." for their own cell.
+    The document is not written out as YAML to be parsed again: PyYAML would read back
+    U+0085 as a line break and ``1e5`` as a number. Each problem is reported at the line
+    and column ``locate`` gives for its path, so a spreadsheet's author reads
+    "topics.csv:12: proficiency: ..." about their own cell.
     """
     try:
-        return parse_framework(dump_document(document), source)
-    except FrameworkInvalid as exc:
-        moved = []
-        for problem in exc.problems:
-            line, where = locate(problem.path)
-            moved.append(Problem(where, problem.message, line, source))
-        raise FrameworkInvalid(moved, source) from None
+        model = FrameworkModel.model_validate(document)
+    except ValidationError as exc:
+        found = [(_dotted(e["loc"]), _message(e)) for e in exc.errors()]
+    else:
+        framework, problems = model.to_domain()
+        if framework is not None:
+            return framework, model.model_dump(mode="json", exclude_defaults=True,
+                                               by_alias=True)
+        found = [(p.path, p.message) for p in problems]
+    moved = []
+    for path, message in found:
+        line, where = locate(path)
+        moved.append(Problem(where, message, line, source))
+    raise _invalid(moved, source)
 
 
 def path_locator(lines: Mapping[str, int], columns: Mapping[str, str] | None = None,
