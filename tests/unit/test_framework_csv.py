@@ -290,12 +290,13 @@ _text = st.one_of(_long, st.sampled_from(['a, "quoted" b', "line\none", "=1+1", 
 def _rows(draw):
     topics = draw(st.lists(_label, min_size=1, max_size=4))
     levels = draw(st.lists(_label, min_size=1, max_size=4))
-    tracks = draw(st.lists(_label.filter(lambda t: ";" not in t), max_size=2))
+    tracks = draw(st.lists(_label.filter(lambda t: ";" not in t), max_size=3))
     rows = []
     for _ in range(draw(st.integers(1, 12))):
         rows.append([draw(st.sampled_from(topics)), draw(st.sampled_from(levels)),
                      draw(_text), draw(st.one_of(st.just(""), _text)),
-                     draw(st.sampled_from(tracks)) if tracks else ""])
+                     "; ".join(draw(st.lists(st.sampled_from(tracks), max_size=2)))
+                     if tracks else ""])
     # one topic's rows name its tracks or none: the first row of a topic decides
     first: dict[str, str] = {}
     return [[*row[:4], first.setdefault(row[0].casefold(), row[4])] for row in rows]

@@ -198,10 +198,10 @@ class _Criterion:
 
 @dataclass
 class _Topic:
-    id: str
+    id: str | None  # a new topic's once the topics' order is known
     name: str
     line: int
-    tracks: list[str] = field(default_factory=list)  # track ids
+    tracks: list[dict[str, Any]] = field(default_factory=list)
     generic_line: int | None = None  # a row that named no track
     criteria: list[_Criterion] = field(default_factory=list)
     base: dict[str, Any] | None = None  # the topic of --into's file this one replaces
@@ -218,10 +218,13 @@ class _Named:
             self.add(item)
 
     def add(self, item: dict[str, Any]) -> dict[str, Any]:
+        """Add an item; one without an id yet is found by its name only."""
         self.items.append(item)
-        self.ids.add(item["id"])
-        for key in (item["id"], item.get("name", "")):
-            self._keys.setdefault(key.casefold(), item)
+        if "id" in item:
+            self.ids.add(item["id"])
+        for key in (item.get("id", ""), item.get("name", "")):
+            if key:
+                self._keys.setdefault(key.casefold(), item)
         return item
 
     def find(self, cell: str) -> dict[str, Any] | None:
@@ -267,10 +270,10 @@ def document_from_sheet(sheet: Sheet, *, framework_id: str, name: str,
                             scale=scale_max({}))
     if not track_set.items:
         track_set.add({"id": framework_id, "name": name})
-    document: dict[str, Any] = {"id": framework_id, "name": name,
-                                "tracks": track_set.items, "levels": level_set.items,
-                                "topics": topics,
-                                "roles": default_roles(track_set.items, level_set.items)}
+    tracks_ = [{"id": t["id"], "name": t["name"]} for t in track_set.items]
+    document: dict[str, Any] = {"id": framework_id, "name": name, "tracks": tracks_,
+                                "levels": level_set.items, "topics": topics,
+                                "roles": default_roles(tracks_, level_set.items)}
     return document, lines
 
 
@@ -306,11 +309,10 @@ def _gather(sheet: Sheet, levels: _Named, tracks: _Named, known: _Named, *, take
     """The sheet's topics as document topics, and each one's (and criterion's) line."""
     problems: list[Problem] = []
     src = sheet.source
-    topics: dict[str, _Topic] = {}  # by topic id
+    topics: dict[str, _Topic] = {}  # by the base topic's id, or a new one's name
     by_id: dict[str, tuple[_Topic, _Criterion]] = {}
-    by_text: dict[tuple[str, str, str], _Criterion] = {}
+    by_text: dict[tuple[int, str, str], _Criterion] = {}
     explicit = {row.id for row in sheet.rows if row.id}
-    topic_ids = set(known.ids)
     for row in sheet.rows:
         level = levels.find(row.level)
         if level is None and new_levels:
@@ -319,23 +321,22 @@ def _gather(sheet: Sheet, levels: _Named, tracks: _Named, known: _Named, *, take
             problems.append(Problem("level", f"unknown level {row.level!r}: the framework's "
                                     f"levels are {levels.listed()}", row.line, src))
             continue
-        track_ids: list[str] = []
+        named: list[dict[str, Any]] = []
         for cell in row.tracks:
             track = tracks.find(cell)
             if track is None and new_tracks:
-                track = tracks.add({"id": unique(slug(cell, "track"), set(tracks.ids)),
-                                    "name": cell})
+                track = tracks.add({"name": cell})  # its id once the order is known
             if track is None:
                 problems.append(Problem("track", f"unknown track {cell!r}: the framework's "
                                         f"tracks are {tracks.listed()}", row.line, src))
             else:
-                track_ids.append(track["id"])
-        topic = _topic_of(row, topics, known, topic_ids, new_topics, problems, src)
+                named.append(track)
+        topic = _topic_of(row, topics, known, new_topics, problems, src)
         if topic is None:
             continue
-        for track_id in track_ids:
-            if track_id not in topic.tracks:
-                topic.tracks.append(track_id)
+        for track in named:
+            if not any(track is t for t in topic.tracks):
+                topic.tracks.append(track)
         if not row.tracks and "track" in sheet.columns:
             topic.generic_line = topic.generic_line or row.line
         if row.proficiency is not None and not 1 <= row.proficiency <= scale:
@@ -345,7 +346,7 @@ def _gather(sheet: Sheet, levels: _Named, tracks: _Named, known: _Named, *, take
             problems.append(Problem("id", f"criterion id {row.id!r} is already a criterion of "
                                     "a topic this file does not replace", row.line, src))
             continue
-        content = (topic.id, level["id"], row.text)
+        content = (id(topic), level["id"], row.text)
         if row.id:
             criterion = by_id[row.id][1] if row.id in by_id else None
         else:
@@ -377,27 +378,46 @@ def _gather(sheet: Sheet, levels: _Named, tracks: _Named, known: _Named, *, take
         raise FrameworkInvalid(sorted(problems, key=lambda p: p.line or 0), src)
     rank = {lv["id"]: i for i, lv in enumerate(levels.items)}
     ordered = sorted(topics.values(), key=lambda t: min(rank[c.level] for c in t.criteria))
+    # New topics and tracks get their ids in the order the document (and so an export of
+    # it) has them: the same ids whatever order the rows came in.
+    topic_ids = set(known.ids)
+    for topic in ordered:
+        if topic.id is None:
+            topic.id = unique(slug(topic.name, "topic"), topic_ids)
+    _name_new_tracks(tracks, ordered, levels)
     return _documents(ordered, rank, taken | explicit, "track" in sheet.columns)
 
 
-def _topic_of(row: SheetRow, topics: dict[str, _Topic], known: _Named, topic_ids: set[str],
-              new_topics: bool, problems: list[Problem], src: str) -> _Topic | None:
+def _topic_of(row: SheetRow, topics: dict[str, _Topic], known: _Named, new_topics: bool,
+              problems: list[Problem], src: str) -> _Topic | None:
+    """The topic a row is about: one of --into's by id or name, or a new one by name."""
     base = known.find(row.topic) or known.find(slug(row.topic, "topic"))
+    key = f"id:{base['id']}" if base is not None else f"name:{row.topic.casefold()}"
+    if key in topics:
+        return topics[key]
     if base is not None:
-        if base["id"] not in topics:
-            topics[base["id"]] = _Topic(base["id"], base["name"], row.line, base=base)
-        return topics[base["id"]]
-    for topic in topics.values():  # a topic this sheet named already, in any case
-        if row.topic.casefold() in (topic.name.casefold(), topic.id.casefold()):
-            return topic
-    if not new_topics:
+        topics[key] = _Topic(base["id"], base["name"], row.line, base=base)
+    elif new_topics:
+        topics[key] = _Topic(None, row.topic, row.line)
+    else:
         problems.append(Problem("topic", f"unknown topic {row.topic!r}: the framework's topics "
                                 f"are {known.listed()} (--add-topics adds new ones)", row.line,
                                 src))
         return None
-    id_ = unique(slug(row.topic, "topic"), topic_ids)
-    topics[id_] = _Topic(id_, row.topic, row.line)
-    return topics[id_]
+    return topics[key]
+
+
+def _name_new_tracks(tracks: _Named, topics: list[_Topic], levels: _Named) -> None:
+    """Tracks the sheet named: after the given ones, in the order an export meets them."""
+    met: list[dict[str, Any]] = []
+    for level in levels.items:
+        for topic in topics:
+            if any(c.level == level["id"] for c in topic.criteria):
+                met += [t for t in topic.tracks if "id" not in t and not any(t is m for m in met)]
+    taken = {t["id"] for t in tracks.items if "id" in t}
+    for track in met:
+        track["id"] = unique(slug(track["name"], "track"), taken)
+    tracks.items[:] = [t for t in tracks.items if not any(t is m for m in met)] + met
 
 
 def _documents(topics: list[_Topic], rank: dict[str, int], taken: set[str], has_tracks: bool
@@ -406,10 +426,11 @@ def _documents(topics: list[_Topic], rank: dict[str, int], taken: set[str], has_
     lines: dict[str, int] = {}
     for t, topic in enumerate(topics):
         base = topic.base or {}
+        assert topic.id is not None  # named by _gather
         document: dict[str, Any] = {"id": topic.id, "name": topic.name}
         if base.get("description"):
             document["description"] = base["description"]
-        tracks = topic.tracks if has_tracks else list(base.get("tracks", []))
+        tracks = [t["id"] for t in topic.tracks] if has_tracks else list(base.get("tracks", []))
         if tracks:
             document["tracks"] = tracks
         criteria = []
