@@ -240,10 +240,12 @@ def document_from_case(data: bytes, source: str = "<case>") -> tuple[dict[str, A
     except RecursionError:
         raise _invalid([Problem("", "not readable: objects and lists nest too deep", None,
                                 source)]) from None
-    lines = _lines(text, source)
+    lines: list[dict[str, int]] = []  # the line index, made once a problem needs a line
 
     def at(path: str) -> int | None:
-        return _line_of(lines, path) if lines else None
+        if not lines:
+            lines.append(_lines(text, source))  # slow (YAML): only for a refused file
+        return _line_of(lines[0], path) if lines[0] else None
 
     if not isinstance(raw, dict):
         raise _invalid([Problem("", "expected a CASE package: a JSON object with CFDocument, "
@@ -297,6 +299,11 @@ class _Reader:
                                   "neither the CFDocument nor a CFItem of this file")
             self.links[association.associationType].setdefault(ends[0], []).append(
                 (ends[1], association.sequenceNumber or 0, a))
+        self.children: dict[str, list[tuple[int, int]]] = {}  # parent -> (sequence, item)
+        for origin, parents in self.links[CHILD_OF].items():
+            for parent, sequence, _ in parents:
+                if origin in self.index:
+                    self.children.setdefault(parent, []).append((sequence, self.index[origin]))
         self._refuse_cycles()
 
     def _problem(self, path: str, message: str) -> None:
@@ -336,14 +343,14 @@ class _Reader:
 
     def _of_kind(self, kind: str, parent: str | None = None) -> list[tuple[int, _Item]]:
         """Items of a kind (under ``parent`` through isChildOf), in sequence order."""
-        found = []
-        for i, item in enumerate(self.package.CFItems):
-            if self.kind.get(item.identifier) != kind:
-                continue
-            ups = self.links[CHILD_OF].get(item.identifier, [])
-            if parent is None or any(up == parent for up, _, _ in ups):
-                sequence = next((s for up, s, _ in ups if parent in (None, up)), 0)
-                found.append((sequence, i, item))
+        if parent is None:
+            found = [(self.links[CHILD_OF].get(item.identifier, [("", 0, 0)])[0][1], i, item)
+                     for i, item in enumerate(self.package.CFItems)
+                     if self.kind.get(item.identifier) == kind]
+        else:
+            found = [(sequence, i, self.package.CFItems[i])
+                     for sequence, i in self.children.get(parent, [])
+                     if self.kind.get(self.package.CFItems[i].identifier) == kind]
         return [(i, item) for _, i, item in sorted(found, key=lambda f: (f[0], f[1]))]
 
     def _one(self, kind: str, i: int, item: _Item, association: str, target: str) -> str | None:
