@@ -92,6 +92,21 @@ def test_import_csv_into_a_framework_and_load_it(cli, sqlite_url, tmp_path):
     assert shown["skill_bands"]  # the rest of the framework is kept
 
 
+def test_into_says_which_criteria_a_replaced_topic_loses(cli, sheet, tmp_path):
+    base = tmp_path / "base.yaml"
+    assert cli("framework", "import-csv", sheet, "--out", base).code == 0
+    smaller = tmp_path / "smaller.csv"
+    smaller.write_text("topic,level,criterion,id\nCommunication,L1,Gives updates,"
+                       "communication.L1.1\n", encoding="utf-8")
+    result = cli("framework", "import-csv", smaller, "--into", base)
+    assert result.code == 0, result.err
+    assert result.err.strip() == (f"note: 1 criteria of {base} are not in the sheet and leave "
+                                  "the framework: communication.L2.1")
+    topic = yaml.safe_load(result.out)["topics"][0]
+    assert topic["criteria"] == [{"id": "communication.L1.1", "level": "L1",
+                                  "text": "Gives updates"}]
+
+
 def test_round_trip_through_the_database_csv_and_case(cli, sqlite_url, sheet, tmp_path):
     db = ("--db", sqlite_url)
     assert cli(*db, "init").code == 0

@@ -219,7 +219,7 @@ def test_into_replaces_a_topic_by_name_or_id_and_keeps_the_rest():
 
 def test_into_refuses_unknown_topics_levels_tracks_and_taken_ids():
     text = ("topic,level,criterion,track,id\nGrowth,L1,Learns,,\nCraft,L9,Codes,,\n"
-            "Craft,L1,Codes,Design,\nCraft,L1,Codes,,people.1\n")
+            "Craft,L1,Codes,Design,\nCraft,L1,Codes,,people.1\nCraft,L1,Codes,,craft.2\n")
     with pytest.raises(FrameworkInvalid) as caught:
         into(text)
     assert [str(p) for p in caught.value.problems] == [
@@ -229,7 +229,15 @@ def test_into_refuses_unknown_topics_levels_tracks_and_taken_ids():
         "topics.csv:4: track: unknown track 'Design': the framework's tracks are eng, mgmt",
         "topics.csv:5: id: criterion id 'people.1' is already a criterion of a topic this "
         "file does not replace",
+        "topics.csv:6: id: unknown criterion id 'craft.2': the framework has no such criterion "
+        "(leave the id blank for a new one)",
     ]
+
+
+def test_into_keeps_an_id_the_sheet_names():
+    merged = into("topic,level,criterion,id\nCraft,L2,Reworded,craft.1\n")
+    assert merged["topics"][0]["criteria"] == [{"id": "craft.1", "level": "L2",
+                                                "text": "Reworded"}]
 
 
 def test_into_adds_topics_when_asked_and_takes_tracks_from_the_column():

@@ -281,7 +281,8 @@ def merged_into(sheet: Sheet, base: dict[str, Any], *, add_topics: bool = False
                 ) -> tuple[dict[str, Any], dict[str, int]]:
     """``base`` (a framework document) with the sheet's topics: each replaces the topic of
     that id or name, criteria and all; a topic ``base`` lacks is added only with
-    ``add_topics``. Its levels and tracks are the only ones a row may name."""
+    ``add_topics``. Its levels and tracks are the only ones a row may name, and its
+    criteria the only ones a row's ``id`` may (a blank id is a new criterion)."""
     old_topics = list(base.get("topics") or [])
     known = _Named(old_topics)
     named = {t.casefold() for row in sheet.rows for t in (row.topic, slug(row.topic, "topic"))}
@@ -290,7 +291,8 @@ def merged_into(sheet: Sheet, base: dict[str, Any], *, add_topics: bool = False
     topics, lines = _gather(sheet, _Named(base.get("levels", [])),
                             _Named(base.get("tracks", [])), known, taken=taken,
                             new_levels=False, new_tracks=False, new_topics=add_topics,
-                            scale=scale_max(base))
+                            scale=scale_max(base),
+                            existing={c["id"] for t in old_topics for c in t.get("criteria", [])})
     replacing = {t["id"]: t for t in topics}
     final = [replacing.pop(t["id"], t) for t in old_topics] + list(replacing.values())
     position = {id(t): i for i, t in enumerate(final)}
@@ -304,9 +306,10 @@ def merged_into(sheet: Sheet, base: dict[str, Any], *, add_topics: bool = False
 
 
 def _gather(sheet: Sheet, levels: _Named, tracks: _Named, known: _Named, *, taken: set[str],
-            new_levels: bool, new_tracks: bool, new_topics: bool, scale: int
-            ) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """The sheet's topics as document topics, and each one's (and criterion's) line."""
+            new_levels: bool, new_tracks: bool, new_topics: bool, scale: int,
+            existing: set[str] | None = None) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """The sheet's topics as document topics, and each one's (and criterion's) line.
+    ``existing``: with --into, the criterion ids a row's ``id`` may name."""
     problems: list[Problem] = []
     src = sheet.source
     topics: dict[str, _Topic] = {}  # by the base topic's id, or a new one's name
@@ -345,6 +348,12 @@ def _gather(sheet: Sheet, levels: _Named, tracks: _Named, known: _Named, *, take
         if row.id is not None and row.id in taken:
             problems.append(Problem("id", f"criterion id {row.id!r} is already a criterion of "
                                     "a topic this file does not replace", row.line, src))
+            continue
+        if row.id is not None and existing is not None and row.id not in existing:
+            # a mistyped id would drop the criterion it meant, and its evidence with it
+            problems.append(Problem("id", f"unknown criterion id {row.id!r}: the framework has "
+                                    "no such criterion (leave the id blank for a new one)",
+                                    row.line, src))
             continue
         content = (id(topic), level["id"], row.text)
         if row.id:

@@ -229,6 +229,7 @@ def import_csv(
                                          "--levels", param_hint="--into")
             _, base = read_framework_file(resolve_framework_source(into))
             document, lines = merged_into(sheet, base, add_topics=add_topics)
+            _note_dropped(base, document, into)
         else:
             document, lines = document_from_sheet(
                 sheet, framework_id=framework_id or slug(file.stem, "framework"),
@@ -310,6 +311,19 @@ def _reported() -> Iterator[None]:
         errors.print(f"[bold red]error:[/] {where}{n} problem{'s' * (n != 1)}, nothing written",
                      highlight=False)
         raise typer.Exit(1) from None
+
+
+def _note_dropped(base: dict[str, Any], merged: dict[str, Any], into: str) -> None:
+    """Say which criteria a replaced topic loses: evidence of them stays in the ledger but
+    no longer counts toward this framework."""
+    def ids(document: dict[str, Any]) -> set[str]:
+        return {c["id"] for t in document.get("topics", []) for c in t.get("criteria", [])}
+
+    dropped = sorted(ids(base) - ids(merged))
+    if dropped:
+        shown = ", ".join(dropped[:10]) + (", ..." if len(dropped) > 10 else "")
+        errors.print(f"note: {len(dropped)} criteria of {into} are not in the sheet and leave "
+                     f"the framework: {shown}", highlight=False, soft_wrap=True, markup=False)
 
 
 def _write(path: Path, text: str) -> None:
