@@ -43,6 +43,7 @@ from trellis.adapters.framework_files import (  # the framework files' reading r
     _message,
     _read_yaml,
 )
+from trellis.domain.events import shown
 from trellis.domain.framework import Framework
 from trellis.domain.limits import FRAMEWORK_FILE_MAX
 from trellis.errors import FrameworkInvalid, Problem
@@ -275,13 +276,13 @@ class _Reader:
         self.kind: dict[str, str] = {}
         for i, item in enumerate(package.CFItems):
             if item.identifier in self.index or item.identifier == self.root:
-                self._problem(f"CFItems[{i}].identifier", f"identifier {item.identifier!r} "
+                self._problem(f"CFItems[{i}].identifier", f"identifier {shown(item.identifier)} "
                               "is used twice")
             self.index.setdefault(item.identifier, i)
             kind = next((k for k in KINDS if k.casefold() == (item.CFItemType or "").casefold()),
                         None)
             if kind is None:
-                self._problem(f"CFItems[{i}].CFItemType", f"{item.CFItemType!r} is not a kind "
+                self._problem(f"CFItems[{i}].CFItemType", f"{shown(item.CFItemType)} is not a kind "
                               f"Trellis reads: {', '.join(KINDS)}")
             else:
                 self.kind[item.identifier] = kind
@@ -295,8 +296,8 @@ class _Reader:
                     association.destinationNodeURI.identifier)
             for end, name in zip(ends, ("originNodeURI", "destinationNodeURI"), strict=True):
                 if end != self.root and end not in self.index:
-                    self._problem(f"CFAssociations[{a}].{name}", f"points to {end!r}, which is "
-                                  "neither the CFDocument nor a CFItem of this file")
+                    self._problem(f"CFAssociations[{a}].{name}", f"points to {shown(end)}, "
+                                  "which is neither the CFDocument nor a CFItem of this file")
             self.links[association.associationType].setdefault(ends[0], []).append(
                 (ends[1], association.sequenceNumber or 0, a))
         self.children: dict[str, list[tuple[int, int]]] = {}  # parent -> (sequence, item)
@@ -359,7 +360,7 @@ class _Reader:
                 if self.kind.get(end) == target]
         if len(ends) != 1:
             how = "none" if not ends else f"{len(ends)}"
-            self._problem(f"CFItems[{i}]", f"{kind} {self._code(item.identifier)!r} needs one "
+            self._problem(f"CFItems[{i}]", f"{kind} {shown(self._code(item.identifier))} needs one "
                           f"{association} association to a {target} item, and has {how}")
             return None
         return self._code(ends[0])
@@ -425,8 +426,8 @@ class _Reader:
                if self.kind.get(up) == kind]
         if len(ups) != 1:
             self._problem(f"CFItems[{i}]", f"{self.kind[item.identifier]} "
-                          f"{self._code(item.identifier)!r} needs one isChildOf association to "
-                          f"a {kind} item, and has {len(ups) or 'none'}")
+                          f"{shown(self._code(item.identifier))} needs one isChildOf "
+                          f"association to a {kind} item, and has {len(ups) or 'none'}")
             return None
         return ups[0]
 
@@ -485,7 +486,7 @@ class _Reader:
                 ups = [up for up, _, _ in self.links[CHILD_OF].get(item.identifier, [])
                        if self.kind.get(up) == parent]
                 if len(ups) != 1:
-                    self._problem(f"CFItems[{i}]", f"{kind} {self._code(item.identifier)!r} "
+                    self._problem(f"CFItems[{i}]", f"{kind} {shown(self._code(item.identifier))} "
                                   f"needs one isChildOf association to a {parent} item, and "
                                   f"has {len(ups) or 'none'}")
 

@@ -48,6 +48,7 @@ from trellis.adapters.ledger_files import (  # the ledger's CSV habits, shared o
     _NotText,
     _unescaped,
 )
+from trellis.domain.events import shown
 from trellis.domain.framework import Framework
 from trellis.domain.limits import (
     CSV_FIELD_MAX,
@@ -170,12 +171,12 @@ def _row(line: int, cells: dict[str, str], problems: list[Problem], source: str
     tracks = tuple(t.strip() for t in cell("track").split(TRACKS_SEPARATOR) if t.strip())
     id_ = cell("id") or None
     if id_ is not None and not is_id(id_):
-        found.append(Problem("id", f"{id_!r} is not an id: use letters, digits, '_', '.' and "
+        found.append(Problem("id", f"{shown(id_)} is not an id: use letters, digits, '_', '.' and "
                              "'-' (at most 80, starting with a letter or digit)", line, source))
     raw = cell("proficiency")
     proficiency = int(raw) if re.fullmatch(r"[0-9]{1,3}", raw) else None
     if raw and proficiency is None:
-        found.append(Problem("proficiency", f"{raw[:20]!r} is not a whole number", line,
+        found.append(Problem("proficiency", f"{shown(raw)} is not a whole number", line,
                              source))
     problems += found
     if found:
@@ -247,7 +248,7 @@ def _track_option(option: str, tracks: _Named) -> None:
     if not sep:
         id_, name = slug(option, "track"), option.strip()
     if not is_id(id_) or not name:
-        raise FrameworkInvalid([Problem("--track", f"{option!r}: give ID=Name or a name", None,
+        raise FrameworkInvalid([Problem("--track", f"{shown(option)}: give ID=Name or a name", None,
                                         None)])
     tracks.add({"id": unique(id_, set(tracks.ids)), "name": name})
 
@@ -321,7 +322,7 @@ def _gather(sheet: Sheet, levels: _Named, tracks: _Named, known: _Named, *, take
         if level is None and new_levels:
             level = _new_level(row.level, levels)
         if level is None:
-            problems.append(Problem("level", f"unknown level {row.level!r}: the framework's "
+            problems.append(Problem("level", f"unknown level {shown(row.level)}: the framework's "
                                     f"levels are {levels.listed()}", row.line, src))
             continue
         named: list[dict[str, Any]] = []
@@ -330,7 +331,7 @@ def _gather(sheet: Sheet, levels: _Named, tracks: _Named, known: _Named, *, take
             if track is None and new_tracks:
                 track = tracks.add({"name": cell})  # its id once the order is known
             if track is None:
-                problems.append(Problem("track", f"unknown track {cell!r}: the framework's "
+                problems.append(Problem("track", f"unknown track {shown(cell)}: the framework's "
                                         f"tracks are {tracks.listed()}", row.line, src))
             else:
                 named.append(track)
@@ -346,13 +347,13 @@ def _gather(sheet: Sheet, levels: _Named, tracks: _Named, known: _Named, *, take
             problems.append(Problem("proficiency", f"{row.proficiency} is outside 1-{scale}, "
                                     "the framework's proficiency scale", row.line, src))
         if row.id is not None and row.id in taken:
-            problems.append(Problem("id", f"criterion id {row.id!r} is already a criterion of "
+            problems.append(Problem("id", f"criterion id {shown(row.id)} is already a criterion of "
                                     "a topic this file does not replace", row.line, src))
             continue
         if row.id is not None and existing is not None and row.id not in existing:
             # a mistyped id would drop the criterion it meant, and its evidence with it
-            problems.append(Problem("id", f"unknown criterion id {row.id!r}: the framework has "
-                                    "no such criterion (leave the id blank for a new one)",
+            problems.append(Problem("id", f"unknown criterion id {shown(row.id)}: the framework "
+                                    "has no such criterion (leave the id blank for a new one)",
                                     row.line, src))
             continue
         content = (id(topic), level["id"], row.text)
@@ -368,7 +369,7 @@ def _gather(sheet: Sheet, levels: _Named, tracks: _Named, known: _Named, *, take
                 by_id[row.id] = (topic, criterion)
         elif row.id and (by_id[row.id][0] is not topic or criterion.level != level["id"]
                          or criterion.text != row.text):
-            problems.append(Problem("id", f"duplicate criterion id {row.id!r}: line "
+            problems.append(Problem("id", f"duplicate criterion id {shown(row.id)}: line "
                                     f"{criterion.line} has it for another criterion", row.line,
                                     src))
             continue
@@ -380,7 +381,7 @@ def _gather(sheet: Sheet, levels: _Named, tracks: _Named, known: _Named, *, take
             criterion.examples.append(row.example)
     for topic in topics.values():
         if topic.tracks and topic.generic_line is not None:
-            problems.append(Problem("track", f"topic {topic.name!r} names tracks on line "
+            problems.append(Problem("track", f"topic {shown(topic.name)} names tracks on line "
                                     f"{topic.line} but none here: blank every row of a "
                                     "generic topic, or none", topic.generic_line, src))
     if problems:
@@ -409,9 +410,9 @@ def _topic_of(row: SheetRow, topics: dict[str, _Topic], known: _Named, new_topic
     elif new_topics:
         topics[key] = _Topic(None, row.topic, row.line)
     else:
-        problems.append(Problem("topic", f"unknown topic {row.topic!r}: the framework's topics "
-                                f"are {known.listed()} (--add-topics adds new ones)", row.line,
-                                src))
+        problems.append(Problem("topic", f"unknown topic {shown(row.topic)}: the framework's "
+                                f"topics are {known.listed()} (--add-topics adds new ones)",
+                                row.line, src))
         return None
     return topics[key]
 
@@ -479,7 +480,7 @@ def sheet_text(document: dict[str, Any]) -> str:
     topics = document.get("topics") or []
     criteria = [(t, c) for t in topics for c in t.get("criteria", [])]
     if not criteria:
-        raise FrameworkInvalid([Problem("topics", f"framework {document.get('id')!r} has no "
+        raise FrameworkInvalid([Problem("topics", f"framework {shown(document.get('id'))} has no "
                                         "criteria to write as a spreadsheet")])
     with_tracks = any(t.get("tracks") for t in topics)
     with_proficiency = any("proficiency" in c for _, c in criteria)
