@@ -24,7 +24,7 @@ from trellis.adapters.framework_files import (  # the file format's own checks, 
 )
 from trellis.domain.framework import Framework
 from trellis.domain.limits import LABEL_MAX
-from trellis.errors import Problem
+from trellis.errors import FrameworkInvalid, Problem
 
 ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 ID_MAX = 80
@@ -59,6 +59,12 @@ def unique(candidate: str, taken: set[str]) -> str:
         found = f"{candidate}-{n}"
     taken.add(found)
     return found
+
+
+def refused(problems: list[Problem], source: str | None = None) -> FrameworkInvalid:
+    """FrameworkInvalid with every path and message made one printable line, as a framework
+    file's problems are: a file's own characters are never trusted."""
+    return _invalid(problems, source)
 
 
 def default_roles(tracks: list[dict[str, Any]], levels: list[dict[str, Any]]

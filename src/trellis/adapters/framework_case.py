@@ -35,7 +35,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr, ValidationError
 
-from trellis.adapters.criteria_documents import Locate, checked, default_roles, is_id, slug
+from trellis.adapters.criteria_documents import (
+    Locate,
+    checked,
+    default_roles,
+    is_id,
+    refused,
+    slug,
+)
 from trellis.adapters.framework_files import (  # the framework files' reading rules, shared
     _decoded,
     _dotted,
@@ -224,8 +231,8 @@ def read_case_file(path: Path) -> tuple[Framework, dict[str, Any]]:
         with path.open("rb") as handle:
             data = handle.read(FRAMEWORK_FILE_MAX + 1)
     except OSError as exc:
-        raise FrameworkInvalid([Problem("", f"cannot read file: {exc.strerror or exc}",
-                                        None, str(path))], str(path)) from None
+        raise refused([Problem("", f"cannot read file: {exc.strerror or exc}", None,
+                               str(path))], str(path)) from None
     document, locate = document_from_case(data, str(path))
     return checked(document, str(path), locate)
 
@@ -522,4 +529,4 @@ def _extension(extensions: dict[str, Any] | None) -> dict[str, Any]:
 
 def _invalid(problems: list[Problem]) -> FrameworkInvalid:
     source = problems[0].source if problems else None
-    return FrameworkInvalid(sorted(problems, key=lambda p: p.line or 0), source)
+    return refused(sorted(problems, key=lambda p: p.line or 0), source)

@@ -37,11 +37,13 @@ from trellis.adapters.criteria_documents import (
     default_roles,
     is_id,
     path_locator,
+    refused,
     scale_max,
     slug,
     unique,
 )
 from trellis.adapters.ledger_files import (  # the ledger's CSV habits, shared on purpose
+    _column,
     _csv_problem,
     _decoded,
     _escaped,
@@ -95,8 +97,8 @@ def read_sheet(path: Path) -> Sheet:
         with path.open("rb") as handle:  # never more than the limit, whatever the file is
             data = handle.read(FRAMEWORK_FILE_MAX + 1)
     except OSError as exc:
-        raise FrameworkInvalid([Problem("", f"cannot read file: {exc.strerror or exc}",
-                                        None, str(path))], str(path)) from None
+        raise refused([Problem("", f"cannot read file: {exc.strerror or exc}", None,
+                               str(path))], str(path)) from None
     return sheet_from_bytes(data, str(path))
 
 
@@ -128,7 +130,7 @@ def sheet_from_bytes(data: bytes, source: str = "<csv>") -> Sheet:
     except csv.Error as exc:
         problems.append(Problem("", _csv_problem(str(exc)), reader.line_num, source))
     if problems:
-        raise FrameworkInvalid(problems, source)
+        raise refused(problems, source)
     return Sheet(rows, frozenset(columns), source)
 
 
@@ -137,7 +139,7 @@ def _header(header: list[str] | None, source: str) -> list[str]:
     expected = f"the first line must name the columns {', '.join(COLUMNS[:4])}"
     if not any(names):
         raise _refused(f"no header: {expected}", source, 1 if header is not None else None)
-    problems = [Problem(name or f"column {i}", "unknown column: the columns are "
+    problems = [Problem(_column(name) if name else f"column {i}", "unknown column: the columns are "
                         f"{', '.join(COLUMNS)}", 1, source)
                 for i, name in enumerate(names, start=1) if name not in COLUMNS]
     problems += [Problem(name, "column named twice", 1, source)
@@ -145,7 +147,7 @@ def _header(header: list[str] | None, source: str) -> list[str]:
     problems += [Problem(name, f"missing column: {expected}", 1, source)
                  for name in REQUIRED if name not in names]
     if problems:
-        raise FrameworkInvalid(problems, source)
+        raise refused(problems, source)
     return names
 
 
@@ -231,8 +233,10 @@ class _Named:
     def find(self, cell: str) -> dict[str, Any] | None:
         return self._keys.get(cell.casefold())
 
-    def listed(self) -> str:
-        return ", ".join(item["id"] for item in self.items) or "none"
+    def listed(self, most: int = 12) -> str:
+        ids = [item["id"] for item in self.items if "id" in item]
+        more = f" and {len(ids) - most} more" if len(ids) > most else ""
+        return (", ".join(ids[:most]) + more) or "none"
 
 
 def _new_level(cell: str, levels: _Named) -> dict[str, Any]:
@@ -248,8 +252,7 @@ def _track_option(option: str, tracks: _Named) -> None:
     if not sep:
         id_, name = slug(option, "track"), option.strip()
     if not is_id(id_) or not name:
-        raise FrameworkInvalid([Problem("--track", f"{shown(option)}: give ID=Name or a name", None,
-                                        None)])
+        raise refused([Problem("--track", f"{shown(option)}: give ID=Name or a name")])
     tracks.add({"id": unique(id_, set(tracks.ids)), "name": name})
 
 
@@ -385,7 +388,7 @@ def _gather(sheet: Sheet, levels: _Named, tracks: _Named, known: _Named, *, take
                                     f"{topic.line} but none here: blank every row of a "
                                     "generic topic, or none", topic.generic_line, src))
     if problems:
-        raise FrameworkInvalid(sorted(problems, key=lambda p: p.line or 0), src)
+        raise refused(sorted(problems, key=lambda p: p.line or 0), src)
     rank = {lv["id"]: i for i, lv in enumerate(levels.items)}
     ordered = sorted(topics.values(), key=lambda t: min(rank[c.level] for c in t.criteria))
     # New topics and tracks get their ids in the order the document (and so an export of
@@ -480,8 +483,8 @@ def sheet_text(document: dict[str, Any]) -> str:
     topics = document.get("topics") or []
     criteria = [(t, c) for t in topics for c in t.get("criteria", [])]
     if not criteria:
-        raise FrameworkInvalid([Problem("topics", f"framework {shown(document.get('id'))} has no "
-                                        "criteria to write as a spreadsheet")])
+        raise refused([Problem("topics", f"framework {shown(document.get('id'))} has no "
+                               "criteria to write as a spreadsheet")])
     with_tracks = any(t.get("tracks") for t in topics)
     with_proficiency = any("proficiency" in c for _, c in criteria)
     columns = ["topic", "level", "criterion", "example"] + ["track"] * with_tracks + ["id"] \
@@ -510,4 +513,4 @@ def _track_cell(track_id: str, names: dict[str, str]) -> str:
 
 
 def _refused(message: str, source: str, line: int | None = None) -> FrameworkInvalid:
-    return FrameworkInvalid([Problem("", message, line, source)], source)
+    return refused([Problem("", message, line, source)], source)
