@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from datetime import datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -135,6 +136,11 @@ def test_explicit_ids_proficiency_and_generated_ids_never_collide():
                                            "topic"),
     ("topic,level,criterion\nCraft,L1,Codes,extra\n", "topics.csv:2: 4 cells, but the header "
                                                       "names 3 columns"),
+    ('topic,level,criterion\nCraft,L1,Codes\nCraft,L1,"Tests\nmore\n',
+     'topics.csv:3: a quoted cell is never closed: a closing " is missing'),
+    ('topic,level,criterion\nCraft,L1,"Tests" well\n',
+     'topics.csv:2: text after the closing " of a quoted cell: double a " inside a quoted '
+     'cell'),
     ("topic,level,criterion,id\nCraft,L1,Codes,not an id\n",
      "topics.csv:2: id: 'not an id' is not an id: use letters, digits, '_', '.' and '-' (at "
      "most 80, starting with a letter or digit)"),
@@ -327,7 +333,8 @@ def test_round_trip_csv_and_case(rows):
     again = sheet(sheet_text(first))
     assert again == first
     assert sheet_text(again) == sheet_text(first)
-    from datetime import datetime
 
     case = case_text(first, datetime(2025, 1, 1))
-    assert document_from_case(case.encode(), "x.json")[0] == first
+    from_case = document_from_case(case.encode(), "x.json")[0]
+    assert from_case == first
+    assert case_text(from_case, datetime(2025, 1, 1)) == case  # the same file again

@@ -109,10 +109,12 @@ def sheet_from_bytes(data: bytes, source: str = "<csv>") -> Sheet:
                        "framework file may be", source)
     if csv.field_size_limit() < CSV_FIELD_MAX:  # Python's default, 128 KiB, is too small
         csv.field_size_limit(CSV_FIELD_MAX)
-    reader = csv.reader(_decoded(io.BytesIO(data)))
+    # strict: a quote left open or text after a closing quote is refused, not guessed at
+    reader = csv.reader(_decoded(io.BytesIO(data)), strict=True)
     rows: list[SheetRow] = []
     problems: list[Problem] = []
     columns: list[str] = []
+    end = 0
     try:
         columns = _header(next(reader, None), source)
         end = reader.line_num
@@ -127,11 +129,19 @@ def sheet_from_bytes(data: bytes, source: str = "<csv>") -> Sheet:
                     rows.append(row)
     except _NotText as exc:
         problems.append(Problem("", exc.message, exc.line, source))
-    except csv.Error as exc:
-        problems.append(Problem("", _csv_problem(str(exc)), reader.line_num, source))
+    except csv.Error as exc:  # located where the row starts: where the quote was opened
+        problems.append(Problem("", _sheet_problem(str(exc)), end + 1, source))
     if problems:
         raise refused(problems, source)
     return Sheet(rows, frozenset(columns), source)
+
+
+def _sheet_problem(message: str) -> str:
+    if message == "unexpected end of data":
+        return 'a quoted cell is never closed: a closing " is missing'
+    if message.endswith("expected after '\"'"):
+        return 'text after the closing " of a quoted cell: double a " inside a quoted cell'
+    return _csv_problem(message)
 
 
 def _header(header: list[str] | None, source: str) -> list[str]:
