@@ -108,6 +108,16 @@ def test_a_topic_generic_on_one_row_and_not_on_another_is_refused():
                               "none here: blank every row of a generic topic, or none"]
 
 
+def test_a_proficiency_on_one_row_of_a_criterion_holds_and_two_differ_is_an_error():
+    text = ("topic,level,criterion,example,proficiency\nCraft,L1,Codes,a,\nCraft,L1,Codes,b,2\n"
+            "Craft,L1,Codes,a,\n")
+    assert sheet(text)["topics"][0]["criteria"] == [
+        {"id": "craft.L1.1", "level": "L1", "text": "Codes", "examples": ["a", "b"],
+         "proficiency": 2}]
+    assert problems(text + "Craft,L1,Codes,c,3\n") == [
+        "topics.csv:5: proficiency: line 2 gives this criterion proficiency 2, this row 3"]
+
+
 def test_explicit_ids_proficiency_and_generated_ids_never_collide():
     text = ("topic,level,criterion,id,proficiency\nCraft,L1,Writes tests,craft.L1.1,3\n"
             "Craft,L1,Writes code,,\nCraft,L1,Writes tests,craft.L1.1,\n")

@@ -386,6 +386,8 @@ def _gather(sheet: Sheet, levels: _Named, tracks: _Named, known: _Named, *, take
                                     f"{criterion.line} has it for another criterion", row.line,
                                     src))
             continue
+        elif row.proficiency is not None and criterion.proficiency is None:
+            criterion.proficiency = row.proficiency  # one row of a criterion may say it
         elif row.proficiency is not None and criterion.proficiency != row.proficiency:
             problems.append(Problem("proficiency", f"line {criterion.line} gives this "
                                     f"criterion proficiency {criterion.proficiency}, this row "
@@ -453,7 +455,8 @@ def _documents(topics: list[_Topic], rank: dict[str, int], taken: set[str], has_
         document: dict[str, Any] = {"id": topic.id, "name": topic.name}
         if base.get("description"):
             document["description"] = base["description"]
-        tracks = [t["id"] for t in topic.tracks] if has_tracks else list(base.get("tracks", []))
+        tracks = ([track["id"] for track in topic.tracks] if has_tracks
+                  else list(base.get("tracks", [])))
         if tracks:
             document["tracks"] = tracks
         criteria = []
