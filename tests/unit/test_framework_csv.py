@@ -272,6 +272,12 @@ def test_into_gives_lines_at_the_merged_places():
     assert lines == {"topics[1]": 2, "topics[1].criteria[0]": 2}
 
 
+def test_a_framework_exported_and_imported_into_itself_is_unchanged():
+    text = sheet_text(BASE)
+    assert "Level 1" in text and "Engineering" in text  # names, matched back by name
+    assert merged_into(sheet_from_bytes(text.encode(), SOURCE), BASE)[0] == BASE
+
+
 # --- writing
 
 
