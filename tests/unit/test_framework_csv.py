@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from trellis.adapters.criteria_documents import framework_text
 from trellis.adapters.framework_case import case_text, document_from_case
 from trellis.adapters.framework_csv import (
     checked_sheet_document,
@@ -19,6 +20,7 @@ from trellis.adapters.framework_csv import (
     sheet_from_bytes,
     sheet_text,
 )
+from trellis.adapters.framework_files import parse_framework
 from trellis.errors import FrameworkInvalid
 
 SOURCE = "topics.csv"
@@ -64,6 +66,13 @@ def test_a_sheet_becomes_topics_of_criteria_with_examples_levels_and_roles():
     assert document["roles"][0] == {"id": "acme-L1", "track": "acme", "level": "L1",
                                     "title": "Acme L1"}
     assert len(document["roles"]) == 3
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json"])
+def test_a_written_framework_reads_back_the_same(fmt):
+    document = sheet("topic,level,criterion\nCraft,1e5,\"Next\x85line \u2028 🚀\"\n")
+    assert document["levels"] == [{"id": "1e5", "name": "1e5"}]
+    assert parse_framework(framework_text(document, fmt))[1] == document
 
 
 def test_header_in_any_case_and_order_with_a_byte_order_mark():
@@ -346,6 +355,8 @@ def test_round_trip_csv_and_case(rows):
         return
     framework, canonical = checked_sheet_document(first, {}, SOURCE)  # as a framework file
     assert canonical == first and len(framework.criteria) >= 1
+    for fmt in ("yaml", "json"):  # --out writes a file that reads back the same
+        assert parse_framework(framework_text(first, fmt), SOURCE)[1] == first
     again = sheet(sheet_text(first))
     assert again == first
     assert sheet_text(again) == sheet_text(first)

@@ -338,9 +338,11 @@ def _write(path: Path, text: str) -> None:
 def _deliver(ctx: typer.Context, framework: Framework, document: dict[str, Any],
              out: Path | None, *, load: bool, activate: bool, effective: str | None) -> None:
     """Write the checked framework to --out, load it, or (neither asked) print it."""
+    from trellis.adapters.criteria_documents import framework_text  # reads back the same
+
     if out is not None:
-        _write(out, dump_document(document, "json" if out.suffix.lower() == ".json"
-                                  else "yaml"))
+        _write(out, framework_text(document, "json" if out.suffix.lower() == ".json"
+                                   else "yaml"))
         console.print(f"wrote {out}", highlight=False, markup=False)
     if load:
         cli = state(ctx)
@@ -354,4 +356,4 @@ def _deliver(ctx: typer.Context, framework: Framework, document: dict[str, Any],
         console.print(what + (" [active]" if loaded.active else ""), highlight=False,
                       markup=False)
     if out is None and not load:
-        console.out(dump_document(document), end="")
+        console.out(framework_text(document), end="", highlight=False)
