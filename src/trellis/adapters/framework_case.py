@@ -289,8 +289,11 @@ class _Reader:
             kind = next((k for k in KINDS if k.casefold() == (item.CFItemType or "").casefold()),
                         None)
             if kind is None:
-                self._problem(f"CFItems[{i}].CFItemType", f"{shown(item.CFItemType)} is not a kind "
-                              f"Trellis reads: {', '.join(KINDS)}")
+                what = (f"{shown(item.CFItemType)} is not a kind" if item.CFItemType
+                        else "missing: give the item's kind, one of the kinds")
+                self._problem(f"CFItems[{i}].CFItemType", f"{what} Trellis reads: "
+                              f"{', '.join(KINDS)}")
+
             else:
                 self.kind[item.identifier] = kind
         # origin -> [(destination, sequence, association index)] per association type
