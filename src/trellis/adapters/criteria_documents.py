@@ -9,13 +9,11 @@ path nobody wrote.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from trellis.adapters.framework_files import (  # the file format's own checks, shared
@@ -23,6 +21,7 @@ from trellis.adapters.framework_files import (  # the file format's own checks, 
     _dotted,
     _invalid,
     _message,
+    dump_document,
 )
 from trellis.domain.framework import Framework
 from trellis.domain.limits import LABEL_MAX
@@ -63,28 +62,9 @@ def unique(candidate: str, taken: set[str]) -> str:
     return found
 
 
-class _Dumper(yaml.SafeDumper):
-    """Quotes what the framework reader would not read back as text: it takes ``1e5`` for a
-    number, which PyYAML's own dumper writes bare."""
-
-
-_Dumper.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$"),
-    list("-+0123456789."))
-# In JSON read as YAML, these raw characters are line breaks or refused: escaped instead.
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
-
-
 def framework_text(document: Mapping[str, Any], fmt: str = "yaml") -> str:
     """A framework document as a file that reads back to the same document: YAML, or JSON."""
-    if fmt == "json":
-        text = json.dumps(document, indent=2, ensure_ascii=False)
-        return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
-    # PyYAML writes U+0085 as it is and reads it back as a line break: then ASCII only
-    ascii_only = "\x85" in json.dumps(document, ensure_ascii=False)
-    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=not ascii_only,
-                     width=100)
+    return dump_document(document, fmt)
 
 
 def refused(problems: list[Problem], source: str | None = None) -> FrameworkInvalid:
