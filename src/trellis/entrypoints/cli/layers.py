@@ -146,11 +146,11 @@ def _print_criteria(view: LayersView, cell: int, name_width: int) -> None:
     console.print(f"criteria: a cell is {grain} (the criteria met at its end); met: of "
                   "those the role expects", highlight=False)
     for topic in view.topics:
-        met = [c for c in topic.criteria if c.met]
-        if not met:
+        shown = [c for c in topic.criteria if c.met]
+        if not shown:
             continue
         console.print(Text(f"{topic.name}:", "bold"), highlight=False)
-        for c in met:
+        for c in shown:
             console.print(f"  ✓ {c.text} ({c.criterion}, {c.level or '?'}, met "
                           f"{c.met_on})", highlight=False, markup=False)
 
