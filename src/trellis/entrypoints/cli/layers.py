@@ -146,11 +146,11 @@ def _print_criteria(view: LayersView, cell: int, name_width: int) -> None:
     console.print(f"criteria: a cell is {grain} (the criteria met at its end); met: of "
                   "those the role expects", highlight=False)
     for topic in view.topics:
-        shown = [c for c in topic.criteria if c.met]
-        if not shown:
+        met_here = [c for c in topic.criteria if c.met]
+        if not met_here:
             continue
         console.print(Text(f"{topic.name}:", "bold"), highlight=False)
-        for c in shown:
+        for c in met_here:
             console.print(f"  ✓ {c.text} ({c.criterion}, {c.level or '?'}, met "
                           f"{c.met_on})", highlight=False, markup=False)
 
