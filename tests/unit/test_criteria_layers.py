@@ -104,8 +104,8 @@ def test_the_layers_document_lists_the_topics_and_their_statements():
 
 @pytest.mark.parametrize(("event_id", "summary"), [
     (2, 'Demonstrated "Gives regular status updates" (comms.1): weekly notes'),
-    (4, 'Assessed "Writes well-tested services" (be.1) at 3 (role model) by self (bea)'),
-    (5, 'Assessed "Writes well-tested services" (be.1) at 2 (consistently) by manager (mo)'),
+    (4, 'Assessed "Writes well-tested services" (be.1) at 3 (role model) by self'),
+    (5, 'Assessed "Writes well-tested services" (be.1) at 2 (consistently) by the manager'),
 ])
 def test_the_timeline_says_what_was_demonstrated_and_assessed_in_words(event_id, summary):
     entries = {e.id: e for e in build_timeline(EVENTS, FRAMEWORKS)}

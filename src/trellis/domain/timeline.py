@@ -10,6 +10,7 @@ from typing import Any
 from .events import (
     Advance,
     Assessed,
+    Assessor,
     Certification,
     CheckIn,
     Compensation,
@@ -129,8 +130,9 @@ def describe(event: Event, framework: Framework | None) -> str:
         scale = framework.criteria_policy.scale if framework else None
         word = scale.describe(d.proficiency).split(":", 1)[0].strip() if scale else ""
         at = f"{d.proficiency} ({word})" if word else str(d.proficiency)
-        who = d.assessor.value if d.assessor.value == event.author else \
-            f"{d.assessor.value} ({event.author})"
+        # who assessed, not their name: an event's author is private to the person's circle
+        who = {Assessor.SELF: "self", Assessor.MANAGER: "the manager",
+               Assessor.PEER: "a peer"}[d.assessor]
         return f"Assessed {criterion(d.criterion)} at {at} by {who}"
     if isinstance(d, Certification):
         issuer = f" from {d.issuer}" if d.issuer else ""
