@@ -137,7 +137,7 @@ def test_the_page_offers_the_criteria_and_shows_them_met_and_missing_in_words(cl
     gaps = text_of(html.split('id="criteria-gaps"')[1].split("</table>")[0])
     assert "Criteria to show (2 not met yet)" in gaps
     assert "Writes well-tested services L1 3 1 not met" in gaps  # self 3, manager 1
-    assert "Designs services others build on L2 – – not met" in gaps
+    assert "Designs services others build on L2 \N{EN DASH} \N{EN DASH} not met" in gaps
     assert "✘ criteria coverage: 2 of 4 criteria met (50%, needs 100%)" in words
     own = clients["employee"].get("/people/emp").text
     assert re.search(r'<select id="assessor" name="assessor" data-for="assessed">'
