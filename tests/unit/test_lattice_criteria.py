@@ -7,7 +7,7 @@ import pytest
 
 from trellis.adapters.framework_files import parse_framework
 from trellis.analytics.lattice_graph import build_lattice
-from trellis.domain.effort import EffortModel, Estimate
+from trellis.domain.effort import DEFAULT_CRITERION_MONTHS, EffortModel, Estimate
 from trellis.domain.framework import Framework, MoveKind
 from trellis.domain.lattice import criteria_steps, criterion_months, describe_path, lateral_fit
 
@@ -54,8 +54,9 @@ lattice:
 """
 
 # b.1 has its own estimate (1 month); every other criterion and coding 1 take 2 months.
-MODEL = EffortModel(by_step={("b.1", 1): Estimate(1.0, 0.5, 5, "competency")},
-                    by_mastery={1: Estimate(2.0, 0.5, 5, "mastery")})
+MODEL = EffortModel(by_mastery={1: Estimate(2.0, 0.5, 5, "mastery")},
+                    by_criterion={"b.1": Estimate(1.0, 0.5, 5, "criterion")},
+                    criteria_overall=Estimate(2.0, 0.5, 20, "criteria"))
 
 
 @pytest.fixture(scope="module")
@@ -63,10 +64,12 @@ def fw() -> Framework:
     return parse_framework(CRITERIA_GRID)[0]
 
 
-def test_a_criterion_prices_like_a_first_step_or_its_own_estimate(fw):
-    assert criterion_months(MODEL, "b.1") == 1.0
-    assert criterion_months(MODEL, "c.1") == 2.0
-    assert criterion_months(EffortModel(), "c.1") == 1.5  # the default first step
+def test_a_criterion_is_priced_by_the_estimates_plans_use(fw):
+    assert criterion_months(MODEL, fw.criteria["b.1"]) == 1.0  # its own
+    assert criterion_months(MODEL, fw.criteria["c.1"]) == 2.0  # every criterion's
+    level = EffortModel(by_criteria_level={"L1": Estimate(3.0, 0.5, 5, "level")})
+    assert criterion_months(level, fw.criteria["c.1"]) == 3.0  # its level's
+    assert criterion_months(EffortModel(), fw.criteria["c.1"]) == DEFAULT_CRITERION_MONTHS
     steps = criteria_steps(fw, MODEL, {"g.1"}, fw.roles["a2"])
     assert [(s.criterion, s.text, s.months) for s in steps] == [
         ("g.2", "Gives feedback upwards", 2.0), ("a.1", "Writes tests", 2.0),

@@ -180,7 +180,8 @@ def build_lattice(framework: Framework, model: EffortModel) -> LatticeGraph:
             expects[i, ci[c]] = m
     criteria = list(framework.criteria)
     ki = {k: i for i, k in enumerate(criteria)}
-    months = np.array([criterion_months(model, k) for k in criteria], dtype=float)
+    months = np.array([criterion_months(model, framework.criteria[k]) for k in criteria],
+                      dtype=float)
     expected = np.zeros((len(roles), len(criteria)), dtype=bool)
     for i, r in enumerate(roles):
         expected[i, [ki[k] for k in framework.roles[r].criteria]] = True

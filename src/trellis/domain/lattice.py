@@ -15,8 +15,8 @@ nano-steps at a time, plus the friction of the move's kind::
                       + sum_{k in K_B - met} effort(k)) / lanes + weight(kind)
 
 where ``h`` is the mastery one has, ``e_B`` what B expects, ``K_B`` the criteria B expects
-and ``met`` those one has met; ``effort(c, m)`` are the estimates plans use
-(domain.effort), and a criterion prices like a first mastery step (``criterion_months``).
+and ``met`` those one has met; ``effort(c, m)`` and ``effort(k)`` are the estimates plans
+use (domain.effort; ``criterion_months``).
 Tracks that share generic topics share criteria, so a move between them costs only the
 criteria the other track adds. After a move one has at least B's expectations and
 criteria, so along a path they accumulate: ``describe_path`` counts each step once.
@@ -40,6 +40,7 @@ from itertools import pairwise
 from .effort import EffortModel
 from .framework import (
     DEFAULT_MOVE_WEIGHTS,
+    Criterion,
     ExplicitMove,
     Framework,
     LatticeSettings,
@@ -132,13 +133,11 @@ def gap_steps(framework: Framework, model: EffortModel, has: Mapping[str, int],
     return steps
 
 
-CRITERION_STEP = 1  # a criterion prices like a first step: the model's (criterion id, 1)
-
-
-def criterion_months(model: EffortModel, criterion: str) -> float:
-    """Months to demonstrate one criterion: the organization's estimate for it when history
-    has one, else that of a first mastery step (by default 1.5 months)."""
-    return model.months(criterion, CRITERION_STEP)
+def criterion_months(model: EffortModel, criterion: Criterion) -> float:
+    """Months to demonstrate one criterion: the estimate plans use (domain.effort), learned
+    from the organization's demonstrations of it, of its level's criteria, of every
+    criterion, else the documented default."""
+    return model.criterion_estimate(criterion.id, criterion.level).months
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +152,8 @@ class CriterionStep:
 def criteria_steps(framework: Framework, model: EffortModel, met: Collection[str],
                    target: Role) -> list[CriterionStep]:
     """The criteria ``target`` expects that are not among ``met``, in the framework's order."""
-    return [CriterionStep(k, framework.criteria[k].text, criterion_months(model, k))
+    return [CriterionStep(k, framework.criteria[k].text,
+                          criterion_months(model, framework.criteria[k]))
             for k in target.criteria if k not in met]
 
 
