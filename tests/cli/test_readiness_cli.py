@@ -143,4 +143,5 @@ def test_the_pipeline(run):
     assert doc["people"] == [{
         "person": {"id": 2, "handle": "ada", "name": "Ada Lovelace"}, "role": "eng1",
         "target": "eng2", "score": 66.7, "coverage": 100.0, "ready": False,
-        "gates_hold": True, "failed_gates": [], "steps_missing": 0}]
+        "gates_hold": True, "failed_gates": [], "steps_missing": 0,
+        "criteria_missing": 0}]
