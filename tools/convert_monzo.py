@@ -3,10 +3,11 @@
     python tools/convert_monzo.py [SOURCE_DIR] [--check]
 
 SOURCE_DIR is a copy of github.com/monzo/progression-framework's ``src/frameworks`` folder
-with its LICENSE (default: $TRELLIS_MONZO_DIR, else ../shared/data/frameworks/monzo beside
-the repository). Each framework below is converted by ``trellis.adapters.monzo`` and written
-with a header naming its sources; the licence is copied as monzo-LICENSE. ``--check``
-writes nothing and exits 1 if a shipped file is not what the sources give (a test runs it).
+with its LICENSE (default: $TRELLIS_MONZO_DIR, else shared/data/frameworks/monzo beside the
+repository or beside its folder of worktrees). Each framework below is converted by
+``trellis.adapters.monzo`` and written with a header naming its sources; the licence is
+copied as monzo-LICENSE. ``--check`` writes nothing and exits 1 if a shipped file is not
+what the sources give (a test runs it).
 """
 
 from __future__ import annotations
@@ -52,7 +53,10 @@ def default_source() -> Path:
     configured = os.environ.get("TRELLIS_MONZO_DIR")
     if configured:
         return Path(configured)
-    return ROOT.parent / "shared" / "data" / "frameworks" / "monzo"
+    # ../shared beside the checkout (GUIDE.md), or beside the folder of worktrees
+    beside = [p / "shared" / "data" / "frameworks" / "monzo" for p in (ROOT.parent,
+                                                                      ROOT.parent.parent)]
+    return next((p for p in beside if p.is_dir()), beside[0])
 
 
 def generate(source: Path) -> dict[str, str]:

@@ -49,7 +49,10 @@ def monzo_dir() -> Path:
     configured = os.environ.get("TRELLIS_MONZO_DIR")
     if configured:
         return Path(configured)
-    return ROOT.parent / "shared" / "data" / "frameworks" / "monzo"
+    # ../shared beside the checkout (GUIDE.md), or beside the folder of worktrees
+    beside = [p / "shared" / "data" / "frameworks" / "monzo" for p in (ROOT.parent,
+                                                                      ROOT.parent.parent)]
+    return next((p for p in beside if p.is_dir()), beside[0])
 
 
 MONZO = monzo_dir()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Self
 
@@ -488,10 +489,28 @@ def framework_from_document(document: dict[str, Any]) -> Framework:
     return framework
 
 
-def dump_document(document: dict[str, Any], fmt: str = "yaml") -> str:
+class _Dumper(yaml.SafeDumper):
+    """Quotes what the framework reader would not read back as text: it takes ``1e5`` for a
+    number, which PyYAML's own dumper writes bare."""
+
+
+_Dumper.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."))
+# In JSON read as YAML, these raw characters are line breaks or refused: escaped instead.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+
+
+def dump_document(document: Mapping[str, Any], fmt: str = "yaml") -> str:
+    """A framework document as a file that reads back to the same document: YAML, or JSON."""
     if fmt == "json":
-        return json.dumps(document, indent=2, ensure_ascii=False)
-    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+        text = json.dumps(document, indent=2, ensure_ascii=False)
+        return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+    # PyYAML writes U+0085 as it is and reads it back as a line break: then ASCII only
+    ascii_only = "\x85" in json.dumps(document, ensure_ascii=False)
+    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=not ascii_only,
+                     width=100)
 
 
 # --- problems: one printable line each

@@ -1,9 +1,12 @@
-"""``trellis framework ...``: validate, load, list, show, schema, import-onet."""
+"""``trellis framework ...``: validate, load, list, show, schema, import-onet, and the
+spreadsheet and CASE commands (import-csv, import-case, export)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -15,6 +18,7 @@ from trellis.adapters.framework_files import (
     read_framework_file,
     resolve_framework_source,
 )
+from trellis.domain.framework import Framework
 from trellis.errors import FrameworkInvalid
 from trellis.services import frameworks as use
 
@@ -166,6 +170,193 @@ def import_onet(
         highlight=False,
         markup=False,
     )
+
+
+# --- spreadsheets and CASE (issue 11): import-csv, import-case, export -----------------
+
+OutFile = Annotated[Path | None, typer.Option(
+    "--out", help="Write the framework to this file: YAML, or JSON for a .json name.",
+    metavar="FILE")]
+LoadIt = Annotated[bool, typer.Option("--load", help="Load it into the database as a new "
+                                      "version (as `trellis framework load` does).")]
+ActivateIt = Annotated[bool, typer.Option(help="Load it and make it the organization's "
+                                          "framework.")]
+Effective = Annotated[str | None, typer.Option(
+    help="Date the loaded version takes effect (default: today; a first version covers all "
+    "of the past).", metavar="DATE")]
+
+
+@app.command("import-csv")
+def import_csv(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A CSV file: topic, level, criterion, example "
+                                         "(and optionally track, id, proficiency).")],
+    framework_id: Annotated[str | None, typer.Option(
+        "--id", help="The framework's id (default: from the file's name).")] = None,
+    name: Annotated[str | None, typer.Option(help="The framework's name (default: the "
+                                             "file's name).")] = None,
+    track: Annotated[list[str] | None, typer.Option(
+        help="A track, as ID=Name (repeat for more; default: one named after the "
+        "framework).", metavar="ID=NAME")] = None,
+    levels: Annotated[str | None, typer.Option(
+        help="The levels, lowest first (default: as they first appear).",
+        metavar="L1,L2,...")] = None,
+    into: Annotated[str | None, typer.Option(
+        help="Add the file's topics to this framework file (or shipped framework) instead, "
+        "replacing those of the same id or name.", metavar="FRAMEWORK")] = None,
+    add_topics: Annotated[bool, typer.Option(help="With --into: add topics the framework "
+                                             "lacks (otherwise each is an error).")] = False,
+    out: OutFile = None,
+    load: LoadIt = False,
+    activate: ActivateIt = False,
+    effective: Effective = None,
+) -> None:
+    """Build a criteria framework from a spreadsheet: one row a criterion."""
+    from trellis.adapters.criteria_documents import slug
+    from trellis.adapters.framework_csv import (
+        checked_sheet_document,
+        document_from_sheet,
+        merged_into,
+        read_sheet,
+    )
+
+    with _reported():
+        sheet = read_sheet(file)
+        if into is not None:
+            if framework_id or name or track or levels:
+                raise typer.BadParameter("--into keeps the framework's own id, name, tracks "
+                                         "and levels: leave out --id, --name, --track and "
+                                         "--levels", param_hint="--into")
+            _, base = read_framework_file(resolve_framework_source(into))
+            document, lines = merged_into(sheet, base, add_topics=add_topics)
+            _note_dropped(base, document, into)
+        else:
+            document, lines = document_from_sheet(
+                sheet, framework_id=framework_id or slug(file.stem, "framework"),
+                name=name or file.stem, tracks=track or (),
+                levels=[lv for lv in (levels or "").split(",") if lv.strip()])
+        framework, document = checked_sheet_document(document, lines, str(file))
+    _deliver(ctx, framework, document, out, load=load or activate, activate=activate,
+             effective=effective)
+
+
+@app.command("import-case")
+def import_case(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A 1EdTech CASE 1.1 JSON package (CFDocument, "
+                                         "CFItems, CFAssociations).")],
+    out: OutFile = None,
+    load: LoadIt = False,
+    activate: ActivateIt = False,
+    effective: Effective = None,
+) -> None:
+    """Build a criteria framework from CASE JSON (as `framework export --format case` writes)."""
+    from trellis.adapters.framework_case import read_case_file
+
+    with _reported():
+        framework, document = read_case_file(file)
+    _deliver(ctx, framework, document, out, load=load or activate, activate=activate,
+             effective=effective)
+
+
+@app.command("export")
+def export(
+    ctx: typer.Context,
+    source: Annotated[str | None, typer.Argument(
+        help="A framework file or shipped framework (default: the active framework).",
+        metavar="[FILE]")] = None,
+    fmt: Annotated[str, typer.Option(
+        "--format", help="csv: topic, level, criterion, example...; case: 1EdTech CASE 1.1 "
+        "JSON.", metavar="csv|case")] = "csv",
+    out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of "
+                                             "the standard output.", metavar="FILE")] = None,
+) -> None:
+    """Export a framework's criteria as a spreadsheet, or the framework as CASE JSON."""
+    import sys
+    from datetime import UTC, datetime
+
+    from trellis.adapters.framework_case import case_text
+    from trellis.adapters.framework_csv import sheet_text
+
+    if fmt not in ("csv", "case"):
+        raise typer.BadParameter(f"{fmt!r}: use csv or case", param_hint="--format")
+    with _reported():
+        if source is not None:
+            path = resolve_framework_source(source)
+            _, document = read_framework_file(path)
+            changed = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        else:
+            trellis = state(ctx).open()
+            version, _ = use.framework_at(trellis.uow())
+            document = use.framework_document(trellis.uow(), version.id)
+            changed = version.loaded_at  # the version's time: the same version, the same file
+        text = sheet_text(document) if fmt == "csv" else case_text(document, changed)
+    if out is None:
+        sys.stdout.write(text)
+        return
+    _write(out, text)
+    console.print(f"wrote {out}", highlight=False, markup=False)
+
+
+@contextmanager
+def _reported() -> Iterator[None]:
+    """Every problem of a refused file on its own line, then a summary; exit code 1."""
+    try:
+        yield
+    except FrameworkInvalid as exc:
+        for problem in exc.problems:
+            errors.print(f"{problem}", highlight=False, soft_wrap=True, markup=False)
+        n = len(exc.problems)
+        where = f"{escape(exc.source)}: " if exc.source else ""
+        errors.print(f"[bold red]error:[/] {where}{n} problem{'s' * (n != 1)}, nothing written",
+                     highlight=False)
+        raise typer.Exit(1) from None
+
+
+def _note_dropped(base: dict[str, Any], merged: dict[str, Any], into: str) -> None:
+    """Say which criteria a replaced topic loses: evidence of them stays in the ledger but
+    no longer counts toward this framework."""
+    def ids(document: dict[str, Any]) -> set[str]:
+        return {c["id"] for t in document.get("topics", []) for c in t.get("criteria", [])}
+
+    dropped = sorted(ids(base) - ids(merged))
+    if dropped:
+        shown = ", ".join(dropped[:10]) + (", ..." if len(dropped) > 10 else "")
+        errors.print(f"note: {len(dropped)} criteria of {into} are not in the sheet and leave "
+                     f"the framework: {shown}", highlight=False, soft_wrap=True, markup=False)
+
+
+def _write(path: Path, text: str) -> None:
+    from trellis.errors import TrellisError
+
+    try:
+        path.write_text(text, encoding="utf-8", newline="")  # CSV's own line ends, kept
+    except OSError as exc:
+        raise TrellisError(f"{path}: cannot write file: {exc.strerror or exc}") from None
+
+
+def _deliver(ctx: typer.Context, framework: Framework, document: dict[str, Any],
+             out: Path | None, *, load: bool, activate: bool, effective: str | None) -> None:
+    """Write the checked framework to --out, load it, or (neither asked) print it."""
+    from trellis.adapters.criteria_documents import framework_text  # reads back the same
+
+    if out is not None:
+        _write(out, framework_text(document, "json" if out.suffix.lower() == ".json"
+                                   else "yaml"))
+        console.print(f"wrote {out}", highlight=False, markup=False)
+    if load:
+        cli = state(ctx)
+        loaded = use.load_framework(cli.open().uow(), framework, document,
+                                    author=cli.settings.author,
+                                    effective_from=parse_date(effective, "--effective"),
+                                    activate=activate)
+        v = loaded.version
+        what = f"loaded '{v.key}' version {v.version}" if loaded.changed else \
+            f"'{v.key}' is unchanged (version {v.version})"
+        console.print(what + (" [active]" if loaded.active else ""), highlight=False,
+                      markup=False)
+    if out is None and not load:
+        console.out(framework_text(document), end="", highlight=False)
 
 
 # --- import-monzo: Monzo-shaped progression frameworks (trellis.adapters.monzo)
