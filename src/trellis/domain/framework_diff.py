@@ -148,7 +148,7 @@ def _plain(fw: Framework, item: Item) -> dict[str, _Fields]:
     return {r.id: {"title": r.title, "track": r.track, "level": r.level,
                    "description": r.description, "pay_band": r.pay_band,
                    "expects": dict(r.expects), "must_have": r.must_have,
-                   "band_levels": dict(r.band_levels), "criteria": r.criteria}
+                   "band_levels": dict(r.band_levels)}
             for r in fw.roles.values()}
 
 

@@ -89,8 +89,9 @@ def load(
                       f"{_people(carry.unchanged)} had nothing to carry" if carry.unchanged
                       else ""), highlight=False, markup=False)
     if carry.retired_people:
-        console.print(f"{carry.retired_people} {_people(carry.retired_people)} "
-                      "have evidence on retired items: it stays in their history "
+        n = carry.retired_people
+        console.print(f"{n} {_people(n)} {'has' if n == 1 else 'have'} evidence on retired "
+                      "items: it stays in their history "
                       "(see `trellis framework diff`)", highlight=False, markup=False)
 
 
