@@ -10,6 +10,8 @@ from itertools import count
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from trellis.adapters.framework_files import parse_framework
 from trellis.domain.carry_forward import carry_forward
@@ -264,3 +266,30 @@ def test_a_role_the_new_version_dropped_keeps_its_old_title() -> None:
         "  - {id: eng1, track: eng, level: L1, title: Engineer I, expects: {python: 1}}\n", ""))
     profile = fold(1, ledger.events, ledger.frameworks, D("2025-06-01"))
     assert (profile.role, profile.title, profile.level_rank) == ("eng1", "Engineer I", 1)
+
+
+# --- a property: whatever the evidence, the carry lands each new item on the best of its
+# sources, changes nothing before the version, and carrying again adds nothing
+
+OLD = ("python", "sql", "testing", "docs", "ops")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 5), min_size=len(OLD), max_size=len(OLD)),
+       st.lists(st.dates(D("2023-01-03"), D("2026-06-01")), min_size=len(OLD),
+                max_size=len(OLD)))
+def test_the_carry_lands_on_the_best_source_and_is_idempotent(masteries: list[int],
+                                                               days: list[date]) -> None:
+    ledger = Ledger()
+    for competency, mastery, day in zip(OLD, masteries, days, strict=True):
+        if mastery:
+            ledger.step(day.isoformat(), competency, 0, mastery)
+    before = fold(1, ledger.events, ledger.frameworks, D("2024-12-31"))
+    ledger.carry()
+    reached = dict(zip(OLD, masteries, strict=True))
+    after = fold(1, ledger.events, ledger.frameworks, D("2026-06-01"))
+    sources = ledger.diff.competencies
+    for new in sources.new_items:
+        assert after.mastery_of(new) == max(reached[o] for o in sources.sources(new))
+    assert fold(1, ledger.events, ledger.frameworks, D("2024-12-31")) == before
+    assert ledger.carry() == []

@@ -102,6 +102,7 @@ class FrameworkCatalog(FrameworkVersions):
             framework = framework_from_document(document)
             self._parsed[(version_id, checksum)] = framework
         self[version_id] = framework
+        self.know_dates()  # with the frameworks: a fold may snapshot after the transaction
         return framework
 
 

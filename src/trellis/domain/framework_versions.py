@@ -45,6 +45,11 @@ class FrameworkVersions(dict[int, Framework]):
         """Every version's date (a lazy subclass reads them here, once)."""
         return ()
 
+    def know_dates(self) -> None:
+        """Read the dates now, if not yet (a lazy subclass calls it while it can read)."""
+        if self._by_key is None:
+            self._index(self.version_dates())
+
     def forget_dates(self) -> None:
         """A version was added: read the dates again when next asked."""
         self._by_key = None
@@ -52,8 +57,7 @@ class FrameworkVersions(dict[int, Framework]):
     def in_force_on(self, version_id: int, on: date) -> int:
         """The version of ``version_id``'s framework in force on ``on``: the newest one
         that took effect on or before it (the first version when none did yet)."""
-        if self._by_key is None:
-            self._index(self.version_dates())
+        self.know_dates()
         key = self._key_of.get(version_id)
         versions = self._by_key.get(key, []) if key is not None and self._by_key else []
         chosen = [v for v in versions if v.effective_from is None or v.effective_from <= on]
