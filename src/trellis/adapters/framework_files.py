@@ -152,6 +152,9 @@ class CompetencyModel(_Strict):
     description: Text = ""
     scale: ScaleModel | None = None
     prerequisites: list[Id] = []
+    replaces: list[Id] = Field([], description="ids of the previous version this one "
+                               "replaces: one a rename, several a merge; an id in several "
+                               "items a split")
 
 
 class PayStepModel(_Strict):
@@ -247,6 +250,9 @@ class CriterionModel(_Strict):
     text: Text = Field(min_length=1)
     examples: list[Text] = []
     proficiency: StrictInt | None = Field(None, ge=1, le=SCALE_MAX)
+    replaces: list[Id] = Field([], description="ids of the previous version this one "
+                               "replaces: one a rename, several a merge; an id in several "
+                               "items a split")
 
 
 class TopicModel(_Strict):
@@ -255,6 +261,9 @@ class TopicModel(_Strict):
     description: Text = ""
     tracks: list[Id] = Field([], description="empty: a generic topic shared by every track")
     criteria: list[CriterionModel]
+    replaces: list[Id] = Field([], description="ids of the previous version this one "
+                               "replaces: one a rename, several a merge; an id in several "
+                               "items a split")
 
 
 class ReadinessModel(_Strict):
@@ -360,6 +369,7 @@ class FrameworkModel(_Strict):
                         description=c.description,
                         scale=c.scale.to_domain() if c.scale else default_scale,
                         prerequisites=tuple(c.prerequisites),
+                        replaces=tuple(c.replaces),
                     )
                     for c in b.competencies
                 ],
@@ -422,8 +432,9 @@ class FrameworkModel(_Strict):
             lattice=self.lattice.to_domain(),
             topics=[
                 TopicDraft(t.id, t.name, [
-                    Criterion(c.id, t.id, c.level, c.text, tuple(c.examples), c.proficiency)
-                    for c in t.criteria], tuple(t.tracks), t.description)
+                    Criterion(c.id, t.id, c.level, c.text, tuple(c.examples), c.proficiency,
+                              tuple(c.replaces))
+                    for c in t.criteria], tuple(t.tracks), t.description, tuple(t.replaces))
                 for t in self.topics
             ],
             criteria_policy=self.criteria.to_domain(),
@@ -479,6 +490,19 @@ def read_framework_file(path: Path) -> tuple[Framework, dict[str, Any]]:
             [Problem("", f"cannot read file: {exc.strerror or exc}", None, str(path))], str(path)
         ) from None
     return parse_framework_bytes(data, str(path))
+
+
+def locate_in_file(problems: list[Problem], path: Path) -> FrameworkInvalid:
+    """Problems found beyond the file itself (its ``replaces`` against the previous version
+    of the framework), each given the file and the line its path is on."""
+    try:
+        with path.open("rb") as handle:
+            _, lines, _ = _read_yaml(_utf8(_decoded(handle.read(FRAMEWORK_FILE_MAX + 1),
+                                                    str(path)), str(path)), str(path))
+    except (OSError, FrameworkInvalid):  # the file changed since it was read: no lines
+        lines = {}
+    return _invalid([Problem(p.path, p.message, _line_of(lines, p.path), str(path))
+                     for p in problems], str(path))
 
 
 def framework_from_document(document: dict[str, Any]) -> Framework:

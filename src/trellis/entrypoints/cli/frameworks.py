@@ -15,11 +15,12 @@ from trellis.adapters.framework_files import (
     SHIPPED,
     dump_document,
     json_schema,
+    locate_in_file,
     read_framework_file,
     resolve_framework_source,
 )
 from trellis.domain.framework import Framework
-from trellis.errors import FrameworkInvalid
+from trellis.errors import DatabaseError, FrameworkInvalid, NotFound
 from trellis.services import frameworks as use
 
 from .context import parse_date, state
@@ -66,16 +67,36 @@ def load(
     = False,
 ) -> None:
     """Load a framework into the database as a new version (if it changed)."""
-    framework, document = read_framework_file(resolve_framework_source(source))
+    path = resolve_framework_source(source)
+    framework, document = read_framework_file(path)
     cli = state(ctx)
-    loaded = use.load_framework(cli.open().uow(), framework, document,
-                                author=cli.settings.author,
-                                effective_from=parse_date(effective, "--effective"),
-                                activate=activate)
+    try:
+        loaded = use.load_framework(cli.open().uow(), framework, document,
+                                    author=cli.settings.author,
+                                    effective_from=parse_date(effective, "--effective"),
+                                    activate=activate)
+    except FrameworkInvalid as exc:  # its replaces, against the previous version
+        raise locate_in_file(exc.problems, path) from None
     v = loaded.version
     what = f"loaded '{v.key}' version {v.version}" if loaded.changed else \
         f"'{v.key}' is unchanged (version {v.version})"
     console.print(what + (" [active]" if loaded.active else ""), highlight=False, markup=False)
+    carry = loaded.carry
+    if carry.events or carry.unchanged:
+        console.print(f"carried evidence forward: {carry.events} derived "
+                      f"event{'s' * (carry.events != 1)} for {carry.people} "
+                      f"{_people(carry.people)}" + (f"; {carry.unchanged} "
+                      f"{_people(carry.unchanged)} had nothing to carry" if carry.unchanged
+                      else ""), highlight=False, markup=False)
+    if carry.retired_people:
+        n = carry.retired_people
+        console.print(f"{n} {_people(n)} {'has' if n == 1 else 'have'} evidence on retired "
+                      "items: it stays in their history "
+                      "(see `trellis framework diff`)", highlight=False, markup=False)
+
+
+def _people(n: int) -> str:
+    return "person" if n == 1 else "people"
 
 
 @app.command("list")
@@ -357,6 +378,75 @@ def _deliver(ctx: typer.Context, framework: Framework, document: dict[str, Any],
                       markup=False)
     if out is None and not load:
         console.out(framework_text(document), end="", highlight=False)
+
+
+# --- diff: what changed between two versions, and whose evidence it concerns
+
+
+def _version_side(ctx: typer.Context, ref: str) -> tuple[str, Framework, Path | None]:
+    """A framework to compare: a file, a shipped name, or KEY@VERSION (or KEY) stored in
+    the database."""
+    path = resolve_framework_source(ref)
+    if path.exists():
+        framework, _ = read_framework_file(path)
+        return str(path), framework, path
+    found = use.stored_version(state(ctx).open().uow(), ref)
+    if found is None:
+        raise NotFound(f"'{ref}' is not a framework file, a shipped framework "
+                       f"({', '.join(SHIPPED)}) nor a framework in the database")
+    version, framework = found
+    return f"{version.key} v{version.version}", framework, None
+
+
+@app.command()
+def diff(
+    ctx: typer.Context,
+    old: Annotated[str, typer.Argument(help="The older version: a file, a shipped name, or "
+                                       "KEY@VERSION in the database.", metavar="OLD")],
+    new: Annotated[str, typer.Argument(help="The newer version, the same ways.",
+                                       metavar="NEW")],
+    json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """What changed between two framework versions (added, retired, renamed, split, merged,
+    changed), and with a database, whose evidence it concerns."""
+    old_label, old_fw, _ = _version_side(ctx, old)
+    new_label, new_fw, new_path = _version_side(ctx, new)
+    try:
+        trellis = state(ctx).open()
+    except DatabaseError:  # two files and no database: the changes alone
+        trellis = None
+    try:
+        found = use.diff_versions(old_fw, new_fw, trellis.uow() if trellis else None,
+                                  old_label)
+    except FrameworkInvalid as exc:
+        raise (locate_in_file(exc.problems, new_path) if new_path else exc) from None
+    changes = found.diff.changes
+    if json:
+        print_json({
+            "old": old_label, "new": new_label,
+            "changes": [{"change": c.kind.value, "item": c.item.value, "old": list(c.old),
+                         "new": list(c.new), "fields": list(c.fields),
+                         "description": c.describe()} for c in changes],
+            "affected": None if found.affected is None else [
+                {"person": a.handle, "replaced": list(a.replaced), "retired": list(a.retired)}
+                for a in found.affected]})
+        return
+    console.print(f"{old_label} -> {new_label}: {len(changes)} "
+                  f"change{'s' * (len(changes) != 1)}", highlight=False, markup=False)
+    for change in changes:
+        console.print(f"  {change.describe()}", highlight=False, markup=False)
+    if found.affected is None:
+        return
+    carried = [a for a in found.affected if a.replaced]
+    kept = [a for a in found.affected if a.retired]
+    console.print(f"{len(carried)} {_people(len(carried))} with evidence on replaced items "
+                  "(carried forward when NEW is loaded); "
+                  f"{len(kept)} with evidence on retired items (kept in history)",
+                  highlight=False, markup=False)
+    if found.affected:
+        table("Evidence affected", ["person", "replaced items", "retired items"],
+              [[a.handle, ", ".join(a.replaced), ", ".join(a.retired)]
+               for a in found.affected])
 
 
 # --- import-monzo: Monzo-shaped progression frameworks (trellis.adapters.monzo)
