@@ -546,5 +546,11 @@ def test_a_plan_for_a_person_at_each_level(monzo_org: tuple[Trellis, Framework])
     for role, above in ladder(framework):
         if above is None:
             continue
-        plan = create_plan(trellis.uow(), handle(role), author="tester")
-        assert plan.person.handle == handle(role)
+        plan = create_plan(trellis.uow(), handle(role), author="tester").stored.plan
+        # nothing shown yet: a step per criterion the next role expects, each in words,
+        # and the last quarter's steps done, the person is ready
+        assert plan.target.role == above.id
+        assert sorted(s.criterion or "" for s in plan.steps) == sorted(above.criteria)
+        assert all(s.text and s.text in framework.criteria[s.criterion or ""].text
+                   for s in plan.steps)
+        assert plan.milestones[-1].readiness == 100.0
