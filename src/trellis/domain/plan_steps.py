@@ -34,6 +34,9 @@ from .readiness import is_fresh
 from .rules import points as points_of
 
 REFRESH_BY_CERTIFICATION = 0.25  # a certification takes this share of the top step's effort
+WHY_CHOSEN = {"ratio": "the most points a month",
+              "cover": "the cheapest step that closes the gap",
+              "unlock": "no step earns points yet: the cheapest one"}
 
 
 class StepKind(StrEnum):
@@ -112,8 +115,9 @@ def band_picks(framework: Framework, band: SkillBand, level: BandLevel,
 
 
 def points_steps(framework: Framework, role: Role, projected: dict[str, int],
-                 effort: EffortModel) -> tuple[list[tuple[str, int]], str]:
-    """The mastery steps (competency, to) that reach the role's points, and "" or why not.
+                 effort: EffortModel) -> tuple[list[tuple[str, int, str]], str]:
+    """The mastery steps (competency, to, why) that reach the role's points, and "" or why
+    not; ``why`` says how the step was chosen (see ``WHY_CHOSEN``).
 
     Greedy by points per month of effort over each competency's *next* step (it must stay
     within the scale, and a competency's prerequisites must already be, or be planned, at
@@ -133,7 +137,7 @@ def points_steps(framework: Framework, role: Role, projected: dict[str, int],
             goal[id(rule)] = (rule, least)
     order = {c: i for i, c in enumerate(framework.competencies)}
     base = dict(projected)
-    picks: list[tuple[str, int]] = []
+    picks: list[tuple[str, int, str]] = []
     spent = 0.0
     best_cover: tuple[float, int, str, int] | None = None  # months, picks kept, step
 
@@ -170,17 +174,19 @@ def points_steps(framework: Framework, role: Role, projected: dict[str, int],
         if paying:  # the most points a month; ties: the lower step, the framework's order
             _, months, _, m, _, c = max(paying, key=lambda x: (x[0] / max(x[1], 0.01),
                                                                -x[3], -x[4]))
+            why = "ratio"
         else:  # nothing pays yet (a flat stretch of the table): the cheapest step
             _, months, _, m, _, c = min(candidates, key=lambda x: (x[1], x[3], x[4]))
-        picks.append((c, m))
+            why = "unlock"
+        picks.append((c, m, why))
         projected[c] = m
         spent += months
     if best_cover is not None and best_cover[0] < spent - 1e-9:
         _, kept, c, m = best_cover
-        picks = [*picks[:kept], (c, m)]
+        picks = [*picks[:kept], (c, m, "cover")]
         projected.clear()
         projected.update(base)
-        for c, m in picks:
+        for c, m, _ in picks:
             projected[c] = m
     return picks, ""
 
@@ -243,14 +249,16 @@ def draft_steps(profile: Profile, framework: Framework, role: Role, effort: Effo
     chosen, missing = points_steps(framework, role, dict(projected), effort)
     if missing:
         short.append(missing)
-    bars = points_bars(framework, role)
-    for c, m in chosen:
-        earned = ", ".join(dict.fromkeys(
-            f"+{rule.points_for(c, m) - rule.points_for(c, m - 1):g} {rule.id} points"
-            for rule, _ in bars))
-        wanted = ", ".join(f"{least:g}" for _, least in bars)
+    highest: dict[str, tuple[PointsRule, float]] = {}
+    for rule, bar in points_bars(framework, role):
+        if rule.id not in highest or highest[rule.id][1] < bar:
+            highest[rule.id] = (rule, bar)
+    for c, m, why in chosen:
+        toward = ", ".join(
+            f"+{rule.points_for(c, m) - rule.points_for(c, m - 1):g} of the {bar:g} "
+            f"{rule.id} points" for rule, bar in highest.values())
         step(c, m, StepKind.STEP, f"{framework.competencies[c].name} {m - 1} -> {m}: "
-             f"{earned}, the most points a month toward the {wanted} {role.title} needs")
+             f"{toward} {role.title} needs ({WHY_CHOSEN[why]})")
 
     drafts.extend(_criteria_steps(profile, framework, role, effort, on))
     _link(drafts, framework)

@@ -23,7 +23,6 @@ from trellis.domain.effort import (
     model_to_document,
     step_samples,
 )
-
 from trellis.domain.events import EventKind
 
 from .unit_of_work import UnitOfWork
