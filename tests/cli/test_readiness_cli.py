@@ -42,7 +42,7 @@ def test_readiness_in_words(run):
     assert result.code == 0, result.err
     out = result.out
     assert "Engineer I (eng1, L1) -> Engineer II (eng2, L2)" in out
-    assert "66.7 / 100" in out and "coverage of expected mastery  100" in out
+    assert "66.7 / 100" in out and "coverage before freshness     100" in out
     assert "freshness discount            -33.3" in out
     assert "✓ time in level: 17.9 of 6 months in level" in out
     assert "Coding (coding)" in out and "stale" in out
@@ -143,4 +143,4 @@ def test_the_pipeline(run):
     assert doc["people"] == [{
         "person": {"id": 2, "handle": "ada", "name": "Ada Lovelace"}, "role": "eng1",
         "target": "eng2", "score": 66.7, "coverage": 100.0, "ready": False,
-        "gates_hold": True, "failed_gates": [], "steps_missing": 0}]
+        "gates_hold": True, "failed_gates": [], "steps_missing": 0, "criteria_missing": 0}]

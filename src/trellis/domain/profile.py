@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from operator import attrgetter
+from types import MappingProxyType
 from typing import NamedTuple
 
 from trellis.errors import LedgerRuleBroken
@@ -110,7 +111,7 @@ class CriterionRecord(NamedTuple):
     demonstrated_on: date | None = None
     demonstrated_event: int | None = None
     demonstrations: int = 0
-    assessments: Mapping[str, Assessment] = {}
+    assessments: Mapping[str, Assessment] = MappingProxyType({})
 
 
 RECENT_RECOGNITIONS = 10

@@ -24,10 +24,10 @@ not make it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
-from .criteria import standings
+from .criteria import met_on
 from .events import Assessor
 from .framework import Framework, PointsRule, Role
 from .profile import Profile
@@ -90,8 +90,13 @@ class Readiness:
     gates: tuple[Gate, ...]
     gaps: tuple[Gap, ...]  # competencies short of the target, or met on stale evidence
     ready_at: float
-    criteria_gaps: tuple[CriterionGap, ...] = ()
     requirements: tuple[Requirement, ...] = ()
+    # The expected criteria not met, and those met on stale evidence. The gaps in words are
+    # built from them on demand: a pipeline of 10,000 people on 300 criteria needs counts.
+    unmet_criteria: frozenset[str] = frozenset()
+    stale_criteria: frozenset[str] = frozenset()
+    context: tuple[Profile, Framework] | None = field(default=None, repr=False,
+                                                      compare=False)
 
     @property
     def gates_hold(self) -> bool:
@@ -114,7 +119,29 @@ class Readiness:
 
     @property
     def criteria_missing(self) -> int:
-        return sum(1 for g in self.criteria_gaps if not g.stale)
+        return len(self.unmet_criteria)
+
+    @property
+    def criteria_gaps(self) -> tuple[CriterionGap, ...]:
+        """The expected criteria not met, and those met on stale evidence, in the
+        framework's order, each with its statement and the latest self and manager
+        assessments side by side."""
+        if self.context is None or not (self.unmet_criteria or self.stale_criteria):
+            return ()
+        profile, framework = self.context
+        gaps = []
+        for criterion_id in self.target.criteria:
+            stale = criterion_id in self.stale_criteria
+            if not stale and criterion_id not in self.unmet_criteria:
+                continue
+            c = framework.criteria[criterion_id]
+            record = profile.criteria.get(criterion_id)
+            said = record.assessments if record else {}
+            gaps.append(CriterionGap(
+                c.id, c.topic, c.level, c.text, stale,
+                said[Assessor.SELF].proficiency if Assessor.SELF in said else None,
+                said[Assessor.MANAGER].proficiency if Assessor.MANAGER in said else None))
+        return tuple(gaps)
 
     @property
     def steps_missing(self) -> int:
@@ -153,22 +180,26 @@ def assess(profile: Profile, target: Role, framework: Framework) -> Readiness:
             "every expected competency at its mastery" if mastery_met else
             _steps_short(sum(g.steps_missing for g in gaps)), covered, need_total))
 
-    criteria_gaps = []
-    met = 0
-    for standing in standings(profile, target, framework):
-        c = standing.criterion
-        fresh = standing.met_on is not None and is_fresh(standing.met_on, profile.as_of,
-                                                         policy.fresh_months)
-        need_total += 1
-        if standing.met:
-            met += 1
-            covered += 1
-            credit += 1.0 if fresh else policy.stale_weight
-        if not standing.met or (not fresh and policy.stale_weight < 1):
-            criteria_gaps.append(CriterionGap(
-                c.id, c.topic, c.level, c.text, stale=standing.met,
-                self_assessed=standing.assessed_by(Assessor.SELF),
-                manager_assessed=standing.assessed_by(Assessor.MANAGER)))
+    unmet, stale_met = [], []
+    records, known, cpolicy = profile.criteria, framework.criteria, framework.criteria_policy
+    fresh_from = profile.as_of - timedelta(days=policy.fresh_months * DAYS_PER_MONTH)
+    for criterion_id in target.criteria:
+        record = records.get(criterion_id)
+        shown = None if record is None else (
+            record.demonstrated_on if not record.assessments  # the common case, inline
+            else met_on(record, known[criterion_id], cpolicy))
+        if shown is None:
+            unmet.append(criterion_id)
+        elif shown >= fresh_from:
+            credit += 1.0
+        else:
+            credit += policy.stale_weight
+            if policy.stale_weight < 1:
+                stale_met.append(criterion_id)
+    expected = len(target.criteria)
+    met = expected - len(unmet)
+    need_total += expected
+    covered += met
     if target.criteria:
         share = 100.0 * met / len(target.criteria)
         wanted = framework.criteria_policy.coverage
@@ -191,7 +222,8 @@ def assess(profile: Profile, target: Role, framework: Framework) -> Readiness:
     gates = _gates(profile, target, framework)
     requirements.extend(Requirement(g.kind, g.name, g.holds, g.detail) for g in gates)
     return Readiness(target, round(score, 1), round(coverage, 1), gates, tuple(gaps),
-                     policy.ready_at, tuple(criteria_gaps), tuple(requirements))
+                     policy.ready_at, tuple(requirements), frozenset(unmet),
+                     frozenset(stale_met), (profile, framework))
 
 
 def _points_requirements(profile: Profile, target: Role, framework: Framework

@@ -190,4 +190,5 @@ def _entry(e: use.PipelineEntry, framework: Framework) -> dict[str, Any]:
         "gates_hold": r.gates_hold,
         "failed_gates": [g.name for g in r.blocking],
         "steps_missing": r.steps_missing,
+        "criteria_missing": r.criteria_missing,
     }
