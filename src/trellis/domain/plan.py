@@ -380,10 +380,11 @@ def make_plan(profile: Profile, framework: Framework, target: Target, effort: Ef
     if waiting:
         notes.append(waiting)
     scorer = Scorer(now, rules, role, start)  # exact gains, in plan order
-    steps = []
+    steps, scores = [], []
     for n, i in enumerate(placed):
         d = drafts[i]
         gain = scorer.apply(d)
+        scores.append(scorer.score())
         crit = rules.criteria.get(d.criterion) if d.criterion is not None else None
         steps.append(PlannedStep(
             d.competency, d.from_mastery, d.to_mastery, d.kind,
@@ -391,7 +392,7 @@ def make_plan(profile: Profile, framework: Framework, target: Target, effort: Ef
             round(gain, 2), tuple(sorted(position[j] for j in d.after)), d.reason,
             d.criterion, crit.topic if crit else "", crit.level if crit else "",
             crit.text[:TEXT_SHOWN] if crit else ""))
-    milestones = _milestones(steps, start, first_quarter, score)
+    milestones = _milestones(steps, start, first_quarter, scores)
     forecast = None
     if steps:
         forecast, p50s = simulate(steps, capacity, pace, start, runs=runs, seed=seed)
@@ -432,17 +433,17 @@ def quarter_dates(start: date, first_quarter: int, quarter: int) -> tuple[date, 
 
 
 def _milestones(steps: Sequence[PlannedStep], start: date, first_quarter: int,
-                score: float) -> list[Milestone]:
+                scores: Sequence[float]) -> list[Milestone]:
+    """Quarters of steps, each with the score once its steps and those before are done
+    (``scores[i]``: the score after step i, unrounded, so no rounding drifts)."""
     out: list[Milestone] = []
-    total = score
     by_quarter: dict[int, list[int]] = {}
     for i, s in enumerate(steps):
         by_quarter.setdefault(s.quarter, []).append(i)
     last = max(by_quarter, default=0)
     for q, members in sorted(by_quarter.items()):
-        total += sum(steps[i].gain for i in members)
         starts, ends = quarter_dates(start, first_quarter, q)
-        reached = 100.0 if q == last else min(100.0, round(total, 1))  # no rounding drift
+        reached = 100.0 if q == last else min(100.0, round(scores[members[-1]], 1))
         out.append(Milestone(q, starts, ends, tuple(members), reached))
     return out
 
