@@ -1,6 +1,7 @@
 """Readiness for 10,000 people and one plan, on a criteria framework and a mastery one.
 
     .venv/bin/python bench/criteria_plans.py [--people 10000] [--repeat 3] [--plans 30]
+        [--criteria FILE]
 
 Builds, in the same run, two organizations of ``--people`` people each:
 
@@ -8,7 +9,8 @@ Builds, in the same run, two organizations of ``--people`` people each:
   for example): 10 topics x 6 levels x 5 criteria = 300 statements, cumulative, two tracks
   sharing 8 generic topics (2 topics belong to one track each); every person at a level
   L1-L5 has demonstrated (or had a manager assess) most criteria of their level and below
-  and a few of the next, a fifth of it on stale evidence;
+  and a few of the next, a fifth of it on stale evidence (``--criteria FILE``: a criteria
+  framework file instead, for example a converted Monzo framework);
 - **mastery**: the shipped software-company framework (20 competencies on 0-5, a points
   rule and band levels); every engineer's mastery sits near their role's expectations,
   a fifth of it stale.
@@ -32,6 +34,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from random import Random
 
 from trellis.adapters.framework_files import (
@@ -212,32 +215,40 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--plans", type=int, default=30)
+    parser.add_argument("--criteria", type=Path, help="A criteria framework file to use "
+                        "instead of the synthetic one.")
     args = parser.parse_args()
 
-    criteria = criteria_framework()
+    criteria = read_framework_file(args.criteria)[0] if args.criteria else \
+        criteria_framework()
     path = shipped_framework_path("software-company")
     assert path is not None
     mastery, _ = read_framework_file(path)
 
     start = time.perf_counter()
-    c_roles = [criteria.roles[f"{t}-{n}"] for t in ("ic", "mgr") for n in range(1, LEVELS)]
+    c_roles = [r for r in criteria.roles.values() if criteria.next_role(r.id) is not None]
     c_org = organization(criteria, c_roles, args.people, criteria_person)
     m_roles = [r for r in mastery.roles.values()
                if r.track == "engineering" and mastery.next_role(r.id) is not None]
     m_org = organization(mastery, m_roles, args.people, mastery_person)
     print(f"built both organizations (folded from events) in {time.perf_counter() - start:.1f} s")
 
-    c_planned = next((p, t) for p, t in c_org if p.role == "ic-2")
+    c_planned = next((p, t) for p, t in c_org if criteria.rank_of(p.role or "") == 2)
     m_planned = next((p, t) for p, t in m_org if p.role == "eng-l2")
-    c = measure("criteria (synthetic, 10 topics x 6 levels x 5)", criteria, c_org, c_planned,
+    c = measure(f"criteria ({args.criteria.name})" if args.criteria else
+                "criteria (synthetic, 10 topics x 6 levels x 5)", criteria, c_org, c_planned,
                 args.repeat, args.plans)
     m = measure("mastery (software-company)", mastery, m_org, m_planned, args.repeat,
                 args.plans)
     print(f"criteria / mastery: readiness x{c['readiness'] / m['readiness']:.2f}, "
           f"plan x{c['plan'] / m['plan']:.2f}")
     met = c["readiness"] < 2 and m["readiness"] < 2 and c["plan"] < 0.05 and m["plan"] < 0.05
+    on_cpu = c["readiness_cpu"] < 2 and m["readiness_cpu"] < 2 and c["plan"] < 0.05 \
+        and m["plan"] < 0.05
     print(f"aims: readiness of {args.people:,} under 2 s, a plan under 50 ms -> "
-          f"{'met' if met else 'NOT met'}")
+          f"{'met' if met else 'NOT met'}" + (
+              " in wall time, met in CPU time (other work shares the machine)"
+              if on_cpu and not met else ""))
     if not met:
         sys.exit(1)
 
