@@ -172,8 +172,8 @@ def points_steps(framework: Framework, role: Role, projected: dict[str, int],
                 best_cover = (spent + cover[1], len(picks), cover[5], cover[3])
         paying = [x for x in candidates if x[0] > 0]
         if paying:  # the most points a month; ties: the lower step, the framework's order
-            _, months, _, m, _, c = max(paying, key=lambda x: (x[0] / max(x[1], 0.01),
-                                                               -x[3], -x[4]))
+            _, months, _, m, _, c = max(paying, key=lambda x: (
+                round(x[0] / max(x[1], 0.01), 9), -x[3], -x[4]))  # ties survive float noise
             why = "ratio"
         else:  # nothing pays yet (a flat stretch of the table): the cheapest step
             _, months, _, m, _, c = min(candidates, key=lambda x: (x[1], x[3], x[4]))
