@@ -41,14 +41,8 @@ from trellis.errors import NotFound, PlanRejected
 from .criteria import met_on
 from .effort import EffortModel
 from .framework import Framework, Role, SkillBand
-from .plan_steps import (
-    REFRESH_BY_CERTIFICATION,
-    Draft,
-    Scorer,
-    StepKind,
-    band_picks,
-    draft_steps,
-)
+from .plan_steps import Draft, Scorer, band_picks, draft_steps
+from .plan_steps import StepKind as StepKind  # re-exported
 from .profile import Profile
 from .readiness import DAYS_PER_MONTH, Readiness, assess, is_fresh
 
@@ -56,7 +50,6 @@ DEFAULT_CAPACITY = 3  # nano-steps a quarter
 MAX_CAPACITY = 12  # one a week: beyond that a "plan" is a wish list
 FORECAST_RUNS = 200  # enough for stable P10/P50/P90 dates, and fast (see docs/plans.md)
 TEXT_SHOWN = 200  # characters of a criterion's statement a step carries
-__all__ = ["REFRESH_BY_CERTIFICATION", "StepKind"]  # re-exported from plan_steps
 MONTHS_PER_QUARTER = 3
 # The history's spread mixes fast and slow people; the person's own pace accounts for part
 # of that, so a forecast uses at most this log-scale spread per step.
