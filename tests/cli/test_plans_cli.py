@@ -114,5 +114,5 @@ def test_a_points_role_is_planned_to_its_points(cli, sqlite_url):
     assert made.code == 0, made.err
     doc = json.loads(made.out)
     assert doc["target"]["role"] == "p2" and doc["readiness"] == 0
-    assert [s["label"] for s in doc["steps"]][-1] == "backend 2->3"
+    assert [s["label"] for s in doc["steps"]][-1] == "strategy 2->3"
     assert "growth points" in doc["steps"][0]["reason"]

@@ -35,7 +35,7 @@ from .rules import points as points_of
 
 REFRESH_BY_CERTIFICATION = 0.25  # a certification takes this share of the top step's effort
 WHY_CHOSEN = {"ratio": "the most points a month",
-              "cover": "the cheapest step that closes the gap",
+              "cover": "the cheapest raise that closes the gap",
               "unlock": "no step earns points yet: the cheapest one"}
 
 
@@ -119,14 +119,15 @@ def points_steps(framework: Framework, role: Role, projected: dict[str, int],
     """The mastery steps (competency, to, why) that reach the role's points, and "" or why
     not; ``why`` says how the step was chosen (see ``WHY_CHOSEN``).
 
-    Greedy by points per month of effort over each competency's *next* step (it must stay
-    within the scale, and a competency's prerequisites must already be, or be planned, at
-    the mastery it steps to). Covering a points gap at least cost is a knapsack; with
-    points rising along each competency's scale and efforts learned per step, the best
-    ratio first is the usual good answer, and it is explainable step by step. One fix
-    keeps it from overshooting: at every pick the cheapest single step that would close
-    the gap on its own is remembered, and used instead of the greedy tail when it costs
-    fewer months. ``projected`` is raised by the chosen steps.
+    Greedy by points per month of effort over *raises*: one competency from its current
+    (or planned) mastery up one or more steps, each within its scale and with the
+    competency's prerequisites already (or planned) at the mastery it steps to. A raise of
+    several steps counts so that a cheap step that opens a rich one is seen (0/1/3/6/12/20
+    points pay most a month at 3 -> 4). Covering a points gap at least cost is a knapsack;
+    the best ratio first is the usual good answer, and each pick can be explained on its
+    own. One fix keeps it from overshooting: at every pick the cheapest single raise that
+    would close the whole gap is remembered, and used instead of the greedy tail when it
+    costs fewer months. ``projected`` is raised by the chosen steps.
     """
     bars = points_bars(framework, role)
     if not bars:
@@ -137,9 +138,9 @@ def points_steps(framework: Framework, role: Role, projected: dict[str, int],
             goal[id(rule)] = (rule, least)
     order = {c: i for i, c in enumerate(framework.competencies)}
     base = dict(projected)
-    picks: list[tuple[str, int, str]] = []
+    picks: list[tuple[str, int, int, str]] = []  # competency, from, to, why
     spent = 0.0
-    best_cover: tuple[float, int, str, int] | None = None  # months, picks kept, step
+    best_cover: tuple[float, int, str, int, int] | None = None  # months, kept, raise
 
     def deficits() -> dict[int, float]:
         out = {}
@@ -150,45 +151,49 @@ def points_steps(framework: Framework, role: Role, projected: dict[str, int],
         return out
 
     while short := deficits():
-        candidates = []
+        raises = []  # (value, months, covers, to, order, competency, from)
         for c, comp in framework.competencies.items():
-            m = projected.get(c, 0) + 1
-            if m > comp.scale.max or any(projected.get(p, 0) < m for p in comp.prerequisites):
-                continue
-            gains = {k: goal[k][0].points_for(c, m) - goal[k][0].points_for(c, m - 1)
-                     for k in short}
-            value = sum(min(g, short[k]) for k, g in gains.items())
-            months = effort.months(c, m, comp.scale.max)
-            covers = all(g >= short[k] - 1e-9 for k, g in gains.items())
-            candidates.append((value, months, covers, m, order[c], c))
-        if not candidates:
+            h = projected.get(c, 0)
+            gains = dict.fromkeys(short, 0.0)
+            months = 0.0
+            for m in range(h + 1, comp.scale.max + 1):
+                if any(projected.get(p, 0) < m for p in comp.prerequisites):
+                    break
+                for k in short:
+                    gains[k] += goal[k][0].points_for(c, m) - goal[k][0].points_for(c, m - 1)
+                months += effort.months(c, m, comp.scale.max)
+                value = sum(min(g, short[k]) for k, g in gains.items())
+                covers = all(g >= short[k] - 1e-9 for k, g in gains.items())
+                raises.append((value, months, covers, m, order[c], c, h))
+        if not raises:
             rule, least = goal[next(iter(short))]
-            return picks, (f"{rule.id} points for {role.level}: {short[next(iter(short))]:g} "
-                           f"short of {least:g} with every competency at its top")
-        covering = [x for x in candidates if x[2]]
+            return ([(c, m, why) for c, h, to, why in picks for m in range(h + 1, to + 1)],
+                    f"{rule.id} points for {role.level}: {short[next(iter(short))]:g} short "
+                    f"of {least:g} with every competency at its top")
+        covering = [x for x in raises if x[2]]
         if covering:
             cover = min(covering, key=lambda x: (x[1], x[4]))
             if best_cover is None or spent + cover[1] < best_cover[0]:
-                best_cover = (spent + cover[1], len(picks), cover[5], cover[3])
-        paying = [x for x in candidates if x[0] > 0]
-        if paying:  # the most points a month; ties: the lower step, the framework's order
-            _, months, _, m, _, c = max(paying, key=lambda x: (
+                best_cover = (spent + cover[1], len(picks), cover[5], cover[6], cover[3])
+        paying = [x for x in raises if x[0] > 0]
+        if paying:  # the most points a month; ties: the shorter raise, the framework's order
+            _, months, _, m, _, c, h = max(paying, key=lambda x: (
                 round(x[0] / max(x[1], 0.01), 9), -x[3], -x[4]))  # ties survive float noise
             why = "ratio"
         else:  # nothing pays yet (a flat stretch of the table): the cheapest step
-            _, months, _, m, _, c = min(candidates, key=lambda x: (x[1], x[3], x[4]))
+            _, months, _, m, _, c, h = min(raises, key=lambda x: (x[1], x[3], x[4]))
             why = "unlock"
-        picks.append((c, m, why))
+        picks.append((c, h, m, why))
         projected[c] = m
         spent += months
     if best_cover is not None and best_cover[0] < spent - 1e-9:
-        _, kept, c, m = best_cover
-        picks = [*picks[:kept], (c, m, "cover")]
+        _, kept, c, h, m = best_cover
+        picks = [*picks[:kept], (c, h, m, "cover")]
         projected.clear()
         projected.update(base)
-        for c, m, _ in picks:
+        for c, _, m, _ in picks:
             projected[c] = m
-    return picks, ""
+    return [(c, m, why) for c, h, to, why in picks for m in range(h + 1, to + 1)], ""
 
 
 def draft_steps(profile: Profile, framework: Framework, role: Role, effort: EffortModel,
