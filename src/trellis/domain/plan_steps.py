@@ -8,8 +8,8 @@ each on the mastery the earlier ones leave (``projected``):
 2. **band levels** the role requires (``Role.band_levels``): the cheapest competencies,
    by the effort estimates, that reach the band's ``k of n at m`` or its average;
 3. **points**: while a points rule's threshold for the target level (or the title's least
-   points) is not reached, the next mastery step that earns the most points per month of
-   effort (see ``points_steps``);
+   points) is not reached, the raise (one competency up one or more steps) that earns the
+   most points per month of effort (see ``points_steps``);
 4. **criteria**: one step per expected criterion not met, or met on stale evidence (a new
    demonstration restores full credit).
 
