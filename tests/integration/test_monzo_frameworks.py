@@ -34,7 +34,7 @@ from trellis.adapters.monzo import (
 from trellis.bootstrap import Trellis
 from trellis.domain.events import EventKind as K
 from trellis.domain.framework import Framework, Role
-from trellis.errors import FrameworkInvalid, NotApplicable, PlanRejected
+from trellis.errors import FrameworkInvalid, NotApplicable
 from trellis.services import clock
 from trellis.services.frameworks import framework_at
 from trellis.services.ledger import record_event
@@ -539,8 +539,6 @@ def test_demonstrating_the_next_roles_criteria_makes_a_person_ready(
         assert (r.score, r.criteria_gaps, r.ready) == (100.0, (), True)
 
 
-@pytest.mark.xfail(reason="plans do not plan criteria yet: the planner sees a role that "
-                   "expects only criteria as met (issue 11)", raises=PlanRejected, strict=False)
 def test_a_plan_for_a_person_at_each_level(monzo_org: tuple[Trellis, Framework]):
     trellis, framework = monzo_org
     for role, above in ladder(framework):
