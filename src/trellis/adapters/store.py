@@ -306,7 +306,9 @@ def event_rows(events: Sequence[Event], text_dates: bool) -> list[tuple[Any, ...
             at = stamps.get(at) or stamps.setdefault(
                 at, at.isoformat(sep=" ", timespec="microseconds"))
         rows.append((e.id, e.person_id, str(e.details.kind), on, at, e.author, e.evidence,
-                     e.verifier, e.framework_version, orjson.dumps(e.details).decode()))
+                     e.verifier, e.framework_version, orjson.dumps(
+                         details_to_mapping(e.details) if e.kind is EventKind.REVIEW
+                         else e.details).decode()))  # a review's nested values as JSON
     return rows
 
 
