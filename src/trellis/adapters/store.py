@@ -13,7 +13,7 @@ from datetime import date, datetime
 from functools import cached_property
 from operator import itemgetter
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import orjson
 from sqlalchemy import (
@@ -53,6 +53,9 @@ from .accounts_store import AccountsRepository
 from .erasure import ErasureRepository
 from .framework_files import framework_from_document
 from .sqlite_writers import BUSY_SECONDS, import_mark
+
+if TYPE_CHECKING:
+    from .review_store import ReviewRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -716,7 +719,8 @@ class PlanRepository:
         return [PlanVersion(*row[:6], plan_from_document(row[6])) for row in self._c.execute(query)]
 
 
-_REPOSITORIES = ("frameworks", "people", "events", "state", "plans", "accounts", "erasure")
+_REPOSITORIES = ("frameworks", "people", "events", "state", "plans", "accounts", "erasure",
+                 "reviews")
 
 
 class SqlUnitOfWork:
@@ -788,6 +792,12 @@ class SqlUnitOfWork:
     @cached_property
     def erasure(self) -> ErasureRepository:
         return ErasureRepository(self.connection)
+
+    @cached_property
+    def reviews(self) -> ReviewRepository:
+        from .review_store import ReviewRepository as Reviews  # it imports this module
+
+        return Reviews(self.connection)
 
     def commit(self) -> None:
         if self._reading:

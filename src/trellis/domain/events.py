@@ -192,8 +192,8 @@ class GoalResult:
 
 @dataclass(frozen=True, slots=True)
 class Review:
-    """A submitted performance review: by ``reviewer_role`` (the event's author writes it),
-    in review cycle ``cycle``, an overall ``rating`` on the framework's review scale."""
+    """A submitted performance review in review cycle ``cycle``, written by ``reviewer`` in
+    the role ``reviewer_role``, with an overall ``rating`` on the framework's review scale."""
 
     kind: ClassVar[EventKind] = EventKind.REVIEW
     cycle: str
@@ -202,6 +202,7 @@ class Review:
     ratings: tuple[ItemRating, ...] = ()
     goals: tuple[GoalResult, ...] = ()
     comment: str | None = None
+    reviewer: str | None = None  # the handle of who wrote it (a peer: HR sees who)
 
 
 @dataclass(frozen=True, slots=True)
@@ -469,7 +470,7 @@ def details_from_trusted(kind: EventKind, data: dict[str, Any]) -> Details:
     """
     cls, enums = _trusted(kind)
     if cls is Review:
-        data["ratings"] = _ratings_in(data.get("ratings") or (), "ratings", trusted=True)
+        data["ratings"] = _ratings_in(data.get("ratings") or {}, "ratings", trusted=True)
         data["goals"] = _goals_in(data.get("goals") or (), "goals", trusted=True)
     for name, members in enums:
         value = data.get(name)
