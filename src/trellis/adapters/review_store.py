@@ -67,8 +67,8 @@ class ReviewRepository:
     def counts(self) -> dict[int, int]:
         """Participants per cycle id."""
         c = t.review_participants.c
-        return dict(self._c.execute(select(c.cycle_id, func.count()).group_by(c.cycle_id))
-                    .tuples().all())
+        return {cycle_id: int(n) for cycle_id, n in self._c.execute(
+            select(c.cycle_id, func.count()).group_by(c.cycle_id))}
 
     def is_participant(self, cycle_id: int, person_id: int) -> bool:
         c = t.review_participants.c
