@@ -153,8 +153,8 @@ def test_a_closed_cycle_takes_no_reviews_until_reopened(org):
     use.set_status(org.uow(), "2024", CycleStatus.CLOSED)
     for call in (lambda: use.submit(org.uow(), "2024", "ada", SELF, 3, author="ada"),
                  lambda: use.nominate(org.uow(), "2024", "ada", "cy", author="hr")):
-        with pytest.raises(LedgerRuleBroken, match="^review cycle '2024' is closed: reopen "
-                           "it first$"):
+        with pytest.raises(LedgerRuleBroken, match=r"^review cycle '2024' is closed: reopen "
+                           r"it first$"):
             call()
     assert use.set_status(org.uow(), "2024", CycleStatus.OPEN).is_open
     use.submit(org.uow(), "2024", "ada", SELF, 3, author="ada")
@@ -167,7 +167,7 @@ def test_an_upward_review_comes_from_a_direct_report(trellis, monkeypatch):
                manager="bob", author="hr")
     use.open_cycle(trellis.uow(), "up", D("2024-01-01"), D("2024-12-31"), forms=(UPWARD,),
                    author="hr")
-    with pytest.raises(LedgerRuleBroken, match="^bob does not report to ada"):
+    with pytest.raises(LedgerRuleBroken, match=r"^bob does not report to ada"):
         use.submit(trellis.uow(), "up", "ada", UPWARD, 3, by="bob", author="hr")
     use.submit(trellis.uow(), "up", "bob", UPWARD, 4, by="ada", author="ada")
     assert use.show(trellis.uow(), "bob").reviews["up"]["upward"][0].rating == 4
@@ -203,9 +203,10 @@ def test_erasing_a_person_takes_them_out_of_cycles_and_nominations(org):
 
 def test_a_review_event_outside_a_cycle_still_folds(org):
     """An imported review names a cycle this database may never have opened."""
-    record_event(org.uow(), "ada", EventKind.REVIEW, D("2024-12-01"), {"cycle": "2019 (imported)", "reviewer_role": "manager",
-                                   "rating": 2}, author="hr")
+    record_event(org.uow(), "ada", EventKind.REVIEW, D("2024-12-01"),
+                 {"cycle": "2019 (imported)", "reviewer_role": "manager", "rating": 2},
+                 author="hr")
     shown = use.show(org.uow(), "ada", "2019 (imported)")
     assert shown.reviews["2019 (imported)"]["manager"][0].rating == 2
-    with pytest.raises(TrellisError, match="^unknown review cycle 'nope'$"):
+    with pytest.raises(TrellisError, match=r"^unknown review cycle 'nope'$"):
         use.show(org.uow(), "ada", "nope")

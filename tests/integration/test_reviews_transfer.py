@@ -47,7 +47,7 @@ def reviewed(trellis: Trellis) -> None:
 def test_reviews_export_and_import_to_the_same_profiles(trellis, fresh_trellis, tmp_path,  # noqa: F811
                                                         suffix):
     reviewed(trellis)
-    written, summary = export_and_import(trellis, fresh_trellis, tmp_path / f"l{suffix}")
+    _, summary = export_and_import(trellis, fresh_trellis, tmp_path / f"l{suffix}")
     assert (summary.people, summary.events) == (2, 6)
     assert everyone(fresh_trellis) == everyone(trellis)
     ada = everyone(trellis)["ada"]["profile"]["reviews"]["2022"]

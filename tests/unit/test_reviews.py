@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from itertools import count
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from test_criteria import FRAMEWORK, Ledger, load
 
 from trellis.adapters.framework_files import parse_framework
 from trellis.domain.events import (
@@ -25,7 +25,6 @@ from trellis.domain.events import (
     details_to_mapping,
 )
 from trellis.domain.framework import RatingScale, ReviewForm
-from trellis.domain.profile import fold
 from trellis.domain.profile_document import profile_from_document, profile_to_document
 from trellis.domain.reviews import (
     CycleStatus,
@@ -39,10 +38,9 @@ from trellis.domain.reviews import (
 )
 from trellis.errors import FrameworkInvalid, InvalidEvent, LedgerRuleBroken
 
-from test_criteria import FRAMEWORK, Ledger, load
-
 D = date.fromisoformat
 SELF, MANAGER, PEER, UPWARD = ReviewForm
+JUNE = D("2024-06-01")
 
 
 def framework(reviews: str = ""):  # type: ignore[no-untyped-def]
@@ -195,7 +193,7 @@ def test_any_review_survives_plain_data_and_csv_text(d):
 
 
 class Reviews(Ledger):
-    def review(self, role: ReviewForm, rating: int, on: date = D("2024-06-01"),
+    def review(self, role: ReviewForm, rating: int, on: date = JUNE,
                cycle: str = "2024", **items: int) -> Reviews:
         self.events.append(self._event(on, Review(
             cycle, role, rating, tuple(ItemRating(k.replace("_", "."), v)

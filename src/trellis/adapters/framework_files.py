@@ -33,8 +33,8 @@ from pydantic import (
 
 from trellis.domain.framework import (
     DEFAULT_DESCRIPTORS,
-    DEFAULT_RATING_LABELS,
     DEFAULT_PROFICIENCY,
+    DEFAULT_RATING_LABELS,
     BandLevel,
     Competency,
     CriteriaPolicy,

@@ -669,8 +669,9 @@ def _nested(raw: Any, field: str, shape: type) -> Any:
     if not isinstance(raw, shape):
         noun = "an object of id -> rating" if shape is dict else "a list of goals"
         raise InvalidEvent(f"{field} must be {noun}, got {shown(raw)}")
-    if len(raw) > REVIEW_ITEMS_MAX:
-        raise InvalidEvent(f"{field}: at most {REVIEW_ITEMS_MAX:,} items, got {len(raw):,}")
+    size = len(raw)  # type: ignore[arg-type]  # a dict or a list, checked just above
+    if size > REVIEW_ITEMS_MAX:
+        raise InvalidEvent(f"{field}: at most {REVIEW_ITEMS_MAX:,} items, got {size:,}")
     return raw
 
 
@@ -755,7 +756,8 @@ def goals_to_plain(goals: tuple[GoalResult, ...]) -> list[dict[str, Any]]:
 
 
 _NESTED_IN: dict[str, Callable[[Any, str], Any]] = {"ratings": _ratings_in, "goals": _goals_in}
-_NESTED_OUT: dict[str, Callable[[Any], Any]] = {"ratings": ratings_to_plain, "goals": goals_to_plain}
+_NESTED_OUT: dict[str, Callable[[Any], Any]] = {"ratings": ratings_to_plain,
+                                                "goals": goals_to_plain}
 
 
 def ratings_from_plain(raw: Any) -> tuple[ItemRating, ...]:

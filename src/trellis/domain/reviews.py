@@ -152,7 +152,7 @@ def progress(cycle: ReviewCycle, participants: Sequence[int],
         roles = {r.reviewer_role for r in reviews}
         peers_done = len({r.reviewer for r in reviews if r.reviewer_role is ReviewForm.PEER})
         peers_asked = nominated.get(person, 0)
-        done = []
+        done: list[ReviewForm] = []
         for form in cycle.forms:
             if form is ReviewForm.PEER:
                 if peers_asked and peers_done >= peers_asked:
