@@ -344,3 +344,12 @@ def test_every_nominated_peer_done_completes_the_peer_form():
                                               Review("2024", PEER, 2, reviewer="dee")]},
                     {1: 2}, D("2024-06-01"))
     assert rows[0].submitted == (PEER,) and rows[0].peers_done == 2
+
+
+def test_the_timeline_says_who_reviewed_in_which_cycle_and_the_rating_in_words():
+    from trellis.domain.timeline import build_timeline
+
+    ledger = Reviews(load()).review(MANAGER, 3)
+    entries = build_timeline(ledger.events, {1: ledger.framework})
+    assert entries[-1].summary == "Manager review in cycle 2024: rating 3 (meets)"
+    assert entries[-1].advance.value == "none"
