@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import TINY
+from conftest import FIXTURES, TINY
 
 
 @pytest.fixture
@@ -82,3 +82,39 @@ roles:
                "--hired", "2022-01-10").code == 0
     result = cli(*db, "paths", "bo", "--to", "b3")
     assert result.code == 1 and result.err.strip() == "error: no path from a1 to b3 in the lattice"
+
+
+CRITERIA = FIXTURES / "criteria-tracks.yaml"
+
+
+@pytest.fixture
+def criteria_db(cli, sqlite_url):
+    db = ("--db", sqlite_url)
+    assert cli(*db, "init", "--framework", CRITERIA).code == 0
+    assert cli(*db, "person", "add", "bea", "--name", "Bea", "--role", "backend-1",
+               "--hired", "2022-01-10").code == 0
+    return db
+
+
+def test_paths_on_a_criteria_framework_price_the_criteria_to_show(cli, criteria_db):
+    db = criteria_db
+    # Bea has shown nothing: web-1 asks for comms.1 and web.1, 2 months each (the default
+    # with no history) over 3 lanes, plus the lateral move's 3 months.
+    doc = json.loads(cli(*db, "paths", "bea", "--to", "web-1", "-k", "1", "--json").out)
+    move, = doc["paths"][0]["moves"]
+    assert [c["criterion"] for c in move["criteria"]] == ["comms.1", "web.1"]
+    assert move["months"] == pytest.approx(round(2 * 2 / 3 + 3, 2))
+    assert cli(*db, "log", "demonstrated", "bea", "--criterion", "comms.1",
+               "--evidence", "weekly notes", "--on", "2022-03-01").code == 0
+    result = cli(*db, "paths", "bea", "--to", "web-1", "-k", "1")
+    assert result.code == 0, result.err
+    assert "3.67 months" in result.out  # comms.1 is shown: web.1 alone
+    assert 'criteria to show: 1 (2 months of effort): "Builds accessible pages"' in result.out
+    doc = json.loads(cli(*db, "explore", "--role", "backend-1", "--budget", "60",
+                         "--json").out)
+    lateral = {d["role"]: d for d in doc["lateral"]}
+    # from the role: web-1 adds web.1 (comms.1 is shared), ops-1 adds ops.1 and ops.2
+    assert lateral["web-1"]["months"] == pytest.approx(round(2 / 3 + 3, 2))
+    assert lateral["ops-1"]["months"] == pytest.approx(round(2 * 2 / 3 + 3, 2))
+    assert lateral["web-1"]["fit"]["criteria"] == pytest.approx(1 / 3, abs=1e-3)
+    assert lateral["ops-1"]["fit"]["criteria"] == 0.0

@@ -115,3 +115,46 @@ def test_kaplan_meier_median() -> None:
     assert km_median(np.array([1.0, 2.0, 3.0, 4.0]), np.array([1, 1, 1, 1])) == 2.0
     assert km_median(np.array([1.0, 2.0]), np.array([0, 0])) is None
     assert km_median(np.array([]), np.array([])) is None
+
+
+def criteria_ledger() -> list[EventRow]:
+    """A criteria framework's ledger: no skill steps, no pay. Two people, four years each;
+    person 1 demonstrates three criteria and is promoted, person 2 demonstrates one; each
+    is assessed twice (an assessment is evidence, not an advance)."""
+    rows = []
+    for pid, shown in ((1, ("2020-06-01", "2021-03-01", "2022-01-01")), (2, ("2021-01-01",))):
+        rows += [row(pid, "hire", "2020-01-01", role="a1"),
+                 row(pid, "assessed", "2020-03-01", criterion="c.1", proficiency=1,
+                     assessor="self"),
+                 row(pid, "assessed", "2020-04-01", criterion="c.1", proficiency=2,
+                     assessor="manager")]
+        rows += [row(pid, "demonstrated", on, criterion=f"c.{i}")
+                 for i, on in enumerate(shown, start=1)]
+    rows.append(row(1, "promotion", "2022-06-01", role="a2"))
+    return rows
+
+
+def test_criteria_demonstrated_are_micro_progressions_and_the_table_holds_without_steps(
+) -> None:
+    t = build_table(criteria_ledger(), ROLES, end=END, min_n=1)
+    years = t.person_years
+    assert years == pytest.approx(8.0, abs=0.01)
+    events = t.feature("definition").measure("events").cells
+    assert events[PROMOTION].value == 1 and events[MICRO].value == 4  # assessments left out
+    assert t.feature("definition").detail["kinds"][MICRO]["demonstrated"] == 4
+    assert t.feature("role").measure("criteria").cells[MICRO].value == pytest.approx(
+        4 / years, abs=1e-3)
+    # no skill steps and no pay: those cells say so instead of dividing by zero
+    steps = t.feature("role").measure("mastery_steps").cells[MICRO]
+    assert steps.value is None and steps.note == "insufficient data (n=0)"
+    salary = t.feature("salary").measure("median_pay_change").cells
+    assert salary[MICRO].value is None and salary[MICRO].note == "insufficient data (n=0)"
+    assert t.feature("salary").measure("share_of_growth").cells[MICRO].value is None
+    growth = t.feature("growth")
+    # split at the median rate (0.75 and 0.25 a year, median 0.5): person 1 has many
+    many, few = (growth.measure("criteria").cells[g] for g in (MANY, FEW))
+    assert many.value == pytest.approx(3 / 4, abs=1e-3) and few.value == pytest.approx(
+        1 / 4, abs=1e-3)
+    assert growth.measure("mastery_steps").cells[MANY].note == "insufficient data (n=0)"
+    gaps = t.feature("frequency").measure("months_between").cells[MICRO]
+    assert gaps.n == 2  # person 1's three demonstrations: two gaps

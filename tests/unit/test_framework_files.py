@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from trellis.adapters.framework_files import parse_framework
+from trellis.adapters.framework_files import dump_document, parse_framework
 from trellis.errors import FrameworkInvalid, Problem
 
 SOURCE = "tiny.yaml"
@@ -333,3 +333,14 @@ def test_yes_is_not_a_mastery():
     with pytest.raises(FrameworkInvalid) as exc:
         parse_framework(text, SOURCE)
     assert [(p.path, p.line) for p in exc.value.problems] == [("roles[0].expects.coding", 29)]
+
+
+def test_a_dumped_document_reads_back_the_same_even_with_number_like_ids():
+    # PyYAML writes "1e5" bare, which the reader takes for a number; U+0085 is a line break
+    tiny = Path(__file__).parents[1] / "fixtures" / "tiny.yaml"
+    text = tiny.read_text(encoding="utf-8").replace("id: L1,", "id: '1e5',").replace(
+        "level: L1,", "level: '1e5',").replace("name: Junior", "name: \"Jun\\x85ior\"")
+    assert "1e5" in text and "x85" in text
+    _, document = parse_framework(text, "tiny.yaml")
+    for fmt in ("yaml", "json"):
+        assert parse_framework(dump_document(document, fmt), "again")[1] == document

@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Self
@@ -156,6 +157,9 @@ class CompetencyModel(_Strict):
     description: Text = ""
     scale: ScaleModel | None = None
     prerequisites: list[Id] = []
+    replaces: list[Id] = Field([], description="ids of the previous version this one "
+                               "replaces: one a rename, several a merge; an id in several "
+                               "items a split")
 
 
 class PayStepModel(_Strict):
@@ -251,6 +255,9 @@ class CriterionModel(_Strict):
     text: Text = Field(min_length=1)
     examples: list[Text] = []
     proficiency: StrictInt | None = Field(None, ge=1, le=SCALE_MAX)
+    replaces: list[Id] = Field([], description="ids of the previous version this one "
+                               "replaces: one a rename, several a merge; an id in several "
+                               "items a split")
 
 
 class TopicModel(_Strict):
@@ -259,6 +266,9 @@ class TopicModel(_Strict):
     description: Text = ""
     tracks: list[Id] = Field([], description="empty: a generic topic shared by every track")
     criteria: list[CriterionModel]
+    replaces: list[Id] = Field([], description="ids of the previous version this one "
+                               "replaces: one a rename, several a merge; an id in several "
+                               "items a split")
 
 
 class ReadinessModel(_Strict):
@@ -407,6 +417,7 @@ class FrameworkModel(_Strict):
                         description=c.description,
                         scale=c.scale.to_domain() if c.scale else default_scale,
                         prerequisites=tuple(c.prerequisites),
+                        replaces=tuple(c.replaces),
                     )
                     for c in b.competencies
                 ],
@@ -469,8 +480,9 @@ class FrameworkModel(_Strict):
             lattice=self.lattice.to_domain(),
             topics=[
                 TopicDraft(t.id, t.name, [
-                    Criterion(c.id, t.id, c.level, c.text, tuple(c.examples), c.proficiency)
-                    for c in t.criteria], tuple(t.tracks), t.description)
+                    Criterion(c.id, t.id, c.level, c.text, tuple(c.examples), c.proficiency,
+                              tuple(c.replaces))
+                    for c in t.criteria], tuple(t.tracks), t.description, tuple(t.replaces))
                 for t in self.topics
             ],
             criteria_policy=self.criteria.to_domain(),
@@ -531,6 +543,19 @@ def read_framework_file(path: Path) -> tuple[Framework, dict[str, Any]]:
     return parse_framework_bytes(data, str(path))
 
 
+def locate_in_file(problems: list[Problem], path: Path) -> FrameworkInvalid:
+    """Problems found beyond the file itself (its ``replaces`` against the previous version
+    of the framework), each given the file and the line its path is on."""
+    try:
+        with path.open("rb") as handle:
+            _, lines, _ = _read_yaml(_utf8(_decoded(handle.read(FRAMEWORK_FILE_MAX + 1),
+                                                    str(path)), str(path)), str(path))
+    except (OSError, FrameworkInvalid):  # the file changed since it was read: no lines
+        lines = {}
+    return _invalid([Problem(p.path, p.message, _line_of(lines, p.path), str(path))
+                     for p in problems], str(path))
+
+
 def framework_from_document(document: dict[str, Any]) -> Framework:
     """Rebuild a framework from the document stored with a framework version."""
     framework, problems = FrameworkModel.model_validate(document).to_domain()
@@ -539,10 +564,28 @@ def framework_from_document(document: dict[str, Any]) -> Framework:
     return framework
 
 
-def dump_document(document: dict[str, Any], fmt: str = "yaml") -> str:
+class _Dumper(yaml.SafeDumper):
+    """Quotes what the framework reader would not read back as text: it takes ``1e5`` for a
+    number, which PyYAML's own dumper writes bare."""
+
+
+_Dumper.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."))
+# In JSON read as YAML, these raw characters are line breaks or refused: escaped instead.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+
+
+def dump_document(document: Mapping[str, Any], fmt: str = "yaml") -> str:
+    """A framework document as a file that reads back to the same document: YAML, or JSON."""
     if fmt == "json":
-        return json.dumps(document, indent=2, ensure_ascii=False)
-    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+        text = json.dumps(document, indent=2, ensure_ascii=False)
+        return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+    # PyYAML writes U+0085 as it is and reads it back as a line break: then ASCII only
+    ascii_only = "\x85" in json.dumps(document, ensure_ascii=False)
+    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=not ascii_only,
+                     width=100)
 
 
 # --- problems: one printable line each

@@ -41,6 +41,7 @@ from trellis.domain.events import (
     details_to_mapping,
 )
 from trellis.domain.framework import Framework
+from trellis.domain.framework_versions import FrameworkVersions, VersionDate
 from trellis.domain.ledger_rows import EventRow
 from trellis.domain.people import Person
 from trellis.domain.plan import Plan, PlanVersion, plan_from_document, plan_to_document
@@ -74,17 +75,22 @@ ParsedFrameworks = dict[tuple[int, str], Framework]
 stored version never changes, and parsing one costs more than the rest of a profile read."""
 
 
+_VERSION_DATES = select(t.framework_versions.c.id, t.framework_versions.c.framework_key,
+                        t.framework_versions.c.version, t.framework_versions.c.effective_from)
 _VERSION_CHECKSUM = select(t.framework_versions.c.checksum).where(
     t.framework_versions.c.id == bindparam("id"))
 
 
-class FrameworkCatalog(dict[int, Framework]):
+class FrameworkCatalog(FrameworkVersions):
     """Framework versions by id, each loaded from the database on first use."""
 
     def __init__(self, connection: Connection, parsed: ParsedFrameworks | None = None) -> None:
         super().__init__()
         self._connection = connection
         self._parsed: ParsedFrameworks = {} if parsed is None else parsed
+
+    def version_dates(self) -> list[VersionDate]:
+        return [VersionDate(*row) for row in self._connection.execute(_VERSION_DATES)]
 
     def __missing__(self, version_id: int) -> Framework:
         checksum = self._connection.scalar(_VERSION_CHECKSUM, {"id": version_id})
@@ -99,6 +105,7 @@ class FrameworkCatalog(dict[int, Framework]):
             framework = framework_from_document(document)
             self._parsed[(version_id, checksum)] = framework
         self[version_id] = framework
+        self.know_dates()  # with the frameworks: a fold may snapshot after the transaction
         return framework
 
 
@@ -132,6 +139,7 @@ class FrameworkRepository:
         )
         (version_id,) = result.inserted_primary_key or (None,)
         assert version_id is not None
+        self.catalog.forget_dates()
         return FrameworkVersion(version_id, key, version, effective_from, now, author, digest)
 
     def in_force(self, key: str, on: date) -> FrameworkVersion | None:

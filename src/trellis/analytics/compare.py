@@ -4,8 +4,9 @@ One walk over each person's events (in ledger order, with the band upgrades the 
 derived) yields flat records; pandas aggregates them. The features (docs/strategy.md):
 
 - **definition**: events of each kind, grouped as promotion or micro-progression (skill
-  steps, certifications, projects led, responsibilities taken on, recognitions, lateral
-  moves, compensation, band upgrades). Hire-day events (baseline assessments, the primary
+  steps, criteria demonstrated, certifications, projects led, responsibilities taken on,
+  recognitions, lateral moves, compensation, band upgrades). An assessment is evidence of
+  a criterion, not an advance: it is not counted. Hire-day events (baseline assessments, the primary
   duty) are not progress and are left out everywhere.
 - **frequency**: events per person-year of employment in the window, and the median months
   between a person's consecutive events of the group.
@@ -17,8 +18,9 @@ derived) yields flat records; pandas aggregates them. The features (docs/strateg
   one-off and reported apart. The share of base-pay growth is each group's summed pay
   changes (in currency) over both groups' sum.
 - **impact on role**: level ranks gained and track changes per promotion (per lateral move
-  for micro-progressions); responsibilities taken on, mastery steps and projects led per
-  person-year, and the share of duties outside the person's own track.
+  for micro-progressions); responsibilities taken on, mastery steps, criteria demonstrated
+  and projects led per person-year, and the share of duties outside the person's own
+  track.
 - **motivation**: consecutive check-ins (at most 200 days apart) bracket intervals; an
   interval holding a promotion counts for promotions, one holding micro-progressions only
   for micro-progressions. Mean engagement of the check-in before and the one after, the
@@ -26,7 +28,9 @@ derived) yields flat records; pandas aggregates them. The features (docs/strateg
   quarters after the interval's first such event (within 46 days): how long it lasts.
 - **career growth**: people with at least half a year of employment in the window are split
   at the median micro-progression rate (events per person-year) into *few* and *many*;
-  for each, mastery steps and promotions per person-year, and the Kaplan-Meier median
+  for each, mastery steps, criteria demonstrated and promotions per person-year (a
+  criteria framework has no mastery steps, a mastery one no criteria: that row then says
+  "insufficient data"), and the Kaplan-Meier median
   months from a hire or promotion to the next promotion (censored at a departure or the
   end of the window).
 - **suitability**: the same table, recomputed for the people whose latest role is on a
@@ -59,11 +63,12 @@ LAG_TOLERANCE_DAYS = 46
 DAYS_PER_MONTH = 30.4375
 DAYS_PER_YEAR = 365.25
 
-KINDS = ("hire", "promotion", "lateral_move", "skill_step", "certification",
+KINDS = ("hire", "promotion", "lateral_move", "skill_step", "demonstrated", "certification",
          "project_leadership", "responsibility", "recognition", "compensation", "check_in",
          "departure")
-MICRO_KINDS = ("skill_step", "certification", "project_leadership", "responsibility",
-               "recognition", "lateral_move", "compensation", "band_upgrade")
+MICRO_KINDS = ("skill_step", "demonstrated", "certification", "project_leadership",
+               "responsibility", "recognition", "lateral_move", "compensation", "band_upgrade")
+_ADVANCES = frozenset({"promotion", *MICRO_KINDS})
 PROMOTION, MICRO = "promotion", "micro_progression"
 FEW, MANY = "few_micro", "many_micro"
 ROLE_TYPES = ("structured", "dynamic")
@@ -202,6 +207,8 @@ def _walk(person_id: int, rows: Sequence[EventRow], band_steps: Sequence[BandSte
             if d.get("engagement") is not None:
                 checkins.append((on, int(d["engagement"])))
             continue
+        if kind not in _ADVANCES:
+            continue  # an assessment, a verification: evidence, not an advance
         counted = on != hired and (since is None or on >= since) and on <= end
         pct = delta = one_off = one_off_pct = None
         levels = track_change = None
@@ -479,6 +486,7 @@ def _role(promo: pd.DataFrame, micro: pd.DataFrame, years: float, min_n: int) ->
 
     duties = micro[micro["kind"] == "responsibility"]
     skills = micro[micro["kind"] == "skill_step"]
+    shown = micro[micro["kind"] == "demonstrated"]
     return Feature("role", "Impact on role", (
         Measure("levels_per_event", "level ranks gained per promotion (per lateral move)",
                 {PROMOTION: mean_of(promo, "levels"), MICRO: mean_of(moves, "levels")}),
@@ -491,6 +499,8 @@ def _role(promo: pd.DataFrame, micro: pd.DataFrame, years: float, min_n: int) ->
                 {MICRO: mean_of(duties, "side_duty")}, "share"),
         Measure("mastery_steps", "mastery steps per person-year",
                 {MICRO: per_year(skills, "mastery_steps")}),
+        Measure("criteria", "criteria demonstrated per person-year",
+                {MICRO: per_year(shown)}),
         Measure("projects", "projects led per person-year",
                 {MICRO: per_year(micro[micro["kind"] == "project_leadership"])}),
     ), note="promotions change level (and sometimes track); micro-progressions change scope "
@@ -536,7 +546,8 @@ def _growth(events: pd.DataFrame, people: pd.DataFrame, spells: pd.DataFrame, mi
     threshold = float(rate.median()) if len(rate) else None
     split = {FEW: rate.index[rate <= threshold] if threshold is not None else [],
              MANY: rate.index[rate > threshold] if threshold is not None else []}
-    cells: dict[str, dict[str, Cell]] = {"mastery": {}, "promotions": {}, "months": {}}
+    cells: dict[str, dict[str, Cell]] = {"mastery": {}, "criteria": {}, "promotions": {},
+                                         "months": {}}
     spell_n: dict[str, dict[str, int]] = {}
     for name, ids in split.items():
         yrs = float(eligible.loc[ids, "years"].sum()) if len(ids) else 0.0
@@ -545,6 +556,8 @@ def _growth(events: pd.DataFrame, people: pd.DataFrame, spells: pd.DataFrame, mi
         promos = mine[mine["group"] == PROMOTION]
         cells["mastery"][name] = cell(float(skills["mastery_steps"].sum()) / yrs
                                       if yrs else None, len(skills), min_n)
+        shown = mine[mine["kind"] == "demonstrated"]
+        cells["criteria"][name] = cell(len(shown) / yrs if yrs else None, len(shown), min_n)
         cells["promotions"][name] = cell(len(promos) / yrs if yrs else None, len(promos),
                                          min_n)
         s = spells[spells["person_id"].isin(ids)]
@@ -560,6 +573,7 @@ def _growth(events: pd.DataFrame, people: pd.DataFrame, spells: pd.DataFrame, mi
     return Feature("growth", "Career growth", (
         Measure("mastery_steps", "competency (mastery) steps per person-year",
                 cells["mastery"]),
+        Measure("criteria", "criteria demonstrated per person-year", cells["criteria"]),
         Measure("promotions", "promotions per person-year", cells["promotions"]),
         Measure("months_to_promotion",
                 "median months from a hire or promotion to the next promotion (Kaplan-Meier)",

@@ -10,7 +10,10 @@ from role A to role B is::
               = (|E_B - E_A|_1 + sum(E_B) - sum(E_A)) / 2
 
 so every pairwise gap comes from one city-block distance matrix (``scipy.spatial.distance.
-cdist``). A move costs ``gap / lanes + weight(kind)`` months (domain.lattice).
+cdist``). A criterion is one more column: ``role_effort[r, k]`` is its months
+(``domain.lattice.criterion_months``) when role r expects it and 0 otherwise, so the same
+formula adds the months of the criteria B expects and A does not. A move costs
+``gap / lanes + weight(kind)`` months (domain.lattice).
 
 The approximation. What a move costs depends on everything one has learnt before it, so a
 path's true cost is not a sum of fixed edge costs. The graph prices a role-to-role move
@@ -31,8 +34,8 @@ person's own mastery.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from itertools import pairwise
 
 import numpy as np
@@ -40,6 +43,7 @@ from scipy.spatial.distance import cdist  # type: ignore[import-untyped]
 
 from trellis.domain.effort import EffortModel
 from trellis.domain.framework import Framework, MoveKind
+from trellis.domain.lattice import criterion_months
 
 KINDS = (MoveKind.VERTICAL, MoveKind.LATERAL, MoveKind.DIAGONAL)  # codes 0, 1, 2
 NO_MOVE = -1
@@ -52,10 +56,12 @@ class LatticeGraph:
     index: dict[str, int]
     competencies: list[str]
     cumulative: np.ndarray  # (competencies, max mastery + 1) months from mastery 0
-    role_effort: np.ndarray  # (roles, competencies)
+    role_effort: np.ndarray  # (roles, competencies + criteria)
     kinds: np.ndarray  # (roles, roles) int8: an index into KINDS, or NO_MOVE
     weights: np.ndarray  # (roles, roles) the friction of each move, in months
     cost: np.ndarray  # (roles, roles) months of each move; inf where there is none
+    criteria: list[str] = field(default_factory=list)
+    criterion_effort: np.ndarray = field(default_factory=lambda: np.zeros(0))  # months each
 
     @property
     def lanes(self) -> float:
@@ -65,40 +71,47 @@ class LatticeGraph:
         code = int(self.kinds[self.index[source], self.index[target]])
         return None if code == NO_MOVE else KINDS[code]
 
-    def effort_of(self, mastery: Mapping[str, int]) -> np.ndarray:
-        """The cumulative effort vector of a mastery profile (clamped to each scale)."""
+    def effort_of(self, mastery: Mapping[str, int], met: Collection[str] = ()) -> np.ndarray:
+        """The effort vector of a mastery profile (clamped to each scale) and of the
+        criteria met."""
         top = self.cumulative.shape[1] - 1
         levels = np.array([min(max(mastery.get(c, 0), 0), top) for c in self.competencies],
                           dtype=np.intp)
-        return self.cumulative[np.arange(len(self.competencies)), levels]
+        shown = np.array([k in met for k in self.criteria], dtype=bool)
+        return np.concatenate([self.cumulative[np.arange(len(self.competencies)), levels],
+                               np.where(shown, self.criterion_effort, 0.0)])
 
-    def costs_from(self, source: str, mastery: Mapping[str, int]) -> np.ndarray:
-        """Months of every direct move out of ``source`` for someone with ``mastery``."""
+    def costs_from(self, source: str, mastery: Mapping[str, int],
+                   met: Collection[str] = ()) -> np.ndarray:
+        """Months of every direct move out of ``source`` for someone with ``mastery`` who
+        has met the criteria ``met``."""
         i = self.index[source]
-        gap = np.maximum(self.role_effort - self.effort_of(mastery), 0.0).sum(axis=1)
+        gap = np.maximum(self.role_effort - self.effort_of(mastery, met), 0.0).sum(axis=1)
         return np.where(self.kinds[i] >= 0, gap / self.lanes + self.weights[i], np.inf)
 
-    def costs_for(self, source: str, mastery: Mapping[str, int] | None) -> np.ndarray:
-        """The cost matrix with the moves out of ``source`` priced from ``mastery``
-        (None: from the source's expectations, as the matrix already is)."""
+    def costs_for(self, source: str, mastery: Mapping[str, int] | None,
+                  met: Collection[str] = ()) -> np.ndarray:
+        """The cost matrix with the moves out of ``source`` priced from ``mastery`` and
+        ``met`` (mastery None: from the source's expectations, as the matrix already is)."""
         if mastery is None:
             return self.cost
         costs = self.cost.copy()
-        costs[self.index[source]] = self.costs_from(source, mastery)
+        costs[self.index[source]] = self.costs_from(source, mastery, met)
         return costs
 
     def best_paths(self, source: str, target: str, k: int,
-                   mastery: Mapping[str, int] | None = None) -> list[tuple[list[str], float]]:
+                   mastery: Mapping[str, int] | None = None, met: Collection[str] = ()
+                   ) -> list[tuple[list[str], float]]:
         """The k cheapest simple paths (by the graph's costs), cheapest first (Yen)."""
-        costs = self.costs_for(source, mastery)
+        costs = self.costs_for(source, mastery, met)
         found = k_shortest_paths(costs, self.index[source], self.index[target], k)
         return [([self.roles[i] for i in path], cost) for path, cost in found]
 
-    def reachable(self, source: str, budget: float, mastery: Mapping[str, int] | None = None
-                  ) -> dict[str, tuple[float, list[str]]]:
+    def reachable(self, source: str, budget: float, mastery: Mapping[str, int] | None = None,
+                  met: Collection[str] = ()) -> dict[str, tuple[float, list[str]]]:
         """Every role reachable within ``budget`` months: its cost and cheapest path."""
         s = self.index[source]
-        dist, prev = dijkstra(self.costs_for(source, mastery), s, cutoff=budget)
+        dist, prev = dijkstra(self.costs_for(source, mastery, met), s, cutoff=budget)
         return {self.roles[j]: (float(dist[j]), [self.roles[i] for i in _walk(prev, s, int(j))])
                 for j in np.flatnonzero(dist <= budget) if j != s}
 
@@ -118,7 +131,7 @@ class LatticeGraph:
 def cumulative_effort(framework: Framework, model: EffortModel
                       ) -> tuple[list[str], np.ndarray]:
     comps = list(framework.competencies)
-    top = max(c.scale.max for c in framework.competencies.values())
+    top = max((c.scale.max for c in framework.competencies.values()), default=0)
     table = np.zeros((len(comps), top + 1))
     for i, cid in enumerate(comps):
         scale_max = framework.competencies[cid].scale.max
@@ -165,7 +178,15 @@ def build_lattice(framework: Framework, model: EffortModel) -> LatticeGraph:
     for i, r in enumerate(roles):
         for c, m in framework.roles[r].expects.items():
             expects[i, ci[c]] = m
-    role_effort = cumulative[np.arange(len(comps))[None, :], expects]
+    criteria = list(framework.criteria)
+    ki = {k: i for i, k in enumerate(criteria)}
+    months = np.array([criterion_months(model, framework.criteria[k]) for k in criteria],
+                      dtype=float)
+    expected = np.zeros((len(roles), len(criteria)), dtype=bool)
+    for i, r in enumerate(roles):
+        expected[i, [ki[k] for k in framework.roles[r].criteria]] = True
+    role_effort = np.hstack([cumulative[np.arange(len(comps))[None, :], expects],
+                             np.where(expected, months[None, :], 0.0)])
     totals = role_effort.sum(axis=1)
     gap = (cdist(role_effort, role_effort, "cityblock") + totals[None, :] - totals[:, None]) / 2
     gap_months = np.maximum(gap, 0.0) / framework.lattice.lanes
@@ -173,7 +194,7 @@ def build_lattice(framework: Framework, model: EffortModel) -> LatticeGraph:
     cost = np.where(kinds >= 0, gap_months + weights, np.inf)
 
     return LatticeGraph(framework, roles, index, comps, cumulative, role_effort, kinds,
-                        weights, cost)
+                        weights, cost, criteria, months)
 
 
 def dijkstra(costs: np.ndarray, source: int, target: int | None = None, *,

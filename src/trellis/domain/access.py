@@ -47,9 +47,11 @@ class User:
 
 
 # What an employee may record about themselves: micro-progressions that a manager can
-# later verify. Pay, promotions, recognition and departures are recorded by others.
+# later verify, criteria shown and their own assessment of them. Pay, promotions,
+# recognition and departures are recorded by others.
 SELF_RECORDED = frozenset({EventKind.SKILL_STEP, EventKind.CERTIFICATION,
-                           EventKind.PROJECT_LEADERSHIP, EventKind.RESPONSIBILITY})
+                           EventKind.PROJECT_LEADERSHIP, EventKind.RESPONSIBILITY,
+                           EventKind.DEMONSTRATED, EventKind.ASSESSED})
 # Kinds that carry pay: hidden from anyone outside the person's management chain.
 PAY_KINDS = frozenset({EventKind.COMPENSATION})
 PAY_FIELDS = frozenset({"pay", "amount", "percent", "currency"})
@@ -101,12 +103,18 @@ def can_see_pay(user: User, person_id: int, chain: Sequence[int]) -> bool:
     return can_view_private(user, person_id, chain)
 
 
-def can_record(user: User, person_id: int, chain: Sequence[int], kind: EventKind) -> bool:
-    """Record an event of ``kind`` about a person."""
+def can_record(user: User, person_id: int, chain: Sequence[int], kind: EventKind,
+               assessor: str | None = None) -> bool:
+    """Record an event of ``kind`` about a person. An ``assessed`` event says who assessed
+    (``assessor``, by default the manager): the person records only their own self
+    assessment, a colleague only a peer assessment."""
     if user.is_hr:
         return True
     if manages(user, chain):
         return kind is not EventKind.HIRE
+    if kind is EventKind.ASSESSED:
+        own = "self" if is_self(user, person_id) else "peer"
+        return (assessor or "manager").strip().lower() == own
     return is_self(user, person_id) and kind in SELF_RECORDED
 
 

@@ -81,6 +81,7 @@ class Competency:
     description: str = ""
     scale: MasteryScale = field(default_factory=MasteryScale)
     prerequisites: tuple[str, ...] = ()
+    replaces: tuple[str, ...] = ()  # ids in the previous version (see domain.framework_diff)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +180,7 @@ class Criterion:
     text: str
     examples: tuple[str, ...] = ()
     proficiency: int | None = None
+    replaces: tuple[str, ...] = ()  # ids in the previous version (see domain.framework_diff)
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +193,7 @@ class Topic:
     criteria: tuple[str, ...]
     tracks: tuple[str, ...] = ()
     description: str = ""
+    replaces: tuple[str, ...] = ()  # ids in the previous version (see domain.framework_diff)
 
     def applies_to(self, track: str) -> bool:
         return not self.tracks or track in self.tracks

@@ -56,6 +56,7 @@ class TopicDraft:
     criteria: Sequence[Criterion]
     tracks: Sequence[str] = ()
     description: str = ""
+    replaces: Sequence[str] = ()
 
 
 def assemble_framework(
@@ -118,6 +119,7 @@ def assemble_framework(
                         Problem(f"{path}.prerequisites[{p}]", f"unknown competency '{prereq}'")
                     )
     problems.extend(_prerequisite_cycles(bands, competencies))
+    problems.extend(_replaces_problems(bands, topics))
     for b, band in enumerate(bands):
         problems.extend(_band_level_problems(b, band))
 
@@ -190,7 +192,7 @@ def assemble_framework(
         roles={r.id: replace(r, criteria=_expected_criteria(r, topics, ranks, policy))
                for r in roles},
         topics={t.id: Topic(t.id, t.name, tuple(c.id for c in t.criteria), tuple(t.tracks),
-                            t.description) for t in topics},
+                            t.description, tuple(t.replaces)) for t in topics},
         criteria={c.id: replace(c, topic=t.id) for t in topics for c in t.criteria},
         criteria_policy=policy,
     )
@@ -244,6 +246,62 @@ def _criteria_problems(topics: Sequence[TopicDraft], policy: CriteriaPolicy,
                 problems.append(Problem(f"{where}.proficiency",
                                         f"proficiency must be 1-{scale.max}"))
     return problems
+
+
+def _replaces_problems(bands: Sequence[BandDraft], topics: Sequence[TopicDraft]
+                       ) -> list[Problem]:
+    """What one file can tell of ``replaces``: an old id listed twice by one item, an item
+    replacing itself, and a cycle (a replaces b, b replaces a). Several old ids in one item
+    are a merge, one old id in several items a split: both are fine. Whether the old ids
+    exist is checked against the previous version (domain.framework_diff)."""
+    sections: list[list[tuple[str, str, Sequence[str]]]] = [
+        [(f"skill_bands[{b}].competencies[{i}]", c.id, c.replaces)
+         for b, band in enumerate(bands) for i, c in enumerate(band.competencies)],
+        [(f"topics[{t}]", topic.id, topic.replaces) for t, topic in enumerate(topics)],
+        [(f"topics[{t}].criteria[{i}]", c.id, c.replaces)
+         for t, topic in enumerate(topics) for i, c in enumerate(topic.criteria)]]
+    problems: list[Problem] = []
+    for items in sections:
+        where = {item_id: path for path, item_id, _ in items}
+        graph: dict[str, list[str]] = {}
+        for path, item_id, replaces in items:
+            seen: set[str] = set()
+            for r, old in enumerate(replaces):
+                if old == item_id:
+                    problems.append(Problem(f"{path}.replaces[{r}]",
+                                            f"'{item_id}' cannot replace itself"))
+                elif old in seen:
+                    problems.append(Problem(f"{path}.replaces[{r}]",
+                                            f"'{old}' is listed twice"))
+                seen.add(old)
+            graph[item_id] = [old for old in replaces if old in where and old != item_id]
+        problems.extend(Problem(f"{where[closer]}.replaces", "replaces cycle: "
+                                + " -> ".join(cycle)) for closer, cycle in _cycles(graph))
+    return problems
+
+
+def _cycles(graph: dict[str, list[str]]) -> list[tuple[str, list[str]]]:
+    """Each cycle of a graph found by one depth-first search (its own stack), as the node
+    whose edge closes it and the cycle spelled out (``a -> b -> a``)."""
+    done: set[str] = set()
+    found: list[tuple[str, list[str]]] = []
+    for root in graph:
+        if root in done:
+            continue
+        path, position, pending = [root], {root: 0}, [iter(graph[root])]
+        while pending:
+            nxt = next(pending[-1], None)
+            if nxt is None:
+                pending.pop()
+                done.add(path[-1])
+                del position[path.pop()]
+            elif nxt in position:
+                found.append((path[-1], [*path[position[nxt]:], nxt]))
+            elif nxt not in done:
+                position[nxt] = len(path)
+                path.append(nxt)
+                pending.append(iter(graph[nxt]))
+    return found
 
 
 def _lattice_problems(lattice: LatticeSettings, roles: set[str]) -> list[Problem]:

@@ -8,32 +8,39 @@ A move from role A to role B is one of three kinds, by level rank and track:
 
 plus any move the framework declares (``lattice.moves``), which adds or re-prices an edge.
 
-The cost of a move, in months, is the effort of the competency gap it requires, closed
-``lanes`` competencies at a time, plus the friction of the move's kind::
+The cost of a move, in months, is the effort of the gap it requires, closed ``lanes``
+nano-steps at a time, plus the friction of the move's kind::
 
-    months(h -> B) = sum_c sum_{m = h_c + 1 .. e_Bc} effort(c, m) / lanes + weight(kind)
+    months(h -> B) = (sum_c sum_{m = h_c + 1 .. e_Bc} effort(c, m)
+                      + sum_{k in K_B - met} effort(k)) / lanes + weight(kind)
 
-where ``h`` is the mastery one has, ``e_B`` what B expects, and ``effort(c, m)`` the same
-estimates plans use (domain.effort). After a move one has at least B's expectations, so
-along a path the mastery accumulates: ``describe_path`` counts each step once.
+where ``h`` is the mastery one has, ``e_B`` what B expects, ``K_B`` the criteria B expects
+and ``met`` those one has met; ``effort(c, m)`` and ``effort(k)`` are the estimates plans
+use (domain.effort; ``criterion_months``).
+Tracks that share generic topics share criteria, so a move between them costs only the
+criteria the other track adds. After a move one has at least B's expectations and
+criteria, so along a path they accumulate: ``describe_path`` counts each step once.
 
 A lateral move is *sensible* (what a career counsellor would suggest) when the two roles
 are alike (the cosine similarity of their expectation vectors measured from the average
 role, weighed 2:1 with the Jaccard similarity of their tools when both list tools, at least
 ``SENSIBLE_SIMILARITY``) and the new role adds growth (at least one expected mastery step
-one does not have yet), rather than repeating the current role under another name.
+one does not have yet), rather than repeating the current role under another name. On
+criteria, two roles are alike by the Jaccard similarity of the criteria they expect, and
+each expected criterion one has not met is growth.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
 from .effort import EffortModel
 from .framework import (
     DEFAULT_MOVE_WEIGHTS,
+    Criterion,
     ExplicitMove,
     Framework,
     LatticeSettings,
@@ -44,6 +51,7 @@ from .framework import (
 __all__ = [
     "DEFAULT_MOVE_WEIGHTS",
     "SENSIBLE_SIMILARITY",
+    "CriterionStep",
     "Edge",
     "ExplicitMove",
     "LateralFit",
@@ -54,6 +62,8 @@ __all__ = [
     "Neighbourhood",
     "Path",
     "classify_move",
+    "criteria_steps",
+    "criterion_months",
     "describe_path",
     "explicit_moves",
     "gap_steps",
@@ -123,14 +133,39 @@ def gap_steps(framework: Framework, model: EffortModel, has: Mapping[str, int],
     return steps
 
 
+def criterion_months(model: EffortModel, criterion: Criterion) -> float:
+    """Months to demonstrate one criterion: the estimate plans use (domain.effort), learned
+    from the organization's demonstrations of it, of its level's criteria, of every
+    criterion, else the documented default."""
+    return model.criterion_estimate(criterion.id, criterion.level).months
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionStep:
+    """One expected criterion to demonstrate before a move, with its estimated months."""
+
+    criterion: str
+    text: str
+    months: float
+
+
+def criteria_steps(framework: Framework, model: EffortModel, met: Collection[str],
+                   target: Role) -> list[CriterionStep]:
+    """The criteria ``target`` expects that are not among ``met``, in the framework's order."""
+    return [CriterionStep(k, framework.criteria[k].text,
+                          criterion_months(model, framework.criteria[k]))
+            for k in target.criteria if k not in met]
+
+
 @dataclass(frozen=True, slots=True)
 class Move:
     source: str
     target: str
     kind: MoveKind
-    steps: tuple[NanoStep, ...]  # the nano-steps to take before the move
+    steps: tuple[NanoStep, ...]  # the mastery nano-steps to take before the move
     weight: float  # the friction of the move itself, in months
-    months: float  # sum of the steps' months / lanes + weight
+    months: float  # sum of the steps' and criteria's months / lanes + weight
+    criteria: tuple[CriterionStep, ...] = ()  # the criteria to demonstrate before it
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,14 +195,17 @@ def move_kind_and_weight(framework: Framework, source: str,
 
 
 def describe_path(framework: Framework, model: EffortModel, has: Mapping[str, int],
-                  roles: Sequence[str]) -> Path:
-    """A path of roles as moves with their nano-steps, mastery accumulating along the way.
+                  roles: Sequence[str], met: Collection[str] = ()) -> Path:
+    """A path of roles as moves with their nano-steps, mastery and met criteria
+    accumulating along the way.
 
     Each move's months count only the steps still missing after the earlier moves, so a
-    path's total is exact for the given starting mastery (the graph search ranks paths
-    with role-to-role costs, an upper bound of this; see analytics.lattice_graph).
+    path's total is exact for the given starting mastery and criteria (the graph search
+    ranks paths with role-to-role costs, an upper bound of this; see
+    analytics.lattice_graph).
     """
     mastery = dict(has)
+    shown = set(met)
     lanes = framework.lattice.lanes
     moves = []
     for source, target in pairwise(roles):
@@ -177,20 +215,23 @@ def describe_path(framework: Framework, model: EffortModel, has: Mapping[str, in
         kind, weight = found
         role = framework.roles[target]
         steps = gap_steps(framework, model, mastery, role)
+        to_show = criteria_steps(framework, model, shown, role)
         for comp, need in role.expects.items():
             mastery[comp] = max(mastery.get(comp, 0), need)
-        effort = sum(s.months for s in steps) / lanes
+        shown.update(role.criteria)
+        effort = (sum(s.months for s in steps) + sum(c.months for c in to_show)) / lanes
         moves.append(Move(source, target, kind, tuple(steps), weight,
-                          round(effort + weight, 2)))
+                          round(effort + weight, 2), tuple(to_show)))
     return Path(roles[0], tuple(moves))
 
 
 @dataclass(frozen=True, slots=True)
 class LateralFit:
     similarity: float  # 0-1: skills, averaged with tools when both roles list tools
-    skills: float  # cosine similarity of the expectation vectors
+    skills: float  # cosine similarity of the expectation vectors (and of the criteria)
     tools: float | None  # Jaccard similarity of the tool sets (None: a role lists none)
-    growth: int  # expected mastery steps the target adds to what one has
+    growth: int  # expected mastery steps and criteria the target adds to what one has
+    criteria: float | None = None  # Jaccard similarity of the criteria (None: either has none)
 
     @property
     def sensible(self) -> bool:
@@ -230,14 +271,34 @@ def jaccard(a: Sequence[str], b: Sequence[str]) -> float | None:
 
 
 def lateral_fit(source: Role, target: Role, has: Mapping[str, int],
-                baseline: Mapping[str, float] | None = None) -> LateralFit:
-    """How alike two roles are (skills weigh twice tools) and what the target adds."""
-    skills = max(0.0, cosine(source.expects, target.expects, baseline))
+                baseline: Mapping[str, float] | None = None,
+                met: Collection[str] | None = None) -> LateralFit:
+    """How alike two roles are (skills weigh twice tools) and what the target adds.
+
+    Skills are the cosine of the expectations, the Jaccard similarity of the criteria, or
+    their mean when the roles have both; ``met`` (None: the source's criteria) are the
+    criteria one has met."""
+    by_criteria = jaccard_ids(source.criteria, target.criteria)
+    by_mastery = (max(0.0, cosine(source.expects, target.expects, baseline))
+                  if source.expects or target.expects or by_criteria is None else None)
+    parts = [v for v in (by_mastery, by_criteria) if v is not None]
+    skills = sum(parts) / len(parts)
     tools = jaccard(source.tools, target.tools)
     similarity = skills if tools is None else (2 * skills + tools) / 3
     growth = sum(max(0, need - has.get(c, 0)) for c, need in target.expects.items())
+    shown = set(source.criteria if met is None else met)
+    growth += sum(1 for k in target.criteria if k not in shown)
     return LateralFit(round(similarity, 3), round(skills, 3),
-                      None if tools is None else round(tools, 3), growth)
+                      None if tools is None else round(tools, 3), growth,
+                      None if by_criteria is None else round(by_criteria, 3))
+
+
+def jaccard_ids(a: Sequence[str], b: Sequence[str]) -> float | None:
+    """The Jaccard similarity of two sets of ids (None: either is empty)."""
+    sa, sb = set(a), set(b)
+    if not sa or not sb:
+        return None
+    return len(sa & sb) / len(sa | sb)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,15 +7,21 @@ from the hire to the profile's date; and the band upgrades as dated markers.
 
 The mastery *held* in a period is the mastery at its end (or at the profile's date, or
 the departure, for the last period): a step inside a quarter shows from that quarter on.
+
+On a criteria framework the layers are also the criteria met per topic, counted in each
+period the same way (domain.criteria_layers), next to the mastery layers of a framework
+that mixes both.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
+from .criteria_layers import Change, TopicLayers, topic_layers
 from .framework import Framework, MasteryScale
 from .profile import CompetencyLayer, LayerStep, Profile
 
@@ -82,6 +88,7 @@ class LayersView:
     bands: tuple[BandLayers, ...]
     band_upgrades: tuple[BandMarker, ...]
     scale: MasteryScale  # the widest scale among the competencies shown
+    topics: tuple[TopicLayers, ...] = ()  # criteria met per topic, on the same grid
 
     @property
     def ends_on(self) -> date:
@@ -94,8 +101,12 @@ class LayersView:
 
 
 def layers_view(profile: Profile, framework: Framework | None, *,
-                grain: Grain = Grain.QUARTER, every_competency: bool = False) -> LayersView:
-    """The profile's layers. ``every_competency`` adds the framework's unstarted ones."""
+                grain: Grain = Grain.QUARTER, every_competency: bool = False,
+                criteria_changes: Mapping[str, tuple[Change, ...]] | None = None
+                ) -> LayersView:
+    """The profile's layers. ``every_competency`` adds the framework's unstarted ones (and
+    the role's criteria not met yet); ``criteria_changes`` date the criteria (see
+    domain.criteria_layers; None: each met since its latest evidence)."""
     end = _grid_end(profile.as_of, profile.departed_on)
     periods = time_grid(profile.hired_on, end, grain)
     bands: list[BandLayers] = []
@@ -127,8 +138,13 @@ def layers_view(profile: Profile, framework: Framework | None, *,
                    period_index(periods, u.on))
         for u in profile.band_upgrades if u.on <= end
     )
+    role = framework.roles.get(profile.role) if framework and profile.role else None
+    topics = topic_layers(profile.criteria, framework, role.criteria if role else (),
+                          profile.track, every=every_competency, changes=criteria_changes,
+                          period_ends=[min(p.end, end) for p in periods])
     return LayersView(profile.person_id, profile.as_of, profile.hired_on, profile.departed_on,
-                      grain, periods, tuple(bands), markers, _widest_scale(framework, bands))
+                      grain, periods, tuple(bands), markers, _widest_scale(framework, bands),
+                      topics)
 
 
 def time_grid(start: date | None, end: date, grain: Grain = Grain.QUARTER
@@ -237,6 +253,21 @@ def layers_to_document(view: LayersView) -> dict[str, Any]:
              "period": view.periods[m.period].label if view.periods else None}
             for m in view.band_upgrades
         ],
+        "topics": [
+            {"id": t.topic, "name": t.name, "expected": t.expected, "met": t.met,
+             "met_expected": t.met_expected, "held": list(t.held),
+             "criteria": [
+                 {"id": c.criterion, "text": c.text, "level": c.level, "met": c.met,
+                  "met_on": _d(c.met_on), "expected": c.expected,
+                  "demonstrated_on": _d(c.demonstrated_on),
+                  "demonstrations": c.demonstrations,
+                  "assessed": {who: {"on": a.on.isoformat(), "proficiency": a.proficiency,
+                                     "event_id": a.event_id}
+                               for who, a in c.assessments.items()},
+                  "changes": [{"on": on.isoformat(), "met": met} for on, met in c.changes]}
+                 for c in t.criteria]}
+            for t in view.topics
+        ],
     }
 
 
@@ -253,4 +284,9 @@ def regrid(view: LayersView, grain: Grain) -> LayersView:
         for b in view.bands
     )
     markers = tuple(replace(m, period=period_index(periods, m.on)) for m in view.band_upgrades)
-    return replace(view, grain=grain, periods=periods, bands=bands, band_upgrades=markers)
+    topics = tuple(
+        replace(t, held=tuple(sum(1 for c in t.criteria if c.met_at(min(p.end, end)))
+                              for p in periods))
+        for t in view.topics)
+    return replace(view, grain=grain, periods=periods, bands=bands, band_upgrades=markers,
+                   topics=topics)

@@ -46,6 +46,7 @@ from .events import (
     Verification,
 )
 from .framework import Framework, ReviewForm, SkillBand
+from .framework_versions import in_force
 
 
 class LayerStep(NamedTuple):
@@ -473,8 +474,15 @@ class ProfileBuilder:
             )
 
     def snapshot(self, as_of: date) -> Profile:
-        framework = self.frameworks[self.version] if self.version is not None else None
+        # Events fold with their own versions, but the profile reads the version in force
+        # on its date: a title renamed since the latest event shows renamed.
+        version = (in_force(self.frameworks, self.version, as_of)
+                   if self.version is not None else None)
+        framework = self.frameworks[version] if version is not None else None
         role = framework.roles.get(self.role) if framework and self.role else None
+        if role is None and self.role and version != self.version and self.version is not None:
+            framework = self.frameworks[self.version]  # a role the newer version dropped
+            role = framework.roles.get(self.role)
         return Profile(
             person_id=self.person_id,
             as_of=as_of,
@@ -505,7 +513,7 @@ class ProfileBuilder:
             bonuses=self.bonuses,
             engagement=self.engagement,
             last_event_on=self.last_event_on,
-            framework_version=self.version,
+            framework_version=version,
             bands=dict(self.band_levels),
             band_upgrades=tuple(self.band_upgrades),
             criteria=dict(self.criteria),

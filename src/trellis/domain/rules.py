@@ -1,8 +1,9 @@
 """Level rules evaluated against a profile: expectations, points, and skill-band levels.
 
-A framework can combine three kinds of rule per track (see docs/frameworks.md):
+A framework can combine four kinds of rule per track (see docs/frameworks.md):
 
 - the **expectations matrix**: each role requires listed competencies at a minimum mastery;
+- **criteria**: each role expects the statements of its topics and level;
 - **points**: mastery earns points (per competency, optionally weighted), total points reach
   levels, and point ranges make titles eligible;
 - **bands**: a skill band's level is reached when k of its competencies are at mastery m or
@@ -11,9 +12,10 @@ A framework can combine three kinds of rule per track (see docs/frameworks.md):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from dataclasses import dataclass
 
+from .criteria import met_criteria
 from .framework import Framework, PointsRule, Role
 from .profile import Profile
 
@@ -25,6 +27,8 @@ class ExpectationsResult:
     met: int
     expected: int
     gaps: Mapping[str, tuple[int, int]]  # competency -> (has, needs)
+    criteria_met: int = 0
+    criteria_expected: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +55,13 @@ class RulesReport:
     bands: tuple[BandStanding, ...]
 
 
-def expectations(role: Role, mastery: Mapping[str, int]) -> ExpectationsResult:
+def expectations(role: Role, mastery: Mapping[str, int],
+                 met: Set[str] = frozenset()) -> ExpectationsResult:
     gaps = {c: (mastery.get(c, 0), need) for c, need in role.expects.items()
             if mastery.get(c, 0) < need}
     return ExpectationsResult(role.id, role.title, len(role.expects) - len(gaps),
-                              len(role.expects), gaps)
+                              len(role.expects), gaps,
+                              sum(1 for c in role.criteria if c in met), len(role.criteria))
 
 
 def points(rule: PointsRule, framework: Framework, mastery: Mapping[str, int]) -> PointsResult:
@@ -95,12 +101,13 @@ def evaluate_rules(profile: Profile, framework: Framework) -> RulesReport:
     """Every rule of the framework that applies to the person's track, evaluated now."""
     mastery = {c: layer.mastery for c, layer in profile.mastery.items()}
     checked = []
+    met = met_criteria(profile, framework)
     current = framework.roles.get(profile.role) if profile.role else None
     if current is not None:
-        checked.append(expectations(current, mastery))
+        checked.append(expectations(current, mastery, met))
         following = framework.next_role(current.id)
         if following is not None:
-            checked.append(expectations(following, mastery))
+            checked.append(expectations(following, mastery, met))
     return RulesReport(
         expectations=tuple(checked),
         points=tuple(points(rule, framework, mastery) for rule in framework.points_rules
@@ -113,7 +120,8 @@ def rules_to_document(report: RulesReport) -> dict[str, object]:
     return {
         "expectations": [
             {"role": e.role, "title": e.title, "met": e.met, "expected": e.expected,
-             "gaps": {c: {"has": has, "needs": need} for c, (has, need) in e.gaps.items()}}
+             "gaps": {c: {"has": has, "needs": need} for c, (has, need) in e.gaps.items()},
+             "criteria": {"met": e.criteria_met, "expected": e.criteria_expected}}
             for e in report.expectations
         ],
         "points": [

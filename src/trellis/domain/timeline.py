@@ -9,9 +9,12 @@ from typing import Any
 
 from .events import (
     Advance,
+    Assessed,
+    Assessor,
     Certification,
     CheckIn,
     Compensation,
+    Demonstrated,
     Departure,
     Event,
     Hire,
@@ -107,6 +110,10 @@ def describe(event: Event, framework: Framework | None) -> str:
         c = framework.competencies.get(comp_id) if framework else None
         return c.name if c else comp_id
 
+    def criterion(criterion_id: str) -> str:
+        c = framework.criteria.get(criterion_id) if framework else None
+        return f'"{_one_line(c.text)}" ({criterion_id})' if c else criterion_id
+
     pay = f", pay {d.pay:,}" if isinstance(d, Hire | Promotion | LateralMove) and d.pay else ""
     if isinstance(d, Hire):
         return f"Hired as {role(d.role)}{pay}"
@@ -117,6 +124,17 @@ def describe(event: Event, framework: Framework | None) -> str:
         return f"Moved to {role(d.role)}{pay}"
     if isinstance(d, SkillStep):
         return f"{competency(d.competency)}: mastery {d.from_mastery} -> {d.to_mastery}"
+    if isinstance(d, Demonstrated):
+        how = f": {_one_line(event.evidence)}" if event.evidence else ""
+        return f"Demonstrated {criterion(d.criterion)}{how}"
+    if isinstance(d, Assessed):
+        scale = framework.criteria_policy.scale if framework else None
+        word = scale.describe(d.proficiency).split(":", 1)[0].strip() if scale else ""
+        at = f"{d.proficiency} ({word})" if word else str(d.proficiency)
+        # who assessed, not their name: an event's author is private to the person's circle
+        who = {Assessor.SELF: "self", Assessor.MANAGER: "the manager",
+               Assessor.PEER: "a peer"}[d.assessor]
+        return f"Assessed {criterion(d.criterion)} at {at} by {who}"
     if isinstance(d, Certification):
         issuer = f" from {d.issuer}" if d.issuer else ""
         return f"Certified: {d.certification}{issuer}"
@@ -152,6 +170,14 @@ def describe(event: Event, framework: Framework | None) -> str:
         return f"Verified the evidence of event {d.verifies}{notes}"
     assert isinstance(d, Retraction)
     return f"Retracted event {d.retracts}: {d.reason}"
+
+
+TEXT_SHOWN = 120  # a long criterion or evidence shows its start on the timeline
+
+
+def _one_line(text: str) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= TEXT_SHOWN else line[:TEXT_SHOWN - 1].rstrip() + "…"
 
 
 def entry_document(e: TimelineEntry) -> dict[str, Any]:

@@ -333,7 +333,13 @@ def record_for(uow: UnitOfWork, user: User, ref: str, kind: EventKind, on: date,
     """Record an event ``user`` may record, with its audit entry, in one transaction."""
     with uow:
         person, chain = person_for(uow, user, ref)
-        if not access.can_record(user, person.id, chain, kind):
+        assessor = fields.get("assessor")
+        if not access.can_record(user, person.id, chain, kind,
+                                 None if assessor is None else str(assessor)):
+            if kind is EventKind.ASSESSED:
+                own = "self" if user.person_id == person.id else "peer"
+                raise PermissionDenied(f"{user.email} may record only a {own} assessment of "
+                                       f"{person.handle} (assessor: {own})")
             raise PermissionDenied(f"{user.email} may not record a {kind} for {person.handle}")
         event = append_event(uow, person, kind, on, fields, author=user.email,
                              evidence=evidence, verifier=verifier)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from trellis.analytics.lattice_graph import LatticeGraph, build_lattice
+from trellis.domain.criteria import met_criteria
 from trellis.domain.effort import EffortModel
 from trellis.domain.framework import Framework, MoveKind, Role
 from trellis.domain.lattice import (
@@ -42,6 +43,7 @@ class Start:
     role: Role
     person: Person | None
     mastery: Mapping[str, int]  # the person's, or the role's expectations
+    met: frozenset[str] = frozenset()  # the criteria the person has met, or the role's
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +105,7 @@ def _start(uow: UnitOfWork, framework: Framework, person: str | None,
         raise TrellisError("give a person or a role, not both")
     if role is not None:
         found = _role(framework, role)
-        return Start(found, None, dict(found.expects))
+        return Start(found, None, dict(found.expects), frozenset(found.criteria))
     assert person is not None
     current = profile(uow, person)
     p = current.profile
@@ -113,7 +115,8 @@ def _start(uow: UnitOfWork, framework: Framework, person: str | None,
         raise NotFound(f"{current.person.handle}'s role '{p.role}' is not in the active "
                        f"framework '{framework.key}'")
     mastery = {c: layer.mastery for c, layer in p.mastery.items()}
-    return Start(framework.roles[p.role], current.person, mastery)
+    return Start(framework.roles[p.role], current.person, mastery,
+                 frozenset(met_criteria(p, framework)))
 
 
 def paths(uow: UnitOfWork, person: str, to: str, k: int = DEFAULT_K,
@@ -127,10 +130,10 @@ def paths(uow: UnitOfWork, person: str, to: str, k: int = DEFAULT_K,
     target = _role(lat.framework, to)
     if target.id == start.role.id:
         raise TrellisError(f"{person} is already in role {target.id} ({target.title})")
-    found = lat.graph.best_paths(start.role.id, target.id, k, start.mastery)
+    found = lat.graph.best_paths(start.role.id, target.id, k, start.mastery, start.met)
     if not found:
         raise NotFound(f"no path from {start.role.id} to {target.id} in the lattice")
-    described = [describe_path(lat.framework, lat.model, start.mastery, roles)
+    described = [describe_path(lat.framework, lat.model, start.mastery, roles, start.met)
                  for roles, _ in found]
     return Paths(start, target, tuple(sorted(described, key=lambda p: p.months)))
 
@@ -145,14 +148,15 @@ def explore(uow: UnitOfWork, *, person: str | None = None, role: str | None = No
     fw = lat.framework
     start = _start(uow, fw, person, role)
     source = start.role.id
-    reached = lat.graph.reachable(source, budget, None if person is None else start.mastery)
+    reached = lat.graph.reachable(source, budget, None if person is None else start.mastery,
+                                  start.met)
     found: dict[MoveKind, list[tuple[str, float, list[str]]]] = {k: [] for k in MoveKind}
     for target, (cost, roles) in reached.items():
         kind = relation(fw, source, target)
         if kind is not None:
             found[kind].append((target, cost, roles))
     baseline = mean_expectations(fw)
-    fits = {t: lateral_fit(start.role, fw.roles[t], start.mastery, baseline)
+    fits = {t: lateral_fit(start.role, fw.roles[t], start.mastery, baseline, start.met)
             for t, _, _ in found[MoveKind.LATERAL]}
     found[MoveKind.LATERAL].sort(key=lambda d: (not fits[d[0]].sensible,
                                                 -fits[d[0]].similarity, d[1], d[0]))
@@ -162,7 +166,8 @@ def explore(uow: UnitOfWork, *, person: str | None = None, role: str | None = No
 
     def destinations(kind: MoveKind) -> tuple[Destination, ...]:
         return tuple(
-            Destination(fw.roles[t], kind, describe_path(fw, lat.model, start.mastery, roles),
+            Destination(fw.roles[t], kind,
+                        describe_path(fw, lat.model, start.mastery, roles, start.met),
                         fits.get(t), fw.rank_of(t) - rank)
             for t, _, roles in found[kind][:limit])
 
@@ -181,7 +186,7 @@ def neighbourhood(uow: UnitOfWork, *, person: str | None = None, role: str | Non
     start = _start(uow, lat.framework, person, role)
     g = lat.graph
     center = start.role.id
-    first = g.costs_from(center, start.mastery) if person is not None else None
+    first = g.costs_from(center, start.mastery, start.met) if person is not None else None
     roles = [center]
     edges: list[Edge] = []
     ring = [center]
@@ -205,7 +210,9 @@ def path_document(path: Path) -> dict[str, Any]:
         {"from": m.source, "to": m.target, "kind": m.kind.value, "months": m.months,
          "weight": m.weight,
          "steps": [{"competency": s.competency, "to_mastery": s.to_mastery,
-                    "months": s.months} for s in m.steps]}
+                    "months": s.months} for s in m.steps],
+         "criteria": [{"criterion": c.criterion, "text": c.text, "months": c.months}
+                      for c in m.criteria]}
         for m in path.moves]}
 
 
@@ -215,4 +222,4 @@ def destination_document(d: Destination) -> dict[str, Any]:
             "path": path_document(d.path),
             "fit": None if fit is None else {
                 "sensible": fit.sensible, "similarity": fit.similarity, "skills": fit.skills,
-                "tools": fit.tools, "growth": fit.growth}}
+                "tools": fit.tools, "criteria": fit.criteria, "growth": fit.growth}}

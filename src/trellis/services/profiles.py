@@ -7,8 +7,9 @@ from datetime import date
 
 from trellis.domain.events import Event
 from trellis.domain.framework import Framework
+from trellis.domain.framework_versions import in_force
 from trellis.domain.people import Person
-from trellis.domain.profile import Profile, fold, fold_from
+from trellis.domain.profile import Profile, fold, fold_from, resume
 from trellis.domain.rules import RulesReport, evaluate_rules
 from trellis.domain.timeline import TimelineEntry, build_timeline
 
@@ -40,7 +41,11 @@ def profile_of(uow: UnitOfWork, person: Person, at: date | None = None) -> Perso
     if at is None or at >= today:
         current = uow.state.current(person.id)
         if current is not None:
-            return _found(uow, person, replace(current, as_of=at or today))
+            on, version = at or today, current.framework_version
+            catalog = uow.frameworks.catalog
+            if version is not None and in_force(catalog, version, on) != version:
+                current = resume(current, catalog).snapshot(on)  # a version took effect since
+            return _found(uow, person, replace(current, as_of=on))
         at = today
     # A long career starts from its latest checkpoint. A retraction cancels its target
     # at every date, even when recorded later, so every retraction comes along.

@@ -58,8 +58,25 @@ def _print_move(i: int, move: Move) -> None:
     steps = ", ".join(f"{s.competency} →{s.to_mastery} ({s.months:g})" for s in move.steps)
     console.print(f"  {i}. {move.kind.value} {move.source} → {move.target}: {move.months:g} "
                   f"months (move {move.weight:g})", highlight=False, markup=False)
-    console.print(f"     steps: {steps or 'none, the profile already meets it'}",
-                  highlight=False, markup=False)
+    if move.steps or not move.criteria:
+        console.print(f"     steps: {steps or 'none, the profile already meets it'}",
+                      highlight=False, markup=False)
+    if move.criteria:
+        months = sum(c.months for c in move.criteria)
+        shown = "; ".join(f'"{_short(c.text)}"' for c in move.criteria[:SHOWN_CRITERIA])
+        more = len(move.criteria) - SHOWN_CRITERIA
+        console.print(f"     criteria to show: {len(move.criteria)} ({months:g} months of "
+                      f"effort): {shown}" + (f" and {more} more" if more > 0 else ""),
+                      highlight=False, markup=False)
+
+
+SHOWN_CRITERIA = 3  # the statements a move lists in words; --json has them all
+TEXT_WIDTH = 70
+
+
+def _short(text: str) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= TEXT_WIDTH else line[:TEXT_WIDTH - 1].rstrip() + "…"
 
 
 def explore(

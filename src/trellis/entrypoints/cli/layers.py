@@ -52,7 +52,8 @@ def layers(
         "--plot", help="Also draw the layers as a chart: FILE.png or FILE.svg.",
         metavar="FILE", dir_okay=False)] = None,
 ) -> None:
-    """Competency layers: every competency's dated steps, quarter by quarter since the hire."""
+    """Competency layers: every competency's dated steps and the criteria met per topic,
+    quarter by quarter since the hire."""
     if plot is not None:
         check_target(plot)
     found = use.layers(state(ctx).open().uow(), person, parse_date(at, "--at"),
@@ -82,17 +83,25 @@ def print_matrix(view: LayersView, who: str) -> None:
     status = f"left on {view.departed_on}" if view.departed_on else f"hired {view.hired_on}"
     console.print(f"[bold]Competency layers of {escape(who)}[/] on {view.as_of} ({status})",
                   highlight=False)
-    if not view.competencies or not view.periods:
-        console.print("no competency layers yet: log a skill_step to start one",
-                      highlight=False)
+    if not (view.competencies or view.topics) or not view.periods:
+        console.print("no competency layers yet: log a skill_step (or, on a criteria "
+                      "framework, demonstrated or assessed) to start one", highlight=False)
         return
     width = min(console.width, MAX_WIDTH)
-    name_width = min(NAME_WIDTH, max(len(c.name) + 2 for c in view.competencies))
+    names = [len(c.name) + 2 for c in view.competencies] + [len(t.name) for t in view.topics]
+    name_width = min(NAME_WIDTH, max(names))
     budget = width - name_width - len(" now  reached   ") - 4
     cell = 2
     if len(view.periods) * cell > budget:
         view = regrid(view, Grain.YEAR)
         cell = max(2, min(5, budget // max(len(view.periods), 1)))
+    if view.competencies:
+        _print_mastery(view, cell, name_width)
+    if view.topics:
+        _print_criteria(view, cell, name_width)
+
+
+def _print_mastery(view: LayersView, cell: int, name_width: int) -> None:
     t = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, padding=(0, 1),
               show_edge=False)
     t.add_column("competency", no_wrap=True, max_width=name_width, overflow="ellipsis")
@@ -111,6 +120,39 @@ def print_matrix(view: LayersView, who: str) -> None:
     console.print(t)
     for line in _legend(view):
         console.print(line, highlight=False)
+
+
+def _print_criteria(view: LayersView, cell: int, name_width: int) -> None:
+    """Per topic, the count of criteria met at the end of each period, shaded by the share
+    of what the role expects; then the met statements in words."""
+    t = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, padding=(0, 1),
+              show_edge=False)
+    t.add_column("topic", no_wrap=True, max_width=name_width, overflow="ellipsis")
+    t.add_column(_time_header(view, cell), no_wrap=True)
+    t.add_column("met", justify="right", no_wrap=True)
+    t.add_column("last met", no_wrap=True)
+    for topic in view.topics:
+        whole = topic.expected or len(topic.criteria) or 1
+        strip = Text(no_wrap=True)
+        for n in topic.held:
+            i = shade(n, whole)
+            shown = str(n) if n else "·"
+            strip.append(shown[:cell].rjust(cell), "" if i < 0 else COLOURS[i])
+        last = max((c.met_on for c in topic.criteria if c.met_on), default=None)
+        met = f"{topic.met_expected}/{topic.expected}" if topic.expected else str(topic.met)
+        t.add_row(Text(topic.name), strip, Text(met, "bold"), Text(str(last) if last else "-"))
+    console.print(t)
+    grain = "a quarter" if view.grain is Grain.QUARTER else "a year"
+    console.print(f"criteria: a cell is {grain} (the criteria met at its end); met: of "
+                  "those the role expects", highlight=False)
+    for topic in view.topics:
+        met_here = [c for c in topic.criteria if c.met]
+        if not met_here:
+            continue
+        console.print(Text(f"{topic.name}:", "bold"), highlight=False)
+        for c in met_here:
+            console.print(f"  ✓ {c.text} ({c.criterion}, {c.level or '?'}, met "
+                          f"{c.met_on})", highlight=False, markup=False)
 
 
 def _strip(held: tuple[int, ...], scale_max: int, cell: int) -> Text:

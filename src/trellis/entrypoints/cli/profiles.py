@@ -8,8 +8,10 @@ import typer
 from rich.markup import escape
 from rich.text import Text
 
-from trellis.domain.events import Advance
-from trellis.domain.profile import BandUpgrade
+from trellis.domain.criteria_layers import CriterionLayer, topic_layers
+from trellis.domain.events import Advance, Assessor
+from trellis.domain.framework import Framework
+from trellis.domain.profile import BandUpgrade, Profile
 from trellis.domain.profile_document import profile_to_document
 from trellis.domain.rules import RulesReport, rules_to_document
 from trellis.domain.timeline import entry_document
@@ -68,6 +70,8 @@ def profile(
               [[c, layer.mastery, layer.reached_on,
                 " ".join(f"{s.to_mastery}@{s.on}" for s in layer.steps)]
                for c, layer in sorted(p.mastery.items())])
+    if p.criteria:
+        _print_criteria(p, found.framework)
     if p.responsibilities:
         table("Responsibilities", ["function", "share"],
               [[f, f"{s:.0%}"] for f, s in sorted(p.responsibilities.items())])
@@ -83,8 +87,43 @@ def profile(
                for e in r.recent[-5:]])
 
 
+def _print_criteria(p: Profile, framework: Framework | None) -> None:
+    """Criteria met per topic, each with its self, manager and peer assessments side by
+    side (never averaged)."""
+    role = framework.roles.get(p.role) if framework and p.role else None
+    topics = topic_layers(p.criteria, framework, role.criteria if role else (), p.track)
+    for topic in topics:
+        met = (f"{topic.met_expected} of the {topic.expected} criteria the role expects met"
+               if topic.expected else f"{topic.met} met")
+        table(f"{topic.name}: {met}",
+              ["criterion", "met", "demonstrated", "self", "manager", "peer"],
+              [[c.text, _met(c),
+                f"{c.demonstrated_on} x{c.demonstrations}" if c.demonstrated_on else "-",
+                *(_assessment(c, who) for who in Assessor)]
+               for c in topic.criteria])
+    if framework is not None:
+        policy = framework.criteria_policy
+        words = ", ".join(f"{m} {policy.scale.describe(m).split(':', 1)[0]}"
+                          for m in range(policy.scale.max + 1))
+        console.print(f"proficiency: {words}; an assessment meets a criterion at "
+                      f"{policy.met_at} or its own proficiency"
+                      + ("" if policy.self_assessment_counts else
+                         " (a self-assessment alone does not)"), highlight=False)
+
+
+def _met(c: CriterionLayer) -> Text:
+    return Text(str(c.met_on), "green") if c.met_on else Text("no", "dim")
+
+
+def _assessment(c: CriterionLayer, who: Assessor) -> str:
+    found = c.assessments.get(who.value)
+    return "-" if found is None else f"{found.proficiency} ({found.on})"
+
+
 def _print_rules(rules: RulesReport, upgrades: tuple[BandUpgrade, ...]) -> None:
     for e in rules.expectations:
+        if not e.expected:
+            continue  # a role that expects criteria only: the criteria tables say it
         gaps = ", ".join(f"{c} {has}/{need}" for c, (has, need) in e.gaps.items())
         console.print(f"expectations of {e.role} ({escape(e.title)}): {e.met} of {e.expected} "
                       f"met" + (f"; short: {gaps}" if gaps else ""), highlight=False)
