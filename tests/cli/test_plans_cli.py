@@ -74,3 +74,45 @@ def test_below_current_level(cli, db):
     assert cli(*db, "log", "promotion", "ada", "--role", "eng2").code == 0
     result = cli(*db, "plan", "ada", "--target", "eng1")
     assert result.code == 1 and "below the current level" in result.err
+
+
+CRITERIA = TINY.parent / "plan-criteria.yaml"
+
+
+def test_a_plan_on_a_criteria_framework_shows_the_statements(cli, sqlite_url):
+    db = ("--db", sqlite_url)
+    assert cli(*db, "init", "--framework", CRITERIA).code == 0
+    assert cli(*db, "person", "add", "bo", "--name", "Bo", "--role", "eng-1",
+               "--hired", "2024-01-10").code == 0
+    assert cli(*db, "log", "demonstrated", "bo", "--criterion", "comms.1", "--evidence",
+               "status notes in the wiki").code == 0
+    made = cli(*db, "plan", "bo", "--target", "eng-2")
+    assert made.code == 0, made.err
+    assert 'demonstrate code.1 (L1): "Writes tests for their changes"' in made.out
+    assert "Proactively gives feedback upwards" in made.out and "coding 0->1" in made.out
+    doc = json.loads(cli(*db, "plan", "show", "bo", "--json").out)
+    assert [s["kind"] for s in doc["steps"]] == ["step", "criterion", "criterion", "criterion",
+                                                 "criterion", "step"]
+    shown = doc["steps"][1]
+    assert (shown["criterion"], shown["topic"], shown["level"], shown["text"]) == (
+        "code.1", "code", "L1", "Writes tests for their changes")
+    assert doc["target"]["criteria"] == ["comms.1", "comms.2", "comms.3", "code.1", "code.2"]
+    assert cli(*db, "log", "demonstrated", "bo", "--criterion", "code.1", "--evidence",
+               "https://example.org/pr/1").code == 0
+    assert json.loads(cli(*db, "plan", "show", "bo", "--json").out)["progress"][1] == "done"
+    checked = cli(*db, "checkin", "bo", "--notes", "tests everywhere")
+    assert checked.code == 0, checked.err
+    assert "demonstrate code.1" in checked.out
+
+
+def test_a_points_role_is_planned_to_its_points(cli, sqlite_url):
+    db = ("--db", sqlite_url)
+    assert cli(*db, "init", "--framework", TINY.parent / "plan-points.yaml").code == 0
+    assert cli(*db, "person", "add", "cy", "--name", "Cy", "--role", "p1",
+               "--hired", "2024-01-10").code == 0
+    made = cli(*db, "plan", "cy", "--json")
+    assert made.code == 0, made.err
+    doc = json.loads(made.out)
+    assert doc["target"]["role"] == "p2" and doc["readiness"] == 0
+    assert [s["label"] for s in doc["steps"]][-1] == "strategy 2->3"
+    assert "growth points" in doc["steps"][0]["reason"]

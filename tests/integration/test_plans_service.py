@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from conftest import make_trellis
 from trellis.adapters import tables as t
 from trellis.bootstrap import Trellis
 from trellis.domain.events import EventKind
@@ -137,3 +139,56 @@ def _parse(label: str) -> tuple[str, int, int]:
     comp, span = label.split(" ")
     frm, to = span.split("->")
     return comp, int(frm), int(to)
+
+
+# --- a criteria framework: criteria steps, effort learned from demonstrations, check-ins
+
+CRITERIA = Path(__file__).resolve().parents[1] / "fixtures" / "plan-criteria.yaml"
+
+
+@pytest.fixture
+def crit(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Trellis]:
+    """bo is eng-1 on the mixed criteria framework, hired 2024-01-01; five colleagues each
+    showed comms.2 a month (31 days) after their previous Communication demonstration."""
+    monkeypatch.setattr(clock, "now", lambda: datetime(2025, 1, 10, 9, 0))
+    trellis = make_trellis(database_url, CRITERIA)
+    add_person(trellis.uow(), "bo", "Bo", role="eng-1", hired_on=date(2024, 1, 1),
+               author="tester")
+    show("bo", trellis, "comms.1", date(2024, 6, 1))
+    for n in range(5):
+        add_person(trellis.uow(), f"c{n}", f"C {n}", role="eng-2", hired_on=date(2022, 1, 1),
+                   author="tester")
+        show(f"c{n}", trellis, "comms.1", date(2023, 1, 1))
+        show(f"c{n}", trellis, "comms.2", date(2023, 2, 1))
+    yield trellis
+    trellis.close()
+
+
+def show(who: str, trellis: Trellis, criterion: str, on: date) -> None:
+    record_event(trellis.uow(), who, K.DEMONSTRATED, on, {"criterion": criterion},
+                 author="tester", evidence="https://example.org/evidence")
+
+
+def test_a_criteria_plan_learns_effort_completes_on_demonstration_and_replans(crit: Trellis):
+    view = create_plan(crit.uow(), "bo", role="eng-2", capacity=2, author="tester")
+    plan = view.stored.plan
+    by = {s.criterion: s for s in plan.steps if s.criterion}
+    assert set(by) == {"code.1", "comms.2", "comms.3", "code.2"}
+    # comms.2: five samples of 31 days (1.02 months), its own; comms.3 and code.2 have none
+    # and take their level's (L2: the same five); code.1 takes L1's: five comms.1 samples
+    # of a year from the hire (365 days, 11.99 months). bo's own comms.1 (from his hire,
+    # 5 months) makes his pace a little faster than the organization's.
+    assert (by["comms.2"].months, by["comms.2"].source) == (1.02, "criterion")
+    assert (by["comms.3"].months, by["comms.3"].source) == (1.02, "level")
+    assert (by["code.1"].months, by["code.1"].source) == (11.99, "level")
+    assert plan.pace < 1
+    assert by["comms.2"].text == "Proactively gives feedback upwards"
+    assert view.readiness.score == plan.readiness == 14.3  # 1 of 7 nano-steps
+    show("bo", crit, "comms.2", date(2025, 1, 10))
+    now = show_plan(crit.uow(), "bo")
+    assert now.statuses[plan.steps.index(by["comms.2"])] is StepStatus.DONE
+    assert now.readiness.score == 28.6
+    result = checkin(crit.uow(), "bo", notes="showed feedback upwards", author="tester")
+    assert result.closed is not None and result.replanned is not None
+    assert "demonstrate comms.2" not in [s.label for s in result.replanned.plan.steps]
+    assert "demonstrate comms.2" in result.closed.done + result.closed.ahead

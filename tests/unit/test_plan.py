@@ -8,13 +8,21 @@ from itertools import count
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from conftest import TINY
 from trellis.adapters.framework_files import read_framework_file
 from trellis.domain.effort import EffortModel
-from trellis.domain.events import Event, Hire, SkillStep
+from trellis.domain.events import (
+    Assessed,
+    Assessor,
+    Certification,
+    Demonstrated,
+    Event,
+    Hire,
+    SkillStep,
+)
 from trellis.domain.framework import Framework
 from trellis.domain.plan import (
     Plan,
@@ -26,6 +34,7 @@ from trellis.domain.plan import (
     plan_to_document,
     progress,
     resolve_target,
+    target_readiness,
 )
 from trellis.domain.profile import Profile, fold
 from trellis.domain.readiness import assess
@@ -51,7 +60,8 @@ def person(framework: Framework, role: str, mastery: dict[str, tuple[int, date]]
 
     events = [event(HIRED, Hire(role))]
     events += [event(on, SkillStep(c, 0, m)) for c, (m, on) in mastery.items() if m > 0]
-    events += [event(on, d) for on, d in extra]
+    events += [Event(next(ids), 1, on, d, datetime(2024, 1, 1), "tester",  # type: ignore[arg-type]
+                     evidence="a link", framework_version=1) for on, d in extra]
     return events, fold(1, events, {1: framework}, START)
 
 
@@ -114,8 +124,8 @@ def test_refresh_at_the_top_of_the_scale_is_a_certification():
     plan = plan_for(TINY_FW, p, competencies={"coding": 5})
     (step,) = plan.steps
     assert step.from_mastery == step.to_mastery == 5 and "certification" in step.label
-    assert progress(plan, p) == [StepStatus.DUE]
-    assert progress(plan, p, certified={"coding"}) == [StepStatus.DONE]
+    assert progress(plan, p, TINY_FW) == [StepStatus.DUE]
+    assert progress(plan, p, TINY_FW, certified={"coding"}) == [StepStatus.DONE]
 
 
 def test_band_target_takes_the_k_closest_competencies():
@@ -133,14 +143,14 @@ def test_progress_and_closing_a_quarter():
     _, p = person(TINY_FW, "eng1", {"coding": (1, FRESH)})
     plan = plan_for(TINY_FW, p, role="eng3")
     _, later = person(TINY_FW, "eng1", {"coding": (3, FRESH), "mentoring": (1, FRESH)})
-    statuses = progress(plan, replace(later, as_of=date(2025, 5, 1)))
+    statuses = progress(plan, replace(later, as_of=date(2025, 5, 1)), TINY_FW)
     by_label = dict(zip(labels(plan), statuses, strict=True))
     assert by_label["mentoring 0->1"] is StepStatus.DONE
     assert by_label["coding 2->3"] is StepStatus.DONE  # done ahead of its quarter
     assert by_label["design_systems 0->1"] is StepStatus.MISSED  # Q1 ended 2025-03-31
     assert by_label["design_systems 1->2"] is StepStatus.DUE
     assert by_label["communication 1->2"] is StepStatus.UPCOMING
-    record = close_quarter(plan, 1, later, (), on=date(2025, 4, 2), notes="ok",
+    record = close_quarter(plan, 1, later, TINY_FW, (), on=date(2025, 4, 2), notes="ok",
                            engagement=4, event_id=9)
     assert record is not None and record.quarter == 1
     assert record.done == ("mentoring 0->1",)
@@ -202,23 +212,39 @@ def test_top_of_track_needs_a_target():
 
 # --- the property: executing any plan ends at readiness 100 for its target -------------
 
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+CRITERIA_FW, _ = read_framework_file(FIXTURES / "plan-criteria.yaml")
+POINTS_FW, _ = read_framework_file(FIXTURES / "plan-points.yaml")
+# mastery (tiny), mastery with a points rule and band levels (software-company), criteria
+# mixed with a mastery band and band-level gates, and points with few expectations.
+FRAMEWORKS = {"tiny": TINY_FW, "software": SOFTWARE, "criteria": CRITERIA_FW,
+              "points": POINTS_FW}
+
 
 @st.composite
 def cases(draw):
-    framework = draw(st.sampled_from([TINY_FW, SOFTWARE]))
+    name = draw(st.sampled_from(sorted(FRAMEWORKS)))
+    framework = FRAMEWORKS[name]
     role = draw(st.sampled_from(sorted(framework.roles)))
     comps = sorted(framework.competencies)
     mastery = {}
     for c in draw(st.lists(st.sampled_from(comps), unique=True, max_size=len(comps))):
         top = framework.competencies[c].scale.max
         m = draw(st.integers(1, top))
-        # Stale evidence below the top of the scale: a new step refreshes it. At the top,
-        # only a certification could, and readiness does not count those yet.
-        stale = m < top and draw(st.booleans())
-        mastery[c] = (m, STALE if stale else FRESH)
+        # At the top of the scale, stale evidence is refreshed by a certification.
+        mastery[c] = (m, STALE if draw(st.booleans()) else FRESH)
+    evidence: list[tuple[date, object]] = []
+    for c in draw(st.lists(st.sampled_from(sorted(framework.criteria) or ["-"]), unique=True,
+                           max_size=len(framework.criteria))):
+        on = draw(st.sampled_from([FRESH, STALE]))
+        how = draw(st.sampled_from(["demonstrated", *Assessor]))
+        evidence.append((on, Demonstrated(c) if how == "demonstrated" else
+                         Assessed(c, draw(st.integers(0, 3)), Assessor(how))))
     kind = draw(st.sampled_from(["role", "band", "competencies"]))
-    if kind == "role":
-        target = {"role": draw(st.sampled_from(sorted(framework.roles)))}
+    if kind == "role":  # a role at or above the current level (below is refused)
+        above = [r for r in sorted(framework.roles)
+                 if framework.rank_of(r) >= framework.rank_of(role)]
+        target = {"role": draw(st.sampled_from(above))}
     elif kind == "band":
         banded = sorted(b.id for b in framework.bands.values() if b.levels)
         assume(banded)
@@ -230,14 +256,33 @@ def cases(draw):
         target = {"competencies": {
             c: draw(st.integers(1, framework.competencies[c].scale.max)) for c in chosen}}
     capacity = draw(st.integers(1, 12))
-    return framework, role, mastery, target, capacity
+    return name, role, mastery, evidence, target, capacity
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+def execute(plan: Plan, events: list[Event], framework: Framework,
+            steps: int | None = None) -> Profile:
+    """The first ``steps`` planned steps (all by default) as the ledger events that do
+    them, folded the day after."""
+    ids = count(len(events) + 1)
+    done = list(events)
+    for s in plan.steps[:steps]:  # the fold itself checks each step starts where it should
+        if s.criterion is not None:
+            details, evidence = Demonstrated(s.criterion), f"shown: {s.text}"
+        elif s.to_mastery > s.from_mastery:
+            details, evidence = SkillStep(s.competency, s.from_mastery, s.to_mastery), None
+        else:
+            details, evidence = Certification("refresher", competency=s.competency), None
+        done.append(Event(next(ids), 1, START, details, datetime(2025, 1, 1),  # type: ignore[arg-type]
+                          "tester", evidence=evidence, framework_version=1))
+    return fold(1, done, {1: framework}, START + timedelta(days=1))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(cases())
 def test_executing_a_plan_ends_at_readiness_100(case):
-    framework, role, mastery, target_choice, capacity = case
-    events, profile = person(framework, role, mastery)
+    name, role, mastery, evidence, target_choice, capacity = case
+    framework = FRAMEWORKS[name]
+    events, profile = person(framework, role, mastery, evidence)
     try:
         target = resolve_target(framework, profile, **target_choice)
         plan = make_plan(profile, framework, target, NO_HISTORY, start=START,
@@ -252,17 +297,29 @@ def test_executing_a_plan_ends_at_readiness_100(case):
     assert plan.forecast is not None
     p10, p50, p90 = plan.forecast.dates
     assert p10 <= p50 <= p90
-    ids = count(len(events) + 1)
-    done = list(events)
-    for s in plan.steps:  # the fold itself checks each step starts where the last ended
-        assert s.to_mastery > s.from_mastery
-        done.append(Event(next(ids), 1, START, SkillStep(s.competency, s.from_mastery,
-                                                         s.to_mastery),
-                          datetime(2025, 1, 1), "tester", framework_version=1))
-    after = fold(1, done, {1: framework}, START + timedelta(days=1))
-    assert assess(after, target.as_role(framework, after), framework).score == 100
-    assert all(st is StepStatus.DONE for st in progress(plan, after))
+    event(f"{name}: {target.kind.value} target")
+    if any("points" in s.reason for s in plan.steps):
+        event("a plan with steps for points")
+    if any(s.criterion for s in plan.steps) and any(not s.criterion for s in plan.steps):
+        event("a plan mixing criteria and mastery steps")
+    if any("band level" in s.reason for s in plan.steps):
+        event("a plan with steps for a band level the role requires")
+    done = 0
+    for m in plan.milestones[:-1]:  # each milestone's projected readiness is readiness's own
+        done += len(m.steps)
+        so_far = target_readiness(execute(plan, events, framework, done), framework, target)
+        assert abs(so_far.score - m.readiness) <= 0.15
+    after = execute(plan, events, framework)
+    reached = target_readiness(after, framework, target)
+    assert reached.score == 100
+    assert [q for q in reached.requirements if not q.met] == []
+    assert reached.ready
+    certified = {s.competency for s in plan.steps
+                 if s.criterion is None and s.to_mastery == s.from_mastery}
+    assert all(st is StepStatus.DONE for st in progress(plan, after, framework, certified))
     if target.band is not None:
         band = framework.bands[target.band]
         assert band.level_of({c: after.mastery_of(c) for c in band.competencies}) \
             >= (target.band_level or 0)
+    if target.role is not None:  # the role itself, as `trellis readiness` shows it
+        assert assess(after, framework.roles[target.role], framework).ready

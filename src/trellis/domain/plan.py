@@ -4,13 +4,15 @@ A plan takes a person's profile, a target (a role, a skill band level, or a set 
 competencies at a mastery), the organization's effort estimates and the person's pace, and
 returns:
 
-- **nano-steps**: one mastery step in one competency each, from the current mastery up to
-  the target's, plus a *refresh* for a competency met only on stale evidence (a new step
-  one above it restores full credit; at the top of the scale, where no step is left, a
-  certification naming the competency);
+- **nano-steps** (domain.plan_steps): one mastery step in one competency, or one criterion
+  to demonstrate, each; they close every rule the target declares: its expected mastery,
+  the skill-band levels it requires, its points threshold (the most points per month of
+  effort first) and its criteria, plus a *refresh* for evidence that has gone stale (a
+  new step one above it, a new demonstration, or at the top of the scale a certification);
 - an **order**: lower mastery before higher, a competency's prerequisite's step to m
-  before its own step to m (when the plan has one), and otherwise, greedily, the step that
-  raises readiness most per month of effort first;
+  before its own step to m (when the plan has one), a topic's lower-level criteria before
+  its higher ones, and otherwise, greedily, the step that raises readiness most per month
+  of effort first;
 - **milestones**: the ordered steps cut into quarters of at most ``capacity`` steps;
 - a **forecast**: a Monte Carlo run (``FORECAST_RUNS`` runs, ``random.Random(seed)``) of
   each step's duration, lognormal around its estimate times the person's pace with the
@@ -18,8 +20,9 @@ returns:
   steps it depends on. It gives the 10th, 50th and 90th percentile dates of readiness.
 
 Every target is scored as readiness is (domain.readiness): a band level or a competency
-set becomes equivalent *target expectations*, so executing the plan's steps in order
-always ends at readiness 100 for its target.
+set becomes equivalent *target expectations* (assessed without the points rules, which
+belong to levels and titles), so executing the plan's steps in order always ends at
+readiness 100 for its target, with every requirement met but the time in level.
 """
 
 from __future__ import annotations
@@ -35,15 +38,18 @@ from typing import Any
 
 from trellis.errors import NotFound, PlanRejected
 
+from .criteria import met_on
 from .effort import EffortModel
 from .framework import Framework, Role, SkillBand
+from .plan_steps import Draft, Scorer, band_picks, draft_steps
+from .plan_steps import StepKind as StepKind  # re-exported
 from .profile import Profile
-from .readiness import DAYS_PER_MONTH, assess, is_fresh
+from .readiness import DAYS_PER_MONTH, Readiness, assess, is_fresh
 
 DEFAULT_CAPACITY = 3  # nano-steps a quarter
 MAX_CAPACITY = 12  # one a week: beyond that a "plan" is a wish list
 FORECAST_RUNS = 200  # enough for stable P10/P50/P90 dates, and fast (see docs/plans.md)
-REFRESH_BY_CERTIFICATION = 0.25  # a certification takes this share of the top step's effort
+TEXT_SHOWN = 200  # characters of a criterion's statement a step carries
 MONTHS_PER_QUARTER = 3
 # The history's spread mixes fast and slow people; the person's own pace accounts for part
 # of that, so a forecast uses at most this log-scale spread per step.
@@ -58,13 +64,16 @@ class TargetKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """What a plan aims at, and the expectations (competency -> mastery) that stand for it."""
+    """What a plan aims at, and the expectations (competency -> mastery) that stand for it;
+    a role target also keeps the criteria and the band levels the role expects."""
 
     kind: TargetKind
     expects: Mapping[str, int]
     role: str | None = None
     band: str | None = None
     band_level: int | None = None
+    criteria: tuple[str, ...] = ()
+    band_levels: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -78,7 +87,10 @@ class Target:
         """A role to assess readiness against: the role itself, or one standing for it."""
         if self.kind is TargetKind.ROLE and self.role is not None \
                 and self.role in framework.roles:
-            return replace(framework.roles[self.role], expects=dict(self.expects))
+            return replace(framework.roles[self.role], expects=dict(self.expects),
+                           criteria=tuple(c for c in self.criteria if c in framework.criteria),
+                           band_levels={b: lv for b, lv in self.band_levels.items()
+                                        if b in framework.bands})
         level = profile.level
         if level is None or level not in framework.levels:
             level = min(framework.levels.values(), key=lambda lv: lv.rank).id
@@ -86,13 +98,24 @@ class Target:
                     expects=dict(self.expects))
 
 
-class StepKind(StrEnum):
-    STEP = "step"  # one mastery step toward the target
-    REFRESH = "refresh"  # fresh evidence for a competency met only on stale evidence
+    def assessed_with(self, framework: Framework) -> Framework:
+        """The framework its readiness is assessed on: points rules decide a role's level
+        and title, not a band level or a set of competencies."""
+        if self.kind is TargetKind.ROLE or not framework.points_rules:
+            return framework
+        return replace(framework, points_rules=())
+
+
+def target_readiness(profile: Profile, framework: Framework, target: Target) -> Readiness:
+    """Readiness on ``profile``'s date for the plan's target, as the plan scores it."""
+    return assess(profile, target.as_role(framework, profile), target.assessed_with(framework))
 
 
 @dataclass(frozen=True, slots=True)
 class PlannedStep:
+    """A mastery step (``competency`` from -> to), or a criterion to demonstrate
+    (``criterion`` with its topic, level and statement; competency "" and mastery 0)."""
+
     competency: str
     from_mastery: int
     to_mastery: int
@@ -100,13 +123,20 @@ class PlannedStep:
     quarter: int
     months: float  # the organization's estimate (the person's pace applies on top)
     spread: float  # log-scale spread of the estimate
-    source: str  # where the estimate came from: competency, mastery or default
+    source: str  # where the estimate came from: competency, mastery, criterion, level, ...
     gain: float  # readiness points this step adds
     after: tuple[int, ...]  # indices of the steps it waits for
     reason: str
+    criterion: str | None = None
+    topic: str = ""
+    level: str = ""
+    text: str = ""  # the statement (its first TEXT_SHOWN characters)
 
     @property
     def label(self) -> str:
+        if self.criterion is not None:
+            return f"demonstrate {self.criterion}" + (" again" if self.kind is
+                                                      StepKind.REFRESH else "")
         if self.to_mastery == self.from_mastery:
             return f"{self.competency} refresh (certification)"
         return f"{self.competency} {self.from_mastery}->{self.to_mastery}"
@@ -208,8 +238,10 @@ def resolve_target(framework: Framework, profile: Profile, *, role: str | None =
             framework.rank_of(role) < framework.rank_of(profile.role):
         raise PlanRejected(f"role '{role}' (level {framework.roles[role].level}) is below "
                            f"the current level {profile.level}")
-    expects = {c: m for c, m in framework.roles[role].expects.items() if m > 0}
-    return Target(TargetKind.ROLE, expects, role=role)
+    aimed = framework.roles[role]
+    expects = {c: m for c, m in aimed.expects.items() if m > 0}
+    return Target(TargetKind.ROLE, expects, role=role, criteria=aimed.criteria,
+                  band_levels=dict(aimed.band_levels))
 
 
 def _band_target(framework: Framework, profile: Profile, band_id: str,
@@ -229,28 +261,11 @@ def _band_target(framework: Framework, profile: Profile, band_id: str,
                            f"level {current}")
     if level.level == current:
         raise PlanRejected(f"already at band '{band_id}' level {level.level}")
-    order = {c: i for i, c in enumerate(band.competencies)}
-    expects: dict[str, int] = {}
-    if level.average is not None:
-        n = len(band.competencies)
-        deficit = math.ceil(level.average * n - 1e-9) - sum(mastery.values())
-        raised = dict(mastery)
-        while deficit > 0:  # raise the lowest first: low steps are the cheapest
-            room = [c for c in band.competencies
-                    if raised[c] < framework.competencies[c].scale.max]
-            if not room:
-                raise PlanRejected(f"band '{band_id}' level {level.level} is out of reach")
-            low = min(room, key=lambda c: (raised[c], order[c]))
-            raised[low] += 1
-            deficit -= 1
-        expects = {c: m for c, m in raised.items() if m > mastery[c]}
-    else:
-        assert level.k is not None and level.mastery is not None
-        m = level.mastery
-        # The k competencies closest to m; of those, only the ones below it need steps.
-        closest = sorted(band.competencies,
-                         key=lambda c: (max(0, m - mastery[c]), -mastery[c], order[c]))
-        expects = {c: m for c in closest[:level.k] if mastery[c] < m}
+    # By steps, not by effort (a target is resolved before any estimate): the k closest to
+    # the band's mastery, or the lowest raised first for an average.
+    expects = band_picks(framework, band, level, mastery, lambda c, m: float(m))
+    if expects is None:
+        raise PlanRejected(f"band '{band_id}' level {level.level} is out of reach")
     return Target(TargetKind.BAND, expects, band=band_id, band_level=level.level)
 
 
@@ -281,78 +296,7 @@ def _competency_target(framework: Framework, profile: Profile,
 # --- steps and their order -----------------------------------------------------------
 
 
-@dataclass(slots=True)
-class _Draft:
-    competency: str
-    from_mastery: int
-    to_mastery: int
-    kind: StepKind
-    months: float
-    spread: float
-    source: str
-    gain: float
-    reason: str
-    after: list[int] = field(default_factory=list)
-
-
-def _drafts(profile: Profile, framework: Framework, target: Target, on: date,
-            effort: EffortModel) -> list[_Draft]:
-    policy = framework.readiness
-    need_total = sum(m for m in target.expects.values() if m > 0)
-    scale = 100.0 / need_total if need_total else 0.0
-    order = {c: i for i, c in enumerate(framework.competencies)}
-    drafts: list[_Draft] = []
-    for c in sorted(target.expects, key=lambda c: order.get(c, len(order))):
-        need = target.expects[c]
-        comp = framework.competencies[c]
-        layer = profile.mastery.get(c)
-        has = layer.mastery if layer else 0
-        evidence = profile.evidence_on(c)
-        fresh = evidence is None or is_fresh(evidence, on, policy.fresh_months)
-        weight = 1.0 if fresh else policy.stale_weight
-        credit = min(has, need) * weight
-        top = comp.scale.max
-        if has < need:
-            for m in range(has + 1, need + 1):
-                est = effort.estimate(c, m, top)
-                gain = (min(m, need) - credit) * scale
-                credit = min(m, need)
-                drafts.append(_Draft(c, m - 1, m, StepKind.STEP, est.months, est.spread,
-                                     est.source, gain,
-                                     f"{comp.name} {m - 1} -> {m} of the {need} needed"))
-        elif not fresh and policy.stale_weight < 1 and need > 0:
-            gain = (need - credit) * scale
-            reached = layer.reached_on if layer else on
-            if has < top:
-                est = effort.estimate(c, has + 1, top)
-                drafts.append(_Draft(c, has, has + 1, StepKind.REFRESH, est.months,
-                                     est.spread, est.source, gain,
-                                     f"{comp.name} evidence from {reached} is stale: a new "
-                                     "step restores full credit"))
-            else:
-                est = effort.estimate(c, has, top)
-                drafts.append(_Draft(c, has, has, StepKind.REFRESH,
-                                     round(est.months * REFRESH_BY_CERTIFICATION, 2),
-                                     est.spread, est.source, gain,
-                                     f"{comp.name} evidence from {reached} is stale: log a "
-                                     "certification naming it"))
-    # Dependencies: the step below in the same competency, and each prerequisite's step to
-    # the same mastery when the plan has one.
-    index = {(d.competency, d.to_mastery): i for i, d in enumerate(drafts)}
-    for i, d in enumerate(drafts):
-        below = index.get((d.competency, d.to_mastery - 1))
-        if below is not None and below != i:
-            d.after.append(below)
-        for p in framework.competencies[d.competency].prerequisites:
-            j = index.get((p, d.to_mastery))
-            if j is not None:
-                d.after.append(j)
-                d.reason += f", after {framework.competencies[p].name} {d.to_mastery} " \
-                            "(a prerequisite)"
-    return drafts
-
-
-def _order(drafts: Sequence[_Draft]) -> list[int]:
+def _order(drafts: Sequence[Draft]) -> list[int]:
     """Greedy: of the steps whose dependencies are placed, the most readiness per month."""
     waiting = [len(d.after) for d in drafts]
     unlocks: list[list[int]] = [[] for _ in drafts]
@@ -362,7 +306,7 @@ def _order(drafts: Sequence[_Draft]) -> list[int]:
 
     def key(i: int) -> tuple[float, int, int]:
         d = drafts[i]
-        return (-d.gain / max(d.months, 0.1), d.to_mastery, i)
+        return (-round(d.value / max(d.months, 0.1), 9), d.rank, i)
 
     ready = [key(i) for i, n in enumerate(waiting) if n == 0]
     heapq.heapify(ready)
@@ -399,15 +343,23 @@ def make_plan(profile: Profile, framework: Framework, target: Target, effort: Ef
         raise PlanRejected(f"--quarters must be at least 1, not {horizon - first_quarter + 1}")
     start = start or profile.as_of
     role = target.as_role(framework, profile)
+    rules = target.assessed_with(framework)
     now = replace(profile, as_of=start)
-    score = assess(now, role, framework).score
-    drafts = _drafts(now, framework, target, start, effort)
+    readiness = assess(now, role, rules)
+    score = readiness.score
+    drafted = draft_steps(now, rules, role, effort, start)
+    drafts = drafted.steps
+    if drafted.short and strict:
+        raise PlanRejected(f"{target.label}: {drafted.short}")
     if not drafts and strict:
         raise PlanRejected(f"already meets {target.label} (readiness {score:g})")
+    values = Scorer(now, rules, role, start, capped=False)
+    for d in drafts:  # what each step is worth on its own, for the order
+        d.value = values.apply(d)
     placed = _order(drafts)
     position = {old: new for new, old in enumerate(placed)}
     needed = math.ceil(len(drafts) / capacity)
-    note = ""
+    notes = [drafted.short] if drafted.short else []
     if horizon is not None and first_quarter + needed - 1 > horizon:
         allowed = max(0, horizon - first_quarter + 1)
         message = (f"{len(drafts)} nano-steps at {capacity} a quarter need {needed} "
@@ -416,22 +368,44 @@ def make_plan(profile: Profile, framework: Framework, target: Target, effort: Ef
             more = math.ceil(len(drafts) / allowed)
             raise PlanRejected(message + f": give --quarters {needed}" + (
                 f" or --capacity {more}" if more <= MAX_CAPACITY else ""))
-        note = message
-    steps = []
+        notes.append(message)
+    waiting = _time_in_level(readiness, now, rules, role)
+    if waiting:
+        notes.append(waiting)
+    scorer = Scorer(now, rules, role, start)  # exact gains, in plan order
+    steps, scores = [], []
     for n, i in enumerate(placed):
         d = drafts[i]
+        gain = scorer.apply(d)
+        scores.append(scorer.score())
+        crit = rules.criteria.get(d.criterion) if d.criterion is not None else None
         steps.append(PlannedStep(
             d.competency, d.from_mastery, d.to_mastery, d.kind,
             first_quarter + n // capacity, round(d.months, 2), d.spread, d.source,
-            round(d.gain, 2), tuple(sorted(position[j] for j in d.after)), d.reason))
-    milestones = _milestones(steps, start, first_quarter, score)
+            round(gain, 2), tuple(sorted(position[j] for j in d.after)), d.reason,
+            d.criterion, crit.topic if crit else "", crit.level if crit else "",
+            crit.text[:TEXT_SHOWN] if crit else ""))
+    milestones = _milestones(steps, start, first_quarter, scores)
     forecast = None
     if steps:
         forecast, p50s = simulate(steps, capacity, pace, start, runs=runs, seed=seed)
         milestones = [replace(m, forecast_p50=p50s[k]) for k, m in enumerate(milestones)]
     return Plan(profile.person_id, start, target, capacity, horizon, first_quarter,
                 tuple(steps), tuple(milestones), forecast, pace, score, framework_version,
-                checkins, note)
+                checkins, "; ".join(notes))
+
+
+def _time_in_level(readiness: Readiness, profile: Profile, framework: Framework,
+                   role: Role) -> str:
+    """The time-in-level gate, when it does not hold yet: no step makes it hold sooner."""
+    gate = next((g for g in readiness.gates if g.kind == "time_in_level" and not g.holds),
+                None)
+    least = framework.levels[role.level].min_months
+    if gate is None or least is None:
+        return ""
+    months = profile.months_since_promotion or 0.0
+    holds_on = _after(profile.as_of, least - months)
+    return f"time in level: {gate.detail}; no step speeds it up: it holds from {holds_on}"
 
 
 def add_months(d: date, months: int) -> date:
@@ -452,17 +426,17 @@ def quarter_dates(start: date, first_quarter: int, quarter: int) -> tuple[date, 
 
 
 def _milestones(steps: Sequence[PlannedStep], start: date, first_quarter: int,
-                score: float) -> list[Milestone]:
+                scores: Sequence[float]) -> list[Milestone]:
+    """Quarters of steps, each with the score once its steps and those before are done
+    (``scores[i]``: the score after step i, unrounded, so no rounding drifts)."""
     out: list[Milestone] = []
-    total = score
     by_quarter: dict[int, list[int]] = {}
     for i, s in enumerate(steps):
         by_quarter.setdefault(s.quarter, []).append(i)
     last = max(by_quarter, default=0)
     for q, members in sorted(by_quarter.items()):
-        total += sum(steps[i].gain for i in members)
         starts, ends = quarter_dates(start, first_quarter, q)
-        reached = 100.0 if q == last else min(100.0, round(total, 1))  # no rounding drift
+        reached = 100.0 if q == last else min(100.0, round(scores[members[-1]], 1))
         out.append(Milestone(q, starts, ends, tuple(members), reached))
     return out
 
@@ -527,21 +501,34 @@ class StepStatus(StrEnum):
     UPCOMING = "upcoming"
 
 
-def step_done(step: PlannedStep, profile: Profile, certified: Collection[str] = ()) -> bool:
+def step_done(step: PlannedStep, profile: Profile, framework: Framework,
+              certified: Collection[str] = ()) -> bool:
     """Progress is derived from the ledger: a step is done once the mastery it aims at is
     reached; a refresh at the top of the scale once a certification names the competency
-    (``certified``: competencies certified since the plan started)."""
+    (``certified``: competencies certified since the plan started); a criterion once it is
+    met (domain.criteria.met_on), and a criterion's refresh once it is met on fresh
+    evidence."""
+    if step.criterion is not None:
+        criterion = framework.criteria.get(step.criterion)
+        if criterion is None:  # gone from the framework: nothing can meet it
+            return False
+        met = met_on(profile.criteria.get(step.criterion), criterion,
+                     framework.criteria_policy)
+        if met is None:
+            return False
+        return step.kind is not StepKind.REFRESH or is_fresh(
+            met, profile.as_of, framework.readiness.fresh_months)
     if step.to_mastery > step.from_mastery:
         return profile.mastery_of(step.competency) >= step.to_mastery
     return step.competency in certified
 
 
-def progress(plan: Plan, profile: Profile, certified: Collection[str] = ()
-             ) -> list[StepStatus]:
+def progress(plan: Plan, profile: Profile, framework: Framework,
+             certified: Collection[str] = ()) -> list[StepStatus]:
     out = []
     for s in plan.steps:
         starts, ends = quarter_dates(plan.start, plan.first_quarter, s.quarter)
-        if step_done(s, profile, certified):
+        if step_done(s, profile, framework, certified):
             out.append(StepStatus.DONE)
         elif ends < profile.as_of:
             out.append(StepStatus.MISSED)
@@ -552,8 +539,8 @@ def progress(plan: Plan, profile: Profile, certified: Collection[str] = ()
     return out
 
 
-def close_quarter(plan: Plan, version: int, profile: Profile, certified: Collection[str],
-                  *, on: date, notes: str, engagement: int | None,
+def close_quarter(plan: Plan, version: int, profile: Profile, framework: Framework,
+                  certified: Collection[str], *, on: date, notes: str, engagement: int | None,
                   event_id: int) -> CheckInRecord | None:
     """Close the plan's first open quarter: its steps done or missed, and any done early."""
     if not plan.milestones:
@@ -563,7 +550,7 @@ def close_quarter(plan: Plan, version: int, profile: Profile, certified: Collect
     missed: list[str] = []
     ahead: list[str] = []
     for i, s in enumerate(plan.steps):
-        finished = step_done(s, profile, certified)
+        finished = step_done(s, profile, framework, certified)
         if i in first.steps:
             (done if finished else missed).append(s.label)
         elif finished:
@@ -583,7 +570,8 @@ def plan_to_document(plan: Plan) -> dict[str, Any]:
         "person_id": plan.person_id,
         "start": plan.start.isoformat(),
         "target": {"kind": t.kind.value, "role": t.role, "band": t.band,
-                   "band_level": t.band_level, "label": t.label, "expects": dict(t.expects)},
+                   "band_level": t.band_level, "label": t.label, "expects": dict(t.expects),
+                   "criteria": list(t.criteria), "band_levels": dict(t.band_levels)},
         "capacity": plan.capacity,
         "horizon": plan.horizon,
         "first_quarter": plan.first_quarter,
@@ -591,10 +579,7 @@ def plan_to_document(plan: Plan) -> dict[str, Any]:
         "readiness": plan.readiness,
         "framework_version": plan.framework_version,
         "note": plan.note,
-        "steps": [{"competency": s.competency, "from": s.from_mastery, "to": s.to_mastery,
-                   "kind": s.kind.value, "quarter": s.quarter, "months": s.months,
-                   "spread": s.spread, "source": s.source, "gain": s.gain,
-                   "after": list(s.after), "reason": s.reason} for s in plan.steps],
+        "steps": [_step_document(s) for s in plan.steps],
         "milestones": [{"quarter": m.quarter, "starts": m.starts.isoformat(),
                         "ends": m.ends.isoformat(), "steps": list(m.steps),
                         "readiness": m.readiness,
@@ -620,14 +605,12 @@ def plan_from_document(doc: Mapping[str, Any]) -> Plan:
         person_id=doc["person_id"],
         start=iso(doc["start"]),
         target=Target(TargetKind(t["kind"]), dict(t["expects"]), t["role"], t["band"],
-                      t["band_level"]),
+                      t["band_level"], tuple(t.get("criteria", ())),
+                      dict(t.get("band_levels", {}))),
         capacity=doc["capacity"],
         horizon=doc["horizon"],
         first_quarter=doc["first_quarter"],
-        steps=tuple(PlannedStep(s["competency"], s["from"], s["to"], StepKind(s["kind"]),
-                                s["quarter"], s["months"], s["spread"], s["source"],
-                                s["gain"], tuple(s["after"]), s["reason"])
-                    for s in doc["steps"]),
+        steps=tuple(_step_from_document(s) for s in doc["steps"]),
         milestones=tuple(Milestone(m["quarter"], iso(m["starts"]), iso(m["ends"]),
                                    tuple(m["steps"]), m["readiness"],
                                    iso(m["forecast_p50"]) if m["forecast_p50"] else None)
@@ -644,3 +627,24 @@ def plan_from_document(doc: Mapping[str, Any]) -> Plan:
                        for c in doc["checkins"]),
         note=doc["note"],
     )
+
+
+def _step_document(s: PlannedStep) -> dict[str, Any]:
+    """A mastery step names its competency, from and to; a criterion step its criterion,
+    topic, level and statement."""
+    what: dict[str, Any] = {"competency": s.competency, "from": s.from_mastery,
+                            "to": s.to_mastery} if s.criterion is None else {
+        "criterion": s.criterion, "topic": s.topic, "level": s.level, "text": s.text}
+    return {"kind": s.kind.value, "label": s.label, **what, "quarter": s.quarter,
+            "months": s.months, "spread": s.spread, "source": s.source, "gain": s.gain,
+            "after": list(s.after), "reason": s.reason}
+
+
+def _step_from_document(s: Mapping[str, Any]) -> PlannedStep:
+    if "criterion" in s:
+        return PlannedStep("", 0, 0, StepKind(s["kind"]), s["quarter"], s["months"],
+                           s["spread"], s["source"], s["gain"], tuple(s["after"]),
+                           s["reason"], s["criterion"], s["topic"], s["level"], s["text"])
+    return PlannedStep(s["competency"], s["from"], s["to"], StepKind(s["kind"]), s["quarter"],
+                       s["months"], s["spread"], s["source"], s["gain"], tuple(s["after"]),
+                       s["reason"])

@@ -1,6 +1,7 @@
 """Effort estimates learned from the ledger (shared by plans and the lattice).
 
-Learning reads every skill step of the organization, so the model is kept in the
+Learning reads every skill step of the organization (and, for criteria, every
+demonstration with the hires and promotions that start a level), so the model is kept in the
 database with the event count it was learned at, and learned again only once the ledger
 has grown by more than ``RELEARN_GROWTH``: medians over thousands of samples barely move
 with a few new events.
@@ -8,16 +9,21 @@ with a few new events.
 
 from __future__ import annotations
 
+from datetime import date
+
 import orjson
 
 from trellis.domain.effort import (
+    CriterionSample,
     EffortModel,
     StepSample,
+    criterion_samples,
     learn_efforts,
     model_from_document,
     model_to_document,
     step_samples,
 )
+from trellis.domain.events import EventKind
 
 from .unit_of_work import UnitOfWork
 
@@ -34,6 +40,31 @@ def organization_samples(uow: UnitOfWork) -> list[StepSample]:
     return samples
 
 
+def organization_criteria_samples(uow: UnitOfWork) -> list[CriterionSample]:
+    """Every person's criterion samples (inside an open unit of work): the time from the
+    previous demonstration in a topic, or from the start of the level, to a demonstration.
+    A criterion's topic and level come from any version of the framework that has it."""
+    shown_rows = uow.events.of_kinds([EventKind.DEMONSTRATED])
+    if not shown_rows:  # a mastery-only ledger reads nothing more
+        return []
+    rows = shown_rows + uow.events.of_kinds([EventKind.HIRE, EventKind.PROMOTION],
+                                            {r.person_id for r in shown_rows})
+    criteria: dict[str, tuple[str, str]] = {}
+    for version in uow.frameworks.versions():
+        framework = uow.frameworks.catalog[version.id]
+        criteria.update((c.id, (c.topic, c.level)) for c in framework.criteria.values())
+    by_person: dict[int, list[tuple[date, str, str]]] = {}
+    for r in rows:
+        shown = r.kind == EventKind.DEMONSTRATED.value
+        by_person.setdefault(r.person_id, []).append(
+            (r.effective_on, "demonstrated" if shown else "level",
+             str(r.details.get("criterion", "")) if shown else ""))
+    samples: list[CriterionSample] = []
+    for person_id, events in by_person.items():
+        samples += criterion_samples(person_id, events, criteria)
+    return samples
+
+
 def effort_model(uow: UnitOfWork) -> EffortModel:
     """The organization's effort estimates (learned again when the ledger has grown)."""
     with uow:
@@ -41,9 +72,11 @@ def effort_model(uow: UnitOfWork) -> EffortModel:
         cached = uow.frameworks.get_meta(CACHE_KEY)
         if cached:
             doc = orjson.loads(cached)
-            if doc["events"] <= events <= doc["events"] * (1 + RELEARN_GROWTH):
+            # A model stored before criteria had estimates ("by_criterion") is relearned.
+            if doc["events"] <= events <= doc["events"] * (1 + RELEARN_GROWTH) \
+                    and "by_criterion" in doc["model"]:
                 return model_from_document(doc["model"])
-        model = learn_efforts(organization_samples(uow))
+        model = learn_efforts(organization_samples(uow), organization_criteria_samples(uow))
         uow.frameworks.set_meta(CACHE_KEY, orjson.dumps(
             {"events": events, "model": model_to_document(model)}).decode())
         uow.commit()

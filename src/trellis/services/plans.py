@@ -1,7 +1,8 @@
 """Use cases for plans: create one, show progress against it, and check in on it.
 
 Progress is derived from the ledger, never stored: a planned step is done once the
-person's profile reaches its mastery, so logging a matching skill step completes it. A
+person's profile reaches its mastery (or meets its criterion), so logging a matching skill
+step (or a demonstration) completes it. A
 check-in records a ``check_in`` event and closes the plan's current quarter in the same
 transaction, then re-plans what is left as a new version that keeps the check-ins.
 """
@@ -12,8 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
-from trellis.domain.effort import EffortModel, personal_pace, step_samples
-from trellis.domain.events import Certification, Event, EventKind, SkillStep
+from trellis.domain.effort import (
+    EffortModel,
+    criterion_samples,
+    personal_pace,
+    step_samples,
+)
+from trellis.domain.events import Certification, Demonstrated, Event, EventKind, SkillStep
 from trellis.domain.framework import Framework
 from trellis.domain.people import Person
 from trellis.domain.plan import (
@@ -25,9 +31,10 @@ from trellis.domain.plan import (
     make_plan,
     progress,
     resolve_target,
+    target_readiness,
 )
 from trellis.domain.profile import Profile, live_events
-from trellis.domain.readiness import Readiness, assess
+from trellis.domain.readiness import Readiness
 from trellis.errors import NotFound, PlanRejected
 
 from . import clock
@@ -67,7 +74,8 @@ def create_plan(uow: UnitOfWork, ref: str, *, role: str | None = None,
         target = resolve_target(framework, profile, role=role, band=band,
                                 band_level=band_level, competencies=competencies)
         plan = make_plan(profile, framework, target, model, capacity=capacity,
-                         horizon=quarters, start=today, pace=_pace(model, profile, events),
+                         horizon=quarters, start=today,
+                         pace=_pace(model, profile, framework, events),
                          seed=person.id, framework_version=profile.framework_version)
         stored = uow.plans.add(person.id, plan, author, clock.now())
         view = _view(uow, person, stored, profile, framework, events)
@@ -103,13 +111,13 @@ def checkin(uow: UnitOfWork, ref: str, *, notes: str, engagement: int | None = N
             profile, framework, events = _current(uow, person, today)
             old = active.plan
             certified = _certified(events, old.start)
-            closed = close_quarter(old, active.version, profile, certified, on=on, notes=notes,
-                                   engagement=engagement, event_id=event.id)
+            closed = close_quarter(old, active.version, profile, framework, certified, on=on,
+                                   notes=notes, engagement=engagement, event_id=event.id)
             assert closed is not None
             plan = make_plan(profile, framework, old.target, model, capacity=old.capacity,
                              horizon=old.horizon, start=max(on, old.start),
                              first_quarter=closed.quarter + 1,
-                             pace=_pace(model, profile, events), strict=False,
+                             pace=_pace(model, profile, framework, events), strict=False,
                              seed=person.id, framework_version=profile.framework_version,
                              checkins=(*old.checkins, closed))
             replanned = uow.plans.add(person.id, plan, author, clock.now())
@@ -128,10 +136,17 @@ def _current(uow: UnitOfWork, person: Person, today: date
     return replace(profile, as_of=today), framework, events
 
 
-def _pace(model: EffortModel, profile: Profile, events: list[Event]) -> float:
+def _pace(model: EffortModel, profile: Profile, framework: Framework,
+          events: list[Event]) -> float:
     steps = [(e.effective_on, e.details.competency, e.details.to_mastery)
              for e in events if isinstance(e.details, SkillStep)]
-    return personal_pace(model, step_samples(profile.person_id, profile.hired_on, steps))
+    shown = [(e.effective_on, "demonstrated", e.details.criterion) if isinstance(
+        e.details, Demonstrated) else (e.effective_on, "level", "")
+        for e in events if isinstance(e.details, Demonstrated)
+        or e.kind in (EventKind.HIRE, EventKind.PROMOTION)]
+    criteria = {c.id: (c.topic, c.level) for c in framework.criteria.values()}
+    return personal_pace(model, step_samples(profile.person_id, profile.hired_on, steps),
+                         criterion_samples(profile.person_id, shown, criteria))
 
 
 def _certified(events: list[Event], since: date) -> set[str]:
@@ -143,7 +158,7 @@ def _certified(events: list[Event], since: date) -> set[str]:
 def _view(uow: UnitOfWork, person: Person, stored: PlanVersion, profile: Profile,
           framework: Framework, events: list[Event]) -> PlanView:
     plan = stored.plan
-    statuses = progress(plan, profile, _certified(events, plan.start))
-    readiness = assess(profile, plan.target.as_role(framework, profile), framework)
+    statuses = progress(plan, profile, framework, _certified(events, plan.start))
+    readiness = target_readiness(profile, framework, plan.target)
     return PlanView(person, stored, tuple(statuses), readiness,
                     len(uow.plans.history(person.id)))

@@ -13,7 +13,7 @@ import typer
 from rich.markup import escape
 from typer.core import TyperGroup
 
-from trellis.domain.plan import Plan, StepStatus, plan_to_document
+from trellis.domain.plan import Plan, PlannedStep, StepKind, StepStatus, plan_to_document
 from trellis.errors import PlanRejected
 from trellis.services import plans as use
 
@@ -22,6 +22,7 @@ from .output import console, print_json, table
 
 Person = Annotated[str, typer.Argument(help="Handle, email or id.")]
 Json = Annotated[bool, typer.Option("--json", help="Print the stable JSON document.")]
+STATEMENT_SHOWN = 120  # characters of a criterion's statement in the table
 
 
 class _DefaultNew(TyperGroup):
@@ -138,6 +139,15 @@ def _forecast_text(p: Plan) -> str:
             f"({f.months[1]:g} months median)")
 
 
+def _step_text(s: PlannedStep) -> str:
+    """A mastery step by its label; a criterion by its statement, in words."""
+    if s.criterion is None:
+        return s.label
+    text = s.text if len(s.text) <= STATEMENT_SHOWN else s.text[:STATEMENT_SHOWN - 3] + "..."
+    again = " (again)" if s.kind is StepKind.REFRESH else ""
+    return f'demonstrate{again} {s.criterion} ({s.level}): "{text}"'
+
+
 def _print(view: use.PlanView, json: bool) -> None:
     p, stored = view.stored.plan, view.stored
     if json:
@@ -164,7 +174,7 @@ def _print(view: use.PlanView, json: bool) -> None:
         for k, i in enumerate(m.steps):
             s = p.steps[i]
             rows.append([f"Q{m.quarter} {m.starts}..{m.ends}" if k == 0 else "",
-                         s.label, f"{s.months * p.pace:.1f} ({s.source})",
+                         _step_text(s), f"{s.months * p.pace:.1f} ({s.source})",
                          view.statuses[i].value, s.reason,
                          f"{m.readiness:g} by {m.forecast_p50}" if k == 0 else ""])
     if rows:
