@@ -69,3 +69,11 @@ def test_a_colleague_outside_the_circle_sees_that_there_was_a_review_and_nothing
     rows = review_rows(app, "peer")
     assert {e["summary"] for e in rows.values()} == {"Review"}
     assert all(e["details"] is None for e in rows.values())
+
+
+def test_the_profile_holds_the_reviews_for_the_circle_only(app):
+    for who, expected in (("manager", True), ("peer", False)):
+        with signed_in(app, who) as c:
+            r = c.get("/api/people/emp/profile")
+            assert r.status_code == 200, r.text
+        assert bool(r.json()["profile"]["reviews"]) is expected, who

@@ -167,6 +167,7 @@ def redact_profile(doc: dict[str, Any], *, pay: bool, private: bool) -> dict[str
     if not private:
         out["engagement"] = None
         out["person_id"] = None
+        out["reviews"] = {}  # ratings are the person's, their chain's and HR's
     return out
 
 
