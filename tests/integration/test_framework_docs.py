@@ -38,6 +38,8 @@ SECTION_OF = {
     "LatticeModel": "The lattice section",
     "MoveModel": "The lattice section",
     "MoveWeightsModel": "The lattice section",
+    "ReviewsModel": "Reviews",
+    "RatingScaleModel": "Reviews",
 }
 
 

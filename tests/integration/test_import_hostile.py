@@ -176,7 +176,7 @@ def test_a_hostile_file_is_refused_in_one_line_and_nothing_is_written(shared, tm
     assert len(message.splitlines()) == 1, message
     assert message.startswith(f"invalid import, nothing written: {path}:{line}: {problem}"), \
         message
-    assert len(message) < 400
+    assert len(message) - len(str(path)) < 360  # the temporary path's length is not ours
     assert dump(shared) == before
 
 

@@ -220,6 +220,7 @@ def test_advance_of_every_kind():
         K.VERIFICATION: Advance.NONE,
         K.DEMONSTRATED: Advance.MICRO,
         K.ASSESSED: Advance.NONE,
+        K.REVIEW: Advance.NONE,
     }
     assert set(expected) == set(EventKind)
     for kind, advance in expected.items():

@@ -15,6 +15,7 @@ import codecs
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Self
 
@@ -34,6 +35,7 @@ from pydantic import (
 from trellis.domain.framework import (
     DEFAULT_DESCRIPTORS,
     DEFAULT_PROFICIENCY,
+    DEFAULT_RATING_LABELS,
     BandLevel,
     Competency,
     CriteriaPolicy,
@@ -47,7 +49,10 @@ from trellis.domain.framework import (
     PayBand,
     PayStep,
     PointsRule,
+    RatingScale,
     ReadinessPolicy,
+    ReviewForm,
+    ReviewSettings,
     Role,
     RoleType,
     TitleRange,
@@ -310,6 +315,48 @@ class LatticeModel(_Strict):
         )
 
 
+class RatingScaleModel(_Strict):
+    """The overall performance rating of a review: whole numbers from min to max, with a
+    label for each (default 1-5: well below, below, meets, exceeds, far exceeds)."""
+
+    min: StrictInt = Field(1, ge=0, le=SCALE_MAX)
+    max: StrictInt = Field(5, ge=1, le=SCALE_MAX)
+    labels: list[Label] | None = None
+
+    @model_validator(mode="after")
+    def _labels(self) -> Self:
+        if self.max <= self.min:
+            raise ValueError(f"max ({self.max}) must be above min ({self.min})")
+        steps = self.max - self.min + 1
+        if self.labels is None:
+            default = (list(DEFAULT_RATING_LABELS) if (self.min, self.max) == (1, 5)
+                       else [str(r) for r in range(self.min, self.max + 1)])
+            object.__setattr__(self, "labels", default)
+        elif len(self.labels) != steps:
+            raise ValueError(f"give {steps} labels, one for each rating from {self.min} to "
+                             f"{self.max} (got {len(self.labels)})")
+        return self
+
+
+class ReviewsModel(_Strict):
+    """How reviews are written (see docs/frameworks.md, "Reviews")."""
+
+    rating: RatingScaleModel = RatingScaleModel()
+    forms: list[ReviewForm] = Field(list(ReviewForm), min_length=1,
+                                    description="the forms a review cycle may use")
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Self:
+        if len(set(self.forms)) != len(self.forms):
+            raise ValueError("a form is listed twice")
+        return self
+
+    def to_domain(self) -> ReviewSettings:
+        r = self.rating
+        return ReviewSettings(RatingScale(r.min, r.max, tuple(r.labels or ())),
+                              tuple(self.forms))
+
+
 class PayBandModel(_Strict):
     min: Money
     mid: Money
@@ -353,6 +400,7 @@ class FrameworkModel(_Strict):
     points: list[PointsModel] = []
     readiness: ReadinessModel = ReadinessModel()
     lattice: LatticeModel = LatticeModel()
+    reviews: ReviewsModel = ReviewsModel()
 
     def to_domain(self) -> tuple[Framework | None, list[Problem]]:
         default_scale = self.mastery_scale.to_domain()
@@ -404,7 +452,7 @@ class FrameworkModel(_Strict):
             )
             for r in self.roles
         ]
-        return assemble_framework(
+        framework, problems = assemble_framework(
             key=self.id,
             name=self.name,
             description=self.description,
@@ -439,6 +487,9 @@ class FrameworkModel(_Strict):
             ],
             criteria_policy=self.criteria.to_domain(),
         )
+        if framework is not None:
+            framework = replace(framework, reviews=self.reviews.to_domain())
+        return framework, problems
 
 
 def json_schema() -> dict[str, Any]:

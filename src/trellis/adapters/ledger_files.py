@@ -194,6 +194,12 @@ def _escaped(value: Any) -> Any:
     return value
 
 
+def _cell(value: Any) -> Any:
+    """A nested value (a review's ratings or goals) in one cell: as its JSON text, which
+    reading parses back (see domain.events)."""
+    return orjson.dumps(value).decode() if isinstance(value, dict | list) else value
+
+
 def _unescaped(cell: str) -> str:
     """The cell ``_escaped`` wrote: one leading ``'`` off quotes before a formula start."""
     rest = cell.lstrip("'")
@@ -305,6 +311,7 @@ def write_ledger_file(path: Path, records: Iterable[dict[str, Any]]) -> int:
             writer = csv.DictWriter(out, fieldnames=COLUMNS, extrasaction="raise")
             writer.writeheader()
             for record in records:
-                writer.writerow({k: _escaped(v) for k, v in record.items() if v is not None})
+                writer.writerow({k: _escaped(_cell(v)) for k, v in record.items()
+                                 if v is not None})
                 count += 1
     return count

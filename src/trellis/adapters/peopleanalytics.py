@@ -43,7 +43,9 @@ from trellis.domain.events import (
     ProjectLeadership,
     Promotion,
     Recognition,
+    Review,
 )
+from trellis.domain.framework import ReviewForm
 from trellis.domain.records import EventRecord, PersonRecord
 from trellis.errors import TrellisError
 
@@ -136,3 +138,27 @@ def promotion_ledger(frame: pd.DataFrame, *, role: str, promoted_to: str,
         if int(row.promoted) == 1:
             out.event(handle, after, Promotion(promoted_to))
     return SourceLedger(out.people, out.events, as_of=_month(review_on, 12), since=review_on)
+
+
+def salespeople_ledger(frame: pd.DataFrame, *, role: str, promoted_to: str, cycle: str,
+                       review_on: date = date(2022, 1, 1)) -> tuple[SourceLedger, int]:
+    """``salespeople`` (350 salespeople: promoted, sales, customer_rate, performance 1-4)
+    as a ledger: a hire two years before ``review_on``, a manager ``review`` on it with
+    ``performance`` as its overall rating and the sales figures in its comment, and for
+    ``promoted = 1`` a promotion six months later. A row without a performance rating is
+    left out; returns the ledger and how many rows were."""
+    out = _Writer()
+    skipped = 0
+    for i, row in enumerate(frame.itertuples(index=False), start=1):
+        if pd.isna(row.performance) or pd.isna(row.sales) or pd.isna(row.customer_rate):
+            skipped += 1
+            continue
+        handle = f"sales-{i}"
+        out.person(handle)
+        out.event(handle, _month(review_on, -24), Hire(role))
+        out.event(handle, review_on, Review(
+            cycle, ReviewForm.MANAGER, int(row.performance),
+            comment=f"sales {int(row.sales)}, customer rating {float(row.customer_rate):g}"))
+        if int(row.promoted) == 1:
+            out.event(handle, _month(review_on, 6), Promotion(promoted_to))
+    return SourceLedger(out.people, out.events, as_of=_month(review_on, 12)), skipped

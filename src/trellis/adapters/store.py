@@ -13,7 +13,7 @@ from datetime import date, datetime
 from functools import cached_property
 from operator import itemgetter
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import orjson
 from sqlalchemy import (
@@ -54,6 +54,9 @@ from .accounts_store import AccountsRepository
 from .erasure import ErasureRepository
 from .framework_files import framework_from_document
 from .sqlite_writers import BUSY_SECONDS, import_mark
+
+if TYPE_CHECKING:
+    from .review_store import ReviewRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,7 +317,9 @@ def event_rows(events: Sequence[Event], text_dates: bool) -> list[tuple[Any, ...
             at = stamps.get(at) or stamps.setdefault(
                 at, at.isoformat(sep=" ", timespec="microseconds"))
         rows.append((e.id, e.person_id, str(e.details.kind), on, at, e.author, e.evidence,
-                     e.verifier, e.framework_version, orjson.dumps(e.details).decode()))
+                     e.verifier, e.framework_version, orjson.dumps(
+                         details_to_mapping(e.details) if e.kind is EventKind.REVIEW
+                         else e.details).decode()))  # a review's nested values as JSON
     return rows
 
 
@@ -722,7 +727,8 @@ class PlanRepository:
         return [PlanVersion(*row[:6], plan_from_document(row[6])) for row in self._c.execute(query)]
 
 
-_REPOSITORIES = ("frameworks", "people", "events", "state", "plans", "accounts", "erasure")
+_REPOSITORIES = ("frameworks", "people", "events", "state", "plans", "accounts", "erasure",
+                 "reviews")
 
 
 class SqlUnitOfWork:
@@ -794,6 +800,12 @@ class SqlUnitOfWork:
     @cached_property
     def erasure(self) -> ErasureRepository:
         return ErasureRepository(self.connection)
+
+    @cached_property
+    def reviews(self) -> ReviewRepository:
+        from .review_store import ReviewRepository as Reviews  # it imports this module
+
+        return Reviews(self.connection)
 
     def commit(self) -> None:
         if self._reading:

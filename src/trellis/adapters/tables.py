@@ -14,6 +14,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -208,4 +209,48 @@ plans = Table(
     Column("document", JSON, nullable=False),
     UniqueConstraint("person_id", "version"),
     Index("ix_plans_person_status", "person_id", "status"),
+)
+
+# --- review cycles: who is in each cycle and which peers were nominated. The reviews
+# --- themselves are ``review`` events in the ledger.
+
+review_cycles = Table(
+    "review_cycles",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),
+    Column("forms", String(64), nullable=False),  # comma-separated: self,manager,peer,upward
+    Column("due_self", Date, nullable=True),
+    Column("due_manager", Date, nullable=True),
+    Column("due_peer", Date, nullable=True),
+    Column("due_upward", Date, nullable=True),
+    Column("team_id", Integer, ForeignKey("people.id"), nullable=True),  # None: the whole org
+    Column("status", String(16), nullable=False),  # open | closed
+    Column("opened_by", String(200), nullable=False),
+    Column("opened_at", DateTime, nullable=False),
+    Column("changed_at", DateTime, nullable=False),  # the last open, close or reopen
+)
+
+review_participants = Table(
+    "review_participants",
+    metadata,
+    Column("cycle_id", Integer, ForeignKey("review_cycles.id"), primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id"), primary_key=True),
+    Index("ix_review_participants_person", "person_id"),
+)
+
+review_nominations = Table(
+    "review_nominations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("cycle_id", Integer, ForeignKey("review_cycles.id"), nullable=False),
+    Column("reviewee_id", Integer, ForeignKey("people.id"), nullable=False),
+    Column("peer_id", Integer, ForeignKey("people.id"), nullable=False),
+    Column("anonymous", Boolean, nullable=False),
+    Column("nominated_by", String(200), nullable=False),
+    Column("nominated_at", DateTime, nullable=False),
+    UniqueConstraint("cycle_id", "reviewee_id", "peer_id"),
+    Index("ix_review_nominations_peer", "peer_id"),
 )

@@ -167,7 +167,15 @@ def redact_profile(doc: dict[str, Any], *, pay: bool, private: bool) -> dict[str
     if not private:
         out["engagement"] = None
         out["person_id"] = None
+        out["reviews"] = {}  # ratings are the person's, their chain's and HR's
     return out
+
+
+def hides_reviewer(details: dict[str, Any], *, hr: bool, viewer: str | None,
+                   author: str | None) -> bool:
+    """A peer review's writer is known to HR (and to the writer), never to the reviewee or
+    their managers: peers may review anonymously, and the event itself cannot say."""
+    return details.get("reviewer_role") == "peer" and not hr and viewer != author
 
 
 def carries_pay(details: dict[str, Any] | None) -> bool:
@@ -190,6 +198,8 @@ def redact_timeline_item(kind: EventKind | None, summary: str, details: dict[str
         return f"Pay change ({HIDDEN})", None
     if not private and kind is EventKind.CHECK_IN:
         return "Check-in", None
+    if not private and kind is EventKind.REVIEW:  # ratings are the person's, chain's and HR's
+        return "Review", None
     if not pay:
         return _PAY_TEXT.sub("", summary), {k: v for k, v in details.items()
                                              if k not in PAY_FIELDS}

@@ -9,6 +9,7 @@ flag, a CSV row, a JSON line) and says exactly what is wrong when it cannot.
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from typing import Any, ClassVar, get_type_hints
 
 from trellis.errors import InvalidEvent
 
+from .framework import ReviewForm
 from .limits import (
     CURRENCY_LENGTH,
     EVENT_ID_MAX,
@@ -51,6 +53,7 @@ class EventKind(StrEnum):
     VERIFICATION = "verification"
     DEMONSTRATED = "demonstrated"
     ASSESSED = "assessed"
+    REVIEW = "review"
 
 
 class Advance(StrEnum):
@@ -99,6 +102,14 @@ class Assessor(StrEnum):
     SELF = "self"
     MANAGER = "manager"
     PEER = "peer"
+
+
+class GoalOutcome(StrEnum):
+    """How far a review found a goal or KPI reached."""
+
+    MET = "met"
+    PARTLY = "partly"
+    NOT = "not"
 
 
 class DepartureKind(StrEnum):
@@ -158,6 +169,40 @@ class Assessed:
     criterion: str
     proficiency: int
     assessor: Assessor = Assessor.MANAGER
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRating:
+    """A review's rating of one competency (on its mastery scale) or criterion (on the
+    proficiency scale), with an optional comment."""
+
+    item: str
+    rating: int
+    comment: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GoalResult:
+    """A goal or KPI of the period and how far it was reached, with a figure if there is one."""
+
+    goal: str
+    result: GoalOutcome
+    value: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """A submitted performance review in review cycle ``cycle``, written by ``reviewer`` in
+    the role ``reviewer_role``, with an overall ``rating`` on the framework's review scale."""
+
+    kind: ClassVar[EventKind] = EventKind.REVIEW
+    cycle: str
+    reviewer_role: ReviewForm
+    rating: int
+    ratings: tuple[ItemRating, ...] = ()
+    goals: tuple[GoalResult, ...] = ()
+    comment: str | None = None
+    reviewer: str | None = None  # the handle of who wrote it (a peer: HR sees who)
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,6 +296,7 @@ Details = (
     | Verification
     | Demonstrated
     | Assessed
+    | Review
 )
 
 DETAILS: dict[EventKind, type[Details]] = {
@@ -271,6 +317,7 @@ DETAILS: dict[EventKind, type[Details]] = {
         Verification,
         Demonstrated,
         Assessed,
+        Review,
     )
 }
 
@@ -422,6 +469,9 @@ def details_from_trusted(kind: EventKind, data: dict[str, Any]) -> Details:
     ran when the event was recorded.
     """
     cls, enums = _trusted(kind)
+    if cls is Review:
+        data["ratings"] = _ratings_in(data.get("ratings") or {}, "ratings", trusted=True)
+        data["goals"] = _goals_in(data.get("goals") or (), "goals", trusted=True)
     for name, members in enums:
         value = data.get(name)
         if value is not None:
@@ -434,8 +484,9 @@ def details_to_mapping(details: Details) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in _field_names(type(details)):
         value = getattr(details, name)
-        if value is not None:
-            out[name] = value.value if isinstance(value, StrEnum) else value
+        if value is not None and value != ():
+            out[name] = (value.value if isinstance(value, StrEnum)
+                         else _NESTED_OUT[name](value) if name in _NESTED_OUT else value)
     return out
 
 
@@ -495,17 +546,21 @@ _INT_RANGES: dict[str, tuple[int, int, str | None]] = {
     "from_mastery": (0, MASTERY_MAX, "cannot be negative"),
     "to_mastery": (0, MASTERY_MAX, None),
     "proficiency": (0, MASTERY_MAX, "cannot be negative"),
+    "rating": (0, MASTERY_MAX, "cannot be negative"),
     "retracts": (1, EVENT_ID_MAX, "must be an event id"),
     "verifies": (1, EVENT_ID_MAX, "must be an event id"),
 }
 # Text fields that may span lines and run long; every other one is a one-line label.
-_LONG_TEXTS = frozenset({"description", "notes", "reason", "override_reason"})
+_LONG_TEXTS = frozenset({"description", "notes", "reason", "override_reason", "comment"})
 
 
 def _converter(kind: EventKind, name: str, hint: Any) -> Converter:
     args = getattr(hint, "__args__", None)
     target = next(a for a in args if a is not type(None)) if args else hint
     field = f"{kind}: {name}"
+    if name in _NESTED_IN:
+        nested = _NESTED_IN[name]
+        return lambda raw: nested(raw, field)
 
     def wrong(raw: Any, noun: str) -> InvalidEvent:
         return InvalidEvent(f"{field} must be {noun}, got {shown(raw)}")
@@ -584,3 +639,132 @@ def _check_details(d: Details) -> None:
             raise InvalidEvent(f"compensation: percent {d.percent} is not a plausible change")
     elif isinstance(d, CheckIn) and d.engagement is not None and not 1 <= d.engagement <= 5:
         raise InvalidEvent(f"check_in: engagement must be 1-5, got {d.engagement}")
+
+
+# --- a review's nested values. Plain data (a JSON line, the stored details, the API) holds
+# --- them as JSON; a CSV cell holds the same JSON as text:
+# ---   ratings: {"coding": {"rating": 4, "comment": "..."}, "c-1": {"rating": 2}} (or "coding": 4)
+# ---   goals:   [{"goal": "ship the API", "result": "met", "value": 98.5}]
+
+REVIEW_ITEMS_MAX = 1_000  # ratings or goals in one review: above any framework's role
+
+
+_REPEATED = "a key is repeated"
+
+
+def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        raise ValueError(_REPEATED)
+    return found
+
+
+def _nested(raw: Any, field: str, shape: type) -> Any:
+    if type(raw) is str:  # a CSV cell: the JSON text of the value
+        try:
+            raw = json.loads(raw, object_pairs_hook=_no_repeats)
+        except ValueError as exc:
+            why = "an id is repeated" if str(exc) == _REPEATED else "not valid JSON"
+            raise InvalidEvent(f"{field} must be JSON ({why}), got {shown(raw)}") from None
+    if not isinstance(raw, shape):
+        noun = "an object of id -> rating" if shape is dict else "a list of goals"
+        raise InvalidEvent(f"{field} must be {noun}, got {shown(raw)}")
+    size = len(raw)  # type: ignore[arg-type]  # a dict or a list, checked just above
+    if size > REVIEW_ITEMS_MAX:
+        raise InvalidEvent(f"{field}: at most {REVIEW_ITEMS_MAX:,} items, got {size:,}")
+    return raw
+
+
+def _ratings_in(raw: Any, field: str, *, trusted: bool = False) -> tuple[ItemRating, ...]:
+    if trusted:
+        if isinstance(raw, list):  # a bulk write stores the dataclasses as orjson does
+            return tuple(ItemRating(r["item"], r["rating"], r.get("comment")) for r in raw)
+        return tuple(ItemRating(k, v["rating"], v.get("comment")) for k, v in raw.items())
+    out = []
+    for item, value in _nested(raw, field, dict).items():
+        if item.strip() != item or not item:
+            raise InvalidEvent(f"{field}: an id must be text without spaces around it, got "
+                               f"{shown(item)}")
+        text_value(item, f"{field}: an id")
+        where = f"{field}: {shown(item)}"
+        if isinstance(value, dict):
+            unknown = sorted(set(value) - {"rating", "comment"})
+            if unknown:
+                raise InvalidEvent(f"{where}: unknown key {shown(unknown[0])} (give rating "
+                                   "and, if you like, comment)")
+            if "rating" not in value:
+                raise InvalidEvent(f"{where}: rating is required")
+            rating, comment = value["rating"], value.get("comment")
+        else:
+            rating, comment = value, None
+        if type(rating) is bool:
+            raise InvalidEvent(f"{where} must be an integer, got {shown(rating)}")
+        note = (text_value(comment, f"{where}: comment", LONG_TEXT_MAX, multiline=True)
+                if comment not in (None, "") else None)
+        out.append(ItemRating(item, integer_value(rating, where, 0, MASTERY_MAX,
+                                                  "cannot be negative"), note or None))
+    return tuple(out)
+
+
+def _goals_in(raw: Any, field: str, *, trusted: bool = False) -> tuple[GoalResult, ...]:
+    if trusted:
+        return tuple(GoalResult(g["goal"], GoalOutcome(g["result"]), g.get("value"))
+                     for g in raw)
+    out = []
+    outcomes = ", ".join(GoalOutcome)
+    for i, goal in enumerate(_nested(raw, field, list), start=1):
+        where = f"{field}: goal {i}"
+        if not isinstance(goal, dict):
+            raise InvalidEvent(f"{where} must be an object with goal and result, got "
+                               f"{shown(goal)}")
+        unknown = sorted(set(goal) - {"goal", "result", "value"})
+        if unknown:
+            raise InvalidEvent(f"{where}: unknown key {shown(unknown[0])}")
+        text = text_value(goal.get("goal", ""), f"{where}: goal")
+        if not text:
+            raise InvalidEvent(f"{where}: goal (its text) is required")
+        result = goal.get("result")
+        try:
+            outcome = GoalOutcome(result.strip().lower() if type(result) is str else "")
+        except ValueError:
+            raise InvalidEvent(f"{where}: result must be one of {outcomes}, got "
+                               f"{shown(result or '')}") from None
+        value = goal.get("value")
+        if value is not None:
+            if type(value) is str:
+                try:
+                    value = float(value)
+                except ValueError:
+                    raise InvalidEvent(f"{where}: value must be a number, got "
+                                       f"{shown(value)}") from None
+            if type(value) not in (int, float) or not abs(value) <= MONEY_MAX:
+                raise InvalidEvent(f"{where}: value must be a number within "
+                                   f"±{MONEY_MAX:,}, got {shown(value)}")
+            value = float(value)
+        out.append(GoalResult(text, outcome, value))
+    return tuple(out)
+
+
+def ratings_to_plain(ratings: tuple[ItemRating, ...]) -> dict[str, Any]:
+    return {r.item: {"rating": r.rating} | ({"comment": r.comment} if r.comment else {})
+            for r in ratings}
+
+
+def goals_to_plain(goals: tuple[GoalResult, ...]) -> list[dict[str, Any]]:
+    return [{"goal": g.goal, "result": g.result.value}
+            | ({"value": g.value} if g.value is not None else {}) for g in goals]
+
+
+_NESTED_IN: dict[str, Callable[[Any, str], Any]] = {"ratings": _ratings_in, "goals": _goals_in}
+_NESTED_OUT: dict[str, Callable[[Any], Any]] = {"ratings": ratings_to_plain,
+                                                "goals": goals_to_plain}
+
+
+def ratings_from_plain(raw: Any) -> tuple[ItemRating, ...]:
+    """Ratings that Trellis itself wrote as plain data (a stored profile): no checks."""
+    return _ratings_in(raw, "ratings", trusted=True)
+
+
+def goals_from_plain(raw: Any) -> tuple[GoalResult, ...]:
+    """Goals that Trellis itself wrote as plain data: no checks."""
+    return _goals_in(raw, "goals", trusted=True)

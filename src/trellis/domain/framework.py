@@ -29,6 +29,9 @@ DEFAULT_DESCRIPTORS = (
 )
 
 
+DEFAULT_RATING_LABELS = ("well below", "below", "meets", "exceeds", "far exceeds")
+
+
 class RoleType(StrEnum):
     """How a track advances: a structured ladder of titles, or a dynamic, skill-based role."""
 
@@ -257,6 +260,39 @@ class LatticeSettings:
         return self.weights.get(kind, DEFAULT_MOVE_WEIGHTS[kind])
 
 
+class ReviewForm(StrEnum):
+    """Who writes a review: the person, their manager, a peer, or a report (upward)."""
+
+    SELF = "self"
+    MANAGER = "manager"
+    PEER = "peer"
+    UPWARD = "upward"
+
+
+@dataclass(frozen=True, slots=True)
+class RatingScale:
+    """The overall performance rating: whole numbers from ``min`` to ``max``, one label each."""
+
+    min: int = 1
+    max: int = 5
+    labels: tuple[str, ...] = DEFAULT_RATING_LABELS
+
+    def holds(self, rating: int) -> bool:
+        return self.min <= rating <= self.max
+
+    def label(self, rating: int) -> str:
+        i = rating - self.min
+        return self.labels[i] if 0 <= i < len(self.labels) else ""
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewSettings:
+    """How reviews are written: the overall rating's scale and the forms allowed."""
+
+    rating: RatingScale = field(default_factory=RatingScale)
+    forms: tuple[ReviewForm, ...] = tuple(ReviewForm)
+
+
 @dataclass(frozen=True, slots=True)
 class PayBand:
     min: int
@@ -300,6 +336,7 @@ class Framework:
     topics: Mapping[str, Topic] = field(default_factory=dict)
     criteria: Mapping[str, Criterion] = field(default_factory=dict)
     criteria_policy: CriteriaPolicy = field(default_factory=CriteriaPolicy)
+    reviews: ReviewSettings = field(default_factory=ReviewSettings)
 
     def band_of(self, competency: str) -> SkillBand:
         return self.bands[self.competencies[competency].band]

@@ -32,17 +32,20 @@ from .events import (
     Departure,
     Event,
     EventKind,
+    GoalResult,
     Hire,
+    ItemRating,
     LateralMove,
     ProjectLeadership,
     Promotion,
     Recognition,
     Responsibility,
     Retraction,
+    Review,
     SkillStep,
     Verification,
 )
-from .framework import Framework, SkillBand
+from .framework import Framework, ReviewForm, SkillBand
 from .framework_versions import in_force
 
 
@@ -115,6 +118,22 @@ class CriterionRecord(NamedTuple):
     assessments: Mapping[str, Assessment] = MappingProxyType({})
 
 
+class ReviewRecord(NamedTuple):
+    """One submitted review as the profile keeps it (who wrote it stays in the ledger: a
+    peer may be anonymous to the person)."""
+
+    on: date
+    event_id: int
+    rating: int
+    ratings: tuple[ItemRating, ...] = ()
+    goals: tuple[GoalResult, ...] = ()
+    comment: str | None = None
+
+
+CycleReviews = Mapping[str, tuple[ReviewRecord, ...]]
+"""A cycle's reviews by reviewer role: the latest self, manager and upward review, and each
+peer review. Self and manager sit side by side; nothing averages them."""
+
 RECENT_RECOGNITIONS = 10
 
 
@@ -161,6 +180,7 @@ class Profile:
     bands: Mapping[str, int] = field(default_factory=dict)  # band id -> level (0: none)
     band_upgrades: tuple[BandUpgrade, ...] = ()
     criteria: Mapping[str, CriterionRecord] = field(default_factory=dict)
+    reviews: Mapping[str, CycleReviews] = field(default_factory=dict)  # by cycle
 
     @property
     def active(self) -> bool:
@@ -226,6 +246,7 @@ class ProfileBuilder:
     band_levels: dict[str, int] = field(default_factory=dict)
     band_upgrades: list[BandUpgrade] = field(default_factory=list)
     criteria: dict[str, CriterionRecord] = field(default_factory=dict)
+    reviews: dict[str, dict[str, tuple[ReviewRecord, ...]]] = field(default_factory=dict)
 
     def apply(self, event: Event) -> None:
         d, on = event.details, event.effective_on
@@ -344,6 +365,31 @@ class ProfileBuilder:
         self.criteria[record.criterion] = record._replace(assessments={
             **record.assessments,
             d.assessor.value: Assessment(event.effective_on, d.proficiency, event.id)})
+
+    def _review(self, event: Event, framework: Framework) -> None:
+        d, on = event.details, event.effective_on
+        assert isinstance(d, Review)
+        allowed, scale = framework.reviews.forms, framework.reviews.rating
+        if d.reviewer_role not in allowed:
+            raise LedgerRuleBroken(f"review on {on}: framework '{framework.key}' has no "
+                                   f"{d.reviewer_role} reviews (its forms: "
+                                   f"{', '.join(allowed)})")
+        if not scale.holds(d.rating):
+            raise LedgerRuleBroken(f"review on {on}: rating {d.rating} is outside the scale "
+                                   f"{scale.min}-{scale.max}")
+        for r in d.ratings:
+            top = _item_scale_max(framework, r.item)
+            if top is None:
+                raise LedgerRuleBroken(f"review on {on}: '{r.item}' is not a competency or "
+                                       f"criterion of framework '{framework.key}'")
+            if r.rating > top:
+                raise LedgerRuleBroken(f"review on {on}: {r.item} rated {r.rating}, above "
+                                       f"its scale's maximum {top}")
+        record = ReviewRecord(on, event.id, d.rating, d.ratings, d.goals, d.comment)
+        cycle = self.reviews.setdefault(d.cycle, {})
+        role = d.reviewer_role.value
+        cycle[role] = (*cycle.get(role, ()), record) if d.reviewer_role is ReviewForm.PEER \
+            else (record,)
 
     def _responsibility(self, event: Event, framework: Framework) -> None:
         d = event.details
@@ -471,6 +517,7 @@ class ProfileBuilder:
             bands=dict(self.band_levels),
             band_upgrades=tuple(self.band_upgrades),
             criteria=dict(self.criteria),
+            reviews={c: dict(by_role) for c, by_role in self.reviews.items()},
         )
 
 
@@ -490,7 +537,16 @@ _CHANGES = {
     Verification: ProfileBuilder._verification,
     Demonstrated: ProfileBuilder._demonstrated,
     Assessed: ProfileBuilder._assessed,
+    Review: ProfileBuilder._review,
 }
+
+
+def _item_scale_max(framework: Framework, item: str) -> int | None:
+    """The top of the scale a review rates ``item`` on; None: not in the framework."""
+    competency = framework.competencies.get(item)
+    if competency is not None:
+        return competency.scale.max
+    return framework.criteria_policy.scale.max if item in framework.criteria else None
 
 
 def _rank(framework: Framework, role: str) -> int:
@@ -610,6 +666,7 @@ def resume(profile: Profile, frameworks: Mapping[int, Framework]) -> ProfileBuil
         band_levels=dict(profile.bands),
         band_upgrades=list(profile.band_upgrades),
         criteria=dict(profile.criteria),
+        reviews={c: dict(by_role) for c, by_role in profile.reviews.items()},
     )
 
 

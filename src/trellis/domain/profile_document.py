@@ -11,6 +11,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any
 
+from .events import goals_from_plain, goals_to_plain, ratings_from_plain, ratings_to_plain
 from .profile import (
     Assessment,
     BandUpgrade,
@@ -21,6 +22,7 @@ from .profile import (
     Profile,
     RecognitionEntry,
     RecognitionSummary,
+    ReviewRecord,
 )
 
 SCHEMA_VERSION = 1
@@ -103,10 +105,27 @@ def profile_to_document(p: Profile) -> dict[str, Any]:
                                 for who, a in sorted(r.assessments.items())}}
             for c, r in sorted(p.criteria.items())
         },
+        "reviews": {
+            cycle: {role: [_review(r) for r in records]
+                    for role, records in sorted(by_role.items())}
+            for cycle, by_role in sorted(p.reviews.items())
+        },
         "engagement": p.engagement,
         "last_event_on": _d(p.last_event_on),
         "framework_version": p.framework_version,
     }
+
+
+def _review(r: ReviewRecord) -> dict[str, Any]:
+    return {"on": r.on.isoformat(), "event_id": r.event_id, "rating": r.rating,
+            "ratings": ratings_to_plain(r.ratings), "goals": goals_to_plain(r.goals),
+            "comment": r.comment}
+
+
+def _review_back(r: dict[str, Any]) -> ReviewRecord:
+    return ReviewRecord(date.fromisoformat(r["on"]), r["event_id"], r["rating"],
+                        ratings_from_plain(r["ratings"]), goals_from_plain(r["goals"]),
+                        r["comment"])
 
 
 def _milestone(m: Milestone) -> dict[str, Any]:
@@ -173,6 +192,9 @@ def profile_from_document(doc: dict[str, Any], *, history: bool = True) -> Profi
             for u in doc.get("band_upgrades", [])
         ),
         criteria={c: _criterion_back(c, r) for c, r in doc.get("criteria", {}).items()},
+        reviews={cycle: {role: tuple(_review_back(r) for r in records)
+                         for role, records in by_role.items()}
+                 for cycle, by_role in doc.get("reviews", {}).items()},
     )
 
 

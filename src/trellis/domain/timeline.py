@@ -24,6 +24,7 @@ from .events import (
     Recognition,
     Responsibility,
     Retraction,
+    Review,
     SkillStep,
     Verification,
     advance_of,
@@ -160,6 +161,10 @@ def describe(event: Event, framework: Framework | None) -> str:
         return f"Check-in, {mood}{notes}"
     if isinstance(d, Departure):
         return f"Left ({d.departure_kind.value})" + (f": {d.notes}" if d.notes else "")
+    if isinstance(d, Review):
+        label = framework.reviews.rating.label(d.rating) if framework else ""
+        return (f"{d.reviewer_role.value.capitalize()} review in cycle {d.cycle}: rating "
+                f"{d.rating}" + (f" ({label})" if label else ""))
     if isinstance(d, Verification):
         notes = f": {d.notes}" if d.notes else ""
         return f"Verified the evidence of event {d.verifies}{notes}"

@@ -32,6 +32,7 @@ from . import (
     readiness,
     recognition,
     report,
+    reviews,
     serve,
     simulate,
     transfer,
@@ -84,6 +85,7 @@ serve.register(app)
 accounts.register(app)
 compare.register(app)
 report.register(app)
+reviews.register(app)
 
 
 IMPORT_WAIT_SECONDS = 600.0

@@ -82,8 +82,8 @@ def profile_view(uow: UowFactory, user: User, ref: str, at: date | None = None
                          rules=rules_to_document(report) if report else None)
 
 
-def event_public(entry: TimelineEntry, handle: str, *, pay: bool, private: bool
-                 ) -> EventPublic:
+def event_public(entry: TimelineEntry, handle: str, *, pay: bool, private: bool,
+                 viewer: User | None = None) -> EventPublic:
     """A timeline entry: a ledger event, or a band upgrade derived from one (no id)."""
     e, u = entry.event, entry.band_upgrade
     if e is not None:
@@ -97,10 +97,16 @@ def event_public(entry: TimelineEntry, handle: str, *, pay: bool, private: bool
             details = {k: v for k, v in details.items() if not k.startswith("pay_")}
     summary, shown = rules.redact_timeline_item(kind, entry.summary, details, pay=pay,
                                                 private=private)
+    author = e.author if e else None
+    if shown is not None and rules.hides_reviewer(
+            shown, hr=viewer is not None and viewer.is_hr,
+            viewer=viewer.email if viewer else None, author=author):
+        shown = {k: v for k, v in shown.items() if k != "reviewer"}
+        author = rules.HIDDEN
     return EventPublic(id=e.id if e else None, person=handle, kind=entry.kind,
                        advance=entry.advance.value, effective_on=entry.on,
                        recorded_at=e.recorded_at if e else None,
-                       author=rules.shown_to(private, e.author if e else None),
+                       author=rules.shown_to(private, author),
                        evidence=e.evidence if e else None,
                        verifier=rules.shown_to(private, e.verifier if e else None),
                        retracted_by=entry.retracted_by,
@@ -111,7 +117,7 @@ def event_public(entry: TimelineEntry, handle: str, *, pay: bool, private: bool
 def timeline_view(uow: UowFactory, user: User, ref: str) -> list[EventPublic]:
     seen = accounts.access_to(uow(), user, ref)
     person, entries = profiles.timeline(uow(), str(seen.person.id))
-    shown = [event_public(e, person.handle, pay=seen.pay, private=seen.private)
+    shown = [event_public(e, person.handle, pay=seen.pay, private=seen.private, viewer=user)
              for e in entries]
     if seen.pay and any(rules.carries_pay(e.details) for e in shown):
         accounts.audit(uow(), user, "pay.read", f"person/{person.handle}/timeline")

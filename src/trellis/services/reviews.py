@@ -1,0 +1,273 @@
+"""Use cases of review cycles: open, close and reopen a cycle, nominate peers, submit a
+review (a ``review`` event, in the same transaction as the checks), show a person's
+reviews and a cycle's progress."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from trellis.domain.events import EventKind, Review, shown, text_value
+from trellis.domain.framework import Framework, ReviewForm
+from trellis.domain.limits import NAME_MAX
+from trellis.domain.people import Person
+from trellis.domain.profile import CycleReviews, live_events
+from trellis.domain.reviews import (
+    CycleStatus,
+    Nomination,
+    Progress,
+    ReviewCycle,
+    earlier_submission,
+    progress,
+)
+from trellis.errors import Conflict, InvalidEvent, LedgerRuleBroken, NotFound
+
+from . import clock
+from .frameworks import version_in_force
+from .ledger import append_event, find_person
+from .profiles import profile_of
+from .unit_of_work import UnitOfWork
+
+
+def open_cycle(uow: UnitOfWork, name: str, start: date, end: date, *,
+               forms: Sequence[ReviewForm] | None = None,
+               due: Mapping[ReviewForm, date] | None = None, team: str | None = None,
+               author: str) -> tuple[ReviewCycle, int]:
+    """Open a cycle for everyone active today (or everyone under ``team``, a manager);
+    returns it and how many people are in it."""
+    name = _cycle_name(name)
+    due = dict(due or {})
+    if end < start:
+        raise InvalidEvent(f"the period ends ({end}) before it starts ({start})")
+    with uow:
+        framework = uow.frameworks.catalog[version_in_force(uow, start).id]
+        allowed = framework.reviews.forms
+        chosen = tuple(forms) if forms else allowed
+        if not chosen:
+            raise InvalidEvent("give at least one review form")
+        for form in chosen:
+            if form not in allowed:
+                raise InvalidEvent(f"framework '{framework.key}' has no {form} reviews (its "
+                                   f"forms: {', '.join(allowed)})")
+        for form, on in due.items():
+            if form not in chosen:
+                raise InvalidEvent(f"--due-{form}: the cycle has no {form} reviews")
+            if on < start:
+                raise InvalidEvent(f"--due-{form} {on} is before the period starts ({start})")
+        manager = find_person(uow, team) if team is not None else None
+        people = _active(uow, manager)
+        if not people:
+            raise InvalidEvent("nobody would be in the cycle: "
+                               + (f"{manager.handle} has no active reports" if manager
+                                  else "no one is active"))
+        cycle = uow.reviews.add_cycle(name, start, end, chosen, due,
+                                      manager.id if manager else None, author, clock.now())
+        uow.reviews.add_participants(cycle.id, people)
+        uow.commit()
+        return cycle, len(people)
+
+
+def set_status(uow: UnitOfWork, name: str, status: CycleStatus) -> ReviewCycle:
+    """Close a cycle (no more reviews or nominations) or reopen it."""
+    with uow:
+        cycle = _cycle(uow, name)
+        if cycle.status is status:
+            raise Conflict(f"review cycle '{cycle.name}' is already {status}")
+        uow.reviews.set_status(cycle.id, status, clock.now())
+        uow.commit()
+        found = uow.reviews.cycle(cycle.name)
+    assert found is not None
+    return found
+
+
+def cycles(uow: UnitOfWork) -> list[tuple[ReviewCycle, int]]:
+    """Every cycle with how many people are in it, oldest period first."""
+    with uow.reading():
+        counts = uow.reviews.counts()
+        return [(c, counts.get(c.id, 0)) for c in uow.reviews.cycles()]
+
+
+def nominate(uow: UnitOfWork, name: str, person_ref: str, peer_ref: str, *,
+             anonymous: bool = False, author: str) -> tuple[Person, Person]:
+    with uow:
+        cycle = _open_cycle(uow, name)
+        if ReviewForm.PEER not in cycle.forms:
+            raise InvalidEvent(f"review cycle '{cycle.name}' has no peer reviews")
+        person, peer = find_person(uow, person_ref), find_person(uow, peer_ref)
+        _in_cycle(uow, cycle, person)
+        if peer.id == person.id:
+            raise InvalidEvent(f"{person.handle} cannot be their own peer reviewer")
+        uow.reviews.add_nomination(Nomination(cycle.id, person.id, peer.id, anonymous, author),
+                                   clock.now())
+        uow.commit()
+        return person, peer
+
+
+def submit(uow: UnitOfWork, name: str, person_ref: str, role: ReviewForm, rating: int, *,
+           ratings: Mapping[str, Any] | None = None, goals: Sequence[Any] = (),
+           comment: str | None = None, by: str | None = None, author: str) -> int:
+    """Submit a review: a ``review`` event dated today. Refused when the cycle is closed
+    or lacks the form, the person is not in it, the reviewer is not who the form says, or
+    the same reviewer already submitted one (retract it first). Returns the event id."""
+    with uow:
+        cycle = _open_cycle(uow, name)
+        if role not in cycle.forms:
+            raise InvalidEvent(f"review cycle '{cycle.name}' has no {role} reviews (its "
+                               f"forms: {', '.join(cycle.forms)})")
+        person = find_person(uow, person_ref)
+        _in_cycle(uow, cycle, person)
+        reviewer = _reviewer(uow, cycle, person, role, by)
+        uow.people.lock(person.id)
+        history = live_events(uow.events.for_person(person.id))
+        earlier = earlier_submission(history, cycle.name, role, reviewer.handle)
+        if earlier is not None:
+            who = "" if role in (ReviewForm.SELF, ReviewForm.MANAGER) else f" by {reviewer.handle}"
+            raise Conflict(f"{person.handle} already has a {role} review{who} in cycle "
+                           f"'{cycle.name}' (event {earlier.id}): retract it to submit "
+                           "another")
+        fields: dict[str, Any] = {"cycle": cycle.name, "reviewer_role": role.value,
+                                  "rating": rating, "ratings": dict(ratings or {}),
+                                  "goals": list(goals), "comment": comment,
+                                  "reviewer": reviewer.handle}
+        event = append_event(uow, person, EventKind.REVIEW, clock.today(), fields,
+                             author=author)
+        uow.commit()
+        return event.id
+
+
+@dataclass(frozen=True, slots=True)
+class PersonReviews:
+    person: Person
+    framework: Framework | None
+    reviews: Mapping[str, CycleReviews]  # by cycle, as the profile keeps them
+    reviewers: Mapping[int, str | None]  # event id -> reviewer handle (None: anonymous)
+
+
+def show(uow: UnitOfWork, person_ref: str, cycle: str | None = None) -> PersonReviews:
+    with uow.reading():
+        person = find_person(uow, person_ref)
+        found = profile_of(uow, person)
+        reviews = dict(found.profile.reviews)
+        if cycle is not None:
+            if cycle not in reviews and uow.reviews.cycle(cycle) is None:
+                raise NotFound(f"unknown review cycle '{cycle}'")
+            reviews = {cycle: reviews[cycle]} if cycle in reviews else {}
+        reviewers: dict[int, str | None] = {}
+        for name, by_role in reviews.items():
+            known = uow.reviews.cycle(name)
+            hidden = ({n.peer_id for n in uow.reviews.nominations(known.id, person.id)
+                       if n.anonymous} if known else set())
+            for role, records in by_role.items():
+                for record in records:
+                    event = uow.events.get(record.event_id)
+                    d = event.details if event else None
+                    handle = d.reviewer if isinstance(d, Review) else None
+                    peer = uow.people.find(handle) if handle and role == "peer" else None
+                    reviewers[record.event_id] = (None if peer and peer.id in hidden
+                                                  else handle)
+        return PersonReviews(person, found.framework, reviews, reviewers)
+
+
+@dataclass(frozen=True, slots=True)
+class CycleProgress:
+    cycle: ReviewCycle
+    people: Mapping[int, Person]
+    rows: list[Progress]
+
+
+def cycle_progress(uow: UnitOfWork, name: str) -> CycleProgress:
+    """Who has which review in, and which forms are overdue, for everyone in a cycle."""
+    with uow.reading():
+        cycle = _cycle(uow, name)
+        participants = uow.reviews.participants(cycle.id)
+        everyone = {p.id: p for p in uow.people.all()}
+        submitted: dict[int, list[Review]] = {}
+        for row in uow.events.of_kinds([EventKind.REVIEW], participants):
+            if row.details.get("cycle") == cycle.name:
+                submitted.setdefault(row.person_id, []).append(Review(
+                    cycle.name, ReviewForm(row.details["reviewer_role"]),
+                    row.details["rating"], reviewer=row.details.get("reviewer")))
+        nominated: dict[int, int] = {}
+        for n in uow.reviews.nominations(cycle.id):
+            nominated[n.reviewee_id] = nominated.get(n.reviewee_id, 0) + 1
+        rows = progress(cycle, participants, submitted, nominated, clock.today())
+        return CycleProgress(cycle, {p: everyone[p] for p in participants if p in everyone},
+                             rows)
+
+
+def _cycle_name(name: str) -> str:
+    text = text_value(name, "the cycle's name", NAME_MAX)
+    if not text:
+        raise InvalidEvent("give the cycle a name")
+    return text
+
+
+def _cycle(uow: UnitOfWork, name: str) -> ReviewCycle:
+    text = name.strip()
+    found = uow.reviews.cycle(text) if len(text) <= NAME_MAX and text.isprintable() else None
+    if found is None:
+        raise NotFound(f"unknown review cycle {shown(name)}")
+    return found
+
+
+def _open_cycle(uow: UnitOfWork, name: str) -> ReviewCycle:
+    cycle = _cycle(uow, name)
+    if not cycle.is_open:
+        raise LedgerRuleBroken(f"review cycle '{cycle.name}' is closed: reopen it first")
+    return cycle
+
+
+def _in_cycle(uow: UnitOfWork, cycle: ReviewCycle, person: Person) -> None:
+    if not uow.reviews.is_participant(cycle.id, person.id):
+        raise LedgerRuleBroken(f"{person.handle} is not in review cycle '{cycle.name}'")
+
+
+def _reviewer(uow: UnitOfWork, cycle: ReviewCycle, person: Person, role: ReviewForm,
+              by: str | None) -> Person:
+    """Who writes a review of ``person`` in ``role``: checked against the org chart and the
+    cycle's nominations."""
+    given = find_person(uow, by) if by is not None else None
+    if role is ReviewForm.SELF:
+        if given is not None and given.id != person.id:
+            raise InvalidEvent(f"a self review of {person.handle} is written by "
+                               f"{person.handle}, not {given.handle}")
+        return person
+    if role is ReviewForm.MANAGER:
+        if person.manager_id is None:
+            raise LedgerRuleBroken(f"{person.handle} has no manager to write a manager review")
+        manager = uow.people.get(person.manager_id)
+        assert manager is not None
+        if given is not None and given.id != manager.id:
+            raise InvalidEvent(f"{given.handle} is not {person.handle}'s manager "
+                               f"({manager.handle} is)")
+        return manager
+    if given is None:
+        raise InvalidEvent(f"a {role} review needs --by: who writes it")
+    if role is ReviewForm.PEER:
+        nominated = {n.peer_id for n in uow.reviews.nominations(cycle.id, person.id)}
+        if given.id not in nominated:
+            raise LedgerRuleBroken(f"{given.handle} is not nominated as a peer reviewer of "
+                                   f"{person.handle} in cycle '{cycle.name}'")
+        return given
+    if given.manager_id != person.id:  # upward: a report reviews their manager
+        raise LedgerRuleBroken(f"{given.handle} does not report to {person.handle}: only "
+                               "a report writes an upward review")
+    return given
+
+
+def _active(uow: UnitOfWork, manager: Person | None) -> list[int]:
+    """The people active today: everyone, or everyone under a manager."""
+    today = clock.today()
+    rows = uow.state.rows(columns=["person_id", "hired_on", "departed_on"])
+    active = {r["person_id"] for r in rows
+              if r["hired_on"] is not None and _as_date(r["hired_on"]) <= today
+              and r["departed_on"] is None}
+    if manager is None:
+        return sorted(active)
+    return sorted(p.id for p in uow.people.reports(manager.id) if p.id in active)
+
+
+def _as_date(value: Any) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
