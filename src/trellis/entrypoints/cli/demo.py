@@ -32,7 +32,8 @@ def register(app: typer.Typer) -> None:
 def init(
     ctx: typer.Context,
     framework: Annotated[str | None, typer.Option(
-        help="Also load this framework (a file, or software-company / nursing).")] = None,
+        help="Also load this framework: a file, or a shipped one (software-company, nursing, "
+             "monzo-backend and the other monzo-* frameworks).")] = None,
 ) -> None:
     """Create the database (or bring its schema up to date)."""
     cli = state(ctx)

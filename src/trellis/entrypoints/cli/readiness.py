@@ -74,9 +74,9 @@ def print_readiness(r: Readiness) -> None:
             q.kind != "expectations" for q in r.requirements):
         console.print("  no gates apply", highlight=False)
     if r.criteria_gaps:
-        table(f"Criteria: {r.criteria_missing} to show",
-              ["criterion", "topic", "level", "statement", "self", "manager", "evidence"],
-              [[g.criterion, g.topic, g.level, g.text, _assessed(g.self_assessed),
+        table(f"Criteria: {r.criteria_missing} to show",  # the id names topic and level
+              ["statement", "criterion", "self", "manager", "evidence"],
+              [[g.text, g.criterion, _assessed(g.self_assessed),
                 _assessed(g.manager_assessed), "stale" if g.stale else "none"]
                for g in r.criteria_gaps])
     if r.gaps:
