@@ -102,3 +102,21 @@ def test_a_hostile_upload_on_the_organization_page_is_a_422_page(clients, data):
     assert r.status_code == 422, r.text[:500]
     assert "the framework was not loaded" in r.text
     assert versions(hr) == before
+
+
+REPLACES_NOTHING = BASE.replace("{id: coding, name: Coding}",
+                                "{id: coding, name: Coding, replaces: [cobol]}", 1)
+
+
+def test_a_replaces_that_points_nowhere_is_a_422_with_its_line(clients):
+    # checked against the stored version, after the file itself passed: it once had no line
+    hr = clients["hr"]
+    before = versions(hr)
+    body = one_line_problem(hr.post("/api/frameworks", json={"text": REPLACES_NOTHING}),
+                            "'cobol' is not one of the competencies")
+    assert "upload:16:" in json.dumps(body)
+    r = hr.post("/org/frameworks",
+                files={"file": ("v2.yaml", REPLACES_NOTHING.encode(), "text/yaml")})
+    assert r.status_code == 422, r.text[:500]  # was the bare JSON of the global handler
+    assert "the framework was not loaded" in r.text and "v2.yaml:16:" in r.text
+    assert versions(hr) == before

@@ -548,12 +548,20 @@ def locate_in_file(problems: list[Problem], path: Path) -> FrameworkInvalid:
     of the framework), each given the file and the line its path is on."""
     try:
         with path.open("rb") as handle:
-            _, lines, _ = _read_yaml(_utf8(_decoded(handle.read(FRAMEWORK_FILE_MAX + 1),
-                                                    str(path)), str(path)), str(path))
-    except (OSError, FrameworkInvalid):  # the file changed since it was read: no lines
+            data = handle.read(FRAMEWORK_FILE_MAX + 1)
+    except OSError:  # the file went away since it was read: no lines
+        data = b""
+    return locate_in_bytes(problems, data, str(path))
+
+
+def locate_in_bytes(problems: list[Problem], data: bytes, source: str) -> FrameworkInvalid:
+    """The same for a framework's bytes from elsewhere, such as an upload."""
+    try:
+        _, lines, _ = _read_yaml(_utf8(_decoded(data, source), source), source)
+    except FrameworkInvalid:
         lines = {}
-    return _invalid([Problem(p.path, p.message, _line_of(lines, p.path), str(path))
-                     for p in problems], str(path))
+    return _invalid([Problem(p.path, p.message, _line_of(lines, p.path), source)
+                     for p in problems], source)
 
 
 def framework_from_document(document: dict[str, Any]) -> Framework:

@@ -26,7 +26,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from trellis.adapters.framework_files import parse_framework_bytes
+from trellis.adapters.framework_files import locate_in_bytes, parse_framework_bytes
 from trellis.analytics.compare import MIN_N
 from trellis.analytics.evidence import MIN_MONTHS
 from trellis.domain.access import SELF_RECORDED, Role, User
@@ -41,6 +41,7 @@ from trellis.errors import (
     FrameworkInvalid,
     ImportRejected,
     InvalidEvent,
+    LedgerRuleBroken,
     NotAuthenticated,
     PermissionDenied,
     PromotionRefused,
@@ -438,8 +439,16 @@ async def upload_framework(request: Request, user: CurrentUser, uow: Uow) -> Res
     except FrameworkInvalid as exc:
         return org(request, user, uow, problems=[str(p) for p in exc.problems],
                    message="the framework was not loaded:", status=422)
-    loaded = frameworks.load_framework(uow(), framework, document, author=user.email,
-                                       activate=form.get("activate") == "on")
+    try:  # its replaces are checked against the stored versions, its carry on the ledger
+        loaded = frameworks.load_framework(uow(), framework, document, author=user.email,
+                                           activate=form.get("activate") == "on")
+    except FrameworkInvalid as exc:
+        located = locate_in_bytes(exc.problems, data, source)
+        return org(request, user, uow, problems=[str(p) for p in located.problems],
+                   message="the framework was not loaded:", status=422)
+    except LedgerRuleBroken as exc:
+        return org(request, user, uow, message=f"the framework was not loaded: {exc}",
+                   status=422)
     accounts.audit(uow(), user, "framework.load", f"framework/{framework.key}",
                    {"version": loaded.version.version, "changed": loaded.changed})
     return RedirectResponse("/org", status_code=303)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Path
 
-from trellis.adapters.framework_files import parse_framework
+from trellis.adapters.framework_files import locate_in_bytes, parse_framework
 from trellis.domain.access import Role
 from trellis.domain.limits import HANDLE_MAX
+from trellis.errors import FrameworkInvalid
 from trellis.services import accounts, frameworks
 from trellis.services.unit_of_work import FrameworkVersionInfo
 
@@ -49,9 +50,13 @@ def load_framework(body: FrameworkUpload, user: CurrentUser, uow: Uow
                    ) -> FrameworkVersionPublic:
     accounts.require_role(user, Role.HR_ADMIN)
     framework, document = parse_framework(body.text, "upload")
-    loaded = frameworks.load_framework(uow(), framework, document, author=user.email,
-                                       effective_from=body.effective_from,
-                                       activate=body.activate)
+    try:
+        loaded = frameworks.load_framework(uow(), framework, document, author=user.email,
+                                           effective_from=body.effective_from,
+                                           activate=body.activate)
+    except FrameworkInvalid as exc:  # replaces against the stored versions: give lines
+        raise locate_in_bytes(exc.problems, body.text.encode("utf-8", "surrogatepass"),
+                              "upload") from None
     accounts.audit(uow(), user, "framework.load", f"framework/{framework.key}",
                    {"version": loaded.version.version, "changed": loaded.changed})
     _, active = frameworks.list_versions(uow())
