@@ -175,13 +175,12 @@ def test_a_criteria_plan_learns_effort_completes_on_demonstration_and_replans(cr
     by = {s.criterion: s for s in plan.steps if s.criterion}
     assert set(by) == {"code.1", "comms.2", "comms.3", "code.2"}
     # comms.2: five samples of 31 days (1.02 months), its own; comms.3 and code.2 have none
-    # and take their level's (L2: the same five); code.1 takes L1's: five comms.1 samples
-    # of a year from the hire (365 days, 11.99 months). bo's own comms.1 (from his hire,
-    # 5 months) makes his pace a little faster than the organization's.
+    # and take their level's (L2: the same five); code.1's level has none (a topic's first
+    # demonstration after the hire measures when writing began, not effort), so it takes
+    # every criterion's: the same five.
     assert (by["comms.2"].months, by["comms.2"].source) == (1.02, "criterion")
     assert (by["comms.3"].months, by["comms.3"].source) == (1.02, "level")
-    assert (by["code.1"].months, by["code.1"].source) == (11.99, "level")
-    assert plan.pace < 1
+    assert (by["code.1"].months, by["code.1"].source) == (1.02, "criteria")
     assert by["comms.2"].text == "Proactively gives feedback upwards"
     assert view.readiness.score == plan.readiness == 14.3  # 1 of 7 nano-steps
     show("bo", crit, "comms.2", date(2025, 1, 10))
@@ -192,3 +191,21 @@ def test_a_criteria_plan_learns_effort_completes_on_demonstration_and_replans(cr
     assert result.closed is not None and result.replanned is not None
     assert "demonstrate comms.2" not in [s.label for s in result.replanned.plan.steps]
     assert "demonstrate comms.2" in result.closed.done + result.closed.ahead
+
+
+def test_an_effort_model_learned_by_earlier_rules_is_learned_again(org: Trellis):
+    import orjson
+
+    from trellis.services.effort import CACHE_KEY, MODEL_FORMAT, effort_model
+
+    with org.uow() as uow:
+        events = uow.events.count()
+        stale = {"events": events, "model": {"by_step": [], "by_mastery": [], "by_criterion": [],
+                                             "by_criteria_level": [["L1", 28.94, 0.1, 5]],
+                                             "criteria": [[28.94, 0.1, 5]]}}
+        uow.frameworks.set_meta(CACHE_KEY, orjson.dumps(stale).decode())
+        uow.commit()
+    model = effort_model(org.uow())
+    assert model.criteria_overall is None  # ada has no criteria: nothing to learn from
+    with org.uow() as uow:
+        assert orjson.loads(uow.frameworks.get_meta(CACHE_KEY) or "{}")["format"] == MODEL_FORMAT

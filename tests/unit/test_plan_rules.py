@@ -248,23 +248,33 @@ def test_time_in_level_is_a_note_no_step_speeds_up():
 # --- effort for criteria, learned from the ledger
 
 
-def test_criterion_samples_run_from_the_last_demonstration_in_the_topic_or_the_level_start():
+def test_criterion_samples_run_from_the_last_demonstration_in_the_topic_at_that_level():
     criteria = {"comms.1": ("comms", "L1"), "comms.2": ("comms", "L2"),
-                "comms.3": ("comms", "L2"), "code.1": ("code", "L1")}
+                "comms.3": ("comms", "L2"), "comms.4": ("comms", "L2"),
+                "code.1": ("code", "L1")}
     d = date.fromisoformat
     samples = criterion_samples(7, [
         (d("2020-01-01"), "level", ""),  # hired
-        (d("2020-03-01"), "demonstrated", "comms.1"),  # 60 days after the hire
+        (d("2020-03-01"), "demonstrated", "comms.1"),  # the topic's first: when writing began
         (d("2020-05-01"), "demonstrated", "comms.2"),  # 61 days after comms.1
         (d("2020-05-01"), "demonstrated", "comms.3"),  # the same day: skipped
-        (d("2020-05-01"), "demonstrated", "code.1"),  # code's first: 121 days from the hire
+        (d("2020-05-01"), "demonstrated", "code.1"),  # code's first: skipped
         (d("2020-06-01"), "level", ""),  # promoted
-        (d("2020-07-01"), "demonstrated", "comms.3"),  # 30 days from the promotion
+        (d("2020-07-01"), "demonstrated", "comms.3"),  # the last one was before the level
         (d("2020-07-02"), "demonstrated", "nope"),  # not in the framework: skipped
+        (d("2020-08-01"), "demonstrated", "comms.4"),  # 31 days after comms.3
     ], criteria)
     assert [(s.criterion, s.level, round(s.months * 30.4375)) for s in samples] == [
-        ("comms.1", "L1", 60), ("comms.2", "L2", 61), ("code.1", "L1", 121),
-        ("comms.3", "L2", 30)]
+        ("comms.2", "L2", 61), ("comms.4", "L2", 31)]
+
+
+def test_a_journal_caught_up_in_one_sitting_leaves_the_estimates_alone():
+    # 26 statements written up 29 months after the hire once taught "29 months a criterion"
+    criteria = {f"t{t}.{i}": (f"t{t}", "L3") for t in range(5) for i in range(6)}
+    d = date.fromisoformat
+    events = [(d("2023-01-02"), "level", "")] + [
+        (d("2025-06-01"), "demonstrated", c) for c in sorted(criteria)[:26]]
+    assert criterion_samples(7, events, criteria) == []
 
 
 def test_criteria_estimates_fall_back_from_criterion_to_level_to_all_to_the_prior():

@@ -11,12 +11,13 @@ lattice use the same estimates.
 
 A criterion (a behaviour statement of a criteria framework) is one nano-step too. A topic's
 criteria are a person's lane as a competency's steps are: a sample is the time from the
-person's previous demonstration in the same topic, or from the start of their level (the
-hire or the latest promotion) for the first one in it, to a demonstration. Demonstrations
-on the same day as the one before (a batch written up after a review) say nothing about
-effort and are skipped. The estimate for a criterion is the median of its own samples
-(``MIN_SAMPLES`` or more), else of its level's criteria, else of every criterion, else the
-prior ``DEFAULT_CRITERION_MONTHS``.
+person's previous demonstration in the same topic, at the same level, to the next one. The
+first demonstration in a topic after a hire or a promotion says when the person began
+writing evidence down, not how long a criterion takes, and demonstrations on the same day as
+the one before (a batch written up after a review) say nothing about effort: both are
+skipped, so a journal caught up in one sitting leaves the estimates alone. The estimate
+for a criterion is the median of its own samples (``MIN_SAMPLES`` or more), else of its
+level's criteria, else of every criterion, else the prior ``DEFAULT_CRITERION_MONTHS``.
 """
 
 from __future__ import annotations
@@ -166,10 +167,9 @@ def criterion_samples(person_id: int, events: Iterable[tuple[date, str, str]],
         if found is None:
             continue
         topic, level = found
-        before = last.get(topic)
-        start = max(before, level_start) if before and level_start else before or level_start
+        start = last.get(topic)
         last[topic] = on
-        if start is None or on <= start:
+        if start is None or on <= start or (level_start is not None and start < level_start):
             continue
         out.append(CriterionSample(person_id, criterion, level,
                                    (on - start).days / DAYS_PER_MONTH))

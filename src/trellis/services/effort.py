@@ -28,6 +28,8 @@ from trellis.domain.events import EventKind
 from .unit_of_work import UnitOfWork
 
 CACHE_KEY = "effort_model"
+# Raise it whenever what a sample is changes: a model learned by other rules is relearned.
+MODEL_FORMAT = 2
 RELEARN_GROWTH = 0.02
 
 
@@ -72,12 +74,12 @@ def effort_model(uow: UnitOfWork) -> EffortModel:
         cached = uow.frameworks.get_meta(CACHE_KEY)
         if cached:
             doc = orjson.loads(cached)
-            # A model stored before criteria had estimates ("by_criterion") is relearned.
             if doc["events"] <= events <= doc["events"] * (1 + RELEARN_GROWTH) \
-                    and "by_criterion" in doc["model"]:
+                    and doc.get("format") == MODEL_FORMAT:
                 return model_from_document(doc["model"])
         model = learn_efforts(organization_samples(uow), organization_criteria_samples(uow))
         uow.frameworks.set_meta(CACHE_KEY, orjson.dumps(
-            {"events": events, "model": model_to_document(model)}).decode())
+            {"events": events, "format": MODEL_FORMAT,
+             "model": model_to_document(model)}).decode())
         uow.commit()
         return model
