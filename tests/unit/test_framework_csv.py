@@ -365,3 +365,18 @@ def test_round_trip_csv_and_case(rows):
     from_case = document_from_case(case.encode(), "x.json")[0]
     assert from_case == first
     assert case_text(from_case, datetime(2025, 1, 1)) == case  # the same file again
+
+
+def test_topics_that_share_a_name_are_written_by_id_and_read_back_into_the_framework():
+    # monzo-engineering has five topics named "Communication" (four tracks share one; the
+    # Quality Analyst's is its own): by name they merged on the way back, 243 problems
+    from trellis.adapters.framework_files import read_framework_file, shipped_framework_path
+
+    path = shipped_framework_path("monzo-engineering")
+    assert path is not None
+    _, base = read_framework_file(path)
+    text = sheet_text(base)
+    assert "\nqualityanalyst.communication,Level 1," in text
+    assert "\ncommunication,Level 1," in text  # the shared one is written by id too
+    merged, _ = merged_into(sheet_from_bytes(text.encode(), SOURCE), base)
+    assert merged == base

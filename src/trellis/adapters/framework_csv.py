@@ -27,6 +27,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -503,6 +504,10 @@ def sheet_text(document: dict[str, Any]) -> str:
     columns = ["topic", "level", "criterion", "example"] + ["track"] * with_tracks + ["id"] \
         + ["proficiency"] * with_proficiency
     track_names = {t["id"]: t["name"] for t in document.get("tracks", [])}
+    # A topic is named by its name, unless another topic shares it (Monzo's engineering has
+    # five "Communication"s for different tracks): then by its id, so the sheet reads back.
+    names = Counter(t["name"].casefold() for t in topics)
+    label = {id(t): t["name"] if names[t["name"].casefold()] == 1 else t["id"] for t in topics}
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(columns)
@@ -510,7 +515,7 @@ def sheet_text(document: dict[str, Any]) -> str:
         for topic, criterion in criteria:
             if criterion["level"] != level["id"]:
                 continue
-            cells = {"topic": topic["name"], "level": level["name"],
+            cells = {"topic": label[id(topic)], "level": level["name"],
                      "criterion": criterion["text"], "id": criterion["id"],
                      "track": "; ".join(_track_cell(t, track_names)
                                         for t in topic.get("tracks", [])),
