@@ -1,4 +1,4 @@
-"""Criteria: when a behaviour statement counts as met, and how much of a role's is.
+"""Criteria: when a behaviour statement counts as met, and which of a framework's a person has met.
 
 A criterion is **met** once it is demonstrated (an event with evidence), or once an
 assessor's latest assessment reaches its proficiency. A self-assessment meets it only
@@ -9,11 +9,10 @@ a competency's latest step.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from .events import Assessor
-from .framework import CriteriaPolicy, Criterion, Framework, Role
+from .framework import CriteriaPolicy, Criterion, Framework
 from .profile import CriterionRecord, Profile
 
 
@@ -30,35 +29,6 @@ def met_on(record: CriterionRecord | None, criterion: Criterion,
         if assessment.proficiency >= bar:
             dates.append(assessment.on)
     return max(dates, default=None)
-
-
-@dataclass(frozen=True, slots=True)
-class CriterionStanding:
-    """One expected criterion of a role, as a person stands on it."""
-
-    criterion: Criterion
-    met_on: date | None
-    record: CriterionRecord | None
-
-    @property
-    def met(self) -> bool:
-        return self.met_on is not None
-
-    def assessed_by(self, assessor: Assessor) -> int | None:
-        found = self.record.assessments.get(assessor.value) if self.record else None
-        return found.proficiency if found else None
-
-
-def standings(profile: Profile, role: Role, framework: Framework
-              ) -> tuple[CriterionStanding, ...]:
-    """Every criterion the role expects, in the framework's order, with where the person is."""
-    policy = framework.criteria_policy
-    out = []
-    for criterion_id in role.criteria:
-        criterion = framework.criteria[criterion_id]
-        record = profile.criteria.get(criterion_id)
-        out.append(CriterionStanding(criterion, met_on(record, criterion, policy), record))
-    return tuple(out)
 
 
 def met_criteria(profile: Profile, framework: Framework) -> set[str]:
