@@ -32,6 +32,7 @@ from .framework import BandLevel, Framework, PointsRule, Role, SkillBand
 from .profile import Profile
 from .readiness import is_fresh
 from .rules import points as points_of
+from .rules import points_bars
 
 REFRESH_BY_CERTIFICATION = 0.25  # a certification takes this share of the top step's effort
 WHY_CHOSEN = {"ratio": "the most points a month",
@@ -65,22 +66,6 @@ class Draft:
 class Drafted:
     steps: list[Draft]
     short: str  # "" or why a rule stays out of reach (no step left to take)
-
-
-def points_bars(framework: Framework, role: Role) -> list[tuple[PointsRule, float]]:
-    """Each points requirement readiness sets for the role: (rule, least points), as in
-    domain.readiness (the level's threshold, and the title's least points if different)."""
-    out = []
-    for rule in framework.points_rules:
-        if not rule.applies_to(role.track):
-            continue
-        least = dict(rule.level_thresholds).get(role.level)
-        title = next((t for t in rule.titles if t.role == role.id), None)
-        if least is not None and least > 0:
-            out.append((rule, least))
-        if title is not None and title.min > 0 and title.min != least:
-            out.append((rule, title.min))
-    return out
 
 
 def band_picks(framework: Framework, band: SkillBand, level: BandLevel,
@@ -133,7 +118,7 @@ def points_steps(framework: Framework, role: Role, projected: dict[str, int],
     if not bars:
         return [], ""
     goal: dict[int, tuple[PointsRule, float]] = {}
-    for rule, least in bars:  # per rule, its highest bar
+    for rule, least, _ in bars:  # per rule, its highest bar
         if id(rule) not in goal or goal[id(rule)][1] < least:
             goal[id(rule)] = (rule, least)
     order = {c: i for i, c in enumerate(framework.competencies)}
@@ -255,7 +240,7 @@ def draft_steps(profile: Profile, framework: Framework, role: Role, effort: Effo
     if missing:
         short.append(missing)
     highest: dict[str, tuple[PointsRule, float]] = {}
-    for rule, bar in points_bars(framework, role):
+    for rule, bar, _ in points_bars(framework, role):
         if rule.id not in highest or highest[rule.id][1] < bar:
             highest[rule.id] = (rule, bar)
     for c, m, why in chosen:
@@ -360,14 +345,14 @@ class Scorer:
                                                         if k.startswith("\0"))
         self.sum_credit = sum(self.credit.values())
         self.bars = points_bars(framework, role)
-        self.points = [points_of(rule, framework, self.mastery).total for rule, _ in self.bars]
+        self.points = [points_of(rule, framework, self.mastery).total for rule, _, _ in self.bars]
 
     def score(self) -> float:
         parts = []
         if self.total_need:
             parts.append(100.0 * self.sum_credit / self.total_need)
         if self.bars:
-            shares = [total / least for total, (_, least) in zip(self.points, self.bars,
+            shares = [total / least for total, (_, least, _) in zip(self.points, self.bars,
                                                                  strict=True)]
             parts.append(100.0 * (min(1.0, min(shares)) if self.capped else min(shares)))
         return sum(parts) / len(parts) if parts else 100.0
@@ -379,7 +364,7 @@ class Scorer:
             self._credit("\0" + d.criterion, 1.0)
         elif d.to_mastery > d.from_mastery:
             c, m = d.competency, d.to_mastery
-            for k, (rule, _) in enumerate(self.bars):
+            for k, (rule, _, _) in enumerate(self.bars):
                 self.points[k] += rule.points_for(c, m) - rule.points_for(c, d.from_mastery)
             self.mastery[c] = m
             if c in self.need:

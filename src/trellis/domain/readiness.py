@@ -32,6 +32,7 @@ from .events import Assessor
 from .framework import Framework, PointsRule, Role
 from .profile import Profile
 from .rules import points as points_of
+from .rules import points_bars
 
 DAYS_PER_MONTH = 30.4375
 
@@ -230,25 +231,16 @@ def _points_requirements(profile: Profile, target: Role, framework: Framework
                          ) -> list[Requirement]:
     """The points threshold of the target's level, and the target title's point range."""
     mastery = {c: layer.mastery for c, layer in profile.mastery.items()}
+    totals: dict[str, float] = {}
     out = []
-    for rule in framework.points_rules:
-        if not rule.applies_to(target.track):
-            continue
-        least = dict(rule.level_thresholds).get(target.level)
-        title = next((t for t in rule.titles if t.role == target.id), None)
-        if least is None and title is None:
-            continue
-        total = points_of(rule, framework, mastery).total
-        if least is not None and least > 0:
-            out.append(Requirement("points", f"{rule.id} points for {target.level}",
-                                   total >= least, _points_detail(rule, framework, mastery,
-                                                                  total, least),
-                                   total, least))
-        if title is not None and title.min > 0 and title.min != least:
-            out.append(Requirement("title", f"{rule.id} points for {target.title}",
-                                   total >= title.min,
-                                   _points_detail(rule, framework, mastery, total, title.min),
-                                   total, title.min))
+    for rule, least, kind in points_bars(framework, target):
+        total = totals.get(rule.id)
+        if total is None:
+            total = totals[rule.id] = points_of(rule, framework, mastery).total
+        name = f"{rule.id} points for {target.level if kind == 'points' else target.title}"
+        out.append(Requirement(kind, name, total >= least,
+                               _points_detail(rule, framework, mastery, total, least),
+                               total, least))
     return out
 
 

@@ -79,6 +79,22 @@ def points(rule: PointsRule, framework: Framework, mastery: Mapping[str, int]) -
     return PointsResult(rule.id, per_band, total, level, titles)
 
 
+def points_bars(framework: Framework, role: Role) -> list[tuple[PointsRule, float, str]]:
+    """The point bars a role sets: (rule, least points, kind), kind ``points`` for the
+    threshold of its level and ``title`` for its title's least points (when different)."""
+    out = []
+    for rule in framework.points_rules:
+        if not rule.applies_to(role.track):
+            continue
+        least = dict(rule.level_thresholds).get(role.level)
+        title = next((t for t in rule.titles if t.role == role.id), None)
+        if least is not None and least > 0:
+            out.append((rule, least, "points"))
+        if title is not None and title.min > 0 and title.min != least:
+            out.append((rule, title.min, "title"))
+    return out
+
+
 def band_standings(framework: Framework, mastery: Mapping[str, int]) -> tuple[BandStanding, ...]:
     out = []
     for band in framework.bands.values():
