@@ -97,6 +97,7 @@ def assemble_framework(
     competencies = {c.id: c for band in bands for c in band.competencies}
 
     policy = criteria_policy or CriteriaPolicy()
+    unique(topics, "topics")
     problems.extend(_criteria_problems(topics, policy, track_ids, level_ids))
     if not bands and not topics:
         problems.append(Problem("skill_bands", "a framework needs skill bands or topics"))
@@ -219,13 +220,9 @@ def _criteria_problems(topics: Sequence[TopicDraft], policy: CriteriaPolicy,
     if not 1 <= policy.met_at <= scale.max:
         problems.append(Problem("criteria.met_at", f"met_at must be 1-{scale.max}, the "
                                 "proficiency scale"))
-    topic_ids: set[str] = set()
     criterion_ids: set[str] = set()
     for t, topic in enumerate(topics):
         path = f"topics[{t}]"
-        if topic.id in topic_ids:
-            problems.append(Problem(f"{path}.id", f"duplicate id '{topic.id}'"))
-        topic_ids.add(topic.id)
         for i, track in enumerate(topic.tracks):
             if track not in tracks:
                 problems.append(Problem(f"{path}.tracks[{i}]", f"unknown track '{track}'"))
