@@ -40,6 +40,8 @@ SECTION_OF = {
     "MoveWeightsModel": "The lattice section",
     "ReviewsModel": "Reviews",
     "RatingScaleModel": "Reviews",
+    "ApprovalsModel": "Approvals",
+    "VerificationModel": "Pending verification",
 }
 
 

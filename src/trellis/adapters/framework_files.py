@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import replace
@@ -34,8 +35,12 @@ from pydantic import (
 
 from trellis.domain.framework import (
     DEFAULT_DESCRIPTORS,
+    DEFAULT_PENDING_KINDS,
     DEFAULT_PROFICIENCY,
     DEFAULT_RATING_LABELS,
+    VERIFIABLE_KINDS,
+    ApprovalChains,
+    Approver,
     BandLevel,
     Competency,
     CriteriaPolicy,
@@ -57,6 +62,7 @@ from trellis.domain.framework import (
     RoleType,
     TitleRange,
     Track,
+    VerificationPolicy,
 )
 from trellis.domain.framework_assembly import BandDraft, TopicDraft, assemble_framework
 from trellis.domain.limits import (
@@ -344,6 +350,8 @@ class ReviewsModel(_Strict):
     rating: RatingScaleModel = RatingScaleModel()
     forms: list[ReviewForm] = Field(list(ReviewForm), min_length=1,
                                     description="the forms a review cycle may use")
+    target_distribution: dict[StrictInt, float] = Field(
+        {}, description="overall rating -> the percent of people the organization aims for")
 
     @model_validator(mode="after")
     def _distinct(self) -> Self:
@@ -351,10 +359,74 @@ class ReviewsModel(_Strict):
             raise ValueError("a form is listed twice")
         return self
 
+    @model_validator(mode="after")
+    def _target(self) -> Self:
+        target, r = self.target_distribution, self.rating
+        if not target:
+            return self
+        outside = sorted(k for k in target if not r.min <= k <= r.max)
+        if outside:
+            raise ValueError(f"target_distribution rates {outside[0]}, outside the rating "
+                             f"scale {r.min}-{r.max}")
+        if any(not math.isfinite(v) or v < 0 for v in target.values()):
+            raise ValueError("target_distribution shares are percents, 0 or more")
+        if abs(sum(target.values()) - 100) > 0.5:
+            raise ValueError(f"target_distribution adds up to {sum(target.values()):g}%, "
+                             "not 100%")
+        return self
+
     def to_domain(self) -> ReviewSettings:
         r = self.rating
         return ReviewSettings(RatingScale(r.min, r.max, tuple(r.labels or ())),
-                              tuple(self.forms))
+                              tuple(self.forms), dict(self.target_distribution))
+
+
+class ApprovalsModel(_Strict):
+    """Who approves promotion cases and raises (see docs/frameworks.md, "Approvals")."""
+
+    promotion: list[Approver] = Field(list(ApprovalChains().promotion),
+                                      description="the approvers of a promotion case, in order")
+    compensation: list[Approver] = Field(list(ApprovalChains().compensation),
+                                         description="the approvers of a raise, in order")
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Self:
+        for name, chain in (("promotion", self.promotion), ("compensation", self.compensation)):
+            if len(set(chain)) != len(chain):
+                raise ValueError(f"{name}: an approver is listed twice")
+        return self
+
+    def to_domain(self) -> ApprovalChains:
+        return ApprovalChains(tuple(self.promotion), tuple(self.compensation))
+
+
+def _verifiable(kind: str) -> str:
+    if kind not in VERIFIABLE_KINDS:
+        raise ValueError(f"'{kind}' is not a self-reported kind (those are: "
+                         f"{', '.join(VERIFIABLE_KINDS)})")
+    return kind
+
+
+VerifiableKind = Annotated[StrictStr, AfterValidator(_verifiable)]
+
+
+class VerificationModel(_Strict):
+    """Which self-reported advances count only once verified (see docs/frameworks.md,
+    "Pending verification")."""
+
+    pending: list[VerifiableKind] = Field(list(DEFAULT_PENDING_KINDS),
+                                          description="self-reported kinds that wait for a "
+                                          "verifier")
+    jumps_need_verifier: StrictBool = True
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Self:
+        if len(set(self.pending)) != len(self.pending):
+            raise ValueError("pending: a kind is listed twice")
+        return self
+
+    def to_domain(self) -> VerificationPolicy:
+        return VerificationPolicy(frozenset(self.pending), self.jumps_need_verifier)
 
 
 class PayBandModel(_Strict):
@@ -401,6 +473,8 @@ class FrameworkModel(_Strict):
     readiness: ReadinessModel = ReadinessModel()
     lattice: LatticeModel = LatticeModel()
     reviews: ReviewsModel = ReviewsModel()
+    approvals: ApprovalsModel = ApprovalsModel()
+    verification: VerificationModel = VerificationModel()
 
     def to_domain(self) -> tuple[Framework | None, list[Problem]]:
         default_scale = self.mastery_scale.to_domain()
@@ -488,7 +562,9 @@ class FrameworkModel(_Strict):
             criteria_policy=self.criteria.to_domain(),
         )
         if framework is not None:
-            framework = replace(framework, reviews=self.reviews.to_domain())
+            framework = replace(framework, reviews=self.reviews.to_domain(),
+                                approvals=self.approvals.to_domain(),
+                                verification=self.verification.to_domain())
         return framework, problems
 
 

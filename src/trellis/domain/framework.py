@@ -287,10 +287,46 @@ class RatingScale:
 
 @dataclass(frozen=True, slots=True)
 class ReviewSettings:
-    """How reviews are written: the overall rating's scale and the forms allowed."""
+    """How reviews are written: the overall rating's scale and the forms allowed, and the
+    share of each overall rating (percent) the organization aims for, which calibration
+    compares a group against (empty: no target)."""
 
     rating: RatingScale = field(default_factory=RatingScale)
     forms: tuple[ReviewForm, ...] = tuple(ReviewForm)
+    target_distribution: Mapping[int, float] = field(default_factory=dict)
+
+
+class Approver(StrEnum):
+    """One step of an approval chain: the person's manager, their manager's manager, or
+    an HR admin."""
+
+    MANAGER = "manager"
+    SKIP_LEVEL = "skip_level"
+    HR = "hr"
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalChains:
+    """Who approves, in order, a promotion case and a raise. An empty chain needs no
+    approval (a personal journal)."""
+
+    promotion: tuple[Approver, ...] = (Approver.SKIP_LEVEL, Approver.HR)
+    compensation: tuple[Approver, ...] = (Approver.SKIP_LEVEL,)
+
+
+# The self-reported kinds that count only once verified, unless a framework says otherwise.
+DEFAULT_PENDING_KINDS = ("skill_step", "demonstrated", "certification")
+VERIFIABLE_KINDS = ("skill_step", "certification", "project_leadership", "responsibility",
+                    "demonstrated")
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationPolicy:
+    """Which self-reported event kinds stay pending until someone else verifies them, and
+    whether a skill step of more than one mastery level always needs a verifier."""
+
+    pending: frozenset[str] = frozenset(DEFAULT_PENDING_KINDS)
+    jumps_need_verifier: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,6 +373,8 @@ class Framework:
     criteria: Mapping[str, Criterion] = field(default_factory=dict)
     criteria_policy: CriteriaPolicy = field(default_factory=CriteriaPolicy)
     reviews: ReviewSettings = field(default_factory=ReviewSettings)
+    approvals: ApprovalChains = field(default_factory=ApprovalChains)
+    verification: VerificationPolicy = field(default_factory=VerificationPolicy)
 
     def band_of(self, competency: str) -> SkillBand:
         return self.bands[self.competencies[competency].band]
