@@ -18,6 +18,7 @@ RELEASED = {
     "0003_accounts.py": "9fbe2cd029af938e9915dfcaa22daf4442336c02fbedba8ccb911a1fb48902c0",
     "0004_repair_and_token_scope.py":
         "c5cb11f4a8dd0d1ba9e4d71844d658e19307bcbcca88ddd9ae79de0fafc3f038",
+    "0005_review_cycles.py": "ea16b24f71da62d4a8289f057655848cc772e5f2b0cacf467e4072dc9944cafe",
 }
 
 

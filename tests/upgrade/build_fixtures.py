@@ -10,7 +10,9 @@ each dump, opens it with today's code and uses it.
 Run it when a release changes the schema or anything stored (then add its commit here):
 
     TRELLIS_TEST_POSTGRES_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test \\
-        python tests/upgrade/build_fixtures.py
+        python tests/upgrade/build_fixtures.py [COMMIT ...]
+
+With commits named, only their fixtures are (re)built; the others are left as they are.
 
 It needs git history, pg_dump and a PostgreSQL server; the tests need none of them.
 """
@@ -43,6 +45,7 @@ HISTORY = [
     ("2c83035", "the web service's accounts, sessions and tokens in use"),
     ("c837b50", "0003 without users.failed_logins / locked_until"),
     ("b7a1ff5", "the last release before 0004"),
+    ("726c5cd", "0005 review cycles as first released: cycles, participants, nominations"),
 ]
 SCHEMA = "upgrade_fixture"
 PASSWORD = "correct horse battery"
@@ -84,6 +87,16 @@ SCENARIO: list[tuple[bool, list[str]]] = [  # (required, arguments)
     (False, ["checkin", "mgr", "--notes", "first quarter", "--on", "2026-11-01"]),
     (False, ["recognize", "boss", "--for", "Steady hand", "--from", "mgr", "--on",
              "2023-01-10"]),
+    (False, ["review", "cycle", "open", "2022 review", "--start", "2022-01-01", "--end",
+             "2022-12-31", "--due-self", "2023-01-15"]),
+    (False, ["review", "nominate", "2022 review", "emp", "--peer", "boss", "--anonymous"]),
+    (False, ["review", "submit", "2022 review", "emp", "--as", "self", "--rating", "4",
+             "--rate", "coding=2", "--goal", "ship the API=met:98.5", "--comment",
+             "a good year"]),
+    (False, ["review", "submit", "2022 review", "emp", "--as", "manager", "--rating", "3"]),
+    (False, ["review", "submit", "2022 review", "emp", "--as", "peer", "--by", "boss",
+             "--rating", "4"]),
+    (False, ["review", "cycle", "close", "2022 review"]),
     (False, ["admin", "create", "hr@x.org", "--person", "boss", "--password-stdin"]),
     (False, ["admin", "create", "em@x.org", "--person", "emp", "--role", "employee",
              "--password-stdin"]),
@@ -107,7 +120,13 @@ def main() -> None:
     if not base:
         sys.exit("set TRELLIS_TEST_POSTGRES_URL to a PostgreSQL server to build the fixtures")
     OUT.mkdir(parents=True, exist_ok=True)
+    only = set(sys.argv[1:])
+    unknown = only - {commit for commit, _ in HISTORY}
+    if unknown:
+        sys.exit(f"not in HISTORY: {', '.join(sorted(unknown))}")
     for number, (commit, what) in enumerate(HISTORY, start=1):
+        if only and commit not in only:
+            continue
         with tempfile.TemporaryDirectory() as work:
             source = checkout(commit, Path(work))
             stem = f"{number:02d}-{commit}"
