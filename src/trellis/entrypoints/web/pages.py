@@ -44,7 +44,6 @@ from trellis.errors import (
     LedgerRuleBroken,
     NotAuthenticated,
     PermissionDenied,
-    PromotionRefused,
     TooManyAttempts,
     TrellisError,
 )
@@ -301,24 +300,6 @@ async def log_event(ref: Ref, request: Request, user: CurrentUser, uow: Uow) -> 
         return _refused(exc, ref, request, user, uow, "Not recorded")
     return RedirectResponse(f"/people/{event.person}?recorded={event.id}#timeline",
                             status_code=303)
-
-
-@router.post("/people/{ref}/promote", response_class=HTMLResponse)
-def promote(ref: Ref, request: Request, user: CurrentUser, uow: Uow,
-            to_role: Annotated[str, Form(max_length=HANDLE_MAX, pattern=LINE)],
-            override: Annotated[str, Form(max_length=LABEL_MAX, pattern=TEXT)] = ""
-            ) -> Response:
-    person = accounts.require_record(uow(), user, ref, EventKind.PROMOTION)
-    try:
-        done = readiness.promote(uow(), str(person.id), to_role,
-                                 override=override.strip() or None, author=user.email)
-    except PromotionRefused as exc:
-        refusal = {"message": str(exc), "gates": [g for g in exc.readiness.gates
-                                                  if not g.holds]}
-        return show_person(ref, request, user, uow, refusal=refusal)
-    accounts.audit(uow(), user, "promotion", f"person/{person.handle}/events/{done.event.id}",
-                   {"to": to_role, "overridden": list(done.overridden)})
-    return RedirectResponse(f"/people/{person.handle}#timeline", status_code=303)
 
 
 def _back(value: str, fallback: str) -> str:
