@@ -49,6 +49,7 @@ from trellis.errors import (
 )
 from trellis.services import (
     accounts,
+    cases,
     fragmentation,
     frameworks,
     lattice,
@@ -58,6 +59,7 @@ from trellis.services import (
     recognition,
 )
 from trellis.services.advice import SIM_RUNS, SIM_YEARS
+from trellis.services.case_documents import case_summary
 from trellis.services.fragmentation import report_document as fragmentation_document
 from trellis.services.recognition import report_document as recognition_document
 
@@ -262,6 +264,13 @@ def show_person(ref: str, request: Request, user: User, uow: Uow, *,
                          "next": following}
     if refused_plan and plan_form is None:
         message = refused_plan.get("message")
+    person_cases: list[dict[str, Any]] = []
+    if seen.private:  # a case carries pay and ratings: the private circle's
+        found_cases, named = cases.list_cases(uow(), cases.signer_of(user), person_ref=handle)
+        person_cases = [case_summary(c, named) for c in found_cases]
+        if person_cases:
+            accounts.audit(uow(), user, "case.list", f"person/{handle}/cases",
+                           {"count": len(person_cases)})
     chart = [{"on": e.effective_on.isoformat(), "advance": e.advance, "summary": e.summary}
              for e in timeline if e.retracted_by is None and e.kind != "retraction"]
     return render(request, "person.html", person=seen.person, seen=seen, profile=profile,
@@ -270,6 +279,7 @@ def show_person(ref: str, request: Request, user: User, uow: Uow, *,
                   self_kinds=SELF_KINDS, manager_kinds=MANAGER_KINDS, message=message,
                   refusal=refusal, today=date.today().isoformat(), plan=plan,
                   plan_note=plan_note, options=options, recognition_kinds=RECOGNITION_KINDS,
+                  cases=person_cases,
                   chart_json=orjson.dumps(chart).decode(), plan_form=plan_form,
                   status_code=status)
 
