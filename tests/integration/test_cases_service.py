@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from conftest import FIXTURES, make_trellis
 from trellis.adapters import tables as t
+from trellis.adapters.framework_files import parse_framework
 from trellis.bootstrap import Trellis
 from trellis.domain.access import Role
 from trellis.domain.cases import CaseStatus, Decision, Signer
@@ -30,6 +31,7 @@ from trellis.errors import (
 from trellis.services import accounts, clock
 from trellis.services import cases as use
 from trellis.services.case_documents import case_document
+from trellis.services.frameworks import load_framework
 from trellis.services.ledger import record_event
 from trellis.services.people import add_person, erase_person
 
@@ -227,3 +229,24 @@ def test_an_erasure_takes_the_persons_cases_and_blanks_them_elsewhere(org):
         kept = uow.cases.get(other.case.id)
     assert kept.nominator_id is None and "bob" not in kept.nominated_by
     assert "bob" not in kept.justification
+
+
+def test_with_no_approvers_declared_the_proposers_decision_stands(database_url, monkeypatch):
+    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 3, 2, 9, 0))
+    text = (FIXTURES / "tiny.yaml").read_text(encoding="utf-8") + \
+        "approvals:\n  promotion: []\n"
+    trellis = make_trellis(database_url, None)
+    try:
+        framework, document = parse_framework(text)
+        load_framework(trellis.uow(), framework, document, author="t")
+        add_person(trellis.uow(), "bob", "Bob", role="eng3", hired_on=D("2021-01-04"),
+                   author="hr")
+        add_person(trellis.uow(), "cy", "Cy", role="eng1", hired_on=D("2024-01-08"),
+                   manager="bob", pay=47000, author="hr")
+        opened = use.open_case(trellis.uow(), "cy", "eng2", justification="journal",
+                               by=use.signer_named(trellis.uow(), "bob"))
+        assert opened.case.status is CaseStatus.APPROVED and opened.case.steps == ()
+        [promotion] = promotions(trellis, "cy")
+        assert promotion.details == Promotion("eng2", 48000, None, opened.case.id)
+    finally:
+        trellis.close()

@@ -126,11 +126,11 @@ def resolve_steps(chain: Sequence[Approver], *, person_id: int, manager_id: int 
 
     A step with nobody in the chart (no manager, no skip-level), or only the person or the
     proposer (who never sign), falls to HR. A signer met twice signs once, at the first of
-    their steps. An empty chain still needs one signature: an HR admin's.
+    their steps. An empty chain has no steps: the proposer's decision stands.
     """
     steps: list[Step] = []
     seen: set[int | None] = set()
-    for approver in chain or (Approver.HR,):
+    for approver in chain:
         who = {Approver.MANAGER: manager_id, Approver.SKIP_LEVEL: skip_level_id,
                Approver.HR: None}[approver]
         fell = approver is not Approver.HR and (who is None or who in (person_id, proposer_id))
@@ -211,7 +211,8 @@ def step_to_sign(case: Case, signer: Signer, handles: Mapping[int, str]) -> Step
     if not case.is_open:
         raise LedgerRuleBroken(f"case {case.id} is {case.status}: nothing is left to sign")
     step = case.pending
-    assert step is not None  # an open case has a step left
+    if step is None:  # a case with no approvers is decided when it opens
+        raise LedgerRuleBroken(f"case {case.id} has no step to sign")
     if signer.person_id is not None and signer.person_id == case.person_id:
         raise PermissionDenied(f"{signer.label} may not sign their own promotion case")
     if is_proposer(case, signer):

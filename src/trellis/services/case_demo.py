@@ -108,7 +108,7 @@ def _approved(uow: UnitOfWork, today: date) -> int:
                 uow.cases.sign(case_id, _signed(step, signer.handle if signer else HR_DEMO,
                                                 signer.id if signer else None, at))
             uow.cases.decide(case_id, CaseStatus.APPROVED, at,
-                             by=HR_DEMO if steps[-1].for_hr else draft.nominated_by,
+                             by=HR_DEMO if steps and steps[-1].for_hr else draft.nominated_by,
                              event_id=row.id)
         uow.commit()
         return len(recent)

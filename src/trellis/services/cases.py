@@ -139,8 +139,30 @@ def open_case(uow: UnitOfWork, person_ref: str, to_role: str, *, justification: 
                      why, proposed, reason if warning else None, currency, effective,
                      CaseStatus.OPEN, steps, now, now)
         case_id = uow.cases.add(draft)
+        if not steps:  # no approval declared: the proposer's decision stands
+            _promote_now(uow, replace(draft, id=case_id), person, by)
+        found = uow.cases.get(case_id)
+        assert found is not None
         uow.commit()
-        return Opened(replace(draft, id=case_id), warning)
+        return Opened(found, warning)
+
+
+def _promote_now(uow: UnitOfWork, case: Case, person: Person, by: Signer) -> None:
+    """A case with no approvers is decided when it opens: the promotion is written if
+    every requirement holds (nobody may override one: no approver is declared)."""
+    if case.effective_on > clock.today():
+        raise LedgerRuleBroken(f"the framework declares no approvers, so the case is "
+                               f"decided when it opens: {case.effective_on} is in the future")
+    r = assess_promotion(uow, person, case.to_role, case.effective_on).readiness
+    if r.blocking:
+        raise PromotionRefused(
+            f"a requirement for {r.target.id} fails: {failing(r)}; the framework declares "
+            "no approver who could override it", r)
+    event = append_event(uow, person, EventKind.PROMOTION, case.effective_on,
+                         {"role": case.to_role, "pay": case.pay, "case": case.id},
+                         author=by.label, evidence=case.justification)
+    uow.cases.decide(case.id, CaseStatus.APPROVED, clock.now(), by=by.label,
+                     event_id=event.id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -100,6 +100,8 @@ def list_cases(user: CurrentUser, uow: Uow,
                person: str | None = Query(None, max_length=EMAIL_MAX, pattern=LINE)
                ) -> DocumentPublic:
     viewer = use.signer_of(user)
+    if person is not None:  # looked up as the user may (by email or id: their circle only)
+        person = accounts.access_to(uow(), user, person).person.handle
     found, handles = use.list_cases(uow(), viewer, status=status, person_ref=person)
     docs = [{**case_summary(c, handles), "awaiting_me": use.awaiting(c, viewer)}
             for c in found]
