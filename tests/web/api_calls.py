@@ -84,8 +84,19 @@ CALLS = [
     Call("GET", "/api/compare", {"team": "mgr", "since": "2020-01-01"}),
     Call("GET", "/api/compare", {"person": "emp"}),
     Call("GET", "/api/people/{ref}/advice", {"ref": "emp"}),
-    Call("POST", "/api/people/{ref}/promotions", {"ref": "emp"},
-         {"to_role": "eng2", "override": "walking the API", "effective_on": "2024-03-01"}),
+    Call("POST", "/api/people/{ref}/promotions", {"ref": "NOMINEE"},
+         {"to_role": "eng2", "justification": "walking the API", "effective_on": "2024-03-01"}),
+    Call("POST", "/api/cases", body={"person": "NOMINEE", "to_role": "eng2",
+                                     "justification": "leads the API", "pay": 70000,
+                                     "pay_reason": "market", "effective_on": "2024-03-01"}),
+    Call("GET", "/api/cases", {"status": "open"}),
+    Call("GET", "/api/cases/{case_id}", {"case_id": "CASE"}),
+    Call("POST", "/api/cases/{case_id}/comments", {"case_id": "CASE"}, {"text": "seen it"}),
+    Call("POST", "/api/cases/{case_id}/approval", {"case_id": "CASE"},
+         {"override": "walking the API"}),
+    Call("POST", "/api/cases/{case_id}/decline", {"case_id": "CASE"}, {"reason": "not yet"}),
+    Call("POST", "/api/cases/{case_id}/deferral", {"case_id": "CASE"}, {"reason": "next year"}),
+    Call("POST", "/api/cases/{case_id}/withdrawal", {"case_id": "CASE"}, {"reason": "oops"}),
     Call("POST", "/api/imports", body={"format": "jsonl", "text": "IMPORT"}),
     Call("GET", "/api/audit", {"limit": "5"}),
     # signing out and revoking come last: they end what the other calls use
@@ -100,6 +111,29 @@ def fresh_event(app) -> int:
     return ledger.record_event(app.state.trellis.uow(), "emp", EventKind.CERTIFICATION,
                                date(2023, 1, 1), {"certification": f"cert {next(_numbers)}"},
                                author="someone@x.org").id
+
+
+def fresh_nominee(app, n: int) -> str:
+    """A new report of mgr's (one open case per person: each call nominates its own)."""
+    from trellis.services import people
+
+    handle = f"nominee{n}"
+    people.add_person(app.state.trellis.uow(), handle, f"Nominee {n}", role="eng1",
+                      hired_on=date(2021, 1, 1), author="t", manager="mgr", pay=45000)
+    return handle
+
+
+def fresh_case(app, n: int) -> int:
+    """An open case for a new nominee, proposed by mgr: waiting for boss (skip-level),
+    who is also the HR admin, hr@x.org."""
+    from trellis.domain.cases import Signer
+    from trellis.services import cases
+
+    uow = app.state.trellis.uow
+    with uow() as u:
+        mgr = u.people.find("mgr")
+    return cases.open_case(uow(), fresh_nominee(app, n), "eng2", justification="ready",
+                           by=Signer("mgr@x.org", mgr.id)).case.id
 
 
 def _import_text(n: int) -> str:
@@ -129,6 +163,14 @@ def request_of(app, call: Call, client, params: dict[str, Any] | None = None,
     if given.get("token_id") == "TOKEN":
         made = client.post("/api/tokens", json={"name": f"to revoke {n}"})
         given["token_id"] = str(made.json()["id"])
+    if given.get("ref") == "NOMINEE" or (isinstance(call.body, dict)
+                                         and call.body.get("person") == "NOMINEE"):
+        nominee = fresh_nominee(app, n)
+        given = {k: (nominee if v == "NOMINEE" else v) for k, v in given.items()}
+        if body is None and isinstance(call.body, dict):
+            body = {**call.body, "person": nominee}
+    if given.get("case_id") == "CASE":
+        given["case_id"] = str(fresh_case(app, n))
     path, query = call.path, {}
     for name, value in given.items():
         if "{" + name + "}" in path:

@@ -254,3 +254,62 @@ review_nominations = Table(
     UniqueConstraint("cycle_id", "reviewee_id", "peer_id"),
     Index("ix_review_nominations_peer", "peer_id"),
 )
+
+# --- promotion cases: a nomination, its approval steps (resolved from the framework's
+# --- chain when the case opens) and comments. Only an approved case writes the promotion
+# --- event, whose id the case keeps; the evidence packet is assembled when shown.
+
+promotion_cases = Table(
+    "promotion_cases",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id"), nullable=False),
+    Column("from_role", String(500), nullable=False),
+    Column("to_role", String(500), nullable=False),
+    Column("nominator", String(16), nullable=False),  # manager | self | hr
+    Column("nominated_by", String(254), nullable=False),  # an email or a handle
+    Column("nominator_id", Integer, ForeignKey("people.id"), nullable=True),
+    Column("justification", Text, nullable=False),
+    Column("pay", BigInteger, nullable=True),
+    Column("pay_reason", Text, nullable=True),
+    Column("currency", String(3), nullable=True),
+    Column("effective_on", Date, nullable=False),
+    Column("status", String(16), nullable=False),  # open | approved | declined | ...
+    Column("opened_at", DateTime, nullable=False),
+    Column("changed_at", DateTime, nullable=False),
+    Column("decided_by", String(254), nullable=True),
+    Column("decision_reason", Text, nullable=True),
+    Column("event_id", BigInteger().with_variant(Integer, "sqlite"), ForeignKey("events.id"),
+           nullable=True),
+    Index("ix_promotion_cases_person", "person_id"),
+    Index("ix_promotion_cases_status", "status"),
+)
+
+promotion_case_steps = Table(
+    "promotion_case_steps",
+    metadata,
+    Column("case_id", Integer, ForeignKey("promotion_cases.id"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("approver", String(16), nullable=False),  # manager | skip_level | hr
+    Column("person_id", Integer, ForeignKey("people.id"), nullable=True),  # None: HR
+    Column("fell_to_hr", Boolean, nullable=False),
+    Column("decision", String(16), nullable=True),  # approved | declined | deferred
+    Column("signed_by", String(254), nullable=True),
+    Column("signer_id", Integer, ForeignKey("people.id"), nullable=True),
+    Column("signed_at", DateTime, nullable=True),
+    Column("reason", Text, nullable=True),
+    Column("override", Text, nullable=True),
+    Index("ix_promotion_case_steps_person", "person_id"),
+)
+
+promotion_case_comments = Table(
+    "promotion_case_comments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", Integer, ForeignKey("promotion_cases.id"), nullable=False),
+    Column("author", String(254), nullable=False),
+    Column("author_id", Integer, ForeignKey("people.id"), nullable=True),
+    Column("at", DateTime, nullable=False),
+    Column("text", Text, nullable=False),
+    Index("ix_promotion_case_comments_case", "case_id"),
+)

@@ -136,6 +136,7 @@ class Promotion:
     role: str
     pay: int | None = None
     override_reason: str | None = None
+    case: int | None = None  # the promotion case whose approval wrote it
 
 
 @dataclass(frozen=True, slots=True)
@@ -549,6 +550,7 @@ _INT_RANGES: dict[str, tuple[int, int, str | None]] = {
     "rating": (0, MASTERY_MAX, "cannot be negative"),
     "retracts": (1, EVENT_ID_MAX, "must be an event id"),
     "verifies": (1, EVENT_ID_MAX, "must be an event id"),
+    "case": (1, EVENT_ID_MAX, "must be a case id"),
 }
 # Text fields that may span lines and run long; every other one is a one-line label.
 _LONG_TEXTS = frozenset({"description", "notes", "reason", "override_reason", "comment"})

@@ -119,7 +119,8 @@ def describe(event: Event, framework: Framework | None) -> str:
         return f"Hired as {role(d.role)}{pay}"
     if isinstance(d, Promotion):
         why = f" (override: {d.override_reason})" if d.override_reason else ""
-        return f"Promoted to {role(d.role)}{pay}{why}"
+        case = f" (case {d.case})" if d.case else ""
+        return f"Promoted to {role(d.role)}{pay}{case}{why}"
     if isinstance(d, LateralMove):
         return f"Moved to {role(d.role)}{pay}"
     if isinstance(d, SkillStep):

@@ -178,6 +178,19 @@ def promotion_pay(current: int | None, target: Role) -> int | None:
 _SELF_EXPLAINED = frozenset({"must_have", "band_level", "time_in_level"})
 
 
+def failing(r: Readiness) -> str:
+    """The requirements that refuse a promotion, in words."""
+    return "; ".join(g.detail if g.kind in _SELF_EXPLAINED else f"{g.name}: {g.detail}"
+                     for g in r.blocking)
+
+
+def assess_promotion(uow: UnitOfWork, person: Person, to_role: str, on: date
+                     ) -> PersonReadiness:
+    """Readiness for a promotion to ``to_role`` on ``on``, inside an open unit of work (a
+    promotion case signs and writes in the same one)."""
+    return _assess_person(uow, person, to_role, on, promotion=True)
+
+
 def promote(uow: UnitOfWork, person_ref: str, to_role: str, *, pay: int | None = None,
             on: date | None = None, override: str | None = None,
             evidence: str | None = None, author: str) -> Promoted:
@@ -198,9 +211,7 @@ def promote(uow: UnitOfWork, person_ref: str, to_role: str, *, pay: int | None =
         if failed and override is None:
             raise PromotionRefused(
                 f"promotion of {person.handle} to {r.target.id} refused, a requirement "
-                "fails: " + "; ".join(g.detail if g.kind in _SELF_EXPLAINED
-                                      else f"{g.name}: {g.detail}" for g in failed)
-                + " (an override with a reason records it anyway)", r)
+                f"fails: {failing(r)} (an override with a reason records it anyway)", r)
         new_pay = pay if pay is not None else promotion_pay(assessed.profile.pay, r.target)
         fields = {"role": r.target.id, "pay": new_pay,
                   "override_reason": override.strip() if failed and override else None}

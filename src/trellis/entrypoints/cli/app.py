@@ -20,6 +20,7 @@ from trellis.settings import Settings, database_url
 
 from . import (
     accounts,
+    cases,
     compare,
     demo,
     fragmentation,
@@ -86,6 +87,7 @@ accounts.register(app)
 compare.register(app)
 report.register(app)
 reviews.register(app)
+cases.register(app)
 
 
 IMPORT_WAIT_SECONDS = 600.0

@@ -44,12 +44,12 @@ from trellis.errors import (
     LedgerRuleBroken,
     NotAuthenticated,
     PermissionDenied,
-    PromotionRefused,
     TooManyAttempts,
     TrellisError,
 )
 from trellis.services import (
     accounts,
+    cases,
     fragmentation,
     frameworks,
     lattice,
@@ -59,6 +59,7 @@ from trellis.services import (
     recognition,
 )
 from trellis.services.advice import SIM_RUNS, SIM_YEARS
+from trellis.services.case_documents import case_summary
 from trellis.services.fragmentation import report_document as fragmentation_document
 from trellis.services.recognition import report_document as recognition_document
 
@@ -263,6 +264,13 @@ def show_person(ref: str, request: Request, user: User, uow: Uow, *,
                          "next": following}
     if refused_plan and plan_form is None:
         message = refused_plan.get("message")
+    person_cases: list[dict[str, Any]] = []
+    if seen.private:  # a case carries pay and ratings: the private circle's
+        found_cases, named = cases.list_cases(uow(), cases.signer_of(user), person_ref=handle)
+        person_cases = [case_summary(c, named) for c in found_cases]
+        if person_cases:
+            accounts.audit(uow(), user, "case.list", f"person/{handle}/cases",
+                           {"count": len(person_cases)})
     chart = [{"on": e.effective_on.isoformat(), "advance": e.advance, "summary": e.summary}
              for e in timeline if e.retracted_by is None and e.kind != "retraction"]
     return render(request, "person.html", person=seen.person, seen=seen, profile=profile,
@@ -271,6 +279,7 @@ def show_person(ref: str, request: Request, user: User, uow: Uow, *,
                   self_kinds=SELF_KINDS, manager_kinds=MANAGER_KINDS, message=message,
                   refusal=refusal, today=date.today().isoformat(), plan=plan,
                   plan_note=plan_note, options=options, recognition_kinds=RECOGNITION_KINDS,
+                  cases=person_cases,
                   chart_json=orjson.dumps(chart).decode(), plan_form=plan_form,
                   status_code=status)
 
@@ -301,24 +310,6 @@ async def log_event(ref: Ref, request: Request, user: CurrentUser, uow: Uow) -> 
         return _refused(exc, ref, request, user, uow, "Not recorded")
     return RedirectResponse(f"/people/{event.person}?recorded={event.id}#timeline",
                             status_code=303)
-
-
-@router.post("/people/{ref}/promote", response_class=HTMLResponse)
-def promote(ref: Ref, request: Request, user: CurrentUser, uow: Uow,
-            to_role: Annotated[str, Form(max_length=HANDLE_MAX, pattern=LINE)],
-            override: Annotated[str, Form(max_length=LABEL_MAX, pattern=TEXT)] = ""
-            ) -> Response:
-    person = accounts.require_record(uow(), user, ref, EventKind.PROMOTION)
-    try:
-        done = readiness.promote(uow(), str(person.id), to_role,
-                                 override=override.strip() or None, author=user.email)
-    except PromotionRefused as exc:
-        refusal = {"message": str(exc), "gates": [g for g in exc.readiness.gates
-                                                  if not g.holds]}
-        return show_person(ref, request, user, uow, refusal=refusal)
-    accounts.audit(uow(), user, "promotion", f"person/{person.handle}/events/{done.event.id}",
-                   {"to": to_role, "overridden": list(done.overridden)})
-    return RedirectResponse(f"/people/{person.handle}#timeline", status_code=303)
 
 
 def _back(value: str, fallback: str) -> str:

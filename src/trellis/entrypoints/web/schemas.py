@@ -185,14 +185,6 @@ class FrameworkUpload(Body):
     activate: bool = False
 
 
-class PromotionCreate(Body):
-    to_role: str = Field(min_length=1, max_length=HANDLE_MAX, pattern=LINE)
-    pay: int | None = Field(default=None, ge=0, le=10**12)
-    effective_on: Day | None = Field(default=None, description=f"default: today; {RANGE}")
-    override: str | None = Field(default=None, max_length=LABEL_MAX, pattern=TEXT)
-    evidence: str | None = Field(default=None, max_length=5000, pattern=TEXT)
-
-
 class VerificationCreate(Body):
     notes: str | None = Field(default=None, max_length=2000, pattern=TEXT,
                               description="what was checked")

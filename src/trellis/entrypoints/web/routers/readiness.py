@@ -1,18 +1,18 @@
-"""Promotion readiness: a person's, a team's pipeline, and a promotion the gates guard."""
+"""Promotion readiness: a person's and a team's pipeline (a promotion is proposed as a
+case: routers.cases)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
 
 from trellis.domain.access import User
-from trellis.domain.events import EventKind
 from trellis.domain.limits import EMAIL_MAX, HANDLE_MAX
 from trellis.domain.readiness import readiness_to_document
 from trellis.services import accounts, readiness
 
 from ..deps import CurrentUser, Uow, analysis
 from ..fields import LINE, DayQuery, Ref
-from ..schemas import DocumentPublic, PromotionCreate
+from ..schemas import DocumentPublic
 from ..views import UowFactory
 
 router = APIRouter(prefix="/api", tags=["readiness"])
@@ -47,20 +47,3 @@ def _team_pipeline(uow: UowFactory, user: User, manager: str | None) -> Document
         "entries": [{"person": e.person.handle, "name": e.person.name, "role": e.role.id,
                      **readiness_to_document(e.readiness, pipeline.framework)}
                     for e in pipeline.entries]})
-
-
-@router.post("/people/{ref}/promotions", response_model=DocumentPublic, status_code=201,
-             summary="Promote, if the readiness gates hold (or with an override reason)")
-def promote(ref: Ref, body: PromotionCreate, user: CurrentUser, uow: Uow) -> DocumentPublic:
-    person = accounts.require_record(uow(), user, ref, EventKind.PROMOTION)
-    done = readiness.promote(uow(), str(person.id), body.to_role, pay=body.pay,
-                             on=body.effective_on, override=body.override,
-                             evidence=body.evidence, author=user.email)
-    accounts.audit(uow(), user, "promotion", f"person/{person.handle}/events/{done.event.id}",
-                   {"to": body.to_role, "overridden": list(done.overridden)})
-    if done.pay is not None:  # the answer carries the new pay, worked out from the old
-        accounts.audit(uow(), user, "pay.read", f"person/{person.handle}/promotion")
-    return DocumentPublic(person=person.handle, document={
-        "event_id": done.event.id, "pay": done.pay, "overridden": list(done.overridden),
-        "readiness": readiness_to_document(done.assessed.readiness,
-                                           done.assessed.framework)})

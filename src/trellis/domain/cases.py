@@ -1,0 +1,313 @@
+"""Promotion cases: how a promotion is decided before the ledger records it.
+
+A case names a person, a target role, who nominated them and why, a pay proposal checked
+against the target role's band, an effective date, and the approval steps resolved from
+``framework.approvals.promotion`` against the org chart when the case opens. Steps are
+signed in chain order; the proposer and the person never sign one; a failing readiness
+gate goes past only with an approver's override reason. Only the last approval writes the
+``promotion`` event (the service does, in the same transaction). The rules here are pure:
+the service feeds them the chart, the case and who is acting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from trellis.errors import InvalidEvent, LedgerRuleBroken, PermissionDenied
+
+from .framework import Approver, PayBand, Role
+from .timeline import TimelineEntry
+
+
+class CaseStatus(StrEnum):
+    OPEN = "open"
+    APPROVED = "approved"
+    DECLINED = "declined"
+    DEFERRED = "deferred"
+    WITHDRAWN = "withdrawn"
+
+
+class Nominator(StrEnum):
+    """Who put the person forward: someone in their management chain, themselves, HR."""
+
+    MANAGER = "manager"
+    SELF = "self"
+    HR = "hr"
+
+
+class Decision(StrEnum):
+    APPROVED = "approved"
+    DECLINED = "declined"
+    DEFERRED = "deferred"
+
+
+@dataclass(frozen=True, slots=True)
+class Signer:
+    """Who acts on a case: a person of the chart (by id) and/or an HR admin. ``label`` is
+    what the rows keep (an account's email, or a handle on the command line)."""
+
+    label: str
+    person_id: int | None
+    is_hr: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    position: int  # 1, 2, ...: the order of signing
+    approver: Approver  # as the chain declares it
+    person_id: int | None  # who signs it; None: any HR admin
+    fell_to_hr: bool = False  # the chart had nobody who may sign it
+    decision: Decision | None = None
+    signed_by: str | None = None
+    signer_id: int | None = None
+    signed_at: datetime | None = None
+    reason: str | None = None  # a decline's or a deferral's reason
+    override: str | None = None  # why the approver went past a failing gate
+
+    @property
+    def for_hr(self) -> bool:
+        return self.person_id is None
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    id: int
+    case_id: int
+    author: str
+    author_id: int | None
+    at: datetime
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    id: int
+    person_id: int
+    from_role: str
+    to_role: str
+    nominator: Nominator
+    nominated_by: str
+    nominator_id: int | None
+    justification: str
+    pay: int | None
+    pay_reason: str | None
+    currency: str | None
+    effective_on: date
+    status: CaseStatus
+    steps: tuple[Step, ...]
+    opened_at: datetime
+    changed_at: datetime
+    decided_by: str | None = None
+    decision_reason: str | None = None
+    event_id: int | None = None  # the promotion event an approval wrote
+    comments: tuple[Comment, ...] = ()
+
+    @property
+    def pending(self) -> Step | None:
+        """The step waiting for a signature (None once the case is decided)."""
+        if self.status is not CaseStatus.OPEN:
+            return None
+        return next((s for s in self.steps if s.decision is None), None)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is CaseStatus.OPEN
+
+
+# --- opening a case
+
+
+def resolve_steps(chain: Sequence[Approver], *, person_id: int, manager_id: int | None,
+                  skip_level_id: int | None, proposer_id: int | None) -> tuple[Step, ...]:
+    """The steps of a case, from the chain and the chart as they stand when it opens.
+
+    A step with nobody in the chart (no manager, no skip-level), or only the person or the
+    proposer (who never sign), falls to HR. A signer met twice signs once, at the first of
+    their steps. An empty chain has no steps: the proposer's decision stands.
+    """
+    steps: list[Step] = []
+    seen: set[int | None] = set()
+    for approver in chain:
+        who = {Approver.MANAGER: manager_id, Approver.SKIP_LEVEL: skip_level_id,
+               Approver.HR: None}[approver]
+        fell = approver is not Approver.HR and (who is None or who in (person_id, proposer_id))
+        if fell:
+            who = None
+        if who in seen:
+            continue
+        seen.add(who)
+        steps.append(Step(len(steps) + 1, approver, who, fell))
+    return tuple(steps)
+
+
+def check_target(handle: str, current: Role, current_rank: int, target: Role,
+                 target_rank: int) -> None:
+    """A case is for a role above the current level (any track: diagonal counts)."""
+    if target.id == current.id:
+        raise LedgerRuleBroken(f"{handle} already holds {target.id}: a case is for a role "
+                               "above the current one")
+    if target_rank < current_rank:
+        raise LedgerRuleBroken(f"a case for a role below the current one is refused: "
+                               f"{target.id} ({target.level}) is below {handle}'s "
+                               f"{current.id} ({current.level})")
+    if target_rank == current_rank:
+        raise LedgerRuleBroken(f"{target.id} ({target.level}) is at {handle}'s current level: "
+                               "a case is for a role above it (a lateral move needs no case)")
+
+
+def pay_warning(pay: int | None, role: Role, currency: str | None) -> str | None:
+    """A pay proposal outside the target role's band, in words (None: inside, or no band)."""
+    band: PayBand | None = role.pay_band
+    if pay is None or band is None:
+        return None
+    money = f"{band.min:,}-{band.max:,} {currency or band.currency}".strip()
+    if pay < band.min:
+        return f"pay {pay:,} is below the {role.id} band ({money})"
+    if pay > band.max:
+        return f"pay {pay:,} is above the {role.id} band ({money})"
+    return None
+
+
+def check_pay(pay: int | None, role: Role, currency: str | None,
+              reason: str | None) -> str | None:
+    """Refuse pay outside the band without a reason; returns the warning, if any."""
+    warning = pay_warning(pay, role, currency)
+    if warning is not None and not (reason and reason.strip()):
+        raise InvalidEvent(f"{warning}: a pay proposal outside the band needs a reason "
+                           "(--pay-reason)")
+    return warning
+
+
+def nominator_of(signer: Signer, person_id: int, chain: Sequence[int]) -> Nominator:
+    """Who may nominate: the person, anyone in their management chain, an HR admin."""
+    if signer.person_id is not None and signer.person_id == person_id:
+        return Nominator.SELF
+    if signer.person_id is not None and signer.person_id in chain:
+        return Nominator.MANAGER
+    if signer.is_hr:
+        return Nominator.HR
+    raise PermissionDenied(f"{signer.label} may not nominate this person: the person, their "
+                           "managers and HR admins open promotion cases")
+
+
+# --- signing
+
+
+def is_proposer(case: Case, signer: Signer) -> bool:
+    if signer.person_id is not None and signer.person_id == case.nominator_id:
+        return True
+    return signer.label.strip().lower() == case.nominated_by.strip().lower()
+
+
+def step_to_sign(case: Case, signer: Signer, handles: Mapping[int, str]) -> Step:
+    """The step ``signer`` may approve, decline or defer now; refused with the reason.
+
+    In chain order; never the proposer, never the person; a person's step only by that
+    person, an HR step only by an HR admin.
+    """
+    if not case.is_open:
+        raise LedgerRuleBroken(f"case {case.id} is {case.status}: nothing is left to sign")
+    step = case.pending
+    if step is None:  # a case with no approvers is decided when it opens
+        raise LedgerRuleBroken(f"case {case.id} has no step to sign")
+    if signer.person_id is not None and signer.person_id == case.person_id:
+        raise PermissionDenied(f"{signer.label} may not sign their own promotion case")
+    if is_proposer(case, signer):
+        raise PermissionDenied(f"{signer.label} proposed case {case.id}: the proposer never "
+                               "signs a step of it")
+    if _may_sign(step, signer):
+        return step
+    later = next((s for s in case.steps if s.position > step.position and s.decision is None
+                  and _may_sign(s, signer)), None)
+    waiting = f"step {step.position} ({_step_name(step, handles)})"
+    if later is not None:
+        raise LedgerRuleBroken(f"case {case.id} is signed in chain order: {waiting} comes "
+                               f"before {signer.label}'s step {later.position}")
+    raise PermissionDenied(f"{signer.label} may not sign case {case.id}: {waiting} is the "
+                           "one waiting")
+
+
+def _may_sign(step: Step, signer: Signer) -> bool:
+    if step.for_hr:
+        return signer.is_hr
+    return signer.person_id is not None and signer.person_id == step.person_id
+
+
+def _step_name(step: Step, handles: Mapping[int, str]) -> str:
+    if step.for_hr:
+        return f"{step.approver}, an HR admin" if step.fell_to_hr else "an HR admin"
+    return f"{step.approver}: {handles.get(step.person_id or 0, f'#{step.person_id}')}"
+
+
+def required_text(value: str | None, what: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise InvalidEvent(f"{what} needs a reason")
+    return text
+
+
+def override_reason(steps: Iterable[Step]) -> str | None:
+    """The overrides the approvers gave, as the promotion event records them."""
+    parts = [f"{s.signed_by}: {s.override}" for s in steps if s.override]
+    return "; ".join(parts) or None
+
+
+def may_see(viewer: Signer, case: Case, chain: Sequence[int]) -> bool:
+    """A case carries pay and ratings: the person, their management chain, the case's
+    signers and HR admins see it."""
+    if viewer.is_hr:
+        return True
+    me = viewer.person_id
+    if me is None:
+        return False
+    return (me == case.person_id or me in chain or me == case.nominator_id
+            or any(s.person_id == me for s in case.steps))
+
+
+# --- the evidence packet, assembled from the ledger when a case is shown
+
+
+@dataclass(frozen=True, slots=True)
+class PacketItem:
+    on: date
+    kind: str
+    summary: str
+    event_id: int
+    verified_by: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Packet:
+    since: date | None  # the last promotion, or the hire
+    verified: tuple[PacketItem, ...]  # micro-progressions someone else vouched for
+    unverified: int  # self-reported ones nobody verified yet (not counted as evidence)
+    recognitions: tuple[PacketItem, ...]
+
+
+_NOT_EVIDENCE = frozenset({"recognition", "compensation"})  # listed apart, or pay
+
+
+def packet_of(entries: Iterable[TimelineEntry], since: date | None) -> Packet:
+    """Micro-progressions since ``since`` (live ones: a retracted event is no evidence)
+    split into verified and not, and the recognitions, oldest first."""
+    verified: list[PacketItem] = []
+    recognitions: list[PacketItem] = []
+    unverified = 0
+    for e in entries:
+        if e.event is None or e.retracted_by is not None or e.advance != "micro_progression":
+            continue
+        if since is not None and e.on < since:
+            continue
+        item = PacketItem(e.on, e.kind, e.summary, e.event.id, e.verified_by)
+        if e.kind == "recognition":
+            recognitions.append(item)
+        elif e.kind in _NOT_EVIDENCE:
+            continue
+        elif e.verified_by:
+            verified.append(item)
+        else:
+            unverified += 1
+    return Packet(since, tuple(verified), unverified, tuple(recognitions))

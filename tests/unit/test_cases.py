@@ -1,0 +1,180 @@
+"""The rules of promotion cases (domain.cases): who signs which step, in which order, and
+what a case may ask for. Pure: no storage."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from trellis.domain.cases import (
+    Case,
+    CaseStatus,
+    Decision,
+    Nominator,
+    Signer,
+    check_pay,
+    check_target,
+    may_see,
+    nominator_of,
+    pay_warning,
+    resolve_steps,
+    step_to_sign,
+)
+from trellis.domain.framework import Approver, PayBand, Role
+from trellis.errors import InvalidEvent, LedgerRuleBroken, PermissionDenied
+
+NOW = datetime(2026, 1, 5, 9, 0)
+PERSON, MANAGER, SKIP, OTHER = 1, 2, 3, 4
+HANDLES = {PERSON: "ada", MANAGER: "bob", SKIP: "cat", OTHER: "dan"}
+ENG2 = Role("eng2", "eng", "L2", "Engineer II", pay_band=PayBand(48000, 54000, 60000, "EUR"))
+
+
+def case_of(chain=(Approver.SKIP_LEVEL, Approver.HR), proposer=MANAGER, manager=MANAGER,
+            skip=SKIP) -> Case:
+    steps = resolve_steps(chain, person_id=PERSON, manager_id=manager, skip_level_id=skip,
+                          proposer_id=proposer)
+    label = HANDLES.get(proposer, "hr@x.org") if proposer else "hr@x.org"
+    return Case(7, PERSON, "eng1", "eng2", Nominator.MANAGER, label, proposer, "ready",
+                48000, None, "EUR", date(2026, 1, 5), CaseStatus.OPEN, steps, NOW, NOW)
+
+
+def person(pid: int, hr: bool = False) -> Signer:
+    return Signer(HANDLES[pid], pid, hr)
+
+
+HR = Signer("hr@x.org", None, True)
+
+
+def sign(case: Case, signer: Signer) -> Case:
+    step = step_to_sign(case, signer, HANDLES)
+    signed = replace(step, decision=Decision.APPROVED, signed_by=signer.label,
+                     signer_id=signer.person_id)
+    steps = tuple(signed if s.position == step.position else s for s in case.steps)
+    done = all(s.decision for s in steps)
+    return replace(case, steps=steps, status=CaseStatus.APPROVED if done else case.status)
+
+
+def test_the_default_chain_is_the_skip_level_then_hr():
+    case = case_of()
+    assert [(s.approver, s.person_id, s.fell_to_hr) for s in case.steps] == [
+        (Approver.SKIP_LEVEL, SKIP, False), (Approver.HR, None, False)]
+
+
+def test_a_step_with_nobody_in_the_chart_falls_to_hr_once():
+    case = case_of(skip=None)  # the manager has no manager
+    assert [(s.approver, s.person_id, s.fell_to_hr) for s in case.steps] == [
+        (Approver.SKIP_LEVEL, None, True)]
+    assert step_to_sign(case, HR, HANDLES).position == 1
+
+
+def test_a_step_only_the_proposer_could_sign_falls_to_hr():
+    steps = resolve_steps((Approver.MANAGER, Approver.SKIP_LEVEL), person_id=PERSON,
+                          manager_id=MANAGER, skip_level_id=SKIP, proposer_id=MANAGER)
+    assert [(s.approver, s.person_id) for s in steps] == [(Approver.MANAGER, None),
+                                                           (Approver.SKIP_LEVEL, SKIP)]
+
+
+def test_an_empty_chain_has_no_steps():
+    steps = resolve_steps((), person_id=PERSON, manager_id=MANAGER, skip_level_id=SKIP,
+                          proposer_id=MANAGER)
+    assert steps == ()
+
+
+def test_steps_are_signed_in_chain_order_by_their_approver():
+    case = case_of()
+    with pytest.raises(LedgerRuleBroken, match=r"chain order: step 1 .skip_level: cat."):
+        step_to_sign(case, HR, HANDLES)
+    with pytest.raises(PermissionDenied, match=r"step 1 .skip_level: cat. is the one waiting"):
+        step_to_sign(case, person(OTHER), HANDLES)
+    case = sign(case, person(SKIP))
+    with pytest.raises(PermissionDenied):
+        step_to_sign(case, person(SKIP), HANDLES)  # an HR step needs an HR admin
+    case = sign(case, HR)
+    assert case.status is CaseStatus.APPROVED
+    with pytest.raises(LedgerRuleBroken, match="approved: nothing is left to sign"):
+        step_to_sign(case, HR, HANDLES)
+
+
+def test_the_proposer_and_the_person_never_sign_even_as_hr():
+    case = case_of(skip=None)  # one HR step
+    with pytest.raises(PermissionDenied, match="proposed case 7"):
+        step_to_sign(case, person(MANAGER, hr=True), HANDLES)
+    with pytest.raises(PermissionDenied, match="their own promotion case"):
+        step_to_sign(case, person(PERSON, hr=True), HANDLES)
+    by_label = replace(case, nominator_id=None, nominated_by="HR@x.org")
+    with pytest.raises(PermissionDenied, match="proposer"):
+        step_to_sign(by_label, HR, HANDLES)
+
+
+chains = st.lists(st.sampled_from(list(Approver)), max_size=4).map(tuple)
+ids = st.one_of(st.none(), st.sampled_from([PERSON, MANAGER, SKIP, OTHER]))
+signers = st.one_of(st.just(HR), st.sampled_from([person(p) for p in HANDLES]),
+                    st.sampled_from([person(p, hr=True) for p in HANDLES]))
+
+
+@given(chains, ids, ids, ids, st.lists(signers, max_size=8))
+def test_whatever_the_chart_nobody_signs_for_themselves_or_their_own_proposal(
+        chain, manager, skip, proposer, attempts):
+    case = case_of(chain, proposer=proposer, manager=manager, skip=skip)
+    assert bool(case.steps) == bool(chain), "only an empty chain has no signature"
+    signers_seen = [s.person_id for s in case.steps]
+    assert PERSON not in signers_seen and (proposer is None or proposer not in signers_seen)
+    assert len(set(signers_seen)) == len(signers_seen)
+    for signer in attempts:
+        try:
+            waiting = case.pending
+            case = sign(case, signer)
+        except (PermissionDenied, LedgerRuleBroken):
+            continue
+        assert waiting is not None
+        assert signer.person_id != PERSON and signer.person_id != proposer
+        assert signer.is_hr if waiting.for_hr else signer.person_id == waiting.person_id
+        signed = [s.position for s in case.steps if s.decision]
+        assert signed == list(range(1, len(signed) + 1))  # in chain order, no gaps
+
+
+def test_a_case_is_for_a_role_above_the_current_one():
+    eng1 = Role("eng1", "eng", "L1", "Engineer I")
+    eng3 = Role("eng3", "eng", "L3", "Senior Engineer")
+    des1 = Role("des1", "design", "L1", "Designer I")
+    check_target("ada", eng1, 1, ENG2, 2)
+    with pytest.raises(LedgerRuleBroken, match="a case for a role below the current one"):
+        check_target("ada", eng3, 3, ENG2, 2)
+    with pytest.raises(LedgerRuleBroken, match="at ada's current level"):
+        check_target("ada", eng1, 1, des1, 1)
+    with pytest.raises(LedgerRuleBroken, match="already holds"):
+        check_target("ada", eng1, 1, eng1, 1)
+
+
+@given(st.integers(min_value=0, max_value=200_000))
+def test_pay_outside_the_band_warns_and_needs_a_reason(pay):
+    inside = 48000 <= pay <= 60000
+    assert (pay_warning(pay, ENG2, "EUR") is None) == inside
+    if inside:
+        assert check_pay(pay, ENG2, "EUR", None) is None
+        return
+    with pytest.raises(InvalidEvent, match="needs a reason"):
+        check_pay(pay, ENG2, "EUR", "  ")
+    assert check_pay(pay, ENG2, "EUR", "market rate") == pay_warning(pay, ENG2, "EUR")
+
+
+def test_no_band_no_check():
+    assert check_pay(10**9, Role("x", "t", "L", "X"), None, None) is None
+
+
+def test_who_nominates_and_who_sees():
+    chain = [MANAGER, SKIP]
+    assert nominator_of(person(PERSON), PERSON, chain) is Nominator.SELF
+    assert nominator_of(person(SKIP), PERSON, chain) is Nominator.MANAGER
+    assert nominator_of(HR, PERSON, chain) is Nominator.HR
+    with pytest.raises(PermissionDenied):
+        nominator_of(person(OTHER), PERSON, chain)
+    case = case_of()
+    assert all(may_see(s, case, chain) for s in (person(PERSON), person(MANAGER),
+                                                   person(SKIP), HR))
+    assert not may_see(person(OTHER), case, chain)
+    assert not may_see(Signer("someone", None), case, chain)
