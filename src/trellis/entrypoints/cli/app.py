@@ -21,6 +21,7 @@ from trellis.settings import Settings, database_url
 from . import (
     accounts,
     compare,
+    compensation,
     demo,
     fragmentation,
     frameworks,
@@ -86,6 +87,7 @@ accounts.register(app)
 compare.register(app)
 report.register(app)
 reviews.register(app)
+compensation.register(app)
 
 
 IMPORT_WAIT_SECONDS = 600.0
