@@ -8,7 +8,7 @@ applied. Each check runs in the same transaction as the write it guards.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -273,6 +273,19 @@ def _write_raise(uow: UnitOfWork, person: Person, p: Proposal, cycle: CompCycle 
                         evidence=p.reason)
 
 
+def needs_approval(uow: UnitOfWork) -> bool:
+    """Whether a raise needs an approver today: the framework's chain is not empty."""
+    with uow.reading():
+        framework = uow.frameworks.catalog[version_in_force(uow, clock.today()).id]
+        return bool(framework.approvals.compensation)
+
+
+def is_raise(details: Mapping[str, Any]) -> bool:
+    """A compensation event's details that change base pay (anything but a bonus)."""
+    kind = details.get("compensation_kind")
+    return not (isinstance(kind, str) and kind.strip().lower() == CompensationKind.BONUS)
+
+
 # --- reading
 
 
@@ -364,6 +377,47 @@ def may_sign(proposal: Proposal, by: Signer) -> bool:
     except (PermissionDenied, LedgerRuleBroken):
         return False
     return True
+
+
+# --- as plain data (``comp show --json``, the API)
+
+
+def cycle_document(cycle: CompCycle, people: int, proposals: int) -> dict[str, Any]:
+    return {"name": cycle.name, "effective_on": cycle.effective_on,
+            "budget_percent": cycle.budget_percent, "status": cycle.status.value,
+            "people": people, "proposals": proposals, "opened_by": cycle.opened_by,
+            "opened_at": cycle.opened_at, "changed_at": cycle.changed_at}
+
+
+def view_document(view: CycleView) -> dict[str, Any]:
+    """A cycle's groups and people as plain data (``comp show --json``, the API)."""
+    handles = {r.person.id: r.person.handle for r in view.rows}
+    return {
+        "cycle": cycle_document(view.cycle, len(view.rows),
+                                sum(1 for r in view.rows if r.proposal)),
+        "groups": [{"group": view.group_names[g], "manager": handles.get(g) if g else None,
+                    "payroll": s.payroll, "budget": s.budget, "proposed": s.proposed,
+                    "approved": s.approved, "remaining": s.remaining}
+                   for g, s in view.groups.items()],
+        "people": [{"person": r.person.handle, "group": view.group_names[r.group_id],
+                    "role": r.role, "pay": r.pay, "currency": r.currency,
+                    "band": ({"min": r.band.min, "mid": r.band.mid, "max": r.band.max}
+                             if r.band else None),
+                    "band_position": (round(r.position, 3) if r.position is not None
+                                      else None),
+                    "proposal": proposal_document(r.proposal) if r.proposal else None}
+                   for r in view.rows]}
+
+
+def proposal_document(p: Proposal) -> dict[str, Any]:
+    return {"id": p.id, "kind": p.kind.value, "amount": p.amount, "percent": p.percent,
+            "pay_before": p.pay_before, "reason": p.reason, "status": p.status.value,
+            "proposed_by": p.proposed_by, "proposed_at": p.proposed_at,
+            "band_warning": p.band_warning, "over_budget": p.over_budget,
+            "event": p.event_id,
+            "steps": [{"step": s.index + 1, "approver": s.approver.value,
+                       "decided_by": s.decided_by, "decision": s.decision,
+                       "reason": s.reason, "decided_at": s.decided_at} for s in p.steps]}
 
 
 # --- helpers

@@ -6,12 +6,11 @@ for history imported from elsewhere; ``comp`` is how an organization decides one
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from trellis.domain.compensation import (
-    CompCycle,
     CompCycleStatus,
     Proposal,
     RaiseKind,
@@ -92,20 +91,13 @@ def apply(ctx: typer.Context,
     _say(f"applied compensation cycle '{name.strip()}': {len(events):,} raise(s) written")
 
 
-def _cycle_record(cycle: CompCycle, people: int, proposals: int) -> dict[str, Any]:
-    return {"name": cycle.name, "effective_on": cycle.effective_on,
-            "budget_percent": cycle.budget_percent, "status": cycle.status.value,
-            "people": people, "proposals": proposals, "opened_by": cycle.opened_by,
-            "opened_at": cycle.opened_at, "changed_at": cycle.changed_at}
-
-
 @cycle_app.command("list")
 def list_(ctx: typer.Context,
           json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Every compensation cycle, earliest effective date first."""
     found = use.cycles(state(ctx).open().uow())
     if json:
-        print_json([_cycle_record(c, n, k) for c, n, k in found])
+        print_json([use.cycle_document(c, n, k) for c, n, k in found])
         return
     table("Compensation cycles", ["cycle", "effective", "budget", "status", "people",
                                   "proposals"],
@@ -194,37 +186,6 @@ def decline(ctx: typer.Context,
     _say(_said(done.proposal, done.person.handle))
 
 
-def show_record(view: use.CycleView) -> dict[str, Any]:
-    """A cycle's groups and people as plain data (``comp show --json``, the API)."""
-    handles = {r.person.id: r.person.handle for r in view.rows}
-    return {
-        "cycle": _cycle_record(view.cycle, len(view.rows),
-                               sum(1 for r in view.rows if r.proposal)),
-        "groups": [{"group": view.group_names[g], "manager": handles.get(g) if g else None,
-                    "payroll": s.payroll, "budget": s.budget, "proposed": s.proposed,
-                    "approved": s.approved, "remaining": s.remaining}
-                   for g, s in view.groups.items()],
-        "people": [{"person": r.person.handle, "group": view.group_names[r.group_id],
-                    "role": r.role, "pay": r.pay, "currency": r.currency,
-                    "band": ({"min": r.band.min, "mid": r.band.mid, "max": r.band.max}
-                             if r.band else None),
-                    "band_position": (round(r.position, 3) if r.position is not None
-                                      else None),
-                    "proposal": proposal_record(r.proposal) if r.proposal else None}
-                   for r in view.rows]}
-
-
-def proposal_record(p: Proposal) -> dict[str, Any]:
-    return {"id": p.id, "kind": p.kind.value, "amount": p.amount, "percent": p.percent,
-            "pay_before": p.pay_before, "reason": p.reason, "status": p.status.value,
-            "proposed_by": p.proposed_by, "proposed_at": p.proposed_at,
-            "band_warning": p.band_warning, "over_budget": p.over_budget,
-            "event": p.event_id,
-            "steps": [{"step": s.index + 1, "approver": s.approver.value,
-                       "decided_by": s.decided_by, "decision": s.decision,
-                       "reason": s.reason, "decided_at": s.decided_at} for s in p.steps]}
-
-
 @app.command()
 def show(ctx: typer.Context,
          cycle: Annotated[str, typer.Argument(help="The cycle's name.")],
@@ -232,7 +193,7 @@ def show(ctx: typer.Context,
     """A cycle per group (payroll, budget, proposed, approved, remaining) and per person."""
     view = use.cycle_view(state(ctx).open().uow(), cycle)
     if json:
-        print_json(show_record(view))
+        print_json(use.view_document(view))
         return
     c = view.cycle
     _say(f"{c.name}: effective {c.effective_on}, budget {c.budget_percent:g}% of payroll, "
