@@ -70,8 +70,9 @@ def _signer(uow: UnitOfWork, who: str) -> Signer:
 
 def open_cycle(uow: UnitOfWork, name: str, effective_on: date, budget_percent: float, *,
                team: str | None = None, author: str) -> tuple[CompCycle, int]:
-    """Open a cycle for everyone active today with a known base pay (or everyone under
-    ``team``); each person's group (their manager) and pay are kept as they are now."""
+    """Open a cycle for everyone active today with a known base pay, hired by the effective
+    date (or everyone such under ``team``); each person's group (their manager) and pay are
+    kept as they are now."""
     name = _name(name)
     with uow:
         manager = find_person(uow, team) if team is not None else None
@@ -82,6 +83,7 @@ def open_cycle(uow: UnitOfWork, name: str, effective_on: date, budget_percent: f
                                            "departed_on"]):
             pid = row["person_id"]
             if (pid in scope and row["pay"] is not None and row["hired_on"] is not None
+                    and _as_date(row["hired_on"]) <= effective_on
                     and row["departed_on"] is None):
                 members.append(Participant(pid, people[pid].manager_id, int(row["pay"]),
                                            row["currency"]))
@@ -479,6 +481,10 @@ def _one_currency(members: Sequence[Participant], people: dict[int, Person]) -> 
             who = people[m.group_id].handle if m.group_id in people else "the top group"
             raise InvalidEvent(f"{who}'s team is paid in {seen[m.group_id]} and "
                                f"{m.currency}: open a cycle per currency (--team)")
+
+
+def _as_date(value: Any) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _name(name: str) -> str:
