@@ -25,7 +25,13 @@ def test_run_demo_writes_a_believable_organization(sqlite_url: str) -> None:
     try:
         with trellis.uow() as uow:
             assert uow.people.count() == summary.people == 80
-            assert uow.events.count() == summary.events
+            cycles = {c.name: c for c in uow.compensation.cycles()}
+            applied = [p for p in uow.compensation.proposals() if p.event_id is not None]
+            # the generated events, and last year's merit cycle applied on top of them
+            assert uow.events.count() == summary.events + len(applied)
+        last, this = (f"{clock.today().year - 1} merit", f"{clock.today().year} merit")
+        assert cycles[last].status == "applied" and cycles[this].status == "open"
+        assert applied and {p.cycle_id for p in applied} == {cycles[last].id}
         assert summary.active + summary.departed == 80
         assert summary.events_by_kind["hire"] == 80
         assert summary.params.merit_raise_mean == 3.3

@@ -4,6 +4,8 @@
     ├── mgr (manager: mgr@x.org)
     │   └── emp (employee: emp@x.org)
     └── peer (employee: peer@x.org)
+
+Compensation cycles '2023' and '2024' are open (3% budgets, effective on 1 January).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from conftest import POSTGRES_URL, make_trellis
 from trellis.adapters.database import temporary_schema
 from trellis.domain.access import Role
 from trellis.domain.events import EventKind
-from trellis.services import accounts, ledger, people
+from trellis.services import accounts, compensation, ledger, people
 from trellis.settings import Settings
 
 PASSWORD = "correct horse battery"
@@ -48,6 +50,8 @@ def seed(url: str) -> None:
                         author="t")
     for email, role, handle in USERS.values():
         accounts.create_user(t.uow(), email, PASSWORD, role, person=handle, author="t")
+    for name in ("2023", "2024"):  # compensation cycles: 2023 to apply, 2024 to propose in
+        compensation.open_cycle(t.uow(), name, date(int(name), 1, 1), 3.0, author="t")
     t.close()
 
 

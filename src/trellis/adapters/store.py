@@ -57,6 +57,7 @@ from .sqlite_writers import BUSY_SECONDS, import_mark
 
 if TYPE_CHECKING:
     from .case_store import CaseRepository
+    from .comp_store import CompensationRepository
     from .review_store import ReviewRepository
 
 
@@ -729,7 +730,7 @@ class PlanRepository:
 
 
 _REPOSITORIES = ("frameworks", "people", "events", "state", "plans", "accounts", "erasure",
-                 "reviews", "cases")
+                 "reviews", "cases", "compensation")
 
 
 class SqlUnitOfWork:
@@ -813,6 +814,12 @@ class SqlUnitOfWork:
         from .case_store import CaseRepository as Cases
 
         return Cases(self.connection)
+
+    @cached_property
+    def compensation(self) -> CompensationRepository:
+        from .comp_store import CompensationRepository as Compensation  # it imports this module
+
+        return Compensation(self.connection)
 
     def commit(self) -> None:
         if self._reading:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -312,4 +313,69 @@ promotion_case_comments = Table(
     Column("at", DateTime, nullable=False),
     Column("text", Text, nullable=False),
     Index("ix_promotion_case_comments_case", "case_id"),
+)
+
+# --- compensation cycles: the cycle, who is in it (their group and pay when it opened),
+# --- raise proposals and each proposal's approval steps. Only an approved proposal becomes
+# --- a ``compensation`` event, which names its cycle and proposal.
+
+comp_cycles = Table(
+    "comp_cycles",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("effective_on", Date, nullable=False),
+    Column("budget_percent", Float, nullable=False),
+    Column("team_id", Integer, ForeignKey("people.id"), nullable=True),  # None: the whole org
+    Column("status", String(16), nullable=False),  # open | closed | applied
+    Column("opened_by", String(200), nullable=False),
+    Column("opened_at", DateTime, nullable=False),
+    Column("changed_at", DateTime, nullable=False),
+)
+
+comp_participants = Table(
+    "comp_participants",
+    metadata,
+    Column("cycle_id", Integer, ForeignKey("comp_cycles.id"), primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id"), primary_key=True),
+    Column("group_id", Integer, ForeignKey("people.id"), nullable=True),  # their manager then
+    Column("pay", BigInteger, nullable=False),  # base pay when the cycle opened
+    Column("currency", String(3), nullable=True),
+    Index("ix_comp_participants_person", "person_id"),
+)
+
+comp_proposals = Table(
+    "comp_proposals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("cycle_id", Integer, ForeignKey("comp_cycles.id"), nullable=True),  # None: off-cycle
+    Column("person_id", Integer, ForeignKey("people.id"), nullable=False),
+    Column("kind", String(16), nullable=False),  # merit | adjustment | promotion
+    Column("amount", BigInteger, nullable=False),  # the change of base pay
+    Column("percent", Float, nullable=True),  # as proposed, when given as a percent
+    Column("pay_before", BigInteger, nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("status", String(16), nullable=False),  # proposed | approved | declined | applied
+    Column("proposed_by", String(254), nullable=False),
+    Column("proposer_id", Integer, ForeignKey("people.id"), nullable=True),
+    Column("proposed_at", DateTime, nullable=False),
+    Column("band_warning", Text, nullable=True),
+    Column("over_budget", Boolean, nullable=False),
+    Column("event_id", BigInteger, nullable=True),  # the compensation event, once applied
+    Index("ix_comp_proposals_cycle", "cycle_id", "person_id"),
+    Index("ix_comp_proposals_person", "person_id"),
+)
+
+comp_steps = Table(
+    "comp_steps",
+    metadata,
+    Column("proposal_id", Integer, ForeignKey("comp_proposals.id"), primary_key=True),
+    Column("step", Integer, primary_key=True),
+    Column("approver", String(16), nullable=False),  # manager | skip_level | hr
+    Column("approver_id", Integer, ForeignKey("people.id"), nullable=True),  # None: HR
+    Column("decided_by", String(254), nullable=True),
+    Column("decision", String(16), nullable=True),  # approved | declined
+    Column("reason", Text, nullable=True),
+    Column("decided_at", DateTime, nullable=True),
+    Index("ix_comp_steps_approver", "approver_id"),
 )

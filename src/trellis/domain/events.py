@@ -94,6 +94,7 @@ class CompensationKind(StrEnum):
     MERIT = "merit"  # a raise of base pay
     ADJUSTMENT = "adjustment"  # a market or equity correction of base pay
     BONUS = "bonus"  # one-off; base pay unchanged
+    PROMOTION = "promotion"  # the raise of base pay that comes with a promotion
 
 
 class Assessor(StrEnum):
@@ -243,12 +244,16 @@ class Recognition:
 
 @dataclass(frozen=True, slots=True)
 class Compensation:
-    """A raise or bonus, given as an ``amount`` or a ``percent`` of base pay (one of them)."""
+    """A raise or bonus, given as an ``amount`` or a ``percent`` of base pay (one of them).
+    A raise that went through approval names its compensation cycle (``comp_cycle``; none
+    for an off-cycle raise) and its ``proposal``."""
 
     kind: ClassVar[EventKind] = EventKind.COMPENSATION
     compensation_kind: CompensationKind = CompensationKind.MERIT
     amount: int | None = None
     percent: float | None = None
+    comp_cycle: str | None = None
+    proposal: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -551,6 +556,7 @@ _INT_RANGES: dict[str, tuple[int, int, str | None]] = {
     "retracts": (1, EVENT_ID_MAX, "must be an event id"),
     "verifies": (1, EVENT_ID_MAX, "must be an event id"),
     "case": (1, EVENT_ID_MAX, "must be a case id"),
+    "proposal": (1, EVENT_ID_MAX, "must be a proposal id"),
 }
 # Text fields that may span lines and run long; every other one is a one-line label.
 _LONG_TEXTS = frozenset({"description", "notes", "reason", "override_reason", "comment"})

@@ -18,6 +18,7 @@ from trellis.domain.events import MICRO_PROGRESSIONS, EventKind
 from trellis.domain.framework import Framework
 
 from .case_demo import demo_cases
+from .compensation_demo import demo_compensation
 from .frameworks import load_framework
 from .transfer import ReportProgress, import_ledger
 from .unit_of_work import UnitOfWork
@@ -107,6 +108,8 @@ def run_demo(
                         generate_seconds=generated - started,
                         import_seconds=imported - generated)
     demo_cases(uow_factory, manager=summary.manager, today=today)
+    demo_compensation(uow_factory, today=today, seed=seed, manager=summary.manager,
+                      author=author)
     return summary
 
 

@@ -22,6 +22,7 @@ from . import (
     accounts,
     cases,
     compare,
+    compensation,
     demo,
     fragmentation,
     frameworks,
@@ -88,6 +89,7 @@ compare.register(app)
 report.register(app)
 reviews.register(app)
 cases.register(app)
+compensation.register(app)
 
 
 IMPORT_WAIT_SECONDS = 600.0

@@ -29,8 +29,10 @@ from starlette.datastructures import UploadFile
 from trellis.adapters.framework_files import locate_in_bytes, parse_framework_bytes
 from trellis.analytics.compare import MIN_N
 from trellis.analytics.evidence import MIN_MONTHS
+from trellis.domain import compensation as rules_of_pay
 from trellis.domain.access import SELF_RECORDED, Role, User
 from trellis.domain.advice import MIN_PEOPLE
+from trellis.domain.compensation import RaiseKind
 from trellis.domain.events import EventKind, RecognitionKind
 from trellis.domain.lattice import MoveKind
 from trellis.domain.layers import layers_to_document
@@ -50,6 +52,7 @@ from trellis.errors import (
 from trellis.services import (
     accounts,
     cases,
+    compensation,
     fragmentation,
     frameworks,
     lattice,
@@ -63,6 +66,7 @@ from trellis.services.case_documents import case_summary
 from trellis.services.fragmentation import report_document as fragmentation_document
 from trellis.services.recognition import report_document as recognition_document
 
+from . import compensation_views as comp_views
 from .deps import SESSION_COOKIE, CurrentUser, Uow, analysis
 from .errors import headers_of, status_of
 from .fields import LINE, TEXT, Ref
@@ -304,12 +308,45 @@ async def log_event(ref: Ref, request: Request, user: CurrentUser, uow: Uow) -> 
                        evidence=str(form.get("evidence") or "") or None,
                        verifier=str(form.get("verifier") or "") or None,
                        details={k: v for k, v in fields.items() if v})
+    if body.kind == "compensation" and compensation.is_raise(body.details):
+        return _propose_raise(ref, request, user, uow, body)
     try:
         event = record(uow, user, ref, body)
     except TrellisError as exc:
         return _refused(exc, ref, request, user, uow, "Not recorded")
     return RedirectResponse(f"/people/{event.person}?recorded={event.id}#timeline",
                             status_code=303)
+
+
+def _propose_raise(ref: str, request: Request, user: User, uow: Uow,
+                   body: EventCreate) -> Response:
+    """A raise from the person's page is an off-cycle proposal: it reaches the ledger only
+    once the approval chain signs it (at once only when the chain is empty)."""
+    d = body.details
+    try:
+        kind = RaiseKind(str(d.get("compensation_kind") or "adjustment").strip().lower())
+        percent = rules_of_pay.percent_from_text(d["percent"]) if d.get("percent") else None
+        amount = rules_of_pay.amount_from_text(d["amount"]) if d.get("amount") else None
+        reason = str(d.get("reason") or "").strip() or body.evidence
+        if not reason:
+            raise InvalidEvent("give a reason: an off-cycle raise says why")
+        done = comp_views.propose(uow, user, None, ref, kind, percent=percent, amount=amount,
+                                  reason=reason)
+    except ValueError:
+        return show_person(ref, request, user, uow, status=422, message="Not proposed: a "
+                           "raise is merit, adjustment or promotion")
+    except TrellisError as exc:
+        if isinstance(exc, NotAuthenticated):
+            raise
+        return show_person(ref, request, user, uow, status=status_of(exc)[0],
+                           message=f"Not proposed: {exc}")
+    if done["event"] is not None:
+        return RedirectResponse(f"/people/{done['person']}?recorded={done['event']}#timeline",
+                                status_code=303)
+    step = next(s for s in done["steps"] if s["decision"] is None)
+    return show_person(ref, request, user, uow, message=(
+        f"Raise proposed (proposal {done['id']}): nothing is recorded until step "
+        f"{step['step']} ({step['approver']}) approves it."))
 
 
 def _back(value: str, fallback: str) -> str:

@@ -11,14 +11,21 @@ from typing import Any
 from trellis.adapters.ledger_files import parse_rows, rows_from_text
 from trellis.domain import access as rules
 from trellis.domain.access import User
-from trellis.domain.events import EventKind, advance_of, details_to_mapping, kind_from_text
+from trellis.domain.events import (
+    EventKind,
+    advance_of,
+    details_from_mapping,
+    details_to_mapping,
+    kind_from_text,
+)
 from trellis.domain.profile_document import profile_to_document
 from trellis.domain.rules import rules_to_document
 from trellis.domain.timeline import TimelineEntry
-from trellis.errors import InvalidEvent, PermissionDenied
+from trellis.errors import InvalidEvent, LedgerRuleBroken, PermissionDenied
 from trellis.services import (
     accounts,
     clock,
+    compensation,
     ledger,
     people,
     profiles,
@@ -132,6 +139,12 @@ def record(uow: UowFactory, user: User, ref: str, body: EventCreate,
         raise InvalidEvent("retract through POST /api/events/{id}/retraction")
     if kind is EventKind.VERIFICATION:
         raise InvalidEvent("verify through POST /api/events/{id}/verification")
+    if (kind is EventKind.COMPENSATION and compensation.is_raise(body.details)
+            and compensation.needs_approval(uow())):
+        accounts.require_record(uow(), user, ref, kind)  # a 403 stays a 403
+        details_from_mapping(kind, body.details)  # and bad details are named first
+        raise LedgerRuleBroken("a raise needs an approver: propose it with POST "
+                               "/api/compensation/raises (nothing was recorded)")
     done = accounts.record_for(uow(), user, ref, kind, body.effective_on or clock.today(),
                                {**body.details, **(extra_fields or {})},
                                evidence=body.evidence, verifier=body.verifier)

@@ -1,0 +1,332 @@
+"""Compensation cycles and raise proposals: budgets, pay bands and the approval chain.
+
+A **cycle** (name, effective date, a budget as a percent of payroll) covers everyone
+active with a known base pay when it opens, in the whole organization or under one
+manager. Its budget is spent per **group**: a manager's direct reports (the people that
+manager proposes raises for); people without a manager form the top group, whose raises HR
+proposes. Each group's payroll is the base pay of its members when the cycle opened, and
+its budget is that payroll times the cycle's percent.
+
+A **proposal** is one raise for one person: a kind (merit, adjustment, promotion raise), an
+amount or a percent of base pay, and a reason. It is checked against the person's role pay
+band (outside it: a warning, and a reason is required) and against its group's budget
+(over it without a reason: refused). It is then approved step by step, in the order the
+framework's ``approvals.compensation`` chain says; only an approved proposal becomes a
+``compensation`` event (when its cycle is applied, or at once for an off-cycle raise).
+The rules here are pure: the service feeds them rows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from trellis.errors import InvalidEvent, LedgerRuleBroken, PermissionDenied
+
+from .events import shown
+from .framework import Approver, PayBand
+from .limits import MONEY_MAX
+
+PERCENT_LOW, PERCENT_HIGH = -50.0, 100.0  # as a compensation event allows: (-50, 100]
+BUDGET_PERCENT_MAX = 100.0
+
+
+class CompCycleStatus(StrEnum):
+    OPEN = "open"  # proposals are made and approved
+    CLOSED = "closed"  # no new proposals; approvals go on
+    APPLIED = "applied"  # the approved raises are in the ledger; nothing changes any more
+
+
+class RaiseKind(StrEnum):
+    MERIT = "merit"
+    ADJUSTMENT = "adjustment"
+    PROMOTION = "promotion"  # the raise that comes with a promotion
+
+
+class ProposalStatus(StrEnum):
+    PROPOSED = "proposed"  # awaiting a step of the chain
+    APPROVED = "approved"  # every step signed; in a cycle, waiting for the cycle's apply
+    DECLINED = "declined"
+    APPLIED = "applied"  # its compensation event is written
+
+
+LIVE = frozenset({ProposalStatus.PROPOSED, ProposalStatus.APPROVED, ProposalStatus.APPLIED})
+
+
+@dataclass(frozen=True, slots=True)
+class CompCycle:
+    id: int
+    name: str
+    effective_on: date
+    budget_percent: float
+    team_id: int | None  # None: the whole organization
+    status: CompCycleStatus
+    opened_by: str
+    opened_at: datetime
+    changed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    """Someone in a cycle, as they stood when it opened."""
+
+    person_id: int
+    group_id: int | None  # their manager then (None: the top group)
+    pay: int
+    currency: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of a proposal's chain: who must sign (``approver_id``; None: any HR admin)
+    and, once signed, by whom and how."""
+
+    index: int
+    approver: Approver  # the step the chain declares
+    approver_id: int | None  # the person who signs; None: it falls to HR
+    decided_by: str | None = None
+    decision: str | None = None  # approved | declined
+    reason: str | None = None
+    decided_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    id: int
+    cycle_id: int | None  # None: an off-cycle raise
+    person_id: int
+    kind: RaiseKind
+    amount: int  # the change of base pay, in the pay's currency
+    percent: float | None  # as proposed, when given as a percent
+    pay_before: int
+    reason: str | None
+    status: ProposalStatus
+    proposed_by: str  # who proposed (a handle or an account's email)
+    proposer_id: int | None  # the proposer's person, when they are one
+    proposed_at: datetime
+    steps: tuple[Step, ...]
+    event_id: int | None = None  # the compensation event, once applied
+    band_warning: str | None = None
+    over_budget: bool = False
+
+    @property
+    def next_step(self) -> Step | None:
+        return next((s for s in self.steps if s.decision is None), None) \
+            if self.status is ProposalStatus.PROPOSED else None
+
+
+@dataclass(frozen=True, slots=True)
+class Signer:
+    """Who signs a step: a person (or None: an HR account without one), their label for
+    the record, and whether they are an HR admin."""
+
+    person_id: int | None
+    label: str
+    is_hr: bool
+
+
+# --- parsing what users type
+
+
+def percent_from_text(raw: object, field: str = "--percent") -> float:
+    """A raise's percent: a finite number in (-50, 100]."""
+    try:
+        if isinstance(raw, bool):
+            raise ValueError
+        value = float(raw)  # type: ignore[arg-type]  # str, int or float, checked by float()
+    except (TypeError, ValueError):
+        raise InvalidEvent(f"{field} must be a number, got {shown(raw)}") from None
+    if not math.isfinite(value) or not PERCENT_LOW < value <= PERCENT_HIGH:
+        raise InvalidEvent(f"{field} {value:g} is not a plausible change (it must be above "
+                           f"{PERCENT_LOW:g} and at most {PERCENT_HIGH:g})")
+    if value == 0:
+        raise InvalidEvent(f"{field} 0 is no change")
+    return value
+
+
+def amount_from_text(raw: object, field: str = "--amount") -> int:
+    """A raise's amount: a whole number of currency units, not zero."""
+    text = str(raw).strip().replace(",", "").replace("_", "") if not isinstance(raw, bool) \
+        else ""
+    try:
+        value = int(text)
+    except ValueError:
+        raise InvalidEvent(f"{field} must be a whole number, got {shown(raw)}") from None
+    if value == 0:
+        raise InvalidEvent(f"{field} 0 is no change")
+    if not -MONEY_MAX <= value <= MONEY_MAX:
+        raise InvalidEvent(f"{field} must be between {-MONEY_MAX:,} and {MONEY_MAX:,}")
+    return value
+
+
+def budget_percent_from_text(raw: object) -> float:
+    try:
+        if isinstance(raw, bool):
+            raise ValueError
+        value = float(raw)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise InvalidEvent(f"--budget-percent must be a number, got {shown(raw)}") from None
+    if not math.isfinite(value) or not 0 < value <= BUDGET_PERCENT_MAX:
+        raise InvalidEvent(f"--budget-percent {value:g} must be above 0 and at most "
+                           f"{BUDGET_PERCENT_MAX:g}")
+    return value
+
+
+# --- the rules
+
+
+def raise_amount(pay: int, amount: int | None, percent: float | None) -> int:
+    """The change of base pay a proposal means: an amount as given, a percent of ``pay``."""
+    if (amount is None) == (percent is None):
+        raise InvalidEvent("give exactly one of --percent or --amount")
+    if amount is not None:
+        if pay + amount < 0:
+            raise InvalidEvent(f"an amount of {amount:,} would take pay {pay:,} below zero")
+        return amount
+    assert percent is not None
+    return round(pay * percent / 100)
+
+
+def budget_of(payroll: int, percent: float) -> int:
+    return round(payroll * percent / 100)
+
+
+@dataclass(frozen=True, slots=True)
+class GroupSpend:
+    group_id: int | None
+    payroll: int
+    budget: int
+    proposed: int  # awaiting approval
+    approved: int  # approved or applied
+
+    @property
+    def spent(self) -> int:
+        return self.proposed + self.approved
+
+    @property
+    def remaining(self) -> int:
+        return self.budget - self.spent
+
+
+def group_spend(cycle: CompCycle, participants: Iterable[Participant],
+                proposals: Iterable[Proposal]) -> dict[int | None, GroupSpend]:
+    """Each group's payroll, budget and what its live proposals spend. Only raises count
+    against a budget: a cut frees nothing (it is not a way to fund someone else)."""
+    members: dict[int, int | None] = {}
+    payroll: dict[int | None, int] = {}
+    for p in participants:
+        members[p.person_id] = p.group_id
+        payroll[p.group_id] = payroll.get(p.group_id, 0) + p.pay
+    proposed: dict[int | None, int] = dict.fromkeys(payroll, 0)
+    approved: dict[int | None, int] = dict.fromkeys(payroll, 0)
+    for x in proposals:
+        if x.cycle_id != cycle.id or x.status not in LIVE or x.person_id not in members:
+            continue
+        group = members[x.person_id]
+        into = proposed if x.status is ProposalStatus.PROPOSED else approved
+        into[group] += max(x.amount, 0)
+    return {g: GroupSpend(g, pay, budget_of(pay, cycle.budget_percent), proposed[g],
+                          approved[g]) for g, pay in payroll.items()}
+
+
+def check_budget(spend: GroupSpend, amount: int, reason: str | None, group: str) -> bool:
+    """Whether a raise of ``amount`` takes the group over its budget; over it without a
+    reason is refused, naming the figures."""
+    after = spend.spent + max(amount, 0)
+    if after <= spend.budget:
+        return False
+    if not reason:
+        raise LedgerRuleBroken(
+            f"over budget: {group}'s budget is {spend.budget:,} ({spend.payroll:,} payroll), "
+            f"{spend.spent:,} is already proposed or approved, and this raise of {amount:,} "
+            f"would bring it to {after:,}, {after - spend.budget:,} over: give --reason to "
+            "propose it anyway")
+    return True
+
+
+def band_position(pay: int, band: PayBand | None) -> float | None:
+    """Where pay sits in its band: 0 at the minimum, 1 at the maximum (outside: below 0 or
+    above 1); None without a band."""
+    if band is None:
+        return None
+    if band.max == band.min:
+        return 0.0 if pay == band.min else (math.inf if pay > band.max else -math.inf)
+    return (pay - band.min) / (band.max - band.min)
+
+
+def band_warning(new_pay: int, band: PayBand | None, role: str) -> str | None:
+    """A warning when new pay falls outside the role's band (None inside it, or no band)."""
+    if band is None:
+        return None
+    if new_pay < band.min:
+        return (f"new pay {new_pay:,} is below the {role} band ({band.min:,}-{band.max:,} "
+                f"{band.currency})")
+    if new_pay > band.max:
+        return (f"new pay {new_pay:,} is above the {role} band ({band.min:,}-{band.max:,} "
+                f"{band.currency})")
+    return None
+
+
+def check_band(new_pay: int, band: PayBand | None, role: str, reason: str | None
+               ) -> str | None:
+    """The band warning; outside the band a reason is required."""
+    warning = band_warning(new_pay, band, role)
+    if warning and not reason:
+        raise LedgerRuleBroken(f"{warning}: give --reason to propose pay outside the band")
+    return warning
+
+
+def resolve_chain(chain: Sequence[Approver], managers: Sequence[int],
+                  proposer_id: int | None) -> tuple[Step, ...]:
+    """Who signs each step, from the person's managers (nearest first). A step with nobody
+    in the chart falls to HR; a manager step that would be the proposer's own goes one level
+    up (a proposer never approves their own proposal), and to HR past the top."""
+    steps = []
+    for i, approver in enumerate(chain):
+        who: int | None = None
+        if approver is not Approver.HR:
+            at = 0 if approver is Approver.MANAGER else 1
+            while at < len(managers) and managers[at] == proposer_id:
+                at += 1
+            who = managers[at] if at < len(managers) else None
+        steps.append(Step(i, approver, who))
+    return tuple(steps)
+
+
+def check_signer(proposal: Proposal, signer: Signer, handle: str) -> Step:
+    """The step ``signer`` may sign now; refused for the proposer, the person, or anyone
+    who is not the step's approver (an HR admin signs an HR step and a step that fell to
+    HR)."""
+    step = proposal.next_step
+    if step is None:
+        raise LedgerRuleBroken(f"proposal {proposal.id} is {proposal.status}: nothing to sign")
+    if signer.person_id is not None and signer.person_id == proposal.person_id:
+        raise PermissionDenied(f"{signer.label} cannot approve their own raise")
+    if (signer.person_id is not None and signer.person_id == proposal.proposer_id) or \
+            signer.label == proposal.proposed_by:
+        raise PermissionDenied(f"{signer.label} proposed this raise and cannot approve it: "
+                               "someone else in the chain must")
+    if step.approver_id is None:
+        if not signer.is_hr:
+            raise PermissionDenied(f"step {step.index + 1} ({step.approver}) of proposal "
+                                   f"{proposal.id} is HR's: {signer.label} is not an HR admin")
+    elif signer.person_id != step.approver_id and not (signer.is_hr and step.approver is
+                                                       Approver.HR):
+        raise PermissionDenied(f"step {step.index + 1} ({step.approver}) of proposal "
+                               f"{proposal.id} for {handle} is not {signer.label}'s to sign")
+    return step
+
+
+def may_see(viewer: Signer, proposal: Proposal, managers: Sequence[int]) -> bool:
+    """Proposals are pay: HR, the person's management chain, and the person once it is
+    applied."""
+    if viewer.is_hr:
+        return True
+    if viewer.person_id is None:
+        return False
+    if viewer.person_id == proposal.person_id:
+        return proposal.status is ProposalStatus.APPLIED
+    return viewer.person_id in managers

@@ -1,0 +1,107 @@
+"""What the compensation API and pages share: who the user signs as, a cycle and the
+proposals as the user may see them, and every write with its audit entry.
+
+Proposals are pay: HR admins see them all, a manager those of the people under them, the
+person their own once applied. Every read that shows pay and every write is audited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from trellis.domain import compensation as rules
+from trellis.domain.access import Role, User
+from trellis.domain.compensation import Proposal, RaiseKind, Signer
+from trellis.services import accounts
+from trellis.services import compensation as use
+from trellis.services.unit_of_work import UnitOfWork
+
+UowFactory = Callable[[], UnitOfWork]
+
+
+def signer(user: User) -> Signer:
+    return Signer(user.person_id, user.email, user.is_hr)
+
+
+def cycles(uow: UowFactory, user: User) -> list[dict[str, Any]]:
+    accounts.require_role(user, Role.MANAGER, Role.HR_ADMIN)
+    return [{"name": c.name, "effective_on": c.effective_on,
+             "budget_percent": c.budget_percent, "status": c.status.value, "people": n,
+             "proposals": k} for c, n, k in use.cycles(uow())]
+
+
+def cycle(uow: UowFactory, user: User, name: str) -> dict[str, Any]:
+    """A cycle's groups and people as ``user`` may see them: everything for HR, the people
+    under them (and the groups those are in) for a manager."""
+    accounts.require_role(user, Role.MANAGER, Role.HR_ADMIN)
+    view = use.cycle_view(uow(), name)
+    doc = use.view_document(view)
+    if not user.is_hr:
+        mine = {r.person.handle for r in view.rows if user.person_id in r.managers}
+        doc["people"] = [p for p in doc["people"] if p["person"] in mine]
+        groups = {p["group"] for p in doc["people"]}
+        doc["groups"] = [g for g in doc["groups"] if g["group"] in groups]
+    accounts.audit(uow(), user, "pay.read", f"compensation/{view.cycle.name}",
+                   {"people": len(doc["people"])})
+    return doc
+
+
+def proposals(uow: UowFactory, user: User, *, awaiting: bool = False) -> list[dict[str, Any]]:
+    """The proposals ``user`` may see (awaiting: only those waiting for a signature), each
+    saying whether the user may sign it now."""
+    me = signer(user)
+    out = []
+    for v in use.proposals(uow(), awaiting=awaiting):
+        if rules.may_see(me, v.proposal, v.managers):
+            out.append(_record(v.proposal, v.person.handle, v.cycle, me))
+    if out:
+        accounts.audit(uow(), user, "pay.read", "compensation/proposals",
+                       {"proposals": len(out), "awaiting": awaiting})
+    return out
+
+
+def propose(uow: UowFactory, user: User, cycle_name: str | None, person: str,
+            kind: RaiseKind, *, percent: float | None, amount: int | None,
+            reason: str | None) -> dict[str, Any]:
+    """Propose a raise as ``user``: the service refuses anyone outside the person's chain
+    (HR excepted) and the person themselves."""
+    seen = accounts.access_to(uow(), user, person)  # by handle only, outside the circle
+    done = use.propose(uow(), cycle_name, str(seen.person.id), kind, amount=amount,
+                       percent=percent, reason=reason, by=signer(user))
+    accounts.audit(uow(), user, "comp.propose",
+                   f"person/{done.person.handle}/proposals/{done.proposal.id}",
+                   {"cycle": cycle_name, "kind": kind.value, "status":
+                    done.proposal.status.value})
+    _read_pay(uow, user, done.person.handle, done.proposal.id)
+    return _record(done.proposal, done.person.handle, cycle_name, signer(user))
+
+
+def decide(uow: UowFactory, user: User, proposal_id: int, *, approve: bool,
+           reason: str | None = None) -> dict[str, Any]:
+    me = signer(user)
+    done = (use.approve(uow(), proposal_id, by=me) if approve
+            else use.decline(uow(), proposal_id, reason or "", by=me))
+    accounts.audit(uow(), user, "comp.approve" if approve else "comp.decline",
+                   f"person/{done.person.handle}/proposals/{proposal_id}",
+                   {"status": done.proposal.status.value, "event": done.proposal.event_id})
+    _read_pay(uow, user, done.person.handle, proposal_id)
+    return _record(done.proposal, done.person.handle, _cycle_name(uow, done.proposal), me)
+
+
+def _read_pay(uow: UowFactory, user: User, handle: str, proposal_id: int) -> None:
+    """A write's answer shows the person's pay before the raise: a read of pay too."""
+    accounts.audit(uow(), user, "pay.read", f"person/{handle}/proposals/{proposal_id}")
+
+
+def _cycle_name(uow: UowFactory, p: Proposal) -> str | None:
+    if p.cycle_id is None:
+        return None
+    with uow().reading() as u:
+        found = u.compensation.cycle_by_id(p.cycle_id)
+        return found.name if found else None
+
+
+def _record(p: Proposal, handle: str, cycle_name: str | None, me: Signer) -> dict[str, Any]:
+    return {**use.proposal_document(p), "person": handle, "cycle": cycle_name,
+            "can_sign": use.may_sign(p, me)}

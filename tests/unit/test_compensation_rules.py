@@ -1,0 +1,165 @@
+"""The pure rules of compensation cycles: budgets, pay bands, the approval chain."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from trellis.domain import compensation as rules
+from trellis.domain.compensation import (
+    CompCycle,
+    CompCycleStatus,
+    Participant,
+    Proposal,
+    ProposalStatus,
+    RaiseKind,
+    Signer,
+    Step,
+)
+from trellis.domain.framework import Approver, PayBand
+from trellis.errors import InvalidEvent, LedgerRuleBroken, PermissionDenied
+
+NOW = datetime(2025, 1, 10)
+BAND = PayBand(40_000, 45_000, 50_000, "EUR")
+
+
+def cycle(percent: float) -> CompCycle:
+    return CompCycle(1, "c", date(2025, 1, 1), percent, None, CompCycleStatus.OPEN, "hr",
+                     NOW, NOW)
+
+
+def proposal(pid: int, person: int, amount: int, status: ProposalStatus,
+             steps: tuple[Step, ...] = (), proposer: int | None = 100) -> Proposal:
+    return Proposal(pid, 1, person, RaiseKind.MERIT, amount, None, 40_000, None, status,
+                    "mgr", proposer, NOW, steps)
+
+
+pays = st.lists(st.integers(1, 500_000), min_size=1, max_size=30)
+percents = st.floats(0.1, 20.0)
+
+
+@given(pays, percents, st.data())
+def test_a_group_spends_the_raises_of_its_live_proposals_against_its_share_of_payroll(
+        pay, percent, data):
+    members = [Participant(i, i % 3, p, "EUR") for i, p in enumerate(pay)]
+    statuses = st.sampled_from(list(ProposalStatus))
+    props = [proposal(i, m.person_id, data.draw(st.integers(-5_000, 20_000)),
+                      data.draw(statuses)) for i, m in enumerate(members)]
+    spend = rules.group_spend(cycle(percent), members, props)
+    for group, s in spend.items():
+        payroll = sum(m.pay for m in members if m.group_id == group)
+        assert s.payroll == payroll
+        assert s.budget == round(payroll * percent / 100)
+        live = [max(p.amount, 0) for p in props if members[p.person_id].group_id == group
+                and p.status is not ProposalStatus.DECLINED]
+        assert s.spent == sum(live) and s.remaining == s.budget - sum(live)
+
+
+@given(st.integers(0, 1_000_000), st.integers(0, 1_000_000), st.integers(-1_000, 100_000))
+def test_over_budget_is_refused_without_a_reason_and_flagged_with_one(budget, spent, amount):
+    s = rules.GroupSpend(7, budget * 30, budget, spent, 0)
+    over = spent + max(amount, 0) > budget
+    if over:
+        with pytest.raises(LedgerRuleBroken, match=f"budget is {budget:,} "):
+            rules.check_budget(s, amount, None, "bob's team")
+    else:
+        assert rules.check_budget(s, amount, None, "bob's team") is False
+    assert rules.check_budget(s, amount, "retention", "bob's team") is over
+
+
+@given(st.integers(0, 100_000))
+def test_pay_outside_the_band_warns_and_needs_a_reason(pay):
+    inside = BAND.min <= pay <= BAND.max
+    assert (rules.band_warning(pay, BAND, "eng1") is None) is inside
+    if inside:
+        assert rules.check_band(pay, BAND, "eng1", None) is None
+        assert 0 <= rules.band_position(pay, BAND) <= 1  # type: ignore[operator]
+    else:
+        with pytest.raises(LedgerRuleBroken, match="give --reason"):
+            rules.check_band(pay, BAND, "eng1", None)
+        assert rules.check_band(pay, BAND, "eng1", "market") is not None
+    assert rules.check_band(pay, None, "eng1", None) is None  # a role without a band
+
+
+def test_band_position_and_raise_amounts_by_hand():
+    assert rules.band_position(45_000, BAND) == 0.5
+    assert rules.band_position(55_000, BAND) == 1.5
+    assert rules.raise_amount(45_000, None, 3.0) == 1_350
+    assert rules.raise_amount(45_000, 500, None) == 500
+    with pytest.raises(InvalidEvent, match="exactly one"):
+        rules.raise_amount(45_000, 500, 3.0)
+    with pytest.raises(InvalidEvent, match="below zero"):
+        rules.raise_amount(45_000, -46_000, None)
+
+
+@pytest.mark.parametrize("text", ["three", "", "nan", "inf", "-60", "101", "true", "0"])
+def test_a_percent_that_is_not_a_plausible_number_is_refused(text):
+    with pytest.raises(InvalidEvent, match="--percent"):
+        rules.percent_from_text(text)
+
+
+def test_amounts_and_budgets_from_text():
+    assert rules.amount_from_text("1,500") == 1_500
+    assert rules.budget_percent_from_text("3.5") == 3.5
+    for bad in ("1.5", "x", "0"):
+        with pytest.raises(InvalidEvent, match="--amount"):
+            rules.amount_from_text(bad)
+    for bad in ("0", "-1", "x", "101"):
+        with pytest.raises(InvalidEvent, match="--budget-percent"):
+            rules.budget_percent_from_text(bad)
+
+
+M, SKIP, HR = Approver.MANAGER, Approver.SKIP_LEVEL, Approver.HR
+
+
+@pytest.mark.parametrize(("chain", "managers", "proposer", "signers"), [
+    ((SKIP,), [10, 20, 30], 10, [20]),  # the manager proposes, the skip level signs
+    ((M, SKIP), [10, 20], 99, [10, 20]),  # HR proposes: manager then skip level
+    ((M, SKIP), [10, 20], 10, [20, 20]),  # the manager's own step goes one level up
+    ((SKIP, HR), [10], 10, [None, None]),  # no skip level in the chart: HR
+    ((M,), [], None, [None]),  # nobody above: HR
+    ((), [10, 20], 10, []),  # an empty chain: no approval
+])
+def test_who_signs_each_step(chain, managers, proposer, signers):
+    steps = rules.resolve_chain(chain, managers, proposer)
+    assert [s.approver_id for s in steps] == signers
+    assert [s.approver for s in steps] == list(chain)
+
+
+@given(st.lists(st.sampled_from(list(Approver)), max_size=4),
+       st.lists(st.integers(1, 50), max_size=5, unique=True), st.integers(1, 60))
+def test_the_proposer_never_signs_a_step(chain, managers, proposer):
+    steps = rules.resolve_chain(chain, managers, proposer)
+    assert all(s.approver_id != proposer for s in steps)
+    assert all(s.approver_id is None or s.approver_id in managers for s in steps)
+
+
+def test_only_the_steps_signer_may_sign():
+    steps = (Step(0, SKIP, 20), Step(1, HR, None))
+    p = proposal(1, 5, 1_000, ProposalStatus.PROPOSED, steps, proposer=10)
+    hr = Signer(None, "hr@x", True)
+    for signer, why in ((Signer(5, "ada", False), "their own raise"),
+                        (Signer(10, "mgr", False), "proposed this raise"),
+                        (Signer(30, "eve", False), "not eve's to sign"),
+                        (hr, "not hr@x's to sign")):  # a manager's step is theirs, not HR's
+        with pytest.raises(PermissionDenied, match=why):
+            rules.check_signer(p, signer, "ada")
+    assert rules.check_signer(p, Signer(20, "sky", False), "ada").index == 0
+    signed = replace(p, steps=(Step(0, SKIP, 20, "sky", "approved"), steps[1]))
+    with pytest.raises(PermissionDenied, match="is HR's"):
+        rules.check_signer(signed, Signer(20, "sky", False), "ada")
+    assert rules.check_signer(signed, hr, "ada").index == 1
+
+
+def test_proposals_are_seen_by_hr_the_chain_and_the_person_once_applied():
+    p = proposal(1, 5, 1_000, ProposalStatus.APPROVED)
+    assert rules.may_see(Signer(None, "hr", True), p, [10, 20])
+    assert rules.may_see(Signer(20, "sky", False), p, [10, 20])
+    assert not rules.may_see(Signer(30, "eve", False), p, [10, 20])
+    assert not rules.may_see(Signer(5, "ada", False), p, [10, 20])
+    applied = proposal(1, 5, 1_000, ProposalStatus.APPLIED)
+    assert rules.may_see(Signer(5, "ada", False), applied, [10, 20])

@@ -1,0 +1,154 @@
+"""Raises on the web: nothing reaches the ledger without its approver, nobody outside the
+chain proposes, signs or sees a proposal, and every read and write is audited.
+
+The seeded org (tests/web/conftest.py): boss (HR admin, 90,000) manages mgr (60,000) and
+peer (46,000); mgr manages emp (45,000, +3% in 2022: 46,350). TINY's chain for raises is
+the skip level: for emp, boss. Cycle '2024' (3%): mgr's team is emp alone, a payroll of
+46,350 and a budget of 1,390. The tests share one database, in order.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from trellis.adapters import tables as t
+
+
+def counts(app) -> tuple[int, int]:
+    with app.state.trellis.uow() as uow:
+        c = uow.connection
+        return (c.scalar(select(func.count()).select_from(t.events).where(
+                    t.events.c.kind == "compensation")),
+                c.scalar(select(func.count()).select_from(t.comp_proposals)))
+
+
+def audit(app) -> list[dict]:
+    with app.state.trellis.uow() as uow:
+        return uow.accounts.audit_entries()
+
+
+def test_the_plus_sixty_percent_direct_write_no_longer_lands(app, clients):
+    before = counts(app)
+    api = clients["manager"].post("/api/people/emp/events", json={
+        "kind": "compensation", "details": {"compensation_kind": "merit", "percent": 60}})
+    assert api.status_code == 422
+    assert api.json()["detail"] == ("a raise needs an approver: propose it with POST "
+                                    "/api/compensation/raises (nothing was recorded)")
+    assert counts(app) == before
+    hr = clients["hr"].post("/api/people/emp/events", json={
+        "kind": "compensation", "details": {"percent": 60}})
+    assert hr.status_code == 422 and counts(app) == before  # HR follows the chain too
+
+    page = clients["manager"].post("/people/emp/events", data={
+        "kind": "compensation", "percent": "60", "reason": "counter-offer"})
+    assert page.status_code == 200
+    assert ("Raise proposed (proposal 1): nothing is recorded until step 1 (skip_level) "
+            "approves it.") in page.text
+    assert counts(app) == (before[0], before[1] + 1)  # a proposal, no event
+    no_reason = clients["manager"].post("/people/emp/events", data={
+        "kind": "compensation", "percent": "5"})
+    assert no_reason.status_code == 422
+    assert "Not proposed: give a reason: an off-cycle raise says why" in no_reason.text
+
+    waiting = clients["hr"].get("/api/compensation/proposals?awaiting=true").json()
+    [p] = [x for x in waiting if x["id"] == 1]
+    assert (p["person"], p["amount"], p["pay_before"], p["can_sign"]) == ("emp", 27_810,
+                                                                          46_350, True)
+    assert p["band_warning"] == "new pay 74,160 is above the eng1 band (40,000-50,000 EUR)"
+    signed = clients["hr"].post("/api/compensation/proposals/1/approval")
+    assert signed.status_code == 200, signed.text
+    assert signed.json()["status"] == "applied" and signed.json()["event"] is not None
+    assert counts(app)[0] == before[0] + 1
+    timeline = clients["employee"].get("/api/people/emp/timeline").json()
+    [raise_] = [e for e in timeline if e["id"] == signed.json()["event"]]
+    assert raise_["details"]["amount"] == 27_810 and raise_["details"]["proposal"] == 1
+
+
+def test_outside_the_chain_is_refused_and_nothing_is_written(app, clients):
+    before = counts(app)
+    body = {"person": "emp", "kind": "merit", "percent": 2.0, "reason": "x"}
+    for who in ("peer", "employee"):
+        r = clients[who].post("/api/compensation/cycles/2024/proposals", json=body)
+        assert r.status_code == 403, (who, r.text)
+    assert counts(app) == before
+    made = clients["manager"].post("/api/compensation/cycles/2024/proposals", json=body)
+    assert made.status_code == 201, made.text
+    pid = made.json()["id"]
+    assert made.json()["amount"] == 1_483  # 2% of 74,160, after the first test's raise
+    before = counts(app)
+    for who, why in (("peer", "not peer@x.org's to sign"),
+                     ("employee", "emp@x.org cannot approve their own raise"),
+                     ("manager", "mgr@x.org proposed this raise and cannot approve it")):
+        r = clients[who].post(f"/api/compensation/proposals/{pid}/approval")
+        assert r.status_code == 403 and why in r.json()["detail"], (who, r.text)
+        page = clients[who].post(f"/comp/proposals/{pid}/approve")
+        assert page.status_code == 403 and "Not signed" in page.text
+    assert counts(app) == before
+    with app.state.trellis.uow() as uow:
+        assert uow.compensation.proposal(pid).steps[0].decision is None
+    assert clients["peer"].get("/api/compensation/cycles/2024").status_code == 403
+    assert clients["hr"].post(f"/api/compensation/proposals/{pid}/approval").status_code == 200
+
+
+def test_over_budget_without_a_reason_is_refused_with_the_figures(app, clients):
+    before = counts(app)
+    r = clients["manager"].post("/api/compensation/cycles/2024/proposals", json={
+        "person": "emp", "kind": "merit", "amount": 5_000})
+    assert r.status_code in (409, 422)
+    assert counts(app) == before
+
+
+def test_proposals_are_private_to_the_chain_hr_and_the_person_once_applied(app, clients):
+    made = clients["manager"].post("/api/compensation/raises", json={
+        "person": "emp", "kind": "adjustment", "amount": 500, "reason": "market"})
+    assert made.status_code == 201, made.text
+    pid = made.json()["id"]
+    seen = {who: {p["id"] for p in clients[who].get("/api/compensation/proposals").json()}
+            for who in ("hr", "manager", "employee", "peer")}
+    assert pid in seen["hr"] and pid in seen["manager"]
+    assert pid not in seen["employee"] and not seen["peer"]
+    clients["hr"].post(f"/api/compensation/proposals/{pid}/approval")
+    mine = clients["employee"].get("/api/compensation/proposals").json()
+    assert pid in {p["id"] for p in mine} and all(p["status"] == "applied" for p in mine)
+    reads = [e for e in audit(app) if e["action"] == "pay.read"
+             and e["resource"] == "compensation/proposals"]
+    assert {e["user_email"] for e in reads} >= {"hr@x.org", "mgr@x.org", "emp@x.org"}
+
+
+def test_the_cycle_page_shows_a_manager_their_people_and_is_audited(app, clients):
+    page = clients["manager"].get("/comp/cycles/2024")
+    assert page.status_code == 200
+    assert 'id="row-emp"' in page.text and 'id="row-peer"' not in page.text
+    assert "mgr&#39;s team" in page.text or "mgr's team" in page.text
+    hr_page = clients["hr"].get("/comp/cycles/2024")
+    assert 'id="row-peer"' in hr_page.text and 'id="row-mgr"' in hr_page.text
+    doc = clients["manager"].get("/api/compensation/cycles/2024").json()
+    assert [g["group"] for g in doc["groups"]] == ["mgr's team"]
+    assert doc["groups"][0]["payroll"] > 0
+    assert any(e["action"] == "pay.read" and e["resource"] == "compensation/2024"
+               and e["user_email"] == "mgr@x.org" for e in audit(app))
+    assert clients["employee"].get("/comp/cycles/2024").status_code == 403
+    listing = clients["manager"].get("/comp")
+    assert listing.status_code == 200 and "/comp/cycles/2024" in listing.text
+    approvals = clients["hr"].get("/comp/approvals")
+    assert approvals.status_code == 200 and "Raises awaiting your approval" in approvals.text
+
+
+def test_a_manager_proposes_on_the_cycle_page_and_hr_applies(app, clients):
+    page = clients["manager"].post("/comp/cycles/2024/propose", data={
+        "person": "emp", "kind": "merit", "percent": "abc"}, follow_redirects=False)
+    assert page.status_code == 422 and "--percent must be a number" in page.text
+    ok = clients["hr"].post("/comp/cycles/2024/propose", data={
+        "person": "peer", "kind": "merit", "percent": "1", "reason": ""},
+        follow_redirects=False)
+    assert ok.status_code == 303
+    pid = int(re.search(r"proposed=(\d+)", ok.headers["location"]).group(1))
+    # peer's skip level: nobody above boss, so the step falls to HR; hr@x.org proposed it
+    refused = clients["hr"].post(f"/api/compensation/proposals/{pid}/approval")
+    assert refused.status_code == 403
+    declined = clients["hr"].post(f"/api/compensation/proposals/{pid}/decline",
+                                  json={"reason": "no"})
+    assert declined.status_code == 403
+    assert clients["manager"].post("/api/compensation/cycles/2024/apply").status_code == 403
