@@ -94,6 +94,7 @@ def erase_person(uow: UnitOfWork, ref: str, *, author: str) -> int:
         others = uow.events.forget_giver(person.handle)
         uow.state.remove(person.id)
         uow.plans.remove(person.id)
+        uow.calibrations.remove_person(person.id)
         uow.reviews.remove_person(person.id)
         removed = uow.events.remove_person(person.id)
         logins = uow.erasure.remove_accounts(person.id, person.email)

@@ -20,6 +20,7 @@ from trellis.settings import Settings, database_url
 
 from . import (
     accounts,
+    calibration,
     compare,
     demo,
     fragmentation,
@@ -86,6 +87,7 @@ accounts.register(app)
 compare.register(app)
 report.register(app)
 reviews.register(app)
+calibration.register(app)
 
 
 IMPORT_WAIT_SECONDS = 600.0
