@@ -40,6 +40,9 @@ class CalibrationRepository:
     def session(self, name: str) -> CalibrationSession | None:
         return self._one(t.calibration_sessions.c.name == name)
 
+    def get(self, session_id: int) -> CalibrationSession | None:
+        return self._one(t.calibration_sessions.c.id == session_id)
+
     def sessions(self) -> list[CalibrationSession]:
         c = t.calibration_sessions.c
         return [_session(row) for row in self._c.execute(

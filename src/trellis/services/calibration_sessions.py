@@ -103,6 +103,15 @@ def close_session(uow: UnitOfWork, name: str) -> CalibrationSession:
     return found
 
 
+def session_named(uow: UnitOfWork, session_id: int) -> CalibrationSession:
+    """A session by its id (the web's addresses: a name may hold any character)."""
+    with uow.reading():
+        found = uow.calibrations.get(session_id) if 0 < session_id < 2**62 else None
+    if found is None:
+        raise NotFound(f"unknown calibration session {session_id}")
+    return found
+
+
 def sessions(uow: UnitOfWork) -> list[tuple[CalibrationSession, int]]:
     """Every session with how many people are in it, oldest first."""
     with uow.reading():

@@ -18,11 +18,12 @@ from starlette.types import ASGIApp
 from trellis.bootstrap import open_trellis
 from trellis.settings import Settings
 
-from . import api_docs, deps, errors, pages
+from . import api_docs, calibration_pages, deps, errors, pages
 from .headers import SecurityHeaders
 from .routers import (
     audit,
     auth,
+    calibration,
     compare,
     events,
     evidence,
@@ -84,11 +85,12 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.secure_cookies = app.https = settings.environment == "production"
     errors.install(app)
     for module in (auth, people, events, profiles, frameworks, readiness, plans, lattice,
-                   reports, simulation, evidence, compare, imports, audit):
+                   reports, simulation, evidence, compare, imports, audit, calibration):
         app.include_router(module.router, dependencies=[Depends(deps.single_query_values)])
     if docs:
         app.include_router(api_docs.router)
     app.include_router(pages.router)
+    app.include_router(calibration_pages.router)
     return app
 
 
