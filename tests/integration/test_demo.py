@@ -6,7 +6,8 @@ import re
 
 from trellis.adapters.framework_files import read_framework_file, shipped_framework_path
 from trellis.bootstrap import open_trellis
-from trellis.services import clock
+from trellis.domain.events import EventKind
+from trellis.services import calibration_sessions, clock
 from trellis.services.demo import run_demo
 from trellis.services.profiles import profile
 from trellis.services.transfer import ImportProgress
@@ -25,7 +26,12 @@ def test_run_demo_writes_a_believable_organization(sqlite_url: str) -> None:
     try:
         with trellis.uow() as uow:
             assert uow.people.count() == summary.people == 80
-            assert uow.events.count() == summary.events
+            # the generated ledger, and the review cycle and calibration run on it after
+            added = uow.events.of_kinds([EventKind.REVIEW, EventKind.CALIBRATION])
+            assert uow.events.count() == summary.events + len(added)
+            assert sum(1 for e in added if e.kind == EventKind.CALIBRATION) == 1
+        [(session, members)] = calibration_sessions.sessions(trellis.uow())
+        assert session.group == summary.manager and members >= 1
         assert summary.active + summary.departed == 80
         assert summary.events_by_kind["hire"] == 80
         assert summary.params.merit_raise_mean == 3.3

@@ -9,7 +9,8 @@ The view reads today's profiles from the current-state table in one query (as
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import random
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
@@ -39,7 +40,7 @@ from trellis.domain.readiness import assess
 from trellis.domain.reviews import ReviewCycle
 from trellis.errors import Conflict, InvalidEvent, LedgerRuleBroken, NotFound
 
-from . import clock
+from . import clock, reviews
 from .frameworks import version_in_force
 from .ledger import append_event, find_person
 from .unit_of_work import UnitOfWork
@@ -359,3 +360,50 @@ def sorted_boxes(v: CalibrationView) -> Sequence[tuple[Band, Band]]:
     """The 9-box's cells as a grid reads them: high performance on top, readiness rising
     to the right."""
     return [(p, r) for p in reversed(BANDS) for r in BANDS]
+
+
+# --- the demo organization
+
+DEMO_REVIEWED = 15  # manager reviews written for the demo's session, at most: it stays fast
+
+
+def demo_calibration(uow_factory: Callable[[], UnitOfWork], *, manager: str | None,
+                     seed: int, author: str) -> CalibrationSession | None:
+    """A calibration session on the demo's latest review cycle for ``manager``'s team, with
+    one change. With no cycle yet, a small one for that team, with manager reviews (ratings
+    drawn with ``seed``) for up to DEMO_REVIEWED people. None when the demo has no manager."""
+    if manager is None:
+        return None
+    found = reviews.cycles(uow_factory())
+    cycle = max((c for c, _ in found), key=lambda c: (c.period_end, c.id), default=None)
+    if cycle is None:
+        year = clock.today().year
+        cycle, _ = reviews.open_cycle(uow_factory(), f"{year - 1} team review",
+                                      date(year - 1, 1, 1), date(year - 1, 12, 31),
+                                      forms=(ReviewForm.MANAGER,), team=manager,
+                                      author=author)
+        with uow_factory().reading() as uow:
+            scale = uow.frameworks.catalog[
+                version_in_force(uow, clock.today()).id].reviews.rating
+            lead = find_person(uow, manager)
+            people = [p for p in uow.people.reports(lead.id)
+                      if uow.reviews.is_participant(cycle.id, p.id)][:DEMO_REVIEWED]
+        rng = random.Random(seed)
+        middle = (scale.min + scale.max) // 2
+        for person in people:
+            rating = max(scale.min, min(scale.max, middle + rng.choice((-1, 0, 0, 0, 1, 1, 2))))
+            reviews.submit(uow_factory(), cycle.name, person.handle, ReviewForm.MANAGER,
+                           rating, author=author)
+    try:
+        session, _ = open_session(uow_factory(), cycle.name, team=manager,
+                                  name=f"{cycle.name} calibration", author=author)
+    except (InvalidEvent, Conflict):  # nobody of the team in that cycle, or already done
+        return None
+    shown = view(uow_factory(), session.name)
+    scale = shown.framework.reviews.rating
+    top = next((m for m in shown.members if m.rating is not None), None)
+    if top is not None and top.rating is not None and top.rating > scale.min:
+        change_rating(uow_factory(), session.name, top.person.handle, top.rating - 1,
+                      "held to the team's bar: a strong year, rated beside its peers",
+                      author=author)
+    return session

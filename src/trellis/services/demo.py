@@ -17,6 +17,7 @@ from trellis.demo import DemoParameters, Organization, generate_organization
 from trellis.domain.events import MICRO_PROGRESSIONS, EventKind
 from trellis.domain.framework import Framework
 
+from .calibration_sessions import demo_calibration
 from .frameworks import load_framework
 from .transfer import ReportProgress, import_ledger
 from .unit_of_work import UnitOfWork
@@ -102,8 +103,11 @@ def run_demo(
     import_ledger(uow_factory(), org.people, org.events, author=author, source="demo",
                   on_progress=progress)
     imported = time.perf_counter()
-    return summarize(org, framework=framework.key, seed=seed, years=years,
-                     generate_seconds=generated - started, import_seconds=imported - generated)
+    summary = summarize(org, framework=framework.key, seed=seed, years=years,
+                        generate_seconds=generated - started,
+                        import_seconds=imported - generated)
+    demo_calibration(uow_factory, manager=summary.manager, seed=seed, author=author)
+    return summary
 
 
 def summarize(org: Organization, *, framework: str, seed: int, years: float,
