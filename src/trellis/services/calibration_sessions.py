@@ -33,6 +33,7 @@ from trellis.domain.calibration_sessions import (
 )
 from trellis.domain.events import MICRO_PROGRESSIONS, EventKind, shown, text_value
 from trellis.domain.framework import Framework, ReviewForm, Role
+from trellis.domain.ledger_rows import EventRow
 from trellis.domain.limits import LONG_TEXT_MAX, NAME_MAX
 from trellis.domain.people import Person
 from trellis.domain.profile_document import profile_from_document
@@ -226,11 +227,10 @@ def view(uow: UnitOfWork, name: str) -> CalibrationView:
         rows = uow.state.rows(ids if len(ids) < 900 else None,
                               ["person_id", "role", "profile"])
         steps = uow.events.of_kinds(MICRO_PROGRESSIONS, ids)
-    recent: dict[int, list[RecentStep]] = {}
+    recent: dict[int, list[EventRow]] = {}
     for step in steps:  # in ledger order: the newest last
-        if step.effective_on >= since and step.effective_on <= today:
-            recent.setdefault(step.person_id, []).append(
-                RecentStep(step.effective_on, step.kind, _subject(step.kind, step.details)))
+        if since <= step.effective_on <= today:
+            recent.setdefault(step.person_id, []).append(step)
     next_roles: dict[str, Role | None] = {}
     members: list[Member] = []
     with paused_gc():
@@ -249,10 +249,12 @@ def view(uow: UnitOfWork, name: str) -> CalibrationView:
             score = (assess(replace(profile, as_of=today), target, framework).score
                      if target is not None and profile.active else None)
             mine = recent.get(person.id, [])
+            latest = tuple(RecentStep(r.effective_on, r.kind, _subject(r.kind, r.details))
+                           for r in reversed(mine[-LATEST_SHOWN:]))
             members.append(Member(
                 person, role_id, profile.title, record.rating if record else None,
                 record.calibrated if record else None, score,
-                target.id if target else None, len(mine), tuple(reversed(mine[-LATEST_SHOWN:]))))
+                target.id if target else None, len(mine), latest))
     members.sort(key=lambda m: (m.rating is None, -(m.rating or 0), -(m.readiness or -1.0),
                                 m.person.handle))
     scale = framework.reviews.rating
