@@ -140,3 +140,16 @@ def test_a_change_by_form_shows_on_the_profile_and_is_audited(app, session_id):
     assert other["profile"]["reviews"] == {}
     [entry] = [e for e in timeline if e["kind"] == "calibration"]
     assert entry["summary"] == "Calibration" and entry["details"] is None
+
+
+def test_the_generic_event_route_refuses_a_calibration(app):
+    with signed_in(app, "hr") as c:
+        r = c.post("/api/people/emp/events", json={
+            "kind": "calibration", "details": {"cycle": "2025-h1", "session": "h1",
+                                               "from_rating": 3, "to_rating": 5,
+                                               "reason": "sneaking past the session"}})
+        assert r.status_code == 422, r.text
+        assert r.json()["detail"] == \
+            "calibrate through POST /api/calibration/{session_id}/changes"
+        timeline = c.get("/api/people/emp/timeline").json()
+    assert not any("sneaking" in (e["summary"] or "") for e in timeline)

@@ -133,7 +133,7 @@ def record(uow: UowFactory, user: User, ref: str, body: EventCreate,
     if kind is EventKind.VERIFICATION:
         raise InvalidEvent("verify through POST /api/events/{id}/verification")
     if kind is EventKind.CALIBRATION:
-        raise InvalidEvent("calibrate through POST /api/calibration/{session}/changes")
+        raise InvalidEvent("calibrate through POST /api/calibration/{session_id}/changes")
     done = accounts.record_for(uow(), user, ref, kind, body.effective_on or clock.today(),
                                {**body.details, **(extra_fields or {})},
                                evidence=body.evidence, verifier=body.verifier)
