@@ -6,7 +6,8 @@ import re
 
 from trellis.adapters.framework_files import read_framework_file, shipped_framework_path
 from trellis.bootstrap import open_trellis
-from trellis.services import clock
+from trellis.domain.events import EventKind
+from trellis.services import calibration_sessions, clock
 from trellis.services.demo import run_demo
 from trellis.services.profiles import profile
 from trellis.services.transfer import ImportProgress
@@ -27,11 +28,16 @@ def test_run_demo_writes_a_believable_organization(sqlite_url: str) -> None:
             assert uow.people.count() == summary.people == 80
             cycles = {c.name: c for c in uow.compensation.cycles()}
             applied = [p for p in uow.compensation.proposals() if p.event_id is not None]
-            # the generated events, and last year's merit cycle applied on top of them
-            assert uow.events.count() == summary.events + len(applied)
+            # the generated ledger, and on top of it last year's merit cycle applied, the
+            # review cycle and the calibration session's change
+            added = uow.events.of_kinds([EventKind.REVIEW, EventKind.CALIBRATION])
+            assert uow.events.count() == summary.events + len(applied) + len(added)
+            assert sum(1 for e in added if e.kind == EventKind.CALIBRATION) == 1
         last, this = (f"{clock.today().year - 1} merit", f"{clock.today().year} merit")
         assert cycles[last].status == "applied" and cycles[this].status == "open"
         assert applied and {p.cycle_id for p in applied} == {cycles[last].id}
+        [(session, members)] = calibration_sessions.sessions(trellis.uow())
+        assert session.group == summary.manager and members >= 1
         assert summary.active + summary.departed == 80
         assert summary.events_by_kind["hire"] == 80
         assert summary.params.merit_raise_mean == 3.3

@@ -604,7 +604,8 @@ def test_a_csv_import_with_a_bad_row_names_its_line(trellis, tmp_path):
         (4, "skill_step: to_mastery must be an integer, got 'two'"),
         (5, "unknown event kind 'level_up' (known: hire, promotion, lateral_move, skill_step, "
             "certification, project_leadership, responsibility, recognition, compensation, "
-            "check_in, departure, retraction, verification, demonstrated, assessed, review)"),
+            "check_in, departure, retraction, verification, demonstrated, assessed, review, "
+            "calibration)"),
     ]
     assert counts(trellis) == before
 

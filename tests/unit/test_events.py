@@ -221,6 +221,7 @@ def test_advance_of_every_kind():
         K.DEMONSTRATED: Advance.MICRO,
         K.ASSESSED: Advance.NONE,
         K.REVIEW: Advance.NONE,
+        K.CALIBRATION: Advance.NONE,
     }
     assert set(expected) == set(EventKind)
     for kind, advance in expected.items():

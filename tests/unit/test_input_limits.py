@@ -181,7 +181,7 @@ def test_kinds_are_text():
     with pytest.raises(InvalidEvent) as info:
         kind_from_text("hire\n" + "x" * 10_000)
     assert str(info.value).startswith("unknown event kind 'hire\\u000axxxx")
-    assert len(str(info.value)) < 300
+    assert len(str(info.value)) < 400  # the value cut short; the list of kinds grows
 
 
 def test_shown_keeps_a_message_on_one_short_line():
@@ -323,7 +323,8 @@ def test_blank_lines_short_rows_and_quoted_line_breaks_are_fine(tmp_path):
     ({"person": "bob", "kind": ["hire"], "effective_on": "2021-01-04"},
      "unknown event kind a list (known: hire, promotion, lateral_move, skill_step, "
      "certification, project_leadership, responsibility, recognition, compensation, "
-     "check_in, departure, retraction, verification, demonstrated, assessed, review)"),
+     "check_in, departure, retraction, verification, demonstrated, assessed, review, "
+     "calibration)"),
     ({"person": "bob", "kind": "hire", "effective_on": "2021-01-04", "role": "eng1", "id": 0},
      "id must be between 1 and 9,223,372,036,854,775,807, got 0"),
     ({"person": "bob", "kind": "hire", "effective_on": "2021-01-04", "role": "eng1", "id": -7},

@@ -30,6 +30,7 @@ from pydantic import (
     StrictInt,
     StrictStr,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
@@ -352,6 +353,15 @@ class ReviewsModel(_Strict):
                                     description="the forms a review cycle may use")
     target_distribution: dict[StrictInt, float] = Field(
         {}, description="overall rating -> the percent of people the organization aims for")
+
+    @field_validator("target_distribution", mode="before")
+    @classmethod
+    def _json_keys(cls, value: Any) -> Any:
+        # A stored framework document is JSON, whose keys are text: "3" reads back as 3.
+        if isinstance(value, dict):
+            return {int(k) if isinstance(k, str) and k.strip().lstrip("-").isdecimal()
+                    else k: v for k, v in value.items()}
+        return value
 
     @model_validator(mode="after")
     def _distinct(self) -> Self:

@@ -56,6 +56,7 @@ from .framework_files import framework_from_document
 from .sqlite_writers import BUSY_SECONDS, import_mark
 
 if TYPE_CHECKING:
+    from .calibration_store import CalibrationRepository
     from .case_store import CaseRepository
     from .comp_store import CompensationRepository
     from .review_store import ReviewRepository
@@ -730,7 +731,7 @@ class PlanRepository:
 
 
 _REPOSITORIES = ("frameworks", "people", "events", "state", "plans", "accounts", "erasure",
-                 "reviews", "cases", "compensation")
+                 "reviews", "cases", "compensation", "calibrations")
 
 
 class SqlUnitOfWork:
@@ -820,6 +821,12 @@ class SqlUnitOfWork:
         from .comp_store import CompensationRepository as Compensation  # it imports this module
 
         return Compensation(self.connection)
+
+    @cached_property
+    def calibrations(self) -> CalibrationRepository:
+        from .calibration_store import CalibrationRepository as Calibrations  # imports this
+
+        return Calibrations(self.connection)
 
     def commit(self) -> None:
         if self._reading:

@@ -379,3 +379,30 @@ comp_steps = Table(
     Column("decided_at", DateTime, nullable=True),
     Index("ix_comp_steps_approver", "approver_id"),
 )
+
+# --- calibration sessions: a review cycle's group set against the target distribution.
+# --- The group is fixed as members when a session opens; each change is a ``calibration``
+# --- event in the ledger.
+
+calibration_sessions = Table(
+    "calibration_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("cycle_id", Integer, ForeignKey("review_cycles.id"), nullable=False),
+    Column("group_kind", String(16), nullable=False),  # team | level | track
+    Column("group_value", String(200), nullable=False),  # a level, a track, a handle
+    Column("team_id", Integer, ForeignKey("people.id"), nullable=True),  # a team's manager
+    Column("status", String(16), nullable=False),  # open | closed
+    Column("opened_by", String(200), nullable=False),
+    Column("opened_at", DateTime, nullable=False),
+    Column("changed_at", DateTime, nullable=False),  # the last open or close
+)
+
+calibration_members = Table(
+    "calibration_members",
+    metadata,
+    Column("session_id", Integer, ForeignKey("calibration_sessions.id"), primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id"), primary_key=True),
+    Index("ix_calibration_members_person", "person_id"),
+)

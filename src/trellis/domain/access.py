@@ -200,6 +200,8 @@ def redact_timeline_item(kind: EventKind | None, summary: str, details: dict[str
         return "Check-in", None
     if not private and kind is EventKind.REVIEW:  # ratings are the person's, chain's and HR's
         return "Review", None
+    if not private and kind is EventKind.CALIBRATION:
+        return "Calibration", None
     if not pay:
         return _PAY_TEXT.sub("", summary), {k: v for k, v in details.items()
                                              if k not in PAY_FIELDS}

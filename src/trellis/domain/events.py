@@ -54,6 +54,7 @@ class EventKind(StrEnum):
     DEMONSTRATED = "demonstrated"
     ASSESSED = "assessed"
     REVIEW = "review"
+    CALIBRATION = "calibration"
 
 
 class Advance(StrEnum):
@@ -208,6 +209,21 @@ class Review:
 
 
 @dataclass(frozen=True, slots=True)
+class Calibration:
+    """A calibration session changed the overall rating of review cycle ``cycle`` from
+    ``from_rating`` (the manager review's, or an earlier calibration's) to ``to_rating``,
+    for ``reason``. Who changed it is the event's author; the manager review stays as
+    written, and a retraction of this event restores ``from_rating``."""
+
+    kind: ClassVar[EventKind] = EventKind.CALIBRATION
+    cycle: str
+    session: str
+    from_rating: int
+    to_rating: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Certification:
     kind: ClassVar[EventKind] = EventKind.CERTIFICATION
     certification: str
@@ -303,6 +319,7 @@ Details = (
     | Demonstrated
     | Assessed
     | Review
+    | Calibration
 )
 
 DETAILS: dict[EventKind, type[Details]] = {
@@ -324,6 +341,7 @@ DETAILS: dict[EventKind, type[Details]] = {
         Demonstrated,
         Assessed,
         Review,
+        Calibration,
     )
 }
 
@@ -553,6 +571,8 @@ _INT_RANGES: dict[str, tuple[int, int, str | None]] = {
     "to_mastery": (0, MASTERY_MAX, None),
     "proficiency": (0, MASTERY_MAX, "cannot be negative"),
     "rating": (0, MASTERY_MAX, "cannot be negative"),
+    "from_rating": (0, MASTERY_MAX, "cannot be negative"),
+    "to_rating": (0, MASTERY_MAX, "cannot be negative"),
     "retracts": (1, EVENT_ID_MAX, "must be an event id"),
     "verifies": (1, EVENT_ID_MAX, "must be an event id"),
     "case": (1, EVENT_ID_MAX, "must be a case id"),
@@ -645,6 +665,10 @@ def _check_details(d: Details) -> None:
             raise InvalidEvent("compensation: give exactly one of amount or percent")
         if d.percent is not None and not -50.0 < d.percent <= 100.0:
             raise InvalidEvent(f"compensation: percent {d.percent} is not a plausible change")
+    elif isinstance(d, Calibration):
+        if d.to_rating == d.from_rating:
+            raise InvalidEvent(f"calibration: the rating is already {d.to_rating}; a "
+                               "calibration changes it")
     elif isinstance(d, CheckIn) and d.engagement is not None and not 1 <= d.engagement <= 5:
         raise InvalidEvent(f"check_in: engagement must be 1-5, got {d.engagement}")
 

@@ -24,6 +24,7 @@ from . import limits
 from .events import (
     MICRO_PROGRESSIONS,
     Assessed,
+    Calibration,
     Certification,
     CheckIn,
     Compensation,
@@ -128,6 +129,13 @@ class ReviewRecord(NamedTuple):
     ratings: tuple[ItemRating, ...] = ()
     goals: tuple[GoalResult, ...] = ()
     comment: str | None = None
+    calibrated: int | None = None  # the rating a calibration session set (manager reviews)
+    calibration_event: int | None = None  # the latest live calibration event
+
+    @property
+    def overall(self) -> int:
+        """The rating that counts: the calibrated one, else the reviewer's own."""
+        return self.rating if self.calibrated is None else self.calibrated
 
 
 CycleReviews = Mapping[str, tuple[ReviewRecord, ...]]
@@ -391,6 +399,26 @@ class ProfileBuilder:
         cycle[role] = (*cycle.get(role, ()), record) if d.reviewer_role is ReviewForm.PEER \
             else (record,)
 
+    def _calibration(self, event: Event, framework: Framework) -> None:
+        """A calibration sets the manager review's calibrated rating beside the original;
+        its ``from_rating`` must be the rating it changes, so the before/after stay true."""
+        d, on = event.details, event.effective_on
+        assert isinstance(d, Calibration)
+        scale = framework.reviews.rating
+        manager = self.reviews.get(d.cycle, {}).get(ReviewForm.MANAGER.value)
+        if not manager:
+            raise LedgerRuleBroken(f"calibration on {on}: no manager review in cycle "
+                                   f"'{d.cycle}' to calibrate")
+        if not scale.holds(d.to_rating):
+            raise LedgerRuleBroken(f"calibration on {on}: rating {d.to_rating} is outside "
+                                   f"the scale {scale.min}-{scale.max}")
+        record = manager[-1]
+        if d.from_rating != record.overall:
+            raise LedgerRuleBroken(f"calibration on {on}: the cycle '{d.cycle}' rating is "
+                                   f"{record.overall}, not {d.from_rating}")
+        self.reviews[d.cycle][ReviewForm.MANAGER.value] = (record._replace(
+            calibrated=d.to_rating, calibration_event=event.id),)
+
     def _responsibility(self, event: Event, framework: Framework) -> None:
         d = event.details
         assert isinstance(d, Responsibility)
@@ -538,6 +566,7 @@ _CHANGES = {
     Demonstrated: ProfileBuilder._demonstrated,
     Assessed: ProfileBuilder._assessed,
     Review: ProfileBuilder._review,
+    Calibration: ProfileBuilder._calibration,
 }
 
 

@@ -117,15 +117,19 @@ def profile_to_document(p: Profile) -> dict[str, Any]:
 
 
 def _review(r: ReviewRecord) -> dict[str, Any]:
-    return {"on": r.on.isoformat(), "event_id": r.event_id, "rating": r.rating,
-            "ratings": ratings_to_plain(r.ratings), "goals": goals_to_plain(r.goals),
-            "comment": r.comment}
+    doc = {"on": r.on.isoformat(), "event_id": r.event_id, "rating": r.rating,
+           "ratings": ratings_to_plain(r.ratings), "goals": goals_to_plain(r.goals),
+           "comment": r.comment}
+    if r.calibrated is not None:  # only a calibrated manager review carries the two keys,
+        # so documents (and stored checkpoints) from before calibration read unchanged
+        doc.update(calibrated=r.calibrated, calibration_event_id=r.calibration_event)
+    return doc
 
 
 def _review_back(r: dict[str, Any]) -> ReviewRecord:
     return ReviewRecord(date.fromisoformat(r["on"]), r["event_id"], r["rating"],
                         ratings_from_plain(r["ratings"]), goals_from_plain(r["goals"]),
-                        r["comment"])
+                        r["comment"], r.get("calibrated"), r.get("calibration_event_id"))
 
 
 def _milestone(m: Milestone) -> dict[str, Any]:

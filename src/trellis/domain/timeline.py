@@ -11,6 +11,7 @@ from .events import (
     Advance,
     Assessed,
     Assessor,
+    Calibration,
     Certification,
     CheckIn,
     Compensation,
@@ -166,6 +167,10 @@ def describe(event: Event, framework: Framework | None) -> str:
         label = framework.reviews.rating.label(d.rating) if framework else ""
         return (f"{d.reviewer_role.value.capitalize()} review in cycle {d.cycle}: rating "
                 f"{d.rating}" + (f" ({label})" if label else ""))
+    if isinstance(d, Calibration):
+        label = framework.reviews.rating.label(d.to_rating) if framework else ""
+        return (f"Rating in cycle {d.cycle} calibrated from {d.from_rating} to {d.to_rating}"
+                + (f" ({label})" if label else "") + f" in session {d.session}: {d.reason}")
     if isinstance(d, Verification):
         notes = f": {d.notes}" if d.notes else ""
         return f"Verified the evidence of event {d.verifies}{notes}"

@@ -17,6 +17,7 @@ from trellis.demo import DemoParameters, Organization, generate_organization
 from trellis.domain.events import MICRO_PROGRESSIONS, EventKind
 from trellis.domain.framework import Framework
 
+from .calibration_sessions import demo_calibration
 from .case_demo import demo_cases
 from .compensation_demo import demo_compensation
 from .frameworks import load_framework
@@ -110,6 +111,7 @@ def run_demo(
     demo_cases(uow_factory, manager=summary.manager, today=today)
     demo_compensation(uow_factory, today=today, seed=seed, manager=summary.manager,
                       author=author)
+    demo_calibration(uow_factory, manager=summary.manager, seed=seed, author=author)
     return summary
 
 

@@ -94,6 +94,7 @@ def erase_person(uow: UnitOfWork, ref: str, *, author: str) -> int:
         others = uow.events.forget_giver(person.handle)
         uow.state.remove(person.id)
         uow.plans.remove(person.id)
+        uow.calibrations.remove_person(person.id)
         uow.reviews.remove_person(person.id)
         uow.cases.remove_person(person.id)  # before the events: a case links its promotion
         uow.compensation.remove_person(person.id)

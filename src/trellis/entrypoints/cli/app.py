@@ -20,6 +20,7 @@ from trellis.settings import Settings, database_url
 
 from . import (
     accounts,
+    calibration,
     cases,
     compare,
     compensation,
@@ -90,6 +91,7 @@ report.register(app)
 reviews.register(app)
 cases.register(app)
 compensation.register(app)
+calibration.register(app)
 
 
 IMPORT_WAIT_SECONDS = 600.0

@@ -38,7 +38,8 @@ def log(
     ctx: typer.Context,
     kind: Annotated[str, typer.Argument(help="Event kind: " + ", ".join(
         k.value for k in EventKind
-        if k not in (EventKind.RETRACTION, EventKind.VERIFICATION, EventKind.REVIEW)))],
+        if k not in (EventKind.RETRACTION, EventKind.VERIFICATION, EventKind.REVIEW,
+                     EventKind.CALIBRATION)))],
     person: Annotated[str, typer.Argument(help="Handle, email or id.")],
     on: Annotated[str | None, typer.Option(help="Effective date (default: today).")] = None,
     evidence: Annotated[str | None, typer.Option(help="Text or URL backing the event.")]
@@ -91,6 +92,9 @@ def log(
         raise InvalidEvent("use `trellis verify EVENT_ID` to verify an event's evidence")
     if event_kind is EventKind.REVIEW:
         raise InvalidEvent("use `trellis review submit CYCLE PERSON ...` to submit a review")
+    if event_kind is EventKind.CALIBRATION:
+        raise InvalidEvent("use `trellis calibrate change SESSION PERSON ...` to calibrate a "
+                           "rating")
     given = {k: v for k, v in locals().items() if k in OPTION_FIELDS and v is not None}
     accepted = {f for f in DETAILS[event_kind].__dataclass_fields__}
     fields: dict[str, Any] = {}

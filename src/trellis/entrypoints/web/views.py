@@ -145,6 +145,8 @@ def record(uow: UowFactory, user: User, ref: str, body: EventCreate,
         details_from_mapping(kind, body.details)  # and bad details are named first
         raise LedgerRuleBroken("a raise needs an approver: propose it with POST "
                                "/api/compensation/raises (nothing was recorded)")
+    if kind is EventKind.CALIBRATION:
+        raise InvalidEvent("calibrate through POST /api/calibration/{session_id}/changes")
     done = accounts.record_for(uow(), user, ref, kind, body.effective_on or clock.today(),
                                {**body.details, **(extra_fields or {})},
                                evidence=body.evidence, verifier=body.verifier)

@@ -1,0 +1,92 @@
+"""Calibration pages (HR admins): the sessions, and one session's distribution against the
+target (server-rendered SVG bars), its 9-box and the list sorted by rating with a change
+form per person. Managers do not see them: a session sets ratings from outside their chain
+side by side. Every view and every change is audited."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from trellis.domain.access import Role, User
+from trellis.domain.calibration_sessions import (
+    BANDS,
+    READINESS_HIGH,
+    READINESS_MID,
+    RatingShare,
+)
+from trellis.domain.limits import EMAIL_MAX, LONG_TEXT_MAX
+from trellis.errors import NotAuthenticated, TrellisError
+from trellis.services import accounts
+from trellis.services import calibration_sessions as use
+
+from .deps import CurrentUser, Uow
+from .errors import status_of
+from .fields import LINE, TEXT
+from .pages import render
+
+router = APIRouter(include_in_schema=False)
+
+BAR_WIDTH = 320  # the SVG's widest bar, in pixels
+
+
+@router.get("/org/calibration", response_class=HTMLResponse)
+def sessions_page(request: Request, user: CurrentUser, uow: Uow) -> HTMLResponse:
+    accounts.require_role(user, Role.HR_ADMIN)
+    return render(request, "calibration_list.html", sessions=use.sessions(uow()))
+
+
+@router.get("/org/calibration/{session_id}", response_class=HTMLResponse)
+def session_page(session_id: int, request: Request, user: CurrentUser, uow: Uow
+                 ) -> HTMLResponse:
+    return _show(session_id, request, user, uow)
+
+
+def _show(session_id: int, request: Request, user: User, uow: Uow, *,
+          message: str | None = None, status: int = 200) -> HTMLResponse:
+    accounts.require_role(user, Role.HR_ADMIN)
+    session = use.session_named(uow(), session_id)
+    view = use.view(uow(), session.name)
+    accounts.audit(uow(), user, "calibration.read", f"calibration/{session.id}",
+                   {"members": len(view.members)})
+    scale = view.framework.reviews.rating
+    return render(request, "calibration.html", status, view=view, session=session,
+                  bars=_bars(view.distribution), bands=BANDS, rows=list(reversed(BANDS)),
+                  ratings=list(range(scale.min, scale.max + 1)),
+                  changes=use.changes_of(uow(), session.name), message=message,
+                  changed=request.query_params.get("changed"),
+                  thresholds=(READINESS_MID, READINESS_HIGH))
+
+
+def _bars(rows: tuple[RatingShare, ...]) -> list[dict[str, Any]]:
+    """Each rating's bar and its target's, scaled to the widest (pixel widths for the SVG's
+    attributes: no inline script or style needed)."""
+    top = max([r.count for r in rows] + [r.target_count or 0 for r in rows] + [1])
+    return [{"row": r, "width": round(BAR_WIDTH * r.count / top),
+             "target": (round(BAR_WIDTH * r.target_count / top)
+                        if r.target_count is not None else None)} for r in rows]
+
+
+@router.post("/org/calibration/{session_id}/changes", response_class=HTMLResponse)
+def change(session_id: int, request: Request, user: CurrentUser, uow: Uow,
+           person: Annotated[str, Form(min_length=1, max_length=EMAIL_MAX, pattern=LINE)],
+           rating: Annotated[int, Form(ge=0, le=1_000)],
+           reason: Annotated[str, Form(max_length=LONG_TEXT_MAX, pattern=TEXT)] = ""
+           ) -> Response:
+    accounts.require_role(user, Role.HR_ADMIN)
+    session = use.session_named(uow(), session_id)
+    try:
+        done = use.change_rating(uow(), session.name, person, rating, reason,
+                                 author=user.email)
+    except NotAuthenticated:
+        raise
+    except TrellisError as exc:
+        return _show(session_id, request, user, uow, message=f"Not changed: {exc}",
+                     status=status_of(exc)[0])
+    accounts.audit(uow(), user, "calibration.change",
+                   f"person/{done.person.handle}/events/{done.event_id}",
+                   {"session": session.name, "from": done.from_rating, "to": done.to_rating})
+    return RedirectResponse(f"/org/calibration/{session.id}?changed={done.person.handle}"
+                            "#list", status_code=303)
