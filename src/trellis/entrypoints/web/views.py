@@ -110,8 +110,8 @@ def event_public(entry: TimelineEntry, handle: str, *, pay: bool, private: bool,
                        evidence=e.evidence if e else None,
                        verifier=rules.shown_to(private, e.verifier if e else None),
                        retracted_by=entry.retracted_by,
-                       verified_by=rules.shown_to(private, entry.verified_by), summary=summary,
-                       details=shown)
+                       verified_by=rules.shown_to(private, entry.verified_by),
+                       pending=entry.pending, summary=summary, details=shown)
 
 
 def timeline_view(uow: UowFactory, user: User, ref: str) -> list[EventPublic]:
