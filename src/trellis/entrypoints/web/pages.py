@@ -263,6 +263,12 @@ def show_person(ref: str, request: Request, user: User, uow: Uow, *,
                          "next": following}
     if refused_plan and plan_form is None:
         message = refused_plan.get("message")
+    # The next step builds on the mastery the ledger claims, pending steps included.
+    claimed: dict[str, int] = {}
+    for held in profile.profile.get("pending", []):
+        if held["kind"] == "skill_step":
+            comp = held["details"]["competency"]
+            claimed[comp] = max(claimed.get(comp, 0), held["details"]["to_mastery"])
     chart = [{"on": e.effective_on.isoformat(), "advance": e.advance, "summary": e.summary}
              for e in timeline if e.retracted_by is None and e.kind != "retraction"]
     return render(request, "person.html", person=seen.person, seen=seen, profile=profile,
@@ -272,6 +278,7 @@ def show_person(ref: str, request: Request, user: User, uow: Uow, *,
                   refusal=refusal, today=date.today().isoformat(), plan=plan,
                   plan_note=plan_note, options=options, recognition_kinds=RECOGNITION_KINDS,
                   chart_json=orjson.dumps(chart).decode(), plan_form=plan_form,
+                  claimed=claimed,
                   status_code=status)
 
 
