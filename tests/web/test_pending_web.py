@@ -98,6 +98,10 @@ def test_own_steps_and_a_jump_leave_band_and_pay_unchanged_until_the_manager_ver
     page = log_on_page(me, kind="skill_step", competency="mentoring", from_mastery="0",
                        to_mastery="5", evidence="trust me")
     assert "Not recorded: skill_step: mentoring 0 -&gt; 5 jumps 5 mastery levels" in page.text
+    # over the API the answer says so too
+    r = me.post("/api/people/kim/events", json={
+        "kind": "certification", "details": {"certification": "CKA"}, "evidence": "no. 1"})
+    assert r.status_code == 201 and r.json()["pending"]
     # naming themselves as the verifier is no verifier
     selfie = me.post("/api/people/kim/events", json={
         "kind": "skill_step", "verifier": "kim", "details": {
@@ -108,7 +112,10 @@ def test_own_steps_and_a_jump_leave_band_and_pay_unchanged_until_the_manager_ver
     assert moved(doc) == before  # band and pay unchanged: 50,000, no Practitioner
     assert [(p["event_id"], p["kind"], p["would_change"]) for p in doc["pending"]] == [
         (ids[0], "skill_step", "testing mastery 0 -> 1"),
-        (ids[1], "skill_step", "testing mastery 1 -> 2")]
+        (ids[1], "skill_step", "testing mastery 1 -> 2"),
+        (r.json()["id"], "certification", "certification CKA")]
+    assert doc["certifications"] == []
+    taken_on = doc["pending"][0]["on"]
     # the person and the manager both see them on the page and the timeline
     for c in (me, boss):
         text = c.get("/people/kim").text
@@ -129,12 +136,12 @@ def test_own_steps_and_a_jump_leave_band_and_pay_unchanged_until_the_manager_ver
     assert r.status_code == 303, r.text
     doc = profile(me)
     assert moved(doc) == ({"coding": 2, "testing": 1}, {}, 50000)
-    assert doc["competencies"]["testing"]["reached_on"] == doc["pending"][0]["on"]
+    assert doc["competencies"]["testing"]["reached_on"] == taken_on  # its own date
     # verifying the second reaches the band: +3% of 50,000, dated on the verification
     assert boss.post(f"/api/events/{ids[1]}/verification", json={}).status_code == 201
     doc = profile(me)
     assert moved(doc) == ({"coding": 2, "testing": 2}, {"craft": 1}, 51500)
-    assert doc["pending"] == []
+    assert [p["kind"] for p in doc["pending"]] == ["certification"]
     (upgrade,) = doc["band_upgrades"]
     assert (upgrade["trigger_event_id"], upgrade["pay_after"]) == (ids[1], 51500)
 

@@ -326,6 +326,7 @@ class Recorded:
     person: Person
     event: Event
     summary: str
+    pending: bool = False  # self-reported: counts once someone else verifies it
 
 
 def record_for(uow: UnitOfWork, user: User, ref: str, kind: EventKind, on: date,
@@ -349,7 +350,8 @@ def record_for(uow: UnitOfWork, user: User, ref: str, kind: EventKind, on: date,
                            f"person/{person.handle}/events/{event.id}", {"kind": kind.value})
         framework = uow.frameworks.catalog[event.framework_version]
         uow.commit()
-        return Recorded(person, event, describe(event, framework))
+        return Recorded(person, event, describe(event, framework), event.self_reported
+                        and event.kind.value in framework.verification.pending)
 
 
 def require_private(uow: UnitOfWork, user: User, ref: str) -> Access:

@@ -139,7 +139,7 @@ def record(uow: UowFactory, user: User, ref: str, body: EventCreate,
     return EventPublic(id=e.id, person=done.person.handle, kind=e.kind.value,
                        advance=advance_of(e.kind).value, effective_on=e.effective_on,
                        recorded_at=e.recorded_at, author=e.author, evidence=e.evidence,
-                       verifier=e.verifier, summary=done.summary,
+                       verifier=e.verifier, summary=done.summary, pending=done.pending,
                        details=details_to_mapping(e.details))
 
 
