@@ -77,6 +77,13 @@ def test_the_person_shows_a_criterion_and_assesses_it_themselves(clients):
     assert r.json()["summary"] == ('Demonstrated "Gives regular status updates" (comms.1): '
                                    "https://example.com/status-notes")
     assert r.json()["advance"] == "micro_progression"
+    # the person's own demonstration waits for their manager (pending verification)
+    shown = r.json()["id"]
+    doc = emp.get("/api/people/emp/profile").json()["profile"]
+    assert "comms.1" not in doc["criteria"]
+    assert [p["event_id"] for p in doc["pending"]] == [shown]
+    assert clients["manager"].post(f"/api/events/{shown}/verification",
+                                   json={}).status_code == 201
     r = record(emp, "emp", "assessed", criterion="be.1", proficiency=3, assessor="self")
     assert r.status_code == 201, r.text
     assert r.json()["summary"] == ('Assessed "Writes well-tested services" (be.1) at 3 '
@@ -152,5 +159,7 @@ def test_the_log_form_records_a_demonstration(clients):
         "evidence": "the payments service design doc"}, follow_redirects=False)
     assert r.status_code == 303, r.text
     timeline = c.get("/api/people/emp/timeline").json()
-    assert timeline[-1]["summary"] == ('Demonstrated "Designs services others build on" '
-                                       "(be.2): the payments service design doc")
+    shown = next(e for e in reversed(timeline) if e["kind"] == "demonstrated")
+    assert shown["summary"] == ('Demonstrated "Designs services others build on" '
+                                "(be.2): the payments service design doc")
+    assert shown["pending"]  # the person's own: it counts once the manager verifies it

@@ -274,7 +274,24 @@ def _event(line: int, row: dict[str, Any]) -> EventRecord:
         None if author is None else event_text(author, "author"),
         None if evidence is None else event_text(evidence, "evidence"),
         None if verifier is None else event_text(verifier, "verifier"),
+        _flag(row.get("self_reported"), "self_reported"),
     )
+
+
+# True == 1 and False == 0, so the sets hold the numbers too (a CSV cell is text).
+_TRUE = frozenset({True, "true", "1", "yes"})
+_FALSE = frozenset({False, "false", "0", "no", None, ""})
+
+
+def _flag(raw: Any, field: str) -> bool:
+    """A yes/no column: empty or absent is no (files written before it existed)."""
+    value = raw.strip().lower() if type(raw) is str else raw
+    if type(value) in (bool, int, str) or value is None:
+        if value in _TRUE:
+            return True
+        if value in _FALSE:
+            return False
+    raise InvalidEvent(f"{field} must be true or false, got {shown(raw)}")
 
 
 def _moment(raw: Any) -> datetime | None:

@@ -300,11 +300,12 @@ def event_row(e: Event) -> dict[str, Any]:
         "verifier": e.verifier,
         "framework_version": e.framework_version,
         "details": orjson.dumps(details_to_mapping(e.details)).decode(),
+        "self_reported": e.self_reported,
     }
 
 
 EVENT_COLUMNS = ("id", "person_id", "kind", "effective_on", "recorded_at", "author",
-                 "evidence", "verifier", "framework_version", "details")
+                 "evidence", "verifier", "framework_version", "details", "self_reported")
 
 
 def event_rows(events: Sequence[Event], text_dates: bool) -> list[tuple[Any, ...]]:
@@ -322,7 +323,8 @@ def event_rows(events: Sequence[Event], text_dates: bool) -> list[tuple[Any, ...
         rows.append((e.id, e.person_id, str(e.details.kind), on, at, e.author, e.evidence,
                      e.verifier, e.framework_version, orjson.dumps(
                          details_to_mapping(e.details) if e.kind is EventKind.REVIEW
-                         else e.details).decode()))  # a review's nested values as JSON
+                         else e.details).decode(),  # a review's nested values as JSON
+                     e.self_reported))
     return rows
 
 
@@ -413,7 +415,7 @@ class EventRepository:
         on = type_coerce(c.effective_on, String) if as_text else c.effective_on
         at = type_coerce(c.recorded_at, String) if as_text else c.recorded_at
         self._columns = (c.id, c.person_id, c.kind, on, at, c.author, c.evidence, c.verifier,
-                         c.framework_version, c.details)
+                         c.framework_version, c.details, c.self_reported)
         self._days: dict[str, date] = {}
 
     def add(self, event: Event) -> int:
@@ -576,7 +578,7 @@ class EventRepository:
             at = datetime.fromisoformat(at)
         return Event(row[0], row[1], on,
                      details_from_trusted(_KINDS[row[2]], orjson.loads(row[9])),
-                     at, row[5], row[6], row[7], row[8])
+                     at, row[5], row[6], row[7], row[8], bool(row[10]))
 
 
 _CURRENT_PROFILE = select(t.person_state.c.profile).where(

@@ -27,6 +27,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 metadata = MetaData()
@@ -77,6 +78,8 @@ events = Table(
     Column("verifier", String(200), nullable=True),
     Column("framework_version", Integer, ForeignKey("framework_versions.id"), nullable=False),
     Column("details", Text, nullable=False, info={"json": True}),  # written by orjson
+    # recorded by the person themselves, signed in (pending verification: migration 0006)
+    Column("self_reported", Boolean, nullable=False, default=False, server_default=false()),
     Index("ix_events_person_date", "person_id", "effective_on", "id"),
     Index("ix_events_kind_date", "kind", "effective_on"),
 )

@@ -168,6 +168,8 @@ def redact_profile(doc: dict[str, Any], *, pay: bool, private: bool) -> dict[str
         out["engagement"] = None
         out["person_id"] = None
         out["reviews"] = {}  # ratings are the person's, their chain's and HR's
+        out["pending"] = [{**item, "author": HIDDEN, "verifier": shown_to(False, item.get(
+            "verifier"))} for item in doc.get("pending", [])]
     return out
 
 

@@ -80,10 +80,12 @@ def criteria_changes(events: Iterable[Event], frameworks: Mapping[int, Framework
         if event.effective_on > at:
             break
         builder.apply(event)
-        d = event.details
+        # A verification that releases a pending demonstration changes its criterion then.
+        source = builder.released or event
+        d = source.details
         if not isinstance(d, Demonstrated | Assessed):
             continue
-        version = event.framework_version
+        version = source.framework_version
         framework = frameworks.get(version) if version is not None else None
         criterion = framework.criteria.get(d.criterion) if framework else None
         if framework is None or criterion is None:

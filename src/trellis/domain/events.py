@@ -364,6 +364,10 @@ class Event:
     evidence: str | None = None
     verifier: str | None = None
     framework_version: int = 0
+    # Recorded by the person themselves, signed in to their own account: such an event of
+    # a kind the framework's verification policy lists is pending until someone else
+    # verifies it (see domain.verification).
+    self_reported: bool = False
 
     @property
     def kind(self) -> EventKind:

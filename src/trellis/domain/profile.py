@@ -6,10 +6,20 @@ and a retraction, so the ledger can never describe an impossible career.
 
 Retractions are corrections, not history: a retracted event is left out of every profile,
 whatever the date asked for.
+
+Pending verification: an event the person recorded about themselves, of a kind the
+framework's ``verification.pending`` lists, is checked like any other but *held*: it moves
+nothing (mastery, bands, band pay steps, criteria, certifications) and the profile lists
+it under ``pending``. A ``verification`` event by someone else releases it on the
+verification's date: its own effects keep its own date (a mastery step is dated when it
+was taken), while what it unlocks then (a band upgrade and its pay step) is dated on the
+verification, so pay is never back-dated. A profile at an earlier date, before the
+verification, still shows it pending.
 """
 
 from __future__ import annotations
 
+from bisect import insort
 from collections import Counter, deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -46,7 +56,7 @@ from .events import (
     SkillStep,
     Verification,
 )
-from .framework import Framework, ReviewForm, SkillBand
+from .framework import Competency, Framework, ReviewForm, SkillBand
 from .framework_versions import in_force
 
 
@@ -189,6 +199,7 @@ class Profile:
     band_upgrades: tuple[BandUpgrade, ...] = ()
     criteria: Mapping[str, CriterionRecord] = field(default_factory=dict)
     reviews: Mapping[str, CycleReviews] = field(default_factory=dict)  # by cycle
+    pending: tuple[Event, ...] = ()  # held until someone else verifies them, in ledger order
 
     @property
     def active(self) -> bool:
@@ -255,10 +266,13 @@ class ProfileBuilder:
     band_upgrades: list[BandUpgrade] = field(default_factory=list)
     criteria: dict[str, CriterionRecord] = field(default_factory=dict)
     reviews: dict[str, dict[str, tuple[ReviewRecord, ...]]] = field(default_factory=dict)
+    pending: dict[int, Event] = field(default_factory=dict)  # event id -> the held event
+    released: Event | None = None  # the held event the last verification applied, if any
 
     def apply(self, event: Event) -> None:
         d, on = event.details, event.effective_on
         framework = self._framework(event.framework_version)
+        self.released = None
         if isinstance(d, Hire):
             if self.hired_on is not None and self.departed_on is None:
                 raise LedgerRuleBroken(f"hire on {on}: already hired on {self.hired_on}")
@@ -273,6 +287,9 @@ class ProfileBuilder:
                 raise LedgerRuleBroken(
                     f"{event.kind} on {on} is after the departure on {self.departed_on}"
                 )
+            if event.self_reported and d.kind.value in framework.verification.pending:
+                self._hold(event, framework)
+                return
             self._apply_change(event, framework)
         kind = d.kind
         if kind in MICRO_PROGRESSIONS:
@@ -310,14 +327,22 @@ class ProfileBuilder:
     def _skill_step(self, event: Event, framework: Framework) -> None:
         d, on = event.details, event.effective_on
         assert isinstance(d, SkillStep)
+        comp = self._check_step(d, on, framework)
+        self.steps.setdefault(d.competency, []).append(
+            LayerStep(on, d.from_mastery, d.to_mastery, event.id))
+        band = framework.bands[comp.band]
+        if band.levels:
+            self._band_check(band, on, event.id)
+
+    def _check_step(self, d: SkillStep, on: date, framework: Framework) -> Competency:
         comp = framework.competencies.get(d.competency)
         if comp is None:
             raise LedgerRuleBroken(f"skill_step on {on}: unknown competency '{d.competency}'")
-        steps = self.steps.setdefault(d.competency, [])
-        current = steps[-1].to_mastery if steps else 0
+        current = self._claimed(d.competency)
         if d.from_mastery != current:
+            held = " (counting steps pending verification)" if self.pending else ""
             raise LedgerRuleBroken(
-                f"skill_step on {on}: {d.competency} is at mastery {current}, "
+                f"skill_step on {on}: {d.competency} is at mastery {current}{held}, "
                 f"not {d.from_mastery}"
             )
         if d.to_mastery > comp.scale.max:
@@ -325,12 +350,21 @@ class ProfileBuilder:
                 f"skill_step on {on}: mastery {d.to_mastery} is above the "
                 f"{d.competency} scale's maximum {comp.scale.max}"
             )
-        steps.append(LayerStep(on, d.from_mastery, d.to_mastery, event.id))
-        band = framework.bands[comp.band]
-        if band.levels:
-            self._band_check(band, event)
+        return comp
 
-    def _band_check(self, band: SkillBand, event: Event) -> None:
+    def _claimed(self, competency: str) -> int:
+        """The mastery the ledger's latest step claims, pending or not: the next step,
+        whoever records it, builds on it."""
+        steps = self.steps.get(competency)
+        latest = (steps[-1].on, steps[-1].event_id, steps[-1].to_mastery) if steps else None
+        for held in self.pending.values():  # usually none; a few at most
+            d = held.details
+            if isinstance(d, SkillStep) and d.competency == competency and (
+                    latest is None or (held.effective_on, held.id) > latest[:2]):
+                latest = (held.effective_on, held.id, d.to_mastery)
+        return latest[2] if latest else 0
+
+    def _band_check(self, band: SkillBand, on: date, trigger: int) -> None:
         mastery = {c: s[-1].to_mastery for c in band.competencies if (s := self.steps.get(c))}
         level, before = band.level_of(mastery), self.band_levels.get(band.id, 0)
         if level <= before:
@@ -338,12 +372,55 @@ class ProfileBuilder:
         pay_before = self.pay
         for passed in band.levels:
             if before < passed.level <= level and passed.pay_step is not None:
-                self.pay = _bounded(passed.pay_step.applied_to(self.pay), "pay",
-                                    event.effective_on)
+                self.pay = _bounded(passed.pay_step.applied_to(self.pay), "pay", on)
         self.band_levels[band.id] = level
-        self.band_upgrades.append(BandUpgrade(event.effective_on, band.id, before, level,
-                                              event.id, pay_before, self.pay))
+        self.band_upgrades.append(BandUpgrade(on, band.id, before, level, trigger,
+                                              pay_before, self.pay))
         self.micro["band_upgrade"] += 1
+
+    # --- pending verification
+
+    def _hold(self, event: Event, framework: Framework) -> None:
+        """Check a self-reported event as if it counted, then keep it pending."""
+        d, on = event.details, event.effective_on
+        if isinstance(d, SkillStep):
+            self._check_step(d, on, framework)
+        elif isinstance(d, Certification):
+            self._check_certification(d, on, framework)
+        elif isinstance(d, Demonstrated):
+            self._check_demonstrated(event, framework)
+        elif isinstance(d, Responsibility):
+            self._check_function(d, on, framework)
+        self.pending[event.id] = event
+
+    def _release(self, held: Event, verification: Event) -> None:
+        """Apply a held event its verification released: on its own date, with what it
+        unlocks (a band upgrade, its pay step) dated on the verification."""
+        d, on = held.details, held.effective_on
+        framework = self._framework(held.framework_version)
+        if isinstance(d, SkillStep):
+            insort(self.steps.setdefault(d.competency, []),
+                   LayerStep(on, d.from_mastery, d.to_mastery, held.id), key=_STEP_ORDER)
+            band = framework.bands[framework.competencies[d.competency].band]
+            if band.levels:
+                self._band_check(band, verification.effective_on, held.id)
+        elif isinstance(d, Certification):
+            insort(self.certifications, Milestone(on, held.id, d.certification, d.competency),
+                   key=_STEP_ORDER)
+        elif isinstance(d, ProjectLeadership):
+            insort(self.projects, Milestone(on, held.id, d.project), key=_STEP_ORDER)
+        elif isinstance(d, Demonstrated):
+            record = self.criteria.get(d.criterion) or CriterionRecord(d.criterion)
+            later = record.demonstrated_on is not None and record.demonstrated_on > on
+            self.criteria[d.criterion] = record._replace(
+                demonstrated_on=record.demonstrated_on if later else on,
+                demonstrated_event=record.demonstrated_event if later else held.id,
+                demonstrations=record.demonstrations + 1)
+        else:
+            self._apply_change(held, framework)
+        if d.kind in MICRO_PROGRESSIONS:
+            self.micro[d.kind.value] += 1
+        self.released = held
 
     def _criterion(self, event: Event, framework: Framework) -> CriterionRecord:
         d, on = event.details, event.effective_on
@@ -354,13 +431,17 @@ class ProfileBuilder:
         return self.criteria.get(d.criterion) or CriterionRecord(d.criterion)
 
     def _demonstrated(self, event: Event, framework: Framework) -> None:
+        record = self._check_demonstrated(event, framework)
+        self.criteria[record.criterion] = record._replace(
+            demonstrated_on=event.effective_on, demonstrated_event=event.id,
+            demonstrations=record.demonstrations + 1)
+
+    def _check_demonstrated(self, event: Event, framework: Framework) -> CriterionRecord:
         record = self._criterion(event, framework)
         if not event.evidence:
             raise LedgerRuleBroken(f"demonstrated on {event.effective_on}: give the evidence "
                                    f"(text or a link) that shows '{record.criterion}'")
-        self.criteria[record.criterion] = record._replace(
-            demonstrated_on=event.effective_on, demonstrated_event=event.id,
-            demonstrations=record.demonstrations + 1)
+        return record
 
     def _assessed(self, event: Event, framework: Framework) -> None:
         d = event.details
@@ -422,16 +503,20 @@ class ProfileBuilder:
     def _responsibility(self, event: Event, framework: Framework) -> None:
         d = event.details
         assert isinstance(d, Responsibility)
-        if d.function not in framework.tracks:
-            known = ", ".join(framework.tracks)
-            raise LedgerRuleBroken(
-                f"responsibility on {event.effective_on}: unknown function '{d.function}' "
-                f"(functions are the framework's tracks: {known})"
-            )
+        self._check_function(d, event.effective_on, framework)
         if d.share == 0:
             self.responsibilities.pop(d.function, None)
         else:
             self.responsibilities[d.function] = d.share
+
+    @staticmethod
+    def _check_function(d: Responsibility, on: date, framework: Framework) -> None:
+        if d.function not in framework.tracks:
+            known = ", ".join(framework.tracks)
+            raise LedgerRuleBroken(
+                f"responsibility on {on}: unknown function '{d.function}' "
+                f"(functions are the framework's tracks: {known})"
+            )
 
     def _recognition(self, event: Event, framework: Framework) -> None:
         d = event.details
@@ -451,12 +536,15 @@ class ProfileBuilder:
     def _certification(self, event: Event, framework: Framework) -> None:
         d = event.details
         assert isinstance(d, Certification)
-        if d.competency is not None and d.competency not in framework.competencies:
-            raise LedgerRuleBroken(
-                f"certification on {event.effective_on}: unknown competency '{d.competency}'"
-            )
+        self._check_certification(d, event.effective_on, framework)
         self.certifications.append(Milestone(event.effective_on, event.id, d.certification,
                                              d.competency))
+
+    @staticmethod
+    def _check_certification(d: Certification, on: date, framework: Framework) -> None:
+        if d.competency is not None and d.competency not in framework.competencies:
+            raise LedgerRuleBroken(f"certification on {on}: unknown competency "
+                                   f"'{d.competency}'")
 
     def _project(self, event: Event, framework: Framework) -> None:
         assert isinstance(event.details, ProjectLeadership)
@@ -471,7 +559,13 @@ class ProfileBuilder:
         self.departed_on = event.effective_on
 
     def _verification(self, event: Event, framework: Framework) -> None:
-        pass  # it vouches for another event's evidence; the profile does not change
+        # It vouches for another event's evidence; only a held one changes the profile, and
+        # only when someone other than its author vouches (the service refuses the author).
+        assert isinstance(event.details, Verification)
+        held = self.pending.get(event.details.verifies)
+        if held is not None and held.author != event.author:
+            del self.pending[held.id]
+            self._release(held, event)
 
     def _retraction(self, event: Event, framework: Framework) -> None:
         raise LedgerRuleBroken("a retraction cannot be applied to a profile")  # fold skips them
@@ -546,6 +640,7 @@ class ProfileBuilder:
             band_upgrades=tuple(self.band_upgrades),
             criteria=dict(self.criteria),
             reviews={c: dict(by_role) for c, by_role in self.reviews.items()},
+            pending=tuple(self.pending.values()),
         )
 
 
@@ -599,6 +694,7 @@ def live_events(events: Iterable[Event]) -> list[Event]:
 
 
 _LEDGER_ORDER = attrgetter("effective_on", "id")
+_STEP_ORDER = attrgetter("on", "event_id")  # a LayerStep's or a Milestone's ledger order
 
 
 def order(events: Iterable[Event]) -> list[Event]:
@@ -696,6 +792,7 @@ def resume(profile: Profile, frameworks: Mapping[int, Framework]) -> ProfileBuil
         band_upgrades=list(profile.band_upgrades),
         criteria=dict(profile.criteria),
         reviews={c: dict(by_role) for c, by_role in profile.reviews.items()},
+        pending={e.id: e for e in profile.pending},
     )
 
 

@@ -7,11 +7,20 @@ never disagree. ``profile_from_document`` reverses it exactly.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any
 
-from .events import goals_from_plain, goals_to_plain, ratings_from_plain, ratings_to_plain
+from .events import (
+    Event,
+    details_from_trusted,
+    details_to_mapping,
+    goals_from_plain,
+    goals_to_plain,
+    kind_from_text,
+    ratings_from_plain,
+    ratings_to_plain,
+)
 from .profile import (
     Assessment,
     BandUpgrade,
@@ -24,6 +33,7 @@ from .profile import (
     RecognitionSummary,
     ReviewRecord,
 )
+from .verification import would_change
 
 SCHEMA_VERSION = 1
 
@@ -113,7 +123,24 @@ def profile_to_document(p: Profile) -> dict[str, Any]:
         "engagement": p.engagement,
         "last_event_on": _d(p.last_event_on),
         "framework_version": p.framework_version,
+        "pending": [_pending(e) for e in p.pending],
     }
+
+
+def _pending(e: Event) -> dict[str, Any]:
+    """A held event: what the person and their manager see, and what a fold resumed from
+    a stored profile needs to release it later."""
+    return {"event_id": e.id, "kind": e.kind.value, "on": e.effective_on.isoformat(),
+            "would_change": would_change(e), "details": details_to_mapping(e.details),
+            "evidence": e.evidence, "verifier": e.verifier, "author": e.author,
+            "recorded_at": e.recorded_at.isoformat(), "framework_version": e.framework_version}
+
+
+def _pending_back(person_id: int, doc: dict[str, Any]) -> Event:
+    return Event(doc["event_id"], person_id, date.fromisoformat(doc["on"]),
+                 details_from_trusted(kind_from_text(doc["kind"]), dict(doc["details"])),
+                 datetime.fromisoformat(doc["recorded_at"]), doc["author"], doc["evidence"],
+                 doc["verifier"], doc["framework_version"], self_reported=True)
 
 
 def _review(r: ReviewRecord) -> dict[str, Any]:
@@ -199,6 +226,8 @@ def profile_from_document(doc: dict[str, Any], *, history: bool = True) -> Profi
         reviews={cycle: {role: tuple(_review_back(r) for r in records)
                          for role, records in by_role.items()}
                  for cycle, by_role in doc.get("reviews", {}).items()},
+        # Absent from profiles stored before pending verification: nothing was held then.
+        pending=tuple(_pending_back(doc["person_id"], e) for e in doc.get("pending", ())),
     )
 
 

@@ -15,7 +15,7 @@ from .people import Person
 
 PERSON_FIELDS = ("handle", "name", "email", "manager")
 EVENT_FIELDS = ("id", "person", "kind", "effective_on", "recorded_at", "author", "evidence",
-                "verifier")
+                "verifier", "self_reported")
 COLUMNS: tuple[str, ...] = ("record", *dict.fromkeys((*PERSON_FIELDS, *EVENT_FIELDS,
                                                       *DETAIL_FIELDS)))
 
@@ -40,6 +40,7 @@ class EventRecord:
     author: str | None = None
     evidence: str | None = None
     verifier: str | None = None
+    self_reported: bool = False  # absent from files written before pending verification
 
 
 def person_record(person: Person, manager: str | None) -> dict[str, Any]:
@@ -53,5 +54,6 @@ def event_record(event: Event, handle: str) -> dict[str, Any]:
         "effective_on": event.effective_on.isoformat(),
         "recorded_at": event.recorded_at.isoformat(), "author": event.author,
         "evidence": event.evidence, "verifier": event.verifier,
+        "self_reported": True if event.self_reported else None,
         **details_to_mapping(event.details),
     }

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 from .events import (
@@ -47,6 +48,7 @@ class TimelineEntry:
     band_upgrade: BandUpgrade | None = None
     retracted_by: int | None = None
     verified_by: str | None = None  # who vouched for the evidence, when recorded or later
+    pending: bool = False  # self-reported, waiting for someone else to verify it
 
     @property
     def id(self) -> int | None:
@@ -64,20 +66,31 @@ def build_timeline(events: Iterable[Event],
         and e.id not in retracted_by
     }
     upgrades: dict[int, list[BandUpgrade]] = {}
+    pending: Collection[int] = ()
     if ordered:
-        for upgrade in replay(ordered[0].person_id, ordered, frameworks)[0].band_upgrades:
+        final = replay(ordered[0].person_id, ordered, frameworks)[0]
+        for upgrade in final.band_upgrades:
             upgrades.setdefault(upgrade.trigger, []).append(upgrade)
+        pending = final.pending
     entries = []
     for e in ordered:
         framework = _framework(frameworks, e)
+        # A self-reported event names its verifier only as a claim: verified_by says who
+        # actually vouched, through a verification event.
+        named = None if e.self_reported else e.verifier
         entries.append(TimelineEntry(e.effective_on, e.kind.value, advance_of(e.kind),
                                      describe(e, framework), e, None, retracted_by.get(e.id),
-                                     e.verifier or verified_by.get(e.id)))
+                                     named or verified_by.get(e.id), e.id in pending))
         for upgrade in upgrades.get(e.id, ()):
             entries.append(TimelineEntry(upgrade.on, "band_upgrade", Advance.MICRO,
                                          describe_upgrade(upgrade, framework),
                                          band_upgrade=upgrade))
+    # A band upgrade a verification unlocked is dated on the verification, after its step.
+    entries.sort(key=_ON)
     return entries
+
+
+_ON = attrgetter("on")
 
 
 def describe_upgrade(u: BandUpgrade, framework: Framework | None) -> str:
@@ -192,6 +205,7 @@ def entry_document(e: TimelineEntry) -> dict[str, Any]:
         "id": e.id, "kind": e.kind, "advance": e.advance.value,
         "effective_on": e.on.isoformat(), "summary": e.summary,
         "retracted_by": e.retracted_by, "verified_by": e.verified_by, "derived_from": None,
+        "pending": e.pending,
     }
     if e.event is not None:
         doc.update(recorded_at=e.event.recorded_at.isoformat(), author=e.event.author,

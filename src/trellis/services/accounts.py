@@ -36,6 +36,7 @@ from trellis.errors import (
 
 from . import clock
 from .ledger import append_event, find_person
+from .pending import demo_pending
 from .profiles import PersonProfile, profile_of
 from .unit_of_work import UnitOfWork
 
@@ -325,6 +326,7 @@ class Recorded:
     person: Person
     event: Event
     summary: str
+    pending: bool = False  # self-reported: counts once someone else verifies it
 
 
 def record_for(uow: UnitOfWork, user: User, ref: str, kind: EventKind, on: date,
@@ -342,12 +344,14 @@ def record_for(uow: UnitOfWork, user: User, ref: str, kind: EventKind, on: date,
                                        f"{person.handle} (assessor: {own})")
             raise PermissionDenied(f"{user.email} may not record a {kind} for {person.handle}")
         event = append_event(uow, person, kind, on, fields, author=user.email,
-                             evidence=evidence, verifier=verifier)
+                             evidence=evidence, verifier=verifier,
+                             self_reported=access.is_self(user, person.id))
         uow.accounts.audit(clock.now(), user.email, "event.record",
                            f"person/{person.handle}/events/{event.id}", {"kind": kind.value})
         framework = uow.frameworks.catalog[event.framework_version]
         uow.commit()
-        return Recorded(person, event, describe(event, framework))
+        return Recorded(person, event, describe(event, framework), event.self_reported
+                        and event.kind.value in framework.verification.pending)
 
 
 def require_private(uow: UnitOfWork, user: User, ref: str) -> Access:
@@ -472,4 +476,6 @@ def create_demo_accounts(uow: UnitOfWork, manager: str | None, *, author: str
     for account in wanted:
         create_user(uow, account.email, DEMO_PASSWORD, account.role, person=account.person,
                     author=author)
+    if employee is not None:  # a few self-reported advances wait for the manager
+        demo_pending(uow, employee.handle, "employee@demo.trellis")
     return wanted

@@ -27,6 +27,7 @@ from trellis.domain.events import (
 from trellis.domain.limits import EMAIL_MAX, EVENT_ID_MAX, check_date
 from trellis.domain.people import Person
 from trellis.domain.profile import replay, resume
+from trellis.domain.verification import check_jump
 from trellis.errors import LedgerRuleBroken, NotFound
 
 from . import clock
@@ -86,21 +87,34 @@ def verify_event(uow: UnitOfWork, event_id: int, *, author: str,
         if target.author == author:
             raise LedgerRuleBroken(f"event {event_id} was recorded by {author}: someone else "
                                    "must verify it")
+        if target.self_reported and target.person_id in _persons_of(uow, author):
+            raise LedgerRuleBroken(f"event {event_id} is about {author}'s own career: "
+                                   "someone else must verify it")
         person = uow.people.get(target.person_id)
         assert person is not None
         uow.people.lock(person.id)
         history = uow.events.for_person(person.id)
-        if any(isinstance(e.details, Retraction) and e.details.retracts == event_id
-               for e in history):
+        retracted = {e.details.retracts for e in history if isinstance(e.details, Retraction)}
+        if event_id in retracted:
             raise LedgerRuleBroken(f"event {event_id} was retracted")
-        if target.verifier or any(isinstance(e.details, Verification)
-                                  and e.details.verifies == event_id for e in history):
+        # A verifier the person named on their own event is a claim, not a verification.
+        named = target.verifier is not None and not target.self_reported
+        if named or any(isinstance(e.details, Verification) and e.details.verifies == event_id
+                        and e.id not in retracted for e in history):
             raise LedgerRuleBroken(f"event {event_id} is already verified")
         on = max(clock.today(), target.effective_on)
         event = append_event(uow, person, EventKind.VERIFICATION, on,
                              {"verifies": event_id, "notes": notes}, author=author)
         uow.commit()
         return event
+
+
+def _persons_of(uow: UnitOfWork, author: str) -> set[int]:
+    """The people an author is: by a person's own email, or a user account linked to them."""
+    found = uow.people.find(author) if "@" in author and len(author) <= EMAIL_MAX else None
+    user = uow.accounts.user_by_email(author.strip().lower()) if "@" in author else None
+    return {p for p in (found.id if found else None, user[0].person_id if user else None)
+            if p is not None}
 
 
 def _known_event(uow: UnitOfWork, event_id: int) -> Event:
@@ -121,14 +135,20 @@ def append_event(
     author: str,
     evidence: str | None = None,
     verifier: str | None = None,
+    self_reported: bool = False,
 ) -> Event:
-    """Append inside an open unit of work; the caller commits."""
+    """Append inside an open unit of work; the caller commits. ``self_reported``: the
+    person records it about themselves, signed in (see domain.verification)."""
     if effective_on > clock.today():
         raise LedgerRuleBroken(f"{kind} on {effective_on}: the date is in the future")
     check_date(effective_on, "effective_on")
     details = details_from_mapping(kind, fields)
     author = event_text(author, "author") or author
     evidence, verifier = event_text(evidence, "evidence"), event_text(verifier, "verifier")
+    version = version_in_force(uow, effective_on)
+    if self_reported:  # anyone else recording a step vouches for it as its author
+        check_jump(details, verifier, person, author,
+                   uow.frameworks.catalog[version.id].verification)
     uow.people.lock(person.id)  # concurrent writes to one career replay in turn
     if isinstance(details, Recognition) and fields.get("giver"):
         giver = find_person(uow, str(fields["giver"]))
@@ -139,7 +159,6 @@ def append_event(
     history = [] if current is not None else uow.events.for_person(person.id)
     if isinstance(details, Retraction):
         _check_retraction(details, person, history, uow)
-    version = version_in_force(uow, effective_on)
     draft = Event(
         id=0,
         person_id=person.id,
@@ -150,6 +169,7 @@ def append_event(
         evidence=evidence,
         verifier=verifier,
         framework_version=version.id,
+        self_reported=self_reported,
     )
     event = replace(draft, id=uow.events.add(draft))
     try:

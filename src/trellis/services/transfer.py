@@ -199,7 +199,7 @@ def _import(
             events.append(Event(event_id, owner.id, record.effective_on, details,
                                 record.recorded_at or now, record.author or author,
                                 record.evidence, record.verifier,
-                                versions(record.effective_on)))
+                                versions(record.effective_on), record.self_reported))
         checking.finish()
 
         # Histories: replay each affected person, old events and new together. The careers

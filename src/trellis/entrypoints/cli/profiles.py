@@ -15,6 +15,7 @@ from trellis.domain.profile import BandUpgrade, Profile
 from trellis.domain.profile_document import profile_to_document
 from trellis.domain.rules import RulesReport, rules_to_document
 from trellis.domain.timeline import entry_document
+from trellis.domain.verification import would_change
 from trellis.services import profiles as use
 
 from .context import parse_date, state
@@ -78,6 +79,11 @@ def profile(
     rules = found.rules
     if rules is not None:
         _print_rules(rules, p.band_upgrades)
+    if p.pending:
+        table("Pending verification (counts once someone else runs `trellis verify EVENT`)",
+              ["event", "on", "kind", "would change", "evidence"],
+              [[e.id, e.effective_on, e.kind.value, would_change(e), e.evidence or "-"]
+               for e in p.pending])
     r = p.recognitions
     if r.count:
         kinds = ", ".join(f"{k} {n}" for k, n in sorted(r.by_kind.items()))
@@ -151,5 +157,6 @@ def timeline(ctx: typer.Context, person: Person, json: Json = False) -> None:
     table(f"Timeline of {found.name} ({found.handle})", ["id", "on", "advance", "what"],
           [[e.id if e.id is not None else "", e.on, marks[e.advance],
             Text(f"{e.summary} (retracted by {e.retracted_by})", "strike dim")
-            if e.retracted_by else e.summary]
+            if e.retracted_by else f"{e.summary} (pending verification)" if e.pending
+            else e.summary]
            for e in entries])

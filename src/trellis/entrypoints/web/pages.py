@@ -275,6 +275,12 @@ def show_person(ref: str, request: Request, user: User, uow: Uow, *,
         if person_cases:
             accounts.audit(uow(), user, "case.list", f"person/{handle}/cases",
                            {"count": len(person_cases)})
+    # The next step builds on the mastery the ledger claims, pending steps included.
+    claimed: dict[str, int] = {}
+    for held in profile.profile.get("pending", []):
+        if held["kind"] == "skill_step":
+            comp = held["details"]["competency"]
+            claimed[comp] = max(claimed.get(comp, 0), held["details"]["to_mastery"])
     chart = [{"on": e.effective_on.isoformat(), "advance": e.advance, "summary": e.summary}
              for e in timeline if e.retracted_by is None and e.kind != "retraction"]
     return render(request, "person.html", person=seen.person, seen=seen, profile=profile,
@@ -285,6 +291,7 @@ def show_person(ref: str, request: Request, user: User, uow: Uow, *,
                   plan_note=plan_note, options=options, recognition_kinds=RECOGNITION_KINDS,
                   cases=person_cases,
                   chart_json=orjson.dumps(chart).decode(), plan_form=plan_form,
+                  claimed=claimed,
                   status_code=status)
 
 

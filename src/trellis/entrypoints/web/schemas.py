@@ -148,6 +148,7 @@ class EventPublic(BaseModel):
     verifier: str | None
     retracted_by: int | None = None
     verified_by: str | None = None  # who vouched for the evidence (at recording or later)
+    pending: bool = False  # self-reported: counts once someone else verifies it
     summary: str
     details: dict[str, Any] | None  # None: hidden from this viewer
 

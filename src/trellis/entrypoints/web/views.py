@@ -117,8 +117,8 @@ def event_public(entry: TimelineEntry, handle: str, *, pay: bool, private: bool,
                        evidence=e.evidence if e else None,
                        verifier=rules.shown_to(private, e.verifier if e else None),
                        retracted_by=entry.retracted_by,
-                       verified_by=rules.shown_to(private, entry.verified_by), summary=summary,
-                       details=shown)
+                       verified_by=rules.shown_to(private, entry.verified_by),
+                       pending=entry.pending, summary=summary, details=shown)
 
 
 def timeline_view(uow: UowFactory, user: User, ref: str) -> list[EventPublic]:
@@ -154,7 +154,7 @@ def record(uow: UowFactory, user: User, ref: str, body: EventCreate,
     return EventPublic(id=e.id, person=done.person.handle, kind=e.kind.value,
                        advance=advance_of(e.kind).value, effective_on=e.effective_on,
                        recorded_at=e.recorded_at, author=e.author, evidence=e.evidence,
-                       verifier=e.verifier, summary=done.summary,
+                       verifier=e.verifier, summary=done.summary, pending=done.pending,
                        details=details_to_mapping(e.details))
 
 
