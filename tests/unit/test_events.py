@@ -163,7 +163,8 @@ def test_unrelated_keys_and_empty_values_are_ignored():
         (K.COMPENSATION, {"percent": 150}, "compensation: percent 150.0 is not a plausible change"),
         (K.COMPENSATION, {"percent": -50}, "compensation: percent -50.0 is not a plausible change"),
         (K.COMPENSATION, {"compensation_kind": "raise", "amount": 1},
-         "compensation: compensation_kind must be one of merit, adjustment, bonus, got 'raise'"),
+         "compensation: compensation_kind must be one of merit, adjustment, bonus, promotion, "
+         "got 'raise'"),
         (K.CHECK_IN, {"engagement": 0}, "check_in: engagement must be 1-5, got 0"),
         (K.CHECK_IN, {"engagement": 6}, "check_in: engagement must be 1-5, got 6"),
         (K.DEPARTURE, {"departure_kind": "fired"},

@@ -71,7 +71,7 @@ def log(
     percent: Annotated[float | None, typer.Option(help="compensation: percent of base")]
     = None,
     compensation_kind: Annotated[str | None, typer.Option(
-        help="compensation: merit, adjustment, bonus")] = None,
+        help="compensation: merit, adjustment, bonus, promotion")] = None,
     engagement: Annotated[int | None, typer.Option(help="check_in: 1-5")] = None,
     notes: Annotated[str | None, typer.Option(help="check_in, departure")] = None,
     departure_kind: Annotated[str | None, typer.Option(
