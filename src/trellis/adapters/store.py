@@ -56,6 +56,7 @@ from .framework_files import framework_from_document
 from .sqlite_writers import BUSY_SECONDS, import_mark
 
 if TYPE_CHECKING:
+    from .attribute_store import AttributeRepository
     from .review_store import ReviewRepository
 
 
@@ -728,7 +729,7 @@ class PlanRepository:
 
 
 _REPOSITORIES = ("frameworks", "people", "events", "state", "plans", "accounts", "erasure",
-                 "reviews")
+                 "reviews", "attributes")
 
 
 class SqlUnitOfWork:
@@ -806,6 +807,12 @@ class SqlUnitOfWork:
         from .review_store import ReviewRepository as Reviews  # it imports this module
 
         return Reviews(self.connection)
+
+    @cached_property
+    def attributes(self) -> AttributeRepository:
+        from .attribute_store import AttributeRepository as Attributes  # it imports this module
+
+        return Attributes(self.connection)
 
     def commit(self) -> None:
         if self._reading:

@@ -17,6 +17,7 @@ from trellis.demo import DemoParameters, Organization, generate_organization
 from trellis.domain.events import MICRO_PROGRESSIONS, EventKind
 from trellis.domain.framework import Framework
 
+from .attributes import demo_attributes
 from .frameworks import load_framework
 from .transfer import ReportProgress, import_ledger
 from .unit_of_work import UnitOfWork
@@ -101,6 +102,7 @@ def run_demo(
     generated = time.perf_counter()
     import_ledger(uow_factory(), org.people, org.events, author=author, source="demo",
                   on_progress=progress)
+    demo_attributes(uow_factory(), seed=seed, author=author)
     imported = time.perf_counter()
     return summarize(org, framework=framework.key, seed=seed, years=years,
                      generate_seconds=generated - started, import_seconds=imported - generated)

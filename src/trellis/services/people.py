@@ -95,6 +95,7 @@ def erase_person(uow: UnitOfWork, ref: str, *, author: str) -> int:
         uow.state.remove(person.id)
         uow.plans.remove(person.id)
         uow.reviews.remove_person(person.id)
+        uow.attributes.remove_person(person.id)
         removed = uow.events.remove_person(person.id)
         logins = uow.erasure.remove_accounts(person.id, person.email)
         uow.people.remove(person.id)

@@ -11,6 +11,7 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from trellis.domain.access import Role, User
+from trellis.domain.attributes import PersonAttribute
 from trellis.domain.events import Event, EventKind
 from trellis.domain.framework import Framework, ReviewForm
 from trellis.domain.ledger_rows import EventRow
@@ -161,6 +162,19 @@ class Reviews(Protocol):
     def remove_person(self, person_id: int) -> None: ...
 
 
+class Attributes(Protocol):
+    """HR-only person attributes: reached only by the attribute and fairness use cases (and
+    erasure), never by a score."""
+
+    def set_many(self, values: Sequence[tuple[int, str, str]], author: str,
+                 now: datetime) -> None: ...
+    def unset(self, person_id: int, name: str) -> bool: ...
+    def all(self, names: Sequence[str] | None = None) -> list[PersonAttribute]: ...
+    def for_person(self, person_id: int) -> list[PersonAttribute]: ...
+    def values(self) -> dict[str, set[str]]: ...
+    def remove_person(self, person_id: int) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: rolled back on leaving the ``with`` block unless committed."""
 
@@ -180,6 +194,8 @@ class UnitOfWork(Protocol):
     def erasure(self) -> Erasure: ...
     @property
     def reviews(self) -> Reviews: ...
+    @property
+    def attributes(self) -> Attributes: ...
 
     def reading(self) -> Self:
         """Declare that the next transaction only reads (it may then run beside writers)."""

@@ -20,6 +20,7 @@ from trellis.settings import Settings, database_url
 
 from . import (
     accounts,
+    attributes,
     compare,
     demo,
     fragmentation,
@@ -39,6 +40,7 @@ from . import (
 )
 from .context import CliState
 from .evidence import register as register_evidence
+from .fairness import register as register_fairness
 from .output import errors, fail, summary_of_bug
 from .plans import register as register_plans
 
@@ -69,6 +71,7 @@ def root(
 
 app.add_typer(frameworks.app, name="framework")
 app.add_typer(people.app, name="person")
+people.app.add_typer(attributes.app, name="attribute")
 ledger.register(app)
 profiles.register(app)
 register_plans(app)
@@ -86,6 +89,7 @@ accounts.register(app)
 compare.register(app)
 report.register(app)
 reviews.register(app)
+register_fairness(app)
 
 
 IMPORT_WAIT_SECONDS = 600.0
