@@ -26,6 +26,7 @@ from .routers import (
     compare,
     events,
     evidence,
+    fairness,
     frameworks,
     imports,
     lattice,
@@ -84,7 +85,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.secure_cookies = app.https = settings.environment == "production"
     errors.install(app)
     for module in (auth, people, events, profiles, frameworks, readiness, plans, lattice,
-                   reports, simulation, evidence, compare, imports, audit):
+                   reports, simulation, evidence, compare, imports, audit, fairness):
         app.include_router(module.router, dependencies=[Depends(deps.single_query_values)])
     if docs:
         app.include_router(api_docs.router)
