@@ -49,7 +49,7 @@ def _public(entries: list[attributes_use.AttributeEntry]) -> list[AttributePubli
 
 @router.get("/api/people/{ref}/attributes", response_model=list[AttributePublic],
             summary="A person's HR-only attributes (HR admins)")
-def person_attributes(ref: Ref, user: CurrentUser, uow: Uow) -> list[AttributePublic]:
+def attributes_of(ref: Ref, user: CurrentUser, uow: Uow) -> list[AttributePublic]:
     accounts.require_role(user, Role.HR_ADMIN)
     found = attributes_use.list_attributes(uow(), ref)
     person = found[0].handle if found else ref
