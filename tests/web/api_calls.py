@@ -88,6 +88,12 @@ CALLS = [
          {"to_role": "eng2", "override": "walking the API", "effective_on": "2024-03-01"}),
     Call("POST", "/api/imports", body={"format": "jsonl", "text": "IMPORT"}),
     Call("GET", "/api/audit", {"limit": "5"}),
+    Call("PUT", "/api/people/{ref}/attributes/{name}", {"ref": "emp", "name": "location"},
+         {"value": "Lisbon"}),
+    Call("GET", "/api/people/{ref}/attributes", {"ref": "emp"}),
+    Call("GET", "/api/fairness", {"attribute": "gender", "since": "2020-01-01",
+                                  "min_group": "1"}),
+    Call("DELETE", "/api/people/{ref}/attributes/{name}", {"ref": "emp", "name": "location"}),
     # signing out and revoking come last: they end what the other calls use
     Call("DELETE", "/api/tokens/{token_id}", {"token_id": "TOKEN"}),
     Call("DELETE", "/api/session"),
