@@ -496,8 +496,10 @@ class EventRepository:
         return out
 
     def of_kinds(self, kinds: Collection[EventKind | str],
-                 person_ids: Collection[int] | None = None) -> list[EventRow]:
-        """Every live event of these kinds as light rows, in ledger order (date, then id).
+                 person_ids: Collection[int] | None = None, *,
+                 between: tuple[date, date] | None = None) -> list[EventRow]:
+        """Every live event of these kinds as light rows, in ledger order (date, then id);
+        with ``between`` (first, last day), only those dated in it.
 
         Retracted events are left out (retractions themselves are never returned). For
         more than a few hundred people, all rows are read and filtered here: one indexed
@@ -515,6 +517,9 @@ class EventRepository:
         sql = (f"SELECT id, person_id, kind, effective_on, details FROM {t.events.name} "
                f"WHERE kind IN ({', '.join([mark] * len(wanted))})")
         params: list[Any] = list(wanted)
+        if between is not None:  # the (kind, effective_on) index serves it
+            sql += f" AND effective_on >= {mark} AND effective_on <= {mark}"
+            params += [d.isoformat() if mark == "?" else d for d in between]
         only: set[int] | None = None
         if person_ids is not None:
             only = set(person_ids)

@@ -32,9 +32,11 @@ from .unit_of_work import UnitOfWork
 # The calibration helper's event kind: audited as soon as the ledger knows it.
 CALIBRATION = "calibration"
 HAS_CALIBRATION = CALIBRATION in {k.value for k in EventKind}
-KINDS = sorted({*(k.value for k in ev.KINDS), EventKind.REVIEW.value,
-                EventKind.COMPENSATION.value, EventKind.RECOGNITION.value,
-                *([CALIBRATION] if HAS_CALIBRATION else [])})
+# What the outcomes read: the window's events, and every review (to find the cycles).
+WINDOW_KINDS = (EventKind.PROMOTION.value, EventKind.RECOGNITION.value,
+                EventKind.COMPENSATION.value)
+CYCLE_KINDS = (EventKind.REVIEW.value, *([CALIBRATION] if HAS_CALIBRATION else []))
+KINDS = sorted({*WINDOW_KINDS, *CYCLE_KINDS, *(k.value for k in ev.KINDS)})
 WINDOW_DAYS = 365
 
 
@@ -110,7 +112,9 @@ def fairness(uow: UnitOfWork, *, attributes: list[str] | None = None,
         found = uow.attributes.all(names)
         state = pd.DataFrame(uow.state.rows(columns=["person_id", "hired_on", "departed_on"]),
                              columns=["person_id", "hired_on", "departed_on"])
-        rows = uow.events.of_kinds(KINDS)
+        rows = [*uow.events.of_kinds(WINDOW_KINDS, between=(since, until)),
+                *uow.events.of_kinds(CYCLE_KINDS)]
+        career = uow.events.of_kinds(ev.KINDS) if scores else []
         ranks = roles_of(uow).rank
         try:
             scale = version_in_force(uow, until).id
@@ -158,7 +162,7 @@ def fairness(uow: UnitOfWork, *, attributes: list[str] | None = None,
         notes.append("no review in the ledger: ratings are not audited")
     score_audits: list[fa.ScoreAudit] = []
     if scores:
-        score_audits = _scores(uow, rows, ranks, today, wide, names, min_group, notes)
+        score_audits = _scores(uow, career, ranks, today, wide, names, min_group, notes)
     return FairnessReport(since, until, today, min_group, tuple(names), chosen, rating_scale,
                           high, tuple(audits), tuple(score_audits), tuple(notes))
 
