@@ -28,7 +28,10 @@ class AttributeRepository:
             return
         c = t.person_attributes.c
         keys = sorted({(p, n) for p, n, _ in values})
-        for start in range(0, len(keys), 500):  # bound parameters: well under any limit
+        names = sorted({n for _, n in keys})
+        earlier = self._c.scalar(select(c.person_id).where(c.name.in_(names)).limit(1))
+        # Replace what is stored (none yet: nothing to delete), 500 keys a statement
+        for start in range(0, len(keys) if earlier is not None else 0, 500):
             self._c.execute(delete(t.person_attributes).where(
                 tuple_(c.person_id, c.name).in_(keys[start:start + 500])))
         last = {(p, n): v for p, n, v in values}  # a repeat in one batch: the last wins
