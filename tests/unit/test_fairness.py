@@ -240,3 +240,11 @@ def test_an_attribute_csv_without_attribute_columns_is_refused():
     assert str(problems[0]) == "b.csv:1:1: the first column must be 'handle'"
     _, problems = parse_attribute_csv(["handle\n", "ada\n"], "c.csv")
     assert "c.csv:1:2: no attribute columns" in str(problems[0])
+
+
+def test_scores_all_zero_are_marked_not_judged():
+    frame = pd.DataFrame({"person_id": range(60), "score": 0.0, "evidence": 2,
+                          "g": ["A"] * 30 + ["B"] * 30})
+    (audit,) = fa.audit_score("readiness", frame[["person_id", "score", "evidence"]],
+                              frame[["person_id", "g"]], ["g"])
+    assert {g.status for g in audit.groups} == {fa.ALL_ZERO} and audit.warnings == []

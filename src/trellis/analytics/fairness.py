@@ -35,6 +35,7 @@ FOUR_FIFTHS = 0.8
 MIN_GROUP = 20  # people: a smaller group is shown, never judged
 EVIDENCE_EDGES = (0, 1, 3, 6, 11)  # strata: 0, 1-2, 3-5, 6-10, 11+ micro-progressions in level
 OK, BELOW, TOO_FEW, NO_OUTCOMES = "ok", "below 0.8", "too few to judge", "no outcomes"
+ALL_ZERO = "every score 0"  # a score audit in which no judged group scores above 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,7 +194,7 @@ def _score_audit(score: str, name: str, joined: pd.DataFrame, min_group: int) ->
             continue
         s = standardized[label]
         ratio = s / best if best > 0 else None
-        status = NO_OUTCOMES if ratio is None else BELOW if ratio < FOUR_FIFTHS else OK
+        status = ALL_ZERO if ratio is None else BELOW if ratio < FOUR_FIFTHS else OK
         groups.append(GroupScore(label, n, mean, s, ratio, status))
     groups.sort(key=lambda g: (-g.people, g.group))
     covered = int(frame["stratum"].isin(used).sum())
