@@ -122,6 +122,12 @@ CALLS = [
     Call("POST", "/api/calibration/{session_id}/changes", {"session_id": "1"},
          {"person": "emp", "rating": 4, "reason": "held to the bar"}),
     Call("POST", "/api/calibration/{session_id}/close", {"session_id": "1"}),
+    Call("PUT", "/api/people/{ref}/attributes/{name}", {"ref": "emp", "name": "location"},
+         {"value": "Lisbon"}),
+    Call("GET", "/api/people/{ref}/attributes", {"ref": "emp"}),
+    Call("GET", "/api/fairness", {"attribute": "gender", "since": "2020-01-01",
+                                  "min_group": "1"}),
+    Call("DELETE", "/api/people/{ref}/attributes/{name}", {"ref": "emp", "name": "location"}),
     # signing out and revoking come last: they end what the other calls use
     Call("DELETE", "/api/tokens/{token_id}", {"token_id": "TOKEN"}),
     Call("DELETE", "/api/session"),

@@ -20,7 +20,7 @@ from conftest import POSTGRES_URL, make_trellis
 from trellis.adapters.database import temporary_schema
 from trellis.domain.access import Role
 from trellis.domain.events import EventKind
-from trellis.services import accounts, compensation, ledger, people
+from trellis.services import accounts, attributes, compensation, ledger, people
 from trellis.settings import Settings
 
 PASSWORD = "correct horse battery"
@@ -48,6 +48,7 @@ def seed(url: str) -> None:
     ledger.record_event(t.uow(), "emp", EventKind.SKILL_STEP, date(2022, 3, 1),
                         {"competency": "coding", "from_mastery": 0, "to_mastery": 1},
                         author="t")
+    attributes.set_attribute(t.uow(), "emp", "gender", "F", author="t")  # HR-only
     for email, role, handle in USERS.values():
         accounts.create_user(t.uow(), email, PASSWORD, role, person=handle, author="t")
     for name in ("2023", "2024"):  # compensation cycles: 2023 to apply, 2024 to propose in

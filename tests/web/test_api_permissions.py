@@ -85,6 +85,11 @@ CASES = [
     ("create user", "POST", "/api/users", {"email": "u{n}@x.org", "password": "long enough 1"},
      expect(manager=NO, employee=NO, peer=NO)),
     ("tokens", "POST", "/api/tokens", {"name": "script"}, expect()),
+    ("attributes", "GET", "/api/people/emp/attributes", None,
+     expect(manager=NO, employee=NO, peer=NO)),
+    ("set an attribute", "PUT", "/api/people/emp/attributes/gender", {"value": "F"},
+     expect(manager=NO, employee=NO, peer=NO)),
+    ("fairness", "GET", "/api/fairness", None, expect(manager=NO, employee=NO, peer=NO)),
 ]
 
 

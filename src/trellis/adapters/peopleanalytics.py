@@ -162,3 +162,34 @@ def salespeople_ledger(frame: pd.DataFrame, *, role: str, promoted_to: str, cycl
         if int(row.promoted) == 1:
             out.event(handle, _month(review_on, 6), Promotion(promoted_to))
     return SourceLedger(out.people, out.events, as_of=_month(review_on, 12)), skipped
+
+
+def employee_performance_ledger(frame: pd.DataFrame, *, role: str, cycle: str,
+                                review_on: date = date(2022, 1, 1)
+                                ) -> tuple[SourceLedger, list[tuple[str, str, str]]]:
+    """``employee_performance`` (366 salespeople: sales, new_customers, region, gender,
+    rating 1-3) as a ledger: a hire a year before ``review_on`` and a manager ``review`` on
+    it with ``rating`` as its overall rating (the sales figures in its comment); and each
+    person's ``gender`` and ``region`` as attributes (handle, name, value)."""
+    out = _Writer()
+    attributes: list[tuple[str, str, str]] = []
+    for i, row in enumerate(frame.itertuples(index=False), start=1):
+        handle = f"performance-{i}"
+        out.person(handle)
+        out.event(handle, _month(review_on, -12), Hire(role))
+        out.event(handle, review_on, Review(
+            cycle, ReviewForm.MANAGER, int(row.rating),
+            comment=f"sales {float(row.sales):g}, new customers {int(row.new_customers)}"))
+        attributes += [(handle, "gender", str(row.gender)), (handle, "region", str(row.region))]
+    return SourceLedger(out.people, out.events, as_of=_month(review_on, 6)), attributes
+
+
+def promotion_attributes(frame: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """``promotion``'s ``diverse`` and ``flexible`` flags as attributes of the people
+    ``promotion_ledger`` makes (yes / no)."""
+    out: list[tuple[str, str, str]] = []
+    for i, row in enumerate(frame.itertuples(index=False), start=1):
+        handle = f"promotion-{i}"
+        out += [(handle, "diverse", "yes" if int(row.diverse) else "no"),
+                (handle, "flexible", "yes" if int(row.flexible) else "no")]
+    return out

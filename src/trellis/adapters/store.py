@@ -56,6 +56,7 @@ from .framework_files import framework_from_document
 from .sqlite_writers import BUSY_SECONDS, import_mark
 
 if TYPE_CHECKING:
+    from .attribute_store import AttributeRepository
     from .calibration_store import CalibrationRepository
     from .case_store import CaseRepository
     from .comp_store import CompensationRepository
@@ -500,8 +501,10 @@ class EventRepository:
         return out
 
     def of_kinds(self, kinds: Collection[EventKind | str],
-                 person_ids: Collection[int] | None = None) -> list[EventRow]:
-        """Every live event of these kinds as light rows, in ledger order (date, then id).
+                 person_ids: Collection[int] | None = None, *,
+                 between: tuple[date, date] | None = None) -> list[EventRow]:
+        """Every live event of these kinds as light rows, in ledger order (date, then id);
+        with ``between`` (first, last day), only those dated in it.
 
         Retracted events are left out (retractions themselves are never returned). For
         more than a few hundred people, all rows are read and filtered here: one indexed
@@ -519,6 +522,9 @@ class EventRepository:
         sql = (f"SELECT id, person_id, kind, effective_on, details FROM {t.events.name} "
                f"WHERE kind IN ({', '.join([mark] * len(wanted))})")
         params: list[Any] = list(wanted)
+        if between is not None:  # the (kind, effective_on) index serves it
+            sql += f" AND effective_on >= {mark} AND effective_on <= {mark}"
+            params += [d.isoformat() if mark == "?" else d for d in between]
         only: set[int] | None = None
         if person_ids is not None:
             only = set(person_ids)
@@ -733,7 +739,7 @@ class PlanRepository:
 
 
 _REPOSITORIES = ("frameworks", "people", "events", "state", "plans", "accounts", "erasure",
-                 "reviews", "cases", "compensation", "calibrations")
+                 "reviews", "cases", "compensation", "calibrations", "attributes")
 
 
 class SqlUnitOfWork:
@@ -829,6 +835,12 @@ class SqlUnitOfWork:
         from .calibration_store import CalibrationRepository as Calibrations  # imports this
 
         return Calibrations(self.connection)
+
+    @cached_property
+    def attributes(self) -> AttributeRepository:
+        from .attribute_store import AttributeRepository as Attributes  # it imports this module
+
+        return Attributes(self.connection)
 
     def commit(self) -> None:
         if self._reading:

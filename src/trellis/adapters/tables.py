@@ -409,3 +409,17 @@ calibration_members = Table(
     Column("person_id", Integer, ForeignKey("people.id"), primary_key=True),
     Index("ix_calibration_members_person", "person_id"),
 )
+
+# --- person attributes: optional HR-only fields (gender, location, ...) read only by the
+# --- fairness audit; never by any score. One row per person and attribute name.
+
+person_attributes = Table(
+    "person_attributes",
+    metadata,
+    Column("person_id", Integer, ForeignKey("people.id"), primary_key=True),
+    Column("name", String(40), primary_key=True),
+    Column("value", String(80), nullable=False),
+    Column("set_by", String(200), nullable=False),
+    Column("set_at", DateTime, nullable=False),
+    Index("ix_person_attributes_name", "name", "value"),
+)

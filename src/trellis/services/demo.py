@@ -17,6 +17,7 @@ from trellis.demo import DemoParameters, Organization, generate_organization
 from trellis.domain.events import MICRO_PROGRESSIONS, EventKind
 from trellis.domain.framework import Framework
 
+from .attributes import demo_attributes
 from .calibration_sessions import demo_calibration
 from .case_demo import demo_cases
 from .compensation_demo import demo_compensation
@@ -104,6 +105,7 @@ def run_demo(
     generated = time.perf_counter()
     import_ledger(uow_factory(), org.people, org.events, author=author, source="demo",
                   on_progress=progress)
+    demo_attributes(uow_factory(), seed=seed, author=author)
     imported = time.perf_counter()
     summary = summarize(org, framework=framework.key, seed=seed, years=years,
                         generate_seconds=generated - started,

@@ -20,6 +20,7 @@ from trellis.settings import Settings, database_url
 
 from . import (
     accounts,
+    attributes,
     calibration,
     cases,
     compare,
@@ -42,6 +43,7 @@ from . import (
 )
 from .context import CliState
 from .evidence import register as register_evidence
+from .fairness import register as register_fairness
 from .output import errors, fail, summary_of_bug
 from .plans import register as register_plans
 
@@ -72,6 +74,7 @@ def root(
 
 app.add_typer(frameworks.app, name="framework")
 app.add_typer(people.app, name="person")
+people.app.add_typer(attributes.app, name="attribute")
 ledger.register(app)
 profiles.register(app)
 register_plans(app)
@@ -92,6 +95,7 @@ reviews.register(app)
 cases.register(app)
 compensation.register(app)
 calibration.register(app)
+register_fairness(app)
 
 
 IMPORT_WAIT_SECONDS = 600.0

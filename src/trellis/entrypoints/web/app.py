@@ -29,6 +29,7 @@ from .routers import (
     compensation,
     events,
     evidence,
+    fairness,
     frameworks,
     imports,
     lattice,
@@ -88,7 +89,7 @@ def create_app(settings: Settings) -> FastAPI:
     errors.install(app)
     for module in (auth, people, events, profiles, frameworks, readiness, plans, lattice,
                    reports, simulation, evidence, compare, imports, audit, cases,
-                   compensation, calibration):
+                   compensation, calibration, fairness):
         app.include_router(module.router, dependencies=[Depends(deps.single_query_values)])
     if docs:
         app.include_router(api_docs.router)
