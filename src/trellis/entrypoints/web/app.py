@@ -34,6 +34,7 @@ from .routers import (
     profiles,
     readiness,
     reports,
+    reviews,
     simulation,
 )
 
@@ -84,7 +85,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.secure_cookies = app.https = settings.environment == "production"
     errors.install(app)
     for module in (auth, people, events, profiles, frameworks, readiness, plans, lattice,
-                   reports, simulation, evidence, compare, imports, audit):
+                   reports, simulation, evidence, compare, imports, audit, reviews):
         app.include_router(module.router, dependencies=[Depends(deps.single_query_values)])
     if docs:
         app.include_router(api_docs.router)
