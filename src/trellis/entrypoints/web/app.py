@@ -18,7 +18,7 @@ from starlette.types import ASGIApp
 from trellis.bootstrap import open_trellis
 from trellis.settings import Settings
 
-from . import api_docs, deps, errors, pages
+from . import api_docs, deps, errors, pages, review_pages
 from .headers import SecurityHeaders
 from .routers import (
     audit,
@@ -89,6 +89,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(module.router, dependencies=[Depends(deps.single_query_values)])
     if docs:
         app.include_router(api_docs.router)
+    app.include_router(review_pages.router)
     app.include_router(pages.router)
     return app
 
