@@ -113,6 +113,19 @@ CALLS = [
     Call("POST", "/api/compensation/cycles/{name}/close", {"name": "2023"}),
     Call("POST", "/api/compensation/cycles/{name}/reopen", {"name": "2023"}),
     Call("POST", "/api/compensation/cycles/{name}/apply", {"name": "2023"}),
+    Call("POST", "/api/review-cycles", body={
+        "name": "walk", "period_start": "2024-01-01", "period_end": "2024-12-31",
+        "forms": ["self", "manager", "peer"], "due": {"self": "2024-12-15"}}),
+    Call("GET", "/api/review-cycles"),
+    Call("POST", "/api/review-cycles/{name}/nominations", {"name": "walk"},
+         {"person": "emp", "peer": "peer", "anonymous": True}),
+    Call("POST", "/api/review-cycles/{name}/reviews", {"name": "walk"},
+         {"person": "emp", "form": "manager", "rating": 3, "ratings": {"coding": 1},
+          "goals": [{"goal": "ship it", "result": "met", "value": 9.5}],
+          "comment": "walking the API"}),
+    Call("GET", "/api/review-cycles/{name}/progress", {"name": "walk"}),
+    Call("GET", "/api/people/{ref}/reviews", {"ref": "emp"}),
+    Call("PATCH", "/api/review-cycles/{name}", {"name": "walk"}, {"status": "closed"}),
     Call("GET", "/api/audit", {"limit": "5"}),
     # calibration: the seeded org has no review cycle, so these are refused (404) after
     # their input is checked (tests/web/test_calibration_web.py walks a session)

@@ -18,13 +18,14 @@ first), so they never touch storage.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from trellis.domain.events import EventKind
+from trellis.domain.framework import ReviewForm
 
 
 class Role(StrEnum):
@@ -134,6 +135,35 @@ def can_recognize(user: User, person_id: int, chain: Sequence[int], kind: str,
     if user.is_hr or manages(user, chain):
         return True
     return user.person_id is not None and kind == "kudos" and not points
+
+
+def can_write_review(user: User, form: ReviewForm, person_id: int, manager_id: int | None,
+                     own_manager_id: int | None, nominated: Collection[int]) -> bool:
+    """Write a review of a person in ``form``: the signed-in user is the reviewer, so a self
+    review is the person's, a manager review their (direct) manager's, a peer review a
+    nominated peer's (``nominated``: the peers' ids) and an upward review a direct report's
+    (``own_manager_id``: the user's own manager). HR admins write only as one of these."""
+    me = user.person_id
+    if me is None:
+        return False
+    if form is ReviewForm.SELF:
+        return me == person_id
+    if form is ReviewForm.MANAGER:
+        return manager_id is not None and me == manager_id
+    if form is ReviewForm.PEER:
+        return me in nominated and me != person_id
+    return own_manager_id is not None and own_manager_id == person_id
+
+
+def can_nominate(user: User, person_id: int, chain: Sequence[int]) -> bool:
+    """Nominate a peer to review a person: their managers and HR admins."""
+    return user.is_hr or manages(user, chain)
+
+
+def can_see_reviews(user: User, person_id: int, chain: Sequence[int]) -> bool:
+    """See every review of a person (ratings, comments): the private circle. Anyone else
+    sees only the reviews they wrote themselves."""
+    return can_view_private(user, person_id, chain)
 
 
 def can_manage_team(user: User) -> bool:

@@ -371,13 +371,16 @@ DEMO_REVIEWED = 15  # manager reviews written for the demo's session, at most: i
 
 def demo_calibration(uow_factory: Callable[[], UnitOfWork], *, manager: str | None,
                      seed: int, author: str) -> CalibrationSession | None:
-    """A calibration session on the demo's latest review cycle for ``manager``'s team, with
-    one change. With no cycle yet, a small one for that team, with manager reviews (ratings
-    drawn with ``seed``) for up to DEMO_REVIEWED people. None when the demo has no manager."""
+    """A calibration session on the demo's latest closed review cycle (else its latest) for
+    ``manager``'s team, with one change. With no cycle yet, a small one for that team, with
+    manager reviews (ratings drawn with ``seed``) for up to DEMO_REVIEWED people. None when
+    the demo has no manager."""
     if manager is None:
         return None
-    found = reviews.cycles(uow_factory())
-    cycle = max((c for c, _ in found), key=lambda c: (c.period_end, c.id), default=None)
+    found = [c for c, _ in reviews.cycles(uow_factory())]
+    # the latest closed cycle has every manager review in; this year's may not yet
+    done = [c for c in found if not c.is_open] or found
+    cycle = max(done, key=lambda c: (c.period_end, c.id), default=None)
     if cycle is None:
         year = clock.today().year
         cycle, _ = reviews.open_cycle(uow_factory(), f"{year - 1} team review",

@@ -10,7 +10,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from trellis.demo import DemoParameters, Organization, generate_organization
@@ -21,6 +21,7 @@ from .attributes import demo_attributes
 from .calibration_sessions import demo_calibration
 from .case_demo import demo_cases
 from .compensation_demo import demo_compensation
+from .demo_reviews import demo_reviews, plan_demo_reviews
 from .frameworks import load_framework
 from .transfer import ReportProgress, import_ledger
 from .unit_of_work import UnitOfWork
@@ -46,6 +47,9 @@ class DemoSummary:
     unrecognized: str | None
     generate_seconds: float = 0.0
     import_seconds: float = 0.0
+    review_cycles: int = 0
+    reviews: int = 0
+    current_cycle: str | None = None
 
     def describe(self, where: str, *, is_default: bool = False) -> str:
         """What was made, and commands to explore it with real handles."""
@@ -58,6 +62,8 @@ class DemoSummary:
             f"  {self.promotions_per_person_year:.1%} promoted per person-year; "
             f"{self.micro_progressions_per_person_quarter:.1f} micro-progressions per "
             "person-quarter",
+            *([f"  {self.review_cycles} yearly review cycles, {self.reviews:,} reviews"]
+              if self.review_cycles else []),
             "",
             "Try:",
         ]
@@ -76,6 +82,9 @@ class DemoSummary:
         if self.unrecognized:
             examples.append((f"trellis profile {self.unrecognized}",
                              "a long gap since the last recognition"))
+        if self.current_cycle:
+            examples.append((f"trellis review progress {self.current_cycle}",
+                             "this year's review cycle: who is done, who is overdue"))
         width = max((len(c) for c, _ in examples), default=0)
         lines += [f"  {command:<{width}}  # {why}" for command, why in examples]
         if self.generate_seconds or self.import_seconds:
@@ -102,14 +111,24 @@ def run_demo(
     started = time.perf_counter()
     org = generate_organization(framework, people=people, years=years, seed=seed, end=today,
                                 params=params or DemoParameters())
+    # The demo accounts' team (create_demo_accounts) has this year's reviews to write.
+    manager = summarize(org, framework=framework.key, seed=seed, years=years).manager
+    pending = ({p.handle for p in org.people if p.manager == manager} | {manager}
+               if manager else set())
+    reviews = plan_demo_reviews(org, framework, seed=seed, today=today, pending=pending)
     generated = time.perf_counter()
-    import_ledger(uow_factory(), org.people, org.events, author=author, source="demo",
-                  on_progress=progress)
+    import_ledger(uow_factory(), org.people, [*org.events, *reviews.events], author=author,
+                  source="demo", on_progress=progress)
+    demo_reviews(uow_factory(), reviews, author=author,
+                 now=datetime.combine(today, datetime.min.time()))
     demo_attributes(uow_factory(), seed=seed, author=author)
     imported = time.perf_counter()
     summary = summarize(org, framework=framework.key, seed=seed, years=years,
                         generate_seconds=generated - started,
-                        import_seconds=imported - generated)
+                        import_seconds=imported - generated,
+                        review_cycles=len(reviews.cycles), reviews=len(reviews.events),
+                        current_cycle=next((c.name for c in reviews.cycles
+                                            if c.status.value == "open"), None))
     demo_cases(uow_factory, manager=summary.manager, today=today)
     demo_compensation(uow_factory, today=today, seed=seed, manager=summary.manager,
                       author=author)
@@ -118,7 +137,9 @@ def run_demo(
 
 
 def summarize(org: Organization, *, framework: str, seed: int, years: float,
-              generate_seconds: float = 0.0, import_seconds: float = 0.0) -> DemoSummary:
+              generate_seconds: float = 0.0, import_seconds: float = 0.0,
+              review_cycles: int = 0, reviews: int = 0,
+              current_cycle: str | None = None) -> DemoSummary:
     """Counts and rates of a generated organization, and handles worth showing."""
     end = org.end.toordinal()
     hired: dict[str, int] = {}
@@ -163,4 +184,5 @@ def summarize(org: Organization, *, framework: str, seed: int, years: float,
         fragmented=example(org.fragmented),
         unrecognized=example(org.unrecognized - org.fragmented),
         generate_seconds=generate_seconds, import_seconds=import_seconds,
+        review_cycles=review_cycles, reviews=reviews, current_cycle=current_cycle,
     )

@@ -143,9 +143,13 @@ class PersonReviews:
     framework: Framework | None
     reviews: Mapping[str, CycleReviews]  # by cycle, as the profile keeps them
     reviewers: Mapping[int, str | None]  # event id -> reviewer handle (None: anonymous)
+    anonymous: frozenset[int] = frozenset()  # event ids of anonymous peers' reviews
 
 
-def show(uow: UnitOfWork, person_ref: str, cycle: str | None = None) -> PersonReviews:
+def show(uow: UnitOfWork, person_ref: str, cycle: str | None = None, *,
+         reveal: bool = False) -> PersonReviews:
+    """A person's reviews by cycle; an anonymous peer's name is left out unless ``reveal``
+    (an HR admin's view: ``anonymous`` still says which reviews were anonymous)."""
     with uow.reading():
         person = find_person(uow, person_ref)
         found = profile_of(uow, person)
@@ -155,6 +159,7 @@ def show(uow: UnitOfWork, person_ref: str, cycle: str | None = None) -> PersonRe
                 raise NotFound(f"unknown review cycle '{cycle}'")
             reviews = {cycle: reviews[cycle]} if cycle in reviews else {}
         reviewers: dict[int, str | None] = {}
+        anonymous: set[int] = set()
         for name, by_role in reviews.items():
             known = uow.reviews.cycle(name)
             hidden = ({n.peer_id for n in uow.reviews.nominations(known.id, person.id)
@@ -165,9 +170,11 @@ def show(uow: UnitOfWork, person_ref: str, cycle: str | None = None) -> PersonRe
                     d = event.details if event else None
                     handle = d.reviewer if isinstance(d, Review) else None
                     peer = uow.people.find(handle) if handle and role == "peer" else None
-                    reviewers[record.event_id] = (None if peer and peer.id in hidden
-                                                  else handle)
-        return PersonReviews(person, found.framework, reviews, reviewers)
+                    if peer and peer.id in hidden:
+                        anonymous.add(record.event_id)
+                        handle = handle if reveal else None
+                    reviewers[record.event_id] = handle
+        return PersonReviews(person, found.framework, reviews, reviewers, frozenset(anonymous))
 
 
 @dataclass(frozen=True, slots=True)

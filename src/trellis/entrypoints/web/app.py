@@ -18,7 +18,16 @@ from starlette.types import ASGIApp
 from trellis.bootstrap import open_trellis
 from trellis.settings import Settings
 
-from . import api_docs, calibration_pages, case_pages, comp_pages, deps, errors, pages
+from . import (
+    api_docs,
+    calibration_pages,
+    case_pages,
+    comp_pages,
+    deps,
+    errors,
+    pages,
+    review_pages,
+)
 from .headers import SecurityHeaders
 from .routers import (
     audit,
@@ -38,6 +47,7 @@ from .routers import (
     profiles,
     readiness,
     reports,
+    reviews,
     simulation,
 )
 
@@ -89,10 +99,11 @@ def create_app(settings: Settings) -> FastAPI:
     errors.install(app)
     for module in (auth, people, events, profiles, frameworks, readiness, plans, lattice,
                    reports, simulation, evidence, compare, imports, audit, cases,
-                   compensation, calibration, fairness):
+                   compensation, calibration, fairness, reviews):
         app.include_router(module.router, dependencies=[Depends(deps.single_query_values)])
     if docs:
         app.include_router(api_docs.router)
+    app.include_router(review_pages.router)
     app.include_router(case_pages.router)  # before pages: /cases/new is not a case id
     app.include_router(pages.router)
     app.include_router(comp_pages.router)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from trellis.domain.access import Role, TokenScope
-from trellis.domain.events import RecognitionKind
+from trellis.domain.events import REVIEW_ITEMS_MAX, GoalOutcome, RecognitionKind
+from trellis.domain.framework import ReviewForm
 from trellis.domain.limits import EMAIL_MAX, FRAMEWORK_FILE_MAX, HANDLE_MAX, LABEL_MAX, NAME_MAX
 from trellis.services.accounts import MAX_TOKEN_DAYS, TOKEN_LIFETIME, TOKEN_NAME_MAX
 
@@ -217,3 +218,113 @@ class AuditEntryPublic(BaseModel):
     action: str
     resource: str
     detail: dict[str, Any]
+
+
+# --- review cycles (docs/reviews.md)
+
+ItemId = Annotated[str, StringConstraints(min_length=1, max_length=HANDLE_MAX, pattern=LINE)]
+
+
+class ReviewCycleCreate(Body):
+    name: str = Field(min_length=1, max_length=NAME_MAX, pattern=LINE)
+    period_start: Day = Field(description=f"the period reviewed starts; {RANGE}")
+    period_end: Day = Field(description=f"the period reviewed ends; {RANGE}")
+    forms: list[ReviewForm] | None = Field(default=None, min_length=1, max_length=4,
+                                           description="default: the framework's forms")
+    due: dict[ReviewForm, Day] = Field(default_factory=dict, max_length=4,
+                                       description="a due date per form")
+    team: str | None = Field(default=None, max_length=EMAIL_MAX, pattern=LINE,
+                             description="only everyone under this manager")
+
+
+class ReviewCycleUpdate(Body):
+    status: Literal["open", "closed"] = Field(description="closed: no more reviews or "
+                                              "nominations until reopened")
+
+
+class ReviewCyclePublic(BaseModel):
+    name: str
+    period_start: date
+    period_end: date
+    forms: list[ReviewForm]
+    due: dict[str, date]
+    status: str
+    people: int
+    opened_by: str | None  # HR admins only
+    opened_at: Instant
+    changed_at: Instant
+
+
+class NominationCreate(Body):
+    person: str = Field(min_length=1, max_length=EMAIL_MAX, pattern=LINE)
+    peer: str = Field(min_length=1, max_length=EMAIL_MAX, pattern=LINE)
+    anonymous: bool = Field(default=False, description="hide the peer from the person "
+                            "(HR admins still see who)")
+
+
+class NominationPublic(BaseModel):
+    cycle: str
+    person: str
+    peer: str
+    anonymous: bool
+
+
+class GoalCreate(Body):
+    goal: str = Field(min_length=1, max_length=LABEL_MAX, pattern=LINE)
+    result: GoalOutcome
+    value: float | None = Field(default=None, ge=-1e12, le=1e12, allow_inf_nan=False)
+
+
+class ReviewCreate(Body):
+    """A review the signed-in user writes: ``form`` says in which role (self: of themselves;
+    manager: of a direct report; peer: as a nominated peer; upward: of their manager)."""
+
+    person: str = Field(min_length=1, max_length=EMAIL_MAX, pattern=LINE)
+    form: ReviewForm
+    rating: int = Field(ge=-1000, le=1000, description="on the framework's review scale")
+    ratings: dict[ItemId, Annotated[int, Field(ge=0, le=100)]] = Field(
+        default_factory=dict, max_length=REVIEW_ITEMS_MAX,
+        description="competency or criterion id -> rating on its scale")
+    goals: list[GoalCreate] = Field(default_factory=list, max_length=100)
+    comment: str | None = Field(default=None, max_length=5000, pattern=TEXT)
+
+
+class ReviewCreated(BaseModel):
+    event_id: int
+    person: str
+    cycle: str
+    form: ReviewForm
+
+
+class ReviewRecordPublic(BaseModel):
+    on: date
+    event_id: int
+    rating: int
+    label: str  # the rating's label on the framework's scale
+    reviewer: str | None  # None: an anonymous peer (HR admins see who)
+    anonymous: bool
+    ratings: dict[str, Any]
+    goals: list[dict[str, Any]]
+    comment: str | None
+
+
+class PersonReviewsPublic(BaseModel):
+    """Per cycle, per reviewer role, the reviews this viewer may read (never averaged)."""
+
+    person: str
+    name: str
+    cycles: dict[str, dict[str, list[ReviewRecordPublic]]]
+
+
+class ProgressRowPublic(BaseModel):
+    person: str
+    name: str
+    submitted: list[ReviewForm]
+    peers_done: int
+    peers_nominated: int
+    overdue: list[ReviewForm]
+
+
+class CycleProgressPublic(BaseModel):
+    cycle: ReviewCyclePublic
+    people: list[ProgressRowPublic]

@@ -1,0 +1,252 @@
+"""Review pages: what I have to write, a review form, a person's reviews side by side, a
+cycle's progress (a manager's team, HR's everyone) and HR's cycles. They call the same use
+cases as ``routers.reviews``, with the same permissions; a refused form comes back with its
+message and status, nothing written."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from trellis.domain.access import Role, User
+from trellis.domain.events import GoalOutcome
+from trellis.domain.framework import ReviewForm
+from trellis.domain.limits import EMAIL_MAX, NAME_MAX
+from trellis.domain.profile import ReviewRecord
+from trellis.domain.reviews import CycleStatus
+from trellis.errors import InvalidEvent, NotAuthenticated, TrellisError
+from trellis.services import accounts, clock, review_access, reviews
+
+from .deps import CurrentUser, Uow
+from .errors import status_of
+from .fields import LINE, Ref
+from .pages import render
+from .routers.reviews import CycleName
+from .schemas import ReviewCreate, ReviewCycleCreate
+
+router = APIRouter(include_in_schema=False)
+GOAL_ROWS = 3  # goal/KPI lines on a form
+FORM_NAMES = {ReviewForm.SELF: "Self review", ReviewForm.MANAGER: "Manager review",
+              ReviewForm.PEER: "Peer review", ReviewForm.UPWARD: "Upward review"}
+
+
+def _problem(exc: Exception) -> tuple[str, int]:
+    if isinstance(exc, NotAuthenticated):
+        raise exc
+    if isinstance(exc, TrellisError):
+        return str(exc), status_of(exc)[0]
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        return f"{where}: {first['msg']}", 422
+    raise exc
+
+
+# --- what I have to write
+
+
+@router.get("/reviews", response_class=HTMLResponse)
+def my_reviews(request: Request, user: CurrentUser, uow: Uow) -> HTMLResponse:
+    work = review_access.to_write(uow(), user)
+    cycles = reviews.cycles(uow())
+    me = None
+    if user.person_id is not None:
+        with uow().reading() as u:
+            me = u.people.get(user.person_id)
+    return render(request, "reviews.html", work=work, cycles=cycles, me=me,
+                  form_names=FORM_NAMES, today=clock.today(),
+                  written=request.query_params.get("written"))
+
+
+# --- a review form
+
+
+def _form_page(request: Request, user: User, uow: Uow, name: str, ref: str, form: ReviewForm,
+               values: dict[str, Any] | None = None, message: str | None = None,
+               status: int = 200) -> HTMLResponse:
+    sheet = review_access.review_sheet(uow(), user, name, ref, form)
+    return render(request, "review_form.html", status, sheet=sheet, title=FORM_NAMES[form],
+                  values=values or {}, message=message, goal_rows=range(1, GOAL_ROWS + 1),
+                  outcomes=[g.value for g in GoalOutcome])
+
+
+@router.get("/reviews/{name}/write/{ref}/{form}", response_class=HTMLResponse)
+def review_form(name: CycleName, ref: Ref, form: ReviewForm, request: Request,
+                user: CurrentUser, uow: Uow) -> HTMLResponse:
+    return _form_page(request, user, uow, name, ref, form)
+
+
+def _review_body(ref: str, form: ReviewForm, values: dict[str, str]) -> ReviewCreate:
+    if not values.get("rating"):
+        raise InvalidEvent("choose an overall rating")
+    ratings = {key[5:]: value for key, value in values.items()
+               if key.startswith("rate:") and value}
+    goals = []
+    for i in range(1, GOAL_ROWS + 1):
+        text = values.get(f"goal{i}", "").strip()
+        if text:
+            figure = values.get(f"goal{i}_value", "").strip()
+            goals.append({"goal": text, "result": values.get(f"goal{i}_result", ""),
+                          **({"value": figure} if figure else {})})
+    return ReviewCreate.model_validate({
+        "person": ref, "form": form, "rating": values["rating"], "ratings": ratings,
+        "goals": goals, "comment": values.get("comment", "").strip() or None})
+
+
+@router.post("/reviews/{name}/write/{ref}/{form}", response_class=HTMLResponse)
+async def submit_review(name: CycleName, ref: Ref, form: ReviewForm, request: Request,
+                        user: CurrentUser, uow: Uow) -> Response:
+    raw = await request.form()
+    values = {k: v for k, v in raw.items() if isinstance(v, str) and k != "csrf_token"}
+    try:
+        body = _review_body(ref, form, values)
+        person, event_id = review_access.submit_as(
+            uow(), user, name, ref, form, body.rating, ratings=body.ratings,
+            goals=[g.model_dump(mode="json", exclude_none=True) for g in body.goals],
+            comment=body.comment)
+    except (TrellisError, ValidationError) as exc:
+        message, status = _problem(exc)
+        return _form_page(request, user, uow, name, ref, form, values,
+                          f"Not submitted: {message}", status)
+    if form in (ReviewForm.SELF, ReviewForm.MANAGER):  # the circle reads it back at once
+        return RedirectResponse(f"/people/{person.handle}/reviews?written={event_id}",
+                                status_code=303)
+    return RedirectResponse(f"/reviews?written={event_id}", status_code=303)
+
+
+# --- a person's reviews, side by side
+
+
+def review_sheets(found: reviews.PersonReviews, order: list[str]) -> list[dict[str, Any]]:
+    """Per cycle (newest period first), one column per review and one row per overall
+    rating, rated item, goal and comment. Nothing is averaged."""
+    fw = found.framework
+    scale = fw.reviews.rating if fw else None
+
+    def item_name(item: str) -> str:
+        if fw and item in fw.competencies:
+            return fw.competencies[item].name
+        if fw and item in fw.criteria:
+            return fw.criteria[item].text
+        return item
+
+    out = []
+    for name in sorted(found.reviews, key=lambda n: order.index(n) if n in order else -1,
+                       reverse=True):
+        by_role = found.reviews[name]
+        columns: list[dict[str, Any]] = []
+        written: list[ReviewRecord] = []
+        for form in ReviewForm:
+            records = by_role.get(form.value, ())
+            for i, r in enumerate(records, start=1):
+                written.append(r)
+                who = found.reviewers.get(r.event_id)
+                label = FORM_NAMES[form] if len(records) == 1 else f"{FORM_NAMES[form]} {i}"
+                columns.append({"form": form.value, "label": label, "record": r,
+                                "who": who or "anonymous",
+                                "anonymous": r.event_id in found.anonymous,
+                                "overall": f"{r.rating} {scale.label(r.rating)}".strip()
+                                if scale else str(r.rating),
+                                "rated": {i.item: i for i in r.ratings},
+                                "marks": {g.goal: g for g in r.goals}})
+        items = list(dict.fromkeys(i.item for r in written for i in r.ratings))
+        goals = list(dict.fromkeys(g.goal for r in written for g in r.goals))
+        out.append({"name": name, "columns": columns, "goals": goals,
+                    "rated": [(i, item_name(i)) for i in items]})
+    return out
+
+
+@router.get("/people/{ref}/reviews", response_class=HTMLResponse)
+def person_reviews(ref: Ref, request: Request, user: CurrentUser, uow: Uow) -> HTMLResponse:
+    found = review_access.reviews_for(uow(), user, ref)
+    order = [c.name for c, _ in reviews.cycles(uow())]
+    return render(request, "person_reviews.html", person=found.person,
+                  sheets=review_sheets(found, order),
+                  written=request.query_params.get("written"))
+
+
+# --- a cycle's progress, and nominating peers
+
+
+def _progress_page(request: Request, user: User, uow: Uow, name: str,
+                   message: str | None = None, status: int = 200) -> HTMLResponse:
+    accounts.require_role(user, Role.MANAGER, Role.HR_ADMIN)
+    found = review_access.progress_for(uow(), user, name)
+    rows = [(found.people[r.person_id], r) for r in found.rows if r.person_id in found.people]
+    done = sum(1 for _, r in rows if len(r.submitted) == len(found.cycle.forms))
+    return render(request, "review_progress.html", status, cycle=found.cycle, rows=rows,
+                  done=done, message=message, today=clock.today(),
+                  peers=ReviewForm.PEER in found.cycle.forms and found.cycle.is_open)
+
+
+@router.get("/reviews/{name}/progress", response_class=HTMLResponse)
+def progress_page(name: CycleName, request: Request, user: CurrentUser, uow: Uow
+                  ) -> HTMLResponse:
+    return _progress_page(request, user, uow, name)
+
+
+@router.post("/reviews/{name}/nominations", response_class=HTMLResponse)
+def nominate(name: CycleName, request: Request, user: CurrentUser, uow: Uow,
+             person: Annotated[str, Form(min_length=1, max_length=EMAIL_MAX, pattern=LINE)],
+             peer: Annotated[str, Form(min_length=1, max_length=EMAIL_MAX, pattern=LINE)],
+             anonymous: Annotated[str, Form(max_length=10)] = "") -> Response:
+    try:
+        review_access.nominate_as(uow(), user, name, person, peer, anonymous=anonymous == "on")
+    except TrellisError as exc:
+        message, status = _problem(exc)
+        return _progress_page(request, user, uow, name, f"Not nominated: {message}", status)
+    return RedirectResponse(f"/reviews/{name}/progress", status_code=303)
+
+
+# --- HR: open, close and reopen cycles
+
+
+def _cycles_page(request: Request, user: User, uow: Uow, form: dict[str, str] | None = None,
+                 message: str | None = None, status: int = 200) -> HTMLResponse:
+    accounts.require_role(user, Role.HR_ADMIN)
+    today = clock.today()
+    return render(request, "review_cycles.html", status, cycles=reviews.cycles(uow()),
+                  message=message, forms=[f.value for f in ReviewForm],
+                  form=form or {"start": date(today.year, 1, 1).isoformat(),
+                                "end": date(today.year, 12, 31).isoformat()})
+
+
+@router.get("/reviews/cycles", response_class=HTMLResponse)
+def cycles_page(request: Request, user: CurrentUser, uow: Uow) -> HTMLResponse:
+    return _cycles_page(request, user, uow)
+
+
+@router.post("/reviews/cycles", response_class=HTMLResponse)
+async def open_cycle(request: Request, user: CurrentUser, uow: Uow) -> Response:
+    accounts.require_role(user, Role.HR_ADMIN)
+    raw = await request.form()
+    form = {k: v for k, v in raw.items() if isinstance(v, str) and k != "csrf_token"}
+    chosen = [f.value for f in ReviewForm if form.get(f"form_{f.value}") == "on"]
+    try:
+        body = ReviewCycleCreate.model_validate({
+            "name": form.get("name", "").strip(), "period_start": form.get("start", ""),
+            "period_end": form.get("end", ""), "forms": chosen or None,
+            "due": {f: form[f"due_{f}"] for f in chosen if form.get(f"due_{f}")},
+            "team": form.get("team", "").strip() or None})
+        review_access.open_as(uow(), user, body.name, body.period_start, body.period_end,
+                              forms=body.forms, due=body.due, team=body.team)
+    except (TrellisError, ValidationError) as exc:
+        message, status = _problem(exc)
+        return _cycles_page(request, user, uow, form, f"Not opened: {message}", status)
+    return RedirectResponse("/reviews/cycles", status_code=303)
+
+
+@router.post("/reviews/cycles/{name}/status", response_class=HTMLResponse)
+def change_status(name: CycleName, request: Request, user: CurrentUser, uow: Uow,
+                  status: Annotated[str, Form(max_length=NAME_MAX)]) -> Response:
+    try:
+        review_access.set_status_as(uow(), user, name, CycleStatus(status))
+    except (TrellisError, ValueError) as exc:
+        message, code = (_problem(exc) if isinstance(exc, TrellisError)
+                         else ("status must be open or closed", 422))
+        return _cycles_page(request, user, uow, message=message, status=code)
+    return RedirectResponse("/reviews/cycles", status_code=303)
