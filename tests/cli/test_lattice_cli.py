@@ -116,5 +116,6 @@ def test_paths_on_a_criteria_framework_price_the_criteria_to_show(cli, criteria_
     # from the role: web-1 adds web.1 (comms.1 is shared), ops-1 adds ops.1 and ops.2
     assert lateral["web-1"]["months"] == pytest.approx(round(2 / 3 + 3, 2))
     assert lateral["ops-1"]["months"] == pytest.approx(round(2 * 2 / 3 + 3, 2))
-    assert lateral["web-1"]["fit"]["criteria"] == pytest.approx(1 / 3, abs=1e-3)
-    assert lateral["ops-1"]["fit"]["criteria"] == 0.0
+    assert lateral["web-1"]["fit_parts"]["criteria"] == pytest.approx(1 / 3, abs=1e-3)
+    assert lateral["ops-1"]["fit_parts"]["criteria"] == 0.0
+    assert lateral["web-1"]["fit"] > lateral["ops-1"]["fit"]

@@ -47,14 +47,22 @@ def test_a_lateral_path_into_another_track_with_its_steps(trellis):
 def test_explore_separates_the_kinds_of_move(trellis):
     hire(trellis)
     found = lattice.explore(trellis.uow(), person="ada", budget=60)
-    assert [d.role.id for d in found.vertical] == ["eng2", "eng3"]
-    assert [d.role.id for d in found.lateral] == ["des1"]
-    assert {d.role.id for d in found.diagonal} == {"des2"}
+    assert found.kinds == (MoveKind.LATERAL, MoveKind.DIAGONAL, MoveKind.VERTICAL)
+    assert {d.role.id for d in found.of(MoveKind.VERTICAL)} == {"eng2", "eng3"}
+    assert [d.role.id for d in found.of(MoveKind.LATERAL)] == ["des1"]
+    assert {d.role.id for d in found.of(MoveKind.DIAGONAL)} == {"des2"}
     assert all(d.months <= 60 for kind in MoveKind for d in found.of(kind))
-    assert found.lateral[0].fit is not None
+    assert all(0 <= d.fit.score <= 1 and d.fit.reasons for kind in found.kinds
+               for d in found.of(kind))
+    vertical = found.of(MoveKind.VERTICAL)
+    assert [d.fit.score for d in vertical] == sorted((d.fit.score for d in vertical),
+                                                     reverse=True)
     by_role = lattice.explore(trellis.uow(), role="eng2", budget=60)
     assert by_role.start.person is None and by_role.start.role.id == "eng2"
     assert "eng1" not in {d.role.id for kind in MoveKind for d in by_role.of(kind)}
+    down = lattice.explore(trellis.uow(), role="eng2", budget=60, down=True)
+    assert [d.role.id for d in down.of(MoveKind.DOWN)] == ["eng1", "des1"]  # by fit
+    assert down.of(MoveKind.DOWN)[0].levels == -1
 
 
 def test_explore_within_a_small_budget_finds_less(trellis):
@@ -96,7 +104,9 @@ def test_neighbourhood_starts_at_the_role(trellis):
     hire(trellis)
     start, view = lattice.neighbourhood(trellis.uow(), person="ada", radius=2)
     assert view.roles[0] == "eng1" == start.role.id
-    assert {e.kind for e in view.edges} == set(MoveKind)
+    assert {e.kind for e in view.edges} == set(MoveKind) - {MoveKind.DOWN}
+    _, view = lattice.neighbourhood(trellis.uow(), person="ada", radius=2, down=True)
+    assert MoveKind.DOWN in {e.kind for e in view.edges}
 
 
 @pytest.mark.skipif(not ONET.is_dir(), reason="the O*NET data folder is absent")
