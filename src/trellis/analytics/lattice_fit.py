@@ -239,8 +239,8 @@ def _interests(a: Mapping[str, float], b: Mapping[str, float]) -> str:
         return sorted(m, key=lambda k: (-m[k], k))[:2]
 
     ta, tb = top(a), top(b)
+    if ta[:1] != tb[:1]:
+        return f"different interests ({ta[0]} vs {tb[0]})"
     if set(ta) == set(tb):
         return f"same interests ({', '.join(ta)})"
-    if ta[:1] == tb[:1]:
-        return f"same main interest ({ta[0]})"
-    return f"different interests ({ta[0]} vs {tb[0]})"
+    return f"same main interest ({ta[0]})"
