@@ -163,3 +163,23 @@ def test_frameworks_without_a_lattice_section_get_the_defaults():
     assert fw.lattice.lanes == 3
     assert fw.lattice.weight_of(MoveKind.LATERAL) == 3
     assert "lattice" not in document
+
+
+def test_vertical_moves_respect_readiness_gates():
+    fw = parse_framework(GRID.replace("{id: L2, name: Two}", "{id: L2, name: Two, min_months: 10}")
+                         .replace("competencies: [{id: x, name: X}, {id: y, name: Y}]",
+                                  "competencies: [{id: x, name: X}, {id: y, name: Y}]\n"
+                                  "    levels: [{name: Broad, k: 2, mastery: 3}]")
+                         .replace("title: A3, expects: {x: 3}}",
+                                  "title: A3, expects: {x: 3}, band_levels: {s: 1}}"))[0]
+    g = build_lattice(fw, MODEL)
+    assert g.cost[g.index["a1"], g.index["a2"]] == pytest.approx(10)  # gap 2 months, gate 10
+    assert g.cost[g.index["a1"], g.index["b2"]] == pytest.approx((1 + 4) / 2 + 5)  # diagonal
+    path = describe_path(fw, MODEL, {"x": 1}, ["a1", "a2", "a3"])
+    up, top = path.moves
+    assert (up.months, up.gate_months, up.blocked) == (10, 10, ())
+    assert top.gate_months == 0 and top.months == 3  # x 2->3, 6 months over 2 lanes
+    # the band needs x and y at 3; a3 expects only x: the gate blocks the move
+    assert top.blocked == ("band 'S' level 1 (Broad) is not reached by the role's "
+                           "expectations",)
+    assert describe_path(fw, MODEL, {"x": 3, "y": 3}, ["a2", "a3"]).moves[0].blocked == ()
