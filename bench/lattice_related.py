@@ -49,12 +49,13 @@ RELATED = ONET / "Related Occupations (dev half).txt"
 TOP = 10
 
 
-def median_ms(run: Callable[[], Any], repeat: int) -> float:
+def median_ms(run: Callable[[], Any], repeat: int,
+              clock: Callable[[], float] = time.perf_counter) -> float:
     times = []
     for _ in range(repeat):
-        t = time.perf_counter()
+        t = clock()
         run()
-        times.append(time.perf_counter() - t)
+        times.append(clock() - t)
     return statistics.median(times) * 1000
 
 
@@ -133,8 +134,10 @@ def main() -> None:
     build = median_ms(lambda: (build_lattice(framework, model), build_fit(framework)), 3)
     floor = median_ms(lambda: cdist(graph.role_effort, graph.role_effort, "cityblock"), 5)
     only_fit = median_ms(lambda: build_fit(framework), 3)
-    print(f"\nbuild graph+fit  {build:8.1f} ms (fit {only_fit:.0f})   floor (one cdist "
-          f"{len(graph.roles)}^2) {floor:6.1f} ms   target < 2000 ms")
+    cpu = median_ms(lambda: (build_lattice(framework, model), build_fit(framework)), 3,
+                    time.process_time)  # what a shared machine's load does not inflate
+    print(f"\nbuild graph+fit  {build:8.1f} ms (fit {only_fit:.0f}; CPU time {cpu:.0f})   "
+          f"floor (one cdist {len(graph.roles)}^2) {floor:6.1f} ms   target < 2000 ms")
     pass_ms = median_ms(lambda: graph.cost.min(axis=0), 5)
     print(f"explore 12 mo    {statistics.median(explore_ms):8.1f} ms   floor (one pass over "
           f"the matrix) {pass_ms:6.1f} ms   worst {max(explore_ms):.1f} ms, target < 100 ms")
