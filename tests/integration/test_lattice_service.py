@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
@@ -18,7 +19,8 @@ from trellis.services.frameworks import load_framework
 from trellis.services.ledger import record_event
 from trellis.services.people import add_person
 
-ONET = Path(__file__).resolve().parents[3] / "shared" / "data" / "onet"
+ONET = Path(os.environ.get("TRELLIS_ONET_DIR")
+            or Path(__file__).resolve().parents[3] / "shared" / "data" / "onet")
 
 
 def hire(trellis, handle="ada", role="eng1"):
