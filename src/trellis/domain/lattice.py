@@ -1,4 +1,4 @@
-"""The career lattice: which moves exist between roles, what each costs, which are sensible.
+"""The career lattice: which moves exist between roles, what each costs, and its gates.
 
 A move from role A to role B is one of four kinds, by level rank and track:
 

@@ -7,7 +7,7 @@ retention per year, for frequent against rare micro-progressors (``analytics.com
 and a short simulation from the person's own profile feed ``domain.advice.recommend``.
 
 Actions come from the active plan (its first open steps) or, without one, the biggest
-readiness gaps for the next role; a recognition gap past the threshold; a sensible lateral
+readiness gaps for the next role; a recognition gap past the threshold; a well-fitting lateral
 move within a year; then the fallbacks of ``domain.advice.routine_actions`` (a check-in
 when none was held in the last quarter, evidence when no micro-progression was logged in
 it, and standing steps), so every person in a role gets three. Each source that cannot
