@@ -106,3 +106,21 @@ def test_fit_ranks_real_career_moves_first(lattice_and_opened):
     assert "29-1171.00" in top("29-1141.00", MoveKind.VERTICAL, 3)
     # Accountants -> Financial Managers and Budget Analysts, laterally
     assert {"11-3031.00", "13-2031.00"} <= set(top("13-2011.00", MoveKind.LATERAL, 3))
+
+
+@needs_onet
+def test_sort_cost_orders_by_the_exact_months_and_the_budget_only_filters(lattice_and_opened):
+    lat, _ = lattice_and_opened
+    role = lat.framework.roles["13-2011.00"]  # Accountants and Auditors
+    start = Start(role, None, dict(role.expects))
+    by_cost = rank_moves(lat, start, 24.0, 10, sort="cost", down=True)
+    by_fit = rank_moves(lat, start, 24.0, None, down=True)
+    everything = rank_moves(lat, start, math.inf, None, down=True)
+    for kind in by_cost.kinds:
+        months = [d.months for d in by_cost.of(kind)]
+        assert months == sorted(months) and all(m <= 24 for m in months)
+        # the budget drops what is beyond it and keeps the order of the rest
+        kept = {d.role.id for d in by_fit.of(kind)}
+        assert all(d.months <= 24 for d in by_fit.of(kind))
+        assert [d.role.id for d in everything.of(kind) if d.role.id in kept] == \
+            [d.role.id for d in by_fit.of(kind)]

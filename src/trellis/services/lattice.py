@@ -41,6 +41,7 @@ from .unit_of_work import UnitOfWork
 SORTS = ("fit", "cost")
 SHOWN_KINDS = (MoveKind.LATERAL, MoveKind.DIAGONAL, MoveKind.VERTICAL)  # and DOWN if asked
 CACHED_LATTICES = 4  # framework versions (with their effort model) kept built
+COST_CANDIDATES = 3  # --sort cost: paths counted exactly per one shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,9 +236,6 @@ def rank_moves(lat: Lattice, start: Start, budget: float, limit: int | None, *,
         found[kind].append((target, score, cost, roles, made))
     rank = fw.rank_of(source)
 
-    def order(d: tuple[str, float, float, list[str], int]) -> tuple[float, float, str]:
-        return (d[2], -d[1], d[0]) if sort == "cost" else (-d[1], d[2], d[0])
-
     def destination(kind: MoveKind, d: tuple[str, float, float, list[str], int]
                     ) -> Destination:
         target, score, _, roles, made = d
@@ -252,8 +250,18 @@ def rank_moves(lat: Lattice, start: Start, budget: float, limit: int | None, *,
                            describe_path(fw, lat.model, start.mastery, roles, start.met),
                            fit, fw.rank_of(target) - rank)
 
-    moves = {k: tuple(destination(k, d) for d in sorted(found[k], key=order)[:limit])
-             for k in kinds}
+    moves: dict[MoveKind, tuple[Destination, ...]] = {}
+    for k in kinds:
+        if sort == "cost":  # the graph's months are upper bounds: sort the exact ones of
+            # the cheapest few by the graph (COST_CANDIDATES times the limit)
+            cheap = sorted(found[k], key=lambda d: (d[2], -d[1], d[0]))
+            every = [destination(k, d) for d in
+                     (cheap if limit is None else cheap[:COST_CANDIDATES * limit])]
+            every.sort(key=lambda d: (d.months, -d.fit.score, d.role.id))
+            moves[k] = tuple(every[:limit])
+        else:
+            best = sorted(found[k], key=lambda d: (-d[1], d[2], d[0]))[:limit]
+            moves[k] = tuple(destination(k, d) for d in best)
     return Exploration(start, budget, sort, moves, fw.next_role(source) is None,
                        sum(lat.observed.values()))
 
