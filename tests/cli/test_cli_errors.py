@@ -499,12 +499,24 @@ def test_a_changed_framework_loads_as_version_2(db, tmp_path):
 @pytest.mark.skipif(not (ONET / "Skills.tsv").is_file(), reason="O*NET extract not found")
 def test_framework_import_onet(db, tmp_path):
     out = tmp_path / "onet.yaml"
-    result = ok(db("framework", "import-onet", ONET, "--out", out))
+    result = ok(db("framework", "import-onet", ONET, "--out", out, "--load"))
     assert f"wrote {out}" in result
     assert "loaded 'onet' version 1: 879 roles, 22 tracks, 35 competencies" in result
     assert out.read_text().startswith("#") or "id: onet" in out.read_text()
     keys = {v["key"] for v in json.loads(ok(db("framework", "list", "--json")))}
     assert keys == {"tiny", "onet"}
+
+
+@pytest.mark.skipif(not (ONET / "Skills.tsv").is_file(), reason="O*NET extract not found")
+def test_framework_import_onet_out_alone_only_writes_the_file(cli, tmp_path):
+    """No database exists, and none is needed (nor made) to write the file."""
+    out, database = tmp_path / "onet.json", tmp_path / "none.db"
+    result = cli("--db", f"sqlite:///{database}", "framework", "import-onet", ONET,
+                 "--out", out)
+    assert result.code == 0, result.err
+    assert result.out.strip() == f"wrote {out}" and result.err == ""
+    assert json.loads(out.read_text())["id"] == "onet"
+    assert not database.exists()
 
 
 def test_framework_import_onet_from_an_empty_folder(db, tmp_path):

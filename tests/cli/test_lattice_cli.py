@@ -40,6 +40,35 @@ def test_explore_a_person_and_a_role(cli, db):
     assert [d["role"] for d in doc["vertical"]] == ["eng3"]
 
 
+def test_explore_names_each_kind_ranks_by_fit_and_says_the_top_of_a_track(cli, db):
+    result = cli(*db, "explore", "--role", "eng3", "--budget", "60", "--down")
+    assert result.code == 0, result.err
+    assert "Senior Engineer is at the top of its track: no vertical moves" in result.out
+    assert "Steps down" in result.out and "best fit first" in result.out
+    doc = json.loads(cli(*db, "explore", "--role", "eng3", "--budget", "60", "--down",
+                         "--json").out)
+    assert doc["top_of_track"] is True and doc["vertical"] == []
+    down = doc["down"]
+    assert {d["role"] for d in down} == {"eng1", "eng2", "des1", "des2"}  # every level below
+    assert [d["fit"] for d in down] == sorted((d["fit"] for d in down), reverse=True)
+    assert all(d["kind"] == "down" and d["why"] and 0 <= d["fit"] <= 1 for d in down)
+    cheap = json.loads(cli(*db, "explore", "--role", "eng3", "--budget", "60", "--down",
+                           "--sort", "cost", "--json").out)["down"]
+    assert [d["months"] for d in cheap] == sorted(d["months"] for d in cheap)
+    assert "down" not in json.loads(cli(*db, "explore", "--role", "eng3", "--json").out)
+
+
+def test_explore_says_when_moves_people_made_count(cli, db):
+    assert cli(*db, "person", "add", "bo", "--name", "Bo", "--role", "eng1",
+               "--hired", "2022-01-10").code == 0
+    assert cli(*db, "log", "lateral_move", "bo", "--role", "des1", "--on",
+               "2023-01-10").code == 0
+    result = cli(*db, "explore", "ada", "--budget", "60")
+    assert result.code == 0, result.err
+    assert "fit counts the 1 lateral and diagonal move(s) people made" in result.out
+    assert "1 person made this move" in result.out
+
+
 def test_lattice_plot_writes_a_png_and_an_svg(cli, db, tmp_path):
     png = tmp_path / "lattice.png"
     result = cli(*db, "lattice", "--plot", png, "--person", "ada", "--radius", "2")
@@ -55,6 +84,8 @@ def test_lattice_plot_writes_a_png_and_an_svg(cli, db, tmp_path):
     (("paths", "ada", "--to", "eng1"), "already in role eng1"),
     (("explore",), "give a person, or --role ROLE"),
     (("explore", "--role", "nope"), "unknown role 'nope'"),
+    (("explore", "ada", "--budget", "-3"), "the budget must be more than 0 months"),
+    (("explore", "ada", "--sort", "name"), "unknown sort 'name': use fit or cost"),
     (("lattice", "--plot", "x.gif", "--role", "eng1"), "cannot draw a chart as '.gif'"),
     (("lattice", "--plot", "x.png"), "give --role ROLE or --person PERSON"),
 ])
@@ -116,5 +147,6 @@ def test_paths_on_a_criteria_framework_price_the_criteria_to_show(cli, criteria_
     # from the role: web-1 adds web.1 (comms.1 is shared), ops-1 adds ops.1 and ops.2
     assert lateral["web-1"]["months"] == pytest.approx(round(2 / 3 + 3, 2))
     assert lateral["ops-1"]["months"] == pytest.approx(round(2 * 2 / 3 + 3, 2))
-    assert lateral["web-1"]["fit"]["criteria"] == pytest.approx(1 / 3, abs=1e-3)
-    assert lateral["ops-1"]["fit"]["criteria"] == 0.0
+    assert lateral["web-1"]["fit_parts"]["criteria"] == pytest.approx(1 / 3, abs=1e-3)
+    assert lateral["ops-1"]["fit_parts"]["criteria"] == 0.0
+    assert lateral["web-1"]["fit"] > lateral["ops-1"]["fit"]

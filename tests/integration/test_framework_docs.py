@@ -24,6 +24,7 @@ SECTION_OF = {
     "SkillBandModel": "Fields",
     "RoleModel": "Fields",
     "PayBandModel": "Fields",
+    "RoleAttributesModel": "Role attributes",
     "ScaleModel": "The mastery scale",
     "BandLevelModel": "Level rules",
     "PayStepModel": "Level rules",

@@ -9,14 +9,7 @@ from trellis.adapters.framework_files import parse_framework, read_framework_fil
 from trellis.analytics.lattice_graph import build_lattice
 from trellis.domain.effort import EffortModel, Estimate
 from trellis.domain.framework import MoveKind
-from trellis.domain.lattice import (
-    classify_move,
-    cosine,
-    describe_path,
-    lateral_fit,
-    mean_expectations,
-    relation,
-)
+from trellis.domain.lattice import classify_move, describe_path, relation
 from trellis.errors import FrameworkInvalid
 
 GRID = """
@@ -56,15 +49,30 @@ def test_move_kinds_follow_level_rank_and_track():
     assert classify_move(fw, "a1", "a2") is MoveKind.VERTICAL
     assert classify_move(fw, "a2", "a3") is MoveKind.VERTICAL
     assert classify_move(fw, "a1", "a3") is None  # two levels up
-    assert classify_move(fw, "a2", "a1") is None  # down the same track
+    assert classify_move(fw, "a2", "a1") is MoveKind.DOWN  # down the same track
+    assert classify_move(fw, "a3", "a1") is None  # two levels down
     assert classify_move(fw, "a1", "b1") is MoveKind.LATERAL
     assert classify_move(fw, "a1", "b2") is MoveKind.DIAGONAL
-    assert classify_move(fw, "b2", "a1") is MoveKind.DIAGONAL  # a step down, elsewhere
+    assert classify_move(fw, "b2", "a1") is MoveKind.DOWN  # a step down, elsewhere
     assert classify_move(fw, "b1", "a3") is None
     assert classify_move(fw, "a1", "a1") is None
     assert relation(fw, "b1", "a3") is MoveKind.DIAGONAL
     assert relation(fw, "a1", "a3") is MoveKind.VERTICAL
-    assert relation(fw, "a3", "a1") is None
+    assert relation(fw, "a3", "a1") is MoveKind.DOWN
+    assert relation(fw, "a1", "a1") is None
+
+
+def test_another_role_of_the_same_track_and_level_is_a_lateral_move():
+    # the grid has one role per cell: add a twin of a1
+    fw = parse_framework(GRID.replace(
+        "  - {id: b1,", "  - {id: a1x, track: a, level: L1, title: A1X, expects: {x: 1}}\n"
+        "  - {id: b1,"))[0]
+    assert classify_move(fw, "a1", "a1x") is MoveKind.LATERAL
+    assert relation(fw, "a1x", "a1") is MoveKind.LATERAL
+    assert classify_move(fw, "a2", "a1x") is MoveKind.DOWN
+    g = build_lattice(fw, MODEL)
+    assert g.kind("a1", "a1x") is MoveKind.LATERAL
+    assert g.cost[g.index["a1"], g.index["a1x"]] == pytest.approx(0 + 3)  # no gap: friction
 
 
 def test_the_graph_has_the_same_kinds_as_the_rule():
@@ -157,29 +165,21 @@ def test_frameworks_without_a_lattice_section_get_the_defaults():
     assert "lattice" not in document
 
 
-def test_lateral_moves_are_sensible_when_alike_and_adding_growth():
-    fw = parse_framework("""
-id: lat
-name: Lat
-tracks: [{id: a, name: A}, {id: b, name: B}, {id: c, name: C}, {id: d, name: D}]
-levels: [{id: L1, name: One}]
-skill_bands:
-  - id: s
-    name: S
-    competencies: [{id: x, name: X}, {id: y, name: Y}, {id: z, name: Z}]
-roles:
-  - {id: a, track: a, level: L1, title: A, expects: {x: 3, y: 1}, tools: [Excel, SQL]}
-  - {id: twin, track: b, level: L1, title: Twin, expects: {x: 3, y: 1}, tools: [SQL, excel]}
-  - {id: near, track: c, level: L1, title: Near, expects: {x: 4, y: 1}, tools: [SQL]}
-  - {id: far, track: d, level: L1, title: Far, expects: {z: 4}, tools: [Lathe]}
-""")[0]
-    has = dict(fw.roles["a"].expects)
-    base = mean_expectations(fw)
-    fits = {r: lateral_fit(fw.roles["a"], fw.roles[r], has, base) for r in ("twin", "near", "far")}
-    assert fits["twin"].skills == pytest.approx(1) and fits["twin"].tools == 1
-    assert not fits["twin"].sensible  # the same role again: no growth
-    assert fits["near"].sensible and fits["near"].growth == 1
-    assert fits["near"].tools == pytest.approx(0.5)
-    assert not fits["far"].sensible and fits["far"].similarity < fits["near"].similarity
-    assert cosine({"x": 1}, {"x": 2}) == pytest.approx(1)
-    assert cosine({"x": 1}, {"y": 1}) == 0
+def test_vertical_moves_respect_readiness_gates():
+    fw = parse_framework(GRID.replace("{id: L2, name: Two}", "{id: L2, name: Two, min_months: 10}")
+                         .replace("competencies: [{id: x, name: X}, {id: y, name: Y}]",
+                                  "competencies: [{id: x, name: X}, {id: y, name: Y}]\n"
+                                  "    levels: [{name: Broad, k: 2, mastery: 3}]")
+                         .replace("title: A3, expects: {x: 3}}",
+                                  "title: A3, expects: {x: 3}, band_levels: {s: 1}}"))[0]
+    g = build_lattice(fw, MODEL)
+    assert g.cost[g.index["a1"], g.index["a2"]] == pytest.approx(10)  # gap 2 months, gate 10
+    assert g.cost[g.index["a1"], g.index["b2"]] == pytest.approx((1 + 4) / 2 + 5)  # diagonal
+    path = describe_path(fw, MODEL, {"x": 1}, ["a1", "a2", "a3"])
+    up, top = path.moves
+    assert (up.months, up.gate_months, up.blocked) == (10, 10, ())
+    assert top.gate_months == 0 and top.months == 3  # x 2->3, 6 months over 2 lanes
+    # the band needs x and y at 3; a3 expects only x: the gate blocks the move
+    assert top.blocked == ("band 'S' level 1 (Broad) is not reached by the role's "
+                           "expectations",)
+    assert describe_path(fw, MODEL, {"x": 3, "y": 3}, ["a2", "a3"]).moves[0].blocked == ()

@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 
 from trellis.adapters.framework_files import parse_framework
+from trellis.analytics.lattice_fit import build_fit, explain
 from trellis.analytics.lattice_graph import build_lattice
 from trellis.domain.effort import DEFAULT_CRITERION_MONTHS, EffortModel, Estimate
 from trellis.domain.framework import Framework, MoveKind
-from trellis.domain.lattice import criteria_steps, criterion_months, describe_path, lateral_fit
+from trellis.domain.lattice import criteria_steps, criterion_months, describe_path
 
 # Tracks a and b share the topic 'shared'; track c shares nothing. a2 also expects coding 1.
 CRITERIA_GRID = """
@@ -101,10 +102,10 @@ def test_tracks_sharing_topics_are_closer_than_tracks_sharing_none(fw):
     graph = build_lattice(fw, MODEL)
     cost = graph.cost[graph.index["a1"]]
     assert cost[graph.index["b1"]] < cost[graph.index["c1"]]  # 3.5 < 5.0
-    to_b, to_c = (lateral_fit(fw.roles["a1"], fw.roles[t], {}) for t in ("b1", "c1"))
-    assert (to_b.criteria, to_b.skills, to_b.growth) == (pytest.approx(1 / 3, abs=1e-3),
-                                                         pytest.approx(1 / 3, abs=1e-3), 1)
-    assert (to_c.criteria, to_c.skills, to_c.growth) == (0.0, 0.0, 2)
+    fit = build_fit(fw)
+    assert fit.part("criteria", "a1", "b1") == pytest.approx(1 / 3)  # g.1 of g.1, a.1, b.1
+    assert fit.part("criteria", "a1", "c1") == 0.0
+    assert explain(fw, fit, "a1", "b1")[0] == "shares 1 of 3 criteria"
 
 
 def test_a_move_lists_the_criteria_to_show_and_counts_each_once_along_a_path(fw):

@@ -60,6 +60,7 @@ from trellis.domain.framework import (
     ReviewForm,
     ReviewSettings,
     Role,
+    RoleAttributes,
     RoleType,
     TitleRange,
     Track,
@@ -446,6 +447,31 @@ class PayBandModel(_Strict):
     currency: Currency | None = None
 
 
+Rating = Annotated[float, _finite(ge=0, le=RULE_WEIGHT_MAX)]
+
+
+class RoleAttributesModel(_Strict):
+    """What a framework knows of a role besides its expectations (any framework may declare
+    any part; the lattice's fit uses those both roles of a move have)."""
+
+    importance: dict[Id, Rating] = Field({}, description="competency -> how much it "
+                                         "matters in the role (weighs its expectation)")
+    alternate_titles: list[Label] = []
+    tasks: list[Text] = []
+    knowledge: dict[Label, Rating] = Field({}, description="knowledge area -> importance")
+    interests: dict[Label, Rating] = Field({}, description="interest area -> strength")
+    tools_used: list[Label] = []
+    education: Label = ""
+    work_styles: dict[Label, Rating] = {}
+    work_values: dict[Label, Rating] = {}
+
+    def to_domain(self) -> RoleAttributes:
+        return RoleAttributes(dict(self.importance), tuple(self.alternate_titles),
+                              tuple(self.tasks), dict(self.knowledge), dict(self.interests),
+                              tuple(self.tools_used), self.education, dict(self.work_styles),
+                              dict(self.work_values))
+
+
 class RoleModel(_Strict):
     id: Id
     track: Id
@@ -458,6 +484,7 @@ class RoleModel(_Strict):
     band_levels: dict[Id, StrictInt] = Field({}, description="skill band -> the band level "
                                              "a promotion into the role needs (a gate)")
     tools: list[Label] = []
+    attributes: RoleAttributesModel = RoleAttributesModel()
 
 
 class FrameworkModel(_Strict):
@@ -533,6 +560,7 @@ class FrameworkModel(_Strict):
                 must_have=tuple(r.must_have),
                 tools=tuple(r.tools),
                 band_levels=dict(r.band_levels),
+                attributes=r.attributes.to_domain(),
             )
             for r in self.roles
         ]

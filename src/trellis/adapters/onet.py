@@ -16,7 +16,20 @@ job zone 1-5           level: ``job-zone-N``, named from Job Zone Reference
 skill (2.A.*, 2.B.*)   competency: id = slug of the element name, scale 0-7 with the
                        Level Scale Anchors examples at 2, 4 and 6
 skill parent element   skill band (Content, Process, Social, ..., Resource Management)
+skill importance (IM)  ``attributes.importance``: competency -> importance 1-5
+Knowledge (IM)         ``attributes.knowledge``: knowledge area -> importance 1-5
+Interests (OI)         ``attributes.interests``: RIASEC area -> strength 1-7
+Alternate Titles       ``attributes.alternate_titles``
+Task Statements        ``attributes.tasks``: core tasks first, then supplemental
+Tools Used             ``attributes.tools_used``
+Education, Training,   ``attributes.education``: the required level of education most
+and Experience (RL)    respondents report, in the Categories file's words
+Work Styles (IM)       ``attributes.work_styles``: style -> importance 1-5
+Work Values (EX)       ``attributes.work_values``: value -> extent 1-7
 =====================  =================================================================
+
+The attribute files are optional: a directory without them gives roles without those
+attributes (the lattice's fit then uses what the roles have).
 
 Occupations without a job zone are skipped (none in O*NET 29.3; the document's
 description says how many were skipped, if any). The data is read from a
@@ -55,6 +68,15 @@ JOB_ZONE_REFERENCE = "Job Zone Reference.txt"
 CONTENT_MODEL = "Content Model Reference.txt"
 ANCHORS = "Level Scale Anchors.txt"
 TECHNOLOGY = "Technology Skills.txt"
+KNOWLEDGE = "Knowledge.txt"
+INTERESTS = "Interests.txt"
+ALTERNATE_TITLES = "Alternate Titles.txt"
+TASKS = "Task Statements.txt"
+TOOLS_USED = "Tools Used.txt"
+EDUCATION = "Education, Training, and Experience.txt"
+EDUCATION_CATEGORIES = "Education, Training, and Experience Categories.txt"
+WORK_STYLES = "Work Styles.txt"
+WORK_VALUES = "Work Values.txt"
 
 CODE = "O*NET-SOC Code"
 _COLUMNS: dict[str, tuple[str, ...]] = {
@@ -65,6 +87,15 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     CONTENT_MODEL: ("Element ID", "Element Name", "Description"),
     ANCHORS: ("Element ID", "Scale ID", "Anchor Value", "Anchor Description"),
     TECHNOLOGY: (CODE, "Example", "Hot Technology"),
+    KNOWLEDGE: (CODE, "Element Name", "Scale ID", "Data Value"),
+    INTERESTS: (CODE, "Element Name", "Scale ID", "Data Value"),
+    ALTERNATE_TITLES: (CODE, "Alternate Title"),
+    TASKS: (CODE, "Task", "Task Type"),
+    TOOLS_USED: (CODE, "Example"),
+    EDUCATION: (CODE, "Scale ID", "Category", "Data Value"),
+    EDUCATION_CATEGORIES: ("Scale ID", "Category", "Category Description"),
+    WORK_STYLES: (CODE, "Element Name", "Scale ID", "Data Value"),
+    WORK_VALUES: (CODE, "Element Name", "Scale ID", "Data Value"),
 }
 
 #: SOC 2018 major groups (https://www.bls.gov/soc/2018/major_groups.htm).
@@ -150,14 +181,18 @@ def build_onet_document(directory: Path) -> dict[str, Any]:
     # Skills: competencies (in first-seen order) and each occupation's levels.
     skill_names: dict[str, str] = {}
     expects: dict[str, dict[str, int]] = {}
+    importance: dict[str, dict[str, float]] = defaultdict(dict)
     for r in read(skills_file):
         code, element = r[CODE], r["Element ID"]
         if element not in skill_names:
             skill_names[element] = r["Element Name"]
         rated = expects.setdefault(code, {})
+        if r["Scale ID"] == "IM":
+            importance[code][_slug(r["Element Name"])] = float(r["Data Value"])
         if r["Scale ID"] != "LV" or r["Not Relevant"] == "Y":
             continue
         rated[_slug(r["Element Name"])] = _mastery(r["Data Value"])
+    attributes = _attributes(directory, importance)
 
     zones = {r[CODE]: r["Job Zone"].strip() for r in read(JOB_ZONES)}
     zone_names = {r["Job Zone"].strip(): r for r in read(JOB_ZONE_REFERENCE)}
@@ -189,6 +224,8 @@ def build_onet_document(directory: Path) -> dict[str, Any]:
         tools = list(dict.fromkeys(hot.get(code, []) + other.get(code, [])))
         if tools:
             role["tools"] = tools
+        if attributes.get(code):
+            role["attributes"] = attributes[code]
         roles.append(role)
 
     tracks = [
@@ -247,6 +284,48 @@ def build_onet_document(directory: Path) -> dict[str, Any]:
         "skill_bands": bands,
         "roles": roles,
     }
+
+
+def _attributes(directory: Path, importance: dict[str, dict[str, float]]
+                ) -> dict[str, dict[str, Any]]:
+    """Each occupation's role attributes, from the attribute files that are present."""
+    out: dict[str, dict[str, Any]] = defaultdict(dict)
+    for code, weights in importance.items():
+        out[code]["importance"] = weights
+
+    def present(name: str) -> Iterator[dict[str, str]]:
+        path = directory / name
+        return _rows(path, _COLUMNS[name]) if path.is_file() else iter(())
+
+    for name, key, scale in ((KNOWLEDGE, "knowledge", "IM"), (INTERESTS, "interests", "OI"),
+                             (WORK_STYLES, "work_styles", "IM"),
+                             (WORK_VALUES, "work_values", "EX")):
+        for r in present(name):
+            if r["Scale ID"] == scale:
+                out[r[CODE]].setdefault(key, {})[r["Element Name"]] = float(r["Data Value"])
+    for name, key, column in ((ALTERNATE_TITLES, "alternate_titles", "Alternate Title"),
+                              (TOOLS_USED, "tools_used", "Example")):
+        for r in present(name):
+            listed = out[r[CODE]].setdefault(key, [])
+            if r[column] and r[column] not in listed:
+                listed.append(r[column])
+    tasks: dict[str, list[tuple[bool, str]]] = defaultdict(list)
+    for r in present(TASKS):
+        tasks[r[CODE]].append((r["Task Type"] != "Core", r["Task"]))
+    for code, listed in tasks.items():
+        out[code]["tasks"] = [text for _, text in sorted(listed, key=lambda t: t[0])]
+    categories = {r["Category"]: r["Category Description"] for r in present(EDUCATION_CATEGORIES)
+                  if r["Scale ID"] == "RL"}
+    education: dict[str, tuple[float, str]] = {}
+    for r in present(EDUCATION):
+        if r["Scale ID"] != "RL" or r["Category"] not in categories:
+            continue
+        share = float(r["Data Value"] or 0)
+        if share > education.get(r[CODE], (0.0, ""))[0]:
+            education[r[CODE]] = (share, categories[r["Category"]])
+    for code, (_, words) in education.items():
+        out[code]["education"] = words
+    return out
 
 
 def read_onet_framework(directory: Path) -> tuple[Framework, dict[str, Any]]:

@@ -2,9 +2,9 @@
 
 Columns are tracks (the start's track first), rows are levels (higher up), so a vertical
 move points straight up, a lateral one sideways and a diagonal one across. Moves are drawn
-as arrows in three styles (vertical solid green, lateral dashed blue, diagonal dotted
-orange), each labelled with its months. Drawn with matplotlib's Agg canvas (never a
-display), written as PNG or SVG by the file's suffix.
+as arrows in four styles (vertical solid green, lateral dashed blue, diagonal dotted
+orange, a step down dash-dotted purple), each labelled with its months. Drawn with
+matplotlib's Agg canvas (never a display), written as PNG or SVG by the file's suffix.
 """
 
 from __future__ import annotations
@@ -25,10 +25,11 @@ from trellis.errors import TrellisError
 
 from .chart_files import check_target
 
-STYLES: dict[MoveKind, tuple[str, Literal["-", "--", ":"]]] = {  # colour, line style
+STYLES: dict[MoveKind, tuple[str, Literal["-", "--", ":", "-."]]] = {  # colour, line style
     MoveKind.VERTICAL: ("#1b9e77", "-"),
     MoveKind.LATERAL: ("#3b6fb6", "--"),
     MoveKind.DIAGONAL: ("#d95f02", ":"),
+    MoveKind.DOWN: ("#7570b3", "-."),
 }
 COLUMN = 2.6  # inches per track
 ROW = 1.9  # inches per level
@@ -112,8 +113,9 @@ def draw(view: Neighbourhood, title: str) -> Figure:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.set_title(title, loc="left", fontsize=10)
-    handles = [Line2D([], [], color=c, linestyle=s, label=k.value)
-               for k, (c, s) in STYLES.items()]
+    drawn = {e.kind for e in view.edges}
+    handles = [Line2D([], [], color=c, linestyle=s, label=k.label)
+               for k, (c, s) in STYLES.items() if k in drawn or k is not MoveKind.DOWN]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False,
               title="move")
     figure.tight_layout()

@@ -45,7 +45,7 @@ from trellis.domain.effort import EffortModel
 from trellis.domain.framework import Framework, MoveKind
 from trellis.domain.lattice import criterion_months
 
-KINDS = (MoveKind.VERTICAL, MoveKind.LATERAL, MoveKind.DIAGONAL)  # codes 0, 1, 2
+KINDS = (MoveKind.VERTICAL, MoveKind.LATERAL, MoveKind.DIAGONAL, MoveKind.DOWN)  # codes 0-3
 NO_MOVE = -1
 
 
@@ -62,6 +62,7 @@ class LatticeGraph:
     cost: np.ndarray  # (roles, roles) months of each move; inf where there is none
     criteria: list[str] = field(default_factory=list)
     criterion_effort: np.ndarray = field(default_factory=lambda: np.zeros(0))  # months each
+    gates: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (roles,) gate months
 
     @property
     def lanes(self) -> float:
@@ -87,7 +88,8 @@ class LatticeGraph:
         has met the criteria ``met``."""
         i = self.index[source]
         gap = np.maximum(self.role_effort - self.effort_of(mastery, met), 0.0).sum(axis=1)
-        return np.where(self.kinds[i] >= 0, gap / self.lanes + self.weights[i], np.inf)
+        months = np.where(self.kinds[i] >= 0, gap / self.lanes + self.weights[i], np.inf)
+        return np.where(self.kinds[i] == 0, np.maximum(months, self.gates), months)
 
     def costs_for(self, source: str, mastery: Mapping[str, int] | None,
                   met: Collection[str] = ()) -> np.ndarray:
@@ -115,15 +117,20 @@ class LatticeGraph:
         return {self.roles[j]: (float(dist[j]), [self.roles[i] for i in _walk(prev, s, int(j))])
                 for j in np.flatnonzero(dist <= budget) if j != s}
 
-    def nearest(self, source: str, per_kind: int,
-                costs: np.ndarray | None = None) -> list[tuple[str, MoveKind, float]]:
-        """The ``per_kind`` cheapest direct moves of each kind out of a role."""
+    def nearest(self, source: str, per_kind: int, costs: np.ndarray | None = None,
+                fit: np.ndarray | None = None, kinds: Collection[MoveKind] = KINDS
+                ) -> list[tuple[str, MoveKind, float]]:
+        """The ``per_kind`` direct moves of each kind out of a role that fit best (``fit``:
+        the role's row of the fit matrix), else the cheapest."""
         i = self.index[source]
         row = self.cost[i] if costs is None else costs
         out = []
         for code, kind in enumerate(KINDS):
+            if kind not in kinds:
+                continue
             js = np.flatnonzero(self.kinds[i] == code)
-            for j in js[np.argsort(row[js], kind="stable")][:per_kind]:
+            key = row[js] if fit is None else -fit[js]
+            for j in js[np.argsort(key, kind="stable")][:per_kind]:
                 out.append((self.roles[j], kind, float(row[j])))
         return out
 
@@ -150,15 +157,21 @@ def move_kinds(framework: Framework, roles: list[str]) -> tuple[np.ndarray, np.n
     track = np.array([track_ids[fw.roles[r].track] for r in roles])
     same_track = track[:, None] == track[None, :]
     step = rank[None, :] - rank[:, None]
-    next_rank = np.full(n, -1)
+    next_rank, below_rank = np.full(n, -1), np.full(n, -1)
     for i, r in enumerate(roles):
         above = fw.next_role(r)
         if above is not None:
             next_rank[i] = fw.rank_of(above.id)
+        below = fw.previous_role(r)
+        if below is not None:
+            below_rank[i] = fw.rank_of(below.id)
     kinds = np.full((n, n), NO_MOVE, dtype=np.int8)
-    kinds[~same_track & (step == 0)] = 1
-    kinds[~same_track & (np.abs(step) == 1)] = 2
+    kinds[step == 0] = 1
+    np.fill_diagonal(kinds, NO_MOVE)
+    kinds[~same_track & (step == 1)] = 2
+    kinds[~same_track & (step == -1)] = 3
     kinds[same_track & (rank[None, :] == next_rank[:, None])] = 0
+    kinds[same_track & (rank[None, :] == below_rank[:, None])] = 3
     by_kind = np.array([fw.lattice.weight_of(k) for k in KINDS])
     weights = np.where(kinds >= 0, by_kind[np.maximum(kinds, 0)], 0.0)
     index = {r: i for i, r in enumerate(roles)}
@@ -167,6 +180,13 @@ def move_kinds(framework: Framework, roles: list[str]) -> tuple[np.ndarray, np.n
         kinds[a, b] = KINDS.index(move.kind)
         weights[a, b] = fw.lattice.weight_of(move.kind) if move.weight is None else move.weight
     return kinds, weights
+
+
+def gate_months(framework: Framework, roles: list[str]) -> np.ndarray:
+    """The least months in the level below before a promotion into each role (its level's
+    ``min_months`` gate; 0 without one)."""
+    return np.array([framework.levels[framework.roles[r].level].min_months or 0.0
+                     for r in roles])
 
 
 def build_lattice(framework: Framework, model: EffortModel) -> LatticeGraph:
@@ -192,9 +212,11 @@ def build_lattice(framework: Framework, model: EffortModel) -> LatticeGraph:
     gap_months = np.maximum(gap, 0.0) / framework.lattice.lanes
     kinds, weights = move_kinds(framework, roles)
     cost = np.where(kinds >= 0, gap_months + weights, np.inf)
+    gate = gate_months(framework, roles)  # a vertical move waits for its level's gate
+    cost = np.where(kinds == 0, np.maximum(cost, gate[None, :]), cost)
 
     return LatticeGraph(framework, roles, index, comps, cumulative, role_effort, kinds,
-                        weights, cost, criteria, months)
+                        weights, cost, criteria, months, gate)
 
 
 def dijkstra(costs: np.ndarray, source: int, target: int | None = None, *,

@@ -18,7 +18,7 @@ Every reason is a sentence quoting the figure behind it, with its sample.
 
 The next actions come from sources in this order, one from each first (``next_actions``):
 the active plan's open steps; the biggest readiness gaps for the next role; a recognition
-gap; a sensible lateral move; then the routine fallbacks of ``routine_actions``: a check-in
+gap; a well-fitting lateral move; then the routine fallbacks of ``routine_actions``: a check-in
 when none was held in the last quarter, evidence of recent work when no micro-progression
 was logged in the last quarter, and standing steps (make a plan, one mastery step, one
 project or duty) that always apply, so every person in a role gets three actions.

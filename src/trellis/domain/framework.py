@@ -228,12 +228,19 @@ class MoveKind(StrEnum):
     """A move on the career lattice (see domain.lattice for the rule that classifies one)."""
 
     VERTICAL = "vertical"  # the next level, same track
-    LATERAL = "lateral"  # the same level, another track
-    DIAGONAL = "diagonal"  # one level up or down, another track
+    LATERAL = "lateral"  # the same level: another track, or another role of the same track
+    DIAGONAL = "diagonal"  # one level up, another track
+    DOWN = "down"  # a step down: one level below, in the same track or another
+
+    @property
+    def label(self) -> str:
+        """The kind in words, as the CLI, the pages and the chart name it."""
+        return "step down" if self is MoveKind.DOWN else self.value
 
 
 DEFAULT_MOVE_WEIGHTS: Mapping[MoveKind, float] = {
-    MoveKind.VERTICAL: 0.0, MoveKind.LATERAL: 3.0, MoveKind.DIAGONAL: 4.0}
+    MoveKind.VERTICAL: 0.0, MoveKind.LATERAL: 3.0, MoveKind.DIAGONAL: 4.0,
+    MoveKind.DOWN: 3.0}
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,6 +345,24 @@ class PayBand:
 
 
 @dataclass(frozen=True, slots=True)
+class RoleAttributes:
+    """What a framework may say about a role besides its expectations; the lattice's fit
+    uses every part a framework declares (domain.lattice_fit). ``importance`` weighs the
+    role's expectations (competency -> importance, any positive scale); ``knowledge``,
+    ``interests``, ``work_styles`` and ``work_values`` map a name to a rating."""
+
+    importance: Mapping[str, float] = field(default_factory=dict)
+    alternate_titles: tuple[str, ...] = ()
+    tasks: tuple[str, ...] = ()
+    knowledge: Mapping[str, float] = field(default_factory=dict)
+    interests: Mapping[str, float] = field(default_factory=dict)
+    tools_used: tuple[str, ...] = ()
+    education: str = ""
+    work_styles: Mapping[str, float] = field(default_factory=dict)
+    work_values: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class Role:
     """A position on the grid: one track at one level, with a title and expectations."""
 
@@ -352,6 +377,7 @@ class Role:
     tools: tuple[str, ...] = ()
     band_levels: Mapping[str, int] = field(default_factory=dict)  # band -> level: gates
     criteria: tuple[str, ...] = ()  # the criteria it expects (derived from the topics)
+    attributes: RoleAttributes = field(default_factory=RoleAttributes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -392,3 +418,10 @@ class Framework:
         rank = self.rank_of(role_id)
         above = [r for r in self.roles_of_track(current.track) if self.rank_of(r.id) > rank]
         return min(above, key=lambda r: self.rank_of(r.id), default=None)
+
+    def previous_role(self, role_id: str) -> Role | None:
+        """A role one level down in the same track, skipping levels the track lacks."""
+        current = self.roles[role_id]
+        rank = self.rank_of(role_id)
+        below = [r for r in self.roles_of_track(current.track) if self.rank_of(r.id) < rank]
+        return max(below, key=lambda r: (self.rank_of(r.id), r.id), default=None)

@@ -147,6 +147,10 @@ def assemble_framework(
             if must not in role.expects:
                 problems.append(Problem(f"{path}.must_have[{m}]",
                                         f"'{must}' is not one of the role's expectations"))
+        for comp_id in role.attributes.importance:
+            if comp_id not in competencies:
+                problems.append(Problem(f"{path}.attributes.importance.{comp_id}",
+                                        f"unknown competency '{comp_id}'"))
         for band_id, band_level in role.band_levels.items():
             drafted = next((b for b in bands if b.id == band_id), None)
             if drafted is None:

@@ -1,10 +1,11 @@
-"""The career lattice: which moves exist between roles, what each costs, which are sensible.
+"""The career lattice: which moves exist between roles, what each costs, and its gates.
 
-A move from role A to role B is one of three kinds, by level rank and track:
+A move from role A to role B is one of four kinds, by level rank and track:
 
     vertical   B is the next level of A's track (levels the track lacks are skipped)
-    lateral    B is at A's level, in another track
-    diagonal   B is one level above or below A, in another track
+    lateral    B is at A's level: in another track, or another role of A's track
+    diagonal   B is one level above A, in another track
+    down       B is one level below A (a step down), in A's track or another
 
 plus any move the framework declares (``lattice.moves``), which adds or re-prices an edge.
 
@@ -21,18 +22,16 @@ Tracks that share generic topics share criteria, so a move between them costs on
 criteria the other track adds. After a move one has at least B's expectations and
 criteria, so along a path they accumulate: ``describe_path`` counts each step once.
 
-A lateral move is *sensible* (what a career counsellor would suggest) when the two roles
-are alike (the cosine similarity of their expectation vectors measured from the average
-role, weighed 2:1 with the Jaccard similarity of their tools when both list tools, at least
-``SENSIBLE_SIMILARITY``) and the new role adds growth (at least one expected mastery step
-one does not have yet), rather than repeating the current role under another name. On
-criteria, two roles are alike by the Jaccard similarity of the criteria they expect, and
-each expected criterion one has not met is growth.
+A vertical move is a promotion, so it waits for its level's gate: it takes at least the
+level's ``min_months`` (time in the level below), and a band-level gate the role's
+expectations cannot meet is shown as the step that blocks the move (``Move.blocked``).
+
+How well a move *fits* (0-1, its parts in words) is analytics.lattice_fit's; moves the
+organization's people have made raise it (``observed_fit``).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -50,11 +49,10 @@ from .framework import (
 
 __all__ = [
     "DEFAULT_MOVE_WEIGHTS",
-    "SENSIBLE_SIMILARITY",
+    "OBSERVED_PULL",
     "CriterionStep",
     "Edge",
     "ExplicitMove",
-    "LateralFit",
     "LatticeSettings",
     "Move",
     "MoveKind",
@@ -67,13 +65,13 @@ __all__ = [
     "describe_path",
     "explicit_moves",
     "gap_steps",
-    "lateral_fit",
+    "observed_fit",
     "relation",
 ]
 
 DEFAULT_BUDGET = 12.0  # months: what ``explore`` shows as reachable, a year
 DEFAULT_K = 3  # paths ``paths`` shows
-SENSIBLE_SIMILARITY = 0.4  # about the top tenth of lateral moves on O*NET
+OBSERVED_PULL = 0.2  # each move made in the organization closes a fifth of the gap to 1
 
 
 def classify_move(framework: Framework, source: str, target: str) -> MoveKind | None:
@@ -85,28 +83,41 @@ def classify_move(framework: Framework, source: str, target: str) -> MoveKind | 
         return None
     a, b = framework.roles[source], framework.roles[target]
     ra, rb = framework.rank_of(source), framework.rank_of(target)
-    if a.track == b.track:
-        above = framework.next_role(source)
-        return MoveKind.VERTICAL if above is not None and rb == framework.rank_of(above.id) \
-            else None
     if ra == rb:
         return MoveKind.LATERAL
-    if abs(ra - rb) == 1:
+    if a.track == b.track:
+        above, below = framework.next_role(source), framework.previous_role(source)
+        if above is not None and rb == framework.rank_of(above.id):
+            return MoveKind.VERTICAL
+        if below is not None and rb == framework.rank_of(below.id):
+            return MoveKind.DOWN
+        return None
+    if rb - ra == 1:
         return MoveKind.DIAGONAL
+    if ra - rb == 1:
+        return MoveKind.DOWN
     return None
 
 
 def relation(framework: Framework, source: str, target: str) -> MoveKind | None:
     """How a destination any number of moves away stands to the start, for exploring:
-    higher in the same track is vertical; another track at the same level lateral, at
-    another level diagonal; the same track at or below the start is no progress (None)."""
+    at the same level lateral; higher in the same track vertical, in another track
+    diagonal; lower anywhere a step down; None for the start itself."""
     if source == target:
         return None
     a, b = framework.roles[source], framework.roles[target]
     ra, rb = framework.rank_of(source), framework.rank_of(target)
-    if a.track == b.track:
-        return MoveKind.VERTICAL if rb > ra else None
-    return MoveKind.LATERAL if ra == rb else MoveKind.DIAGONAL
+    if ra == rb:
+        return MoveKind.LATERAL
+    if rb < ra:
+        return MoveKind.DOWN
+    return MoveKind.VERTICAL if a.track == b.track else MoveKind.DIAGONAL
+
+
+def observed_fit(fit: float, moves: int) -> float:
+    """A pair's fit raised by the moves the organization's people made between the two
+    roles: each closes ``OBSERVED_PULL`` of what is left to 1."""
+    return 1.0 - (1.0 - fit) * (1.0 - OBSERVED_PULL) ** max(moves, 0)
 
 
 def explicit_moves(framework: Framework) -> dict[tuple[str, str], ExplicitMove]:
@@ -166,6 +177,8 @@ class Move:
     weight: float  # the friction of the move itself, in months
     months: float  # sum of the steps' and criteria's months / lanes + weight
     criteria: tuple[CriterionStep, ...] = ()  # the criteria to demonstrate before it
+    blocked: tuple[str, ...] = ()  # gates of a vertical move its expectations cannot meet
+    gate_months: float = 0.0  # a vertical move's least months in the level below
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,85 +233,27 @@ def describe_path(framework: Framework, model: EffortModel, has: Mapping[str, in
             mastery[comp] = max(mastery.get(comp, 0), need)
         shown.update(role.criteria)
         effort = (sum(s.months for s in steps) + sum(c.months for c in to_show)) / lanes
+        gate, blocked = 0.0, tuple[str, ...]()
+        if kind is MoveKind.VERTICAL:
+            gate = framework.levels[role.level].min_months or 0.0
+            blocked = blocked_gates(framework, role, mastery)
         moves.append(Move(source, target, kind, tuple(steps), weight,
-                          round(effort + weight, 2), tuple(to_show)))
+                          round(max(effort + weight, gate), 2), tuple(to_show), blocked, gate))
     return Path(roles[0], tuple(moves))
 
 
-@dataclass(frozen=True, slots=True)
-class LateralFit:
-    similarity: float  # 0-1: skills, averaged with tools when both roles list tools
-    skills: float  # cosine similarity of the expectation vectors (and of the criteria)
-    tools: float | None  # Jaccard similarity of the tool sets (None: a role lists none)
-    growth: int  # expected mastery steps and criteria the target adds to what one has
-    criteria: float | None = None  # Jaccard similarity of the criteria (None: either has none)
-
-    @property
-    def sensible(self) -> bool:
-        return self.similarity >= SENSIBLE_SIMILARITY and self.growth > 0
-
-
-def mean_expectations(framework: Framework) -> dict[str, float]:
-    """The average role's expectation of each competency (the baseline of similarity)."""
-    n = len(framework.roles)
-    totals = dict.fromkeys(framework.competencies, 0.0)
-    for role in framework.roles.values():
-        for c, m in role.expects.items():
-            totals[c] += m
-    return {c: t / n for c, t in totals.items()}
-
-
-def cosine(a: Mapping[str, float], b: Mapping[str, float],
-           baseline: Mapping[str, float] | None = None) -> float:
-    """Cosine similarity of two expectation vectors, each measured from ``baseline``.
-
-    Raw mastery vectors are all positive, so any two look alike (O*NET: 0.93-0.98);
-    measured from the average role, the cosine compares what sets each role apart.
-    """
-    base = baseline or {}
-    keys = set(a) | set(b) | set(base)
-    x = [a.get(k, 0) - base.get(k, 0.0) for k in keys]
-    y = [b.get(k, 0) - base.get(k, 0.0) for k in keys]
-    norm = math.sqrt(sum(v * v for v in x) * sum(v * v for v in y))
-    return sum(p * q for p, q in zip(x, y, strict=True)) / norm if norm else 0.0
-
-
-def jaccard(a: Sequence[str], b: Sequence[str]) -> float | None:
-    sa, sb = {t.casefold() for t in a}, {t.casefold() for t in b}
-    if not sa or not sb:
-        return None
-    return len(sa & sb) / len(sa | sb)
-
-
-def lateral_fit(source: Role, target: Role, has: Mapping[str, int],
-                baseline: Mapping[str, float] | None = None,
-                met: Collection[str] | None = None) -> LateralFit:
-    """How alike two roles are (skills weigh twice tools) and what the target adds.
-
-    Skills are the cosine of the expectations, the Jaccard similarity of the criteria, or
-    their mean when the roles have both; ``met`` (None: the source's criteria) are the
-    criteria one has met."""
-    by_criteria = jaccard_ids(source.criteria, target.criteria)
-    by_mastery = (max(0.0, cosine(source.expects, target.expects, baseline))
-                  if source.expects or target.expects or by_criteria is None else None)
-    parts = [v for v in (by_mastery, by_criteria) if v is not None]
-    skills = sum(parts) / len(parts)
-    tools = jaccard(source.tools, target.tools)
-    similarity = skills if tools is None else (2 * skills + tools) / 3
-    growth = sum(max(0, need - has.get(c, 0)) for c, need in target.expects.items())
-    shown = set(source.criteria if met is None else met)
-    growth += sum(1 for k in target.criteria if k not in shown)
-    return LateralFit(round(similarity, 3), round(skills, 3),
-                      None if tools is None else round(tools, 3), growth,
-                      None if by_criteria is None else round(by_criteria, 3))
-
-
-def jaccard_ids(a: Sequence[str], b: Sequence[str]) -> float | None:
-    """The Jaccard similarity of two sets of ids (None: either is empty)."""
-    sa, sb = set(a), set(b)
-    if not sa or not sb:
-        return None
-    return len(sa & sb) / len(sa | sb)
+def blocked_gates(framework: Framework, role: Role, mastery: Mapping[str, int]
+                  ) -> tuple[str, ...]:
+    """The band-level gates of a promotion into ``role`` that ``mastery`` (after the move's
+    steps) does not meet, in words: what a plan must add beyond the role's expectations."""
+    out = []
+    for band_id, need in role.band_levels.items():
+        band = framework.bands[band_id]
+        if band.level_of(mastery) < need:
+            level = band.levels[need - 1]
+            out.append(f"band '{band.name}' level {need} ({level.name}) is not reached by "
+                       "the role's expectations")
+    return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ retention per year, for frequent against rare micro-progressors (``analytics.com
 and a short simulation from the person's own profile feed ``domain.advice.recommend``.
 
 Actions come from the active plan (its first open steps) or, without one, the biggest
-readiness gaps for the next role; a recognition gap past the threshold; a sensible lateral
+readiness gaps for the next role; a recognition gap past the threshold; a well-fitting lateral
 move within a year; then the fallbacks of ``domain.advice.routine_actions`` (a check-in
 when none was held in the last quarter, evidence when no micro-progression was logged in
 it, and standing steps), so every person in a role gets three. Each source that cannot
@@ -32,6 +32,7 @@ from trellis.domain.advice import (
 )
 from trellis.domain.career_stage import DEFAULT_THRESHOLDS, StageThresholds, career_stage
 from trellis.domain.events import EventKind
+from trellis.domain.framework import MoveKind
 from trellis.domain.plan import StepStatus
 from trellis.domain.recognition import RecognitionRules, alerts, cadence
 from trellis.errors import NotApplicable, TrellisError
@@ -47,6 +48,7 @@ from .unit_of_work import UnitOfWork
 
 SIM_YEARS = 5
 SIM_RUNS = 5_000
+ADVISED_FIT = 0.3  # the least fit of a lateral move worth suggesting (see docs/lattice.md)
 ADVANCE_KINDS = tuple(k for k in MICRO_KINDS if k != "band_upgrade")  # ledger event kinds
 COHORT_KINDS = ("hire", "promotion", "departure", *ADVANCE_KINDS)
 
@@ -172,14 +174,15 @@ def _candidates(uow: UnitOfWork, handle: str, hired_on: date | None, today: date
         notes.append(f"recognition: {exc}")
     try:
         found = explore(uow, person=handle, limit=5)
-        sensible = [d for d in found.lateral if d.fit is not None and d.fit.sensible]
-        if sensible:
-            d = sensible[0]
+        fitting = [d for d in found.of(MoveKind.LATERAL) if d.fit.score >= ADVISED_FIT]
+        if fitting:
+            d = fitting[0]
+            why = "; ".join(d.fit.reasons[:2])
             out["lattice"] = [f"Consider a lateral move to {d.role.title} ({d.role.id}): "
-                              f"{d.fit.similarity:.0%} similar, {d.fit.growth} new mastery "  # type: ignore[union-attr]
-                              f"steps, about {d.months:.0f} months of preparation"]
+                              f"fit {d.fit.score:.2f} ({why}), about {d.months:.0f} months "
+                              "of preparation"]
         else:
-            notes.append("lattice: no sensible lateral move within a year")
+            notes.append("lattice: no well-fitting lateral move within a year")
     except TrellisError as exc:
         notes.append(f"lattice: {exc}")
     last_check_in, last_micro = _last_activity(uow, handle, hired_on, today)

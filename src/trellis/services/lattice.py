@@ -1,39 +1,47 @@
 """Use cases of the career lattice: best paths to a role, what is reachable, a neighbourhood.
 
 Each call loads the active framework, the organization's effort estimates (the ones plans
-use) and, for a person, today's profile; it then builds the lattice graph
-(analytics.lattice_graph, ~0.15 s on O*NET's 880 roles) and searches it.
+use), the moves its people have made and, for a person, today's profile. The lattice graph
+(analytics.lattice_graph) and the fit of every pair of roles (analytics.lattice_fit) are
+built once per framework version and effort model and kept in this process
+(``CACHED_LATTICES``), so a web worker does not rebuild them per request.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from trellis.analytics.lattice_fit import FitMatrix, build_fit, explain
 from trellis.analytics.lattice_graph import LatticeGraph, build_lattice
 from trellis.domain.criteria import met_criteria
 from trellis.domain.effort import EffortModel
+from trellis.domain.events import EventKind
 from trellis.domain.framework import Framework, MoveKind, Role
 from trellis.domain.lattice import (
     DEFAULT_BUDGET,
     DEFAULT_K,
     Edge,
-    LateralFit,
     Neighbourhood,
     Path,
     describe_path,
-    lateral_fit,
-    mean_expectations,
+    observed_fit,
     relation,
 )
 from trellis.domain.people import Person
-from trellis.errors import NotFound, TrellisError
+from trellis.errors import InvalidEvent, NotFound, TrellisError
 
 from .effort import effort_model
 from .frameworks import framework_at
 from .profiles import profile
 from .unit_of_work import UnitOfWork
+
+SORTS = ("fit", "cost")
+SHOWN_KINDS = (MoveKind.LATERAL, MoveKind.DIAGONAL, MoveKind.VERTICAL)  # and DOWN if asked
+CACHED_LATTICES = 4  # framework versions (with their effort model) kept built
+COST_CANDIDATES = 3  # --sort cost: paths counted exactly per one shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,11 +54,13 @@ class Start:
     met: frozenset[str] = frozenset()  # the criteria the person has met, or the role's
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Lattice:
     framework: Framework
     model: EffortModel
     graph: LatticeGraph
+    fit: FitMatrix
+    observed: Mapping[tuple[str, str], int] = field(default_factory=dict)  # moves made
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,11 +71,23 @@ class Paths:
 
 
 @dataclass(frozen=True, slots=True)
+class Fit:
+    """How well a destination fits the start (0-1), in words, and how much of it comes
+    from moves the organization's people made (``observed``: how many)."""
+
+    score: float
+    base: float  # from the framework alone
+    observed: int
+    reasons: tuple[str, ...]
+    parts: Mapping[str, float] = field(default_factory=dict)  # each part's similarity 0-1
+
+
+@dataclass(frozen=True, slots=True)
 class Destination:
     role: Role
     kind: MoveKind  # how the destination stands to the start (domain.lattice.relation)
     path: Path
-    fit: LateralFit | None  # lateral destinations only
+    fit: Fit
     levels: int  # the level rank gained (negative: a step down)
 
     @property
@@ -77,19 +99,55 @@ class Destination:
 class Exploration:
     start: Start
     budget: float
-    lateral: tuple[Destination, ...]  # sensible first, then by similarity
-    diagonal: tuple[Destination, ...]  # upward first, then cheapest first
-    vertical: tuple[Destination, ...]  # cheapest first
+    sort: str  # "fit" (the default) or "cost"
+    moves: Mapping[MoveKind, tuple[Destination, ...]]  # the kinds shown, each ordered
+    top_of_track: bool  # no role above the start in its track
+    observed: int = 0  # moves between roles the ledger holds (they raise the fit)
+
+    @property
+    def kinds(self) -> tuple[MoveKind, ...]:
+        return tuple(self.moves)
 
     def of(self, kind: MoveKind) -> tuple[Destination, ...]:
-        return {MoveKind.LATERAL: self.lateral, MoveKind.DIAGONAL: self.diagonal,
-                MoveKind.VERTICAL: self.vertical}[kind]
+        return self.moves.get(kind, ())
+
+
+_cache: list[tuple[tuple[int, str], EffortModel, LatticeGraph, FitMatrix]] = []
 
 
 def load_lattice(uow: UnitOfWork) -> Lattice:
-    _, framework = framework_at(uow)
+    version, framework = framework_at(uow)
     model = effort_model(uow)
-    return Lattice(framework, model, build_lattice(framework, model))
+    observed = observed_moves(uow, framework)
+    key = (version.id, version.checksum)  # the checksum guards against a reused id
+    for cached_key, cached_model, graph, fit in _cache:
+        if cached_key == key and cached_model == model:
+            return Lattice(framework, model, graph, fit, observed)
+    graph, fit = build_lattice(framework, model), build_fit(framework)
+    _cache.insert(0, (key, model, graph, fit))
+    del _cache[CACHED_LATTICES:]
+    return Lattice(framework, model, graph, fit, observed)
+
+
+def observed_moves(uow: UnitOfWork, framework: Framework) -> dict[tuple[str, str], int]:
+    """How many times people moved from one role to another by a lateral or diagonal move
+    (a promotion or lateral-move event into another track, or to the same level), read
+    from the ledger in each person's order."""
+    with uow.reading():
+        rows = uow.events.of_kinds([EventKind.HIRE, EventKind.PROMOTION,
+                                    EventKind.LATERAL_MOVE])
+    last: dict[int, str] = {}
+    made: Counter[tuple[str, str]] = Counter()
+    for r in rows:
+        role = str(r.details.get("role", ""))
+        before = last.get(r.person_id)
+        last[r.person_id] = role
+        if r.kind == EventKind.HIRE.value or before is None or before == role \
+                or before not in framework.roles or role not in framework.roles:
+            continue
+        if relation(framework, before, role) in (MoveKind.LATERAL, MoveKind.DIAGONAL):
+            made[before, role] += 1
+    return dict(made)
 
 
 def _role(framework: Framework, role_id: str) -> Role:
@@ -139,47 +197,81 @@ def paths(uow: UnitOfWork, person: str, to: str, k: int = DEFAULT_K,
 
 
 def explore(uow: UnitOfWork, *, person: str | None = None, role: str | None = None,
-            budget: float = DEFAULT_BUDGET, limit: int | None = 10,
-            lattice: Lattice | None = None) -> Exploration:
-    """Roles reachable within ``budget`` months, apart by kind; ``limit`` per kind."""
-    if budget <= 0:
-        raise TrellisError("the budget must be more than 0 months")
+            budget: float = DEFAULT_BUDGET, limit: int | None = 10, sort: str = "fit",
+            down: bool = False, lattice: Lattice | None = None) -> Exploration:
+    """Roles reachable within ``budget`` months, apart by kind, best fit first (``sort``
+    "cost": cheapest first); ``limit`` per kind; steps down only when ``down``."""
+    if not budget > 0:
+        raise InvalidEvent("the budget must be more than 0 months")
+    if sort not in SORTS:
+        raise InvalidEvent(f"unknown sort '{sort}': use fit or cost")
+    if limit is not None and limit < 1:
+        raise InvalidEvent("the limit must be at least 1")
     lat = lattice or load_lattice(uow)
+    start = _start(uow, lat.framework, person, role)
+    return rank_moves(lat, start, budget, limit, sort=sort, down=down,
+                      personal=person is not None)
+
+
+def rank_moves(lat: Lattice, start: Start, budget: float, limit: int | None, *,
+               sort: str = "fit", down: bool = False, personal: bool = False) -> Exploration:
+    """The exploration of ``explore``, for a start already found (no database)."""
     fw = lat.framework
-    start = _start(uow, fw, person, role)
     source = start.role.id
-    reached = lat.graph.reachable(source, budget, None if person is None else start.mastery,
+    if not start.role.expects and not start.role.criteria:
+        raise InvalidEvent(f"role {source} ({start.role.title}) expects nothing: the "
+                           "lattice cannot price or fit moves from it")
+    reached = lat.graph.reachable(source, budget, start.mastery if personal else None,
                                   start.met)
-    found: dict[MoveKind, list[tuple[str, float, list[str]]]] = {k: [] for k in MoveKind}
+    row = lat.fit.row(source)
+    kinds = (*SHOWN_KINDS, MoveKind.DOWN) if down else SHOWN_KINDS
+    found: dict[MoveKind, list[tuple[str, float, float, list[str], int]]] = \
+        {k: [] for k in kinds}
     for target, (cost, roles) in reached.items():
         kind = relation(fw, source, target)
-        if kind is not None:
-            found[kind].append((target, cost, roles))
-    baseline = mean_expectations(fw)
-    fits = {t: lateral_fit(start.role, fw.roles[t], start.mastery, baseline, start.met)
-            for t, _, _ in found[MoveKind.LATERAL]}
-    found[MoveKind.LATERAL].sort(key=lambda d: (not fits[d[0]].sensible,
-                                                -fits[d[0]].similarity, d[1], d[0]))
-    found[MoveKind.VERTICAL].sort(key=lambda d: (d[1], d[0]))
-    rank = fw.rank_of(source)  # a diagonal step up comes before a step down
-    found[MoveKind.DIAGONAL].sort(key=lambda d: (fw.rank_of(d[0]) < rank, d[1], d[0]))
+        if kind not in found:
+            continue
+        made = lat.observed.get((source, target), 0)
+        score = observed_fit(float(row[lat.fit.index[target]]), made)
+        found[kind].append((target, score, cost, roles, made))
+    rank = fw.rank_of(source)
 
-    def destinations(kind: MoveKind) -> tuple[Destination, ...]:
-        return tuple(
-            Destination(fw.roles[t], kind,
-                        describe_path(fw, lat.model, start.mastery, roles, start.met),
-                        fits.get(t), fw.rank_of(t) - rank)
-            for t, _, roles in found[kind][:limit])
+    def destination(kind: MoveKind, d: tuple[str, float, float, list[str], int]
+                    ) -> Destination:
+        target, score, _, roles, made = d
+        reasons = explain(fw, lat.fit, source, target)
+        if made:
+            reasons.append(f"{made} {'person' if made == 1 else 'people'} made this move")
+        parts = {name: round(value, 3) for name in lat.fit.parts
+                 if (value := lat.fit.part(name, source, target)) is not None}
+        fit = Fit(round(score, 3), round(float(row[lat.fit.index[target]]), 3), made,
+                  tuple(reasons), parts)
+        return Destination(fw.roles[target], kind,
+                           describe_path(fw, lat.model, start.mastery, roles, start.met),
+                           fit, fw.rank_of(target) - rank)
 
-    return Exploration(start, budget, destinations(MoveKind.LATERAL),
-                       destinations(MoveKind.DIAGONAL), destinations(MoveKind.VERTICAL))
+    moves: dict[MoveKind, tuple[Destination, ...]] = {}
+    for k in kinds:
+        if sort == "cost":  # the graph's months are upper bounds: sort the exact ones of
+            # the cheapest few by the graph (COST_CANDIDATES times the limit)
+            cheap = sorted(found[k], key=lambda d: (d[2], -d[1], d[0]))
+            every = [destination(k, d) for d in
+                     (cheap if limit is None else cheap[:COST_CANDIDATES * limit])]
+            every.sort(key=lambda d: (d.months, -d.fit.score, d.role.id))
+            moves[k] = tuple(every[:limit])
+        else:
+            best = sorted(found[k], key=lambda d: (-d[1], d[2], d[0]))[:limit]
+            moves[k] = tuple(destination(k, d) for d in best)
+    return Exploration(start, budget, sort, moves, fw.next_role(source) is None,
+                       sum(lat.observed.values()))
 
 
 def neighbourhood(uow: UnitOfWork, *, person: str | None = None, role: str | None = None,
                   radius: int = 1, per_kind: int = 3, max_roles: int = 40,
-                  lattice: Lattice | None = None) -> tuple[Start, Neighbourhood]:
-    """The cheapest ``per_kind`` moves of each kind around a role, ``radius`` moves out
-    (at most ``max_roles`` roles), for drawing."""
+                  down: bool = False, lattice: Lattice | None = None
+                  ) -> tuple[Start, Neighbourhood]:
+    """The ``per_kind`` best-fitting moves of each kind around a role (steps down only
+    when ``down``), ``radius`` moves out (at most ``max_roles`` roles), for drawing."""
     if radius < 1:
         raise TrellisError("the radius must be at least 1")
     lat = lattice or load_lattice(uow)
@@ -194,7 +286,9 @@ def neighbourhood(uow: UnitOfWork, *, person: str | None = None, role: str | Non
         nxt = []
         for source in ring:
             costs = first if hop == 0 else None
-            for target, kind, months in g.nearest(source, per_kind, costs):
+            kinds = (*SHOWN_KINDS, MoveKind.DOWN) if down else SHOWN_KINDS
+            for target, kind, months in g.nearest(source, per_kind, costs,
+                                                  lat.fit.row(source), kinds):
                 if target not in roles:
                     if len(roles) >= max_roles:
                         continue
@@ -208,7 +302,7 @@ def neighbourhood(uow: UnitOfWork, *, person: str | None = None, role: str | Non
 def path_document(path: Path) -> dict[str, Any]:
     return {"months": path.months, "roles": list(path.roles), "moves": [
         {"from": m.source, "to": m.target, "kind": m.kind.value, "months": m.months,
-         "weight": m.weight,
+         "weight": m.weight, "gate_months": m.gate_months, "blocked": list(m.blocked),
          "steps": [{"competency": s.competency, "to_mastery": s.to_mastery,
                     "months": s.months} for s in m.steps],
          "criteria": [{"criterion": c.criterion, "text": c.text, "months": c.months}
@@ -217,9 +311,18 @@ def path_document(path: Path) -> dict[str, Any]:
 
 
 def destination_document(d: Destination) -> dict[str, Any]:
-    fit = d.fit
-    return {"role": d.role.id, "title": d.role.title, "months": d.months, "levels": d.levels,
-            "path": path_document(d.path),
-            "fit": None if fit is None else {
-                "sensible": fit.sensible, "similarity": fit.similarity, "skills": fit.skills,
-                "tools": fit.tools, "criteria": fit.criteria, "growth": fit.growth}}
+    return {"role": d.role.id, "title": d.role.title, "kind": d.kind.value,
+            "fit": d.fit.score, "months": d.months, "levels": d.levels,
+            "why": list(d.fit.reasons), "fit_parts": dict(d.fit.parts),
+            "fit_from_framework": d.fit.base,
+            "observed_moves": d.fit.observed, "path": path_document(d.path)}
+
+
+def exploration_document(found: Exploration) -> dict[str, Any]:
+    """The stable JSON document of an exploration (CLI ``--json`` and the API)."""
+    p = found.start.person
+    return {"person": None if p is None else {"id": p.id, "handle": p.handle, "name": p.name},
+            "from": found.start.role.id, "budget": found.budget, "sort": found.sort,
+            "top_of_track": found.top_of_track, "observed_moves": found.observed,
+            **{kind.value: [destination_document(d) for d in found.of(kind)]
+               for kind in found.kinds}}

@@ -168,12 +168,14 @@ def schema() -> None:
 def import_onet(
     ctx: typer.Context,
     directory: Annotated[Path, typer.Argument(help="The O*NET database folder (text files).")],
-    out: Annotated[Path | None, typer.Option(help="Also write the framework to this YAML "
-                                             "or JSON file.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the framework to this YAML or JSON "
+                                             "file (and only that, unless --load).")] = None,
+    load: Annotated[bool, typer.Option("--load", help="With --out: load it too.")] = False,
     activate: Annotated[bool, typer.Option(help="Make it the organization's framework.")]
     = False,
 ) -> None:
-    """Build a framework from the O*NET database and load it (attribution kept)."""
+    """Build a framework from the O*NET database and load it (attribution kept); with
+    --out, write it to a file instead (--load: both)."""
     from trellis.adapters.onet import read_onet_framework
 
     framework, document = read_onet_framework(directory)
@@ -181,6 +183,8 @@ def import_onet(
         fmt = "json" if out.suffix.lower() == ".json" else "yaml"
         out.write_text(dump_document(document, fmt), encoding="utf-8")
         console.print(f"wrote {out}", highlight=False, markup=False)
+        if not (load or activate):  # a file alone needs no database
+            return
     cli = state(ctx)
     loaded = use.load_framework(cli.open().uow(), framework, document,
                                 author=cli.settings.author, activate=activate)

@@ -56,8 +56,12 @@ def paths(
 
 def _print_move(i: int, move: Move) -> None:
     steps = ", ".join(f"{s.competency} →{s.to_mastery} ({s.months:g})" for s in move.steps)
-    console.print(f"  {i}. {move.kind.value} {move.source} → {move.target}: {move.months:g} "
-                  f"months (move {move.weight:g})", highlight=False, markup=False)
+    gate = f", at least {move.gate_months:g} months in the level below" \
+        if move.gate_months else ""
+    console.print(f"  {i}. {move.kind.label} {move.source} → {move.target}: {move.months:g} "
+                  f"months (move {move.weight:g}{gate})", highlight=False, markup=False)
+    for blocked in move.blocked:
+        console.print(f"     blocked by a gate: {blocked}", highlight=False, markup=False)
     if move.steps or not move.criteria:
         console.print(f"     steps: {steps or 'none, the profile already meets it'}",
                       highlight=False, markup=False)
@@ -88,43 +92,45 @@ def explore(
                                           metavar="MONTHS")] = DEFAULT_BUDGET,
     limit: Annotated[int, typer.Option("--limit", min=1,
                                        help="Roles shown per kind of move.")] = 10,
+    sort: Annotated[str, typer.Option("--sort", help="fit (best first, the default) or "
+                                      "cost (cheapest first).", metavar="fit|cost")] = "fit",
+    down: Annotated[bool, typer.Option("--down", help="Show steps down too.")] = False,
     json: Json = False,
 ) -> None:
-    """Roles reachable within a budget: lateral (sensible first), diagonal and vertical."""
+    """Roles reachable within a budget, best fit first: lateral, diagonal, vertical (and
+    steps down with --down), each with its fit, why, and months."""
     from trellis.services import lattice as use  # scipy loads only when a command runs
 
     if person is None and role is None:
         raise TrellisError("give a person, or --role ROLE")
     found = use.explore(state(ctx).open().uow(), person=person, role=role, budget=budget,
-                        limit=limit)
+                        limit=limit, sort=sort, down=down)
     if json:
-        print_json({"person": _person(found.start), "from": found.start.role.id,
-                    "budget": found.budget,
-                    **{kind.value: [use.destination_document(d) for d in found.of(kind)]
-                       for kind in (MoveKind.LATERAL, MoveKind.DIAGONAL, MoveKind.VERTICAL)}})
+        print_json(use.exploration_document(found))
         return
     start = found.start.role
-    console.print(f"From {escape(start.title)} ({start.id}), within {found.budget:g} months:",
+    console.print(f"From {escape(start.title)} ({start.id}), within {found.budget:g} months, "
+                  f"{'best fit' if found.sort == 'fit' else 'cheapest'} first:",
                   highlight=False)
-    for kind in (MoveKind.LATERAL, MoveKind.DIAGONAL, MoveKind.VERTICAL):
-        rows = []
-        for d in found.of(kind):
-            route = " → ".join(d.path.roles[1:])
-            fit = d.fit
-            extra = [] if fit is None else [
-                "yes" if fit.sensible else "", f"{fit.similarity:.2f}", fit.growth]
-            if kind is MoveKind.DIAGONAL:
-                extra = [f"{d.levels:+d}"]
-            rows.append([d.role.id, d.role.title, f"{d.months:g}", *extra, route])
-        columns = ["role", "title", "months"]
-        if kind is MoveKind.LATERAL:
-            columns += ["sensible", "similarity", "growth"]
-        elif kind is MoveKind.DIAGONAL:
-            columns.append("level")
+    if found.observed:
+        console.print(f"(fit counts the {found.observed} lateral and diagonal move(s) people "
+                      "made in this organization)", highlight=False)
+    for kind in found.kinds:
+        rows = [[d.role.id, d.role.title, f"{d.fit.score:.2f}", f"{d.months:g}",
+                 *([f"{d.levels:+d}"] if kind in (MoveKind.DIAGONAL, MoveKind.DOWN) else []),
+                 "; ".join(d.fit.reasons), " → ".join(d.path.roles[1:])]
+                for d in found.of(kind)]
+        columns = ["role", "title", "fit", "months",
+                   *(["level"] if kind in (MoveKind.DIAGONAL, MoveKind.DOWN) else []),
+                   "why", "via"]
+        name = "Steps down" if kind is MoveKind.DOWN else f"{kind.value.capitalize()} moves"
         if rows:
-            table(f"{kind.value.capitalize()} moves", [*columns, "via"], rows)
+            table(name, columns, rows)
+        elif kind is MoveKind.VERTICAL and found.top_of_track:
+            console.print(f"{escape(start.title)} is at the top of its track: no vertical "
+                          "moves", highlight=False)
         else:
-            console.print(f"no {kind.value} moves within the budget", highlight=False)
+            console.print(f"no {kind.label} moves within the budget", highlight=False)
 
 
 def lattice(
@@ -137,8 +143,10 @@ def lattice(
                                                help="Centre on a person's role.")] = None,
     radius: Annotated[int, typer.Option("--radius", min=1, max=3,
                                         help="Moves out from the centre.")] = 1,
+    down: Annotated[bool, typer.Option("--down", help="Draw steps down too.")] = False,
 ) -> None:
-    """Draw the lattice around a role or a person: vertical, lateral and diagonal moves."""
+    """Draw the lattice around a role or a person: the best-fitting vertical, lateral and
+    diagonal moves (and steps down with --down)."""
     from trellis.analytics import lattice_chart  # matplotlib loads only when drawing
     from trellis.services import lattice as use  # scipy loads only when a command runs
 
@@ -146,7 +154,7 @@ def lattice(
     if (person is None) == (role is None):
         raise TrellisError("give --role ROLE or --person PERSON")
     start, view = use.neighbourhood(state(ctx).open().uow(), person=person, role=role,
-                                    radius=radius)
+                                    radius=radius, down=down)
     who = f"{start.person.name} ({start.person.handle}), " if start.person else ""
     title = f"Lattice around {who}{start.role.title} ({start.role.id})"
     lattice_chart.write_chart(view, title, plot)

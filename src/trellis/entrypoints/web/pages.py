@@ -34,7 +34,6 @@ from trellis.domain.access import SELF_RECORDED, Role, User
 from trellis.domain.advice import MIN_PEOPLE
 from trellis.domain.compensation import RaiseKind
 from trellis.domain.events import EventKind, RecognitionKind
-from trellis.domain.lattice import MoveKind
 from trellis.domain.layers import layers_to_document
 from trellis.domain.limits import EMAIL_MAX, HANDLE_MAX, LABEL_MAX, NAME_MAX
 from trellis.domain.plan import DEFAULT_CAPACITY
@@ -240,7 +239,8 @@ def show_person(ref: str, request: Request, user: User, uow: Uow, *,
         except TrellisError as exc:
             ready_note = str(exc)
     manages = not seen.is_self and (user.is_hr or seen.private)
-    plan, plan_note, options = None, None, None
+    plan, plan_note = None, None
+    options: dict[str, Any] | None = None
     if seen.private:
         try:
             plan = plan_document(plans.show_plan(uow(), handle))
@@ -253,7 +253,8 @@ def show_person(ref: str, request: Request, user: User, uow: Uow, *,
             found_options = lattice.explore(uow(), person=handle, limit=3)
             options = {kind.value: [lattice.destination_document(d)
                                     for d in found_options.of(kind)]
-                       for kind in (MoveKind.LATERAL, MoveKind.DIAGONAL, MoveKind.VERTICAL)}
+                       for kind in found_options.kinds}
+            options["top_of_track"] = found_options.top_of_track
         except TrellisError:
             options = None
     plan_form, refused_plan = None, plan_form

@@ -5,9 +5,10 @@ A person's moves are private to their circle (like readiness and plans); a role'
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, Query
 
-from trellis.domain.lattice import MoveKind
 from trellis.domain.limits import EMAIL_MAX, HANDLE_MAX
 from trellis.errors import InvalidEvent
 from trellis.services import accounts, lattice
@@ -32,12 +33,14 @@ def paths(ref: Ref, user: CurrentUser, uow: Uow,
 
 
 @router.get("/explore", response_model=DocumentPublic,
-            summary="Roles reachable within a budget: lateral, diagonal and vertical moves "
-            "(from a person: their private circle; from a role: anyone)")
+            summary="Roles reachable within a budget, best fit first: lateral, diagonal, "
+            "vertical and (down=true) steps down (from a person: their private circle; from "
+            "a role: anyone)")
 def explore(user: CurrentUser, uow: Uow,
             person: str | None = Query(None, max_length=EMAIL_MAX, pattern=LINE),
             role: str | None = Query(None, max_length=HANDLE_MAX, pattern=LINE),
-            budget: float = Query(12.0, gt=0, le=240), limit: int = Query(10, ge=1, le=100)
+            budget: float = Query(12.0, gt=0, le=240), limit: int = Query(10, ge=1, le=100),
+            sort: Literal["fit", "cost"] = Query("fit"), down: bool = Query(False)
             ) -> DocumentPublic:
     if person is None and role is None:
         raise InvalidEvent("give a person or a role")
@@ -45,9 +48,6 @@ def explore(user: CurrentUser, uow: Uow,
     if person is not None:
         ref = str(accounts.require_private(uow(), user, person).person.id)
     found = lattice.explore(uow(), person=ref, role=None if ref else role, budget=budget,
-                            limit=limit)
+                            limit=limit, sort=sort, down=down)
     return DocumentPublic(person=found.start.person.handle if found.start.person else None,
-                          document={"from": found.start.role.id, "budget": found.budget, **{
-                              kind.value: [lattice.destination_document(d) for d in found.of(kind)]
-                              for kind in (MoveKind.LATERAL, MoveKind.DIAGONAL,
-                                           MoveKind.VERTICAL)}})
+                          document=lattice.exploration_document(found))
