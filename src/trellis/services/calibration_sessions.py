@@ -406,9 +406,14 @@ def demo_calibration(uow_factory: Callable[[], UnitOfWork], *, manager: str | No
         return None
     shown = view(uow_factory(), session.name)
     scale = shown.framework.reviews.rating
-    top = next((m for m in shown.members if m.rating is not None), None)
-    if top is not None and top.rating is not None and top.rating > scale.min:
-        change_rating(uow_factory(), session.name, top.person.handle, top.rating - 1,
-                      "held to the team's bar: a strong year, rated beside its peers",
-                      author=author)
+    for member in shown.members:  # the highest rated who is still here takes the change
+        if member.rating is None or member.rating <= scale.min:
+            continue
+        try:
+            change_rating(uow_factory(), session.name, member.person.handle, member.rating - 1,
+                          "held to the team's bar: a strong year, rated beside its peers",
+                          author=author)
+        except LedgerRuleBroken:  # left since the cycle: their ledger is closed
+            continue
+        break
     return session

@@ -65,6 +65,7 @@ def case_document(view: CaseView) -> dict[str, Any]:
                           if view.readiness else None),
             "readiness_note": view.readiness_note,
             "reviews": {cycle: {role: [{"on": r.on.isoformat(), "rating": r.rating,
+                                        "calibrated": r.calibrated,
                                         "ratings": ratings_to_plain(r.ratings),
                                         "goals": goals_to_plain(r.goals),
                                         "comment": r.comment} for r in records]

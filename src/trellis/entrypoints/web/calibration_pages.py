@@ -24,7 +24,7 @@ from trellis.services import calibration_sessions as use
 
 from .deps import CurrentUser, Uow
 from .errors import status_of
-from .fields import LINE, TEXT
+from .fields import LINE, TEXT, SessionId
 from .pages import render
 
 router = APIRouter(include_in_schema=False)
@@ -39,12 +39,12 @@ def sessions_page(request: Request, user: CurrentUser, uow: Uow) -> HTMLResponse
 
 
 @router.get("/org/calibration/{session_id}", response_class=HTMLResponse)
-def session_page(session_id: int, request: Request, user: CurrentUser, uow: Uow
+def session_page(session_id: SessionId, request: Request, user: CurrentUser, uow: Uow
                  ) -> HTMLResponse:
     return _show(session_id, request, user, uow)
 
 
-def _show(session_id: int, request: Request, user: User, uow: Uow, *,
+def _show(session_id: SessionId, request: Request, user: User, uow: Uow, *,
           message: str | None = None, status: int = 200) -> HTMLResponse:
     accounts.require_role(user, Role.HR_ADMIN)
     session = use.session_named(uow(), session_id)
@@ -70,7 +70,7 @@ def _bars(rows: tuple[RatingShare, ...]) -> list[dict[str, Any]]:
 
 
 @router.post("/org/calibration/{session_id}/changes", response_class=HTMLResponse)
-def change(session_id: int, request: Request, user: CurrentUser, uow: Uow,
+def change(session_id: SessionId, request: Request, user: CurrentUser, uow: Uow,
            person: Annotated[str, Form(min_length=1, max_length=EMAIL_MAX, pattern=LINE)],
            rating: Annotated[int, Form(ge=0, le=1_000)],
            reason: Annotated[str, Form(max_length=LONG_TEXT_MAX, pattern=TEXT)] = ""

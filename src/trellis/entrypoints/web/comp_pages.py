@@ -18,7 +18,7 @@ from trellis.errors import InvalidEvent, NotAuthenticated, TrellisError
 from . import compensation_views as views
 from .deps import CurrentUser, Uow
 from .errors import status_of
-from .fields import LINE, TEXT
+from .fields import LINE, TEXT, ProposalId
 from .pages import render
 
 router = APIRouter(include_in_schema=False)
@@ -82,12 +82,12 @@ def _approvals(request: Request, user: User, uow: Uow, *, message: str | None = 
 
 
 @router.post("/comp/proposals/{proposal_id}/approve", response_class=HTMLResponse)
-def approve(proposal_id: int, request: Request, user: CurrentUser, uow: Uow) -> Response:
+def approve(proposal_id: ProposalId, request: Request, user: CurrentUser, uow: Uow) -> Response:
     return _decide(proposal_id, request, user, uow, approve=True, reason=None)
 
 
 @router.post("/comp/proposals/{proposal_id}/decline", response_class=HTMLResponse)
-def decline(proposal_id: int, request: Request, user: CurrentUser, uow: Uow,
+def decline(proposal_id: ProposalId, request: Request, user: CurrentUser, uow: Uow,
             reason: Annotated[str, Form(max_length=LONG_TEXT_MAX, pattern=TEXT)] = ""
             ) -> Response:
     return _decide(proposal_id, request, user, uow, approve=False, reason=reason)

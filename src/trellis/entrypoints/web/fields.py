@@ -72,6 +72,9 @@ def utc(value: datetime) -> datetime:
 Instant = Annotated[datetime, AfterValidator(utc)]
 
 # A person named in a path: their handle (an email or id only for their private circle).
+ROW_ID_MAX = 2**31 - 1  # a row id both engines store: PostgreSQL's integer
+SessionId = Annotated[int, Path(ge=1, le=ROW_ID_MAX, description="a calibration session's id")]
+ProposalId = Annotated[int, Path(ge=1, le=ROW_ID_MAX, description="a raise proposal's id")]
 Ref = Annotated[str, Path(min_length=1, max_length=EMAIL_MAX, pattern=LINE,
                           description="a person's handle (their private circle may also "
                           "use their email or id)")]

@@ -15,7 +15,7 @@ from trellis.services import accounts
 from trellis.services import calibration_sessions as use
 
 from ..deps import CurrentUser, Uow
-from ..fields import LINE, TEXT
+from ..fields import LINE, TEXT, SessionId
 from ..schemas import Body, DocumentPublic
 
 router = APIRouter(prefix="/api", tags=["calibration"])
@@ -56,7 +56,7 @@ def open_session(body: SessionCreate, user: CurrentUser, uow: Uow) -> DocumentPu
 
 @router.get("/calibration/{session_id}", response_model=DocumentPublic,
             summary="The distribution against the target, the 9-box and the sorted list")
-def show(session_id: int, user: CurrentUser, uow: Uow) -> DocumentPublic:
+def show(session_id: SessionId, user: CurrentUser, uow: Uow) -> DocumentPublic:
     accounts.require_role(user, Role.HR_ADMIN)
     session = use.session_named(uow(), session_id)
     doc = use.view_document(use.view(uow(), session.name))
@@ -67,7 +67,7 @@ def show(session_id: int, user: CurrentUser, uow: Uow) -> DocumentPublic:
 
 @router.post("/calibration/{session_id}/changes", response_model=DocumentPublic,
              status_code=201, summary="Change a member's rating, with a reason (HR admins)")
-def change(session_id: int, body: ChangeCreate, user: CurrentUser, uow: Uow
+def change(session_id: SessionId, body: ChangeCreate, user: CurrentUser, uow: Uow
            ) -> DocumentPublic:
     accounts.require_role(user, Role.HR_ADMIN)
     session = use.session_named(uow(), session_id)
@@ -83,7 +83,7 @@ def change(session_id: int, body: ChangeCreate, user: CurrentUser, uow: Uow
 
 @router.post("/calibration/{session_id}/close", response_model=DocumentPublic,
              summary="Close a session: no more changes (HR admins)")
-def close(session_id: int, user: CurrentUser, uow: Uow) -> DocumentPublic:
+def close(session_id: SessionId, user: CurrentUser, uow: Uow) -> DocumentPublic:
     accounts.require_role(user, Role.HR_ADMIN)
     session = use.close_session(uow(), use.session_named(uow(), session_id).name)
     accounts.audit(uow(), user, "calibration.close", f"calibration/{session.id}", {})

@@ -23,13 +23,13 @@ from trellis.services import cases as use
 from trellis.services.case_documents import case_document, case_summary
 
 from ..deps import CurrentUser, Uow
-from ..fields import LINE, TEXT, Day, Ref
+from ..fields import LINE, ROW_ID_MAX, TEXT, Day, Ref
 from ..schemas import Body, DocumentPublic
 from ..views import UowFactory
 
 router = APIRouter(prefix="/api", tags=["cases"])
 
-CASE_ID_MAX = 2**31 - 1
+CASE_ID_MAX = ROW_ID_MAX
 CaseId = Annotated[int, Path(ge=1, le=CASE_ID_MAX, description="a promotion case's id")]
 TEXT_MAX = 20_000
 

@@ -22,7 +22,7 @@ from trellis.services import compensation as use
 
 from .. import compensation_views as views
 from ..deps import CurrentUser, Uow
-from ..fields import LINE, TEXT, Day
+from ..fields import LINE, TEXT, Day, ProposalId
 from ..schemas import Body
 
 router = APIRouter(prefix="/api/compensation", tags=["compensation"])
@@ -124,10 +124,10 @@ def list_proposals(user: CurrentUser, uow: Uow, awaiting: bool = False) -> list[
 
 
 @router.post("/proposals/{proposal_id}/approval", summary="Sign a proposal's next step")
-def approve(proposal_id: int, user: CurrentUser, uow: Uow) -> Doc:
+def approve(proposal_id: ProposalId, user: CurrentUser, uow: Uow) -> Doc:
     return views.decide(uow, user, proposal_id, approve=True)
 
 
 @router.post("/proposals/{proposal_id}/decline", summary="Decline a proposal, with a reason")
-def decline(proposal_id: int, body: Decline, user: CurrentUser, uow: Uow) -> Doc:
+def decline(proposal_id: ProposalId, body: Decline, user: CurrentUser, uow: Uow) -> Doc:
     return views.decide(uow, user, proposal_id, approve=False, reason=body.reason)
