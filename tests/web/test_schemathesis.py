@@ -8,8 +8,8 @@ Every operation gets a bounded number of generated cases, positive and negative,
 role (TRELLIS_SCHEMATHESIS_EXAMPLES, default 5), and schemathesis' coverage cases
 (boundaries, missing and unexpected values, other methods) as the HR admin on PostgreSQL,
 whom permission checks do not stop short of the code behind them; the slow run takes 100 of
-each, with the coverage cases, for every role on both engines. Sign-out and revocation are left out: they would end the
-token the run uses.
+each, with the coverage cases, for every role on both engines. Sign-out and revocation are
+left out: they would end the token the run uses.
 
 A schema cannot say which roles, competencies or people exist, nor every rule of the
 ledger, so schema-valid input may still be refused with 422 ("input the rules refuse").
