@@ -18,7 +18,8 @@ from trellis.adapters import tables as t
 from trellis.adapters.framework_files import parse_framework
 from trellis.bootstrap import Trellis
 from trellis.domain.access import Role
-from trellis.domain.cases import CaseStatus, Decision, Signer
+from trellis.domain.approvals import Signer
+from trellis.domain.cases import CaseStatus, Decision
 from trellis.domain.events import EventKind, Promotion
 from trellis.errors import (
     Conflict,
@@ -36,7 +37,7 @@ from trellis.services.ledger import record_event
 from trellis.services.people import add_person, erase_person
 
 D = date.fromisoformat
-HR = Signer("hr@x.org", None, True)
+HR = Signer(None, "hr@x.org", True)
 
 
 @pytest.fixture
@@ -153,7 +154,7 @@ def test_bad_input_is_refused_and_writes_nothing(org):
         use.open_case(org.uow(), "cy", "eng2", justification="  ", by=bob)
     with pytest.raises(PermissionDenied, match="may not nominate"):
         use.open_case(org.uow(), "cy", "eng2", justification="x",
-                      by=Signer("x@y.org", None))
+                      by=Signer(None, "x@y.org"))
     assert counts(org) == before
     case = use.open_case(org.uow(), "cy", "eng2", justification="x", by=bob, pay=70000,
                          pay_reason="matches an outside offer")
@@ -210,7 +211,7 @@ def test_the_packet_comes_from_the_ledger(org):
     assert packet["readiness"]["target"]["id"] == "eng2"
     assert [c["text"] for c in doc["comments"]] == ["seen the packet"]
     with pytest.raises(NotFound):
-        use.show_case(org.uow(), case.id, Signer("ada", who(org, "ada").person_id))
+        use.show_case(org.uow(), case.id, Signer(who(org, "ada").person_id, "ada"))
 
 
 def test_an_erasure_takes_the_persons_cases_and_blanks_them_elsewhere(org):
