@@ -341,11 +341,12 @@ def list_cases(uow: UnitOfWork, viewer: Signer, *, status: CaseStatus | None = N
 
 
 def awaiting(case: Case, viewer: Signer) -> bool:
-    """The case waits for ``viewer``'s signature."""
-    step = case.pending
-    if step is None or is_proposer(case, viewer) or viewer.person_id == case.person_id:
+    """The case waits for ``viewer``'s signature (the signing check says they may sign)."""
+    try:
+        step_to_sign(case, viewer, {})
+    except TrellisError:
         return False
-    return viewer.is_hr if step.for_hr else step.person_id == viewer.person_id
+    return True
 
 
 # --- helpers
