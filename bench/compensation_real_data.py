@@ -33,6 +33,7 @@ from trellis.adapters import peopleanalytics as pa
 from trellis.adapters.framework_files import parse_framework
 from trellis.bootstrap import open_trellis
 from trellis.domain import compensation as rules
+from trellis.domain.approvals import Signer
 from trellis.domain.compensation import (
     CompCycle,
     CompCycleStatus,
@@ -40,7 +41,6 @@ from trellis.domain.compensation import (
     Proposal,
     ProposalStatus,
     RaiseKind,
-    Signer,
 )
 from trellis.domain.events import Hire
 from trellis.domain.framework import PayBand

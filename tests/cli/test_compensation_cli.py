@@ -162,7 +162,7 @@ def test_approval_by_the_proposer_or_the_person_is_refused(cli, db):
     for by, message in (("bob", "bob proposed this raise and cannot approve it: someone "
                                 "else in the chain must"),
                         ("ada", "ada cannot approve their own raise"),
-                        ("cy", "step 1 (skip_level) of proposal 1 for ada is not cy's to "
+                        ("cy", "step 1 (skip_level: boss) of proposal 1 for ada is not cy's to "
                                "sign")):
         result = cli(*db, "comp", "approve", "1", "--by", by)
         assert (result.code, one_line(result.err)) == (1, f"error: {message}")

@@ -18,7 +18,8 @@ from trellis.adapters import tables as t
 from trellis.adapters.framework_files import parse_framework
 from trellis.bootstrap import Trellis
 from trellis.domain.access import Role
-from trellis.domain.cases import CaseStatus, Decision, Signer
+from trellis.domain.approvals import Signer
+from trellis.domain.cases import CaseStatus, Decision
 from trellis.domain.events import EventKind, Promotion
 from trellis.errors import (
     Conflict,
@@ -36,7 +37,7 @@ from trellis.services.ledger import record_event
 from trellis.services.people import add_person, erase_person
 
 D = date.fromisoformat
-HR = Signer("hr@x.org", None, True)
+HR = Signer(None, "hr@x.org", True)
 
 
 @pytest.fixture
@@ -153,7 +154,7 @@ def test_bad_input_is_refused_and_writes_nothing(org):
         use.open_case(org.uow(), "cy", "eng2", justification="  ", by=bob)
     with pytest.raises(PermissionDenied, match="may not nominate"):
         use.open_case(org.uow(), "cy", "eng2", justification="x",
-                      by=Signer("x@y.org", None))
+                      by=Signer(None, "x@y.org"))
     assert counts(org) == before
     case = use.open_case(org.uow(), "cy", "eng2", justification="x", by=bob, pay=70000,
                          pay_reason="matches an outside offer")
@@ -210,7 +211,7 @@ def test_the_packet_comes_from_the_ledger(org):
     assert packet["readiness"]["target"]["id"] == "eng2"
     assert [c["text"] for c in doc["comments"]] == ["seen the packet"]
     with pytest.raises(NotFound):
-        use.show_case(org.uow(), case.id, Signer("ada", who(org, "ada").person_id))
+        use.show_case(org.uow(), case.id, Signer(who(org, "ada").person_id, "ada"))
 
 
 def test_an_erasure_takes_the_persons_cases_and_blanks_them_elsewhere(org):
@@ -248,5 +249,38 @@ def test_with_no_approvers_declared_the_proposers_decision_stands(database_url, 
         assert opened.case.status is CaseStatus.APPROVED and opened.case.steps == ()
         [promotion] = promotions(trellis, "cy")
         assert promotion.details == Promotion("eng2", 48000, None, opened.case.id)
+    finally:
+        trellis.close()
+
+
+def test_a_managers_case_with_manager_then_hr_goes_one_level_up(database_url, monkeypatch):
+    """The shared approval rule (domain.approvals): the proposer's own `manager` step goes
+    to their manager; HR signs after."""
+    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 3, 2, 9, 0))
+    text = (FIXTURES / "tiny.yaml").read_text(encoding="utf-8") + \
+        "approvals:\n  promotion: [manager, hr]\n"
+    trellis = make_trellis(database_url, None)
+    try:
+        framework, document = parse_framework(text)
+        load_framework(trellis.uow(), framework, document, author="t")
+        for handle, role, manager in (("cat", "eng3", None), ("bob", "eng3", "cat"),
+                                      ("cy", "eng1", "bob")):
+            add_person(trellis.uow(), handle, handle.title(), role=role,
+                       hired_on=D("2024-01-08"), manager=manager, pay=47000, author="hr")
+        accounts.use_hasher(__import__("argon2").PasswordHasher(time_cost=1, memory_cost=1024,
+                                                                parallelism=1))
+        accounts.create_user(trellis.uow(), "hr@x.org", "a long password", Role.HR_ADMIN,
+                             author="t")
+        bob = use.signer_named(trellis.uow(), "bob")
+        case = use.open_case(trellis.uow(), "cy", "eng2", justification="ready",
+                             by=bob).case
+        cat = use.signer_named(trellis.uow(), "cat")
+        assert [(s.approver.value, s.person_id) for s in case.steps] == [
+            ("manager", cat.person_id), ("hr", None)]
+        with pytest.raises(PermissionDenied, match="proposer never signs"):
+            use.approve(trellis.uow(), case.id, by=bob)
+        use.approve(trellis.uow(), case.id, by=cat)
+        assert use.approve(trellis.uow(), case.id, by=HR).case.status is CaseStatus.APPROVED
+        assert len(promotions(trellis, "cy")) == 1
     finally:
         trellis.close()

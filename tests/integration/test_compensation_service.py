@@ -16,7 +16,8 @@ from sqlalchemy import func, select
 
 from trellis.adapters import tables as t
 from trellis.bootstrap import Trellis
-from trellis.domain.compensation import CompCycleStatus, ProposalStatus, RaiseKind, Signer
+from trellis.domain.approvals import Signer
+from trellis.domain.compensation import CompCycleStatus, ProposalStatus, RaiseKind
 from trellis.domain.events import Compensation, EventKind
 from trellis.errors import Conflict, LedgerRuleBroken, NotFound, PermissionDenied
 from trellis.services import clock, ledger

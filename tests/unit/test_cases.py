@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from trellis.domain.approvals import Signer
 from trellis.domain.cases import (
     Case,
     CaseStatus,
     Decision,
     Nominator,
-    Signer,
     check_pay,
     check_target,
     may_see,
@@ -35,18 +35,18 @@ ENG2 = Role("eng2", "eng", "L2", "Engineer II", pay_band=PayBand(48000, 54000, 6
 
 def case_of(chain=(Approver.SKIP_LEVEL, Approver.HR), proposer=MANAGER, manager=MANAGER,
             skip=SKIP) -> Case:
-    steps = resolve_steps(chain, person_id=PERSON, manager_id=manager, skip_level_id=skip,
-                          proposer_id=proposer)
+    managers = [m for m in (manager, skip) if m is not None]  # nearest first
+    steps = resolve_steps(chain, managers, person_id=PERSON, proposer_id=proposer)
     label = HANDLES.get(proposer, "hr@x.org") if proposer else "hr@x.org"
     return Case(7, PERSON, "eng1", "eng2", Nominator.MANAGER, label, proposer, "ready",
                 48000, None, "EUR", date(2026, 1, 5), CaseStatus.OPEN, steps, NOW, NOW)
 
 
 def person(pid: int, hr: bool = False) -> Signer:
-    return Signer(HANDLES[pid], pid, hr)
+    return Signer(pid, HANDLES[pid], hr)
 
 
-HR = Signer("hr@x.org", None, True)
+HR = Signer(None, "hr@x.org", True)
 
 
 def sign(case: Case, signer: Signer) -> Case:
@@ -71,16 +71,26 @@ def test_a_step_with_nobody_in_the_chart_falls_to_hr_once():
     assert step_to_sign(case, HR, HANDLES).position == 1
 
 
-def test_a_step_only_the_proposer_could_sign_falls_to_hr():
-    steps = resolve_steps((Approver.MANAGER, Approver.SKIP_LEVEL), person_id=PERSON,
-                          manager_id=MANAGER, skip_level_id=SKIP, proposer_id=MANAGER)
-    assert [(s.approver, s.person_id) for s in steps] == [(Approver.MANAGER, None),
-                                                           (Approver.SKIP_LEVEL, SKIP)]
+def test_the_proposers_own_step_goes_one_level_up_and_signs_once():
+    steps = resolve_steps((Approver.MANAGER, Approver.SKIP_LEVEL), [MANAGER, SKIP],
+                          person_id=PERSON, proposer_id=MANAGER)
+    assert [(s.position, s.approver, s.person_id) for s in steps] == [
+        (1, Approver.MANAGER, SKIP)]  # the skip level's own step was a duplicate
+
+
+def test_the_managers_case_with_manager_then_hr_goes_to_the_skip_level_then_hr():
+    steps = resolve_steps((Approver.MANAGER, Approver.HR), [MANAGER, SKIP],
+                          person_id=PERSON, proposer_id=MANAGER)
+    assert [(s.approver, s.person_id, s.fell_to_hr) for s in steps] == [
+        (Approver.MANAGER, SKIP, False), (Approver.HR, None, False)]
+    at_the_top = resolve_steps((Approver.MANAGER, Approver.HR), [MANAGER],
+                               person_id=PERSON, proposer_id=MANAGER)
+    assert [(s.approver, s.person_id, s.fell_to_hr) for s in at_the_top] == [
+        (Approver.MANAGER, None, True)]  # past the top: HR, once
 
 
 def test_an_empty_chain_has_no_steps():
-    steps = resolve_steps((), person_id=PERSON, manager_id=MANAGER, skip_level_id=SKIP,
-                          proposer_id=MANAGER)
+    steps = resolve_steps((), [MANAGER, SKIP], person_id=PERSON, proposer_id=MANAGER)
     assert steps == ()
 
 
@@ -177,4 +187,4 @@ def test_who_nominates_and_who_sees():
     assert all(may_see(s, case, chain) for s in (person(PERSON), person(MANAGER),
                                                    person(SKIP), HR))
     assert not may_see(person(OTHER), case, chain)
-    assert not may_see(Signer("someone", None), case, chain)
+    assert not may_see(Signer(None, "someone"), case, chain)

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from trellis.domain import compensation as rules
+from trellis.domain.approvals import Signer
 from trellis.domain.compensation import (
     CompCycle,
     CompCycleStatus,
@@ -17,7 +18,6 @@ from trellis.domain.compensation import (
     Proposal,
     ProposalStatus,
     RaiseKind,
-    Signer,
     Step,
 )
 from trellis.domain.framework import Approver, PayBand
@@ -117,23 +117,26 @@ M, SKIP, HR = Approver.MANAGER, Approver.SKIP_LEVEL, Approver.HR
 
 
 @pytest.mark.parametrize(("chain", "managers", "proposer", "signers"), [
-    ((SKIP,), [10, 20, 30], 10, [20]),  # the manager proposes, the skip level signs
-    ((M, SKIP), [10, 20], 99, [10, 20]),  # HR proposes: manager then skip level
-    ((M, SKIP), [10, 20], 10, [20, 20]),  # the manager's own step goes one level up
-    ((SKIP, HR), [10], 10, [None, None]),  # no skip level in the chart: HR
-    ((M,), [], None, [None]),  # nobody above: HR
+    ((SKIP,), [10, 20, 30], 10, [(SKIP, 20)]),  # the manager proposes, the skip level signs
+    ((M, SKIP), [10, 20], 99, [(M, 10), (SKIP, 20)]),  # HR proposes: manager, skip level
+    ((M, SKIP), [10, 20], 10, [(M, 20)]),  # one level up; the skip level signs once
+    ((M, SKIP), [10, 20, 30], 20, [(M, 10), (SKIP, 30)]),  # the skip level proposes
+    ((SKIP, HR), [10], 10, [(SKIP, None)]),  # no skip level in the chart: HR, once
+    ((M, HR), [10, 20], 10, [(M, 20), (HR, None)]),  # the manager proposes
+    ((M,), [], None, [(M, None)]),  # nobody above: HR
+    ((HR, HR), [10], None, [(HR, None)]),  # two HR steps are one
     ((), [10, 20], 10, []),  # an empty chain: no approval
 ])
 def test_who_signs_each_step(chain, managers, proposer, signers):
-    steps = rules.resolve_chain(chain, managers, proposer)
-    assert [s.approver_id for s in steps] == signers
-    assert [s.approver for s in steps] == list(chain)
+    steps = rules.resolve_chain(chain, managers, person_id=5, proposer_id=proposer)
+    assert [(s.approver, s.approver_id) for s in steps] == signers
+    assert [s.index for s in steps] == list(range(len(signers)))
 
 
 @given(st.lists(st.sampled_from(list(Approver)), max_size=4),
        st.lists(st.integers(1, 50), max_size=5, unique=True), st.integers(1, 60))
 def test_the_proposer_never_signs_a_step(chain, managers, proposer):
-    steps = rules.resolve_chain(chain, managers, proposer)
+    steps = rules.resolve_chain(chain, managers, person_id=99, proposer_id=proposer)
     assert all(s.approver_id != proposer for s in steps)
     assert all(s.approver_id is None or s.approver_id in managers for s in steps)
 
@@ -144,10 +147,13 @@ def test_only_the_steps_signer_may_sign():
     hr = Signer(None, "hr@x", True)
     for signer, why in ((Signer(5, "ada", False), "their own raise"),
                         (Signer(10, "mgr", False), "proposed this raise"),
-                        (Signer(30, "eve", False), "not eve's to sign"),
-                        (hr, "not hr@x's to sign")):  # a manager's step is theirs, not HR's
+                        (Signer(30, "eve", False), "not eve's to sign")):
         with pytest.raises(PermissionDenied, match=why):
             rules.check_signer(p, signer, "ada")
+    # a manager's step is theirs, not HR's: HR's own step comes after it
+    with pytest.raises(LedgerRuleBroken, match=r"chain order: step 1 .skip_level: sky. comes "
+                       "before hr@x's step 2"):
+        rules.check_signer(p, hr, "ada", {20: "sky"})
     assert rules.check_signer(p, Signer(20, "sky", False), "ada").index == 0
     signed = replace(p, steps=(Step(0, SKIP, 20, "sky", "approved"), steps[1]))
     with pytest.raises(PermissionDenied, match="is HR's"):

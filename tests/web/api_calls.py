@@ -168,14 +168,14 @@ def fresh_nominee(app, n: int) -> str:
 def fresh_case(app, n: int) -> int:
     """An open case for a new nominee, proposed by mgr: waiting for boss (skip-level),
     who is also the HR admin, hr@x.org."""
-    from trellis.domain.cases import Signer
+    from trellis.domain.approvals import Signer
     from trellis.services import cases
 
     uow = app.state.trellis.uow
     with uow() as u:
         mgr = u.people.find("mgr")
     return cases.open_case(uow(), fresh_nominee(app, n), "eng2", justification="ready",
-                           by=Signer("mgr@x.org", mgr.id)).case.id
+                           by=Signer(mgr.id, "mgr@x.org")).case.id
 
 
 def _import_text(n: int) -> str:

@@ -18,6 +18,8 @@ from enum import StrEnum
 
 from trellis.errors import InvalidEvent, LedgerRuleBroken, PermissionDenied
 
+from . import approvals
+from .approvals import Signer
 from .framework import Approver, PayBand, Role
 from .timeline import TimelineEntry
 
@@ -42,16 +44,6 @@ class Decision(StrEnum):
     APPROVED = "approved"
     DECLINED = "declined"
     DEFERRED = "deferred"
-
-
-@dataclass(frozen=True, slots=True)
-class Signer:
-    """Who acts on a case: a person of the chart (by id) and/or an HR admin. ``label`` is
-    what the rows keep (an account's email, or a handle on the command line)."""
-
-    label: str
-    person_id: int | None
-    is_hr: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,27 +112,13 @@ class Case:
 # --- opening a case
 
 
-def resolve_steps(chain: Sequence[Approver], *, person_id: int, manager_id: int | None,
-                  skip_level_id: int | None, proposer_id: int | None) -> tuple[Step, ...]:
-    """The steps of a case, from the chain and the chart as they stand when it opens.
-
-    A step with nobody in the chart (no manager, no skip-level), or only the person or the
-    proposer (who never sign), falls to HR. A signer met twice signs once, at the first of
-    their steps. An empty chain has no steps: the proposer's decision stands.
-    """
-    steps: list[Step] = []
-    seen: set[int | None] = set()
-    for approver in chain:
-        who = {Approver.MANAGER: manager_id, Approver.SKIP_LEVEL: skip_level_id,
-               Approver.HR: None}[approver]
-        fell = approver is not Approver.HR and (who is None or who in (person_id, proposer_id))
-        if fell:
-            who = None
-        if who in seen:
-            continue
-        seen.add(who)
-        steps.append(Step(len(steps) + 1, approver, who, fell))
-    return tuple(steps)
+def resolve_steps(chain: Sequence[Approver], managers: Sequence[int], *, person_id: int,
+                  proposer_id: int | None) -> tuple[Step, ...]:
+    """The steps of a case, from the chain and the chart (the person's managers, nearest
+    first) as they stand when it opens, by the one rule of ``domain.approvals``."""
+    return tuple(Step(i, r.approver, r.person_id, r.fell_to_hr) for i, r in enumerate(
+        approvals.resolve(chain, managers, person_id=person_id, proposer_id=proposer_id),
+        start=1))
 
 
 def check_target(handle: str, current: Role, current_rank: int, target: Role,
@@ -196,50 +174,30 @@ def nominator_of(signer: Signer, person_id: int, chain: Sequence[int]) -> Nomina
 # --- signing
 
 
+WORDING = approvals.Wording(
+    own="{signer} may not sign their own promotion case",
+    proposer="{signer} proposed {subject}: the proposer never signs a step of it",
+    later="{subject} is signed in chain order: {waiting} comes before {signer}'s step {step}",
+    not_hr="{signer} may not sign {subject}: {waiting} is the one waiting",
+    not_yours="{signer} may not sign {subject}: {waiting} is the one waiting")
+
+
 def is_proposer(case: Case, signer: Signer) -> bool:
-    if signer.person_id is not None and signer.person_id == case.nominator_id:
-        return True
-    return signer.label.strip().lower() == case.nominated_by.strip().lower()
+    return approvals.is_proposer(signer, case.nominator_id, case.nominated_by)
 
 
 def step_to_sign(case: Case, signer: Signer, handles: Mapping[int, str]) -> Step:
-    """The step ``signer`` may approve, decline or defer now; refused with the reason.
-
-    In chain order; never the proposer, never the person; a person's step only by that
-    person, an HR step only by an HR admin.
-    """
+    """The step ``signer`` may approve, decline or defer now; refused with the reason
+    (the check of ``domain.approvals``: chain order, never the person nor the proposer)."""
     if not case.is_open:
         raise LedgerRuleBroken(f"case {case.id} is {case.status}: nothing is left to sign")
-    step = case.pending
-    if step is None:  # a case with no approvers is decided when it opens
-        raise LedgerRuleBroken(f"case {case.id} has no step to sign")
-    if signer.person_id is not None and signer.person_id == case.person_id:
-        raise PermissionDenied(f"{signer.label} may not sign their own promotion case")
-    if is_proposer(case, signer):
-        raise PermissionDenied(f"{signer.label} proposed case {case.id}: the proposer never "
-                               "signs a step of it")
-    if _may_sign(step, signer):
-        return step
-    later = next((s for s in case.steps if s.position > step.position and s.decision is None
-                  and _may_sign(s, signer)), None)
-    waiting = f"step {step.position} ({_step_name(step, handles)})"
-    if later is not None:
-        raise LedgerRuleBroken(f"case {case.id} is signed in chain order: {waiting} comes "
-                               f"before {signer.label}'s step {later.position}")
-    raise PermissionDenied(f"{signer.label} may not sign case {case.id}: {waiting} is the "
-                           "one waiting")
-
-
-def _may_sign(step: Step, signer: Signer) -> bool:
-    if step.for_hr:
-        return signer.is_hr
-    return signer.person_id is not None and signer.person_id == step.person_id
-
-
-def _step_name(step: Step, handles: Mapping[int, str]) -> str:
-    if step.for_hr:
-        return f"{step.approver}, an HR admin" if step.fell_to_hr else "an HR admin"
-    return f"{step.approver}: {handles.get(step.person_id or 0, f'#{step.person_id}')}"
+    seat = approvals.check_signer(
+        signer, (approvals.Seat(s.position, s.approver, s.person_id, s.fell_to_hr)
+                 for s in case.steps if s.decision is None),
+        person_id=case.person_id, proposer_id=case.nominator_id,
+        proposed_by=case.nominated_by, subject=f"case {case.id}", wording=WORDING,
+        handles=handles)
+    return next(s for s in case.steps if s.position == seat.number)
 
 
 def required_text(value: str | None, what: str) -> str:

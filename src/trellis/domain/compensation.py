@@ -19,13 +19,15 @@ The rules here are pure: the service feeds them rows.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from trellis.errors import InvalidEvent, LedgerRuleBroken, PermissionDenied
+from trellis.errors import InvalidEvent, LedgerRuleBroken
 
+from . import approvals
+from .approvals import Signer
 from .events import shown
 from .framework import Approver, PayBand
 from .limits import MONEY_MAX
@@ -116,16 +118,6 @@ class Proposal:
     def next_step(self) -> Step | None:
         return next((s for s in self.steps if s.decision is None), None) \
             if self.status is ProposalStatus.PROPOSED else None
-
-
-@dataclass(frozen=True, slots=True)
-class Signer:
-    """Who signs a step: a person (or None: an HR account without one), their label for
-    the record, and whether they are an HR admin."""
-
-    person_id: int | None
-    label: str
-    is_hr: bool
 
 
 # --- parsing what users type
@@ -279,45 +271,41 @@ def check_band(new_pay: int, band: PayBand | None, role: str, reason: str | None
     return warning
 
 
-def resolve_chain(chain: Sequence[Approver], managers: Sequence[int],
+def resolve_chain(chain: Sequence[Approver], managers: Sequence[int], *, person_id: int,
                   proposer_id: int | None) -> tuple[Step, ...]:
-    """Who signs each step, from the person's managers (nearest first). A step with nobody
-    in the chart falls to HR; a manager step that would be the proposer's own goes one level
-    up (a proposer never approves their own proposal), and to HR past the top."""
-    steps = []
-    for i, approver in enumerate(chain):
-        who: int | None = None
-        if approver is not Approver.HR:
-            at = 0 if approver is Approver.MANAGER else 1
-            while at < len(managers) and managers[at] == proposer_id:
-                at += 1
-            who = managers[at] if at < len(managers) else None
-        steps.append(Step(i, approver, who))
-    return tuple(steps)
+    """Who signs each step, from the person's managers (nearest first), by the one rule of
+    ``domain.approvals`` (``approver_id`` None: any HR admin)."""
+    return tuple(Step(i, r.approver, r.person_id) for i, r in enumerate(
+        approvals.resolve(chain, managers, person_id=person_id, proposer_id=proposer_id)))
 
 
-def check_signer(proposal: Proposal, signer: Signer, handle: str) -> Step:
-    """The step ``signer`` may sign now; refused for the proposer, the person, or anyone
-    who is not the step's approver (an HR admin signs an HR step and a step that fell to
-    HR)."""
-    step = proposal.next_step
-    if step is None:
+WORDING = approvals.Wording(
+    own="{signer} cannot approve their own raise",
+    proposer="{signer} proposed this raise and cannot approve it: someone else in the chain "
+             "must",
+    later="{subject} is signed in chain order: {waiting} comes before {signer}'s step {step}",
+    not_hr="{waiting} of {subject} is HR's: {signer} is not an HR admin",
+    not_yours="{waiting} of {subject} is not {signer}'s to sign")
+
+
+def check_signer(proposal: Proposal, signer: Signer, handle: str,
+                 handles: Mapping[int, str] | None = None) -> Step:
+    """The step ``signer`` may sign now; refused with the reason (the check of
+    ``domain.approvals``: chain order, never the person nor the proposer, an HR step
+    only by an HR admin). ``handle`` names the person, ``handles`` the approvers."""
+    if proposal.next_step is None:
         raise LedgerRuleBroken(f"proposal {proposal.id} is {proposal.status}: nothing to sign")
-    if signer.person_id is not None and signer.person_id == proposal.person_id:
-        raise PermissionDenied(f"{signer.label} cannot approve their own raise")
-    if (signer.person_id is not None and signer.person_id == proposal.proposer_id) or \
-            signer.label == proposal.proposed_by:
-        raise PermissionDenied(f"{signer.label} proposed this raise and cannot approve it: "
-                               "someone else in the chain must")
-    if step.approver_id is None:
-        if not signer.is_hr:
-            raise PermissionDenied(f"step {step.index + 1} ({step.approver}) of proposal "
-                                   f"{proposal.id} is HR's: {signer.label} is not an HR admin")
-    elif signer.person_id != step.approver_id and not (signer.is_hr and step.approver is
-                                                       Approver.HR):
-        raise PermissionDenied(f"step {step.index + 1} ({step.approver}) of proposal "
-                               f"{proposal.id} for {handle} is not {signer.label}'s to sign")
-    return step
+    # A step with no approver that is not an ``hr`` step fell to HR (or its approver was
+    # erased): the rows keep no flag for it.
+    seat = approvals.check_signer(
+        signer, (approvals.Seat(s.index + 1, s.approver, s.approver_id,
+                                s.approver_id is None and s.approver is not Approver.HR)
+                 for s in proposal.steps if s.decision is None),
+        person_id=proposal.person_id, proposer_id=proposal.proposer_id,
+        proposed_by=proposal.proposed_by,
+        subject=f"proposal {proposal.id} for {handle}" if handle else f"proposal {proposal.id}",
+        wording=WORDING, handles=handles or {})
+    return next(s for s in proposal.steps if s.index + 1 == seat.number)
 
 
 def may_see(viewer: Signer, proposal: Proposal, managers: Sequence[int]) -> bool:

@@ -13,12 +13,12 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
+from trellis.domain.approvals import Signer
 from trellis.domain.cases import (
     Case,
     CaseStatus,
     Decision,
     Nominator,
-    Signer,
     Step,
     resolve_steps,
 )
@@ -54,8 +54,8 @@ def demo_cases(uow_factory: Callable[[], UnitOfWork], *, manager: str | None,
         nominees = [p for p in reports if (role := rows[p.id]["role"]) in framework.roles
                     and framework.next_role(role) is not None]
         skip = uow.people.get(boss.manager_id) if boss.manager_id else None
-    proposer = Signer(boss.handle, boss.id)
-    signer = Signer(skip.handle, skip.id) if skip else Signer(HR_DEMO, None, True)
+    proposer = Signer(boss.id, boss.handle)
+    signer = Signer(skip.id, skip.handle) if skip else Signer(None, HR_DEMO, True)
     wanted = [("open", "Leads the on-call rotation and mentors two new engineers."),
               ("declined", "Asked for a step up after a strong half year.")]
     for nominee, (outcome, why) in zip(nominees[1:], wanted, strict=False):
@@ -90,8 +90,7 @@ def _approved(uow: UnitOfWork, today: date) -> int:
             manager = chain[0] if chain else None
             steps = resolve_steps(
                 uow.frameworks.catalog[version_in_force(uow, row.effective_on).id]
-                .approvals.promotion, person_id=person.id, manager_id=manager,
-                skip_level_id=chain[1] if len(chain) > 1 else None, proposer_id=manager)
+                .approvals.promotion, chain, person_id=person.id, proposer_id=manager)
             at = datetime.combine(row.effective_on, time(9))
             nominator = uow.people.get(manager) if manager is not None else None
             draft = Case(0, person.id, before.role or "", str(row.details["role"]),

@@ -16,12 +16,12 @@ from typing import Any
 
 from trellis.domain.access import Role as AccountRole
 from trellis.domain.access import User
+from trellis.domain.approvals import Signer
 from trellis.domain.cases import (
     Case,
     CaseStatus,
     Decision,
     Packet,
-    Signer,
     check_pay,
     check_target,
     is_proposer,
@@ -61,7 +61,7 @@ from .unit_of_work import UnitOfWork
 
 def signer_of(user: User) -> Signer:
     """A web user as a signer: their account's email, person and role."""
-    return Signer(user.email, user.person_id, user.is_hr)
+    return Signer(user.person_id, user.email, user.is_hr)
 
 
 def signer_named(uow: UnitOfWork, ref: str) -> Signer:
@@ -74,7 +74,7 @@ def signer_named(uow: UnitOfWork, ref: str) -> Signer:
         person = find_person(uow, ref)
         hr = any(u.person_id == person.id and u.role is AccountRole.HR_ADMIN
                  for u in uow.accounts.users())
-    return Signer(person.handle, person.id, hr)
+    return Signer(person.id, person.handle, hr)
 
 
 def manager_of(uow: UnitOfWork, person_ref: str) -> Signer:
@@ -130,9 +130,7 @@ def open_case(uow: UnitOfWork, person_ref: str, to_role: str, *, justification: 
         proposed = pay if pay is not None else promotion_pay(profile.pay, target)
         currency = profile.currency or framework.currency
         warning = check_pay(proposed, target, currency, reason)
-        steps = resolve_steps(framework.approvals.promotion, person_id=person.id,
-                              manager_id=chain[0] if chain else None,
-                              skip_level_id=chain[1] if len(chain) > 1 else None,
+        steps = resolve_steps(framework.approvals.promotion, chain, person_id=person.id,
                               proposer_id=by.person_id)
         now = clock.now()
         draft = Case(0, person.id, current.id, target.id, nominator, by.label, by.person_id,
@@ -343,11 +341,12 @@ def list_cases(uow: UnitOfWork, viewer: Signer, *, status: CaseStatus | None = N
 
 
 def awaiting(case: Case, viewer: Signer) -> bool:
-    """The case waits for ``viewer``'s signature."""
-    step = case.pending
-    if step is None or is_proposer(case, viewer) or viewer.person_id == case.person_id:
+    """The case waits for ``viewer``'s signature (the signing check says they may sign)."""
+    try:
+        step_to_sign(case, viewer, {})
+    except TrellisError:
         return False
-    return viewer.is_hr if step.for_hr else step.person_id == viewer.person_id
+    return True
 
 
 # --- helpers

@@ -15,6 +15,7 @@ from typing import Any
 
 from trellis.domain import compensation as rules
 from trellis.domain.access import Role
+from trellis.domain.approvals import Signer
 from trellis.domain.compensation import (
     CompCycle,
     CompCycleStatus,
@@ -23,7 +24,6 @@ from trellis.domain.compensation import (
     Proposal,
     ProposalStatus,
     RaiseKind,
-    Signer,
 )
 from trellis.domain.events import CompensationKind, Event, EventKind, shown, text_value
 from trellis.domain.framework import Framework, PayBand
@@ -208,7 +208,8 @@ def propose(uow: UnitOfWork, cycle_name: str | None, person_ref: str, kind: Rais
                                                              person_id=person.id)
                       if p.status is ProposalStatus.PROPOSED], person, "an off-cycle raise")
         chain = framework.approvals.compensation
-        steps = rules.resolve_chain(chain, managers, by.person_id)
+        steps = rules.resolve_chain(chain, managers, person_id=person.id,
+                                    proposer_id=by.person_id)
         status = ProposalStatus.PROPOSED if steps else ProposalStatus.APPROVED
         draft = Proposal(0, cycle.id if cycle else None, person.id, kind, change, percent,
                          int(pay), reason, status, by.label, by.person_id, clock.now(),
@@ -244,7 +245,7 @@ def _decide(uow: UnitOfWork, proposal_id: int, by: Signer, decision: str,
             raise NotFound(f"unknown proposal {proposal_id}")
         person = uow.people.get(found.person_id)
         assert person is not None
-        step = rules.check_signer(found, by, person.handle)
+        step = rules.check_signer(found, by, person.handle, _approver_handles(uow, found))
         cycle = (uow.compensation.cycle_by_id(found.cycle_id) if found.cycle_id is not None
                  else None)
         if cycle is not None and cycle.status is CompCycleStatus.APPLIED:
@@ -431,6 +432,12 @@ def _check_proposer(by: Signer, person: Person, managers: Sequence[int]) -> None
     if not by.is_hr and by.person_id not in managers:
         raise PermissionDenied(f"{by.label} is not in {person.handle}'s management chain: "
                                "only their managers and HR propose their pay")
+
+
+def _approver_handles(uow: UnitOfWork, proposal: Proposal) -> dict[int, str]:
+    """The handles of a proposal's approvers, for the refusals that name them."""
+    found = (uow.people.get(s.approver_id) for s in proposal.steps if s.approver_id)
+    return {p.id: p.handle for p in found if p is not None}
 
 
 def _no_live(existing: Sequence[Proposal], person: Person, where: str) -> None:

@@ -12,7 +12,8 @@ import random
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from trellis.domain.compensation import Proposal, RaiseKind, Signer
+from trellis.domain.approvals import Signer
+from trellis.domain.compensation import Proposal, RaiseKind
 from trellis.domain.people import Person
 from trellis.errors import TrellisError
 

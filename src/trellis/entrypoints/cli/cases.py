@@ -13,7 +13,8 @@ from typing import Annotated
 import typer
 
 from trellis.adapters.case_export import case_html
-from trellis.domain.cases import CaseStatus, Decision, Signer
+from trellis.domain.approvals import Signer
+from trellis.domain.cases import CaseStatus, Decision
 from trellis.errors import InvalidEvent
 from trellis.services import cases as use
 from trellis.services.case_documents import case_document, case_summary
@@ -39,7 +40,7 @@ def _say(text: str) -> None:
 def _operator(cli: CliState) -> Signer:
     """Whoever runs the command: it holds the database, so it reads every case (signing
     always names someone with --by)."""
-    return Signer(cli.settings.author, None, is_hr=True)
+    return Signer(None, cli.settings.author, is_hr=True)
 
 
 @app.command("open")

@@ -12,7 +12,8 @@ from typing import Any
 
 from trellis.domain import compensation as rules
 from trellis.domain.access import Role, User
-from trellis.domain.compensation import Proposal, RaiseKind, Signer
+from trellis.domain.approvals import Signer
+from trellis.domain.compensation import Proposal, RaiseKind
 from trellis.services import accounts
 from trellis.services import compensation as use
 from trellis.services.unit_of_work import UnitOfWork
