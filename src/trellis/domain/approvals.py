@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from trellis.errors import LedgerRuleBroken, PermissionDenied
 
+from .access import User
 from .framework import Approver
 
 
@@ -34,6 +35,11 @@ class Signer:
     person_id: int | None
     label: str
     is_hr: bool = False
+
+    @classmethod
+    def of(cls, user: User) -> Signer:
+        """A signed-in user: their account's email, person and role."""
+        return cls(user.person_id, user.email, user.is_hr)
 
 
 @dataclass(frozen=True, slots=True)

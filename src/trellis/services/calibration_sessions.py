@@ -43,7 +43,7 @@ from trellis.errors import Conflict, InvalidEvent, LedgerRuleBroken, NotFound
 
 from . import clock, reviews
 from .frameworks import version_in_force
-from .ledger import append_event, find_person
+from .ledger import append_event, find_named, find_person
 from .unit_of_work import UnitOfWork
 
 RECENT_DAYS = 365  # "recent" micro-progressions: the last twelve months
@@ -289,12 +289,7 @@ def _session_name(name: str) -> str:
 
 
 def _session(uow: UnitOfWork, name: str) -> CalibrationSession:
-    text = name.strip()
-    found = (uow.calibrations.session(text) if len(text) <= NAME_MAX and text.isprintable()
-             else None)
-    if found is None:
-        raise NotFound(f"unknown calibration session {shown(name)}")
-    return found
+    return find_named(uow.calibrations.session, name, "calibration session")
 
 
 def _cycle(uow: UnitOfWork, name: str) -> ReviewCycle:

@@ -15,7 +15,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from trellis.domain.access import Role as AccountRole
-from trellis.domain.access import User
 from trellis.domain.approvals import Signer
 from trellis.domain.cases import (
     Case,
@@ -59,18 +58,13 @@ from .readiness import assess_promotion, failing, promotion_pay
 from .unit_of_work import UnitOfWork
 
 
-def signer_of(user: User) -> Signer:
-    """A web user as a signer: their account's email, person and role."""
-    return Signer(user.person_id, user.email, user.is_hr)
-
-
 def signer_named(uow: UnitOfWork, ref: str) -> Signer:
     """``--by WHO`` on the command line: an account's email (its person and role), or a
     person (an HR admin when an HR account is linked to them)."""
     with uow.reading():
         found = uow.accounts.user_by_email(ref.strip())
         if found is not None:
-            return signer_of(found[0])
+            return Signer.of(found[0])
         person = find_person(uow, ref)
         hr = any(u.person_id == person.id and u.role is AccountRole.HR_ADMIN
                  for u in uow.accounts.users())

@@ -25,7 +25,7 @@ from trellis.domain.compensation import (
     ProposalStatus,
     RaiseKind,
 )
-from trellis.domain.events import CompensationKind, Event, EventKind, shown, text_value
+from trellis.domain.events import CompensationKind, Event, EventKind, text_value
 from trellis.domain.framework import Framework, PayBand
 from trellis.domain.limits import LONG_TEXT_MAX, NAME_MAX
 from trellis.domain.people import Person
@@ -33,7 +33,7 @@ from trellis.errors import Conflict, InvalidEvent, LedgerRuleBroken, NotFound, P
 
 from . import clock
 from .frameworks import version_in_force
-from .ledger import append_event, find_person
+from .ledger import append_event, find_named, find_person
 from .unit_of_work import UnitOfWork
 
 _EVENT_KIND = {RaiseKind.MERIT: CompensationKind.MERIT,
@@ -508,10 +508,5 @@ def _reason(reason: str | None) -> str | None:
 
 
 def _cycle(uow: UnitOfWork, name: str) -> CompCycle:
-    text = name.strip()
-    found = (uow.compensation.cycle(text) if len(text) <= NAME_MAX and text.isprintable()
-             else None)
-    if found is None:
-        raise NotFound(f"unknown compensation cycle {shown(name)}")
-    return found
+    return find_named(uow.compensation.cycle, name, "compensation cycle")
 

@@ -7,10 +7,10 @@ impossible career behind), and the current-state tables are rewritten, or nothin
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from trellis.domain import profile as profile_rules
 from trellis.domain.events import (
@@ -24,7 +24,7 @@ from trellis.domain.events import (
     event_text,
     shown,
 )
-from trellis.domain.limits import EMAIL_MAX, EVENT_ID_MAX, check_date
+from trellis.domain.limits import EMAIL_MAX, EVENT_ID_MAX, NAME_MAX, check_date
 from trellis.domain.people import Person
 from trellis.domain.profile import replay, resume
 from trellis.domain.verification import check_jump
@@ -33,6 +33,8 @@ from trellis.errors import LedgerRuleBroken, NotFound
 from . import clock
 from .frameworks import version_in_force
 from .unit_of_work import UnitOfWork
+
+T = TypeVar("T")
 
 
 def find_person(uow: UnitOfWork, ref: str) -> Person:
@@ -43,6 +45,16 @@ def find_person(uow: UnitOfWork, ref: str) -> Person:
     if person is None:
         raise NotFound(f"unknown person {shown(ref)}")
     return person
+
+
+def find_named(find: Callable[[str], T | None], name: str, what: str) -> T:
+    """A review cycle, compensation cycle or calibration session by its name. A name no row
+    could hold (too long, with a control character) is not looked up, as in find_person."""
+    text = name.strip()
+    found = find(text) if len(text) <= NAME_MAX and text.isprintable() else None
+    if found is None:
+        raise NotFound(f"unknown {what} {shown(name)}")
+    return found
 
 
 def record_event(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from trellis.domain.events import EventKind, Review, shown, text_value
+from trellis.domain.events import EventKind, Review, text_value
 from trellis.domain.framework import Framework, ReviewForm
 from trellis.domain.limits import NAME_MAX
 from trellis.domain.people import Person
@@ -26,7 +26,7 @@ from trellis.errors import Conflict, InvalidEvent, LedgerRuleBroken, NotFound
 
 from . import clock
 from .frameworks import version_in_force
-from .ledger import append_event, find_person
+from .ledger import append_event, find_named, find_person
 from .profiles import profile_of
 from .unit_of_work import UnitOfWork
 
@@ -212,11 +212,7 @@ def _cycle_name(name: str) -> str:
 
 
 def _cycle(uow: UnitOfWork, name: str) -> ReviewCycle:
-    text = name.strip()
-    found = uow.reviews.cycle(text) if len(text) <= NAME_MAX and text.isprintable() else None
-    if found is None:
-        raise NotFound(f"unknown review cycle {shown(name)}")
-    return found
+    return find_named(uow.reviews.cycle, name, "review cycle")
 
 
 def _open_cycle(uow: UnitOfWork, name: str) -> ReviewCycle:

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from trellis.adapters.case_export import case_html
 from trellis.domain.access import User
+from trellis.domain.approvals import Signer
 from trellis.domain.cases import CaseStatus, Decision
 from trellis.domain.limits import EMAIL_MAX, HANDLE_MAX
 from trellis.domain.readiness import readiness_to_document
@@ -41,7 +42,7 @@ LongText = Annotated[str, Form(max_length=TEXT_MAX, pattern=TEXT)]
 @router.get("/cases", response_class=HTMLResponse)
 def cases_page(request: Request, user: CurrentUser, uow: Uow,
                status: Annotated[CaseStatus | None, Query()] = None) -> HTMLResponse:
-    viewer = use.signer_of(user)
+    viewer = Signer.of(user)
     found, handles = use.list_cases(uow(), viewer, status=status)
     rows = [{**case_summary(c, handles), "awaiting_me": use.awaiting(c, viewer)}
             for c in found]
@@ -108,14 +109,14 @@ def case_page(case_id: int, request: Request, user: CurrentUser, uow: Uow) -> HT
 
 def show_case(request: Request, user: User, uow: UowFactory, case_id: int, *,
               message: str | None = None, status: int = 200) -> HTMLResponse:
-    doc = case_document(use.show_case(uow(), _case_id(case_id), use.signer_of(user)))
+    doc = case_document(use.show_case(uow(), _case_id(case_id), Signer.of(user)))
     audit_read(uow, user, case_id, doc)
     return render(request, "case.html", status, c=doc, message=message)
 
 
 @router.get("/cases/{case_id}/export", response_class=HTMLResponse)
 def export(case_id: int, user: CurrentUser, uow: Uow) -> HTMLResponse:
-    doc = case_document(use.show_case(uow(), _case_id(case_id), use.signer_of(user)))
+    doc = case_document(use.show_case(uow(), _case_id(case_id), Signer.of(user)))
     audit_read(uow, user, case_id, doc)
     accounts.audit(uow(), user, "case.export", f"case/{case_id}")
     return HTMLResponse(case_html(doc))
@@ -125,7 +126,7 @@ def export(case_id: int, user: CurrentUser, uow: Uow) -> HTMLResponse:
 def approve(case_id: int, request: Request, user: CurrentUser, uow: Uow,
             override: LongText = "") -> Response:
     def act() -> None:
-        done = use.approve(uow(), _case_id(case_id), by=use.signer_of(user),
+        done = use.approve(uow(), _case_id(case_id), by=Signer.of(user),
                            override=override.strip() or None)
         accounts.audit(uow(), user, "case.approve", f"case/{case_id}",
                        {"overridden": list(done.overridden),
@@ -149,7 +150,7 @@ def defer(case_id: int, request: Request, user: CurrentUser, uow: Uow,
 def comment(case_id: int, request: Request, user: CurrentUser, uow: Uow,
             text: LongText = "") -> Response:
     def act() -> None:
-        made = use.comment(uow(), _case_id(case_id), text, by=use.signer_of(user))
+        made = use.comment(uow(), _case_id(case_id), text, by=Signer.of(user))
         accounts.audit(uow(), user, "case.comment", f"case/{case_id}", {"comment": made})
     return _acting(request, user, uow, case_id, act, "Not commented")
 
@@ -157,7 +158,7 @@ def comment(case_id: int, request: Request, user: CurrentUser, uow: Uow,
 def _decision(request: Request, user: User, uow: UowFactory, case_id: int,
               decision: Decision, reason: str) -> Response:
     def act() -> None:
-        use.decide(uow(), _case_id(case_id), decision, by=use.signer_of(user), reason=reason)
+        use.decide(uow(), _case_id(case_id), decision, by=Signer.of(user), reason=reason)
         action = "case.decline" if decision is Decision.DECLINED else "case.defer"
         accounts.audit(uow(), user, action, f"case/{case_id}", {"reason": reason})
     what = "Not declined" if decision is Decision.DECLINED else "Not deferred"

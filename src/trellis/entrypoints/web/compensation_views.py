@@ -21,10 +21,6 @@ from trellis.services.unit_of_work import UnitOfWork
 UowFactory = Callable[[], UnitOfWork]
 
 
-def signer(user: User) -> Signer:
-    return Signer(user.person_id, user.email, user.is_hr)
-
-
 def cycles(uow: UowFactory, user: User) -> list[dict[str, Any]]:
     accounts.require_role(user, Role.MANAGER, Role.HR_ADMIN)
     return [{"name": c.name, "effective_on": c.effective_on,
@@ -51,7 +47,7 @@ def cycle(uow: UowFactory, user: User, name: str) -> dict[str, Any]:
 def proposals(uow: UowFactory, user: User, *, awaiting: bool = False) -> list[dict[str, Any]]:
     """The proposals ``user`` may see (awaiting: only those waiting for a signature), each
     saying whether the user may sign it now."""
-    me = signer(user)
+    me = Signer.of(user)
     out = []
     for v in use.proposals(uow(), awaiting=awaiting):
         if rules.may_see(me, v.proposal, v.managers):
@@ -69,18 +65,18 @@ def propose(uow: UowFactory, user: User, cycle_name: str | None, person: str,
     (HR excepted) and the person themselves."""
     seen = accounts.access_to(uow(), user, person)  # by handle only, outside the circle
     done = use.propose(uow(), cycle_name, str(seen.person.id), kind, amount=amount,
-                       percent=percent, reason=reason, by=signer(user))
+                       percent=percent, reason=reason, by=Signer.of(user))
     accounts.audit(uow(), user, "comp.propose",
                    f"person/{done.person.handle}/proposals/{done.proposal.id}",
                    {"cycle": cycle_name, "kind": kind.value, "status":
                     done.proposal.status.value})
     _read_pay(uow, user, done.person.handle, done.proposal.id)
-    return _record(done.proposal, done.person.handle, cycle_name, signer(user))
+    return _record(done.proposal, done.person.handle, cycle_name, Signer.of(user))
 
 
 def decide(uow: UowFactory, user: User, proposal_id: int, *, approve: bool,
            reason: str | None = None) -> dict[str, Any]:
-    me = signer(user)
+    me = Signer.of(user)
     done = (use.approve(uow(), proposal_id, by=me) if approve
             else use.decline(uow(), proposal_id, reason or "", by=me))
     accounts.audit(uow(), user, "comp.approve" if approve else "comp.decline",

@@ -32,6 +32,7 @@ from trellis.analytics.evidence import MIN_MONTHS
 from trellis.domain import compensation as rules_of_pay
 from trellis.domain.access import SELF_RECORDED, Role, User
 from trellis.domain.advice import MIN_PEOPLE
+from trellis.domain.approvals import Signer
 from trellis.domain.compensation import RaiseKind
 from trellis.domain.events import EventKind, RecognitionKind
 from trellis.domain.layers import layers_to_document
@@ -271,7 +272,7 @@ def show_person(ref: str, request: Request, user: User, uow: Uow, *,
         message = refused_plan.get("message")
     person_cases: list[dict[str, Any]] = []
     if seen.private:  # a case carries pay and ratings: the private circle's
-        found_cases, named = cases.list_cases(uow(), cases.signer_of(user), person_ref=handle)
+        found_cases, named = cases.list_cases(uow(), Signer.of(user), person_ref=handle)
         person_cases = [case_summary(c, named) for c in found_cases]
         if person_cases:
             accounts.audit(uow(), user, "case.list", f"person/{handle}/cases",

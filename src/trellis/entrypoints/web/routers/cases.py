@@ -16,6 +16,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import Field
 
 from trellis.domain.access import User
+from trellis.domain.approvals import Signer
 from trellis.domain.cases import CaseStatus, Decision
 from trellis.domain.limits import EMAIL_MAX, HANDLE_MAX
 from trellis.services import accounts
@@ -73,7 +74,7 @@ def open_case(uow: UowFactory, user: User, person: str, to_role: str, justificat
               on: date | None = None) -> use.Opened:
     """Open a case as ``user``, audited (the API's and the confirmation page's)."""
     opened = use.open_case(uow(), person, to_role, justification=justification,
-                           by=use.signer_of(user), pay=pay, pay_reason=pay_reason, on=on)
+                           by=Signer.of(user), pay=pay, pay_reason=pay_reason, on=on)
     case = opened.case
     accounts.audit(uow(), user, "case.open", f"case/{case.id}",
                    {"to": case.to_role, "outside_band": opened.warning is not None})
@@ -81,7 +82,7 @@ def open_case(uow: UowFactory, user: User, person: str, to_role: str, justificat
 
 
 def read_case(uow: UowFactory, user: User, case_id: int) -> DocumentPublic:
-    doc = case_document(use.show_case(uow(), case_id, use.signer_of(user)))
+    doc = case_document(use.show_case(uow(), case_id, Signer.of(user)))
     audit_read(uow, user, case_id, doc)
     return DocumentPublic(person=doc["person"], document=doc)
 
@@ -99,7 +100,7 @@ def list_cases(user: CurrentUser, uow: Uow,
                status: Annotated[CaseStatus | None, Query()] = None,
                person: str | None = Query(None, max_length=EMAIL_MAX, pattern=LINE)
                ) -> DocumentPublic:
-    viewer = use.signer_of(user)
+    viewer = Signer.of(user)
     if person is not None:  # looked up as the user may (by email or id: their circle only)
         person = accounts.access_to(uow(), user, person).person.handle
     found, handles = use.list_cases(uow(), viewer, status=status, person_ref=person)
@@ -129,7 +130,7 @@ def get_case(case_id: CaseId, user: CurrentUser, uow: Uow) -> DocumentPublic:
              summary="Comment on a case (anyone who may see it)")
 def comment(case_id: CaseId, body: CommentCreate, user: CurrentUser, uow: Uow
             ) -> DocumentPublic:
-    comment_id = use.comment(uow(), case_id, body.text, by=use.signer_of(user))
+    comment_id = use.comment(uow(), case_id, body.text, by=Signer.of(user))
     accounts.audit(uow(), user, "case.comment", f"case/{case_id}", {"comment": comment_id})
     return read_case(uow, user, case_id)
 
@@ -139,7 +140,7 @@ def comment(case_id: CaseId, body: CommentCreate, user: CurrentUser, uow: Uow
              "records the promotion")
 def approve(case_id: CaseId, body: ApprovalCreate, user: CurrentUser, uow: Uow
             ) -> DocumentPublic:
-    done = use.approve(uow(), case_id, by=use.signer_of(user), override=body.override)
+    done = use.approve(uow(), case_id, by=Signer.of(user), override=body.override)
     accounts.audit(uow(), user, "case.approve", f"case/{case_id}",
                    {"overridden": list(done.overridden),
                     "event": done.event.id if done.event else None})
@@ -148,7 +149,7 @@ def approve(case_id: CaseId, body: ApprovalCreate, user: CurrentUser, uow: Uow
 
 def _decide(uow: UowFactory, user: User, case_id: int, decision: Decision,
             reason: str) -> DocumentPublic:
-    use.decide(uow(), case_id, decision, by=use.signer_of(user), reason=reason)
+    use.decide(uow(), case_id, decision, by=Signer.of(user), reason=reason)
     action = "case.decline" if decision is Decision.DECLINED else "case.defer"
     accounts.audit(uow(), user, action, f"case/{case_id}", {"reason": reason})
     return read_case(uow, user, case_id)
@@ -172,7 +173,7 @@ def defer(case_id: CaseId, body: ReasonCreate, user: CurrentUser, uow: Uow
              summary="Withdraw an open case (its proposer, HR admins)")
 def withdraw(case_id: CaseId, body: ReasonCreate, user: CurrentUser, uow: Uow
              ) -> DocumentPublic:
-    use.withdraw(uow(), case_id, by=use.signer_of(user), reason=body.reason)
+    use.withdraw(uow(), case_id, by=Signer.of(user), reason=body.reason)
     accounts.audit(uow(), user, "case.withdraw", f"case/{case_id}")
     return read_case(uow, user, case_id)
 
