@@ -26,13 +26,21 @@ def test_plan_log_show_checkin(cli, db):
     assert "role eng2" in made.out and "Milestones" in made.out and "P50" in made.out
     shown = cli(*db, "plan", "show", "ada", "--json")
     doc = json.loads(shown.out)
-    assert doc["version"] == 1 and doc["progress"] == ["due", "upcoming"]
+    later = "due" if doc["steps"][1]["quarter"] == 1 else "upcoming"
+    assert doc["version"] == 1 and doc["progress"] == ["due", later]
+    assert doc["throughput"]["committed"] and doc["throughput"]["rate"] == 1
     assert [s["competency"] for s in doc["steps"]] == ["communication", "coding"]
     assert doc["forecast"]["dates"]["p10"] <= doc["forecast"]["dates"]["p90"]
     assert cli(*db, "log", "skill_step", "ada", "--competency", "communication", "--from",
                "0", "--to", "1").code == 0
     assert json.loads(cli(*db, "plan", "show", "ada", "--json").out)["progress"][0] == "done"
-    checked = cli(*db, "checkin", "ada", "--notes", "good start", "--engagement", "4")
+    quiet = cli(*db, "checkin", "ada", "--notes", "kick-off")  # the plan's first day
+    assert quiet.code == 0, quiet.err
+    ends = doc["milestones"][0]["ends"]
+    assert f"the plan's quarter runs until {ends}: nothing closed (--early closes it now)" \
+        in quiet.out
+    checked = cli(*db, "checkin", "ada", "--notes", "good start", "--engagement", "4",
+                  "--early")
     assert checked.code == 0, checked.err
     assert "closed quarter 1: done 1" in checked.out and "version 2" in checked.out
     shown = cli(*db, "plan", "show", "ada")
@@ -100,7 +108,7 @@ def test_a_plan_on_a_criteria_framework_shows_the_statements(cli, sqlite_url):
     assert cli(*db, "log", "demonstrated", "bo", "--criterion", "code.1", "--evidence",
                "https://example.org/pr/1").code == 0
     assert json.loads(cli(*db, "plan", "show", "bo", "--json").out)["progress"][1] == "done"
-    checked = cli(*db, "checkin", "bo", "--notes", "tests everywhere")
+    checked = cli(*db, "checkin", "bo", "--notes", "tests everywhere", "--early")
     assert checked.code == 0, checked.err
     assert "demonstrate code.1" in checked.out
 
@@ -114,5 +122,11 @@ def test_a_points_role_is_planned_to_its_points(cli, sqlite_url):
     assert made.code == 0, made.err
     doc = json.loads(made.out)
     assert doc["target"]["role"] == "p2" and doc["readiness"] == 0
-    assert [s["label"] for s in doc["steps"]][-1] == "strategy 2->3"
+    # 10 points: four first steps, then strategy or backend 0 -> 3 (a tie, 6 points each)
+    labels = [s["label"] for s in doc["steps"]]
+    assert labels[:4] == ["backend 0->1", "frontend 0->1", "infra 0->1", "mentoring 0->1"]
+    assert labels[-1] in {"strategy 2->3", "backend 2->3"}
+    assert sum(s["gain"] for s in doc["steps"]) == pytest.approx(100)
     assert "growth points" in doc["steps"][0]["reason"]
+    assert doc["throughput"]["own_rate"] is None  # no step recorded: the prior alone
+    assert doc["throughput"]["rate"] == 2.0
