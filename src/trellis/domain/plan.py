@@ -362,7 +362,7 @@ def make_plan(profile: Profile, framework: Framework, target: Target,
     now = replace(profile, as_of=start)
     readiness = assess(now, role, rules)
     score = readiness.score
-    effort = as_effort(model.difficulty, throughput.rate)
+    effort = as_effort(model.difficulty, throughput.on_plan)
     drafted = draft_steps(now, rules, role, effort, start)
     drafts = drafted.steps
     if drafted.short and strict:
@@ -374,7 +374,7 @@ def make_plan(profile: Profile, framework: Framework, target: Target,
         d.value = values.apply(d)
     placed = _order(drafts)
     position = {old: new for new, old in enumerate(placed)}
-    per_month = throughput.rate / MONTHS_PER_QUARTER
+    per_month = throughput.on_plan / MONTHS_PER_QUARTER
     difficulties = [drafts[i].months * per_month for i in placed]
     quarters, expected = schedule(difficulties, throughput)
     notes = [drafted.short] if drafted.short else []
@@ -383,7 +383,7 @@ def make_plan(profile: Profile, framework: Framework, target: Target,
         allowed = max(0, horizon - first_quarter + 1)
         work = sum(difficulties)
         message = (f"{len(drafts)} nano-steps ({work:.1f} median steps) at "
-                   f"{throughput.rate:.2g} a quarter need {needed} quarters, more than the "
+                   f"{throughput.on_plan:.2g} a quarter need {needed} quarters, more than the "
                    f"{allowed} allowed")
         if strict:
             more = math.ceil(work / allowed) if allowed else MAX_CAPACITY + 1
@@ -690,11 +690,13 @@ def _step_from_document(s: Mapping[str, Any]) -> PlannedStep:
 
 def throughput_document(t: Throughput) -> dict[str, Any]:
     p = t.prior
-    return {"rate": t.rate, "shape": round(t.shape, 4), "quarters": round(t.quarters, 4),
+    return {"rate": t.rate, "focus": t.focus, "on_plan": round(t.on_plan, 4),
+            "dispersion": t.dispersion,
+            "shape": round(t.shape, 4), "quarters": round(t.quarters, 4),
             "committed": t.committed, "own_rate": t.own_rate, "own_work": t.own_work,
             "own_quarters": t.own_quarters, "weight": t.weight,
             "prior": {"rate": p.rate, "strength": p.strength, "spells": p.spells,
-                      "group": p.group}}
+                      "group": p.group, "focus": p.focus}}
 
 
 def _throughput_from(doc: Mapping[str, Any] | None) -> Throughput | None:
@@ -703,5 +705,7 @@ def _throughput_from(doc: Mapping[str, Any] | None) -> Throughput | None:
         return None
     p = doc["prior"]
     return Throughput(doc["rate"], doc["shape"], doc["quarters"],
-                      Prior(p["rate"], p["strength"], p["spells"], p["group"]),
-                      doc["own_work"], doc["own_quarters"], doc["committed"])
+                      Prior(p["rate"], p["strength"], p["spells"], p["group"],
+                            p.get("focus", 1.0)),
+                      doc["own_work"], doc["own_quarters"], doc["committed"],
+                      doc.get("focus", 1.0), doc.get("dispersion", 1.0))

@@ -68,7 +68,9 @@ STRENGTH_RANGE = (1.0, 20.0)  # quarters of record the prior is worth
 DEFAULT_RATE = 2.0  # median steps a quarter with no history (a 0-5 scale: ~8 steps a year)
 DEFAULT_STRENGTH = 2.0  # weak: half a year of the person's own record outweighs it
 MIN_RATE = 0.1  # a group that recorded no steps still plans at some pace
+MIN_FOCUS = 0.1  # likewise a group whose steps never aimed at the next role
 DISPERSION = 1.0  # gamma-process events a median step: 1 is a Poisson process
+DISPERSION_RANGE = (0.05, 4.0)
 MIDDLE_MONTHS = 5.0  # the default months of a step to mastery 3: difficulty 1 by default
 MIN_DIFFICULTY = 0.05
 FORECAST_LIMIT = 400.0  # quarters: a forecast past a century says only "not in sight"
@@ -84,6 +86,9 @@ class NanoStep:
     key: str
     to_mastery: int = 0
     level: str = ""
+    # Whether it closed a gap of the next role up the track from the role then held (None:
+    # that role was the top of its track, so there was nothing to aim at).
+    toward: bool | None = None
 
     @property
     def is_criterion(self) -> bool:
@@ -172,6 +177,7 @@ class Prior:
     strength: float
     spells: int
     group: str  # "track/level", "level", "organization" or "default"
+    focus: float = 1.0  # the share of their work that closed a gap of their next role
 
 
 DEFAULT_PRIOR = Prior(DEFAULT_RATE, DEFAULT_STRENGTH, 0, "default")
@@ -183,6 +189,7 @@ class ThroughputModel:
     by_role: Mapping[tuple[str, str], Prior] = field(default_factory=dict)  # (track, level)
     by_level: Mapping[str, Prior] = field(default_factory=dict)
     overall: Prior | None = None
+    dispersion: float = DISPERSION  # gamma-process events a median step (see ``dispersion``)
 
     def prior(self, track: str | None, level: str | None) -> Prior:
         return (self.by_role.get((track or "", level or "")) or self.by_level.get(level or "")
@@ -201,6 +208,13 @@ class Throughput:
     own_work: float
     own_quarters: float
     committed: bool = False  # the rate is a commitment (``--capacity``), not learned
+    focus: float = 1.0  # the share of it that goes to the plan's steps
+    dispersion: float = DISPERSION  # the organization's (ThroughputModel.dispersion)
+
+    @property
+    def on_plan(self) -> float:
+        """Median steps a quarter that go to the plan."""
+        return self.rate * self.focus
 
     @property
     def own_rate(self) -> float | None:
@@ -214,17 +228,25 @@ class Throughput:
     def commit(self, steps_a_quarter: float) -> Throughput:
         """The same uncertainty around a rate the person commits to."""
         return Throughput(float(steps_a_quarter), self.shape, self.shape / steps_a_quarter,
-                          self.prior, self.own_work, self.own_quarters, committed=True)
+                          self.prior, self.own_work, self.own_quarters, committed=True,
+                          focus=1.0, dispersion=self.dispersion)
 
 
 CAREER_KINDS = ("hire", "promotion", "lateral_move", "departure", "skill_step", "demonstrated")
 
 
+Aim = tuple[Mapping[str, int], frozenset[str]]  # the next role's expectations and criteria
+
+
 def careers_from_rows(rows: Iterable[EventRow], roles: Mapping[str, tuple[str, str]],
-                      criteria: Mapping[str, tuple[str, str]]) -> dict[int, Career]:
+                      criteria: Mapping[str, tuple[str, str]],
+                      aims: Mapping[str, Aim] | None = None) -> dict[int, Career]:
     """Careers from live ledger rows of ``CAREER_KINDS`` in ledger order. ``roles`` maps a
-    role id to its (track, level), ``criteria`` a criterion id to its (topic, level); a
+    role id to its (track, level), ``criteria`` a criterion id to its (topic, level), and
+    ``aims`` a role id to what the next role up its track expects (none: the top); a
     person hired again starts a new career (the latest counts)."""
+    aims = aims or {}
+    holding: dict[int, str] = {}
     hired: dict[int, date] = {}
     left: dict[int, date | None] = {}
     held: dict[int, list[tuple[date, str, str]]] = {}
@@ -235,20 +257,23 @@ def careers_from_rows(rows: Iterable[EventRow], roles: Mapping[str, tuple[str, s
             hired[pid], left[pid], held[pid], steps[pid] = on, None, [], []
         if pid not in hired:
             continue
+        aim = aims.get(holding.get(pid, ""))
         if r.kind in ("hire", "promotion", "lateral_move"):
-            track, level = roles.get(str(d.get("role")), ("", ""))
+            holding[pid] = str(d.get("role"))
+            track, level = roles.get(holding[pid], ("", ""))
             held[pid].append((on, track, level))
         elif r.kind == "departure":
             left[pid] = on
         elif r.kind == "skill_step":
-            comp = str(d.get("competency"))
-            steps[pid].append(NanoStep(on, "competency:" + comp, comp,
-                                       int(d.get("to_mastery") or 0)))
+            comp, to = str(d.get("competency")), int(d.get("to_mastery") or 0)
+            steps[pid].append(NanoStep(on, "competency:" + comp, comp, to, "",
+                                       None if aim is None else aim[0].get(comp, 0) >= to))
         elif r.kind == "demonstrated":
-            found = criteria.get(str(d.get("criterion")))
+            shown = str(d.get("criterion"))
+            found = criteria.get(shown)
             if found is not None:
-                steps[pid].append(NanoStep(on, "topic:" + found[0], str(d["criterion"]), 0,
-                                           found[1] or "?"))
+                steps[pid].append(NanoStep(on, "topic:" + found[0], shown, 0, found[1] or "?",
+                                           None if aim is None else shown in aim[1]))
     return {pid: Career(pid, hired[pid], left[pid], tuple(held[pid]), tuple(steps[pid]))
             for pid in hired}
 
@@ -341,20 +366,35 @@ def learn_difficulty(careers: Iterable[Career], until: date) -> Difficulty:
                       rated(criteria, "criteria") if len(criteria) >= MIN_SAMPLES else None)
 
 
-def fit_prior(spells: Sequence[tuple[float, float]], group: str) -> Prior:
-    """The gamma prior from spells (work, quarters) by the method of moments."""
-    total_q = sum(q for _, q in spells)
-    mean = max(MIN_RATE, sum(w for w, _ in spells) / total_q)
-    s2 = sum(q * (w / q - mean) ** 2 for w, q in spells) / total_q
+@dataclass(frozen=True, slots=True)
+class Spell:
+    """A stay in one role: its work, the part of it that aimed at the next role (and the
+    part that could: a top role's steps aim at nothing), and its quarters."""
+
+    track: str
+    level: str
+    work: float
+    quarters: float
+    toward: float = 0.0
+    aimable: float = 0.0
+
+
+def fit_prior(spells: Sequence[Spell], group: str) -> Prior:
+    """The gamma prior from spells by the method of moments, with the group's focus."""
+    total_q = sum(s.quarters for s in spells)
+    mean = max(MIN_RATE, sum(s.work for s in spells) / total_q)
+    s2 = sum(s.quarters * (s.work / s.quarters - mean) ** 2 for s in spells) / total_q
     between = s2 - mean / (total_q / len(spells))
     low, high = STRENGTH_RANGE
     strength = high if between <= 0 else min(high, max(low, mean / between))
-    return Prior(round(mean, 4), round(strength, 3), len(spells), group)
+    aimable = sum(s.aimable for s in spells)
+    focus = sum(s.toward for s in spells) / aimable if aimable > 0 else 1.0
+    return Prior(round(mean, 4), round(strength, 3), len(spells), group,
+                 round(max(focus, MIN_FOCUS), 4))
 
 
-def spells(career: Career, until: date, difficulty: Difficulty
-           ) -> list[tuple[str, str, float, float]]:
-    """(track, level, work, quarters) of each stay in one role of at least a quarter."""
+def spells(career: Career, until: date, difficulty: Difficulty) -> list[Spell]:
+    """Each stay in one role of at least a quarter, over the person's record."""
     end = career.end(until)
     recording = career.recording_from(until)
     if recording is None:
@@ -367,28 +407,63 @@ def spells(career: Career, until: date, difficulty: Difficulty
         quarters = (stop - max(since, recording)).days / DAYS_PER_QUARTER
         if quarters < MIN_SPELL_QUARTERS:
             continue
-        work = sum(difficulty.of(s) for s in steps if since < s.on <= stop)
-        out.append((track, level, work, quarters))
+        inside = [(s, difficulty.of(s)) for s in steps if since < s.on <= stop]
+        out.append(Spell(track, level, sum(d for _, d in inside), quarters,
+                         sum(d for s, d in inside if s.toward),
+                         sum(d for s, d in inside if s.toward is not None)))
     return out
+
+
+def dispersion(careers: Iterable[Career], until: date, difficulty: Difficulty) -> float:
+    """Gamma-process events a median step, from how unevenly people's work falls in their
+    quarters: ``1 / D``, where D is the pooled index of dispersion (variance over mean) of
+    each person's work per whole quarter of their record, around their own mean. A Poisson
+    process of median steps has D = 1; bursts and lulls make D larger and forecasts wider.
+    Fewer than ``MIN_GROUP`` people with two quarters or more: ``DISPERSION``."""
+    squares = weights = 0.0
+    people = 0
+    for career in careers:
+        since = career.recording_from(until)
+        if since is None:
+            continue
+        quarters = int((career.end(until) - since).days // DAYS_PER_QUARTER)
+        if quarters < 2:
+            continue
+        bins = [0.0] * quarters
+        for s in career.counted(until):
+            k = int((s.on - since).days // DAYS_PER_QUARTER)
+            if k < quarters:
+                bins[k] += difficulty.of(s)
+        mean = sum(bins) / quarters
+        if mean <= 0:
+            continue
+        squares += sum((b - mean) ** 2 for b in bins) / mean
+        weights += quarters - 1
+        people += 1
+    if people < MIN_GROUP or weights <= 0 or squares <= 0:
+        return DISPERSION
+    low, high = DISPERSION_RANGE
+    return round(min(high, max(low, weights / squares)), 4)
 
 
 def learn_throughput(careers: Iterable[Career], until: date) -> ThroughputModel:
     """Difficulty and the comparable groups' priors from the history up to ``until``."""
     careers = [c for c in careers if c.hired_on <= until]
     difficulty = learn_difficulty(careers, until)
-    by_role: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
-    by_level: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    overall: list[tuple[float, float]] = []
+    by_role: dict[tuple[str, str], list[Spell]] = defaultdict(list)
+    by_level: dict[str, list[Spell]] = defaultdict(list)
+    overall: list[Spell] = []
     for career in careers:
-        for track, level, work, quarters in spells(career, until, difficulty):
-            by_role[(track, level)].append((work, quarters))
-            by_level[level].append((work, quarters))
-            overall.append((work, quarters))
+        for spell in spells(career, until, difficulty):
+            by_role[(spell.track, spell.level)].append(spell)
+            by_level[spell.level].append(spell)
+            overall.append(spell)
     return ThroughputModel(
         difficulty,
         {k: fit_prior(v, f"{k[0]}/{k[1]}") for k, v in by_role.items() if len(v) >= MIN_GROUP},
         {k: fit_prior(v, k) for k, v in by_level.items() if len(v) >= MIN_GROUP},
-        fit_prior(overall, "organization") if len(overall) >= MIN_GROUP else None)
+        fit_prior(overall, "organization") if len(overall) >= MIN_GROUP else None,
+        dispersion(careers, until, difficulty))
 
 
 def person_throughput(model: ThroughputModel, career: Career | None, until: date,
@@ -403,7 +478,7 @@ def person_throughput(model: ThroughputModel, career: Career | None, until: date
     shape = prior.rate * prior.strength + work
     scale = prior.strength + quarters
     return Throughput(round(shape / scale, 4), shape, scale, prior, round(work, 3),
-                      round(quarters, 3))
+                      round(quarters, 3), focus=prior.focus, dispersion=model.dispersion)
 
 
 # --- the forecast ----------------------------------------------------------------------
@@ -449,32 +524,31 @@ def incomplete_beta(a: float, b: float, x: float) -> float:
     return 1.0 - front * _beta_fraction(b, a, 1.0 - x) / b
 
 
-def done_by(work: float, quarters: float, throughput: Throughput,
-            dispersion: float = DISPERSION) -> float:
+def done_by(work: float, quarters: float, throughput: Throughput) -> float:
     """P(``work`` median steps are done within ``quarters``)."""
     if work <= 0:
         return 1.0
     if quarters <= 0:
         return 0.0
-    kt = dispersion * quarters
+    dispersion = throughput.dispersion
+    kt = dispersion * quarters * throughput.focus
     return incomplete_beta(dispersion * work, throughput.shape,
                            kt / (kt + throughput.quarters))
 
 
-def quantile(work: float, p: float, throughput: Throughput,
-             dispersion: float = DISPERSION) -> float:
+def quantile(work: float, p: float, throughput: Throughput) -> float:
     """The quarters by which ``work`` is done with probability ``p`` (bisection)."""
     if work <= 0:
         return 0.0
-    high = max(1.0, work / throughput.rate)
-    while done_by(work, high, throughput, dispersion) < p and high < FORECAST_LIMIT:
+    high = max(1.0, work / throughput.on_plan)
+    while done_by(work, high, throughput) < p and high < FORECAST_LIMIT:
         high *= 2
     if high >= FORECAST_LIMIT:
         return FORECAST_LIMIT
     low = 0.0
     for _ in range(60):
         mid = (low + high) / 2
-        if done_by(work, mid, throughput, dispersion) < p:
+        if done_by(work, mid, throughput) < p:
             low = mid
         else:
             high = mid
@@ -483,11 +557,11 @@ def quantile(work: float, p: float, throughput: Throughput,
     return (low + high) / 2
 
 
-def expected_done(cumulative: Sequence[float], quarters: float, throughput: Throughput,
-                  dispersion: float = DISPERSION) -> float:
+def expected_done(cumulative: Sequence[float], quarters: float, throughput: Throughput
+                  ) -> float:
     """Expected number of steps done within ``quarters``; ``cumulative[i]`` is the work of
     steps 0..i in plan order."""
-    return sum(done_by(w, quarters, throughput, dispersion) for w in cumulative)
+    return sum(done_by(w, quarters, throughput) for w in cumulative)
 
 
 # --- documents -------------------------------------------------------------------------
@@ -499,7 +573,7 @@ def _rated_rows(table: Mapping[Any, Rated]) -> list[list[Any]]:
 
 
 def _prior_row(p: Prior) -> list[Any]:
-    return [p.rate, p.strength, p.spells, p.group]
+    return [p.rate, p.strength, p.spells, p.group, p.focus]
 
 
 def model_to_document(model: ThroughputModel) -> dict[str, Any]:
@@ -513,6 +587,7 @@ def model_to_document(model: ThroughputModel) -> dict[str, Any]:
         "by_role": [[t, lv, *_prior_row(p)] for (t, lv), p in sorted(model.by_role.items())],
         "by_level": [[lv, *_prior_row(p)] for lv, p in sorted(model.by_level.items())],
         "overall": None if model.overall is None else _prior_row(model.overall),
+        "dispersion": model.dispersion,
     }
 
 
@@ -526,16 +601,17 @@ def model_from_document(doc: Mapping[str, Any]) -> ThroughputModel:
             {c: Rated(v, n, "criterion") for c, v, n in d["by_criterion"]},
             {lv: Rated(v, n, "level") for lv, v, n in d["by_level"]},
             None if crit is None else Rated(crit[0], crit[1], "criteria")),
-        {(t, lv): Prior(r, s, n, g) for t, lv, r, s, n, g in doc["by_role"]},
-        {lv: Prior(r, s, n, g) for lv, r, s, n, g in doc["by_level"]},
-        None if doc["overall"] is None else Prior(*doc["overall"]))
+        {(t, lv): Prior(*row) for t, lv, *row in doc["by_role"]},
+        {lv: Prior(*row) for lv, *row in doc["by_level"]},
+        None if doc["overall"] is None else Prior(*doc["overall"]),
+        doc.get("dispersion", DISPERSION))
 
 
 def as_effort(difficulty: Difficulty, rate: float) -> EffortModel:
     """Effort estimates in months of the person's work at ``rate`` (median steps a quarter):
     a step's difficulty times the months a median step takes them. Plans draft and order
     their steps with it (domain.plan_steps), so the months they show are the forecast's."""
-    months = MONTHS_PER_QUARTER / max(rate, MIN_RATE)
+    months = MONTHS_PER_QUARTER / max(rate, 1e-6)
 
     def est(r: Rated) -> Estimate:
         return Estimate(r.value * months, 0.0, r.samples, r.source)

@@ -30,6 +30,7 @@ from trellis.domain.effort import (
 from trellis.domain.events import EventKind
 from trellis.domain.throughput import (
     CAREER_KINDS,
+    Aim,
     Career,
     ThroughputModel,
     careers_from_rows,
@@ -87,12 +88,17 @@ def careers(uow: UnitOfWork, person_ids: set[int] | None = None) -> dict[int, Ca
     version that has them."""
     roles: dict[str, tuple[str, str]] = {}
     criteria: dict[str, tuple[str, str]] = {}
+    aims: dict[str, Aim] = {}
     for version in uow.frameworks.versions():
         framework = uow.frameworks.catalog[version.id]
         roles.update((r.id, (r.track, r.level)) for r in framework.roles.values())
         criteria.update((c.id, (c.topic, c.level)) for c in framework.criteria.values())
+        for role in framework.roles.values():
+            nxt = framework.next_role(role.id)
+            if nxt is not None:
+                aims[role.id] = (dict(nxt.expects), frozenset(nxt.criteria))
     rows = uow.events.of_kinds(CAREER_KINDS, person_ids)
-    return careers_from_rows(rows, roles, criteria)
+    return careers_from_rows(rows, roles, criteria, aims)
 
 
 def effort_model(uow: UnitOfWork) -> EffortModel:

@@ -43,7 +43,7 @@ from trellis.domain.plan import (
 from trellis.domain.profile import ProfileBuilder, live_events, order
 from trellis.domain.readiness import DAYS_PER_MONTH
 from trellis.domain.throughput import learn_throughput, person_throughput
-from trellis.errors import PlanRejected, TrellisError
+from trellis.errors import PlanRejected
 
 from . import clock
 from .effort import careers
@@ -55,8 +55,8 @@ RAISING = frozenset({EventKind.SKILL_STEP, EventKind.DEMONSTRATED, EventKind.ASS
                      EventKind.CALIBRATION})
 
 
-class BacktestRejected(TrellisError):
-    pass
+class BacktestRejected(PlanRejected):
+    """A date the backtest cannot use: before the ledger, in the future, at its end."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -195,7 +195,8 @@ def _pace_text(p: Plan) -> str:
         else "no record of their own yet"
     return (f"; throughput {t.rate:.2f} median steps a quarter ({t.prior.group} "
             f"{t.prior.rate:.2f}, worth {t.prior.strength:g} quarters; {own}; "
-            f"weight {t.weight:g})")
+            f"weight {t.weight:g}), {t.focus:.0%} of it on the next role's gaps as "
+            "comparable people's")
 
 
 def _forecast_text(p: Plan) -> str:
