@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 
@@ -130,3 +131,33 @@ def test_a_points_role_is_planned_to_its_points(cli, sqlite_url):
     assert "growth points" in doc["steps"][0]["reason"]
     assert doc["throughput"]["own_rate"] is None  # no step recorded: the prior alone
     assert doc["throughput"]["rate"] == 2.0
+
+
+def test_plan_backtest_from_the_command_line(cli, db):
+    # ada: hired 2022-01-10, coding 0 -> 1 today; communication and coding 2 come later
+    assert cli(*db, "person", "add", "bo", "--name", "Bo", "--role", "eng1",
+               "--hired", "2022-01-10").code == 0
+    text = cli(*db, "plan", "backtest", "--at", "2023-01-01")
+    assert text.code == 0, text.err
+    assert "plans on 2023-01-01 scored against the ledger to " in text.out
+    assert "employed 2, planned 2" in text.out and "coverage of [P10, P90]" in text.out
+    doc = json.loads(cli(*db, "plan", "backtest", "--at", "2023-01-01", "--json").out)
+    assert doc["planned"] == 2 and {c["person"] for c in doc["cases"]} == {"ada", "bo"}
+    assert all(c["censored_by"] == "ledger end" for c in doc["cases"])  # neither is ready
+
+
+@pytest.mark.parametrize(("at", "message"), [
+    ("2099-01-01", "--at 2099-01-01 is in the future"),
+    ("2001-01-01", "--at 2001-01-01 is before the ledger's first event (2022-01-10)"),
+    ("2999-99-01", "malformed --at '2999-99-01': use YYYY-MM-DD"),
+])
+def test_plan_backtest_bad_dates_are_one_line(cli, db, at, message):
+    result = cli(*db, "plan", "backtest", "--at", at)
+    assert result.code == 1
+    assert message in result.err and result.err.count("\n") == 1, result.err
+
+
+def test_plan_backtest_needs_something_after_the_date(cli, db):
+    result = cli(*db, "plan", "backtest", "--at", date.today().isoformat())
+    assert result.code == 1 and "on or after the ledger's last event" in result.err
+    assert result.err.count("\n") == 1

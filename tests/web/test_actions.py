@@ -150,3 +150,15 @@ def test_a_check_in_from_the_page_closes_the_quarter_once_it_ends_or_when_told(c
     assert r.status_code == 303
     plan = clients["employee"].get("/api/people/emp/plan").json()["document"]
     assert plan["checkins"] and plan["checkins"][-1]["notes"] == "from the page"
+
+
+def test_the_plan_backtest_for_hr_admins(clients):
+    r = clients["hr"].get("/api/plans/backtest", params={"at": "2021-06-01"})
+    assert r.status_code == 200, r.text
+    doc = r.json()["document"]
+    assert doc["at"] == "2021-06-01" and doc["planned"] == len(doc["cases"])
+    assert doc["planned"] == doc["reached"] + doc["censored"]
+    future = clients["hr"].get("/api/plans/backtest", params={"at": "2099-01-01"})
+    assert future.status_code == 422 and "is in the future" in future.json()["detail"]
+    assert clients["manager"].get("/api/plans/backtest",
+                                  params={"at": "2023-06-01"}).status_code == 403
