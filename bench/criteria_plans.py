@@ -43,12 +43,13 @@ from trellis.adapters.framework_files import (
     shipped_framework_path,
 )
 from trellis.bulk import paused_gc
-from trellis.domain.effort import EffortModel, Estimate, default_months
+from trellis.domain.effort import default_months
 from trellis.domain.events import Assessed, Assessor, Demonstrated, Event, Hire, SkillStep
 from trellis.domain.framework import Framework, Role
 from trellis.domain.plan import make_plan, resolve_target
 from trellis.domain.profile import Profile, fold
 from trellis.domain.readiness import assess
+from trellis.domain.throughput import Difficulty, Rated, ThroughputModel
 
 TODAY = date(2025, 1, 1)
 STALE = TODAY - timedelta(days=365 * 4)  # past the 36 months readiness counts in full
@@ -132,15 +133,15 @@ def organization(framework: Framework, roles: Sequence[Role], people: int,
     return out
 
 
-def effort(framework: Framework) -> EffortModel:
-    """An estimate for every mastery step and every criterion, as a learned model has."""
-    return EffortModel(
-        by_step={(c, m): Estimate(default_months(m, comp.scale.max) * (0.8 + 0.02 * (i % 20)),
-                                  0.6, 40, "competency")
+def effort(framework: Framework) -> ThroughputModel:
+    """A difficulty for every mastery step and every criterion, as a learned model has."""
+    return ThroughputModel(Difficulty(
+        by_step={(c, m): Rated(default_months(m, comp.scale.max) / 5 * (0.8 + 0.02 * (i % 20)),
+                               40, "competency")
                  for i, (c, comp) in enumerate(sorted(framework.competencies.items()))
                  for m in range(1, comp.scale.max + 1)},
-        by_criterion={c: Estimate(1.5 + 0.1 * (i % 10), 0.6, 40, "criterion")
-                      for i, c in enumerate(sorted(framework.criteria))})
+        by_criterion={c: Rated(0.3 + 0.02 * (i % 10), 40, "criterion")
+                      for i, c in enumerate(sorted(framework.criteria))}))
 
 
 def timed(fn: Callable[[], object], repeat: int) -> float:

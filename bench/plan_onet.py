@@ -22,12 +22,13 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from trellis.adapters.onet import read_onet_framework
-from trellis.domain.effort import EffortModel, Estimate, default_months
+from trellis.domain.effort import default_months
 from trellis.domain.events import Event, Hire, SkillStep
 from trellis.domain.framework import Framework, Role
 from trellis.domain.plan import make_plan, resolve_target
 from trellis.domain.profile import Profile, fold
 from trellis.domain.readiness import assess
+from trellis.domain.throughput import Difficulty, Rated, ThroughputModel
 
 TODAY = date(2025, 1, 1)
 
@@ -80,12 +81,13 @@ def person(framework: Framework, role: Role) -> Profile:
     return fold(1, events, {1: framework}, TODAY)
 
 
-def effort(framework: Framework) -> EffortModel:
-    return EffortModel(by_step={
-        (c, m): Estimate(default_months(m, comp.scale.max) * (0.8 + 0.02 * (i % 20)), 0.6,
-                         40, "competency")
+def effort(framework: Framework) -> ThroughputModel:
+    """A difficulty for every mastery step, as a learned model has."""
+    return ThroughputModel(Difficulty(by_step={
+        (c, m): Rated(default_months(m, comp.scale.max) / 5 * (0.8 + 0.02 * (i % 20)), 40,
+                      "competency")
         for i, (c, comp) in enumerate(sorted(framework.competencies.items()))
-        for m in range(1, comp.scale.max + 1)})
+        for m in range(1, comp.scale.max + 1)}))
 
 
 def main() -> None:
@@ -113,9 +115,9 @@ def main() -> None:
     floor = timed(lambda: assess(profile, high, framework), args.repeat)
     print(f"O*NET: {len(framework.competencies)} competencies, {len(framework.roles)} roles; "
           f"{low.id} ({low.title}) -> {high.id} ({high.title})")
-    print(f"plan: {len(plan.steps)} nano-steps in {len(plan.milestones)} quarters at 4 a "
-          f"quarter, readiness {plan.readiness:g} -> 100, P50 {plan.forecast.dates[1]} "
-          f"({plan.forecast.runs} forecast runs)")
+    print(f"plan: {len(plan.steps)} nano-steps in {len(plan.milestones)} quarters at 4 median "
+          f"steps a quarter, readiness {plan.readiness:g} -> 100, P50 {plan.forecast.dates[1]} "
+          f"(work {plan.forecast.work:g} median steps)")
     print(f"one plan: {median * 1000:.1f} ms (median of {args.repeat}); floor, assess() "
           f"alone: {floor * 1000:.3f} ms; target: under 50 ms")
 

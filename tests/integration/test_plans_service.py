@@ -1,7 +1,8 @@
 """Plans through the use cases, on SQLite and PostgreSQL: stored, versioned, checked in on.
 
 Today is fixed at 2025-01-10. ada is eng1 (TINY) with coding 1 on 2024-06-01; her plan to
-eng2 has two steps, communication 0->1 then coding 1->2 (first steps are cheaper).
+eng2 has two steps, communication 0->1 then coding 1->2 (first steps are easier). A plan's
+quarter 1 runs 2025-01-10..2025-04-09.
 """
 
 from __future__ import annotations
@@ -60,19 +61,21 @@ def test_plan_is_stored_and_versioned(org: Trellis):
 
 
 def test_logging_a_skill_step_completes_the_planned_step(org: Trellis):
-    create_plan(org.uow(), "ada", capacity=1, author="tester")
-    assert show_plan(org.uow(), "ada").statuses == (StepStatus.DUE, StepStatus.UPCOMING)
+    plan = create_plan(org.uow(), "ada", capacity=1, author="tester").stored.plan
+    later = StepStatus.DUE if plan.steps[1].quarter == 1 else StepStatus.UPCOMING
+    assert show_plan(org.uow(), "ada").statuses == (StepStatus.DUE, later)
     step("ada", org, "communication", 0, 1, date(2025, 1, 10))
     view = show_plan(org.uow(), "ada")
-    assert view.statuses == (StepStatus.DONE, StepStatus.UPCOMING)
+    assert view.statuses == (StepStatus.DONE, later)
     assert view.readiness.score == 66.7
 
 
 def test_checkin_closes_the_quarter_records_missed_and_replans(
         org: Trellis, monkeypatch: pytest.MonkeyPatch):
-    create_plan(org.uow(), "ada", role="eng3", capacity=2, author="tester")
+    create_plan(org.uow(), "ada", role="eng3", capacity=8, author="tester")
     first = show_plan(org.uow(), "ada").stored.plan
-    q1 = [first.steps[i].label for i in first.milestones[0].steps]
+    q1 = [s.label for s in first.steps if s.quarter == 1]
+    assert len(q1) >= 2 and first.milestones[0].ends == date(2025, 4, 9)
     monkeypatch.setattr(clock, "now", lambda: datetime(2025, 4, 12, 9, 0))
     comp, frm, to = _parse(q1[0])
     step("ada", org, comp, frm, to, date(2025, 3, 1))
@@ -80,7 +83,7 @@ def test_checkin_closes_the_quarter_records_missed_and_replans(
                      author="tester")
     closed = result.closed
     assert closed is not None and closed.quarter == 1
-    assert closed.done == (q1[0],) and closed.missed == (q1[1],)
+    assert closed.done == (q1[0],) and closed.missed == tuple(q1[1:])
     assert closed.event_id == result.event.id and closed.engagement == 4
     new = result.replanned
     assert new is not None and new.version == 2 and new.plan.first_quarter == 2
@@ -93,11 +96,32 @@ def test_checkin_closes_the_quarter_records_missed_and_replans(
         assert event is not None and event.kind is K.CHECK_IN
         assert [p.status for p in uow.plans.history(result.person.id)] == [
             "superseded", "active"]
-    # A second check-in keeps the first in the history.
-    second = checkin(org.uow(), "ada", notes="quiet quarter", author="tester")
+    # The re-plan's quarter 2 starts today: a second check-in closes nothing until it ends,
+    # unless told to (--early); then it keeps the first in the history.
+    same_day = checkin(org.uow(), "ada", notes="a word in the corridor", author="tester")
+    assert same_day.closed is None and same_day.replanned is None
+    assert same_day.open_until == date(2025, 7, 11)
+    second = checkin(org.uow(), "ada", notes="quiet quarter", early=True, author="tester")
     assert second.replanned is not None and second.closed is not None
     assert second.closed.quarter == 2
     assert [c.quarter for c in second.replanned.plan.checkins] == [1, 2]
+
+
+def test_a_checkin_on_the_day_a_plan_was_made_closes_nothing(org: Trellis):
+    made = create_plan(org.uow(), "ada", role="eng3", author="tester")
+    result = checkin(org.uow(), "ada", notes="kick-off", engagement=4, author="tester")
+    assert result.closed is None and result.replanned is None
+    assert result.open_until == made.stored.plan.milestones[0].ends == date(2025, 4, 9)
+    view = show_plan(org.uow(), "ada")
+    assert view.stored.version == 1 and view.stored.plan.checkins == ()
+    assert StepStatus.MISSED not in view.statuses
+    with org.uow() as uow:  # the check-in itself is on the ledger
+        event = uow.events.get(result.event.id)
+        assert event is not None and event.kind is K.CHECK_IN
+    early = checkin(org.uow(), "ada", notes="closing early", early=True, author="tester")
+    assert early.closed is not None and early.closed.quarter == 1
+    assert early.closed.done == () and len(early.closed.missed) == sum(
+        s.quarter == 1 for s in made.stored.plan.steps)
 
 
 def test_checkin_without_a_plan_just_records_it(org: Trellis):
@@ -111,7 +135,7 @@ def test_reaching_the_target_completes_the_plan(org: Trellis):
     create_plan(org.uow(), "ada", author="tester")
     step("ada", org, "communication", 0, 1, date(2025, 1, 10))
     step("ada", org, "coding", 1, 2, date(2025, 1, 10))
-    result = checkin(org.uow(), "ada", notes="done", author="tester")
+    result = checkin(org.uow(), "ada", notes="done", early=True, author="tester")
     assert result.replanned is not None and result.replanned.plan.complete
     view = show_plan(org.uow(), "ada")
     assert view.readiness.score == 100 and not view.stored.plan.steps
@@ -174,20 +198,22 @@ def test_a_criteria_plan_learns_effort_completes_on_demonstration_and_replans(cr
     plan = view.stored.plan
     by = {s.criterion: s for s in plan.steps if s.criterion}
     assert set(by) == {"code.1", "comms.2", "comms.3", "code.2"}
-    # comms.2: five samples of 31 days (1.02 months), its own; comms.3 and code.2 have none
-    # and take their level's (L2: the same five); code.1's level has none (a topic's first
-    # demonstration after the hire measures when writing began, not effort), so it takes
-    # every criterion's: the same five.
-    assert (by["comms.2"].months, by["comms.2"].source) == (1.02, "criterion")
-    assert (by["comms.3"].months, by["comms.3"].source) == (1.02, "level")
-    assert (by["code.1"].months, by["code.1"].source) == (1.02, "criteria")
+    # comms.2: five samples (31 days after comms.1, one lane open), its own; comms.3 and
+    # code.2 have none and take their level's (L2: the same five); code.1 takes L1's: the
+    # six comms.1 samples, each a whole year from the hire (or level start).
+    assert (by["comms.2"].source, by["comms.3"].source, by["code.1"].source) == (
+        "criterion", "level", "level")
+    assert by["comms.2"].difficulty == by["comms.3"].difficulty < by["code.1"].difficulty
+    for s in plan.steps:  # months of work at the committed 2 median steps a quarter
+        assert s.months == pytest.approx(s.difficulty * 3 / 2, abs=0.01)
     assert by["comms.2"].text == "Proactively gives feedback upwards"
     assert view.readiness.score == plan.readiness == 14.3  # 1 of 7 nano-steps
     show("bo", crit, "comms.2", date(2025, 1, 10))
     now = show_plan(crit.uow(), "bo")
     assert now.statuses[plan.steps.index(by["comms.2"])] is StepStatus.DONE
     assert now.readiness.score == 28.6
-    result = checkin(crit.uow(), "bo", notes="showed feedback upwards", author="tester")
+    result = checkin(crit.uow(), "bo", notes="showed feedback upwards", early=True,
+                     author="tester")
     assert result.closed is not None and result.replanned is not None
     assert "demonstrate comms.2" not in [s.label for s in result.replanned.plan.steps]
     assert "demonstrate comms.2" in result.closed.done + result.closed.ahead

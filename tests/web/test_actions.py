@@ -134,12 +134,31 @@ def test_the_pages_render_for_their_roles(clients):
     assert "/verify" not in me.text  # nobody verifies their own events
 
 
-def test_a_check_in_from_the_page_closes_the_quarter(clients):
+def test_a_check_in_from_the_page_closes_the_quarter_once_it_ends_or_when_told(clients):
     c = clients["manager"]
-    clients["employee"].post("/api/people/emp/plan", json={})
+    made = clients["employee"].post("/api/people/emp/plan", json={}).json()["document"]
     r = c.post("/people/emp/check-in", data={"csrf_token": c.headers["X-CSRF-Token"],
-                                              "notes": "from the page", "engagement": "4"},
+                                              "notes": "kick-off", "engagement": "4"},
                follow_redirects=False)
+    assert r.status_code == 303  # recorded, but the plan's first quarter has not ended
+    plan = clients["employee"].get("/api/people/emp/plan").json()["document"]
+    assert plan["version"] == made["version"] and plan["checkins"] == made["checkins"]
+    assert "missed" not in plan["progress"]
+    r = c.post("/people/emp/check-in", data={"csrf_token": c.headers["X-CSRF-Token"],
+                                              "notes": "from the page", "engagement": "4",
+                                              "early": "true"}, follow_redirects=False)
     assert r.status_code == 303
     plan = clients["employee"].get("/api/people/emp/plan").json()["document"]
     assert plan["checkins"] and plan["checkins"][-1]["notes"] == "from the page"
+
+
+def test_the_plan_backtest_for_hr_admins(clients):
+    r = clients["hr"].get("/api/plans/backtest", params={"at": "2021-06-01"})
+    assert r.status_code == 200, r.text
+    doc = r.json()["document"]
+    assert doc["at"] == "2021-06-01" and doc["planned"] == len(doc["cases"])
+    assert doc["planned"] == doc["reached"] + doc["censored"]
+    future = clients["hr"].get("/api/plans/backtest", params={"at": "2099-01-01"})
+    assert future.status_code == 422 and "is in the future" in future.json()["detail"]
+    assert clients["manager"].get("/api/plans/backtest",
+                                  params={"at": "2023-06-01"}).status_code == 403

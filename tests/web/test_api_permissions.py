@@ -53,6 +53,8 @@ CASES = [
     ("plan", "POST", "/api/people/emp/plan", {}, expect(peer=NO)),
     ("check-in", "POST", "/api/people/emp/check-ins", {"notes": "fine", "engagement": 4},
      expect(employee=NO, peer=NO)),
+    ("plan backtest", "GET", "/api/plans/backtest?at=2021-06-01", None,
+     expect(manager=NO, employee=NO, peer=NO)),
     ("paths", "GET", "/api/people/emp/paths?to=eng3", None, expect(peer=NO)),
     ("explore", "GET", "/api/explore?person=emp", None, expect(peer=NO)),
     ("explore a role", "GET", "/api/explore?role=eng1", None, expect()),

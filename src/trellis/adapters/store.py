@@ -713,7 +713,8 @@ class PlanRepository:
         document = plan_to_document(plan)
         result = self._c.execute(insert(t.plans).values(
             person_id=person_id, version=(latest or 0) + 1, created_at=now, author=author,
-            status="active", target=document["target"], capacity=plan.capacity,
+            # 0: the learned throughput (the column predates it; the document decides)
+            status="active", target=document["target"], capacity=plan.capacity or 0,
             quarters=plan.horizon, document=document))
         (plan_id,) = result.inserted_primary_key or (None,)
         assert plan_id is not None

@@ -13,11 +13,12 @@ returns:
   before its own step to m (when the plan has one), a topic's lower-level criteria before
   its higher ones, and otherwise, greedily, the step that raises readiness most per month
   of effort first;
-- **milestones**: the ordered steps cut into quarters of at most ``capacity`` steps;
-- a **forecast**: a Monte Carlo run (``FORECAST_RUNS`` runs, ``random.Random(seed)``) of
-  each step's duration, lognormal around its estimate times the person's pace with the
-  estimate's spread, ``capacity`` steps at a time in plan order, each waiting for the
-  steps it depends on. It gives the 10th, 50th and 90th percentile dates of readiness.
+- **milestones**: quarters holding what the forecast expects done in them: the count of
+  steps done by the end of quarter q is the forecast's expected count then, rounded;
+- a **forecast** from the person's throughput (domain.throughput): median steps a quarter,
+  learned from comparable people and shrunk toward the person's own pace, with each step's
+  relative difficulty; its P10, P50 and P90 readiness dates come from the same
+  distribution as the milestones, so the two never disagree.
 
 Every target is scored as readiness is (domain.readiness): a band level or a competency
 set becomes equivalent *target expectations* (assessed without the points rules, which
@@ -33,27 +34,34 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from enum import StrEnum
-from random import Random
+from itertools import accumulate
 from typing import Any
 
 from trellis.errors import NotFound, PlanRejected
 
 from .criteria import met_on
-from .effort import EffortModel
 from .framework import Framework, Role, SkillBand
 from .plan_steps import Draft, Scorer, band_picks, draft_steps
 from .plan_steps import StepKind as StepKind  # re-exported
 from .profile import Profile
 from .readiness import DAYS_PER_MONTH, Readiness, assess, is_fresh
+from .throughput import (
+    FORECAST_LIMIT,
+    Prior,
+    Throughput,
+    ThroughputModel,
+    as_effort,
+    done_by,
+    person_throughput,
+    quantile,
+)
 
-DEFAULT_CAPACITY = 3  # nano-steps a quarter
+DEFAULT_CAPACITY = 3  # the web form's suggestion for a committed pace
 MAX_CAPACITY = 12  # one a week: beyond that a "plan" is a wish list
-FORECAST_RUNS = 200  # enough for stable P10/P50/P90 dates, and fast (see docs/plans.md)
 TEXT_SHOWN = 200  # characters of a criterion's statement a step carries
 MONTHS_PER_QUARTER = 3
-# The history's spread mixes fast and slow people; the person's own pace accounts for part
-# of that, so a forecast uses at most this log-scale spread per step.
-FORECAST_MAX_SPREAD = 0.8
+MAX_QUARTERS = int(FORECAST_LIMIT)  # milestones past this hold whatever is left
+SETTLED = 1e-9  # a step this sure (or unsure) to be done by a date is counted as 1 (or 0)
 
 
 class TargetKind(StrEnum):
@@ -121,9 +129,9 @@ class PlannedStep:
     to_mastery: int
     kind: StepKind
     quarter: int
-    months: float  # the organization's estimate (the person's pace applies on top)
-    spread: float  # log-scale spread of the estimate
-    source: str  # where the estimate came from: competency, mastery, criterion, level, ...
+    months: float  # months of the person's work at their throughput's mean
+    difficulty: float  # relative to the organization's median step (1)
+    source: str  # where the difficulty came from: competency, mastery, criterion, level, ...
     gain: float  # readiness points this step adds
     after: tuple[int, ...]  # indices of the steps it waits for
     reason: str
@@ -149,15 +157,15 @@ class Milestone:
     ends: date
     steps: tuple[int, ...]  # indices into the plan's steps
     readiness: float  # projected readiness once this quarter's steps (and earlier) are done
-    forecast_p50: date | None = None  # when the simulation's median run has them all done
+    forecast_p50: date | None = None  # the median date its steps (and earlier) are done
+    expected: float = 0.0  # steps the forecast expects done by its end (from the start)
 
 
 @dataclass(frozen=True, slots=True)
 class Forecast:
-    runs: int
-    seed: int
     months: tuple[float, float, float]  # P10, P50, P90 months from the start
     dates: tuple[date, date, date]
+    work: float = 0.0  # the plan's steps in median steps (their difficulties summed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,13 +188,13 @@ class Plan:
     person_id: int
     start: date
     target: Target
-    capacity: int
+    capacity: int | None  # a committed pace in median steps a quarter (None: learned)
     horizon: int | None  # the last quarter the plan may use (None: no limit)
     first_quarter: int
     steps: tuple[PlannedStep, ...]
     milestones: tuple[Milestone, ...]
     forecast: Forecast | None
-    pace: float
+    throughput: Throughput | None
     readiness: float  # at the start
     framework_version: int | None = None
     checkins: tuple[CheckInRecord, ...] = ()
@@ -325,28 +333,36 @@ def _order(drafts: Sequence[Draft]) -> list[int]:
 # --- the plan ------------------------------------------------------------------------
 
 
-def make_plan(profile: Profile, framework: Framework, target: Target, effort: EffortModel,
-              *, capacity: int = DEFAULT_CAPACITY, horizon: int | None = None,
-              start: date | None = None, first_quarter: int = 1, pace: float = 1.0,
-              strict: bool = True, seed: int = 0, runs: int = FORECAST_RUNS,
+def make_plan(profile: Profile, framework: Framework, target: Target,
+              model: ThroughputModel, throughput: Throughput | None = None, *,
+              capacity: int | None = None, horizon: int | None = None,
+              start: date | None = None, first_quarter: int = 1, strict: bool = True,
               framework_version: int | None = None,
               checkins: tuple[CheckInRecord, ...] = ()) -> Plan:
-    """Plan the steps from ``profile`` to ``target``.
+    """Plan the steps from ``profile`` to ``target`` at the person's ``throughput``
+    (``capacity``: a pace the person commits to instead, in median steps a quarter).
 
     ``strict`` (a new plan) refuses a target already met and a plan that does not fit
     before ``horizon``; a re-plan (``strict=False``) keeps going and says so in ``note``.
+    Without ``throughput``: comparable people's prior alone (no record of the person's own).
     """
-    if not 1 <= capacity <= MAX_CAPACITY:
+    if throughput is None:
+        throughput = person_throughput(model, None, start or profile.as_of, profile.track,
+                                       profile.level)
+    if capacity is not None and not 1 <= capacity <= MAX_CAPACITY:
         raise PlanRejected(f"capacity must be 1-{MAX_CAPACITY} nano-steps a quarter, "
                            f"not {capacity}")
     if strict and horizon is not None and horizon < first_quarter:
         raise PlanRejected(f"--quarters must be at least 1, not {horizon - first_quarter + 1}")
+    if capacity is not None:
+        throughput = throughput.commit(capacity)
     start = start or profile.as_of
     role = target.as_role(framework, profile)
     rules = target.assessed_with(framework)
     now = replace(profile, as_of=start)
     readiness = assess(now, role, rules)
     score = readiness.score
+    effort = as_effort(model.difficulty, throughput.on_plan)
     drafted = draft_steps(now, rules, role, effort, start)
     drafts = drafted.steps
     if drafted.short and strict:
@@ -358,14 +374,19 @@ def make_plan(profile: Profile, framework: Framework, target: Target, effort: Ef
         d.value = values.apply(d)
     placed = _order(drafts)
     position = {old: new for new, old in enumerate(placed)}
-    needed = math.ceil(len(drafts) / capacity)
+    per_month = throughput.on_plan / MONTHS_PER_QUARTER
+    difficulties = [drafts[i].months * per_month for i in placed]
+    quarters, expected = schedule(difficulties, throughput)
     notes = [drafted.short] if drafted.short else []
+    needed = max(quarters, default=0)
     if horizon is not None and first_quarter + needed - 1 > horizon:
         allowed = max(0, horizon - first_quarter + 1)
-        message = (f"{len(drafts)} nano-steps at {capacity} a quarter need {needed} "
-                   f"quarters, more than the {allowed} allowed")
+        work = sum(difficulties)
+        message = (f"{len(drafts)} nano-steps ({work:.1f} median steps) at "
+                   f"{throughput.on_plan:.2g} a quarter need {needed} quarters, more than the "
+                   f"{allowed} allowed")
         if strict:
-            more = math.ceil(len(drafts) / allowed)
+            more = math.ceil(work / allowed) if allowed else MAX_CAPACITY + 1
             raise PlanRejected(message + f": give --quarters {needed}" + (
                 f" or --capacity {more}" if more <= MAX_CAPACITY else ""))
         notes.append(message)
@@ -381,18 +402,56 @@ def make_plan(profile: Profile, framework: Framework, target: Target, effort: Ef
         crit = rules.criteria.get(d.criterion) if d.criterion is not None else None
         steps.append(PlannedStep(
             d.competency, d.from_mastery, d.to_mastery, d.kind,
-            first_quarter + n // capacity, round(d.months, 2), d.spread, d.source,
-            round(gain, 2), tuple(sorted(position[j] for j in d.after)), d.reason,
+            first_quarter + quarters[n] - 1, round(d.months, 2), round(difficulties[n], 3),
+            d.source, round(gain, 2), tuple(sorted(position[j] for j in d.after)), d.reason,
             d.criterion, crit.topic if crit else "", crit.level if crit else "",
             crit.text[:TEXT_SHOWN] if crit else ""))
-    milestones = _milestones(steps, start, first_quarter, scores)
-    forecast = None
-    if steps:
-        forecast, p50s = simulate(steps, capacity, pace, start, runs=runs, seed=seed)
-        milestones = [replace(m, forecast_p50=p50s[k]) for k, m in enumerate(milestones)]
+    cumulative = list(accumulate(difficulties))
+    milestones = _milestones(steps, start, first_quarter, scores, cumulative, expected,
+                             throughput)
+    forecast = forecast_of(cumulative[-1], start, throughput) if steps else None
     return Plan(profile.person_id, start, target, capacity, horizon, first_quarter,
-                tuple(steps), tuple(milestones), forecast, pace, score, framework_version,
-                checkins, "; ".join(notes))
+                tuple(steps), tuple(milestones), forecast, throughput, score,
+                framework_version, checkins, "; ".join(notes))
+
+
+def schedule(difficulties: Sequence[float], throughput: Throughput
+             ) -> tuple[list[int], list[float]]:
+    """Each step's quarter (1 = the plan's first), and the expected number of steps done by
+    the end of each quarter: quarter q holds the steps that take the count done, rounded,
+    from its value at q - 1 to its value at q."""
+    cumulative = list(accumulate(difficulties))
+    n = len(cumulative)
+    quarter_of = [0] * n
+    expected: list[float] = []
+    placed = sure = 0  # steps placed; steps (a prefix) all but certainly done already
+    q = 0
+    while placed < n:
+        q += 1
+        count = float(sure)
+        for i in range(sure, n):
+            p = done_by(cumulative[i], q, throughput)
+            if p < SETTLED:
+                break  # later steps need more work: less likely still
+            if p > 1 - SETTLED and i == sure:
+                sure += 1
+            count += p
+        expected.append(count)
+        reached = n if q >= MAX_QUARTERS else min(n, int(count + 0.5))
+        for i in range(placed, reached):
+            quarter_of[i] = q
+        placed = max(placed, reached)
+    return quarter_of, expected
+
+
+def forecast_of(work: float, start: date, throughput: Throughput) -> Forecast:
+    """P10, P50 and P90 of the date the plan's ``work`` is done."""
+    q = [quantile(work, p, throughput) for p in (0.1, 0.5, 0.9)]
+    months = tuple(round(x * MONTHS_PER_QUARTER, 1) for x in q)
+    return Forecast((months[0], months[1], months[2]),
+                    (_after(start, q[0] * MONTHS_PER_QUARTER),
+                     _after(start, q[1] * MONTHS_PER_QUARTER),
+                     _after(start, q[2] * MONTHS_PER_QUARTER)), round(work, 3))
 
 
 def _time_in_level(readiness: Readiness, profile: Profile, framework: Framework,
@@ -426,9 +485,11 @@ def quarter_dates(start: date, first_quarter: int, quarter: int) -> tuple[date, 
 
 
 def _milestones(steps: Sequence[PlannedStep], start: date, first_quarter: int,
-                scores: Sequence[float]) -> list[Milestone]:
+                scores: Sequence[float], cumulative: Sequence[float],
+                expected: Sequence[float], throughput: Throughput) -> list[Milestone]:
     """Quarters of steps, each with the score once its steps and those before are done
-    (``scores[i]``: the score after step i, unrounded, so no rounding drifts)."""
+    (``scores[i]``: the score after step i, unrounded, so no rounding drifts), the median
+    date of that and the forecast's expected count of steps done by its end."""
     out: list[Milestone] = []
     by_quarter: dict[int, list[int]] = {}
     for i, s in enumerate(steps):
@@ -437,54 +498,11 @@ def _milestones(steps: Sequence[PlannedStep], start: date, first_quarter: int,
     for q, members in sorted(by_quarter.items()):
         starts, ends = quarter_dates(start, first_quarter, q)
         reached = 100.0 if q == last else min(100.0, round(scores[members[-1]], 1))
-        out.append(Milestone(q, starts, ends, tuple(members), reached))
+        p50 = quantile(cumulative[members[-1]], 0.5, throughput)
+        out.append(Milestone(q, starts, ends, tuple(members), reached,
+                             _after(start, p50 * MONTHS_PER_QUARTER),
+                             expected[q - first_quarter]))
     return out
-
-
-def simulate(steps: Sequence[PlannedStep], capacity: int, pace: float, start: date, *,
-             runs: int = FORECAST_RUNS, seed: int = 0) -> tuple[Forecast, list[date]]:
-    """P10/P50/P90 readiness dates, and each milestone's median completion date."""
-    rng = Random(seed)
-    lognormal = rng.lognormvariate
-    mus = [math.log(max(s.months * pace, 0.05)) for s in steps]
-    sigmas = [min(s.spread, FORECAST_MAX_SPREAD) for s in steps]
-    afters = [s.after for s in steps]
-    quarters = sorted({s.quarter for s in steps})
-    slot = {q: k for k, q in enumerate(quarters)}
-    quarter_of = [slot[s.quarter] for s in steps]
-    totals: list[float] = []
-    per_quarter: list[list[float]] = [[] for _ in quarters]
-    n = len(steps)
-    for _ in range(runs):
-        lanes = [0.0] * min(capacity, n)
-        finish = [0.0] * n
-        done_by = [0.0] * len(quarters)
-        for i in range(n):
-            begin = lanes[0]  # the lane free first (a heap)
-            for j in afters[i]:
-                if finish[j] > begin:
-                    begin = finish[j]
-            end = begin + lognormal(mus[i], sigmas[i])
-            finish[i] = end
-            heapq.heapreplace(lanes, end)
-            q = quarter_of[i]
-            if end > done_by[q]:
-                done_by[q] = end
-        latest = 0.0
-        for k, t in enumerate(done_by):  # a milestone is done when it and those before are
-            latest = max(latest, t)
-            per_quarter[k].append(latest)
-        totals.append(latest)
-    pct = tuple(_percentile(totals, p) for p in (0.1, 0.5, 0.9))
-    months = (round(pct[0], 1), round(pct[1], 1), round(pct[2], 1))
-    dates = (_after(start, pct[0]), _after(start, pct[1]), _after(start, pct[2]))
-    p50s = [_after(start, _percentile(v, 0.5)) for v in per_quarter]
-    return Forecast(runs, seed, months, dates), p50s
-
-
-def _percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(p * (len(ordered) - 1) + 0.5))]
 
 
 def _after(start: date, months: float) -> date:
@@ -539,23 +557,39 @@ def progress(plan: Plan, profile: Profile, framework: Framework,
     return out
 
 
-def close_quarter(plan: Plan, version: int, profile: Profile, framework: Framework,
-                  certified: Collection[str], *, on: date, notes: str, engagement: int | None,
-                  event_id: int) -> CheckInRecord | None:
-    """Close the plan's first open quarter: its steps done or missed, and any done early."""
+def closable_quarter(plan: Plan, on: date, *, early: bool = False) -> int | None:
+    """The quarter a check-in on ``on`` closes: the latest of the plan's quarters that has
+    ended by then; with ``early``, the one ``on`` falls in. None: no quarter to close (a
+    check-in on the day a plan was made closes nothing unless told to)."""
     if not plan.milestones:
         return None
-    first = plan.milestones[0]
+    last = plan.milestones[-1].quarter
+    closed = None
+    for q in range(plan.first_quarter, last + 1):
+        starts, ends = quarter_dates(plan.start, plan.first_quarter, q)
+        if ends < on or (early and starts <= on):
+            closed = q
+    return closed
+
+
+def close_quarter(plan: Plan, version: int, profile: Profile, framework: Framework,
+                  certified: Collection[str], *, on: date, notes: str, engagement: int | None,
+                  event_id: int, early: bool = False) -> CheckInRecord | None:
+    """Close the plan's ended quarter (``closable_quarter``): the steps due by its end done
+    or missed, and any later ones done early. None: no quarter has ended."""
+    quarter = closable_quarter(plan, on, early=early)
+    if quarter is None:
+        return None
     done: list[str] = []
     missed: list[str] = []
     ahead: list[str] = []
-    for i, s in enumerate(plan.steps):
+    for s in plan.steps:
         finished = step_done(s, profile, framework, certified)
-        if i in first.steps:
+        if s.quarter <= quarter:
             (done if finished else missed).append(s.label)
         elif finished:
             ahead.append(s.label)
-    return CheckInRecord(on, first.quarter, version, tuple(done), tuple(missed),
+    return CheckInRecord(on, quarter, version, tuple(done), tuple(missed),
                          tuple(ahead), notes, engagement, event_id)
 
 
@@ -575,7 +609,8 @@ def plan_to_document(plan: Plan) -> dict[str, Any]:
         "capacity": plan.capacity,
         "horizon": plan.horizon,
         "first_quarter": plan.first_quarter,
-        "pace": plan.pace,
+        "throughput": None if plan.throughput is None else throughput_document(
+            plan.throughput),
         "readiness": plan.readiness,
         "framework_version": plan.framework_version,
         "note": plan.note,
@@ -583,11 +618,12 @@ def plan_to_document(plan: Plan) -> dict[str, Any]:
         "milestones": [{"quarter": m.quarter, "starts": m.starts.isoformat(),
                         "ends": m.ends.isoformat(), "steps": list(m.steps),
                         "readiness": m.readiness,
-                        "forecast_p50": m.forecast_p50.isoformat() if m.forecast_p50 else None}
+                        "forecast_p50": m.forecast_p50.isoformat() if m.forecast_p50 else None,
+                        "expected_done": m.expected}
                        for m in plan.milestones],
         "forecast": None if f is None else {
-            "runs": f.runs, "seed": f.seed, "months": {"p10": f.months[0], "p50": f.months[1],
-                                                       "p90": f.months[2]},
+            "work": f.work, "months": {"p10": f.months[0], "p50": f.months[1],
+                                       "p90": f.months[2]},
             "dates": {"p10": f.dates[0].isoformat(), "p50": f.dates[1].isoformat(),
                       "p90": f.dates[2].isoformat()}},
         "checkins": [{"on": c.on.isoformat(), "quarter": c.quarter,
@@ -613,12 +649,14 @@ def plan_from_document(doc: Mapping[str, Any]) -> Plan:
         steps=tuple(_step_from_document(s) for s in doc["steps"]),
         milestones=tuple(Milestone(m["quarter"], iso(m["starts"]), iso(m["ends"]),
                                    tuple(m["steps"]), m["readiness"],
-                                   iso(m["forecast_p50"]) if m["forecast_p50"] else None)
+                                   iso(m["forecast_p50"]) if m["forecast_p50"] else None,
+                                   m.get("expected_done", 0.0))
                          for m in doc["milestones"]),
         forecast=None if f is None else Forecast(
-            f["runs"], f["seed"], (f["months"]["p10"], f["months"]["p50"], f["months"]["p90"]),
-            (iso(f["dates"]["p10"]), iso(f["dates"]["p50"]), iso(f["dates"]["p90"]))),
-        pace=doc["pace"],
+            (f["months"]["p10"], f["months"]["p50"], f["months"]["p90"]),
+            (iso(f["dates"]["p10"]), iso(f["dates"]["p50"]), iso(f["dates"]["p90"])),
+            f.get("work", 0.0)),
+        throughput=_throughput_from(doc.get("throughput")),
         readiness=doc["readiness"],
         framework_version=doc["framework_version"],
         checkins=tuple(CheckInRecord(iso(c["on"]), c["quarter"], c["plan_version"],
@@ -636,15 +674,38 @@ def _step_document(s: PlannedStep) -> dict[str, Any]:
                             "to": s.to_mastery} if s.criterion is None else {
         "criterion": s.criterion, "topic": s.topic, "level": s.level, "text": s.text}
     return {"kind": s.kind.value, "label": s.label, **what, "quarter": s.quarter,
-            "months": s.months, "spread": s.spread, "source": s.source, "gain": s.gain,
+            "months": s.months, "difficulty": s.difficulty, "source": s.source, "gain": s.gain,
             "after": list(s.after), "reason": s.reason}
 
 
 def _step_from_document(s: Mapping[str, Any]) -> PlannedStep:
     if "criterion" in s:
         return PlannedStep("", 0, 0, StepKind(s["kind"]), s["quarter"], s["months"],
-                           s["spread"], s["source"], s["gain"], tuple(s["after"]),
+                           s.get("difficulty", 0.0), s["source"], s["gain"], tuple(s["after"]),
                            s["reason"], s["criterion"], s["topic"], s["level"], s["text"])
     return PlannedStep(s["competency"], s["from"], s["to"], StepKind(s["kind"]), s["quarter"],
-                       s["months"], s["spread"], s["source"], s["gain"], tuple(s["after"]),
-                       s["reason"])
+                       s["months"], s.get("difficulty", 0.0), s["source"], s["gain"],
+                       tuple(s["after"]), s["reason"])
+
+
+def throughput_document(t: Throughput) -> dict[str, Any]:
+    p = t.prior
+    return {"rate": t.rate, "focus": t.focus, "on_plan": round(t.on_plan, 4),
+            "dispersion": t.dispersion,
+            "shape": round(t.shape, 4), "quarters": round(t.quarters, 4),
+            "committed": t.committed, "own_rate": t.own_rate, "own_work": t.own_work,
+            "own_quarters": t.own_quarters, "weight": t.weight,
+            "prior": {"rate": p.rate, "strength": p.strength, "spells": p.spells,
+                      "group": p.group, "focus": p.focus}}
+
+
+def _throughput_from(doc: Mapping[str, Any] | None) -> Throughput | None:
+    """A stored plan's throughput (a plan stored before throughput had none)."""
+    if doc is None:
+        return None
+    p = doc["prior"]
+    return Throughput(doc["rate"], doc["shape"], doc["quarters"],
+                      Prior(p["rate"], p["strength"], p["spells"], p["group"],
+                            p.get("focus", 1.0)),
+                      doc["own_work"], doc["own_quarters"], doc["committed"],
+                      doc.get("focus", 1.0), doc.get("dispersion", 1.0))

@@ -1,10 +1,14 @@
 """Effort estimates learned from the ledger (shared by plans and the lattice).
 
+Two models, learned and cached together: the months a step takes (``domain.effort``, the
+lattice's costs) and the throughput model (``domain.throughput``: each step's relative
+difficulty and the comparable groups' priors, which plans and their forecasts use).
 Learning reads every skill step of the organization (and, for criteria, every
-demonstration with the hires and promotions that start a level), so the model is kept in the
-database with the event count it was learned at, and learned again only once the ledger
-has grown by more than ``RELEARN_GROWTH``: medians over thousands of samples barely move
-with a few new events.
+demonstration with the hires and promotions that start a level), so the models are kept in
+the database with the event count they were learned at, and learned again only once the
+ledger has grown by more than ``RELEARN_GROWTH``: medians over thousands of samples barely
+move with a few new events. ``plan_models`` and ``learn_plan_models`` are plain functions of
+the ledger's data to a serializable result, so they can be stored as a projection.
 """
 
 from __future__ import annotations
@@ -24,12 +28,23 @@ from trellis.domain.effort import (
     step_samples,
 )
 from trellis.domain.events import EventKind
+from trellis.domain.throughput import (
+    CAREER_KINDS,
+    Aim,
+    Career,
+    ThroughputModel,
+    careers_from_rows,
+    learn_throughput,
+)
+from trellis.domain.throughput import model_from_document as throughput_from_document
+from trellis.domain.throughput import model_to_document as throughput_to_document
 
+from . import clock
 from .unit_of_work import UnitOfWork
 
 CACHE_KEY = "effort_model"
 # Raise it whenever what a sample is changes: a model learned by other rules is relearned.
-MODEL_FORMAT = 2
+MODEL_FORMAT = 3
 RELEARN_GROWTH = 0.02
 
 
@@ -67,19 +82,60 @@ def organization_criteria_samples(uow: UnitOfWork) -> list[CriterionSample]:
     return samples
 
 
+def careers(uow: UnitOfWork, person_ids: set[int] | None = None) -> dict[int, Career]:
+    """Every person's career as the throughput model reads it (inside an open unit of
+    work): roles with their track and level, and live nano-steps, from any framework
+    version that has them."""
+    roles: dict[str, tuple[str, str]] = {}
+    criteria: dict[str, tuple[str, str]] = {}
+    aims: dict[str, Aim] = {}
+    for version in uow.frameworks.versions():
+        framework = uow.frameworks.catalog[version.id]
+        roles.update((r.id, (r.track, r.level)) for r in framework.roles.values())
+        criteria.update((c.id, (c.topic, c.level)) for c in framework.criteria.values())
+        for role in framework.roles.values():
+            nxt = framework.next_role(role.id)
+            if nxt is not None:
+                aims[role.id] = (dict(nxt.expects), frozenset(nxt.criteria))
+    rows = uow.events.of_kinds(CAREER_KINDS, person_ids)
+    return careers_from_rows(rows, roles, criteria, aims)
+
+
 def effort_model(uow: UnitOfWork) -> EffortModel:
     """The organization's effort estimates (learned again when the ledger has grown)."""
+    return plan_models(uow)[0]
+
+
+def plan_models(uow: UnitOfWork) -> tuple[EffortModel, ThroughputModel]:
+    """The effort estimates and the throughput model, from the cache when it is fresh (its
+    own transaction)."""
     with uow:
+        found = cached_models(uow)
+        if found is not None:
+            return found
         events = uow.events.count()
-        cached = uow.frameworks.get_meta(CACHE_KEY)
-        if cached:
-            doc = orjson.loads(cached)
-            if doc["events"] <= events <= doc["events"] * (1 + RELEARN_GROWTH) \
-                    and doc.get("format") == MODEL_FORMAT:
-                return model_from_document(doc["model"])
-        model = learn_efforts(organization_samples(uow), organization_criteria_samples(uow))
+        model, throughput = learn_plan_models(uow, clock.today())
         uow.frameworks.set_meta(CACHE_KEY, orjson.dumps(
-            {"events": events, "format": MODEL_FORMAT,
-             "model": model_to_document(model)}).decode())
+            {"events": events, "format": MODEL_FORMAT, "model": model_to_document(model),
+             "throughput": throughput_to_document(throughput)}).decode())
         uow.commit()
-        return model
+        return model, throughput
+
+
+def cached_models(uow: UnitOfWork) -> tuple[EffortModel, ThroughputModel] | None:
+    """The stored models when still fresh (inside an open unit of work), else None."""
+    cached = uow.frameworks.get_meta(CACHE_KEY)
+    if not cached:
+        return None
+    doc = orjson.loads(cached)
+    events = uow.events.count()
+    if doc["events"] <= events <= doc["events"] * (1 + RELEARN_GROWTH) \
+            and doc.get("format") == MODEL_FORMAT:
+        return model_from_document(doc["model"]), throughput_from_document(doc["throughput"])
+    return None
+
+
+def learn_plan_models(uow: UnitOfWork, until: date) -> tuple[EffortModel, ThroughputModel]:
+    """Both models learned from the ledger (inside an open unit of work)."""
+    model = learn_efforts(organization_samples(uow), organization_criteria_samples(uow))
+    return model, learn_throughput(careers(uow).values(), until)

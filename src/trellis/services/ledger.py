@@ -32,6 +32,7 @@ from trellis.errors import LedgerRuleBroken, NotFound
 
 from . import clock
 from .frameworks import version_in_force
+from .plan_retarget import retarget_after_promotion
 from .unit_of_work import UnitOfWork
 
 T = TypeVar("T")
@@ -201,6 +202,8 @@ def append_event(
     uow.state.write([builder.snapshot(clock.today())])
     if checkpoints is not None:
         uow.state.write_checkpoints(person.id, checkpoints)
+    if kind is EventKind.PROMOTION:  # every promotion, whichever use case records it
+        retarget_after_promotion(uow, person, event)
     return event
 
 

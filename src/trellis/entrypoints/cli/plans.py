@@ -15,6 +15,7 @@ from typer.core import TyperGroup
 
 from trellis.domain.plan import Plan, PlannedStep, StepKind, StepStatus, plan_to_document
 from trellis.errors import PlanRejected
+from trellis.services import plan_backtest
 from trellis.services import plans as use
 
 from .context import parse_date, state
@@ -55,7 +56,10 @@ def new(
                                               "or name).")] = None,
     competencies: Annotated[str | None, typer.Option(
         help="Target competencies: comma-separated competency=mastery.")] = None,
-    capacity: Annotated[int, typer.Option(help="Nano-steps per quarter (1-12).")] = 3,
+    capacity: Annotated[int | None, typer.Option(
+        help="Plan at a committed pace of this many median steps a quarter (1-12) instead "
+             "of the throughput learned from comparable people and the person's own.")]
+    = None,
     quarters: Annotated[int | None, typer.Option(
         help="Refuse a plan longer than this many quarters (default: no limit).")] = None,
     json: Json = False,
@@ -74,6 +78,48 @@ def show(ctx: typer.Context, person: Person, json: Json = False) -> None:
     _print(use.show_plan(state(ctx).open().uow(), person), json)
 
 
+@app.command("backtest")
+def backtest(
+    ctx: typer.Context,
+    at: Annotated[str, typer.Option(help="Plan for everyone from their profile on this "
+                                    "date (YYYY-MM-DD).")],
+    limit: Annotated[int, typer.Option(help="People shown (0: none).", min=0)] = 20,
+    json: Json = False,
+) -> None:
+    """Plan for everyone from DATE and score the forecasts against what happened."""
+    day = parse_date(at, "--at")
+    assert day is not None
+    found = plan_backtest.backtest(state(ctx).open().uow(), day)
+    if json:
+        print_json(plan_backtest.backtest_to_document(found))
+        return
+    doc = plan_backtest.backtest_to_document(found, limit=limit)
+    out = doc["outcomes"]
+    skipped = ", ".join(f"{n} {why}" for why, n in sorted(doc["skipped"].items()))
+    lines = [
+        f"plans on {doc['at']} scored against the ledger to {doc['ledger_end']}",
+        f"employed {doc['employed']}, planned {doc['planned']}"
+        + (f" (no plan: {skipped})" if skipped else ""),
+        f"reached readiness {doc['reached']}, censored {doc['censored']}; scored "
+        f"{doc['scored']}: inside [P10, P90] {out['inside']}, early {out['early']}, late "
+        f"{out['late']}; undecided (censored before P90) {out['undecided']}",
+        "coverage of [P10, P90]: " + ("n/a" if found.coverage is None
+                                      else f"{found.coverage:.1%} (aim 80%)"),
+        "median P50 error: " + ("n/a" if found.median_error is None else
+                                f"{found.median_error:+.1f} months (absolute "
+                                f"{found.median_abs_error:.1f}), over the people who "
+                                "reached readiness"),
+    ]
+    for line in lines:
+        console.print(line, highlight=False, markup=False)
+    rows = [[c["person"], c["target"], str(c["steps"]), c["p10"], c["p50"], c["p90"],
+             c["reached_on"] or f"censored {c['censored_on']} ({c['censored_by']})",
+             c["outcome"]] for c in doc["cases"]]
+    if rows:
+        table(f"First {len(rows)} of {doc['planned']}",
+              ["person", "target", "steps", "P10", "P50", "P90", "ready", "outcome"], rows)
+
+
 def checkin(
     ctx: typer.Context,
     person: Person,
@@ -81,12 +127,15 @@ def checkin(
     engagement: Annotated[int | None, typer.Option(help="Engagement 1-5.")] = None,
     on: Annotated[str | None, typer.Option(help="Date of the check-in (default: today).")]
     = None,
+    early: Annotated[bool, typer.Option(
+        "--early", help="Close the plan's current quarter before it has ended.")] = False,
     json: Json = False,
 ) -> None:
-    """Record a check-in; close the plan's quarter and re-plan what is left."""
+    """Record a check-in; once the plan's quarter has ended (or with --early), close it and
+    re-plan what is left."""
     cli = state(ctx)
     result = use.checkin(cli.open().uow(), person, notes=notes, engagement=engagement,
-                         on=parse_date(on, "--on"), author=cli.settings.author)
+                         on=parse_date(on, "--on"), early=early, author=cli.settings.author)
     closed, new_plan = result.closed, result.replanned
     if json:
         print_json({
@@ -95,11 +144,16 @@ def checkin(
             if closed is not None and new_plan is not None else None,
             "plan_version": new_plan.version if new_plan else None,
             "plan": plan_to_document(new_plan.plan) if new_plan else None,
+            "open_until": result.open_until.isoformat() if result.open_until else None,
         })
         return
     console.print(f"recorded check_in for {result.person.handle} on "
                   f"{result.event.effective_on} (event {result.event.id})",
                   highlight=False, markup=False)
+    if result.open_until is not None:
+        console.print(f"the plan's quarter runs until {result.open_until}: nothing closed "
+                      "(--early closes it now)", highlight=False, markup=False)
+        return
     if closed is None or new_plan is None:
         console.print("no open plan quarter to close", highlight=False)
         return
@@ -129,6 +183,20 @@ def _pairs(text: str | None) -> dict[str, int] | None:
             raise PlanRejected(f"malformed --competencies '{part}': use competency=mastery")
         out[name.strip()] = int(value)
     return out
+
+
+def _pace_text(p: Plan) -> str:
+    t = p.throughput
+    if t is None:
+        return ""
+    if t.committed:
+        return f"; committed pace {t.rate:g} median steps a quarter"
+    own = f"own {t.own_rate:g} over {t.own_quarters:.1f} quarters" if t.own_rate is not None \
+        else "no record of their own yet"
+    return (f"; throughput {t.rate:.2f} median steps a quarter ({t.prior.group} "
+            f"{t.prior.rate:.2f}, worth {t.prior.strength:g} quarters; {own}; "
+            f"weight {t.weight:g}), {t.focus:.0%} of it on the next role's gaps as "
+            "comparable people's")
 
 
 def _forecast_text(p: Plan) -> str:
@@ -163,8 +231,8 @@ def _print(view: use.PlanView, json: bool) -> None:
                   f"{escape(p.target.label)}, version {stored.version} of {view.versions}, "
                   f"from {p.start}", highlight=False)
     console.print(f"readiness {p.readiness:g} at the start, {view.readiness.score:g} now; "
-                  f"{done} of {len(p.steps)} steps done; capacity {p.capacity} a quarter; "
-                  f"pace {p.pace:g}" + _forecast_text(p), highlight=False, markup=False)
+                  f"{done} of {len(p.steps)} steps done" + _pace_text(p) + _forecast_text(p),
+                  highlight=False, markup=False)
     if p.note:
         console.print(f"note: {p.note}", highlight=False, markup=False)
     if p.complete:
@@ -174,12 +242,13 @@ def _print(view: use.PlanView, json: bool) -> None:
         for k, i in enumerate(m.steps):
             s = p.steps[i]
             rows.append([f"Q{m.quarter} {m.starts}..{m.ends}" if k == 0 else "",
-                         _step_text(s), f"{s.months * p.pace:.1f} ({s.source})",
+                         _step_text(s), f"{s.months:.1f} ({s.difficulty:g}, {s.source})",
                          view.statuses[i].value, s.reason,
-                         f"{m.readiness:g} by {m.forecast_p50}" if k == 0 else ""])
+                         f"{m.readiness:g} by {m.forecast_p50} ({m.expected:.1f} expected)"
+                         if k == 0 else ""])
     if rows:
-        table("Milestones", ["quarter", "step", "months", "status", "why", "readiness"],
-              rows)
+        table("Milestones", ["quarter", "step", "months (difficulty)", "status", "why",
+                             "readiness"], rows)
     for c in p.checkins:
         console.print(f"check-in {c.on} closed Q{c.quarter}: done {len(c.done)}, missed "
                       f"{len(c.missed)}" + (f" ({', '.join(c.missed)})" if c.missed else "")

@@ -37,7 +37,6 @@ from trellis.domain.compensation import RaiseKind
 from trellis.domain.events import EventKind, RecognitionKind
 from trellis.domain.layers import layers_to_document
 from trellis.domain.limits import EMAIL_MAX, HANDLE_MAX, LABEL_MAX, NAME_MAX
-from trellis.domain.plan import DEFAULT_CAPACITY
 from trellis.domain.readiness import readiness_to_document
 from trellis.errors import (
     FrameworkInvalid,
@@ -265,7 +264,7 @@ def show_person(ref: str, request: Request, user: User, uow: Uow, *,
             aimed = plan["target"]["role"] if plan else None
             plan_form = {"role": aimed if aimed in {t["id"] for t in targets}
                          else following or "",
-                         "capacity": str(plan["capacity"] if plan else DEFAULT_CAPACITY),
+                         "capacity": str(plan["capacity"] or "") if plan else "",
                          "message": None, **(refused_plan or {}), "targets": targets,
                          "next": following}
     if refused_plan and plan_form is None:
@@ -391,11 +390,12 @@ def verify(ref: Ref, event_id: int, request: Request, user: CurrentUser, uow: Uo
 @router.post("/people/{ref}/check-in", response_class=HTMLResponse)
 def check_in(ref: Ref, request: Request, user: CurrentUser, uow: Uow,
              notes: Annotated[str, Form(min_length=1, max_length=5000, pattern=TEXT)],
-             engagement: Annotated[int | None, Form(ge=1, le=5)] = None) -> Response:
+             engagement: Annotated[int | None, Form(ge=1, le=5)] = None,
+             early: Annotated[bool, Form()] = False) -> Response:
     person = accounts.require_record(uow(), user, ref, EventKind.CHECK_IN)
     try:
         done = plans.checkin(uow(), str(person.id), notes=notes, engagement=engagement,
-                             author=user.email)
+                             early=early, author=user.email)
     except TrellisError as exc:
         return _refused(exc, ref, request, user, uow, "Not recorded")
     accounts.audit(uow(), user, "check_in", f"person/{person.handle}/events/{done.event.id}",
@@ -535,7 +535,7 @@ def make_plan(ref: Ref, request: Request, user: CurrentUser, uow: Uow,
     does, with the same permission; bad input comes back in the form, with its status."""
     form = {"role": role.strip(), "capacity": capacity.strip()}
     try:
-        body = PlanCreate(role=form["role"] or None, capacity=form["capacity"] or 0)
+        body = PlanCreate(role=form["role"] or None, capacity=form["capacity"] or None)
     except ValidationError:
         return show_person(ref, request, user, uow, status=422, plan_form={
             **form, "message": "Not planned: capacity must be a whole number of steps a "

@@ -1,0 +1,624 @@
+"""A person's throughput: nano-steps a quarter across all competencies, learned from the
+organization's history, and each step's relative difficulty.
+
+**Work shares, not calendar gaps.** People work on several competencies at once, so the
+calendar time between two steps in one competency counts the months spent on the others.
+A step's *work* is the time its lane (its competency, or its criterion's topic) was open,
+from the lane's previous step (or the hire; for a topic, the start of the level) to the
+step, with each day divided among the lanes open on it: a person with three lanes open
+for nine months spent three months on each. The work of a person's steps adds up to the
+time at least one lane was open, never more than their tenure.
+
+**Difficulty.** A step's sample is its work times the person's raw rate (nano-steps a
+quarter over their tenure): the share of their throughput it took, so fast and slow people
+measure the same step alike. A step's difficulty is the median of its samples (by
+competency and mastery with ``MIN_SAMPLES`` or more, else by mastery, likewise a criterion,
+its level, every criterion) over the median of all samples: the median step is 1.
+Without history: the documented months of ``domain.effort`` over 5 months (the default for
+a step to mastery 3, the middle of the scale).
+
+**Throughput.** A person's throughput is difficulty-weighted nano-steps a quarter (steps
+of median difficulty a quarter), over their *record*: from the hire, or from their first
+recorded step if later (a person with none has no record: an HR import, or a journal begun
+today, says nothing about pace). The organization's prior for *comparable people*, those
+in the same track at the same level, is learned from every spell (a stay in one role, of
+at least a quarter) at that track and level: work done over quarters spent. Fewer than
+``MIN_GROUP`` spells there: the level in every track, then the whole organization, then
+``DEFAULT_RATE`` with strength ``DEFAULT_STRENGTH``. The prior is a gamma distribution
+fitted by the method of moments for Poisson rates with exposures (Marshall 1991): mean
+``m = sum(work) / sum(quarters)``, the spread of the spells' rates beyond what chance alone
+gives, ``v = s2 - m / mean(quarters)``, and strength ``beta = m / v`` *quarters*, held to
+``STRENGTH_RANGE``. The person's own record (every step over their record)
+updates it: ``rate = (m * beta + work) / (beta + quarters)``: their own pace weighs
+``quarters / (quarters + beta)``.
+
+**Forecast.** Work arrives as a gamma process: ``DISPERSION`` events a median step (1: a
+Poisson process of median steps) at the person's rate, itself gamma with shape
+``a = m * beta + work`` and rate ``b = beta + quarters``. The time ``T`` to finish ``W`` of
+work then has ``P(T <= t) = I(k t / (k t + b); k W, a)``, the regularized incomplete beta
+function (the negative binomial's tail), so a plan's milestones and its P10/P50/P90 come
+from one distribution, exactly, without simulation.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from .effort import (
+    DEFAULT_CRITERION_MONTHS,
+    MIN_SAMPLES,
+    EffortModel,
+    Estimate,
+    default_months,
+)
+from .ledger_rows import EventRow
+from .limits import MASTERY_MAX
+
+DAYS_PER_QUARTER = 91.3125
+MONTHS_PER_QUARTER = 3
+MIN_GROUP = 8  # spells a comparable group needs before its own prior is used
+MIN_SPELL_QUARTERS = 1.0  # shorter stays say more about chance than about pace
+STRENGTH_RANGE = (1.0, 20.0)  # quarters of record the prior is worth
+DEFAULT_RATE = 2.0  # median steps a quarter with no history (a 0-5 scale: ~8 steps a year)
+DEFAULT_STRENGTH = 2.0  # weak: half a year of the person's own record outweighs it
+MIN_RATE = 0.1  # a group that recorded no steps still plans at some pace
+MIN_FOCUS = 0.1  # likewise a group whose steps never aimed at the next role
+DISPERSION = 1.0  # gamma-process events a median step: 1 is a Poisson process
+DISPERSION_RANGE = (0.05, 4.0)
+MIDDLE_MONTHS = 5.0  # the default months of a step to mastery 3: difficulty 1 by default
+MIN_DIFFICULTY = 0.05
+FORECAST_LIMIT = 400.0  # quarters: a forecast past a century says only "not in sight"
+
+
+@dataclass(frozen=True, slots=True)
+class NanoStep:
+    """A live nano-step: a mastery step (``key`` the competency) or a demonstration (``key``
+    the criterion, ``level`` its level); ``lane`` is the competency or the topic."""
+
+    on: date
+    lane: str
+    key: str
+    to_mastery: int = 0
+    level: str = ""
+    # Whether it closed a gap of the next role up the track from the role then held (None:
+    # that role was the top of its track, so there was nothing to aim at).
+    toward: bool | None = None
+
+    @property
+    def is_criterion(self) -> bool:
+        return bool(self.level)
+
+
+@dataclass(frozen=True, slots=True)
+class Career:
+    """What the throughput model reads of one person: the hire, any departure, the roles
+    held (from date, track, level) and the live nano-steps."""
+
+    person_id: int
+    hired_on: date
+    left_on: date | None
+    roles: tuple[tuple[date, str, str], ...]
+    steps: tuple[NanoStep, ...]
+
+    def end(self, until: date) -> date:
+        return min(self.left_on, until) if self.left_on is not None else until
+
+    def recording_from(self, until: date) -> date | None:
+        """When the person's record of steps begins: the hire, or their first recorded
+        step (a baseline on the hire date included) if later. None: no step recorded by
+        ``until``, so the ledger says nothing of their pace (an HR import, a journal begun
+        today), and the years before a first step are not counted as years without one."""
+        first = min((s.on for s in self.steps if s.on <= until), default=None)
+        return None if first is None else max(first, self.hired_on)
+
+    def counted(self, until: date) -> list[NanoStep]:
+        """Steps that took effort: after the hire (one on the hire date is a baseline) and
+        on or before ``until`` and the departure."""
+        end = self.end(until)
+        return sorted((s for s in self.steps if self.hired_on < s.on <= end),
+                      key=lambda s: s.on)
+
+    def role_on(self, on: date) -> tuple[str, str] | None:
+        held = None
+        for since, track, level in self.roles:
+            if since <= on:
+                held = (track, level)
+        return held
+
+
+@dataclass(frozen=True, slots=True)
+class Rated:
+    value: float
+    samples: int
+    source: str
+
+
+@dataclass(frozen=True)
+class Difficulty:
+    """Relative difficulty of a nano-step: the median step is 1."""
+
+    by_step: Mapping[tuple[str, int], Rated] = field(default_factory=dict)
+    by_mastery: Mapping[int, Rated] = field(default_factory=dict)
+    by_criterion: Mapping[str, Rated] = field(default_factory=dict)
+    by_level: Mapping[str, Rated] = field(default_factory=dict)
+    criteria: Rated | None = None
+
+    def of_step(self, competency: str, to_mastery: int, scale_max: int = 5) -> Rated:
+        found = self.by_step.get((competency, to_mastery)) or self.by_mastery.get(to_mastery)
+        if found is not None:
+            return found
+        return Rated(round(default_months(to_mastery, scale_max) / MIDDLE_MONTHS, 3), 0,
+                     "default")
+
+    def of_criterion(self, criterion: str, level: str) -> Rated:
+        found = self.by_criterion.get(criterion) or self.by_level.get(level) or self.criteria
+        if found is not None:
+            return found
+        return Rated(round(DEFAULT_CRITERION_MONTHS / MIDDLE_MONTHS, 3), 0, "default")
+
+    def of(self, step: NanoStep) -> float:
+        if step.is_criterion:
+            return self.of_criterion(step.key, step.level).value
+        return self.of_step(step.key, step.to_mastery).value
+
+
+@dataclass(frozen=True, slots=True)
+class Prior:
+    """The gamma prior of comparable people's throughput: ``rate`` median steps a quarter,
+    worth ``strength`` quarters of a person's own record."""
+
+    rate: float
+    strength: float
+    spells: int
+    group: str  # "track/level", "level", "organization" or "default"
+    focus: float = 1.0  # the share of their work that closed a gap of their next role
+
+
+DEFAULT_PRIOR = Prior(DEFAULT_RATE, DEFAULT_STRENGTH, 0, "default")
+
+
+@dataclass(frozen=True)
+class ThroughputModel:
+    difficulty: Difficulty = field(default_factory=Difficulty)
+    by_role: Mapping[tuple[str, str], Prior] = field(default_factory=dict)  # (track, level)
+    by_level: Mapping[str, Prior] = field(default_factory=dict)
+    overall: Prior | None = None
+    dispersion: float = DISPERSION  # gamma-process events a median step (see ``dispersion``)
+
+    def prior(self, track: str | None, level: str | None) -> Prior:
+        return (self.by_role.get((track or "", level or "")) or self.by_level.get(level or "")
+                or self.overall or DEFAULT_PRIOR)
+
+
+@dataclass(frozen=True, slots=True)
+class Throughput:
+    """A person's throughput: gamma with ``shape`` and ``quarters`` (its rate parameter),
+    mean ``rate`` median steps a quarter; what the prior and their own record gave."""
+
+    rate: float
+    shape: float
+    quarters: float
+    prior: Prior
+    own_work: float
+    own_quarters: float
+    committed: bool = False  # the rate is a commitment (``--capacity``), not learned
+    focus: float = 1.0  # the share of it that goes to the plan's steps
+    dispersion: float = DISPERSION  # the organization's (ThroughputModel.dispersion)
+
+    @property
+    def on_plan(self) -> float:
+        """Median steps a quarter that go to the plan."""
+        return self.rate * self.focus
+
+    @property
+    def own_rate(self) -> float | None:
+        return round(self.own_work / self.own_quarters, 3) if self.own_quarters > 0 else None
+
+    @property
+    def weight(self) -> float:
+        """The weight of the person's own pace against the prior's."""
+        return round(self.own_quarters / (self.own_quarters + self.prior.strength), 3)
+
+    def commit(self, steps_a_quarter: float) -> Throughput:
+        """The same uncertainty around a rate the person commits to."""
+        return Throughput(float(steps_a_quarter), self.shape, self.shape / steps_a_quarter,
+                          self.prior, self.own_work, self.own_quarters, committed=True,
+                          focus=1.0, dispersion=self.dispersion)
+
+
+CAREER_KINDS = ("hire", "promotion", "lateral_move", "departure", "skill_step", "demonstrated")
+
+
+Aim = tuple[Mapping[str, int], frozenset[str]]  # the next role's expectations and criteria
+
+
+def careers_from_rows(rows: Iterable[EventRow], roles: Mapping[str, tuple[str, str]],
+                      criteria: Mapping[str, tuple[str, str]],
+                      aims: Mapping[str, Aim] | None = None) -> dict[int, Career]:
+    """Careers from live ledger rows of ``CAREER_KINDS`` in ledger order. ``roles`` maps a
+    role id to its (track, level), ``criteria`` a criterion id to its (topic, level), and
+    ``aims`` a role id to what the next role up its track expects (none: the top); a
+    person hired again starts a new career (the latest counts)."""
+    aims = aims or {}
+    holding: dict[int, str] = {}
+    hired: dict[int, date] = {}
+    left: dict[int, date | None] = {}
+    held: dict[int, list[tuple[date, str, str]]] = {}
+    steps: dict[int, list[NanoStep]] = {}
+    for r in rows:
+        pid, on, d = r.person_id, r.effective_on, r.details
+        if r.kind == "hire":
+            hired[pid], left[pid], held[pid], steps[pid] = on, None, [], []
+        if pid not in hired:
+            continue
+        aim = aims.get(holding.get(pid, ""))
+        if r.kind in ("hire", "promotion", "lateral_move"):
+            holding[pid] = str(d.get("role"))
+            track, level = roles.get(holding[pid], ("", ""))
+            held[pid].append((on, track, level))
+        elif r.kind == "departure":
+            left[pid] = on
+        elif r.kind == "skill_step":
+            comp, to = str(d.get("competency")), int(d.get("to_mastery") or 0)
+            steps[pid].append(NanoStep(on, "competency:" + comp, comp, to, "",
+                                       None if aim is None else aim[0].get(comp, 0) >= to))
+        elif r.kind == "demonstrated":
+            shown = str(d.get("criterion"))
+            found = criteria.get(shown)
+            if found is not None:
+                steps[pid].append(NanoStep(on, "topic:" + found[0], shown, 0, found[1] or "?",
+                                           None if aim is None else shown in aim[1]))
+    return {pid: Career(pid, hired[pid], left[pid], tuple(held[pid]), tuple(steps[pid]))
+            for pid in hired}
+
+
+# --- learning --------------------------------------------------------------------------
+
+
+def work_shares(career: Career, until: date) -> list[tuple[NanoStep, float]]:
+    """Each counted step with its work in quarters: its lane's open days, each divided by
+    the number of lanes open that day."""
+    steps = career.counted(until)
+    if not steps:
+        return []
+    level_starts = sorted({since for since, _, _ in career.roles} | {career.hired_on})
+    last: dict[str, int] = {}
+    spans: list[tuple[int, int]] = []
+    for s in steps:
+        start = career.hired_on
+        if s.is_criterion:  # a topic opens again with each level
+            start = max(d for d in level_starts if d < s.on) if any(
+                d < s.on for d in level_starts) else career.hired_on
+        begin = max(last.get(s.lane, 0), start.toordinal())
+        end = s.on.toordinal()
+        last[s.lane] = end
+        spans.append((begin, max(begin, end)))
+    cuts = sorted({t for span in spans for t in span})
+    opening: dict[int, int] = defaultdict(int)
+    for b, e in spans:
+        if e > b:
+            opening[b] += 1
+            opening[e] -= 1
+    # cumulative share of attention a single open lane got, at each cut
+    share_at: dict[int, float] = {}
+    open_now, total = 0, 0.0
+    for k, t in enumerate(cuts):
+        share_at[t] = total
+        open_now += opening.get(t, 0)
+        if k + 1 < len(cuts) and open_now > 0:
+            total += (cuts[k + 1] - t) / open_now
+    return [(s, (share_at[e] - share_at[b]) / DAYS_PER_QUARTER)
+            for s, (b, e) in zip(steps, spans, strict=True)]
+
+
+def _tenure(career: Career, until: date) -> float:
+    """Quarters of the person's record of steps, up to ``until`` or the departure."""
+    since = career.recording_from(until)
+    if since is None:
+        return 0.0
+    return max(0.0, (career.end(until) - since).days / DAYS_PER_QUARTER)
+
+
+def learn_difficulty(careers: Iterable[Career], until: date) -> Difficulty:
+    by_step: dict[tuple[str, int], list[float]] = defaultdict(list)
+    by_mastery: dict[int, list[float]] = defaultdict(list)
+    by_criterion: dict[str, list[float]] = defaultdict(list)
+    by_level: dict[str, list[float]] = defaultdict(list)
+    criteria: list[float] = []
+    every: list[float] = []
+    for career in careers:
+        shares = work_shares(career, until)
+        tenure = _tenure(career, until)
+        if not shares or tenure <= 0:
+            continue
+        raw_rate = len(shares) / tenure
+        for s, work in shares:
+            if work <= 0:  # a batch written up on one day says nothing about effort
+                continue
+            sample = work * raw_rate
+            every.append(sample)
+            if s.is_criterion:
+                by_criterion[s.key].append(sample)
+                by_level[s.level].append(sample)
+                criteria.append(sample)
+            else:
+                by_step[(s.key, s.to_mastery)].append(sample)
+                by_mastery[s.to_mastery].append(sample)
+    if not every:
+        return Difficulty()
+    unit = statistics.median(every)
+
+    def rated(values: list[float], source: str) -> Rated:
+        return Rated(round(max(MIN_DIFFICULTY, statistics.median(values) / unit), 3),
+                     len(values), source)
+
+    def table(groups: Mapping[Any, list[float]], source: str) -> dict[Any, Rated]:
+        return {k: rated(v, source) for k, v in groups.items() if len(v) >= MIN_SAMPLES}
+
+    return Difficulty(table(by_step, "competency"), table(by_mastery, "mastery"),
+                      table(by_criterion, "criterion"), table(by_level, "level"),
+                      rated(criteria, "criteria") if len(criteria) >= MIN_SAMPLES else None)
+
+
+@dataclass(frozen=True, slots=True)
+class Spell:
+    """A stay in one role: its work, the part of it that aimed at the next role (and the
+    part that could: a top role's steps aim at nothing), and its quarters."""
+
+    track: str
+    level: str
+    work: float
+    quarters: float
+    toward: float = 0.0
+    aimable: float = 0.0
+
+
+def fit_prior(spells: Sequence[Spell], group: str) -> Prior:
+    """The gamma prior from spells by the method of moments, with the group's focus."""
+    total_q = sum(s.quarters for s in spells)
+    mean = max(MIN_RATE, sum(s.work for s in spells) / total_q)
+    s2 = sum(s.quarters * (s.work / s.quarters - mean) ** 2 for s in spells) / total_q
+    between = s2 - mean / (total_q / len(spells))
+    low, high = STRENGTH_RANGE
+    strength = high if between <= 0 else min(high, max(low, mean / between))
+    aimable = sum(s.aimable for s in spells)
+    focus = sum(s.toward for s in spells) / aimable if aimable > 0 else 1.0
+    return Prior(round(mean, 4), round(strength, 3), len(spells), group,
+                 round(max(focus, MIN_FOCUS), 4))
+
+
+def spells(career: Career, until: date, difficulty: Difficulty) -> list[Spell]:
+    """Each stay in one role of at least a quarter, over the person's record."""
+    end = career.end(until)
+    recording = career.recording_from(until)
+    if recording is None:
+        return []
+    roles = [r for r in career.roles if r[0] <= end]
+    steps = career.counted(until)
+    out = []
+    for k, (since, track, level) in enumerate(roles):
+        stop = roles[k + 1][0] if k + 1 < len(roles) else end
+        quarters = (stop - max(since, recording)).days / DAYS_PER_QUARTER
+        if quarters < MIN_SPELL_QUARTERS:
+            continue
+        inside = [(s, difficulty.of(s)) for s in steps if since < s.on <= stop]
+        out.append(Spell(track, level, sum(d for _, d in inside), quarters,
+                         sum(d for s, d in inside if s.toward),
+                         sum(d for s, d in inside if s.toward is not None)))
+    return out
+
+
+def dispersion(careers: Iterable[Career], until: date, difficulty: Difficulty) -> float:
+    """Gamma-process events a median step, from how unevenly people's work falls in their
+    quarters: ``1 / D``, where D is the pooled index of dispersion (variance over mean) of
+    each person's work per whole quarter of their record, around their own mean. A Poisson
+    process of median steps has D = 1; bursts and lulls make D larger and forecasts wider.
+    Fewer than ``MIN_GROUP`` people with two quarters or more: ``DISPERSION``."""
+    squares = weights = 0.0
+    people = 0
+    for career in careers:
+        since = career.recording_from(until)
+        if since is None:
+            continue
+        quarters = int((career.end(until) - since).days // DAYS_PER_QUARTER)
+        if quarters < 2:
+            continue
+        bins = [0.0] * quarters
+        for s in career.counted(until):
+            k = int((s.on - since).days // DAYS_PER_QUARTER)
+            if k < quarters:
+                bins[k] += difficulty.of(s)
+        mean = sum(bins) / quarters
+        if mean <= 0:
+            continue
+        squares += sum((b - mean) ** 2 for b in bins) / mean
+        weights += quarters - 1
+        people += 1
+    if people < MIN_GROUP or weights <= 0 or squares <= 0:
+        return DISPERSION
+    low, high = DISPERSION_RANGE
+    return round(min(high, max(low, weights / squares)), 4)
+
+
+def learn_throughput(careers: Iterable[Career], until: date) -> ThroughputModel:
+    """Difficulty and the comparable groups' priors from the history up to ``until``."""
+    careers = [c for c in careers if c.hired_on <= until]
+    difficulty = learn_difficulty(careers, until)
+    by_role: dict[tuple[str, str], list[Spell]] = defaultdict(list)
+    by_level: dict[str, list[Spell]] = defaultdict(list)
+    overall: list[Spell] = []
+    for career in careers:
+        for spell in spells(career, until, difficulty):
+            by_role[(spell.track, spell.level)].append(spell)
+            by_level[spell.level].append(spell)
+            overall.append(spell)
+    return ThroughputModel(
+        difficulty,
+        {k: fit_prior(v, f"{k[0]}/{k[1]}") for k, v in by_role.items() if len(v) >= MIN_GROUP},
+        {k: fit_prior(v, k) for k, v in by_level.items() if len(v) >= MIN_GROUP},
+        fit_prior(overall, "organization") if len(overall) >= MIN_GROUP else None,
+        dispersion(careers, until, difficulty))
+
+
+def person_throughput(model: ThroughputModel, career: Career | None, until: date,
+                      track: str | None, level: str | None) -> Throughput:
+    """The prior of people comparable to the person (their track and level on ``until``),
+    updated by their own record since the hire."""
+    prior = model.prior(track, level)
+    work = quarters = 0.0
+    if career is not None:
+        work = sum(model.difficulty.of(s) for s in career.counted(until))
+        quarters = _tenure(career, until)
+    shape = prior.rate * prior.strength + work
+    scale = prior.strength + quarters
+    return Throughput(round(shape / scale, 4), shape, scale, prior, round(work, 3),
+                      round(quarters, 3), focus=prior.focus, dispersion=model.dispersion)
+
+
+# --- the forecast ----------------------------------------------------------------------
+
+
+def _beta_fraction(a: float, b: float, x: float) -> float:
+    """The continued fraction of the incomplete beta function (modified Lentz)."""
+    tiny, eps = 1e-300, 1e-13
+    qab, qap, qam = a + b, a + 1.0, a - 1.0
+    c, d = 1.0, 1.0 - qab * x / qap
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 3000):
+        m2 = 2 * m
+        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = 1.0 + aa / c
+        c = c if abs(c) > tiny else tiny
+        h *= d * c
+        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = 1.0 + aa / c
+        c = c if abs(c) > tiny else tiny
+        delta = d * c
+        h *= delta
+        if abs(delta - 1.0) < eps:
+            break
+    return h
+
+
+def incomplete_beta(a: float, b: float, x: float) -> float:
+    """The regularized incomplete beta function I_x(a, b)."""
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    front = math.exp(math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
+                     + a * math.log(x) + b * math.log1p(-x))
+    if x < (a + 1.0) / (a + b + 2.0):
+        return front * _beta_fraction(a, b, x) / a
+    return 1.0 - front * _beta_fraction(b, a, 1.0 - x) / b
+
+
+def done_by(work: float, quarters: float, throughput: Throughput) -> float:
+    """P(``work`` median steps are done within ``quarters``)."""
+    if work <= 0:
+        return 1.0
+    if quarters <= 0:
+        return 0.0
+    dispersion = throughput.dispersion
+    kt = dispersion * quarters * throughput.focus
+    return incomplete_beta(dispersion * work, throughput.shape,
+                           kt / (kt + throughput.quarters))
+
+
+def quantile(work: float, p: float, throughput: Throughput) -> float:
+    """The quarters by which ``work`` is done with probability ``p`` (bisection)."""
+    if work <= 0:
+        return 0.0
+    high = max(1.0, work / throughput.on_plan)
+    while done_by(work, high, throughput) < p and high < FORECAST_LIMIT:
+        high *= 2
+    if high >= FORECAST_LIMIT:
+        return FORECAST_LIMIT
+    low = 0.0
+    for _ in range(60):
+        mid = (low + high) / 2
+        if done_by(work, mid, throughput) < p:
+            low = mid
+        else:
+            high = mid
+        if high - low < 1e-4:
+            break
+    return (low + high) / 2
+
+
+def expected_done(cumulative: Sequence[float], quarters: float, throughput: Throughput
+                  ) -> float:
+    """Expected number of steps done within ``quarters``; ``cumulative[i]`` is the work of
+    steps 0..i in plan order."""
+    return sum(done_by(w, quarters, throughput) for w in cumulative)
+
+
+# --- documents -------------------------------------------------------------------------
+
+
+def _rated_rows(table: Mapping[Any, Rated]) -> list[list[Any]]:
+    return [[*(k if isinstance(k, tuple) else (k,)), r.value, r.samples]
+            for k, r in sorted(table.items())]
+
+
+def _prior_row(p: Prior) -> list[Any]:
+    return [p.rate, p.strength, p.spells, p.group, p.focus]
+
+
+def model_to_document(model: ThroughputModel) -> dict[str, Any]:
+    d = model.difficulty
+    return {
+        "difficulty": {"by_step": _rated_rows(d.by_step), "by_mastery": _rated_rows(d.by_mastery),
+                       "by_criterion": _rated_rows(d.by_criterion),
+                       "by_level": _rated_rows(d.by_level),
+                       "criteria": None if d.criteria is None else [d.criteria.value,
+                                                                    d.criteria.samples]},
+        "by_role": [[t, lv, *_prior_row(p)] for (t, lv), p in sorted(model.by_role.items())],
+        "by_level": [[lv, *_prior_row(p)] for lv, p in sorted(model.by_level.items())],
+        "overall": None if model.overall is None else _prior_row(model.overall),
+        "dispersion": model.dispersion,
+    }
+
+
+def model_from_document(doc: Mapping[str, Any]) -> ThroughputModel:
+    d = doc["difficulty"]
+    crit = d["criteria"]
+    return ThroughputModel(
+        Difficulty(
+            {(c, m): Rated(v, n, "competency") for c, m, v, n in d["by_step"]},
+            {m: Rated(v, n, "mastery") for m, v, n in d["by_mastery"]},
+            {c: Rated(v, n, "criterion") for c, v, n in d["by_criterion"]},
+            {lv: Rated(v, n, "level") for lv, v, n in d["by_level"]},
+            None if crit is None else Rated(crit[0], crit[1], "criteria")),
+        {(t, lv): Prior(*row) for t, lv, *row in doc["by_role"]},
+        {lv: Prior(*row) for lv, *row in doc["by_level"]},
+        None if doc["overall"] is None else Prior(*doc["overall"]),
+        doc.get("dispersion", DISPERSION))
+
+
+def as_effort(difficulty: Difficulty, rate: float) -> EffortModel:
+    """Effort estimates in months of the person's work at ``rate`` (median steps a quarter):
+    a step's difficulty times the months a median step takes them. Plans draft and order
+    their steps with it (domain.plan_steps), so the months they show are the forecast's."""
+    months = MONTHS_PER_QUARTER / max(rate, 1e-6)
+
+    def est(r: Rated) -> Estimate:
+        return Estimate(r.value * months, 0.0, r.samples, r.source)
+
+    return EffortModel(
+        by_step={k: est(r) for k, r in difficulty.by_step.items()},
+        by_mastery={m: est(difficulty.of_step("", m)) for m in range(1, MASTERY_MAX + 1)},
+        by_criterion={k: est(r) for k, r in difficulty.by_criterion.items()},
+        by_criteria_level={k: est(r) for k, r in difficulty.by_level.items()},
+        criteria_overall=est(difficulty.of_criterion("", "")))

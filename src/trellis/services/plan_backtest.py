@@ -1,0 +1,231 @@
+"""``trellis plan backtest --at DATE``: plan for everyone from their profile at DATE and
+score the forecasts against what happened after.
+
+On DATE, every person employed then with a role above theirs on the track gets a plan to
+that next role, from their profile on DATE and a throughput model learned only from the
+ledger up to DATE (nothing after it leaks in). Then their ledger after DATE is folded day
+by day: the **readiness date** is the first day their readiness for that target, before
+the freshness discount (``Readiness.coverage``), reaches 100: every expected mastery,
+criterion, band level and points bar reached, on the framework in force on DATE. A person
+who leaves first is **censored** at the departure; one still short when the ledger ends,
+at its last event's date.
+
+The forecast scored is the plan's, from the same throughput distribution, over its *gap*
+steps: refreshes (new evidence for what is met on stale evidence) are left out of both
+sides. A history records when people took steps, not when they would have refreshed
+evidence for a plan that did not exist, and at the top of a scale a refresh is a
+certification, which no throughput measures; people with only refreshes left are skipped.
+
+Scoring: a reached date inside [P10, P90] is *inside*, before P10 *early*, after P90
+*late*; a person censored after P90 is late too (they were not ready by P90). A person
+censored on or before P90 cannot be scored: *undecided*, counted and left out. Coverage
+is inside / (inside + early + late), and should be near 80%. The P50 error is the reached
+date minus P50, in months (positive: later than forecast), over the people who reached it.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from trellis.domain.events import Event, EventKind
+from trellis.domain.plan import (
+    StepKind,
+    forecast_of,
+    make_plan,
+    resolve_target,
+    target_readiness,
+)
+from trellis.domain.profile import ProfileBuilder, live_events, order
+from trellis.domain.readiness import DAYS_PER_MONTH
+from trellis.domain.throughput import learn_throughput, person_throughput
+from trellis.errors import PlanRejected
+
+from . import clock
+from .effort import careers
+from .unit_of_work import UnitOfWork
+
+# Only these can raise readiness; other days need no assessment.
+RAISING = frozenset({EventKind.SKILL_STEP, EventKind.DEMONSTRATED, EventKind.ASSESSED,
+                     EventKind.CERTIFICATION, EventKind.VERIFICATION, EventKind.REVIEW,
+                     EventKind.CALIBRATION})
+
+
+class BacktestRejected(PlanRejected):
+    """A date the backtest cannot use: before the ledger, in the future, at its end."""
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    person_id: int
+    handle: str
+    target: str
+    steps: int
+    work: float
+    p10: date
+    p50: date
+    p90: date
+    reached_on: date | None
+    censored_on: date | None
+    censored_by: str  # "departure", "ledger end" or ""
+
+    @property
+    def outcome(self) -> str:
+        if self.reached_on is not None:
+            if self.reached_on < self.p10:
+                return "early"
+            return "late" if self.reached_on > self.p90 else "inside"
+        assert self.censored_on is not None
+        return "late" if self.censored_on > self.p90 else "undecided"
+
+    @property
+    def error_months(self) -> float | None:
+        if self.reached_on is None:
+            return None
+        return (self.reached_on - self.p50).days / DAYS_PER_MONTH
+
+
+@dataclass(frozen=True, slots=True)
+class Backtest:
+    at: date
+    ledger_end: date
+    employed: int
+    skipped: Mapping[str, int]  # why people employed on DATE got no plan
+    cases: tuple[Case, ...]
+
+    def count(self, outcome: str) -> int:
+        return sum(c.outcome == outcome for c in self.cases)
+
+    @property
+    def reached(self) -> int:
+        return sum(c.reached_on is not None for c in self.cases)
+
+    @property
+    def censored(self) -> int:
+        return len(self.cases) - self.reached
+
+    @property
+    def scored(self) -> int:
+        return len(self.cases) - self.count("undecided")
+
+    @property
+    def coverage(self) -> float | None:
+        return self.count("inside") / self.scored if self.scored else None
+
+    @property
+    def median_error(self) -> float | None:
+        errors = [e for c in self.cases if (e := c.error_months) is not None]
+        return statistics.median(errors) if errors else None
+
+    @property
+    def median_abs_error(self) -> float | None:
+        errors = [abs(e) for c in self.cases if (e := c.error_months) is not None]
+        return statistics.median(errors) if errors else None
+
+
+def backtest(uow: UnitOfWork, at: date) -> Backtest:
+    """Plans on ``at`` for everyone, scored against the ledger after it."""
+    with uow.reading():
+        by_person: dict[int, list[Event]] = defaultdict(list)
+        for e in uow.events.stream():
+            by_person[e.person_id].append(e)
+        dated = [e.effective_on for events in by_person.values() for e in events
+                 if e.kind is not EventKind.RETRACTION]
+        if not dated:
+            raise BacktestRejected("the ledger has no events to backtest")
+        first, last = min(dated), max(dated)
+        if at > clock.today():
+            raise BacktestRejected(f"--at {at} is in the future")
+        if at < first:
+            raise BacktestRejected(f"--at {at} is before the ledger's first event ({first})")
+        if at >= last:
+            raise BacktestRejected(f"--at {at} is on or after the ledger's last event "
+                                   f"({last}): nothing after it to score against")
+        history = careers(uow)
+        model = learn_throughput(history.values(), at)
+        catalog = uow.frameworks.catalog
+        people = {p.id: p.handle for p in uow.people.all()}
+        skipped: Counter[str] = Counter()
+        cases: list[Case] = []
+        employed = 0
+        for person_id, events in sorted(by_person.items()):
+            builder = ProfileBuilder(person_id, catalog)
+            ordered = order(live_events(events))
+            k = 0
+            while k < len(ordered) and ordered[k].effective_on <= at:
+                builder.apply(ordered[k])
+                k += 1
+            profile = builder.snapshot(at)
+            if not profile.active or profile.framework_version is None:
+                continue
+            employed += 1
+            framework = catalog[profile.framework_version]
+            try:
+                target = resolve_target(framework, profile)
+                throughput = person_throughput(model, history.get(person_id), at,
+                                               profile.track, profile.level)
+                plan = make_plan(profile, framework, target, model, throughput, start=at,
+                                 framework_version=profile.framework_version)
+            except PlanRejected as exc:
+                skipped[_why(str(exc))] += 1
+                continue
+            gaps = [s for s in plan.steps if s.kind is not StepKind.REFRESH]
+            if not gaps:
+                skipped["only refreshes left"] += 1
+                continue
+            forecast = forecast_of(sum(s.difficulty for s in gaps), at, throughput)
+            reached = censored = None
+            why = ""
+            for e in ordered[k:]:
+                if e.kind is EventKind.DEPARTURE:
+                    censored, why = e.effective_on, "departure"
+                    break
+                builder.apply(e)
+                if e.kind in RAISING:
+                    covered = target_readiness(builder.snapshot(e.effective_on), framework,
+                                               target).coverage
+                    if covered >= 100 - 1e-9:
+                        reached = e.effective_on
+                        break
+            if reached is None and censored is None:
+                censored, why = last, "ledger end"
+            p10, p50, p90 = forecast.dates
+            cases.append(Case(person_id, people.get(person_id, str(person_id)),
+                              target.role or target.label, len(gaps), forecast.work,
+                              p10, p50, p90, reached, censored, why))
+        return Backtest(at, last, employed, dict(skipped), tuple(cases))
+
+
+def _why(message: str) -> str:
+    if "already meets" in message:
+        return "already ready"
+    if "no role above" in message:
+        return "top of track"
+    return "out of reach"
+
+
+def backtest_to_document(b: Backtest, *, limit: int | None = None) -> dict[str, Any]:
+    def rounded(x: float | None, n: int = 2) -> float | None:
+        return None if x is None else round(x, n)
+
+    shown = b.cases if limit is None else b.cases[:limit]
+    return {
+        "at": b.at.isoformat(), "ledger_end": b.ledger_end.isoformat(),
+        "employed": b.employed, "skipped": dict(b.skipped), "planned": len(b.cases),
+        "reached": b.reached, "censored": b.censored, "scored": b.scored,
+        "outcomes": {o: b.count(o) for o in ("inside", "early", "late", "undecided")},
+        "coverage": rounded(b.coverage, 4),
+        "median_p50_error_months": rounded(b.median_error),
+        "median_abs_p50_error_months": rounded(b.median_abs_error),
+        "cases": [{"person": c.handle, "target": c.target, "steps": c.steps, "work": c.work,
+                   "p10": c.p10.isoformat(), "p50": c.p50.isoformat(),
+                   "p90": c.p90.isoformat(),
+                   "reached_on": c.reached_on.isoformat() if c.reached_on else None,
+                   "censored_on": c.censored_on.isoformat() if c.censored_on else None,
+                   "censored_by": c.censored_by or None, "outcome": c.outcome}
+                  for c in shown],
+    }

@@ -1,0 +1,251 @@
+"""Throughput and difficulty (domain.throughput) against hand computations, and a plan's
+milestones and forecast against the distribution computed independently (scipy, numpy)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+from test_plan import FRESH, START, TINY_FW, person
+
+from trellis.domain.ledger_rows import EventRow
+from trellis.domain.plan import make_plan, resolve_target
+from trellis.domain.throughput import (
+    DAYS_PER_QUARTER,
+    DEFAULT_PRIOR,
+    Career,
+    Difficulty,
+    NanoStep,
+    Prior,
+    Spell,
+    Throughput,
+    ThroughputModel,
+    careers_from_rows,
+    dispersion,
+    done_by,
+    fit_prior,
+    incomplete_beta,
+    learn_difficulty,
+    learn_throughput,
+    model_from_document,
+    model_to_document,
+    person_throughput,
+    quantile,
+    work_shares,
+)
+
+DAY0 = date(2024, 1, 1)
+
+
+def step(days: int, competency: str, to: int = 1) -> NanoStep:
+    return NanoStep(DAY0 + timedelta(days=days), "competency:" + competency, competency, to)
+
+
+def career(pid: int, steps: list[NanoStep], *, left: date | None = None,
+           roles: tuple[tuple[date, str, str], ...] = ((DAY0, "eng", "L1"),)) -> Career:
+    return Career(pid, DAY0, left, roles, tuple(steps))
+
+
+# --- work shares: each day divided among the lanes open on it
+
+
+def test_work_shares_divide_each_day_among_open_lanes():
+    # a opens at the hire and closes on day 91, b closes on day 182: for 91 days both are
+    # open (45.5 days each), then b alone for 91. Calendar gaps would say 91 and 182.
+    c = career(1, [step(91, "a"), step(182, "b")])
+    (a, wa), (b, wb) = work_shares(c, date(2025, 1, 1))
+    assert (a.key, b.key) == ("a", "b")
+    assert wa == pytest.approx(45.5 / DAYS_PER_QUARTER)
+    assert wb == pytest.approx((45.5 + 91) / DAYS_PER_QUARTER)
+    assert wa + wb == pytest.approx(182 / DAYS_PER_QUARTER)  # never more than the time
+
+
+def test_a_baseline_on_the_hire_date_and_steps_after_until_take_no_work():
+    c = career(1, [step(0, "a", 3), step(50, "a", 4), step(400, "a", 5)])
+    shares = work_shares(c, DAY0 + timedelta(days=100))
+    assert [(s.to_mastery, round(w * DAYS_PER_QUARTER, 6)) for s, w in shares] == [(4, 50)]
+
+
+def test_difficulty_is_the_median_share_of_throughput_over_the_median_step():
+    # Both lanes open at the hire; a closes on day 30 (15 days of work: two lanes open),
+    # b on day 90 (15 + 60). Raw rate: 2 steps over 90 days (the record: hire to until).
+    people = [career(i, [step(30, "a"), step(90, "b")]) for i in range(5)]
+    until = DAY0 + timedelta(days=90)
+    d = learn_difficulty(people, until)
+    rate = 2 / (90 / DAYS_PER_QUARTER)
+    samples = [15 / DAYS_PER_QUARTER * rate, 75 / DAYS_PER_QUARTER * rate]
+    unit = float(np.median(samples * 5))
+    assert d.of_step("a", 1).value == pytest.approx(samples[0] / unit, abs=1e-3)
+    assert d.of_step("b", 1).value == pytest.approx(samples[1] / unit, abs=1e-3)
+    assert d.of_step("a", 1).source == "competency"
+    assert d.of_step("z", 1).source == "mastery"  # mastery 1 has 10 samples
+    assert d.of_step("z", 4).source == "default" and d.of_step("z", 4).value == 1.6
+
+
+# --- the prior and the shrinkage
+
+
+SPELLS = [Spell("eng", "L1", w, q) for w, q in [(2, 4), (6, 4), (10, 4), (14, 4)] * 2]
+
+
+def test_fit_prior_by_the_method_of_moments_by_hand():
+    # rates 0.5, 1.5, 2.5, 3.5 over 4 quarters each (twice): m = 64 / 32 = 2; the spread of
+    # the rates s2 = (2.25 + 0.25 + 0.25 + 2.25) / 4 = 1.25, of which chance explains
+    # m / mean(quarters) = 0.5: v = 0.75 and the strength m / v = 8 / 3 quarters.
+    prior = fit_prior(SPELLS, "eng/L1")
+    assert (prior.rate, prior.strength, prior.spells) == (2.0, pytest.approx(8 / 3, abs=1e-3),
+                                                          8)
+    # the same by numpy, the textbook way
+    w = np.array([s.work for s in SPELLS])
+    q = np.array([s.quarters for s in SPELLS])
+    m = w.sum() / q.sum()
+    v = np.average((w / q - m) ** 2, weights=q) - m / q.mean()
+    assert prior.strength == pytest.approx(m / v, abs=1e-3)
+
+
+def test_no_spread_beyond_chance_gives_the_strongest_prior():
+    same = [Spell("eng", "L1", 4, 4)] * 8  # every rate is 1: chance alone explains it
+    assert fit_prior(same, "g").strength == 20.0
+
+
+def test_a_persons_rate_is_shrunk_toward_comparable_people_by_hand():
+    prior = Prior(2.0, 8 / 3, 8, "eng/L1")
+    model = ThroughputModel(by_role={("eng", "L1"): prior})
+    # their own record: 3 median steps (steps to mastery 2: 0.6 each by default) over one
+    # quarter after a baseline on the hire date
+    own = career(1, [step(0, "a", 1), step(30, "a", 2), step(60, "b", 2), step(91, "c", 2),
+                     step(91, "d", 2), step(91, "e", 2)])
+    until = DAY0 + timedelta(days=91)
+    t = person_throughput(model, own, until, "eng", "L1")
+    work, quarters = 5 * 0.6, 91 / DAYS_PER_QUARTER
+    assert t.own_work == pytest.approx(work) and t.own_quarters == pytest.approx(quarters,
+                                                                               abs=1e-3)
+    expected = (2.0 * 8 / 3 + work) / (8 / 3 + quarters)  # (m beta + work) / (beta + q)
+    assert t.rate == pytest.approx(expected, abs=1e-4)
+    assert t.weight == pytest.approx(quarters / (quarters + 8 / 3), abs=1e-3)
+    assert (t.shape, t.quarters) == (pytest.approx(2.0 * 8 / 3 + work),
+                                     pytest.approx(8 / 3 + quarters))
+
+
+def test_comparable_people_fall_back_from_track_and_level_to_level_to_everyone():
+    until = date(2026, 1, 1)
+    eng = [career(i, [step(0, "a"), step(100, "a", 2), step(300, "b")]) for i in range(8)]
+    design = [career(10 + i, [step(0, "a"), step(200, "b")],
+                     roles=((DAY0, "design", "L1"),)) for i in range(3)]
+    model = learn_throughput(eng + design, until)
+    assert model.prior("eng", "L1").group == "eng/L1"
+    assert model.prior("design", "L1").group == "L1"  # 3 spells: too few for their own
+    assert model.prior("design", "L9").group == "organization"
+    assert ThroughputModel().prior("eng", "L1") == DEFAULT_PRIOR
+    nobody = person_throughput(model, None, until, "eng", "L1")
+    assert nobody.rate == model.prior("eng", "L1").rate and nobody.own_rate is None
+    back = model_from_document(model_to_document(model))
+    assert back == model
+
+
+def test_a_career_without_any_recorded_step_has_no_record_of_its_own():
+    t = person_throughput(ThroughputModel(), career(1, []), date(2027, 1, 1), "eng", "L1")
+    assert t.own_quarters == 0 and t.rate == DEFAULT_PRIOR.rate
+
+
+def test_careers_from_rows_mark_what_aimed_at_the_next_role():
+    def row(i: int, kind: str, on: date, **details: object) -> EventRow:
+        return EventRow(i, 1, kind, on, details)
+
+    rows = [row(1, "hire", DAY0, role="eng1"),
+            row(2, "skill_step", date(2024, 3, 1), competency="coding", to_mastery=2),
+            row(3, "skill_step", date(2024, 4, 1), competency="mentoring", to_mastery=1),
+            row(4, "promotion", date(2024, 6, 1), role="eng3"),
+            row(5, "skill_step", date(2024, 7, 1), competency="coding", to_mastery=4),
+            row(6, "departure", date(2024, 9, 1))]
+    roles = {r.id: (r.track, r.level) for r in TINY_FW.roles.values()}
+    aims = {"eng1": ({"coding": 2, "communication": 1}, frozenset())}
+    (c,) = careers_from_rows(rows, roles, {}, aims).values()
+    assert c.left_on == date(2024, 9, 1)
+    assert [s[1:] for s in c.roles] == [("eng", "L1"), ("eng", "L3")]
+    assert [s.toward for s in c.steps] == [True, False, None]  # eng3 is the top
+
+
+def test_focus_is_the_share_of_aimable_work_that_aimed_at_the_next_role():
+    spells = [Spell("eng", "L1", 4, 4, toward=3, aimable=4)] * 4 + \
+        [Spell("eng", "L1", 2, 4, toward=0, aimable=2)] * 4
+    assert fit_prior(spells, "g").focus == pytest.approx(12 / 24)
+
+
+def test_dispersion_is_one_over_the_pooled_index_of_dispersion():
+    # 8 people, each with a baseline on the hire date then steps to mastery 1 (0.3 median
+    # steps each, no history) in their quarters: 1, 5, 1, 5 steps.
+    def bursty(pid: int) -> Career:
+        days = [10, 100, 110, 120, 130, 140, 190, 280, 290, 300, 310, 320]
+        return career(pid, [step(0, "z", 1)] + [step(d, f"c{k}") for k, d in enumerate(days)])
+    until = DAY0 + timedelta(days=366)
+    people = [bursty(i) for i in range(8)]
+    k = dispersion(people, until, Difficulty())
+    bins = np.array([1, 5, 1, 5]) * 0.3
+    index = ((bins - bins.mean()) ** 2).sum() / bins.mean() / (len(bins) - 1)
+    assert k == pytest.approx(1 / index, abs=1e-3)
+
+
+# --- the forecast: one distribution, checked against scipy
+
+
+def test_the_incomplete_beta_function_matches_scipy():
+    from scipy.special import betainc
+    for a, b, x in [(0.5, 3.0, 0.2), (4.2, 40.0, 0.07), (30.0, 2.5, 0.93), (1.0, 1.0, 0.5)]:
+        assert incomplete_beta(a, b, x) == pytest.approx(float(betainc(a, b, x)), abs=1e-10)
+
+
+@given(st.floats(0.2, 30), st.floats(0.5, 60), st.floats(0.3, 40), st.floats(0.05, 5),
+       st.floats(0.1, 1.0))
+@settings(max_examples=200, deadline=None)
+def test_done_by_is_the_beta_prime_law_of_work_over_a_gamma_throughput(
+        work, shape, quarters, k, focus):
+    # lambda ~ Gamma(shape, rate b); T | lambda ~ Gamma(k W, rate k focus lambda), so
+    # (k focus / b) T ~ BetaPrime(k W, shape).
+    t = Throughput(shape / quarters, shape, quarters, DEFAULT_PRIOR, 0, 0, focus=focus,
+                   dispersion=k)
+    for horizon in (0.5, 2.0, 8.0):
+        expected = stats.betaprime.cdf(k * focus * horizon / quarters, k * work, shape)
+        assert done_by(work, horizon, t) == pytest.approx(float(expected), abs=1e-7)
+
+
+def test_done_by_against_a_simulation():
+    rng = np.random.default_rng(7)
+    t = Throughput(1.5, 6.0, 4.0, DEFAULT_PRIOR, 0, 0, focus=0.8, dispersion=0.7)
+    lam = rng.gamma(6.0, 1 / 4.0, 400_000)
+    times = rng.gamma(0.7 * 3.0, 1 / (0.7 * 0.8 * lam))
+    for q in (1.0, 2.5, 4.0):
+        assert done_by(3.0, q, t) == pytest.approx(float((times <= q).mean()), abs=0.004)
+    assert quantile(3.0, 0.5, t) == pytest.approx(float(np.median(times)), rel=0.01)
+
+
+def test_milestones_hold_what_the_forecast_expects_and_the_forecast_follows():
+    _, p = person(TINY_FW, "eng1", {"coding": (1, FRESH)})
+    t = Throughput(1.2, 5.0, 5.0 / 1.2, DEFAULT_PRIOR, 0, 0, focus=0.75, dispersion=0.6)
+    plan = make_plan(p, TINY_FW, resolve_target(TINY_FW, p, role="eng3"), ThroughputModel(),
+                     t, start=START)
+    assert plan.forecast is not None and len(plan.steps) == 8
+    cumulative = np.cumsum([s.difficulty for s in plan.steps])
+    scale = 0.6 * 0.75 / t.quarters
+
+    def expected(q: float) -> float:  # steps done by q quarters, by scipy
+        return float(sum(stats.betaprime.cdf(scale * q, 0.6 * w, 5.0) for w in cumulative))
+
+    for m in plan.milestones:
+        due = sum(s.quarter <= m.quarter for s in plan.steps)
+        assert m.expected == pytest.approx(expected(m.quarter), abs=2e-3)
+        assert due == round(expected(m.quarter))  # what the forecast expects done by then
+    total = cumulative[-1]
+    assert plan.forecast.work == pytest.approx(total, abs=1e-3)
+    for k, p_ in enumerate((0.1, 0.5, 0.9)):  # P10/P50/P90 of the whole plan's work
+        months = 3 * stats.betaprime.ppf(p_, 0.6 * total, 5.0) / scale
+        assert plan.forecast.months[k] == pytest.approx(months, abs=0.06)
+    # the last milestone ends after the median date: the plan never holds more than the
+    # forecast expects (a plan of 8 steps in Q1-Q3 beside a 7-year median cannot happen)
+    assert plan.milestones[-1].ends >= plan.forecast.dates[1]
+    for s in plan.steps:  # months of work at the pace on the plan
+        assert s.months == pytest.approx(s.difficulty * 3 / (1.2 * 0.75), abs=0.01)
