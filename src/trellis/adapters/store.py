@@ -553,6 +553,25 @@ class EventRepository:
     def count(self) -> int:
         return int(self._c.scalar(select(func.count()).select_from(t.events)) or 0)
 
+    def count_by_year(self, kinds: Collection[EventKind | str]) -> dict[tuple[int, str], int]:
+        """Live events of these kinds per (year of their date, kind), counted in the
+        database (the (kind, effective_on) index serves it); retracted ones left out."""
+        wanted = sorted({str(k) for k in kinds} - {EventKind.RETRACTION.value})
+        e = t.events.c
+        year = func.extract("year", e.effective_on)
+        out: dict[tuple[int, str], int] = {}
+        for y, kind, n in self._c.execute(select(year, e.kind, func.count())
+                                          .where(e.kind.in_(wanted)).group_by(year, e.kind)):
+            out[(int(y), kind)] = int(n)
+        retracted = [orjson.loads(text)["retracts"] for (text,) in self._c.execute(
+            select(e.details).where(e.kind == EventKind.RETRACTION.value))]
+        for chunk in _chunks(retracted, 500):
+            for on, kind in self._c.execute(select(e.effective_on, e.kind).where(
+                    e.id.in_(chunk), e.kind.in_(wanted))):
+                key = (on.year if isinstance(on, date) else int(str(on)[:4]), kind)
+                out[key] -= 1
+        return out
+
     def stream(self, batch: int = 20_000) -> Iterator[Event]:
         query = select(*self._columns).order_by(t.events.c.id)
         for row in self._c.execution_options(yield_per=batch).execute(query):

@@ -25,8 +25,10 @@ from . import (
     comp_pages,
     deps,
     errors,
+    org_pages,
     pages,
     review_pages,
+    team_pages,
 )
 from .headers import SecurityHeaders
 from .routers import (
@@ -105,6 +107,8 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(api_docs.router)
     app.include_router(review_pages.router)
     app.include_router(case_pages.router)  # before pages: /cases/new is not a case id
+    app.include_router(team_pages.router)
+    app.include_router(org_pages.router)
     app.include_router(pages.router)
     app.include_router(comp_pages.router)
     app.include_router(calibration_pages.router)
