@@ -61,6 +61,7 @@ from . import compensation_views as comp_views
 from .deps import SESSION_COOKIE, CurrentUser, Uow, analysis
 from .errors import headers_of, status_of
 from .fields import LINE, TEXT, Ref
+from .return_to import NEXT_MAX, safe_next
 from .routers.auth import client_address, set_session_cookie
 from .routers.plans import PlanCreate, plan_document
 from .routers.plans import create_plan as create_plan_api
@@ -145,15 +146,16 @@ def _login_csrf(request: Request, nonce: str) -> str:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request) -> HTMLResponse:
-    return login_form(request)
+def login_page(request: Request,
+               next: Annotated[str, Query(max_length=NEXT_MAX)] = "") -> HTMLResponse:
+    return login_form(request, next_page=next)
 
 
-def login_form(request: Request, message: str | None = None, status: int = 200
-               ) -> HTMLResponse:
+def login_form(request: Request, message: str | None = None, status: int = 200,
+               next_page: str = "") -> HTMLResponse:
     nonce = secrets.token_urlsafe(16)
     response = render(request, "login.html", status, login_csrf=_login_csrf(request, nonce),
-                      message=message)
+                      message=message, next_page=safe_next(next_page) or "")
     response.set_cookie(LOGIN_COOKIE, nonce, httponly=True, samesite="strict",
                         secure=request.app.state.secure_cookies, max_age=3600)
     return response
@@ -163,19 +165,20 @@ def login_form(request: Request, message: str | None = None, status: int = 200
 def login(request: Request, uow: Uow,
           email: Annotated[str, Form(max_length=EMAIL_MAX, pattern=LINE)],
           password: Annotated[str, Form(max_length=1000)],
-          csrf_token: Annotated[str, Form(max_length=200, pattern=LINE)]) -> Response:
+          csrf_token: Annotated[str, Form(max_length=200, pattern=LINE)],
+          next: Annotated[str, Form(max_length=NEXT_MAX)] = "") -> Response:
     nonce = request.cookies.get(LOGIN_COOKIE, "")
     if not nonce or not hmac.compare_digest(csrf_token, _login_csrf(request, nonce)):
-        return login_form(request, "the form expired: please sign in again", 403)
+        return login_form(request, "the form expired: please sign in again", 403, next)
     try:
         session = accounts.login(uow(), email, password, client_address(request))
     except NotAuthenticated as exc:
-        return login_form(request, str(exc), 401)
+        return login_form(request, str(exc), 401, next)
     except TooManyAttempts as exc:
-        page = login_form(request, str(exc), 429)
+        page = login_form(request, str(exc), 429, next)
         page.headers.update(headers_of(exc))
         return page
-    response = RedirectResponse("/me", status_code=303)
+    response = RedirectResponse(safe_next(next) or "/me", status_code=303)
     set_session_cookie(request, response, session)
     response.delete_cookie(LOGIN_COOKIE)
     return response
@@ -349,8 +352,8 @@ def _propose_raise(ref: str, request: Request, user: User, uow: Uow,
 
 
 def _back(value: str, fallback: str) -> str:
-    """A same-site path to return to after a form (never another site)."""
-    return value if value.startswith("/") and not value.startswith("//") else fallback
+    """A same-site path to return to after a form (never another site: see return_to)."""
+    return safe_next(value) or fallback
 
 
 @router.post("/people/{ref}/recognize", response_class=HTMLResponse)
