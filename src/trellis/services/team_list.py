@@ -163,6 +163,7 @@ def team_list(uow: UnitOfWork, manager_ref: str | None, query: TeamQuery,
                 matching = [m for m in matching if m.band == query.band]
             if query.failing:
                 matching = [m for m in matching if m.failing]
+        matching.sort(key=_by_name)
         matching.sort(key=_sort_key(query.sort, framework, today), reverse=query.descending)
         pages = max(1, -(-len(matching) // PAGE_SIZE))
         query = replace(query, page=min(query.page, pages))
@@ -231,21 +232,23 @@ def _matches(m: Member, q: TeamQuery, today: date) -> bool:
 
 
 def _sort_key(sort: str, framework: Framework, today: date) -> Callable[[Member], Any]:
-    """Each sort with the name after it, so equal values keep a stable, readable order."""
-    def name(m: Member) -> tuple[str, str]:
-        return m.person.name.casefold(), m.person.handle
-
+    """The value a sort orders by; equal values keep the name order they had (the list is
+    sorted by name first, and Python's sort is stable, reversed or not)."""
     if sort == "role":
-        return lambda m: (m.role.title.casefold(), name(m))
+        return lambda m: m.role.title.casefold()
     if sort == "level":
-        return lambda m: (framework.levels[m.role.level].rank, name(m))
+        return lambda m: framework.levels[m.role.level].rank
     if sort == "readiness":  # at the top of the track counts below every score
-        return lambda m: (-1.0 if m.readiness is None else m.readiness.score, name(m))
+        return lambda m: -1.0 if m.readiness is None else m.readiness.score
     if sort == "time_in_level":
-        return lambda m: (m.role_since is None, -(m.role_since or today).toordinal(), name(m))
+        return lambda m: (m.role_since is None, -(m.role_since or today).toordinal())
     if sort == "last_recognition":  # never recognized first
-        return lambda m: ((m.last_recognition_on or date.min).toordinal(), name(m))
-    return name
+        return lambda m: (m.last_recognition_on or date.min).toordinal()
+    return _by_name
+
+
+def _by_name(m: Member) -> tuple[str, str]:
+    return m.person.name.casefold(), m.person.handle
 
 
 def _assess(uow: UnitOfWork, members: Sequence[Member], framework: Framework,

@@ -28,6 +28,6 @@ def safe_next(value: str | None) -> str | None:
 def login_url(path_and_query: str) -> str:
     """The login page, returning to ``path_and_query`` afterwards when that is safe."""
     kept = safe_next(path_and_query)
-    if kept is None or kept == "/":
+    if kept is None or kept in ("/", "/me"):  # where signing in lands anyway
         return "/login"
     return "/login?next=" + quote(kept, safe="/")
