@@ -11,6 +11,7 @@ force stay as they were, so paging through a sorted list assesses once.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -23,7 +24,7 @@ from trellis.bulk import paused_gc
 from trellis.domain.framework import Framework, Role
 from trellis.domain.people import Person
 from trellis.domain.profile_document import profile_from_document
-from trellis.domain.readiness import Readiness, assess
+from trellis.domain.readiness import Readiness, Requirement, assess
 from trellis.domain.recognition import RecognitionRules
 from trellis.errors import InvalidEvent
 
@@ -98,15 +99,41 @@ class Member:
 
     @property
     def failing(self) -> list[str]:
-        """Why the next role is not open yet, one sentence a rule that fails."""
+        """The rules that fail for the next role (empty: none, or not assessed)."""
         r = self.readiness
-        if r is None:
-            return []
-        return [q.detail if q.kind in ("must_have", "band_level", "time_in_level")
-                else f"{q.name}: {q.detail}" for q in r.blocking]
+        return [] if r is None else [q.detail for q in r.blocking]
+
+    def reasons(self, framework: Framework) -> list[str]:
+        """Why the next role is not open yet, in words: one sentence a rule that fails."""
+        r = self.readiness
+        return [] if r is None else [reason(q, r.target, framework) for q in r.blocking]
 
     def months_in_level(self, today: date) -> float | None:
         return None if self.role_since is None else (today - self.role_since).days / 30.4375
+
+
+_MUST_HAVE = re.compile(r"(\S+) at mastery (\d+), needs (\d+)")
+_TIME_IN_LEVEL = re.compile(r"([\d.]+) of ([\d.]+) months in level")
+
+
+def reason(q: Requirement, target: Role, framework: Framework) -> str:
+    """A failing rule of ``target`` in words: competency and level names, not their ids."""
+    detail = q.detail.replace(" -> ", " to ")
+    if q.kind == "must_have" and (m := _MUST_HAVE.fullmatch(q.detail)):
+        comp = framework.competencies.get(m.group(1))
+        name = comp.name if comp else m.group(1)
+        return f"{name} must reach mastery {m.group(3)} first (now {m.group(2)})"
+    if q.kind == "time_in_level" and (m := _TIME_IN_LEVEL.fullmatch(q.detail)):
+        so_far, least = float(m.group(1)), float(m.group(2))
+        return f"{so_far:.0f} of the {least:g} months in the level it asks for"
+    if q.kind == "points":
+        level = framework.levels.get(target.level)
+        return f"points for the {level.name if level else target.level} level: {detail}"
+    if q.kind == "title":
+        return f"points for {target.title}: {detail}"
+    if q.kind == "band_level":
+        return detail
+    return f"{q.name}: {detail}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,7 +75,8 @@ def _headcount(o: Overview) -> dict[str, Any]:
         takeaway = (f"{o.active:,} people are active. The largest level is {top_level[1]} "
                     f"({_share(by_level[top_level[0]], o.active)} of everyone), the largest "
                     f"track {top_track[1]} ({_share(by_track[top_track[0]], o.active)}).")
-    spec = {"type": "bar", "stacked": True, "x": [name for _, name in levels],
+    spec = {"type": "bar", "stacked": True, "horizontal": True,
+            "x": [name for _, name in levels],
             "y_title": "people", "series": [
                 {"name": name, "y": [o.headcount.get((lid, tid), 0) for lid, _ in levels]}
                 for tid, name in tracks]}
@@ -118,9 +119,11 @@ def _rates(o: Overview) -> dict[str, Any]:
 def _pipeline(o: Overview) -> dict[str, Any]:
     total = sum(o.bands.values())
     b = o.bands
-    takeaway = (f"{b['ready']:,} people ({_share(b['ready'], total)}) are ready for their next "
-                f"role now and {b['close']:,} more ({_share(b['close'], total)}) are close; "
-                f"{b['top']:,} are at the top of their track.") if total else "Nobody to assess."
+    takeaway = (f"{b['ready']:,} of {total:,} people ({_share(b['ready'], total)}) are ready "
+                f"for their next role now; {b['close']:,} ({_share(b['close'], total)}) are "
+                f"close, and {b['top']:,} {'is' if b['top'] == 1 else 'are'} at the top of "
+                f"their track.") if total else \
+        "Nobody to assess."
     names = [BANDS[k] for k in b]
     spec = {"type": "bar", "horizontal": True, "x": names, "y_title": "people",
             "series": [{"name": "people", "y": list(b.values())}]}
@@ -136,7 +139,8 @@ def _gaps(o: Overview) -> dict[str, Any]:
     takeaway = (f"{late:,} people ({_share(late, total)}) have not been recognized in the last "
                 f"90 days, {counts[org_overview.NEVER]:,} of them never.") if total else \
         "Nobody is active yet."
-    spec = {"type": "bar", "x": [name for name, _ in o.gaps], "y_title": "people",
+    spec = {"type": "bar", "horizontal": True, "x": [name for name, _ in o.gaps],
+            "y_title": "people",
             "series": [{"name": "people", "y": [n for _, n in o.gaps]}]}
     rows = [[name, f"{n:,}", _share(n, total)] for name, n in o.gaps]
     return _chart("gaps", "Time since the last recognition", takeaway, spec,

@@ -13,15 +13,18 @@
       var t = { type: "bar", name: s.name, marker: { color: COLOURS[i % COLOURS.length] },
                 hovertemplate: "%{y} people<extra>" + s.name + "</extra>" };
       if (spec.horizontal) {
-        t.orientation = "h"; t.y = spec.x; t.x = s.y; t.text = s.y; t.textposition = "auto";
-        t.hovertemplate = "%{x} people<extra></extra>";
+        t.orientation = "h"; t.y = spec.x; t.x = s.y;
+        if (!spec.stacked) { t.text = s.y; t.textposition = "outside"; t.cliponaxis = false; }
+        t.hovertemplate = "%{x} people<extra>" + s.name + "</extra>";
       } else { t.x = spec.x; t.y = s.y; }
       return t;
     });
     var axis = { title: { text: spec.y_title } };
     Plotly.newPlot(el, traces, layout(spec.horizontal
-      ? { xaxis: axis, yaxis: { automargin: true, autorange: "reversed" }, showlegend: false,
-          margin: { t: 10, r: 20, b: 50, l: 10 } }
+      ? { xaxis: axis, yaxis: { automargin: true, autorange: "reversed" },
+          barmode: "stack", showlegend: spec.series.length > 1,
+          legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
+          margin: { t: spec.series.length > 1 ? 70 : 10, r: 30, b: 50, l: 10 } }
       : { barmode: spec.stacked ? "stack" : "group", yaxis: axis,
           showlegend: spec.series.length > 1 }), CONFIG);
   }
@@ -33,11 +36,12 @@
       { type: "scatter", mode: "lines+markers+text", name: promoted.name, x: spec.x, y: promoted.y,
         line: { color: COLOURS[1], width: 3 }, marker: { size: 8, symbol: "diamond" },
         text: promoted.y.map(function (v) { return v === null ? "" : Math.round(v * 100) + "%"; }),
-        textposition: "top center", hovertemplate: "%{y:.0%}<extra>" + promoted.name + "</extra>" }
-    ], layout({ yaxis: { title: { text: promoted.name }, tickformat: ".0%", rangemode: "tozero" },
+        textposition: "top center", cliponaxis: false, hovertemplate: "%{y:.0%}<extra>" + promoted.name + "</extra>" }
+    ], layout({ xaxis: { type: "category" },
+                yaxis: { title: { text: promoted.name }, tickformat: ".0%", rangemode: "tozero" },
                 yaxis2: { title: { text: micro.name }, overlaying: "y", side: "right",
                           rangemode: "tozero", showgrid: false },
-                margin: { t: 20, r: 60, b: 50, l: 60 } }), CONFIG);
+                margin: { t: 30, r: 60, b: 60, l: 60 } }), CONFIG);
   }
   window.addEventListener("load", function () {
     if (!window.Plotly) return;
