@@ -232,6 +232,18 @@ def test_the_alerts_page_and_the_overview(hr, manager, url):
             f"0 (0%) are close, and 1 is at the top of their track.") in text
     promotions = re.search(r"In (\d{4}), (\d+)% of people were promoted", text)
     assert promotions and promotions.group(2) == "0"  # nobody was ever promoted here
+    # This year's row of the rates table, against a count of the seed: five skill steps
+    # and three recognitions (both micro-progressions), no promotion, and the days each
+    # of the 64 people has worked this year so far.
+    today = date.today()
+    on = today - timedelta(days=30)
+    hires = [date(2022, 1, 3)] * 4 + [date(2022, 1, 3) + timedelta(days=i) for i in range(TEAM)]
+    start = date(today.year, 1, 1)
+    years = sum((today - max(h, start)).days + 1 for h in hires) / 365.25
+    micro = (5 if on.year == today.year else 0) + len(RECOGNIZED)
+    row = (f'<th scope="row">{today.year} (so far)</th><td>{years:,.0f}</td><td>0</td>'
+           f"<td>0.0%</td><td>{micro}</td><td>{micro / years:.1f}</td>")
+    assert row in overview.text
     assert manager.get("/org").status_code == 403
     assert 'data-org-chart="rates"' in overview.text and "<caption" in overview.text
 
@@ -403,3 +415,23 @@ def test_next_never_leaves_the_site(app, target):
     page = c.get("/login", params={"next": target}).text
     assert 'name="next"' not in page
 
+
+
+def test_yearly_counts_leave_out_retracted_events_and_the_hire_day(sqlite_trellis):
+    t = sqlite_trellis
+    people.add_person(t.uow(), "ana", "Ana", role="eng1", hired_on=date(2021, 3, 1), author="t")
+    step = {"competency": "coding", "from_mastery": 0, "to_mastery": 1}
+    ledger.record_event(t.uow(), "ana", EventKind.SKILL_STEP, date(2021, 3, 1), step,
+                        author="t")  # the baseline, on the hire day
+    kept = ledger.record_event(t.uow(), "ana", EventKind.CERTIFICATION, date(2022, 5, 1),
+                               {"certification": "CKA"}, author="t")
+    dropped = ledger.record_event(t.uow(), "ana", EventKind.CERTIFICATION, date(2022, 6, 1),
+                                  {"certification": "AWS"}, author="t")
+    ledger.retract_event(t.uow(), dropped.id, "entered twice", author="t")
+    with t.uow() as uow:
+        everything = uow.events.count_by_year([EventKind.SKILL_STEP, EventKind.CERTIFICATION])
+        advances = uow.events.count_by_year([EventKind.SKILL_STEP, EventKind.CERTIFICATION],
+                                            after_hire_day=True)
+    assert kept.effective_on.year == 2022
+    assert everything == {(2021, "skill_step"): 1, (2022, "certification"): 1}
+    assert advances == {(2022, "certification"): 1}

@@ -553,21 +553,33 @@ class EventRepository:
     def count(self) -> int:
         return int(self._c.scalar(select(func.count()).select_from(t.events)) or 0)
 
-    def count_by_year(self, kinds: Collection[EventKind | str]) -> dict[tuple[int, str], int]:
+    def count_by_year(self, kinds: Collection[EventKind | str], *,
+                      after_hire_day: bool = False) -> dict[tuple[int, str], int]:
         """Live events of these kinds per (year of their date, kind), counted in the
-        database (the (kind, effective_on) index serves it); retracted ones left out."""
+        database (the (kind, effective_on) index serves it); retracted ones left out, and
+        with ``after_hire_day`` those dated on the person's hire day (the baseline a hire
+        records) too."""
         wanted = sorted({str(k) for k in kinds} - {EventKind.RETRACTION.value})
-        e = t.events.c
+        e, s = t.events.c, t.person_state.c
         year = func.extract("year", e.effective_on)
+
+        def chosen(query: Any) -> Any:
+            query = query.where(e.kind.in_(wanted))
+            if after_hire_day:
+                query = query.join(t.person_state, s.person_id == e.person_id).where(
+                    s.hired_on.is_(None) | (s.hired_on != e.effective_on))
+            return query
+
         out: dict[tuple[int, str], int] = {}
-        for y, kind, n in self._c.execute(select(year, e.kind, func.count())
-                                          .where(e.kind.in_(wanted)).group_by(year, e.kind)):
+        for y, kind, n in self._c.execute(chosen(select(year, e.kind, func.count())
+                                                 .select_from(t.events)).group_by(year, e.kind)):
             out[(int(y), kind)] = int(n)
         retracted = [orjson.loads(text)["retracts"] for (text,) in self._c.execute(
             select(e.details).where(e.kind == EventKind.RETRACTION.value))]
         for chunk in _chunks(retracted, 500):
-            for on, kind in self._c.execute(select(e.effective_on, e.kind).where(
-                    e.id.in_(chunk), e.kind.in_(wanted))):
+            for on, kind in self._c.execute(chosen(select(e.effective_on, e.kind)
+                                                   .select_from(t.events)
+                                                   .where(e.id.in_(chunk)))):
                 key = (on.year if isinstance(on, date) else int(str(on)[:4]), kind)
                 out[key] -= 1
         return out

@@ -2,7 +2,8 @@
 micro-progression rates year by year, the readiness pipeline and recognition gaps.
 
 Everything comes from the current-state table, except the yearly rates, which count the
-live promotion and micro-progression events (retracted ones left out) against the
+live promotion and micro-progression events (retracted ones left out, and the baseline a
+hire records on its first day, which is where a person starts, not an advance) against the
 person-years worked in each year (hire to departure or today), so a year with more people
 does not look like a year of more promotions.
 """
@@ -65,10 +66,10 @@ def overview(uow: UnitOfWork, today: date | None = None,
         framework = uow.frameworks.catalog[version_in_force(uow, today).id]
         rows = uow.state.rows(None, ("person_id", "role", "track", "level", "hired_on",
                                      "departed_on", "last_recognition_on"))
-        kinds = [EventKind.PROMOTION, *MICRO_PROGRESSIONS]
         first_year = min((r["hired_on"].year for r in rows if r["hired_on"]),
                          default=today.year)
-        by_year = uow.events.count_by_year(kinds)
+        by_year = {**uow.events.count_by_year([EventKind.PROMOTION]),
+                   **uow.events.count_by_year(MICRO_PROGRESSIONS, after_hire_day=True)}
     active = [r for r in rows if r["hired_on"] and not r["departed_on"] and r["role"]]
     headcount = Counter((r["level"], r["track"]) for r in active)
     levels = sorted(framework.levels.values(), key=lambda lv: lv.rank)
