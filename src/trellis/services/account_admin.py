@@ -44,6 +44,10 @@ def generated_password() -> str:
 def accounts_list(uow: UnitOfWork, user: User) -> list[Account]:
     """Every account, by email, with its API tokens (HR admins)."""
     require_role(user, Role.HR_ADMIN)
+    return _accounts(uow)
+
+
+def _accounts(uow: UnitOfWork) -> list[Account]:
     with uow.reading():
         rows = uow.accounts.user_rows()
         tokens = uow.accounts.tokens()
@@ -73,21 +77,34 @@ def create_account(uow: UnitOfWork, user: User, email: str, role: Role,
     return made, None if chosen else fresh
 
 
-def _target(uow: UnitOfWork, user: User, user_id: int, what: str) -> User:
-    """The account ``user_id`` (inside an open unit of work), never the admin's own."""
-    found = uow.accounts.user(user_id) if 0 < user_id < 2**31 else None
+def _target(uow: UnitOfWork, account: int | str, own: int | None, what: str) -> User:
+    """The account ``account`` (an id, or an email) inside an open unit of work; never the
+    acting admin's own (``own``)."""
+    if isinstance(account, str):
+        by_email = uow.accounts.user_by_email(account.strip().lower())
+        found = by_email[0] if by_email else None
+        label = f"unknown account '{account}'"
+    else:
+        found = uow.accounts.user(account) if 0 < account < 2**31 else None
+        label = f"unknown account {account}"
     if found is None:
-        raise NotFound(f"unknown account {user_id}")
-    if found.id == user.id:
+        raise NotFound(label)
+    if own is not None and found.id == own:
         raise Conflict(f"you cannot {what} your own account: ask another HR admin")
     return found
 
 
-def set_disabled(uow: UnitOfWork, user: User, user_id: int, disabled: bool) -> User:
+def set_disabled(uow: UnitOfWork, user: User, account: int | str, disabled: bool) -> User:
     """Disable an account (its sessions end; its tokens stop working) or enable it."""
     require_role(user, Role.HR_ADMIN)
+    return change_disabled(uow, account, disabled, author=user.email, own=user.id)
+
+
+def change_disabled(uow: UnitOfWork, account: int | str, disabled: bool, *, author: str,
+                    own: int | None = None) -> User:
+    """``set_disabled`` for a caller already trusted (the command line, on its database)."""
     with uow:
-        target = _target(uow, user, user_id, "disable" if disabled else "enable")
+        target = _target(uow, account, own, "disable" if disabled else "enable")
         now = clock.now()
         was = uow.accounts.disabled_at(target.id)
         if disabled and was is not None:
@@ -96,26 +113,37 @@ def set_disabled(uow: UnitOfWork, user: User, user_id: int, disabled: bool) -> U
             raise Conflict(f"{target.email} is not disabled")
         uow.accounts.set_disabled(target.id, now if disabled else None)
         ended = uow.accounts.remove_sessions_of(target.id) if disabled else 0
-        uow.accounts.audit(now, user.email, "user.disable" if disabled else "user.enable",
+        uow.accounts.audit(now, author, "user.disable" if disabled else "user.enable",
                            f"user/{target.id}", {"email": target.email, "sessions": ended})
         uow.commit()
         return target
 
 
-def reset_password(uow: UnitOfWork, user: User, user_id: int, password: str | None = None
-                   ) -> tuple[User, str | None]:
+def reset_password(uow: UnitOfWork, user: User, account: int | str,
+                   password: str | None = None) -> tuple[User, str | None]:
     """Give an account a new password: ``password``, or a generated one returned once.
     The account's sessions end, so whoever had them signs in again."""
     require_role(user, Role.HR_ADMIN)
+    return change_password(uow, account, password, author=user.email, own=user.id)
+
+
+def change_password(uow: UnitOfWork, account: int | str, password: str | None = None, *,
+                    author: str, own: int | None = None) -> tuple[User, str | None]:
+    """``reset_password`` for a caller already trusted (the command line)."""
     if password:
         check_password(password)
     fresh = None if password else generated_password()
     with uow:
-        target = _target(uow, user, user_id, "reset the password of")
+        target = _target(uow, account, own, "reset the password of")
         uow.accounts.set_password_hash(target.id, hash_password(password or fresh or ""))
         ended = uow.accounts.remove_sessions_of(target.id)
-        uow.accounts.audit(clock.now(), user.email, "user.password_reset", f"user/{target.id}",
+        uow.accounts.audit(clock.now(), author, "user.password_reset", f"user/{target.id}",
                            {"email": target.email, "generated": fresh is not None,
                             "sessions": ended})
         uow.commit()
     return target, fresh
+
+
+def list_accounts(uow: UnitOfWork) -> list[Account]:
+    """``accounts_list`` for a caller already trusted (the command line)."""
+    return _accounts(uow)
