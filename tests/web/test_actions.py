@@ -119,9 +119,9 @@ def test_the_simulator_is_bounded_and_scoped(clients):
 
 def test_the_pages_render_for_their_roles(clients):
     hr, manager, employee = clients["hr"], clients["manager"], clients["employee"]
-    for path in ("/org", "/org/evidence", "/org/compare", "/org/import", "/team"):
+    for path in ("/org", "/org/evidence", "/org/compare", "/org/import", "/team", "/team/alerts"):
         assert hr.get(path).status_code == 200, path
-    team = manager.get("/team")
+    team = manager.get("/team/alerts")
     assert team.status_code == 200 and "Recognition alerts" in team.text
     for path in ("/org/evidence", "/org/import"):
         assert manager.get(path).status_code == 403, path

@@ -26,11 +26,13 @@ _USER = (t.users.c.id, t.users.c.email, t.users.c.role, t.users.c.person_id,
 _SESSION = (select(*_USER, t.sessions.c.csrf_token)
             .join(t.sessions, t.sessions.c.user_id == t.users.c.id)
             .where(t.sessions.c.token_hash == bindparam("digest"),
-                   t.sessions.c.expires_at > bindparam("now")))
+                   t.sessions.c.expires_at > bindparam("now"),
+                   t.users.c.disabled_at.is_(None)))
 _TOKEN = (select(*_USER, t.api_tokens.c.last_used_at, t.api_tokens.c.scope)
           .join(t.api_tokens, t.api_tokens.c.user_id == t.users.c.id)
           .where(t.api_tokens.c.token_hash == bindparam("digest"),
-                 t.api_tokens.c.expires_at > bindparam("now")))
+                 t.api_tokens.c.expires_at > bindparam("now"),
+                 t.users.c.disabled_at.is_(None)))
 _AUDIT = insert(t.audit_log)
 
 
@@ -68,6 +70,27 @@ class AccountsRepository:
     def set_password_hash(self, user_id: int, password_hash: str) -> None:
         self._c.execute(update(t.users).where(t.users.c.id == user_id)
                         .values(password_hash=password_hash))
+
+    def user_rows(self) -> list[dict[str, Any]]:
+        """Every user with when they were disabled (None: active), by email."""
+        u = t.users.c
+        return [dict(r._mapping) for r in self._c.execute(
+            select(u.id, u.email, u.role, u.person_id, u.created_at, u.disabled_at)
+            .order_by(u.email))]
+
+    def disabled_at(self, user_id: int) -> datetime | None:
+        value: datetime | None = self._c.scalar(select(t.users.c.disabled_at)
+                                                .where(t.users.c.id == user_id))
+        return value
+
+    def set_disabled(self, user_id: int, at: datetime | None) -> None:
+        self._c.execute(update(t.users).where(t.users.c.id == user_id)
+                        .values(disabled_at=at))
+
+    def remove_sessions_of(self, user_id: int) -> int:
+        """Sign a user out everywhere; returns how many sessions ended."""
+        return int(self._c.execute(delete(t.sessions).where(t.sessions.c.user_id == user_id)
+                                   ).rowcount or 0)
 
     def count_users(self) -> int:
         return int(self._c.scalar(select(func.count()).select_from(t.users)) or 0)

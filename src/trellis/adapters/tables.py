@@ -149,6 +149,7 @@ users = Table(
     Column("role", String(16), nullable=False),
     Column("person_id", Integer, ForeignKey("people.id"), nullable=True),
     Column("created_at", DateTime, nullable=False),
+    Column("disabled_at", DateTime, nullable=True),  # None: the account may sign in
 )
 
 sessions = Table(

@@ -76,6 +76,11 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def hash_password(password: str) -> str:
+    """An argon2 hash of a password, with the hasher in use (see ``use_hasher``)."""
+    return _hasher.hash(check_password(password))
+
+
 def check_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
         raise InvalidEvent(f"a password needs at least {MIN_PASSWORD} characters")
@@ -134,7 +139,8 @@ def login(uow: UnitOfWork, email: str, password: str, client: str | None = None
         found = uow.accounts.user_by_email(address)
         try:
             _hasher.verify(found[1] if found else _dummy_hash(), password)
-            ok = found is not None and not locked
+            ok = found is not None and not locked and uow.accounts.disabled_at(
+                found[0].id) is None  # a disabled account fails as a wrong password does
         except (VerificationError, InvalidHashError):
             ok = False
         if not ok:

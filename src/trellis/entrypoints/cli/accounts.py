@@ -1,4 +1,6 @@
-"""``trellis admin create EMAIL`` and ``trellis audit``: accounts for the web service."""
+"""``trellis admin create / list / disable / enable / password`` and ``trellis audit``:
+accounts of the web service. Whoever runs the command on the database acts as an HR admin
+would (the author setting is recorded in the audit log)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import typer
 
 from trellis.domain.access import Role
 from trellis.errors import TrellisError
+from trellis.services import account_admin
 from trellis.services import accounts as use
 
 from .context import state
@@ -46,6 +49,68 @@ def create(
     console.print(f"created {user.role.value} {user.email} (user {user.id})"
                   + (f", linked to {person}" if person else ""), highlight=False,
                   markup=False)
+
+
+def _password(password_stdin: bool) -> str | None:
+    """A password from standard input, or None to have one generated."""
+    if not password_stdin:
+        return None
+    password = sys.stdin.readline().rstrip("\n")
+    if len(password) < use.MIN_PASSWORD:
+        raise TrellisError(f"a password needs at least {use.MIN_PASSWORD} characters")
+    return password
+
+
+@admin.command("list")
+def list_accounts(ctx: typer.Context,
+                  json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Every account: role, person, disabled or not, API tokens."""
+    found = account_admin.list_accounts(state(ctx).open().uow())
+    if json:
+        print_json([{"id": a.id, "email": a.email, "role": a.role.value, "person": a.handle,
+                     "created_at": a.created_at, "disabled_at": a.disabled_at,
+                     "tokens": list(a.tokens)} for a in found])
+        return
+    table(f"Accounts ({len(found)})", ["email", "role", "person", "status", "API tokens"],
+          [[a.email, a.role.value, a.person or "", "disabled" if a.disabled_at else "active",
+            ", ".join(t["name"] for t in a.tokens)] for a in found])
+
+
+@admin.command("disable")
+def disable(ctx: typer.Context,
+            email: Annotated[str, typer.Argument(help="The account's email.")]) -> None:
+    """Disable an account: its sessions end and its API tokens stop, until enabled."""
+    cli = state(ctx)
+    target = account_admin.change_disabled(cli.open().uow(), email, True,
+                                           author=cli.settings.author)
+    console.print(f"disabled {target.email}", highlight=False, markup=False)
+
+
+@admin.command("enable")
+def enable(ctx: typer.Context,
+           email: Annotated[str, typer.Argument(help="The account's email.")]) -> None:
+    """Enable a disabled account again."""
+    cli = state(ctx)
+    target = account_admin.change_disabled(cli.open().uow(), email, False,
+                                           author=cli.settings.author)
+    console.print(f"enabled {target.email}", highlight=False, markup=False)
+
+
+@admin.command("password")
+def password(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="The account's email.")],
+    password_stdin: Annotated[bool, typer.Option(
+        "--password-stdin", help="Read the new password from standard input; without it "
+        "one is generated and printed once.")] = False,
+) -> None:
+    """Give an account a new password (its sessions end)."""
+    cli = state(ctx)
+    target, fresh = account_admin.change_password(cli.open().uow(), email,
+                                                  _password(password_stdin),
+                                                  author=cli.settings.author)
+    console.print(f"new password for {target.email}" + (f": {fresh}" if fresh else ""),
+                  highlight=False, markup=False)
 
 
 def audit(

@@ -19,14 +19,18 @@ from trellis.bootstrap import open_trellis
 from trellis.settings import Settings
 
 from . import (
+    account_pages,
     api_docs,
     calibration_pages,
     case_pages,
     comp_pages,
     deps,
+    directory_pages,
     errors,
+    org_pages,
     pages,
     review_pages,
+    team_pages,
 )
 from .headers import SecurityHeaders
 from .routers import (
@@ -105,6 +109,10 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(api_docs.router)
     app.include_router(review_pages.router)
     app.include_router(case_pages.router)  # before pages: /cases/new is not a case id
+    app.include_router(team_pages.router)
+    app.include_router(directory_pages.router)  # /people, before /people/{ref}
+    app.include_router(org_pages.router)
+    app.include_router(account_pages.router)
     app.include_router(pages.router)
     app.include_router(comp_pages.router)
     app.include_router(calibration_pages.router)

@@ -143,8 +143,11 @@ def install(app: FastAPI) -> None:
     def _trellis_error(request: Request, exc: TrellisError) -> Response:
         status, slug = status_of(exc)
         if not is_api(request):
-            if status == 401:
-                return RedirectResponse("/login", status_code=303)
+            if status == 401:  # a page asked for comes back after signing in
+                from .return_to import login_url
+                asked = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                return RedirectResponse(login_url(asked) if request.method == "GET"
+                                        else "/login", status_code=303)
             from .pages import error_page
             page = error_page(request, status, str(exc))
             page.headers.update(headers_of(exc))

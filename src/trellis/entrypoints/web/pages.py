@@ -23,10 +23,8 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from trellis.adapters.framework_files import locate_in_bytes, parse_framework_bytes
 from trellis.analytics.compare import MIN_N
 from trellis.analytics.evidence import MIN_MONTHS
 from trellis.domain import compensation as rules_of_pay
@@ -39,10 +37,8 @@ from trellis.domain.layers import layers_to_document
 from trellis.domain.limits import EMAIL_MAX, HANDLE_MAX, LABEL_MAX, NAME_MAX
 from trellis.domain.readiness import readiness_to_document
 from trellis.errors import (
-    FrameworkInvalid,
     ImportRejected,
     InvalidEvent,
-    LedgerRuleBroken,
     NotAuthenticated,
     PermissionDenied,
     TooManyAttempts,
@@ -52,23 +48,19 @@ from trellis.services import (
     accounts,
     cases,
     compensation,
-    fragmentation,
-    frameworks,
     lattice,
     layers,
     plans,
     readiness,
-    recognition,
 )
 from trellis.services.advice import SIM_RUNS, SIM_YEARS
 from trellis.services.case_documents import case_summary
-from trellis.services.fragmentation import report_document as fragmentation_document
-from trellis.services.recognition import report_document as recognition_document
 
 from . import compensation_views as comp_views
 from .deps import SESSION_COOKIE, CurrentUser, Uow, analysis
 from .errors import headers_of, status_of
 from .fields import LINE, TEXT, Ref
+from .return_to import NEXT_MAX, safe_next
 from .routers.auth import client_address, set_session_cookie
 from .routers.plans import PlanCreate, plan_document
 from .routers.plans import create_plan as create_plan_api
@@ -81,7 +73,6 @@ from .views import (
     profile_view,
     record,
     timeline_view,
-    visible_people,
 )
 from .views import compare as compare_view
 from .views import evidence as evidence_view
@@ -118,7 +109,7 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
 
 
 STATIC_TYPES = {"app.css": "text/css", "app.js": "text/javascript",
-                "docs.js": "text/javascript"}
+                "docs.js": "text/javascript", "org.js": "text/javascript"}
 
 
 @router.get("/static/{name}")
@@ -154,15 +145,16 @@ def _login_csrf(request: Request, nonce: str) -> str:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request) -> HTMLResponse:
-    return login_form(request)
+def login_page(request: Request,
+               next: Annotated[str, Query(max_length=NEXT_MAX)] = "") -> HTMLResponse:
+    return login_form(request, next_page=next)
 
 
-def login_form(request: Request, message: str | None = None, status: int = 200
-               ) -> HTMLResponse:
+def login_form(request: Request, message: str | None = None, status: int = 200,
+               next_page: str = "") -> HTMLResponse:
     nonce = secrets.token_urlsafe(16)
     response = render(request, "login.html", status, login_csrf=_login_csrf(request, nonce),
-                      message=message)
+                      message=message, next_page=safe_next(next_page) or "")
     response.set_cookie(LOGIN_COOKIE, nonce, httponly=True, samesite="strict",
                         secure=request.app.state.secure_cookies, max_age=3600)
     return response
@@ -172,19 +164,20 @@ def login_form(request: Request, message: str | None = None, status: int = 200
 def login(request: Request, uow: Uow,
           email: Annotated[str, Form(max_length=EMAIL_MAX, pattern=LINE)],
           password: Annotated[str, Form(max_length=1000)],
-          csrf_token: Annotated[str, Form(max_length=200, pattern=LINE)]) -> Response:
+          csrf_token: Annotated[str, Form(max_length=200, pattern=LINE)],
+          next: Annotated[str, Form(max_length=NEXT_MAX)] = "") -> Response:
     nonce = request.cookies.get(LOGIN_COOKIE, "")
     if not nonce or not hmac.compare_digest(csrf_token, _login_csrf(request, nonce)):
-        return login_form(request, "the form expired: please sign in again", 403)
+        return login_form(request, "the form expired: please sign in again", 403, next)
     try:
         session = accounts.login(uow(), email, password, client_address(request))
     except NotAuthenticated as exc:
-        return login_form(request, str(exc), 401)
+        return login_form(request, str(exc), 401, next)
     except TooManyAttempts as exc:
-        page = login_form(request, str(exc), 429)
+        page = login_form(request, str(exc), 429, next)
         page.headers.update(headers_of(exc))
         return page
-    response = RedirectResponse("/me", status_code=303)
+    response = RedirectResponse(safe_next(next) or "/me", status_code=303)
     set_session_cookie(request, response, session)
     response.delete_cookie(LOGIN_COOKIE)
     return response
@@ -358,8 +351,8 @@ def _propose_raise(ref: str, request: Request, user: User, uow: Uow,
 
 
 def _back(value: str, fallback: str) -> str:
-    """A same-site path to return to after a form (never another site)."""
-    return value if value.startswith("/") and not value.startswith("//") else fallback
+    """A same-site path to return to after a form (never another site: see return_to)."""
+    return safe_next(value) or fallback
 
 
 @router.post("/people/{ref}/recognize", response_class=HTMLResponse)
@@ -403,92 +396,7 @@ def check_in(ref: Ref, request: Request, user: CurrentUser, uow: Uow,
     return RedirectResponse(f"/people/{person.handle}#timeline", status_code=303)
 
 
-# --- Team and Organization
-
-
-@router.get("/team", response_class=HTMLResponse)
-async def team(request: Request, user: CurrentUser, uow: Uow,
-               manager: Annotated[str | None, Query(max_length=EMAIL_MAX, pattern=LINE)] = None
-               ) -> HTMLResponse:
-    """The team's readiness pipeline and alerts: reports over the whole team, so they run
-    as an analysis, beside the requests."""
-    return render(request, "team.html", **await analysis(request, _team_reports, uow, user,
-                                                         manager),
-                  back=str(request.url.path) + (f"?manager={manager}" if user.is_hr and manager
-                                                else ""))
-
-
-def _team_reports(uow: Uow, user: User, manager: str | None) -> dict[str, Any]:
-    root = accounts.team_root(uow(), user, manager)
-    pipeline = None
-    note = None
-    try:
-        pipeline = readiness.team_readiness(uow(), root)
-    except TrellisError as exc:
-        note = str(exc)
-    members = visible_people(uow, user) if root is None or not user.is_hr else \
-        [p for p in visible_people(uow, user) if p.manager == root or p.handle == root]
-    fragmented = recognition_alerts = None
-    try:
-        fragmented = [p for p in fragmentation_document(
-            fragmentation.fragmentation_report(uow(), root))["people"]
-            if p["action"] != "none"]
-        recognition_alerts = recognition_document(
-            recognition.recognition_report(uow(), root))["people"]
-    except TrellisError as exc:
-        note = note or str(exc)
-    return {"pipeline": pipeline, "note": note, "members": members, "root": root,
-            "fragmented": fragmented, "recognition_alerts": recognition_alerts}
-
-
-@router.get("/org", response_class=HTMLResponse)
-def org_page(request: Request, user: CurrentUser, uow: Uow) -> HTMLResponse:
-    return org(request, user, uow)
-
-
-def org(request: Request, user: User, uow: Uow,
-        problems: list[str] | None = None, message: str | None = None,
-        status: int = 200) -> HTMLResponse:
-    accounts.require_role(user, Role.HR_ADMIN)
-    versions, active = frameworks.list_versions(uow())
-    audit = accounts.audit_log(uow(), 30)
-    count = len(visible_people(uow, user))
-    return render(request, "org.html", status, versions=versions, active=active, audit=audit,
-                  people_count=count, problems=problems or [], message=message)
-
-
-@router.post("/org/frameworks", response_class=HTMLResponse)
-async def upload_framework(request: Request, user: CurrentUser, uow: Uow) -> Response:
-    accounts.require_role(user, Role.HR_ADMIN)
-    form = await request.form()
-    upload = form.get("file")
-    data = str(form.get("text") or "").encode("utf-8", errors="surrogatepass")
-    source = "upload"
-    if isinstance(upload, UploadFile) and upload.filename:
-        data, source = await upload.read(), upload.filename
-    if isinstance(upload, UploadFile):
-        await upload.close()
-    if not data.strip():
-        return org(request, user, uow, message="choose a file or paste a framework",
-                   status=422)
-    try:  # a large file takes a while to check: not on the loop that serves every request
-        framework, document = await run_in_threadpool(parse_framework_bytes, data, source)
-    except FrameworkInvalid as exc:
-        return org(request, user, uow, problems=[str(p) for p in exc.problems],
-                   message="the framework was not loaded:", status=422)
-    try:  # its replaces are checked against the stored versions, its carry on the ledger
-        loaded = frameworks.load_framework(uow(), framework, document, author=user.email,
-                                           activate=form.get("activate") == "on")
-    except FrameworkInvalid as exc:
-        located = locate_in_bytes(exc.problems, data, source)
-        return org(request, user, uow, problems=[str(p) for p in located.problems],
-                   message="the framework was not loaded:", status=422)
-    except LedgerRuleBroken as exc:
-        return org(request, user, uow, message=f"the framework was not loaded: {exc}",
-                   status=422)
-    accounts.audit(uow(), user, "framework.load", f"framework/{framework.key}",
-                   {"version": loaded.version.version, "changed": loaded.changed})
-    return RedirectResponse("/org", status_code=303)
+# --- Organization tools (the Team and Organization pages: team_pages, org_pages)
 
 
 @router.get("/org/compare", response_class=HTMLResponse)

@@ -1,0 +1,140 @@
+"""The Team and Organization pages for an HR admin on a large demo organization.
+
+    .venv/bin/python bench/team_page.py [--people 5000] [--repeat 3] [--db FILE]
+
+Builds the demo organization (as `trellis demo`, with its accounts) in a temporary SQLite
+database, or opens ``--db`` (a database `trellis demo` made), then times whole requests of
+the signed-in HR admin through the app (FastAPI's test client; no network): the team list
+by name (readiness assessed for the page only), sorted by readiness the first time (every
+active person assessed) and again (the worker's memo), filtered to the ready, page 20 of a
+search, and the organization overview. Prints the median of ``--repeat`` runs of each.
+Floor, measured in the same run: one query of every person's current state without the
+profile, and the same with the profile parsed (what any whole-organization readiness read
+costs at least).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import orjson
+from argon2 import PasswordHasher
+
+from trellis.adapters.framework_files import read_framework_file, shipped_framework_path
+from trellis.bootstrap import open_trellis
+from trellis.domain.access import Role
+from trellis.errors import Conflict
+from trellis.services import accounts, clock
+from trellis.services.demo import run_demo
+from trellis.settings import Settings
+
+
+def timed(fn: Callable[[], object], repeat: int) -> tuple[float, list[float]]:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), times
+
+
+def build(path: Path, people: int) -> str:
+    url = f"sqlite:///{path}"
+    trellis = open_trellis(Settings(database_url=url), create=True)
+    found = shipped_framework_path("software-company")
+    assert found is not None
+    framework, document = read_framework_file(found)
+    summary = run_demo(trellis.uow, framework=framework, document=document, people=people,
+                       years=5, seed=7, author="bench", today=clock.today())
+    accounts.create_demo_accounts(trellis.uow(), summary.manager, author="bench")
+    trellis.close()
+    return url
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--people", type=int, default=5_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--db", type=Path, help="a database `trellis demo` made")
+    args = parser.parse_args()
+    accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        url = f"sqlite:///{args.db}" if args.db else build(Path(tmp) / "org.db", args.people)
+        built = time.perf_counter() - start
+        if args.db:  # the demo's accounts were hashed with the default costs: a new one
+            with_cheap = open_trellis(Settings(database_url=url))
+            with contextlib.suppress(Conflict):  # made by an earlier run
+                accounts.create_user(with_cheap.uow(), "bench@bench.trellis", "bench-password",
+                                     Role.HR_ADMIN, author="bench")
+            with_cheap.close()
+            email, password = "bench@bench.trellis", "bench-password"
+        else:
+            email, password = "hr@demo.trellis", accounts.DEMO_PASSWORD
+        report(url, email, password, args.repeat, built if not args.db else None)
+
+
+def report(url: str, email: str, password: str, repeat: int, built: float | None) -> None:
+    from fastapi.testclient import TestClient
+
+    from trellis.entrypoints.web.app import create_app
+
+    app = create_app(Settings(database_url=url, author="bench"))
+    trellis = app.state.trellis
+    with trellis.uow() as uow:
+        states = uow.state.rows(None, ("person_id", "departed_on"))
+    active = sum(1 for s in states if s["departed_on"] is None)
+    print(f"organization: {len(states):,} people, {active:,} active"
+          + (f" (built in {built:.1f} s)" if built is not None else ""))
+
+    def floor_state() -> int:
+        with trellis.uow() as uow:
+            return len(uow.state.rows(None, ("person_id", "role", "track", "level",
+                                             "role_since", "last_recognition_on")))
+
+    def floor_profiles() -> int:
+        with trellis.uow() as uow:
+            return len([orjson.loads(r["profile"]) for r in uow.state.rows(
+                None, ("person_id", "profile"))])
+
+    with TestClient(app) as client:
+        signed = client.post("/api/session", json={"email": email, "password": password})
+        assert signed.status_code == 200, signed.text
+
+        def get(path: str) -> Callable[[], object]:
+            def run() -> object:
+                response = client.get(path)
+                assert response.status_code == 200, (path, response.status_code)
+                return response
+            return run
+
+        get("/team")()  # warm: imports, templates, statement caches
+        cold_start = time.perf_counter()
+        get("/team?sort=readiness")()
+        cold = time.perf_counter() - cold_start
+        rows = [("team list by name (page 1 of 50)", get("/team")),
+                ("sorted by readiness, assessed before (memo)", get("/team?sort=readiness")),
+                ("only the ready", get("/team?band=ready")),
+                ("search 'a', page 20", get("/team?q=a&page=20")),
+                ("organization overview", get("/org"))]
+        print(f"  sorted by readiness, first time (every active person assessed): "
+              f"{cold:.3f} s")
+        for label, fn in rows:
+            median, runs = timed(fn, repeat)
+            print(f"  {label}: median {median:.3f} s of {repeat} "
+                  f"({', '.join(f'{t:.3f}' for t in runs)})")
+    state_floor, _ = timed(floor_state, repeat)
+    profile_floor, _ = timed(floor_profiles, repeat)
+    print(f"  floor: read every current-state row {state_floor:.3f} s; with every profile "
+          f"parsed {profile_floor:.3f} s")
+    trellis.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,126 @@
+"""The Team page (a manager's people; HR admins': everyone, or one manager's with
+``?manager=``) and its alerts page.
+
+The list sorts, filters, searches and pages on the server with plain query parameters, so
+it works without JavaScript and every view has a link. Fragmentation and recognition
+alerts read every member's history, so they are a page of their own (``/team/alerts``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from trellis.domain.access import User
+from trellis.domain.limits import EMAIL_MAX, NAME_MAX
+from trellis.errors import InvalidEvent, TrellisError
+from trellis.services import accounts, fragmentation, recognition, team_list
+from trellis.services.fragmentation import report_document as fragmentation_document
+from trellis.services.recognition import report_document as recognition_document
+
+from .deps import CurrentUser, Uow, analysis
+from .fields import LINE
+from .org_format import FORMAT
+from .pages import render
+
+router = APIRouter(include_in_schema=False)
+Short = Annotated[str, Query(max_length=NAME_MAX, pattern=LINE)]
+# The filters and their defaults, in the order a link spells them.
+DEFAULTS = {"manager": "", "q": "", "track": "", "level": "", "band": "", "failing": "",
+            "unrecognized": "", "sort": "name", "dir": "", "page": "1"}
+
+
+def readiness_memo(request: Request) -> team_list.ReadinessMemo:
+    """This worker's memo of readiness assessments (services.team_list.ReadinessMemo)."""
+    memo: team_list.ReadinessMemo | None = getattr(request.app.state, "readiness_memo", None)
+    if memo is None:
+        memo = request.app.state.readiness_memo = team_list.ReadinessMemo()
+    return memo
+
+
+def _query(values: dict[str, str]) -> team_list.TeamQuery:
+    try:
+        page = int(values["page"] or "1")
+    except ValueError:
+        raise InvalidEvent(f"page: '{values['page']}' is not a page number") from None
+    if values["dir"] not in ("", "asc", "desc"):
+        raise InvalidEvent("dir: asc or desc")
+    return team_list.TeamQuery(
+        sort=values["sort"] or "name",
+        descending=values["dir"] == "desc" or (values["dir"] == "" and values["sort"]
+                                               == "readiness"),
+        search=values["q"].strip(), track=values["track"], level=values["level"],
+        band=values["band"], failing=bool(values["failing"]),
+        unrecognized=bool(values["unrecognized"]), page=page)
+
+
+def link(values: dict[str, str], **changes: str) -> str:
+    """This list's address with ``changes``; default values are left out."""
+    merged = {**values, **changes}
+    kept = {k: v for k, v in merged.items() if v and v != DEFAULTS[k]}
+    return "/team" + (f"?{urlencode(kept)}" if kept else "")
+
+
+@router.get("/team", response_class=HTMLResponse)
+async def team(request: Request, user: CurrentUser, uow: Uow,
+               manager: Annotated[str, Query(max_length=EMAIL_MAX, pattern=LINE)] = "",
+               q: Short = "", track: Short = "", level: Short = "", band: Short = "",
+               failing: Short = "", unrecognized: Short = "", sort: Short = "name",
+               dir: Short = "", page: Short = "1") -> HTMLResponse:
+    """The team list, one page of 50 at a time; a bad filter is a one-line 422."""
+    values = {"manager": manager.strip(), "q": q, "track": track, "level": level,
+              "band": band, "failing": failing, "unrecognized": unrecognized,
+              "sort": sort, "dir": dir, "page": page}
+    query = _query(values)
+    found = await analysis(request, _team, uow, user, values["manager"] or None, query,
+                           readiness_memo(request))
+    values["page"] = str(found.query.page)
+    sorts = {}
+    for key in team_list.SORTS:
+        descending = found.query.sort == key and not found.query.descending
+        sorts[key] = link(values, sort=key, page="1", dir="desc" if descending else "asc")
+    return render(request, "team.html", team=found, values=values, link=link,
+                  sorts=sorts, bands=team_list.BANDS, sort_names=team_list.SORTS,
+                  unrecognized_days=team_list.UNRECOGNIZED_DAYS,
+                  back=link(values), **FORMAT)
+
+
+def _team(uow: Uow, user: User, manager: str | None, query: team_list.TeamQuery,
+          memo: team_list.ReadinessMemo) -> team_list.TeamList:
+    root = accounts.team_root(uow(), user, manager)
+    return team_list.team_list(uow(), root, query, memo=memo)
+
+
+@router.get("/team/alerts", response_class=HTMLResponse)
+async def team_alerts(request: Request, user: CurrentUser, uow: Uow,
+                      manager: Annotated[str, Query(max_length=EMAIL_MAX, pattern=LINE)] = ""
+                      ) -> HTMLResponse:
+    """Fragmentation and recognition alerts: reports over each member's history, so they
+    run as an analysis, beside the requests."""
+    found = await analysis(request, _alerts, uow, user, manager.strip() or None)
+    back = "/team/alerts" + (f"?{urlencode({'manager': manager})}" if manager else "")
+    return render(request, "team_alerts.html", back=back, **found, **FORMAT)
+
+
+def _alerts(uow: Uow, user: User, manager: str | None) -> dict[str, Any]:
+    root = accounts.team_root(uow(), user, manager)
+    fragmented = recognition_alerts = None
+    note = None
+    try:
+        fragmented = [p for p in fragmentation_document(
+            fragmentation.fragmentation_report(uow(), root))["people"]
+            if p["action"] != "none"]
+        recognition_alerts = recognition_document(
+            recognition.recognition_report(uow(), root))["people"]
+    except TrellisError as exc:
+        note = str(exc)
+    name = None
+    if root is not None:
+        with uow().reading() as u:
+            found = u.people.find(root)
+            name = found.name if found else root
+    return {"root": root, "root_name": name, "note": note, "fragmented": fragmented,
+            "recognition_alerts": recognition_alerts}

@@ -1,0 +1,46 @@
+"""``trellis admin list / disable / enable / password``: what HR does on the accounts page,
+from the command line on the database, each change audited under the author setting."""
+
+from __future__ import annotations
+
+import json
+
+from argon2 import PasswordHasher
+
+from trellis.services import accounts
+
+accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+def test_accounts_are_listed_disabled_enabled_and_given_a_password(cli, sqlite_url):
+    db = ("--db", sqlite_url)
+    assert cli(*db, "init").code == 0
+    made = cli(*db, "admin", "create", "Ana@x.org", "--role", "manager", "--password-stdin",
+               input="first password\n")
+    assert made.code == 0, made.err
+    listed = json.loads(cli(*db, "admin", "list", "--json").out)
+    assert [(a["email"], a["role"], a["disabled_at"]) for a in listed] == [
+        ("ana@x.org", "manager", None)]
+    assert cli(*db, "admin", "disable", "ana@x.org").out.strip() == "disabled ana@x.org"
+    again = cli(*db, "admin", "disable", "ana@x.org")
+    assert again.code == 1 and again.err.strip() == "error: ana@x.org is already disabled"
+    listed = json.loads(cli(*db, "admin", "list", "--json").out)
+    assert listed[0]["disabled_at"] is not None
+    assert "disabled" in cli(*db, "admin", "list").out
+    assert cli(*db, "admin", "enable", "ana@x.org").code == 0
+    unknown = cli(*db, "admin", "enable", "bob@x.org")
+    assert unknown.code == 1 and unknown.err.strip() == "error: unknown account 'bob@x.org'"
+    fresh = cli(*db, "admin", "password", "ana@x.org")
+    assert fresh.code == 0
+    password = fresh.out.strip().rsplit(": ", 1)[1]
+    assert len(password) >= accounts.MIN_PASSWORD
+    short = cli(*db, "admin", "password", "ana@x.org", "--password-stdin", input="short\n")
+    assert short.code == 1 and "at least 10 characters" in short.err
+    chosen = cli(*db, "admin", "password", "ana@x.org", "--password-stdin",
+                 input="chosen at the terminal\n")
+    assert chosen.out.strip() == "new password for ana@x.org"
+    log = json.loads(cli(*db, "audit", "--json").out)
+    assert [(e["action"], e["user_email"]) for e in log[:5]] == [
+        ("user.password_reset", "tester"), ("user.password_reset", "tester"),
+        ("user.enable", "tester"), ("user.disable", "tester"), ("user.create", "tester")]
+    assert [e["detail"]["generated"] for e in log[:2]] == [False, True]

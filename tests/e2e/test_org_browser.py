@@ -1,0 +1,94 @@
+"""End to end in headless Chromium: a deep link that comes back after signing in, the team
+list sorted and filtered with the page's own controls, the people directory searched, and
+the team, organization, directory and accounts pages at desktop and phone width (no
+sideways scrolling of the page at 390 px).
+
+The demo site, the browser and signing in come from ``test_browser``; screenshots go to
+TRELLIS_E2E_SCREENSHOTS (default /tmp).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from e2e import test_browser
+
+pytestmark = pytest.mark.skipif(not test_browser.CHROMIUM.exists(),
+                                reason="needs Debian's chromium at /usr/bin/chromium "
+                                "(.ci/run installs it)")
+
+site = test_browser.site
+browser = test_browser.browser
+SHOTS = test_browser.SHOTS
+
+
+def test_a_deep_link_returns_to_the_sorted_team_list_after_signing_in(browser, site):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{site}/team?sort=level&dir=desc")
+    assert "/login?next=" in page.url
+    assert page.get_by_text("After signing in you go back to the page you asked for").is_visible()
+    page.get_by_label("Email").fill("manager@demo.trellis")
+    page.get_by_label("Password").fill(test_browser.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{site}/team?sort=level&dir=desc")
+    level = page.get_by_role("columnheader", name=re.compile("^Level"))
+    assert level.get_attribute("aria-sort") == "descending"
+
+
+def test_hr_sorts_and_filters_the_team_list(browser, site):
+    page = test_browser.sign_in(browser, site, "hr@demo.trellis")
+    page.goto(f"{site}/team")
+    assert page.get_by_role("heading", name="Everyone in the organization").is_visible()
+    page.get_by_role("link", name="Readiness for the next role").click()
+    page.wait_for_url(re.compile(r".*sort=readiness.*"))
+    header = page.get_by_role("columnheader", name=re.compile("^Readiness"))
+    assert header.get_attribute("aria-sort") == "ascending"
+    page.get_by_role("link", name=re.compile("^Readiness for the next role")).click()
+    page.wait_for_url(re.compile(r".*sort=readiness&dir=desc.*"))
+    scores = [float(s) for s in re.findall(r"(\d+)% for ", page.locator(
+        "table.team-list tbody").inner_text())]
+    assert scores and scores == sorted(scores, reverse=True)
+    page.get_by_label("a requirement fails").check()
+    page.get_by_label("Track").select_option(index=1)
+    track = page.get_by_label("Track").locator("option:checked").inner_text()
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url(re.compile(r".*failing=1.*"))
+    body = page.locator("table.team-list tbody tr")
+    assert body.count() >= 1
+    for i in range(body.count()):
+        row = body.nth(i)
+        assert row.locator("ul.reasons li").count() >= 1  # the reason, in words
+    assert track in page.get_by_label("Track").locator("option:checked").inner_text()
+    page.screenshot(path=str(SHOTS / "trellis-team-filtered.png"), full_page=True)
+
+
+def test_the_directory_finds_a_person_and_hides_an_outsiders_contact(browser, site):
+    page = test_browser.sign_in(browser, site, "employee@demo.trellis")
+    page.goto(f"{site}/people")
+    first = page.locator(".directory-entry .directory-name").first.inner_text()
+    page.get_by_label("Find a person by name").fill(first.split()[0])
+    page.get_by_label("Find a person by name").press("Enter")
+    page.wait_for_url(re.compile(r".*/people\?q=.*"))
+    entries = page.locator(".directory-entry")
+    assert entries.count() >= 1
+    assert first in page.locator(".directory-list").inner_text()
+    me = page.request.get(f"{site}/api/me").json()
+    others = [e for e in page.locator(".directory-entry").all()
+              if me["person"] not in (e.locator("a").first.get_attribute("href") or "")]
+    for e in others:  # an employee sees no one else's email
+        assert "@" not in e.inner_text()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_pages_fit_desktop_and_phone(browser, site, width):
+    page = test_browser.sign_in(browser, site, "hr@demo.trellis", width=width)
+    for path, name in (("/team", "team"), ("/org", "org"), ("/people", "directory"),
+                       ("/admin/accounts", "accounts")):
+        page.goto(f"{site}{path}")
+        if path == "/org":
+            page.wait_for_function("document.querySelectorAll('.chart.ready').length === 4")
+        if width < 500:
+            assert page.evaluate("document.documentElement.scrollWidth") <= width + 10, path
+        page.screenshot(path=str(SHOTS / f"trellis-{name}-{width}.png"), full_page=True)
