@@ -1,17 +1,17 @@
 """Effort estimates learned from the ledger (shared by plans and the lattice).
 
 Learning reads every skill step of the organization (and, for criteria, every
-demonstration with the hires and promotions that start a level), so the model is kept in the
-database with the event count it was learned at, and learned again only once the ledger
-has grown by more than ``RELEARN_GROWTH``: medians over thousands of samples barely move
-with a few new events.
+demonstration with the hires and promotions that start a level), so the model is an
+organization model (services.org_models): stored with the ledger position it was learned
+at, and learned again only once the ledger has grown by more than ``RELEARN_GROWTH``:
+medians over thousands of samples barely move with a few new events.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-
-import orjson
+from typing import Any
 
 from trellis.domain.effort import (
     CriterionSample,
@@ -19,16 +19,15 @@ from trellis.domain.effort import (
     StepSample,
     criterion_samples,
     learn_efforts,
-    model_from_document,
-    model_to_document,
     step_samples,
 )
 from trellis.domain.events import EventKind
 
+from . import org_models
 from .unit_of_work import UnitOfWork
 
-CACHE_KEY = "effort_model"
-# Raise it whenever what a sample is changes: a model learned by other rules is relearned.
+# Raise it whenever what a sample is changes: a model learned by other rules is relearned
+# (a change to the modules below does that by itself).
 MODEL_FORMAT = 2
 RELEARN_GROWTH = 0.02
 
@@ -67,19 +66,17 @@ def organization_criteria_samples(uow: UnitOfWork) -> list[CriterionSample]:
     return samples
 
 
+def learn(uow: UnitOfWork, params: Mapping[str, Any] | None = None) -> EffortModel:
+    """The organization's effort estimates, learned from the whole ledger now."""
+    with uow.reading():
+        return learn_efforts(organization_samples(uow), organization_criteria_samples(uow))
+
+
+EFFORT = org_models.ModelKind(
+    "effort", MODEL_FORMAT, learn, ("trellis.domain.effort", __name__), dated=False,
+    tolerance=RELEARN_GROWTH, description="effort estimates of nano-steps (plans, lattice)")
+
+
 def effort_model(uow: UnitOfWork) -> EffortModel:
     """The organization's effort estimates (learned again when the ledger has grown)."""
-    with uow:
-        events = uow.events.count()
-        cached = uow.frameworks.get_meta(CACHE_KEY)
-        if cached:
-            doc = orjson.loads(cached)
-            if doc["events"] <= events <= doc["events"] * (1 + RELEARN_GROWTH) \
-                    and doc.get("format") == MODEL_FORMAT:
-                return model_from_document(doc["model"])
-        model = learn_efforts(organization_samples(uow), organization_criteria_samples(uow))
-        uow.frameworks.set_meta(CACHE_KEY, orjson.dumps(
-            {"events": events, "format": MODEL_FORMAT,
-             "model": model_to_document(model)}).decode())
-        uow.commit()
-        return model
+    return org_models.load(uow, EFFORT).value
