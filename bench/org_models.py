@@ -96,8 +96,9 @@ def read(url: str, repeat: int) -> dict[str, Any]:
 
     trellis = open_trellis(Settings(database_url=url, author="bench"))
     with trellis.uow() as uow:  # someone in a role, mid-list
-        handle = next(r for r in uow.state.rows(None, ["person_id", "role", "active"])
-                      if r["active"] and r["role"] and r["person_id"] > 20_000)["person_id"]
+        handle = next(r for r in uow.state.rows(None, ["person_id", "role", "departed_on"])
+                      if r["departed_on"] is None and r["role"]
+                      and r["person_id"] > 20_000)["person_id"]
     who = str(handle)
     out = {
         "floor": _timed(lambda: profile(trellis.uow(), who), repeat),

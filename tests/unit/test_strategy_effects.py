@@ -43,14 +43,14 @@ def test_a_difference_explained_by_tenure_is_not_a_difference() -> None:
 
 
 def test_the_interval_matches_a_direct_poisson_computation() -> None:
-    # columns: stage, structured, frac, band, rate, promoted, departed
+    # columns: stage, structured, frac, stratum, rate, promoted, departed, year
     rng = np.random.default_rng(3)
     n = 4_000
     band = rng.integers(0, 4, n)
     rate = rng.poisson(1 + band, n).astype(float)
     promoted = (rng.random(n) < 0.02 + 0.02 * band).astype(float)
     c = np.column_stack([np.zeros(n), np.ones(n), np.ones(n), band, rate, promoted,
-                         np.zeros(n)])
+                         np.zeros(n), np.full(n, 2021)])
     frequent = rate > np.median(rate)
     got = compare_rates("promotion", promoted, c, np.arange(n), frequent)
     assert got is not None
@@ -75,5 +75,5 @@ def test_the_interval_matches_a_direct_poisson_computation() -> None:
 
 def test_one_group_alone_compares_nothing() -> None:
     c = np.column_stack([np.zeros(8), np.ones(8), np.ones(8), np.zeros(8), np.ones(8),
-                         np.zeros(8), np.zeros(8)])
+                         np.zeros(8), np.zeros(8), np.zeros(8)])
     assert compare_rates("promotion", c[:, 5], c, np.arange(8), np.ones(8, bool)) is None

@@ -11,13 +11,15 @@ recorded) are not micro-progressions here.
 
 Per career stage and role type (the people advice calls "like you"), person-quarters are
 split at the median of that rate into *rare* (at or below) and *frequent* (above). A
-longer time in level brings both more micro-progressions and a promotion nearer, so the
-groups are compared within bands of time in level (``BANDS``, in quarters): in each band
-both groups' rates of promotion and of departure per person-year, and the difference
-standardized over the bands (weights: the band's person-years), with a 95% interval from
-Poisson variances ((events + 0.5) / years squared per cell, so an empty cell still carries
-uncertainty). Quarters of one person are not independent: the interval is, if anything,
-too narrow, so "the data does not decide" errs on the side of deciding.
+longer time in level brings both more micro-progressions and a promotion nearer, and an
+organization promotes in rounds (a year with a round holds both the promotions and the
+evidence written for them), so the groups are compared within *strata*: a band of time in
+level (``BANDS``, in quarters) in one calendar year. In each stratum both groups' rates
+of promotion and of departure per person-year; the difference standardized over the
+strata (weights: the stratum's person-years), with a 95% interval from Poisson variances
+((events + 0.5) / years squared per cell, so an empty cell still carries uncertainty).
+Quarters of one person are not independent: the interval is, if anything, too narrow, so
+"the data does not decide" errs on the side of deciding.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from .calibration import _quarter, _quarter_start
 from .compare import Roles
 
 BANDS = (0, 4, 8, 16)  # quarters in level: [0, 4), [4, 8), [8, 16), 16 and more
-MIN_BAND_YEARS = 1.0  # person-years each group needs in a band for the band to count
+MIN_BAND_YEARS = 1.0  # person-years each group needs in a stratum for it to count
 Z95 = 1.959964
 KINDS = ("hire", "promotion", "lateral_move", "departure", "skill_step", "demonstrated",
          "certification", "project_leadership", "responsibility", "recognition",
@@ -66,9 +68,9 @@ class StrategyEffects:
 
 
 def _panel(person: list[EventRow], roles: Roles, end: date, thresholds: StageThresholds
-           ) -> list[tuple[int, int, float, int, float, int, int]]:
-    """(stage, structured?, share of the quarter employed, band, micro rate, promoted,
-    departed) per quarter of one person's employment."""
+           ) -> list[tuple[int, int, float, int, float, int, int, int]]:
+    """(stage, structured?, share of the quarter employed, stratum, micro rate, promoted,
+    departed, calendar year) per quarter of one person's employment."""
     hired: date | None = None
     moves: list[tuple[int, str]] = []  # (quarter, role from then)
     micro: Counter[int] = Counter()
@@ -119,8 +121,8 @@ def _panel(person: list[EventRow], roles: Roles, end: date, thresholds: StageThr
         in_level = q - role_q
         band = sum(1 for b in BANDS[1:] if in_level >= b)
         departed = int(left is not None and q == last)
-        rows.append((stage, int(structured), frac, band, rate, int(promoted[q] > 0),
-                     departed))
+        rows.append((stage, int(structured), frac, qs.year * len(BANDS) + band, rate,
+                     int(promoted[q] > 0), departed, qs.year))
     return rows
 
 
@@ -163,13 +165,13 @@ def strategy_effects(rows: Iterable[EventRow], roles: Roles, *, end: date,
 def compare_rates(outcome: str, events: np.ndarray, c: np.ndarray, ids: np.ndarray,
                   frequent: np.ndarray) -> RateComparison | None:
     """Frequent against rare: crude rates per person-year, and the difference standardized
-    over the bands of time in level where both groups have ``MIN_BAND_YEARS``."""
+    over the strata (column 3) where both groups have ``MIN_BAND_YEARS``."""
     years = c[:, 2] / 4
     if not frequent.any() or frequent.all():
         return None
     diff = var = rare_std = weight = 0.0
     bands = 0
-    for band in range(len(BANDS)):
+    for band in np.unique(c[:, 3]):
         in_band = c[:, 3] == band
         f, r = in_band & frequent, in_band & ~frequent
         yf, yr = float(years[f].sum()), float(years[r].sum())

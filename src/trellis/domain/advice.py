@@ -68,7 +68,7 @@ class RateComparison:
     ci_low: float
     ci_high: float
     rare_standardized: float  # the rare group's rate over the same bands
-    bands: int  # bands of time in level compared
+    bands: int  # strata compared: bands of time in level, each calendar year
 
     @property
     def decided(self) -> bool:
@@ -134,7 +134,8 @@ def _points(value: float) -> str:
 
 
 def _interval(c: RateComparison) -> str:
-    return (f"at the same time in level the difference is {_points(c.difference)} a year "
+    return (f"at the same time in level and in the same year the difference is "
+            f"{_points(c.difference)} a year "
             f"(95% interval {_points(c.ci_low)} to {_points(c.ci_high)})")
 
 
@@ -165,7 +166,9 @@ def _departure_reason(c: RateComparison, cohort: str) -> tuple[float, str]:
                             "staying.")
     if c.difference <= -RETENTION_POINTS:
         return -STEP / 2, said + ": steady progress goes with staying."
-    return 0.0, said + "."
+    if c.difference >= RETENTION_POINTS:
+        return 0.0, said + ": here, frequent micro-progressors leave more often."
+    return 0.0, said + ": a difference, but under 3 points, too small to move the mix."
 
 
 def recommend(stage: str, role_type: str, *, promotion: RateComparison | None = None,
