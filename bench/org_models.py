@@ -142,7 +142,7 @@ def main() -> None:
         print(f"rebuild (trellis refresh --force): {built['total']:.1f}s, peak RSS "
               f"{built['rss_mb']:,.0f} MB")
         for name, m in built["models"].items():
-            print(f"  {name:<18} {m['seconds']:7.2f}s  {m['bytes'] / 2**20:8.2f} MB stored")
+            print(f"  {name:<18} {m['seconds']:7.2f}s  {m['bytes'] / 1024:10,.1f} KiB stored")
     got = _phase("read", url, args.repeat)
     floor = got["ops"]["floor"]["median"]
     print(f"reads (person #{got['person']}), median of {args.repeat} after a first call; "

@@ -127,7 +127,8 @@ def test_the_background_refresh_rebuilds_what_was_served_stale(tenure, monkeypat
     monkeypatch.setattr(org_models, "SYNC_SECONDS", 0.0)
     record_event(tenure.uow(), "vet35", EventKind.RECOGNITION, date(2021, 12, 1),
                  {"citation": "late"}, author="tester")
-    background = org_models.BackgroundRefresh(tenure.refresh_uow, (STRATEGY_EFFECTS,))
+    background = org_models.BackgroundRefresh(
+        lambda: org_models.refresh(tenure.refresh_uow(), (STRATEGY_EFFECTS,)) and None)
     tenure.on_stale = background.schedule
     try:
         assert org_models.load(tenure.uow(), STRATEGY_EFFECTS).stale
@@ -167,3 +168,28 @@ def test_an_erasure_drops_every_model(tenure):
     erase_person(tenure.uow(), "vet00", author="tester")
     with tenure.uow() as uow:
         assert uow.models.headers() == []
+
+
+def test_a_failed_background_pass_is_reported_and_the_next_one_runs(tmp_path):
+    from trellis.services.refresh import refresh_in_a_process
+
+    missing = f"sqlite:///{tmp_path / 'nowhere' / 'trellis.db'}"
+    with pytest.raises(RuntimeError, match="trellis refresh exited with"):
+        refresh_in_a_process(missing)
+    errors: list[BaseException] = []
+    calls: list[int] = []
+
+    def run() -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("the database went away")
+
+    background = org_models.BackgroundRefresh(run, errors.append)
+    try:
+        background.schedule()
+        assert background.idle(30)
+        background.schedule()
+        assert background.idle(30)
+    finally:
+        background.stop()
+    assert [str(e) for e in errors] == ["the database went away"] and len(calls) == 2

@@ -262,11 +262,12 @@ def stored_models(uow: UnitOfWork) -> list[ModelHeader]:
 
 @dataclass
 class BackgroundRefresh:
-    """Rebuilds stale models in a thread of their own, never in a request: ``schedule``
-    wakes it (many calls while it works make one more pass, not many)."""
+    """Runs refresh passes in a thread of their own, never in a request: ``schedule`` wakes
+    it (many calls while a pass runs make one more pass, not many). ``run`` is one pass:
+    the web service runs ``trellis refresh`` in a process of its own, so that a rebuild's
+    memory and CPU never weigh on the worker's requests."""
 
-    uow: Callable[[], UnitOfWork]  # a factory whose units of work have no on_stale hook
-    kinds: Sequence[ModelKind[Any]]
+    run: Callable[[], None]
     on_error: Callable[[BaseException], None] | None = None
     passes: int = 0
     _wake: threading.Event = field(default_factory=threading.Event)
@@ -293,7 +294,7 @@ class BackgroundRefresh:
             self._running = True
             self._wake.clear()
             try:
-                refresh(self.uow(), self.kinds)
+                self.run()
             except Exception as exc:
                 if self.on_error is not None:
                     self.on_error(exc)

@@ -1,9 +1,14 @@
 """Every organization model (services.org_models), for ``trellis refresh`` and the web
 service's background refresh: the cheap ones first, so that a pass interrupted part way
-has still brought most answers up to date."""
+has still brought most answers up to date. The web service's passes run ``trellis refresh``
+in a process of their own (``refresh_in_a_process``): a rebuild reads the whole ledger, and
+its memory and CPU stay out of the worker that answers requests."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -27,7 +32,19 @@ def refresh_models(uow: UnitOfWork, *, force: bool = False,
     return org_models.refresh(uow, ORG_MODELS, force=force, progress=progress)
 
 
-def background_refresh(uow: Callable[[], UnitOfWork],
+def refresh_in_a_process(database_url: str, timeout: float = 3_600.0) -> None:
+    """One pass of ``trellis refresh`` in a process of its own (the URL travels in the
+    environment, never on a command line others can read)."""
+    env = {**os.environ, "TRELLIS_DATABASE_URL": database_url}
+    done = subprocess.run([sys.executable, "-m", "trellis.entrypoints.cli.app", "refresh",
+                           "--json"], env=env, capture_output=True, text=True,
+                          timeout=timeout, check=False)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        raise RuntimeError(f"trellis refresh exited with {done.returncode}: {last}")
+
+
+def background_refresh(database_url: str,
                        on_error: Callable[[BaseException], None] | None = None
                        ) -> org_models.BackgroundRefresh:
-    return org_models.BackgroundRefresh(uow, ORG_MODELS, on_error)
+    return org_models.BackgroundRefresh(lambda: refresh_in_a_process(database_url), on_error)

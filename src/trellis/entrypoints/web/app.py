@@ -82,10 +82,10 @@ def create_app(settings: Settings) -> FastAPI:
         gc.freeze()
         deps.share_threads(app)
         # Stale organization models are served as they are (with their "as of") and
-        # rebuilt here, in a thread of the worker's own, never in a request.
+        # rebuilt by `trellis refresh` in a process of its own, never in a request.
         from trellis.services.refresh import background_refresh
 
-        models = background_refresh(trellis.refresh_uow, on_error=_log_refresh_error)
+        models = background_refresh(settings.database_url, on_error=_log_refresh_error)
         app.state.models = models
         trellis.on_stale = models.schedule
         yield
