@@ -99,11 +99,14 @@ def canonical(params: Mapping[str, Any] | None) -> str:
     return orjson.dumps(dict(params or {}), option=orjson.OPT_SORT_KEYS).decode()
 
 
+CODEC = 1  # raise it when ``encode`` changes
+
+
 @cache
 def code_format(kind: ModelKind[Any]) -> str:
-    """``kind.format`` and a digest of the code that builds the model."""
-    digest = hashlib.sha256()
-    for module in (*kind.modules, __name__):
+    """``kind.format``, the codec's and a digest of the code that builds the model."""
+    digest = hashlib.sha256(str(CODEC).encode())
+    for module in kind.modules:
         spec = importlib.util.find_spec(module)
         origin = spec.origin if spec is not None else None
         digest.update(Path(origin).read_bytes() if origin else module.encode())
