@@ -193,3 +193,15 @@ def test_a_failed_background_pass_is_reported_and_the_next_one_runs(tmp_path):
     finally:
         background.stop()
     assert [str(e) for e in errors] == ["the database went away"] and len(calls) == 2
+
+
+def test_one_background_pass_at_a_time_across_workers(tenure, monkeypatch):
+    from trellis.services.refresh import claim_refresh, release_refresh
+
+    assert claim_refresh(tenure.uow())
+    assert not claim_refresh(tenure.uow())  # another worker's pass is running
+    release_refresh(tenure.uow())
+    assert claim_refresh(tenure.uow())
+    later = datetime(2021, 12, 31, 13, 1)  # 61 minutes on: that pass died
+    monkeypatch.setattr(clock, "now", lambda: later)
+    assert claim_refresh(tenure.uow())

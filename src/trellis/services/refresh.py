@@ -10,9 +10,10 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
-from . import org_models
+from . import clock, org_models
 from .advice import STRATEGY_EFFECTS
 from .compare import COMPARISON
 from .effort import EFFORT
@@ -44,7 +45,43 @@ def refresh_in_a_process(database_url: str, timeout: float = 3_600.0) -> None:
         raise RuntimeError(f"trellis refresh exited with {done.returncode}: {last}")
 
 
-def background_refresh(database_url: str,
+CLAIM_KEY = "org_models_refresh"
+CLAIM_MINUTES = 60  # a claim older than this is a pass that died: another may start
+
+
+def claim_refresh(uow: UnitOfWork) -> bool:
+    """Claim the next background pass for this process (False: another worker's pass is
+    running), so that several workers of one service do not all rebuild at once."""
+    now = clock.now()
+    try:
+        with uow:
+            held = uow.frameworks.get_meta(CLAIM_KEY)
+            if held and datetime.fromisoformat(held) > now - timedelta(minutes=CLAIM_MINUTES):
+                return False
+            uow.frameworks.set_meta(CLAIM_KEY, now.isoformat())
+            uow.commit()
+    except Exception:
+        return False
+    return True
+
+
+def release_refresh(uow: UnitOfWork) -> None:
+    with uow:
+        uow.frameworks.set_meta(CLAIM_KEY, datetime.min.isoformat())
+        uow.commit()
+
+
+def background_refresh(database_url: str, uow: Callable[[], UnitOfWork],
                        on_error: Callable[[BaseException], None] | None = None
                        ) -> org_models.BackgroundRefresh:
-    return org_models.BackgroundRefresh(lambda: refresh_in_a_process(database_url), on_error)
+    """The web service's refresh: passes of ``trellis refresh`` in a process of their own,
+    one at a time across the service's workers."""
+    def one_pass() -> None:
+        if not claim_refresh(uow()):
+            return
+        try:
+            refresh_in_a_process(database_url)
+        finally:
+            release_refresh(uow())
+
+    return org_models.BackgroundRefresh(one_pass, on_error)

@@ -85,7 +85,8 @@ def create_app(settings: Settings) -> FastAPI:
         # rebuilt by `trellis refresh` in a process of its own, never in a request.
         from trellis.services.refresh import background_refresh
 
-        models = background_refresh(settings.database_url, on_error=_log_refresh_error)
+        models = background_refresh(settings.database_url, trellis.refresh_uow,
+                                    on_error=_log_refresh_error)
         app.state.models = models
         trellis.on_stale = models.schedule
         yield
