@@ -5,6 +5,7 @@ Entry points (CLI, web) build one ``Trellis`` and hand its ``uow`` factory to us
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,8 +44,15 @@ class Trellis:
     settings: Settings = field(default_factory=Settings)
     parsed_frameworks: ParsedFrameworks = field(default_factory=dict)
     upgrade: Upgrade | None = None  # set when opening it upgraded an earlier database
+    # Told when a stale organization model was served (the web service's background
+    # refresh, services.org_models); None: stale expensive models wait for `trellis refresh`.
+    on_stale: Callable[[], None] | None = None
 
     def uow(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine, self.parsed_frameworks, self.on_stale)
+
+    def refresh_uow(self) -> SqlUnitOfWork:
+        """A unit of work for the background refresh itself (it tells nobody)."""
         return SqlUnitOfWork(self.engine, self.parsed_frameworks)
 
     @property

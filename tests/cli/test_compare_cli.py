@@ -91,3 +91,18 @@ def test_report_errors_are_one_line(cli, demo_db: str, tmp_path: Path) -> None:
         result = cli("--db", demo_db, "report", "--out", str(target))
         assert result.code == 1 and message in result.err
         assert len(result.err.strip().splitlines()) == 1
+
+
+def test_refresh_rebuilds_what_is_stale_and_says_how_long(cli, demo_db: str) -> None:
+    forced = cli("--db", demo_db, "refresh", "--force", "--json")
+    assert forced.code == 0, forced.err
+    doc = json.loads(forced.out)
+    names = {m["model"] for m in doc["models"]}
+    assert names == {"effort", "lattice_moves", "strategy_effects", "calibration",
+                     "comparison", "evidence"}
+    assert all(m["rebuilt"] and m["seconds"] >= 0 and m["bytes"] > 0 for m in doc["models"])
+    again = cli("--db", demo_db, "refresh")
+    assert again.code == 0, again.err
+    assert "0 of 6 model(s) rebuilt" in again.out and "current" in again.out
+    events = {m["last_event_id"] for m in doc["models"]}
+    assert len(events) == 1 and f"event #{events.pop():,}" in again.out

@@ -220,18 +220,17 @@ def test_a_criteria_plan_learns_effort_completes_on_demonstration_and_replans(cr
 
 
 def test_an_effort_model_learned_by_earlier_rules_is_learned_again(org: Trellis):
-    import orjson
+    from trellis.domain.effort import EffortModel, Estimate
+    from trellis.services import clock, org_models
+    from trellis.services.effort import EFFORT, effort_model
 
-    from trellis.services.effort import CACHE_KEY, MODEL_FORMAT, effort_model
-
+    wrong = EffortModel(criteria_overall=Estimate(28.94, 0.1, 5, "criteria"))
     with org.uow() as uow:
-        events = uow.events.count()
-        stale = {"events": events, "model": {"by_step": [], "by_mastery": [], "by_criterion": [],
-                                             "by_criteria_level": [["L1", 28.94, 0.1, 5]],
-                                             "criteria": [[28.94, 0.1, 5]]}}
-        uow.frameworks.set_meta(CACHE_KEY, orjson.dumps(stale).decode())
+        uow.models.put("effort", "{}", "1-earlier-rules", uow.models.position(),
+                       clock.today(), clock.now(), 0.0, org_models.encode(wrong))
         uow.commit()
     model = effort_model(org.uow())
     assert model.criteria_overall is None  # ada has no criteria: nothing to learn from
     with org.uow() as uow:
-        assert orjson.loads(uow.frameworks.get_meta(CACHE_KEY) or "{}")["format"] == MODEL_FORMAT
+        head = uow.models.header("effort", "{}")
+        assert head is not None and head.format == org_models.code_format(EFFORT)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from trellis.domain.advice import (
-    CohortGroup,
+    RateComparison,
     SimulatedStrategy,
     next_actions,
     recommend,
@@ -14,9 +17,12 @@ from trellis.domain.advice import (
 )
 
 
-def group(people: int, promotions_per_year: float, retention: float) -> CohortGroup:
-    return CohortGroup(people, people * 3.0, round(people * 3 * promotions_per_year),
-                       promotions_per_year, retention)
+def compared(outcome: str, frequent: float, rare: float, *, half_width: float,
+             people: int = 40) -> RateComparison:
+    d = frequent - rare
+    return RateComparison(outcome, frequent, rare, round(frequent * 120), round(rare * 120),
+                          120.0, 120.0, people, people, d, d - half_width, d + half_width,
+                          rare, 4)
 
 
 def test_stage_and_role_type_set_the_starting_mix() -> None:
@@ -27,35 +33,84 @@ def test_stage_and_role_type_set_the_starting_mix() -> None:
     assert any("Too few" in r for r in mid.reasons)
 
 
-def test_the_organizations_figures_move_the_mix_and_are_quoted() -> None:
+def test_a_decided_difference_moves_the_mix_and_is_quoted_with_its_sample() -> None:
     base = recommend("mid", "structured").promotion_effort
-    found = recommend("mid", "structured", rare=group(40, 0.10, 0.90),
-                      frequent=group(40, 0.18, 0.95))
+    found = recommend("mid", "structured",
+                      promotion=compared("promotion", 0.18, 0.10, half_width=0.03),
+                      departure=compared("departure", 0.05, 0.10, half_width=0.02))
     assert found.promotion_effort == round(base - 0.10 - 0.05, 2)
     odds = next(r for r in found.reasons if "were promoted" in r)
     assert "18.0%" in odds and "10.0%" in odds and "40 people" in odds
-    assert any("95.0%" in r and "90.0%" in r for r in found.reasons)
-    against = recommend("mid", "structured", rare=group(40, 0.20, 0.9),
-                        frequent=group(40, 0.10, 0.9))
+    assert "22 promotions in 120 person-years" in odds  # 0.18 * 120 = 21.6
+    assert "+8.0 points a year (95% interval +5.0 points to +11.0 points)" in odds
+    assert "micro-progressions lead to promotions" in odds
+    leave = next(r for r in found.reasons if r.startswith("Leaving"))
+    assert "5.0%" in leave and "10.0%" in leave and "steady progress goes with staying" in leave
+    against = recommend("mid", "structured",
+                        promotion=compared("promotion", 0.10, 0.20, half_width=0.05))
     assert against.promotion_effort == round(base + 0.10, 2)
 
 
+def test_an_interval_holding_zero_says_the_data_does_not_decide() -> None:
+    base = recommend("mid", "structured").promotion_effort
+    found = recommend("mid", "structured",
+                      promotion=compared("promotion", 0.004, 0.003, half_width=0.002),
+                      departure=compared("departure", 0.0, 0.2, half_width=0.25))
+    assert found.promotion_effort == base
+    assert any("the data does not decide whether micro-progressions lead to promotions" in r
+               for r in found.reasons)
+    assert any("the data does not decide whether steady progress goes with staying" in r
+               for r in found.reasons)
+    assert not any("lead to promotions here." in r and "does not decide" not in r
+                   for r in found.reasons)
+
+
+@given(st.floats(0, 0.5), st.floats(0.001, 0.5), st.floats(0.0001, 0.3))
+def test_only_an_interval_clear_of_zero_moves_the_mix(frequent: float, rare: float,
+                                                      half: float) -> None:
+    c = compared("promotion", frequent, rare, half_width=half)
+    found = recommend("mid", "structured", promotion=c)
+    moved = found.promotion_effort != recommend("mid", "structured").promotion_effort
+    assert not moved or c.ci_low > 0 or c.ci_high < 0
+
+
+def test_small_groups_do_not_count() -> None:
+    found = recommend("mid", "structured",
+                      promotion=compared("promotion", 0.5, 0.1, half_width=0.01, people=9))
+    assert any("Too few" in r for r in found.reasons)
+    assert not any("were promoted" in r for r in found.reasons)
+
+
 def test_a_leading_simulated_strategy_pulls_the_mix() -> None:
-    sims = [SimulatedStrategy("promotion", 0.8, 120_000, 0.6),
-            SimulatedStrategy("balanced", 0.5, 110_000, 0.6),
-            SimulatedStrategy("micro", 0.2, 105_000, 0.6)]
-    found = recommend("late", "dynamic", simulated=sims)
+    sims = [SimulatedStrategy("promotion", 0.8, 120_000, 0.6, 0.9),
+            SimulatedStrategy("balanced", 0.5, 110_000, 0.6, 0.9),
+            SimulatedStrategy("micro", 0.2, 105_000, 0.6, 0.9)]
+    found = recommend("late", "dynamic", simulated=sims, departure_sample=(4_698, 149))
     assert found.promotion_effort == round(0.30 - 0.10 + 0.10, 2)
-    assert any("promotion leads" in r and "120,000" in r for r in found.reasons)
+    assert any("promotion leads" in r and "120,000" in r and "median pay" in r
+               for r in found.reasons)
+    stay = next(r for r in found.reasons if "still employed" in r)
+    assert "4,698 person-quarters, 149 departures" in stay
+    assert "balanced 90% and 60%" in stay
     assert recommend("late", "dynamic").promotion_effort == 0.2
+
+
+def test_no_pay_recorded_says_so_instead_of_a_median_of_zero() -> None:
+    sims = [SimulatedStrategy("promotion", 0.8, None, 0.6, 0.9),
+            SimulatedStrategy("balanced", 0.5, None, 0.6, 0.9)]
+    found = recommend("late", "dynamic", simulated=sims)
+    pay = next(r for r in found.reasons if "median pay" in r)
+    assert "no pay data" in pay and " 0" not in pay
+    assert found.promotion_effort == recommend("late", "dynamic").promotion_effort
 
 
 def test_mix_is_clamped_and_named() -> None:
     assert strategy_name(0.8) == "promotion-focused" and strategy_name(0.5) == "balanced"
-    low = recommend("early", "dynamic", rare=group(40, 0.05, 0.8),
-                    frequent=group(40, 0.5, 0.99),
-                    simulated=[SimulatedStrategy("balanced", 0.5, 100, 1),
-                               SimulatedStrategy("micro", 0.2, 200, 1)])
+    low = recommend("early", "dynamic",
+                    promotion=compared("promotion", 0.5, 0.05, half_width=0.05),
+                    departure=compared("departure", 0.01, 0.2, half_width=0.05),
+                    simulated=[SimulatedStrategy("balanced", 0.5, 100, 1, 1),
+                               SimulatedStrategy("micro", 0.2, 200, 1, 1)])
     assert low.promotion_effort == 0.1
 
 

@@ -6,7 +6,7 @@ so a use case that fails half way leaves nothing behind.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -53,6 +53,7 @@ from . import tables as t
 from .accounts_store import AccountsRepository
 from .erasure import ErasureRepository
 from .framework_files import framework_from_document
+from .model_store import ModelRepository
 from .sqlite_writers import BUSY_SECONDS, import_mark
 
 if TYPE_CHECKING:
@@ -783,15 +784,17 @@ class PlanRepository:
 
 
 _REPOSITORIES = ("frameworks", "people", "events", "state", "plans", "accounts", "erasure",
-                 "reviews", "cases", "compensation", "calibrations", "attributes")
+                 "reviews", "cases", "compensation", "calibrations", "attributes", "models")
 
 
 class SqlUnitOfWork:
     """One transaction over the Trellis tables, with a repository per aggregate."""
 
-    def __init__(self, engine: Engine, parsed: ParsedFrameworks | None = None) -> None:
+    def __init__(self, engine: Engine, parsed: ParsedFrameworks | None = None,
+                 on_stale: Callable[[], None] | None = None) -> None:
         self._engine = engine
         self._parsed = parsed
+        self.on_stale = on_stale
         self._reading = False
         self._importing = False
 
@@ -885,6 +888,10 @@ class SqlUnitOfWork:
         from .attribute_store import AttributeRepository as Attributes  # it imports this module
 
         return Attributes(self.connection)
+
+    @cached_property
+    def models(self) -> ModelRepository:
+        return ModelRepository(self.connection)
 
     def commit(self) -> None:
         if self._reading:

@@ -22,6 +22,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -423,4 +424,25 @@ person_attributes = Table(
     Column("set_by", String(200), nullable=False),
     Column("set_at", DateTime, nullable=False),
     Index("ix_person_attributes_name", "name", "value"),
+)
+
+# --- organization models: fits over the whole ledger (calibration, effort estimates,
+# --- evidence, the comparison table, ...), each stored with the ledger position it was
+# --- computed at, so that per-person answers read them instead of refitting. Derived data:
+# --- dropping a row only costs a rebuild.
+
+org_models = Table(
+    "org_models",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("params", String(200), primary_key=True),  # canonical JSON of the parameters
+    Column("format", String(40), nullable=False),  # the code that built it
+    Column("last_event_id", BigInteger, nullable=False),
+    Column("last_erasure_id", Integer, nullable=False),
+    Column("framework_version", Integer, nullable=False),
+    Column("last_person_id", Integer, nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("built_at", DateTime, nullable=False),
+    Column("build_seconds", Float, nullable=False),
+    Column("payload", LargeBinary, nullable=False),
 )

@@ -3,18 +3,25 @@
 The mix is the share of effort aimed at promotion (as the simulator's strategies: 0.8 is
 promotion-focused, 0.5 balanced, 0.2 micro-progression). It starts from the person's
 career stage and role type and moves with the organization's own figures for people like
-them (same stage and role type):
+them (same stage and role type), frequent against rare micro-progressors compared at the
+same time in level (``RateComparison``, from analytics.strategy_effects):
 
     base by stage:            early 0.35, mid 0.55, late 0.30
     role type:                structured +0.10, dynamic -0.10
-    promotion odds:           frequent micro-progressors promoted >= 1.2x as often: -0.10
-                              (micro-progressions lead to promotions here); <= 0.8x: +0.10
-    retention:                frequent micro-progressors keep >= 3 points more a year: -0.05
+    promotions:               frequent micro-progressors promoted more, the difference's
+                              95% interval above 0 and 1.2x or more: -0.10 (micro-
+                              progressions lead to promotions here); below 0 and 1/1.2x
+                              or less: +0.10
+    departures:               frequent micro-progressors leave 3 points a year less, the
+                              interval below 0: -0.05
     simulation (if run):      the strategy with the highest median pay after the horizon,
-                              if 3% or more above balanced: 0.10 toward it
+                              if 3% or more above balanced: 0.10 toward it (only when the
+                              person has pay recorded: otherwise "no pay data")
     clamped to [0.1, 0.9]
 
-Every reason is a sentence quoting the figure behind it, with its sample.
+A difference whose interval holds 0 moves nothing and is said to be undecided by the data.
+Every reason quotes the figure behind it with its sample; how many stay is quoted only
+from the simulation (its departure model), never from a second retention figure.
 
 The next actions come from sources in this order, one from each first (``next_actions``):
 the active plan's open steps; the biggest readiness gaps for the next role; a recognition
@@ -29,6 +36,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 BASE = {"early": 0.35, "mid": 0.55, "late": 0.30}
 ROLE_SHIFT = {"structured": 0.10, "dynamic": -0.10}
@@ -36,27 +44,68 @@ ODDS_RATIO = 1.2
 RETENTION_POINTS = 0.03
 PAY_EDGE = 0.03
 STEP = 0.10
-MIN_PEOPLE = 10  # people in each half before the cohort's figures count
+MIN_PEOPLE = 10  # people in each group before the cohort's figures count
 QUARTER_DAYS = 91  # "the last quarter" for the check-in and evidence fallbacks
 ACTION_SOURCES = ("plan", "readiness", "recognition", "lattice", "check_in", "evidence",
                   "routine")
 
 
 @dataclass(frozen=True, slots=True)
-class CohortGroup:
-    people: int
-    person_years: float
-    promotions: int
-    promotions_per_year: float
-    retention_per_year: float
+class RateComparison:
+    """Frequent against rare micro-progressors: an outcome's rate per person-year (crude),
+    and the difference at the same time in level with its 95% interval."""
+
+    outcome: str  # "promotion" or "departure"
+    frequent_rate: float
+    rare_rate: float
+    frequent_events: int
+    rare_events: int
+    frequent_years: float
+    rare_years: float
+    frequent_people: int
+    rare_people: int
+    difference: float  # frequent - rare, per person-year, standardized over the bands
+    ci_low: float
+    ci_high: float
+    rare_standardized: float  # the rare group's rate over the same bands
+    bands: int  # strata compared: bands of time in level, each calendar year
+
+    @property
+    def decided(self) -> bool:
+        """Whether the interval excludes 0: only then is the difference a difference."""
+        return self.ci_low > 0 or self.ci_high < 0
+
+    @property
+    def enough(self) -> bool:
+        return min(self.frequent_people, self.rare_people) >= MIN_PEOPLE
+
+    @property
+    def ratio(self) -> float:
+        if self.rare_standardized <= 0:
+            return float("inf") if self.difference > 0 else 1.0
+        return (self.rare_standardized + self.difference) / self.rare_standardized
+
+    def to_document(self) -> dict[str, Any]:
+        return {"outcome": self.outcome,
+                "frequent": {"rate_per_year": round(self.frequent_rate, 5),
+                             "events": self.frequent_events,
+                             "person_years": self.frequent_years,
+                             "people": self.frequent_people},
+                "rare": {"rate_per_year": round(self.rare_rate, 5),
+                         "events": self.rare_events, "person_years": self.rare_years,
+                         "people": self.rare_people},
+                "difference_at_same_time_in_level": round(self.difference, 5),
+                "ci95": [round(self.ci_low, 5), round(self.ci_high, 5)],
+                "bands": self.bands, "decided": self.decided}
 
 
 @dataclass(frozen=True, slots=True)
 class SimulatedStrategy:
     name: str  # promotion, balanced, micro
     promotion_effort: float
-    pay_p50: float
-    still_employed: float
+    pay_p50: float | None  # None: no pay is recorded for the person (nor a band midpoint)
+    still_employed: float  # after the horizon
+    still_employed_1y: float  # after four quarters, from the same runs
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,10 +129,55 @@ def strategy_name(effort: float) -> str:
     return "balanced"
 
 
-def recommend(stage: str, role_type: str, *, rare: CohortGroup | None = None,
-              frequent: CohortGroup | None = None,
+def _points(value: float) -> str:
+    return f"{100 * value:+.1f} points"
+
+
+def _interval(c: RateComparison) -> str:
+    return (f"at the same time in level and in the same year the difference is "
+            f"{_points(c.difference)} a year "
+            f"(95% interval {_points(c.ci_low)} to {_points(c.ci_high)})")
+
+
+def _promotion_reason(c: RateComparison, cohort: str, split: str) -> tuple[float, str]:
+    said = (f"Among {cohort}, frequent micro-progressors ({split}) were promoted "
+            f"{c.frequent_rate:.1%} a person-year ({c.frequent_events} promotions in "
+            f"{c.frequent_years:,.0f} person-years, {c.frequent_people} people) against "
+            f"{c.rare_rate:.1%} for rare ones ({c.rare_events} in {c.rare_years:,.0f}, "
+            f"{c.rare_people} people); {_interval(c)}")
+    if not c.decided:
+        return 0.0, said + (": the data does not decide whether micro-progressions lead to "
+                            "promotions here.")
+    if c.ratio >= ODDS_RATIO:
+        return -STEP, said + ": here, micro-progressions lead to promotions."
+    if c.ratio <= 1 / ODDS_RATIO:
+        return STEP, said + (": here, promotions do not follow micro-progressions, so aim "
+                             "more directly.")
+    return 0.0, said + ": a difference, but under 20%, too small to move the mix."
+
+
+def _departure_reason(c: RateComparison, cohort: str) -> tuple[float, str]:
+    said = (f"Leaving: among {cohort}, frequent micro-progressors left at "
+            f"{c.frequent_rate:.1%} a person-year ({c.frequent_events} departures, "
+            f"{c.frequent_people} people) against {c.rare_rate:.1%} for rare ones "
+            f"({c.rare_events}, {c.rare_people} people); {_interval(c)}")
+    if not c.decided:
+        return 0.0, said + (": the data does not decide whether steady progress goes with "
+                            "staying.")
+    if c.difference <= -RETENTION_POINTS:
+        return -STEP / 2, said + ": steady progress goes with staying."
+    if c.difference >= RETENTION_POINTS:
+        return 0.0, said + ": here, frequent micro-progressors leave more often."
+    return 0.0, said + ": a difference, but under 3 points, too small to move the mix."
+
+
+def recommend(stage: str, role_type: str, *, promotion: RateComparison | None = None,
+              departure: RateComparison | None = None, split: str = "",
               simulated: Sequence[SimulatedStrategy] = (), horizon_years: int = 5,
+              departure_sample: tuple[float, int] | None = None,
               cohort: str = "people like you") -> Recommendation:
+    """``departure_sample``: the person-quarters and departures behind the simulation's
+    departure model, quoted beside how many stay."""
     effort = BASE.get(stage, 0.5)
     reasons = [f"As a {stage}-career person, the starting point is {BASE.get(stage, 0.5):.0%} "
                "of effort toward promotion"
@@ -96,49 +190,42 @@ def recommend(stage: str, role_type: str, *, rare: CohortGroup | None = None,
                    + ("a ladder of titles rewards the formal step, so more toward promotion."
                       if shift > 0 else "scope grows without fixed rungs, so more toward "
                       "micro-progressions."))
-    if rare and frequent and min(rare.people, frequent.people) >= MIN_PEOPLE:
-        if rare.promotions_per_year > 0:
-            ratio = frequent.promotions_per_year / rare.promotions_per_year
-        else:
-            ratio = float("inf") if frequent.promotions_per_year > 0 else 1.0
-        odds = (f"Among {cohort}, those with frequent micro-progressions were promoted "
-                f"{frequent.promotions_per_year:.1%} a year ({frequent.promotions} promotions in "
-                f"{frequent.person_years:,.0f} person-years, {frequent.people} people) against "
-                f"{rare.promotions_per_year:.1%} for those with rare ones ({rare.promotions} in "
-                f"{rare.person_years:,.0f}, {rare.people} people)")
-        if ratio >= ODDS_RATIO:
-            effort -= STEP
-            reasons.append(odds + ": here, micro-progressions lead to promotions.")
-        elif ratio <= 1 / ODDS_RATIO:
-            effort += STEP
-            reasons.append(odds + ": here, promotions do not follow micro-progressions, so aim "
-                           "more directly.")
-        else:
-            reasons.append(odds + ": no clear difference.")
-        gap = frequent.retention_per_year - rare.retention_per_year
-        stay = (f"{frequent.retention_per_year:.1%} of frequent micro-progressors stay a year "
-                f"against {rare.retention_per_year:.1%} of rare ones")
-        if gap >= RETENTION_POINTS:
-            effort -= STEP / 2
-            reasons.append(f"Retention: {stay}; steady progress goes with staying.")
-        else:
-            reasons.append(f"Retention: {stay}.")
-    else:
+    compared = [c for c in (promotion, departure) if c is not None and c.enough]
+    if promotion is not None and promotion.enough:
+        move, said = _promotion_reason(promotion, cohort, split)
+        effort += move
+        reasons.append(said)
+    if departure is not None and departure.enough:
+        move, said = _departure_reason(departure, cohort)
+        effort += move
+        reasons.append(said)
+    if not compared:
         reasons.append(f"Too few {cohort} to compare frequent and rare micro-progressors "
-                       f"(needs {MIN_PEOPLE} in each half); the stage and role type decide.")
+                       f"(needs {MIN_PEOPLE} people in each group); the stage and role type "
+                       "decide.")
     by_name = {s.name: s for s in simulated}
     balanced = by_name.get("balanced")
+    if simulated:
+        basis = (f" (its departure model: {departure_sample[0]:,.0f} person-quarters, "
+                 f"{departure_sample[1]:,} departures)" if departure_sample else "")
+        stay = ", ".join(f"{s.name} {s.still_employed_1y:.0%} and {s.still_employed:.0%}"
+                         for s in simulated)
+        reasons.append(f"Simulated {horizon_years} years from your profile{basis}, still "
+                       f"employed after 1 year and after {horizon_years}: {stay}.")
     if balanced and len(simulated) > 1:
-        best = max(simulated, key=lambda s: s.pay_p50)
-        parts = ", ".join(f"{s.name} {s.pay_p50:,.0f} ({s.still_employed:.0%} still employed)"
-                          for s in simulated)
-        sentence = (f"Simulated {horizon_years} years from your profile, median pay: {parts}")
-        if best.name != "balanced" and balanced.pay_p50 > 0 and \
-                best.pay_p50 >= balanced.pay_p50 * (1 + PAY_EDGE):
-            effort += STEP if best.promotion_effort > 0.5 else -STEP
-            reasons.append(sentence + f"; {best.name} leads.")
+        if any(s.pay_p50 is None for s in simulated):
+            reasons.append(f"Simulated median pay after {horizon_years} years: no pay data "
+                           "(no pay is recorded for you, nor a pay band for your role).")
         else:
-            reasons.append(sentence + "; no strategy leads by 3% or more.")
+            best = max(simulated, key=lambda s: s.pay_p50 or 0.0)
+            parts = ", ".join(f"{s.name} {s.pay_p50:,.0f}" for s in simulated)
+            sentence = f"Simulated median pay after {horizon_years} years: {parts}"
+            if best.name != "balanced" and (balanced.pay_p50 or 0) > 0 and \
+                    (best.pay_p50 or 0) >= (balanced.pay_p50 or 0) * (1 + PAY_EDGE):
+                effort += STEP if best.promotion_effort > 0.5 else -STEP
+                reasons.append(sentence + f"; {best.name} leads.")
+            else:
+                reasons.append(sentence + "; no strategy leads by 3% or more.")
     effort = round(min(0.9, max(0.1, effort)), 2)
     return Recommendation(effort, strategy_name(effort), tuple(reasons))
 

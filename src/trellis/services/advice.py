@@ -1,10 +1,15 @@
 """The use case behind ``trellis advise``: a strategy mix for one person, reasons drawn from
 the organization's own figures, and the next three concrete actions.
 
-"People like them" are everyone ever hired whose career stage (today, or when they left)
-and role type (of their latest role's track) match the person's. Their promotion odds and
-retention per year, for frequent against rare micro-progressors (``analytics.compare``),
-and a short simulation from the person's own profile feed ``domain.advice.recommend``.
+"People like them" are the individual contributors whose career stage and role type (of
+the role held) match the person's, quarter by quarter. Frequent against rare
+micro-progressors among them, promoted and leaving, compared at the same time in level
+(``analytics.strategy_effects``), and a short simulation from the person's own profile feed
+``domain.advice.recommend``. Both figures come from organization models
+(services.org_models) fitted once per state of the ledger: a request reads them and never
+refits the organization; the simulation runs on the stored calibration, and how many stay
+is quoted only from it, so the advice cannot say one thing about retention and simulate
+another.
 
 Actions come from the active plan (its first open steps) or, without one, the biggest
 readiness gaps for the next role; a recognition gap past the threshold; a well-fitting lateral
@@ -16,14 +21,16 @@ answer is skipped with a note: advice fails soft.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-from trellis.analytics.compare import MICRO_KINDS, cohort_figures
+from trellis.analytics.compare import MICRO_KINDS
+from trellis.analytics.strategy_effects import KINDS as EFFECT_KINDS
+from trellis.analytics.strategy_effects import StrategyEffects, strategy_effects
 from trellis.domain.advice import (
     Action,
-    CohortGroup,
     Recommendation,
     SimulatedStrategy,
     next_actions,
@@ -37,7 +44,7 @@ from trellis.domain.plan import StepStatus
 from trellis.domain.recognition import RecognitionRules, alerts, cadence
 from trellis.errors import NotApplicable, TrellisError
 
-from . import clock
+from . import clock, org_models
 from .compare import roles_of
 from .lattice import explore
 from .ledger import find_person
@@ -50,7 +57,6 @@ SIM_YEARS = 5
 SIM_RUNS = 5_000
 ADVISED_FIT = 0.3  # the least fit of a lateral move worth suggesting (see docs/lattice.md)
 ADVANCE_KINDS = tuple(k for k in MICRO_KINDS if k != "band_upgrade")  # ledger event kinds
-COHORT_KINDS = ("hire", "promotion", "departure", *ADVANCE_KINDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,11 +66,12 @@ class Advice:
     role: str
     stage: str
     role_type: str
-    cohort: dict[str, Any]  # rare / frequent figures for people like them
+    cohort: dict[str, Any]  # frequent against rare micro-progressors like them
     simulated: tuple[SimulatedStrategy, ...]
     recommendation: Recommendation
     actions: tuple[Action, ...]
-    notes: tuple[str, ...]  # the sources that were skipped, and why
+    notes: tuple[str, ...]  # the sources that were skipped, and why; stale models
+    models: tuple[dict[str, Any], ...] = ()  # the organization models read, with their dates
 
     def to_document(self) -> dict[str, Any]:
         r = self.recommendation
@@ -75,11 +82,13 @@ class Advice:
                                "strategy": r.strategy, "reasons": list(r.reasons)},
             "cohort": self.cohort,
             "simulation": [{"strategy": s.name, "promotion_effort": s.promotion_effort,
-                            "pay_p50": round(s.pay_p50, 2),
+                            "pay_p50": None if s.pay_p50 is None else round(s.pay_p50, 2),
+                            "still_employed_1y": round(s.still_employed_1y, 4),
                             "still_employed": round(s.still_employed, 4)}
                            for s in self.simulated],
             "actions": [{"source": a.source, "text": a.text} for a in self.actions],
             "notes": list(self.notes),
+            "models": list(self.models),
         }
 
 
@@ -87,49 +96,82 @@ def _years(since: date | None, until: date) -> float:
     return max(0.0, (until - since).days / 365.25) if since else 0.0
 
 
+def fit_effects(uow: UnitOfWork, params: Mapping[str, Any]) -> StrategyEffects:
+    """Frequent against rare micro-progressors for every stage and role type, over the
+    individual contributors (the simulator's calibration panel)."""
+    thresholds = StageThresholds(**params.get("thresholds", {}))
+    with uow.reading():
+        roles = roles_of(uow)
+        everyone = uow.people.all()
+        rows = uow.events.of_kinds(EFFECT_KINDS)
+    managers = {p.manager_id for p in everyone if p.manager_id is not None}
+    return strategy_effects(rows, roles, end=clock.today(),
+                            people=[p.id for p in everyone if p.id not in managers],
+                            thresholds=thresholds)
+
+
+STRATEGY_EFFECTS = org_models.ModelKind(
+    "strategy_effects", 1, fit_effects, ("trellis.analytics.strategy_effects", __name__),
+    description="frequent against rare micro-progressors at the same time in level (advise)")
+
+
 def advise(uow: UnitOfWork, person: str, *, simulate_runs: int = SIM_RUNS,
            thresholds: StageThresholds = DEFAULT_THRESHOLDS) -> Advice:
     today = clock.today()
-    with uow:
+    with uow.reading():
         found = find_person(uow, person)
         profile = uow.state.current(found.id)
         if profile is None or not profile.active or profile.role is None:
             raise NotApplicable(f"{found.handle} is not employed here: advice is for people "
                                 "in a role")
         roles = roles_of(uow)
-        states = uow.state.rows(None, ["person_id", "role", "level_rank", "hired_on",
-                                       "departed_on"])
-        rows = uow.events.of_kinds(COHORT_KINDS)
     role_type = roles.role_type.get(roles.track.get(profile.role, ""), "structured")
     stage = career_stage(_years(profile.hired_on, today), profile.level_rank, thresholds).value
-    like = [s["person_id"] for s in states if s["hired_on"] and s["role"]
-            and roles.role_type.get(roles.track.get(s["role"], ""), "structured") == role_type
-            and career_stage(_years(s["hired_on"], s["departed_on"] or today),
-                             s["level_rank"], thresholds).value == stage]
-    figures = cohort_figures(rows, end=today, people=like)
-    groups = {name: CohortGroup(int(f["people"]), float(f["person_years"]),
-                                int(f["promotions"]), float(f["promotions_per_year"]),
-                                float(f["retention_per_year"]))
-              for name, f in figures.items()}
-    notes: list[str] = []
+    params = {} if thresholds == DEFAULT_THRESHOLDS else {"thresholds": asdict(thresholds)}
+    fitted = org_models.load(uow, STRATEGY_EFFECTS, params)
+    effects = fitted.value.of(stage, role_type)
+    notes: list[str] = [n for n in (fitted.note(),) if n]
+    models = [fitted.to_document()]
     simulated: tuple[SimulatedStrategy, ...] = ()
+    departure_sample: tuple[float, int] | None = None
     if simulate_runs:
         try:
             sim = simulate(uow, person=found.handle, strategy="promotion,balanced,micro",
-                           years=SIM_YEARS, runs=simulate_runs, seed=found.id)
-            simulated = tuple(SimulatedStrategy(o.strategy.name, o.strategy.promotion_effort,
-                                                o.horizon["pay"][1], float(o.survival[-1]))
-                              for o in sim.outcomes)
+                           years=SIM_YEARS, runs=simulate_runs, seed=found.id,
+                           thresholds=thresholds)
+            simulated = tuple(SimulatedStrategy(
+                o.strategy.name, o.strategy.promotion_effort,
+                o.horizon["pay"][1] if o.horizon["pay"][1] > 0 else None,
+                float(o.survival[-1]), float(o.survival[min(4, len(o.survival) - 1)]))
+                for o in sim.outcomes)
+            d = sim.calibration.departure
+            departure_sample = (d.n, d.events) if d.n else None
+            if sim.model is not None:
+                models.append(sim.model.to_document())
+                notes += [n for n in (sim.model.note(),) if n]
         except TrellisError as exc:
             notes.append(f"simulation skipped: {exc}")
     cohort_words = f"{stage}-career people on {role_type} tracks"
-    recommendation = recommend(stage, role_type, rare=groups.get("rare"),
-                               frequent=groups.get("frequent"), simulated=simulated,
-                               horizon_years=SIM_YEARS, cohort=cohort_words)
+    split = (f"more than {effects.threshold:.1f} micro-progressions a quarter over the "
+             "previous year" if effects is not None and effects.threshold is not None
+             else "")
+    recommendation = recommend(
+        stage, role_type, promotion=effects.promotion if effects else None,
+        departure=effects.departure if effects else None, split=split,
+        simulated=simulated, horizon_years=SIM_YEARS, departure_sample=departure_sample,
+        cohort=cohort_words)
+    cohort: dict[str, Any] = {
+        "description": cohort_words,
+        "people": effects.people if effects else 0,
+        "person_years": effects.person_years if effects else 0.0,
+        "split_micro_per_quarter": effects.threshold if effects else None,
+        "promotion": effects.promotion.to_document() if effects and effects.promotion
+        else None,
+        "departure": effects.departure.to_document() if effects and effects.departure
+        else None}
     candidates = _candidates(uow, found.handle, profile.hired_on, today, notes)
-    return Advice(today, found.handle, profile.role, stage, role_type,
-                  {"people": len(like), "description": cohort_words, **figures},
-                  simulated, recommendation, next_actions(candidates), tuple(notes))
+    return Advice(today, found.handle, profile.role, stage, role_type, cohort, simulated,
+                  recommendation, next_actions(candidates), tuple(notes), tuple(models))
 
 
 def _candidates(uow: UnitOfWork, handle: str, hired_on: date | None, today: date,

@@ -4,11 +4,14 @@ One read of the event kinds the table needs (retractions honoured), one of the p
 band upgrades, and the roles of every version of the active framework; the rest is
 ``analytics.compare``. The scope is the organization (everyone ever hired, departed people
 included: their history is evidence), a manager's reports (transitively) or one person.
+The organization's table over its whole history is an organization model
+(services.org_models): computed once per state of the ledger, then read.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -17,7 +20,7 @@ import orjson
 from trellis.analytics.compare import KINDS, MIN_N, BandStep, Roles, Table, build_table
 from trellis.errors import TrellisError
 
-from . import clock
+from . import clock, org_models
 from .frameworks import ACTIVE
 from .ledger import find_person
 from .unit_of_work import UnitOfWork
@@ -30,10 +33,12 @@ class Comparison:
     scope: str  # organization | team | person
     subject: str | None  # the manager's or the person's handle
     table: Table
+    notes: tuple[str, ...] = field(default=())  # a stale model's "as of", for one
 
     def to_document(self) -> dict[str, Any]:
         return {"as_of": self.as_of, "since": self.since, "scope": self.scope,
-                "subject": self.subject, **self.table.to_document()}
+                "subject": self.subject, **self.table.to_document(),
+                "notes": list(self.notes)}
 
 
 def roles_of(uow: UnitOfWork) -> Roles:
@@ -57,6 +62,22 @@ def band_steps(profile_text: str | bytes) -> list[BandStep]:
             for u in doc.get("band_upgrades", ())]
 
 
+def organization_table(uow: UnitOfWork, params: Mapping[str, Any]) -> Table:
+    """The table over everyone's whole history, through today."""
+    with uow.reading():
+        roles = roles_of(uow)
+        rows = uow.events.of_kinds(KINDS)
+        states = uow.state.rows(None, ["person_id", "profile"])
+    steps = {r["person_id"]: band_steps(r["profile"]) for r in states}
+    return build_table(rows, roles, end=clock.today(), band_steps=steps,
+                       min_n=int(params.get("min_n", MIN_N)))
+
+
+COMPARISON = org_models.ModelKind(
+    "comparison", 1, organization_table, ("trellis.analytics.compare", __name__),
+    description="promotions against micro-progressions on seven features (compare, report)")
+
+
 def compare(uow: UnitOfWork, *, team: str | None = None, person: str | None = None,
             since: date | None = None, min_n: int = MIN_N) -> Comparison:
     if team is not None and person is not None:
@@ -64,7 +85,12 @@ def compare(uow: UnitOfWork, *, team: str | None = None, person: str | None = No
     today = clock.today()
     if since is not None and since > today:
         raise TrellisError(f"--since {since} is in the future")
-    with uow:
+    if team is None and person is None and since is None:
+        fitted = org_models.load(uow, COMPARISON, {} if min_n == MIN_N else {"min_n": min_n})
+        note = fitted.note()
+        return Comparison(fitted.as_of, None, "organization", None, fitted.value,
+                          (note,) if note else ())
+    with uow.reading():
         if person is not None:
             found = find_person(uow, person)
             ids: list[int] | None = [found.id]

@@ -4,18 +4,17 @@ Two models, learned and cached together: the months a step takes (``domain.effor
 lattice's costs) and the throughput model (``domain.throughput``: each step's relative
 difficulty and the comparable groups' priors, which plans and their forecasts use).
 Learning reads every skill step of the organization (and, for criteria, every
-demonstration with the hires and promotions that start a level), so the models are kept in
-the database with the event count they were learned at, and learned again only once the
-ledger has grown by more than ``RELEARN_GROWTH``: medians over thousands of samples barely
-move with a few new events. ``plan_models`` and ``learn_plan_models`` are plain functions of
-the ledger's data to a serializable result, so they can be stored as a projection.
+demonstration with the hires and promotions that start a level), so the models are an
+organization model (services.org_models): stored with the ledger position they were learned
+at, and learned again only once the ledger has grown by more than ``RELEARN_GROWTH``:
+medians over thousands of samples barely move with a few new events.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-
-import orjson
+from typing import Any
 
 from trellis.domain.effort import (
     CriterionSample,
@@ -23,8 +22,6 @@ from trellis.domain.effort import (
     StepSample,
     criterion_samples,
     learn_efforts,
-    model_from_document,
-    model_to_document,
     step_samples,
 )
 from trellis.domain.events import EventKind
@@ -36,14 +33,12 @@ from trellis.domain.throughput import (
     careers_from_rows,
     learn_throughput,
 )
-from trellis.domain.throughput import model_from_document as throughput_from_document
-from trellis.domain.throughput import model_to_document as throughput_to_document
 
-from . import clock
+from . import clock, org_models
 from .unit_of_work import UnitOfWork
 
-CACHE_KEY = "effort_model"
-# Raise it whenever what a sample is changes: a model learned by other rules is relearned.
+# Raise it whenever what a sample is changes: a model learned by other rules is relearned
+# (a change to the modules below does that by itself).
 MODEL_FORMAT = 3
 RELEARN_GROWTH = 0.02
 
@@ -107,35 +102,32 @@ def effort_model(uow: UnitOfWork) -> EffortModel:
 
 
 def plan_models(uow: UnitOfWork) -> tuple[EffortModel, ThroughputModel]:
-    """The effort estimates and the throughput model, from the cache when it is fresh (its
-    own transaction)."""
-    with uow:
-        found = cached_models(uow)
-        if found is not None:
-            return found
-        events = uow.events.count()
-        model, throughput = learn_plan_models(uow, clock.today())
-        uow.frameworks.set_meta(CACHE_KEY, orjson.dumps(
-            {"events": events, "format": MODEL_FORMAT, "model": model_to_document(model),
-             "throughput": throughput_to_document(throughput)}).decode())
-        uow.commit()
-        return model, throughput
+    """The effort estimates and the throughput model (an organization model: its own
+    transactions)."""
+    return org_models.load(uow, EFFORT).value
 
 
 def cached_models(uow: UnitOfWork) -> tuple[EffortModel, ThroughputModel] | None:
-    """The stored models when still fresh (inside an open unit of work), else None."""
-    cached = uow.frameworks.get_meta(CACHE_KEY)
-    if not cached:
-        return None
-    doc = orjson.loads(cached)
-    events = uow.events.count()
-    if doc["events"] <= events <= doc["events"] * (1 + RELEARN_GROWTH) \
-            and doc.get("format") == MODEL_FORMAT:
-        return model_from_document(doc["model"]), throughput_from_document(doc["throughput"])
-    return None
+    """The stored models of any age, inside an open unit of work, else None."""
+    found: tuple[EffortModel, ThroughputModel] | None = org_models.peek(uow, EFFORT)
+    return found
 
 
 def learn_plan_models(uow: UnitOfWork, until: date) -> tuple[EffortModel, ThroughputModel]:
     """Both models learned from the ledger (inside an open unit of work)."""
     model = learn_efforts(organization_samples(uow), organization_criteria_samples(uow))
     return model, learn_throughput(careers(uow).values(), until)
+
+
+def learn(uow: UnitOfWork, params: Mapping[str, Any] | None = None
+          ) -> tuple[EffortModel, ThroughputModel]:
+    """Both models, learned from the whole ledger now."""
+    with uow.reading():
+        return learn_plan_models(uow, clock.today())
+
+
+EFFORT = org_models.ModelKind(
+    "effort", MODEL_FORMAT, learn,
+    ("trellis.domain.effort", "trellis.domain.throughput", __name__), dated=False,
+    tolerance=RELEARN_GROWTH,
+    description="effort estimates of nano-steps and the throughput model (plans, lattice)")

@@ -4,10 +4,14 @@ One read of the ledger (hires, promotions, departures and four kinds of micro-pr
 retractions honoured) feeds three analyses (see trellis.analytics.evidence): time in level
 by micro-progression rate, Cox models of promotion and departure, and a promotion
 propensity model. ``evidence_to_document`` is the stable JSON shape (docs/evidence.md).
+The evidence for today with the default options is an organization model
+(services.org_models): fitted once per state of the ledger, then read; other dates and
+options are fitted when asked.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -16,7 +20,7 @@ import pandas as pd
 
 from trellis.analytics import evidence as ev
 
-from . import clock
+from . import clock, org_models
 from .frameworks import ACTIVE
 from .unit_of_work import UnitOfWork
 
@@ -36,15 +40,38 @@ class Evidence:
     propensity: ev.PropensityResult
 
 
+def _fit_today(uow: UnitOfWork, params: Mapping[str, Any]) -> Evidence:
+    return fit_evidence(uow, as_of=clock.today())
+
+
+EVIDENCE = org_models.ModelKind(
+    "evidence", 1, _fit_today, ("trellis.analytics.evidence", __name__),
+    description="time in level, Cox models, promotion propensity (evidence, fairness, report)")
+
+
+def evidence_model(uow: UnitOfWork) -> org_models.Fitted[Evidence]:
+    """Today's evidence with the default options, as stored (see services.org_models)."""
+    return org_models.load(uow, EVIDENCE)
+
+
 def evidence(uow: UnitOfWork, *, as_of: date | None = None, since: date | None = None,
              min_months: float = ev.MIN_MONTHS) -> Evidence:
     """Every analysis on the ledger as it stood on ``as_of`` (today when None).
 
     ``since`` is the first quarter of the propensity model's snapshots (default: the
-    first hire); ``min_months`` the shortest spell the survival analyses keep.
+    first hire); ``min_months`` the shortest spell the survival analyses keep. Today with
+    the defaults reads the stored model.
     """
+    if as_of in (None, clock.today()) and since is None and min_months == ev.MIN_MONTHS:
+        return evidence_model(uow).value
+    return fit_evidence(uow, as_of=as_of, since=since, min_months=min_months)
+
+
+def fit_evidence(uow: UnitOfWork, *, as_of: date | None = None, since: date | None = None,
+                 min_months: float = ev.MIN_MONTHS) -> Evidence:
+    """The analyses fitted now (``evidence`` reads the stored ones when it can)."""
     as_of = as_of or clock.today()
-    with uow:
+    with uow.reading():
         rows = uow.events.of_kinds(ev.KINDS)
         rank_of = _ranks(uow)
     every_spell = ev.spell_table(rows, as_of)

@@ -25,6 +25,7 @@ from trellis.errors import InvalidEvent, NotFound
 
 from . import clock
 from .compare import roles_of
+from .evidence import evidence_model
 from .frameworks import version_in_force
 from .readiness import team_readiness
 from .unit_of_work import UnitOfWork
@@ -194,8 +195,9 @@ def _wide(found: list[Any], names: list[str]) -> pd.DataFrame:
 def _scores(uow: UnitOfWork, rows: list[EventRow], ranks: Any, today: date,
             wide: pd.DataFrame, names: list[str], min_group: int,
             notes: list[str]) -> list[fa.ScoreAudit]:
-    """Readiness (the pipeline today) and promotion propensity (the evidence model, applied
-    to each person's current level), each against micro-progressions in the current level."""
+    """Readiness (the pipeline today) and promotion propensity (the stored evidence model,
+    applied to each person's current level), each against micro-progressions in the current
+    level."""
     spells = ev.spell_table(rows, today)
     current = spells[~spells["promoted"] & spells["departure_kind"].isna()
                      & (spells["end"] == today)].drop_duplicates("person_id", keep="last")
@@ -210,8 +212,7 @@ def _scores(uow: UnitOfWork, rows: list[EventRow], ranks: Any, today: date,
         out_audits += fa.audit_score("readiness", ready, wide, names, min_group)
     except NotFound as exc:
         notes.append(f"readiness is not audited: {exc}")
-    snapshots = ev.snapshot_table(rows, spells, today, None, ranks)
-    model = ev.propensity_model(snapshots)
+    model = evidence_model(uow).value.propensity  # the stored fit: never refitted here
     if not model.sufficient or model.intercept is None:
         notes.append("propensity is not audited: the propensity model has insufficient data")
         return out_audits

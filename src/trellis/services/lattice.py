@@ -4,7 +4,9 @@ Each call loads the active framework, the organization's effort estimates (the o
 use), the moves its people have made and, for a person, today's profile. The lattice graph
 (analytics.lattice_graph) and the fit of every pair of roles (analytics.lattice_fit) are
 built once per framework version and effort model and kept in this process
-(``CACHED_LATTICES``), so a web worker does not rebuild them per request.
+(``CACHED_LATTICES``), so a web worker does not rebuild them per request. The moves the
+organization's people made (which raise a destination's fit) are an organization model
+(services.org_models): counted once per state of the ledger, then read.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from trellis.domain.lattice import (
 from trellis.domain.people import Person
 from trellis.errors import InvalidEvent, NotFound, TrellisError
 
+from . import org_models
 from .effort import effort_model
 from .frameworks import framework_at
 from .profiles import profile
@@ -119,7 +122,7 @@ _cache: list[tuple[tuple[int, str], EffortModel, LatticeGraph, FitMatrix]] = []
 def load_lattice(uow: UnitOfWork) -> Lattice:
     version, framework = framework_at(uow)
     model = effort_model(uow)
-    observed = observed_moves(uow, framework)
+    observed = org_models.load(uow, MOVES, {"version": version.id}).value
     key = (version.id, version.checksum)  # the checksum guards against a reused id
     for cached_key, cached_model, graph, fit in _cache:
         if cached_key == key and cached_model == model:
@@ -149,6 +152,18 @@ def observed_moves(uow: UnitOfWork, framework: Framework) -> dict[tuple[str, str
         if relation(framework, before, role) in (MoveKind.LATERAL, MoveKind.DIAGONAL):
             made[before, role] += 1
     return dict(made)
+
+
+def _count_moves(uow: UnitOfWork, params: Mapping[str, Any]) -> dict[tuple[str, str], int]:
+    with uow.reading():
+        framework = uow.frameworks.catalog[int(params["version"])]
+    return observed_moves(uow, framework)
+
+
+MOVES = org_models.ModelKind(
+    "lattice_moves", 1, _count_moves, (__name__, "trellis.domain.lattice"), dated=False,
+    description="lateral and diagonal moves people made, per pair of roles (paths, explore)",
+    defaults=lambda uow: {"version": framework_at(uow)[0].id})
 
 
 def _role(framework: Framework, role_id: str) -> Role:

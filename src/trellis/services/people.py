@@ -99,6 +99,7 @@ def erase_person(uow: UnitOfWork, ref: str, *, author: str) -> int:
         uow.cases.remove_person(person.id)  # before the events: a case links its promotion
         uow.compensation.remove_person(person.id)
         uow.attributes.remove_person(person.id)
+        uow.models.clear()  # organization models are fits over everyone, the erased too
         removed = uow.events.remove_person(person.id)
         logins = uow.erasure.remove_accounts(person.id, person.email)
         uow.people.remove(person.id)

@@ -1,9 +1,9 @@
 """The strategy simulation use case: calibrate from the ledger, start from people, simulate.
 
-``simulate`` reads the ledger once (the event kinds calibration needs, and the
-current-state rows), calibrates every parameter (``analytics.calibration``), starts the
-trajectories from one person's current profile or from a cohort of active people, and runs
-each strategy with the same seed (common random numbers, so strategies differ by their
+``simulate`` reads the calibration (``analytics.calibration``), an organization model
+fitted once per state of the ledger (``calibration_model``; services.org_models), starts
+the trajectories from one person's current profile or from a cohort of active people, and
+runs each strategy with the same seed (common random numbers, so strategies differ by their
 effort only, not by luck).
 
 A cohort FILTER is ``key=value`` pairs, comma-separated, all of which must hold:
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
@@ -38,7 +38,7 @@ from trellis.domain.profile import Profile
 from trellis.domain.profile_document import profile_from_document
 from trellis.errors import NotApplicable, NotFound, TrellisError
 
-from . import clock
+from . import clock, org_models
 from .frameworks import version_in_force
 from .ledger import find_person
 from .unit_of_work import UnitOfWork
@@ -57,12 +57,14 @@ class Simulation:
     seed: int
     calibration: Calibration
     outcomes: list[Outcome]
+    model: org_models.Fitted[Calibration] | None = None  # where the calibration came from
 
     def to_document(self) -> dict[str, Any]:
         return {"subject": self.subject, "people": self.people, "years": self.years,
                 "runs": self.runs, "seed": self.seed,
                 "strategies": [o.to_document() for o in self.outcomes],
-                "calibration": self.calibration.to_document()}
+                "calibration": self.calibration.to_document(),
+                "model": self.model.to_document() if self.model else None}
 
 
 def parse_filter(text: str) -> dict[str, str]:
@@ -86,6 +88,35 @@ def check_range(years: int, runs: int) -> None:
         raise TrellisError(f"--runs must be from 100 to {MAX_RUNS:,}, not {runs:,}")
 
 
+def fit_calibration(uow: UnitOfWork, params: Mapping[str, Any]) -> Calibration:
+    """Every simulator parameter from the whole ledger, through today: individual
+    contributors' person-quarters (people with no reports), band upgrades from profiles."""
+    thresholds = StageThresholds(**params.get("thresholds", {}))
+    today = clock.today()
+    with uow.reading():
+        framework = uow.frameworks.catalog[version_in_force(uow, today).id]
+        everyone = uow.people.all()
+        managers = {p.manager_id for p in everyone if p.manager_id is not None}
+        rows = uow.state.rows(None, ["person_id", "profile"])
+        events = uow.events.of_kinds(PANEL_KINDS)
+    band_ups = {r["person_id"]: _band_steps(profile_from_document(orjson.loads(r["profile"])))
+                for r in rows}
+    return calibrate(framework, events, end=today,
+                     people=[p.id for p in everyone if p.id not in managers],
+                     band_upgrades=band_ups, thresholds=thresholds)
+
+
+CALIBRATION = org_models.ModelKind(
+    "calibration", 1, fit_calibration, ("trellis.analytics.calibration", __name__),
+    description="the strategy simulator's rates and effects (simulate, advise, report)")
+
+
+def calibration_model(uow: UnitOfWork, thresholds: StageThresholds = DEFAULT_THRESHOLDS
+                      ) -> org_models.Fitted[Calibration]:
+    params = {} if thresholds == DEFAULT_THRESHOLDS else {"thresholds": asdict(thresholds)}
+    return org_models.load(uow, CALIBRATION, params)
+
+
 def simulate(uow: UnitOfWork, *, person: str | None = None, cohort: str | None = None,
              strategy: str = "all", years: int = 10, runs: int = 10_000, seed: int = 0,
              thresholds: StageThresholds = DEFAULT_THRESHOLDS) -> Simulation:
@@ -95,26 +126,25 @@ def simulate(uow: UnitOfWork, *, person: str | None = None, cohort: str | None =
     if person is not None and cohort is not None:
         raise TrellisError("give --person or --cohort, not both")
     today = clock.today()
-    with uow:
+    with uow.reading():
         framework = uow.frameworks.catalog[version_in_force(uow, today).id]
-        subject_id = find_person(uow, person).id if person is not None else None
-        everyone = uow.people.all()
-        managers = {p.manager_id for p in everyone if p.manager_id is not None}
-        rows = uow.state.rows()
-        events = uow.events.of_kinds(PANEL_KINDS)
-    profiles = {r["person_id"]: profile_from_document(orjson.loads(r["profile"])) for r in rows}
-    band_ups = {pid: _band_steps(p) for pid, p in profiles.items()}
-    calibration = calibrate(framework, events, end=today,
-                            people=[p.id for p in everyone if p.id not in managers],
-                            band_upgrades=band_ups, thresholds=thresholds)
-    if subject_id is not None:
-        found = profiles.get(subject_id)
+        if person is not None:  # one profile: nothing of the organization is read
+            subject_id = find_person(uow, person).id
+            found = uow.state.current(subject_id)
+        else:
+            everyone = uow.people.all()
+            managers = {p.manager_id for p in everyone if p.manager_id is not None}
+            rows = uow.state.rows(None, ["person_id", "profile"])
+    model = calibration_model(uow, thresholds)
+    calibration = model.value
+    if person is not None:
         if found is None or not found.active:
             raise NotApplicable(f"'{person}' is not employed: nothing to simulate")
         chosen = [found]
         subject = f"{person}"
     else:
-        chosen = [p for p in profiles.values() if p.active and p.person_id not in managers
+        profiles = [profile_from_document(orjson.loads(r["profile"])) for r in rows]
+        chosen = [p for p in profiles if p.active and p.person_id not in managers
                   and _matches(p, wanted, today, thresholds)]
         if not chosen:
             raise NotFound(f"no active person matches the cohort '{cohort}'" if cohort
@@ -124,7 +154,7 @@ def simulate(uow: UnitOfWork, *, person: str | None = None, cohort: str | None =
     start = _start(chosen, framework, today, calibration)
     outcomes = [run_strategy(calibration, start, s, quarters=4 * years, runs=runs,
                              rng=np.random.default_rng(seed)) for s in strategies]
-    return Simulation(subject, len(chosen), years, runs, seed, calibration, outcomes)
+    return Simulation(subject, len(chosen), years, runs, seed, calibration, outcomes, model)
 
 
 def _band_steps(p: Profile) -> list[tuple[date, float]]:
@@ -181,17 +211,14 @@ def simulate_stages(uow: UnitOfWork, *, strategy: str = "all", years: int = 5,
     strategies = parse_strategies(strategy)
     check_range(years, runs)
     today = clock.today()
-    with uow:
+    with uow.reading():
         framework = uow.frameworks.catalog[version_in_force(uow, today).id]
         everyone = uow.people.all()
         managers = {p.manager_id for p in everyone if p.manager_id is not None}
-        rows = uow.state.rows()
-        events = uow.events.of_kinds(PANEL_KINDS)
+        rows = uow.state.rows(None, ["person_id", "profile"])
     profiles = {r["person_id"]: profile_from_document(orjson.loads(r["profile"])) for r in rows}
-    calibration = calibrate(framework, events, end=today,
-                            people=[p.id for p in everyone if p.id not in managers],
-                            band_upgrades={pid: _band_steps(p) for pid, p in profiles.items()},
-                            thresholds=thresholds)
+    model = calibration_model(uow, thresholds)
+    calibration = model.value
     out: dict[str, Simulation | None] = {}
     for stage in CareerStage:
         chosen = [p for p in profiles.values() if p.active and p.person_id not in managers
@@ -203,5 +230,5 @@ def simulate_stages(uow: UnitOfWork, *, strategy: str = "all", years: int = 5,
         outcomes = [run_strategy(calibration, start, s, quarters=4 * years, runs=runs,
                                  rng=np.random.default_rng(seed)) for s in strategies]
         out[stage.value] = Simulation(f"cohort stage={stage.value}", len(chosen), years, runs,
-                                      seed, calibration, outcomes)
+                                      seed, calibration, outcomes, model)
     return out

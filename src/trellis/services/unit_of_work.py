@@ -5,7 +5,7 @@ Use cases depend on these, never on SQLAlchemy, so they can run over any store.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -24,6 +24,7 @@ from trellis.domain.compensation import (
 from trellis.domain.events import Event, EventKind
 from trellis.domain.framework import Framework, ReviewForm
 from trellis.domain.ledger_rows import EventRow
+from trellis.domain.org_models import ModelHeader, Position
 from trellis.domain.people import Person
 from trellis.domain.plan import Plan, PlanVersion
 from trellis.domain.profile import Profile
@@ -245,6 +246,18 @@ class Attributes(Protocol):
     def remove_person(self, person_id: int) -> None: ...
 
 
+class Models(Protocol):
+    """Stored organization models (services.org_models)."""
+
+    def position(self) -> Position: ...
+    def header(self, name: str, params: str) -> ModelHeader | None: ...
+    def headers(self) -> list[ModelHeader]: ...
+    def payload(self, name: str, params: str) -> bytes | None: ...
+    def put(self, name: str, params: str, fmt: str, at: Position, as_of: date,
+            built_at: datetime, seconds: float, payload: bytes) -> None: ...
+    def clear(self) -> int: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: rolled back on leaving the ``with`` block unless committed."""
 
@@ -272,6 +285,13 @@ class UnitOfWork(Protocol):
     def calibrations(self) -> Calibrations: ...
     @property
     def attributes(self) -> Attributes: ...
+    @property
+    def models(self) -> Models: ...
+    @property
+    def on_stale(self) -> Callable[[], None] | None:
+        """Told when a stale organization model was served (the web service's background
+        refresh); None: nobody rebuilds in the background."""
+        ...
 
     def reading(self) -> Self:
         """Declare that the next transaction only reads (it may then run beside writers)."""

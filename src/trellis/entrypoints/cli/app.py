@@ -35,6 +35,7 @@ from . import (
     profiles,
     readiness,
     recognition,
+    refresh,
     report,
     reviews,
     serve,
@@ -96,6 +97,7 @@ cases.register(app)
 compensation.register(app)
 calibration.register(app)
 register_fairness(app)
+refresh.register(app)
 
 
 IMPORT_WAIT_SECONDS = 600.0

@@ -56,6 +56,8 @@ def compare(
             f"{found.as_of}: {t.people:,} people, {t.person_years:,.1f} person-years; "
             f"cells need n >= {t.min_n}", highlight=False)
         print_table(t)
+        for note in found.notes:
+            console.print(f"[dim]note: {escape(note)}[/]", highlight=False)
     if plot is not None:
         from trellis.analytics.compare_chart import write_chart
 

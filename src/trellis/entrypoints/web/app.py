@@ -8,6 +8,7 @@ too, leaves through the security headers (``headers``).
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -84,7 +85,17 @@ def create_app(settings: Settings) -> FastAPI:
         gc.collect()
         gc.freeze()
         deps.share_threads(app)
+        # Stale organization models are served as they are (with their "as of") and
+        # rebuilt by `trellis refresh` in a process of its own, never in a request.
+        from trellis.services.refresh import background_refresh
+
+        models = background_refresh(settings.database_url, trellis.refresh_uow,
+                                    on_error=_log_refresh_error)
+        app.state.models = models
+        trellis.on_stale = models.schedule
         yield
+        trellis.on_stale = None
+        models.stop()
         trellis.close()
 
     docs = settings.serves_api_docs()
@@ -117,6 +128,11 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(comp_pages.router)
     app.include_router(calibration_pages.router)
     return app
+
+
+def _log_refresh_error(exc: BaseException) -> None:
+    logging.getLogger("trellis.models").error("rebuilding the organization models failed",
+                                              exc_info=exc)
 
 
 def create_app_from_env() -> FastAPI:

@@ -281,7 +281,7 @@ def _advice(uow: UowFactory, user: User, ref: str) -> tuple[Access, dict[str, An
 def advice_without_pay(doc: dict[str, Any]) -> dict[str, Any]:
     """An advice document with the simulated median pay (a figure from the person's pay)
     hidden, in the simulation table and in the reason that quotes it."""
-    return {**doc,
+    return {**doc, "pay_hidden": True,
             "simulation": [{**s, "pay_p50": None} for s in doc.get("simulation", ())],
             "recommendation": {**doc["recommendation"], "reasons": [
                 "Simulated pay by strategy: hidden." if "median pay" in reason else reason

@@ -1,0 +1,338 @@
+"""Organization models as projections: fitted once per state of the ledger, then read.
+
+An *organization model* is a fit over the whole ledger: the simulator's calibration, the
+effort estimates, the evidence, the comparison table, the strategy effects advice quotes,
+the moves the lattice learns from. Each is stored in ``org_models`` with the ledger
+position it was computed at (``domain.org_models``), its parameters, its build time and the
+code that built it; per-person use cases read it instead of refitting the organization.
+
+``load`` decides, for one model (docs/strategy.md#organization-models):
+
+- none stored (or stored by other code): build it now and store it;
+- stored and current: read it (decoded once per process, ``DECODED`` kept);
+- stored but stale, and it was cheap to build (under ``SYNC_SECONDS``, a small ledger):
+  rebuild it now, so small organizations always read fresh figures;
+- stored but stale and expensive: serve it as it is, with its "as of" date and how many
+  events it is behind, and tell the unit of work's ``on_stale`` hook (the web service's
+  background refresh); without a hook (the CLI) ``trellis refresh`` brings it up to date.
+
+Payloads are pickles (zlib-compressed) read back by an unpickler that only builds
+Trellis, numpy, pandas and standard-library types: the table is written by Trellis alone,
+and a hand-written row cannot name any other callable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import io
+import pickle
+import threading
+import time
+import zlib
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+import orjson
+
+from trellis.domain.org_models import ModelHeader, Position, events_behind, is_current
+from trellis.errors import Busy
+
+from . import clock
+from .unit_of_work import UnitOfWork
+
+T = TypeVar("T")
+SYNC_SECONDS = 1.0
+DECODED = 8  # decoded models kept per process
+Build = Callable[[UnitOfWork, Mapping[str, Any]], Any]
+
+
+@dataclass(frozen=True)
+class ModelKind(Generic[T]):
+    """One organization model: how to build it, and what makes a stored one obsolete."""
+
+    name: str
+    format: int  # raise it when what the model means changes without its code changing
+    build: Callable[[UnitOfWork, Mapping[str, Any]], T]  # opens its own units of work
+    modules: tuple[str, ...]  # the code whose every change makes stored models obsolete
+    dated: bool = True  # it counts exposure up to today: stale the next day
+    tolerance: float = 0.0  # see domain.org_models.is_current
+    description: str = ""
+    # The parameters a refresh builds it with, when they follow from the ledger (the
+    # framework version in force); None: no parameters, and a refresh also rebuilds every
+    # other parameter set it is stored with (options a user asked for).
+    defaults: Callable[[UnitOfWork], dict[str, Any]] | None = None
+
+
+@dataclass(frozen=True)
+class Fitted(Generic[T]):
+    value: T
+    name: str
+    params: Mapping[str, Any]
+    as_of: date
+    built_at: datetime
+    build_seconds: float
+    position: Position
+    behind: int = 0  # events recorded since it was computed
+    stale: bool = False
+    rebuilt: bool = False  # computed by this call
+
+    def note(self) -> str | None:
+        """What a reader should know of a stale model, in words (None when current)."""
+        if not self.stale:
+            return None
+        return (f"the {self.name} model is as of {self.as_of} ({self.behind:,} event(s) "
+                "behind); it is being rebuilt (`trellis refresh`)")
+
+    def to_document(self) -> dict[str, Any]:
+        return {"model": self.name, "as_of": self.as_of, "built_at": self.built_at,
+                "build_seconds": round(self.build_seconds, 3), "stale": self.stale,
+                "events_behind": self.behind, "last_event_id": self.position.last_event}
+
+
+def canonical(params: Mapping[str, Any] | None) -> str:
+    return orjson.dumps(dict(params or {}), option=orjson.OPT_SORT_KEYS).decode()
+
+
+CODEC = 1  # raise it when ``encode`` changes
+
+
+@cache
+def code_format(kind: ModelKind[Any]) -> str:
+    """``kind.format``, the codec's and a digest of the code that builds the model."""
+    digest = hashlib.sha256(str(CODEC).encode())
+    for module in kind.modules:
+        spec = importlib.util.find_spec(module)
+        origin = spec.origin if spec is not None else None
+        digest.update(Path(origin).read_bytes() if origin else module.encode())
+    return f"{kind.format}-{digest.hexdigest()[:24]}"
+
+
+# --- payloads
+
+_SAFE_ROOTS = ("trellis", "numpy", "pandas", "datetime", "collections", "builtins",
+               "copyreg", "_codecs", "decimal", "zoneinfo")
+_UNSAFE_BUILTINS = frozenset({"eval", "exec", "compile", "open", "getattr", "setattr",
+                              "delattr", "__import__", "input", "breakpoint", "globals",
+                              "locals", "vars"})
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        root = module.split(".", 1)[0]
+        if root not in _SAFE_ROOTS or (root == "builtins" and name in _UNSAFE_BUILTINS):
+            raise pickle.UnpicklingError(f"{module}.{name} is not a model type")
+        return super().find_class(module, name)
+
+
+def encode(value: object) -> bytes:
+    return zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def decode(payload: bytes) -> Any:
+    return _Unpickler(io.BytesIO(zlib.decompress(payload))).load()
+
+
+_decoded: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_decoded_lock = threading.Lock()
+
+
+def _read(uow: UnitOfWork, head: ModelHeader) -> Any | None:
+    """The stored value (None when it cannot be read back: then it is rebuilt)."""
+    key = (head.name, head.params, head.format, head.built_at, head.position, head.size)
+    with _decoded_lock:
+        if key in _decoded:
+            _decoded.move_to_end(key)
+            return _decoded[key]
+    with uow.reading():
+        payload = uow.models.payload(head.name, head.params)
+    if payload is None:
+        return None
+    try:
+        value = decode(payload)
+    except Exception:
+        return None
+    with _decoded_lock:
+        _decoded[key] = value
+        while len(_decoded) > DECODED:
+            _decoded.popitem(last=False)
+    return value
+
+
+# --- reading and building
+
+
+def load(uow: UnitOfWork, kind: ModelKind[T], params: Mapping[str, Any] | None = None
+         ) -> Fitted[T]:
+    """The model for the ledger as it stands (see the module's policy); call it outside a
+    unit of work: it opens its own."""
+    params = dict(params or {})
+    key, fmt, today = canonical(params), code_format(kind), clock.today()
+    with uow.reading():
+        now = uow.models.position()
+        head = uow.models.header(kind.name, key)
+    if head is not None and head.format == fmt:
+        current = is_current(head.position, head.as_of, now, today, dated=kind.dated,
+                             tolerance=kind.tolerance)
+        if current or head.build_seconds >= SYNC_SECONDS:
+            value = _read(uow, head)
+            if value is not None:
+                if not current and uow.on_stale is not None:
+                    uow.on_stale()
+                return Fitted(value, kind.name, params, head.as_of, head.built_at,
+                              head.build_seconds, head.position,
+                              events_behind(head.position, now), not current)
+    return build(uow, kind, params)
+
+
+def peek(uow: UnitOfWork, kind: ModelKind[T], params: Mapping[str, Any] | None = None
+         ) -> T | None:
+    """The stored model of any age, read inside an open unit of work (a write that needs
+    one cannot open its own); None when this code stored none."""
+    key = canonical(params)
+    head = uow.models.header(kind.name, key)
+    if head is None or head.format != code_format(kind):
+        return None
+    payload = uow.models.payload(kind.name, key)
+    try:
+        return None if payload is None else decode(payload)
+    except Exception:
+        return None
+
+
+def build(uow: UnitOfWork, kind: ModelKind[T], params: Mapping[str, Any] | None = None
+          ) -> Fitted[T]:
+    """Fit the model now and store it with the position read before the fit (events
+    recorded during it make it stale, never falsely current)."""
+    params = dict(params or {})
+    with uow.reading():
+        at = uow.models.position()
+    as_of, started = clock.today(), time.perf_counter()
+    value = kind.build(uow, params)
+    seconds = time.perf_counter() - started
+    built_at = clock.now()
+    payload = encode(value)
+    try:
+        with uow:
+            uow.models.put(kind.name, canonical(params), code_format(kind), at, as_of,
+                           built_at, seconds, payload)
+            uow.commit()
+    except Busy:
+        pass  # a writer holds the database: the model is still good for this answer
+    return Fitted(value, kind.name, params, as_of, built_at, seconds, at, rebuilt=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Refreshed:
+    name: str
+    params: str
+    rebuilt: bool
+    seconds: float  # of this rebuild, or of the stored one's build
+    position: Position
+    size: int = 0  # bytes stored
+
+    def to_document(self) -> dict[str, Any]:
+        return {"model": self.name, "params": orjson.loads(self.params),
+                "rebuilt": self.rebuilt, "seconds": round(self.seconds, 3),
+                "last_event_id": self.position.last_event, "bytes": self.size}
+
+
+def refresh(uow: UnitOfWork, kinds: Sequence[ModelKind[Any]], *, force: bool = False,
+            progress: Callable[[str], None] | None = None) -> list[Refreshed]:
+    """Rebuild every stale model (every one with ``force``): each kind with its default
+    parameters and with any other parameters it is stored with."""
+    today = clock.today()
+    with uow.reading():
+        now = uow.models.position()
+        stored = {(h.name, h.params): h for h in uow.models.headers()}
+    done: list[Refreshed] = []
+    for kind in kinds:
+        fmt = code_format(kind)
+        variants = ({canonical(kind.defaults(uow))} if kind.defaults is not None else
+                    {canonical({})} | {p for n, p in stored if n == kind.name})
+        for key in sorted(variants):
+            head = stored.get((kind.name, key))
+            if not force and head is not None and head.format == fmt and is_current(
+                    head.position, head.as_of, now, today, dated=kind.dated,
+                    tolerance=kind.tolerance):
+                done.append(Refreshed(kind.name, key, False, head.build_seconds,
+                                      head.position, head.size))
+                continue
+            if progress is not None:
+                progress(kind.name)
+            fitted = build(uow, kind, orjson.loads(key))
+            with uow.reading():
+                size = (uow.models.header(kind.name, key) or head)
+            done.append(Refreshed(kind.name, key, True, fitted.build_seconds,
+                                  fitted.position, size.size if size else 0))
+    return done
+
+
+def stored_models(uow: UnitOfWork) -> list[ModelHeader]:
+    with uow.reading():
+        return uow.models.headers()
+
+
+@dataclass
+class BackgroundRefresh:
+    """Runs refresh passes in a thread of their own, never in a request: ``schedule`` wakes
+    it (many calls while a pass runs make one more pass, not many). ``run`` is one pass:
+    the web service runs ``trellis refresh`` in a process of its own, so that a rebuild's
+    memory and CPU never weigh on the worker's requests."""
+
+    run: Callable[[], None]
+    on_error: Callable[[BaseException], None] | None = None
+    passes: int = 0
+    _wake: threading.Event = field(default_factory=threading.Event)
+    _stopping: bool = False
+    _running: bool = False
+    _thread: threading.Thread | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def schedule(self) -> None:
+        with self._lock:
+            if self._stopping:
+                return
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="trellis-models",
+                                                daemon=True)
+                self._thread.start()
+        self._wake.set()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            if self._stopping:
+                return
+            self._running = True
+            self._wake.clear()
+            try:
+                self.run()
+            except Exception as exc:
+                if self.on_error is not None:
+                    self.on_error(exc)
+            finally:
+                self.passes += 1
+                self._running = False
+
+    def idle(self, timeout: float = 60.0) -> bool:
+        """Wait until no pass is running or pending (for tests and shutdown)."""
+        deadline = time.monotonic() + timeout
+        while self._thread is not None and (self._wake.is_set() or self._running):
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+        return True
+
+    def stop(self, timeout: float = 10.0) -> None:
+        with self._lock:
+            self._stopping = True
+            thread = self._thread
+        self._wake.set()
+        if thread is not None:
+            thread.join(timeout)

@@ -1,0 +1,79 @@
+"""Frequent against rare micro-progressors, compared at the same time in level."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from tenure_ledger import END, FREQUENT_YEARS, RARE_YEARS, tenure_ledger
+from trellis.analytics.compare import Roles
+from trellis.analytics.strategy_effects import compare_rates, strategy_effects
+from trellis.domain.career_stage import DEFAULT_THRESHOLDS
+from trellis.domain.ledger_rows import EventRow
+
+ROLES = Roles({"eng1": 1, "eng2": 2}, {"eng1": "eng", "eng2": "eng"}, {"eng": "structured"})
+
+
+def rows_of_tenure_ledger() -> list[EventRow]:
+    people, events = tenure_ledger()
+    ids = {p.handle: i + 1 for i, p in enumerate(people)}
+    rows = [EventRow(n, ids[e.person], e.details.kind.value, e.effective_on,
+                     {k: getattr(e.details, k) for k in e.details.__dataclass_fields__})
+            for n, e in enumerate(events, 1)]
+    return sorted(rows, key=lambda r: (r.effective_on, r.id))
+
+
+def test_a_difference_explained_by_tenure_is_not_a_difference() -> None:
+    rows = rows_of_tenure_ledger()
+    found = strategy_effects(rows, ROLES, end=END, people=range(1, 81),
+                             thresholds=DEFAULT_THRESHOLDS).of("early", "structured")
+    assert found is not None and found.people == 80 and found.threshold == 0.0
+    p = found.promotion
+    assert p is not None
+    assert (p.frequent_events, p.rare_events) == (6, 2)
+    assert p.frequent_years == FREQUENT_YEARS and p.rare_years == RARE_YEARS
+    assert p.frequent_rate == pytest.approx(6 / 97.5)
+    assert p.rare_rate == pytest.approx(2 / 162.5)
+    assert p.frequent_rate / p.rare_rate == pytest.approx(5.0)  # crude: five times as often
+    assert p.difference == pytest.approx(0.0, abs=1e-12)  # the same at equal time in level
+    assert p.ci_low < 0 < p.ci_high and not p.decided
+    assert (p.frequent_people, p.rare_people) == (50, 60)  # the 30 were rare until 2019
+
+
+def test_the_interval_matches_a_direct_poisson_computation() -> None:
+    # columns: stage, structured, frac, stratum, rate, promoted, departed, year
+    rng = np.random.default_rng(3)
+    n = 4_000
+    band = rng.integers(0, 4, n)
+    rate = rng.poisson(1 + band, n).astype(float)
+    promoted = (rng.random(n) < 0.02 + 0.02 * band).astype(float)
+    c = np.column_stack([np.zeros(n), np.ones(n), np.ones(n), band, rate, promoted,
+                         np.zeros(n), np.full(n, 2021)])
+    frequent = rate > np.median(rate)
+    got = compare_rates("promotion", promoted, c, np.arange(n), frequent)
+    assert got is not None
+    diff = var = weight = 0.0
+    for b in range(4):
+        f, r = (band == b) & frequent, (band == b) & ~frequent
+        yf, yr = f.sum() / 4, r.sum() / 4
+        ef, er = promoted[f].sum(), promoted[r].sum()
+        w = yf + yr
+        diff += w * (ef / yf - er / yr)
+        var += w ** 2 * ((ef + 0.5) / yf ** 2 + (er + 0.5) / yr ** 2)
+        weight += w
+    assert got.difference == pytest.approx(diff / weight)
+    half = 1.959964 * math.sqrt(var) / weight
+    assert got.ci_low == pytest.approx(diff / weight - half)
+    assert got.ci_high == pytest.approx(diff / weight + half)
+    assert got.bands == 4
+    # promotion depends on the band only: the crude rates differ, the adjusted ones barely
+    crude = promoted[frequent].mean() - promoted[~frequent].mean()
+    assert abs(got.difference) < abs(4 * crude)
+
+
+def test_one_group_alone_compares_nothing() -> None:
+    c = np.column_stack([np.zeros(8), np.ones(8), np.ones(8), np.zeros(8), np.ones(8),
+                         np.zeros(8), np.zeros(8), np.zeros(8)])
+    assert compare_rates("promotion", c[:, 5], c, np.arange(8), np.ones(8, bool)) is None
