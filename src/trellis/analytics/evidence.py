@@ -45,6 +45,8 @@ from lifelines import CoxPHFitter, KaplanMeierFitter
 from trellis.domain.events import EventKind
 from trellis.domain.ledger_rows import EventRow
 
+from .identifiability import extreme, one_event_per_spell
+
 # The micro-progressions the models use, by their column names.
 MICRO: dict[str, str] = {
     "skill_steps": EventKind.SKILL_STEP.value,
@@ -271,6 +273,7 @@ class CoxResult:
     dropped: tuple[str, ...] = ()  # covariates without variation: not estimable
     concordance: float | None = None
     note: str | None = None
+    not_identifiable: dict[str, str] = field(default_factory=dict)  # covariate -> why
 
 
 def cox_model(spells: pd.DataFrame, event: str,
@@ -282,20 +285,32 @@ def cox_model(spells: pd.DataFrame, event: str,
         return CoxResult(event, n, events, False)
     kept = [c for c in covariates if spells[c].nunique() > 1]
     dropped = tuple(c for c in covariates if c not in kept)
-    if not kept:
-        return CoxResult(event, n, events, False, dropped=dropped,
-                         note="no covariate varies")
-    data = spells[["months", column, *kept]].astype(float)
-    fitter = CoxPHFitter()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            fitter.fit(data, duration_col="months", event_col=column)
-        except Exception as exc:  # lifelines signals non-convergence by raising
+    blocked: dict[str, str] = {}
+    for c in kept:  # a rate that is one count over the spell's length is 1/duration
+        count = c.removesuffix("_per_year")
+        if count in spells:
+            why = one_event_per_spell(spells[count], count.replace("_", " "))
+            if why:
+                blocked[c] = why
+    kept = [c for c in kept if c not in blocked]
+    while True:
+        if not kept:
             return CoxResult(event, n, events, False, dropped=dropped,
-                             note=f"the model did not converge: {exc}".splitlines()[0])
-    note = _warning_note(caught)
-    s = fitter.summary
+                             note="no covariate varies" if not blocked
+                             else "no covariate is identifiable", not_identifiable=blocked)
+        fitted = _cox_fit(spells, column, kept)
+        if isinstance(fitted, str):
+            return CoxResult(event, n, events, False, dropped=dropped, note=fitted,
+                             not_identifiable=blocked)
+        fitter, note = fitted
+        s = fitter.summary
+        sds = [float(spells[c].std()) for c in kept]
+        extreme_ones = extreme([float(s.loc[c, "coef"]) for c in kept], sds, kept,
+                               "a hazard ratio")
+        if not extreme_ones:
+            break
+        blocked.update(extreme_ones)  # refit without them: the rest may still be estimable
+        kept = [c for c in kept if c not in extreme_ones]
     ratios = tuple(
         HazardRatio(name, float(s.loc[name, "coef"]), float(s.loc[name, "exp(coef)"]),
                     float(s.loc[name, "exp(coef) lower 95%"]),
@@ -303,7 +318,20 @@ def cox_model(spells: pd.DataFrame, event: str,
         for name in kept
     )
     return CoxResult(event, n, events, True, ratios, dropped,
-                     float(fitter.concordance_index_), note)
+                     float(fitter.concordance_index_), note, blocked)
+
+
+def _cox_fit(spells: pd.DataFrame, column: str, kept: Sequence[str]
+             ) -> tuple[CoxPHFitter, str | None] | str:
+    data = spells[["months", column, *kept]].astype(float)
+    fitter = CoxPHFitter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            fitter.fit(data, duration_col="months", event_col=column)
+        except Exception as exc:  # lifelines signals non-convergence by raising
+            return f"the model did not converge: {exc}".splitlines()[0]
+    return fitter, _warning_note(caught)
 
 
 def _warning_note(caught: Sequence[warnings.WarningMessage]) -> str | None:
