@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -219,18 +219,19 @@ def fit_propensity(frame: pd.DataFrame, *, window: str = "", decision_points: in
                                 last=max(frame["on"]) if n else None)
     if n < MIN_SNAPSHOTS or y.sum() < MIN_EVENTS or n - y.sum() < MIN_EVENTS \
             or people < folds:
-        return PropensityResult(**base, sufficient=False, notes=(
+        return _with_takeaway(PropensityResult(**base, sufficient=False, notes=(
             f"insufficient data: {n} snapshots of {people} people, {int(y.sum())} promoted "
             f"(needs {MIN_SNAPSHOTS} snapshots, {MIN_EVENTS} promoted and {MIN_EVENTS} not, "
-            f"and {folds} people)",))
+            f"and {folds} people)",)))
     numeric, categorical = feature_columns(frame)
     numeric = [c for c in numeric if c in frame]
     blocked = ident.constant(frame, [*numeric, *categorical])
     numeric = [c for c in numeric if c not in blocked]
     categorical = [c for c in categorical if c not in blocked]
     if not numeric and not categorical:
-        return PropensityResult(**base, sufficient=False, not_identifiable=blocked,
-                                notes=("no feature varies",))
+        return _with_takeaway(PropensityResult(**base, sufficient=False,
+                                               not_identifiable=blocked,
+                                               notes=("no feature varies",)))
     separated = ident.separation(frame, numeric, y)
     linear = [c for c in numeric if c not in separated]
     with_missing = [c for c in linear if frame[c].isna().any()]
@@ -288,15 +289,13 @@ def fit_propensity(frame: pd.DataFrame, *, window: str = "", decision_points: in
         effects=tuple(e for e in effects if e.feature not in extreme),
         importances=importances, not_identifiable={**blocked, **blocked_logistic},
         notes=tuple(notes))
+    return _with_takeaway(result)
+
+
+def _with_takeaway(result: PropensityResult) -> PropensityResult:
     from .propensity_words import takeaway
 
-    return _replace_takeaway(result, takeaway(result))
-
-
-def _replace_takeaway(result: PropensityResult, text: str) -> PropensityResult:
-    from dataclasses import replace
-
-    return replace(result, takeaway=text)
+    return replace(result, takeaway=takeaway(result))
 
 
 class _Boosting:
