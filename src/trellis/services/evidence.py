@@ -19,7 +19,7 @@ import pandas as pd
 from trellis.analytics import evidence as ev
 from trellis.analytics import propensity as pr
 from trellis.analytics import propensity_snapshots as ps
-from trellis.analytics.propensity_words import effect_words
+from trellis.analytics.propensity_words import effect_words, p_value
 from trellis.errors import TrellisError
 
 from . import clock
@@ -106,7 +106,7 @@ def cox_to_document(result: ev.CoxResult) -> dict[str, Any]:
         "covariates": [
             {"covariate": h.covariate, "coef": _num(h.coef, 6),
              "hazard_ratio": _num(h.hazard_ratio), "ci_low": _num(h.ci_low),
-             "ci_high": _num(h.ci_high), "p": _num(h.p, 6)}
+             "ci_high": _num(h.ci_high), "p": _num(h.p, 6), "p_text": p_value(h.p)}
             for h in result.covariates
         ],
         "dropped": list(result.dropped),
@@ -166,7 +166,8 @@ def propensity_to_document(prop: pr.PropensityResult, refused: int = 0) -> dict[
         model["calibration"] = [{k: _num(v) if isinstance(v, float) else v
                                  for k, v in b.items()} for b in model["calibration"]]
     doc["effects"] = [{**{k: _num(v, 6) if isinstance(v, float) else v
-                          for k, v in e.items()}, "p": _p(e["p"]), "in_words": words}
+                          for k, v in e.items()}, "p": _p(e["p"]), "p_text": p_value(e["p"]),
+                       "in_words": words}
                       for e, words in zip(doc["effects"], (
                           effect_words(x) for x in prop.effects), strict=True)]
     doc["importances"] = [{k: _num(v, 6) if isinstance(v, float) else v
