@@ -65,7 +65,9 @@ def test_evidence_on_a_thousand_person_demo_org(cli, sqlite_url: str, tmp_path: 
     assert top.feature == "level_rank" and top.ci_high < 1  # higher levels promote less
     assert prop.importances[0].feature == "level_rank"
     # the top of a track (no next role) is never promoted in the demo: no odds ratio
-    assert prop.not_identifiable["coverage missing"].startswith("quasi-separation")
+    assert prop.not_identifiable["coverage missing"] == (
+        "separates the outcome: no snapshot with coverage missing was promoted (the odds "
+        "ratio is zero: not identifiable)")
     assert "level rank" in prop.takeaway
 
     assert all(c.sufficient for c in found.time_in_level)

@@ -1,6 +1,6 @@
 """Evidence: do micro-progressions lead to promotions, and does stagnation lead to departures?
 
-Three analyses over the ledger, each reported with its sample size, and as "insufficient
+Two analyses over the ledger, each reported with its sample size, and as "insufficient
 data" (never a number) when the sample is too small:
 
 - **time in level**: Kaplan-Meier curves of the time from a spell's start (hire or
@@ -10,11 +10,14 @@ data" (never a number) when the sample is too small:
   rates (skill steps, certifications, recognitions, project leadership per year): hazard
   ratios per one more event a year, with 95% confidence intervals. A departure of another
   kind (involuntary, retirement) censors the spell: the departure model is cause-specific.
-- **promotion propensity**: a snapshot at the start of every calendar quarter for each
-  person in a level, with the last twelve months' micro-progressions and the years in
-  level, labelled by whether a promotion follows within twelve months; an unpenalized
-  logistic regression, its ROC AUC cross-validated by person (no one is in both a training
-  and a test fold), its calibration by decile, and its standardized coefficients.
+  A rate that cannot be estimated (one event per spell, so the rate is 1/duration; a
+  coefficient that marks separation) is reported as not identifiable, never as a hazard
+  ratio (trellis.analytics.identifiability).
+
+Promotion propensity, as ``trellis evidence`` reports it, lives in
+trellis.analytics.propensity (snapshots at decision points, two models, two validations).
+``snapshot_table`` and ``propensity_model`` below are the simple quarterly model the
+fairness audit still applies "at equal evidence" (trellis.services.fairness).
 
 A *spell* is one person's stay in one level: it starts at a hire or a promotion and ends
 at the next promotion, a departure, or ``as_of`` (censored). Durations are calendar months

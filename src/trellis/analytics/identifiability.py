@@ -54,7 +54,14 @@ def separation(frame: pd.DataFrame, columns: Sequence[str], y: np.ndarray) -> di
         pos, neg = x[seen & positive], x[seen & ~positive]
         if len(pos) == 0 or len(neg) == 0:
             continue
-        if pos.min() >= neg.max():
+        binary = bool(np.isin(x[seen], (0.0, 1.0)).all())
+        if binary and pos.max() == 0 and neg.min() == 0:
+            out[c] = (f"separates the outcome: no snapshot with {c} was promoted (the odds "
+                      "ratio is zero: not identifiable)")
+        elif binary and pos.min() == 1 and neg.max() == 1:
+            out[c] = (f"separates the outcome: every promoted snapshot has {c} (the odds "
+                      "ratio is infinite: not identifiable)")
+        elif pos.min() >= neg.max():
             out[c] = (f"separates the outcome: every promoted snapshot has {c} >= "
                       f"{pos.min():g} and none without a promotion is above it "
                       "(the odds ratio is infinite: not identifiable)")

@@ -44,7 +44,7 @@ MIN_EVENTS = 5  # positives and negatives each, in a fit and in a scored set
 TEST_SHARE = 0.3  # the time-ordered check scores about the last 30% of snapshots
 Z95 = 1.959963984540054
 WIDEST = 1e6  # an odds ratio's 95% interval wider than this factor: not identifiable
-IMPORTANCE_ROWS = 5000  # rows of a held-out fold the permutation importance shuffles
+IMPORTANCE_ROWS = 2000  # rows of a held-out fold the permutation importance shuffles
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,12 +149,22 @@ class Design:
                               if v != counts.index[0]]  # the most common is the reference
         raw = self._raw(frame)
         self.mean, self.sd = raw.mean(axis=0), raw.std(axis=0)
-        self.sd[self.sd == 0] = 1.0
+        # A column constant in this training set (no reviews before the cutoff, say), or
+        # a combination of others here, would make the fit singular: it is left out.
+        self.keep = self.sd > 0
+        self.sd[~self.keep] = 1.0
+        names = [n for n, k in zip(self._names, self.keep, strict=True) if k]
+        dependent = ident.collinear(((raw - self.mean) / self.sd)[:, self.keep], names)
+        self.keep &= np.array([n not in dependent for n in self._names], dtype=bool)
+
+    @property
+    def _names(self) -> list[str]:
+        return [*self.numeric, *(f"{c} missing" for c in self.with_missing),
+                *(f"{c}={v}" for c, values in self.levels.items() for v in values)]
 
     @property
     def names(self) -> list[str]:
-        return [*self.numeric, *(f"{c} missing" for c in self.with_missing),
-                *(f"{c}={v}" for c, values in self.levels.items() for v in values)]
+        return [n for n, k in zip(self._names, self.keep, strict=True) if k]
 
     def _raw(self, frame: pd.DataFrame) -> np.ndarray:
         parts = [frame[c].to_numpy(dtype=float) for c in self.numeric]
@@ -167,7 +177,7 @@ class Design:
         return np.column_stack(parts) if parts else np.zeros((len(frame), 0))
 
     def matrix(self, frame: pd.DataFrame) -> np.ndarray:
-        scaled: np.ndarray = (self._raw(frame) - self.mean) / self.sd
+        scaled: np.ndarray = ((self._raw(frame) - self.mean) / self.sd)[:, self.keep]
         return scaled
 
 
@@ -235,8 +245,13 @@ def fit_propensity(frame: pd.DataFrame, *, window: str = "", decision_points: in
     separated = ident.separation(frame, numeric, y)
     linear = [c for c in numeric if c not in separated]
     with_missing = [c for c in linear if frame[c].isna().any()]
+    indicators = pd.DataFrame({f"{c} missing": frame[c].isna().astype(float)
+                               for c in with_missing})
+    separated.update(ident.separation(indicators, list(indicators.columns), y))
+    with_missing = [c for c in with_missing if f"{c} missing" not in separated]
     design = Design(frame, linear, [c for c in categorical], with_missing)
-    collinear = ident.collinear(design.matrix(frame), design.names)
+    collinear = {n: "collinear: a linear combination of the other features"
+                 for n in design._names if n not in design.names}
     linear = [c for c in linear if c not in collinear]
     with_missing = [c for c in with_missing if f"{c} missing" not in collinear]
     levels = {c: sorted(frame[c].astype(str).unique()) for c in categorical}
@@ -393,10 +408,11 @@ def _effects(frame: pd.DataFrame, y: np.ndarray, numeric: Sequence[str],
     cov = wald_covariance(z, model.predict_proba(z)[:, 1])
     se = np.sqrt(np.diag(cov))[1:] if cov is not None else np.full(len(beta), np.nan)
     observed = {c: int(frame[c].notna().sum()) for c in numeric}
-    raw = design._raw(frame)
+    raw = design._raw(frame)[:, design.keep]
+    sds = design.sd[design.keep]
     out = []
     for i, name in enumerate(design.names):
-        b, s, sd = float(beta[i]), float(se[i]), float(design.sd[i])
+        b, s, sd = float(beta[i]), float(se[i]), float(sds[i])
         binary = bool(np.isin(raw[:, i], (0.0, 1.0)).all())
         p = math.erfc(abs(b / s) / math.sqrt(2)) if s > 0 and math.isfinite(s) else math.nan
         out.append(Effect(name, sd, _exp(b), _exp(b - Z95 * s), _exp(b + Z95 * s),
