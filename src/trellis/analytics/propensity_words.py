@@ -22,10 +22,10 @@ def p_value(p: float) -> str:
 
 
 def feature_words(name: str) -> str:
-    if name.startswith("kpi:"):
-        return f"the KPI '{name[4:]}'"
     if name.endswith(" missing"):
         return f"having no {feature_words(name.removesuffix(' missing'))}"
+    if name.startswith("kpi:"):
+        return f"the KPI '{name[4:]}'"
     if "=" in name:
         column, value = name.split("=", 1)
         return f"{column} {value}"

@@ -136,7 +136,7 @@ def _print_propensity(p: dict) -> None:  # type: ignore[type-arg]
         return
     console.print(f"[bold]{title}[/]", highlight=False)
     split = p["split_on"]
-    timed = (f"fitted on {p['train_snapshots']:,} before {split}, scored on "
+    timed = (f"fitted on {p['train_snapshots']:,} whose horizon ended by {split}, scored on "
              f"{p['test_snapshots']:,} from it" if split else "time-ordered")
     rows = []
     for m in p["models"]:
@@ -157,7 +157,7 @@ def _print_propensity(p: dict) -> None:  # type: ignore[type-arg]
           [[feature_words(i["feature"]), f"{i['auc_drop']:+.4f}", f"{i['sd']:.4f}",
             i["repeats"]] for i in p["importances"]])
     for name, why in p["not_identifiable"].items():
-        console.print(f"  not identifiable: {escape(feature_words(name))}: {escape(why)}",
+        console.print(f"  not identifiable: {escape(name)}: {escape(why)}",
                       highlight=False)
     for m in p["models"]:
         table(f"Calibration of {NAMES[m['model']]} (out-of-fold predictions by decile)",
