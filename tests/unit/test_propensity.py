@@ -269,6 +269,12 @@ def test_time_ordered_check_fits_on_the_past_and_scores_the_future() -> None:
     assert logistic.time_ordered.value == pytest.approx(expected, abs=1e-9)
     assert logistic.time_ordered.n == 100
     assert str(result.split_on) in result.takeaway
+    # a plain document (what a cache keeps), through JSON and back, is the same result
+    import orjson
+
+    text = orjson.dumps(result.to_document(), option=orjson.OPT_NON_STR_KEYS,
+                        default=date.isoformat)
+    assert pr.PropensityResult.from_document(orjson.loads(text)) == result
 
 
 def test_constant_separating_and_collinear_features_are_not_identifiable() -> None:

@@ -127,7 +127,28 @@ class PropensityResult:
         return next((m for m in self.models if m.model == name), None)
 
     def to_document(self) -> dict[str, Any]:
+        """Plain data (dates stay dates): what a cache stores; ``from_document`` reads it."""
         return asdict(self)
+
+    @classmethod
+    def from_document(cls, doc: dict[str, Any]) -> PropensityResult:
+        def day(value: Any) -> date | None:
+            return date.fromisoformat(value) if isinstance(value, str) else value
+
+        def auc(value: dict[str, Any] | None) -> Auc | None:
+            return Auc(**value) if value is not None else None
+
+        models = tuple(Validation(
+            m["model"], tuple(m["fold_aucs"]), m["auc_mean"], m["auc_sd"], auc(m["pooled"]),
+            m["brier"], tuple(CalibrationBin(**b) for b in m["calibration"]),
+            auc(m["time_ordered"])) for m in doc["models"])
+        plain = {k: v for k, v in doc.items() if k in cls.__dataclass_fields__}
+        return cls(**{**plain, "first": day(doc["first"]), "last": day(doc["last"]),
+                      "split_on": day(doc["split_on"]), "models": models,
+                      "effects": tuple(Effect(**e) for e in doc["effects"]),
+                      "importances": tuple(Importance(**i) for i in doc["importances"]),
+                      "not_identifiable": dict(doc["not_identifiable"]),
+                      "notes": tuple(doc["notes"])})
 
 
 # --- the design matrices
