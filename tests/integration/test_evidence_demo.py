@@ -8,6 +8,7 @@ that, and say so through the command too.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import orjson
@@ -44,13 +45,30 @@ def test_evidence_on_a_thousand_person_demo_org(cli, sqlite_url: str, tmp_path: 
     assert kudos.ci_low < 1 < kudos.ci_high
 
     prop = found.propensity
-    assert prop.sufficient and prop.auc_mean is not None and prop.auc_mean > 0.6
-    assert prop.folds == 5 and len(prop.fold_aucs) == 5 and len(prop.calibration) == 10
-    top = prop.features[0]
-    assert top.name == "level_rank" and top.coef < 0  # higher levels promote less often
-    assert next(f for f in prop.features if f.name == "skill_steps_in_level").coef > 0
-    for b in prop.calibration:  # calibrated to within a few points in every decile
+    # the demo promotes all year round: quarter ends from its first promotion, no earlier
+    assert found.window == "quarters" and prop.sufficient and prop.folds == 5
+    assert prop.first is not None and prop.first >= min(
+        found.spells["end"][found.spells["promoted"]]) - timedelta(days=92)
+    for name in ("logistic", "gradient_boosting"):
+        model = prop.model(name)
+        assert model is not None and model.auc_mean is not None and model.auc_mean > 0.65
+        assert len(model.fold_aucs) == 5 and len(model.calibration) == 10
+        assert model.time_ordered is not None and model.time_ordered.value > 0.6
+        assert model.pooled is not None and model.pooled.low < model.pooled.value
+        rate = prop.positives / prop.snapshots  # better than the base rate for everyone
+        assert model.brier is not None and model.brier < rate * (1 - rate)
+    logistic_bins = prop.model("logistic").calibration  # type: ignore[union-attr]
+    for b in logistic_bins:  # calibrated to within a few points in every decile
         assert abs(b.predicted - b.observed) < 0.06
+    assert prop.split_on is not None and prop.train_snapshots and prop.test_snapshots
+    top = prop.effects[0]
+    assert top.feature == "level_rank" and top.ci_high < 1  # higher levels promote less
+    assert prop.importances[0].feature == "level_rank"
+    # the top of a track (no next role) is never promoted in the demo: no odds ratio
+    assert prop.not_identifiable["coverage missing"] == (
+        "separates the outcome: no snapshot with coverage missing was promoted (the odds "
+        "ratio is zero: not identifiable)")
+    assert "level rank" in prop.takeaway
 
     assert all(c.sufficient for c in found.time_in_level)
     assert [c.group for c in found.time_in_level] == ["low", "middle", "high"]
@@ -60,12 +78,23 @@ def test_evidence_on_a_thousand_person_demo_org(cli, sqlite_url: str, tmp_path: 
     assert result.code == 0, result.err
     doc = orjson.loads(result.out)
     assert doc["promotion_model"]["covariates"][0]["covariate"] == "skill_steps_per_year"
-    assert doc["propensity"]["auc_mean"] == round(prop.auc_mean, 4)
+    logistic = prop.model("logistic")
+    assert logistic is not None and logistic.auc_mean is not None
+    assert doc["propensity"]["models"][0]["auc_mean"] == round(logistic.auc_mean, 4)
+    assert doc["propensity"]["effects"][0]["in_words"].startswith("level rank: each sd")
     assert chart.stat().st_size > 10_000
 
-    text = cli("--db", sqlite_url, "evidence", "--since", str(clock.today()))
+    text = cli("--db", sqlite_url, "evidence", "--window", "reviews")
     assert text.code == 0, text.err
     assert "Cox model of promotion" in text.out and "hazard ratio" in text.out
-    assert "insufficient data" in text.out  # no snapshot has a known next year since today
+    assert "Two models side by side" in text.out and "Takeaway:" in text.out
+    assert "p < 0.001" in text.out
     bad = cli("--db", sqlite_url, "evidence", "--plot", str(tmp_path / "km.gif"))
     assert bad.code == 1 and "use a .png or .svg file" in bad.err
+    for args, message in ((["--window", "weekly"], "unknown --window 'weekly'"),
+                          (["--at", "1990-01-01"], "is before the ledger's first event"),
+                          (["--split", "2099-01-01"], "is outside the decision points"),
+                          (["--since", "2099-01-01"], "is after the date analysed")):
+        bad = cli("--db", sqlite_url, "evidence", *args)
+        assert bad.code == 1 and message in bad.err, (args, bad.err)
+        assert len(bad.err.strip().splitlines()) == 1

@@ -17,8 +17,9 @@ direct fit of the same model on the CSV:
   the same role at a review on ``review_on``, hired ``year`` years earlier (read as years
   in the role); ``diverse``, ``flexible`` and ``store`` travel as one certification, one
   recognition and one project leadership a month before the review; ``promoted = 1`` is a
-  promotion six months after it. The propensity model's one snapshot per person (the
-  review quarter) then holds exactly the CSV's covariates.
+  promotion six months after it. The propensity model's decision point is that promotion
+  round (the day before it), with a horizon of six months (the ledger ends then); its one
+  snapshot per person holds the CSV's covariates.
 
 The events are carriers for the covariates, not a claim about what those people did.
 The CSV files are read where the package installed them (its own loader imports the
@@ -39,6 +40,8 @@ from trellis.domain.events import (
     Departure,
     DepartureKind,
     Details,
+    GoalOutcome,
+    GoalResult,
     Hire,
     ProjectLeadership,
     Promotion,
@@ -60,6 +63,7 @@ class SourceLedger:
     events: list[EventRecord]
     as_of: date  # the last day the dataset observes
     since: date | None = None  # the propensity model's first snapshot
+    horizon: int = 12  # months from a decision point in which its promotion is known
 
 
 def dataset_path(name: str) -> Path:
@@ -137,14 +141,16 @@ def promotion_ledger(frame: pd.DataFrame, *, role: str, promoted_to: str,
         out.event(handle, before, ProjectLeadership("store carrier"), int(row.store))
         if int(row.promoted) == 1:
             out.event(handle, after, Promotion(promoted_to))
-    return SourceLedger(out.people, out.events, as_of=_month(review_on, 12), since=review_on)
+    return SourceLedger(out.people, out.events, as_of=_month(review_on, 12), since=review_on,
+                        horizon=6)
 
 
 def salespeople_ledger(frame: pd.DataFrame, *, role: str, promoted_to: str, cycle: str,
                        review_on: date = date(2022, 1, 1)) -> tuple[SourceLedger, int]:
     """``salespeople`` (350 salespeople: promoted, sales, customer_rate, performance 1-4)
     as a ledger: a hire two years before ``review_on``, a manager ``review`` on it with
-    ``performance`` as its overall rating and the sales figures in its comment, and for
+    ``performance`` as its overall rating and two KPI results with their figures, ``sales``
+    and ``customer rating`` (the goals' outcome "met" only carries the figure), and for
     ``promoted = 1`` a promotion six months later. A row without a performance rating is
     left out; returns the ledger and how many rows were."""
     out = _Writer()
@@ -158,6 +164,8 @@ def salespeople_ledger(frame: pd.DataFrame, *, role: str, promoted_to: str, cycl
         out.event(handle, _month(review_on, -24), Hire(role))
         out.event(handle, review_on, Review(
             cycle, ReviewForm.MANAGER, int(row.performance),
+            goals=(GoalResult("sales", GoalOutcome.MET, float(row.sales)),
+                   GoalResult("customer rating", GoalOutcome.MET, float(row.customer_rate))),
             comment=f"sales {int(row.sales)}, customer rating {float(row.customer_rate):g}"))
         if int(row.promoted) == 1:
             out.event(handle, _month(review_on, 6), Promotion(promoted_to))

@@ -1,6 +1,6 @@
 """Evidence: do micro-progressions lead to promotions, and does stagnation lead to departures?
 
-Three analyses over the ledger, each reported with its sample size, and as "insufficient
+Two analyses over the ledger, each reported with its sample size, and as "insufficient
 data" (never a number) when the sample is too small:
 
 - **time in level**: Kaplan-Meier curves of the time from a spell's start (hire or
@@ -10,11 +10,14 @@ data" (never a number) when the sample is too small:
   rates (skill steps, certifications, recognitions, project leadership per year): hazard
   ratios per one more event a year, with 95% confidence intervals. A departure of another
   kind (involuntary, retirement) censors the spell: the departure model is cause-specific.
-- **promotion propensity**: a snapshot at the start of every calendar quarter for each
-  person in a level, with the last twelve months' micro-progressions and the years in
-  level, labelled by whether a promotion follows within twelve months; an unpenalized
-  logistic regression, its ROC AUC cross-validated by person (no one is in both a training
-  and a test fold), its calibration by decile, and its standardized coefficients.
+  A rate that cannot be estimated (one event per spell, so the rate is 1/duration; a
+  coefficient that marks separation) is reported as not identifiable, never as a hazard
+  ratio (trellis.analytics.identifiability).
+
+Promotion propensity, as ``trellis evidence`` reports it, lives in
+trellis.analytics.propensity (snapshots at decision points, two models, two validations).
+``snapshot_table`` and ``propensity_model`` below are the simple quarterly model the
+fairness audit still applies "at equal evidence" (trellis.services.fairness).
 
 A *spell* is one person's stay in one level: it starts at a hire or a promotion and ends
 at the next promotion, a departure, or ``as_of`` (censored). Durations are calendar months
@@ -44,6 +47,8 @@ from lifelines import CoxPHFitter, KaplanMeierFitter
 
 from trellis.domain.events import EventKind
 from trellis.domain.ledger_rows import EventRow
+
+from .identifiability import extreme, one_event_per_spell
 
 # The micro-progressions the models use, by their column names.
 MICRO: dict[str, str] = {
@@ -271,6 +276,7 @@ class CoxResult:
     dropped: tuple[str, ...] = ()  # covariates without variation: not estimable
     concordance: float | None = None
     note: str | None = None
+    not_identifiable: dict[str, str] = field(default_factory=dict)  # covariate -> why
 
 
 def cox_model(spells: pd.DataFrame, event: str,
@@ -282,20 +288,32 @@ def cox_model(spells: pd.DataFrame, event: str,
         return CoxResult(event, n, events, False)
     kept = [c for c in covariates if spells[c].nunique() > 1]
     dropped = tuple(c for c in covariates if c not in kept)
-    if not kept:
-        return CoxResult(event, n, events, False, dropped=dropped,
-                         note="no covariate varies")
-    data = spells[["months", column, *kept]].astype(float)
-    fitter = CoxPHFitter()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            fitter.fit(data, duration_col="months", event_col=column)
-        except Exception as exc:  # lifelines signals non-convergence by raising
+    blocked: dict[str, str] = {}
+    for c in kept:  # a rate that is one count over the spell's length is 1/duration
+        count = c.removesuffix("_per_year")
+        if count in spells:
+            why = one_event_per_spell(spells[count], count.replace("_", " "))
+            if why:
+                blocked[c] = why
+    kept = [c for c in kept if c not in blocked]
+    while True:
+        if not kept:
             return CoxResult(event, n, events, False, dropped=dropped,
-                             note=f"the model did not converge: {exc}".splitlines()[0])
-    note = _warning_note(caught)
-    s = fitter.summary
+                             note="no covariate varies" if not blocked
+                             else "no covariate is identifiable", not_identifiable=blocked)
+        fitted = _cox_fit(spells, column, kept)
+        if isinstance(fitted, str):
+            return CoxResult(event, n, events, False, dropped=dropped, note=fitted,
+                             not_identifiable=blocked)
+        fitter, note = fitted
+        s = fitter.summary
+        sds = [float(spells[c].std()) for c in kept]
+        extreme_ones = extreme([float(s.loc[c, "coef"]) for c in kept], sds, kept,
+                               "a hazard ratio")
+        if not extreme_ones:
+            break
+        blocked.update(extreme_ones)  # refit without them: the rest may still be estimable
+        kept = [c for c in kept if c not in extreme_ones]
     ratios = tuple(
         HazardRatio(name, float(s.loc[name, "coef"]), float(s.loc[name, "exp(coef)"]),
                     float(s.loc[name, "exp(coef) lower 95%"]),
@@ -303,7 +321,20 @@ def cox_model(spells: pd.DataFrame, event: str,
         for name in kept
     )
     return CoxResult(event, n, events, True, ratios, dropped,
-                     float(fitter.concordance_index_), note)
+                     float(fitter.concordance_index_), note, blocked)
+
+
+def _cox_fit(spells: pd.DataFrame, column: str, kept: Sequence[str]
+             ) -> tuple[CoxPHFitter, str | None] | str:
+    data = spells[["months", column, *kept]].astype(float)
+    fitter = CoxPHFitter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            fitter.fit(data, duration_col="months", event_col=column)
+        except Exception as exc:  # lifelines signals non-convergence by raising
+            return f"the model did not converge: {exc}".splitlines()[0]
+    return fitter, _warning_note(caught)
 
 
 def _warning_note(caught: Sequence[warnings.WarningMessage]) -> str | None:

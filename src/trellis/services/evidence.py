@@ -1,12 +1,13 @@
 """The use case behind ``trellis evidence``: what the ledger says about how people advance.
 
-One read of the ledger (hires, promotions, departures and four kinds of micro-progression,
-retractions honoured) feeds three analyses (see trellis.analytics.evidence): time in level
-by micro-progression rate, Cox models of promotion and departure, and a promotion
-propensity model. ``evidence_to_document`` is the stable JSON shape (docs/evidence.md).
-The evidence for today with the default options is an organization model
-(services.org_models): fitted once per state of the ledger, then read; other dates and
-options are fitted when asked.
+One read of the ledger's light rows (hires, promotions, departures and four kinds of
+micro-progression, retractions honoured) feeds the survival analyses (see
+trellis.analytics.evidence): time in level by micro-progression rate and Cox models of
+promotion and departure. The promotion-propensity models (trellis.analytics.propensity)
+fold each person's ledger to the organization's decision points. ``evidence_to_document``
+is the stable JSON shape (docs/evidence.md). The evidence for today with the default
+options is an organization model (services.org_models): fitted once per state of the
+ledger, then read; other dates and options are fitted when asked.
 """
 
 from __future__ import annotations
@@ -19,9 +20,12 @@ from typing import Any
 import pandas as pd
 
 from trellis.analytics import evidence as ev
+from trellis.analytics import propensity as pr
+from trellis.analytics import propensity_snapshots as ps
+from trellis.analytics.propensity_words import effect_words, p_value
+from trellis.errors import TrellisError
 
 from . import clock, org_models
-from .frameworks import ACTIVE
 from .unit_of_work import UnitOfWork
 
 INSUFFICIENT = "insufficient data"
@@ -37,7 +41,9 @@ class Evidence:
     time_in_level: list[ev.Curve]
     promotion: ev.CoxResult
     departure: ev.CoxResult
-    propensity: ev.PropensityResult
+    propensity: pr.PropensityResult
+    window: str = "auto"
+    refused: int = 0  # people whose history the fold refuses, left out of the snapshots
 
 
 def _fit_today(uow: UnitOfWork, params: Mapping[str, Any]) -> Evidence:
@@ -45,7 +51,8 @@ def _fit_today(uow: UnitOfWork, params: Mapping[str, Any]) -> Evidence:
 
 
 EVIDENCE = org_models.ModelKind(
-    "evidence", 1, _fit_today, ("trellis.analytics.evidence", __name__),
+    "evidence", 2, _fit_today, ("trellis.analytics.evidence", "trellis.analytics.propensity",
+                                "trellis.analytics.propensity_snapshots", __name__),
     description="time in level, Cox models, promotion propensity (evidence, fairness, report)")
 
 
@@ -55,46 +62,63 @@ def evidence_model(uow: UnitOfWork) -> org_models.Fitted[Evidence]:
 
 
 def evidence(uow: UnitOfWork, *, as_of: date | None = None, since: date | None = None,
-             min_months: float = ev.MIN_MONTHS) -> Evidence:
+             min_months: float = ev.MIN_MONTHS, window: str = "auto",
+             horizon: int = ps.HORIZON_MONTHS, split: date | None = None) -> Evidence:
     """Every analysis on the ledger as it stood on ``as_of`` (today when None).
 
-    ``since`` is the first quarter of the propensity model's snapshots (default: the
-    first hire); ``min_months`` the shortest spell the survival analyses keep. Today with
-    the defaults reads the stored model.
+    ``since`` is the first decision point the propensity models may snapshot; ``window``
+    chooses the decision points (auto, reviews, promotions or ``Nm``); ``horizon`` the
+    months a promotion is looked for after a snapshot; ``split`` the time-ordered check's
+    cutoff (default: about the last 30% of snapshots); ``min_months`` the shortest spell
+    the survival analyses keep. Today with the defaults reads the stored model.
     """
-    if as_of in (None, clock.today()) and since is None and min_months == ev.MIN_MONTHS:
+    if as_of in (None, clock.today()) and since is None and min_months == ev.MIN_MONTHS \
+            and window == "auto" and horizon == ps.HORIZON_MONTHS and split is None:
         return evidence_model(uow).value
-    return fit_evidence(uow, as_of=as_of, since=since, min_months=min_months)
+    return fit_evidence(uow, as_of=as_of, since=since, min_months=min_months,
+                        window=window, horizon=horizon, split=split)
 
 
 def fit_evidence(uow: UnitOfWork, *, as_of: date | None = None, since: date | None = None,
-                 min_months: float = ev.MIN_MONTHS) -> Evidence:
+                 min_months: float = ev.MIN_MONTHS, window: str = "auto",
+                 horizon: int = ps.HORIZON_MONTHS, split: date | None = None) -> Evidence:
     """The analyses fitted now (``evidence`` reads the stored ones when it can)."""
+    window = ps.parse_window(window)
+    if not 1 <= horizon <= 60:
+        raise TrellisError(f"--horizon {horizon}: use 1 to 60 months")
     as_of = as_of or clock.today()
     with uow.reading():
         rows = uow.events.of_kinds(ev.KINDS)
-        rank_of = _ranks(uow)
+        first = rows[0].effective_on if rows else None
+        if first is not None and as_of < first:
+            raise TrellisError(f"--at {as_of} is before the ledger's first event ({first})")
+        if since is not None and since > as_of:
+            raise TrellisError(f"--since {since} is after the date analysed ({as_of})")
+        points = ps.decision_points(uow.events.of_kinds(ps.DECISION_KINDS), window, as_of,
+                                    horizon, since)
+        if split is not None and (not points.days or not
+                                  points.days[0] < split <= points.days[-1]):
+            span = (f"{points.days[0]} to {points.days[-1]}" if points.days
+                    else "there are none")
+            raise TrellisError(f"--split {split} is outside the decision points ({span}): "
+                               "give a date after the first and up to the last")
+        people = sorted({r.person_id for r in rows}) if points.days else []
+        snapshots, refused = ps.snapshots(
+            ((pid, uow.events.for_person(pid, until=as_of) + uow.events.retractions(pid))
+             for pid in people), points, uow.frameworks.catalog, as_of, horizon)
     every_spell = ev.spell_table(rows, as_of)
     spells = ev.spell_sample(every_spell, min_months)
-    snapshots = ev.snapshot_table(rows, every_spell, as_of, since, rank_of)
     return Evidence(
         as_of=as_of, since=since, min_months=min_months, spells=spells,
         snapshots=snapshots,
         time_in_level=ev.time_in_level(spells),
         promotion=ev.cox_model(spells, "promotion"),
         departure=ev.cox_model(spells, "departure"),
-        propensity=ev.propensity_model(snapshots),
+        propensity=pr.fit_propensity(snapshots, window=points.window,
+                                     decision_points=len(points.days), horizon=horizon,
+                                     split_on=split),
+        window=points.window, refused=len(refused),
     )
-
-
-def _ranks(uow: UnitOfWork) -> dict[str, int]:
-    """Each role's level rank in every version of the active framework (the newest wins)."""
-    key = uow.frameworks.get_meta(ACTIVE)
-    ranks: dict[str, int] = {}
-    for version in uow.frameworks.versions(key) if key else []:
-        framework = uow.frameworks.catalog[version.id]
-        ranks.update({role: framework.rank_of(role) for role in framework.roles})
-    return ranks
 
 
 def _num(value: float | None, digits: int = 4) -> float | None:
@@ -111,10 +135,11 @@ def cox_to_document(result: ev.CoxResult) -> dict[str, Any]:
         "covariates": [
             {"covariate": h.covariate, "coef": _num(h.coef, 6),
              "hazard_ratio": _num(h.hazard_ratio), "ci_low": _num(h.ci_low),
-             "ci_high": _num(h.ci_high), "p": _num(h.p, 6)}
+             "ci_high": _num(h.ci_high), "p": _num(h.p, 6), "p_text": p_value(h.p)}
             for h in result.covariates
         ],
         "dropped": list(result.dropped),
+        "not_identifiable": dict(result.not_identifiable),
         "note": result.note,
     }
 
@@ -151,28 +176,33 @@ def evidence_to_document(found: Evidence) -> dict[str, Any]:
         },
         "promotion_model": cox_to_document(found.promotion),
         "departure_model": cox_to_document(found.departure),
-        "propensity": {
-            "snapshots": prop.snapshots,
-            "people": prop.people,
-            "positives": prop.positives,
-            "status": "ok" if prop.sufficient else INSUFFICIENT,
-            "folds": prop.folds,
-            "auc_mean": _num(prop.auc_mean),
-            "auc_sd": _num(prop.auc_sd),
-            "fold_aucs": [_num(a) for a in prop.fold_aucs],
-            "calibration": [
-                {"decile": b.decile, "snapshots": b.snapshots,
-                 "predicted": _num(b.predicted), "observed": _num(b.observed)}
-                for b in prop.calibration
-            ],
-            "features": [
-                {"feature": f.name, "coef": _num(f.coef, 6),
-                 "standardized_coef": _num(f.standardized_coef, 6),
-                 "odds_ratio_per_sd": _num(f.odds_ratio_per_sd)}
-                for f in prop.features
-            ],
-            "intercept": _num(prop.intercept, 6),
-            "dropped": list(prop.dropped),
-            "note": prop.note,
-        },
+        "propensity": propensity_to_document(prop, found.refused),
     }
+
+
+def propensity_to_document(prop: pr.PropensityResult, refused: int = 0) -> dict[str, Any]:
+    doc = prop.to_document()
+    doc["status"] = "ok" if prop.sufficient else INSUFFICIENT
+    doc["refused_people"] = refused
+    for model in doc["models"]:
+        for key in ("auc_mean", "auc_sd", "brier"):
+            model[key] = _num(model[key])
+        model["fold_aucs"] = [_num(a) for a in model["fold_aucs"]]
+        for key in ("pooled", "time_ordered"):
+            if model[key] is not None:
+                model[key] = {k: _num(v) if isinstance(v, float) else v
+                              for k, v in model[key].items()}
+        model["calibration"] = [{k: _num(v) if isinstance(v, float) else v
+                                 for k, v in b.items()} for b in model["calibration"]]
+    doc["effects"] = [{**{k: _num(v, 6) if isinstance(v, float) else v
+                          for k, v in e.items()}, "p": _p(e["p"]), "p_text": p_value(e["p"]),
+                       "in_words": words}
+                      for e, words in zip(doc["effects"], (
+                          effect_words(x) for x in prop.effects), strict=True)]
+    doc["importances"] = [{k: _num(v, 6) if isinstance(v, float) else v
+                           for k, v in i.items()} for i in doc["importances"]]
+    return doc
+
+
+def _p(value: float) -> float | None:
+    return None if value != value else round(value, 6)  # NaN: not computable

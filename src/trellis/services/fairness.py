@@ -23,9 +23,8 @@ from trellis.domain.events import EventKind
 from trellis.domain.ledger_rows import EventRow
 from trellis.errors import InvalidEvent, NotFound
 
-from . import clock
+from . import clock, org_models
 from .compare import roles_of
-from .evidence import evidence_model
 from .frameworks import version_in_force
 from .readiness import team_readiness
 from .unit_of_work import UnitOfWork
@@ -192,6 +191,23 @@ def _wide(found: list[Any], names: list[str]) -> pd.DataFrame:
     return wide
 
 
+def _fit_score_model(uow: UnitOfWork, params: Any) -> ev.PropensityResult:
+    """The score audit's propensity model: a logistic fit on the spells' micro-progression
+    counts, whose coefficients can score everyone's current level (the evidence page's
+    models, fitted on folded profiles at decision points, are not a scorer of today)."""
+    today = clock.today()
+    with uow.reading():
+        career = uow.events.of_kinds(ev.KINDS)
+        ranks = roles_of(uow).rank
+    spells = ev.spell_table(career, today)
+    return ev.propensity_model(ev.snapshot_table(career, spells, today, None, ranks))
+
+
+SCORE_MODEL = org_models.ModelKind(
+    "fairness_scores", 1, _fit_score_model, ("trellis.analytics.evidence", __name__),
+    description="the propensity model the fairness audit scores people with")
+
+
 def _scores(uow: UnitOfWork, rows: list[EventRow], ranks: Any, today: date,
             wide: pd.DataFrame, names: list[str], min_group: int,
             notes: list[str]) -> list[fa.ScoreAudit]:
@@ -212,7 +228,7 @@ def _scores(uow: UnitOfWork, rows: list[EventRow], ranks: Any, today: date,
         out_audits += fa.audit_score("readiness", ready, wide, names, min_group)
     except NotFound as exc:
         notes.append(f"readiness is not audited: {exc}")
-    model = evidence_model(uow).value.propensity  # the stored fit: never refitted here
+    model = org_models.load(uow, SCORE_MODEL).value  # the stored fit: never refitted here
     if not model.sufficient or model.intercept is None:
         notes.append("propensity is not audited: the propensity model has insufficient data")
         return out_audits

@@ -18,12 +18,13 @@ from .advice import STRATEGY_EFFECTS
 from .compare import COMPARISON
 from .effort import EFFORT
 from .evidence import EVIDENCE
+from .fairness import SCORE_MODEL
 from .lattice import MOVES
 from .simulation import CALIBRATION
 from .unit_of_work import UnitOfWork
 
 ORG_MODELS: tuple[org_models.ModelKind[Any], ...] = (
-    EFFORT, MOVES, STRATEGY_EFFECTS, CALIBRATION, COMPARISON, EVIDENCE)
+    EFFORT, MOVES, STRATEGY_EFFECTS, CALIBRATION, COMPARISON, EVIDENCE, SCORE_MODEL)
 
 
 def refresh_models(uow: UnitOfWork, *, force: bool = False,

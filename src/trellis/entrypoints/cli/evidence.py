@@ -27,7 +27,15 @@ def evidence(
     at: Annotated[str | None, typer.Option(
         help="Analyse the ledger as it stood on this date (YYYY-MM-DD).")] = None,
     since: Annotated[str | None, typer.Option(
-        help="First quarter of the propensity model's snapshots (YYYY-MM-DD).")] = None,
+        help="First decision point the propensity models snapshot (YYYY-MM-DD).")] = None,
+    window: Annotated[str, typer.Option(
+        help="Decision points of the propensity models: auto, reviews (each review "
+        "cycle's end), promotions (the promotion rounds) or every N months (6m).")] = "auto",
+    horizon: Annotated[int, typer.Option(
+        min=1, max=60, help="Months after a snapshot in which a promotion counts.")] = 12,
+    split: Annotated[str | None, typer.Option(
+        help="Cutoff of the time-ordered check (YYYY-MM-DD; default: about the last 30% "
+        "of snapshots are scored).")] = None,
     min_months: Annotated[float | None, typer.Option(
         "--min-months", min=0.0, help="Shortest spell in level the survival analyses keep "
         "(default: 3 months).")] = None,
@@ -43,7 +51,8 @@ def evidence(
     if plot is not None:
         check_target(plot)
     found = use.evidence(state(ctx).open().uow(), as_of=parse_date(at, "--at"),
-                         since=parse_date(since, "--since"),
+                         since=parse_date(since, "--since"), window=window,
+                         horizon=horizon, split=parse_date(split, "--split"),
                          **({} if min_months is None else {"min_months": min_months}))
     document = use.evidence_to_document(found)
     if json:
@@ -92,7 +101,8 @@ def _print(doc: dict, found: Evidence) -> None:  # type: ignore[type-arg]
 
 
 def _print_cox(result: CoxResult) -> None:
-    from trellis.services.evidence import INSUFFICIENT  # loaded by the command
+    from trellis.analytics.propensity_words import p_value  # loaded by the command
+    from trellis.services.evidence import INSUFFICIENT
 
     what = "promotion" if result.event == "promotion" else "voluntary departure"
     title = f"Cox model of {what}: {result.spells:,} spells, {result.events:,} events"
@@ -103,28 +113,56 @@ def _print_cox(result: CoxResult) -> None:
         return
     table(title, ["per year", "hazard ratio", "95% CI", "p"],
           [[h.covariate.removesuffix("_per_year").replace("_", " "), f"{h.hazard_ratio:.3f}",
-            f"{h.ci_low:.3f}-{h.ci_high:.3f}", f"{h.p:.3g}"] for h in result.covariates],
+            f"{h.ci_low:.3f}-{h.ci_high:.3f}", p_value(h.p)] for h in result.covariates]
+          + [[c.removesuffix("_per_year").replace("_", " "), "not identifiable", "", ""]
+             for c in result.not_identifiable],
           caption=f"concordance {result.concordance:.3f}; hazard ratio per one more event a "
           "year" + (f"; not estimable: {', '.join(result.dropped)}" if result.dropped else ""))
+    for covariate, why in result.not_identifiable.items():
+        console.print(f"  {escape(covariate)}: {escape(why)}", highlight=False)
 
 
 def _print_propensity(p: dict) -> None:  # type: ignore[type-arg]
-    from trellis.services.evidence import INSUFFICIENT  # loaded by the command
+    from trellis.analytics.propensity_words import NAMES, feature_words  # loaded by the command
+    from trellis.services.evidence import INSUFFICIENT
 
-    title = (f"Promotion within 12 months: {p['snapshots']:,} quarterly snapshots of "
-             f"{p['people']:,} people, {p['positives']:,} promoted")
+    title = (f"Promotion within {p['horizon_months']} months: {p['snapshots']:,} snapshots "
+             f"of {p['people']:,} people at {p['decision_points']:,} decision points "
+             f"({p['window']}), {p['positives']:,} promoted")
     if p["status"] != "ok":
         console.print(f"[bold]{title}[/]: {INSUFFICIENT}"
-                      + (f" ({escape(p['note'])})" if p["note"] else ""), highlight=False)
+                      + (f" ({escape('; '.join(p['notes']))})" if p["notes"] else ""),
+                      highlight=False)
         return
     console.print(f"[bold]{title}[/]", highlight=False)
-    console.print(f"ROC AUC {p['auc_mean']:.3f} (sd {_fmt(p['auc_sd'], '{:.3f}')}) over "
-                  f"{p['folds']} folds grouped by person", highlight=False)
-    table("What matters most (logistic regression, standardized)",
-          ["feature", "per sd (log-odds)", "odds ratio per sd", "per unit"],
-          [[f["feature"].replace("_", " "), f"{f['standardized_coef']:+.3f}",
-            f"{f['odds_ratio_per_sd']:.3f}", f"{f['coef']:+.4f}"] for f in p["features"]])
-    table("Calibration (out-of-fold predictions by decile)",
-          ["decile", "snapshots", "predicted", "observed"],
-          [[b["decile"], b["snapshots"], f"{b['predicted']:.1%}", f"{b['observed']:.1%}"]
-           for b in p["calibration"]])
+    split = p["split_on"]
+    timed = (f"fitted on {p['train_snapshots']:,} whose horizon ended by {split}, scored on "
+             f"{p['test_snapshots']:,} from it" if split else "time-ordered")
+    rows = []
+    for m in p["models"]:
+        pooled, t = m["pooled"], m["time_ordered"]
+        rows.append([NAMES[m["model"]], _fmt(m["auc_mean"], "{:.3f}")
+                     + f" (sd {_fmt(m['auc_sd'], '{:.3f}')})",
+                     f"{pooled['low']:.3f}-{pooled['high']:.3f}" if pooled else "-",
+                     f"{t['value']:.3f} ({t['low']:.3f}-{t['high']:.3f}, n={t['n']:,})"
+                     if t else "insufficient data", _fmt(m["brier"], "{:.4f}")])
+    table("Two models side by side", ["model", f"AUC over {p['folds']} folds by person",
+                                      "95% CI (pooled)", timed, "Brier"], rows)
+    console.print(f"[bold]Takeaway:[/] {escape(p['takeaway'])}", highlight=False)
+    console.print("[bold]Effects (logistic regression, 95% CI)[/]", highlight=False)
+    for e in p["effects"]:
+        console.print(f"  {escape(e['in_words'])}", highlight=False)
+    table("Permutation importance (gradient boosting): held-out AUC lost when shuffled",
+          ["feature", "AUC drop", "sd", "repeats"],
+          [[feature_words(i["feature"]), f"{i['auc_drop']:+.4f}", f"{i['sd']:.4f}",
+            i["repeats"]] for i in p["importances"]])
+    for name, why in p["not_identifiable"].items():
+        console.print(f"  not identifiable: {escape(name)}: {escape(why)}",
+                      highlight=False)
+    for m in p["models"]:
+        table(f"Calibration of {NAMES[m['model']]} (out-of-fold predictions by decile)",
+              ["decile", "snapshots", "predicted", "observed"],
+              [[b["decile"], b["snapshots"], f"{b['predicted']:.1%}", f"{b['observed']:.1%}"]
+               for b in m["calibration"]])
+    for note in p["notes"]:
+        console.print(f"  note: {escape(note)}", highlight=False)

@@ -225,11 +225,13 @@ def simulate(uow: UowFactory, user: User, *, person: str | None, cohort: str | N
 
 
 def evidence(uow: UowFactory, user: User, *, at: date | None, since: date | None,
-             min_months: float) -> DocumentPublic:
+             min_months: float, window: str = "auto", horizon: int = 12,
+             split: date | None = None) -> DocumentPublic:
     """The evidence document (HR admins), with each time-in-level group's Kaplan-Meier
     curve (``curve``: months, share still in level, 95% band) for the chart."""
     accounts.require_role(user, rules.Role.HR_ADMIN)
-    found = evidence_use.evidence(uow(), as_of=at, since=since, min_months=min_months)
+    found = evidence_use.evidence(uow(), as_of=at, since=since, min_months=min_months,
+                                  window=window, horizon=horizon, split=split)
     doc = evidence_use.evidence_to_document(found)
     curves = {c.group: c for c in found.time_in_level}
     for group in doc["time_in_level"]["groups"]:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from trellis.analytics.evidence import MIN_MONTHS
 
 from ..deps import CurrentUser, Uow, analysis
-from ..fields import AsOfQuery, DayQuery
+from ..fields import LINE, AsOfQuery, DayQuery
 from ..schemas import DocumentPublic
 from ..views import evidence as evidence_view
 
@@ -20,6 +20,10 @@ router = APIRouter(prefix="/api", tags=["evidence"])
 async def evidence(request: Request, user: CurrentUser, uow: Uow,
                    at: AsOfQuery = None,
                    since: DayQuery = None,
-                   min_months: float = Query(MIN_MONTHS, ge=0, le=600)) -> DocumentPublic:
+                   min_months: float = Query(MIN_MONTHS, ge=0, le=600),
+                   window: str = Query("auto", max_length=8, pattern=LINE,
+                                       description="auto, reviews, promotions or Nm"),
+                   horizon: int = Query(12, ge=1, le=60),
+                   split: DayQuery = None) -> DocumentPublic:
     return await analysis(request, evidence_view, uow, user, at=at, since=since,
-                          min_months=min_months)
+                          min_months=min_months, window=window, horizon=horizon, split=split)
