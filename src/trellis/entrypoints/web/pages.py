@@ -67,6 +67,7 @@ from trellis.services.fragmentation import report_document as fragmentation_docu
 from trellis.services.recognition import report_document as recognition_document
 
 from . import compensation_views as comp_views
+from . import feedback, formatting
 from .deps import SESSION_COOKIE, CurrentUser, Uow, analysis
 from .errors import headers_of, status_of
 from .fields import LINE, TEXT, Ref
@@ -101,14 +102,21 @@ RECOGNITION_KINDS = [k.value for k in RecognitionKind]
 
 @cache
 def templates() -> Jinja2Templates:
-    return Jinja2Templates(directory=str(files("trellis.entrypoints.web") / "templates"))
+    found = Jinja2Templates(directory=str(files("trellis.entrypoints.web") / "templates"))
+    formatting.install(found.env)
+    return found
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """A page, with the notice an action left for it (``feedback``) unless one is given."""
     user: User | None = getattr(request.state, "user", None)
-    return templates().TemplateResponse(request, name, {
+    if context.get("notice") is None:
+        context["notice"] = feedback.take(request)
+    response = templates().TemplateResponse(request, name, {
         "user": user, "csrf": getattr(request.state, "csrf", ""), "Role": Role, **context},
         status_code=status_code)
+    feedback.settle(request, response)
+    return response
 
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
