@@ -127,7 +127,7 @@ def test_the_pages_render_for_their_roles(clients):
         assert manager.get(path).status_code == 403, path
     emp_page = manager.get("/people/emp")
     assert "Lattice options" in emp_page.text and "Recognize" in emp_page.text
-    assert re.search(r'action="/people/emp/events/\d+/verify"', emp_page.text)
+    assert re.search(r'action="/people/emp/events/\d+/verify#event-\d+"', emp_page.text)
     assert employee.post("/api/people/emp/plan", json={}).status_code == 201
     me = employee.get("/me")
     assert "Quarter 1" in me.text and 'class="status' in me.text
@@ -137,9 +137,14 @@ def test_the_pages_render_for_their_roles(clients):
 def test_a_check_in_from_the_page_closes_the_quarter(clients):
     c = clients["manager"]
     clients["employee"].post("/api/people/emp/plan", json={})
-    r = c.post("/people/emp/check-in", data={"csrf_token": c.headers["X-CSRF-Token"],
-                                              "notes": "from the page", "engagement": "4"},
+    form = {"csrf_token": c.headers["X-CSRF-Token"], "notes": "from the page",
+            "engagement": "4"}
+    asked = c.post("/people/emp/check-in", data=form, follow_redirects=False)
+    assert asked.status_code == 200 and "Close quarter 1 of Em Ployee&#39;s plan?" in asked.text
+    assert 'name="confirmed" value="yes"' in asked.text  # closing a quarter is confirmed
+    assert not clients["employee"].get("/api/people/emp/plan").json()["document"]["checkins"]
+    r = c.post("/people/emp/check-in", data={**form, "confirmed": "yes"},
                follow_redirects=False)
-    assert r.status_code == 303
+    assert r.status_code == 303 and "#event-" in r.headers["location"]
     plan = clients["employee"].get("/api/people/emp/plan").json()["document"]
     assert plan["checkins"] and plan["checkins"][-1]["notes"] == "from the page"

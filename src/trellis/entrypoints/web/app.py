@@ -26,6 +26,7 @@ from . import (
     deps,
     errors,
     pages,
+    person_pages,
     review_pages,
 )
 from .headers import SecurityHeaders
@@ -106,6 +107,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(review_pages.router)
     app.include_router(case_pages.router)  # before pages: /cases/new is not a case id
     app.include_router(pages.router)
+    app.include_router(person_pages.router)
     app.include_router(comp_pages.router)
     app.include_router(calibration_pages.router)
     return app
