@@ -55,7 +55,7 @@ def person_context(uow: UowFactory, user: User, ref: str, query: TimelineQuery, 
     framework = _framework(uow)
     manager_handle = _manager_handle(uow(), seen.person.manager_id)
     mentioned = _mentioned(entries, doc, user) | ({manager_handle} if manager_handle else set())
-    words = vocabulary(framework, _names(uow(), mentioned),
+    words = vocabulary(framework, {**_names(uow(), mentioned), handle: seen.person.name},
                        doc["pay"].get("currency"))
     may_retract = accounts.may_retract(uow(), user, handle)
     manages = not seen.is_self and (user.is_hr or seen.private)
@@ -160,7 +160,7 @@ def _readiness(uow: UowFactory, handle: str, words: Vocabulary
     try:
         found = readiness.readiness_for(uow(), handle)
     except TrellisError as exc:
-        return None, str(exc)
+        return None, words.plain(str(exc))
     doc: dict[str, Any] = readiness_to_document(found.readiness, found.framework)
     failing = [words.words(g["detail"]) for g in doc["gates"] if not g["holds"]]
     rules = [f"{words.words(q['name'])}: {words.words(q['detail'])}"

@@ -51,6 +51,20 @@ class Vocabulary:
         return arrows(_ISO_DAY.sub(lambda m: day(m.group(0)), text))
 
 
+    def plain(self, text: str) -> str:
+        """A message Trellis wrote for the command line, for a page: its command-line
+        hints ("give --target", "`trellis plan ...`") left out, handles as names."""
+        text = _CLI_HINT.sub("", text)
+        for handle, name in self.people.items():
+            if "@" not in handle:
+                text = re.sub(rf"(?<![\w.-]){re.escape(handle)}(?![\w-]|\.\w)", name, text)
+        return self.words(text)
+
+
+_CLI_HINT = re.compile(r"\s*[;:,]\s*(?:give|make one with|use|run|try)\s+(?:`[^`]*`|--[\w-]+)"
+                       r"|\s*`[^`]*`")
+
+
 def arrows(text: str) -> str:
     return text.replace(" -> ", " → ")
 
@@ -72,16 +86,17 @@ def vocabulary(framework: Framework | None, people: Mapping[str, str],
 
 
 _ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
-_PAY = re.compile(r"(, pay )([\d,]+)")
-_PAID = re.compile(r", ([\d,]+) paid")
-_AMOUNT = re.compile(r"^(\w+ )([+-])([\d,]+)$")
+_FIGURE = r"(\d+(?:,\d{3})*)"
+_PAY = re.compile(rf"(, pay ){_FIGURE}")
+_PAID = re.compile(rf", {_FIGURE} paid")
+_AMOUNT = re.compile(rf"^(\w+ )([+-]){_FIGURE}$")
 _CRITERION_ID = re.compile(r'"\s\([^()\s]+\)')
 _CASE = re.compile(r" \(case \d+\)")
 _SESSION = re.compile(r" in session \d+")
 _FROM_EVENT = re.compile(r", from event (\d+)$")
 _RETRACTED = re.compile(r"^Retracted event (\d+): ")
 _VERIFIED = re.compile(r"^Verified the evidence of event (\d+)")
-_FUNCTION = re.compile(r"^(Took on \d+% in |Handed back duties in )(\S+)")
+_FUNCTION = re.compile(r"^(Took on \d+% in |Handed back duties in )([\w.-]+)")
 
 
 def _figure(text: str) -> int:
