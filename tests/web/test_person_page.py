@@ -338,3 +338,23 @@ def test_a_person_changes_only_their_own_name(clients):
     assert renamed.status_code == 303
     assert clients["hr"].get("/api/people/emp").json()["name"] == "Emma Ployee"
     emp.post("/people/emp/details", data={"csrf_token": csrf(emp), "name": "Em Ployee"})
+
+
+def test_a_done_plan_step_links_to_the_event_that_did_it(app, clients, kit):
+    c = clients["manager"]
+    if c.get("/api/people/kit/plan").status_code != 200:
+        assert c.post("/api/people/kit/plan", json={}).status_code == 201
+    plan = c.get("/api/people/kit/plan").json()["document"]
+    step = next(s for s, status in zip(plan["steps"], plan["progress"], strict=True)
+                if status != "done" and s.get("competency"))
+    page = c.get("/people/kit").text
+    mark = (f'href="?log=skill_step&amp;competency={step["competency"]}&amp;from_mastery='
+            f'{step["from"]}&amp;to_mastery={step["to"]}#log" class="mark-done"')
+    assert mark in part(page, "plan")
+    done = ledger.record_event(app.state.trellis.uow(), "kit", EventKind.SKILL_STEP,
+                               date.today(), {"competency": step["competency"],
+                                              "from_mastery": step["from"],
+                                              "to_mastery": step["to"]}, author="mgr@x.org")
+    plan_html = part(c.get("/people/kit").text, "plan")
+    assert f'href="?event={done.id}#event-{done.id}" class="done-by"' in plan_html
+    assert mark not in plan_html
