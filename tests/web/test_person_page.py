@@ -358,3 +358,19 @@ def test_a_done_plan_step_links_to_the_event_that_did_it(app, clients, kit):
     plan_html = part(c.get("/people/kit").text, "plan")
     assert f'href="?event={done.id}#event-{done.id}" class="done-by"' in plan_html
     assert mark not in plan_html
+
+
+def test_a_manager_logs_a_lateral_move_by_role_title(clients, kit):
+    c = clients["manager"]
+    page = c.get("/people/kit").text
+    log = part(page, "log", "</details>")
+    assert '<option value="des2">Designer II</option>' in log
+    assert '<option value="promotion"' not in log  # promotions go through a case
+    r = c.post("/people/kit/events", data={"csrf_token": csrf(c), "kind": "lateral_move",
+                                           "role": "des2", "evidence": "moved teams"},
+               follow_redirects=False)
+    assert r.status_code == 303, r.text
+    event_id = int(r.headers["location"].rsplit("#event-", 1)[1])
+    row = row_of(c.get(r.headers["location"].split("#")[0]).text, event_id)
+    assert "Moved to Designer II (L2)" in text_of(row)
+    assert "Recorded: Moved to Designer II (L2)" in text_of(row)

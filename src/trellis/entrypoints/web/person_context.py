@@ -33,9 +33,12 @@ from .schemas import EventPublic
 from .views import UowFactory, plan_targets, profile_view, timeline_view
 
 SELF_KINDS = sorted(k.value for k in SELF_RECORDED)
+# What a manager logs from the form; the rest has a place of its own on the page or
+# elsewhere: promotions through a case, reviews and calibration on their pages, check-ins,
+# recognition, verification and retraction beside what they concern.
 MANAGER_KINDS = [k.value for k in EventKind if k not in (
     EventKind.HIRE, EventKind.RETRACTION, EventKind.VERIFICATION, EventKind.CHECK_IN,
-    EventKind.RECOGNITION)]
+    EventKind.RECOGNITION, EventKind.PROMOTION, EventKind.REVIEW, EventKind.CALIBRATION)]
 RECOGNITION_KINDS = [(k.value, kind_words(k.value)) for k in RecognitionKind]
 NEXT_STEPS = 3
 GAPS_SHOWN = 3
