@@ -374,3 +374,24 @@ def test_a_manager_logs_a_lateral_move_by_role_title(clients, kit):
     row = row_of(c.get(r.headers["location"].split("#")[0]).text, event_id)
     assert "Moved to Designer II (L2)" in text_of(row)
     assert "Recorded: Moved to Designer II (L2)" in text_of(row)
+
+
+def test_a_share_of_time_is_given_in_percent(clients):
+    emp = clients["employee"]
+    r = emp.post("/people/emp/events", data={
+        "csrf_token": csrf(emp), "kind": "responsibility", "function": "design",
+        "share_percent": "30"}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    event_id = int(r.headers["location"].rsplit("#event-", 1)[1])
+    entry = next(e for e in emp.get("/api/people/emp/timeline").json() if e["id"] == event_id)
+    assert entry["details"]["share"] == pytest.approx(0.30)
+    row = row_of(emp.get(r.headers["location"].split("#")[0]).text, event_id)
+    assert "Took on 30% in Design" in text_of(row)
+    bad = emp.post("/people/emp/events", data={
+        "csrf_token": csrf(emp), "kind": "responsibility", "function": "design",
+        "share_percent": "130"})
+    assert bad.status_code == 422
+    log = part(bad.text, "log", "</details>")
+    assert "the share of time must be a percentage from 0 to 100, not &#39;130&#39;" in log
+    assert 'name="share_percent" type="number" step="1" min="0" max="100" ' \
+           'data-for="responsibility" value="130"' in log

@@ -102,14 +102,17 @@ async def log_event(ref: Ref, request: Request, user: CurrentUser, uow: Uow) -> 
     form = await request.form()
     values = _values(form)
     fields = {k: v for k, v in values.items() if k not in
-              ("csrf_token", "kind", "effective_on", "evidence", "verifier")}
+              ("csrf_token", "kind", "effective_on", "evidence", "verifier", "share_percent")}
     on = values.get("effective_on") or None
     try:
+        fields.update(_share(values.get("share_percent", "")))
         body = EventCreate(kind=values.get("kind", ""),
                            effective_on=date.fromisoformat(on) if on else None,
                            evidence=values.get("evidence") or None,
                            verifier=values.get("verifier") or None,
                            details={k: v for k, v in fields.items() if v})
+    except InvalidEvent as exc:
+        return _refused(exc, ref, request, user, uow, "Not recorded", "log", values)
     except (ValueError, ValidationError):
         return show_person(ref, request, user, uow, status=422, notice=feedback.refused(
             "Not recorded: the date must be a day (YYYY-MM-DD) and the evidence one line of "
@@ -125,6 +128,20 @@ async def log_event(ref: Ref, request: Request, user: CurrentUser, uow: Uow) -> 
     waits = " It counts once your manager or HR verifies it." if event.pending else ""
     return feedback.done(request, f"{_page(event.person)}?event={event.id}",
                          f"Recorded: {words}.{waits}", f"event-{event.id}")
+
+
+def _share(percent: str) -> dict[str, str]:
+    """The form's share of time, a percentage, as the ledger's share from 0 to 1."""
+    if not percent.strip():
+        return {}
+    try:
+        value = float(percent)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 100:
+        raise InvalidEvent(f"the share of time must be a percentage from 0 to 100, not "
+                           f"'{percent[:20]}'")
+    return {"share": f"{value / 100:.4f}"}
 
 
 def _plain() -> Any:
