@@ -89,7 +89,7 @@ def test_a_plan_is_refused_to_people_outside_the_private_circle(clients):
     r = c.post("/people/emp/plan", data={"csrf_token": csrf(c), "role": "eng2",
                                          "capacity": "3"}, follow_redirects=False)
     assert r.status_code == 403
-    assert "may not see emp's private career data" in text_of(r.text)
+    assert "may not see Em Ployee's private career data" in text_of(r.text)
     assert 'id="plan-form"' not in r.text
     assert plan_of(clients["employee"])["version"] == before
     assert c.get("/api/people/emp/plan").status_code == 403
@@ -124,7 +124,7 @@ def test_a_role_below_the_current_level_is_refused_in_place(clients):
     r = c.post("/people/mgr/plan", data={"csrf_token": csrf(c), "role": "eng1",
                                          "capacity": "3"})
     assert r.status_code == 422
-    assert "Not planned: role 'eng1' (level L1) is below the current level L2" in \
+    assert "Not planned: role 'Engineer I' (level L1) is below the current level L2" in \
         text_of(r.text)
 
 

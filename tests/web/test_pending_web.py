@@ -97,7 +97,7 @@ def test_own_steps_and_a_jump_leave_band_and_pay_unchanged_until_the_manager_ver
         "the evidence, record one level at a time, or rate it in a review")
     page = log_on_page(me, kind="skill_step", competency="mentoring", from_mastery="0",
                        to_mastery="5", evidence="trust me")
-    assert "Not recorded: skill_step: mentoring 0 -&gt; 5 jumps 5 mastery levels" in page.text
+    assert "Not recorded: Skill step: Mentoring 0 → 5 jumps 5 mastery levels" in page.text
     # over the API the answer says so too
     r = me.post("/api/people/kim/events", json={
         "kind": "certification", "details": {"certification": "CKA"}, "evidence": "no. 1"})

@@ -74,3 +74,10 @@ def test_messages_lose_their_command_line_hints_and_ids():
                        "2027-10-26") == \
         "System design at mastery 2; System design counts; holds from 26 Oct 2027"
     assert WORDS.person("mgr@x.org") == "Meg Manager" and WORDS.person("script") == "script"
+
+
+def test_refusals_read_in_words_but_emails_stay_whole():
+    assert WORDS.plain("skill_step: coding 0 -> 5 jumps 5 mastery levels") == \
+        "Skill step: Coding 0 → 5 jumps 5 mastery levels"
+    assert WORDS.plain("mgr@x.org may not retract piotr.chen's events") == \
+        "mgr@x.org may not retract Piotr Chen's events"

@@ -11,9 +11,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from trellis.domain.events import EventKind
 from trellis.domain.framework import Framework
 
 from .formatting import day, money
+from .formatting import kind as kind_words
 from .schemas import EventPublic
 
 
@@ -55,12 +57,16 @@ class Vocabulary:
         """A message Trellis wrote for the command line, for a page: its command-line
         hints ("give --target", "`trellis plan ...`") left out, handles as names."""
         text = _CLI_HINT.sub("", text)
+        text = _KIND_IDS.sub(lambda m: kind_words(m.group(0)), text)
         for handle, name in self.people.items():
             if "@" not in handle:
-                text = re.sub(rf"(?<![\w.-]){re.escape(handle)}(?![\w-]|\.\w)", name, text)
+                text = re.sub(rf"(?<![\w.@-]){re.escape(handle)}(?![\w@-]|\.\w)", name,
+                              text)
         return self.words(text)
 
 
+_KIND_IDS = re.compile(r"\b(?:" + "|".join(k.value for k in EventKind if "_" in k.value)
+                       + r")\b")
 _CLI_HINT = re.compile(r"\s*[;:,]\s*(?:give|make one with|use|run|try)\s+(?:`[^`]*`|--[\w-]+)"
                        r"|\s*`[^`]*`")
 
@@ -80,7 +86,8 @@ def vocabulary(framework: Framework | None, people: Mapping[str, str],
     # kept as they are, ids become names
     every = set(terms) | set(terms.values())
     alternatives = "|".join(re.escape(t) for t in sorted(every, key=len, reverse=True))
-    pattern = re.compile(rf"(?<![\w.-])(?:{alternatives})(?![\w-]|\.\w)") if terms else None
+    pattern = (re.compile(rf"(?<![\w.@-])(?:{alternatives})(?![\w@-]|\.\w)") if terms
+               else None)
     return Vocabulary(people, terms, {r.id: r.title for r in framework.roles.values()},
                       currency or framework.currency, pattern)
 
