@@ -327,7 +327,8 @@ def test_a_person_changes_only_their_own_name(clients):
     emp, mgr = clients["employee"], clients["manager"]
     r = emp.post("/people/emp/details", data={"csrf_token": csrf(emp), "name": "Em Ployee",
                                               "manager": "peer"})
-    assert r.status_code == 403 and "may change only Em Ployee's name" in unescape(r.text)
+    assert r.status_code == 403
+    assert "Not changed: you may change only Em Ployee's name" in unescape(r.text)
     page = part(emp.get("/people/emp").text, "details")
     assert 'id="d-name"' in page and 'id="d-manager"' not in page and 'id="d-email"' not in page
     assert mgr.post("/people/emp/details", data={"csrf_token": csrf(mgr),

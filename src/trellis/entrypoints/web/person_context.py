@@ -90,7 +90,8 @@ def person_context(uow: UowFactory, user: User, ref: str, query: TimelineQuery, 
     if notice is not None and notice.target not in shown:  # its form is not on this page
         notice = Notice(notice.text, "summary", notice.ok, notice.values)
     if notice is not None and not notice.ok:  # a refusal the use cases wrote: in words
-        notice = Notice(words.plain(notice.text), notice.target, False, notice.values)
+        text = words.plain(notice.text).replace(f"{user.email} may", "you may")
+        notice = Notice(text, notice.target, False, notice.values)
     log_values = dict(notice.values) if notice and notice.is_for("log") else dict(log or {})
     chart = [{"on": e.effective_on.isoformat(), "advance": e.advance,
               "summary": r_text} for e, r_text in _chart_points(entries, words)]
