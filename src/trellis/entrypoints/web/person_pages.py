@@ -238,7 +238,7 @@ async def check_in(ref: Ref, request: Request, user: CurrentUser, uow: Uow) -> R
                       "done or missed, and the rest of the plan is made again from today's "
                       "profile."),
             facts=[("Notes", notes), ("Engagement", engagement or "not given")],
-            action=f"{_page(person.handle)}/check-in", fields=values,
+            action=f"{_page(person.handle)}/check-in#checkin", fields=values,
             button="Yes, record the check-in", back=f"{_page(person.handle)}#checkin")
     try:
         done = plans.checkin(uow(), str(person.id), notes=notes,
@@ -326,7 +326,7 @@ async def retract(ref: Ref, event_id: int, request: Request, user: CurrentUser, 
             question=(f"The retraction cancels {what} on {person.name}'s timeline: both stay "
                       "on the ledger, and the profile, readiness and plan no longer count it."),
             facts=[("Event", what), ("Reason", reason)],
-            action=f"{_page(person.handle)}/events/{event_id}/retract",
+            action=f"{_page(person.handle)}/events/{event_id}/retract#{target}",
             fields={"reason": reason, "back": back}, button="Yes, retract it",
             back=f"{back}#{target}")
     try:
