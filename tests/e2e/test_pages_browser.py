@@ -39,7 +39,8 @@ def test_an_employee_makes_a_plan_from_the_page_and_sees_its_milestones(browser,
     assert milestones.count() >= 1
     assert "Quarter 1" in milestones.first.inner_text()
     assert milestones.first.locator(".status").count() >= 1
-    assert f"role {chosen}" in page.locator("#plan").inner_text()
+    title = role.locator("option:checked").inner_text().split(" (level")[0]
+    assert f"Toward {title}" in page.locator("#plan").inner_text()
     plan = page.request.get(f"{site}/api/people/{handle}/plan").json()["document"]
     assert plan["target"]["role"] == chosen and plan["capacity"] == 2
     assert page.get_by_role("button", name="Re-plan").is_visible()

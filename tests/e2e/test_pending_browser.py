@@ -34,6 +34,7 @@ def test_an_own_step_is_pending_until_the_manager_verifies_it(browser, site):
     # the demo already holds two of the employee's own advances, waiting for the manager
     assert page.locator("#pending li").count() == 2
     before = mastery(page, site, handle)
+    page.get_by_text("Log progress").click()
     page.select_option("#kind", "skill_step")
     options = page.locator("#competency option[data-mastery]")
     chosen = next(options.nth(i).get_attribute("value") for i in range(options.count())
@@ -44,8 +45,8 @@ def test_an_own_step_is_pending_until_the_manager_verifies_it(browser, site):
     assert page.locator("#to_mastery").input_value() == str(start + 1)
     page.fill("#evidence", "https://example.org/pr/77")
     page.get_by_role("button", name="Record", exact=True).click()
-    page.wait_for_url(re.compile(r".*\?recorded=\d+#timeline$"))
-    event_id = int(re.search(r"recorded=(\d+)", page.url).group(1))
+    page.wait_for_url(re.compile(r".*\?event=\d+#event-\d+$"))
+    event_id = int(re.search(r"event=(\d+)", page.url).group(1))
     assert page.get_by_test_id(f"pending-{event_id}").inner_text() == "pending verification"
     assert page.locator(f'#pending li[data-pending-id="{event_id}"]').is_visible()
     assert mastery(page, site, handle) == before  # nothing moved
@@ -54,8 +55,10 @@ def test_an_own_step_is_pending_until_the_manager_verifies_it(browser, site):
     boss = test_browser.sign_in(browser, site, "manager@demo.trellis")
     boss.goto(f"{site}/people/{handle}")
     item = boss.locator(f'#pending li[data-pending-id="{event_id}"]')
-    item.get_by_role("button", name=re.compile(f"Verify event {event_id}")).click()
-    boss.wait_for_url(re.compile(rf".*\?verified={event_id}#timeline$"))
+    item.get_by_role("button", name=re.compile("^Verify Skill step")).click()
+    boss.wait_for_url(re.compile(rf".*\?event={event_id}#event-{event_id}$"))
+    assert boss.locator(f"#event-{event_id}").get_by_role("status").inner_text() == \
+        "Verified: it now counts."
     assert boss.locator(f'#pending li[data-pending-id="{event_id}"]').count() == 0
     assert boss.get_by_test_id(f"pending-{event_id}").count() == 0
     after = mastery(boss, site, handle)

@@ -127,7 +127,7 @@ def test_the_pages_render_for_their_roles(clients):
         assert manager.get(path).status_code == 403, path
     emp_page = manager.get("/people/emp")
     assert "Lattice options" in emp_page.text and "Recognize" in emp_page.text
-    assert re.search(r'action="/people/emp/events/\d+/verify"', emp_page.text)
+    assert re.search(r'action="/people/emp/events/\d+/verify#event-\d+"', emp_page.text)
     assert employee.post("/api/people/emp/plan", json={}).status_code == 201
     me = employee.get("/me")
     assert "Quarter 1" in me.text and 'class="status' in me.text
@@ -137,17 +137,21 @@ def test_the_pages_render_for_their_roles(clients):
 def test_a_check_in_from_the_page_closes_the_quarter_once_it_ends_or_when_told(clients):
     c = clients["manager"]
     made = clients["employee"].post("/api/people/emp/plan", json={}).json()["document"]
-    r = c.post("/people/emp/check-in", data={"csrf_token": c.headers["X-CSRF-Token"],
-                                              "notes": "kick-off", "engagement": "4"},
-               follow_redirects=False)
-    assert r.status_code == 303  # recorded, but the plan's first quarter has not ended
+    form = {"csrf_token": c.headers["X-CSRF-Token"], "notes": "kick-off", "engagement": "4"}
+    r = c.post("/people/emp/check-in", data=form, follow_redirects=False)
+    assert r.status_code == 303  # recorded at once: the plan's first quarter has not ended
     plan = clients["employee"].get("/api/people/emp/plan").json()["document"]
     assert plan["version"] == made["version"] and plan["checkins"] == made["checkins"]
     assert "missed" not in plan["progress"]
-    r = c.post("/people/emp/check-in", data={"csrf_token": c.headers["X-CSRF-Token"],
-                                              "notes": "from the page", "engagement": "4",
-                                              "early": "true"}, follow_redirects=False)
-    assert r.status_code == 303
+    form = {**form, "notes": "from the page", "early": "true"}
+    asked = c.post("/people/emp/check-in", data=form, follow_redirects=False)
+    assert asked.status_code == 200 and "Close quarter 1 of Em Ployee&#39;s plan?" in asked.text
+    assert 'name="confirmed" value="yes"' in asked.text  # closing a quarter is confirmed
+    assert clients["employee"].get("/api/people/emp/plan").json()["document"]["checkins"] \
+        == made["checkins"]
+    r = c.post("/people/emp/check-in", data={**form, "confirmed": "yes"},
+               follow_redirects=False)
+    assert r.status_code == 303 and "#event-" in r.headers["location"]
     plan = clients["employee"].get("/api/people/emp/plan").json()["document"]
     assert plan["checkins"] and plan["checkins"][-1]["notes"] == "from the page"
 

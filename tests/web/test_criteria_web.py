@@ -139,7 +139,7 @@ def test_the_page_offers_the_criteria_and_shows_them_met_and_missing_in_words(cl
     assert '<option value="manager">manager</option>' in html  # a manager picks who assessed
     words = text_of(html)
     assert "Communication 1 of 1 criteria the role expects met" in words
-    assert "✔ Gives regular status updates (comms.1, met 2024-03-01)" in words
+    assert "✔ Gives regular status updates (level L1, met 1 Mar 2024)" in words
     # readiness for backend-2: comms.2 is met by the peer's 2; be.1 and be.2 still to show
     gaps = text_of(html.split('id="criteria-gaps"')[1].split("</table>")[0])
     assert "Criteria to show (2 not met yet)" in gaps

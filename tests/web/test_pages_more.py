@@ -36,7 +36,7 @@ def test_the_plan_form_defaults_to_the_next_role_for_the_private_circle(clients)
     page = clients["employee"].get("/people/emp")
     assert page.status_code == 200
     assert 'id="plan-form"' in page.text and "No plan yet" in page.text
-    assert re.search(r'<option value="eng2"\s+selected>Engineer II \(eng2, L2\): the next role',
+    assert re.search(r'<option value="eng2"\s+selected>Engineer II \(level L2\): the next role',
                      page.text), page.text
     assert '<option value="eng1"' not in page.text  # not the role held, nothing below
     assert '<label for="plan-capacity">' in page.text  # empty: the pace learned
@@ -62,9 +62,10 @@ def test_making_a_plan_from_the_page_shows_its_milestones(clients):
     page = c.get(r.headers["location"])
     words = text_of(page.text)
     assert f"Plan version {doc['version']} made." in words
-    assert "Toward role eng2" in words and "Quarter 1" in words
+    assert "Toward Engineer II" in words and "Quarter 1" in words
     first = doc["steps"][doc["milestones"][0]["steps"][0]]
-    assert f"{first['competency']} {first['from']} → {first['to']}" in words
+    name = first["competency"].capitalize()  # tiny.yaml: "communication" is Communication
+    assert f"{name}: mastery {first['from']} → {first['to']}" in words
     assert "Re-plan" in words and 'value="2"' in page.text  # the form keeps the plan's capacity
     audit = clients["hr"].get("/api/audit?limit=20").json()
     assert any(e["action"] == "plan.create" and e["user"] == "emp@x.org" for e in audit)
@@ -80,7 +81,7 @@ def test_re_planning_from_the_page_makes_a_new_version(clients):
     assert after["version"] > before["version"] and after["versions"] == before["versions"] + 1
     assert after["target"]["role"] == "eng3" and after["capacity"] == 4
     assert after["author"] == "mgr@x.org"
-    assert "Toward role eng3" in text_of(clients["employee"].get("/people/emp").text)
+    assert "Toward Senior Engineer" in text_of(clients["employee"].get("/people/emp").text)
 
 
 def test_a_plan_is_refused_to_people_outside_the_private_circle(clients):
@@ -89,7 +90,7 @@ def test_a_plan_is_refused_to_people_outside_the_private_circle(clients):
     r = c.post("/people/emp/plan", data={"csrf_token": csrf(c), "role": "eng2",
                                          "capacity": "3"}, follow_redirects=False)
     assert r.status_code == 403
-    assert "may not see emp's private career data" in text_of(r.text)
+    assert "may not see Em Ployee's private career data" in text_of(r.text)
     assert 'id="plan-form"' not in r.text
     assert plan_of(clients["employee"])["version"] == before
     assert c.get("/api/people/emp/plan").status_code == 403
@@ -112,7 +113,8 @@ def test_bad_plan_input_is_shown_in_the_form(clients, role, capacity, status, me
     r = c.post("/people/emp/plan", data={"csrf_token": csrf(c), "role": role,
                                          "capacity": capacity})
     assert r.status_code == status, r.text
-    alert = re.search(r'<p class="alert" role="alert" id="plan-error">([^<]*)</p>', r.text)
+    alert = re.search(r'<p class="alert notice" role="alert" id="plan-notice" '
+                      r'data-notice="plan">([^<]*)</p>', r.text)
     assert alert and message in unescape(alert.group(1)), r.text
     assert f'value="{capacity}"' in r.text  # what was typed comes back
     assert plan_of(c)["version"] == before
@@ -123,7 +125,7 @@ def test_a_role_below_the_current_level_is_refused_in_place(clients):
     r = c.post("/people/mgr/plan", data={"csrf_token": csrf(c), "role": "eng1",
                                          "capacity": "3"})
     assert r.status_code == 422
-    assert "Not planned: role 'eng1' (level L1) is below the current level L2" in \
+    assert "Not planned: role 'Engineer I' (level L1) is below the current level L2" in \
         text_of(r.text)
 
 

@@ -238,6 +238,11 @@ class PeopleRepository:
             update(t.people).where(t.people.c.id == person_id).values(manager_id=manager_id)
         )
 
+    def rename(self, person_id: int, name: str, email: str | None) -> None:
+        """Change a person's name and email (their identity; the career stays in events)."""
+        self._c.execute(update(t.people).where(t.people.c.id == person_id)
+                        .values(name=name, email=email))
+
     def get(self, person_id: int) -> Person | None:
         row = self._c.execute(_PERSON_BY_ID, {"id": person_id}).first()
         return Person(*row) if row else None

@@ -166,6 +166,19 @@ def can_see_reviews(user: User, person_id: int, chain: Sequence[int]) -> bool:
     return can_view_private(user, person_id, chain)
 
 
+# A person's details (their identity, not their career): what each may change.
+DETAIL_FIELDS = ("name", "email", "manager")
+
+
+def editable_details(user: User, person_id: int, chain: Sequence[int]) -> tuple[str, ...]:
+    """The details of a person ``user`` may change: HR admins all of them (a new manager
+    moves the person between teams, so no manager does it alone); the person their own
+    name. The handle never changes: URLs, exports and other people's events name it."""
+    if user.is_hr:
+        return DETAIL_FIELDS
+    return ("name",) if is_self(user, person_id) else ()
+
+
 def can_manage_team(user: User) -> bool:
     return user.role in (Role.MANAGER, Role.HR_ADMIN)
 

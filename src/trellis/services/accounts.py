@@ -403,6 +403,40 @@ def require_recognize(uow: UnitOfWork, user: User, ref: str, kind: str,
     return person
 
 
+def require_details(uow: UnitOfWork, user: User, ref: str) -> tuple[Person, tuple[str, ...]]:
+    """The person whose details ``user`` may change, and which (``access.editable_details``);
+    PermissionDenied when none."""
+    with uow.reading():
+        person, chain = person_for(uow, user, ref)
+    fields = access.editable_details(user, person.id, chain)
+    if not fields:
+        raise PermissionDenied(f"{user.email} may not change {person.handle}'s details: HR "
+                               "admins can, and each person their own name")
+    return person, fields
+
+
+def require_retract(uow: UnitOfWork, user: User, event_id: int) -> Person:
+    """The person whose event ``user`` may retract (their managers and HR admins);
+    NotFound for an unknown event."""
+    with uow.reading():
+        target = uow.events.get(event_id) if 0 < event_id < 2**62 else None
+        person = uow.people.get(target.person_id) if target else None
+        if person is None:
+            raise NotFound(f"unknown event {event_id}")
+        chain = chain_of(uow, person)
+    if not access.can_record(user, person.id, chain, EventKind.RETRACTION):
+        raise PermissionDenied(f"{user.email} may not retract {person.handle}'s events: only "
+                               "their managers and HR admins can")
+    return person
+
+
+def may_retract(uow: UnitOfWork, user: User, ref: str) -> bool:
+    """Whether ``user`` may retract the events of the person ``ref`` names."""
+    with uow.reading():
+        person, chain = person_for(uow, user, ref)
+    return access.can_record(user, person.id, chain, EventKind.RETRACTION)
+
+
 def require_role(user: User, *roles: Role) -> None:
     if user.role not in roles:
         allowed = " or ".join(r.value for r in roles)

@@ -1,7 +1,9 @@
-"""Use cases for people: add (with their hire), list, and erase on request."""
+"""Use cases for people: add (with their hire), change their details, list, and erase on
+request."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -9,7 +11,7 @@ from typing import Any
 from trellis.domain.events import EventKind, event_text
 from trellis.domain.people import Person, check_email, check_handle, check_name
 from trellis.domain.profile import replay
-from trellis.errors import Conflict
+from trellis.errors import Conflict, InvalidEvent
 
 from . import clock
 from .ledger import append_event, find_person
@@ -47,6 +49,61 @@ def add_person(
                      author=author, evidence=evidence)
         uow.commit()
         return person
+
+
+@dataclass(frozen=True, slots=True)
+class DetailsChange:
+    """A change of a person's details: the person after it, and each changed field's
+    value before and after (as the audit entry records them)."""
+
+    person: Person
+    changed: dict[str, tuple[str | None, str | None]]
+
+
+def update_person(uow: UnitOfWork, ref: str, *, author: str, name: str | None = None,
+                  email: str | None = None, manager: str | None = None,
+                  fields: Collection[str] = ("name", "email", "manager")) -> DetailsChange:
+    """Change the ``fields`` of a person's details (name, email, manager; an empty email or
+    manager clears it) in one transaction, with an audit entry naming ``author`` and each
+    change. A manager must be another person and not someone who reports to them."""
+    with uow:
+        person = find_person(uow, ref)
+        uow.people.lock(person.id)
+        before = {"name": person.name, "email": person.email,
+                  "manager": _handle_of(uow, person.manager_id)}
+        after = dict(before)
+        if "name" in fields and name is not None:
+            after["name"] = check_name(name)
+        if "email" in fields and email is not None:
+            after["email"] = check_email(email.strip()) if email.strip() else None
+            other = uow.people.find(after["email"]) if after["email"] else None
+            if other is not None and other.id != person.id:
+                raise Conflict(f"another person already has the email {after['email']}")
+        manager_id = person.manager_id
+        if "manager" in fields and manager is not None:
+            boss = find_person(uow, manager.strip()) if manager.strip() else None
+            if boss is not None and (boss.id == person.id
+                                     or person.id in uow.people.managers(boss.id)):
+                raise InvalidEvent(f"{boss.name} reports to {person.name}: a manager cannot "
+                                   "be someone in their own team")
+            manager_id = boss.id if boss else None
+            after["manager"] = boss.handle if boss else None
+        changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
+        if changed:
+            uow.people.rename(person.id, str(after["name"]), after["email"])
+            if manager_id != person.manager_id:
+                uow.people.set_manager(person.id, manager_id)
+            uow.accounts.audit(clock.now(), author, "person.update",
+                               f"person/{person.handle}",
+                               {k: {"from": old, "to": new} for k, (old, new) in changed.items()})
+        uow.commit()
+        return DetailsChange(Person(person.id, person.handle, str(after["name"]),
+                                    after["email"], manager_id), changed)
+
+
+def _handle_of(uow: UnitOfWork, person_id: int | None) -> str | None:
+    found = uow.people.get(person_id) if person_id is not None else None
+    return found.handle if found else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ from . import (
     errors,
     org_pages,
     pages,
+    person_pages,
     review_pages,
     team_pages,
 )
@@ -125,6 +126,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(org_pages.router)
     app.include_router(account_pages.router)
     app.include_router(pages.router)
+    app.include_router(person_pages.router)
     app.include_router(comp_pages.router)
     app.include_router(calibration_pages.router)
     return app

@@ -13,7 +13,6 @@ import secrets
 import threading
 from collections.abc import AsyncIterator
 from dataclasses import asdict
-from datetime import date
 from functools import cache
 from importlib.resources import files
 from typing import Annotated, Any, NamedTuple
@@ -22,20 +21,14 @@ import orjson
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.templating import Jinja2Templates
-from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from trellis.analytics.compare import MIN_N
 from trellis.analytics.evidence import MIN_MONTHS
-from trellis.domain import compensation as rules_of_pay
 from trellis.domain.access import SELF_RECORDED, Role, User
 from trellis.domain.advice import MIN_PEOPLE
-from trellis.domain.approvals import Signer
-from trellis.domain.compensation import RaiseKind
 from trellis.domain.events import EventKind, RecognitionKind
-from trellis.domain.layers import layers_to_document
-from trellis.domain.limits import EMAIL_MAX, HANDLE_MAX, LABEL_MAX, NAME_MAX
-from trellis.domain.readiness import readiness_to_document
+from trellis.domain.limits import EMAIL_MAX, NAME_MAX
 from trellis.errors import (
     ImportRejected,
     InvalidEvent,
@@ -46,39 +39,23 @@ from trellis.errors import (
 )
 from trellis.services import (
     accounts,
-    cases,
-    compensation,
-    lattice,
-    layers,
-    plans,
-    readiness,
 )
 from trellis.services.advice import SIM_RUNS, SIM_YEARS
-from trellis.services.case_documents import case_summary
 
-from . import compensation_views as comp_views
+from . import feedback, formatting
 from .deps import SESSION_COOKIE, CurrentUser, Uow, analysis
 from .errors import headers_of, status_of
-from .fields import LINE, TEXT, Ref
+from .fields import LINE, Ref
 from .return_to import NEXT_MAX, safe_next
 from .routers.auth import client_address, set_session_cookie
-from .routers.plans import PlanCreate, plan_document
-from .routers.plans import create_plan as create_plan_api
-from .schemas import EventCreate, RecognitionCreate
 from .views import (
     WEB_MAX_RUNS,
     advice_view,
     import_text,
-    plan_targets,
-    profile_view,
-    record,
-    timeline_view,
 )
 from .views import compare as compare_view
 from .views import evidence as evidence_view
-from .views import recognize as recognize_view
 from .views import simulate as simulate_view
-from .views import verify as verify_view
 
 router = APIRouter(include_in_schema=False)
 LOGIN_COOKIE = "trellis_login"
@@ -91,14 +68,21 @@ RECOGNITION_KINDS = [k.value for k in RecognitionKind]
 
 @cache
 def templates() -> Jinja2Templates:
-    return Jinja2Templates(directory=str(files("trellis.entrypoints.web") / "templates"))
+    found = Jinja2Templates(directory=str(files("trellis.entrypoints.web") / "templates"))
+    formatting.install(found.env)
+    return found
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """A page, with the notice an action left for it (``feedback``) unless one is given."""
     user: User | None = getattr(request.state, "user", None)
-    return templates().TemplateResponse(request, name, {
+    if context.get("notice") is None:
+        context["notice"] = feedback.take(request)
+    response = templates().TemplateResponse(request, name, {
         "user": user, "csrf": getattr(request.state, "csrf", ""), "Role": Role, **context},
         status_code=status_code)
+    feedback.settle(request, response)
+    return response
 
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
@@ -199,203 +183,6 @@ def home() -> Response:
     return RedirectResponse("/me", status_code=303)
 
 
-@router.get("/me", response_class=HTMLResponse)
-def me(request: Request, user: CurrentUser, uow: Uow) -> Response:
-    if user.person_id is None:
-        return RedirectResponse("/org" if user.is_hr else "/team", status_code=303)
-    return person_page(str(user.person_id), request, user, uow)
-
-
-@router.get("/people/{ref}", response_class=HTMLResponse)
-def person_page(ref: Ref, request: Request, user: CurrentUser, uow: Uow) -> HTMLResponse:
-    return show_person(ref, request, user, uow)
-
-
-def show_person(ref: str, request: Request, user: User, uow: Uow, *,
-                message: str | None = None, refusal: dict[str, Any] | None = None,
-                plan_form: dict[str, Any] | None = None, status: int = 200
-                ) -> HTMLResponse:
-    """A person's page; ``plan_form`` brings back a refused plan form (its values and the
-    message) with ``status``."""
-    seen = accounts.access_to(uow(), user, ref)
-    handle = seen.person.handle
-    profile = profile_view(uow, user, handle)
-    timeline = timeline_view(uow, user, handle)
-    layer_doc = layers_to_document(layers.layers(uow(), handle, every_competency=True).view)
-    ready: dict[str, Any] | None = None
-    ready_note = None
-    if seen.private:
-        try:
-            found = readiness.readiness_for(uow(), handle)
-            ready = {**readiness_to_document(found.readiness, found.framework),
-                     "explanation": found.explanation}
-        except TrellisError as exc:
-            ready_note = str(exc)
-    manages = not seen.is_self and (user.is_hr or seen.private)
-    plan, plan_note = None, None
-    options: dict[str, Any] | None = None
-    if seen.private:
-        try:
-            plan = plan_document(plans.show_plan(uow(), handle))
-            plan["milestones"] = [{**m, "items": [
-                {**plan["steps"][i], "status": plan["progress"][i]} for i in m["steps"]]}
-                for m in plan["milestones"]]
-        except TrellisError as exc:
-            plan_note = str(exc)
-        try:
-            found_options = lattice.explore(uow(), person=handle, limit=3)
-            options = {kind.value: [lattice.destination_document(d)
-                                    for d in found_options.of(kind)]
-                       for kind in found_options.kinds}
-            options["top_of_track"] = found_options.top_of_track
-        except TrellisError:
-            options = None
-    plan_form, refused_plan = None, plan_form
-    if seen.private and profile.profile["departed_on"] is None:
-        targets, following = plan_targets(uow, profile.profile["role"]["id"])
-        if targets:  # a re-plan keeps the active plan's role and capacity by default
-            aimed = plan["target"]["role"] if plan else None
-            plan_form = {"role": aimed if aimed in {t["id"] for t in targets}
-                         else following or "",
-                         "capacity": str(plan["capacity"] or "") if plan else "",
-                         "message": None, **(refused_plan or {}), "targets": targets,
-                         "next": following}
-    if refused_plan and plan_form is None:
-        message = refused_plan.get("message")
-    person_cases: list[dict[str, Any]] = []
-    if seen.private:  # a case carries pay and ratings: the private circle's
-        found_cases, named = cases.list_cases(uow(), Signer.of(user), person_ref=handle)
-        person_cases = [case_summary(c, named) for c in found_cases]
-        if person_cases:
-            accounts.audit(uow(), user, "case.list", f"person/{handle}/cases",
-                           {"count": len(person_cases)})
-    # The next step builds on the mastery the ledger claims, pending steps included.
-    claimed: dict[str, int] = {}
-    for held in profile.profile.get("pending", []):
-        if held["kind"] == "skill_step":
-            comp = held["details"]["competency"]
-            claimed[comp] = max(claimed.get(comp, 0), held["details"]["to_mastery"])
-    chart = [{"on": e.effective_on.isoformat(), "advance": e.advance, "summary": e.summary}
-             for e in timeline if e.retracted_by is None and e.kind != "retraction"]
-    return render(request, "person.html", person=seen.person, seen=seen, profile=profile,
-                  doc=profile.profile, timeline=list(reversed(timeline)), layers=layer_doc,
-                  readiness=ready, readiness_note=ready_note, manages=manages,
-                  self_kinds=SELF_KINDS, manager_kinds=MANAGER_KINDS, message=message,
-                  refusal=refusal, today=date.today().isoformat(), plan=plan,
-                  plan_note=plan_note, options=options, recognition_kinds=RECOGNITION_KINDS,
-                  cases=person_cases,
-                  chart_json=orjson.dumps(chart).decode(), plan_form=plan_form,
-                  claimed=claimed,
-                  status_code=status)
-
-
-def _refused(exc: TrellisError, ref: str, request: Request, user: User, uow: Uow,
-             what: str) -> Response:
-    """A refused form comes back on the person's page, saying why; a lapsed sign-in is
-    not a refusal and goes on to the login handler."""
-    if isinstance(exc, NotAuthenticated):
-        raise exc
-    return show_person(ref, request, user, uow, message=f"{what}: {exc}")
-
-
-@router.post("/people/{ref}/events")
-async def log_event(ref: Ref, request: Request, user: CurrentUser, uow: Uow) -> Response:
-    form = await request.form()
-    fields = {k: v for k, v in form.items() if isinstance(v, str) and k not in
-              ("csrf_token", "kind", "effective_on", "evidence", "verifier")}
-    on = str(form.get("effective_on") or "") or None
-    body = EventCreate(kind=str(form.get("kind", "")),
-                       effective_on=date.fromisoformat(on) if on else None,
-                       evidence=str(form.get("evidence") or "") or None,
-                       verifier=str(form.get("verifier") or "") or None,
-                       details={k: v for k, v in fields.items() if v})
-    if body.kind == "compensation" and compensation.is_raise(body.details):
-        return _propose_raise(ref, request, user, uow, body)
-    try:
-        event = record(uow, user, ref, body)
-    except TrellisError as exc:
-        return _refused(exc, ref, request, user, uow, "Not recorded")
-    return RedirectResponse(f"/people/{event.person}?recorded={event.id}#timeline",
-                            status_code=303)
-
-
-def _propose_raise(ref: str, request: Request, user: User, uow: Uow,
-                   body: EventCreate) -> Response:
-    """A raise from the person's page is an off-cycle proposal: it reaches the ledger only
-    once the approval chain signs it (at once only when the chain is empty)."""
-    d = body.details
-    try:
-        kind = RaiseKind(str(d.get("compensation_kind") or "adjustment").strip().lower())
-        percent = rules_of_pay.percent_from_text(d["percent"]) if d.get("percent") else None
-        amount = rules_of_pay.amount_from_text(d["amount"]) if d.get("amount") else None
-        reason = str(d.get("reason") or "").strip() or body.evidence
-        if not reason:
-            raise InvalidEvent("give a reason: an off-cycle raise says why")
-        done = comp_views.propose(uow, user, None, ref, kind, percent=percent, amount=amount,
-                                  reason=reason)
-    except ValueError:
-        return show_person(ref, request, user, uow, status=422, message="Not proposed: a "
-                           "raise is merit, adjustment or promotion")
-    except TrellisError as exc:
-        if isinstance(exc, NotAuthenticated):
-            raise
-        return show_person(ref, request, user, uow, status=status_of(exc)[0],
-                           message=f"Not proposed: {exc}")
-    if done["event"] is not None:
-        return RedirectResponse(f"/people/{done['person']}?recorded={done['event']}#timeline",
-                                status_code=303)
-    step = next(s for s in done["steps"] if s["decision"] is None)
-    return show_person(ref, request, user, uow, message=(
-        f"Raise proposed (proposal {done['id']}): nothing is recorded until step "
-        f"{step['step']} ({step['approver']}) approves it."))
-
-
-def _back(value: str, fallback: str) -> str:
-    """A same-site path to return to after a form (never another site: see return_to)."""
-    return safe_next(value) or fallback
-
-
-@router.post("/people/{ref}/recognize", response_class=HTMLResponse)
-def recognize(ref: Ref, request: Request, user: CurrentUser, uow: Uow,
-              citation: Annotated[str, Form(min_length=1, max_length=LABEL_MAX, pattern=LINE)],
-              kind: Annotated[RecognitionKind, Form()] = RecognitionKind.KUDOS,
-              points: Annotated[int | None, Form(ge=0, le=1_000_000)] = None,
-              back: Annotated[str, Form(max_length=300, pattern=LINE)] = "") -> Response:
-    try:
-        done = recognize_view(uow, user, ref, RecognitionCreate(
-            citation=citation, kind=kind, points=points))
-    except TrellisError as exc:
-        return _refused(exc, ref, request, user, uow, "Not recognized")
-    return RedirectResponse(_back(back, f"/people/{done.person}#rec-h"), status_code=303)
-
-
-@router.post("/people/{ref}/events/{event_id}/verify", response_class=HTMLResponse)
-def verify(ref: Ref, event_id: int, request: Request, user: CurrentUser, uow: Uow,
-           notes: Annotated[str, Form(max_length=2000, pattern=TEXT)] = "") -> Response:
-    try:
-        done = verify_view(uow, user, event_id, notes.strip() or None)
-    except TrellisError as exc:
-        return _refused(exc, ref, request, user, uow, "Not verified")
-    return RedirectResponse(f"/people/{done.person}?verified={event_id}#timeline",
-                            status_code=303)
-
-
-@router.post("/people/{ref}/check-in", response_class=HTMLResponse)
-def check_in(ref: Ref, request: Request, user: CurrentUser, uow: Uow,
-             notes: Annotated[str, Form(min_length=1, max_length=5000, pattern=TEXT)],
-             engagement: Annotated[int | None, Form(ge=1, le=5)] = None,
-             early: Annotated[bool, Form()] = False) -> Response:
-    person = accounts.require_record(uow(), user, ref, EventKind.CHECK_IN)
-    try:
-        done = plans.checkin(uow(), str(person.id), notes=notes, engagement=engagement,
-                             early=early, author=user.email)
-    except TrellisError as exc:
-        return _refused(exc, ref, request, user, uow, "Not recorded")
-    accounts.audit(uow(), user, "check_in", f"person/{person.handle}/events/{done.event.id}",
-                   {"replanned": done.replanned is not None})
-    return RedirectResponse(f"/people/{person.handle}#timeline", status_code=303)
-
-
 # --- Organization tools (the Team and Organization pages: team_pages, org_pages)
 
 
@@ -433,30 +220,6 @@ async def advice_page(ref: Ref, request: Request, user: CurrentUser, uow: Uow
     seen, doc = await analysis(request, advice_view, uow, user, ref)
     return render(request, "advice.html", person=seen.person, seen=seen, doc=doc,
                   min_people=MIN_PEOPLE, sim_years=SIM_YEARS, sim_runs=SIM_RUNS)
-
-
-@router.post("/people/{ref}/plan", response_class=HTMLResponse)
-def make_plan(ref: Ref, request: Request, user: CurrentUser, uow: Uow,
-              role: Annotated[str, Form(max_length=HANDLE_MAX, pattern=LINE)] = "",
-              capacity: Annotated[str, Form(max_length=20, pattern=LINE)] = "") -> Response:
-    """Make a plan (a new version when one exists) as ``POST /api/people/{ref}/plan``
-    does, with the same permission; bad input comes back in the form, with its status."""
-    form = {"role": role.strip(), "capacity": capacity.strip()}
-    try:
-        body = PlanCreate(role=form["role"] or None, capacity=form["capacity"] or None)
-    except ValidationError:
-        return show_person(ref, request, user, uow, status=422, plan_form={
-            **form, "message": "Not planned: capacity must be a whole number of steps a "
-                               "quarter from 1 to 12"})
-    try:
-        done = create_plan_api(ref, body, user, uow)
-    except TrellisError as exc:
-        if isinstance(exc, NotAuthenticated):
-            raise
-        return show_person(ref, request, user, uow, status=status_of(exc)[0],
-                           plan_form={**form, "message": f"Not planned: {exc}"})
-    return RedirectResponse(f"/people/{done.person}?planned={done.document['version']}#plan",
-                            status_code=303)
 
 
 @router.get("/org/evidence", response_class=HTMLResponse)

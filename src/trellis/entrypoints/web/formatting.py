@@ -1,0 +1,110 @@
+"""One number and date format for every page, as Jinja filters.
+
+``install(env)`` adds them to a Jinja environment (``pages.templates()`` does); each is a
+plain function too, for code that builds text for a page:
+
+    {{ on|day }}                   2 Mar 2024 (a date, a datetime or an ISO string)
+    {{ 0.526|percent }}            53%         a share from 0 to 1 (``percent(0.0526, 1)``: 5.3%)
+    {{ 45000|money("EUR") }}       €45,000     pay: currency and thousands separators
+    {{ 1234.5|number(1) }}         1,234.5
+    {{ 0.048365|pvalue }}          p = 0.048   (below 0.001: p < 0.001)
+    {{ 11.014|months }}            about 11 months (24 or more: about 2.1 years)
+    {{ "skill_step"|kind }}        Skill step  an event kind (or any snake_case word) in words
+
+None shows as an en dash, so a missing value never prints "None".
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from jinja2 import Environment
+
+MISSING = "\u2013"  # an en dash
+# Symbols only where one symbol means one currency; the rest print their ISO code.
+SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# Kinds whose plain word is not their snake_case name with spaces.
+KIND_WORDS = {"project_leadership": "Project led", "check_in": "Check-in",
+              "band_upgrade": "Band upgrade", "lateral_move": "Lateral move",
+              "demonstrated": "Criterion shown", "assessed": "Assessment",
+              "compensation": "Pay change", "departure": "Departure"}
+
+
+def day(value: date | datetime | str | None) -> str:
+    """A day as "2 Mar 2024": the one date format of the pages."""
+    if value is None or value == "":
+        return MISSING
+    if isinstance(value, str):
+        try:
+            on = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    else:
+        on = value.date() if isinstance(value, datetime) else value
+    return f"{on.day} {MONTHS[on.month - 1]} {on.year}"
+
+
+def percent(share: float | None, digits: int = 0) -> str:
+    """A share from 0 to 1 as a percentage: 0.526 -> "53%"."""
+    if share is None:
+        return MISSING
+    return f"{share * 100:,.{digits}f}%"
+
+
+def number(value: float | None, digits: int = 0) -> str:
+    """A number with thousands separators and ``digits`` decimals."""
+    if value is None:
+        return MISSING
+    return f"{value:,.{digits}f}"
+
+
+def money(amount: float | None, currency: str | None = None, digits: int = 0) -> str:
+    """Pay with its currency: "$45,000", "€1,200", "CHF 98,000" (a code with no symbol of
+    its own), "45,000" when no currency is known; a negative amount as "-$500"."""
+    if amount is None:
+        return MISSING
+    figure = f"{abs(amount):,.{digits}f}"
+    sign = "-" if amount < 0 else ""
+    code = (currency or "").upper()
+    if code in SYMBOLS:
+        return f"{sign}{SYMBOLS[code]}{figure}"
+    return f"{sign}{code} {figure}" if code else f"{sign}{figure}"
+
+
+def pvalue(p: float | None) -> str:
+    """A p-value as people read it: "p < 0.001", else three decimals below 0.1
+    ("p = 0.048") and two above ("p = 0.48")."""
+    if p is None:
+        return MISSING
+    if p < 0.001:
+        return "p < 0.001"
+    return f"p = {p:.3f}" if p < 0.1 else f"p = {p:.2f}"
+
+
+def months(value: float | None) -> str:
+    """A duration in months in words: "about 11 months", "about 2.1 years" from 24 on."""
+    if value is None:
+        return MISSING
+    if value >= 24:
+        return f"about {value / 12:.1f} years"
+    whole = max(1, round(value))
+    return f"about {whole} month" + ("" if whole == 1 else "s")
+
+
+def kind(value: str | None) -> str:
+    """An event kind (or any snake_case word) in words: "skill_step" -> "Skill step"."""
+    if not value:
+        return MISSING
+    return KIND_WORDS.get(value) or value.replace("_", " ").capitalize()
+
+
+FILTERS: dict[str, Any] = {"day": day, "percent": percent, "number": number, "money": money,
+                           "pvalue": pvalue, "months": months, "kind": kind}
+
+
+def install(env: Environment) -> Environment:
+    """Add the filters to ``env`` (an existing filter of the same name is replaced)."""
+    env.filters.update(FILTERS)
+    return env

@@ -1,0 +1,139 @@
+"""The person page in people's words: names for handles, emails, competency, track and
+role ids; a timeline entry's line without event ids; pay with its currency.
+
+The domain's one-line summaries (``domain.timeline.describe``) serve the command line,
+which names things by id; the page rewrites the few parts that are ids or bare figures.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from trellis.domain.events import EventKind
+from trellis.domain.framework import Framework
+
+from .formatting import day, money
+from .formatting import kind as kind_words
+from .schemas import EventPublic
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """What ids and handles read as on a page."""
+
+    people: Mapping[str, str] = field(default_factory=dict)  # handle or email -> name
+    terms: Mapping[str, str] = field(default_factory=dict)  # competency/track/role id -> name
+    roles: Mapping[str, str] = field(default_factory=dict)  # role id -> title
+    currency: str | None = None
+    pattern: re.Pattern[str] | None = None  # every term, as a whole word
+
+    def term(self, term_id: str) -> str:
+        return self.terms.get(term_id, term_id)
+
+    def titles(self, role_ids: list[str]) -> list[str]:
+        return [self.roles.get(r, r) for r in role_ids]
+
+    def person(self, who: str | None) -> str | None:
+        """A handle or email as the person's name (an author who is nobody in the
+        directory, such as a script, as given)."""
+        if who is None:
+            return None
+        return self.people.get(who) or self.people.get(who.lower()) or who
+
+    def words(self, text: str) -> str:
+        """Text Trellis wrote (a readiness gate, an explanation) with "(role-id)" after a
+        title dropped, ids replaced by names, and ASCII arrows as arrows. Not for what
+        people typed: "coding" in a citation is a word, not a competency."""
+        for role_id in self.roles:
+            text = text.replace(f" ({role_id})", "")
+        if self.pattern is not None:  # a name matches first, so "design" in "System design"
+            text = self.pattern.sub(lambda m: self.terms.get(m.group(0), m.group(0)), text)
+        return arrows(_ISO_DAY.sub(lambda m: day(m.group(0)), text))
+
+
+    def plain(self, text: str) -> str:
+        """A message Trellis wrote for the command line, for a page: its command-line
+        hints ("give --target", "`trellis plan ...`") left out, handles as names."""
+        text = _CLI_HINT.sub("", text)
+        text = _KIND_IDS.sub(lambda m: kind_words(m.group(0)), text)
+        for handle, name in self.people.items():
+            if "@" not in handle:
+                text = re.sub(rf"(?<![\w.@-]){re.escape(handle)}(?![\w@-]|\.\w)", name,
+                              text)
+        return self.words(text)
+
+
+_KIND_IDS = re.compile(r"\b(?:" + "|".join(k.value for k in EventKind if "_" in k.value)
+                       + r")\b")
+_CLI_HINT = re.compile(r"\s*[;:,]\s*(?:give|make one with|use|run|try)\s+(?:`[^`]*`|--[\w-]+)"
+                       r"|\s*`[^`]*`")
+
+
+def arrows(text: str) -> str:
+    return text.replace(" -> ", " → ")
+
+
+def vocabulary(framework: Framework | None, people: Mapping[str, str],
+               currency: str | None) -> Vocabulary:
+    if framework is None:
+        return Vocabulary(people, {}, {}, currency)
+    terms = {c.id: c.name for c in framework.competencies.values()}
+    terms.update({t.id: t.name for t in framework.tracks.values()})
+    terms.update({r.id: r.title for r in framework.roles.values()})
+    # every id and name, longest first, as a whole word (ids hold '-' and '.'): names are
+    # kept as they are, ids become names
+    every = set(terms) | set(terms.values())
+    alternatives = "|".join(re.escape(t) for t in sorted(every, key=len, reverse=True))
+    pattern = (re.compile(rf"(?<![\w.@-])(?:{alternatives})(?![\w@-]|\.\w)") if terms
+               else None)
+    return Vocabulary(people, terms, {r.id: r.title for r in framework.roles.values()},
+                      currency or framework.currency, pattern)
+
+
+_ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+_FIGURE = r"(\d+(?:,\d{3})*)"
+_PAY = re.compile(rf"(, pay ){_FIGURE}")
+_PAID = re.compile(rf", {_FIGURE} paid")
+_AMOUNT = re.compile(rf"^(\w+ )([+-]){_FIGURE}$")
+_CRITERION_ID = re.compile(r'"\s\([^()\s]+\)')
+_CASE = re.compile(r" \(case \d+\)")
+_SESSION = re.compile(r" in session \d+")
+_FROM_EVENT = re.compile(r", from event (\d+)$")
+_RETRACTED = re.compile(r"^Retracted event (\d+): ")
+_VERIFIED = re.compile(r"^Verified the evidence of event (\d+)")
+_FUNCTION = re.compile(r"^(Took on \d+% in |Handed back duties in )([\w.-]+)")
+
+
+def _figure(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+def summary(entry: EventPublic, by_id: Mapping[int, EventPublic], words: Vocabulary) -> str:
+    """A timeline entry's line on the page: names, not ids; pay with its currency; an event
+    it refers to by what it was and when."""
+    text = entry.summary
+
+    def event_named(m: re.Match[str]) -> str:
+        other = by_id.get(int(m.group(1)))
+        if other is None:
+            return "an earlier event"
+        return f"“{summary(other, {}, words)}” of {day(other.effective_on)}"
+
+    text = _RETRACTED.sub(lambda m: f"Retracted {event_named(m)}: ", text)
+    text = _VERIFIED.sub(lambda m: f"Verified the evidence of {event_named(m)}", text)
+    text = _FROM_EVENT.sub(lambda m: f", after {event_named(m)}", text)
+    text = _PAY.sub(lambda m: m.group(1) + money(_figure(m.group(2)), words.currency), text)
+    text = _PAID.sub(lambda m: f", {money(_figure(m.group(1)), words.currency)} paid", text)
+    if entry.kind == "compensation":
+        text = _AMOUNT.sub(lambda m: m.group(1) + m.group(2)
+                           + money(_figure(m.group(3)), words.currency), text)
+    text = _CASE.sub("", text)  # the page links the case beside the line
+    text = _SESSION.sub("", text)
+    text = _CRITERION_ID.sub('"', text)
+    text = _FUNCTION.sub(lambda m: m.group(1) + words.term(m.group(2)), text)
+    giver = (entry.details or {}).get("giver") if entry.kind == "recognition" else None
+    if isinstance(giver, str):
+        text = text.replace(f" from {giver}:", f" from {words.person(giver)}:", 1)
+    return arrows(text)
