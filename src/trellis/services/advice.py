@@ -111,7 +111,7 @@ def fit_effects(uow: UnitOfWork, params: Mapping[str, Any]) -> StrategyEffects:
 
 
 STRATEGY_EFFECTS = org_models.ModelKind(
-    "strategy_effects", 1, fit_effects, ("trellis.analytics.strategy_effects", __name__),
+    "strategy_effects", 1, fit_effects, ("trellis.analytics.strategy_effects",),
     description="frequent against rare micro-progressors at the same time in level (advise)")
 
 

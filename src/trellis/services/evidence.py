@@ -45,7 +45,7 @@ def _fit_today(uow: UnitOfWork, params: Mapping[str, Any]) -> Evidence:
 
 
 EVIDENCE = org_models.ModelKind(
-    "evidence", 1, _fit_today, ("trellis.analytics.evidence", __name__),
+    "evidence", 1, _fit_today, ("trellis.analytics.evidence",),
     description="time in level, Cox models, promotion propensity (evidence, fairness, report)")
 
 

@@ -57,9 +57,11 @@ class ModelKind(Generic[T]):
     """One organization model: how to build it, and what makes a stored one obsolete."""
 
     name: str
-    format: int  # raise it when what the model means changes without its code changing
+    format: int  # raise it when ``build`` changes what the model holds
     build: Callable[[UnitOfWork, Mapping[str, Any]], T]  # opens its own units of work
-    modules: tuple[str, ...]  # the code whose every change makes stored models obsolete
+    # The analytics whose every change makes stored models obsolete (digested): the
+    # modules that compute the model, not the use cases around ``build``.
+    modules: tuple[str, ...]
     dated: bool = True  # it counts exposure up to today: stale the next day
     tolerance: float = 0.0  # see domain.org_models.is_current
     description: str = ""
