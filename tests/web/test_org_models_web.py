@@ -29,7 +29,7 @@ def test_a_stale_model_is_served_then_rebuilt_in_the_background(
         assert r.status_code == 200, r.text
         first = client.get("/api/compare").json()["document"]
         assert first["notes"] == []  # none stored: built in the request, once
-        monkeypatch.setattr(org_models, "SYNC_SECONDS", 0.0)  # as on a large organization
+        monkeypatch.setattr(org_models, "SYNC_EVENTS", 0)  # as on a large organization
         models = app.state.models
         assert trellis.on_stale == models.schedule
         ledger.record_event(trellis.uow(), "peer", EventKind.RECOGNITION, date(2022, 5, 2),

@@ -74,7 +74,7 @@ def organization_table(uow: UnitOfWork, params: Mapping[str, Any]) -> Table:
 
 
 COMPARISON = org_models.ModelKind(
-    "comparison", 1, organization_table, ("trellis.analytics.compare", __name__),
+    "comparison", 1, organization_table, ("trellis.analytics.compare",),
     description="promotions against micro-progressions on seven features (compare, report)")
 
 

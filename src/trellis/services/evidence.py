@@ -52,7 +52,7 @@ def _fit_today(uow: UnitOfWork, params: Mapping[str, Any]) -> Evidence:
 
 EVIDENCE = org_models.ModelKind(
     "evidence", 2, _fit_today, ("trellis.analytics.evidence", "trellis.analytics.propensity",
-                                "trellis.analytics.propensity_snapshots", __name__),
+                                "trellis.analytics.propensity_snapshots"),
     description="time in level, Cox models, promotion propensity (evidence, fairness, report)")
 
 

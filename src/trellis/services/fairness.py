@@ -204,7 +204,7 @@ def _fit_score_model(uow: UnitOfWork, params: Any) -> ev.PropensityResult:
 
 
 SCORE_MODEL = org_models.ModelKind(
-    "fairness_scores", 1, _fit_score_model, ("trellis.analytics.evidence", __name__),
+    "fairness_scores", 1, _fit_score_model, ("trellis.analytics.evidence",),
     description="the propensity model the fairness audit scores people with")
 
 

@@ -161,7 +161,7 @@ def _count_moves(uow: UnitOfWork, params: Mapping[str, Any]) -> dict[tuple[str, 
 
 
 MOVES = org_models.ModelKind(
-    "lattice_moves", 1, _count_moves, (__name__, "trellis.domain.lattice"), dated=False,
+    "lattice_moves", 1, _count_moves, ("trellis.domain.lattice",), dated=False,
     description="lateral and diagonal moves people made, per pair of roles (paths, explore)",
     defaults=lambda uow: {"version": framework_at(uow)[0].id})
 

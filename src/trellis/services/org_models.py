@@ -10,8 +10,8 @@ code that built it; per-person use cases read it instead of refitting the organi
 
 - none stored (or stored by other code): build it now and store it;
 - stored and current: read it (decoded once per process, ``DECODED`` kept);
-- stored but stale, and it was cheap to build (under ``SYNC_SECONDS``, a small ledger):
-  rebuild it now, so small organizations always read fresh figures;
+- stored but stale on a small ledger (up to ``SYNC_EVENTS`` events: seconds to rebuild):
+  rebuild it now, so teams and journals always read fresh figures;
 - stored but stale and expensive: serve it as it is, with its "as of" date and how many
   events it is behind, and tell the unit of work's ``on_stale`` hook (the web service's
   background refresh); without a hook (the CLI) ``trellis refresh`` brings it up to date.
@@ -47,7 +47,7 @@ from . import clock
 from .unit_of_work import UnitOfWork
 
 T = TypeVar("T")
-SYNC_SECONDS = 1.0
+SYNC_EVENTS = 100_000  # a stale model of a ledger this small is rebuilt in place
 DECODED = 8  # decoded models kept per process
 Build = Callable[[UnitOfWork, Mapping[str, Any]], Any]
 
@@ -57,9 +57,11 @@ class ModelKind(Generic[T]):
     """One organization model: how to build it, and what makes a stored one obsolete."""
 
     name: str
-    format: int  # raise it when what the model means changes without its code changing
+    format: int  # raise it when ``build`` changes what the model holds
     build: Callable[[UnitOfWork, Mapping[str, Any]], T]  # opens its own units of work
-    modules: tuple[str, ...]  # the code whose every change makes stored models obsolete
+    # The analytics whose every change makes stored models obsolete (digested): the
+    # modules that compute the model, not the use cases around ``build``.
+    modules: tuple[str, ...]
     dated: bool = True  # it counts exposure up to today: stale the next day
     tolerance: float = 0.0  # see domain.org_models.is_current
     description: str = ""
@@ -179,7 +181,7 @@ def load(uow: UnitOfWork, kind: ModelKind[T], params: Mapping[str, Any] | None =
     if head is not None and head.format == fmt:
         current = is_current(head.position, head.as_of, now, today, dated=kind.dated,
                              tolerance=kind.tolerance)
-        if current or head.build_seconds >= SYNC_SECONDS:
+        if current or now.last_event > SYNC_EVENTS:
             value = _read(uow, head)
             if value is not None:
                 if not current and uow.on_stale is not None:

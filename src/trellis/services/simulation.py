@@ -107,7 +107,7 @@ def fit_calibration(uow: UnitOfWork, params: Mapping[str, Any]) -> Calibration:
 
 
 CALIBRATION = org_models.ModelKind(
-    "calibration", 1, fit_calibration, ("trellis.analytics.calibration", __name__),
+    "calibration", 1, fit_calibration, ("trellis.analytics.calibration",),
     description="the strategy simulator's rates and effects (simulate, advise, report)")
 
 
