@@ -92,3 +92,39 @@ def test_the_pages_fit_desktop_and_phone(browser, site, width):
         if width < 500:
             assert page.evaluate("document.documentElement.scrollWidth") <= width + 10, path
         page.screenshot(path=str(SHOTS / f"trellis-{name}-{width}.png"), full_page=True)
+
+
+def test_hr_creates_an_account_and_disables_it_after_confirming(browser, site):
+    page = test_browser.sign_in(browser, site, "hr@demo.trellis")
+    page.goto(f"{site}/admin/accounts")
+    page.get_by_label("Email (their sign-in)").fill("newcomer@demo.trellis")
+    page.get_by_label("Role").select_option("manager")
+    page.get_by_role("button", name="Create the account").click()
+    password = page.get_by_test_id("new-password").inner_text()
+    assert len(password) >= 10
+    assert page.get_by_role("status").filter(has_text="newcomer@demo.trellis can now sign in"
+                                             ).is_visible()
+    row = page.locator("tr", has_text="newcomer@demo.trellis")
+    confirm = row.get_by_role("button", name="Yes, disable newcomer@demo.trellis")
+    assert not confirm.is_visible()  # behind a disclosure: one click does not disable
+    row.get_by_text("Disable…").click()
+    confirm.click()
+    page.wait_for_url(re.compile(r".*done=disabled.*#account-\d+$"))
+    assert page.get_by_role("status").filter(has_text="newcomer@demo.trellis is disabled"
+                                             ).is_visible()
+    row = page.locator("tr", has_text="newcomer@demo.trellis")
+    assert "disabled" in row.inner_text()
+    page.screenshot(path=str(SHOTS / "trellis-accounts-disabled.png"), full_page=True)
+    stranger = browser.new_page()
+    stranger.goto(f"{site}/login")
+    stranger.get_by_label("Email").fill("newcomer@demo.trellis")
+    stranger.get_by_label("Password").fill(password)
+    stranger.get_by_role("button", name="Sign in").click()
+    assert stranger.get_by_role("alert").filter(has_text="wrong email or password").is_visible()
+    row.get_by_role("button", name="Enable newcomer@demo.trellis").click()
+    page.wait_for_url(re.compile(r".*done=enabled.*"))
+    stranger.get_by_label("Email").fill("newcomer@demo.trellis")
+    stranger.get_by_label("Password").fill(password)
+    stranger.get_by_role("button", name="Sign in").click()
+    stranger.wait_for_url(re.compile(r".*/team$"))  # a manager with no person: no Me page
+    assert stranger.get_by_role("button", name="Sign out").is_visible()

@@ -346,7 +346,9 @@ def test_disabling_ends_sessions_and_tokens_until_enabled(hr, app):
     me = next(u.id for u in accounts.list_users(app.state.trellis.uow())
               if u.email == "hr@t.org")
     own = hr.post(f"/admin/accounts/{me}/disable")
-    assert own.status_code == 409 and "your own account" in own.text
+    assert own.status_code == 409
+    row = own.text.split(f'id="account-{me}"', 1)[1].split("</tr>", 1)[0]
+    assert "Not disabled: you cannot disable your own account: ask another HR admin" in row
     assert hr.post("/admin/accounts/99999/disable").status_code == 404
 
 
@@ -435,3 +437,24 @@ def test_yearly_counts_leave_out_retracted_events_and_the_hire_day(sqlite_trelli
     assert kept.effective_on.year == 2022
     assert everything == {(2021, "skill_step"): 1, (2022, "certification"): 1}
     assert advances == {(2022, "certification"): 1}
+
+
+def test_a_failing_rule_reads_in_words():
+    from trellis.adapters.framework_files import read_framework_file
+    from trellis.domain.readiness import Requirement
+    from trellis.services.team_list import reason
+
+    framework, _ = read_framework_file(FIXTURES / "tiny-gates.yaml")
+    senior = framework.roles["eng3"]
+    said = [reason(Requirement(kind, name, False, detail), senior, framework)
+            for kind, name, detail in (
+                ("must_have", "must have design_systems", "design_systems at mastery 1, needs 2"),
+                ("time_in_level", "time in level", "11.6 of 12 months in level"),
+                ("criteria", "criteria coverage", "3 of 4 criteria met (75%, needs 100%)"),
+                ("points", "growth points for L3", "5 points short (10 of 15): cheapest ways "
+                 "to get them: Coding 1 -> 2 (+5)"))]
+    assert said == ["Design systems must reach mastery 2 first (now 1)",
+                    "11 of the 12 months in the level it asks for",
+                    "criteria coverage: 3 of 4 criteria met (75%, needs 100%)",
+                    "points for the Senior level: 5 points short (10 of 15): cheapest ways "
+                    "to get them: Coding 1 to 2 (+5)"]

@@ -124,8 +124,8 @@ def reason(q: Requirement, target: Role, framework: Framework) -> str:
         name = comp.name if comp else m.group(1)
         return f"{name} must reach mastery {m.group(3)} first (now {m.group(2)})"
     if q.kind == "time_in_level" and (m := _TIME_IN_LEVEL.fullmatch(q.detail)):
-        so_far, least = float(m.group(1)), float(m.group(2))
-        return f"{so_far:.0f} of the {least:g} months in the level it asks for"
+        so_far, least = float(m.group(1)), float(m.group(2))  # whole months, rounded down:
+        return f"{int(so_far)} of the {least:g} months in the level it asks for"  # 11.6 < 12
     if q.kind == "points":
         level = framework.levels.get(target.level)
         return f"points for the {level.name if level else target.level} level: {detail}"

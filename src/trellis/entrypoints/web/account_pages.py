@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from trellis.domain.access import Role, User
@@ -34,11 +34,12 @@ NOTICES = {"disabled": "{who} is disabled: signed out everywhere, their API toke
 
 def page(request: Request, user: User, uow: Uow, *, status: int = 200,
          message: str | None = None, notice: str | None = None,
-         secret: dict[str, str] | None = None, form: dict[str, str] | None = None
-         ) -> HTMLResponse:
+         secret: dict[str, str] | None = None, form: dict[str, str] | None = None,
+         acted: int | None = None) -> HTMLResponse:
+    """The page; a ``notice`` about one account (``acted``) shows in that account's row."""
     found = account_admin.accounts_list(uow(), user)
     response = render(request, "accounts.html", status, accounts=found, message=message,
-                      notice=notice, secret=secret, roles=list(Role),
+                      notice=notice, secret=secret, roles=list(Role), acted=acted,
                       form=form or {"email": "", "role": Role.EMPLOYEE.value, "person": ""},
                       **FORMAT)
     if secret:
@@ -48,19 +49,23 @@ def page(request: Request, user: User, uow: Uow, *, status: int = 200,
 
 @router.get("/admin/accounts", response_class=HTMLResponse)
 def accounts_page(request: Request, user: CurrentUser, uow: Uow,
-                  done: str = "", who: str = "") -> HTMLResponse:
+                  done: Annotated[str, Query(max_length=20, pattern=LINE)] = "",
+                  who: Annotated[str, Query(max_length=EMAIL_MAX, pattern=LINE)] = "",
+                  account: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None
+                  ) -> HTMLResponse:
     accounts.require_role(user, Role.HR_ADMIN)
     known = NOTICES.get(done)
-    return page(request, user, uow, notice=known.format(who=who[:EMAIL_MAX] or "The account")
-                if known else None)
+    return page(request, user, uow, notice=known.format(who=who or "The account")
+                if known else None, acted=account)
 
 
 def _refused(exc: TrellisError, request: Request, user: User, uow: Uow, what: str,
-             form: dict[str, str] | None = None) -> HTMLResponse:
+             form: dict[str, str] | None = None, acted: int | None = None) -> HTMLResponse:
+    """The page with the refusal in words, in the row of the account acted on (if any)."""
     if isinstance(exc, NotAuthenticated):
         raise exc
     return page(request, user, uow, status=status_of(exc)[0], message=f"{what}: {exc}",
-                form=form)
+                form=form, acted=acted)
 
 
 @router.post("/admin/accounts", response_class=HTMLResponse)
@@ -101,14 +106,14 @@ def _set_disabled(user_id: int, disabled: bool, request: Request, user: User, uo
         target = account_admin.set_disabled(uow(), user, user_id, disabled)
     except TrellisError as exc:
         return _refused(exc, request, user, uow,
-                        "Not disabled" if disabled else "Not enabled")
+                        "Not disabled" if disabled else "Not enabled", acted=user_id)
     done = "disabled" if disabled else "enabled"
     return _back(done, target.email, user_id)
 
 
 def _back(done: str, who: str, user_id: int) -> Response:
-    return RedirectResponse(f"/admin/accounts?{urlencode({'done': done, 'who': who})}"
-                            f"#account-{user_id}", status_code=303)
+    query = urlencode({"done": done, "who": who, "account": user_id})
+    return RedirectResponse(f"/admin/accounts?{query}#account-{user_id}", status_code=303)
 
 
 @router.post("/admin/accounts/{user_id}/password", response_class=HTMLResponse)
@@ -117,10 +122,10 @@ def new_password(user_id: UserId, request: Request, user: CurrentUser, uow: Uow,
     try:
         target, fresh = account_admin.reset_password(uow(), user, user_id, password or None)
     except TrellisError as exc:
-        return _refused(exc, request, user, uow, "Password not changed")
+        return _refused(exc, request, user, uow, "Password not changed", acted=user_id)
     secret: dict[str, Any] | None = {"email": target.email, "password": fresh} if fresh \
         else None
-    return page(request, user, uow, secret=secret,
+    return page(request, user, uow, secret=secret, acted=target.id,
                 notice=f"{target.email} has a new password and was signed out everywhere.")
 
 

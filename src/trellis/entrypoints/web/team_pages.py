@@ -85,7 +85,7 @@ async def team(request: Request, user: CurrentUser, uow: Uow,
     return render(request, "team.html", team=found, values=values, link=link,
                   sorts=sorts, bands=team_list.BANDS, sort_names=team_list.SORTS,
                   unrecognized_days=team_list.UNRECOGNIZED_DAYS,
-                  back=link(values), **FORMAT)
+                  **FORMAT)
 
 
 def _team(uow: Uow, user: User, manager: str | None, query: team_list.TeamQuery,
