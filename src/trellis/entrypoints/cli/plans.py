@@ -84,12 +84,14 @@ def backtest(
     at: Annotated[str, typer.Option(help="Plan for everyone from their profile on this "
                                     "date (YYYY-MM-DD).")],
     limit: Annotated[int, typer.Option(help="People shown (0: none).", min=0)] = 20,
+    refreshes: Annotated[bool, typer.Option(
+        "--refreshes", help="Count refreshes of stale evidence on both sides.")] = False,
     json: Json = False,
 ) -> None:
     """Plan for everyone from DATE and score the forecasts against what happened."""
     day = parse_date(at, "--at")
     assert day is not None
-    found = plan_backtest.backtest(state(ctx).open().uow(), day)
+    found = plan_backtest.backtest(state(ctx).open().uow(), day, refreshes=refreshes)
     if json:
         print_json(plan_backtest.backtest_to_document(found))
         return
@@ -97,7 +99,8 @@ def backtest(
     out = doc["outcomes"]
     skipped = ", ".join(f"{n} {why}" for why, n in sorted(doc["skipped"].items()))
     lines = [
-        f"plans on {doc['at']} scored against the ledger to {doc['ledger_end']}",
+        f"plans on {doc['at']} scored against the ledger to {doc['ledger_end']}"
+        + (", refreshes counted" if refreshes else ""),
         f"employed {doc['employed']}, planned {doc['planned']}"
         + (f" (no plan: {skipped})" if skipped else ""),
         f"reached readiness {doc['reached']}, censored {doc['censored']}; scored "
