@@ -44,7 +44,7 @@ from .unit_of_work import UnitOfWork
 
 CACHE_KEY = "effort_model"
 # Raise it whenever what a sample is changes: a model learned by other rules is relearned.
-MODEL_FORMAT = 3
+MODEL_FORMAT = 4
 RELEARN_GROWTH = 0.02
 
 

@@ -198,8 +198,8 @@ def _pace_text(p: Plan) -> str:
         else "no record of their own yet"
     return (f"; throughput {t.rate:.2f} median steps a quarter ({t.prior.group} "
             f"{t.prior.rate:.2f}, worth {t.prior.strength:g} quarters; {own}; "
-            f"weight {t.weight:g}), {t.focus:.0%} of it on the next role's gaps as "
-            "comparable people's")
+            f"weight {t.weight:g}); comparable people put {t.focus:.0%} of theirs into "
+            "their next role's gaps")
 
 
 def _forecast_text(p: Plan) -> str:
@@ -239,7 +239,8 @@ def _print(view: use.PlanView, json: bool) -> None:
     if p.note:
         console.print(f"note: {p.note}", highlight=False, markup=False)
     if p.complete:
-        console.print("target reached: nothing left to plan", highlight=False)
+        console.print("nothing left to plan" if "plan closed" in p.note
+                      else "target reached: nothing left to plan", highlight=False)
     rows = []
     for m in p.milestones:
         for k, i in enumerate(m.steps):
