@@ -4,8 +4,8 @@ organization's history, and each step's relative difficulty.
 **Work shares, not calendar gaps.** People work on several competencies at once, so the
 calendar time between two steps in one competency counts the months spent on the others.
 A step's *work* is the time its lane (its competency, or its criterion's topic) was open,
-from the lane's previous step (or the hire; for a topic, the start of the level) to the
-step, with each day divided among the lanes open on it: a person with three lanes open
+from the lane's previous step (or the start of the person's record, below; for a topic,
+the start of the level if later) to the step, with each day divided among the lanes open on it: a person with three lanes open
 for nine months spent three months on each. The work of a person's steps adds up to the
 time at least one lane was open, never more than their tenure.
 
@@ -19,8 +19,9 @@ a step to mastery 3, the middle of the scale).
 
 **Throughput.** A person's throughput is difficulty-weighted nano-steps a quarter (steps
 of median difficulty a quarter), over their *record*: from the hire, or from their first
-recorded step if later (a person with none has no record: an HR import, or a journal begun
-today, says nothing about pace). The organization's prior for *comparable people*, those
+recorded step if later, which opens the record and is not counted (its effort came before
+anything was written down); a person with no step has no record: an HR import, or a
+journal begun today, says nothing about pace. The organization's prior for *comparable people*, those
 in the same track at the same level, is learned from every spell (a stay in one role, of
 at least a quarter) at that track and level: work done over quarters spent. Fewer than
 ``MIN_GROUP`` spells there: the level in every track, then the whole organization, then
@@ -118,11 +119,14 @@ class Career:
         return None if first is None else max(first, self.hired_on)
 
     def counted(self, until: date) -> list[NanoStep]:
-        """Steps that took effort: after the hire (one on the hire date is a baseline) and
-        on or before ``until`` and the departure."""
+        """Steps that took effort inside the record: after its start (a baseline on the hire
+        date, or a first step that opens the record, took its effort before anything was
+        written down) and on or before ``until`` and the departure."""
+        start = self.recording_from(until)
+        if start is None:
+            return []
         end = self.end(until)
-        return sorted((s for s in self.steps if self.hired_on < s.on <= end),
-                      key=lambda s: s.on)
+        return sorted((s for s in self.steps if start < s.on <= end), key=lambda s: s.on)
 
     def role_on(self, on: date) -> tuple[str, str] | None:
         held = None
@@ -287,14 +291,14 @@ def work_shares(career: Career, until: date) -> list[tuple[NanoStep, float]]:
     steps = career.counted(until)
     if not steps:
         return []
+    opened = career.recording_from(until) or career.hired_on  # no lane is seen before it
     level_starts = sorted({since for since, _, _ in career.roles} | {career.hired_on})
     last: dict[str, int] = {}
     spans: list[tuple[int, int]] = []
     for s in steps:
-        start = career.hired_on
+        start = opened
         if s.is_criterion:  # a topic opens again with each level
-            start = max(d for d in level_starts if d < s.on) if any(
-                d < s.on for d in level_starts) else career.hired_on
+            start = max(opened, max((d for d in level_starts if d < s.on), default=opened))
         begin = max(last.get(s.lane, 0), start.toordinal())
         end = s.on.toordinal()
         last[s.lane] = end
