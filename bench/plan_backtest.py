@@ -7,7 +7,8 @@ Builds the demo organization (services.demo.run_demo, as `trellis demo`) in a te
 SQLite database, or reads the ledger at ``--db``, and for each date (default: one, two and
 three years before the ledger's end) plans for everyone employed then from their profile on
 that date and scores the P10/P90 interval and the P50 against the readiness dates that
-followed (services.plan_backtest). Aim: 80% +/- 5 of the people scored inside [P10, P90].
+followed (services.plan_backtest), without and with refreshes of stale evidence. Aim: 80%
++/- 5 of the people scored inside [P10, P90].
 
 Real data: no real ledger with step history ships with Trellis or sits in
 ../shared/data. O*NET and Monzo's files are frameworks (roles and what they expect), not
@@ -38,14 +39,16 @@ def report(trellis: Trellis, dates: list[date] | None) -> None:
     if last is None:
         print("the ledger has no events")
         return
-    for at in dates or [last - timedelta(days=round(365.25 * y)) for y in (3, 2, 1)]:
+    for at, refreshes in [(at, r) for at in dates or [
+            last - timedelta(days=round(365.25 * y)) for y in (3, 2, 1)] for r in (False, True)]:
         start = time.perf_counter()
-        b = backtest(trellis.uow(), at)
+        b = backtest(trellis.uow(), at, refreshes=refreshes)
         took = time.perf_counter() - start
         cov = "n/a" if b.coverage is None else f"{b.coverage:.1%}"
         err = "n/a" if b.median_error is None else (
             f"{b.median_error:+.1f} months (absolute {b.median_abs_error:.1f})")
-        print(f"--at {at}: employed {b.employed}, planned {len(b.cases)}, reached "
+        print(f"--at {at}{' --refreshes' if refreshes else ''}: employed {b.employed}, "
+              f"planned {len(b.cases)}, reached "
               f"{b.reached}, censored {b.censored} (undecided {b.count('undecided')}); "
               f"scored {b.scored}: inside {b.count('inside')}, early {b.count('early')}, "
               f"late {b.count('late')}")

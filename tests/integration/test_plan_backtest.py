@@ -200,3 +200,23 @@ def test_a_plan_on_someone_who_left_is_refused(ada: Trellis):
     record_event(ada.uow(), "ada", K.DEPARTURE, date(2025, 1, 5), {}, author="tester")
     with pytest.raises(PlanRejected, match="not employed here"):
         create_plan(ada.uow(), "ada", author="tester")
+
+
+def test_counting_refreshes_scores_readiness_after_the_freshness_discount(
+        trellis: Trellis, monkeypatch: pytest.MonkeyPatch):
+    # old's coding 2 dates from the 2019 hire: stale by 2025 (36 months), so the plan to eng2
+    # refreshes it (coding 2->3) besides communication 0->1. Communication comes on
+    # 2025-03-01: every requirement is met (before the freshness discount); the refresh on
+    # 2025-06-01 makes readiness itself 100.
+    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 1, 1, 9, 0))
+    hire(trellis, "old", "eng1", date(2019, 1, 1))
+    step(trellis, "old", "coding", 0, 2, date(2019, 1, 1))
+    step(trellis, "old", "communication", 0, 1, date(2025, 3, 1))
+    step(trellis, "old", "coding", 2, 3, date(2025, 6, 1))
+    step(trellis, "old", "mentoring", 0, 1, date(2025, 9, 1))
+    (plain,) = backtest(trellis.uow(), AT).cases
+    (counted,) = backtest(trellis.uow(), AT, refreshes=True).cases
+    assert (plain.steps, plain.reached_on) == (1, date(2025, 3, 1))
+    assert (counted.steps, counted.reached_on) == (2, date(2025, 6, 1))
+    assert counted.work > plain.work and counted.p50 > plain.p50
+    assert backtest_to_document(backtest(trellis.uow(), AT, refreshes=True))["refreshes"]

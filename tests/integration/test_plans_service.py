@@ -199,11 +199,13 @@ def test_a_criteria_plan_learns_effort_completes_on_demonstration_and_replans(cr
     by = {s.criterion: s for s in plan.steps if s.criterion}
     assert set(by) == {"code.1", "comms.2", "comms.3", "code.2"}
     # comms.2: five samples (31 days after comms.1, one lane open), its own; comms.3 and
-    # code.2 have none and take their level's (L2: the same five); code.1 takes L1's: the
-    # six comms.1 samples, each a whole year from the hire (or level start).
+    # code.2 have none and take their level's (L2: the same five); code.1's level has none
+    # (each comms.1 is its person's first demonstration: it opens their record, and says
+    # when writing began, not how long a criterion takes), so it takes every criterion's:
+    # the same five.
     assert (by["comms.2"].source, by["comms.3"].source, by["code.1"].source) == (
-        "criterion", "level", "level")
-    assert by["comms.2"].difficulty == by["comms.3"].difficulty < by["code.1"].difficulty
+        "criterion", "level", "criteria")
+    assert by["comms.2"].difficulty == by["comms.3"].difficulty == by["code.1"].difficulty
     for s in plan.steps:  # months of work at the committed 2 median steps a quarter
         assert s.months == pytest.approx(s.difficulty * 3 / 2, abs=0.01)
     assert by["comms.2"].text == "Proactively gives feedback upwards"

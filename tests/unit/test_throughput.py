@@ -56,7 +56,7 @@ def career(pid: int, steps: list[NanoStep], *, left: date | None = None,
 def test_work_shares_divide_each_day_among_open_lanes():
     # a opens at the hire and closes on day 91, b closes on day 182: for 91 days both are
     # open (45.5 days each), then b alone for 91. Calendar gaps would say 91 and 182.
-    c = career(1, [step(91, "a"), step(182, "b")])
+    c = career(1, [step(0, "z"), step(91, "a"), step(182, "b")])  # a baseline, then two
     (a, wa), (b, wb) = work_shares(c, date(2025, 1, 1))
     assert (a.key, b.key) == ("a", "b")
     assert wa == pytest.approx(45.5 / DAYS_PER_QUARTER)
@@ -71,9 +71,9 @@ def test_a_baseline_on_the_hire_date_and_steps_after_until_take_no_work():
 
 
 def test_difficulty_is_the_median_share_of_throughput_over_the_median_step():
-    # Both lanes open at the hire; a closes on day 30 (15 days of work: two lanes open),
-    # b on day 90 (15 + 60). Raw rate: 2 steps over 90 days (the record: hire to until).
-    people = [career(i, [step(30, "a"), step(90, "b")]) for i in range(5)]
+    # Both lanes open at the hire (a baseline opens the record); a closes on day 30 (15 days
+    # of work: two lanes open), b on day 90 (15 + 60). Raw rate: 2 steps over 90 days.
+    people = [career(i, [step(0, "z", 1), step(30, "a"), step(90, "b")]) for i in range(5)]
     until = DAY0 + timedelta(days=90)
     d = learn_difficulty(people, until)
     rate = 2 / (90 / DAYS_PER_QUARTER)
@@ -82,7 +82,7 @@ def test_difficulty_is_the_median_share_of_throughput_over_the_median_step():
     assert d.of_step("a", 1).value == pytest.approx(samples[0] / unit, abs=1e-3)
     assert d.of_step("b", 1).value == pytest.approx(samples[1] / unit, abs=1e-3)
     assert d.of_step("a", 1).source == "competency"
-    assert d.of_step("z", 1).source == "mastery"  # mastery 1 has 10 samples
+    assert d.of_step("y", 1).source == "mastery"  # mastery 1 has 10 samples
     assert d.of_step("z", 4).source == "default" and d.of_step("z", 4).value == 1.6
 
 
@@ -150,6 +150,18 @@ def test_comparable_people_fall_back_from_track_and_level_to_level_to_everyone()
 def test_a_career_without_any_recorded_step_has_no_record_of_its_own():
     t = person_throughput(ThroughputModel(), career(1, []), date(2027, 1, 1), "eng", "L1")
     assert t.own_quarters == 0 and t.rate == DEFAULT_PRIOR.rate
+
+
+def test_a_first_step_after_the_hire_opens_the_record():
+    # a journal begun two years after the hire: the record runs from its first step, which
+    # is not counted; the next, 91 days later, is (0.6 median steps over one quarter)
+    journal = career(1, [step(730, "a", 2), step(821, "b", 2)])
+    t = person_throughput(ThroughputModel(), journal, DAY0 + timedelta(days=821), "eng", "L1")
+    assert (t.own_work, t.own_quarters) == (0.6, pytest.approx(91 / DAYS_PER_QUARTER,
+                                                               abs=1e-3))
+    today = person_throughput(ThroughputModel(), career(2, [step(730, "a", 2)]),
+                              DAY0 + timedelta(days=730), "eng", "L1")
+    assert (today.own_work, today.own_quarters, today.rate) == (0, 0, DEFAULT_PRIOR.rate)
 
 
 def test_careers_from_rows_mark_what_aimed_at_the_next_role():

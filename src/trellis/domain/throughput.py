@@ -4,40 +4,44 @@ organization's history, and each step's relative difficulty.
 **Work shares, not calendar gaps.** People work on several competencies at once, so the
 calendar time between two steps in one competency counts the months spent on the others.
 A step's *work* is the time its lane (its competency, or its criterion's topic) was open,
-from the lane's previous step (or the hire; for a topic, the start of the level) to the
-step, with each day divided among the lanes open on it: a person with three lanes open
-for nine months spent three months on each. The work of a person's steps adds up to the
-time at least one lane was open, never more than their tenure.
+from the lane's previous step (or the start of the person's record, below; for a topic,
+the start of the level if later) to the step, with each day divided among the lanes open
+on it: three lanes open for nine months are three months of work each. The work of a
+person's steps adds up to the time at least one lane was open, never more.
 
-**Difficulty.** A step's sample is its work times the person's raw rate (nano-steps a
-quarter over their tenure): the share of their throughput it took, so fast and slow people
+**Record.** From the hire, or from the first recorded step if later, which opens the
+record and is not counted (its effort came before anything was written down; a baseline
+on the hire date likewise). A person with no step has no record: an HR import, or a
+journal begun today, says nothing about pace.
+
+**Difficulty.** A step's sample is its work times the person's raw rate (steps a quarter
+over their record): the share of their throughput it took, so fast and slow people
 measure the same step alike. A step's difficulty is the median of its samples (by
-competency and mastery with ``MIN_SAMPLES`` or more, else by mastery, likewise a criterion,
-its level, every criterion) over the median of all samples: the median step is 1.
-Without history: the documented months of ``domain.effort`` over 5 months (the default for
-a step to mastery 3, the middle of the scale).
+competency and mastery with ``MIN_SAMPLES`` or more, else by mastery, likewise a
+criterion, its level, every criterion) over the median of all samples: the median step is
+1. Without history: the documented months of ``domain.effort`` over 5 months (the default
+for a step to mastery 3, the middle of the scale).
 
-**Throughput.** A person's throughput is difficulty-weighted nano-steps a quarter (steps
-of median difficulty a quarter), over their *record*: from the hire, or from their first
-recorded step if later (a person with none has no record: an HR import, or a journal begun
-today, says nothing about pace). The organization's prior for *comparable people*, those
-in the same track at the same level, is learned from every spell (a stay in one role, of
-at least a quarter) at that track and level: work done over quarters spent. Fewer than
-``MIN_GROUP`` spells there: the level in every track, then the whole organization, then
-``DEFAULT_RATE`` with strength ``DEFAULT_STRENGTH``. The prior is a gamma distribution
-fitted by the method of moments for Poisson rates with exposures (Marshall 1991): mean
-``m = sum(work) / sum(quarters)``, the spread of the spells' rates beyond what chance alone
-gives, ``v = s2 - m / mean(quarters)``, and strength ``beta = m / v`` *quarters*, held to
-``STRENGTH_RANGE``. The person's own record (every step over their record)
-updates it: ``rate = (m * beta + work) / (beta + quarters)``: their own pace weighs
-``quarters / (quarters + beta)``.
+**Throughput** is difficulty-weighted steps a quarter (median steps a quarter). The prior
+for *comparable people*, those in the same track at the same level, is learned from every
+spell (a stay in one role of at least a quarter) at that track and level: work done over
+quarters spent. Fewer than ``MIN_GROUP`` spells there: the level in every track, then the
+whole organization, then ``DEFAULT_RATE`` with strength ``DEFAULT_STRENGTH``. The prior is
+a gamma distribution fitted by the method of moments for Poisson rates with exposures
+(Marshall 1991): mean ``m = sum(work) / sum(quarters)``, the spread of the spells' rates
+beyond what chance alone gives, ``v = s2 - m / mean(quarters)``, and strength
+``beta = m / v`` *quarters*, held to ``STRENGTH_RANGE``. The person's own record updates it:
+``rate = (m * beta + work) / (beta + quarters)``, so their own pace weighs
+``quarters / (quarters + beta)``. The group's *focus* is the share of its work that closed
+a gap of the next role up the track; the plan's pace is ``rate * focus``.
 
-**Forecast.** Work arrives as a gamma process: ``DISPERSION`` events a median step (1: a
-Poisson process of median steps) at the person's rate, itself gamma with shape
-``a = m * beta + work`` and rate ``b = beta + quarters``. The time ``T`` to finish ``W`` of
-work then has ``P(T <= t) = I(k t / (k t + b); k W, a)``, the regularized incomplete beta
-function (the negative binomial's tail), so a plan's milestones and its P10/P50/P90 come
-from one distribution, exactly, without simulation.
+**Forecast.** Work arrives as a gamma process: ``k`` events a median step (``dispersion``:
+learned from how unevenly work falls in people's quarters; 1 is a Poisson process) at the
+pace ``focus * lambda``, where ``lambda`` is gamma with shape ``a = m * beta + work`` and
+rate ``b = beta + quarters``. The time ``T`` to finish ``W`` median steps then has
+``P(T <= t) = I(x; k W, a)`` with ``x = k focus t / (k focus t + b)``, the regularized
+incomplete beta function (the negative binomial's tail), so a plan's milestones and its
+P10/P50/P90 come from one distribution, exactly, without simulation.
 """
 
 from __future__ import annotations
@@ -118,11 +122,14 @@ class Career:
         return None if first is None else max(first, self.hired_on)
 
     def counted(self, until: date) -> list[NanoStep]:
-        """Steps that took effort: after the hire (one on the hire date is a baseline) and
-        on or before ``until`` and the departure."""
+        """Steps that took effort inside the record: after its start (a baseline on the hire
+        date, or a first step that opens the record, took its effort before anything was
+        written down) and on or before ``until`` and the departure."""
+        start = self.recording_from(until)
+        if start is None:
+            return []
         end = self.end(until)
-        return sorted((s for s in self.steps if self.hired_on < s.on <= end),
-                      key=lambda s: s.on)
+        return sorted((s for s in self.steps if start < s.on <= end), key=lambda s: s.on)
 
     def role_on(self, on: date) -> tuple[str, str] | None:
         held = None
@@ -287,14 +294,14 @@ def work_shares(career: Career, until: date) -> list[tuple[NanoStep, float]]:
     steps = career.counted(until)
     if not steps:
         return []
+    opened = career.recording_from(until) or career.hired_on  # no lane is seen before it
     level_starts = sorted({since for since, _, _ in career.roles} | {career.hired_on})
     last: dict[str, int] = {}
     spans: list[tuple[int, int]] = []
     for s in steps:
-        start = career.hired_on
+        start = opened
         if s.is_criterion:  # a topic opens again with each level
-            start = max(d for d in level_starts if d < s.on) if any(
-                d < s.on for d in level_starts) else career.hired_on
+            start = max(opened, max((d for d in level_starts if d < s.on), default=opened))
         begin = max(last.get(s.lane, 0), start.toordinal())
         end = s.on.toordinal()
         last[s.lane] = end

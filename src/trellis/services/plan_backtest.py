@@ -96,6 +96,7 @@ class Backtest:
     employed: int
     skipped: Mapping[str, int]  # why people employed on DATE got no plan
     cases: tuple[Case, ...]
+    refreshes: bool = False  # refreshes counted on both sides
 
     def count(self, outcome: str) -> int:
         return sum(c.outcome == outcome for c in self.cases)
@@ -127,7 +128,7 @@ class Backtest:
         return statistics.median(errors) if errors else None
 
 
-def backtest(uow: UnitOfWork, at: date) -> Backtest:
+def backtest(uow: UnitOfWork, at: date, *, refreshes: bool = False) -> Backtest:
     """Plans on ``at`` for everyone, scored against the ledger after it."""
     with uow.reading():
         by_person: dict[int, list[Event]] = defaultdict(list)
@@ -173,7 +174,7 @@ def backtest(uow: UnitOfWork, at: date) -> Backtest:
             except PlanRejected as exc:
                 skipped[_why(str(exc))] += 1
                 continue
-            gaps = [s for s in plan.steps if s.kind is not StepKind.REFRESH]
+            gaps = [s for s in plan.steps if refreshes or s.kind is not StepKind.REFRESH]
             if not gaps:
                 skipped["only refreshes left"] += 1
                 continue
@@ -186,9 +187,9 @@ def backtest(uow: UnitOfWork, at: date) -> Backtest:
                     break
                 builder.apply(e)
                 if e.kind in RAISING:
-                    covered = target_readiness(builder.snapshot(e.effective_on), framework,
-                                               target).coverage
-                    if covered >= 100 - 1e-9:
+                    found = target_readiness(builder.snapshot(e.effective_on), framework,
+                                             target)
+                    if (found.score if refreshes else found.coverage) >= 100 - 1e-9:
                         reached = e.effective_on
                         break
             if reached is None and censored is None:
@@ -197,7 +198,7 @@ def backtest(uow: UnitOfWork, at: date) -> Backtest:
             cases.append(Case(person_id, people.get(person_id, str(person_id)),
                               target.role or target.label, len(gaps), forecast.work,
                               p10, p50, p90, reached, censored, why))
-        return Backtest(at, last, employed, dict(skipped), tuple(cases))
+        return Backtest(at, last, employed, dict(skipped), tuple(cases), refreshes)
 
 
 def _why(message: str) -> str:
@@ -215,6 +216,7 @@ def backtest_to_document(b: Backtest, *, limit: int | None = None) -> dict[str, 
     shown = b.cases if limit is None else b.cases[:limit]
     return {
         "at": b.at.isoformat(), "ledger_end": b.ledger_end.isoformat(),
+        "refreshes": b.refreshes,
         "employed": b.employed, "skipped": dict(b.skipped), "planned": len(b.cases),
         "reached": b.reached, "censored": b.censored, "scored": b.scored,
         "outcomes": {o: b.count(o) for o in ("inside", "early", "late", "undecided")},

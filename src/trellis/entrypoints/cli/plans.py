@@ -84,12 +84,14 @@ def backtest(
     at: Annotated[str, typer.Option(help="Plan for everyone from their profile on this "
                                     "date (YYYY-MM-DD).")],
     limit: Annotated[int, typer.Option(help="People shown (0: none).", min=0)] = 20,
+    refreshes: Annotated[bool, typer.Option(
+        "--refreshes", help="Count refreshes of stale evidence on both sides.")] = False,
     json: Json = False,
 ) -> None:
     """Plan for everyone from DATE and score the forecasts against what happened."""
     day = parse_date(at, "--at")
     assert day is not None
-    found = plan_backtest.backtest(state(ctx).open().uow(), day)
+    found = plan_backtest.backtest(state(ctx).open().uow(), day, refreshes=refreshes)
     if json:
         print_json(plan_backtest.backtest_to_document(found))
         return
@@ -97,7 +99,8 @@ def backtest(
     out = doc["outcomes"]
     skipped = ", ".join(f"{n} {why}" for why, n in sorted(doc["skipped"].items()))
     lines = [
-        f"plans on {doc['at']} scored against the ledger to {doc['ledger_end']}",
+        f"plans on {doc['at']} scored against the ledger to {doc['ledger_end']}"
+        + (", refreshes counted" if refreshes else ""),
         f"employed {doc['employed']}, planned {doc['planned']}"
         + (f" (no plan: {skipped})" if skipped else ""),
         f"reached readiness {doc['reached']}, censored {doc['censored']}; scored "
@@ -195,8 +198,8 @@ def _pace_text(p: Plan) -> str:
         else "no record of their own yet"
     return (f"; throughput {t.rate:.2f} median steps a quarter ({t.prior.group} "
             f"{t.prior.rate:.2f}, worth {t.prior.strength:g} quarters; {own}; "
-            f"weight {t.weight:g}), {t.focus:.0%} of it on the next role's gaps as "
-            "comparable people's")
+            f"weight {t.weight:g}); comparable people put {t.focus:.0%} of theirs into "
+            "their next role's gaps")
 
 
 def _forecast_text(p: Plan) -> str:
@@ -236,7 +239,8 @@ def _print(view: use.PlanView, json: bool) -> None:
     if p.note:
         console.print(f"note: {p.note}", highlight=False, markup=False)
     if p.complete:
-        console.print("target reached: nothing left to plan", highlight=False)
+        console.print("nothing left to plan" if "plan closed" in p.note
+                      else "target reached: nothing left to plan", highlight=False)
     rows = []
     for m in p.milestones:
         for k, i in enumerate(m.steps):

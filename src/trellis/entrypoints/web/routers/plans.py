@@ -93,15 +93,18 @@ def check_in(ref: Ref, body: CheckInCreate, user: CurrentUser, uow: Uow) -> Docu
         "open_until": done.open_until.isoformat() if done.open_until else None})
 
 
-def _backtest(uow: UowFactory, user: access.User, at: date) -> DocumentPublic:
+def _backtest(uow: UowFactory, user: access.User, at: date, refreshes: bool
+              ) -> DocumentPublic:
     accounts.require_role(user, access.Role.HR_ADMIN)
-    found = plan_backtest.backtest(uow(), at)
+    found = plan_backtest.backtest(uow(), at, refreshes=refreshes)
     return DocumentPublic(document=plan_backtest.backtest_to_document(found))
 
 
 @router.get("/plans/backtest", response_model=DocumentPublic,
             summary="Plans for everyone from a date, scored against what happened (HR admins)")
 async def backtest(request: Request, user: CurrentUser, uow: Uow,
-                   at: Annotated[Day, Query(description=f"plan from this date; {RANGE}")]
+                   at: Annotated[Day, Query(description=f"plan from this date; {RANGE}")],
+                   refreshes: Annotated[bool, Query(description="count refreshes of stale "
+                                                    "evidence on both sides")] = False
                    ) -> DocumentPublic:
-    return await analysis(request, _backtest, uow, user, at)
+    return await analysis(request, _backtest, uow, user, at, refreshes)
