@@ -54,7 +54,7 @@ def direct(x: np.ndarray, y: np.ndarray) -> dict[str, float]:
         for train, test in GroupKFold(n_splits=5).split(x, y, np.arange(len(y))):
             for name, model in (("logistic", make_pipeline(StandardScaler(),
                                                            logistic_model())),
-                                ("gradient_boosting", boosting_model())):
+                                ("gradient_boosting", boosting_model(len(train)))):
                 model.fit(x[train], y[train])
                 aucs[name].append(roc_auc_score(y[test], model.predict_proba(x[test])[:, 1]))
     return {name: float(np.mean(v)) for name, v in aucs.items()}

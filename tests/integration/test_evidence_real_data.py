@@ -100,7 +100,7 @@ def _direct_folds(x: np.ndarray, y: np.ndarray, out: dict[str, list[float]]
     for train, test in GroupKFold(n_splits=5).split(x, y, np.arange(len(y))):
         pipeline = make_pipeline(StandardScaler(), logistic_model()).fit(x[train], y[train])
         out["logistic"].append(roc_auc_score(y[test], pipeline.predict_proba(x[test])[:, 1]))
-        boost = boosting_model().fit(x[train], y[train])
+        boost = boosting_model(len(train)).fit(x[train], y[train])
         out["gradient_boosting"].append(roc_auc_score(y[test],
                                                       boost.predict_proba(x[test])[:, 1]))
     return out
