@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import Depends, FastAPI
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp
 
 from trellis.bootstrap import open_trellis
@@ -27,6 +28,7 @@ from . import (
     errors,
     pages,
     review_pages,
+    static_assets,
 )
 from .headers import SecurityHeaders
 from .routers import (
@@ -97,12 +99,16 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.secret = secret
     app.state.secure_cookies = app.https = settings.environment == "production"
     errors.install(app)
+    # pages and JSON shrink 5-10 times; static files come compressed already (static_assets),
+    # which the middleware leaves as they are; streamed import progress is flushed per line
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
     for module in (auth, people, events, profiles, frameworks, readiness, plans, lattice,
                    reports, simulation, evidence, compare, imports, audit, cases,
                    compensation, calibration, fairness, reviews):
         app.include_router(module.router, dependencies=[Depends(deps.single_query_values)])
     if docs:
         app.include_router(api_docs.router)
+    app.include_router(static_assets.router)
     app.include_router(review_pages.router)
     app.include_router(case_pages.router)  # before pages: /cases/new is not a case id
     app.include_router(pages.router)
