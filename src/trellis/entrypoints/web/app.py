@@ -26,6 +26,7 @@ from . import (
     comp_pages,
     deps,
     errors,
+    import_pages,
     pages,
     review_pages,
     static_assets,
@@ -109,6 +110,7 @@ def create_app(settings: Settings) -> FastAPI:
     if docs:
         app.include_router(api_docs.router)
     app.include_router(static_assets.router)
+    app.include_router(import_pages.router)
     app.include_router(review_pages.router)
     app.include_router(case_pages.router)  # before pages: /cases/new is not a case id
     app.include_router(pages.router)
