@@ -134,8 +134,9 @@
   }
   function drawFan(el, outcomes) {
     var traces = [], pay = [], kept = [], said = [];
-    var high = 0, low = Infinity;
+    var high = 0, low = Infinity, horizon = 0;
     outcomes.forEach(function (o, i) {
+      horizon = Math.max(horizon, (o.pay.p50.length - 1) / 4);
       var style = STYLES[i % STYLES.length];
       var years = o.pay.p50.map(function (_, q) { return q / 4; });
       traces.push(band(years, o.pay.p10, o.pay.p90, style.colour, o.strategy));
@@ -161,8 +162,9 @@
       grid: { rows: 2, columns: 1, pattern: "independent", roworder: "top to bottom" },
       annotations: endLabels(pay, { span: high - low }).concat(
         endLabels(kept, { x: "x2", y: "y2", span: 1 })),
-      xaxis: axis("years from today"), yaxis: axis("median base pay (band: P10-P90)", { tickformat: "~s" }),
-      xaxis2: axis("years from today"),
+      xaxis: axis("years from today", { range: [0, horizon] }),
+      yaxis: axis("median base pay (band: P10-P90)", { tickformat: "~s" }),
+      xaxis2: axis("years from today", { range: [0, horizon] }),
       yaxis2: axis("still employed", { tickformat: ".0%", range: [0, 1.02] }) }), CONFIG);
     var years = outcomes.length ? (outcomes[0].pay.p50.length - 1) / 4 : 0;
     describe(el, "Median base pay after " + years + " years, by strategy, among those still " +
@@ -334,16 +336,28 @@
     });
     if (labels.length >= STACK_FROM) table.classList.add("stack");
   }
+  function title(box) {  // the table's caption, else the heading of its section
+    var caption = box.querySelector("caption");
+    if (caption) return caption.textContent.trim();
+    var section = box.closest("section, article"), heading = section &&
+      section.querySelector("h1, h2, h3");
+    return heading ? heading.textContent.trim() : "";
+  }
   function regions() {
+    var names = {};
+    document.querySelectorAll(".scroll[role=region]").forEach(function (box) {
+      names[box.getAttribute("aria-label")] = true;
+    });
     document.querySelectorAll(".scroll").forEach(function (box) {
       var overflows = box.scrollWidth > box.clientWidth + 1;
       box.classList.toggle("overflows", overflows);
       if (overflows && !box.hasAttribute("tabindex")) {
-        var caption = box.querySelector("caption, h2, h3");
+        var name = (title(box) || "Table") + ", scrolls sideways", n = 2, unique = name;
+        while (names[unique]) unique = name + " (" + n++ + ")";  // each region its own name
+        names[unique] = true;
         box.setAttribute("tabindex", "0");
         box.setAttribute("role", "region");
-        box.setAttribute("aria-label", (caption ? caption.textContent.trim() + ": " : "") +
-                         "table, scrolls sideways");
+        box.setAttribute("aria-label", unique);
       }
     });
   }
