@@ -24,7 +24,8 @@ from trellis.entrypoints.cli.app import app
 from trellis.entrypoints.cli.commands import COMMANDS
 
 ANALYSIS = ("pandas", "scipy", "sklearn", "lifelines", "matplotlib", "numpy", "plotly",
-            "fastapi", "uvicorn", "jinja2", "alembic", "argon2", "pydantic_settings")
+            "fastapi", "uvicorn", "jinja2", "alembic", "argon2", "pydantic_settings",
+            "sqlalchemy.dialects.postgresql")  # on SQLite, PostgreSQL's dialect is not needed
 AT_HELP = (*ANALYSIS, "sqlalchemy", "pydantic", "yaml", "trellis.bootstrap",
            "trellis.settings")
 SOURCE = str(Path(trellis.errors.__file__).parents[1])
