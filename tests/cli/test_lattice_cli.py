@@ -58,6 +58,24 @@ def test_explore_names_each_kind_ranks_by_fit_and_says_the_top_of_a_track(cli, d
     assert "down" not in json.loads(cli(*db, "explore", "--role", "eng3", "--json").out)
 
 
+def test_explore_has_no_budget_unless_given_one_and_a_budget_only_filters(cli, db):
+    def moves(*budget: str) -> list[tuple[str, float]]:
+        done = cli(*db, "explore", "--role", "eng1", "--json", *budget)
+        assert done.code == 0, done.err
+        doc = json.loads(done.out)
+        return [(d["role"], d["months"]) for kind in ("lateral", "diagonal", "vertical")
+                for d in doc[kind]]
+
+    every = moves()
+    assert every == moves("--budget", "240")  # no limit by default
+    cut = sorted(m for _, m in every)[len(every) // 2]  # half of them cost more
+    within = moves("--budget", str(cut))
+    assert within == [(r, m) for r, m in every if m <= cut] and len(within) < len(every)
+    assert json.loads(cli(*db, "explore", "--role", "eng1", "--json").out)["budget"] is None
+    shown = cli(*db, "explore", "--role", "eng1").out
+    assert "From Engineer I (eng1), best fit first:" in shown, shown
+
+
 def test_explore_says_when_moves_people_made_count(cli, db):
     assert cli(*db, "person", "add", "bo", "--name", "Bo", "--role", "eng1",
                "--hired", "2022-01-10").code == 0

@@ -19,6 +19,16 @@ RELEASED = {
     "0004_repair_and_token_scope.py":
         "c5cb11f4a8dd0d1ba9e4d71844d658e19307bcbcca88ddd9ae79de0fafc3f038",
     "0005_review_cycles.py": "ea16b24f71da62d4a8289f057655848cc772e5f2b0cacf467e4072dc9944cafe",
+    "0006_promotion_cases.py":
+        "33491b5922ab726255b854bd111279038209fe6f5ff766ed11dfde0566e59156",
+    "0007_compensation_cycles.py":
+        "e35522b8746aa7b633f841b2eed539bbd45dbde5b96cdfe69ff9eab74c1b5212",
+    "0008_calibration_sessions.py":
+        "3743fa33c742d566a7b788dc9881e9c7004cd306f1e7097fc1553c96062662b3",
+    "0009_pending_verification.py":
+        "0fcc51fc006375dfe4923ed02f8457416777a8582cb6aeb9186373b14f9f925b",
+    "0010_person_attributes.py":
+        "3c25c6b578423efa5953621f606d6d0ae3febfcf82efad0969cecf0316c98a83",
 }
 
 

@@ -78,6 +78,14 @@ def stored_projection_format(stem: str) -> str | None:
     return found.group(1) if found else None
 
 
+def fixture_revision(stem: str) -> str:
+    """The schema revision the fixture's commit left (its alembic_version row)."""
+    found = re.search(r"INSERT INTO \"alembic_version\" VALUES\('(\w+)'\)",
+                      (FIXTURES / f"{stem}.sqlite.sql").read_text())
+    assert found, stem
+    return found.group(1)
+
+
 def steps_of(stem: str) -> str:
     """The scenario steps the fixture's header lists (what its commit could do)."""
     return (FIXTURES / f"{stem}.sqlite.sql").read_text().split("BEGIN TRANSACTION", 1)[0]
@@ -101,7 +109,10 @@ def test_an_old_database_upgrades_and_works(stem, engine_name, start, tmp_path, 
         assert done.code == 0, done.err
         if start == "next command":
             note = done.err
-        assert note.startswith("note: upgraded the database schema from 000")
+        if fixture_revision(stem) < database.HEAD:
+            assert note.startswith("note: upgraded the database schema from 0"), note
+        else:  # the newest release: nothing to upgrade, nothing said
+            assert "upgraded" not in note, note
         # stored profiles are folded again only when their format is not today's
         rebuilt = stored_projection_format(stem) != projections.PROJECTION_FORMAT
         assert ("rebuilt 4 stored profile(s) from the ledger" in note) == rebuilt, note
@@ -157,6 +168,20 @@ def test_an_old_database_upgrades_and_works(stem, engine_name, start, tmp_path, 
             assert [r["rating"] for r in cycle["peer"]] == [4]
             done = cli(*db, "review", "progress", "2022 review", "--json")
             assert done.code == 0, done.err
+        if "calibrate change" in steps:  # the calibrated rating survives, with its reason
+            done = cli(*db, "calibrate", "show", "2022 panel", "--json")
+            assert done.code == 0, done.err
+            assert "in line with peers" in cli(*db, "timeline", "emp").out
+        if "case open" in steps:
+            shown = cli(*db, "case", "show", "1")
+            assert shown.code == 0, shown.err
+            assert "leads the API" in shown.out and "agreed" in shown.out
+        if "comp propose" in steps:
+            done = cli(*db, "comp", "show", "2023 merit")
+            assert done.code == 0, done.err
+        if "person attribute" in steps:
+            listed = cli(*db, "person", "attribute", "list")
+            assert listed.code == 0 and "gender" in listed.out, listed.err
         if "session and token" in steps:
             trellis = open_trellis(Settings(database_url=url, author="t"))
             try:

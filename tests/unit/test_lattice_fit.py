@@ -82,7 +82,7 @@ def test_explore_ranks_by_fit_and_the_budget_only_filters():
     fw = parse_framework(SMALL)[0]
     lat = Lattice(fw, EffortModel(), build_lattice(fw, EffortModel()), build_fit(fw))
     start = Start(fw.roles["a"], None, dict(fw.roles["a"].expects))
-    wide = rank_moves(lat, start, math.inf, 10)
+    wide = rank_moves(lat, start, None, 10)  # no budget
     assert [d.role.id for d in wide.of(MoveKind.LATERAL)] == ["b"]  # same track, same level
     assert [d.role.id for d in wide.of(MoveKind.DIAGONAL)] == ["c"]
     assert wide.top_of_track  # no level above a in track t

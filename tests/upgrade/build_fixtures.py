@@ -46,6 +46,8 @@ HISTORY = [
     ("c837b50", "0003 without users.failed_logins / locked_until"),
     ("b7a1ff5", "the last release before 0004"),
     ("726c5cd", "0005 review cycles as first released: cycles, participants, nominations"),
+    ("534e96e", "0006-0010 as first released: cases, compensation and calibration, "
+                "self-reported events, person attributes"),
 ]
 SCHEMA = "upgrade_fixture"
 PASSWORD = "correct horse battery"
@@ -100,6 +102,19 @@ SCENARIO: list[tuple[bool, list[str]]] = [  # (required, arguments)
     (False, ["admin", "create", "hr@x.org", "--person", "boss", "--password-stdin"]),
     (False, ["admin", "create", "em@x.org", "--person", "emp", "--role", "employee",
              "--password-stdin"]),
+    (False, ["calibrate", "open", "2022 review", "--team", "boss", "--name", "2022 panel"]),
+    (False, ["calibrate", "change", "2022 panel", "emp", "--rating", "4", "--reason",
+             "in line with peers"]),
+    (False, ["calibrate", "close", "2022 panel"]),
+    (False, ["case", "open", "emp", "--to", "eng3", "--justification", "leads the API",
+             "--by", "mgr", "--on", "2023-06-01"]),
+    (False, ["case", "comment", "1", "agreed", "--by", "boss"]),
+    (False, ["case", "approve", "1", "--by", "boss", "--override", "fixture"]),
+    (False, ["comp", "cycle", "open", "2023 merit", "--effective", "2023-04-01",
+             "--budget-percent", "3"]),
+    (False, ["comp", "propose", "2023 merit", "emp", "--by", "mgr", "--percent", "2"]),
+    (False, ["comp", "raise", "mgr", "--reason", "market", "--by", "boss", "--percent", "4"]),
+    (False, ["person", "attribute", "set", "emp", "gender", "F"]),
 ]
 
 # With the commit's own services: a session and an API token for the employee's account.

@@ -69,7 +69,10 @@ __all__ = [
     "relation",
 ]
 
-DEFAULT_BUDGET = 12.0  # months: what ``explore`` shows as reachable, a year
+# ``explore`` shows every reachable role, best fit first, unless given a budget of months:
+# a budget filters by months, never reorders (a 12-month default hid the closest moves,
+# e.g. Accountants -> Financial Managers at 17 months).
+DEFAULT_BUDGET: float | None = None
 DEFAULT_K = 3  # paths ``paths`` shows
 OBSERVED_PULL = 0.2  # each move made in the organization closes a fifth of the gap to 1
 

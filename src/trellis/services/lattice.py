@@ -9,6 +9,7 @@ built once per framework version and effort model and kept in this process
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -98,7 +99,7 @@ class Destination:
 @dataclass(frozen=True, slots=True)
 class Exploration:
     start: Start
-    budget: float
+    budget: float | None  # months; None: no limit
     sort: str  # "fit" (the default) or "cost"
     moves: Mapping[MoveKind, tuple[Destination, ...]]  # the kinds shown, each ordered
     top_of_track: bool  # no role above the start in its track
@@ -197,11 +198,12 @@ def paths(uow: UnitOfWork, person: str, to: str, k: int = DEFAULT_K,
 
 
 def explore(uow: UnitOfWork, *, person: str | None = None, role: str | None = None,
-            budget: float = DEFAULT_BUDGET, limit: int | None = 10, sort: str = "fit",
-            down: bool = False, lattice: Lattice | None = None) -> Exploration:
-    """Roles reachable within ``budget`` months, apart by kind, best fit first (``sort``
-    "cost": cheapest first); ``limit`` per kind; steps down only when ``down``."""
-    if not budget > 0:
+            budget: float | None = DEFAULT_BUDGET, limit: int | None = 10,
+            sort: str = "fit", down: bool = False, lattice: Lattice | None = None
+            ) -> Exploration:
+    """Reachable roles, apart by kind, best fit first (``sort`` "cost": cheapest first);
+    ``budget`` (months) only filters; ``limit`` per kind; steps down only when ``down``."""
+    if budget is not None and not budget > 0:
         raise InvalidEvent("the budget must be more than 0 months")
     if sort not in SORTS:
         raise InvalidEvent(f"unknown sort '{sort}': use fit or cost")
@@ -213,7 +215,7 @@ def explore(uow: UnitOfWork, *, person: str | None = None, role: str | None = No
                       personal=person is not None)
 
 
-def rank_moves(lat: Lattice, start: Start, budget: float, limit: int | None, *,
+def rank_moves(lat: Lattice, start: Start, budget: float | None, limit: int | None, *,
                sort: str = "fit", down: bool = False, personal: bool = False) -> Exploration:
     """The exploration of ``explore``, for a start already found (no database)."""
     fw = lat.framework
@@ -221,7 +223,8 @@ def rank_moves(lat: Lattice, start: Start, budget: float, limit: int | None, *,
     if not start.role.expects and not start.role.criteria:
         raise InvalidEvent(f"role {source} ({start.role.title}) expects nothing: the "
                            "lattice cannot price or fit moves from it")
-    reached = lat.graph.reachable(source, budget, start.mastery if personal else None,
+    reached = lat.graph.reachable(source, math.inf if budget is None else budget,
+                                  start.mastery if personal else None,
                                   start.met)
     row = lat.fit.row(source)
     kinds = (*SHOWN_KINDS, MoveKind.DOWN) if down else SHOWN_KINDS

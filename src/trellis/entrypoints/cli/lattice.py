@@ -88,8 +88,9 @@ def explore(
     person: Annotated[str | None, typer.Argument(help="Handle, email or id.")] = None,
     role: Annotated[str | None, typer.Option("--role", help="Explore from a role instead.",
                                              metavar="ROLE")] = None,
-    budget: Annotated[float, typer.Option("--budget", help="Months to spend (default 12).",
-                                          metavar="MONTHS")] = DEFAULT_BUDGET,
+    budget: Annotated[float | None, typer.Option(
+        "--budget", help="Only moves within this many months (default: no limit; it filters, "
+        "the order stays by fit).", metavar="MONTHS")] = DEFAULT_BUDGET,
     limit: Annotated[int, typer.Option("--limit", min=1,
                                        help="Roles shown per kind of move.")] = 10,
     sort: Annotated[str, typer.Option("--sort", help="fit (best first, the default) or "
@@ -97,8 +98,8 @@ def explore(
     down: Annotated[bool, typer.Option("--down", help="Show steps down too.")] = False,
     json: Json = False,
 ) -> None:
-    """Roles reachable within a budget, best fit first: lateral, diagonal, vertical (and
-    steps down with --down), each with its fit, why, and months."""
+    """Roles to move to, best fit first: lateral, diagonal, vertical (and steps down with
+    --down), each with its fit, why, and the months of steps to get there."""
     from trellis.services import lattice as use  # scipy loads only when a command runs
 
     if person is None and role is None:
@@ -109,7 +110,8 @@ def explore(
         print_json(use.exploration_document(found))
         return
     start = found.start.role
-    console.print(f"From {escape(start.title)} ({start.id}), within {found.budget:g} months, "
+    within = "" if found.budget is None else f", within {found.budget:g} months"
+    console.print(f"From {escape(start.title)} ({start.id}){within}, "
                   f"{'best fit' if found.sort == 'fit' else 'cheapest'} first:",
                   highlight=False)
     if found.observed:
@@ -130,7 +132,8 @@ def explore(
             console.print(f"{escape(start.title)} is at the top of its track: no vertical "
                           "moves", highlight=False)
         else:
-            console.print(f"no {kind.label} moves within the budget", highlight=False)
+            console.print(f"no {kind.label} moves" + ("" if found.budget is None else
+                                                      " within the budget"), highlight=False)
 
 
 def lattice(

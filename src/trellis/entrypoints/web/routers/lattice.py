@@ -33,13 +33,16 @@ def paths(ref: Ref, user: CurrentUser, uow: Uow,
 
 
 @router.get("/explore", response_model=DocumentPublic,
-            summary="Roles reachable within a budget, best fit first: lateral, diagonal, "
-            "vertical and (down=true) steps down (from a person: their private circle; from "
-            "a role: anyone)")
+            summary="Roles to move to, best fit first (a budget of months filters): lateral, "
+            "diagonal, vertical and (down=true) steps down (from a person: their private "
+            "circle; from a role: anyone)")
 def explore(user: CurrentUser, uow: Uow,
             person: str | None = Query(None, max_length=EMAIL_MAX, pattern=LINE),
             role: str | None = Query(None, max_length=HANDLE_MAX, pattern=LINE),
-            budget: float = Query(12.0, gt=0, le=240), limit: int = Query(10, ge=1, le=100),
+            budget: float | None = Query(None, gt=0, le=240, description=(
+                "Only moves within this many months (default: no limit; it filters, "
+                "the order stays by fit).")),
+            limit: int = Query(10, ge=1, le=100),
             sort: Literal["fit", "cost"] = Query("fit"), down: bool = Query(False)
             ) -> DocumentPublic:
     if person is None and role is None:
