@@ -46,9 +46,9 @@ COMMANDS: dict[str, Entry] = {
                     "criteria met per topic,\nquarter by quarter since the hire."),
     "paths": Entry("lattice", "The k best paths from a person's profile to a role, with the "
                    "steps before each move."),
-    "explore": Entry("lattice", "Roles reachable within a budget, best fit first: lateral, "
-                     "diagonal, vertical (and\nsteps down with --down), each with its fit, "
-                     "why, and months."),
+    "explore": Entry("lattice", "Roles to move to, best fit first: lateral, diagonal, "
+                     "vertical (and steps down with\n--down), each with its fit, why, and the "
+                     "months of steps to get there."),
     "lattice": Entry("lattice", "Draw the lattice around a role or a person: the best-fitting "
                      "vertical, lateral and\ndiagonal moves (and steps down with --down)."),
     "import": Entry("transfer", "Import people and events; any bad row refuses the whole "
