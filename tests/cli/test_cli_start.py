@@ -1,9 +1,11 @@
-"""A command starts without the analysis libraries: `trellis log` runs many times a day.
+"""A command starts without what it does not use: `trellis log` runs many times a day.
 
 pandas, scipy, scikit-learn, lifelines, matplotlib and numpy load only inside the commands
-that analyse (compare, advise, evidence, simulate, report, the lattice), so starting the
-CLI costs what the ledger needs, not what the statistics need (issue 15's aim is measured
-by a benchmark, never asserted as a time here).
+that analyse (compare, advise, evidence, simulate, report, the lattice); `trellis --help`
+imports no command module, no SQLAlchemy and no pydantic (the root lists the commands from
+``commands.COMMANDS``); `trellis log` and `trellis profile` import their own module and
+the ledger's, nothing of another command. Issue 15's aims are measured by
+bench/cli_start.py, never asserted as a time here.
 """
 
 from __future__ import annotations
@@ -13,20 +15,100 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+import typer.main
+
 import trellis.errors
 from trellis.analytics.evidence import MIN_MONTHS
+from trellis.entrypoints.cli.app import app
+from trellis.entrypoints.cli.commands import COMMANDS
 
-HEAVY = ("pandas", "scipy", "sklearn", "lifelines", "matplotlib", "numpy", "plotly",
-         "fastapi", "uvicorn")
+ANALYSIS = ("pandas", "scipy", "sklearn", "lifelines", "matplotlib", "numpy", "plotly",
+            "fastapi", "uvicorn", "jinja2", "alembic", "argon2", "pydantic_settings",
+            "sqlalchemy.dialects.postgresql")  # on SQLite, PostgreSQL's dialect is not needed
+AT_HELP = (*ANALYSIS, "sqlalchemy", "pydantic", "yaml", "trellis.bootstrap",
+           "trellis.settings")
 SOURCE = str(Path(trellis.errors.__file__).parents[1])
+CLI = "trellis.entrypoints.cli."
+
+
+def loaded_after(argv: list[str], watch: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """Run the CLI with ``argv`` in a fresh interpreter: which of ``watch`` it imported, and
+    which command modules."""
+    probe = ("import sys, json\nfrom trellis.entrypoints.cli.app import main\n"
+             f"try:\n    main({argv!r})\nexcept SystemExit:\n    pass\n"
+             f"print(json.dumps([[m for m in {watch!r} if m in sys.modules], sorted(m for m "
+             f"in sys.modules if m.startswith({CLI!r}))]))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          env={"PYTHONPATH": SOURCE, "COLUMNS": "100",
+                               "TRELLIS_AUTHOR": "tester"}, check=True)
+    heavy, modules = json.loads(done.stdout.splitlines()[-1])
+    return heavy, [m.removeprefix(CLI) for m in modules]
 
 
 def test_starting_the_cli_loads_no_analysis_library():
-    probe = ("import sys, json; import trellis.entrypoints.cli.app; "
-             f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                          env={"PYTHONPATH": SOURCE}, check=True)
-    assert json.loads(done.stdout) == []
+    heavy, modules = loaded_after([], AT_HELP)
+    assert heavy == []
+    assert modules == ["app", "commands", "output"]
+
+
+def test_the_root_help_lists_every_command_without_importing_one():
+    heavy, modules = loaded_after(["--help"], AT_HELP)
+    assert heavy == []
+    assert modules == ["app", "commands", "output"]
+
+
+@pytest.fixture
+def journal(tmp_path: Path, cli) -> Path:
+    db = tmp_path / "journal.db"
+    assert cli("--db", db, "init", "--framework", "software-company").code == 0
+    assert cli("--db", db, "person", "add", "me", "--name", "Me", "--role", "eng-l2",
+               "--hired", "2023-04-01", "--pay", "98000").code == 0
+    return db
+
+
+@pytest.mark.parametrize(("argv", "module"), [
+    (["log", "certification", "me", "--certification", "AWS"], "ledger"),
+    (["profile", "me"], "profiles"),
+    (["timeline", "me"], "profiles"),
+])
+def test_a_journal_command_imports_its_module_and_no_analysis(journal, argv, module):
+    heavy, modules = loaded_after(["--db", str(journal), *argv], ANALYSIS)
+    assert heavy == []
+    assert modules == sorted(["app", "commands", "context", "output", module])
+
+
+def test_the_journal_commands_still_do_their_work(journal, cli):
+    assert cli("--db", journal, "log", "certification", "me", "--certification",
+               "AWS").code == 0
+    shown = cli("--db", journal, "timeline", "me")
+    assert shown.code == 0 and "AWS" in shown.out
+
+
+def real_commands() -> dict[str, str]:
+    """Every root command's own first help paragraph, every module imported."""
+    root = typer.main.get_command(app)
+    root.load_all()
+    return {name: (command.short_help or command.help or "").split("\n\n")[0]
+            for name, command in root.commands.items()}
+
+
+def test_the_table_of_commands_is_every_command_with_its_own_help():
+    assert {name: entry.help for name, entry in COMMANDS.items()} == real_commands()
+
+
+def test_the_root_help_shows_every_command(cli):
+    done = cli("--help")
+    assert done.code == 0
+    listed = {line.split()[1] for line in done.out.splitlines()
+              if line.startswith("│ ") and len(line.split()) > 2}
+    assert set(COMMANDS) <= listed
+
+
+def test_an_unknown_command_is_one_line_naming_it(cli):
+    done = cli("frobnicate")
+    assert done.code == 2
+    assert done.err.strip() == "error: No such command 'frobnicate'."
 
 
 def test_the_evidence_help_states_the_analyses_default(cli):

@@ -13,7 +13,7 @@ import pytest
 import typer.main
 
 from trellis.entrypoints.cli.app import app
-from trellis.settings import Settings
+from trellis.settings import ENV_PREFIX, Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -35,6 +35,7 @@ def walk(command, path: tuple[str, ...] = ()):
 
 
 ROOT_COMMAND = typer.main.get_command(app)
+ROOT_COMMAND.load_all()  # the root imports a command's module only when it runs
 COMMANDS = [(path, cmd) for path, cmd in walk(ROOT_COMMAND)
             if path and not is_group(cmd)]
 OPTIONS = sorted({
@@ -81,6 +82,6 @@ def test_every_option_is_documented(path, option):
 
 @pytest.mark.parametrize("name", sorted(Settings.model_fields))
 def test_every_setting_is_in_the_readme(name):
-    prefix = Settings.model_config.get("env_prefix", "")
+    prefix = ENV_PREFIX
     variable = f"{prefix}{name}".upper()
     assert variable in README, f"setting {name} ({variable}) is not documented in the README"

@@ -344,3 +344,31 @@ def test_a_dumped_document_reads_back_the_same_even_with_number_like_ids():
     _, document = parse_framework(text, "tiny.yaml")
     for fmt in ("yaml", "json"):
         assert parse_framework(dump_document(document, fmt), "again")[1] == document
+
+
+def test_schema_and_rule_problems_come_in_one_pass():
+    """A role the schema refuses (a title that is a list) and another role's unknown
+    competency: both listed, with their lines, the first time; before, the second showed
+    only once the first was fixed."""
+    text = edit("    title: Senior Engineer\n", "    title: [Senior, Engineer]\n")
+    text = text.replace("      design: 2\n", "      system_design: 2\n")
+    found = problems(text)
+    assert ("roles[3].expects.system_design", "unknown competency 'system_design'", 46) \
+        in found
+    assert [p for p in found if p[0].startswith("roles[2].title")], found
+    assert len(found) == 2, found
+
+
+def test_a_repeated_key_and_a_rule_problem_come_in_one_pass():
+    text = edit("      design: 2\n", "      system_design: 2\n").replace(
+        "    title: Engineering Manager\n", "    title: Engineering Manager\n    title: EM\n")
+    found = problems(text)
+    assert [p[1] for p in found] == ["key repeated", "unknown competency 'system_design'"]
+
+
+def test_a_problem_caused_by_a_refused_item_is_not_listed_twice():
+    """A refused competency is left out of the rules' check: the roles expecting it are not
+    also reported as expecting an unknown competency."""
+    text = edit("{id: mentoring, name: Mentoring}", "{id: mentoring, name: [Mentoring]}")
+    found = problems(text)
+    assert len(found) == 1 and found[0][0].startswith("skill_bands[1].competencies[0].name")

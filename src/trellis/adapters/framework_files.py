@@ -625,19 +625,84 @@ def parse_framework(text: str, source: str = "<text>") -> tuple[Framework, dict[
     def locate(path: str, message: str) -> Problem:
         return Problem(path, message, _line_of(lines, path), source)
 
-    if repeated:
-        raise _invalid([Problem(path, "key repeated", line, source)
-                        for path, line in repeated], source)
-
+    problems = [Problem(path, "key repeated", line, source) for path, line in repeated]
     try:
         model = FrameworkModel.model_validate(document)
     except ValidationError as exc:
-        raise _invalid([locate(_dotted(err["loc"]), _message(err)) for err in exc.errors()],
-                       source) from None
+        problems += [locate(_dotted(err["loc"]), _message(err)) for err in exc.errors()]
+        problems += [locate(p.path, p.message) for p in _beyond_the_schema(document, exc)]
+        raise _invalid(problems, source) from None
     framework, found = model.to_domain()
-    if framework is None:
-        raise _invalid([locate(p.path, p.message) for p in found], source)
+    if framework is None or problems:
+        raise _invalid([*problems, *(locate(p.path, p.message) for p in found)], source)
     return framework, model.model_dump(mode="json", exclude_defaults=True, by_alias=True)
+
+
+PRUNE_ROUNDS = 4  # schema errors surface in layers (a bad item hides its siblings' checks)
+
+
+def _beyond_the_schema(document: dict[str, Any], error: ValidationError) -> list[Problem]:
+    """The problems the framework's own rules find (unknown tracks, levels, competencies,
+    cycles...) in what is left once the items the schema refused are taken out, so that one
+    upload reports both kinds; a problem naming a removed item is left out (it follows from
+    the first). None when a refusal is not inside a list item (a top-level field)."""
+    pruned: set[str] = set()
+    shortened: set[tuple[str, bool]] = set()  # (path, and what is under it) not to judge
+    kept: dict[tuple[Any, ...], list[int]] = {}  # a list's path -> its items' first indices
+    for _ in range(PRUNE_ROUNDS):
+        found_items = [_item_of(err["loc"]) for err in error.errors()]
+        items = {loc for loc in found_items if loc is not None}
+        if len(items) < len(set(found_items)):  # a top-level field: nothing to take out
+            return []
+        for loc in sorted(items, reverse=True):  # later items first: indices stay right
+            *parent_path, index = loc
+            parent: Any = document
+            for key in parent_path:
+                parent = parent[key]
+            if not isinstance(parent, list) or not 0 <= index < len(parent):
+                return []  # an item already taken out with the list holding it
+            item = parent.pop(index)
+            kept.setdefault(tuple(parent_path), list(range(len(parent) + 1))).pop(index)
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                pruned.add(item["id"])
+            # what holds a shortened list is judged no further ("k of 3 competencies" on a
+            # band left with 2): the item owning a nested list, or a top-level list itself
+            owner = tuple(parent_path[:-1]) if len(parent_path) > 1 else tuple(parent_path)
+            shortened.add((_dotted(owner), len(parent_path) > 1))
+        try:
+            model = FrameworkModel.model_validate(document)
+        except ValidationError as again:
+            error = again
+            continue
+        _, found = model.to_domain()
+        return [Problem(_first_path(p.path, kept), p.message, p.line, p.source) for p in found
+                if not any(_under(p.path, path, deep) for path, deep in shortened)
+                and not any(f"'{item}'" in p.message for item in pruned)]
+    return []
+
+
+def _under(path: str, owner: str, deep: bool) -> bool:
+    return path == owner or (deep and path.startswith((f"{owner}.", f"{owner}[")))
+
+
+def _first_path(path: str, kept: dict[tuple[Any, ...], list[int]]) -> str:
+    """A path in the pruned document as it reads in the file (roles[2] was roles[3])."""
+    parts: list[Any] = []
+    for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", path):
+        if name:
+            parts.append(name)
+        else:
+            moved = kept.get(tuple(parts))
+            i = int(index)
+            parts.append(moved[i] if moved is not None and i < len(moved) else i)
+    return _dotted(tuple(parts))
+
+
+def _item_of(loc: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """The path of the deepest list item holding an error's location."""
+    last = max((i for i, part in enumerate(loc) if isinstance(part, int)
+                and loc[i + 1:i + 2] != ("[key]",)), default=None)
+    return None if last is None else tuple(loc[:last + 1])
 
 
 def parse_framework_bytes(data: bytes, source: str = "<bytes>"

@@ -144,7 +144,17 @@ def _csv_rows(lines: Iterable[str]) -> Iterator[Row]:
             yield 1, wrong
             return
         width = len(header)
-        for row in reader:
+        while True:
+            reached = reader.line_num
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:  # that row is bad; the reader goes on past it
+                yield reader.line_num, _csv_problem(str(exc))
+                if reader.line_num == reached:  # pragma: no cover - nothing consumed
+                    return
+                continue
             if len(row) > width:
                 yield reader.line_num, (f"{len(row)} cells, but the header names {width} "
                                         "columns")
@@ -153,7 +163,7 @@ def _csv_rows(lines: Iterable[str]) -> Iterator[Row]:
                                         for k, v in zip(header, row, strict=False) if v}
     except _NotText as exc:
         yield exc.line, exc.message
-    except csv.Error as exc:
+    except csv.Error as exc:  # in the header: no column to read the rest by
         yield reader.line_num, _csv_problem(str(exc))
 
 

@@ -20,11 +20,12 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING, Any
 
 from trellis.errors import Busy
+
+if TYPE_CHECKING:  # the CLI imports this module at start, before it needs SQLAlchemy
+    from sqlalchemy import Engine
 
 try:
     import fcntl

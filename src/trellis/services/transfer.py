@@ -135,21 +135,25 @@ def _import(
         checking = PhaseMeter(on_progress, "checking", len(people) + len(records))
         for checked, rec in enumerate(people):
             checking.at(checked)
+            problem = None
             try:
                 check_handle(rec.handle)
                 check_email(rec.email)
             except InvalidEvent as exc:
-                bad(rec.line, str(exc))
-                continue
+                problem = str(exc)
             if rec.handle in by_handle:
                 bad(rec.line, f"a person with handle '{rec.handle}' already exists")
                 continue
-            if rec.email and rec.email in emails:
-                bad(rec.line, f"a person with email '{rec.email}' already exists")
-                continue
+            if problem is None and rec.email and rec.email in emails:
+                problem = f"a person with email '{rec.email}' already exists"
             person = Person(next_person, rec.handle, rec.name, rec.email)
             next_person += 1
+            # a refused person still owns the file's events for them, which are checked as
+            # well: one upload names every problem, not "unknown person" on the next
             by_handle[rec.handle] = person
+            if problem is not None:
+                bad(rec.line, problem)
+                continue
             if rec.email:
                 emails.add(rec.email)
             new_people.append((rec, person))
@@ -273,36 +277,40 @@ def _existing_ids(uow: UnitOfWork, ids: list[int]) -> set[int]:
 def _replay(person_id: int, events: list[Event], lines: dict[int, int],
             bad: Callable[[int, str], None], catalog: Any, source: str
             ) -> ProfileBuilder | None:
+    """The person's profile from their events, or None after reporting every event that
+    breaks a rule. A bad event is reported and left out, and the replay goes on, so one
+    upload lists all of a career's problems (each later one judged as if the bad lines were
+    left out); only a career without its hire stops, as everything after it would fail."""
     known = {e.id: e for e in events}
     retracted: dict[int, int] = {}
-    ok = True
+    refused: set[int] = set()  # retractions that cannot be: left out of the replay
     for e in events:
         if isinstance(e.details, Retraction):
             target = known.get(e.details.retracts)
             if target is None:
                 bad(lines.get(e.id, 0), f"unknown event {e.details.retracts} (retraction "
                     "targets must belong to the same person)")
-                ok = False
             elif target.kind is EventKind.RETRACTION:
                 bad(lines.get(e.id, 0), f"event {target.id} is a retraction and cannot be "
                     "retracted")
-                ok = False
             elif target.id in retracted:
                 bad(lines.get(e.id, 0), f"event {target.id} was already retracted by event "
                     f"{retracted[target.id]}")
-                ok = False
             else:
                 retracted[target.id] = e.id
-    if not ok:
-        return None
+                continue
+            refused.add(e.id)
+    ok = not refused
     builder = ProfileBuilder(person_id, catalog)
-    for e in order(live_events(events)):
+    for e in order(live_events(e for e in events if e.id not in refused)):
         try:
             builder.apply(e)
         except LedgerRuleBroken as exc:
             bad(lines.get(e.id, 0), str(exc))
-            return None
-    return builder
+            ok = False
+            if builder.hired_on is None:  # no career to check the rest against
+                return None
+    return builder if ok else None
 
 
 def _version_lookup(uow: UnitOfWork) -> Callable[[date], int] | None:

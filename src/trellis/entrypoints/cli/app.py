@@ -16,37 +16,9 @@ from rich.markup import escape
 
 from trellis.adapters.sqlite_writers import waiting_behind_imports
 from trellis.errors import Busy, TrellisError
-from trellis.settings import Settings, database_url
 
-from . import (
-    accounts,
-    attributes,
-    calibration,
-    cases,
-    compare,
-    compensation,
-    demo,
-    fragmentation,
-    frameworks,
-    lattice,
-    layers,
-    ledger,
-    people,
-    profiles,
-    readiness,
-    recognition,
-    refresh,
-    report,
-    reviews,
-    serve,
-    simulate,
-    transfer,
-)
-from .context import CliState
-from .evidence import register as register_evidence
-from .fairness import register as register_fairness
+from .commands import LazyCommands
 from .output import errors, fail, summary_of_bug
-from .plans import register as register_plans
 
 app = typer.Typer(
     name="trellis",
@@ -54,6 +26,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=LazyCommands,  # each command's module is imported only when it runs
 )
 
 
@@ -66,38 +39,16 @@ def root(
                      "~/.local/share/trellis/trellis.db).", metavar="PATH_OR_URL"),
     ] = None,
 ) -> None:
+    # here, not at the top: `trellis --help` needs neither pydantic nor SQLAlchemy
+    from trellis.settings import Settings, database_url
+
+    from .context import CliState
+
     settings = Settings()
     if db:
         settings = settings.model_copy(update={"database_url": database_url(db)})
     ctx.obj = cli = CliState(settings)
     ctx.call_on_close(cli.close)  # the engine's connections go with the command
-
-
-app.add_typer(frameworks.app, name="framework")
-app.add_typer(people.app, name="person")
-people.app.add_typer(attributes.app, name="attribute")
-ledger.register(app)
-profiles.register(app)
-register_plans(app)
-readiness.register(app)
-layers.register(app)
-lattice.register(app)
-transfer.register(app)
-demo.register(app)
-simulate.register(app)
-register_evidence(app)
-fragmentation.register(app)
-recognition.register(app)
-serve.register(app)
-accounts.register(app)
-compare.register(app)
-report.register(app)
-reviews.register(app)
-cases.register(app)
-compensation.register(app)
-calibration.register(app)
-register_fairness(app)
-refresh.register(app)
 
 
 IMPORT_WAIT_SECONDS = 600.0

@@ -29,6 +29,10 @@ from .output import console, errors, print_json, table
 app = typer.Typer(help="Career frameworks: tracks, levels, roles, skill bands, competencies.",
                   no_args_is_help=True)
 
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="framework")
+
 Source = Annotated[str, typer.Argument(
     help=f"A YAML or JSON framework file, or a shipped one: {', '.join(SHIPPED)}.",
     metavar="FILE")]

@@ -12,7 +12,6 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy.exc import StatementError
 
 console = Console()
 errors = Console(stderr=True)
@@ -52,6 +51,8 @@ def summary_of_bug(exc: BaseException, limit: int = 200) -> str:
     """An unexpected exception as its type and the first line of its message. A database
     error's own text goes on with the SQL and its parameters, or the failing row: a whole
     event, pay included, so only the driver's first line is kept."""
+    from sqlalchemy.exc import StatementError  # only when reporting a bug
+
     cause = exc.orig if isinstance(exc, StatementError) and exc.orig is not None else exc
     lines = str(cause).strip().splitlines()
     first = lines[0] if lines else ""

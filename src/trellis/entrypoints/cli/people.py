@@ -16,6 +16,13 @@ from .output import console, print_json, table
 app = typer.Typer(help="People: who they are and who manages them.", no_args_is_help=True)
 
 
+def register(root: typer.Typer) -> None:
+    from . import attributes
+
+    app.add_typer(attributes.app, name="attribute")
+    root.add_typer(app, name="person")
+
+
 @app.command()
 def add(
     ctx: typer.Context,

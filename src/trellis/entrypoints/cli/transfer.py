@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -9,10 +10,10 @@ import typer
 from rich.markup import escape
 
 from trellis.adapters.ledger_files import read_ledger_file, write_ledger_file
-from trellis.errors import ImportRejected
+from trellis.errors import ImportRejected, NotFound, TrellisError
 from trellis.services import transfer as use
 
-from .context import state
+from .context import CliState, state
 from .output import console, errors
 
 
@@ -23,10 +24,20 @@ def register(app: typer.Typer) -> None:
 
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="A .csv or .jsonl file of people and events.")],
+    file: Annotated[Path | None, typer.Argument(
+        help="A .csv or .jsonl file of people and events.")] = None,
+    template: Annotated[str | None, typer.Option(
+        help="Print a CSV template instead: 'people' or 'events' (example rows in this "
+        "database's framework), e.g. --template people > people.csv.",
+        metavar="people|events")] = None,
 ) -> None:
     """Import people and events; any bad row refuses the whole file, listing every one."""
     cli = state(ctx)
+    if template is not None:
+        print_template(cli, template, file)
+        return
+    if file is None:
+        raise TrellisError("give the FILE to import (or --template people|events)")
     trellis = cli.open()
     people, events, problems = read_ledger_file(file)
     try:
@@ -52,3 +63,16 @@ def export(
     """Export every person and event; the file re-imports to the same profiles."""
     count = write_ledger_file(out, use.export_records(state(ctx).open().uow()))
     console.print(f"wrote {count} records to {out}", highlight=False, markup=False)
+
+
+def print_template(cli: CliState, kind: str, extra: Path | None) -> None:
+    from trellis.adapters.import_templates import template_csv
+    from trellis.services.frameworks import framework_at
+
+    if extra is not None:
+        raise TrellisError("--template prints the template: give no FILE with it")
+    try:
+        framework = framework_at(cli.open().uow())[1]
+    except NotFound:  # no framework yet: the rows name ROLE-ID and COMPETENCY-ID
+        framework = None
+    sys.stdout.write(template_csv(kind, framework))

@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import Depends, FastAPI
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp
 
 from trellis.bootstrap import open_trellis
@@ -28,10 +29,12 @@ from . import (
     deps,
     directory_pages,
     errors,
+    import_pages,
     org_pages,
     pages,
     person_pages,
     review_pages,
+    static_assets,
     team_pages,
 )
 from .headers import SecurityHeaders
@@ -113,12 +116,17 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.secret = secret
     app.state.secure_cookies = app.https = settings.environment == "production"
     errors.install(app)
+    # pages and JSON shrink 5-10 times; static files come compressed already (static_assets),
+    # which the middleware leaves as they are; streamed import progress is flushed per line
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
     for module in (auth, people, events, profiles, frameworks, readiness, plans, lattice,
                    reports, simulation, evidence, compare, imports, audit, cases,
                    compensation, calibration, fairness, reviews):
         app.include_router(module.router, dependencies=[Depends(deps.single_query_values)])
     if docs:
         app.include_router(api_docs.router)
+    app.include_router(static_assets.router)
+    app.include_router(import_pages.router)
     app.include_router(review_pages.router)
     app.include_router(case_pages.router)  # before pages: /cases/new is not a case id
     app.include_router(team_pages.router)

@@ -48,6 +48,7 @@ from .errors import headers_of, status_of
 from .fields import LINE, Ref
 from .return_to import NEXT_MAX, safe_next
 from .routers.auth import client_address, set_session_cookie
+from .static_assets import static_url
 from .views import (
     WEB_MAX_RUNS,
     advice_view,
@@ -70,6 +71,7 @@ RECOGNITION_KINDS = [k.value for k in RecognitionKind]
 def templates() -> Jinja2Templates:
     found = Jinja2Templates(directory=str(files("trellis.entrypoints.web") / "templates"))
     formatting.install(found.env)
+    found.env.globals["static_url"] = static_url  # assets named by their content's hash
     return found
 
 
@@ -87,37 +89,6 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
     return render(request, "error.html", status, status=status, message=message)
-
-
-# --- static assets, all from installed packages
-
-
-STATIC_TYPES = {"app.css": "text/css", "app.js": "text/javascript",
-                "docs.js": "text/javascript", "org.js": "text/javascript"}
-
-
-@router.get("/static/{name}")
-def static(name: str) -> Response:
-    if name == "plotly.js":
-        return Response(_plotly_js(), media_type="text/javascript",
-                        headers={"Cache-Control": "public, max-age=86400"})
-    if name not in STATIC_TYPES:
-        return error_page_plain(404)
-    body = (files("trellis.entrypoints.web") / "static" / name).read_bytes()
-    return Response(body, media_type=STATIC_TYPES[name],
-                    headers={"Cache-Control": "public, max-age=3600"})
-
-
-def error_page_plain(status: int) -> Response:
-    return Response("not found", status_code=status, media_type="text/plain")
-
-
-@cache
-def _plotly_js() -> bytes:
-    from plotly.offline import get_plotlyjs
-
-    text: str = get_plotlyjs()
-    return text.encode()
 
 
 # --- signing in and out

@@ -21,6 +21,57 @@
       from.value = m; to.value = m + 1;
     });
   }
+  // Charts: no toolbar (its buttons were a dozen tab stops nobody could see), dark axis
+  // text, and lines told apart by colour *and* dash, each named at its end; every chart
+  // also gets a sentence saying what it shows, for those who cannot see it (describe()).
+  var CONFIG = { responsive: true, displayModeBar: false, displaylogo: false };
+  var INK = "#1b1f24", GRID = "#e1e5ea";
+  // Colours at 4.5:1 or more on white (lines and labels read as text would), distinct in
+  // the common colour blindnesses thanks to the dashes beside them.
+  var STYLES = [{ colour: "#0b5cad", dash: "solid" }, { colour: "#b34700", dash: "dash" },
+                { colour: "#0b6e4f", dash: "dot" }, { colour: "#7b2d8e", dash: "dashdot" },
+                { colour: "#1b1f24", dash: "longdash" }, { colour: "#8a5a00", dash: "longdashdot" }];
+  var FONT = { family: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size: 13,
+               color: INK };
+  function axis(title, extra) {
+    return Object.assign({ title: { text: title, font: { size: 13, color: INK } },
+                           tickfont: { size: 12, color: INK }, gridcolor: GRID,
+                           linecolor: "#7a8593", zeroline: false }, extra || {});
+  }
+  function layout(extra) {
+    return Object.assign({ font: FONT, paper_bgcolor: "#fff", plot_bgcolor: "#fff",
+                           hoverlabel: { font: { size: 13 } }, dragmode: false }, extra);
+  }
+  function describe(el, sentence) {  // the chart's text alternative, visible under it
+    var id = el.id + "-summary", p = document.getElementById(id);
+    if (!p) {
+      p = document.createElement("p");
+      p.id = id; p.className = "chart-summary";
+      el.parentNode.insertBefore(p, el.nextSibling);
+      el.setAttribute("aria-describedby", id);
+    }
+    p.textContent = sentence;
+  }
+  function number(n) { return Math.round(n).toLocaleString("en"); }
+  function percent(share) { return Math.round(share * 100) + "%"; }
+  function endLabels(lines, axes) {
+    // a name at the end of each line, nudged apart where the ends crowd together
+    var ends = lines.filter(function (l) { return l.y.length; }).map(function (l) {
+      return { x: l.x[l.x.length - 1], y: l.y[l.y.length - 1], text: l.name, colour: l.colour };
+    });
+    var ys = ends.map(function (e) { return e.y; });
+    var span = (Math.max.apply(null, ys) - Math.min.apply(null, ys)) || 1;
+    var gap = (axes.span || span) * 0.07;
+    ends.sort(function (a, b) { return a.y - b.y; });
+    for (var i = 1; i < ends.length; i++) {
+      if (ends[i].y - ends[i - 1].y < gap) ends[i].y = ends[i - 1].y + gap;
+    }
+    return ends.map(function (e) {
+      return { x: e.x, y: e.y, xref: axes.x || "x", yref: axes.y || "y", text: e.text,
+               showarrow: false, xanchor: "left", xshift: 6,
+               font: { color: e.colour, size: 13, weight: 600 } };
+    });
+  }
   function drawChart() {
     var el = document.getElementById("timeline-chart");
     if (!el || !window.Plotly) return;
@@ -34,59 +85,90 @@
     el.classList.add("ready");
     Plotly.newPlot(el, [
       { x: micro.x, y: micro.y, text: micro.text, name: "micro-progression", mode: "lines+markers",
-        line: { shape: "hv", color: "#0b6e4f" }, marker: { size: 6 }, hoverinfo: "x+text" },
+        line: { shape: "hv", color: "#0b6e4f", width: 2 }, marker: { size: 5 }, hoverinfo: "x+text" },
       { x: promo.x, y: promo.y, text: promo.text, name: "promotion", mode: "markers",
-        marker: { symbol: "triangle-up", size: 16, color: "#8a4b00" }, hoverinfo: "x+text" }
-    ], { margin: { t: 10, r: 10, b: 40, l: 50 }, height: 260,
-         yaxis: { title: { text: "micro-progressions so far" } }, legend: { orientation: "h" } },
-       { responsive: true, displaylogo: false });
+        marker: { symbol: "triangle-up", size: 15, color: "#8a4b00", line: { color: "#fff", width: 1 } },
+        hoverinfo: "x+text" }
+    ], layout({ margin: { t: 10, r: 10, b: 40, l: 55 }, height: 260,
+                xaxis: axis(""), yaxis: axis("micro-progressions so far"),
+                legend: { orientation: "h", y: -0.2 } }), CONFIG);
+    var dates = micro.x.concat(promo.x).sort();
+    describe(el, "From " + dates[0] + " to " + dates[dates.length - 1] + ": " + micro.x.length +
+      " micro-progressions and " + promo.x.length + " promotion" + (promo.x.length === 1 ? "" : "s") +
+      (promo.x.length ? ", the latest on " + promo.x[promo.x.length - 1] : "") + ".");
   }
-  var COLOURS = ["#1b9e77", "#7570b3", "#d95f02", "#e7298a", "#66a61e", "#e6ab02"];
-  var LAYOUT = { margin: { t: 60, r: 10, b: 45, l: 60 }, height: 360,
-                 legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" } };
   function rgba(hex, a) {
     var n = parseInt(hex.slice(1), 16);
     return "rgba(" + (n >> 16) + "," + ((n >> 8) & 255) + "," + (n & 255) + "," + a + ")";
   }
-  function band(x, low, high, colour, name) {  // a filled P10-P90 (or CI) band
-    return { x: x.concat(x.slice().reverse()), y: high.concat(low.slice().reverse()),
-             fill: "toself", fillcolor: rgba(colour, 0.15), line: { width: 0 },
-             hoverinfo: "skip", showlegend: false, name: name };
+  function band(x, low, high, colour, name, axes) {  // a filled P10-P90 (or CI) band
+    return Object.assign({ x: x.concat(x.slice().reverse()), y: high.concat(low.slice().reverse()),
+             mode: "lines", fill: "toself", fillcolor: rgba(colour, 0.08), line: { width: 0 },
+             hoverinfo: "skip", showlegend: false, name: name }, axes || {});
   }
   function drawKm(el, curves) {
-    var traces = [];
+    var traces = [], lines = [], said = [];
     curves.forEach(function (c, i) {
       if (c.status !== "ok" || !c.months.length) return;
-      var colour = COLOURS[i % COLOURS.length];
-      traces.push(band(c.months, c.lower, c.upper, colour, c.group));
-      traces.push({ x: c.months, y: c.still_in_level, mode: "lines", line: { shape: "hv", color: colour, width: 2 },
-                    name: c.group + " (" + c.rate_from.toFixed(1) + "-" + c.rate_to.toFixed(1) + " a year, n=" + c.spells + ")" });
+      var style = STYLES[i % STYLES.length];
+      traces.push(band(c.months, c.lower, c.upper, style.colour, c.group));
+      traces.push({ x: c.months, y: c.still_in_level, mode: "lines",
+                    line: { shape: "hv", color: style.colour, width: 3, dash: style.dash },
+                    name: c.group + " (" + c.rate_from.toFixed(1) + "-" + c.rate_to.toFixed(1) + " a year, n=" + c.spells + ")",
+                    hovertemplate: "%{x:.0f} months: %{y:.0%} not yet promoted<extra>" + c.group + "</extra>" });
+      lines.push({ x: c.months, y: c.still_in_level, name: c.group, colour: style.colour });
+      var last = c.still_in_level[c.still_in_level.length - 1];
+      said.push(c.group + ", " + percent(1 - last) + " promoted by month " +
+                Math.round(c.months[c.months.length - 1]));
     });
     if (!traces.length) return false;
-    Plotly.newPlot(el, traces, Object.assign({}, LAYOUT, {
-      xaxis: { title: { text: "months in level" } },
-      yaxis: { title: { text: "share not yet promoted" }, range: [0, 1.02] } }),
-      { responsive: true, displaylogo: false });
+    Plotly.newPlot(el, traces, layout({ margin: { t: 10, r: 80, b: 45, l: 60 }, height: 380,
+      showlegend: true, legend: { orientation: "h", x: 0, y: -0.18, yanchor: "top" },
+      annotations: endLabels(lines, { span: 1 }),
+      xaxis: axis("months in level"),
+      yaxis: axis("share not yet promoted", { range: [0, 1.02], tickformat: ".0%" }) }), CONFIG);
+    describe(el, "Share of people not yet promoted by months in level, one line per " +
+             "micro-progression rate group (" + said.join("; ") + "). The table below has " +
+             "the figures.");
     return true;
   }
   function drawFan(el, outcomes) {
-    var traces = [];
+    var traces = [], pay = [], kept = [], said = [];
+    var high = 0, low = Infinity, horizon = 0;
     outcomes.forEach(function (o, i) {
-      var colour = COLOURS[i % COLOURS.length];
+      horizon = Math.max(horizon, (o.pay.p50.length - 1) / 4);
+      var style = STYLES[i % STYLES.length];
       var years = o.pay.p50.map(function (_, q) { return q / 4; });
-      traces.push(band(years, o.pay.p10, o.pay.p90, colour, o.strategy));
-      traces.push({ x: years, y: o.pay.p50, mode: "lines", line: { color: colour, width: 2 },
-                    name: o.strategy + " (" + Math.round(o.effort * 100) + "% promotion effort)" });
+      traces.push(band(years, o.pay.p10, o.pay.p90, style.colour, o.strategy));
+      traces.push({ x: years, y: o.pay.p50, mode: "lines", legendgroup: o.strategy,
+                    line: { color: style.colour, width: 3, dash: style.dash },
+                    name: o.strategy + " (" + Math.round(o.effort * 100) + "% promotion effort)",
+                    hovertemplate: "year %{x}: median pay %{y:,.0f}<extra>" + o.strategy + "</extra>" });
       traces.push({ x: years, y: o.survival, mode: "lines", xaxis: "x2", yaxis: "y2",
-                    line: { color: colour, width: 2, dash: "dot" }, showlegend: false,
-                    name: o.strategy + ": still employed" });
+                    legendgroup: o.strategy, showlegend: false,
+                    line: { color: style.colour, width: 3, dash: style.dash },
+                    name: o.strategy + ": still employed",
+                    hovertemplate: "year %{x}: %{y:.0%} still employed<extra>" + o.strategy + "</extra>" });
+      pay.push({ x: years, y: o.pay.p50, name: o.strategy, colour: style.colour });
+      kept.push({ x: years, y: o.survival, name: o.strategy, colour: style.colour });
+      o.pay.p90.forEach(function (v) { if (v > high) high = v; });  // the axis' span
+      o.pay.p10.forEach(function (v) { if (v < low) low = v; });
+      var end = o.pay.p50.length - 1;
+      said.push(o.strategy + " " + number(o.pay.p50[end]) + " (" + percent(o.survival[end]) +
+                " still employed)");
     });
-    Plotly.newPlot(el, traces, Object.assign({}, LAYOUT, { height: 420,
-      grid: { rows: 2, columns: 1, pattern: "independent" },
-      xaxis: { title: { text: "years from today" } }, yaxis: { title: { text: "base pay (P10-P90)" } },
-      xaxis2: { title: { text: "years from today" } },
-      yaxis2: { title: { text: "still employed" }, tickformat: ".0%", range: [0, 1.02] } }),
-      { responsive: true, displaylogo: false });
+    Plotly.newPlot(el, traces, layout({ height: 520, margin: { t: 30, r: 90, b: 45, l: 65 },
+      showlegend: true, legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
+      grid: { rows: 2, columns: 1, pattern: "independent", roworder: "top to bottom" },
+      annotations: endLabels(pay, { span: high - low }).concat(
+        endLabels(kept, { x: "x2", y: "y2", span: 1 })),
+      xaxis: axis("years from today", { range: [0, horizon] }),
+      yaxis: axis("median base pay (band: P10-P90)", { tickformat: "~s" }),
+      xaxis2: axis("years from today", { range: [0, horizon] }),
+      yaxis2: axis("still employed", { tickformat: ".0%", range: [0, 1.02] }) }), CONFIG);
+    var years = outcomes.length ? (outcomes[0].pay.p50.length - 1) / 4 : 0;
+    describe(el, "Median base pay after " + years + " years, by strategy, among those still " +
+             "employed: " + said.join("; ") + ". The table below has every figure.");
     return true;
   }
   function drawCharts() {
@@ -219,4 +301,69 @@
       importFile(form);
     });
   });
+})();
+
+// Tables on a phone: each cell learns its column's header (data-label), so that a table of
+// four columns or more shows as one card a row below 40rem (app.css, "Tables"), instead of
+// columns cut off at the edge. A table that still overflows its scroll box (a matrix, which
+// opts out with class "matrix") becomes a focusable, named region, scrollable by keyboard,
+// and shows a cue at the edge it continues past.
+(function () {
+  "use strict";
+  var STACK_FROM = 4;  // columns: fewer fit a phone as they are
+  function headers(table) {
+    var head = table.tHead && table.tHead.rows[table.tHead.rows.length - 1];
+    if (!head) return null;
+    var labels = [];
+    Array.prototype.forEach.call(head.cells, function (th) {
+      for (var i = 0; i < th.colSpan; i++) labels.push(th.textContent.trim());
+    });
+    return labels;
+  }
+  function label(table) {
+    var labels = headers(table);
+    if (!labels || table.classList.contains("matrix")) return;
+    Array.prototype.forEach.call(table.tBodies, function (body) {
+      Array.prototype.forEach.call(body.rows, function (row) {
+        var column = 0;
+        Array.prototype.forEach.call(row.cells, function (cell) {
+          if (!cell.hasAttribute("data-label") && labels[column]) {
+            cell.setAttribute("data-label", labels[column]);
+          }
+          column += cell.colSpan;
+        });
+      });
+    });
+    if (labels.length >= STACK_FROM) table.classList.add("stack");
+  }
+  function title(box) {  // the table's caption, else the heading of its section
+    var caption = box.querySelector("caption");
+    if (caption) return caption.textContent.trim();
+    var section = box.closest("section, article"), heading = section &&
+      section.querySelector("h1, h2, h3");
+    return heading ? heading.textContent.trim() : "";
+  }
+  function regions() {
+    var names = {};
+    document.querySelectorAll(".scroll[role=region]").forEach(function (box) {
+      names[box.getAttribute("aria-label")] = true;
+    });
+    document.querySelectorAll(".scroll").forEach(function (box) {
+      var overflows = box.scrollWidth > box.clientWidth + 1;
+      box.classList.toggle("overflows", overflows);
+      if (overflows && !box.hasAttribute("tabindex")) {
+        var name = (title(box) || "Table") + ", scrolls sideways", n = 2, unique = name;
+        while (names[unique]) unique = name + " (" + n++ + ")";  // each region its own name
+        names[unique] = true;
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", unique);
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("table").forEach(label);
+    regions();
+  });
+  window.addEventListener("resize", regions);
 })();
