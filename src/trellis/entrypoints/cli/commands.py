@@ -34,8 +34,8 @@ COMMANDS: dict[str, Entry] = {
                      "recognition, progress."),
     "timeline": Entry("profiles", "Every event in order: promotions and micro-progressions "
                       "marked apart."),
-    "checkin": Entry("plans", "Record a check-in; close the plan's quarter and re-plan what "
-                     "is left."),
+    "checkin": Entry("plans", "Record a check-in; once the plan's quarter has ended (or "
+                     "with --early), close it and\nre-plan what is left."),
     "readiness": Entry("readiness", "How ready a person is for a role: score, gates, gap list "
                        "and an explanation."),
     "pipeline": Entry("readiness", "Everyone's readiness for the next role of their track, "
