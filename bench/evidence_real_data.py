@@ -31,7 +31,7 @@ import yaml
 
 from trellis.adapters import peopleanalytics as pa
 from trellis.adapters.framework_files import parse_framework, shipped_framework_path
-from trellis.analytics.propensity import boosting_model, logistic_model
+from trellis.analytics.propensity_design import boosting_model, logistic_model
 from trellis.bootstrap import open_trellis
 from trellis.services.evidence import evidence
 from trellis.services.frameworks import load_framework

@@ -18,7 +18,7 @@ import pytest
 from conftest import make_trellis
 from trellis.adapters import peopleanalytics as pa
 from trellis.adapters.framework_files import parse_framework
-from trellis.analytics.propensity import boosting_model, logistic_model
+from trellis.analytics.propensity_design import boosting_model, logistic_model
 from trellis.bootstrap import Trellis
 from trellis.services.evidence import evidence, evidence_to_document
 from trellis.services.frameworks import load_framework
