@@ -7,7 +7,9 @@ once, with the real migrations, and every test gets a copy of its own: a file co
 SQLite, ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL. Tests still never share a database.
 
 Names carry the xdist worker id and the process id, so workers and other runs against the
-same server never collide.
+same server never collide. A prepared database is built on the real clock, whichever test
+first asks for it and whatever that test has fixed the clock to: a test that needs its
+framework loaded at a date of its own calls ``make_trellis`` itself.
 """
 
 from __future__ import annotations
@@ -21,10 +23,21 @@ from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import Engine
 
+from trellis.services import clock
+
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")  # gw0, gw1... under pytest-xdist
+REAL_CLOCK = {"now": clock.now, "today": clock.today}  # before any test fixes them
+
+
+def build_on_the_real_clock(build: Callable[[str], None], url: str) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        for name, real in REAL_CLOCK.items():
+            patch.setattr(clock, name, real)
+        build(url)
 
 
 def unique_name(prefix: str) -> str:
@@ -44,7 +57,7 @@ class SqliteTemplates:
         ``target``; returns target's URL."""
         if key not in self.built:
             path = self.folder / f"{key}.db"
-            build(f"sqlite:///{path}")
+            build_on_the_real_clock(build, f"sqlite:///{path}")
             self.built[key] = path
         # The backup API copies a consistent image, whatever is still in the WAL.
         with closing(sqlite3.connect(self.built[key])) as source, \
@@ -83,7 +96,7 @@ class PostgresTemplates:
             template = unique_name(f"trellis_tmpl_{key}")
             self._execute(f'CREATE DATABASE "{template}"')
             self.built[key] = template
-            build(self.url_of(template))
+            build_on_the_real_clock(build, self.url_of(template))
         name = unique_name("trellis_test")
         self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.built[key]}"')
         try:
