@@ -7,6 +7,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_DB ?= trellis-demo.db
 PYTEST_ARGS ?=
+# pytest-xdist: one worker per core (PYTEST_XDIST_AUTO_NUM_WORKERS=N to choose); each test
+# file runs whole on one worker, so its module fixtures are built once; files go out in
+# collection order, the long ones first (tests/conftest.py: LONG_FILES).
+TEST_WORKERS ?= -n auto --dist loadfile --no-loadscope-reorder
 
 .PHONY: demo test test-all lint bench clean install install-test monzo-frameworks
 
@@ -29,10 +33,10 @@ demo: install
 	$(BIN)/trellis --db $(DEMO_DB) demo --replace
 
 test: install-test
-	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not slow" $(TEST_WORKERS) $(PYTEST_ARGS)
 
 test-all: install-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check src tests bench

@@ -1,7 +1,11 @@
 """Shared fixtures: fresh databases (SQLite always, PostgreSQL when configured) and the CLI.
 
 PostgreSQL tests run when TRELLIS_TEST_POSTGRES_URL is set (.ci/run sets it). Each test gets
-its own schema there, dropped afterwards, so runs never collide.
+its own schema or database there, dropped afterwards, named after its xdist worker and
+process, so workers and runs never collide.
+
+A test that asks for ``trellis`` (the schema migrated, the tiny framework loaded) gets a copy
+of a database prepared once per worker (see database_templates), not a migration of its own.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from database_templates import WORKER, PostgresTemplates, SqliteTemplates
 from trellis.adapters.database import temporary_schema
 from trellis.adapters.framework_files import read_framework_file
 from trellis.bootstrap import Trellis, open_trellis
@@ -21,19 +26,64 @@ from trellis.services.frameworks import load_framework
 from trellis.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# Files that take a minute or more, longest first: they start first, so that under
+# pytest-xdist (make test runs one worker per core, a file whole on one worker) no worker is
+# left running one of them alone at the end. Add a file here when its run passes a minute.
+LONG_FILES = ("tests/web/test_schemathesis.py", "tests/integration/test_upgrade.py",
+              "tests/e2e/")
 TINY = FIXTURES / "tiny.yaml"
 POSTGRES_URL = os.environ.get("TRELLIS_TEST_POSTGRES_URL")
+SCHEMA_PREFIX = f"trellis_test_{WORKER}"  # temporary_schema adds the process id and more
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        found = (i for i, long in enumerate(LONG_FILES) if item.nodeid.startswith(long))
+        return next(found, len(LONG_FILES))
+
+    items.sort(key=rank)  # a stable sort: the rest stays in collection order
+
+
+def build_tiny(url: str) -> None:
+    make_trellis(url).close()
+
+
+@pytest.fixture(scope="session")
+def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplates:
+    return SqliteTemplates(tmp_path_factory.mktemp("templates"))
+
+
+@pytest.fixture(scope="session")
+def postgres_templates() -> Iterator[PostgresTemplates]:
+    if not POSTGRES_URL:
+        pytest.skip("TRELLIS_TEST_POSTGRES_URL is not set")
+    templates = PostgresTemplates(POSTGRES_URL)
+    yield templates
+    templates.close()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A URL to an empty database: a SQLite file, and PostgreSQL when configured."""
+def database_url(request: pytest.FixtureRequest, tmp_path: Path,
+                 sqlite_templates: SqliteTemplates) -> Iterator[str]:
+    """A URL to an empty database: a SQLite file, and PostgreSQL when configured.
+
+    When the test also asks for ``trellis``, the database holds the prepared tiny
+    organization instead (the one ``trellis`` opens)."""
+    prepared = "trellis" in request.fixturenames
+    path = tmp_path / "trellis.db"
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'trellis.db'}"
+        if prepared:
+            sqlite_templates.copy_to("tiny", build_tiny, path)
+        yield f"sqlite:///{path}"
         return
     if not POSTGRES_URL:
         pytest.skip("TRELLIS_TEST_POSTGRES_URL is not set")
-    with temporary_schema(POSTGRES_URL, "trellis_test") as url:
+    if prepared:
+        templates = request.getfixturevalue("postgres_templates")
+        with templates.copy("tiny", build_tiny) as url:
+            yield url
+        return
+    with temporary_schema(POSTGRES_URL, SCHEMA_PREFIX) as url:
         yield url
 
 
@@ -52,16 +102,18 @@ def make_trellis(url: str, framework: Path | None = TINY) -> Trellis:
 
 @pytest.fixture
 def trellis(database_url: str) -> Iterator[Trellis]:
-    """A migrated database with the tiny framework loaded, on each configured engine."""
-    t = make_trellis(database_url)
+    """A migrated database with the tiny framework loaded, on each configured engine
+    (``database_url`` copied it from the prepared one)."""
+    t = open_trellis(Settings(database_url=database_url, author="tester"))
     yield t
     t.close()
 
 
 @pytest.fixture
-def sqlite_trellis(sqlite_url: str) -> Iterator[Trellis]:
+def sqlite_trellis(tmp_path: Path, sqlite_templates: SqliteTemplates) -> Iterator[Trellis]:
     """The same on SQLite only, for tests about behaviour rather than engines."""
-    t = make_trellis(sqlite_url)
+    url = sqlite_templates.copy_to("tiny", build_tiny, tmp_path / "trellis.db")
+    t = open_trellis(Settings(database_url=url, author="tester"))
     yield t
     t.close()
 

@@ -6,15 +6,13 @@ refused someone else's pay. ``.ci/run`` installs chromium; elsewhere these tests
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+
+from .sites import DemoDatabases, serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -27,39 +25,14 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
                                 "(.ci/run installs it)")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``trellis demo`` then ``trellis serve`` on a free loopback port."""
-    db = tmp_path_factory.mktemp("e2e") / "demo.db"
-    trellis = [sys.executable, "-m", "trellis.entrypoints.cli.app", "--db", str(db)]
-    env = {**os.environ, "TRELLIS_ENVIRONMENT": "development", "TRELLIS_AUTHOR": "e2e"}
-    env.pop("TRELLIS_SECRET_KEY", None)
-    subprocess.run([*trellis, "demo", "--people", "40"], check=True, env=env,
-                   capture_output=True)
-    port = free_port()
-    server = subprocess.Popen([*trellis, "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/login", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the server did not start")
+def site(tmp_path_factory: pytest.TempPathFactory, demo_databases: DemoDatabases
+         ) -> Iterator[str]:
+    """A copy of ``trellis demo`` (made once per test process), then ``trellis serve`` on a
+    free loopback port."""
+    db = demo_databases.copy_to(40, tmp_path_factory.mktemp("e2e") / "demo.db")
+    with serving(db) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 @pytest.fixture(scope="module")

@@ -4,18 +4,14 @@ shows on the timeline. ``.ci/run`` installs chromium; elsewhere this test skips.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
-from .test_browser import CHROMIUM, FLAGS, PASSWORD, free_port
+from .sites import DemoDatabases, serving
+from .test_browser import CHROMIUM, FLAGS, PASSWORD
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
                                 reason="needs Debian's chromium at /usr/bin/chromium")
@@ -54,32 +50,12 @@ def accounts_for_the_case(db: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
-    db = tmp_path_factory.mktemp("e2e-cases") / "demo.db"
-    trellis = [sys.executable, "-m", "trellis.entrypoints.cli.app", "--db", str(db)]
-    env = {**os.environ, "TRELLIS_ENVIRONMENT": "development", "TRELLIS_AUTHOR": "e2e"}
-    env.pop("TRELLIS_SECRET_KEY", None)
-    subprocess.run([*trellis, "demo", "--people", "60"], check=True, env=env,
-                   capture_output=True)
+def site(tmp_path_factory: pytest.TempPathFactory, demo_databases: DemoDatabases
+         ) -> Iterator[tuple[str, dict[str, str]]]:
+    db = demo_databases.copy_to(60, tmp_path_factory.mktemp("e2e-cases") / "demo.db")
     who = accounts_for_the_case(db)
-    port = free_port()
-    server = subprocess.Popen([*trellis, "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/login", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the server did not start")
+    with serving(db) as url:
         yield url, who
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 @pytest.fixture(scope="module")

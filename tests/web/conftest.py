@@ -17,7 +17,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from conftest import POSTGRES_URL, make_trellis
-from trellis.adapters.database import temporary_schema
+from database_templates import PostgresTemplates, SqliteTemplates
 from trellis.domain.access import Role
 from trellis.domain.events import EventKind
 from trellis.services import accounts, attributes, compensation, ledger, people
@@ -58,18 +58,18 @@ def seed(url: str) -> None:
 
 @pytest.fixture(scope="module",
                 params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def web_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-            ) -> Iterator[str]:
-    """The seeded organization, once per test module and engine."""
+def web_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+            sqlite_templates: SqliteTemplates) -> Iterator[str]:
+    """The seeded organization, once per test module and engine: a copy of the one seeded
+    once per worker (tests/database_templates.py)."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'trellis.db'}"
-        seed(url)
-        yield url
+        path = tmp_path_factory.mktemp("web") / "trellis.db"
+        yield sqlite_templates.copy_to("web", seed, path)
         return
     if not POSTGRES_URL:
         pytest.skip("TRELLIS_TEST_POSTGRES_URL is not set")
-    with temporary_schema(POSTGRES_URL, "trellis_test") as url:
-        seed(url)
+    templates: PostgresTemplates = request.getfixturevalue("postgres_templates")
+    with templates.copy("web", seed) as url:
         yield url
 
 
