@@ -44,6 +44,8 @@ MIN_EVENTS = 20  # promotions or departures behind a hazard model
 MIN_RAISES = 10
 MIN_PAIRS = 30  # pairs of consecutive check-ins
 TIME_CAP_QUARTERS = 16
+# Bands of quarters since the last progression with a departure rate of their own.
+DEPARTURE_BANDS = ((0, 4), (4, 8), (8, 12), (12, 16), (16, 24), (24, 1 << 20))
 
 SURVEY = "published surveys (GUIDE.md)"
 ASSUMED = "Trellis assumption"
@@ -127,7 +129,9 @@ class PromotionModel:
 
 @dataclass(frozen=True, slots=True)
 class DepartureModel:
-    """P(leaving in a quarter) = min(max_hazard, base + slope * quarters since progression)."""
+    """P(leaving in a quarter) by quarters since the last progression: the observed rate of
+    its band (``by_quarter``, one value per quarter, the last for every later quarter), or
+    without bands min(max_hazard, base + slope * quarters since progression)."""
 
     base: float
     slope: float
@@ -135,9 +139,13 @@ class DepartureModel:
     n: int
     events: int
     source: str
+    by_quarter: tuple[float, ...] = ()
 
     def hazard(self, quarters_since_progression: int) -> float:
-        return min(self.max_hazard, max(0.0, self.base + self.slope * quarters_since_progression))
+        q = quarters_since_progression
+        if self.by_quarter:
+            return self.by_quarter[min(q, len(self.by_quarter) - 1)]
+        return min(self.max_hazard, max(0.0, self.base + self.slope * q))
 
     @classmethod
     def default(cls) -> DepartureModel:
@@ -529,5 +537,15 @@ def _departure(df: pd.DataFrame) -> DepartureModel:
     (base, slope), *_ = np.linalg.lstsq(np.column_stack([frac, frac * since]), y, rcond=None)
     top = float(np.quantile(since, 0.99))
     cap = max(float(base), float(base + slope * top))
+    # The hazard need not be a line: a new role's first year and long stagnation can both
+    # be risky. Each band's own rate where it holds MIN_EVENTS departures, else the line.
+    by_quarter: list[float] = []
+    for lo, hi in DEPARTURE_BANDS:
+        inside = (since >= lo) & (since < hi)
+        exposure = float(frac[inside].sum())
+        left = float(y[inside].sum())
+        rate = (left / exposure if left >= MIN_EVENTS and exposure > 0
+                else min(cap, max(0.0, float(base + slope * (lo + min(hi, top + 1)) / 2))))
+        by_quarter += [round(rate, 5)] * (min(hi, DEPARTURE_BANDS[-1][0] + 1) - lo)
     return DepartureModel(round(float(base), 5), round(float(slope), 6), round(cap, 5),
-                          len(df), int(y.sum()), LEDGER)
+                          len(df), int(y.sum()), LEDGER, tuple(by_quarter))

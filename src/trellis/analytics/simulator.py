@@ -242,8 +242,8 @@ def simulate(calibration: Calibration, start: Start, strategy: Strategy, *, quar
     # Lookup tables over the small integer states: departure thresholds by quarters since
     # the last progression, the promotion score's readiness-free part by (time, rank).
     longest = int(since.max(initial=0)) + quarters + 1
-    th_leave = threshold(np.minimum(dm.max_hazard, np.maximum(
-        0.0, dm.base + dm.slope * np.arange(longest + 1)))).astype(np.int32)
+    th_leave = threshold(np.array([dm.hazard(q) for q in range(longest + 1)])
+                         ).astype(np.int32)
     score = (pm.intercept + pm.years_in_level / 4 * np.minimum(
         np.arange(TIME_CAP_QUARTERS + 1), TIME_CAP_QUARTERS)[:, None]
         + pm.rank * np.arange(128)[None, :]).astype(np.float32).ravel()
