@@ -7,18 +7,21 @@ validation as user input. The parameters are the generator's *true* rates: analy
 calibrate from the ledger can be checked against them.
 
 The model, per person and calendar quarter (rates scaled by the share of the quarter the
-person was employed):
+person was employed), calibrated to published figures (docs/strategy.md cites each):
 
-- skill steps (Poisson), mostly toward the next role's expectations; kudos (Poisson);
-  awards, spot bonuses, certifications, project leadership, responsibilities, bonuses and
-  lateral moves (each a Bernoulli chance);
+- skill steps from up to ``concurrent_competencies`` learning threads at once, each staying
+  with a competency until the next role's need is met and taking a gamma-distributed time
+  set by the step's difficulty and the person's pace, so steps in different competencies
+  overlap; kudos (Poisson); awards, spot bonuses, certifications, project leadership,
+  responsibilities, bonuses and lateral moves (each a Bernoulli chance);
 - a merit raise once a year (the merit month), an occasional bonus;
 - a promotion with ``DemoParameters.promotion_hazard`` (rising with readiness, the share
   of the next role's expectations met, and with time in level), with a raise near 9.5%;
-- a departure with ``DemoParameters.departure_hazard`` (rising with quarters since the
-  last progression: hire, promotion or lateral move); managers stay;
-- a check-in near the quarter's end, its engagement drawn from a latent engagement that
-  decays each quarter and jumps after a promotion.
+- a departure with ``DemoParameters.departure_hazard``: a new role's risk after the hire,
+  a promotion or a lateral move, fading over two years, and a risk rising with quarters
+  since the last progression; managers stay;
+- a check-in near the quarter's end, its engagement the person's baseline plus a lift from
+  promotions, moves and recognition that halves each quarter.
 
 Some people are *fragmented* (duties spread into other functions, with no recognition or
 promotion following) and some *unrecognized* (long recognition gaps). Standard library
@@ -117,7 +120,7 @@ class DemoParameters:
     departure_base_hazard: float = 0.03
     departure_stagnation_slope: float = 0.0015  # per quarter since the last progression
     departure_max_hazard: float = 0.2
-    departure_newcomer_excess: float = 0.02  # added in a new role's first quarter
+    departure_newcomer_excess: float = 0.02  # after the hire, fading over the quarters below
     departure_promoted_excess: float = 0.068  # the same after a promotion
     departure_lateral_excess: float = 0.055  # and after a lateral move
     departure_newcomer_quarters: float = 8.0
