@@ -51,7 +51,7 @@ from trellis.services import clock
 from trellis.services.demo import run_demo
 from trellis.services.frameworks import load_framework, version_in_force
 from trellis.services.profiles import profile_of
-from trellis.services.simulation import _start
+from trellis.services.simulation import _band_steps, _start
 from trellis.services.transfer import import_ledger
 from trellis.settings import Settings
 
@@ -106,11 +106,15 @@ def backtest(trellis: Trellis, end: date, holdout_years: float, replicates: int,
         left = {e.person_id: e.effective_on for e in events if e.kind == "departure"}
         present = [p for p in ics if p.id in hired and hired[p.id] <= cut
                    and (p.id not in left or left[p.id] > cut)]
-        before = {p.id: profile_of(uow, p, cut).profile for p in present}
+        at_cut = {p.id: profile_of(uow, p, cut).profile for p in ics
+                  if p.id in hired and hired[p.id] <= cut}
+        before = {p.id: at_cut[p.id] for p in present}
         after = {p.id: profile_of(uow, p, end).profile for p in present
                  if p.id not in left or left[p.id] > end}
+    # band upgrades come from the profiles (the fold derives them), as in `trellis simulate`
     calibration = calibrate(framework, [e for e in events if e.effective_on <= cut], end=cut,
-                            people=[p.id for p in ics])
+                            people=[p.id for p in ics],
+                            band_upgrades={i: _band_steps(p) for i, p in at_cut.items()})
     promoted: dict[int, int] = {}
     for e in events:
         if e.kind == "promotion" and cut < e.effective_on <= end:
