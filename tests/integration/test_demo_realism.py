@@ -2,14 +2,14 @@
 measured on the exported ledger with pandas (``demo_figures``), independently of the
 generator and of Trellis's analytics.
 
-One demo of 1,500 people over 6 years (about 4,300 person-years on the 1 Januaries, 580
+One demo of 1,500 people over 6 years (about 4,200 person-years on the 1 Januaries, 620
 promotions, 1,000 people with three years of history). Each tolerance is about two and a
 half standard errors of its figure at this size, so that another seed passes too:
 
 - promoted a year: sampling error 0.005 on 0.12; the published range is 9-14%.
-- promotion raise: sd 2 points over about 580 raises (0.1); merit: sd 1 over 5,000 (0.02).
-- three-year retention: binomial errors 0.03 (promoted, n about 240), 0.045 (lateral, n
-  about 120), 0.02 (neither, n about 650): bounds 0.07, 0.1 and 0.05 around 70/62/45%.
+- promotion raise: sd 2 points over about 620 raises (0.1); merit: sd 1 over 5,000 (0.02).
+- three-year retention: binomial errors 0.03 (promoted, n about 265), 0.045 (lateral, n
+  about 105), 0.02 (neither, n about 645): bounds 0.07, 0.1 and 0.05 around 70/62/45%.
 - engagement after a promotion: check-ins are integers with noise sd 0.4 plus the person's
   spread; the mean change over about 550 promotions is good to 0.05.
 - ratings: 3,000+ manager reviews, shares good to 0.01.

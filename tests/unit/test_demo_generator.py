@@ -198,8 +198,8 @@ def test_unrecognized_people_have_long_recognition_gaps(org: Organization,
 def test_departures_peak_in_a_new_role_and_rise_again_with_stagnation(
         org: Organization, by_person: dict[str, list]) -> None:
     """Departures per person-quarter, by quarters since the last hire, promotion or move:
-    highest in a new role's first year, lowest after about two years, rising again with
-    long stagnation (``DemoParameters.departure_hazard``)."""
+    highest in the first year after a promotion or a move, lowest after about two years,
+    rising again with long stagnation (``DemoParameters.departure_hazard``)."""
     at_risk: Counter[str] = Counter()
     left: Counter[str] = Counter()
     end = org.end.toordinal()
@@ -213,8 +213,10 @@ def test_departures_peak_in_a_new_role_and_rise_again_with_stagnation(
             else None
         day = marks[0]
         while day < (departed or end):
-            quarters = (day - max(m for m in marks if m <= day)) // 91
-            band = ("new" if quarters < 4 else "settled" if 8 <= quarters < 12
+            since = max(m for m in marks if m <= day)
+            quarters = (day - since) // 91
+            band = (("new" if since != marks[0] else "hired") if quarters < 4
+                    else "settled" if 8 <= quarters < 12
                     else "stagnant" if quarters >= 16 else "between")
             at_risk[band] += 1
             if departed is not None and day <= departed < day + 91:

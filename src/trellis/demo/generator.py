@@ -121,7 +121,7 @@ class DemoParameters:
     departure_stagnation_slope: float = 0.0015  # per quarter since the last progression
     departure_max_hazard: float = 0.2
     departure_newcomer_excess: float = 0.02  # after the hire, fading over the quarters below
-    departure_promoted_excess: float = 0.068  # the same after a promotion
+    departure_promoted_excess: float = 0.08  # the same after a promotion
     departure_lateral_excess: float = 0.055  # and after a lateral move
     departure_newcomer_quarters: float = 8.0
     involuntary_share: float = 0.15
