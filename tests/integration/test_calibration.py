@@ -54,11 +54,29 @@ def test_pay_effects(demo: Demo) -> None:
     assert 0.75 < pay["merits_per_year"].value <= 1 - TRUE.merit_skip_probability + 0.02
 
 
+def _individual_rows(demo: Demo, kinds: list[str]) -> list:
+    with demo.trellis.uow() as uow:
+        managers = {p.manager_id for p in uow.people.all() if p.manager_id}
+        return [r for r in uow.events.of_kinds(kinds) if r.person_id not in managers]
+
+
 def test_micro_progression_rates_per_stage(demo: Demo) -> None:
     cal = demo.simulation.calibration
+    # skill steps a quarter, counted independently by days of employment
+    rows = _individual_rows(demo, ["hire", "departure", "skill_step"])
+    hired = {r.person_id: r.effective_on for r in rows if r.kind == "hire"}
+    left = {r.person_id: r.effective_on for r in rows if r.kind == "departure"}
+    quarters = sum(((left.get(p) or clock.today()) - d).days
+                   for p, d in hired.items()) / 91.3125
+    steps = sum(r.kind == "skill_step" and r.effective_on != hired[r.person_id] for r in rows)
+    pooled = sum(cal.rate(s, "skill_steps") * cal.stages[s]["skill_steps"].n
+                 for s in cal.stages) / sum(cal.stages[s]["skill_steps"].n for s in cal.stages)
+    assert pooled == pytest.approx(steps / quarters, rel=0.05)
+    # higher mastery steps take longer (DemoParameters.step_difficulty)
+    assert cal.rate("early", "skill_steps") > cal.rate("late", "skill_steps")
     for stage, rates in cal.stages.items():
         assert rates["skill_steps"].source == "ledger", stage
-        assert abs(rates["skill_steps"].value / TRUE.skill_steps_per_quarter - 1) < 0.1, stage
+        assert 0.6 < rates["skill_steps"].value < 2.0, stage
         assert abs(rates["certifications"].value - TRUE.certification_probability) < 0.015
         assert abs(rates["projects"].value - TRUE.project_leadership_probability) < 0.03
         # most people get the full kudos rate; the unrecognized and fragmented far less
@@ -82,24 +100,64 @@ def test_promotions(demo: Demo) -> None:
     model = cal.promotion
     assert model.source == "ledger"
     assert model.min_quarters == TRUE.promotion_min_quarters
-    assert model.readiness > 0 and model.years_in_level > 0 and model.rank < 0
+    # readiness grows with time in level (people keep learning), so the two effects are
+    # not told apart at this size: only readiness and level are checked
+    assert model.readiness > 0 and model.rank < 0
     # rates fall with level, as the generator's level factors do
     rates = [cal.rate(s, "promotions_per_year") for s in ("early", "mid", "late")]
     assert rates[0] > rates[1] > rates[2]
 
 
-def test_departures_rise_with_stagnation(demo: Demo) -> None:
+def test_departures_by_quarters_since_the_last_progression(demo: Demo) -> None:
+    """Each band's hazard, since the hire and since a promotion or move, against departures
+    over person-quarters counted by days (the shape itself, a new role's risk then
+    stagnation's, is checked on a larger demo in tests/unit/test_demo_generator.py)."""
     d = demo.simulation.calibration.departure
     assert d.source == "ledger" and d.events > 100
-    assert abs(d.base - TRUE.departure_base_hazard) < 0.006
-    assert abs(d.slope - TRUE.departure_stagnation_slope) < 0.0008
-    assert d.hazard(20) > d.hazard(0)
+    assert len(d.by_quarter) == 25
+    rows = _individual_rows(demo, ["hire", "departure", "promotion", "lateral_move"])
+    marks: dict[int, list] = {}
+    left = {}
+    for r in rows:
+        if r.kind == "departure":
+            left[r.person_id] = r.effective_on
+        else:
+            marks.setdefault(r.person_id, []).append(r.effective_on)
+    today = clock.today()
+    bands = ((0, 4), (8, 12), (16, 24))
+    exposure: dict[tuple[bool, int], float] = {}
+    departed: dict[tuple[bool, int], int] = {}
+    for person, days in marks.items():
+        days.sort()
+        stop = left.get(person) or today
+        for i, start in enumerate(days):
+            until = min(days[i + 1] if i + 1 < len(days) else stop, stop)
+            for lo, hi in bands:
+                a = start + timedelta(days=round(lo * 91.3125))
+                z = min(until, start + timedelta(days=round(hi * 91.3125)))
+                if z > a:
+                    key = (i > 0, lo)  # since a promotion or move, or since the hire
+                    exposure[key] = exposure.get(key, 0.0) + (z - a).days / 91.3125
+                    departed[key] = departed.get(key, 0) + (
+                        person in left and a < left[person] <= z and until == stop)
+    checked = 0
+    for (moved, lo), n in departed.items():
+        if n >= 30:  # a band's own rate (else calibration pools or takes the line)
+            assert d.hazard(lo, moved) == pytest.approx(n / exposure[moved, lo], rel=0.2), \
+                (moved, lo, n, d.by_quarter, d.after_move)
+            checked += 1
+    assert checked >= 3 and len(d.after_move) == 25
+    # a promotion's new role is riskier than a hire's in the demo (8 points against 2)
+    assert d.hazard(0, moved=True) > d.hazard(0, moved=False)
+    assert d.hazard(0) > TRUE.departure_base_hazard
 
 
 def test_engagement(demo: Demo) -> None:
     e = demo.simulation.calibration.engagement
     assert 0.5 < e["engagement_promotion_jump"].value < 1.2  # 0.9, blurred by rounding
-    assert 0.02 < e["engagement_decay"].value < 0.1  # 0.06
+    # the lift fades (half a quarter later): between check-ins a quarter apart the
+    # regression sees a small net decay
+    assert -0.05 < e["engagement_decay"].value < 0.1
     assert 0 < e["engagement_recognition_lift"].value < 0.06  # 0.03
 
 
@@ -121,4 +179,7 @@ def test_the_simulation_reproduces_last_years_promotion_rate(demo: Demo) -> None
     assert by_name["balanced"].promotions == pytest.approx(last_year, rel=0.2)
     assert by_name["promotion"].promotions > by_name["balanced"].promotions \
         > by_name["micro"].promotions
-    assert 0.8 < by_name["balanced"].survival[-1] < 0.97
+    here = [p for p, d in hired.items() if d <= year_ago
+            and (left.get(p) is None or left[p] > year_ago)]
+    stayed = sum(1 for p in here if left.get(p) is None or left[p] > today) / len(here)
+    assert by_name["balanced"].survival[-1] == pytest.approx(stayed, abs=0.06)

@@ -195,11 +195,13 @@ def test_unrecognized_people_have_long_recognition_gaps(org: Organization,
     assert unrecognized > 2 * mean(longest_gap(by_person[h]) for h in others)
 
 
-def test_departures_are_likelier_after_long_stagnation(org: Organization,
-                                                       by_person: dict[str, list]) -> None:
-    """Departures per person-quarter, by quarters since the last hire, promotion or move."""
-    at_risk: Counter[bool] = Counter()
-    left: Counter[bool] = Counter()
+def test_departures_peak_in_a_new_role_and_rise_again_with_stagnation(
+        org: Organization, by_person: dict[str, list]) -> None:
+    """Departures per person-quarter, by quarters since the last hire, promotion or move:
+    highest in the first year after a promotion or a move, lowest after about two years,
+    rising again with long stagnation (``DemoParameters.departure_hazard``)."""
+    at_risk: Counter[str] = Counter()
+    left: Counter[str] = Counter()
     end = org.end.toordinal()
     progress = (EventKind.HIRE, EventKind.PROMOTION, EventKind.LATERAL_MOVE)
     for handle, records in by_person.items():
@@ -212,13 +214,17 @@ def test_departures_are_likelier_after_long_stagnation(org: Organization,
         day = marks[0]
         while day < (departed or end):
             since = max(m for m in marks if m <= day)
-            long_stagnation = (day - since) >= 12 * 91
-            at_risk[long_stagnation] += 1
+            quarters = (day - since) // 91
+            band = (("new" if since != marks[0] else "hired") if quarters < 4
+                    else "settled" if 8 <= quarters < 12
+                    else "stagnant" if quarters >= 16 else "between")
+            at_risk[band] += 1
             if departed is not None and day <= departed < day + 91:
-                left[long_stagnation] += 1
+                left[band] += 1
             day += 91
-    short, long = left[False] / at_risk[False], left[True] / at_risk[True]
-    assert long > 1.5 * short, (short, long)
+    rate = {band: left[band] / at_risk[band] for band in at_risk}
+    assert rate["new"] > 1.3 * rate["settled"], rate
+    assert rate["stagnant"] > 1.15 * rate["settled"], rate
 
 
 def test_small_organizations_work(framework: Framework) -> None:

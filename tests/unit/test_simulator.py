@@ -9,6 +9,7 @@ import pytest
 
 from trellis.analytics.calibration import (
     DepartureModel,
+    Estimate,
     PromotionModel,
     default_calibration,
 )
@@ -103,3 +104,40 @@ def test_career_stage(years, rank, stage):
 
 def test_career_stage_thresholds_are_configurable():
     assert career_stage(1, 2, StageThresholds(mid_rank=2)) is CareerStage.MID
+
+
+def test_banded_departures_follow_each_band_in_the_simulation():
+    """A hazard of 0 in a new role's first four quarters and 20% after: nobody leaves for a
+    year, then survival falls by 0.8 a quarter (within sampling error)."""
+    banded = DepartureModel(0.1, 0.0, 0.1, 0, 0, "test", (0.0,) * 4 + (0.2,))
+    assert [banded.hazard(q) for q in (0, 3, 4, 40)] == [0.0, 0.0, 0.2, 0.2]
+    start = Start.of(rank=np.array([1]), top_rank=1, pay=100_000.0, readiness=0.0,
+                     quarters_in_level=0, quarters_since=0, years=0.0, engagement=3.0)
+    cal = default_calibration()
+    still = {s: {**rates, "lateral_moves": Estimate(0.0, 0, "test")}  # a move resets it
+             for s, rates in cal.stages.items()}
+    outcome = run(replace(cal, departure=banded, stages=still), start=start, quarters=8,
+                  runs=20_000)
+    assert list(outcome.survival[:5]) == [1.0] * 5
+    expected = 0.8 ** np.arange(1, 5)
+    assert np.allclose(outcome.survival[5:], expected, atol=0.01)  # 3 sd of 20,000 runs
+
+
+def test_departure_bands_are_departures_over_exposure_and_thin_bands_take_the_line():
+    import pandas as pd
+
+    from trellis.analytics.calibration import _departure
+
+    # 400 person-quarters at quarters since 0-3 with 40 departures; 400 at 8-11 with 20;
+    # 100 at 16-23 with 2 (too few: the fitted line instead)
+    rows = ([(q % 4, 1.0, int(i < 40)) for i, q in enumerate(range(400))]
+            + [(8 + q % 4, 1.0, int(i < 20)) for i, q in enumerate(range(400))]
+            + [(16 + q % 8, 1.0, int(i < 2)) for i, q in enumerate(range(100))])
+    df = pd.DataFrame(rows, columns=["quarters_since", "frac", "departed"])
+    model = _departure(df)
+    assert model.hazard(0) == pytest.approx(40 / 400)
+    assert model.hazard(9) == pytest.approx(20 / 400)
+    line = min(model.max_hazard, model.base + model.slope * (16 + 24) / 2)
+    assert model.hazard(20) == pytest.approx(line, abs=1e-5)
+    assert model.hazard(4) == pytest.approx(
+        min(model.max_hazard, model.base + model.slope * 6), abs=1e-5)  # no data: the line

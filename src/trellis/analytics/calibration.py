@@ -44,6 +44,8 @@ MIN_EVENTS = 20  # promotions or departures behind a hazard model
 MIN_RAISES = 10
 MIN_PAIRS = 30  # pairs of consecutive check-ins
 TIME_CAP_QUARTERS = 16
+# Bands of quarters since the last progression with a departure rate of their own.
+DEPARTURE_BANDS = ((0, 4), (4, 8), (8, 12), (12, 16), (16, 24), (24, 1 << 20))
 
 SURVEY = "published surveys (GUIDE.md)"
 ASSUMED = "Trellis assumption"
@@ -127,7 +129,10 @@ class PromotionModel:
 
 @dataclass(frozen=True, slots=True)
 class DepartureModel:
-    """P(leaving in a quarter) = min(max_hazard, base + slope * quarters since progression)."""
+    """P(leaving in a quarter) by quarters since the last progression: the observed rate of
+    its band (``by_quarter``, one value per quarter, the last for every later quarter; since
+    a promotion or a lateral move ``after_move``, since the hire ``by_quarter``), or without
+    bands min(max_hazard, base + slope * quarters since progression)."""
 
     base: float
     slope: float
@@ -135,9 +140,15 @@ class DepartureModel:
     n: int
     events: int
     source: str
+    by_quarter: tuple[float, ...] = ()
+    after_move: tuple[float, ...] = ()  # the same since a promotion or a lateral move
 
-    def hazard(self, quarters_since_progression: int) -> float:
-        return min(self.max_hazard, max(0.0, self.base + self.slope * quarters_since_progression))
+    def hazard(self, quarters_since_progression: int, moved: bool = False) -> float:
+        q = quarters_since_progression
+        bands = self.after_move if moved and self.after_move else self.by_quarter
+        if bands:
+            return bands[min(q, len(bands) - 1)]
+        return min(self.max_hazard, max(0.0, self.base + self.slope * q))
 
     @classmethod
     def default(cls) -> DepartureModel:
@@ -272,6 +283,7 @@ class _Panel:
                 if pay:
                     s["pay"] = pay
                 s["role"], s["role_q"], s["progress_q"] = d.get("role"), q, q
+                s["moved"] = True
             elif kind == "compensation":
                 self._compensation(s, d)
             elif kind == "recognition":
@@ -297,7 +309,8 @@ class _Panel:
     def _hire(self, on: date, d: Mapping[str, Any]) -> dict[str, Any]:
         q = _quarter(on)
         return {"hired": on, "q": q, "role": d.get("role"), "pay": d.get("pay"),
-                "mastery": {}, "role_q": q, "progress_q": q, "promotions": 0, "laterals": 0,
+                "mastery": {}, "role_q": q, "progress_q": q, "moved": False,
+                "promotions": 0, "laterals": 0,
                 "recognitions": 0, "check_in": None, "counts": dict.fromkeys(COUNTS, 0),
                 "start": None}
 
@@ -333,8 +346,9 @@ class _Panel:
         frac = max(0.0, (hi - lo + 1) / days)
         start = s["start"]
         if start is None:  # the quarter's opening state, kept from the last flush
-            start = (role, self.readiness(role, s["mastery"]), s["role_q"], s["progress_q"])
-        role0, ready0, role_q0, progress_q0 = start
+            start = (role, self.readiness(role, s["mastery"]), s["role_q"], s["progress_q"],
+                     s["moved"])
+        role0, ready0, role_q0, progress_q0, moved0 = start
         rank0 = self.rank(role0)
         years = max(0.0, (qs - s["hired"]).days / 365.25)
         stage = STAGES.index(career_stage(years, rank0, self.thresholds))
@@ -344,18 +358,19 @@ class _Panel:
         first = q == _quarter(s["hired"])
         gain = ready_end - ready0 if not moved and not first else math.nan
         self.rows.append((stage, rank0, frac, ready0, q - role_q0, q - progress_q0, gain,
-                          *(c[k] for k in COUNTS)))
+                          *(c[k] for k in COUNTS), moved0))
         if c["promoted"] and not math.isnan(ready_end):
             years_next = max(0.0, (qe - s["hired"]).days / 365.25)
             self.after_promotion.append((STAGES.index(career_stage(
                 years_next, self.rank(role), self.thresholds)), ready_end))
         s["counts"] = dict.fromkeys(COUNTS, 0)
         s["q"] = q + 1
-        s["start"] = None if last else (role, ready_end, s["role_q"], s["progress_q"])
+        s["start"] = None if last else (role, ready_end, s["role_q"], s["progress_q"],
+                                        s["moved"])
 
 
 COLUMNS = ("stage", "rank", "frac", "readiness", "quarters_in_level", "quarters_since",
-           "readiness_gain", *COUNTS)
+           "readiness_gain", *COUNTS, "moved")
 
 
 def calibrate(framework: Framework, events: Iterable[EventRow], *, end: date,
@@ -529,5 +544,32 @@ def _departure(df: pd.DataFrame) -> DepartureModel:
     (base, slope), *_ = np.linalg.lstsq(np.column_stack([frac, frac * since]), y, rcond=None)
     top = float(np.quantile(since, 0.99))
     cap = max(float(base), float(base + slope * top))
+    # The hazard need not be a line: a new role's first year and long stagnation can both
+    # be risky, and a promotion's new role need not be as risky as a hire's. Each band's
+    # own rate, since a hire and since a promotion or move, where it holds MIN_EVENTS
+    # departures; else both kinds pooled; else the line.
+    moved = (df["moved"].to_numpy(bool) if "moved" in df
+             else np.zeros(len(df), bool))
+
+    def bands(mask: np.ndarray | None) -> list[float]:
+        out: list[float] = []
+        for lo, hi in DEPARTURE_BANDS:
+            inside = (since >= lo) & (since < hi)
+            pooled = inside
+            if mask is not None:
+                inside = inside & mask
+            rate = None
+            for where in (inside, pooled):
+                exposure, left = float(frac[where].sum()), float(y[where].sum())
+                if left >= MIN_EVENTS and exposure > 0:
+                    rate = left / exposure
+                    break
+            if rate is None:
+                rate = min(cap, max(0.0, float(base + slope * (lo + min(hi, top + 1)) / 2)))
+            out += [round(rate, 5)] * (min(hi, DEPARTURE_BANDS[-1][0] + 1) - lo)
+        return out
+
+    by_quarter = bands(~moved if moved.any() else None)
+    after_move = tuple(bands(moved)) if moved.any() else ()
     return DepartureModel(round(float(base), 5), round(float(slope), 6), round(cap, 5),
-                          len(df), int(y.sum()), LEDGER)
+                          len(df), int(y.sum()), LEDGER, tuple(by_quarter), after_move)

@@ -107,13 +107,15 @@ class Start:
     quarters_since: Array  # since the last promotion, lateral move or the hire
     years: Array  # since the hire
     engagement: Array
+    moved: Array | None = None  # the last progression was a promotion or a move, not the hire
 
     def __len__(self) -> int:
         return len(self.rank)
 
     @classmethod
     def of(cls, **values: Any) -> Start:
-        arrays = {k: np.atleast_1d(np.asarray(v)) for k, v in values.items()}
+        arrays = {k: np.atleast_1d(np.asarray(v)) for k, v in values.items()
+                  if v is not None}
         size = max(len(a) for a in arrays.values())
         return cls(**{k: np.broadcast_to(a, (size,)) for k, a in arrays.items()})
 
@@ -229,6 +231,8 @@ def simulate(calibration: Calibration, start: Start, strategy: Strategy, *, quar
     since = start.quarters_since[who].astype(np.int16)
     years0 = start.years[who].astype(np.float32)
     eng = start.engagement[who].astype(np.float32)
+    moved_ever = (start.moved[who].astype(bool) if start.moved is not None
+                  else np.zeros(runs, bool))
     del who
     steps = np.zeros(runs, np.int16)
     micro = np.zeros(runs, np.int16)
@@ -242,8 +246,8 @@ def simulate(calibration: Calibration, start: Start, strategy: Strategy, *, quar
     # Lookup tables over the small integer states: departure thresholds by quarters since
     # the last progression, the promotion score's readiness-free part by (time, rank).
     longest = int(since.max(initial=0)) + quarters + 1
-    th_leave = threshold(np.minimum(dm.max_hazard, np.maximum(
-        0.0, dm.base + dm.slope * np.arange(longest + 1)))).astype(np.int32)
+    th_leave = threshold(np.array([[dm.hazard(q, m) for q in range(longest + 1)]
+                                   for m in (False, True)])).astype(np.int32)
     score = (pm.intercept + pm.years_in_level / 4 * np.minimum(
         np.arange(TIME_CAP_QUARTERS + 1), TIME_CAP_QUARTERS)[:, None]
         + pm.rank * np.arange(128)[None, :]).astype(np.float32).ravel()
@@ -254,7 +258,7 @@ def simulate(calibration: Calibration, start: Start, strategy: Strategy, *, quar
         lanes = bits.random_raw(runs * 10 // 4 + 1).view(np.uint16)[:runs * 10].reshape(10, runs)
         stage = stage_of(years0 + np.float32(q / 4), rank, cal.thresholds)
         offset = stage.astype(np.int32) * LANE
-        leave = alive & (lanes[0] < th_leave[since])
+        leave = alive & (lanes[0] < th_leave[moved_ever.view(np.int8), since])
         kd = t_dir[offset + lanes[1]] * alive
         ko = t_oth[offset + lanes[2]] * alive
         kr = t_rec[offset + lanes[3]] * alive
@@ -288,6 +292,7 @@ def simulate(calibration: Calibration, start: Start, strategy: Strategy, *, quar
         # level, clocks, counts, engagement
         rank += promoted
         moved = promoted | lat
+        moved_ever |= moved
         tin += alive
         tin *= ~moved
         since += alive

@@ -7,18 +7,21 @@ validation as user input. The parameters are the generator's *true* rates: analy
 calibrate from the ledger can be checked against them.
 
 The model, per person and calendar quarter (rates scaled by the share of the quarter the
-person was employed):
+person was employed), calibrated to published figures (docs/strategy.md cites each):
 
-- skill steps (Poisson), mostly toward the next role's expectations; kudos (Poisson);
-  awards, spot bonuses, certifications, project leadership, responsibilities, bonuses and
-  lateral moves (each a Bernoulli chance);
+- skill steps from up to ``concurrent_competencies`` learning threads at once, each staying
+  with a competency until the next role's need is met and taking a gamma-distributed time
+  set by the step's difficulty and the person's pace, so steps in different competencies
+  overlap; kudos (Poisson); awards, spot bonuses, certifications, project leadership,
+  responsibilities, bonuses and lateral moves (each a Bernoulli chance);
 - a merit raise once a year (the merit month), an occasional bonus;
 - a promotion with ``DemoParameters.promotion_hazard`` (rising with readiness, the share
   of the next role's expectations met, and with time in level), with a raise near 9.5%;
-- a departure with ``DemoParameters.departure_hazard`` (rising with quarters since the
-  last progression: hire, promotion or lateral move); managers stay;
-- a check-in near the quarter's end, its engagement drawn from a latent engagement that
-  decays each quarter and jumps after a promotion.
+- a departure with ``DemoParameters.departure_hazard``: a new role's risk after the hire,
+  a promotion or a lateral move, fading over two years, and a risk rising with quarters
+  since the last progression; managers stay;
+- a check-in near the quarter's end, its engagement the person's baseline plus a lift from
+  promotions, moves and recognition that halves each quarter.
 
 Some people are *fragmented* (duties spread into other functions, with no recognition or
 promotion following) and some *unrecognized* (long recognition gaps). Standard library
@@ -28,6 +31,7 @@ only; no I/O.
 from __future__ import annotations
 
 import bisect
+import heapq
 import math
 import random
 from collections.abc import Callable
@@ -73,7 +77,12 @@ class DemoParameters:
     hire_band_position: float = 0.5  # pay at hire: uniform over the band's lowest share
     baseline_offsets: tuple[tuple[int, float], ...] = ((-1, 0.30), (0, 0.55), (1, 0.15))
     # --- micro-progressions
-    skill_steps_per_quarter: float = 1.2  # Poisson mean
+    concurrent_competencies: int = 3  # learning threads a person works on at once
+    skill_step_quarters: float = 2.4  # mean time of a step of difficulty 1, at pace 1
+    step_difficulty: tuple[float, ...] = (0.5, 0.7, 1.0, 1.4, 1.9)  # steps to mastery 1..5
+    step_time_shape: float = 3.0  # gamma shape of a step's time (coefficient of variation
+    #                               1/sqrt(3))
+    pace_sd: float = 0.3  # log-sd of a person's pace: some learn twice as fast as others
     skill_step_toward_next_role: float = 0.8  # else a stretch step in the track's skills
     kudos_per_quarter: float = 1.0  # Poisson mean
     award_probability: float = 0.03
@@ -84,7 +93,7 @@ class DemoParameters:
     side_duty_end_probability: float = 0.4  # a responsibility event ends a side duty
     side_duty_recognized_probability: float = 0.6  # kudos the day a duty is taken on
     bonus_probability: float = 0.04
-    lateral_move_probability: float = 0.008
+    lateral_move_probability: float = 0.015
     # --- pay
     merit_month: int = 4  # merit raises take effect on the 1st of this month, yearly
     merit_raise_mean: float = 3.3  # percent
@@ -99,7 +108,7 @@ class DemoParameters:
     promotion_time_effect: float = 0.06  # per quarter in level
     promotion_time_cap_quarters: int = 16
     promotion_min_quarters: int = 3
-    promotion_level_factor: tuple[float, ...] = (1.7, 1.5, 1.15, 0.8, 0.5, 0.3, 0.2)
+    promotion_level_factor: tuple[float, ...] = (1.7, 1.5, 1.15, 0.8, 0.6, 0.45, 0.3)
     # --- people whose growth goes unseen
     fragmented_share: float = 0.08
     fragmented_responsibility_probability: float = 0.35  # duties in other tracks' functions
@@ -108,15 +117,19 @@ class DemoParameters:
     unrecognized_share: float = 0.07
     unrecognized_recognition_factor: float = 0.05
     # --- departures: see departure_hazard
-    departure_base_hazard: float = 0.016
-    departure_stagnation_slope: float = 0.002  # per quarter since the last progression
-    departure_max_hazard: float = 0.08
+    departure_base_hazard: float = 0.03
+    departure_stagnation_slope: float = 0.0015  # per quarter since the last progression
+    departure_max_hazard: float = 0.2
+    departure_newcomer_excess: float = 0.02  # after the hire, fading over the quarters below
+    departure_promoted_excess: float = 0.08  # the same after a promotion
+    departure_lateral_excess: float = 0.055  # and after a lateral move
+    departure_newcomer_quarters: float = 8.0
     involuntary_share: float = 0.15
     late_career_retirement_share: float = 0.25
     # --- engagement (the latent level behind check-ins, 1-5)
     engagement_start_mean: float = 3.8
     engagement_start_sd: float = 0.5
-    engagement_decay_per_quarter: float = 0.06
+    engagement_kept_per_quarter: float = 0.5  # of the lift: a promotion's fades in a year
     engagement_promotion_jump: float = 0.9
     engagement_lateral_jump: float = 0.4
     engagement_recognition_lift: float = 0.03
@@ -135,10 +148,17 @@ class DemoParameters:
         hazard = self.promotion_base_hazard * level * ready * timed
         return hazard * (self.fragmented_promotion_factor if fragmented else 1.0)
 
-    def departure_hazard(self, quarters_since_progression: int) -> float:
-        """The chance an individual contributor leaves in a quarter."""
-        return min(self.departure_max_hazard, self.departure_base_hazard
-                   + self.departure_stagnation_slope * quarters_since_progression)
+    def departure_hazard(self, quarters_since_progression: int,
+                         excess: float | None = None) -> float:
+        """The chance an individual contributor leaves in a quarter: the ``excess`` risk of
+        a new role (a newcomer's after the hire, the default; ``departure_promoted_excess``
+        or ``departure_lateral_excess`` after a promotion or a move), fading over
+        ``departure_newcomer_quarters``; then rising with stagnation."""
+        q = quarters_since_progression
+        excess = self.departure_newcomer_excess if excess is None else excess
+        fresh = excess * max(0.0, 1 - q / self.departure_newcomer_quarters)
+        return min(self.departure_max_hazard, self.departure_base_hazard + fresh
+                   + self.departure_stagnation_slope * q)
 
 
 @dataclass(frozen=True, slots=True)
@@ -499,13 +519,17 @@ class _Simulation:
         emit((hire, idx, Responsibility(primary, 1.0, "primary function"), author, None))
         side: dict[str, float] = {}
 
-        engagement = gauss(p.engagement_start_mean, p.engagement_start_sd)
+        baseline = gauss(p.engagement_start_mean, p.engagement_start_sd)
+        lift = 0.0  # what promotions, moves and recognition add to it, fading each quarter
         rec_factor = (p.unrecognized_recognition_factor if unrecognized
                       else p.fragmented_recognition_factor if fragmented else 1.0)
         kudos_l = p.kudos_per_quarter * rec_factor
         award_p = p.award_probability * rec_factor
         spot_p = p.spot_bonus_probability * rec_factor
-        skill_l = p.skill_steps_per_quarter
+        pace = math.exp(gauss(0.0, p.pace_sd))
+        difficulty = p.step_difficulty
+        step_days = p.skill_step_quarters * 91.3125 / pace / p.step_time_shape
+        gamma = rnd.gammavariate
         resp_p = (p.fragmented_responsibility_probability if fragmented
                   else p.responsibility_probability)
         lateral_options = [] if is_manager else shape.lateral.get(role, [])
@@ -515,8 +539,33 @@ class _Simulation:
         nxt = next_of[role]
         target = expects[nxt] if nxt else expects[role]
 
+        def pick(busy: list[list[Any]]) -> str | None:
+            """A competency to work on next, not one another thread is on."""
+            taken = {t[1] for t in busy}
+            gaps = [c for c, m in target if mastery.get(c, 0) < m and c not in taken]
+            if gaps and rand() < p.skill_step_toward_next_role:
+                return gaps[int(rand() * len(gaps))]
+            room = [c for c in stretch if mastery.get(c, 0) < scale_max[c] and c not in taken]
+            if room:
+                return room[int(rand() * len(room))]
+            return gaps[int(rand() * len(gaps))] if gaps else None
+
+        def due(start: int, comp: str | None) -> int:
+            if comp is None:
+                return 1 << 40
+            level = min(mastery.get(comp, 0), len(difficulty) - 1)
+            return start + 1 + int(gamma(p.step_time_shape, step_days * difficulty[level]))
+
+        # Learning threads, each [due day, competency]: steps in different competencies
+        # run side by side, each taking time by its difficulty and the person's pace.
+        threads: list[list[Any]] = []
+        for _ in range(p.concurrent_competencies):
+            first = pick(threads)
+            threads.append([due(hire, first), first])
+
         q = bisect.bisect_right(q_starts, hire) - 1
         role_q = last_progress_q = q
+        excess = p.departure_newcomer_excess
         n_quarters = len(q_starts) - 1
         leave = None
         while q < n_quarters:
@@ -528,19 +577,20 @@ class _Simulation:
                 q += 1
                 continue
             frac = (hi - lo + 1) / (qe - qs + 1)
-            engagement -= p.engagement_decay_per_quarter
+            lift *= p.engagement_kept_per_quarter
             departing = None
-            if not is_manager and rand() < p.departure_hazard(q - last_progress_q) * frac:
+            if not is_manager and rand() < p.departure_hazard(q - last_progress_q,
+                                                                 excess) * frac:
                 departing = lo + int(rand() * (hi - lo + 1))
                 hi = departing - 1
                 # a leaver's last quarter is only the days before they leave
                 frac = max(0, hi - lo + 1) / (qe - qs + 1)
             span = hi - lo + 1
-            plan: list[tuple[int, int]] = []
+            plan: list[tuple[int, int, int]] = []
             if span > 0:
                 merit_day = q_merit[q]
                 if merit_day and lo <= merit_day <= hi and merit_day - hire >= 90:
-                    plan.append((merit_day, _MERIT))
+                    plan.append((merit_day, _MERIT, 0))
                 promoted = False
                 if nxt is not None:
                     need = expects[nxt]
@@ -548,52 +598,61 @@ class _Simulation:
                     hazard = p.promotion_hazard(met / len(need) if need else 1.0, q - role_q,
                                                 rank_of[role], fragmented)
                     if rand() < hazard * frac:
-                        plan.append((lo + int(rand() * span), _PROMO))
+                        plan.append((lo + int(rand() * span), _PROMO, 0))
                         promoted = True
                 if lateral_options and not promoted and \
                         rand() < p.lateral_move_probability * frac:
-                    plan.append((lo + int(rand() * span), _LATERAL))
+                    plan.append((lo + int(rand() * span), _LATERAL, 0))
                 for code, chance in ((_CERT, p.certification_probability),
                                      (_PROJECT, p.project_leadership_probability),
                                      (_RESP, resp_p), (_AWARD, award_p), (_SPOT, spot_p),
                                      (_BONUS, p.bonus_probability)):
                     if rand() < chance * frac:
-                        plan.append((lo + int(rand() * span), code))
-                for code, mean in ((_SKILL, skill_l), (_KUDOS_C, kudos_l)):
-                    limit, k, u = math.exp(-mean * frac), 0, rand()
-                    while u > limit:
-                        k += 1
-                        u *= rand()
-                    for _ in range(k):
-                        plan.append((lo + int(rand() * span), code))
+                        plan.append((lo + int(rand() * span), code, 0))
+                limit, k, u = math.exp(-kudos_l * frac), 0, rand()
+                while u > limit:
+                    k += 1
+                    u *= rand()
+                for _ in range(k):
+                    plan.append((lo + int(rand() * span), _KUDOS_C, 0))
+                for t, thread in enumerate(threads):
+                    if thread[1] is None:  # idle: nothing was left to learn
+                        thread[1] = pick(threads)
+                        thread[0] = due(lo, thread[1])
+                    thread[0] = max(thread[0], lo)
+                    if thread[0] <= hi:
+                        plan.append((thread[0], _SKILL, t))
                 check = qe - int(rand() * 10)
                 if lo <= check <= hi and check - hire >= 30:
-                    plan.append((check, _CHECKIN))
-                plan.sort()
-            for day, code in plan:
+                    plan.append((check, _CHECKIN, 0))
+                heapq.heapify(plan)
+            while plan:
+                day, code, arg = heapq.heappop(plan)
                 author = mgr_handle if day >= mgr_hire else "hr"
                 if code == _SKILL:
-                    gaps = [c for c, m in target if mastery.get(c, 0) < m]
-                    if gaps and rand() < p.skill_step_toward_next_role:
-                        comp = gaps[int(rand() * len(gaps))]
-                    else:
-                        room = [c for c in stretch if mastery.get(c, 0) < scale_max[c]]
-                        if not room:
-                            continue
-                        comp = room[int(rand() * len(room))]
+                    thread = threads[arg]
+                    comp = thread[1]
                     level = mastery.get(comp, 0)
-                    mastery[comp] = level + 1
-                    ev = evidence_of[comp]
-                    emit((day, idx, SkillStep(comp, level, level + 1), author,
-                          ev[int(rand() * len(ev))]))
+                    if level < scale_max[comp]:
+                        mastery[comp] = level + 1
+                        ev = evidence_of[comp]
+                        emit((day, idx, SkillStep(comp, level, level + 1), author,
+                              ev[int(rand() * len(ev))]))
+                    # keep at a competency until the target's need is met, then move on
+                    wanted = dict(target).get(comp, 0)
+                    if mastery[comp] >= max(wanted, 1) or mastery[comp] >= scale_max[comp]:
+                        thread[1] = None
+                        thread[1] = pick(threads)
+                    thread[0] = due(day, thread[1])
+                    if thread[0] <= hi:
+                        heapq.heappush(plan, (thread[0], _SKILL, arg))
                 elif code == _KUDOS_C:
                     self.pending_kudos.append((len(out), mgr if mgr is not None else -1, idx,
                                                day))
                     emit((day, idx, None, author, None))
-                    engagement += p.engagement_recognition_lift
+                    lift += p.engagement_recognition_lift
                 elif code == _CHECKIN:
-                    engagement = min(5.0, max(1.0, engagement))
-                    value = round(engagement + gauss(0, p.engagement_noise_sd))
+                    value = round(baseline + lift + gauss(0, p.engagement_noise_sd))
                     emit((day, idx, CheckIn(min(5, max(1, value))), author, None))
                 elif code == _MERIT:
                     if rand() < p.merit_skip_probability:
@@ -644,20 +703,20 @@ class _Simulation:
                             emit((day, idx, Recognition(f"took on {_DUTIES.get(function)}",
                                                         RecognitionKind.KUDOS, 25, mgr_handle),
                                   author, None))
-                            engagement += p.engagement_recognition_lift
+                            lift += p.engagement_recognition_lift
                 elif code == _AWARD:
                     emit((day, idx, Recognition(_AWARDS[int(rand() * len(_AWARDS))],
                                                 RecognitionKind.AWARD,
                                                 200 + 50 * int(rand() * 7),
                                                 author if author != "hr" else None),
                           author, "nominated by the team"))
-                    engagement += 3 * p.engagement_recognition_lift
+                    lift += 3 * p.engagement_recognition_lift
                 elif code == _SPOT:
                     emit((day, idx, Recognition(_KUDOS[int(rand() * len(_KUDOS))],
                                                 RecognitionKind.SPOT_BONUS, 100,
                                                 author if author != "hr" else None,
                                                 500 * (1 + int(rand() * 4))), author, None))
-                    engagement += 2 * p.engagement_recognition_lift
+                    lift += 2 * p.engagement_recognition_lift
                 elif code == _BONUS:
                     amount = int(pay * (0.03 + 0.05 * rand()) / 100) * 100
                     emit((day, idx, Compensation(CompensationKind.BONUS, amount), "hr",
@@ -670,9 +729,10 @@ class _Simulation:
                     pay = int(pay * (1 + raise_pct / 100) / 100) * 100
                     emit((day, idx, Promotion(nxt, pay), "hr", "promotion packet approved"))
                     role, role_q, last_progress_q = nxt, q, q
+                    excess = p.departure_promoted_excess
                     nxt = next_of[role]
                     target = expects[nxt] if nxt else expects[role]
-                    engagement += p.engagement_promotion_jump
+                    lift += p.engagement_promotion_jump
                 elif code == _LATERAL:
                     options = shape.lateral.get(role, [])
                     if not options:
@@ -698,10 +758,11 @@ class _Simulation:
                             self.team_size[mgr] = self.team_size.get(mgr, 0) + 1
                             mgr_handle, mgr_hire = persons[mgr].handle, persons[mgr].hire
                     role, role_q, last_progress_q = new_role, q, q
+                    excess = p.departure_lateral_excess
                     lateral_options = shape.lateral.get(role, [])
                     nxt = next_of[role]
                     target = expects[nxt] if nxt else expects[role]
-                    engagement += p.engagement_lateral_jump
+                    lift += p.engagement_lateral_jump
             if departing is not None:
                 kind = DepartureKind.VOLUNTARY
                 if person.stage == LATE and rand() < p.late_career_retirement_share:

@@ -180,7 +180,7 @@ def _start(people: Sequence[Profile], framework: Framework, today: date,
         top[role.track] = max(top.get(role.track, 1), framework.rank_of(role.id))
     values: dict[str, list[float]] = {k: [] for k in (
         "rank", "top_rank", "pay", "readiness", "quarters_in_level", "quarters_since",
-        "years", "engagement")}
+        "years", "engagement", "moved")}
     default_engagement = calibration.engagement["engagement_start"].value
     for p in people:
         known = p.role is not None and p.role in framework.roles
@@ -196,6 +196,7 @@ def _start(people: Sequence[Profile], framework: Framework, today: date,
         in_level = math.floor(_years(p.role_since, today) * 4)
         values["quarters_in_level"].append(in_level)
         values["quarters_since"].append(in_level)  # role_since moves on hire, promotion, move
+        values["moved"].append(p.role_since is not None and p.role_since != p.hired_on)
         values["years"].append(_years(p.hired_on, today))
         values["engagement"].append(p.engagement if p.engagement is not None
                                     else default_engagement)
