@@ -18,6 +18,11 @@ from pathlib import Path
 
 import pytest
 
+# pytest-xdist's workers start with COLUMNS=80 in their environment: the CLI's Rich consoles,
+# made when it is first imported, would keep that width for good, and the cli fixture's
+# COLUMNS (set per test) would no longer reach them.
+os.environ.pop("COLUMNS", None)
+
 from database_templates import WORKER, PostgresTemplates, SqliteTemplates
 from trellis.adapters.database import temporary_schema
 from trellis.adapters.framework_files import read_framework_file
