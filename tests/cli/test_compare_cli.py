@@ -99,10 +99,10 @@ def test_refresh_rebuilds_what_is_stale_and_says_how_long(cli, demo_db: str) -> 
     doc = json.loads(forced.out)
     names = {m["model"] for m in doc["models"]}
     assert names == {"effort", "lattice_moves", "strategy_effects", "calibration",
-                     "comparison", "evidence"}
+                     "comparison", "evidence", "fairness_scores"}
     assert all(m["rebuilt"] and m["seconds"] >= 0 and m["bytes"] > 0 for m in doc["models"])
     again = cli("--db", demo_db, "refresh")
     assert again.code == 0, again.err
-    assert "0 of 6 model(s) rebuilt" in again.out and "current" in again.out
+    assert "0 of 7 model(s) rebuilt" in again.out and "current" in again.out
     events = {m["last_event_id"] for m in doc["models"]}
     assert len(events) == 1 and f"event #{events.pop():,}" in again.out

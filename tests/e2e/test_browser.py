@@ -84,7 +84,7 @@ def test_a_manager_runs_a_check_in(browser, site):
     page = sign_in(browser, site, "manager@demo.trellis")
     page.goto(f"{site}/team")
     page.screenshot(path=str(SHOTS / "trellis-team.png"), full_page=True)
-    page.locator("table a").first.click()
+    page.locator("table tbody a[href^='/people/']").first.click()  # a person, not a sort
     page.fill("#ci-engagement", "4")
     page.fill("#ci-notes", "Quarterly check-in from the browser")
     page.get_by_role("button", name="Record check-in").click()

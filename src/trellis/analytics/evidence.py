@@ -17,7 +17,7 @@ data" (never a number) when the sample is too small:
 Promotion propensity, as ``trellis evidence`` reports it, lives in
 trellis.analytics.propensity (snapshots at decision points, two models, two validations).
 ``snapshot_table`` and ``propensity_model`` below are the simple quarterly model the
-fairness audit still applies "at equal evidence" (trellis.services.fairness).
+fairness audit still applies "at equal evidence" (its propensity scores).
 
 A *spell* is one person's stay in one level: it starts at a hire or a promotion and ends
 at the next promotion, a departure, or ``as_of`` (censored). Durations are calendar months
