@@ -69,6 +69,13 @@ def test_plotly_is_the_basic_bundle_a_quarter_of_the_full_one(clients):
     assert len(served.content) < len(full) / 3
 
 
+@pytest.mark.parametrize("name", sorted(ON_DISK))
+def test_no_served_asset_names_a_remote_address_to_fetch(clients, name):
+    served = clients["hr"].get(f"/static/{name}", headers={"Accept-Encoding": "identity"})
+    assert served.status_code == 200
+    assert not re.search(rb"https?://[\w.-]*(cdn|unpkg|jsdelivr|googleapis)", served.content)
+
+
 @pytest.mark.parametrize("path", ["/me", "/team", "/openapi.json", "/login"])
 def test_pages_and_documents_are_compressed(clients, anonymous, path):
     client = anonymous if path == "/login" else clients["hr"]
