@@ -1,7 +1,8 @@
-"""Numbers and dates in words for the team, organization, directory and account pages.
+"""Dates and durations in words for the team, organization, directory and account pages.
 
-A minimal set, in one place, so that it can be merged with the person page's formatting:
-shares as percentages, durations in years and months, days as "3 Mar 2026".
+Shares and counts use the pages' one format (``formatting.percent`` and ``number``); these
+two differ from it on purpose: a moment keeps its time (an account's last use), and a stay
+in a level reads as years and months ("1 year 3 months").
 """
 
 from __future__ import annotations
@@ -9,12 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-
-def percent(share: float | None, digits: int = 0) -> str:
-    """A share (0-1) as a percentage: ``0.526`` -> ``53%``."""
-    if share is None:
-        return "\u2013"
-    return f"{share * 100:.{digits}f}%"
+from .formatting import number, percent
 
 
 def months_text(months: float | None) -> str:
@@ -40,10 +36,5 @@ def day_text(day: date | datetime | None, never: str = "never") -> str:
     return f"{day.day} {day:%b %Y}"
 
 
-def whole(n: float | int | None) -> str:
-    """A count with thousands separators."""
-    return "\u2013" if n is None else f"{n:,.0f}"
-
-
 FORMAT: dict[str, Any] = {"percent": percent, "months_text": months_text,
-                          "day_text": day_text, "whole": whole}
+                          "day_text": day_text, "whole": number}

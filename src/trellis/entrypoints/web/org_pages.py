@@ -20,7 +20,8 @@ from trellis.services.org_overview import Overview
 from trellis.services.team_list import BANDS
 
 from .deps import CurrentUser, Uow, analysis
-from .org_format import FORMAT, percent
+from .formatting import percent
+from .org_format import FORMAT
 from .pages import render
 from .team_pages import readiness_memo
 
