@@ -72,6 +72,11 @@
                font: { color: e.colour, size: 13, weight: 600 } };
     });
   }
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  function day(iso) {  // 2024-05-03 -> 3 May 2024, as the pages write dates
+    var p = iso.split("-");
+    return parseInt(p[2], 10) + " " + MONTHS[parseInt(p[1], 10) - 1] + " " + p[0];
+  }
   function drawChart() {
     var el = document.getElementById("timeline-chart");
     if (!el || !window.Plotly) return;
@@ -91,11 +96,12 @@
         hoverinfo: "x+text" }
     ], layout({ margin: { t: 10, r: 10, b: 40, l: 55 }, height: 260,
                 xaxis: axis(""), yaxis: axis("micro-progressions so far"),
-                legend: { orientation: "h", y: -0.2 } }), CONFIG);
+                showlegend: false }), CONFIG);  // the legend above it names both marks
     var dates = micro.x.concat(promo.x).sort();
-    describe(el, "From " + dates[0] + " to " + dates[dates.length - 1] + ": " + micro.x.length +
-      " micro-progressions and " + promo.x.length + " promotion" + (promo.x.length === 1 ? "" : "s") +
-      (promo.x.length ? ", the latest on " + promo.x[promo.x.length - 1] : "") + ".");
+    describe(el, "From " + day(dates[0]) + " to " + day(dates[dates.length - 1]) + ": " +
+      micro.x.length + " micro-progressions and " + promo.x.length + " promotion" +
+      (promo.x.length === 1 ? "" : "s") +
+      (promo.x.length ? ", the latest on " + day(promo.x[promo.x.length - 1]) : "") + ".");
   }
   function rgba(hex, a) {
     var n = parseInt(hex.slice(1), 16);
