@@ -116,9 +116,9 @@ def outsider(app):
 
 def rows(html: str) -> list[str]:
     """The names in the team list's rows, in order."""
-    if '<table class="team-list">' not in html:
+    if '<table class="team-list stack">' not in html:
         return []
-    body = html.split('<table class="team-list">', 1)[1].split("</table>", 1)[0]
+    body = html.split('<table class="team-list stack">', 1)[1].split("</table>", 1)[0]
     return [unescape(n) for n in re.findall(r'<td data-label="Person"><a href="/people/[^"]+">'
                                             r"([^<]+)</a>", body)]
 
