@@ -34,6 +34,7 @@ from . import (
     pages,
     person_pages,
     review_pages,
+    simulate_page,
     static_assets,
     team_pages,
 )
@@ -134,6 +135,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(org_pages.router)
     app.include_router(account_pages.router)
     app.include_router(pages.router)
+    app.include_router(simulate_page.router)
     app.include_router(person_pages.router)
     app.include_router(comp_pages.router)
     app.include_router(calibration_pages.router)

@@ -28,12 +28,11 @@ from trellis.analytics.evidence import MIN_MONTHS
 from trellis.domain.access import SELF_RECORDED, Role, User
 from trellis.domain.advice import MIN_PEOPLE
 from trellis.domain.events import EventKind, RecognitionKind
-from trellis.domain.limits import EMAIL_MAX, NAME_MAX
+from trellis.domain.limits import EMAIL_MAX
 from trellis.errors import (
     ImportRejected,
     InvalidEvent,
     NotAuthenticated,
-    PermissionDenied,
     TooManyAttempts,
     TrellisError,
 )
@@ -50,13 +49,11 @@ from .return_to import NEXT_MAX, safe_next
 from .routers.auth import client_address, set_session_cookie
 from .static_assets import static_url
 from .views import (
-    WEB_MAX_RUNS,
     advice_view,
     import_text,
 )
 from .views import compare as compare_view
 from .views import evidence as evidence_view
-from .views import simulate as simulate_view
 
 router = APIRouter(include_in_schema=False)
 LOGIN_COOKIE = "trellis_login"
@@ -202,48 +199,6 @@ async def evidence_page(request: Request, user: CurrentUser, uow: Uow) -> HTMLRe
               for g in doc["time_in_level"]["groups"]]
     return render(request, "evidence.html", doc=doc,
                   curves_json=orjson.dumps(curves, option=orjson.OPT_SERIALIZE_NUMPY).decode())
-
-
-@router.get("/simulate", response_class=HTMLResponse)
-async def simulate_page(request: Request, user: CurrentUser, uow: Uow,
-                        person: Annotated[str, Query(max_length=EMAIL_MAX, pattern=LINE)] = "",
-                        cohort: Annotated[str, Query(max_length=NAME_MAX, pattern=LINE)] = "",
-                        strategy: Annotated[str, Query(max_length=NAME_MAX, pattern=LINE)]
-                        = "all",
-                        years: Annotated[str, Query(max_length=20, pattern=LINE)] = "10",
-                        runs: Annotated[str, Query(max_length=20, pattern=LINE)] = "10000",
-                        seed: Annotated[str, Query(max_length=20, pattern=LINE)] = "0",
-                        run: Annotated[str, Query(max_length=20)] = "") -> HTMLResponse:
-    """The strategy simulator's form and, once run, its fan chart (managers: one person of
-    their team; HR admins: anyone or a cohort). Bad input is shown in place."""
-    accounts.require_role(user, Role.MANAGER, Role.HR_ADMIN)
-    form = {"person": person, "cohort": cohort, "strategy": strategy, "years": years,
-            "runs": runs, "seed": seed}
-    result, message, status = None, None, 200
-    if run:
-        try:
-            numbers = {k: int(form[k]) for k in ("years", "runs", "seed")}
-            if not 1 <= numbers["years"] <= 30 or not 100 <= numbers["runs"] <= WEB_MAX_RUNS:
-                raise ValueError
-            result = (await analysis(request, simulate_view, uow, user,
-                                     person=person.strip() or None,
-                                     cohort=cohort.strip() or None,
-                                     strategy=strategy.strip() or "all", **numbers)).document
-        except ValueError:
-            message, status = (f"years must be 1-30, runs 100-{WEB_MAX_RUNS:,} and the seed a "
-                               "whole number"), 422
-        except TrellisError as exc:
-            if isinstance(exc, NotAuthenticated):
-                raise
-            message, status = str(exc), 422 if not isinstance(exc, PermissionDenied) else 403
-    chart = None
-    if result is not None:
-        chart = orjson.dumps([{"strategy": o["strategy"], "effort": o["promotion_effort"],
-                               "pay": o["over_time"]["pay"],
-                               "survival": o["over_time"]["survival"]}
-                              for o in result["strategies"]]).decode()
-    return render(request, "simulate.html", status, form=form, result=result,
-                  message=message, chart_json=chart, max_runs=WEB_MAX_RUNS)
 
 
 @router.get("/org/import", response_class=HTMLResponse)

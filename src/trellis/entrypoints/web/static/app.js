@@ -148,7 +148,8 @@
       traces.push(band(years, o.pay.p10, o.pay.p90, style.colour, o.strategy));
       traces.push({ x: years, y: o.pay.p50, mode: "lines", legendgroup: o.strategy,
                     line: { color: style.colour, width: 3, dash: style.dash },
-                    name: o.strategy + " (" + Math.round(o.effort * 100) + "% promotion effort)",
+                    name: o.strategy + (o.strategy.indexOf("%") < 0 ?  // "Own mix (30%)" says it
+                      " (" + Math.round(o.effort * 100) + "% promotion effort)" : ""),
                     hovertemplate: "year %{x}: median pay %{y:,.0f}<extra>" + o.strategy + "</extra>" });
       traces.push({ x: years, y: o.survival, mode: "lines", xaxis: "x2", yaxis: "y2",
                     legendgroup: o.strategy, showlegend: false,
