@@ -77,7 +77,7 @@ def test_a_manager_finds_their_report_by_name(clients):
 
 def test_a_name_outside_the_readers_circle_is_not_found(clients):
     page = clients["manager"].get("/simulate?run=1&person=Pe+Er" + QUICK)
-    assert page.status_code == 422
+    assert page.status_code == 404
     assert "no one you may simulate is called &#39;Pe Er&#39;" in page.text
     assert 'id="res-h"' not in page.text
 

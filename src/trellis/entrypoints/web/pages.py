@@ -41,10 +41,11 @@ from trellis.services import (
 )
 from trellis.services.advice import SIM_RUNS, SIM_YEARS
 
-from . import feedback, formatting
+from . import compare_words, feedback, formatting
 from .deps import SESSION_COOKIE, CurrentUser, Uow, analysis
 from .errors import headers_of, status_of
 from .fields import LINE, Ref
+from .person_lookup import Person, find_person
 from .return_to import NEXT_MAX, safe_next
 from .routers.auth import client_address, set_session_cookie
 from .static_assets import static_url
@@ -161,23 +162,40 @@ async def compare_page(request: Request, user: CurrentUser, uow: Uow,
                        ) -> HTMLResponse:
     """The comparison table: the organization (HR admins' default), a manager's team
     (``?team=``; a manager's own team by default) or a person (``?person=``: their private
-    circle; an employee's own by default). Refusals and bad handles are shown in place."""
+    circle; an employee's own by default), each named by name, handle or email. Refusals
+    and names that fit no one (or several) are shown in place."""
     form = {"team": team.strip(), "person": person.strip()}
-    asked_person = form["person"] or (str(user.person_id) if not form["team"] and user.role
-                                      is Role.EMPLOYEE and user.person_id else "")
     doc, columns, message, status = None, [], None, 200
-    try:
-        doc = (await analysis(request, compare_view, uow, user, team=form["team"] or None,
-                              person=asked_person or None, since=None, min_n=MIN_N)).document
-    except TrellisError as exc:
-        if isinstance(exc, NotAuthenticated):
-            raise
-        message, status = str(exc), status_of(exc)[0]
+    choices: list[Person] = []
+    refs, names = dict(form), {"team": "your team", "person": "your career"}
+    for field in ("team", "person"):  # a name becomes the handle it names
+        if form[field]:
+            found, choices = await analysis(request, find_person, uow(), user, form[field])
+            if found is None:
+                message = (f"more than one person is called '{form[field]}': pick one below"
+                           if choices else f"no one you may see is called '{form[field]}'")
+                status = 422 if choices else 404
+                break
+            refs[field], names[field] = found.handle, found.name
+    if not refs["team"] and not refs["person"] and user.role is Role.EMPLOYEE \
+            and user.person_id:
+        refs["person"] = str(user.person_id)
+    if message is None:
+        try:
+            doc = (await analysis(request, compare_view, uow, user, team=refs["team"] or None,
+                                  person=refs["person"] or None, since=None,
+                                  min_n=MIN_N)).document
+        except TrellisError as exc:
+            if isinstance(exc, NotAuthenticated):
+                raise
+            message, status = str(exc), status_of(exc)[0]
     for feature in doc["features"] if doc else []:
         for measure in feature["measures"]:
             columns += [c for c in measure["cells"] if c not in columns]
     return render(request, "compare.html", status, doc=doc, columns=columns, form=form,
-                  message=message)
+                  message=message, choices=choices, words=compare_words,
+                  subject=names[doc["scope"]] if doc and doc["scope"] in names else None,
+                  takeaway=compare_words.takeaway(doc) if doc else None)
 
 
 @router.get("/people/{ref}/advice", response_class=HTMLResponse)

@@ -17,18 +17,18 @@ import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from trellis.domain.access import Role, User
+from trellis.domain.access import Role
 from trellis.domain.framework import Framework
 from trellis.domain.limits import EMAIL_MAX, NAME_MAX
 from trellis.errors import NotAuthenticated, PermissionDenied, TrellisError
-from trellis.services import accounts, directory
+from trellis.services import accounts
 from trellis.services.frameworks import framework_at
-from trellis.services.unit_of_work import UnitOfWork
 
 from .deps import CurrentUser, Uow, analysis
 from .fields import LINE
 from .formatting import money, percent
 from .pages import render
+from .person_lookup import Person, find_person
 from .views import WEB_MAX_RUNS
 from .views import simulate as simulate_view
 
@@ -37,7 +37,6 @@ router = APIRouter(include_in_schema=False)
 STRATEGIES = {"promotion": "Promotion-focused", "micro": "Micro-progression",
               "balanced": "Balanced"}
 STAGES = {"early": "Early career", "mid": "Mid career", "late": "Late career"}
-MATCHES_SHOWN = 8  # a name that fits more people lists this many to choose from
 
 Short = Annotated[str, Query(max_length=NAME_MAX, pattern=LINE)]
 Number = Annotated[str, Query(max_length=20, pattern=LINE)]
@@ -103,27 +102,6 @@ class SimulateForm:
         if not self.strategy():
             return "tick at least one strategy, or give a mix of your own"
         return None
-
-
-@dataclass(frozen=True)
-class Person:
-    handle: str
-    name: str
-
-
-def find_person(uow: UnitOfWork, user: User, text: str) -> tuple[Person | None, list[Person]]:
-    """The person ``text`` names (a handle or email, else every word of a name) among those
-    the reader may simulate; else the people it could mean, to choose from."""
-    try:
-        seen = accounts.require_private(uow, user, text)
-        return Person(seen.person.handle, seen.person.name), []
-    except TrellisError:
-        pass  # not a handle or email the reader may use: try it as a name
-    found = directory.search(uow, user, text)
-    mine = [Person(e["handle"], e["name"]) for e in found.entries if e.get("private")]
-    if len(mine) == 1:
-        return mine[0], []
-    return None, mine[:MATCHES_SHOWN]
 
 
 def subject_words(form: SimulateForm, person: Person | None, framework: Framework) -> str:
@@ -206,6 +184,7 @@ async def simulate_page(request: Request, user: CurrentUser, uow: Uow,
             if found is None:
                 message = (f"more than one person is called '{form.person}': pick one below"
                            if choices else f"no one you may simulate is called '{form.person}'")
+                status = 422 if choices else 404
         if message is None:
             try:
                 result = (await analysis(
