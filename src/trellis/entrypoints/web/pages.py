@@ -41,7 +41,7 @@ from trellis.services import (
 )
 from trellis.services.advice import SIM_RUNS, SIM_YEARS
 
-from . import compare_words, feedback, formatting
+from . import compare_words, evidence_words, feedback, formatting
 from .deps import SESSION_COOKIE, CurrentUser, Uow, analysis
 from .errors import headers_of, status_of
 from .fields import LINE, Ref
@@ -215,7 +215,7 @@ async def evidence_page(request: Request, user: CurrentUser, uow: Uow) -> HTMLRe
     curves = [{"group": g["group"], "status": g["status"], "spells": g["spells"],
                "rate_from": g["rate_from"], "rate_to": g["rate_to"], **g["curve"]}
               for g in doc["time_in_level"]["groups"]]
-    return render(request, "evidence.html", doc=doc,
+    return render(request, "evidence.html", doc=doc, ev_words=evidence_words,
                   curves_json=orjson.dumps(curves, option=orjson.OPT_SERIALIZE_NUMPY).decode())
 
 
