@@ -12,6 +12,7 @@ medians over thousands of samples barely move with a few new events.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -24,22 +25,22 @@ from trellis.domain.effort import (
     learn_efforts,
     step_samples,
 )
-from trellis.domain.events import EventKind
+from trellis.domain.events import Event, EventKind
 from trellis.domain.throughput import (
     CAREER_KINDS,
     Aim,
     Career,
     ThroughputModel,
     careers_from_rows,
-    learn_throughput,
 )
 
 from . import clock, org_models
+from .plan_outcomes import calibrated_throughput
 from .unit_of_work import UnitOfWork
 
 # Raise it whenever what a sample is changes: a model learned by other rules is relearned
 # (a change to the modules below does that by itself).
-MODEL_FORMAT = 4
+MODEL_FORMAT = 5
 RELEARN_GROWTH = 0.02
 
 
@@ -114,9 +115,14 @@ def cached_models(uow: UnitOfWork) -> tuple[EffortModel, ThroughputModel] | None
 
 
 def learn_plan_models(uow: UnitOfWork, until: date) -> tuple[EffortModel, ThroughputModel]:
-    """Both models learned from the ledger (inside an open unit of work)."""
+    """Both models learned from the ledger (inside an open unit of work); the throughput
+    model's spread is fitted on the plans it would have drawn up before (plan_outcomes)."""
     model = learn_efforts(organization_samples(uow), organization_criteria_samples(uow))
-    return model, learn_throughput(careers(uow).values(), until)
+    by_person: dict[int, list[Event]] = defaultdict(list)
+    for e in uow.events.stream():
+        by_person[e.person_id].append(e)
+    return model, calibrated_throughput(by_person, uow.frameworks.catalog, careers(uow),
+                                        until)
 
 
 def learn(uow: UnitOfWork, params: Mapping[str, Any] | None = None
@@ -128,6 +134,7 @@ def learn(uow: UnitOfWork, params: Mapping[str, Any] | None = None
 
 EFFORT = org_models.ModelKind(
     "effort", MODEL_FORMAT, learn,
-    ("trellis.domain.effort", "trellis.domain.throughput", __name__), dated=False,
+    ("trellis.domain.effort", "trellis.domain.throughput", "trellis.services.plan_outcomes",
+     __name__), dated=False,
     tolerance=RELEARN_GROWTH,
     description="effort estimates of nano-steps and the throughput model (plans, lattice)")
