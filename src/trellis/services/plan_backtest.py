@@ -3,12 +3,13 @@ score the forecasts against what happened after.
 
 On DATE, every person employed then with a role above theirs on the track gets a plan to
 that next role, from their profile on DATE and a throughput model learned only from the
-ledger up to DATE (nothing after it leaks in). Then their ledger after DATE is folded day
-by day: the **readiness date** is the first day their readiness for that target, before
-the freshness discount (``Readiness.coverage``), reaches 100: every expected mastery,
-criterion, band level and points bar reached, on the framework in force on DATE. A person
-who leaves first is **censored** at the departure; one still short when the ledger ends,
-at its last event's date.
+ledger up to DATE (nothing after it leaks in; its spread is fitted on plans drawn up
+before DATE and followed up to DATE, services.plan_outcomes). Then their ledger after
+DATE is folded day by day: the **readiness date** is the first day their readiness for
+that target, before the freshness discount (``Readiness.coverage``), reaches 100: every
+expected mastery, criterion, band level and points bar reached, on the framework in force
+on DATE. A person who leaves first is **censored** at the departure; one still short when
+the ledger ends, at its last event's date.
 
 The forecast scored is the plan's, from the same throughput distribution, over its *gap*
 steps: refreshes (new evidence for what is met on stale evidence) are left out of both
