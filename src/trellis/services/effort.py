@@ -12,7 +12,6 @@ medians over thousands of samples barely move with a few new events.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -25,7 +24,7 @@ from trellis.domain.effort import (
     learn_efforts,
     step_samples,
 )
-from trellis.domain.events import Event, EventKind
+from trellis.domain.events import EventKind
 from trellis.domain.throughput import (
     CAREER_KINDS,
     Aim,
@@ -35,7 +34,7 @@ from trellis.domain.throughput import (
 )
 
 from . import clock, org_models
-from .plan_outcomes import calibrated_throughput
+from .plan_outcomes import calibrated_throughput, held_out_people
 from .unit_of_work import UnitOfWork
 
 # Raise it whenever what a sample is changes: a model learned by other rules is relearned
@@ -118,9 +117,9 @@ def learn_plan_models(uow: UnitOfWork, until: date) -> tuple[EffortModel, Throug
     """Both models learned from the ledger (inside an open unit of work); the throughput
     model's spread is fitted on the plans it would have drawn up before (plan_outcomes)."""
     model = learn_efforts(organization_samples(uow), organization_criteria_samples(uow))
-    by_person: dict[int, list[Event]] = defaultdict(list)
-    for e in uow.events.stream():
-        by_person[e.person_id].append(e)
+    # only the sampled people's events: the fit reads no more of a large ledger than that
+    by_person = {pid: uow.events.for_person(pid)
+                 for pid in held_out_people(p.id for p in uow.people.all())}
     return model, calibrated_throughput(by_person, uow.frameworks.catalog, careers(uow),
                                         until)
 

@@ -14,16 +14,17 @@ A person who leaves first is censored at the departure; one still short on ``unt
 and their peers' pin down their pace; it does not know how much the share of it that goes
 to *these* steps varies (a plan's last gaps lie in one or two lanes, where the person
 works less than the group's focus says). So the model measures it on its own history: on
-the day ``HELD_OUT_DAYS`` before the model's date it draws up everyone's plan with the
-model learned then, follows them to the model's date, and fits the spread that makes those
-outcomes likeliest (``domain.throughput.fit_spread``, censoring counted by survival).
-Nothing after the model's date is read, so a backtest on DATE stays blind to what followed.
+the days one, two and three years before the model's date (``HELD_OUT_YEARS``) it draws
+up everyone's plan with the model learned then, follows them to the model's date, and fits
+the spread that makes those outcomes likeliest (``domain.throughput.fit_spread``,
+censoring counted by survival). Nothing after the model's date is read, so a backtest on
+DATE stays blind to what followed. Past ``MAX_HELD_OUT`` people, every n-th by id.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -53,8 +54,10 @@ from trellis.errors import PlanRejected
 RAISING = frozenset({EventKind.SKILL_STEP, EventKind.DEMONSTRATED, EventKind.ASSESSED,
                      EventKind.CERTIFICATION, EventKind.VERIFICATION, EventKind.REVIEW,
                      EventKind.CALIBRATION})
-HELD_OUT_DAYS = round(2 * 365.25)  # how far before the model's date its held-out plans start
-MAX_HELD_OUT = 400  # people planned for the spread's fit (every n-th by id past it)
+# How many years before the model's date its held-out plans start: several horizons, so the
+# fit sees short plans reached and long ones under way, and one window's luck weighs less.
+HELD_OUT_YEARS = (1, 2, 3)
+MAX_HELD_OUT = 400  # people planned on each start for the spread's fit (every n-th by id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,21 +159,31 @@ def held_out(outcomes: Outcomes, at: date) -> list[HeldOut]:
     return out
 
 
+def held_out_people(person_ids: Iterable[int]) -> list[int]:
+    """The people the spread is fitted on: everyone, or every n-th by id past
+    ``MAX_HELD_OUT`` (a deterministic sample: the same ledger fits the same spread)."""
+    ids = sorted(person_ids)
+    if len(ids) > MAX_HELD_OUT:
+        ids = ids[::-(-len(ids) // MAX_HELD_OUT)]
+    return ids
+
+
 def calibrated_throughput(by_person: Mapping[int, Sequence[Event]],
                           catalog: Mapping[int, Framework], history: Mapping[int, Career],
                           until: date) -> ThroughputModel:
     """The throughput model learned up to ``until``, with the spread fitted on the plans
-    it would have drawn up ``HELD_OUT_DAYS`` before, followed up to ``until``."""
+    it would have drawn up ``HELD_OUT_YEARS`` before (each start after the first hire),
+    followed up to ``until``: one likelihood over them all."""
     model = learn_throughput(history.values(), until)
-    start = until - timedelta(days=HELD_OUT_DAYS)
     hired = [c.hired_on for c in history.values()]
-    if not hired or start <= min(hired):
-        return model
-    ids = sorted(by_person)
-    if len(ids) > MAX_HELD_OUT:
-        every = -(-len(ids) // MAX_HELD_OUT)
-        ids = ids[::every]
-    earlier = learn_throughput(history.values(), start)
-    outcomes = plan_outcomes(by_person, catalog, history, earlier, start, until,
-                             person_ids=ids)
-    return replace(model, spread=fit_spread(held_out(outcomes, start)))
+    ids = held_out_people(by_person)
+    cases: list[HeldOut] = []
+    for years in HELD_OUT_YEARS:
+        start = until - timedelta(days=round(years * 365.25))
+        if not hired or start <= min(hired):
+            continue
+        earlier = learn_throughput(history.values(), start)
+        outcomes = plan_outcomes(by_person, catalog, history, earlier, start, until,
+                                 person_ids=ids)
+        cases += held_out(outcomes, start)
+    return replace(model, spread=fit_spread(cases))
