@@ -42,6 +42,14 @@ rate ``b = beta + quarters``. The time ``T`` to finish ``W`` median steps then h
 ``P(T <= t) = I(x; k W, a)`` with ``x = k focus t / (k focus t + b)``, the regularized
 incomplete beta function (the negative binomial's tail), so a plan's milestones and its
 P10/P50/P90 come from one distribution, exactly, without simulation.
+
+**Spread.** The posterior does not know how much the share of a person's pace that goes to
+one plan's steps varies; ``spread``, fitted by ``fit_spread`` on the organization's own
+earlier plans (services.plan_outcomes), is the variance of a factor of mean 1 on the pace
+beyond it. The forecast draws the pace from the gamma of the posterior's mean and the
+product's squared coefficient of variation (``Throughput.predictive_shape``): the same
+closed form with ``a' = 1 / ((1 + 1/a)(1 + spread) - 1)`` for ``a`` and ``b a' / a`` for
+``b``.
 """
 
 from __future__ import annotations
@@ -232,8 +240,8 @@ class Throughput:
     @property
     def predictive_shape(self) -> float:
         """The shape of the gamma the forecast draws the pace from: the posterior's, widened
-        by ``spread``. A pace ``lambda * D`` with ``lambda`` the posterior (squared
-        coefficient of variation ``1 / shape``) and ``D`` independent of mean 1 and variance
+        by ``spread``. A pace ``lambda * Z`` with ``lambda`` the posterior (squared
+        coefficient of variation ``1 / shape``) and ``Z`` independent of mean 1 and variance
         ``spread`` has ``cv2 = (1 + 1/shape)(1 + spread) - 1``; the gamma of that mean and
         ``cv2`` keeps the forecast in closed form (its first two moments are exact)."""
         if self.spread <= 0:
