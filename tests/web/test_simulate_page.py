@@ -9,7 +9,8 @@ from html import unescape
 
 import pytest
 
-from trellis.entrypoints.web.simulate_page import SimulateForm, strategy_label, takeaway
+from trellis.entrypoints.web.formatting import strategy as strategy_label
+from trellis.entrypoints.web.simulate_page import SimulateForm, takeaway
 
 QUICK = "&runs=200&years=2&seed=0"
 

@@ -100,8 +100,24 @@ def kind(value: str | None) -> str:
     return KIND_WORDS.get(value) or value.replace("_", " ").capitalize()
 
 
+STRATEGIES = {"promotion": "Promotion-focused", "micro": "Micro-progression",
+              "balanced": "Balanced"}
+
+
+def strategy(name: str) -> str:
+    """A simulated strategy by name: "promotion" -> "Promotion-focused", "mix 0.3" -> "Own
+    mix (30%)"."""
+    if name in STRATEGIES:
+        return STRATEGIES[name]
+    try:
+        return f"Own mix ({percent(float(name.removeprefix('mix ')))})"
+    except ValueError:
+        return name
+
+
 FILTERS: dict[str, Any] = {"day": day, "percent": percent, "number": number, "money": money,
-                           "pvalue": pvalue, "months": months, "kind": kind}
+                           "pvalue": pvalue, "months": months, "kind": kind,
+                           "strategy": strategy}
 
 
 def install(env: Environment) -> Environment:

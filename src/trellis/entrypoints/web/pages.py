@@ -40,12 +40,14 @@ from trellis.services import (
     accounts,
 )
 from trellis.services.advice import SIM_RUNS, SIM_YEARS
+from trellis.services.frameworks import framework_at
 
 from . import compare_words, evidence_words, feedback, formatting
 from .deps import SESSION_COOKIE, CurrentUser, Uow, analysis
 from .errors import headers_of, status_of
 from .fields import LINE, Ref
 from .person_lookup import Person, find_person
+from .person_words import vocabulary
 from .return_to import NEXT_MAX, safe_next
 from .routers.auth import client_address, set_session_cookie
 from .static_assets import static_url
@@ -204,8 +206,16 @@ async def advice_page(ref: Ref, request: Request, user: CurrentUser, uow: Uow
     """Which strategy works for people like this person: its own page, as advice runs a
     short simulation and reads the whole ledger (about a second for 200 people)."""
     seen, doc = await analysis(request, advice_view, uow, user, ref)
+    _, framework = await analysis(request, framework_at, uow())
+    words = vocabulary(framework, {seen.person.handle: seen.person.name}, framework.currency)
     return render(request, "advice.html", person=seen.person, seen=seen, doc=doc,
+                  words=words, sources=ACTION_SOURCE_WORDS, currency=framework.currency,
                   min_people=MIN_PEOPLE, sim_years=SIM_YEARS, sim_runs=SIM_RUNS)
+
+
+ACTION_SOURCE_WORDS = {"plan": "your plan", "readiness": "readiness", "recognition":
+                       "recognition", "lattice": "lattice", "check_in": "check-in",
+                       "evidence": "evidence", "routine": "a good habit"}
 
 
 @router.get("/org/evidence", response_class=HTMLResponse)

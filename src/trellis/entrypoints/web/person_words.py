@@ -53,6 +53,12 @@ class Vocabulary:
         return arrows(_ISO_DAY.sub(lambda m: day(m.group(0)), text))
 
 
+    def dated(self, text: str) -> str:
+        """Prose Trellis wrote with no ids in it (advice's reasons): only its dates and
+        arrows as the pages write them, so "no strategy leads" keeps its word even where a
+        competency's id is "strategy"."""
+        return arrows(_ISO_DAY.sub(lambda m: day(m.group(0)), text))
+
     def plain(self, text: str) -> str:
         """A message Trellis wrote for the command line, for a page: its command-line
         hints ("give --target", "`trellis plan ...`") left out, handles as names."""

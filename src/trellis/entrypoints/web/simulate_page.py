@@ -26,7 +26,8 @@ from trellis.services.frameworks import framework_at
 
 from .deps import CurrentUser, Uow, analysis
 from .fields import LINE
-from .formatting import money, percent
+from .formatting import STRATEGIES, money, percent
+from .formatting import strategy as strategy_label
 from .pages import render
 from .person_lookup import Person, find_person
 from .views import WEB_MAX_RUNS
@@ -34,23 +35,10 @@ from .views import simulate as simulate_view
 
 router = APIRouter(include_in_schema=False)
 
-STRATEGIES = {"promotion": "Promotion-focused", "micro": "Micro-progression",
-              "balanced": "Balanced"}
 STAGES = {"early": "Early career", "mid": "Mid career", "late": "Late career"}
 
 Short = Annotated[str, Query(max_length=NAME_MAX, pattern=LINE)]
 Number = Annotated[str, Query(max_length=20, pattern=LINE)]
-
-
-def strategy_label(name: str) -> str:
-    """"promotion" -> "Promotion-focused"; "mix 0.3" -> "Own mix (30%)"."""
-    if name in STRATEGIES:
-        return STRATEGIES[name]
-    share = name.removeprefix("mix ")
-    try:
-        return f"Own mix ({percent(float(share))})"
-    except ValueError:
-        return name
 
 
 @dataclass
