@@ -164,7 +164,7 @@ def test_the_case_pages_name_people_and_roles_and_the_last_approval_asks_first(a
     assert "put forward by Meg Manager (their management chain)" in page
     assert "eng3" not in re.sub(r'(href|value|action)="[^"]*"', "", page)  # titles only
     listing = manager.get("/cases").text
-    assert f'<a href="/people/emp">Em Ployee</a>' in listing and "Skip-level manager" in listing
+    assert '<a href="/people/emp">Em Ployee</a>' in listing and "Skip-level manager" in listing
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     first = hr.post(f"/cases/{cid}/approve", data={"csrf_token": csrf},
                     follow_redirects=False)  # the skip-level's step: no question
