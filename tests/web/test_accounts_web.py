@@ -88,7 +88,7 @@ def test_a_created_account_shows_its_password_once_at_the_form(hr, app):
     assert password not in again.text and "new.hire@x.org" in again.text  # shown once
     [entry] = [e for e in accounts.audit_log(app.state.trellis.uow())
                if e["action"] == "user.create" and e["detail"]["email"] == "new.hire@x.org"]
-    assert entry["user_email"] == "hr@x.org" and entry["detail"]["must_change_password"]
+    assert entry["user_email"] == "hr@x.org" and entry["detail"]["chooses_own_at_sign_in"]
 
 
 def test_a_chosen_first_password_lands_in_the_new_row(hr, app):

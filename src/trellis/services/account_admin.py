@@ -145,7 +145,7 @@ def change_password(uow: UnitOfWork, account: int | str, password: str | None = 
         ended = uow.accounts.remove_sessions_of(target.id)
         uow.accounts.audit(clock.now(), author, "user.password_reset", f"user/{target.id}",
                            {"email": target.email, "generated": fresh is not None,
-                            "sessions": ended, "must_change_password": True})
+                            "sessions": ended, "chooses_own_at_sign_in": True})
         uow.commit()
     return target, fresh
 

@@ -104,7 +104,7 @@ def create_user(uow: UnitOfWork, email: str, password: str, role: Role, *,
                                      clock.now(), must_change_password)
         uow.accounts.audit(clock.now(), author, "user.create", f"user/{user.id}",
                            {"email": email, "role": role.value, "person_id": person_id,
-                            "must_change_password": must_change_password})
+                            "chooses_own_at_sign_in": must_change_password})
         uow.commit()
         return user
 
