@@ -27,7 +27,6 @@ from .deps import CurrentUser, Uow
 from .errors import status_of
 from .feedback import Notice
 from .fields import LINE
-from .org_format import FORMAT
 from .pages import render
 
 router = APIRouter(include_in_schema=False)
@@ -55,8 +54,7 @@ def page(request: Request, user: User, uow: Uow, *, status: int = 200,
             row(a.id) for a in found}:  # an unknown account has no row: say it at the top
         notice = replace(notice, target="accounts")
     response = render(request, "accounts.html", status, accounts=found, notice=notice,
-                      secret=secret, roles=list(Role), role_names=ROLE_NAMES, new=NEW,
-                      **FORMAT)
+                      secret=secret, roles=list(Role), role_names=ROLE_NAMES, new=NEW)
     if secret:
         response.headers["Cache-Control"] = "no-store"
     return response
