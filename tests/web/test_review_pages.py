@@ -167,3 +167,11 @@ def test_a_bad_cycle_form_is_refused_in_place(clients):
     assert r.status_code == 422 and "before it starts" in r.text
     # the form comes back with its values
     assert 'value="later"' in r.text
+
+
+def test_a_goals_figure_reads_as_written():
+    from trellis.entrypoints.web.review_pages import figure
+
+    assert [figure(v) for v in (98.5, 1200, 0.25, 1e6, 3.0)] == [
+        "98.5", "1,200", "0.25", "1,000,000", "3"]
+    assert figure(99.5, percent=True) == "99.5%" and figure(79, percent=True) == "79%"

@@ -53,7 +53,7 @@ def choose(request: Request, user: SignedInUser, uow: Uow, current: Password = "
         if not current:
             raise InvalidEvent("give the password you signed in with")
         if new != again:
-            raise InvalidEvent("the two new passwords differ: type the same one twice")
+            raise InvalidEvent("the two new passwords differ (type the same one twice)")
         ended = accounts.choose_password(uow(), user, token, current, new)
     except TrellisError as exc:
         if isinstance(exc, NotAuthenticated):

@@ -126,9 +126,12 @@ GOAL_WORDS = {GoalOutcome.MET: "Met", GoalOutcome.PARTLY: "Partly met",
               GoalOutcome.NOT: "Not met"}
 
 
-def figure(value: float) -> str:
-    """A goal's figure as people write it: ``98.5``, ``1,200``, ``0.25`` (no ``1e+06``)."""
+def figure(value: float, percent: bool = False) -> str:
+    """A goal's figure as people write it: ``98.5``, ``1,200``, ``0.25`` (no ``1e+06``);
+    a goal measured in percent (its text says %) as ``98.5%``."""
     whole = float(value).is_integer()
+    if percent:
+        return formatting.percent(value / 100, 0 if whole else 1)
     shown = formatting.number(value, 0 if whole else 2)
     return shown if whole else shown.rstrip("0").rstrip(".")
 
@@ -151,13 +154,15 @@ def review_sheets(found: reviews.PersonReviews, cycles: list[ReviewCycle],
             return fw.criteria[item].text
         return item.replace("_", " ")
 
-    def item_rating(item: str, rating: int) -> str:
+    def item_rating(item: str, rating: int) -> dict[str, str]:
+        """"4 advanced" and what it means ("handles the hard cases"), from the scale."""
         words = ""
         if fw and item in fw.competencies:
             words = fw.competencies[item].scale.describe(rating)
         elif fw and item in fw.criteria:
             words = fw.criteria_policy.scale.describe(rating)
-        return f"{rating} {words}".strip()
+        label, _, detail = words.partition(": ")
+        return {"short": f"{rating} {label}".strip(), "detail": detail}
 
     def overall(rating: int) -> str:
         return f"{rating} {scale.label(rating)}".strip() if scale else str(rating)
@@ -184,7 +189,7 @@ def review_sheets(found: reviews.PersonReviews, cycles: list[ReviewCycle],
                     "rated": {i.item: item_rating(i.item, i.rating) for i in r.ratings},
                     "comments": {i.item: i.comment for i in r.ratings if i.comment},
                     "marks": {g.goal: GOAL_WORDS.get(g.result, str(g.result)) + (
-                        f" ({figure(g.value)})" if g.value is not None else "")
+                        f" ({figure(g.value, '%' in g.goal)})" if g.value is not None else "")
                         for g in r.goals},
                     "comment": r.comment or ""})
         items = list(dict.fromkeys(i.item for r in written for i in r.ratings))
