@@ -268,6 +268,10 @@ def test_a_given_password_lets_its_owner_only_choose_their_own(hr, app):
     assert "choose your own password first" in api.json()["detail"]
     assert c.post("/api/tokens", json={"name": "dodge"}, headers={"X-CSRF-Token": csrf}
                   ).status_code == 403  # no token to get round it
+    api_session, body = api_sign_in(app, "newbie@x.org", given)
+    assert body["must_change_password"] is True
+    assert api_session.get("/api/people/peer").status_code == 403
+    assert api_session.delete("/api/session").status_code == 204  # signing out still works
     write = c.post("/people/peer/events", data={"csrf_token": csrf, "kind": "certification"},
                    follow_redirects=False)
     assert write.status_code == 303 and write.headers["location"] == "/account/password"
