@@ -151,6 +151,9 @@ users = Table(
     Column("person_id", Integer, ForeignKey("people.id"), nullable=True),
     Column("created_at", DateTime, nullable=False),
     Column("disabled_at", DateTime, nullable=True),  # None: the account may sign in
+    # an HR admin gave the password: its owner chooses their own before anything else
+    Column("must_change_password", Boolean, nullable=False, default=False,
+           server_default=false()),
 )
 
 sessions = Table(

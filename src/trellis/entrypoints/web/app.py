@@ -32,6 +32,7 @@ from . import (
     import_pages,
     org_pages,
     pages,
+    password_pages,
     person_pages,
     review_pages,
     simulate_page,
@@ -134,6 +135,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(directory_pages.router)  # /people, before /people/{ref}
     app.include_router(org_pages.router)
     app.include_router(account_pages.router)
+    app.include_router(password_pages.router)
     app.include_router(pages.router)
     app.include_router(simulate_page.router)
     app.include_router(person_pages.router)

@@ -43,12 +43,12 @@ from trellis.services.advice import SIM_RUNS, SIM_YEARS
 from trellis.services.frameworks import framework_at
 
 from . import compare_words, evidence_words, feedback, formatting
-from .deps import SESSION_COOKIE, CurrentUser, Uow, analysis
+from .deps import SESSION_COOKIE, CurrentUser, SignedInUser, Uow, analysis
 from .errors import headers_of, status_of
 from .fields import LINE, Ref
 from .person_lookup import Person, find_person
 from .person_words import vocabulary
-from .return_to import NEXT_MAX, safe_next
+from .return_to import NEXT_MAX, password_url, safe_next
 from .routers.auth import client_address, set_session_cookie
 from .static_assets import static_url
 from .views import (
@@ -132,14 +132,17 @@ def login(request: Request, uow: Uow,
         page = login_form(request, str(exc), 429, next)
         page.headers.update(headers_of(exc))
         return page
-    response = RedirectResponse(safe_next(next) or "/me", status_code=303)
+    # a password an HR admin gave lets its owner in once: to choose their own, then on
+    landing = (password_url(safe_next(next) or "") if session.must_change_password
+               else safe_next(next) or "/me")
+    response = RedirectResponse(landing, status_code=303)
     set_session_cookie(request, response, session)
     response.delete_cookie(LOGIN_COOKIE)
     return response
 
 
 @router.post("/logout")
-def logout(request: Request, user: CurrentUser, uow: Uow) -> Response:
+def logout(request: Request, user: SignedInUser, uow: Uow) -> Response:
     accounts.logout(uow(), request.cookies.get(SESSION_COOKIE, ""))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
