@@ -15,7 +15,6 @@ their careers; ``--person`` takes anyone employed.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -24,7 +23,12 @@ from typing import Any
 import numpy as np
 import orjson
 
-from trellis.analytics.calibration import PANEL_KINDS, Calibration, calibrate
+from trellis.analytics.calibration import (
+    PANEL_KINDS,
+    Calibration,
+    calibrate,
+    quarters_in_role,
+)
 from trellis.analytics.simulator import Outcome, Start, parse_strategies
 from trellis.analytics.simulator import simulate as run_strategy
 from trellis.domain.career_stage import (
@@ -193,7 +197,7 @@ def _start(people: Sequence[Profile], framework: Framework, today: date,
         values["top_rank"].append(top.get(p.track or "", rank) if nxt else rank)
         values["pay"].append(p.pay or (band.mid if band else 0))
         values["readiness"].append(met / len(need) if need else 1.0)
-        in_level = math.floor(_years(p.role_since, today) * 4)
+        in_level = quarters_in_role(p.role_since, today) if p.role_since else 0
         values["quarters_in_level"].append(in_level)
         values["quarters_since"].append(in_level)  # role_since moves on hire, promotion, move
         values["moved"].append(p.role_since is not None and p.role_since != p.hired_on)
