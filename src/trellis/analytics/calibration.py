@@ -547,7 +547,7 @@ def _promotion(df: pd.DataFrame) -> PromotionModel:
     at_risk = df[df["readiness"].notna()]
     promoted = at_risk[at_risk["promoted"] > 0]
     if len(promoted) < MIN_EVENTS:
-        return PromotionModel.default()
+        return _rare_promotion(at_risk)
     min_q = int(promoted["quarters_in_level"].min())
     fit = at_risk[at_risk["quarters_in_level"] >= min_q]
     x = np.column_stack([
@@ -561,6 +561,28 @@ def _promotion(df: pd.DataFrame) -> PromotionModel:
     b0, b1, b2, b3 = (round(float(b), 5) for b in beta)
     return PromotionModel(b0, b1, b2, b3, min_quarters=min_q, n=len(fit),
                           events=int(y.sum()), source=LEDGER)
+
+
+def _rare_promotion(at_risk: pd.DataFrame) -> PromotionModel:
+    """Too few promotions for the logistic. The default (published rates) stands where the
+    ledger is too small to contradict it: where the default would expect fewer than
+    MIN_EVENTS promotions in its quarters. Otherwise the ledger has shown it does not
+    promote at the published rate, and its own constant rate holds: (promotions + 0.5) /
+    (quarters + 1), the Jeffreys estimate, defined when no promotion was seen."""
+    default = PromotionModel.default()
+    rows = at_risk[at_risk["quarters_in_level"] >= default.min_quarters]
+    z = (default.intercept + default.readiness * rows["readiness"].to_numpy(float)
+         + default.years_in_level * np.minimum(rows["quarters_in_level"].to_numpy(float),
+                                               TIME_CAP_QUARTERS) / 4
+         + default.rank * rows["rank"].to_numpy(float))
+    if float((1 / (1 + np.exp(-z))).sum()) < MIN_EVENTS:
+        return default
+    k, n = int((rows["promoted"] > 0).sum()), len(rows)
+    p = (k + 0.5) / (n + 1)
+    return PromotionModel(round(math.log(p / (1 - p)), 5), 0.0, 0.0, 0.0,
+                          default.min_quarters, n, k,
+                          f"{LEDGER}: {k} promotions in {n:,} quarters, too few for the "
+                          "logistic and too few for the published rate")
 
 
 def logistic_fit(x: np.ndarray, y: np.ndarray, iterations: int = 50,
