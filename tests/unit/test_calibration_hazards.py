@@ -200,3 +200,31 @@ def test_no_promotion_where_the_published_rate_expects_many_is_the_ledgers_rate(
     small = calibrate(FRAMEWORK, stayers(20, date(2020, 12, 31)),
                       end=date(2020, 12, 31)).promotion
     assert small == PromotionModel.default()
+
+
+def ladder_ledger(designers: int) -> list[EventRow]:
+    """200 engineers hired on HIRED, each promoted to eng2 in one quarter from the third
+    to the tenth in level; ``designers`` designers hired with them and never promoted."""
+    ledger = Ledger()
+    for p in range(1, 201):
+        ledger.add(p, "hire", HIRED, role="eng1", pay=45_000)
+        ledger.add(p, "promotion", QUARTER_STARTS[3 + p % 7] + timedelta(days=20), role="eng2")
+    for p in range(201, 201 + designers):
+        ledger.add(p, "hire", HIRED, role="des1", pay=45_000)
+    return ledger.sorted()
+
+
+def test_a_role_nobody_is_promoted_from_where_many_would_be_is_closed() -> None:
+    end = QUARTER_STARTS[8] + timedelta(days=364)  # three whole years
+    cal = calibrate(FRAMEWORK, ladder_ledger(100), end=end)
+    model = cal.promotion
+    assert model.source == "ledger" and model.events == 200
+    # the designers' whole quarters from the gate, one person's path times 100 people
+    expected = 100 * sum(model.probability(0.0, q, 1) for q in range(model.min_quarters, 12))
+    assert expected >= 5
+    assert "des1" in cal.closed_roles and "eng1" not in cal.closed_roles
+    # one designer: the model would expect too few promotions for their absence to say
+    few = calibrate(FRAMEWORK, ladder_ledger(1), end=end)
+    assert sum(few.promotion.probability(0.0, q, 1)
+                   for q in range(few.promotion.min_quarters, 12)) < 5
+    assert "des1" not in few.closed_roles

@@ -44,6 +44,7 @@ MIN_EVENTS = 20  # promotions or departures behind a hazard model
 MIN_RAISES = 10
 MIN_PAIRS = 30  # pairs of consecutive check-ins
 TIME_CAP_QUARTERS = 16
+CLOSED_EXPECTED = 5.0  # promotions expected from a role that saw none: a chance below 1%
 # Bands of quarters since the last progression with a departure rate of their own: the
 # first year quarter by quarter (a new role's risk changes fastest then, and the data are
 # densest), falling back to the whole first year (FIRST_YEAR) where a quarter is thin.
@@ -171,6 +172,9 @@ class Calibration:
     people: int = 0
     promotions_per_person_year: float = 0.0
     thresholds: StageThresholds = field(default_factory=StageThresholds)
+    # roles nobody was promoted from where the promotion model expects CLOSED_EXPECTED or
+    # more: the top of their track's ladder in practice (the simulator stops there)
+    closed_roles: tuple[str, ...] = ()
 
     def rate(self, stage: str, name: str) -> float:
         return self.stages[stage][name].value
@@ -186,6 +190,7 @@ class Calibration:
             "engagement": {k: asdict(e) for k, e in self.engagement.items()},
             "promotion": asdict(self.promotion),
             "departure": asdict(self.departure),
+            "closed_roles": list(self.closed_roles),
         }
 
 
@@ -378,7 +383,7 @@ class _Panel:
         gain = ready_end - ready0 if not moved and not first else math.nan
         whole = qe.toordinal() - 1 <= self.end.toordinal()  # not cut short by the end
         self.rows.append((stage, rank0, frac, ready0, q - role_q0, q - progress_q0, gain,
-                          *(c[k] for k in COUNTS), moved0, whole))
+                          *(c[k] for k in COUNTS), moved0, whole, role0))
         if c["promoted"] and not math.isnan(ready_end):
             years_next = max(0.0, (qe - s["hired"]).days / 365.25)
             self.after_promotion.append((STAGES.index(career_stage(
@@ -390,7 +395,7 @@ class _Panel:
 
 
 COLUMNS = ("stage", "rank", "frac", "readiness", "quarters_in_level", "quarters_since",
-           "readiness_gain", *COUNTS, "moved", "whole")
+           "readiness_gain", *COUNTS, "moved", "whole", "role")
 
 
 def calibrate(framework: Framework, events: Iterable[EventRow], *, end: date,
@@ -417,13 +422,15 @@ def calibrate(framework: Framework, events: Iterable[EventRow], *, end: date,
         return default_calibration(thresholds)
     stages = _stage_rates(df, panel.after_promotion)
     exposure = float(df["frac"].sum())
+    whole = df[df["whole"]]
+    promotion = _promotion(whole)
     return Calibration(
         stages=stages, pay=_pay(panel, exposure), engagement=_engagement(panel),
         # The hazard models see whole quarters only: the one the end cuts short holds
         # its first days, whose events need not be a quarter's (dates often cluster on a
         # month's or a cycle's first day), and the logistic counts a row as a quarter.
-        promotion=_promotion(df[df["whole"]]), departure=_departure(df[df["whole"]]),
-        person_quarters=exposure,
+        promotion=promotion, departure=_departure(whole),
+        closed_roles=_closed_roles(whole, promotion), person_quarters=exposure,
         people=len(by_person),
         promotions_per_person_year=float(df["promoted"].sum()) / max(exposure, 1e-9) * 4,
         thresholds=thresholds)
@@ -561,6 +568,27 @@ def _promotion(df: pd.DataFrame) -> PromotionModel:
     b0, b1, b2, b3 = (round(float(b), 5) for b in beta)
     return PromotionModel(b0, b1, b2, b3, min_quarters=min_q, n=len(fit),
                           events=int(y.sum()), source=LEDGER)
+
+
+def _closed_roles(df: pd.DataFrame, model: PromotionModel) -> tuple[str, ...]:
+    """Roles nobody was promoted from although the model expects CLOSED_EXPECTED or more
+    promotions in their quarters (Poisson: no promotion at all then has a chance below 1%).
+    The model has no term for a ladder that ends early (an individual contributor's track
+    that stops at a level while its next role exists for managers, say); a ledger that
+    never promotes from a role where it would be expected to says so."""
+    if model.n == 0 or not len(df):
+        return ()
+    rows = df[df["readiness"].notna() & (df["quarters_in_level"] >= model.min_quarters)
+              & df["role"].notna()]
+    z = (model.intercept + model.readiness * rows["readiness"].to_numpy(float)
+         + model.years_in_level * np.minimum(rows["quarters_in_level"].to_numpy(float),
+                                             TIME_CAP_QUARTERS) / 4
+         + model.rank * rows["rank"].to_numpy(float))
+    by_role = pd.DataFrame({"role": rows["role"].to_numpy(), "expected": 1 / (1 + np.exp(-z)),
+                            "promoted": rows["promoted"].to_numpy(float)}
+                           ).groupby("role")[["expected", "promoted"]].sum()
+    closed = by_role[(by_role["promoted"] == 0) & (by_role["expected"] >= CLOSED_EXPECTED)]
+    return tuple(sorted(str(r) for r in closed.index))
 
 
 def _rare_promotion(at_risk: pd.DataFrame) -> PromotionModel:
