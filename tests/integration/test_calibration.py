@@ -50,7 +50,7 @@ def test_pay_effects(demo: Demo) -> None:
     assert abs(pay["merit_raise_sd"].value - TRUE.merit_raise_sd) < 0.2
     assert abs(pay["promotion_raise_mean"].value - TRUE.promotion_raise_mean) < 0.5
     assert pay["merit_raise_mean"].source == "ledger" and pay["merit_raise_mean"].n > 1000
-    # one merit cycle a year, less the skips and the first year of people hired late
+    # one merit cycle a year among those employed all year, less the skips
     assert 0.75 < pay["merits_per_year"].value <= 1 - TRUE.merit_skip_probability + 0.02
 
 

@@ -184,20 +184,20 @@ def test_the_quarter_after_a_simulated_promotion_is_the_new_roles_first() -> Non
 
 
 def test_no_promotion_where_the_published_rate_expects_many_is_the_ledgers_rate() -> None:
-    def stayers(people: int, end: date) -> list[EventRow]:
+    def stayers(people: int) -> list[EventRow]:
         ledger = Ledger()
         for p in range(1, people + 1):
             ledger.add(p, "hire", HIRED, role="eng1", pay=45_000)
         return ledger.sorted()
 
     # 300 people two years in level 1 and nobody promoted: 300 x 6 quarters from the
-    # default's gate of 2, where the published 14% a year expects about 60 promotions
-    model = calibrate(FRAMEWORK, stayers(300, date(2021, 12, 31)),
+    # default's gate of 2, where the published rate expects about 23 promotions
+    model = calibrate(FRAMEWORK, stayers(300),
                       end=date(2021, 12, 31)).promotion
     assert (model.n, model.events) == (300 * 6, 0)
     assert model.probability(0.0, 5, 1) == pytest.approx(0.5 / (300 * 6 + 1), rel=1e-4)
     # 20 people for a year: the default would expect about one; the ledger cannot say
-    small = calibrate(FRAMEWORK, stayers(20, date(2020, 12, 31)),
+    small = calibrate(FRAMEWORK, stayers(20),
                       end=date(2020, 12, 31)).promotion
     assert small == PromotionModel.default()
 

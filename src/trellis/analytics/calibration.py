@@ -610,7 +610,7 @@ def _rare_promotion(at_risk: pd.DataFrame) -> PromotionModel:
     return PromotionModel(round(math.log(p / (1 - p)), 5), 0.0, 0.0, 0.0,
                           default.min_quarters, n, k,
                           f"{LEDGER}: {k} promotions in {n:,} quarters, too few for the "
-                          "logistic and too few for the published rate")
+                          "logistic and fewer than the published rate expects")
 
 
 def logistic_fit(x: np.ndarray, y: np.ndarray, iterations: int = 50,
