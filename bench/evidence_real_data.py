@@ -24,7 +24,6 @@ it could not run: no dataset of the package has a promotion at two decision poin
 
 from __future__ import annotations
 
-import math
 import sys
 import tempfile
 import time
@@ -101,8 +100,9 @@ def report(name: str, ledger: dict, raw: dict[str, float], seconds: float,
           f"{'time-ordered':>14}")
     for model in ("logistic", "gradient_boosting"):
         mine, timed = ledger[model], ledger["timed"].get(model)
+        shown = f"{timed.value:.4f}" if timed else "none"
         print(f"  {model:<20}{mine:>12.4f}{raw[model]:>10.4f}{mine - raw[model]:>+12.4f}"
-              f"{timed.value if timed else math.nan:>14.4f}")
+              f"{shown:>14}")
     if not ledger["timed"]:
         print(f"  {ledger['timed_why'] or 'time-ordered check: not run'}")
     best = max(ledger["logistic"], ledger["gradient_boosting"])
