@@ -44,23 +44,23 @@ from trellis.domain.framework import Framework
 from trellis.domain.framework_versions import FrameworkVersions, VersionDate
 from trellis.domain.ledger_rows import EventRow
 from trellis.domain.people import Person
-from trellis.domain.plan import Plan, PlanVersion, plan_from_document, plan_to_document
 from trellis.domain.profile import Profile
 from trellis.domain.profile_document import profile_from_document, profile_to_document
 from trellis.errors import Busy, Conflict
 
 from . import tables as t
-from .accounts_store import AccountsRepository
-from .erasure import ErasureRepository
 from .framework_files import framework_from_document
-from .model_store import ModelRepository
 from .sqlite_writers import BUSY_SECONDS, import_mark
 
 if TYPE_CHECKING:
+    from .accounts_store import AccountsRepository
     from .attribute_store import AttributeRepository
     from .calibration_store import CalibrationRepository
     from .case_store import CaseRepository
     from .comp_store import CompensationRepository
+    from .erasure import ErasureRepository
+    from .model_store import ModelRepository
+    from .plan_store import PlanRepository
     from .review_store import ReviewRepository
 
 
@@ -748,46 +748,6 @@ def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
         yield items[start:start + size]
 
 
-class PlanRepository:
-    """Plans by person and version: adding one supersedes the active one, keeping it."""
-
-    def __init__(self, connection: Connection) -> None:
-        self._c = connection
-
-    def add(self, person_id: int, plan: Plan, author: str, now: datetime) -> PlanVersion:
-        c = t.plans.c
-        latest = self._c.scalar(select(func.max(c.version)).where(c.person_id == person_id))
-        self._c.execute(update(t.plans).where(c.person_id == person_id, c.status == "active")
-                        .values(status="superseded"))
-        document = plan_to_document(plan)
-        result = self._c.execute(insert(t.plans).values(
-            person_id=person_id, version=(latest or 0) + 1, created_at=now, author=author,
-            # 0: the learned throughput (the column predates it; the document decides)
-            status="active", target=document["target"], capacity=plan.capacity or 0,
-            quarters=plan.horizon, document=document))
-        (plan_id,) = result.inserted_primary_key or (None,)
-        assert plan_id is not None
-        return PlanVersion(plan_id, person_id, (latest or 0) + 1, now, author, "active", plan)
-
-    def active(self, person_id: int) -> PlanVersion | None:
-        found = self._select(person_id, active=True)
-        return found[0] if found else None
-
-    def history(self, person_id: int) -> list[PlanVersion]:
-        return self._select(person_id, active=False)
-
-    def remove(self, person_id: int) -> None:
-        self._c.execute(delete(t.plans).where(t.plans.c.person_id == person_id))
-
-    def _select(self, person_id: int, active: bool) -> list[PlanVersion]:
-        c = t.plans.c
-        query = select(c.id, c.person_id, c.version, c.created_at, c.author, c.status,
-                       c.document).where(c.person_id == person_id).order_by(c.version)
-        if active:
-            query = query.where(c.status == "active")
-        return [PlanVersion(*row[:6], plan_from_document(row[6])) for row in self._c.execute(query)]
-
-
 _REPOSITORIES = ("frameworks", "people", "events", "state", "plans", "accounts", "erasure",
                  "reviews", "cases", "compensation", "calibrations", "attributes", "models")
 
@@ -835,7 +795,8 @@ class SqlUnitOfWork:
         return self
 
     # Repositories are made on first use (a request's transaction needs one or two) and
-    # forgotten with their connection when the transaction ends.
+    # forgotten with their connection when the transaction ends; the modules of the less
+    # used ones are imported then too, so that a command loads only what it uses.
     @cached_property
     def frameworks(self) -> FrameworkRepository:
         return FrameworkRepository(self.connection, self._parsed)
@@ -854,15 +815,21 @@ class SqlUnitOfWork:
 
     @cached_property
     def plans(self) -> PlanRepository:
-        return PlanRepository(self.connection)
+        from .plan_store import PlanRepository as Plans  # the plan engine, for plans only
+
+        return Plans(self.connection)
 
     @cached_property
     def accounts(self) -> AccountsRepository:
-        return AccountsRepository(self.connection)
+        from .accounts_store import AccountsRepository as Accounts
+
+        return Accounts(self.connection)
 
     @cached_property
     def erasure(self) -> ErasureRepository:
-        return ErasureRepository(self.connection)
+        from .erasure import ErasureRepository as Erasure
+
+        return Erasure(self.connection)
 
     @cached_property
     def reviews(self) -> ReviewRepository:
@@ -896,7 +863,9 @@ class SqlUnitOfWork:
 
     @cached_property
     def models(self) -> ModelRepository:
-        return ModelRepository(self.connection)
+        from .model_store import ModelRepository as Models
+
+        return Models(self.connection)
 
     def commit(self) -> None:
         if self._reading:
