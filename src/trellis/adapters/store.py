@@ -6,6 +6,7 @@ so a use case that fails half way leaves nothing behind.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Engine,
     String,
     Table,
+    and_,
     bindparam,
     delete,
     func,
@@ -43,13 +45,13 @@ from trellis.domain.events import (
 from trellis.domain.framework import Framework
 from trellis.domain.framework_versions import FrameworkVersions, VersionDate
 from trellis.domain.ledger_rows import EventRow
+from trellis.domain.parsed_framework import PARSED_FORMAT, from_parsed, to_parsed
 from trellis.domain.people import Person
 from trellis.domain.profile import Profile
 from trellis.domain.profile_document import profile_from_document, profile_to_document
 from trellis.errors import Busy, Conflict
 
 from . import tables as t
-from .framework_files import framework_from_document
 from .sqlite_writers import BUSY_SECONDS, import_mark
 
 if TYPE_CHECKING:
@@ -82,8 +84,12 @@ stored version never changes, and parsing one costs more than the rest of a prof
 
 _VERSION_DATES = select(t.framework_versions.c.id, t.framework_versions.c.framework_key,
                         t.framework_versions.c.version, t.framework_versions.c.effective_from)
-_VERSION_CHECKSUM = select(t.framework_versions.c.checksum).where(
-    t.framework_versions.c.id == bindparam("id"))
+_FV, _FP = t.framework_versions.c, t.framework_parsed.c
+# A version's checksum, and the framework it parses to if this code's shape of it is kept
+_VERSION_KEPT = select(_FV.checksum, _FP.parsed).select_from(
+    t.framework_versions.outerjoin(t.framework_parsed, and_(
+        _FP.version_id == _FV.id, _FP.format == bindparam("format"),
+        _FP.checksum == _FV.checksum))).where(_FV.id == bindparam("id"))
 
 
 class FrameworkCatalog(FrameworkVersions):
@@ -98,20 +104,57 @@ class FrameworkCatalog(FrameworkVersions):
         return [VersionDate(*row) for row in self._connection.execute(_VERSION_DATES)]
 
     def __missing__(self, version_id: int) -> Framework:
-        checksum = self._connection.scalar(_VERSION_CHECKSUM, {"id": version_id})
-        if checksum is None:
+        row = self._connection.execute(
+            _VERSION_KEPT, {"id": version_id, "format": PARSED_FORMAT}).first()
+        if row is None:
             raise KeyError(version_id)
+        checksum, kept = row
         framework = self._parsed.get((version_id, checksum))
         if framework is None:  # the checksum in the key guards against a reused id
-            fv = t.framework_versions.c
-            document = self._connection.scalar(select(fv.document).where(fv.id == version_id))
-            if document is None:
-                raise KeyError(version_id)
-            framework = framework_from_document(document)
+            framework = _read_kept(kept) if kept is not None else None
+            if framework is None:
+                framework = self._parse(version_id, checksum)
             self._parsed[(version_id, checksum)] = framework
         self[version_id] = framework
         self.know_dates()  # with the frameworks: a fold may snapshot after the transaction
         return framework
+
+    def _parse(self, version_id: int, checksum: str) -> Framework:
+        """Parse a version's document (checking it as a file is checked), and keep what it
+        parses to when this unit of work may write: then the next reads need no parsing."""
+        from .framework_files import framework_from_document  # pydantic models and YAML
+
+        fv = t.framework_versions.c
+        document = self._connection.scalar(select(fv.document).where(fv.id == version_id))
+        if document is None:
+            raise KeyError(version_id)
+        framework = framework_from_document(document)
+        if not self._connection.get_execution_options().get("trellis_reading", False):
+            self._keep(version_id, checksum, framework)
+        return framework
+
+    def _keep(self, version_id: int, checksum: str, framework: Framework) -> None:
+        try:
+            parsed = json.dumps(to_parsed(framework), separators=(",", ":"))
+        except TypeError:  # a framework this code cannot keep is parsed on every read
+            return
+        # a concurrent writer may have kept it first: the same data (the syntax is shared;
+        # the connection's own dialect module is loaded already)
+        if self._connection.dialect.name == "postgresql":
+            from sqlalchemy.dialects import postgresql as dialect
+        else:
+            from sqlalchemy.dialects import sqlite as dialect  # type: ignore[no-redef]
+        self._connection.execute(dialect.insert(t.framework_parsed).values(
+            version_id=version_id, format=PARSED_FORMAT, checksum=checksum,
+            parsed=parsed).on_conflict_do_nothing())
+
+
+def _read_kept(text: str) -> Framework | None:
+    """The kept framework, or None when the row cannot be read (then the document is)."""
+    try:
+        return from_parsed(json.loads(text))
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 class FrameworkRepository:

@@ -5,7 +5,8 @@ another writer held too long: try again); usage errors (an unknown option, a mis
 argument, a value of the wrong type) one line and exit code 2.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: Typer reads each command's annotations at
+# every start, and as strings it would compile every one of them again (eval).
 
 import os
 import sys
