@@ -12,8 +12,10 @@ no Alembic, and with the framework kept parsed no YAML and no framework file mod
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -126,6 +128,34 @@ def test_a_journal_behind_is_upgraded_by_its_next_command_then_starts_without_al
         assert heavy == []
     shown = cli("--db", journal, "timeline", "me")
     assert shown.code == 0 and "AWS" in shown.out and "GCP" in shown.out
+
+
+def console_script(argv: list[str]) -> subprocess.CompletedProcess[str]:
+    """The CLI as the installed `trellis` runs it: the pyproject's entry point."""
+    entry = tomllib.loads((Path(SOURCE).parent / "pyproject.toml").read_text()
+                          )["project"]["scripts"]["trellis"]
+    module, _, function = entry.partition(":")
+    return subprocess.run([sys.executable, "-c", f"import sys; sys.argv[1:] = {argv!r}\n"
+                           f"from {module} import {function}; {function}()"],
+                          capture_output=True, text=True, env={
+                              "PYTHONPATH": SOURCE, "COLUMNS": "200",
+                              "TRELLIS_AUTHOR": "tester"})
+
+
+def test_the_console_script_prints_and_exits_as_main_does(journal, cli):
+    """It ends the process without the last sweep of the collector: nothing else differs."""
+    db = ["--db", str(journal)]
+    for argv, code in ((["log", "certification", "me", "--certification", "AWS"], 0),
+                       (["profile", "me", "--json"], 0), (["profile", "nobody"], 1),
+                       (["log", "frobnicated", "me"], 1), (["frobnicate"], 2)):
+        done = console_script([*db, *argv])
+        expected = cli(*db, *argv)
+        assert done.returncode == expected.code == code, (argv, done.stderr)
+        assert done.stderr == expected.err, argv
+        # each recorded its own event: the same line but for the event's id
+        assert re.sub(r"event \d+", "event N", done.stdout) == \
+            re.sub(r"event \d+", "event N", expected.out), argv
+    assert cli(*db, "timeline", "me").out.count("AWS") == 2
 
 
 def test_the_journal_commands_still_do_their_work(journal, cli):
