@@ -54,6 +54,18 @@ framework_versions = Table(
     UniqueConstraint("framework_key", "version"),
 )
 
+# The framework each version parses to (domain.parsed_framework), kept so that reading a
+# version needs no parsing; one row per code shape (format). Derived: dropping a row only
+# costs a parse.
+framework_parsed = Table(
+    "framework_parsed",
+    metadata,
+    Column("version_id", Integer, ForeignKey("framework_versions.id"), primary_key=True),
+    Column("format", String(64), primary_key=True),
+    Column("checksum", String(64), nullable=False),  # the version's: guards a reused id
+    Column("parsed", Text, nullable=False),
+)
+
 people = Table(
     "people",
     metadata,

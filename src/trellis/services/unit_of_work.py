@@ -8,27 +8,28 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
-from trellis.domain.access import Role, User
-from trellis.domain.attributes import PersonAttribute
-from trellis.domain.calibration_sessions import CalibrationSession, GroupKind, SessionStatus
-from trellis.domain.cases import Case, CaseStatus, Step
-from trellis.domain.compensation import (
-    CompCycle,
-    CompCycleStatus,
-    Participant,
-    Proposal,
-    ProposalStatus,
-)
-from trellis.domain.events import Event, EventKind
-from trellis.domain.framework import Framework, ReviewForm
-from trellis.domain.ledger_rows import EventRow
-from trellis.domain.org_models import ModelHeader, Position
-from trellis.domain.people import Person
-from trellis.domain.plan import Plan, PlanVersion
-from trellis.domain.profile import Profile
-from trellis.domain.reviews import CycleStatus, Nomination, ReviewCycle
+if TYPE_CHECKING:  # annotations only: a command imports the domain modules it uses
+    from trellis.domain.access import Role, User
+    from trellis.domain.attributes import PersonAttribute
+    from trellis.domain.calibration_sessions import CalibrationSession, GroupKind, SessionStatus
+    from trellis.domain.cases import Case, CaseStatus, Step
+    from trellis.domain.compensation import (
+        CompCycle,
+        CompCycleStatus,
+        Participant,
+        Proposal,
+        ProposalStatus,
+    )
+    from trellis.domain.events import Event, EventKind
+    from trellis.domain.framework import Framework, ReviewForm
+    from trellis.domain.ledger_rows import EventRow
+    from trellis.domain.org_models import ModelHeader, Position
+    from trellis.domain.people import Person
+    from trellis.domain.plan import Plan, PlanVersion
+    from trellis.domain.profile import Profile
+    from trellis.domain.reviews import CycleStatus, Nomination, ReviewCycle
 
 
 class FrameworkVersionInfo(Protocol):
