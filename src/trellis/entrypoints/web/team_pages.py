@@ -111,10 +111,10 @@ def _alerts(uow: Uow, user: User, manager: str | None) -> dict[str, Any]:
     fragmented = recognition_alerts = None
     note = None
     try:
-        found = alerts_of(uow(), root)
-        fragmented = [p for p in fragmentation_document(found.fragmentation)["people"]
+        alerts = alerts_of(uow(), root)
+        fragmented = [p for p in fragmentation_document(alerts.fragmentation)["people"]
                       if p["action"] != "none"]
-        recognition_alerts = recognition_document(found.recognition)["people"]
+        recognition_alerts = recognition_document(alerts.recognition)["people"]
     except TrellisError as exc:
         note = str(exc)
     name = None
