@@ -22,6 +22,7 @@ from trellis.domain.ledger_rows import EventRow
 from trellis.domain.people import Person
 
 from . import clock
+from .collection import collector_paused
 from .frameworks import version_in_force
 from .teams import TeamHistory, team_history
 from .unit_of_work import UnitOfWork
@@ -50,6 +51,7 @@ class FragmentationReport:
     lines: Sequence[FragmentationLine]  # by risk, highest first
 
 
+@collector_paused()
 def fragmentation_report(uow: UnitOfWork, team: str | None = None, *,
                          rules: FragmentationRules | None = None,
                          today: date | None = None, everyone: bool = False,

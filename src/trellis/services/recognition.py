@@ -25,6 +25,7 @@ from trellis.domain.recognition import (
 from trellis.errors import LedgerRuleBroken, NotFound
 
 from . import clock
+from .collection import collector_paused
 from .ledger import append_event, find_person
 from .teams import TeamHistory, team_history
 from .unit_of_work import UnitOfWork
@@ -99,6 +100,7 @@ class RecognitionReport:
     spread: Spread
 
 
+@collector_paused()
 def recognition_report(uow: UnitOfWork, team: str | None = None, *,
                        rules: RecognitionRules | None = None, months: int = 12,
                        today: date | None = None, history: TeamHistory | None = None

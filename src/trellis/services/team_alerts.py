@@ -9,6 +9,7 @@ from datetime import date
 from trellis.domain.events import EventKind
 
 from . import clock
+from .collection import collector_paused
 from .fragmentation import KINDS, FragmentationReport, fragmentation_report
 from .recognition import RecognitionReport, recognition_report
 from .teams import team_history
@@ -27,7 +28,8 @@ def team_alerts(uow: UnitOfWork, team: str | None = None, *,
     default rules, exactly as ``fragmentation_report`` and ``recognition_report`` give
     them, the events read once."""
     today = today or clock.today()
-    with uow.reading():
-        history = team_history(uow, team, {*KINDS, EventKind.RECOGNITION})
-    return TeamAlerts(fragmentation_report(uow, team, today=today, history=history),
-                      recognition_report(uow, team, today=today, history=history))
+    with collector_paused():
+        with uow.reading():
+            history = team_history(uow, team, {*KINDS, EventKind.RECOGNITION})
+        return TeamAlerts(fragmentation_report(uow, team, today=today, history=history),
+                          recognition_report(uow, team, today=today, history=history))
