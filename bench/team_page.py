@@ -7,7 +7,9 @@ database, or opens ``--db`` (a database `trellis demo` made), then times whole r
 the signed-in HR admin through the app (FastAPI's test client; no network): the team list
 by name (readiness assessed for the page only), sorted by readiness the first time (every
 active person assessed) and again (the worker's memo), filtered to the ready, page 20 of a
-search, and the organization overview. Prints the median of ``--repeat`` runs of each.
+search, the organization overview, and the alerts page (fragmentation and recognition
+alerts of everyone). Prints the median of ``--repeat`` runs of each, and the CPU time of
+this process beside it (the machine may be shared: wall time then counts the neighbours).
 Floor, measured in the same run: one query of every person's current state without the
 profile, and the same with the profile parsed (what any whole-organization readiness read
 costs at least).
@@ -35,13 +37,15 @@ from trellis.services.demo import run_demo
 from trellis.settings import Settings
 
 
-def timed(fn: Callable[[], object], repeat: int) -> tuple[float, list[float]]:
-    times = []
+def timed(fn: Callable[[], object], repeat: int) -> tuple[float, list[float], float]:
+    """The median wall time of ``repeat`` runs, each run's, and the median CPU time."""
+    times, cpu = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, started = time.perf_counter(), time.process_time()
         fn()
         times.append(time.perf_counter() - start)
-    return statistics.median(times), times
+        cpu.append(time.process_time() - started)
+    return statistics.median(times), times, statistics.median(cpu)
 
 
 def build(path: Path, people: int) -> str:
@@ -122,15 +126,16 @@ def report(url: str, email: str, password: str, repeat: int, built: float | None
                 ("sorted by readiness, assessed before (memo)", get("/team?sort=readiness")),
                 ("only the ready", get("/team?band=ready")),
                 ("search 'a', page 20", get("/team?q=a&page=20")),
-                ("organization overview", get("/org"))]
+                ("organization overview", get("/org")),
+                ("team alerts (fragmentation and recognition)", get("/team/alerts"))]
         print(f"  sorted by readiness, first time (every active person assessed): "
               f"{cold:.3f} s")
         for label, fn in rows:
-            median, runs = timed(fn, repeat)
+            median, runs, cpu = timed(fn, repeat)
             print(f"  {label}: median {median:.3f} s of {repeat} "
-                  f"({', '.join(f'{t:.3f}' for t in runs)})")
-    state_floor, _ = timed(floor_state, repeat)
-    profile_floor, _ = timed(floor_profiles, repeat)
+                  f"({', '.join(f'{t:.3f}' for t in runs)}); CPU {cpu:.3f} s")
+    state_floor, _, _ = timed(floor_state, repeat)
+    profile_floor, _, _ = timed(floor_profiles, repeat)
     print(f"  floor: read every current-state row {state_floor:.3f} s; with every profile "
           f"parsed {profile_floor:.3f} s")
     trellis.close()

@@ -54,6 +54,8 @@ def test_a_wide_table_is_a_card_a_row_on_a_phone(browser, site):
     assert cell.evaluate("e => getComputedStyle(e).display") == "flex"
     label = cell.evaluate("e => getComputedStyle(e, '::before').content")
     assert label == f'"{header}"'
+    # the label takes its own room beside the value (an absolute one once sat on top of it)
+    assert cell.evaluate("e => getComputedStyle(e, '::before').position") == "static"
     row = table.locator("tbody tr").first.bounding_box()
     assert row is not None and row["width"] <= PHONE
     wide = test_browser.sign_in(browser, site, "hr@demo.trellis")  # a desktop keeps its table
@@ -70,3 +72,21 @@ def test_the_menu_fits_in_two_lines_with_every_link(browser, site):
         box = link.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE
     assert page.get_by_role("button", name="Sign out").is_visible()
+
+
+def test_the_alerts_read_on_a_phone(browser, site):
+    """Each alert is a card: its reasons a list across the card under their label, the
+    label beside (not over) each short value."""
+    page = test_browser.sign_in(browser, site, "manager@demo.trellis", width=PHONE)
+    page.goto(f"{site}/team/alerts")
+    assert page.get_by_role("heading", name="Recognition alerts").is_visible()
+    rows = page.locator("table.stack.alerts tbody tr")
+    assert rows.count() >= 1
+    row = rows.first
+    card = row.bounding_box()
+    reasons = row.locator("ul.reasons").first.bounding_box()
+    assert card is not None and reasons is not None
+    assert card["x"] + card["width"] <= PHONE and reasons["width"] > card["width"] * 0.7
+    for cell in row.locator("td[data-label]").all():
+        assert cell.evaluate("e => getComputedStyle(e, '::before').position") == "static"
+    page.screenshot(path=str(test_browser.SHOTS / "trellis-phone-alerts.png"), full_page=True)

@@ -47,6 +47,7 @@ CALLS = [
         "email": "new{n}@x.org", "manager": "mgr", "pay": 50000, "currency": "EUR",
         "evidence": "the offer letter"}),
     Call("GET", "/api/people/{ref}", {"ref": "emp"}),
+    Call("PATCH", "/api/people/{ref}", {"ref": "emp"}, {"name": "Em Ployee"}),
     Call("GET", "/api/people/{ref}/timeline", {"ref": "emp"}),
     Call("POST", "/api/people/{ref}/events", {"ref": "emp"}, {
         "kind": "compensation", "effective_on": "2023-03-01",

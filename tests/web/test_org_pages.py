@@ -116,9 +116,9 @@ def outsider(app):
 
 def rows(html: str) -> list[str]:
     """The names in the team list's rows, in order."""
-    if '<table class="team-list stack">' not in html:
+    if '<table class="team-list">' not in html:
         return []
-    body = html.split('<table class="team-list stack">', 1)[1].split("</table>", 1)[0]
+    body = html.split('<table class="team-list">', 1)[1].split("</table>", 1)[0]
     return [unescape(n) for n in re.findall(r'<td data-label="Person"><a href="/people/[^"]+">'
                                             r"([^<]+)</a>", body)]
 
@@ -216,6 +216,19 @@ def test_who_sees_which_team(hr, manager, outsider):
 def test_the_alerts_page_and_the_overview(hr, manager, url):
     alerts = manager.get("/team/alerts")
     assert alerts.status_code == 200 and "Recognition alerts" in alerts.text
+    # The page says first how many people each list holds: mgr's 61 reports, less the
+    # three recognized today (everyone else was hired in 2022 and never recognized).
+    lead = unescape(alerts.text).split('id="frag-h"')[0]
+    unrecognized = TEAM + 1 - len(RECOGNIZED & set(NAMES))
+    assert "Alerts in Meg Manager's team" in lead
+    assert '0 people with fragmented duties</a>' in lead
+    assert f'{unrecognized} people not recognized for a while</a>' in lead
+    recognition_table = alerts.text.split('id="recog-h"')[1]
+    assert recognition_table.count('<td data-label="Person">') == unrecognized
+    assert "Nobody's duties are fragmented." in unescape(alerts.text)
+    everyone = unescape(hr.get("/team/alerts").text)
+    assert "Alerts for everyone in the organization" in everyone
+    assert f"{4 + TEAM - len(RECOGNIZED)} people not recognized for a while" in everyone
     overview = hr.get("/org")
     assert overview.status_code == 200
     text = unescape(overview.text)

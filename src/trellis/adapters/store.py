@@ -11,7 +11,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cached_property
+from functools import cached_property, partial
 from operator import itemgetter
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
@@ -449,6 +449,9 @@ def _text_dates(row: Mapping[str, Any]) -> tuple[Any, ...]:
 
 
 _ROW_ORDER = itemgetter(3, 0)  # an EventRow's (effective_on, id): ledger order
+# EventRow((id, person_id, kind, effective_on, details)) without the Python-level __new__
+# the named tuple's constructor runs: a report builds hundreds of thousands.
+_EVENT_ROW = partial(tuple.__new__, EventRow)
 
 
 _EXTENT = select(func.max(t.events.c.effective_on), func.count()).where(
@@ -580,15 +583,19 @@ class EventRepository:
             if len(only) <= 500:
                 sql += f" AND person_id IN ({', '.join([mark] * len(only))})"
                 params += sorted(only)
-        days, loads = self._days, orjson.loads
+        days, loads, row = self._days, orjson.loads, _EVENT_ROW
         out = []
-        for event_id, person_id, kind, on, details in self._c.exec_driver_sql(
-                sql, tuple(params)).all():
+        result = self._c.exec_driver_sql(sql, tuple(params))
+        try:  # the DBAPI cursor's plain tuples: a Row object each would cost as much again
+            fetched = result.cursor.fetchall() if result.cursor is not None else []
+        finally:
+            result.close()
+        for event_id, person_id, kind, on, details in fetched:
             if event_id in retracted or (only is not None and person_id not in only):
                 continue
             if type(on) is str:
                 on = days.get(on) or days.setdefault(on, date.fromisoformat(on))
-            out.append(EventRow(event_id, person_id, kind, on, loads(details)))
+            out.append(row((event_id, person_id, kind, on, loads(details))))
         out.sort(key=_ROW_ORDER)
         return out
 

@@ -1,9 +1,10 @@
 """The role-fragmentation report: who has duties scattered across functions, and whose
 expansions went unacknowledged (rules in domain.fragmentation).
 
-Org-scale: one query for the events that matter (hires, moves, duties, recognition and pay
-changes), one for the current-state rows (band upgrades are in the profile document), all
-grouped here; nothing is refolded.
+Org-scale: one query for the active people's events that matter (hires, moves, duties,
+recognition and pay changes), one for their current-state rows, and the profile documents
+(where band upgrades are) of only the people with an expansion to judge; nothing is
+refolded.
 """
 
 from __future__ import annotations
@@ -21,12 +22,15 @@ from trellis.domain.ledger_rows import EventRow
 from trellis.domain.people import Person
 
 from . import clock
+from .collection import collector_paused
 from .frameworks import version_in_force
-from .teams import STATE, active_people
+from .teams import TeamHistory, team_history
 from .unit_of_work import UnitOfWork
 
 KINDS = (EventKind.HIRE, EventKind.PROMOTION, EventKind.LATERAL_MOVE, EventKind.RESPONSIBILITY,
          EventKind.RECOGNITION, EventKind.COMPENSATION)
+ACKNOWLEDGING = frozenset({EventKind.RECOGNITION.value, EventKind.COMPENSATION.value})
+CHUNK = 500  # profiles read per query (bound parameters stay few)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,39 +51,55 @@ class FragmentationReport:
     lines: Sequence[FragmentationLine]  # by risk, highest first
 
 
+@collector_paused()
 def fragmentation_report(uow: UnitOfWork, team: str | None = None, *,
                          rules: FragmentationRules | None = None,
-                         today: date | None = None, everyone: bool = False
-                         ) -> FragmentationReport:
-    """Assess every active person (of a team); keep those at some risk unless ``everyone``."""
+                         today: date | None = None, everyone: bool = False,
+                         history: TeamHistory | None = None) -> FragmentationReport:
+    """Assess every active person (of a team); keep those at some risk unless ``everyone``.
+    ``history`` (teams.team_history with at least ``KINDS``) is the team's, already read."""
     today = today or clock.today()
     rules = rules or FragmentationRules()
-    with uow:
-        selection = active_people(uow, team, (*STATE, "profile"))
+    with uow.reading():
+        history = history or team_history(uow, team, KINDS)
+        history.require(KINDS)
+        selection = history.selection
         version = version_in_force(uow, today)
         catalog = uow.frameworks.catalog
         track_of_role: dict[str, str] = {}
         for v in uow.frameworks.versions():  # roles of older versions keep their track
             track_of_role.update({r.id: r.track for r in catalog[v.id].roles.values()})
         functions = tuple(catalog[version.id].tracks)
-        ids = [p.id for p in selection.people]
-        rows = uow.events.of_kinds(KINDS, ids if team else None)
-    by_person: dict[int, list[EventRow]] = {}
-    for row in rows:
-        by_person.setdefault(row.person_id, []).append(row)
+
+        def judged(rows: Sequence[EventRow], person_id: int,
+                   upgrades: Sequence[date] = ()) -> Fragmentation:
+            return assess(person_id, rows, track_of_role=track_of_role,
+                          functions=len(functions), band_upgrades=upgrades, today=today,
+                          rules=rules)
+
+        # Recognitions, pay changes and band upgrades only acknowledge expansions: first
+        # everyone without them (the same assessment for whoever has no expansion), then
+        # the people with an expansion again with all of them, band upgrades read from
+        # their profiles only.
+        found = {p.id: judged([r for r in history.events.get(p.id, ())
+                               if r.kind not in ACKNOWLEDGING], p.id)
+                 for p in selection.people}
+        expanded = [i for i, f in found.items() if f.expansions]
+        for start in range(0, len(expanded), CHUNK):
+            for row in uow.state.rows(expanded[start:start + CHUNK], ("person_id", "profile")):
+                i = row["person_id"]
+                upgrades = [date.fromisoformat(u["on"])
+                            for u in orjson.loads(row["profile"]).get("band_upgrades", ())]
+                found[i] = judged(history.events.get(i, []), i, upgrades)
     lines = []
     for p in selection.people:
-        state = selection.states[p.id]
-        upgrades = [date.fromisoformat(u["on"])
-                    for u in orjson.loads(state["profile"]).get("band_upgrades", ())]
-        found = assess(p.id, by_person.get(p.id, ()), track_of_role=track_of_role,
-                       functions=len(functions), band_upgrades=upgrades, today=today,
-                       rules=rules)
-        if everyone or found.level != "none":
+        if everyone or found[p.id].level != "none":
             manager = selection.handles.get(p.manager_id) if p.manager_id else None
-            lines.append(FragmentationLine(p, manager, state.get("role"), found))
+            lines.append(FragmentationLine(p, manager, selection.states[p.id].get("role"),
+                                           found[p.id]))
     lines.sort(key=lambda x: (-x.assessment.risk, x.person.handle))
-    return FragmentationReport(today, selection.team, rules, functions, len(ids), lines)
+    return FragmentationReport(today, selection.team, rules, functions,
+                               len(selection.people), lines)
 
 
 def report_document(report: FragmentationReport) -> dict[str, Any]:

@@ -82,8 +82,9 @@ def update_person(uow: UnitOfWork, ref: str, *, author: str, name: str | None = 
         manager_id = person.manager_id
         if "manager" in fields and manager is not None:
             boss = find_person(uow, manager.strip()) if manager.strip() else None
-            if boss is not None and (boss.id == person.id
-                                     or person.id in uow.people.managers(boss.id)):
+            if boss is not None and boss.id == person.id:
+                raise InvalidEvent(f"{person.name} cannot be their own manager")
+            if boss is not None and person.id in uow.people.managers(boss.id):
                 raise InvalidEvent(f"{boss.name} reports to {person.name}: a manager cannot "
                                    "be someone in their own team")
             manager_id = boss.id if boss else None

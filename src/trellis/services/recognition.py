@@ -25,8 +25,9 @@ from trellis.domain.recognition import (
 from trellis.errors import LedgerRuleBroken, NotFound
 
 from . import clock
+from .collection import collector_paused
 from .ledger import append_event, find_person
-from .teams import active_people
+from .teams import TeamHistory, team_history
 from .unit_of_work import UnitOfWork
 
 TOP = 5  # givers and receivers listed
@@ -99,24 +100,29 @@ class RecognitionReport:
     spread: Spread
 
 
+@collector_paused()
 def recognition_report(uow: UnitOfWork, team: str | None = None, *,
                        rules: RecognitionRules | None = None, months: int = 12,
-                       today: date | None = None) -> RecognitionReport:
+                       today: date | None = None, history: TeamHistory | None = None
+                       ) -> RecognitionReport:
+    """``history`` (teams.team_history with recognitions) is the team's, already read."""
     today = today or clock.today()
     rules = rules or RecognitionRules()
     since = today - timedelta(days=round(months * 30.4375))
-    with uow:
-        selection = active_people(uow, team)
-        ids = [p.id for p in selection.people]
-        rows = uow.events.of_kinds([EventKind.RECOGNITION], ids if team else None)
+    if history is None:
+        with uow.reading():
+            history = team_history(uow, team, [EventKind.RECOGNITION])
+    history.require([EventKind.RECOGNITION])
+    selection = history.selection
+    ids = [p.id for p in selection.people]
     received: dict[int, list[tuple[date, int]]] = {}
     givers: Counter[str] = Counter()
     period_count: Counter[int] = Counter()
     period_points: Counter[int] = Counter()
-    chosen = set(ids)
+    recognition = EventKind.RECOGNITION.value
+    rows = [row for i in ids for row in history.events.get(i, ()) if row.kind == recognition]
+    rows.sort(key=lambda r: (r.effective_on, r.id))  # ledger order: ties among givers
     for row in rows:
-        if row.person_id not in chosen:
-            continue
         points = int(row.details.get("points") or 0)
         received.setdefault(row.person_id, []).append((row.effective_on, points))
         if since < row.effective_on <= today:

@@ -1,11 +1,14 @@
-"""Who a team report covers: everyone (or a manager's reports, transitively), still active."""
+"""Who a team report covers: everyone (or a manager's reports, transitively), still active;
+and their history of a few kinds of events, read once for several reports."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from trellis.domain.events import EventKind
+from trellis.domain.ledger_rows import EventRow
 from trellis.domain.people import Person
 
 from .ledger import find_person
@@ -39,3 +42,30 @@ def active_people(uow: UnitOfWork, team: str | None = None,
                     key=lambda p: p.id)
     return Selection(active, states, {p.id: p.handle for p in everyone},
                      manager.handle if manager else None)
+
+
+@dataclass(frozen=True, slots=True)
+class TeamHistory:
+    """The people a report covers and their live events of ``kinds``, in ledger order:
+    what the fragmentation and recognition reports read, so a page showing both reads the
+    ledger once."""
+
+    selection: Selection
+    kinds: frozenset[str]
+    events: dict[int, list[EventRow]]  # active person id -> their rows
+
+    def require(self, kinds: Collection[EventKind | str]) -> None:
+        missing = {str(k) for k in kinds} - self.kinds
+        if missing:
+            raise ValueError(f"the history read has no {', '.join(sorted(missing))} events")
+
+
+def team_history(uow: UnitOfWork, team: str | None,
+                 kinds: Collection[EventKind | str]) -> TeamHistory:
+    """Inside an open unit of work: the active people of ``team`` (everyone when None) and
+    their events of ``kinds``; a departed person's events are not parsed."""
+    selection = active_people(uow, team)
+    by_person: dict[int, list[EventRow]] = {}
+    for row in uow.events.of_kinds(kinds, [p.id for p in selection.people]):
+        by_person.setdefault(row.person_id, []).append(row)
+    return TeamHistory(selection, frozenset(str(k) for k in kinds), by_person)

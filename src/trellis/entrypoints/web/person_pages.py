@@ -21,8 +21,8 @@ from trellis.domain.access import User
 from trellis.domain.compensation import RaiseKind
 from trellis.domain.events import EventKind, RecognitionKind
 from trellis.domain.limits import HANDLE_MAX, LABEL_MAX
-from trellis.errors import InvalidEvent, NotAuthenticated, PermissionDenied, TrellisError
-from trellis.services import accounts, clock, compensation, ledger, people, plans
+from trellis.errors import InvalidEvent, NotAuthenticated, TrellisError
+from trellis.services import accounts, clock, compensation, ledger, person_details, plans
 
 from . import compensation_views as comp_views
 from . import feedback
@@ -351,14 +351,8 @@ async def change_details(ref: Ref, request: Request, user: CurrentUser, uow: Uow
     (``access.editable_details``); the change is audited with each field before and after."""
     values = _values(await request.form())
     try:
-        person, fields = accounts.require_details(uow(), user, ref)
-        asked = [f for f in ("name", "email", "manager") if values.get(f) is not None]
-        if any(f not in fields for f in asked):
-            raise PermissionDenied(f"{user.email} may change only {person.handle}'s "
-                                   + " and ".join(fields))
-        change = people.update_person(
-            uow(), person.handle, author=user.email, fields=fields,
-            name=values.get("name"), email=values.get("email"),
+        change = person_details.change_details_as(
+            uow(), user, ref, name=values.get("name"), email=values.get("email"),
             manager=values.get("manager"))
     except TrellisError as exc:
         return _refused(exc, ref, request, user, uow, "Not changed", "details", values)

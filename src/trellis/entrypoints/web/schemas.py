@@ -122,6 +122,19 @@ class PersonCreate(Body):
     evidence: str | None = Field(default=None, max_length=5000, pattern=TEXT)
 
 
+class PersonUpdate(Body):
+    """The details to change (what the person page's *Change details* form changes); a
+    field left out is kept."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=NAME_MAX, pattern=LINE,
+                             description="HR admins, or the person themselves")
+    email: str | None = Field(default=None, max_length=EMAIL_MAX, pattern=LINE,
+                              description="HR admins; null or empty clears it")
+    manager: str | None = Field(default=None, max_length=EMAIL_MAX, pattern=LINE,
+                                description="the manager's handle or email (HR admins); "
+                                "null or empty for none")
+
+
 Scalar = str | int | float | None
 
 

@@ -17,9 +17,10 @@ from fastapi.responses import HTMLResponse
 from trellis.domain.access import User
 from trellis.domain.limits import EMAIL_MAX, NAME_MAX
 from trellis.errors import InvalidEvent, TrellisError
-from trellis.services import accounts, fragmentation, recognition, team_list
+from trellis.services import accounts, team_list
 from trellis.services.fragmentation import report_document as fragmentation_document
 from trellis.services.recognition import report_document as recognition_document
+from trellis.services.team_alerts import team_alerts as alerts_of
 
 from .deps import CurrentUser, Uow, analysis
 from .fields import LINE
@@ -108,11 +109,10 @@ def _alerts(uow: Uow, user: User, manager: str | None) -> dict[str, Any]:
     fragmented = recognition_alerts = None
     note = None
     try:
-        fragmented = [p for p in fragmentation_document(
-            fragmentation.fragmentation_report(uow(), root))["people"]
-            if p["action"] != "none"]
-        recognition_alerts = recognition_document(
-            recognition.recognition_report(uow(), root))["people"]
+        alerts = alerts_of(uow(), root)
+        fragmented = [p for p in fragmentation_document(alerts.fragmentation)["people"]
+                      if p["action"] != "none"]
+        recognition_alerts = recognition_document(alerts.recognition)["people"]
     except TrellisError as exc:
         note = str(exc)
     name = None

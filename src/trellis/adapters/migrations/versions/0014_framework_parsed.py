@@ -1,15 +1,15 @@
 """framework_parsed: the framework each stored version parses to, kept so that reading a
 version needs no parsing (filled as versions are read; dropping a row only costs a parse)
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0013'
-down_revision = '0012'
+revision = '0014'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 

@@ -1,15 +1,17 @@
-"""People: the ones a user may list, one person, and adding a person with their hire."""
+"""People: the ones a user may list, one person, adding a person with their hire, and
+changing a person's details."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
 from trellis.domain.access import Role, redact_directory_entry
-from trellis.services import accounts, people, profiles
+from trellis.errors import InvalidEvent
+from trellis.services import accounts, people, person_details, profiles
 
 from ..deps import CurrentUser, Uow
 from ..fields import Ref
-from ..schemas import PersonCreate, PersonPublic
+from ..schemas import PersonCreate, PersonPublic, PersonUpdate
 from ..views import visible_people
 
 router = APIRouter(prefix="/api/people", tags=["people"])
@@ -51,3 +53,20 @@ def add_person(body: PersonCreate, user: CurrentUser, uow: Uow) -> PersonPublic:
     accounts.audit(uow(), user, "person.add", f"person/{person.handle}",
                    {"role": body.role, "pay_recorded": body.pay is not None})
     return show_person(person.handle, user, uow)
+
+
+@router.patch("/{ref}", response_model=PersonPublic,
+              summary="Change a person's name, email or manager (HR admins; a person their "
+              "own name)")
+def change_person(ref: Ref, body: PersonUpdate, user: CurrentUser, uow: Uow) -> PersonPublic:
+    """The same use case as the person page's form: asking for a field the user may not
+    change refuses the whole change (403); the audit entry ``person.update`` names the
+    user and each field before and after."""
+    asked: dict[str, str | None] = body.model_dump(include=body.model_fields_set)
+    if "name" in asked and asked["name"] is None:
+        raise InvalidEvent("name: a person needs a name")
+    for field in ("email", "manager"):  # null clears, as the form's empty field does
+        if field in asked and asked[field] is None:
+            asked[field] = ""
+    change = person_details.change_details_as(uow(), user, ref, **asked)
+    return show_person(change.person.handle, user, uow)
