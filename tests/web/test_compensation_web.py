@@ -121,12 +121,20 @@ def test_the_cycle_page_shows_a_manager_their_people_and_is_audited(app, clients
     page = clients["manager"].get("/comp/cycles/2024")
     assert page.status_code == 200
     assert 'id="row-emp"' in page.text and 'id="row-peer"' not in page.text
-    assert "mgr&#39;s team" in page.text or "mgr's team" in page.text
+    assert "Meg Manager&#39;s team" in page.text  # the team by its manager's name
+    assert '<a href="/people/emp">Em Ployee</a>' in page.text
+    assert "Effective 1 Jan 2024" in page.text and "Open for proposals" in page.text
     hr_page = clients["hr"].get("/comp/cycles/2024")
     assert 'id="row-peer"' in hr_page.text and 'id="row-mgr"' in hr_page.text
     doc = clients["manager"].get("/api/compensation/cycles/2024").json()
     assert [g["group"] for g in doc["groups"]] == ["mgr's team"]
-    assert doc["groups"][0]["payroll"] > 0
+    [group] = doc["groups"]
+    [emp] = doc["people"]
+    assert group["payroll"] > 0 and emp["currency"] == "EUR"
+    for figure in (group["payroll"], group["budget"], emp["pay"]):  # currency, separators
+        assert f"€{figure:,}" in page.text
+    main = page.text.split("<main", 1)[1]
+    assert not re.search(r"(?<!&)#\d", main)  # no "#12" as a label
     assert any(e["action"] == "pay.read" and e["resource"] == "compensation/2024"
                and e["user_email"] == "mgr@x.org" for e in audit(app))
     assert clients["employee"].get("/comp/cycles/2024").status_code == 403
@@ -137,14 +145,28 @@ def test_the_cycle_page_shows_a_manager_their_people_and_is_audited(app, clients
 
 
 def test_a_manager_proposes_on_the_cycle_page_and_hr_applies(app, clients):
-    page = clients["manager"].post("/comp/cycles/2024/propose", data={
-        "person": "emp", "kind": "merit", "percent": "abc"}, follow_redirects=False)
+    page = clients["hr"].post("/comp/cycles/2024/propose", data={
+        "person": "mgr", "kind": "adjustment", "percent": "abc", "reason": "kept"},
+        follow_redirects=False)
     assert page.status_code == 422 and "--percent must be a number" in page.text
+    row = page.text.split('id="row-mgr"', 1)[1].split("</tr>", 1)[0]
+    assert 'data-notice="row-mgr"' in row  # the refusal at the row acted on
+    assert 'value="abc"' in row and 'value="kept"' in row
+    assert '<option value="adjustment" selected>Adjustment</option>' in row
+    outside = clients["manager"].post("/comp/cycles/2024/propose", data={
+        "person": "peer", "kind": "merit", "percent": "1"}, follow_redirects=False)
+    assert outside.status_code == 403 and 'data-notice="people"' in outside.text
     ok = clients["hr"].post("/comp/cycles/2024/propose", data={
         "person": "peer", "kind": "merit", "percent": "1", "reason": ""},
         follow_redirects=False)
-    assert ok.status_code == 303
-    pid = int(re.search(r"proposed=(\d+)", ok.headers["location"]).group(1))
+    assert ok.status_code == 303 and ok.headers["location"] == "/comp/cycles/2024#row-peer"
+    shown = clients["hr"].get("/comp/cycles/2024")
+    row = shown.text.split('id="row-peer"', 1)[1].split("</tr>", 1)[0]
+    assert "Proposed +€460 (+1%) on €46,000 for Pe Er" in row  # 1% of 46,000
+    assert "Merit +€460 (+1%)" in row and "Awaiting the skip level&#39;s approval" in row
+    assert "Proposed +€460" not in clients["hr"].get("/comp/cycles/2024").text  # one-shot
+    [pid] = [p["id"] for p in clients["hr"].get("/api/compensation/proposals").json()
+             if p["person"] == "peer" and p["status"] == "proposed"]
     # peer's skip level: nobody above boss, so the step falls to HR; hr@x.org proposed it
     refused = clients["hr"].post(f"/api/compensation/proposals/{pid}/approval")
     assert refused.status_code == 403
