@@ -27,8 +27,8 @@ from trellis.services.frameworks import version_in_force
 from . import compensation_views as views
 from . import feedback
 from .deps import CurrentUser, Uow
-from .feedback import Notice
 from .errors import status_of
+from .feedback import Notice
 from .fields import LINE, TEXT, SessionId
 from .pages import render
 
@@ -117,7 +117,10 @@ def _show(session_id: SessionId, request: Request, user: User, uow: Uow, *,
     accounts.audit(uow(), user, "calibration.read", f"calibration/{session.id}",
                    {"members": len(view.members)})
     scale = view.framework.reviews.rating
+    words = {value: label for _, options in _groups(uow) for value, label in options}
     return render(request, "calibration.html", status, view=view, session=session,
+                  group=words.get(f"{session.group_kind}:{session.group}",
+                                  session.group_label),
                   bars=_bars(view.distribution), bands=BANDS, rows=list(reversed(BANDS)),
                   ratings=list(range(scale.min, scale.max + 1)),
                   changes=use.changes_of(uow(), session.name), message=message,

@@ -44,7 +44,7 @@ APPROVER_WORDS = {"manager": "the manager's", "skip_level": "the skip level's",
 
 def status_words(p: dict[str, Any], signer: str = "") -> str:
     """A proposal's status as a sentence: "Awaiting the skip level's approval (Ann Lee)"."""
-    status = p["status"]
+    status = str(p["status"])
     if status == "proposed":
         step = next((s for s in p["steps"] if s["decision"] is None), None)
         whose = APPROVER_WORDS.get(step["approver"], "the next") if step else "the next"
