@@ -42,12 +42,15 @@ APPROVER_WORDS = {"manager": "the manager's", "skip_level": "the skip level's",
                   "hr": "HR's"}
 
 
-def status_words(p: dict[str, Any], signer: str = "") -> str:
-    """A proposal's status as a sentence: "Awaiting the skip level's approval (Ann Lee)"."""
+def status_words(p: dict[str, Any], signer: str | None = None) -> str:
+    """A proposal's status as a sentence: "Awaiting the skip level's approval (Ann Lee)";
+    ``signer`` is who signs next, "" for an HR admin, None when not known."""
     status = str(p["status"])
     if status == "proposed":
         step = next((s for s in p["steps"] if s["decision"] is None), None)
         whose = APPROVER_WORDS.get(step["approver"], "the next") if step else "the next"
+        if step and signer == "" and step["approver"] != "hr":
+            signer = "an HR admin"  # nobody in the chart may sign it: it fell to HR
         return f"Awaiting {whose} approval" + (f" ({signer})" if signer else "")
     if status == "approved":
         return "Approved: recorded when the cycle is applied"
@@ -267,7 +270,8 @@ def _words(p: dict[str, Any], folks: views.Directory) -> None:
     p["name"] = folks.name(p["person"])
     p["kind_words"] = KIND_WORDS.get(RaiseKind(p["kind"]), p["kind"])
     p["raise_words"] = raise_words(p, folks.currency.get(p["person"]), on=True)
-    p["status_words"] = status_words(p, folks.name(p.get("signer")))
+    p["status_words"] = status_words(p, folks.name(p.get("signer")) if p.get("signer")
+                                     else "")
     p["proposer"] = folks.name(p["proposed_by"])
     for s in p["steps"]:
         s["decider"] = folks.name(s["decided_by"])
