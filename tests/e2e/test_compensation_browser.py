@@ -35,14 +35,22 @@ def test_a_manager_proposes_a_raise_and_the_approver_approves_it(browser, site):
     person = form.locator("input[name=person]").input_value()
     events_before = len([e for e in page.request.get(
         f"{site}/api/people/{person}/timeline").json() if e["kind"] == "compensation"])
-    form.get_by_label(f"Raise in percent for {person}").fill("3")
-    form.get_by_label(f"Reason for {person}").fill("a strong year, from the browser")
+    name = form.locator("select").get_attribute("id")  # labelled by the person's name
+    label = page.locator(f'label[for="{name}"]').inner_text().removeprefix("Kind of raise for ")
+    assert label and label != person  # the person by name
+    form.get_by_label(f"Raise in percent for {label}", exact=True).fill("3")
+    form.get_by_label(f"Reason for {label}", exact=True).fill("a strong year, from the browser")
     form.get_by_role("button", name="Propose", exact=True).click()
-    page.wait_for_url(re.compile(r".*\?proposed=\d+#people$"))
-    pid = int(re.search(r"proposed=(\d+)", page.url).group(1))
-    assert page.get_by_role("status").filter(has_text="waiting for its approver").is_visible()
+    page.wait_for_url(re.compile(rf".*#row-{re.escape(person)}$"))
+    [pid] = [p["id"] for p in page.request.get(f"{site}/api/compensation/proposals").json()
+             if p["person"] == person and p["status"] == "proposed"]
     row_of = f'[id="row-{person}"]'
-    assert f"proposed (#{pid})" in page.locator(row_of).inner_text()
+    notice = page.locator(row_of).get_by_role("status")
+    assert "Nothing is recorded until the chain signs" in notice.inner_text()
+    assert re.search(r"Proposed \+\D*[\d,]+ \(\+3%\) on \D*\d{1,3}(,\d{3})+ for ",
+                     notice.inner_text())
+    assert "Awaiting the" in page.locator(row_of).inner_text()
+    assert f"#{pid}" not in page.locator(row_of).inner_text()
     page.screenshot(path=str(SHOTS / "trellis-comp-cycle.png"), full_page=True)
 
     employee = test_browser.sign_in(browser, site, "employee@demo.trellis")
@@ -57,13 +65,31 @@ def test_a_manager_proposes_a_raise_and_the_approver_approves_it(browser, site):
     hr = test_browser.sign_in(browser, site, "hr@demo.trellis")
     hr.goto(f"{site}/comp/approvals")
     row = hr.locator(f"#proposal-{pid}")
-    assert person in row.inner_text()
+    assert row.locator(f'a[href="/people/{person}"]').count() == 1
     row.get_by_role("button", name="Approve", exact=True).click()
-    hr.wait_for_url(re.compile(rf".*/comp/approvals\?done={pid}$"))
-    assert hr.get_by_role("status").filter(has_text=f"Proposal {pid} signed").is_visible()
+    hr.wait_for_url(re.compile(r".*/comp/approvals#signed$"))
+    assert hr.get_by_role("status").filter(has_text="Approved: +").is_visible()
     hr.screenshot(path=str(SHOTS / "trellis-comp-approvals.png"), full_page=True)
     hr.goto(f"{site}/comp/cycles/{cycle}")
-    assert f"approved (#{pid})" in hr.locator(row_of).inner_text()
+    assert "Approved: recorded when the cycle is applied" in hr.locator(row_of).inner_text()
     events_after = len([e for e in hr.request.get(
         f"{site}/api/people/{person}/timeline").json() if e["kind"] == "compensation"])
     assert events_after == events_before  # a cycle's raise waits for the cycle's apply
+
+
+def test_hr_opens_a_cycle_from_the_pay_page(browser, site):
+    hr = test_browser.sign_in(browser, site, "hr@demo.trellis")
+    hr.goto(f"{site}/comp")
+    form = hr.locator("#open-cycle form")
+    form.get_by_label("Name").fill("browser cycle")
+    form.get_by_label("Effective date").fill(f"{clock.today().year + 1}-01-01")
+    form.get_by_label("Budget, % of payroll").fill("150")  # above the maximum, 100
+    form.get_by_role("button", name="Open cycle").click()
+    alert = hr.locator("#open-cycle").get_by_role("alert")
+    assert "Not opened: the budget is a percentage" in alert.inner_text()
+    assert hr.locator("#open-cycle form").get_by_label("Name").input_value() == "browser cycle"
+    hr.locator("#open-cycle form").get_by_label("Budget, % of payroll").fill("2")
+    hr.locator("#open-cycle form").get_by_role("button", name="Open cycle").click()
+    hr.wait_for_url(re.compile(r".*/comp/cycles/browser%20cycle#cycle$"))
+    assert "Opened browser cycle: " in hr.get_by_role("status").inner_text()
+    hr.screenshot(path=str(SHOTS / "trellis-comp-opened.png"), full_page=True)

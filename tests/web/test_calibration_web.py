@@ -153,3 +153,49 @@ def test_the_generic_event_route_refuses_a_calibration(app):
             "calibrate through POST /api/calibration/{session_id}/changes"
         timeline = c.get("/api/people/emp/timeline").json()
     assert not any("sneaking" in (e["summary"] or "") for e in timeline)
+
+
+def test_hr_opens_a_session_from_the_list_page(app, session_id):
+    with signed_in(app, "hr") as c:
+        listing = c.get("/org/calibration").text
+        assert "trellis calibrate open" not in listing and "/api/calibration" not in listing
+        assert "Bo Boss&#39;s team" in listing  # session h1's group, by name
+        assert '<option value="2025-h1">2025-h1</option>' in listing
+        assert '<option value="team:mgr">Meg Manager&#39;s team</option>' in listing
+        assert re.search(r'<option value="level:[^"]+">Level ', listing)
+        assert re.search(r'<option value="track:[^"]+">Track ', listing)
+        before = len(c.get("/api/calibration").json())
+        good = {"cycle": "2025-h1", "group": "team:mgr", "name": "mgr's people"}
+        for change, why, code in (
+                ({"cycle": ""}, "Not opened: choose the review cycle", 422),
+                ({"group": ""}, "Not opened: choose the group", 422),
+                ({"group": "team"}, "Not opened: choose the group", 422),
+                ({"cycle": "1999"}, "Not opened: ", 404),
+                ({"group": "team:nobody"}, "Not opened: ", 404),
+                ({"group": "level:nope"}, "Not opened: unknown level", 404)):
+            sent = {**good, **change}
+            r = c.post("/org/calibration", data=sent, follow_redirects=False)
+            assert r.status_code == code and why in r.text, (change, r.status_code)
+            form = r.text.split('id="open-session"', 1)[1]
+            assert 'data-notice="open-session"' in form
+            assert 'value="mgr&#39;s people"' in form  # the name comes back
+            if sent["group"] == "team:mgr":
+                assert '<option value="team:mgr" selected>' in form
+        assert len(c.get("/api/calibration").json()) == before  # nothing opened
+        ok = c.post("/org/calibration", data=good, follow_redirects=False)
+        assert ok.status_code == 303
+        new_id = int(re.fullmatch(r"/org/calibration/(\d+)#session",
+                                  ok.headers["location"]).group(1))
+        page = c.get(f"/org/calibration/{new_id}").text
+        assert "Opened mgr&#39;s people: 1 person to calibrate." in page  # emp alone
+        [found] = [s for s in c.get("/api/calibration").json() if s["id"] == new_id]
+        assert (found["group_kind"], found["group"], found["members"]) == ("team", "mgr", 1)
+        [entry] = [e for e in c.get("/api/audit").json() if e["action"] == "calibration.open"
+                   and e["resource"] == f"calibration/{new_id}"]
+        assert entry["user"] == "hr@x.org"
+    for who in ("manager", "employee"):
+        with signed_in(app, who) as c:
+            r = c.post("/org/calibration", data={**good, "name": f"by {who}"})
+            assert r.status_code == 403
+    with signed_in(app, "hr") as c:
+        assert len(c.get("/api/calibration").json()) == before + 1

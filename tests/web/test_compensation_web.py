@@ -121,12 +121,20 @@ def test_the_cycle_page_shows_a_manager_their_people_and_is_audited(app, clients
     page = clients["manager"].get("/comp/cycles/2024")
     assert page.status_code == 200
     assert 'id="row-emp"' in page.text and 'id="row-peer"' not in page.text
-    assert "mgr&#39;s team" in page.text or "mgr's team" in page.text
+    assert "Meg Manager&#39;s team" in page.text  # the team by its manager's name
+    assert '<a href="/people/emp">Em Ployee</a>' in page.text
+    assert "Effective 1 Jan 2024" in page.text and "Open for proposals" in page.text
     hr_page = clients["hr"].get("/comp/cycles/2024")
     assert 'id="row-peer"' in hr_page.text and 'id="row-mgr"' in hr_page.text
     doc = clients["manager"].get("/api/compensation/cycles/2024").json()
     assert [g["group"] for g in doc["groups"]] == ["mgr's team"]
-    assert doc["groups"][0]["payroll"] > 0
+    [group] = doc["groups"]
+    [emp] = doc["people"]
+    assert group["payroll"] > 0 and emp["currency"] == "EUR"
+    for figure in (group["payroll"], group["budget"], emp["pay"]):  # currency, separators
+        assert f"€{figure:,}" in page.text
+    main = page.text.split("<main", 1)[1]
+    assert not re.search(r"(?<!&)#\d", main)  # no "#12" as a label
     assert any(e["action"] == "pay.read" and e["resource"] == "compensation/2024"
                and e["user_email"] == "mgr@x.org" for e in audit(app))
     assert clients["employee"].get("/comp/cycles/2024").status_code == 403
@@ -137,14 +145,28 @@ def test_the_cycle_page_shows_a_manager_their_people_and_is_audited(app, clients
 
 
 def test_a_manager_proposes_on_the_cycle_page_and_hr_applies(app, clients):
-    page = clients["manager"].post("/comp/cycles/2024/propose", data={
-        "person": "emp", "kind": "merit", "percent": "abc"}, follow_redirects=False)
+    page = clients["hr"].post("/comp/cycles/2024/propose", data={
+        "person": "mgr", "kind": "adjustment", "percent": "abc", "reason": "kept"},
+        follow_redirects=False)
     assert page.status_code == 422 and "--percent must be a number" in page.text
+    row = page.text.split('id="row-mgr"', 1)[1].split("</tr>", 1)[0]
+    assert 'data-notice="row-mgr"' in row  # the refusal at the row acted on
+    assert 'value="abc"' in row and 'value="kept"' in row
+    assert '<option value="adjustment" selected>Adjustment</option>' in row
+    outside = clients["manager"].post("/comp/cycles/2024/propose", data={
+        "person": "peer", "kind": "merit", "percent": "1"}, follow_redirects=False)
+    assert outside.status_code == 403 and 'data-notice="people"' in outside.text
     ok = clients["hr"].post("/comp/cycles/2024/propose", data={
         "person": "peer", "kind": "merit", "percent": "1", "reason": ""},
         follow_redirects=False)
-    assert ok.status_code == 303
-    pid = int(re.search(r"proposed=(\d+)", ok.headers["location"]).group(1))
+    assert ok.status_code == 303 and ok.headers["location"] == "/comp/cycles/2024#row-peer"
+    shown = clients["hr"].get("/comp/cycles/2024")
+    row = shown.text.split('id="row-peer"', 1)[1].split("</tr>", 1)[0]
+    assert "Proposed +€460 (+1%) on €46,000 for Pe Er" in row  # 1% of 46,000
+    assert "Merit +€460 (+1%)" in row and "Awaiting the skip level&#39;s approval" in row
+    assert "Proposed +€460" not in clients["hr"].get("/comp/cycles/2024").text  # one-shot
+    [pid] = [p["id"] for p in clients["hr"].get("/api/compensation/proposals").json()
+             if p["person"] == "peer" and p["status"] == "proposed"]
     # peer's skip level: nobody above boss, so the step falls to HR; hr@x.org proposed it
     refused = clients["hr"].post(f"/api/compensation/proposals/{pid}/approval")
     assert refused.status_code == 403
@@ -152,3 +174,107 @@ def test_a_manager_proposes_on_the_cycle_page_and_hr_applies(app, clients):
                                   json={"reason": "no"})
     assert declined.status_code == 403
     assert clients["manager"].post("/api/compensation/cycles/2024/apply").status_code == 403
+
+
+def test_approvals_page_names_people_and_answers_at_the_row(app, clients):
+    made = clients["manager"].post("/api/compensation/raises", json={
+        "person": "emp", "kind": "adjustment", "amount": 1_200, "reason": "market rate"})
+    assert made.status_code == 201, made.text
+    pid, before = made.json()["id"], made.json()["pay_before"]
+    page = clients["hr"].get("/comp/approvals")
+    row = page.text.split(f'id="proposal-{pid}"', 1)[1].split("</tr>", 1)[0]
+    assert '<a href="/people/emp">Em Ployee</a>' in row and "Off-cycle" in row
+    assert f"+€1,200 on €{before:,}" in row and "Adjustment" in row
+    assert "Meg Manager" in row and "mgr@x.org" not in row  # the proposer by name
+    assert "Awaiting the skip level&#39;s approval (Bo Boss)" in row
+    assert f"#{pid}" not in row
+    refused = clients["manager"].post(f"/comp/proposals/{pid}/approve",
+                                      follow_redirects=False)
+    assert refused.status_code == 403  # the manager sees it, awaiting someone else
+    row = refused.text.split(f'id="proposal-{pid}"', 1)[1].split("</tr>", 1)[0]
+    assert "Not signed: mgr@x.org proposed this raise" in row
+    outside = clients["peer"].post(f"/comp/proposals/{pid}/approve", follow_redirects=False)
+    assert outside.status_code == 403 and f'id="proposal-{pid}"' not in outside.text
+    assert 'data-notice="signed"' in outside.text  # at the top: the row is not shown
+    no_reason = clients["hr"].post(f"/comp/proposals/{pid}/decline", data={"reason": " "},
+                                   follow_redirects=False)
+    assert no_reason.status_code == 422
+    row = no_reason.text.split(f'id="proposal-{pid}"', 1)[1].split("</tr>", 1)[0]
+    assert f'data-notice="proposal-{pid}"' in row and "Not signed" in row
+    signed = clients["hr"].post(f"/comp/proposals/{pid}/approve", follow_redirects=False)
+    assert signed.status_code == 303 and signed.headers["location"] == "/comp/approvals#signed"
+    after = clients["hr"].get("/comp/approvals")
+    assert "Approved: +€1,200 for Em Ployee (applied)." in after.text
+    assert f'id="proposal-{pid}"' not in after.text
+
+
+def cycle_names(clients) -> set[str]:
+    return {c["name"] for c in clients["hr"].get("/api/compensation/cycles").json()}
+
+
+def test_hr_opens_a_cycle_from_the_cycles_page(app, clients):
+    listing = clients["hr"].get("/comp")
+    assert 'action="/comp/cycles#open-cycle"' in listing.text
+    assert '<option value="mgr">Meg Manager</option>' in listing.text  # managers by name
+    assert "trellis comp cycle open" not in listing.text
+    assert "1 Jan 2024" in listing.text and "Open for proposals" in listing.text
+    assert "open-cycle" not in clients["manager"].get("/comp").text  # HR's form only
+    good = {"name": "2025 team", "effective_on": "2025-01-01", "budget_percent": "2.5",
+            "team": "mgr"}
+    before = cycle_names(clients)
+    for change, why, code in (
+            ({"name": ""}, "Not opened: the name", 422),
+            ({"effective_on": "next year"}, "the effective date must be a day", 422),
+            ({"budget_percent": "0"}, "the budget is a percentage of payroll above 0", 422),
+            ({"budget_percent": "lots"}, "the budget is a percentage", 422),
+            ({"team": "nobody"}, "Not opened: ", 404),
+            ({"name": "2024"}, "Not opened: ", 409)):
+        sent = {**good, **change}
+        r = clients["hr"].post("/comp/cycles", data=sent, follow_redirects=False)
+        assert r.status_code == code and why in r.text, (change, r.status_code)
+        assert 'data-notice="open-cycle"' in r.text
+        for field in ("name", "effective_on", "budget_percent"):  # the form comes back
+            assert f'name="{field}"' in r.text and f'value="{sent[field]}"' in r.text
+        assert '<option value="mgr" selected>' in r.text or sent["team"] != "mgr"
+    assert cycle_names(clients) == before  # nothing opened
+    assert clients["manager"].post("/comp/cycles", data=good).status_code == 403
+    assert clients["employee"].post("/comp/cycles", data=good).status_code == 403
+    assert cycle_names(clients) == before
+
+    ok = clients["hr"].post("/comp/cycles", data=good, follow_redirects=False)
+    assert ok.status_code == 303
+    assert ok.headers["location"] == "/comp/cycles/2025%20team#cycle"
+    page = clients["hr"].get("/comp/cycles/2025%20team")
+    assert ("Opened 2025 team: 1 person, effective 1 Jan 2025, a budget of 2.5% of each "
+            "team&#39;s payroll.") in page.text  # emp alone is under mgr
+    doc = clients["hr"].get("/api/compensation/cycles/2025%20team").json()
+    assert doc["cycle"]["budget_percent"] == 2.5 and [p["person"] for p in doc["people"]] \
+        == ["emp"]
+    [entry] = [e for e in audit(app) if e["action"] == "comp.cycle.open"
+               and e["resource"] == "compensation/2025 team"]
+    assert entry["user_email"] == "hr@x.org"
+
+
+def test_closing_and_applying_a_cycle_ask_first(app, clients):
+    url = "/comp/cycles/2025%20team/status"
+    ask = clients["hr"].post(url, data={"action": "close"}, follow_redirects=False)
+    assert ask.status_code == 200 and "Yes, close it" in ask.text
+    assert clients["hr"].get("/api/compensation/cycles/2025%20team").json()[
+        "cycle"]["status"] == "open"  # nothing changed yet
+    closed = clients["hr"].post(url, data={"action": "close", "confirmed": "yes"},
+                                follow_redirects=False)
+    assert closed.status_code == 303
+    assert "Closed to new proposals." in clients["hr"].get("/comp/cycles/2025%20team").text
+    again = clients["hr"].post(url, data={"action": "close", "confirmed": "yes"})
+    assert again.status_code == 409 and "Not done: " in again.text
+    assert clients["manager"].post(url, data={"action": "reopen"}).status_code == 403
+    reopened = clients["hr"].post(url, data={"action": "reopen"}, follow_redirects=False)
+    assert reopened.status_code == 303  # reopening is not weighty: no question
+    ask = clients["hr"].post(url, data={"action": "apply"})
+    assert "Yes, apply the raises" in ask.text and 'name="confirmed" value="yes"' in ask.text
+    applied = clients["hr"].post(url, data={"action": "apply", "confirmed": "yes"},
+                                 follow_redirects=False)
+    assert applied.status_code == 303
+    page = clients["hr"].get("/comp/cycles/2025%20team")
+    assert "Applied: 0 raises recorded." in page.text and "Applied: the raises" in page.text
+    assert any(e["action"] == "comp.cycle.apply" for e in audit(app))

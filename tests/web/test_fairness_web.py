@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 OTHERS = ("manager", "employee", "peer")
@@ -63,6 +65,11 @@ def test_hr_reads_the_audit_and_its_page(app, clients):
     page = hr.get("/org/fairness")
     assert page.status_code == 200 and "Fairness audit" in page.text
     assert "too few to judge" in page.text  # emp alone: under the minimum of 20
+    assert "<td>Too few to judge</td>" in page.text  # a group's status in words
+    assert "trellis fairness --json" not in page.text and "/api/fairness" not in page.text
+    whole = hr.get("/api/fairness").json()["document"]
+    since = date.fromisoformat(whole["since"][:10])
+    assert f"From {since.day} {since.strftime('%b')} {since.year} to " in page.text
     with app.state.trellis.uow() as uow:
         assert any(e["action"] == "fairness.read" for e in uow.accounts.audit_entries())
 

@@ -1,7 +1,8 @@
 """Calibration pages (HR admins): the sessions, and one session's distribution against the
 target (server-rendered SVG bars), its 9-box and the list sorted by rating with a change
 form per person. Managers do not see them: a session sets ratings from outside their chain
-side by side. Every view and every change is audited."""
+side by side. HR opens a session from the list's form. Every view and every change is
+audited."""
 
 from __future__ import annotations
 
@@ -17,13 +18,17 @@ from trellis.domain.calibration_sessions import (
     READINESS_MID,
     RatingShare,
 )
-from trellis.domain.limits import EMAIL_MAX, LONG_TEXT_MAX
-from trellis.errors import NotAuthenticated, TrellisError
-from trellis.services import accounts
+from trellis.domain.limits import EMAIL_MAX, LONG_TEXT_MAX, NAME_MAX
+from trellis.errors import InvalidEvent, NotAuthenticated, NotFound, TrellisError
+from trellis.services import accounts, clock, reviews
 from trellis.services import calibration_sessions as use
+from trellis.services.frameworks import version_in_force
 
+from . import compensation_views as views
+from . import feedback
 from .deps import CurrentUser, Uow
 from .errors import status_of
+from .feedback import Notice
 from .fields import LINE, TEXT, SessionId
 from .pages import render
 
@@ -34,8 +39,68 @@ BAR_WIDTH = 320  # the SVG's widest bar, in pixels
 
 @router.get("/org/calibration", response_class=HTMLResponse)
 def sessions_page(request: Request, user: CurrentUser, uow: Uow) -> HTMLResponse:
+    return _sessions(request, user, uow)
+
+
+def _sessions(request: Request, user: User, uow: Uow, *, notice: Notice | None = None,
+              status: int = 200) -> HTMLResponse:
     accounts.require_role(user, Role.HR_ADMIN)
-    return render(request, "calibration_list.html", sessions=use.sessions(uow()))
+    groups = _groups(uow)
+    words = {value: label for _, options in groups for value, label in options}
+    found = [(s, n, words.get(f"{s.group_kind}:{s.group}", s.group_label))
+             for s, n in use.sessions(uow())]
+    return render(request, "calibration_list.html", status, sessions=found, notice=notice,
+                  cycles=[c.name for c, _ in reversed(reviews.cycles(uow()))], groups=groups)
+
+
+def _groups(uow: Uow) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The groups a session may be for, as the form's choices ("team:mgr", "Meg Manager's
+    team"): every manager's team by name, the framework's levels and tracks."""
+    managers = views.directory(uow).managers
+    u = uow()
+    try:
+        with u.reading():
+            framework = u.frameworks.catalog[version_in_force(u, clock.today()).id]
+    except NotFound:  # no framework loaded: teams only
+        framework = None
+    levels = (sorted(framework.levels.values(), key=lambda lv: lv.rank) if framework
+              else [])
+    tracks = list(framework.tracks.values()) if framework else []
+    return [("A manager's team", [(f"team:{h}", f"{n}'s team") for h, n in managers]),
+            ("A level", [(f"level:{lv.id}", f"Level {lv.name}") for lv in levels]),
+            ("A track", [(f"track:{t.id}", f"Track {t.name}") for t in tracks])]
+
+
+@router.post("/org/calibration", response_class=HTMLResponse)
+def open_session(request: Request, user: CurrentUser, uow: Uow,
+                 cycle: Annotated[str, Form(max_length=NAME_MAX, pattern=LINE)] = "",
+                 group: Annotated[str, Form(max_length=EMAIL_MAX, pattern=LINE)] = "",
+                 name: Annotated[str, Form(max_length=NAME_MAX, pattern=LINE)] = ""
+                 ) -> Response:
+    """Open a session from the form, as POST /api/calibration does (same audit)."""
+    accounts.require_role(user, Role.HR_ADMIN)
+    values = {"cycle": cycle, "group": group, "name": name}
+    kind, _, value = group.partition(":")
+    try:
+        if not cycle.strip():
+            raise InvalidEvent("choose the review cycle")
+        if kind not in ("team", "level", "track") or not value:
+            raise InvalidEvent("choose the group: a manager's team, a level or a track")
+        session, count = use.open_session(
+            uow(), cycle, team=value if kind == "team" else None,
+            level=value if kind == "level" else None,
+            track=value if kind == "track" else None, name=name.strip() or None,
+            author=user.email)
+    except TrellisError as exc:
+        if isinstance(exc, NotAuthenticated):
+            raise
+        return _sessions(request, user, uow, status=status_of(exc)[0],
+                         notice=feedback.refused(f"Not opened: {exc}", "open-session", values))
+    accounts.audit(uow(), user, "calibration.open", f"calibration/{session.id}",
+                   {"members": count})
+    return feedback.done(request, f"/org/calibration/{session.id}",
+                         f"Opened {session.name}: {count} "
+                         f"{'person' if count == 1 else 'people'} to calibrate.", "session")
 
 
 @router.get("/org/calibration/{session_id}", response_class=HTMLResponse)
@@ -52,7 +117,10 @@ def _show(session_id: SessionId, request: Request, user: User, uow: Uow, *,
     accounts.audit(uow(), user, "calibration.read", f"calibration/{session.id}",
                    {"members": len(view.members)})
     scale = view.framework.reviews.rating
+    words = {value: label for _, options in _groups(uow) for value, label in options}
     return render(request, "calibration.html", status, view=view, session=session,
+                  group=words.get(f"{session.group_kind}:{session.group}",
+                                  session.group_label),
                   bars=_bars(view.distribution), bands=BANDS, rows=list(reversed(BANDS)),
                   ratings=list(range(scale.min, scale.max + 1)),
                   changes=use.changes_of(uow(), session.name), message=message,

@@ -1,33 +1,144 @@
-"""The compensation pages: the cycles, a cycle's page for a manager (budget used per group,
-each person's pay and band position, a form to propose a raise) and the approvals page of
-whoever must sign (HR sees every proposal awaiting)."""
+"""The compensation pages: the cycles (HR opens one from a form), a cycle's page for a
+manager (budget used per group, each person's pay and band position, a form to propose a
+raise; HR closes, reopens and applies it) and the approvals page of whoever must sign (HR
+sees every proposal awaiting). People by name, pay in its currency, each action answered
+next to what was acted on (``feedback``)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
 
 from trellis.domain import compensation as rules
-from trellis.domain.access import User
-from trellis.domain.compensation import RaiseKind
+from trellis.domain.access import Role, User
+from trellis.domain.compensation import CompCycleStatus, RaiseKind
 from trellis.domain.limits import EMAIL_MAX, LONG_TEXT_MAX, NAME_MAX
 from trellis.errors import InvalidEvent, NotAuthenticated, TrellisError
+from trellis.services import accounts
+from trellis.services import compensation as use
 
 from . import compensation_views as views
+from . import feedback
 from .deps import CurrentUser, Uow
 from .errors import status_of
+from .feedback import Notice
 from .fields import LINE, TEXT, ProposalId
+from .formatting import day, money
 from .pages import render
+from .routers.compensation import CycleCreate
 
 router = APIRouter(include_in_schema=False)
 Line = Annotated[str, Form(max_length=EMAIL_MAX, pattern=LINE)]
 
+KIND_WORDS = {RaiseKind.MERIT: "Merit", RaiseKind.ADJUSTMENT: "Adjustment",
+              RaiseKind.PROMOTION: "Promotion"}
+CYCLE_WORDS = {"open": "Open for proposals", "closed": "Closed to new proposals",
+               "applied": "Applied: the raises are recorded"}
+APPROVER_WORDS = {"manager": "the manager's", "skip_level": "the skip level's",
+                  "hr": "HR's"}
+
+
+def status_words(p: dict[str, Any], signer: str | None = None) -> str:
+    """A proposal's status as a sentence: "Awaiting the skip level's approval (Ann Lee)";
+    ``signer`` is who signs next, "" for an HR admin, None when not known."""
+    status = str(p["status"])
+    if status == "proposed":
+        step = next((s for s in p["steps"] if s["decision"] is None), None)
+        whose = APPROVER_WORDS.get(step["approver"], "the next") if step else "the next"
+        if step and signer == "" and step["approver"] != "hr":
+            signer = "an HR admin"  # nobody in the chart may sign it: it fell to HR
+        return f"Awaiting {whose} approval" + (f" ({signer})" if signer else "")
+    if status == "approved":
+        return "Approved: recorded when the cycle is applied"
+    return {"declined": "Declined", "applied": "Applied"}.get(status, status.capitalize())
+
+
+def raise_words(p: dict[str, Any], currency: str | None, *, on: bool = False) -> str:
+    """"+$1,350 (+3%)", with " on $45,000" (the pay before) when ``on``."""
+    amount = money(p["amount"], currency)
+    text = ("+" if p["amount"] >= 0 else "") + amount
+    if p["percent"] is not None:
+        text += f" ({p['percent']:+g}%)"
+    return text + (f" on {money(p['pay_before'], currency)}" if on else "")
+
+
+def _page(name: str) -> str:
+    return f"/comp/cycles/{quote(name, safe='')}"
+
+
+def _moved(notice: Notice, target: str) -> Notice:
+    return Notice(notice.text, target, notice.ok, notice.values)
+
+
+# --- the cycles
+
 
 @router.get("/comp", response_class=HTMLResponse)
 def cycles_page(request: Request, user: CurrentUser, uow: Uow) -> HTMLResponse:
-    return render(request, "comp.html", cycles=views.cycles(uow, user), cycle=None)
+    return _cycles(request, user, uow)
+
+
+def _cycles(request: Request, user: User, uow: Uow, *, notice: Notice | None = None,
+            status: int = 200) -> HTMLResponse:
+    found = views.cycles(uow, user)
+    for c in found:
+        c["status_words"] = CYCLE_WORDS.get(c["status"], c["status"])
+    return render(request, "comp.html", status, cycles=found, cycle=None, notice=notice,
+                  managers=views.directory(uow).managers if user.is_hr else [])
+
+
+@router.post("/comp/cycles", response_class=HTMLResponse)
+async def open_cycle(request: Request, user: CurrentUser, uow: Uow) -> Response:
+    """Open a cycle from the form, as POST /api/compensation/cycles does (same audit)."""
+    accounts.require_role(user, Role.HR_ADMIN)
+    raw = await request.form()
+    form = {k: v for k, v in raw.items() if isinstance(v, str)}
+    try:
+        body = CycleCreate.model_validate({
+            "name": form.get("name", "").strip(), "effective_on": form.get("effective_on", ""),
+            "budget_percent": form.get("budget_percent", "").strip(),
+            "team": form.get("team", "").strip() or None})
+        cycle, count = use.open_cycle(uow(), body.name, body.effective_on,
+                                      body.budget_percent, team=body.team, author=user.email)
+    except (TrellisError, ValidationError) as exc:
+        if isinstance(exc, NotAuthenticated):
+            raise
+        text, code = _problem(exc)
+        return _cycles(request, user, uow, status=code,
+                       notice=feedback.refused(f"Not opened: {text}", "open-cycle", form))
+    accounts.audit(uow(), user, "comp.cycle.open", f"compensation/{cycle.name}",
+                   {"people": count})
+    return feedback.done(
+        request, _page(cycle.name),
+        f"Opened {cycle.name}: {count} {'person' if count == 1 else 'people'}, effective "
+        f"{day(cycle.effective_on)}, a budget of {cycle.budget_percent:g}% of each team's "
+        "payroll.", "cycle")
+
+
+FIELD_WORDS = {"name": "the name", "effective_on": "the effective date",
+               "budget_percent": "the budget", "team": "the team"}
+
+
+def _problem(exc: Exception) -> tuple[str, int]:
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        where = FIELD_WORDS.get(str(first["loc"][0]) if first["loc"] else "", "the form")
+        if where == "the budget":
+            return (f"the budget is a percentage of payroll above 0 and at most "
+                    f"{rules.BUDGET_PERCENT_MAX:g}", 422)
+        if where == "the effective date":
+            return "the effective date must be a day (YYYY-MM-DD)", 422
+        return f"{where}: {first['msg']}", 422
+    if isinstance(exc, TrellisError):
+        return str(exc), status_of(exc)[0]
+    raise exc
+
+
+# --- one cycle
 
 
 @router.get("/comp/cycles/{name}", response_class=HTMLResponse)
@@ -35,12 +146,28 @@ def cycle_page(name: str, request: Request, user: CurrentUser, uow: Uow) -> HTML
     return _cycle(name, request, user, uow)
 
 
-def _cycle(name: str, request: Request, user: User, uow: Uow, *, message: str | None = None,
-           status: int = 200) -> HTMLResponse:
+def _cycle(name: str, request: Request, user: User, uow: Uow, *,
+           notice: Notice | None = None, status: int = 200) -> HTMLResponse:
     doc = views.cycle(uow, user, name[:NAME_MAX])
-    return render(request, "comp.html", status, cycles=None, cycle=doc, message=message,
-                  kinds=[k.value for k in RaiseKind],
-                  proposed=request.query_params.get("proposed"))
+    folks = views.directory(uow)
+    currency = {p["group"]: p["currency"] for p in doc["people"]}
+    for g in doc["groups"]:
+        g["currency"] = currency.get(g["group"])
+        g["label"] = (f"{folks.name(g['manager'])}'s team" if g["manager"]
+                      else "People with no manager")
+    for p in doc["people"]:
+        p["name"] = folks.name(p["person"])
+        x = p["proposal"]
+        if x:
+            x["kind_words"] = KIND_WORDS.get(RaiseKind(x["kind"]), x["kind"])
+            x["status_words"] = status_words(x)
+            x["raise_words"] = raise_words(x, p["currency"])
+    doc["cycle"]["status_words"] = CYCLE_WORDS.get(doc["cycle"]["status"], "")
+    rows = {f"row-{p['person']}" for p in doc["people"]}
+    if notice and notice.target.startswith("row-") and notice.target not in rows:
+        notice = _moved(notice, "people")  # someone the page does not show
+    return render(request, "comp.html", status, cycles=None, cycle=doc, notice=notice,
+                  kinds=[(k.value, KIND_WORDS[k]) for k in RaiseKind])
 
 
 @router.post("/comp/cycles/{name}/propose", response_class=HTMLResponse)
@@ -48,6 +175,9 @@ def propose(name: str, request: Request, user: CurrentUser, uow: Uow, person: Li
             kind: Line = "merit", percent: Line = "", amount: Line = "",
             reason: Annotated[str, Form(max_length=LONG_TEXT_MAX, pattern=TEXT)] = ""
             ) -> Response:
+    target = f"row-{person}"
+    values = {"person": person, "kind": kind, "percent": percent, "amount": amount,
+              "reason": reason}
     try:
         try:
             raise_kind = RaiseKind(kind)
@@ -61,10 +191,59 @@ def propose(name: str, request: Request, user: CurrentUser, uow: Uow, person: Li
     except TrellisError as exc:
         if isinstance(exc, NotAuthenticated):
             raise
-        return _cycle(name, request, user, uow, message=f"Not proposed: {exc}",
-                      status=status_of(exc)[0])
-    return RedirectResponse(f"/comp/cycles/{name}?proposed={done['id']}#people",
-                            status_code=303)
+        return _cycle(name, request, user, uow, status=status_of(exc)[0],
+                      notice=feedback.refused(f"Not proposed: {exc}", target, values))
+    folks = views.directory(uow)
+    words = raise_words(done, folks.currency.get(done["person"]), on=True)
+    return feedback.done(
+        request, _page(name),
+        f"Proposed {words} for {folks.name(done['person'])}: "
+        f"{status_words(done).lower()}. Nothing is recorded until the chain signs and "
+        "the cycle is applied.", f"row-{done['person']}")
+
+
+@router.post("/comp/cycles/{name}/status", response_class=HTMLResponse)
+def change_cycle(name: str, request: Request, user: CurrentUser, uow: Uow,
+                 action: Annotated[str, Form(max_length=NAME_MAX)],
+                 confirmed: Annotated[str, Form(max_length=8)] = "") -> Response:
+    """Close, reopen or apply a cycle (HR admins), as the API's endpoints do; closing and
+    applying ask first."""
+    accounts.require_role(user, Role.HR_ADMIN)
+    here = _page(name)
+    questions = {
+        "close": ("Close this cycle?", f"No new raise can be proposed in {name}; the "
+                  "proposals made go on to their approvers.", "Yes, close it"),
+        "apply": ("Apply this cycle?", f"Every approved raise of {name} is recorded as a "
+                  "pay change at the cycle's effective date, all at once; the cycle then "
+                  "never changes again.", "Yes, apply the raises")}
+    if action in questions and not feedback.confirmed({"confirmed": confirmed}):
+        title, question, button = questions[action]
+        return feedback.confirm(request, title=title, question=question,
+                                action=f"{here}/status", fields={"action": action},
+                                button=button, back=here)
+    try:
+        if action == "apply":
+            events = use.apply_cycle(uow(), name, author=user.email)
+            accounts.audit(uow(), user, "comp.cycle.apply", f"compensation/{name}",
+                           {"events": [e.id for e in events]})
+            text = (f"Applied: {len(events)} raise{'' if len(events) == 1 else 's'} "
+                    "recorded.")
+        elif action in ("close", "reopen"):
+            to = CompCycleStatus.CLOSED if action == "close" else CompCycleStatus.OPEN
+            cycle = use.set_status(uow(), name, to)
+            accounts.audit(uow(), user, f"comp.cycle.{action}", f"compensation/{cycle.name}")
+            text = "Closed to new proposals." if action == "close" else "Reopened."
+        else:
+            raise InvalidEvent("the action is one of close, reopen or apply")
+    except TrellisError as exc:
+        if isinstance(exc, NotAuthenticated):
+            raise
+        return _cycle(name, request, user, uow, status=status_of(exc)[0],
+                      notice=feedback.refused(f"Not done: {exc}", "cycle"))
+    return feedback.done(request, here, text, "cycle")
+
+
+# --- approvals
 
 
 @router.get("/comp/approvals", response_class=HTMLResponse)
@@ -72,13 +251,30 @@ def approvals_page(request: Request, user: CurrentUser, uow: Uow) -> HTMLRespons
     return _approvals(request, user, uow)
 
 
-def _approvals(request: Request, user: User, uow: Uow, *, message: str | None = None,
+def _approvals(request: Request, user: User, uow: Uow, *, notice: Notice | None = None,
                status: int = 200) -> HTMLResponse:
     waiting = views.proposals(uow, user, awaiting=True)
+    folks = views.directory(uow)
+    for p in waiting:
+        _words(p, folks)
     mine = [p for p in waiting if p["can_sign"]]
     others = [p for p in waiting if not p["can_sign"]]
+    rows = {f"proposal-{p['id']}" for p in waiting}
+    if notice and notice.target.startswith("proposal-") and notice.target not in rows:
+        notice = _moved(notice, "signed")  # a proposal the page does not show
     return render(request, "comp_approvals.html", status, mine=mine, others=others,
-                  message=message, done=request.query_params.get("done"))
+                  notice=notice)
+
+
+def _words(p: dict[str, Any], folks: views.Directory) -> None:
+    p["name"] = folks.name(p["person"])
+    p["kind_words"] = KIND_WORDS.get(RaiseKind(p["kind"]), p["kind"])
+    p["raise_words"] = raise_words(p, folks.currency.get(p["person"]), on=True)
+    p["status_words"] = status_words(p, folks.name(p.get("signer")) if p.get("signer")
+                                     else "")
+    p["proposer"] = folks.name(p["proposed_by"])
+    for s in p["steps"]:
+        s["decider"] = folks.name(s["decided_by"])
 
 
 @router.post("/comp/proposals/{proposal_id}/approve", response_class=HTMLResponse)
@@ -95,12 +291,19 @@ def decline(proposal_id: ProposalId, request: Request, user: CurrentUser, uow: U
 
 def _decide(proposal_id: int, request: Request, user: User, uow: Uow, *, approve: bool,
             reason: str | None) -> Response:
+    target = f"proposal-{proposal_id}"
     try:
         done: dict[str, Any] = views.decide(uow, user, proposal_id, approve=approve,
                                             reason=reason)
     except TrellisError as exc:
         if isinstance(exc, NotAuthenticated):
             raise
-        return _approvals(request, user, uow, message=f"Not signed: {exc}",
-                          status=status_of(exc)[0])
-    return RedirectResponse(f"/comp/approvals?done={done['id']}", status_code=303)
+        return _approvals(request, user, uow, status=status_of(exc)[0], notice=feedback.refused(
+            f"Not signed: {exc}", target, {"reason": reason or ""}))
+    folks = views.directory(uow)
+    words = raise_words(done, folks.currency.get(done["person"]))
+    verb = "Approved" if approve else "Declined"
+    return feedback.done(
+        request, "/comp/approvals",
+        f"{verb}: {words} for {folks.name(done['person'])} "
+        f"({status_words(done).lower()}).", "signed")

@@ -8,6 +8,7 @@ person their own once applied. Every read that shows pay and every write is audi
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from trellis.domain import compensation as rules
@@ -51,7 +52,8 @@ def proposals(uow: UowFactory, user: User, *, awaiting: bool = False) -> list[di
     out = []
     for v in use.proposals(uow(), awaiting=awaiting):
         if rules.may_see(me, v.proposal, v.managers):
-            out.append(_record(v.proposal, v.person.handle, v.cycle, me))
+            out.append({**_record(v.proposal, v.person.handle, v.cycle, me),
+                        "signer": _signer(v.proposal, v.approvers)})
     if out:
         accounts.audit(uow(), user, "pay.read", "compensation/proposals",
                        {"proposals": len(out), "awaiting": awaiting})
@@ -99,6 +101,49 @@ def _cycle_name(uow: UowFactory, p: Proposal) -> str | None:
         return found.name if found else None
 
 
+def _signer(p: Proposal, handles: dict[int, str]) -> str | None:
+    """The handle of whoever signs the step waiting now (None: an HR admin, or none)."""
+    step = p.next_step
+    return handles.get(step.approver_id) if step and step.approver_id else None
+
+
 def _record(p: Proposal, handle: str, cycle_name: str | None, me: Signer) -> dict[str, Any]:
     return {**use.proposal_document(p), "person": handle, "cycle": cycle_name,
             "can_sign": use.may_sign(p, me)}
+
+
+# --- for the pages: people by name, pay in its currency
+
+
+@dataclass(frozen=True, slots=True)
+class Directory:
+    """Names for the pages' handles and account emails, each person's pay currency, and
+    the managers (handle, name) a cycle may be opened for."""
+
+    names: dict[str, str]  # a handle, or an email in lower case -> the person's name
+    currency: dict[str, str | None]  # handle -> their pay's currency
+    managers: list[tuple[str, str]]
+
+    def name(self, key: str | None) -> str:
+        """The name behind a handle or an account's email; the key itself if nobody's."""
+        if not key:
+            return ""
+        return self.names.get(key) or self.names.get(key.strip().lower()) or key
+
+
+def directory(uow: UowFactory) -> Directory:
+    u = uow()
+    with u.reading():
+        people = u.people.all()
+        users = u.accounts.users()
+        rows = u.state.rows(columns=["person_id", "currency"])
+    by_id = {p.id: p for p in people}
+    names = {p.handle: p.name for p in people}
+    names.update({p.email.lower(): p.name for p in people if p.email})
+    names.update({x.email.lower(): by_id[x.person_id].name for x in users
+                  if x.person_id in by_id})
+    bosses = {p.manager_id for p in people if p.manager_id is not None}
+    managers = sorted(((p.handle, p.name) for p in people if p.id in bosses),
+                      key=lambda m: m[1].lower())
+    return Directory(names, {by_id[r["person_id"]].handle: r["currency"] for r in rows
+                             if r["person_id"] in by_id}, managers)

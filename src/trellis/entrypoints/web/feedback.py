@@ -41,6 +41,7 @@ import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 import orjson
 from fastapi import Request
@@ -106,7 +107,8 @@ def take(request: Request) -> Notice | None:
     if not hmac.compare_digest(signature, _sign(request, body)):
         return None
     found = orjson.loads(body)
-    if found.get("path") != request.url.path:
+    # the cookie's path is the URL's, percent-encoded ("2026%20merit"); request.url.path is not
+    if unquote(str(found.get("path"))) != request.url.path:
         return None
     return Notice(str(found["text"]), str(found["target"]))
 
