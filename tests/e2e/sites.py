@@ -1,10 +1,11 @@
-"""Demo sites for the browser tests: ``trellis demo`` once per size and test process,
-copied for each module (modules change their site, so none shares one), and ``trellis
-serve`` on a free loopback port of the module's own.
+"""Demo sites for the browser tests: ``trellis demo`` once per size and test run (the
+xdist workers share it), copied for each module (modules change their site, so none shares
+one), and ``trellis serve`` on a free loopback port of the module's own.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import socket
 import sqlite3
@@ -17,6 +18,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--no-first-run", "--disable-sync"]
 
 
 def free_port() -> int:
@@ -36,19 +41,24 @@ def command(db: Path) -> list[str]:
 
 
 class DemoDatabases:
-    """``trellis demo --people N`` run once per N, then copied on demand."""
+    """``trellis demo --people N`` run once per N in ``folder``, then copied on demand.
+
+    Test processes that share the folder (the xdist workers of one run) share the builds: the
+    first to need one builds it under a lock, the others wait for it and copy it."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.built: dict[int, Path] = {}
 
     def copy_to(self, people: int, target: Path) -> Path:
-        if people not in self.built:
-            db = self.folder / f"demo-{people}.db"
-            subprocess.run([*command(db), "demo", "--people", str(people)], check=True,
-                           env=environment(), capture_output=True)
-            self.built[people] = db
-        with closing(sqlite3.connect(self.built[people])) as source, \
+        db = self.folder / f"demo-{people}.db"
+        built = db.with_suffix(".built")  # written once the demo command has succeeded
+        with (self.folder / f"demo-{people}.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            if not built.exists():
+                subprocess.run([*command(db), "demo", "--people", str(people), "--replace"],
+                               check=True, env=environment(), capture_output=True)
+                built.touch()
+        with closing(sqlite3.connect(db)) as source, \
                 closing(sqlite3.connect(target)) as copy:
             source.backup(copy)
         return target
@@ -79,10 +89,13 @@ def serving(db: Path, tries: int = 3) -> Iterator[str]:
 
 def _answers(server: subprocess.Popen[bytes], url: str) -> bool:
     deadline = time.monotonic() + 90
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            if httpx.get(f"{url}/login", timeout=1).status_code == 200:
-                return server.poll() is None  # not some other process's server
-        except httpx.TransportError:
-            time.sleep(0.1)
+    # One client for every try: a new one each time would build its TLS context again, a
+    # few hundredths of a second of CPU per try while the server starts.
+    with httpx.Client(timeout=1) as client:
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                if client.get(f"{url}/login").status_code == 200:
+                    return server.poll() is None  # not some other process's server
+            except httpx.TransportError:
+                time.sleep(0.1)
     return False

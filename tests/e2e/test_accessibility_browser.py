@@ -21,7 +21,6 @@ pytestmark = pytest.mark.skipif(not test_browser.CHROMIUM.exists(),
                                 "(.ci/run installs it)")
 
 site = test_browser.site
-browser = test_browser.browser
 BLOCKING = ("critical", "serious")
 
 

@@ -12,11 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .sites import DemoDatabases, serving
+from .sites import CHROMIUM, DemoDatabases, serving
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run", "--disable-sync"]
 PASSWORD = "trellis-demo"
 SHOTS = Path(os.environ.get("TRELLIS_E2E_SCREENSHOTS", "/tmp"))
 
@@ -33,16 +30,6 @@ def site(tmp_path_factory: pytest.TempPathFactory, demo_databases: DemoDatabases
     db = demo_databases.copy_to(40, tmp_path_factory.mktemp("e2e") / "demo.db")
     with serving(db) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield b
-        b.close()
 
 
 def sign_in(browser, site: str, email: str, width: int = 1280):

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from .sites import DemoDatabases, serving
-from .test_browser import CHROMIUM, FLAGS, PASSWORD
+from .sites import CHROMIUM, DemoDatabases, serving
+from .test_browser import PASSWORD
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
                                 reason="needs Debian's chromium at /usr/bin/chromium")
@@ -56,16 +56,6 @@ def site(tmp_path_factory: pytest.TempPathFactory, demo_databases: DemoDatabases
     who = accounts_for_the_case(db)
     with serving(db) as url:
         yield url, who
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield b
-        b.close()
 
 
 CONSOLE_ERRORS: list[str] = []  # CSP violations are console errors

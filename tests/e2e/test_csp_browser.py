@@ -5,7 +5,7 @@ pages with charts and on the API docs (Swagger UI from the installed package).
 
 from __future__ import annotations
 
-from .test_browser import SHOTS, browser, pytestmark, sign_in, site  # noqa: F401
+from .test_browser import SHOTS, pytestmark, sign_in, site  # noqa: F401
 
 PAGES = [("/me", "#timeline-chart.ready"), ("/org/evidence", "[data-chart] .plot-container"),
          ("/simulate?run=1&runs=200&years=2&seed=0&cohort=stage%3Dearly",

@@ -9,7 +9,7 @@ import json
 import re
 from pathlib import Path
 
-from .test_browser import SHOTS, browser, pytestmark, sign_in, site  # noqa: F401
+from .test_browser import SHOTS, pytestmark, sign_in, site  # noqa: F401
 
 NEWCOMER = [
     {"record": "person", "handle": "browser-newcomer", "name": "Brow Newcomer"},

@@ -20,7 +20,6 @@ pytestmark = pytest.mark.skipif(not test_browser.CHROMIUM.exists(),
                                 "(.ci/run installs it)")
 
 site = test_browser.site
-browser = test_browser.browser
 SHOTS = test_browser.SHOTS
 
 

@@ -17,7 +17,6 @@ pytestmark = pytest.mark.skipif(not test_browser.CHROMIUM.exists(),
                                 "(.ci/run installs it)")
 
 site = test_browser.site
-browser = test_browser.browser
 PHONE = 390
 WIDER = """() => [...document.querySelectorAll('body *')].filter(e => {
   const r = e.getBoundingClientRect();

@@ -23,7 +23,6 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
                                 "(.ci/run installs it)")
 
 site = cases.site  # the fixtures, for this module
-browser = cases.browser
 
 
 def csrf(page, url: str) -> str:

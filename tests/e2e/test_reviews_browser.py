@@ -18,7 +18,6 @@ pytestmark = pytest.mark.skipif(not test_browser.CHROMIUM.exists(),
                                 "(.ci/run installs it)")
 
 site = test_browser.site  # the fixtures, for this module
-browser = test_browser.browser
 SHOTS = test_browser.SHOTS
 
 

@@ -11,6 +11,10 @@ whom permission checks do not stop short of the code behind them; the slow run t
 each, with the coverage cases, for every role on both engines. Sign-out and revocation are
 left out: they would end the token the run uses.
 
+Generation is derandomized, so every role and engine would draw the very same cases: they
+are drawn once per operation and mode (drawing is most of a run's cost, far more than the
+requests) and each role's run sends its own copy of each.
+
 A schema cannot say which roles, competencies or people exist, nor every rule of the
 ledger, so schema-valid input may still be refused with 422 ("input the rules refuse").
 """
@@ -20,13 +24,15 @@ from __future__ import annotations
 import os
 from collections import Counter
 from contextlib import suppress
+from copy import deepcopy
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
-from schemathesis import GenerationMode
+from schemathesis import Case, GenerationMode
 from schemathesis.checks import CHECKS, load_all_checks
+from schemathesis.core import NOT_SET
 from schemathesis.core.failures import FailureGroup
 
 from conftest import POSTGRES_URL
@@ -53,8 +59,41 @@ def tokens(app) -> dict[str, str]:
     return made
 
 
-def run_all_checks(app, token: str, examples: int, coverage: bool
-                   ) -> tuple[list[str], Counter[int]]:
+@pytest.fixture(scope="module")
+def drawn() -> dict[tuple, list[Case]]:
+    """The cases drawn so far, by operation, mode and number of examples: the module's runs
+    (each role, each engine) share them."""
+    return {}
+
+
+def draw(operation, mode: GenerationMode, examples: int) -> list[Case]:
+    cases: list[Case] = []
+
+    @given(case=operation.as_strategy(generation_mode=mode))
+    @settings(max_examples=examples, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    def generated(case) -> None:
+        cases.append(copy_for(operation, case))  # as drawn, before any request changes it
+
+    with suppress(Unsatisfiable):  # no way to break an operation taking no input
+        generated()
+    return cases
+
+
+def copy_for(operation, case: Case) -> Case:
+    """A new case of ``operation`` (perhaps another app's) holding ``case``'s request."""
+    # deepcopy would make a second NOT_SET, which schemathesis tells by identity
+    memo = {id(NOT_SET): NOT_SET}
+    return Case(operation=operation, method=case.method, path=case.path,
+                path_parameters=deepcopy(case.path_parameters, memo),
+                headers=deepcopy(case.headers, memo), cookies=deepcopy(case.cookies, memo),
+                query=deepcopy(case.query, memo), body=deepcopy(case.body, memo),
+                media_type=case.media_type, multipart_content_types=case.multipart_content_types,
+                meta=case.meta)
+
+
+def run_all_checks(app, drawn: dict[tuple, list[Case]], token: str, examples: int,
+                   coverage: bool) -> tuple[list[str], Counter[int]]:
     schema = schemathesis.openapi.from_asgi("/openapi.json", app,
                                             config=schemathesis.Config.from_dict(CONFIG))
     auth = {"Authorization": f"Bearer {token}"}
@@ -84,19 +123,16 @@ def run_all_checks(app, token: str, examples: int, coverage: bool
             if case.method.upper() != "DELETE":
                 call(case)
         for mode in GenerationMode:
-            @given(case=operation.as_strategy(generation_mode=mode))
-            @settings(max_examples=examples, deadline=None, derandomize=True, database=None,
-                      suppress_health_check=list(HealthCheck))
-            def generated(case) -> None:
-                call(case)
-
-            with suppress(Unsatisfiable):  # no way to break an operation taking no input
-                generated()
+            key = (operation.method.upper(), operation.path, mode, examples)
+            if key not in drawn:
+                drawn[key] = draw(operation, mode, examples)
+            for case in drawn[key]:
+                call(copy_for(operation, case))
     return failures, statuses
 
 
 @pytest.mark.parametrize("who", ROLES)
-def test_every_check_holds_for_every_role(app, tokens, who, web_url):
+def test_every_check_holds_for_every_role(app, drawn, tokens, who, web_url):
     # The coverage cases (about 2,000: boundaries, missing and unexpected values) once, as
     # the role that reaches the most code, on PostgreSQL, whose limits (integer ranges) a
     # boundary reaches; the other roles meet the same permission checks on either engine,
@@ -106,14 +142,14 @@ def test_every_check_holds_for_every_role(app, tokens, who, web_url):
         pytest.skip("every role on PostgreSQL is in the slow run")
     # (without a PostgreSQL server, the coverage cases run on SQLite)
     coverage = who == "hr" and (on_postgres or not POSTGRES_URL)
-    failures, statuses = run_all_checks(app, tokens[who], EXAMPLES, coverage=coverage)
+    failures, statuses = run_all_checks(app, drawn, tokens[who], EXAMPLES, coverage=coverage)
     assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures[:15])
     assert sum(n for status, n in statuses.items() if status < 300) > 20, statuses
     assert not [s for s in statuses if s >= 500], statuses
 
 
 @pytest.mark.slow
-def test_every_check_holds_with_many_examples(app, tokens):
+def test_every_check_holds_with_many_examples(app, drawn, tokens):
     for who in ROLES:
-        failures, _ = run_all_checks(app, tokens[who], 100, coverage=True)
+        failures, _ = run_all_checks(app, drawn, tokens[who], 100, coverage=True)
         assert not failures, f"{who}: {len(failures)} failures:\n" + "\n".join(failures[:15])

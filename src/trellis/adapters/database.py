@@ -99,7 +99,19 @@ def describe(engine: Engine) -> str:
 HEAD = "0014"
 """The newest migration (tests check it is Alembic's head): a database at another revision
 is upgraded on opening, so that Alembic is imported only when there is work for it."""
-MIGRATION_LOCK = 0x7472656C6C6973  # "trellis": PostgreSQL's advisory lock key for upgrades
+MIGRATION_LOCK = 0x74726C73  # "trls": the first half of PostgreSQL's advisory lock key for upgrades
+
+
+def lock_upgrades(connection: Any) -> None:
+    """On PostgreSQL, hold until the transaction ends the lock that lets one process at a
+    time upgrade this schema (SQLite: a writing transaction already holds the one lock).
+
+    The key's second half is the schema's name: advisory locks are database-wide, and
+    Trellis instances in other schemas of the same database (tests, benches, tenants) have
+    nothing to wait for."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(
+            f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK}, hashtext(current_schema()))")
 
 
 def revision(engine: Engine) -> str | None:
@@ -130,8 +142,7 @@ def migrate(engine: Engine) -> None:
     try:
         with engine.connect() as connection, _foreign_keys_deferred(connection), \
                 connection.begin():
-            if connection.dialect.name == "postgresql":
-                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+            lock_upgrades(connection)
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
             _check_foreign_keys(connection)

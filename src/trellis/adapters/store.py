@@ -952,11 +952,9 @@ class SqlUnitOfWork:
             raw.close()
 
     def lock_upgrades(self) -> None:
-        # SQLite: a writing transaction already holds the database's one write lock.
-        if self.dialect == "postgresql":
-            from .database import MIGRATION_LOCK
+        from .database import lock_upgrades
 
-            self.connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+        lock_upgrades(self.connection)
 
     @property
     def dialect(self) -> str:
