@@ -45,6 +45,7 @@ def ensure_db(path: Path, people: int) -> None:
     if path.exists():
         return
     from trellis.adapters.framework_files import read_framework_file, shipped_framework_path
+    from trellis.services import clock
     from trellis.services.demo import run_demo
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -55,7 +56,7 @@ def ensure_db(path: Path, people: int) -> None:
     framework, document = read_framework_file(shipped)
     started = time.perf_counter()
     run_demo(trellis.uow, framework=framework, document=document, people=people, years=5,
-             seed=7, author="bench")
+             seed=7, author="bench", today=clock.today())
     print(f"generated {people:,} people in {time.perf_counter() - started:.0f}s at {path}")
     trellis.close()
 

@@ -549,6 +549,30 @@ class EventRepository:
         out.sort(key=_ROW_ORDER)
         return out
 
+    def scan_light(self, kinds: Collection[EventKind | str], batch: int = 50_000
+                   ) -> Iterator[list[tuple[int, int, str, Any, str]]]:
+        """Every live event of these kinds as the driver's rows (id, person, kind, date as
+        stored, details text), in batches and in no particular order: for a reader that
+        keeps them compactly (services.ledger_snapshot) rather than as one list of rows."""
+        wanted = sorted({str(k) for k in kinds} - {EventKind.RETRACTION.value})
+        if not wanted:
+            return
+        mark = "?" if self._c.dialect.paramstyle == "qmark" else "%s"
+        retracted = {
+            orjson.loads(text)["retracts"] for (text,) in self._c.exec_driver_sql(
+                f"SELECT details FROM {t.events.name} WHERE kind = {mark}",
+                (EventKind.RETRACTION.value,)).all()
+        }
+        cursor = self._c.connection.cursor()  # the driver's cursor, in this transaction
+        try:
+            cursor.execute(f"SELECT id, person_id, kind, effective_on, details FROM "
+                           f"{t.events.name} WHERE kind IN ({', '.join([mark] * len(wanted))})",
+                           tuple(wanted))
+            while rows := cursor.fetchmany(batch):
+                yield [r for r in rows if r[0] not in retracted] if retracted else list(rows)
+        finally:
+            cursor.close()
+
     def max_id(self) -> int:
         return int(self._c.scalar(select(func.max(t.events.c.id))) or 0)
 
