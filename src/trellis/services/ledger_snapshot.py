@@ -115,7 +115,8 @@ class LedgerSnapshot:
         return self._dates[int(self._day[at[0]])] if len(at) else None
 
     def skill_steps(self) -> dict[int, list[tuple[date, str, int]]]:
-        """As ``Events.skill_steps``: every live skill step, by person."""
+        """As ``Events.skill_steps``: every live skill step, by person (in ledger order;
+        the store gives them in the database's)."""
         return {person_id: [(r.effective_on, intern(r.details["competency"]),
                              r.details["to_mastery"]) for r in rows]
                 for person_id, rows in self.people([EventKind.SKILL_STEP])}
