@@ -183,3 +183,19 @@ def test_a_snapshot_of_an_empty_ledger_serves_nothing(tmp_path: Path):
         assert list(empty.people(EVERY_KIND)) == [] and empty.first_day(ev.KINDS) is None
         assert empty.person_ids(ev.KINDS) == [] and empty.skill_steps() == {}
     trellis.close()
+
+
+def test_the_evidence_reads_everyone_in_one_scan_with_each_persons_events(demo: Trellis):
+    """``of_people`` (the evidence's one scan) holds what ``for_person(p, until)`` and
+    ``retractions(p)`` hold for each person, people in ascending order."""
+    until = date(2024, 9, 30)
+    with demo.uow().reading() as uow:
+        ids = [p.id for p in uow.people.all()]
+        some = set(ids[1::2])
+        found = list(uow.events.of_people(some, until))
+        expected = {p: uow.events.for_person(p, until=until) + uow.events.retractions(p)
+                    for p in sorted(some)}
+    expected = {p: e for p, e in expected.items() if e}
+    assert [p for p, _ in found] == list(expected) and len(found) >= 25
+    by_id = {p: sorted(e, key=lambda x: x.id) for p, e in found}
+    assert by_id == {p: sorted(e, key=lambda x: x.id) for p, e in expected.items()}

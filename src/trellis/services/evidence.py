@@ -109,9 +109,8 @@ def fit_evidence(uow: UnitOfWork, *, as_of: date | None = None, since: date | No
             raise TrellisError(f"--split {split} is outside the decision points ({span}): "
                                "give a date after the first and up to the last")
         people = ledger.person_ids(ev.KINDS) if points.days else []
-        snapshots, refused = ps.snapshots(
-            ((pid, uow.events.for_person(pid, until=as_of) + uow.events.retractions(pid))
-             for pid in people), points, uow.frameworks.catalog, as_of, horizon)
+        snapshots, refused = ps.snapshots(uow.events.of_people(people, as_of), points,
+                                          uow.frameworks.catalog, as_of, horizon)
     every_spell = ev.spell_table_of(ledger.people(ev.KINDS), as_of)
     spells = ev.spell_sample(every_spell, min_months)
     return Evidence(
