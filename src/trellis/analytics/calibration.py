@@ -402,6 +402,7 @@ def calibrate_of(framework: Framework, groups: PersonRows, *, end: date,
         panel.person(rows, ups.get(pid, ()))
         people += 1
     df = pd.DataFrame(panel.rows, columns=list(COLUMNS))
+    panel.rows.clear()  # the frame holds them now
     if df.empty:
         return default_calibration(thresholds)
     stages = _stage_rates(df, panel.after_promotion)

@@ -372,10 +372,9 @@ def build_table_of(groups: PersonRows, roles: Roles, *, end: date,
     steps = band_steps or {}
     for pid, mine in groups:
         _walk(pid, mine, steps.get(pid, ()), roles, since, end, records)
-    frames = (pd.DataFrame(records.events, columns=list(EVENT_COLUMNS)),
-              pd.DataFrame(records.people, columns=list(PEOPLE_COLUMNS)),
-              pd.DataFrame(records.intervals, columns=list(INTERVAL_COLUMNS)),
-              pd.DataFrame(records.spells, columns=list(SPELL_COLUMNS)))
+    frames = tuple(_frame(rows, columns) for rows, columns in (
+        (records.events, EVENT_COLUMNS), (records.people, PEOPLE_COLUMNS),
+        (records.intervals, INTERVAL_COLUMNS), (records.spells, SPELL_COLUMNS)))
     table = _table(*frames, min_n=min_n)
     if not by_role_type:
         return table
@@ -384,6 +383,13 @@ def build_table_of(groups: PersonRows, roles: Roles, *, end: date,
         ids = set(frames[1].loc[frames[1]["role_type"] == role_type, "person_id"])
         split[role_type] = _table(*(f[f["person_id"].isin(ids)] for f in frames), min_n=min_n)
     return Table(table.people, table.person_years, min_n, table.features, split)
+
+
+def _frame(rows: list[tuple[Any, ...]], columns: Sequence[str]) -> pd.DataFrame:
+    """The records as a frame, the records let go at once (a million tuples each)."""
+    frame = pd.DataFrame(rows, columns=list(columns))
+    rows.clear()
+    return frame
 
 
 def _table(events: pd.DataFrame, people: pd.DataFrame, intervals: pd.DataFrame,

@@ -132,6 +132,7 @@ def spell_table_of(groups: PersonRows, as_of: date) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(
         records, columns=["person_id", "spell", "role", "start", "end", "promoted",
                           "departure_kind", *MICRO])
+    del records
     frame["months"] = [months_between(s, e) for s, e in zip(frame["start"], frame["end"],
                                                               strict=True)]
     frame["years"] = frame["months"] / 12.0

@@ -148,6 +148,7 @@ def strategy_effects_of(groups: PersonRows, roles: Roles, *, end: date,
     if not table:
         return StrategyEffects({})
     a = np.asarray(table, dtype=float)
+    del table
     who = np.asarray(owners)
     cohorts: dict[tuple[str, str], CohortEffects] = {}
     for i, stage in enumerate(STAGES):
