@@ -53,7 +53,7 @@ def report(trellis: Trellis, dates: list[date] | None) -> None:
               f"scored {b.scored}: inside {b.count('inside')}, early {b.count('early')}, "
               f"late {b.count('late')}")
         print(f"    coverage of [P10, P90] {cov} (aim 80% +/- 5); median P50 error {err}; "
-              f"{took:.1f} s")
+              f"spread {b.spread:g} (fitted on plans before the date); {took:.1f} s")
 
 
 def main() -> None:

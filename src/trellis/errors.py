@@ -17,6 +17,8 @@
     ├── NotAuthenticated          no valid session, token or password (one message for all)
     ├── TooManyAttempts           a client that failed to sign in too often: wait and retry
     └── PermissionDenied          a signed-in user asking for what their role does not allow
+        └── PasswordChangeRequired  a session whose password an HR admin gave: it must
+                                  choose its own before anything else
 
 Anything else escaping to an entry point is a bug, and is shown as one.
 """
@@ -132,6 +134,10 @@ class TooManyAttempts(TrellisError):
 
 
 class PermissionDenied(TrellisError):
+    pass
+
+
+class PasswordChangeRequired(PermissionDenied):
     pass
 
 

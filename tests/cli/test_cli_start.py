@@ -4,21 +4,25 @@ pandas, scipy, scikit-learn, lifelines, matplotlib and numpy load only inside th
 that analyse (compare, advise, evidence, simulate, report, the lattice); `trellis --help`
 imports no command module, no SQLAlchemy and no pydantic (the root lists the commands from
 ``commands.COMMANDS``); `trellis log` and `trellis profile` import their own module and
-the ledger's, nothing of another command. Issue 15's aims are measured by
-bench/cli_start.py, never asserted as a time here.
+the ledger's, nothing of another command; on a database at the newest schema they load
+no Alembic, and with the framework kept parsed no YAML and no framework file models. Issue
+15's aims are measured by bench/cli_start.py, never asserted as a time here.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 import typer.main
 
 import trellis.errors
+from trellis.adapters import database
 from trellis.analytics.evidence import MIN_MONTHS
 from trellis.entrypoints.cli.app import app
 from trellis.entrypoints.cli.commands import COMMANDS
@@ -26,6 +30,9 @@ from trellis.entrypoints.cli.commands import COMMANDS
 ANALYSIS = ("pandas", "scipy", "sklearn", "lifelines", "matplotlib", "numpy", "plotly",
             "fastapi", "uvicorn", "jinja2", "alembic", "argon2", "pydantic_settings",
             "sqlalchemy.dialects.postgresql")  # on SQLite, PostgreSQL's dialect is not needed
+# A database at HEAD needs no migration tool, and a version's framework kept parsed needs
+# neither YAML nor the pydantic models of the file format (adapters.framework_files)
+JOURNAL = (*ANALYSIS, "yaml", "trellis.adapters.framework_files", "trellis.domain.plan")
 AT_HELP = (*ANALYSIS, "sqlalchemy", "pydantic", "yaml", "trellis.bootstrap",
            "trellis.settings")
 SOURCE = str(Path(trellis.errors.__file__).parents[1])
@@ -73,9 +80,82 @@ def journal(tmp_path: Path, cli) -> Path:
     (["timeline", "me"], "profiles"),
 ])
 def test_a_journal_command_imports_its_module_and_no_analysis(journal, argv, module):
-    heavy, modules = loaded_after(["--db", str(journal), *argv], ANALYSIS)
+    heavy, modules = loaded_after(["--db", str(journal), *argv], JOURNAL)
     assert heavy == []
     assert modules == sorted(["app", "commands", "context", "output", module])
+
+
+def downgrade(db: Path, revision: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(database.MIGRATIONS))
+    engine = database.make_engine(f"sqlite:///{db}")
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, revision)
+    finally:
+        engine.dispose()
+
+
+def previous_revision() -> str:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(database.MIGRATIONS))
+    found = ScriptDirectory.from_config(config).get_revision(database.HEAD).down_revision
+    assert isinstance(found, str)
+    return found
+
+
+def test_a_journal_behind_is_upgraded_by_its_next_command_then_starts_without_alembic(
+        journal, cli):
+    downgrade(journal, previous_revision())
+    engine = database.make_engine(f"sqlite:///{journal}")
+    try:
+        assert database.revision(engine) == previous_revision()
+        heavy, _ = loaded_after(["--db", str(journal), "log", "certification", "me",
+                                 "--certification", "AWS"], JOURNAL)
+        assert "alembic" in heavy  # the upgrade needed it
+        assert database.revision(engine) == database.HEAD
+    finally:
+        engine.dispose()
+    for argv in (["log", "certification", "me", "--certification", "GCP"], ["profile", "me"]):
+        heavy, _ = loaded_after(["--db", str(journal), *argv], JOURNAL)
+        assert heavy == []
+    shown = cli("--db", journal, "timeline", "me")
+    assert shown.code == 0 and "AWS" in shown.out and "GCP" in shown.out
+
+
+def console_script(argv: list[str]) -> subprocess.CompletedProcess[str]:
+    """The CLI as the installed `trellis` runs it: the pyproject's entry point."""
+    entry = tomllib.loads((Path(SOURCE).parent / "pyproject.toml").read_text()
+                          )["project"]["scripts"]["trellis"]
+    module, _, function = entry.partition(":")
+    return subprocess.run([sys.executable, "-c", f"import sys; sys.argv[1:] = {argv!r}\n"
+                           f"from {module} import {function}; {function}()"],
+                          capture_output=True, text=True, env={
+                              "PYTHONPATH": SOURCE, "COLUMNS": "200",
+                              "TRELLIS_AUTHOR": "tester"})
+
+
+def test_the_console_script_prints_and_exits_as_main_does(journal, cli):
+    """It ends the process without the last sweep of the collector: nothing else differs."""
+    db = ["--db", str(journal)]
+    for argv, code in ((["log", "certification", "me", "--certification", "AWS"], 0),
+                       (["profile", "me", "--json"], 0), (["profile", "nobody"], 1),
+                       (["log", "frobnicated", "me"], 1), (["frobnicate"], 2)):
+        done = console_script([*db, *argv])
+        expected = cli(*db, *argv)
+        assert done.returncode == expected.code == code, (argv, done.stderr)
+        assert done.stderr == expected.err, argv
+        # each recorded its own event: the same line but for the event's id
+        assert re.sub(r"event \d+", "event N", done.stdout) == \
+            re.sub(r"event \d+", "event N", expected.out), argv
+    assert cli(*db, "timeline", "me").out.count("AWS") == 2
 
 
 def test_the_journal_commands_still_do_their_work(journal, cli):

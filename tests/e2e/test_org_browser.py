@@ -102,18 +102,23 @@ def test_hr_creates_an_account_and_disables_it_after_confirming(browser, site):
     page.get_by_role("button", name="Create the account").click()
     password = page.get_by_test_id("new-password").inner_text()
     assert len(password) >= 10
-    assert page.get_by_role("status").filter(has_text="newcomer@demo.trellis can now sign in"
-                                             ).is_visible()
+    assert page.url.endswith("/admin/accounts#new-account")  # landed on the message
+    assert page.locator("#new-account").get_by_role("status").filter(
+        has_text="newcomer@demo.trellis can now sign in").first.is_visible()
+    page.screenshot(path=str(SHOTS / "trellis-accounts-created.png"), full_page=True)
     row = page.locator("tr", has_text="newcomer@demo.trellis")
-    confirm = row.get_by_role("button", name="Yes, disable newcomer@demo.trellis")
-    assert not confirm.is_visible()  # behind a disclosure: one click does not disable
-    row.get_by_text("Disable…").click()
-    confirm.click()
-    page.wait_for_url(re.compile(r".*done=disabled.*#account-\d+$"))
-    assert page.get_by_role("status").filter(has_text="newcomer@demo.trellis is disabled"
-                                             ).is_visible()
+    row.get_by_role("button", name="Disable newcomer@demo.trellis…").click()
+    page.wait_for_url(re.compile(r".*/admin/accounts/\d+/disable#account-\d+$"))
+    assert page.get_by_role("heading", name="Disable newcomer@demo.trellis?").is_visible()
+    page.screenshot(path=str(SHOTS / "trellis-accounts-confirm-disable.png"), full_page=True)
+    page.get_by_role("button", name="Yes, disable newcomer@demo.trellis").click()
+    page.wait_for_url(re.compile(r".*/admin/accounts#account-\d+$"))
     row = page.locator("tr", has_text="newcomer@demo.trellis")
+    assert row.get_by_role("status").filter(has_text="newcomer@demo.trellis is disabled"
+                                            ).is_visible()
     assert "disabled" in row.inner_text()
+    assert page.evaluate("document.querySelector(location.hash).getBoundingClientRect().top"
+                         ) < 900  # scrolled to the row
     page.screenshot(path=str(SHOTS / "trellis-accounts-disabled.png"), full_page=True)
     stranger = browser.new_page()
     stranger.goto(f"{site}/login")
@@ -122,9 +127,39 @@ def test_hr_creates_an_account_and_disables_it_after_confirming(browser, site):
     stranger.get_by_role("button", name="Sign in").click()
     assert stranger.get_by_role("alert").filter(has_text="wrong email or password").is_visible()
     row.get_by_role("button", name="Enable newcomer@demo.trellis").click()
-    page.wait_for_url(re.compile(r".*done=enabled.*"))
+    page.wait_for_url(re.compile(r".*/admin/accounts#account-\d+$"))
+    assert page.locator("tr", has_text="newcomer@demo.trellis").get_by_role("status").filter(
+        has_text="can sign in again").is_visible()
     stranger.get_by_label("Email").fill("newcomer@demo.trellis")
     stranger.get_by_label("Password").fill(password)
     stranger.get_by_role("button", name="Sign in").click()
-    stranger.wait_for_url(re.compile(r".*/team$"))  # a manager with no person: no Me page
+    stranger.wait_for_url(re.compile(r".*/account/password$"))  # the given one lets in once
+    assert stranger.get_by_role("heading", name="Choose your own password").is_visible()
+    stranger.get_by_label("The password you were given").fill(password)
+    stranger.get_by_label("New password", exact=True).fill("newcomer's own secret")
+    stranger.get_by_label("The new password again").fill("newcomer's own secret")
+    stranger.get_by_role("button", name="Save my password").click()
+    stranger.wait_for_url(re.compile(r".*/team#main$"))  # a manager with no person: no Me page
+    assert stranger.get_by_role("status").filter(has_text="Your password is changed"
+                                                 ).is_visible()
     assert stranger.get_by_role("button", name="Sign out").is_visible()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_new_password_is_asked_for_on_its_confirmation(browser, site, width):
+    page = test_browser.sign_in(browser, site, "hr@demo.trellis", width=width)
+    page.goto(f"{site}/admin/accounts")
+    row = page.locator("tr", has_text="employee@demo.trellis")
+    row.get_by_role("button", name="New password for employee@demo.trellis…").click()
+    assert page.get_by_role("heading", name="Give employee@demo.trellis a new password?"
+                            ).is_visible()
+    page.get_by_label("New password (optional)").fill("short")
+    page.evaluate("document.querySelector('#ask-password').removeAttribute('minlength')")
+    page.get_by_role("button", name="Yes, give a new password").click()
+    assert page.get_by_role("alert").filter(has_text="at least 10 characters").is_visible()
+    if width < 500:
+        assert page.evaluate("document.documentElement.scrollWidth") <= width + 10
+    page.screenshot(path=str(SHOTS / f"trellis-accounts-new-password-{width}.png"),
+                    full_page=True)
+    page.get_by_role("link", name="Cancel").click()
+    page.wait_for_url(re.compile(r".*/admin/accounts#account-\d+$"))

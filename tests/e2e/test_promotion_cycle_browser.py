@@ -85,8 +85,8 @@ def test_review_calibration_case_and_promotion(browser, site):
     token = outsider.locator("input[name=csrf_token]").first.get_attribute("value")
     assert outsider.request.post(f"{case_url}/approve",
                                  form={"csrf_token": token or ""}).status == 403
-    assert cases.approve(browser, url, who["skip"], case_url) == "open"
-    assert cases.approve(browser, url, "hr@demo.trellis", case_url) == "approved"
+    assert cases.approve(browser, url, who["skip"], case_url) == "Open"
+    assert cases.approve(browser, url, "hr@demo.trellis", case_url) == "Approved"
 
     # 4. The promotion is on the timeline, linked to its case; the review still shows the
     # manager's own rating beside the calibrated one.

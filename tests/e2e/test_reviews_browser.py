@@ -51,7 +51,7 @@ def test_a_self_and_a_manager_review_side_by_side_and_an_outsider_refused(browse
     assert cycle.get_by_test_id("overall-self").inner_text() == "4 exceeds"
     assert cycle.get_by_test_id("overall-manager").inner_text() == "3 meets"
     assert "Shipped billing on time" in cycle.inner_text()
-    assert "met (98.5)" in cycle.inner_text()
+    assert "Met (98.5)" in cycle.inner_text()
     boss.screenshot(path=str(SHOTS / "trellis-reviews.png"), full_page=True)
 
     page.reload()  # the employee sees their manager's review beside their own

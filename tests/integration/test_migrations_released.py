@@ -29,6 +29,9 @@ RELEASED = {
         "0fcc51fc006375dfe4923ed02f8457416777a8582cb6aeb9186373b14f9f925b",
     "0010_person_attributes.py":
         "3c25c6b578423efa5953621f606d6d0ae3febfcf82efad0969cecf0316c98a83",
+    "0011_account_disabled.py":
+        "cf1cfab6491d772ca748ad221ff2ffbdfa18db5c607af7cc845a81790b4c3b3c",
+    "0012_org_models.py": "4a3a77687cc83cd0b0af788c920786126b8c7184f30d43233f3bdca14d64b108",
 }
 
 

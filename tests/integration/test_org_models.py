@@ -50,7 +50,12 @@ def test_advice_says_the_data_does_not_decide_when_tenure_explains_the_differenc
     assert found.cohort["promotion"]["decided"] is False
     # the crude figures would have said 6.2% against 1.2%: five times as often
     assert (f"{6 / 97.5:.1%}", f"{2 / 162.5:.1%}") == ("6.2%", "1.2%")
-    assert found.recommendation.promotion_effort == 0.45  # early 0.35 + structured 0.10
+    # early 0.35 + structured 0.10, nothing from the undecided cohort; the simulation's
+    # rule adds 0.10 when the promotion strategy's median pay leads by 3% or more
+    simulated = next(r for r in found.recommendation.reasons
+                     if r.startswith("Simulated median pay"))
+    lead = 0.10 if simulated.endswith("; promotion leads.") else 0.0
+    assert found.recommendation.promotion_effort == pytest.approx(0.45 + lead)
 
 
 def test_how_many_stay_comes_from_the_simulation_the_advice_runs(tenure):

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
@@ -14,12 +15,14 @@ from sqlalchemy import func, select
 from trellis.adapters import tables as t
 from trellis.bootstrap import Trellis
 from trellis.domain.events import EventKind
-from trellis.domain.throughput import DAYS_PER_QUARTER
+from trellis.domain.throughput import DAYS_PER_QUARTER, learn_throughput
 from trellis.errors import PlanRejected
 from trellis.services import clock, plan_retarget
+from trellis.services.effort import careers
 from trellis.services.ledger import record_event
 from trellis.services.people import add_person
 from trellis.services.plan_backtest import BacktestRejected, backtest, backtest_to_document
+from trellis.services.plan_outcomes import held_out, plan_outcomes
 from trellis.services.plans import checkin, create_plan, show_plan
 from trellis.services.readiness import promote
 
@@ -109,6 +112,30 @@ def test_nothing_after_the_date_leaks_into_the_forecasts(ledger: Trellis):
         step(ledger, "dee", comp, 0, 1, date(2025, 6, 1) + timedelta(days=k))  # later work
     after = {c.handle: (c.p10, c.p50, c.p90) for c in backtest(ledger.uow(), AT).cases}
     assert after == before
+
+
+def test_held_out_plans_are_followed_only_up_to_the_model_s_date(ledger: Trellis):
+    # The spread's fit reads plans drawn up before the model's date and follows them up to
+    # it, never past: ada's readiness on 2025-05-01 is censored on a date before it.
+    uow = ledger.uow()
+    with uow.reading():
+        by_person = defaultdict(list)
+        for e in uow.events.stream():
+            by_person[e.person_id].append(e)
+        history = careers(uow)
+        model = learn_throughput(history.values(), AT)
+        ids = {p.id: p.handle for p in uow.people.all()}
+        for until, ada in [(date(2025, 4, 30), (None, date(2025, 4, 30), "ledger end")),
+                           (date(2025, 5, 1), (date(2025, 5, 1), None, ""))]:
+            found = plan_outcomes(by_person, uow.frameworks.catalog, history, model, AT,
+                                  until)
+            cases = {ids[c.person_id]: c for c in found.cases}
+            assert (cases["ada"].reached_on, cases["ada"].censored_on,
+                    cases["ada"].censored_by) == ada
+            assert cases["bob"].censored_by == "departure"
+            quarters = {ids[o.person_id]: h.quarters
+                        for o, h in zip(found.cases, held_out(found, AT), strict=True)}
+            assert quarters["cy"] == pytest.approx((until - AT).days / DAYS_PER_QUARTER)
 
 
 @pytest.mark.parametrize(("at", "message"), [

@@ -128,10 +128,12 @@ def test_routine_actions_fill_in_when_nothing_else_answers() -> None:
     quiet = routine_actions("ana", today, last_check_in=date(2024, 1, 15),
                             last_micro=None, has_plan=False)
     # 16 days of January, then 29 + 31 + 30 + 31 + 30 (2024 is a leap year): 167
-    assert "167 days ago, on 2024-01-15" in quiet["check_in"][0]
-    assert "trellis checkin ana" in quiet["check_in"][0]
-    assert "none is on the ledger" in quiet["evidence"][0]
-    assert "trellis plan new ana" in quiet["routine"][0]
+    assert "167 days ago, on 2024-01-15" in quiet["check_in"][0].text
+    assert quiet["check_in"][0].command == "trellis checkin ana"
+    assert "none is on the ledger" in quiet["evidence"][0].text
+    assert quiet["routine"][0].command == "trellis plan new ana"
+    assert not any("`" in a.text or "--" in a.text for acts in quiet.values()
+                   for a in acts)
     actions = next_actions(quiet)  # no plan, readiness, recognition or lattice
     assert [a.source for a in actions] == ["check_in", "evidence", "routine"]
     assert "check-in" in actions[0].text and "Log evidence" in actions[1].text
@@ -142,7 +144,7 @@ def test_recent_activity_needs_no_reminder_yet_three_actions_remain() -> None:
     busy = routine_actions("ana", today, last_check_in=date(2024, 5, 1),
                            last_micro=date(2024, 4, 1), has_plan=True)
     assert set(busy) == {"routine"}  # within the last quarter (91 days): no reminder
-    assert not any("plan new" in text for text in busy["routine"])
+    assert not any(a.command and "plan new" in a.command for a in busy["routine"])
     actions = next_actions(busy)
     assert len(actions) == 3 and {a.source for a in actions} == {"routine"}
     edge = routine_actions("ana", today, last_check_in=today - timedelta(days=92),

@@ -17,8 +17,10 @@ from trellis.domain.plan import make_plan, resolve_target
 from trellis.domain.throughput import (
     DAYS_PER_QUARTER,
     DEFAULT_PRIOR,
+    MIN_HELD_OUT,
     Career,
     Difficulty,
+    HeldOut,
     NanoStep,
     Prior,
     Spell,
@@ -28,9 +30,11 @@ from trellis.domain.throughput import (
     dispersion,
     done_by,
     fit_prior,
+    fit_spread,
     incomplete_beta,
     learn_difficulty,
     learn_throughput,
+    log_likelihood,
     model_from_document,
     model_to_document,
     person_throughput,
@@ -261,3 +265,119 @@ def test_milestones_hold_what_the_forecast_expects_and_the_forecast_follows():
     assert plan.milestones[-1].ends >= plan.forecast.dates[1]
     for s in plan.steps:  # months of work at the pace on the plan
         assert s.months == pytest.approx(s.difficulty * 3 / (1.2 * 0.75), abs=0.01)
+
+
+# --- the spread: the pace's variance beyond the posterior, fitted on earlier plans
+
+
+def spread_throughput(spread: float) -> Throughput:
+    return Throughput(1.5, 30.0, 20.0, DEFAULT_PRIOR, 0, 0, focus=0.8, dispersion=1.2,
+                      spread=spread)
+
+
+def test_the_predictive_shape_has_the_product_s_first_two_moments_by_simulation():
+    # the pace lambda * D, lambda ~ Gamma(30, rate 20) and D ~ Gamma(1/s, scale s) (mean 1,
+    # variance s) independent: its squared coefficient of variation is the gamma's 1/shape
+    rng = np.random.default_rng(11)
+    for s in (0.1, 0.4, 1.5):
+        pace = rng.gamma(30.0, 1 / 20.0, 1_000_000) * rng.gamma(1 / s, s, 1_000_000)
+        cv2 = float(pace.var() / pace.mean() ** 2)
+        assert 1 / spread_throughput(s).predictive_shape == pytest.approx(cv2, rel=0.02)
+    assert spread_throughput(0.0).predictive_shape == 30.0
+
+
+@pytest.mark.parametrize("spread", [0.0, 0.25, 1.0])
+def test_done_by_with_a_spread_is_the_gamma_poisson_of_the_widened_pace(spread):
+    # pace ~ Gamma(a', mean 1.5 * 0.8), T | pace ~ Gamma(k W, rate k pace): a Monte Carlo
+    # of the model, and the beta prime quantiles by scipy
+    t = spread_throughput(spread)
+    a = t.predictive_shape
+    rng = np.random.default_rng(5)
+    pace = rng.gamma(a, 1.5 * 0.8 / a, 400_000)
+    times = rng.gamma(1.2 * 4.0, 1 / (1.2 * pace))
+    for q in (1.5, 3.3, 6.0):
+        assert done_by(4.0, q, t) == pytest.approx(float((times <= q).mean()), abs=0.004)
+    for p_ in (0.1, 0.5, 0.9):
+        by_scipy = stats.betaprime.ppf(p_, 1.2 * 4.0, a) * a / (1.2 * 1.5 * 0.8)
+        assert quantile(4.0, p_, t) == pytest.approx(float(by_scipy), abs=2e-3)
+
+
+def test_a_spread_widens_the_interval_on_both_sides():
+    narrow, wide = spread_throughput(0.0), spread_throughput(0.5)
+    assert quantile(6.0, 0.1, wide) < quantile(6.0, 0.1, narrow)
+    assert quantile(6.0, 0.9, wide) > quantile(6.0, 0.9, narrow)
+
+
+def test_log_likelihood_is_scipy_s_beta_prime_density_and_survival():
+    t = spread_throughput(0.3)
+    a = t.predictive_shape
+    scale = 1.2 * 1.5 * 0.8 / a  # Y = scale * T
+    for work, q in [(2.0, 1.1), (7.5, 4.0), (0.6, 0.2)]:
+        reached = HeldOut(work, spread_throughput(0.0), q, True)
+        censored = HeldOut(work, spread_throughput(0.0), q, False)
+        pdf = stats.betaprime.logpdf(scale * q, 1.2 * work, a) + np.log(scale)
+        sf = stats.betaprime.logsf(scale * q, 1.2 * work, a)
+        assert log_likelihood(reached, 0.3) == pytest.approx(float(pdf), abs=1e-8)
+        assert log_likelihood(censored, 0.3) == pytest.approx(float(sf), abs=1e-8)
+
+
+def simulated_plans(spread: float, n: int, seed: int) -> list[HeldOut]:
+    """Plans drawn from the forecast's own law with ``spread``, censored at random."""
+    rng = np.random.default_rng(seed)
+    t = spread_throughput(spread)
+    a = t.predictive_shape
+    out = []
+    for _ in range(n):
+        work = float(rng.uniform(0.5, 10.0))
+        pace = rng.gamma(a, 1.5 * 0.8 / a)
+        done = float(rng.gamma(1.2 * work, 1 / (1.2 * pace)))
+        censor = float(rng.uniform(0.5, 8.0))
+        out.append(HeldOut(work, spread_throughput(0.0), min(done, censor), done <= censor))
+    return out
+
+
+@pytest.mark.parametrize("spread", [0.15, 0.4, 1.0])
+def test_fit_spread_recovers_the_spread_plans_were_drawn_with(spread):
+    fitted = fit_spread(simulated_plans(spread, 2000, seed=int(spread * 100)))
+    assert fitted == pytest.approx(spread, abs=0.3 * spread + 0.03)
+
+
+def test_plans_drawn_without_spread_fit_none_or_little():
+    assert fit_spread(simulated_plans(0.0, 2000, seed=1)) < 0.03
+
+
+def test_fit_spread_needs_enough_plans_that_reached_readiness():
+    few = [HeldOut(2.0, spread_throughput(0.0), 9.0, k < MIN_HELD_OUT - 1)
+           for k in range(40)]
+    assert fit_spread(few) == 0.0
+    assert fit_spread([]) == 0.0
+
+
+def test_the_spread_round_trips_through_documents_and_reaches_the_person():
+    model = ThroughputModel(spread=0.2)
+    assert model_from_document(model_to_document(model)).spread == 0.2
+    doc = model_to_document(model)
+    del doc["spread"]  # a model stored before the spread reads as none
+    assert model_from_document(doc).spread == 0.0
+    assert person_throughput(model, None, DAY0, "eng", "L1").spread == 0.2
+    assert person_throughput(model, None, DAY0, "eng", "L1").commit(3.0).spread == 0.2
+
+
+def test_milestones_follow_the_widened_forecast():
+    _, p = person(TINY_FW, "eng1", {"coding": (1, FRESH)})
+    t = Throughput(1.2, 5.0, 5.0 / 1.2, DEFAULT_PRIOR, 0, 0, focus=0.75, dispersion=0.6,
+                   spread=0.4)
+    plan = make_plan(p, TINY_FW, resolve_target(TINY_FW, p, role="eng3"), ThroughputModel(),
+                     t, start=START)
+    assert plan.forecast is not None
+    a = 1 / ((1 + 1 / 5.0) * 1.4 - 1)
+    scale = 0.6 * 1.2 * 0.75 / a
+    cumulative = np.cumsum([s.difficulty for s in plan.steps])
+    for m in plan.milestones:
+        expected = float(sum(stats.betaprime.cdf(scale * m.quarter, 0.6 * w, a)
+                             for w in cumulative))
+        assert m.expected == pytest.approx(expected, abs=2e-3)
+        assert sum(s.quarter <= m.quarter for s in plan.steps) == round(expected)
+    for k, p_ in enumerate((0.1, 0.5, 0.9)):
+        months = 3 * stats.betaprime.ppf(p_, 0.6 * cumulative[-1], a) / scale
+        assert plan.forecast.months[k] == pytest.approx(months, abs=0.06)

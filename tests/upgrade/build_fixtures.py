@@ -48,6 +48,7 @@ HISTORY = [
     ("726c5cd", "0005 review cycles as first released: cycles, participants, nominations"),
     ("534e96e", "0006-0010 as first released: cases, compensation and calibration, "
                 "self-reported events, person attributes"),
+    ("cefb1c6", "0011 disabled accounts and 0012 organization models as first released"),
 ]
 SCHEMA = "upgrade_fixture"
 PASSWORD = "correct horse battery"

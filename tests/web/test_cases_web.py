@@ -152,3 +152,31 @@ def test_the_pages_propose_show_sign_and_export(app, clients):
     assert "<script" not in html and "http://" not in html and "https://" not in html
     assert "@media print" in html and "designs the platform" in html
     assert audited(clients, "case.export", f"case/{cid}")
+
+
+def test_the_case_pages_name_people_and_roles_and_the_last_approval_asks_first(app, clients):
+    manager, hr = clients["manager"], clients["hr"]
+    open_case = [c for c in hr.get("/api/cases").json()["document"]["cases"]
+                 if c["status"] == "open" and c["person"] == "emp"]
+    cid = open_case[0]["id"]  # emp to eng3, opened by the test before
+    page = hr.get(f"/cases/{cid}").text
+    assert ">Em Ployee</a>" in page and "Skip-level manager: Bo Boss" in page
+    assert "put forward by Meg Manager (their management chain)" in page
+    assert "eng3" not in re.sub(r'(href|value|action)="[^"]*"', "", page)  # titles only
+    listing = manager.get("/cases").text
+    assert '<a href="/people/emp">Em Ployee</a>' in listing and "Skip-level manager" in listing
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    first = hr.post(f"/cases/{cid}/approve", data={"csrf_token": csrf},
+                    follow_redirects=False)  # the skip-level's step: no question
+    assert first.status_code == 303 and signed_steps(app, cid) == ["approved", None]
+    before = counts(app)
+    ask = hr.post(f"/cases/{cid}/approve", data={"csrf_token": csrf, "override": "ready"})
+    assert ask.status_code == 200 and "Approve the promotion of Em Ployee?" in ask.text
+    assert 'name="confirmed" value="yes"' in ask.text and 'value="ready"' in ask.text
+    assert counts(app)[0] == before[0] and signed_steps(app, cid) == ["approved", None]
+    yes = hr.post(f"/cases/{cid}/approve", data={"csrf_token": csrf, "override": "ready",
+                                                 "confirmed": "yes"}, follow_redirects=False)
+    assert yes.status_code == 303 and signed_steps(app, cid) == ["approved", "approved"]
+    assert counts(app)[0] == before[0] + 1  # the promotion, once
+    done = hr.get(f"/cases/{cid}").text
+    assert "Recorded as a promotion on" in done and "Em Ployee's timeline" in done

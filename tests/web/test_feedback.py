@@ -4,6 +4,7 @@ an independent reading of the figure."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 import pytest
@@ -14,7 +15,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from trellis.entrypoints.web import feedback
-from trellis.entrypoints.web.formatting import day, kind, money, months, percent, pvalue
+from trellis.entrypoints.web.formatting import (
+    day,
+    kind,
+    moment,
+    money,
+    months,
+    percent,
+    pvalue,
+    years_months,
+)
 
 
 def tiny_app(secret: str = "s" * 40) -> FastAPI:
@@ -74,7 +84,24 @@ def test_dates_have_one_format():
     assert day(date(2024, 3, 2)) == "2 Mar 2024"
     assert day(datetime(2024, 12, 31, 23, 59)) == "31 Dec 2024"
     assert day("2021-01-05") == day(date(2021, 1, 5)) == "5 Jan 2021"
-    assert day(None) == "\u2013"
+    assert day(None) == "\u2013" and day(None, "never") == "never"
+    assert moment(datetime(2024, 3, 2, 14, 5, 59)) == "2 Mar 2024, 14:05 UTC"
+    assert moment(None, "never") == "never"
+
+
+@given(st.floats(min_value=0, max_value=1200))
+def test_a_stay_reads_back_as_its_whole_months(value):
+    shown = years_months(value)
+    found = {unit.rstrip("s"): int(n) for n, unit in zip(*[iter(shown.split())] * 2,
+                                                          strict=True)}
+    assert found.get("year", 0) * 12 + found.get("month", 0) == int(value)
+    assert 0 <= found.get("month", 0) < 12
+    assert not re.search(r"\b1 (years|months)\b", shown)  # one is singular
+
+
+def test_a_stay_in_years_and_months():
+    assert years_months(15.2) == "1 year 3 months" and years_months(24) == "2 years"
+    assert years_months(0.4) == "0 months" and years_months(None) == "\u2013"
 
 
 @pytest.mark.parametrize(("amount", "currency", "shown"), [

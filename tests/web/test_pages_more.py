@@ -10,6 +10,7 @@ from html import unescape
 import pytest
 
 from trellis.domain import access
+from trellis.entrypoints.web.compare_words import figure
 from trellis.entrypoints.web.views import advice_without_pay
 
 
@@ -145,7 +146,10 @@ def test_advice_is_on_its_own_page_for_the_private_circle(clients):
         assert f"Recommended: {strategy}, about {effort}% of effort toward promotion" in words
         assert all(text_of(reason).strip() in words for reason in
                    doc["recommendation"]["reasons"] if "median pay" not in reason)
-        assert all(text_of(a["text"]).strip() in words for a in doc["actions"])
+        # each action, its ids read as names (a competency's id as its name, any case)
+        assert all(text_of(a["text"]).strip().casefold()[:12] in words.casefold()
+                   for a in doc["actions"])
+        assert "`" not in words and "trellis plan" not in words  # no command-line text
         assert doc["cohort"]["description"] in words
     own = text_of(clients["employee"].get("/people/emp/advice").text)
     assert "Which strategy works for people like me" in own
@@ -203,7 +207,8 @@ def test_advice_pay_follows_the_pay_rule(clients, monkeypatch):
 
 
 def cell_values(doc: dict) -> list[str]:
-    return [f"{cell['value']} n={cell['n']}" for f in doc["features"] for m in f["measures"]
+    """Every figure of the document as the page writes it (9.489 percent: "9.5%")."""
+    return [figure(cell["value"], m["unit"]) for f in doc["features"] for m in f["measures"]
             for cell in m["cells"].values() if cell["value"] is not None]
 
 
@@ -214,10 +219,11 @@ def test_a_manager_compares_their_own_team_by_default(clients):
     words = text_of(page.text)
     doc = c.get("/api/compare").json()["document"]
     assert doc["scope"] == "team" and doc["subject"] == "mgr"
-    assert "Promotions vs micro-progressions in the team of mgr" in words
-    assert f"{doc['people']} person, {doc['person_years']} person-years" in words
+    assert "Promotions against micro-progressions in your team" in words
+    assert f"{doc['people']} person, {doc['person_years']:,.0f} years of employment" in words
     assert all(v in words for v in cell_values(doc))
-    assert c.get("/org/compare?team=mgr").text.count("in the team of mgr") == 1
+    named = text_of(c.get("/org/compare?team=Meg+Manager").text)
+    assert named.count("in the team of Meg Manager") == 1
     assert '<label for="cmp-team">' in page.text and '<label for="cmp-person">' in page.text
     team = c.get("/team").text
     assert 'href="/org/compare?team=mgr"' in team
@@ -239,17 +245,19 @@ def test_compare_for_a_person(clients):
     assert r.status_code == 200, r.text
     doc = c.get("/api/compare?person=emp").json()["document"]
     words = text_of(r.text)
-    assert "Promotions vs micro-progressions in the career of emp" in words
+    assert "Promotions against micro-progressions in the career of Em Ployee" in words
     assert "1 person" in words and all(v in words for v in cell_values(doc))
     own = clients["employee"].get("/org/compare")  # an employee: their own career
-    assert own.status_code == 200 and "in the career of emp" in text_of(own.text)
+    assert own.status_code == 200 and "in your career" in text_of(own.text)
+    unknown = c.get("/org/compare?person=Nobody+Here")
+    assert unknown.status_code == 404 and "no one you may see is called" in unknown.text
     refused = clients["employee"].get("/org/compare?team=mgr")
     assert refused.status_code == 403 and "this needs the manager role" in refused.text
     assert 'href="/org/compare">Compare' not in own.text  # employees reach it from their page
 
 
 @pytest.mark.parametrize(("query", "status", "message"), [
-    ("team=nobody", 404, "unknown person 'nobody'"),
+    ("team=nobody", 404, "no one you may see is called 'nobody'"),
     ("team=mgr&person=emp", 422, "give a team or a person, not both"),
     ("team=emp", 422, "emp has no reports"),
 ])
@@ -267,5 +275,5 @@ def test_hr_admins_keep_the_organization_by_default(clients):
     assert page.status_code == 200 and doc["scope"] == "organization"
     words = text_of(page.text)
     assert "in this organization" in words and f"{doc['people']} people" in words
-    assert "in the team of mgr" in text_of(hr.get("/org/compare?team=mgr").text)
+    assert "in the team of Meg Manager" in text_of(hr.get("/org/compare?team=mgr").text)
     assert 'href="/org/compare?team=mgr"' in hr.get("/team?manager=mgr").text

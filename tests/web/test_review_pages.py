@@ -99,7 +99,9 @@ def test_self_and_manager_reviews_sit_side_by_side(clients):
         text = page(clients, who, "/people/emp/reviews")
         assert re.search(r'data-testid="overall-self">4 exceeds<', text)
         assert re.search(r'data-testid="overall-manager">3 meets<', text)
-        assert "met (98.5)" in text and "partly" in text
+        assert "Met (98.5)" in text and "Partly met" in text
+        assert "Em Ployee, " in text and "Meg Manager, " in text  # reviewers by name
+        assert "(emp)" not in text and not re.search(r"\bevent\b", text.split("<main", 1)[1])
         assert "proud of it" in text and "good, not yet great" in text
     assert "Self review" not in page(clients, "employee", "/reviews").split("Written")[0]
 
@@ -132,8 +134,8 @@ def test_a_peer_writes_and_reads_back_only_their_own(clients):
     text = page(clients, "peer", "/people/emp/reviews")
     assert "great pairing" in text and "proud of it" not in text
     text = page(clients, "employee", "/people/emp/reviews")
-    assert "great pairing" in text and "anonymous" in text and ">peer," not in text
-    assert "peer (anonymous to emp)" in page(clients, "hr", "/people/emp/reviews")
+    assert "great pairing" in text and "anonymous" in text and "Pe Er" not in text
+    assert "Pe Er (anonymous to Em Ployee)" in page(clients, "hr", "/people/emp/reviews")
 
 
 def test_hr_closes_and_reopens_a_cycle_and_others_may_not(clients):
@@ -165,3 +167,11 @@ def test_a_bad_cycle_form_is_refused_in_place(clients):
     assert r.status_code == 422 and "before it starts" in r.text
     # the form comes back with its values
     assert 'value="later"' in r.text
+
+
+def test_a_goals_figure_reads_as_written():
+    from trellis.entrypoints.web.review_pages import figure
+
+    assert [figure(v) for v in (98.5, 1200, 0.25, 1e6, 3.0)] == [
+        "98.5", "1,200", "0.25", "1,000,000", "3"]
+    assert figure(99.5, percent=True) == "99.5%" and figure(79, percent=True) == "79%"

@@ -22,7 +22,7 @@ _USER = (t.users.c.id, t.users.c.email, t.users.c.role, t.users.c.person_id,
 
 
 # Every signed-in request looks up its session or token: those statements are built once.
-_SESSION = (select(*_USER, t.sessions.c.csrf_token)
+_SESSION = (select(*_USER, t.sessions.c.csrf_token, t.users.c.must_change_password)
             .join(t.sessions, t.sessions.c.user_id == t.users.c.id)
             .where(t.sessions.c.token_hash == bindparam("digest"),
                    t.sessions.c.expires_at > bindparam("now"),
@@ -45,10 +45,10 @@ class AccountsRepository:
 
     # users
     def add_user(self, email: str, password_hash: str, role: Role, person_id: int | None,
-                 now: datetime) -> User:
+                 now: datetime, must_change_password: bool = False) -> User:
         result = self._c.execute(insert(t.users).values(
             email=email, password_hash=password_hash, role=role.value, person_id=person_id,
-            created_at=now))
+            created_at=now, must_change_password=must_change_password))
         (new_id,) = result.inserted_primary_key or (None,)
         assert new_id is not None
         return User(new_id, email, role, person_id, now)
@@ -66,16 +66,29 @@ class AccountsRepository:
     def users(self) -> list[User]:
         return [_user(r) for r in self._c.execute(select(*_USER).order_by(t.users.c.id))]
 
-    def set_password_hash(self, user_id: int, password_hash: str) -> None:
-        self._c.execute(update(t.users).where(t.users.c.id == user_id)
-                        .values(password_hash=password_hash))
+    def set_password_hash(self, user_id: int, password_hash: str,
+                          must_change_password: bool | None = None) -> None:
+        """A new hash; ``must_change_password`` set too unless None (a rehash keeps it)."""
+        values: dict[str, Any] = {"password_hash": password_hash}
+        if must_change_password is not None:
+            values["must_change_password"] = must_change_password
+        self._c.execute(update(t.users).where(t.users.c.id == user_id).values(**values))
+
+    def must_change_password(self, user_id: int) -> bool:
+        return bool(self._c.scalar(select(t.users.c.must_change_password)
+                                   .where(t.users.c.id == user_id)))
+
+    def password_hash(self, user_id: int) -> str | None:
+        value: str | None = self._c.scalar(select(t.users.c.password_hash)
+                                           .where(t.users.c.id == user_id))
+        return value
 
     def user_rows(self) -> list[dict[str, Any]]:
         """Every user with when they were disabled (None: active), by email."""
         u = t.users.c
         return [dict(r._mapping) for r in self._c.execute(
-            select(u.id, u.email, u.role, u.person_id, u.created_at, u.disabled_at)
-            .order_by(u.email))]
+            select(u.id, u.email, u.role, u.person_id, u.created_at, u.disabled_at,
+                   u.must_change_password).order_by(u.email))]
 
     def disabled_at(self, user_id: int) -> datetime | None:
         value: datetime | None = self._c.scalar(select(t.users.c.disabled_at)
@@ -86,10 +99,13 @@ class AccountsRepository:
         self._c.execute(update(t.users).where(t.users.c.id == user_id)
                         .values(disabled_at=at))
 
-    def remove_sessions_of(self, user_id: int) -> int:
-        """Sign a user out everywhere; returns how many sessions ended."""
-        return int(self._c.execute(delete(t.sessions).where(t.sessions.c.user_id == user_id)
-                                   ).rowcount or 0)
+    def remove_sessions_of(self, user_id: int, keep: str | None = None) -> int:
+        """Sign a user out everywhere (but the session ``keep``, a digest); returns how many
+        sessions ended."""
+        query = delete(t.sessions).where(t.sessions.c.user_id == user_id)
+        if keep is not None:
+            query = query.where(t.sessions.c.token_hash != keep)
+        return int(self._c.execute(query).rowcount or 0)
 
     def count_users(self) -> int:
         return int(self._c.scalar(select(func.count()).select_from(t.users)) or 0)
@@ -101,10 +117,11 @@ class AccountsRepository:
                                                   csrf_token=csrf, created_at=now,
                                                   expires_at=expires))
 
-    def session(self, token_hash: str, now: datetime) -> tuple[User, str] | None:
-        """The user of a live session and its CSRF token."""
+    def session(self, token_hash: str, now: datetime) -> tuple[User, str, bool] | None:
+        """The user of a live session, its CSRF token, and whether the user must choose a
+        new password first."""
         row = self._c.execute(_SESSION, {"digest": token_hash, "now": now}).first()
-        return (_user(row), row[5]) if row else None
+        return (_user(row), row[5], bool(row[6])) if row else None
 
     def remove_session(self, token_hash: str) -> None:
         self._c.execute(delete(t.sessions).where(t.sessions.c.token_hash == token_hash))

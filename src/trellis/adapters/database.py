@@ -96,7 +96,7 @@ def describe(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
-HEAD = "0012"
+HEAD = "0013"
 """The newest migration (tests check it is Alembic's head): a database at another revision
 is upgraded on opening, so that Alembic is imported only when there is work for it."""
 MIGRATION_LOCK = 0x7472656C6C6973  # "trellis": PostgreSQL's advisory lock key for upgrades

@@ -6,6 +6,7 @@ so a use case that fails half way leaves nothing behind.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Engine,
     String,
     Table,
+    and_,
     bindparam,
     delete,
     func,
@@ -43,24 +45,24 @@ from trellis.domain.events import (
 from trellis.domain.framework import Framework
 from trellis.domain.framework_versions import FrameworkVersions, VersionDate
 from trellis.domain.ledger_rows import EventRow
+from trellis.domain.parsed_framework import PARSED_FORMAT, from_parsed, to_parsed
 from trellis.domain.people import Person
-from trellis.domain.plan import Plan, PlanVersion, plan_from_document, plan_to_document
 from trellis.domain.profile import Profile
 from trellis.domain.profile_document import profile_from_document, profile_to_document
 from trellis.errors import Busy, Conflict
 
 from . import tables as t
-from .accounts_store import AccountsRepository
-from .erasure import ErasureRepository
-from .framework_files import framework_from_document
-from .model_store import ModelRepository
 from .sqlite_writers import BUSY_SECONDS, import_mark
 
 if TYPE_CHECKING:
+    from .accounts_store import AccountsRepository
     from .attribute_store import AttributeRepository
     from .calibration_store import CalibrationRepository
     from .case_store import CaseRepository
     from .comp_store import CompensationRepository
+    from .erasure import ErasureRepository
+    from .model_store import ModelRepository
+    from .plan_store import PlanRepository
     from .review_store import ReviewRepository
 
 
@@ -82,8 +84,12 @@ stored version never changes, and parsing one costs more than the rest of a prof
 
 _VERSION_DATES = select(t.framework_versions.c.id, t.framework_versions.c.framework_key,
                         t.framework_versions.c.version, t.framework_versions.c.effective_from)
-_VERSION_CHECKSUM = select(t.framework_versions.c.checksum).where(
-    t.framework_versions.c.id == bindparam("id"))
+_FV, _FP = t.framework_versions.c, t.framework_parsed.c
+# A version's checksum, and the framework it parses to if this code's shape of it is kept
+_VERSION_KEPT = select(_FV.checksum, _FP.parsed).select_from(
+    t.framework_versions.outerjoin(t.framework_parsed, and_(
+        _FP.version_id == _FV.id, _FP.format == bindparam("format"),
+        _FP.checksum == _FV.checksum))).where(_FV.id == bindparam("id"))
 
 
 class FrameworkCatalog(FrameworkVersions):
@@ -98,20 +104,57 @@ class FrameworkCatalog(FrameworkVersions):
         return [VersionDate(*row) for row in self._connection.execute(_VERSION_DATES)]
 
     def __missing__(self, version_id: int) -> Framework:
-        checksum = self._connection.scalar(_VERSION_CHECKSUM, {"id": version_id})
-        if checksum is None:
+        row = self._connection.execute(
+            _VERSION_KEPT, {"id": version_id, "format": PARSED_FORMAT}).first()
+        if row is None:
             raise KeyError(version_id)
+        checksum, kept = row
         framework = self._parsed.get((version_id, checksum))
         if framework is None:  # the checksum in the key guards against a reused id
-            fv = t.framework_versions.c
-            document = self._connection.scalar(select(fv.document).where(fv.id == version_id))
-            if document is None:
-                raise KeyError(version_id)
-            framework = framework_from_document(document)
+            framework = _read_kept(kept) if kept is not None else None
+            if framework is None:
+                framework = self._parse(version_id, checksum)
             self._parsed[(version_id, checksum)] = framework
         self[version_id] = framework
         self.know_dates()  # with the frameworks: a fold may snapshot after the transaction
         return framework
+
+    def _parse(self, version_id: int, checksum: str) -> Framework:
+        """Parse a version's document (checking it as a file is checked), and keep what it
+        parses to when this unit of work may write: then the next reads need no parsing."""
+        from .framework_files import framework_from_document  # pydantic models and YAML
+
+        fv = t.framework_versions.c
+        document = self._connection.scalar(select(fv.document).where(fv.id == version_id))
+        if document is None:
+            raise KeyError(version_id)
+        framework = framework_from_document(document)
+        if not self._connection.get_execution_options().get("trellis_reading", False):
+            self._keep(version_id, checksum, framework)
+        return framework
+
+    def _keep(self, version_id: int, checksum: str, framework: Framework) -> None:
+        try:
+            parsed = json.dumps(to_parsed(framework), separators=(",", ":"))
+        except TypeError:  # a framework this code cannot keep is parsed on every read
+            return
+        # a concurrent writer may have kept it first: the same data (the syntax is shared;
+        # the connection's own dialect module is loaded already)
+        if self._connection.dialect.name == "postgresql":
+            from sqlalchemy.dialects import postgresql as dialect
+        else:
+            from sqlalchemy.dialects import sqlite as dialect  # type: ignore[no-redef]
+        self._connection.execute(dialect.insert(t.framework_parsed).values(
+            version_id=version_id, format=PARSED_FORMAT, checksum=checksum,
+            parsed=parsed).on_conflict_do_nothing())
+
+
+def _read_kept(text: str) -> Framework | None:
+    """The kept framework, or None when the row cannot be read (then the document is)."""
+    try:
+        return from_parsed(json.loads(text))
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 class FrameworkRepository:
@@ -795,46 +838,6 @@ def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
         yield items[start:start + size]
 
 
-class PlanRepository:
-    """Plans by person and version: adding one supersedes the active one, keeping it."""
-
-    def __init__(self, connection: Connection) -> None:
-        self._c = connection
-
-    def add(self, person_id: int, plan: Plan, author: str, now: datetime) -> PlanVersion:
-        c = t.plans.c
-        latest = self._c.scalar(select(func.max(c.version)).where(c.person_id == person_id))
-        self._c.execute(update(t.plans).where(c.person_id == person_id, c.status == "active")
-                        .values(status="superseded"))
-        document = plan_to_document(plan)
-        result = self._c.execute(insert(t.plans).values(
-            person_id=person_id, version=(latest or 0) + 1, created_at=now, author=author,
-            # 0: the learned throughput (the column predates it; the document decides)
-            status="active", target=document["target"], capacity=plan.capacity or 0,
-            quarters=plan.horizon, document=document))
-        (plan_id,) = result.inserted_primary_key or (None,)
-        assert plan_id is not None
-        return PlanVersion(plan_id, person_id, (latest or 0) + 1, now, author, "active", plan)
-
-    def active(self, person_id: int) -> PlanVersion | None:
-        found = self._select(person_id, active=True)
-        return found[0] if found else None
-
-    def history(self, person_id: int) -> list[PlanVersion]:
-        return self._select(person_id, active=False)
-
-    def remove(self, person_id: int) -> None:
-        self._c.execute(delete(t.plans).where(t.plans.c.person_id == person_id))
-
-    def _select(self, person_id: int, active: bool) -> list[PlanVersion]:
-        c = t.plans.c
-        query = select(c.id, c.person_id, c.version, c.created_at, c.author, c.status,
-                       c.document).where(c.person_id == person_id).order_by(c.version)
-        if active:
-            query = query.where(c.status == "active")
-        return [PlanVersion(*row[:6], plan_from_document(row[6])) for row in self._c.execute(query)]
-
-
 _REPOSITORIES = ("frameworks", "people", "events", "state", "plans", "accounts", "erasure",
                  "reviews", "cases", "compensation", "calibrations", "attributes", "models")
 
@@ -882,7 +885,8 @@ class SqlUnitOfWork:
         return self
 
     # Repositories are made on first use (a request's transaction needs one or two) and
-    # forgotten with their connection when the transaction ends.
+    # forgotten with their connection when the transaction ends; the modules of the less
+    # used ones are imported then too, so that a command loads only what it uses.
     @cached_property
     def frameworks(self) -> FrameworkRepository:
         return FrameworkRepository(self.connection, self._parsed)
@@ -901,15 +905,21 @@ class SqlUnitOfWork:
 
     @cached_property
     def plans(self) -> PlanRepository:
-        return PlanRepository(self.connection)
+        from .plan_store import PlanRepository as Plans  # the plan engine, for plans only
+
+        return Plans(self.connection)
 
     @cached_property
     def accounts(self) -> AccountsRepository:
-        return AccountsRepository(self.connection)
+        from .accounts_store import AccountsRepository as Accounts
+
+        return Accounts(self.connection)
 
     @cached_property
     def erasure(self) -> ErasureRepository:
-        return ErasureRepository(self.connection)
+        from .erasure import ErasureRepository as Erasure
+
+        return Erasure(self.connection)
 
     @cached_property
     def reviews(self) -> ReviewRepository:
@@ -943,7 +953,9 @@ class SqlUnitOfWork:
 
     @cached_property
     def models(self) -> ModelRepository:
-        return ModelRepository(self.connection)
+        from .model_store import ModelRepository as Models
+
+        return Models(self.connection)
 
     def commit(self) -> None:
         if self._reading:

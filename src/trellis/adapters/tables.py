@@ -54,6 +54,18 @@ framework_versions = Table(
     UniqueConstraint("framework_key", "version"),
 )
 
+# The framework each version parses to (domain.parsed_framework), kept so that reading a
+# version needs no parsing; one row per code shape (format). Derived: dropping a row only
+# costs a parse.
+framework_parsed = Table(
+    "framework_parsed",
+    metadata,
+    Column("version_id", Integer, ForeignKey("framework_versions.id"), primary_key=True),
+    Column("format", String(64), primary_key=True),
+    Column("checksum", String(64), nullable=False),  # the version's: guards a reused id
+    Column("parsed", Text, nullable=False),
+)
+
 people = Table(
     "people",
     metadata,
@@ -151,6 +163,9 @@ users = Table(
     Column("person_id", Integer, ForeignKey("people.id"), nullable=True),
     Column("created_at", DateTime, nullable=False),
     Column("disabled_at", DateTime, nullable=True),  # None: the account may sign in
+    # an HR admin gave the password: its owner chooses their own before anything else
+    Column("must_change_password", Boolean, nullable=False, default=False,
+           server_default=false()),
 )
 
 sessions = Table(

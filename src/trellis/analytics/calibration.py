@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -46,8 +46,13 @@ MIN_EVENTS = 20  # promotions or departures behind a hazard model
 MIN_RAISES = 10
 MIN_PAIRS = 30  # pairs of consecutive check-ins
 TIME_CAP_QUARTERS = 16
-# Bands of quarters since the last progression with a departure rate of their own.
-DEPARTURE_BANDS = ((0, 4), (4, 8), (8, 12), (12, 16), (16, 24), (24, 1 << 20))
+CLOSED_EXPECTED = 5.0  # promotions expected from a role that saw none: a chance below 1%
+# Bands of quarters since the last progression with a departure rate of their own: the
+# first year quarter by quarter (a new role's risk changes fastest then, and the data are
+# densest), falling back to the whole first year (FIRST_YEAR) where a quarter is thin.
+DEPARTURE_BANDS = ((0, 1), (1, 2), (2, 3), (3, 4), (4, 8), (8, 12), (12, 16), (16, 24),
+                   (24, 1 << 20))
+FIRST_YEAR = (0, 4)
 
 SURVEY = "published surveys (GUIDE.md)"
 ASSUMED = "Trellis assumption"
@@ -169,6 +174,9 @@ class Calibration:
     people: int = 0
     promotions_per_person_year: float = 0.0
     thresholds: StageThresholds = field(default_factory=StageThresholds)
+    # roles nobody was promoted from where the promotion model expects CLOSED_EXPECTED or
+    # more: the top of their track's ladder in practice (the simulator stops there)
+    closed_roles: tuple[str, ...] = ()
 
     def rate(self, stage: str, name: str) -> float:
         return self.stages[stage][name].value
@@ -184,6 +192,7 @@ class Calibration:
             "engagement": {k: asdict(e) for k, e in self.engagement.items()},
             "promotion": asdict(self.promotion),
             "departure": asdict(self.departure),
+            "closed_roles": list(self.closed_roles),
         }
 
 
@@ -216,6 +225,15 @@ def _quarter_start(q: int) -> date:
     return date(q // 4, q % 4 * 3 + 1, 1)
 
 
+def quarters_in_role(since: date, today: date) -> int:
+    """Quarters in a role begun on ``since`` for a simulated quarter starting ``today``,
+    counted as the panel counts them: calendar quarters from the role's to the one holding
+    most of the simulated quarter (its middle). Elapsed time rounded down instead would
+    start trajectories up to a quarter short of the panel's count, hence of the promotion
+    model's gate and of their departure band."""
+    return max(0, _quarter(today + timedelta(days=45)) - _quarter(since))
+
+
 class _Panel:
     """Walks each person's events quarter by quarter and collects the panel's rows."""
 
@@ -224,6 +242,8 @@ class _Panel:
         self.end_q = _quarter(end)
         self.rows: list[tuple[Any, ...]] = []
         self.merit: list[float] = []
+        # per spell: (hired, left or None, days of its merit raises), for merits a year
+        self.spells: list[tuple[date, date | None, list[date]]] = []
         self.promotion_raises: list[float] = []
         self.band_steps: list[float] = []
         self.after_promotion: list[tuple[int, float]] = []  # stage, readiness
@@ -288,6 +308,8 @@ class _Panel:
                 s["moved"] = True
             elif kind == "compensation":
                 self._compensation(s, d)
+                if d.get("compensation_kind", "merit") == "merit":
+                    s["merits"].append(on)
             elif kind == "recognition":
                 c["recognitions"] += 1
                 s["recognitions"] += 1
@@ -303,10 +325,12 @@ class _Panel:
             elif kind == "departure":
                 c["departed"] += 1
                 self._flush(s, last=True)
+                self.spells.append((s["hired"], on, s["merits"]))
                 s = None
         if s is not None:
             while s["q"] <= self.end_q:
                 self._flush(s)
+            self.spells.append((s["hired"], None, s["merits"]))
 
     def _hire(self, on: date, d: Mapping[str, Any]) -> dict[str, Any]:
         q = _quarter(on)
@@ -314,7 +338,7 @@ class _Panel:
                 "mastery": {}, "role_q": q, "progress_q": q, "moved": False,
                 "promotions": 0, "laterals": 0,
                 "recognitions": 0, "check_in": None, "counts": dict.fromkeys(COUNTS, 0),
-                "start": None}
+                "start": None, "merits": []}
 
     def _compensation(self, s: dict[str, Any], d: Mapping[str, Any]) -> None:
         kind, pay = d.get("compensation_kind", "merit"), s["pay"]
@@ -359,8 +383,9 @@ class _Panel:
         moved = c["promoted"] or c["laterals"]
         first = q == _quarter(s["hired"])
         gain = ready_end - ready0 if not moved and not first else math.nan
+        whole = qe.toordinal() - 1 <= self.end.toordinal()  # not cut short by the end
         self.rows.append((stage, rank0, frac, ready0, q - role_q0, q - progress_q0, gain,
-                          *(c[k] for k in COUNTS), moved0))
+                          *(c[k] for k in COUNTS), moved0, whole, role0))
         if c["promoted"] and not math.isnan(ready_end):
             years_next = max(0.0, (qe - s["hired"]).days / 365.25)
             self.after_promotion.append((STAGES.index(career_stage(
@@ -372,7 +397,7 @@ class _Panel:
 
 
 COLUMNS = ("stage", "rank", "frac", "readiness", "quarters_in_level", "quarters_since",
-           "readiness_gain", *COUNTS, "moved")
+           "readiness_gain", *COUNTS, "moved", "whole", "role")
 
 
 def calibrate(framework: Framework, events: Iterable[EventRow], *, end: date,
@@ -407,9 +432,15 @@ def calibrate_of(framework: Framework, groups: PersonRows, *, end: date,
         return default_calibration(thresholds)
     stages = _stage_rates(df, panel.after_promotion)
     exposure = float(df["frac"].sum())
+    whole = df[df["whole"]]
+    promotion = _promotion(whole)
     return Calibration(
         stages=stages, pay=_pay(panel, exposure), engagement=_engagement(panel),
-        promotion=_promotion(df), departure=_departure(df), person_quarters=exposure,
+        # The hazard models see whole quarters only: the one the end cuts short holds
+        # its first days, whose events need not be a quarter's (dates often cluster on a
+        # month's or a cycle's first day), and the logistic counts a row as a quarter.
+        promotion=promotion, departure=_departure(whole),
+        closed_roles=_closed_roles(whole, promotion), person_quarters=exposure,
         people=people,
         promotions_per_person_year=float(df["promoted"].sum()) / max(exposure, 1e-9) * 4,
         thresholds=thresholds)
@@ -478,13 +509,35 @@ def _pay(panel: _Panel, exposure: float) -> dict[str, Estimate]:
     return {
         "merit_raise_mean": _estimate(merit, "merit_raise_mean"),
         "merit_raise_sd": _estimate(merit, "merit_raise_sd", "sd"),
-        "merits_per_year": (Estimate(round(min(1.0, len(merit) / years), 4), round(years, 1),
-                                     LEDGER) if years >= MIN_EXPOSURE / 4 and merit
-                            else Estimate.default("merits_per_year")),
+        "merits_per_year": _merit_cycle(panel, years),
         "promotion_raise_mean": _estimate(raises, "promotion_raise_mean"),
         "promotion_raise_sd": _estimate(raises, "promotion_raise_sd", "sd"),
         "band_pay_step": _estimate(panel.band_steps, "band_pay_step"),
     }
+
+
+def _merit_cycle(panel: _Panel, years: float) -> Estimate:
+    """The chance of a merit raise in a year for someone employed all of it: the simulator
+    gives one every fourth quarter, with this chance, to whoever is still employed. Merits
+    over all person-years would count the years a hire or a leaver is employed only part
+    of, and miss the cycle, as chances the employed missed. Calendar years employed from
+    1 January to 31 December (within the ledger), with a merit raise in them or not; merits
+    over person-years where fewer than MIN_EXPOSURE / 4 such years exist."""
+    full = got = 0
+    end = panel.end
+    through = end.year - (end < date(end.year, 12, 31))  # the last year the ledger holds
+    for hired, left, merits in panel.spells:
+        first = hired.year + (hired > date(hired.year, 1, 1))
+        last = through if left is None else min(through, left.year - 1)
+        years_with = {d.year for d in merits}
+        for year in range(first, last + 1):
+            full += 1
+            got += year in years_with
+    if full >= MIN_EXPOSURE / 4 and got:
+        return Estimate(round(got / full, 4), full, LEDGER + ": years employed in full")
+    if years >= MIN_EXPOSURE / 4 and panel.merit:
+        return Estimate(round(min(1.0, len(panel.merit) / years), 4), round(years, 1), LEDGER)
+    return Estimate.default("merits_per_year")
 
 
 def _engagement(panel: _Panel) -> dict[str, Estimate]:
@@ -511,7 +564,7 @@ def _promotion(df: pd.DataFrame) -> PromotionModel:
     at_risk = df[df["readiness"].notna()]
     promoted = at_risk[at_risk["promoted"] > 0]
     if len(promoted) < MIN_EVENTS:
-        return PromotionModel.default()
+        return _rare_promotion(at_risk)
     min_q = int(promoted["quarters_in_level"].min())
     fit = at_risk[at_risk["quarters_in_level"] >= min_q]
     x = np.column_stack([
@@ -525,6 +578,49 @@ def _promotion(df: pd.DataFrame) -> PromotionModel:
     b0, b1, b2, b3 = (round(float(b), 5) for b in beta)
     return PromotionModel(b0, b1, b2, b3, min_quarters=min_q, n=len(fit),
                           events=int(y.sum()), source=LEDGER)
+
+
+def _closed_roles(df: pd.DataFrame, model: PromotionModel) -> tuple[str, ...]:
+    """Roles nobody was promoted from although the model expects CLOSED_EXPECTED or more
+    promotions in their quarters (Poisson: no promotion at all then has a chance below 1%).
+    The model has no term for a ladder that ends early (an individual contributor's track
+    that stops at a level while its next role exists for managers, say); a ledger that
+    never promotes from a role where it would be expected to says so."""
+    if model.n == 0 or not len(df):
+        return ()
+    rows = df[df["readiness"].notna() & (df["quarters_in_level"] >= model.min_quarters)
+              & df["role"].notna()]
+    z = (model.intercept + model.readiness * rows["readiness"].to_numpy(float)
+         + model.years_in_level * np.minimum(rows["quarters_in_level"].to_numpy(float),
+                                             TIME_CAP_QUARTERS) / 4
+         + model.rank * rows["rank"].to_numpy(float))
+    by_role = pd.DataFrame({"role": rows["role"].to_numpy(), "expected": 1 / (1 + np.exp(-z)),
+                            "promoted": rows["promoted"].to_numpy(float)}
+                           ).groupby("role")[["expected", "promoted"]].sum()
+    closed = by_role[(by_role["promoted"] == 0) & (by_role["expected"] >= CLOSED_EXPECTED)]
+    return tuple(sorted(str(r) for r in closed.index))
+
+
+def _rare_promotion(at_risk: pd.DataFrame) -> PromotionModel:
+    """Too few promotions for the logistic. The default (published rates) stands where the
+    ledger is too small to contradict it: where the default would expect fewer than
+    MIN_EVENTS promotions in its quarters. Otherwise the ledger has shown it does not
+    promote at the published rate, and its own constant rate holds: (promotions + 0.5) /
+    (quarters + 1), the Jeffreys estimate, defined when no promotion was seen."""
+    default = PromotionModel.default()
+    rows = at_risk[at_risk["quarters_in_level"] >= default.min_quarters]
+    z = (default.intercept + default.readiness * rows["readiness"].to_numpy(float)
+         + default.years_in_level * np.minimum(rows["quarters_in_level"].to_numpy(float),
+                                               TIME_CAP_QUARTERS) / 4
+         + default.rank * rows["rank"].to_numpy(float))
+    if float((1 / (1 + np.exp(-z))).sum()) < MIN_EVENTS:
+        return default
+    k, n = int((rows["promoted"] > 0).sum()), len(rows)
+    p = (k + 0.5) / (n + 1)
+    return PromotionModel(round(math.log(p / (1 - p)), 5), 0.0, 0.0, 0.0,
+                          default.min_quarters, n, k,
+                          f"{LEDGER}: {k} promotions in {n:,} quarters, too few for the "
+                          "logistic and fewer than the published rate expects")
 
 
 def logistic_fit(x: np.ndarray, y: np.ndarray, iterations: int = 50,
@@ -557,23 +653,32 @@ def _departure(df: pd.DataFrame) -> DepartureModel:
     # The hazard need not be a line: a new role's first year and long stagnation can both
     # be risky, and a promotion's new role need not be as risky as a hire's. Each band's
     # own rate, since a hire and since a promotion or move, where it holds MIN_EVENTS
-    # departures; else both kinds pooled; else the line.
+    # departures; else both kinds pooled; else (a first-year quarter) the first year's;
+    # else the line. A band past every quarter the ledger holds keeps the last band's rate:
+    # a hazard that changed with tenure inside the data is not carried past it by a line.
     moved = (df["moved"].to_numpy(bool) if "moved" in df
              else np.zeros(len(df), bool))
+
+    def observed(lo: int, hi: int, mask: np.ndarray | None) -> float | None:
+        pooled = (since >= lo) & (since < hi)
+        inside = pooled if mask is None else pooled & mask
+        for where in (inside, pooled):
+            exposure, left = float(frac[where].sum()), float(y[where].sum())
+            if left >= MIN_EVENTS and exposure > 0:
+                return left / exposure
+        return None
+
+    last_seen = float(since[frac > 0].max(initial=0))
 
     def bands(mask: np.ndarray | None) -> list[float]:
         out: list[float] = []
         for lo, hi in DEPARTURE_BANDS:
-            inside = (since >= lo) & (since < hi)
-            pooled = inside
-            if mask is not None:
-                inside = inside & mask
             rate = None
-            for where in (inside, pooled):
-                exposure, left = float(frac[where].sum()), float(y[where].sum())
-                if left >= MIN_EVENTS and exposure > 0:
-                    rate = left / exposure
-                    break
+            if out and lo > last_seen:
+                rate = out[-1]  # past the data
+            rate = rate if rate is not None else observed(lo, hi, mask)
+            if rate is None and hi <= FIRST_YEAR[1]:
+                rate = observed(*FIRST_YEAR, mask)
             if rate is None:
                 rate = min(cap, max(0.0, float(base + slope * (lo + min(hi, top + 1)) / 2)))
             out += [round(rate, 5)] * (min(hi, DEPARTURE_BANDS[-1][0] + 1) - lo)

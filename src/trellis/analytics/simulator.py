@@ -288,15 +288,19 @@ def simulate(calibration: Calibration, start: Start, strategy: Strategy, *, quar
         if n_promoted:
             raise_ = rng.standard_normal(n_promoted, dtype=np.float32)
             pay[promoted] *= 1 + (np.float32(promo_mu) + np.float32(promo_sd) * raise_) / 100
-            ready[promoted] = after[stage[promoted]]
         # level, clocks, counts, engagement
         rank += promoted
+        if n_promoted:  # readiness for the role after next, as calibrated: by the new stage
+            ready[promoted] = after[stage_of(years0[promoted] + np.float32((q + 1) / 4),
+                                             rank[promoted], cal.thresholds)]
         moved = promoted | lat
         moved_ever |= moved
-        tin += alive
+        # the quarter after a promotion or move is the new role's first, as the panel counts
+        # it (analytics.calibration: calendar quarters since the role's quarter)
         tin *= ~moved
-        since += alive
+        tin += alive
         since *= ~moved
+        since += alive
         kd += ko
         steps += kd
         kd += kr

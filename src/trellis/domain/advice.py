@@ -118,7 +118,8 @@ class Recommendation:
 @dataclass(frozen=True, slots=True)
 class Action:
     source: str  # one of ACTION_SOURCES
-    text: str
+    text: str  # in words, for a page as well as the command line
+    command: str | None = None  # the command that does it, for the command line
 
 
 def strategy_name(effort: float) -> str:
@@ -231,49 +232,55 @@ def recommend(stage: str, role_type: str, *, promotion: RateComparison | None = 
 
 
 def routine_actions(handle: str, today: date, *, last_check_in: date | None,
-                    last_micro: date | None, has_plan: bool) -> dict[str, list[str]]:
+                    last_micro: date | None, has_plan: bool) -> dict[str, list[Action]]:
     """Fallback actions that need no plan, readiness target or lateral role.
 
     ``check_in`` when no check-in fell in the last quarter, ``evidence`` when no
     micro-progression did, and ``routine``: standing steps that always apply (at least
     three, so ``next_actions`` can always fill its three).
     """
-    out: dict[str, list[str]] = {}
+    out: dict[str, list[Action]] = {}
     if last_check_in is None or (today - last_check_in).days > QUARTER_DAYS:
         when = (f"the last was {(today - last_check_in).days} days ago, on {last_check_in}"
                 if last_check_in else "there has been none")
-        out["check_in"] = [f"Ask your manager for a check-in: {when}; review progress and "
-                           f"agree this quarter's steps (`trellis checkin {handle}`)"]
+        out["check_in"] = [Action(
+            "check_in", f"Ask your manager for a check-in: {when}; review progress and agree "
+            "this quarter's steps", f"trellis checkin {handle}")]
     if last_micro is None or (today - last_micro).days > QUARTER_DAYS:
         when = (f"the last was on {last_micro}" if last_micro
                 else "none is on the ledger since the hire")
-        out["evidence"] = [f"Log evidence of recent work (a skill step, a project led, a duty "
-                           f"taken on) with `trellis log ... {handle} --evidence`: no "
-                           f"micro-progression in the last quarter ({when})"]
-    routine = [] if has_plan else [
-        f"Make a plan of small steps: `trellis plan new {handle}` (the next role; --band and "
-        "--level, or --competencies, aim at a skill band or competencies instead)"]
-    routine += ["Agree one mastery step in a competency of your role with your manager for "
-                "this quarter, and log it with evidence when done",
-                "Lead a project or take on a responsibility this quarter, and log it with "
-                "evidence",
-                "Ask a colleague or your manager for feedback on recent work, and record any "
-                "recognition it leads to"]
+        out["evidence"] = [Action(
+            "evidence", "Log evidence of recent work (a skill step, a project led, a duty "
+            f"taken on): no micro-progression in the last quarter ({when})",
+            f"trellis log KIND {handle} --evidence TEXT")]
+    routine = [] if has_plan else [Action(
+        "routine", "Make a plan of small steps toward the next role (or a skill band, or "
+        "chosen competencies)", f"trellis plan new {handle}")]
+    routine += [Action("routine", text) for text in (
+        "Agree one mastery step in a competency of your role with your manager for this "
+        "quarter, and log it with evidence when done",
+        "Lead a project or take on a responsibility this quarter, and log it with evidence",
+        "Ask a colleague or your manager for feedback on recent work, and record any "
+        "recognition it leads to")]
     out["routine"] = routine
     return out
 
 
-def next_actions(candidates: Mapping[str, Sequence[str]],
+def next_actions(candidates: Mapping[str, Sequence[str | Action]],
                  order: Sequence[str] = ACTION_SOURCES, limit: int = 3
                  ) -> tuple[Action, ...]:
-    """The first ``limit`` actions, one from each source in ``order`` first, then the rest."""
+    """The first ``limit`` actions, one from each source in ``order`` first, then the rest
+    (a bare text is an action of its source with no command)."""
+    def action(source: str, item: str | Action) -> Action:
+        return item if isinstance(item, Action) else Action(source, item)
+
     picked: list[Action] = []
     for source in order:
         items = candidates.get(source, ())
         if items and len(picked) < limit:
-            picked.append(Action(source, items[0]))
+            picked.append(action(source, items[0]))
     for source in order:
-        for text in list(candidates.get(source, ()))[1:]:
+        for item in list(candidates.get(source, ()))[1:]:
             if len(picked) < limit:
-                picked.append(Action(source, text))
+                picked.append(action(source, item))
     return tuple(picked)

@@ -691,7 +691,7 @@ def _step_from_document(s: Mapping[str, Any]) -> PlannedStep:
 def throughput_document(t: Throughput) -> dict[str, Any]:
     p = t.prior
     return {"rate": t.rate, "focus": t.focus, "on_plan": round(t.on_plan, 4),
-            "dispersion": t.dispersion,
+            "dispersion": t.dispersion, "spread": t.spread,
             "shape": round(t.shape, 4), "quarters": round(t.quarters, 4),
             "committed": t.committed, "own_rate": t.own_rate, "own_work": t.own_work,
             "own_quarters": t.own_quarters, "weight": t.weight,
@@ -708,4 +708,5 @@ def _throughput_from(doc: Mapping[str, Any] | None) -> Throughput | None:
                       Prior(p["rate"], p["strength"], p["spells"], p["group"],
                             p.get("focus", 1.0)),
                       doc["own_work"], doc["own_quarters"], doc["committed"],
-                      doc.get("focus", 1.0), doc.get("dispersion", 1.0))
+                      doc.get("focus", 1.0), doc.get("dispersion", 1.0),
+                      doc.get("spread", 0.0))

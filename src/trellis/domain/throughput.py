@@ -42,6 +42,14 @@ rate ``b = beta + quarters``. The time ``T`` to finish ``W`` median steps then h
 ``P(T <= t) = I(x; k W, a)`` with ``x = k focus t / (k focus t + b)``, the regularized
 incomplete beta function (the negative binomial's tail), so a plan's milestones and its
 P10/P50/P90 come from one distribution, exactly, without simulation.
+
+**Spread.** The posterior does not know how much the share of a person's pace that goes to
+one plan's steps varies; ``spread``, fitted by ``fit_spread`` on the organization's own
+earlier plans (services.plan_outcomes), is the variance of a factor of mean 1 on the pace
+beyond it. The forecast draws the pace from the gamma of the posterior's mean and the
+product's squared coefficient of variation (``Throughput.predictive_shape``): the same
+closed form with ``a' = 1 / ((1 + 1/a)(1 + spread) - 1)`` for ``a`` and ``b a' / a`` for
+``b``.
 """
 
 from __future__ import annotations
@@ -50,7 +58,7 @@ import math
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -78,6 +86,8 @@ DISPERSION_RANGE = (0.05, 4.0)
 MIDDLE_MONTHS = 5.0  # the default months of a step to mastery 3: difficulty 1 by default
 MIN_DIFFICULTY = 0.05
 FORECAST_LIMIT = 400.0  # quarters: a forecast past a century says only "not in sight"
+SPREAD_MAX = 4.0  # the most spread a held-out fit gives the pace (a coefficient of variation 2)
+MIN_HELD_OUT = 8  # held-out plans that reached readiness before a spread is fitted
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +207,9 @@ class ThroughputModel:
     by_level: Mapping[str, Prior] = field(default_factory=dict)
     overall: Prior | None = None
     dispersion: float = DISPERSION  # gamma-process events a median step (see ``dispersion``)
+    # The squared coefficient of variation of a person's pace on a plan beyond what the
+    # gamma posterior gives, fitted on the organization's own earlier plans (``fit_spread``).
+    spread: float = 0.0
 
     def prior(self, track: str | None, level: str | None) -> Prior:
         return (self.by_role.get((track or "", level or "")) or self.by_level.get(level or "")
@@ -217,11 +230,23 @@ class Throughput:
     committed: bool = False  # the rate is a commitment (``--capacity``), not learned
     focus: float = 1.0  # the share of it that goes to the plan's steps
     dispersion: float = DISPERSION  # the organization's (ThroughputModel.dispersion)
+    spread: float = 0.0  # the organization's (ThroughputModel.spread)
 
     @property
     def on_plan(self) -> float:
         """Median steps a quarter that go to the plan."""
         return self.rate * self.focus
+
+    @property
+    def predictive_shape(self) -> float:
+        """The shape of the gamma the forecast draws the pace from: the posterior's, widened
+        by ``spread``. A pace ``lambda * Z`` with ``lambda`` the posterior (squared
+        coefficient of variation ``1 / shape``) and ``Z`` independent of mean 1 and variance
+        ``spread`` has ``cv2 = (1 + 1/shape)(1 + spread) - 1``; the gamma of that mean and
+        ``cv2`` keeps the forecast in closed form (its first two moments are exact)."""
+        if self.spread <= 0:
+            return self.shape
+        return 1.0 / ((1.0 + 1.0 / self.shape) * (1.0 + self.spread) - 1.0)
 
     @property
     def own_rate(self) -> float | None:
@@ -236,7 +261,7 @@ class Throughput:
         """The same uncertainty around a rate the person commits to."""
         return Throughput(float(steps_a_quarter), self.shape, self.shape / steps_a_quarter,
                           self.prior, self.own_work, self.own_quarters, committed=True,
-                          focus=1.0, dispersion=self.dispersion)
+                          focus=1.0, dispersion=self.dispersion, spread=self.spread)
 
 
 CAREER_KINDS = ("hire", "promotion", "lateral_move", "departure", "skill_step", "demonstrated")
@@ -485,7 +510,8 @@ def person_throughput(model: ThroughputModel, career: Career | None, until: date
     shape = prior.rate * prior.strength + work
     scale = prior.strength + quarters
     return Throughput(round(shape / scale, 4), shape, scale, prior, round(work, 3),
-                      round(quarters, 3), focus=prior.focus, dispersion=model.dispersion)
+                      round(quarters, 3), focus=prior.focus, dispersion=model.dispersion,
+                      spread=model.spread)
 
 
 # --- the forecast ----------------------------------------------------------------------
@@ -537,10 +563,19 @@ def done_by(work: float, quarters: float, throughput: Throughput) -> float:
         return 1.0
     if quarters <= 0:
         return 0.0
-    dispersion = throughput.dispersion
-    kt = dispersion * quarters * throughput.focus
-    return incomplete_beta(dispersion * work, throughput.shape,
-                           kt / (kt + throughput.quarters))
+    alpha, shape, y = _beta_prime(work, quarters, throughput)
+    return incomplete_beta(alpha, shape, y / (1.0 + y))
+
+
+def _beta_prime(work: float, quarters: float, throughput: Throughput
+                ) -> tuple[float, float, float]:
+    """``(alpha, beta, y)``: ``P(T <= quarters) = P(Y <= y)`` for ``Y ~ BetaPrime(alpha,
+    beta)``, the pace drawn from the predictive gamma (the posterior's mean, ``shape /
+    quarters``, times the focus)."""
+    shape = throughput.predictive_shape
+    k = throughput.dispersion
+    mean = throughput.shape / throughput.quarters * throughput.focus
+    return k * work, shape, k * quarters * mean / shape
 
 
 def quantile(work: float, p: float, throughput: Throughput) -> float:
@@ -571,6 +606,65 @@ def expected_done(cumulative: Sequence[float], quarters: float, throughput: Thro
     return sum(done_by(w, quarters, throughput) for w in cumulative)
 
 
+# --- the spread, fitted on the organization's own earlier plans ------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HeldOut:
+    """An earlier plan's outcome: its ``work`` (median steps) and ``throughput`` on the
+    day it was drawn up, and ``quarters`` later readiness was ``reached``, or not by then
+    (censored: the person left, or the history ends)."""
+
+    work: float
+    throughput: Throughput
+    quarters: float
+    reached: bool
+
+
+def log_likelihood(case: HeldOut, spread: float) -> float:
+    """The log density of the readiness time (reached) or of its survival (censored)
+    under the forecast with ``spread``: ``Y = k * pace * T / shape ~ BetaPrime(k W,
+    shape)``."""
+    t = replace(case.throughput, spread=spread)
+    alpha, beta, y = _beta_prime(case.work, case.quarters, t)
+    if not case.reached:  # P(T > t) = I(1 / (1 + y); beta, alpha)
+        return math.log(max(incomplete_beta(beta, alpha, 1.0 / (1.0 + y)), 1e-300))
+    log_b = math.lgamma(alpha) + math.lgamma(beta) - math.lgamma(alpha + beta)
+    return ((alpha - 1.0) * math.log(y) - (alpha + beta) * math.log1p(y) - log_b
+            + math.log(y / case.quarters))
+
+
+def fit_spread(cases: Sequence[HeldOut]) -> float:
+    """The spread that makes earlier plans' outcomes likeliest (maximum likelihood, the
+    censored ones by their survival), searched on ``[0, SPREAD_MAX]`` by golden section of
+    ``log(1 + spread)``. With fewer than ``MIN_HELD_OUT`` reached: 0 (the posterior alone)."""
+    usable = [c for c in cases if c.work > 0 and c.quarters > 0]
+    if sum(c.reached for c in usable) < MIN_HELD_OUT:
+        return 0.0
+
+    def total(u: float) -> float:
+        spread = math.expm1(u)
+        return sum(log_likelihood(c, spread) for c in usable)
+
+    low, high = 0.0, math.log1p(SPREAD_MAX)
+    golden = (math.sqrt(5.0) - 1.0) / 2.0
+    a, b = high - golden * (high - low), low + golden * (high - low)
+    fa, fb = total(a), total(b)
+    while high - low > 1e-3:
+        if fa < fb:
+            low, a, fa = a, b, fb
+            b = low + golden * (high - low)
+            fb = total(b)
+        else:
+            high, b, fb = b, a, fa
+            a = high - golden * (high - low)
+            fa = total(a)
+    best = (low + high) / 2.0
+    if total(0.0) >= total(best):  # the edge: nothing beyond the posterior
+        return 0.0
+    return round(math.expm1(best), 4)
+
+
 # --- documents -------------------------------------------------------------------------
 
 
@@ -595,6 +689,7 @@ def model_to_document(model: ThroughputModel) -> dict[str, Any]:
         "by_level": [[lv, *_prior_row(p)] for lv, p in sorted(model.by_level.items())],
         "overall": None if model.overall is None else _prior_row(model.overall),
         "dispersion": model.dispersion,
+        "spread": model.spread,
     }
 
 
@@ -611,7 +706,7 @@ def model_from_document(doc: Mapping[str, Any]) -> ThroughputModel:
         {(t, lv): Prior(*row) for t, lv, *row in doc["by_role"]},
         {lv: Prior(*row) for lv, *row in doc["by_level"]},
         None if doc["overall"] is None else Prior(*doc["overall"]),
-        doc.get("dispersion", DISPERSION))
+        doc.get("dispersion", DISPERSION), doc.get("spread", 0.0))
 
 
 def as_effort(difficulty: Difficulty, rate: float) -> EffortModel:

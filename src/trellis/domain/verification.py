@@ -53,8 +53,8 @@ def would_change(event: Event) -> str:
     if isinstance(d, SkillStep):
         return f"{d.competency} mastery {d.from_mastery} -> {d.to_mastery}"
     if isinstance(d, Certification):
-        return f"certification {d.certification}" + (f" ({d.competency})" if d.competency
-                                                     else "")
+        # its kind is shown beside it: "Certification: CKA (testing)", not "certification" twice
+        return d.certification + (f" ({d.competency})" if d.competency else "")
     if isinstance(d, Demonstrated):
         return f"criterion {d.criterion} demonstrated"
     if isinstance(d, ProjectLeadership):

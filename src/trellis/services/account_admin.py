@@ -2,6 +2,9 @@
 disable and enable it, give it a new password. Every change is in the audit log under the
 admin's email.
 
+An account created here, or given a new password here, must choose its own password at
+its next sign-in (``accounts.choose_password``): the admin knew the one it had.
+
 A disabled account keeps its row, its tokens and its audit trail: it cannot sign in, its
 sessions end at once and its tokens stop working until it is enabled again. An admin
 cannot disable their own account or change their own password here (the last admin
@@ -34,6 +37,7 @@ class Account:
     handle: str | None
     created_at: datetime
     disabled_at: datetime | None
+    must_change_password: bool  # given by an HR admin: they choose their own at sign-in
     tokens: tuple[dict[str, Any], ...]  # name, scope, created, expires, last used (no secret)
 
 
@@ -60,7 +64,7 @@ def _accounts(uow: UnitOfWork) -> list[Account]:
         person = people.get(r["person_id"]) if r["person_id"] is not None else None
         out.append(Account(r["id"], r["email"], Role(r["role"]),
                            person.name if person else None, person.handle if person else None,
-                           r["created_at"], r["disabled_at"],
+                           r["created_at"], r["disabled_at"], bool(r["must_change_password"]),
                            tuple(by_owner.get(r["email"], ()))))
     return out
 
@@ -69,11 +73,11 @@ def create_account(uow: UnitOfWork, user: User, email: str, role: Role,
                    person: str | None = None, password: str | None = None
                    ) -> tuple[User, str | None]:
     """Create an account (HR admins); with no password, one is generated and returned
-    once (None when the admin chose it)."""
+    once (None when the admin chose it). Its owner chooses their own at first sign-in."""
     require_role(user, Role.HR_ADMIN)
     chosen = password or None
     made = create_user(uow, email, chosen or (fresh := generated_password()), role,
-                       person=person or None, author=user.email)
+                       person=person or None, author=user.email, must_change_password=True)
     return made, None if chosen else fresh
 
 
@@ -122,7 +126,8 @@ def change_disabled(uow: UnitOfWork, account: int | str, disabled: bool, *, auth
 def reset_password(uow: UnitOfWork, user: User, account: int | str,
                    password: str | None = None) -> tuple[User, str | None]:
     """Give an account a new password: ``password``, or a generated one returned once.
-    The account's sessions end, so whoever had them signs in again."""
+    The account's sessions end, so whoever had them signs in again, and its owner must
+    choose their own password then; its API tokens keep working."""
     require_role(user, Role.HR_ADMIN)
     return change_password(uow, account, password, author=user.email, own=user.id)
 
@@ -135,11 +140,12 @@ def change_password(uow: UnitOfWork, account: int | str, password: str | None = 
     fresh = None if password else generated_password()
     with uow:
         target = _target(uow, account, own, "reset the password of")
-        uow.accounts.set_password_hash(target.id, hash_password(password or fresh or ""))
+        uow.accounts.set_password_hash(target.id, hash_password(password or fresh or ""),
+                                       must_change_password=True)
         ended = uow.accounts.remove_sessions_of(target.id)
         uow.accounts.audit(clock.now(), author, "user.password_reset", f"user/{target.id}",
                            {"email": target.email, "generated": fresh is not None,
-                            "sessions": ended})
+                            "sessions": ended, "chooses_own_at_sign_in": True})
         uow.commit()
     return target, fresh
 

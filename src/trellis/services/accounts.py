@@ -88,8 +88,11 @@ def check_password(password: str) -> str:
 
 
 def create_user(uow: UnitOfWork, email: str, password: str, role: Role, *,
-                person: str | None = None, author: str) -> User:
-    """Add a user (optionally linked to a person) with an argon2-hashed password."""
+                person: str | None = None, author: str,
+                must_change_password: bool = False) -> User:
+    """Add a user (optionally linked to a person) with an argon2-hashed password;
+    ``must_change_password`` when someone else chose it (an HR admin): the user chooses
+    their own at their first sign-in (``choose_password``)."""
     email = email.strip().lower()
     check_email(email)
     check_password(password)
@@ -98,9 +101,10 @@ def create_user(uow: UnitOfWork, email: str, password: str, role: Role, *,
             raise Conflict(f"a user with email '{email}' already exists")
         person_id = find_person(uow, person).id if person else None
         user = uow.accounts.add_user(email, _hasher.hash(password), role, person_id,
-                                     clock.now())
+                                     clock.now(), must_change_password)
         uow.accounts.audit(clock.now(), author, "user.create", f"user/{user.id}",
-                           {"email": email, "role": role.value, "person_id": person_id})
+                           {"email": email, "role": role.value, "person_id": person_id,
+                            "chooses_own_at_sign_in": must_change_password})
         uow.commit()
         return user
 
@@ -116,6 +120,7 @@ class LoginSession:
     token: str  # the cookie value: shown once, stored only as a digest
     csrf: str
     expires: datetime
+    must_change_password: bool = False  # the session may do nothing else first
 
 
 def login(uow: UnitOfWork, email: str, password: str, client: str | None = None
@@ -160,8 +165,9 @@ def login(uow: UnitOfWork, email: str, password: str, client: str | None = None
         expires = now + timedelta(hours=SESSION_HOURS)
         uow.accounts.add_session(digest(token), user.id, csrf, now, expires)
         uow.accounts.audit(now, user.email, "login", "session", {})
+        must_change = uow.accounts.must_change_password(user.id)
         uow.commit()
-        return LoginSession(user, token, csrf, expires)
+        return LoginSession(user, token, csrf, expires, must_change)
 
 
 # The throttle's keys: an email is prefixed so that no typed email can name a client's key.
@@ -192,13 +198,50 @@ def _fail(uow: UnitOfWork, key: str, now: datetime, limit: int, lockout: timedel
         uow.accounts.lock(key, now + lockout)
 
 
-def session_user(uow: UnitOfWork, token: str) -> tuple[User, str]:
-    """The user of a session cookie and the session's CSRF token."""
+def session_user(uow: UnitOfWork, token: str) -> tuple[User, str, bool]:
+    """The user of a session cookie, the session's CSRF token, and whether the user must
+    choose a new password before doing anything else."""
     with uow.reading():
         found = uow.accounts.session(digest(token), clock.now())
     if found is None:
         raise NotAuthenticated("not signed in, or the session has expired")
     return found
+
+
+CURRENT_WRONG = "the current password is wrong, or there were too many attempts: try again later"
+
+
+def choose_password(uow: UnitOfWork, user: User, token: str, current: str, new: str) -> int:
+    """The signed-in user replaces their password (they must when an HR admin gave it).
+
+    ``current`` is checked as a sign-in would check it (a wrong one counts toward the
+    email's lockout); ``new`` needs ``MIN_PASSWORD`` characters and must differ from it.
+    The user's other sessions end, the one of ``token`` stays; their API tokens are kept.
+    Returns how many sessions ended.
+    """
+    check_password(new)
+    key, now = email_key(user.email), clock.now()
+    with uow:
+        stored = uow.accounts.password_hash(user.id)
+        try:
+            ok = (stored is not None and _locked_until(uow, key, now) is None
+                  and _hasher.verify(stored, current))
+        except (VerificationError, InvalidHashError):
+            ok = False
+        if not ok:
+            _fail(uow, key, now, MAX_FAILURES, LOCKOUT)
+            uow.accounts.audit(now, user.email, "user.password_refused", f"user/{user.id}", {})
+            uow.commit()
+            raise InvalidEvent(CURRENT_WRONG)
+        if new == current:
+            raise InvalidEvent("choose a new password: that is the one you have now")
+        uow.accounts.set_password_hash(user.id, _hasher.hash(new), must_change_password=False)
+        ended = uow.accounts.remove_sessions_of(user.id, keep=digest(token))
+        uow.accounts.clear_throttle(key)
+        uow.accounts.audit(now, user.email, "user.password_change", f"user/{user.id}",
+                           {"sessions": ended})
+        uow.commit()
+        return ended
 
 
 def logout(uow: UnitOfWork, token: str) -> None:

@@ -87,7 +87,8 @@ class Advice:
                             "still_employed_1y": round(s.still_employed_1y, 4),
                             "still_employed": round(s.still_employed, 4)}
                            for s in self.simulated],
-            "actions": [{"source": a.source, "text": a.text} for a in self.actions],
+            "actions": [{"source": a.source, "text": a.text, "command": a.command}
+                        for a in self.actions],
             "notes": list(self.notes),
             "models": list(self.models),
         }
@@ -177,8 +178,8 @@ def advise(uow: UnitOfWork, person: str, *, simulate_runs: int = SIM_RUNS,
 
 
 def _candidates(uow: UnitOfWork, handle: str, hired_on: date | None, today: date,
-                notes: list[str]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
+                notes: list[str]) -> dict[str, list[str | Action]]:
+    out: dict[str, list[str | Action]] = {}
     has_plan = False
     try:
         view = show_plan(uow, handle)
@@ -230,8 +231,9 @@ def _candidates(uow: UnitOfWork, handle: str, hired_on: date | None, today: date
     except TrellisError as exc:
         notes.append(f"lattice: {exc}")
     last_check_in, last_micro = _last_activity(uow, handle, hired_on, today)
-    out.update(routine_actions(handle, today, last_check_in=last_check_in,
-                               last_micro=last_micro, has_plan=has_plan))
+    for source, actions in routine_actions(handle, today, last_check_in=last_check_in,
+                                           last_micro=last_micro, has_plan=has_plan).items():
+        out[source] = list(actions)
     return out
 
 

@@ -31,16 +31,16 @@ from trellis.domain.throughput import (
     Career,
     ThroughputModel,
     careers_from_rows,
-    learn_throughput,
 )
 
 from . import clock, org_models
 from .ledger_snapshot import LedgerSnapshot
+from .plan_outcomes import calibrated_throughput, held_out_people
 from .unit_of_work import UnitOfWork
 
 # Raise it whenever what a sample is changes: a model learned by other rules is relearned
 # (a change to the modules below does that by itself).
-MODEL_FORMAT = 4
+MODEL_FORMAT = 5
 RELEARN_GROWTH = 0.02
 
 
@@ -127,11 +127,16 @@ def cached_models(uow: UnitOfWork) -> tuple[EffortModel, ThroughputModel] | None
 
 def learn_plan_models(uow: UnitOfWork, until: date, ledger: LedgerSnapshot | None = None
                       ) -> tuple[EffortModel, ThroughputModel]:
-    """Both models learned from the ledger (inside an open unit of work; its events from
-    ``ledger`` when given)."""
+    """Both models learned from the ledger (inside an open unit of work; its light rows
+    from ``ledger`` when given); the throughput model's spread is fitted on the plans it
+    would have drawn up before (plan_outcomes)."""
     model = learn_efforts(organization_samples(uow, ledger),
                           organization_criteria_samples(uow, ledger))
-    return model, learn_throughput(careers(uow, None, ledger).values(), until)
+    # only the sampled people's events: the fit reads no more of a large ledger than that
+    by_person = {pid: uow.events.for_person(pid)
+                 for pid in held_out_people(p.id for p in uow.people.all())}
+    return model, calibrated_throughput(by_person, uow.frameworks.catalog,
+                                        careers(uow, None, ledger), until)
 
 
 def learn(uow: UnitOfWork, params: Mapping[str, Any] | None, ledger: LedgerSnapshot
@@ -143,7 +148,8 @@ def learn(uow: UnitOfWork, params: Mapping[str, Any] | None, ledger: LedgerSnaps
 
 EFFORT = org_models.ModelKind(
     "effort", MODEL_FORMAT, learn,
-    ("trellis.domain.effort", "trellis.domain.throughput", __name__), dated=False,
+    ("trellis.domain.effort", "trellis.domain.throughput", "trellis.services.plan_outcomes",
+     __name__), dated=False,
     tolerance=RELEARN_GROWTH,
     description="effort estimates of nano-steps and the throughput model (plans, lattice)",
     kinds=tuple(sorted({EventKind.SKILL_STEP.value, EventKind.DEMONSTRATED.value,

@@ -8,18 +8,19 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from trellis.domain.carry_forward import carried_author, carry_forward
 from trellis.domain.events import Event, EventKind
 from trellis.domain.framework import Framework
-from trellis.domain.framework_diff import FrameworkDiff, diff_frameworks, replaces_problems
 from trellis.domain.framework_versions import in_force
 from trellis.domain.profile import replay, resume
 from trellis.errors import FrameworkInvalid, LedgerRuleBroken, NotFound, TrellisError
 
 from . import clock
 from .unit_of_work import FrameworkVersionInfo, UnitOfWork
+
+if TYPE_CHECKING:
+    from trellis.domain.framework_diff import FrameworkDiff
 
 ACTIVE = "active_framework"
 EVIDENCE_KINDS = (EventKind.SKILL_STEP, EventKind.DEMONSTRATED, EventKind.ASSESSED)
@@ -65,6 +66,9 @@ def load_framework(
     ``effective_from`` (default: today), so older events keep the version of their date.
     The first framework loaded into a database becomes its active one.
     """
+    # here, not at the top: a command that only looks a version up needs no diff
+    from trellis.domain.framework_diff import diff_frameworks, replaces_problems
+
     digest = document_checksum(document)
     with uow:
         versions = uow.frameworks.versions(framework.key)
@@ -113,6 +117,8 @@ def _carry(uow: UnitOfWork, diff: FrameworkDiff, previous: FrameworkVersionInfo,
     """Record the derived events carrying evidence along the new version's ``replaces``,
     replay each person concerned (the ledger's rules check the result), and rewrite the
     current profiles that now read the new version."""
+    from trellis.domain.carry_forward import carried_author, carry_forward
+
     rows = uow.events.of_kinds(EVIDENCE_KINDS)
     maps = diff.competencies, diff.criteria
     concerned = sorted({r.person_id for r in rows if _names(r.details, *maps)})
@@ -289,6 +295,8 @@ def diff_versions(old: Framework, new: Framework, uow: UnitOfWork | None = None,
                   previous: str = "the old version") -> Diff:
     """What changed from ``old`` to ``new`` and, with a database, whose evidence it
     concerns. A ``replaces`` naming nothing in ``old`` is refused, as a load would."""
+    from trellis.domain.framework_diff import diff_frameworks, replaces_problems
+
     problems = replaces_problems(old, new, previous)
     if problems:
         raise FrameworkInvalid(problems)

@@ -32,7 +32,6 @@ from trellis.errors import LedgerRuleBroken, NotFound
 
 from . import clock
 from .frameworks import version_in_force
-from .plan_retarget import retarget_after_promotion
 from .unit_of_work import UnitOfWork
 
 T = TypeVar("T")
@@ -203,6 +202,8 @@ def append_event(
     if checkpoints is not None:
         uow.state.write_checkpoints(person.id, checkpoints)
     if kind is EventKind.PROMOTION:  # every promotion, whichever use case records it
+        from .plan_retarget import retarget_after_promotion  # the plan engine: promotions only
+
         retarget_after_promotion(uow, person, event)
     return event
 

@@ -3,12 +3,13 @@ score the forecasts against what happened after.
 
 On DATE, every person employed then with a role above theirs on the track gets a plan to
 that next role, from their profile on DATE and a throughput model learned only from the
-ledger up to DATE (nothing after it leaks in). Then their ledger after DATE is folded day
-by day: the **readiness date** is the first day their readiness for that target, before
-the freshness discount (``Readiness.coverage``), reaches 100: every expected mastery,
-criterion, band level and points bar reached, on the framework in force on DATE. A person
-who leaves first is **censored** at the departure; one still short when the ledger ends,
-at its last event's date.
+ledger up to DATE (nothing after it leaks in; its spread is fitted on plans drawn up
+before DATE and followed up to DATE, services.plan_outcomes). Then their ledger after
+DATE is folded day by day: the **readiness date** is the first day their readiness for
+that target, before the freshness discount (``Readiness.coverage``), reaches 100: every
+expected mastery, criterion, band level and points bar reached, on the framework in force
+on DATE. A person who leaves first is **censored** at the departure; one still short when
+the ledger ends, at its last event's date.
 
 The forecast scored is the plan's, from the same throughput distribution, over its *gap*
 steps: refreshes (new evidence for what is met on stale evidence) are left out of both
@@ -26,33 +27,21 @@ date minus P50, in months (positive: later than forecast), over the people who r
 from __future__ import annotations
 
 import statistics
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from trellis.domain.events import Event, EventKind
-from trellis.domain.plan import (
-    StepKind,
-    forecast_of,
-    make_plan,
-    resolve_target,
-    target_readiness,
-)
-from trellis.domain.profile import ProfileBuilder, live_events, order
+from trellis.domain.plan import forecast_of
 from trellis.domain.readiness import DAYS_PER_MONTH
-from trellis.domain.throughput import learn_throughput, person_throughput
 from trellis.errors import PlanRejected
 
 from . import clock
 from .effort import careers
+from .plan_outcomes import calibrated_throughput, plan_outcomes
 from .unit_of_work import UnitOfWork
-
-# Only these can raise readiness; other days need no assessment.
-RAISING = frozenset({EventKind.SKILL_STEP, EventKind.DEMONSTRATED, EventKind.ASSESSED,
-                     EventKind.CERTIFICATION, EventKind.VERIFICATION, EventKind.REVIEW,
-                     EventKind.CALIBRATION})
 
 
 class BacktestRejected(PlanRejected):
@@ -97,6 +86,7 @@ class Backtest:
     skipped: Mapping[str, int]  # why people employed on DATE got no plan
     cases: tuple[Case, ...]
     refreshes: bool = False  # refreshes counted on both sides
+    spread: float = 0.0  # the model's, fitted on plans before ``at`` (plan_outcomes)
 
     def count(self, outcome: str) -> int:
         return sum(c.outcome == outcome for c in self.cases)
@@ -147,66 +137,20 @@ def backtest(uow: UnitOfWork, at: date, *, refreshes: bool = False) -> Backtest:
             raise BacktestRejected(f"--at {at} is on or after the ledger's last event "
                                    f"({last}): nothing after it to score against")
         history = careers(uow)
-        model = learn_throughput(history.values(), at)
         catalog = uow.frameworks.catalog
+        model = calibrated_throughput(by_person, catalog, history, at)
+        found = plan_outcomes(by_person, catalog, history, model, at, last,
+                              refreshes=refreshes)
         people = {p.id: p.handle for p in uow.people.all()}
-        skipped: Counter[str] = Counter()
-        cases: list[Case] = []
-        employed = 0
-        for person_id, events in sorted(by_person.items()):
-            builder = ProfileBuilder(person_id, catalog)
-            ordered = order(live_events(events))
-            k = 0
-            while k < len(ordered) and ordered[k].effective_on <= at:
-                builder.apply(ordered[k])
-                k += 1
-            profile = builder.snapshot(at)
-            if not profile.active or profile.framework_version is None:
-                continue
-            employed += 1
-            framework = catalog[profile.framework_version]
-            try:
-                target = resolve_target(framework, profile)
-                throughput = person_throughput(model, history.get(person_id), at,
-                                               profile.track, profile.level)
-                plan = make_plan(profile, framework, target, model, throughput, start=at,
-                                 framework_version=profile.framework_version)
-            except PlanRejected as exc:
-                skipped[_why(str(exc))] += 1
-                continue
-            gaps = [s for s in plan.steps if refreshes or s.kind is not StepKind.REFRESH]
-            if not gaps:
-                skipped["only refreshes left"] += 1
-                continue
-            forecast = forecast_of(sum(s.difficulty for s in gaps), at, throughput)
-            reached = censored = None
-            why = ""
-            for e in ordered[k:]:
-                if e.kind is EventKind.DEPARTURE:
-                    censored, why = e.effective_on, "departure"
-                    break
-                builder.apply(e)
-                if e.kind in RAISING:
-                    found = target_readiness(builder.snapshot(e.effective_on), framework,
-                                             target)
-                    if (found.score if refreshes else found.coverage) >= 100 - 1e-9:
-                        reached = e.effective_on
-                        break
-            if reached is None and censored is None:
-                censored, why = last, "ledger end"
+        cases = []
+        for o in found.cases:
+            forecast = forecast_of(o.work, at, o.throughput)
             p10, p50, p90 = forecast.dates
-            cases.append(Case(person_id, people.get(person_id, str(person_id)),
-                              target.role or target.label, len(gaps), forecast.work,
-                              p10, p50, p90, reached, censored, why))
-        return Backtest(at, last, employed, dict(skipped), tuple(cases), refreshes)
-
-
-def _why(message: str) -> str:
-    if "already meets" in message:
-        return "already ready"
-    if "no role above" in message:
-        return "top of track"
-    return "out of reach"
+            cases.append(Case(o.person_id, people.get(o.person_id, str(o.person_id)),
+                              o.target, o.steps, forecast.work, p10, p50, p90, o.reached_on,
+                              o.censored_on, o.censored_by))
+        return Backtest(at, last, found.employed, found.skipped, tuple(cases), refreshes,
+                        model.spread)
 
 
 def backtest_to_document(b: Backtest, *, limit: int | None = None) -> dict[str, Any]:
@@ -216,7 +160,7 @@ def backtest_to_document(b: Backtest, *, limit: int | None = None) -> dict[str, 
     shown = b.cases if limit is None else b.cases[:limit]
     return {
         "at": b.at.isoformat(), "ledger_end": b.ledger_end.isoformat(),
-        "refreshes": b.refreshes,
+        "refreshes": b.refreshes, "spread": b.spread,
         "employed": b.employed, "skipped": dict(b.skipped), "planned": len(b.cases),
         "reached": b.reached, "censored": b.censored, "scored": b.scored,
         "outcomes": {o: b.count(o) for o in ("inside", "early", "late", "undecided")},

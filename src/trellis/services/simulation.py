@@ -15,7 +15,6 @@ their careers; ``--person`` takes anyone employed.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -24,7 +23,12 @@ from typing import Any
 import numpy as np
 import orjson
 
-from trellis.analytics.calibration import PANEL_KINDS, Calibration, calibrate_of
+from trellis.analytics.calibration import (
+    PANEL_KINDS,
+    Calibration,
+    calibrate_of,
+    quarters_in_role,
+)
 from trellis.analytics.simulator import Outcome, Start, parse_strategies
 from trellis.analytics.simulator import simulate as run_strategy
 from trellis.domain.career_stage import (
@@ -109,7 +113,7 @@ def fit_calibration(uow: UnitOfWork, params: Mapping[str, Any], ledger: LedgerSn
 
 
 CALIBRATION = org_models.ModelKind(
-    "calibration", 1, fit_calibration, ("trellis.analytics.calibration",),
+    "calibration", 2, fit_calibration, ("trellis.analytics.calibration",),
     description="the strategy simulator's rates and effects (simulate, advise, report)",
     kinds=PANEL_KINDS)
 
@@ -179,8 +183,11 @@ def _matches(p: Profile, wanted: Mapping[str, str], today: date,
 def _start(people: Sequence[Profile], framework: Framework, today: date,
            calibration: Calibration) -> Start:
     top: dict[str, int] = {}
+    closed: dict[str, list[int]] = {}  # per track, the ranks of roles the ledger closed
     for role in framework.roles.values():
         top[role.track] = max(top.get(role.track, 1), framework.rank_of(role.id))
+        if role.id in calibration.closed_roles:
+            closed.setdefault(role.track, []).append(framework.rank_of(role.id))
     values: dict[str, list[float]] = {k: [] for k in (
         "rank", "top_rank", "pay", "readiness", "quarters_in_level", "quarters_since",
         "years", "engagement", "moved")}
@@ -193,10 +200,13 @@ def _start(people: Sequence[Profile], framework: Framework, today: date,
         met = sum(1 for c, m in need.items() if p.mastery_of(c) >= m)
         band = framework.roles[p.role].pay_band if known else None  # type: ignore[index]
         values["rank"].append(rank)
-        values["top_rank"].append(top.get(p.track or "", rank) if nxt else rank)
+        # the track's top, or the first role at or above theirs nobody is promoted from
+        ceiling = min([r for r in closed.get(p.track or "", []) if r >= rank],
+                      default=top.get(p.track or "", rank))
+        values["top_rank"].append(ceiling if nxt else rank)
         values["pay"].append(p.pay or (band.mid if band else 0))
         values["readiness"].append(met / len(need) if need else 1.0)
-        in_level = math.floor(_years(p.role_since, today) * 4)
+        in_level = quarters_in_role(p.role_since, today) if p.role_since else 0
         values["quarters_in_level"].append(in_level)
         values["quarters_since"].append(in_level)  # role_since moves on hire, promotion, move
         values["moved"].append(p.role_since is not None and p.role_since != p.hired_on)

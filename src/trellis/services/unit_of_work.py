@@ -8,27 +8,28 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
-from trellis.domain.access import Role, User
-from trellis.domain.attributes import PersonAttribute
-from trellis.domain.calibration_sessions import CalibrationSession, GroupKind, SessionStatus
-from trellis.domain.cases import Case, CaseStatus, Step
-from trellis.domain.compensation import (
-    CompCycle,
-    CompCycleStatus,
-    Participant,
-    Proposal,
-    ProposalStatus,
-)
-from trellis.domain.events import Event, EventKind
-from trellis.domain.framework import Framework, ReviewForm
-from trellis.domain.ledger_rows import EventRow
-from trellis.domain.org_models import ModelHeader, Position
-from trellis.domain.people import Person
-from trellis.domain.plan import Plan, PlanVersion
-from trellis.domain.profile import Profile
-from trellis.domain.reviews import CycleStatus, Nomination, ReviewCycle
+if TYPE_CHECKING:  # annotations only: a command imports the domain modules it uses
+    from trellis.domain.access import Role, User
+    from trellis.domain.attributes import PersonAttribute
+    from trellis.domain.calibration_sessions import CalibrationSession, GroupKind, SessionStatus
+    from trellis.domain.cases import Case, CaseStatus, Step
+    from trellis.domain.compensation import (
+        CompCycle,
+        CompCycleStatus,
+        Participant,
+        Proposal,
+        ProposalStatus,
+    )
+    from trellis.domain.events import Event, EventKind
+    from trellis.domain.framework import Framework, ReviewForm
+    from trellis.domain.ledger_rows import EventRow
+    from trellis.domain.org_models import ModelHeader, Position
+    from trellis.domain.people import Person
+    from trellis.domain.plan import Plan, PlanVersion
+    from trellis.domain.profile import Profile
+    from trellis.domain.reviews import CycleStatus, Nomination, ReviewCycle
 
 
 class FrameworkVersionInfo(Protocol):
@@ -122,19 +123,22 @@ class State(Protocol):
 
 class Accounts(Protocol):
     def add_user(self, email: str, password_hash: str, role: Role, person_id: int | None,
-                 now: datetime) -> User: ...
+                 now: datetime, must_change_password: bool = False) -> User: ...
     def user(self, user_id: int) -> User | None: ...
     def user_by_email(self, email: str) -> tuple[User, str] | None: ...
     def users(self) -> list[User]: ...
-    def set_password_hash(self, user_id: int, password_hash: str) -> None: ...
+    def set_password_hash(self, user_id: int, password_hash: str,
+                          must_change_password: bool | None = None) -> None: ...
+    def must_change_password(self, user_id: int) -> bool: ...
+    def password_hash(self, user_id: int) -> str | None: ...
     def user_rows(self) -> list[dict[str, Any]]: ...
     def disabled_at(self, user_id: int) -> datetime | None: ...
     def set_disabled(self, user_id: int, at: datetime | None) -> None: ...
-    def remove_sessions_of(self, user_id: int) -> int: ...
+    def remove_sessions_of(self, user_id: int, keep: str | None = None) -> int: ...
     def count_users(self) -> int: ...
     def add_session(self, token_hash: str, user_id: int, csrf: str, now: datetime,
                     expires: datetime) -> None: ...
-    def session(self, token_hash: str, now: datetime) -> tuple[User, str] | None: ...
+    def session(self, token_hash: str, now: datetime) -> tuple[User, str, bool] | None: ...
     def remove_session(self, token_hash: str) -> None: ...
     def remove_expired_sessions(self, now: datetime) -> None: ...
     def add_token(self, token_hash: str, user_id: int, name: str, now: datetime,

@@ -69,11 +69,18 @@ def list_accounts(ctx: typer.Context,
     if json:
         print_json([{"id": a.id, "email": a.email, "role": a.role.value, "person": a.handle,
                      "created_at": a.created_at, "disabled_at": a.disabled_at,
+                     "must_change_password": a.must_change_password,
                      "tokens": list(a.tokens)} for a in found])
         return
     table(f"Accounts ({len(found)})", ["email", "role", "person", "status", "API tokens"],
-          [[a.email, a.role.value, a.person or "", "disabled" if a.disabled_at else "active",
+          [[a.email, a.role.value, a.person or "", _status(a),
             ", ".join(t["name"] for t in a.tokens)] for a in found])
+
+
+def _status(account: account_admin.Account) -> str:
+    if account.disabled_at:
+        return "disabled"
+    return "active, must choose a password" if account.must_change_password else "active"
 
 
 @admin.command("disable")
@@ -104,12 +111,14 @@ def password(
         "--password-stdin", help="Read the new password from standard input; without it "
         "one is generated and printed once.")] = False,
 ) -> None:
-    """Give an account a new password (its sessions end)."""
+    """Give an account a new password (its sessions end; its API tokens keep working). It
+    lets them in once: at that sign-in they choose their own."""
     cli = state(ctx)
     target, fresh = account_admin.change_password(cli.open().uow(), email,
                                                   _password(password_stdin),
                                                   author=cli.settings.author)
-    console.print(f"new password for {target.email}" + (f": {fresh}" if fresh else ""),
+    console.print(f"new password for {target.email}" + (f": {fresh}" if fresh else "")
+                  + "\nthey choose their own password when they next sign in",
                   highlight=False, markup=False)
 
 

@@ -141,6 +141,8 @@ def advise(
     if not found.actions:
         console.print("  (none found)")
     for i, a in enumerate(found.actions, 1):
-        console.print(f"  {i}. {escape(a.text)} [dim]({a.source})[/]", highlight=False)
+        command = f": `{a.command}`" if a.command else ""
+        console.print(f"  {i}. {escape(a.text + command)} [dim]({a.source})[/]",
+                      highlight=False)
     for note in found.notes:
         console.print(f"[dim]note: {escape(note)}[/]", highlight=False)

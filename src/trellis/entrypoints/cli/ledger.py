@@ -1,6 +1,7 @@
 """``trellis log KIND PERSON`` and ``trellis retract EVENT``: append to the ledger."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: Typer reads each command's annotations at
+# every start, and as strings it would compile every one of them again (eval).
 
 from typing import Annotated, Any
 

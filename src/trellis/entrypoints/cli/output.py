@@ -10,7 +10,6 @@ from typing import Any
 import orjson
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 from rich.text import Text
 
 console = Console()
@@ -32,6 +31,8 @@ def _default(value: Any) -> Any:
 
 def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]],
           *, caption: str | None = None) -> None:
+    from rich.table import Table  # here: a command that prints one line needs no table
+
     t = Table(title=title, caption=caption, header_style="bold", title_justify="left")
     for column in columns:
         numeric = column.lower() in {"pay", "mastery", "points", "events", "#", "count", "share"}

@@ -1,6 +1,7 @@
 """``trellis profile`` and ``trellis timeline``: a person's career, at a date and over time."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: Typer reads each command's annotations at
+# every start, and as strings it would compile every one of them again (eval).
 
 from typing import Annotated
 

@@ -32,8 +32,10 @@ from . import (
     import_pages,
     org_pages,
     pages,
+    password_pages,
     person_pages,
     review_pages,
+    simulate_page,
     static_assets,
     team_pages,
 )
@@ -133,7 +135,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(directory_pages.router)  # /people, before /people/{ref}
     app.include_router(org_pages.router)
     app.include_router(account_pages.router)
+    app.include_router(password_pages.router)
     app.include_router(pages.router)
+    app.include_router(simulate_page.router)
     app.include_router(person_pages.router)
     app.include_router(comp_pages.router)
     app.include_router(calibration_pages.router)

@@ -26,6 +26,8 @@ from trellis.services import cases as use
 from trellis.services.case_documents import case_document, case_summary
 from trellis.services.readiness import promotion_pay
 
+from . import feedback, formatting
+from .case_words import NOMINATORS, case_words
 from .deps import CurrentUser, Uow
 from .errors import status_of
 from .fields import LINE, TEXT
@@ -48,7 +50,7 @@ def cases_page(request: Request, user: CurrentUser, uow: Uow,
             for c in found]
     accounts.audit(uow(), user, "case.list", "cases", {"count": len(rows)})
     return render(request, "cases.html", cases=rows, status=status.value if status else "",
-                  statuses=[s.value for s in CaseStatus])
+                  statuses=[s.value for s in CaseStatus], words=case_words(uow(), rows))
 
 
 @router.get("/cases/new", response_class=HTMLResponse)
@@ -111,7 +113,8 @@ def show_case(request: Request, user: User, uow: UowFactory, case_id: int, *,
               message: str | None = None, status: int = 200) -> HTMLResponse:
     doc = case_document(use.show_case(uow(), _case_id(case_id), Signer.of(user)))
     audit_read(uow, user, case_id, doc)
-    return render(request, "case.html", status, c=doc, message=message)
+    return render(request, "case.html", status, c=doc, message=message,
+                  words=case_words(uow(), [doc]), nominators=NOMINATORS)
 
 
 @router.get("/cases/{case_id}/export", response_class=HTMLResponse)
@@ -124,7 +127,23 @@ def export(case_id: int, user: CurrentUser, uow: Uow) -> HTMLResponse:
 
 @router.post("/cases/{case_id}/approve", response_class=HTMLResponse)
 def approve(case_id: int, request: Request, user: CurrentUser, uow: Uow,
-            override: LongText = "") -> Response:
+            override: LongText = "", confirmed: Annotated[str, Form(max_length=3)] = ""
+            ) -> Response:
+    """Sign the next step. The last one records the promotion: it asks first."""
+    last = _last_step_for(uow, user, case_id)
+    if last is not None and confirmed != "yes":
+        words = case_words(uow(), [last])
+        return feedback.confirm(
+            request, title=f"Approve the promotion of {last['person_name']}?",
+            question=("This is the case's last approval: it records the promotion on "
+                      f"{last['person_name']}'s timeline, effective "
+                      f"{formatting.day(last['effective_on'])}, and cannot be undone from "
+                      "here (a correction is a retraction)."),
+            facts=[("To", words.role(last["to_role"])),
+                   ("Override reason", override.strip() or "none")],
+            action=f"/cases/{case_id}/approve", fields={"override": override},
+            button="Yes, approve and record the promotion", back=f"/cases/{case_id}")
+
     def act() -> None:
         done = use.approve(uow(), _case_id(case_id), by=Signer.of(user),
                            override=override.strip() or None)
@@ -181,6 +200,17 @@ def _acting(request: Request, user: User, uow: UowFactory, case_id: int, act: An
         except TrellisError:
             return error_page(request, status, str(exc))
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+def _last_step_for(uow: UowFactory, user: User, case_id: int) -> dict[str, Any] | None:
+    """The case, when ``user`` may sign its next step and it is the last one; else None
+    (the approval then goes ahead, or is refused with its reason)."""
+    try:
+        doc = case_document(use.show_case(uow(), _case_id(case_id), Signer.of(user)))
+    except TrellisError:
+        return None
+    waiting = [s for s in doc["steps"] if s["decision"] is None]
+    return doc if doc.get("may_sign") and len(waiting) == 1 else None
 
 
 def _case_id(value: int) -> int:

@@ -5,6 +5,10 @@ and the signed-in user (a session cookie, or ``Authorization: Bearer`` with an A
 A cookie-authenticated request that changes something must carry the session's CSRF token
 (the ``X-CSRF-Token`` header, or a ``csrf_token`` form field); a bearer token needs none,
 and a read-only token may not change anything.
+
+A session whose password an HR admin gave (``must_change_password``) may only choose its
+own password and sign out (``SignedInUser``); anything else is PasswordChangeRequired,
+which sends a page to the change-password form. API tokens are not affected.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from starlette.concurrency import run_in_threadpool
 
 from trellis.bootstrap import Trellis
 from trellis.domain.access import User, token_permits
-from trellis.errors import NotAuthenticated, PermissionDenied
+from trellis.errors import NotAuthenticated, PasswordChangeRequired, PermissionDenied
 from trellis.services import accounts
 from trellis.services.unit_of_work import UnitOfWork
 
@@ -92,7 +96,20 @@ Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 Cookie = Annotated[str | None, Depends(_cookie)]
 
 
+CHANGE_FIRST = ("choose your own password first: the one you were given lets you in once "
+                "(sign in on the web page, which asks for a new one)")
+
+
 async def current_user(request: Request, uow: Uow, bearer: Bearer, cookie: Cookie) -> User:
+    user = await signed_in(request, uow, bearer, cookie)
+    if getattr(request.state, "must_change_password", False):
+        raise PasswordChangeRequired(CHANGE_FIRST)
+    return user
+
+
+async def signed_in(request: Request, uow: Uow, bearer: Bearer, cookie: Cookie) -> User:
+    """The user of the request's token or session (``request.state.must_change_password``
+    says whether the session must choose a new password first)."""
     if bearer is not None:
         user, scope = await run_in_threadpool(accounts.token_user, uow(),
                                               bearer.credentials.strip())
@@ -104,7 +121,7 @@ async def current_user(request: Request, uow: Uow, bearer: Bearer, cookie: Cooki
         return user
     if not cookie:
         raise NotAuthenticated("sign in first: a session cookie or an API token is needed")
-    user, csrf = await run_in_threadpool(accounts.session_user, uow(), cookie)
+    user, csrf, must_change = await run_in_threadpool(accounts.session_user, uow(), cookie)
     if request.method not in SAFE_METHODS:
         given = request.headers.get("x-csrf-token")
         form = None
@@ -119,10 +136,16 @@ async def current_user(request: Request, uow: Uow, bearer: Bearer, cookie: Cooki
             raise PermissionDenied("missing or wrong CSRF token: reload the page and retry")
     request.state.user = user
     request.state.csrf = csrf
+    request.state.must_change_password = must_change
     return user
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+
+
+# Anyone signed in, even a session that must choose a new password first: for choosing
+# it and for signing out.
+SignedInUser = Annotated[User, Depends(signed_in)]
 
 
 async def session_user(request: Request, user: CurrentUser) -> User:

@@ -15,7 +15,6 @@ from trellis.services import directory
 
 from .deps import CurrentUser, Uow, analysis
 from .fields import LINE
-from .org_format import FORMAT
 from .pages import render
 
 router = APIRouter(include_in_schema=False)
@@ -38,4 +37,4 @@ async def people_directory(request: Request, user: CurrentUser, uow: Uow,
     if number < 1:
         raise InvalidEvent("a page number is 1 or more")
     found = await analysis(request, directory.search, uow(), user, q.strip(), number)
-    return render(request, "directory.html", found=found, q=q.strip(), link=link, **FORMAT)
+    return render(request, "directory.html", found=found, q=q.strip(), link=link)

@@ -3,6 +3,7 @@ input. Pages get the same status with a readable page; an expired session sends 
 the login form.
 
     NotFound -> 404   PermissionDenied -> 403   NotAuthenticated -> 401
+    PasswordChangeRequired -> 403 (a page: to the change-password form)
     Conflict, PromotionRefused -> 409           input the rules refuse -> 422
     TooManyAttempts -> 429 (with Retry-After)   request validation -> 422
     Busy -> 503 with Retry-After                a bug -> 500 naming only its type
@@ -30,6 +31,7 @@ from trellis.errors import (
     NotApplicable,
     NotAuthenticated,
     NotFound,
+    PasswordChangeRequired,
     PermissionDenied,
     PlanRejected,
     ProblemsError,
@@ -42,6 +44,7 @@ from .fields import LINE, TEXT
 
 STATUS: list[tuple[type[TrellisError], int, str]] = [
     (NotFound, 404, "not-found"),
+    (PasswordChangeRequired, 403, "password-change-required"),
     (PermissionDenied, 403, "forbidden"),
     (NotAuthenticated, 401, "not-authenticated"),
     (PromotionRefused, 409, "promotion-refused"),
@@ -148,6 +151,11 @@ def install(app: FastAPI) -> None:
                 asked = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                 return RedirectResponse(login_url(asked) if request.method == "GET"
                                         else "/login", status_code=303)
+            if isinstance(exc, PasswordChangeRequired):  # then back to the page asked for
+                from .return_to import password_url
+                asked = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                return RedirectResponse(password_url(asked) if request.method == "GET"
+                                        else password_url(""), status_code=303)
             from .pages import error_page
             page = error_page(request, status, str(exc))
             page.headers.update(headers_of(exc))

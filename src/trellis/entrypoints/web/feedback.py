@@ -29,6 +29,8 @@ Confirmation of a weighty action (retract, close, erase): the action's form post
 without ``confirmed``; the handler answers ``feedback.confirm(request, ...)``, a page saying
 what will happen, repeating the sent values as hidden fields, with "Yes, ..." and a
 Cancel link back; its form posts again with ``confirmed=yes`` (``feedback.confirmed``).
+A confirmation may also ask for what the action needs and should not travel as a hidden
+field (``asks``: a new password), and comes back with ``refusal`` when that is refused.
 """
 
 from __future__ import annotations
@@ -116,6 +118,17 @@ def settle(request: Request, response: Response) -> Response:
     return response
 
 
+@dataclass(frozen=True, slots=True)
+class Ask:
+    """A field the confirmation page itself asks for (empty each time it is shown)."""
+
+    name: str
+    label: str
+    type: str = "text"
+    help: str = ""
+    attributes: Mapping[str, str] = field(default_factory=dict)  # autocomplete, minlength
+
+
 def confirmed(form: Mapping[str, Any]) -> bool:
     """The second post of a confirmed action."""
     return form.get("confirmed") == "yes"
@@ -123,13 +136,17 @@ def confirmed(form: Mapping[str, Any]) -> bool:
 
 def confirm(request: Request, *, title: str, question: str, action: str,
             fields: Mapping[str, Any], button: str, back: str,
-            facts: list[tuple[str, str]] | None = None) -> HTMLResponse:
+            facts: list[tuple[str, str]] | None = None, asks: list[Ask] | None = None,
+            refusal: str | None = None, status_code: int = 200) -> HTMLResponse:
     """The confirmation page of a weighty action: ``question`` (what will happen), the
     ``facts`` (label, value) it concerns, a form posting ``fields`` again to ``action`` with
-    confirmed=yes, its ``button`` ("Yes, retract") and a Cancel link to ``back``."""
+    confirmed=yes, its ``button`` ("Yes, retract") and a Cancel link to ``back``; the
+    ``asks`` fields and, after a refused confirmed post, the ``refusal`` above the form."""
     from .pages import render  # pages imports this module
 
+    asked = {a.name for a in asks or ()}
     hidden = {k: v for k, v in fields.items()
-              if isinstance(v, str) and k not in ("csrf_token", "confirmed")}
-    return render(request, "confirm.html", title=title, question=question, action=action,
-                  fields=hidden, button=button, back=back, facts=facts or [])
+              if isinstance(v, str) and k not in ("csrf_token", "confirmed", *asked)}
+    return render(request, "confirm.html", status_code, title=title, question=question,
+                  action=action, fields=hidden, button=button, back=back, facts=facts or [],
+                  asks=asks or [], refusal=refusal)

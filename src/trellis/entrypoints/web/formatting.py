@@ -4,11 +4,14 @@
 plain function too, for code that builds text for a page:
 
     {{ on|day }}                   2 Mar 2024 (a date, a datetime or an ISO string)
+    {{ last|day("never") }}        never       what a missing day means, where it means something
+    {{ at|moment }}                2 Mar 2024, 14:05 UTC  a moment keeps its time (an audit entry)
     {{ 0.526|percent }}            53%         a share from 0 to 1 (``percent(0.0526, 1)``: 5.3%)
     {{ 45000|money("EUR") }}       €45,000     pay: currency and thousands separators
     {{ 1234.5|number(1) }}         1,234.5
     {{ 0.048365|pvalue }}          p = 0.048   (below 0.001: p < 0.001)
     {{ 11.014|months }}            about 11 months (24 or more: about 2.1 years)
+    {{ 15.2|years_months }}        1 year 3 months   a stay (time in a level), whole months
     {{ "skill_step"|kind }}        Skill step  an event kind (or any snake_case word) in words
 
 None shows as an en dash, so a missing value never prints "None".
@@ -32,10 +35,10 @@ KIND_WORDS = {"project_leadership": "Project led", "check_in": "Check-in",
               "compensation": "Pay change", "departure": "Departure"}
 
 
-def day(value: date | datetime | str | None) -> str:
-    """A day as "2 Mar 2024": the one date format of the pages."""
+def day(value: date | datetime | str | None, missing: str = MISSING) -> str:
+    """A day as "2 Mar 2024": the one date format of the pages (``missing`` for None)."""
     if value is None or value == "":
-        return MISSING
+        return missing
     if isinstance(value, str):
         try:
             on = date.fromisoformat(value[:10])
@@ -44,6 +47,13 @@ def day(value: date | datetime | str | None) -> str:
     else:
         on = value.date() if isinstance(value, datetime) else value
     return f"{on.day} {MONTHS[on.month - 1]} {on.year}"
+
+
+def moment(value: datetime | None, missing: str = MISSING) -> str:
+    """A moment as its day and time, UTC (stored naive in UTC): "2 Mar 2024, 14:05 UTC"."""
+    if value is None:
+        return missing
+    return f"{day(value)}, {value:%H:%M} UTC"
 
 
 def percent(share: float | None, digits: int = 0) -> str:
@@ -93,6 +103,18 @@ def months(value: float | None) -> str:
     return f"about {whole} month" + ("" if whole == 1 else "s")
 
 
+def years_months(value: float | None) -> str:
+    """A stay in whole months as years and months: 15.2 -> "1 year 3 months", 0.4 -> "0
+    months" (a stay is not rounded up, unlike ``months``)."""
+    if value is None:
+        return MISSING
+    years, rest = divmod(int(value), 12)
+    parts = [f"{years} year{'s' if years != 1 else ''}"] if years else []
+    if rest or not years:
+        parts.append(f"{rest} month{'s' if rest != 1 else ''}")
+    return " ".join(parts)
+
+
 def kind(value: str | None) -> str:
     """An event kind (or any snake_case word) in words: "skill_step" -> "Skill step"."""
     if not value:
@@ -100,8 +122,25 @@ def kind(value: str | None) -> str:
     return KIND_WORDS.get(value) or value.replace("_", " ").capitalize()
 
 
-FILTERS: dict[str, Any] = {"day": day, "percent": percent, "number": number, "money": money,
-                           "pvalue": pvalue, "months": months, "kind": kind}
+STRATEGIES = {"promotion": "Promotion-focused", "micro": "Micro-progression",
+              "balanced": "Balanced"}
+
+
+def strategy(name: str) -> str:
+    """A simulated strategy by name: "promotion" -> "Promotion-focused", "mix 0.3" -> "Own
+    mix (30%)"."""
+    if name in STRATEGIES:
+        return STRATEGIES[name]
+    try:
+        return f"Own mix ({percent(float(name.removeprefix('mix ')))})"
+    except ValueError:
+        return name
+
+
+FILTERS: dict[str, Any] = {"day": day, "moment": moment, "percent": percent,
+                           "number": number, "money": money, "pvalue": pvalue,
+                           "months": months, "years_months": years_months, "kind": kind,
+                           "strategy": strategy}
 
 
 def install(env: Environment) -> Environment:

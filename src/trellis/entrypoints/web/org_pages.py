@@ -21,7 +21,6 @@ from trellis.services.team_list import BANDS
 
 from .deps import CurrentUser, Uow, analysis
 from .formatting import percent
-from .org_format import FORMAT
 from .pages import render
 from .team_pages import readiness_memo
 
@@ -43,7 +42,7 @@ async def org(request: Request, user: User, uow: Uow,
     audit = accounts.audit_log(uow(), 30)
     return render(request, "org.html", status, versions=versions, active=active, audit=audit,
                   overview=found, charts=charts(found), problems=problems or [],
-                  message=message, **FORMAT)
+                  message=message)
 
 
 def _share(part: int, whole: int) -> str:

@@ -28,12 +28,11 @@ from trellis.analytics.evidence import MIN_MONTHS
 from trellis.domain.access import SELF_RECORDED, Role, User
 from trellis.domain.advice import MIN_PEOPLE
 from trellis.domain.events import EventKind, RecognitionKind
-from trellis.domain.limits import EMAIL_MAX, NAME_MAX
+from trellis.domain.limits import EMAIL_MAX
 from trellis.errors import (
     ImportRejected,
     InvalidEvent,
     NotAuthenticated,
-    PermissionDenied,
     TooManyAttempts,
     TrellisError,
 )
@@ -41,22 +40,23 @@ from trellis.services import (
     accounts,
 )
 from trellis.services.advice import SIM_RUNS, SIM_YEARS
+from trellis.services.frameworks import framework_at
 
-from . import feedback, formatting
-from .deps import SESSION_COOKIE, CurrentUser, Uow, analysis
+from . import compare_words, evidence_words, feedback, formatting
+from .deps import SESSION_COOKIE, CurrentUser, SignedInUser, Uow, analysis
 from .errors import headers_of, status_of
 from .fields import LINE, Ref
-from .return_to import NEXT_MAX, safe_next
+from .person_lookup import Person, find_person
+from .person_words import vocabulary
+from .return_to import NEXT_MAX, password_url, safe_next
 from .routers.auth import client_address, set_session_cookie
 from .static_assets import static_url
 from .views import (
-    WEB_MAX_RUNS,
     advice_view,
     import_text,
 )
 from .views import compare as compare_view
 from .views import evidence as evidence_view
-from .views import simulate as simulate_view
 
 router = APIRouter(include_in_schema=False)
 LOGIN_COOKIE = "trellis_login"
@@ -132,14 +132,17 @@ def login(request: Request, uow: Uow,
         page = login_form(request, str(exc), 429, next)
         page.headers.update(headers_of(exc))
         return page
-    response = RedirectResponse(safe_next(next) or "/me", status_code=303)
+    # a password an HR admin gave lets its owner in once: to choose their own, then on
+    landing = (password_url(safe_next(next) or "") if session.must_change_password
+               else safe_next(next) or "/me")
+    response = RedirectResponse(landing, status_code=303)
     set_session_cookie(request, response, session)
     response.delete_cookie(LOGIN_COOKIE)
     return response
 
 
 @router.post("/logout")
-def logout(request: Request, user: CurrentUser, uow: Uow) -> Response:
+def logout(request: Request, user: SignedInUser, uow: Uow) -> Response:
     accounts.logout(uow(), request.cookies.get(SESSION_COOKIE, ""))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
@@ -164,23 +167,40 @@ async def compare_page(request: Request, user: CurrentUser, uow: Uow,
                        ) -> HTMLResponse:
     """The comparison table: the organization (HR admins' default), a manager's team
     (``?team=``; a manager's own team by default) or a person (``?person=``: their private
-    circle; an employee's own by default). Refusals and bad handles are shown in place."""
+    circle; an employee's own by default), each named by name, handle or email. Refusals
+    and names that fit no one (or several) are shown in place."""
     form = {"team": team.strip(), "person": person.strip()}
-    asked_person = form["person"] or (str(user.person_id) if not form["team"] and user.role
-                                      is Role.EMPLOYEE and user.person_id else "")
     doc, columns, message, status = None, [], None, 200
-    try:
-        doc = (await analysis(request, compare_view, uow, user, team=form["team"] or None,
-                              person=asked_person or None, since=None, min_n=MIN_N)).document
-    except TrellisError as exc:
-        if isinstance(exc, NotAuthenticated):
-            raise
-        message, status = str(exc), status_of(exc)[0]
+    choices: list[Person] = []
+    refs, names = dict(form), {"team": "your team", "person": "your career"}
+    for field in ("team", "person"):  # a name becomes the handle it names
+        if form[field]:
+            found, choices = await analysis(request, find_person, uow(), user, form[field])
+            if found is None:
+                message = (f"more than one person is called '{form[field]}': pick one below"
+                           if choices else f"no one you may see is called '{form[field]}'")
+                status = 422 if choices else 404
+                break
+            refs[field], names[field] = found.handle, found.name
+    if not refs["team"] and not refs["person"] and user.role is Role.EMPLOYEE \
+            and user.person_id:
+        refs["person"] = str(user.person_id)
+    if message is None:
+        try:
+            doc = (await analysis(request, compare_view, uow, user, team=refs["team"] or None,
+                                  person=refs["person"] or None, since=None,
+                                  min_n=MIN_N)).document
+        except TrellisError as exc:
+            if isinstance(exc, NotAuthenticated):
+                raise
+            message, status = str(exc), status_of(exc)[0]
     for feature in doc["features"] if doc else []:
         for measure in feature["measures"]:
             columns += [c for c in measure["cells"] if c not in columns]
     return render(request, "compare.html", status, doc=doc, columns=columns, form=form,
-                  message=message)
+                  message=message, choices=choices, words=compare_words,
+                  subject=names[doc["scope"]] if doc and doc["scope"] in names else None,
+                  takeaway=compare_words.takeaway(doc) if doc else None)
 
 
 @router.get("/people/{ref}/advice", response_class=HTMLResponse)
@@ -189,8 +209,16 @@ async def advice_page(ref: Ref, request: Request, user: CurrentUser, uow: Uow
     """Which strategy works for people like this person: its own page, as advice runs a
     short simulation and reads the whole ledger (about a second for 200 people)."""
     seen, doc = await analysis(request, advice_view, uow, user, ref)
+    _, framework = await analysis(request, framework_at, uow())
+    words = vocabulary(framework, {seen.person.handle: seen.person.name}, framework.currency)
     return render(request, "advice.html", person=seen.person, seen=seen, doc=doc,
+                  words=words, sources=ACTION_SOURCE_WORDS, currency=framework.currency,
                   min_people=MIN_PEOPLE, sim_years=SIM_YEARS, sim_runs=SIM_RUNS)
+
+
+ACTION_SOURCE_WORDS = {"plan": "your plan", "readiness": "readiness", "recognition":
+                       "recognition", "lattice": "lattice", "check_in": "check-in",
+                       "evidence": "evidence", "routine": "a good habit"}
 
 
 @router.get("/org/evidence", response_class=HTMLResponse)
@@ -200,50 +228,8 @@ async def evidence_page(request: Request, user: CurrentUser, uow: Uow) -> HTMLRe
     curves = [{"group": g["group"], "status": g["status"], "spells": g["spells"],
                "rate_from": g["rate_from"], "rate_to": g["rate_to"], **g["curve"]}
               for g in doc["time_in_level"]["groups"]]
-    return render(request, "evidence.html", doc=doc,
+    return render(request, "evidence.html", doc=doc, ev_words=evidence_words,
                   curves_json=orjson.dumps(curves, option=orjson.OPT_SERIALIZE_NUMPY).decode())
-
-
-@router.get("/simulate", response_class=HTMLResponse)
-async def simulate_page(request: Request, user: CurrentUser, uow: Uow,
-                        person: Annotated[str, Query(max_length=EMAIL_MAX, pattern=LINE)] = "",
-                        cohort: Annotated[str, Query(max_length=NAME_MAX, pattern=LINE)] = "",
-                        strategy: Annotated[str, Query(max_length=NAME_MAX, pattern=LINE)]
-                        = "all",
-                        years: Annotated[str, Query(max_length=20, pattern=LINE)] = "10",
-                        runs: Annotated[str, Query(max_length=20, pattern=LINE)] = "10000",
-                        seed: Annotated[str, Query(max_length=20, pattern=LINE)] = "0",
-                        run: Annotated[str, Query(max_length=20)] = "") -> HTMLResponse:
-    """The strategy simulator's form and, once run, its fan chart (managers: one person of
-    their team; HR admins: anyone or a cohort). Bad input is shown in place."""
-    accounts.require_role(user, Role.MANAGER, Role.HR_ADMIN)
-    form = {"person": person, "cohort": cohort, "strategy": strategy, "years": years,
-            "runs": runs, "seed": seed}
-    result, message, status = None, None, 200
-    if run:
-        try:
-            numbers = {k: int(form[k]) for k in ("years", "runs", "seed")}
-            if not 1 <= numbers["years"] <= 30 or not 100 <= numbers["runs"] <= WEB_MAX_RUNS:
-                raise ValueError
-            result = (await analysis(request, simulate_view, uow, user,
-                                     person=person.strip() or None,
-                                     cohort=cohort.strip() or None,
-                                     strategy=strategy.strip() or "all", **numbers)).document
-        except ValueError:
-            message, status = (f"years must be 1-30, runs 100-{WEB_MAX_RUNS:,} and the seed a "
-                               "whole number"), 422
-        except TrellisError as exc:
-            if isinstance(exc, NotAuthenticated):
-                raise
-            message, status = str(exc), 422 if not isinstance(exc, PermissionDenied) else 403
-    chart = None
-    if result is not None:
-        chart = orjson.dumps([{"strategy": o["strategy"], "effort": o["promotion_effort"],
-                               "pay": o["over_time"]["pay"],
-                               "survival": o["over_time"]["survival"]}
-                              for o in result["strategies"]]).decode()
-    return render(request, "simulate.html", status, form=form, result=result,
-                  message=message, chart_json=chart, max_runs=WEB_MAX_RUNS)
 
 
 @router.get("/org/import", response_class=HTMLResponse)

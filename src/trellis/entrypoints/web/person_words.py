@@ -53,16 +53,27 @@ class Vocabulary:
         return arrows(_ISO_DAY.sub(lambda m: day(m.group(0)), text))
 
 
+    def dated(self, text: str) -> str:
+        """Prose Trellis wrote with no ids in it (advice's reasons): only its dates and
+        arrows as the pages write them, so "no strategy leads" keeps its word even where a
+        competency's id is "strategy"."""
+        return arrows(_ISO_DAY.sub(lambda m: day(m.group(0)), text))
+
     def plain(self, text: str) -> str:
         """A message Trellis wrote for the command line, for a page: its command-line
         hints ("give --target", "`trellis plan ...`") left out, handles as names."""
         text = _CLI_HINT.sub("", text)
         text = _KIND_IDS.sub(lambda m: kind_words(m.group(0)), text)
+        return self.words(self.named(text))
+
+    def named(self, text: str) -> str:
+        """A line that may hold what people typed (a kudos' reason): only handles become
+        names and dates read as the pages write them; no word is taken for an id."""
         for handle, name in self.people.items():
             if "@" not in handle:
                 text = re.sub(rf"(?<![\w.@-]){re.escape(handle)}(?![\w@-]|\.\w)", name,
                               text)
-        return self.words(text)
+        return self.dated(text)
 
 
 _KIND_IDS = re.compile(r"\b(?:" + "|".join(k.value for k in EventKind if "_" in k.value)

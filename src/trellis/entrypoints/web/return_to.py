@@ -25,6 +25,17 @@ def safe_next(value: str | None) -> str | None:
     return value
 
 
+PASSWORD_PAGE = "/account/password"
+
+
+def password_url(path_and_query: str) -> str:
+    """The change-password page, going on to ``path_and_query`` afterwards when safe."""
+    kept = safe_next(path_and_query)
+    if kept is None or kept in ("/", "/me") or kept.startswith(PASSWORD_PAGE):
+        return PASSWORD_PAGE
+    return PASSWORD_PAGE + "?next=" + quote(kept, safe="/")
+
+
 def login_url(path_and_query: str) -> str:
     """The login page, returning to ``path_and_query`` afterwards when that is safe."""
     kept = safe_next(path_and_query)

@@ -17,10 +17,11 @@ from trellis.domain.events import GoalOutcome
 from trellis.domain.framework import ReviewForm
 from trellis.domain.limits import EMAIL_MAX, NAME_MAX
 from trellis.domain.profile import ReviewRecord
-from trellis.domain.reviews import CycleStatus
+from trellis.domain.reviews import CycleStatus, ReviewCycle
 from trellis.errors import InvalidEvent, NotAuthenticated, TrellisError
 from trellis.services import accounts, clock, review_access, reviews
 
+from . import formatting
 from .deps import CurrentUser, Uow
 from .errors import status_of
 from .fields import LINE, Ref
@@ -121,18 +122,50 @@ async def submit_review(name: CycleName, ref: Ref, form: ReviewForm, request: Re
 # --- a person's reviews, side by side
 
 
-def review_sheets(found: reviews.PersonReviews, order: list[str]) -> list[dict[str, Any]]:
+GOAL_WORDS = {GoalOutcome.MET: "Met", GoalOutcome.PARTLY: "Partly met",
+              GoalOutcome.NOT: "Not met"}
+
+
+def figure(value: float, percent: bool = False) -> str:
+    """A goal's figure as people write it: ``98.5``, ``1,200``, ``0.25`` (no ``1e+06``);
+    a goal measured in percent (its text says %) as ``98.5%``."""
+    whole = float(value).is_integer()
+    if percent:
+        return formatting.percent(value / 100, 0 if whole else 1)
+    shown = formatting.number(value, 0 if whole else 2)
+    return shown if whole else shown.rstrip("0").rstrip(".")
+
+
+def review_sheets(found: reviews.PersonReviews, cycles: list[ReviewCycle],
+                  names: dict[str, str]) -> list[dict[str, Any]]:
     """Per cycle (newest period first), one column per review and one row per overall
-    rating, rated item, goal and comment. Nothing is averaged."""
+    rating, rated item, goal and comment, all in words: reviewers by name (``names``, by
+    handle), ratings with their scale's words, dates as days. Nothing is averaged."""
     fw = found.framework
     scale = fw.reviews.rating if fw else None
+    order = [c.name for c in cycles]
+    periods = {c.name: f"{formatting.day(c.period_start)} to {formatting.day(c.period_end)}"
+               for c in cycles}
 
     def item_name(item: str) -> str:
         if fw and item in fw.competencies:
             return fw.competencies[item].name
         if fw and item in fw.criteria:
             return fw.criteria[item].text
-        return item
+        return item.replace("_", " ")
+
+    def item_rating(item: str, rating: int) -> dict[str, str]:
+        """"4 advanced" and what it means ("handles the hard cases"), from the scale."""
+        words = ""
+        if fw and item in fw.competencies:
+            words = fw.competencies[item].scale.describe(rating)
+        elif fw and item in fw.criteria:
+            words = fw.criteria_policy.scale.describe(rating)
+        label, _, detail = words.partition(": ")
+        return {"short": f"{rating} {label}".strip(), "detail": detail}
+
+    def overall(rating: int) -> str:
+        return f"{rating} {scale.label(rating)}".strip() if scale else str(rating)
 
     out = []
     for name in sorted(found.reviews, key=lambda n: order.index(n) if n in order else -1,
@@ -146,26 +179,35 @@ def review_sheets(found: reviews.PersonReviews, order: list[str]) -> list[dict[s
                 written.append(r)
                 who = found.reviewers.get(r.event_id)
                 label = FORM_NAMES[form] if len(records) == 1 else f"{FORM_NAMES[form]} {i}"
-                columns.append({"form": form.value, "label": label, "record": r,
-                                "who": who or "anonymous",
-                                "anonymous": r.event_id in found.anonymous,
-                                "overall": f"{r.rating} {scale.label(r.rating)}".strip()
-                                if scale else str(r.rating),
-                                "rated": {i.item: i for i in r.ratings},
-                                "marks": {g.goal: g for g in r.goals}})
+                calibrated = r.calibrated is not None and r.calibrated != r.rating
+                columns.append({
+                    "form": form.value, "label": label, "on": formatting.day(r.on),
+                    "who": names.get(who, who) if who else "anonymous",
+                    "anonymous": r.event_id in found.anonymous,
+                    "overall": overall(r.overall) + (f", calibrated from {overall(r.rating)}"
+                                                     if calibrated else ""),
+                    "rated": {i.item: item_rating(i.item, i.rating) for i in r.ratings},
+                    "comments": {i.item: i.comment for i in r.ratings if i.comment},
+                    "marks": {g.goal: GOAL_WORDS.get(g.result, str(g.result)) + (
+                        f" ({figure(g.value, '%' in g.goal)})" if g.value is not None else "")
+                        for g in r.goals},
+                    "comment": r.comment or ""})
         items = list(dict.fromkeys(i.item for r in written for i in r.ratings))
         goals = list(dict.fromkeys(g.goal for r in written for g in r.goals))
-        out.append({"name": name, "columns": columns, "goals": goals,
-                    "rated": [(i, item_name(i)) for i in items]})
+        out.append({"name": name, "period": periods.get(name), "columns": columns,
+                    "goals": goals, "rated": [(i, item_name(i)) for i in items]})
     return out
 
 
 @router.get("/people/{ref}/reviews", response_class=HTMLResponse)
 def person_reviews(ref: Ref, request: Request, user: CurrentUser, uow: Uow) -> HTMLResponse:
     found = review_access.reviews_for(uow(), user, ref)
-    order = [c.name for c, _ in reviews.cycles(uow())]
+    cycles = [c for c, _ in reviews.cycles(uow())]
+    handles = {h for h in found.reviewers.values() if h}
+    with uow().reading() as u:
+        names = {h: p.name for h in handles if (p := u.people.find(h)) is not None}
     return render(request, "person_reviews.html", person=found.person,
-                  sheets=review_sheets(found, order),
+                  sheets=review_sheets(found, cycles, names),
                   written=request.query_params.get("written"))
 
 

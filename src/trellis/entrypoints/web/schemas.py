@@ -54,6 +54,9 @@ class SessionPublic(BaseModel):
     user: UserPublic
     csrf_token: str
     expires: Instant
+    must_change_password: bool = Field(False, description=(
+        "an HR admin gave the password: until its owner chooses their own (on the web page "
+        "/account/password), the session may only sign out"))
 
 
 class UserCreate(Body):

@@ -23,7 +23,6 @@ from trellis.services.recognition import report_document as recognition_document
 
 from .deps import CurrentUser, Uow, analysis
 from .fields import LINE
-from .org_format import FORMAT
 from .pages import render
 
 router = APIRouter(include_in_schema=False)
@@ -84,8 +83,7 @@ async def team(request: Request, user: CurrentUser, uow: Uow,
         sorts[key] = link(values, sort=key, page="1", dir="desc" if descending else "asc")
     return render(request, "team.html", team=found, values=values, link=link,
                   sorts=sorts, bands=team_list.BANDS, sort_names=team_list.SORTS,
-                  unrecognized_days=team_list.UNRECOGNIZED_DAYS,
-                  **FORMAT)
+                  unrecognized_days=team_list.UNRECOGNIZED_DAYS)
 
 
 def _team(uow: Uow, user: User, manager: str | None, query: team_list.TeamQuery,
@@ -102,7 +100,7 @@ async def team_alerts(request: Request, user: CurrentUser, uow: Uow,
     run as an analysis, beside the requests."""
     found = await analysis(request, _alerts, uow, user, manager.strip() or None)
     back = "/team/alerts" + (f"?{urlencode({'manager': manager})}" if manager else "")
-    return render(request, "team_alerts.html", back=back, **found, **FORMAT)
+    return render(request, "team_alerts.html", back=back, **found)
 
 
 def _alerts(uow: Uow, user: User, manager: str | None) -> dict[str, Any]:

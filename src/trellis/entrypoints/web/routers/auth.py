@@ -8,7 +8,7 @@ from trellis.domain.access import Role, User
 from trellis.domain.limits import EMAIL_MAX, TOKEN_ID_MAX
 from trellis.services import accounts
 
-from ..deps import SESSION_COOKIE, CurrentUser, SessionUser, Uow
+from ..deps import SESSION_COOKIE, CurrentUser, SessionUser, SignedInUser, Uow
 from ..fields import LINE
 from ..schemas import (
     LoginIn,
@@ -47,15 +47,19 @@ def set_session_cookie(request: Request, response: Response, session: accounts.L
 
 @router.post("/session", response_model=SessionPublic, summary="Sign in")
 def login(body: LoginIn, request: Request, response: Response, uow: Uow) -> SessionPublic:
-    """Open a session: sets an HTTP-only cookie and returns the CSRF token for writes."""
+    """Open a session: sets an HTTP-only cookie and returns the CSRF token for writes.
+    With ``must_change_password`` (an HR admin gave the password) the session may only
+    sign out until its owner chooses their own password on the web page
+    ``/account/password``; API tokens are not affected."""
     session = accounts.login(uow(), body.email, body.password, client_address(request))
     set_session_cookie(request, response, session)
     return SessionPublic(user=user_public(uow, session.user), csrf_token=session.csrf,
-                         expires=session.expires)
+                         expires=session.expires,
+                         must_change_password=session.must_change_password)
 
 
 @router.delete("/session", status_code=204, summary="Sign out")
-def logout(request: Request, user: CurrentUser, uow: Uow) -> Response:
+def logout(request: Request, user: SignedInUser, uow: Uow) -> Response:
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         accounts.logout(uow(), cookie)
@@ -104,9 +108,10 @@ def list_users(user: CurrentUser, uow: Uow) -> list[UserPublic]:
 
 
 @router.post("/users", response_model=UserPublic, status_code=201,
-             summary="Create a user (HR admins)")
+             summary="Create a user (HR admins; they choose their own password at first sign-in)")
 def create_user(body: UserCreate, user: CurrentUser, uow: Uow) -> UserPublic:
     accounts.require_role(user, Role.HR_ADMIN)
     created = accounts.create_user(uow(), body.email, body.password, body.role,
-                                   person=body.person, author=user.email)
+                                   person=body.person, author=user.email,
+                                   must_change_password=True)
     return user_public(uow, created)

@@ -72,6 +72,11 @@
                font: { color: e.colour, size: 13, weight: 600 } };
     });
   }
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  function day(iso) {  // 2024-05-03 -> 3 May 2024, as the pages write dates
+    var p = iso.split("-");
+    return parseInt(p[2], 10) + " " + MONTHS[parseInt(p[1], 10) - 1] + " " + p[0];
+  }
   function drawChart() {
     var el = document.getElementById("timeline-chart");
     if (!el || !window.Plotly) return;
@@ -91,11 +96,12 @@
         hoverinfo: "x+text" }
     ], layout({ margin: { t: 10, r: 10, b: 40, l: 55 }, height: 260,
                 xaxis: axis(""), yaxis: axis("micro-progressions so far"),
-                legend: { orientation: "h", y: -0.2 } }), CONFIG);
+                showlegend: false }), CONFIG);  // the legend above it names both marks
     var dates = micro.x.concat(promo.x).sort();
-    describe(el, "From " + dates[0] + " to " + dates[dates.length - 1] + ": " + micro.x.length +
-      " micro-progressions and " + promo.x.length + " promotion" + (promo.x.length === 1 ? "" : "s") +
-      (promo.x.length ? ", the latest on " + promo.x[promo.x.length - 1] : "") + ".");
+    describe(el, "From " + day(dates[0]) + " to " + day(dates[dates.length - 1]) + ": " +
+      micro.x.length + " micro-progressions and " + promo.x.length + " promotion" +
+      (promo.x.length === 1 ? "" : "s") +
+      (promo.x.length ? ", the latest on " + day(promo.x[promo.x.length - 1]) : "") + ".");
   }
   function rgba(hex, a) {
     var n = parseInt(hex.slice(1), 16);
@@ -142,7 +148,8 @@
       traces.push(band(years, o.pay.p10, o.pay.p90, style.colour, o.strategy));
       traces.push({ x: years, y: o.pay.p50, mode: "lines", legendgroup: o.strategy,
                     line: { color: style.colour, width: 3, dash: style.dash },
-                    name: o.strategy + " (" + Math.round(o.effort * 100) + "% promotion effort)",
+                    name: o.strategy + (o.strategy.indexOf("%") < 0 ?  // "Own mix (30%)" says it
+                      " (" + Math.round(o.effort * 100) + "% promotion effort)" : ""),
                     hovertemplate: "year %{x}: median pay %{y:,.0f}<extra>" + o.strategy + "</extra>" });
       traces.push({ x: years, y: o.survival, mode: "lines", xaxis: "x2", yaxis: "y2",
                     legendgroup: o.strategy, showlegend: false,

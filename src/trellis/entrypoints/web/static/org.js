@@ -1,7 +1,7 @@
 // The Organization page's charts: each element with data-org-chart holds its figures as
 // JSON (the same figures are in the table under it). Bars (stacked or horizontal) and the
-// yearly rates (share promoted as a line, micro-progressions a person as bars on a second
-// axis). No toolbar: it adds tab stops and nothing a slide needs.
+// yearly rates (micro-progressions a person as bars, the share promoted as a line on a
+// second axis, in front). No toolbar: it adds tab stops and nothing a slide needs.
 (function () {
   var COLOURS = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000"];
   var CONFIG = { responsive: true, displaylogo: false, displayModeBar: false };
@@ -30,17 +30,20 @@
   }
   function rates(el, spec) {
     var promoted = spec.series[0], micro = spec.series[1];
+    var roomy = el.clientWidth > 560;  // on a phone the percentages would sit on each other
     Plotly.newPlot(el, [
-      { type: "bar", name: micro.name, x: spec.x, y: micro.y, yaxis: "y2",
+      { type: "bar", name: micro.name, x: spec.x, y: micro.y,
         marker: { color: "#9ecae1" }, hovertemplate: "%{y:.1f}<extra>" + micro.name + "</extra>" },
       { type: "scatter", mode: "lines+markers+text", name: promoted.name, x: spec.x, y: promoted.y,
+        yaxis: "y2",  // the overlaying axis is drawn last: the line stays in front of the bars
         line: { color: COLOURS[1], width: 3 }, marker: { size: 8, symbol: "diamond" },
-        text: promoted.y.map(function (v) { return v === null ? "" : Math.round(v * 100) + "%"; }),
+        text: promoted.y.map(function (v) { return v === null || !roomy ? "" : Math.round(v * 100) + "%"; }),
         textposition: "top center", cliponaxis: false, hovertemplate: "%{y:.0%}<extra>" + promoted.name + "</extra>" }
-    ], layout({ xaxis: { type: "category" },
-                yaxis: { title: { text: promoted.name }, tickformat: ".0%", rangemode: "tozero" },
-                yaxis2: { title: { text: micro.name }, overlaying: "y", side: "right",
-                          rangemode: "tozero", showgrid: false },
+    ], layout({ xaxis: { type: "category", tickangle: 0, automargin: true,
+                         nticks: roomy ? 0 : 5 },
+                yaxis: { title: { text: micro.name }, rangemode: "tozero" },
+                yaxis2: { title: { text: promoted.name }, overlaying: "y", side: "right",
+                          tickformat: ".0%", rangemode: "tozero", showgrid: false },
                 margin: { t: 30, r: 60, b: 60, l: 60 } }), CONFIG);
   }
   window.addEventListener("load", function () {

@@ -1,0 +1,40 @@
+"""A person named on a form by name, handle or email.
+
+A handle or email is looked up directly; anything else is read as a name and searched in
+the directory among the reader's private circle (themselves, the people they manage,
+everyone for HR admins). A name that fits several people gives them back, to choose from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from trellis.domain.access import User
+from trellis.errors import NotFound
+from trellis.services import directory, ledger
+from trellis.services.unit_of_work import UnitOfWork
+
+MATCHES_SHOWN = 8  # a name that fits more people lists this many to choose from
+
+
+@dataclass(frozen=True)
+class Person:
+    handle: str
+    name: str
+
+
+def find_person(uow: UnitOfWork, user: User, text: str) -> tuple[Person | None, list[Person]]:
+    """The person ``text`` names: a handle or email as it is (the use case it is passed to
+    checks the reader's rights, and says why it refuses), else every word of a name among
+    the people the reader may see in full; else the people it could mean, to choose from."""
+    try:
+        with uow.reading():
+            person = ledger.find_person(uow, text)
+        return Person(person.handle, person.name), []
+    except NotFound:
+        pass  # not a handle or email: read it as a name
+    found = directory.search(uow, user, text)
+    mine = [Person(e["handle"], e["name"]) for e in found.entries if e.get("private")]
+    if len(mine) == 1:
+        return mine[0], []
+    return None, mine[:MATCHES_SHOWN]
