@@ -5,8 +5,9 @@
 The demo organization (``trellis demo``, seed 7, 5 years) is generated once and cached at
 ``--db`` (generating 55,000 people takes several minutes). Two fresh processes then run:
 
-- *rebuild*: ``trellis refresh --force`` (every model fitted and stored): each model's
-  build time, and the process's peak resident memory;
+- *rebuild*: ``trellis refresh --force`` (every model fitted and stored, from one read of
+  the ledger): the pass's wall and CPU seconds, each model's build time, and the
+  process's peak resident memory;
 - *read*: what a web worker does per request once the models exist: advice for one person,
   the organization's comparison table, the evidence, a 5-year simulation of one person,
   each timed (median of ``--repeat``; the first call, which decodes the stored model, apart)
@@ -14,7 +15,8 @@ The demo organization (``trellis demo``, seed 7, 5 years) is generated once and 
   in the same process: reading one person's profile (the current-state row).
 
 Aims (issue 14): advice under 200 ms, compare under 2 s, evidence under 10 s, peak memory
-under 1 GB.
+under 1 GB (of the reading process, and of the rebuild). Each aim is printed with the time
+the rebuild took (bench/org_rebuild.py has each model's rebuild on its own).
 """
 
 from __future__ import annotations
@@ -35,16 +37,23 @@ from trellis.bootstrap import open_trellis
 from trellis.settings import Settings
 
 AIMS = {"advice": 0.2, "compare": 2.0, "evidence": 10.0}
+PEAK_AIM_MB = 1024
 
 
 def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def ensure_db(path: Path, people: int) -> None:
     if path.exists():
         return
     from trellis.adapters.framework_files import read_framework_file, shipped_framework_path
+    from trellis.services import clock
     from trellis.services.demo import run_demo
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -55,7 +64,7 @@ def ensure_db(path: Path, people: int) -> None:
     framework, document = read_framework_file(shipped)
     started = time.perf_counter()
     run_demo(trellis.uow, framework=framework, document=document, people=people, years=5,
-             seed=7, author="bench")
+             seed=7, author="bench", today=clock.today())
     print(f"generated {people:,} people in {time.perf_counter() - started:.0f}s at {path}")
     trellis.close()
 
@@ -64,11 +73,11 @@ def rebuild(url: str) -> dict[str, Any]:
     from trellis.services.refresh import refresh_models
 
     trellis = open_trellis(Settings(database_url=url, author="bench"))
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu()
     done = refresh_models(trellis.uow(), force=True)
-    total = time.perf_counter() - started
+    total, cpu = time.perf_counter() - started, _cpu() - cpu
     trellis.close()
-    return {"total": total, "rss_mb": _rss_mb(),
+    return {"total": total, "cpu": cpu, "rss_mb": _rss_mb(),
             "models": {d.name: {"seconds": d.seconds, "bytes": d.size} for d in done}}
 
 
@@ -137,18 +146,24 @@ def main() -> None:
     path = Path(args.db)
     ensure_db(path, args.people)
     url = f"sqlite:///{path}"
+    rebuilt = ""
     if not args.skip_rebuild:
         built = _phase("rebuild", url, args.repeat)
-        print(f"rebuild (trellis refresh --force): {built['total']:.1f}s, peak RSS "
-              f"{built['rss_mb']:,.0f} MB")
+        print(f"rebuild (trellis refresh --force): {built['total']:.1f}s wall, "
+              f"{built['cpu']:.1f}s CPU, peak RSS {built['rss_mb']:,.0f} MB "
+              f"(aim < {PEAK_AIM_MB:,})")
         for name, m in built["models"].items():
             print(f"  {name:<18} {m['seconds']:7.2f}s  {m['bytes'] / 1024:10,.1f} KiB stored")
+        rebuilt = (f"  (models rebuilt in {built['total']:.0f}s wall, {built['cpu']:.0f}s CPU, "
+                   f"peak {built['rss_mb']:,.0f} MB)")
     got = _phase("read", url, args.repeat)
     floor = got["ops"]["floor"]["median"]
     print(f"reads (person #{got['person']}), median of {args.repeat} after a first call; "
           f"peak RSS of the reading process {got['rss_mb']:,.0f} MB (aim < 1,024)")
     print(f"  {'':<10} {'first':>9} {'median':>9} {'x floor':>8} {'traced peak':>12} "
           f"{'aim':>7}")
+    if rebuilt:
+        print(rebuilt)
     for name, m in got["ops"].items():
         aim = AIMS.get(name)
         print(f"  {name:<10} {m['first']:8.3f}s {m['median']:8.3f}s "

@@ -511,6 +511,29 @@ class EventRepository:
         query = query.order_by(c.effective_on, c.id)
         return [self._event(row) for row in self._c.execute(query)]
 
+    def of_people(self, person_ids: Collection[int], until: date, batch: int = 20_000
+                  ) -> Iterator[tuple[int, list[Event]]]:
+        """Each of these people's events up to ``until`` and every retraction of theirs
+        (what ``for_person(p, until) + retractions(p)`` holds, each retraction once, in no
+        promised order), people in ascending order: one streamed scan rather than two
+        queries a person."""
+        c = t.events.c
+        wanted = set(person_ids)
+        query = (select(*self._columns)
+                 .where((c.effective_on <= until) | (c.kind == EventKind.RETRACTION.value))
+                 .order_by(c.person_id, c.effective_on, c.id))
+        current: int | None = None
+        events: list[Event] = []
+        for row in self._c.execution_options(yield_per=batch).execute(query):
+            if row[1] != current:
+                if events:
+                    yield current, events  # type: ignore[misc]
+                current, events = row[1], []
+            if row[1] in wanted:
+                events.append(self._event(row))
+        if events:
+            yield current, events  # type: ignore[misc]
+
     def extent(self, person_id: int) -> tuple[date | None, int]:
         """The date of a person's latest event, and how many events they have."""
         latest, count = self._c.execute(_EXTENT, {"id": person_id}).one()
@@ -598,6 +621,30 @@ class EventRepository:
             out.append(row((event_id, person_id, kind, on, loads(details))))
         out.sort(key=_ROW_ORDER)
         return out
+
+    def scan_light(self, kinds: Collection[EventKind | str], batch: int = 50_000
+                   ) -> Iterator[list[tuple[int, int, str, Any, str]]]:
+        """Every live event of these kinds as the driver's rows (id, person, kind, date as
+        stored, details text), in batches and in no particular order: for a reader that
+        keeps them compactly (services.ledger_snapshot) rather than as one list of rows."""
+        wanted = sorted({str(k) for k in kinds} - {EventKind.RETRACTION.value})
+        if not wanted:
+            return
+        mark = "?" if self._c.dialect.paramstyle == "qmark" else "%s"
+        retracted = {
+            orjson.loads(text)["retracts"] for (text,) in self._c.exec_driver_sql(
+                f"SELECT details FROM {t.events.name} WHERE kind = {mark}",
+                (EventKind.RETRACTION.value,)).all()
+        }
+        cursor = self._c.connection.cursor()  # the driver's cursor, in this transaction
+        try:
+            cursor.execute(f"SELECT id, person_id, kind, effective_on, details FROM "
+                           f"{t.events.name} WHERE kind IN ({', '.join([mark] * len(wanted))})",
+                           tuple(wanted))
+            while rows := cursor.fetchmany(batch):
+                yield [r for r in rows if r[0] not in retracted] if retracted else list(rows)
+        finally:
+            cursor.close()
 
     def max_id(self) -> int:
         return int(self._c.scalar(select(func.max(t.events.c.id))) or 0)

@@ -38,6 +38,8 @@ from trellis.domain.career_stage import DEFAULT_THRESHOLDS, STAGES, StageThresho
 from trellis.domain.framework import Framework
 from trellis.domain.ledger_rows import EventRow
 
+from .ledger_groups import PersonRows, by_person
+
 LEDGER, POOLED = "ledger", "ledger (all stages pooled)"
 MIN_EXPOSURE = 40.0  # person-quarters behind a stage's rate
 MIN_EVENTS = 20  # promotions or departures behind a hazard model
@@ -409,15 +411,23 @@ def calibrate(framework: Framework, events: Iterable[EventRow], *, end: date,
     profiles, as band upgrades are derived by the fold rather than recorded as events.
     """
     wanted = set(people) if people is not None else None
-    by_person: dict[int, list[EventRow]] = {}
-    for e in events:
-        if wanted is None or e.person_id in wanted:
-            by_person.setdefault(e.person_id, []).append(e)
+    return calibrate_of(framework, by_person(events, wanted).items(), end=end,
+                        band_upgrades=band_upgrades, thresholds=thresholds)
+
+
+def calibrate_of(framework: Framework, groups: PersonRows, *, end: date,
+                 band_upgrades: Mapping[int, Sequence[tuple[date, float]]] | None = None,
+                 thresholds: StageThresholds = DEFAULT_THRESHOLDS) -> Calibration:
+    """``calibrate`` of rows already grouped by person (``ledger_groups``), the panel's
+    people only."""
     panel = _Panel(framework, end, thresholds)
     ups = band_upgrades or {}
-    for pid, rows in by_person.items():
+    people = 0
+    for pid, rows in groups:
         panel.person(rows, ups.get(pid, ()))
+        people += 1
     df = pd.DataFrame(panel.rows, columns=list(COLUMNS))
+    panel.rows.clear()  # the frame holds them now
     if df.empty:
         return default_calibration(thresholds)
     stages = _stage_rates(df, panel.after_promotion)
@@ -431,7 +441,7 @@ def calibrate(framework: Framework, events: Iterable[EventRow], *, end: date,
         # month's or a cycle's first day), and the logistic counts a row as a quarter.
         promotion=promotion, departure=_departure(whole),
         closed_roles=_closed_roles(whole, promotion), person_quarters=exposure,
-        people=len(by_person),
+        people=people,
         promotions_per_person_year=float(df["promoted"].sum()) / max(exposure, 1e-9) * 4,
         thresholds=thresholds)
 

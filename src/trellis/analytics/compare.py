@@ -54,6 +54,8 @@ import pandas as pd
 
 from trellis.domain.ledger_rows import EventRow
 
+from .ledger_groups import PersonRows, by_person
+
 MIN_N = 10  # the smallest sample a cell shows a value for
 MIN_SPLIT_YEARS = 0.5  # employment in the window a person needs to join the few/many split
 PAIR_DAYS = 200  # check-ins further apart than this bracket nothing
@@ -356,18 +358,23 @@ def build_table(rows: Iterable[EventRow], roles: Roles, *, end: date,
                 min_n: int = MIN_N, by_role_type: bool = True) -> Table:
     """The comparison table of ``people`` (default: everyone with a hire in ``rows``)."""
     wanted = set(people) if people is not None else None
-    by_person: dict[int, list[EventRow]] = {}
-    for r in rows:
-        if wanted is None or r.person_id in wanted:
-            by_person.setdefault(r.person_id, []).append(r)
+    return build_table_of(by_person(rows, wanted).items(), roles, end=end,
+                          band_steps=band_steps, since=since, min_n=min_n,
+                          by_role_type=by_role_type)
+
+
+def build_table_of(groups: PersonRows, roles: Roles, *, end: date,
+                   band_steps: Mapping[int, Sequence[BandStep]] | None = None,
+                   since: date | None = None, min_n: int = MIN_N,
+                   by_role_type: bool = True) -> Table:
+    """``build_table`` of rows already grouped by person (``ledger_groups``)."""
     records = _Records()
     steps = band_steps or {}
-    for pid, mine in by_person.items():
+    for pid, mine in groups:
         _walk(pid, mine, steps.get(pid, ()), roles, since, end, records)
-    frames = (pd.DataFrame(records.events, columns=list(EVENT_COLUMNS)),
-              pd.DataFrame(records.people, columns=list(PEOPLE_COLUMNS)),
-              pd.DataFrame(records.intervals, columns=list(INTERVAL_COLUMNS)),
-              pd.DataFrame(records.spells, columns=list(SPELL_COLUMNS)))
+    frames = tuple(_frame(rows, columns) for rows, columns in (
+        (records.events, EVENT_COLUMNS), (records.people, PEOPLE_COLUMNS),
+        (records.intervals, INTERVAL_COLUMNS), (records.spells, SPELL_COLUMNS)))
     table = _table(*frames, min_n=min_n)
     if not by_role_type:
         return table
@@ -376,6 +383,13 @@ def build_table(rows: Iterable[EventRow], roles: Roles, *, end: date,
         ids = set(frames[1].loc[frames[1]["role_type"] == role_type, "person_id"])
         split[role_type] = _table(*(f[f["person_id"].isin(ids)] for f in frames), min_n=min_n)
     return Table(table.people, table.person_years, min_n, table.features, split)
+
+
+def _frame(rows: list[tuple[Any, ...]], columns: Sequence[str]) -> pd.DataFrame:
+    """The records as a frame, the records let go at once (a million tuples each)."""
+    frame = pd.DataFrame(rows, columns=list(columns))
+    rows.clear()
+    return frame
 
 
 def _table(events: pd.DataFrame, people: pd.DataFrame, intervals: pd.DataFrame,

@@ -49,6 +49,7 @@ from trellis.domain.events import EventKind
 from trellis.domain.ledger_rows import EventRow
 
 from .identifiability import extreme, one_event_per_spell
+from .ledger_groups import PersonRows, by_person
 
 # The micro-progressions the models use, by their column names.
 MICRO: dict[str, str] = {
@@ -118,16 +119,20 @@ def spell_table(rows: Iterable[EventRow], as_of: date) -> pd.DataFrame:
     ``as_of`` are ignored. ``promoted`` and ``departed`` (voluntary departures only) are
     the events; ``departure_kind`` names any departure that ended the spell.
     """
+    return spell_table_of(by_person(rows).items(), as_of)
+
+
+def spell_table_of(groups: PersonRows, as_of: date) -> pd.DataFrame:
+    """``spell_table`` of rows already grouped by person (``ledger_groups``)."""
     records: list[tuple[Any, ...]] = []
-    by_person: dict[int, list[EventRow]] = defaultdict(list)
-    for row in rows:
-        if row.effective_on <= as_of:
-            by_person[row.person_id].append(row)
-    for person_id, events in by_person.items():
-        records.extend(_spells_of(person_id, events, as_of))
+    for person_id, rows in groups:
+        events = [row for row in rows if row.effective_on <= as_of]
+        if events:
+            records.extend(_spells_of(person_id, events, as_of))
     frame = pd.DataFrame.from_records(
         records, columns=["person_id", "spell", "role", "start", "end", "promoted",
                           "departure_kind", *MICRO])
+    del records
     frame["months"] = [months_between(s, e) for s, e in zip(frame["start"], frame["end"],
                                                               strict=True)]
     frame["years"] = frame["months"] / 12.0
@@ -357,12 +362,20 @@ def snapshot_table(rows: Iterable[EventRow], spells: pd.DataFrame, as_of: date,
     ``s``. Quarters start at ``since`` (default: the first spell's start) and end twelve
     months before ``as_of``. ``spells`` is the full spell table (every length).
     """
+    return snapshot_table_of([(0, rows if isinstance(rows, Sequence) else list(rows))],
+                             spells, as_of, since, rank_of)
+
+
+def snapshot_table_of(groups: PersonRows, spells: pd.DataFrame, as_of: date,
+                      since: date | None = None,
+                      rank_of: Mapping[str, int] | None = None) -> pd.DataFrame:
+    """``snapshot_table`` of rows in groups (``ledger_groups``; any grouping will do)."""
     columns = ["person_id", "on", *FEATURES, "promoted_12m"]
     if spells.empty:
         return pd.DataFrame(columns=columns)
     hires: dict[int, date] = {}
     dates: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for row in rows:
+    for row in (row for _, group in groups for row in group):
         if row.effective_on > as_of:
             continue
         if row.kind == EventKind.HIRE.value:

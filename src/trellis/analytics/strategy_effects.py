@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -38,6 +38,7 @@ from trellis.domain.ledger_rows import EventRow
 
 from .calibration import _quarter, _quarter_start
 from .compare import Roles
+from .ledger_groups import PersonRows, by_person
 
 BANDS = (0, 4, 8, 16)  # quarters in level: [0, 4), [4, 8), [8, 16), 16 and more
 MIN_BAND_YEARS = 1.0  # person-years each group needs in a stratum for it to count
@@ -67,7 +68,7 @@ class StrategyEffects:
         return self.cohorts.get((stage, role_type))
 
 
-def _panel(person: list[EventRow], roles: Roles, end: date, thresholds: StageThresholds
+def _panel(person: Sequence[EventRow], roles: Roles, end: date, thresholds: StageThresholds
            ) -> list[tuple[int, int, float, int, float, int, int, int]]:
     """(stage, structured?, share of the quarter employed, stratum, micro rate, promoted,
     departed, calendar year) per quarter of one person's employment."""
@@ -130,20 +131,24 @@ def strategy_effects(rows: Iterable[EventRow], roles: Roles, *, end: date,
                      people: Iterable[int], thresholds: StageThresholds) -> StrategyEffects:
     """The comparison for every career stage and role type, from ledger rows of ``KINDS``
     of the individual contributors ``people``."""
-    wanted = set(people)
-    by_person: dict[int, list[EventRow]] = {}
-    for r in rows:
-        if r.person_id in wanted:
-            by_person.setdefault(r.person_id, []).append(r)
+    return strategy_effects_of(by_person(rows, set(people)).items(), roles, end=end,
+                               thresholds=thresholds)
+
+
+def strategy_effects_of(groups: PersonRows, roles: Roles, *, end: date,
+                        thresholds: StageThresholds) -> StrategyEffects:
+    """``strategy_effects`` of the individual contributors' rows, already grouped by
+    person (``ledger_groups``)."""
     table: list[tuple[int, ...] | tuple[float, ...]] = []
     owners: list[int] = []
-    for pid, mine in by_person.items():
+    for pid, mine in groups:
         found = _panel(mine, roles, end, thresholds)
         table += found
         owners += [pid] * len(found)
     if not table:
         return StrategyEffects({})
     a = np.asarray(table, dtype=float)
+    del table
     who = np.asarray(owners)
     cohorts: dict[tuple[str, str], CohortEffects] = {}
     for i, stage in enumerate(STAGES):

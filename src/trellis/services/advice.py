@@ -28,7 +28,7 @@ from typing import Any
 
 from trellis.analytics.compare import MICRO_KINDS
 from trellis.analytics.strategy_effects import KINDS as EFFECT_KINDS
-from trellis.analytics.strategy_effects import StrategyEffects, strategy_effects
+from trellis.analytics.strategy_effects import StrategyEffects, strategy_effects_of
 from trellis.domain.advice import (
     Action,
     Recommendation,
@@ -48,6 +48,7 @@ from . import clock, org_models
 from .compare import roles_of
 from .lattice import explore
 from .ledger import find_person
+from .ledger_snapshot import LedgerSnapshot
 from .plans import show_plan
 from .readiness import readiness_for
 from .simulation import simulate
@@ -97,23 +98,24 @@ def _years(since: date | None, until: date) -> float:
     return max(0.0, (until - since).days / 365.25) if since else 0.0
 
 
-def fit_effects(uow: UnitOfWork, params: Mapping[str, Any]) -> StrategyEffects:
+def fit_effects(uow: UnitOfWork, params: Mapping[str, Any], ledger: LedgerSnapshot
+                ) -> StrategyEffects:
     """Frequent against rare micro-progressors for every stage and role type, over the
     individual contributors (the simulator's calibration panel)."""
     thresholds = StageThresholds(**params.get("thresholds", {}))
     with uow.reading():
         roles = roles_of(uow)
         everyone = uow.people.all()
-        rows = uow.events.of_kinds(EFFECT_KINDS)
     managers = {p.manager_id for p in everyone if p.manager_id is not None}
-    return strategy_effects(rows, roles, end=clock.today(),
-                            people=[p.id for p in everyone if p.id not in managers],
-                            thresholds=thresholds)
+    contributors = {p.id for p in everyone if p.id not in managers}
+    return strategy_effects_of(ledger.people(EFFECT_KINDS, contributors), roles,
+                               end=clock.today(), thresholds=thresholds)
 
 
 STRATEGY_EFFECTS = org_models.ModelKind(
     "strategy_effects", 1, fit_effects, ("trellis.analytics.strategy_effects",),
-    description="frequent against rare micro-progressors at the same time in level (advise)")
+    description="frequent against rare micro-progressors at the same time in level (advise)",
+    kinds=EFFECT_KINDS)
 
 
 def advise(uow: UnitOfWork, person: str, *, simulate_runs: int = SIM_RUNS,

@@ -17,12 +17,21 @@ from typing import Any
 
 import orjson
 
-from trellis.analytics.compare import KINDS, MIN_N, BandStep, Roles, Table, build_table
+from trellis.analytics.compare import (
+    KINDS,
+    MIN_N,
+    BandStep,
+    Roles,
+    Table,
+    build_table,
+    build_table_of,
+)
 from trellis.errors import TrellisError
 
 from . import clock, org_models
 from .frameworks import ACTIVE
 from .ledger import find_person
+from .ledger_snapshot import LedgerSnapshot
 from .unit_of_work import UnitOfWork
 
 
@@ -62,20 +71,22 @@ def band_steps(profile_text: str | bytes) -> list[BandStep]:
             for u in doc.get("band_upgrades", ())]
 
 
-def organization_table(uow: UnitOfWork, params: Mapping[str, Any]) -> Table:
+def organization_table(uow: UnitOfWork, params: Mapping[str, Any],
+                       ledger: LedgerSnapshot) -> Table:
     """The table over everyone's whole history, through today."""
     with uow.reading():
         roles = roles_of(uow)
-        rows = uow.events.of_kinds(KINDS)
         states = uow.state.rows(None, ["person_id", "profile"])
     steps = {r["person_id"]: band_steps(r["profile"]) for r in states}
-    return build_table(rows, roles, end=clock.today(), band_steps=steps,
-                       min_n=int(params.get("min_n", MIN_N)))
+    del states
+    return build_table_of(ledger.people(KINDS), roles, end=clock.today(), band_steps=steps,
+                          min_n=int(params.get("min_n", MIN_N)))
 
 
 COMPARISON = org_models.ModelKind(
     "comparison", 1, organization_table, ("trellis.analytics.compare",),
-    description="promotions against micro-progressions on seven features (compare, report)")
+    description="promotions against micro-progressions on seven features (compare, report)",
+    kinds=KINDS)
 
 
 def compare(uow: UnitOfWork, *, team: str | None = None, person: str | None = None,

@@ -34,6 +34,7 @@ from trellis.domain.throughput import (
 )
 
 from . import clock, org_models
+from .ledger_snapshot import LedgerSnapshot
 from .plan_outcomes import calibrated_throughput, held_out_people
 from .unit_of_work import UnitOfWork
 
@@ -43,24 +44,29 @@ MODEL_FORMAT = 5
 RELEARN_GROWTH = 0.02
 
 
-def organization_samples(uow: UnitOfWork) -> list[StepSample]:
+def organization_samples(uow: UnitOfWork, ledger: LedgerSnapshot | None = None
+                         ) -> list[StepSample]:
     """Every person's live skill-step samples (inside an open unit of work)."""
     samples: list[StepSample] = []
-    hired = {row["person_id"]: row["hired_on"] for row in uow.state.rows()}
-    for person_id, steps in uow.events.skill_steps().items():
+    hired = {row["person_id"]: row["hired_on"] for row in uow.state.rows(
+        columns=["person_id", "hired_on"])}
+    steps_of = ledger.skill_steps() if ledger is not None else uow.events.skill_steps()
+    for person_id, steps in steps_of.items():
         samples += step_samples(person_id, hired.get(person_id), steps)
     return samples
 
 
-def organization_criteria_samples(uow: UnitOfWork) -> list[CriterionSample]:
+def organization_criteria_samples(uow: UnitOfWork, ledger: LedgerSnapshot | None = None
+                                  ) -> list[CriterionSample]:
     """Every person's criterion samples (inside an open unit of work): the time from the
     previous demonstration in a topic, or from the start of the level, to a demonstration.
     A criterion's topic and level come from any version of the framework that has it."""
-    shown_rows = uow.events.of_kinds([EventKind.DEMONSTRATED])
+    of_kinds = ledger.rows if ledger is not None else uow.events.of_kinds
+    shown_rows = of_kinds([EventKind.DEMONSTRATED])
     if not shown_rows:  # a mastery-only ledger reads nothing more
         return []
-    rows = shown_rows + uow.events.of_kinds([EventKind.HIRE, EventKind.PROMOTION],
-                                            {r.person_id for r in shown_rows})
+    rows = shown_rows + of_kinds([EventKind.HIRE, EventKind.PROMOTION],
+                                 {r.person_id for r in shown_rows})
     criteria: dict[str, tuple[str, str]] = {}
     for version in uow.frameworks.versions():
         framework = uow.frameworks.catalog[version.id]
@@ -77,10 +83,11 @@ def organization_criteria_samples(uow: UnitOfWork) -> list[CriterionSample]:
     return samples
 
 
-def careers(uow: UnitOfWork, person_ids: set[int] | None = None) -> dict[int, Career]:
+def careers(uow: UnitOfWork, person_ids: set[int] | None = None,
+            ledger: LedgerSnapshot | None = None) -> dict[int, Career]:
     """Every person's career as the throughput model reads it (inside an open unit of
     work): roles with their track and level, and live nano-steps, from any framework
-    version that has them."""
+    version that has them (from ``ledger`` person by person, when given)."""
     roles: dict[str, tuple[str, str]] = {}
     criteria: dict[str, tuple[str, str]] = {}
     aims: dict[str, Aim] = {}
@@ -92,8 +99,13 @@ def careers(uow: UnitOfWork, person_ids: set[int] | None = None) -> dict[int, Ca
             nxt = framework.next_role(role.id)
             if nxt is not None:
                 aims[role.id] = (dict(nxt.expects), frozenset(nxt.criteria))
-    rows = uow.events.of_kinds(CAREER_KINDS, person_ids)
-    return careers_from_rows(rows, roles, criteria, aims)
+    if ledger is None:
+        return careers_from_rows(uow.events.of_kinds(CAREER_KINDS, person_ids), roles,
+                                 criteria, aims)
+    out: dict[int, Career] = {}
+    for _, rows in ledger.people(CAREER_KINDS, person_ids):  # a career is one person's
+        out.update(careers_from_rows(rows, roles, criteria, aims))
+    return out
 
 
 def effort_model(uow: UnitOfWork) -> EffortModel:
@@ -113,22 +125,25 @@ def cached_models(uow: UnitOfWork) -> tuple[EffortModel, ThroughputModel] | None
     return found
 
 
-def learn_plan_models(uow: UnitOfWork, until: date) -> tuple[EffortModel, ThroughputModel]:
-    """Both models learned from the ledger (inside an open unit of work); the throughput
-    model's spread is fitted on the plans it would have drawn up before (plan_outcomes)."""
-    model = learn_efforts(organization_samples(uow), organization_criteria_samples(uow))
+def learn_plan_models(uow: UnitOfWork, until: date, ledger: LedgerSnapshot | None = None
+                      ) -> tuple[EffortModel, ThroughputModel]:
+    """Both models learned from the ledger (inside an open unit of work; its light rows
+    from ``ledger`` when given); the throughput model's spread is fitted on the plans it
+    would have drawn up before (plan_outcomes)."""
+    model = learn_efforts(organization_samples(uow, ledger),
+                          organization_criteria_samples(uow, ledger))
     # only the sampled people's events: the fit reads no more of a large ledger than that
     by_person = {pid: uow.events.for_person(pid)
                  for pid in held_out_people(p.id for p in uow.people.all())}
-    return model, calibrated_throughput(by_person, uow.frameworks.catalog, careers(uow),
-                                        until)
+    return model, calibrated_throughput(by_person, uow.frameworks.catalog,
+                                        careers(uow, None, ledger), until)
 
 
-def learn(uow: UnitOfWork, params: Mapping[str, Any] | None = None
+def learn(uow: UnitOfWork, params: Mapping[str, Any] | None, ledger: LedgerSnapshot
           ) -> tuple[EffortModel, ThroughputModel]:
     """Both models, learned from the whole ledger now."""
     with uow.reading():
-        return learn_plan_models(uow, clock.today())
+        return learn_plan_models(uow, clock.today(), ledger)
 
 
 EFFORT = org_models.ModelKind(
@@ -136,4 +151,7 @@ EFFORT = org_models.ModelKind(
     ("trellis.domain.effort", "trellis.domain.throughput", "trellis.services.plan_outcomes",
      __name__), dated=False,
     tolerance=RELEARN_GROWTH,
-    description="effort estimates of nano-steps and the throughput model (plans, lattice)")
+    description="effort estimates of nano-steps and the throughput model (plans, lattice)",
+    kinds=tuple(sorted({EventKind.SKILL_STEP.value, EventKind.DEMONSTRATED.value,
+                        EventKind.HIRE.value, EventKind.PROMOTION.value,
+                        *(str(k) for k in CAREER_KINDS)})))

@@ -26,6 +26,7 @@ from trellis.analytics.propensity_words import effect_words, p_value
 from trellis.errors import TrellisError
 
 from . import clock, org_models
+from .ledger_snapshot import LedgerSnapshot, read_snapshot
 from .unit_of_work import UnitOfWork
 
 INSUFFICIENT = "insufficient data"
@@ -46,14 +47,16 @@ class Evidence:
     refused: int = 0  # people whose history the fold refuses, left out of the snapshots
 
 
-def _fit_today(uow: UnitOfWork, params: Mapping[str, Any]) -> Evidence:
-    return fit_evidence(uow, as_of=clock.today())
+def _fit_today(uow: UnitOfWork, params: Mapping[str, Any], ledger: LedgerSnapshot
+              ) -> Evidence:
+    return fit_evidence(uow, as_of=clock.today(), ledger=ledger)
 
 
 EVIDENCE = org_models.ModelKind(
     "evidence", 2, _fit_today, ("trellis.analytics.evidence", "trellis.analytics.propensity",
                                 "trellis.analytics.propensity_snapshots"),
-    description="time in level, Cox models, promotion propensity (evidence, fairness, report)")
+    description="time in level, Cox models, promotion propensity (evidence, fairness, report)",
+    kinds=tuple(sorted({k.value for k in (*ev.KINDS, *ps.DECISION_KINDS)})))
 
 
 def evidence_model(uow: UnitOfWork) -> org_models.Fitted[Evidence]:
@@ -81,20 +84,23 @@ def evidence(uow: UnitOfWork, *, as_of: date | None = None, since: date | None =
 
 def fit_evidence(uow: UnitOfWork, *, as_of: date | None = None, since: date | None = None,
                  min_months: float = ev.MIN_MONTHS, window: str = "auto",
-                 horizon: int = ps.HORIZON_MONTHS, split: date | None = None) -> Evidence:
-    """The analyses fitted now (``evidence`` reads the stored ones when it can)."""
+                 horizon: int = ps.HORIZON_MONTHS, split: date | None = None,
+                 ledger: LedgerSnapshot | None = None) -> Evidence:
+    """The analyses fitted now (``evidence`` reads the stored ones when it can); the light
+    rows from ``ledger`` when given (a snapshot of the model's kinds), else from the store."""
     window = ps.parse_window(window)
     if not 1 <= horizon <= 60:
         raise TrellisError(f"--horizon {horizon}: use 1 to 60 months")
     as_of = as_of or clock.today()
+    if ledger is None:
+        ledger = read_snapshot(uow, EVIDENCE.kinds)
     with uow.reading():
-        rows = uow.events.of_kinds(ev.KINDS)
-        first = rows[0].effective_on if rows else None
+        first = ledger.first_day(ev.KINDS)
         if first is not None and as_of < first:
             raise TrellisError(f"--at {as_of} is before the ledger's first event ({first})")
         if since is not None and since > as_of:
             raise TrellisError(f"--since {since} is after the date analysed ({as_of})")
-        points = ps.decision_points(uow.events.of_kinds(ps.DECISION_KINDS), window, as_of,
+        points = ps.decision_points(ledger.rows(ps.DECISION_KINDS), window, as_of,
                                     horizon, since)
         if split is not None and (not points.days or not
                                   points.days[0] < split <= points.days[-1]):
@@ -102,11 +108,10 @@ def fit_evidence(uow: UnitOfWork, *, as_of: date | None = None, since: date | No
                     else "there are none")
             raise TrellisError(f"--split {split} is outside the decision points ({span}): "
                                "give a date after the first and up to the last")
-        people = sorted({r.person_id for r in rows}) if points.days else []
-        snapshots, refused = ps.snapshots(
-            ((pid, uow.events.for_person(pid, until=as_of) + uow.events.retractions(pid))
-             for pid in people), points, uow.frameworks.catalog, as_of, horizon)
-    every_spell = ev.spell_table(rows, as_of)
+        people = ledger.person_ids(ev.KINDS) if points.days else []
+        snapshots, refused = ps.snapshots(uow.events.of_people(people, as_of), points,
+                                          uow.frameworks.catalog, as_of, horizon)
+    every_spell = ev.spell_table_of(ledger.people(ev.KINDS), as_of)
     spells = ev.spell_sample(every_spell, min_months)
     return Evidence(
         as_of=as_of, since=since, min_months=min_months, spells=spells,

@@ -26,6 +26,7 @@ from trellis.errors import InvalidEvent, NotFound
 from . import clock, org_models
 from .compare import roles_of
 from .frameworks import version_in_force
+from .ledger_snapshot import LedgerSnapshot
 from .readiness import team_readiness
 from .unit_of_work import UnitOfWork
 
@@ -191,21 +192,23 @@ def _wide(found: list[Any], names: list[str]) -> pd.DataFrame:
     return wide
 
 
-def _fit_score_model(uow: UnitOfWork, params: Any) -> ev.PropensityResult:
+def _fit_score_model(uow: UnitOfWork, params: Any, ledger: LedgerSnapshot
+                     ) -> ev.PropensityResult:
     """The score audit's propensity model: a logistic fit on the spells' micro-progression
     counts, whose coefficients can score everyone's current level (the evidence page's
     models, fitted on folded profiles at decision points, are not a scorer of today)."""
     today = clock.today()
     with uow.reading():
-        career = uow.events.of_kinds(ev.KINDS)
         ranks = roles_of(uow).rank
-    spells = ev.spell_table(career, today)
-    return ev.propensity_model(ev.snapshot_table(career, spells, today, None, ranks))
+    spells = ev.spell_table_of(ledger.people(ev.KINDS), today)
+    return ev.propensity_model(ev.snapshot_table_of(ledger.people(ev.KINDS), spells, today,
+                                                    None, ranks))
 
 
 SCORE_MODEL = org_models.ModelKind(
     "fairness_scores", 1, _fit_score_model, ("trellis.analytics.evidence",),
-    description="the propensity model the fairness audit scores people with")
+    description="the propensity model the fairness audit scores people with",
+    kinds=tuple(k.value for k in ev.KINDS))
 
 
 def _scores(uow: UnitOfWork, rows: list[EventRow], ranks: Any, today: date,

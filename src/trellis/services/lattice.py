@@ -39,6 +39,7 @@ from trellis.errors import InvalidEvent, NotFound, TrellisError
 from . import org_models
 from .effort import effort_model
 from .frameworks import framework_at
+from .ledger_snapshot import LedgerSnapshot
 from .profiles import profile
 from .unit_of_work import UnitOfWork
 
@@ -133,13 +134,19 @@ def load_lattice(uow: UnitOfWork) -> Lattice:
     return Lattice(framework, model, graph, fit, observed)
 
 
-def observed_moves(uow: UnitOfWork, framework: Framework) -> dict[tuple[str, str], int]:
+MOVE_KINDS = (EventKind.HIRE.value, EventKind.PROMOTION.value, EventKind.LATERAL_MOVE.value)
+
+
+def observed_moves(uow: UnitOfWork, framework: Framework,
+                   ledger: LedgerSnapshot | None = None) -> dict[tuple[str, str], int]:
     """How many times people moved from one role to another by a lateral or diagonal move
     (a promotion or lateral-move event into another track, or to the same level), read
     from the ledger in each person's order."""
-    with uow.reading():
-        rows = uow.events.of_kinds([EventKind.HIRE, EventKind.PROMOTION,
-                                    EventKind.LATERAL_MOVE])
+    if ledger is not None:
+        rows = ledger.rows(MOVE_KINDS)
+    else:
+        with uow.reading():
+            rows = uow.events.of_kinds(MOVE_KINDS)
     last: dict[int, str] = {}
     made: Counter[tuple[str, str]] = Counter()
     for r in rows:
@@ -154,16 +161,17 @@ def observed_moves(uow: UnitOfWork, framework: Framework) -> dict[tuple[str, str
     return dict(made)
 
 
-def _count_moves(uow: UnitOfWork, params: Mapping[str, Any]) -> dict[tuple[str, str], int]:
+def _count_moves(uow: UnitOfWork, params: Mapping[str, Any], ledger: LedgerSnapshot
+                 ) -> dict[tuple[str, str], int]:
     with uow.reading():
         framework = uow.frameworks.catalog[int(params["version"])]
-    return observed_moves(uow, framework)
+    return observed_moves(uow, framework, ledger)
 
 
 MOVES = org_models.ModelKind(
     "lattice_moves", 1, _count_moves, ("trellis.domain.lattice",), dated=False,
     description="lateral and diagonal moves people made, per pair of roles (paths, explore)",
-    defaults=lambda uow: {"version": framework_at(uow)[0].id})
+    defaults=lambda uow: {"version": framework_at(uow)[0].id}, kinds=MOVE_KINDS)
 
 
 def _role(framework: Framework, role_id: str) -> Role:

@@ -44,12 +44,13 @@ from trellis.domain.org_models import ModelHeader, Position, events_behind, is_c
 from trellis.errors import Busy
 
 from . import clock
+from .ledger_snapshot import LedgerSnapshot
 from .unit_of_work import UnitOfWork
 
 T = TypeVar("T")
 SYNC_EVENTS = 100_000  # a stale model of a ledger this small is rebuilt in place
 DECODED = 8  # decoded models kept per process
-Build = Callable[[UnitOfWork, Mapping[str, Any]], Any]
+Build = Callable[[UnitOfWork, Mapping[str, Any], LedgerSnapshot], Any]
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,9 @@ class ModelKind(Generic[T]):
 
     name: str
     format: int  # raise it when ``build`` changes what the model holds
-    build: Callable[[UnitOfWork, Mapping[str, Any]], T]  # opens its own units of work
+    # Reads the ledger's events from the snapshot it is handed (of ``kinds`` at least),
+    # anything else in units of work of its own.
+    build: Callable[[UnitOfWork, Mapping[str, Any], LedgerSnapshot], T]
     # The analytics whose every change makes stored models obsolete (digested): the
     # modules that compute the model, not the use cases around ``build``.
     modules: tuple[str, ...]
@@ -69,6 +72,7 @@ class ModelKind(Generic[T]):
     # framework version in force); None: no parameters, and a refresh also rebuilds every
     # other parameter set it is stored with (options a user asked for).
     defaults: Callable[[UnitOfWork], dict[str, Any]] | None = None
+    kinds: tuple[str, ...] = ()  # the event kinds ``build`` reads from the snapshot
 
 
 @dataclass(frozen=True)
@@ -207,15 +211,22 @@ def peek(uow: UnitOfWork, kind: ModelKind[T], params: Mapping[str, Any] | None =
         return None
 
 
-def build(uow: UnitOfWork, kind: ModelKind[T], params: Mapping[str, Any] | None = None
-          ) -> Fitted[T]:
+def build(uow: UnitOfWork, kind: ModelKind[T], params: Mapping[str, Any] | None = None,
+          shared: tuple[Position, LedgerSnapshot] | None = None) -> Fitted[T]:
     """Fit the model now and store it with the position read before the fit (events
-    recorded during it make it stale, never falsely current)."""
+    recorded during it make it stale, never falsely current). ``shared``: a snapshot of
+    the ledger that a refresh pass reads once for every model, with the position read
+    before it; without it the model reads a snapshot of its own kinds."""
     params = dict(params or {})
-    with uow.reading():
-        at = uow.models.position()
     as_of, started = clock.today(), time.perf_counter()
-    value = kind.build(uow, params)
+    if shared is None:
+        with uow.reading():
+            at = uow.models.position()
+            ledger = LedgerSnapshot(uow, kind.kinds)
+    else:
+        at, ledger = shared
+    value = kind.build(uow, params, ledger)
+    del ledger
     seconds = time.perf_counter() - started
     built_at = clock.now()
     payload = encode(value)
@@ -247,12 +258,13 @@ class Refreshed:
 def refresh(uow: UnitOfWork, kinds: Sequence[ModelKind[Any]], *, force: bool = False,
             progress: Callable[[str], None] | None = None) -> list[Refreshed]:
     """Rebuild every stale model (every one with ``force``): each kind with its default
-    parameters and with any other parameters it is stored with."""
+    parameters and with any other parameters it is stored with. The ledger is read once,
+    for every model rebuilt (``LedgerSnapshot``), and let go at the end of the pass."""
     today = clock.today()
     with uow.reading():
         now = uow.models.position()
         stored = {(h.name, h.params): h for h in uow.models.headers()}
-    done: list[Refreshed] = []
+    done: list[Refreshed | tuple[ModelKind[Any], str, ModelHeader | None]] = []
     for kind in kinds:
         fmt = code_format(kind)
         variants = ({canonical(kind.defaults(uow))} if kind.defaults is not None else
@@ -264,15 +276,28 @@ def refresh(uow: UnitOfWork, kinds: Sequence[ModelKind[Any]], *, force: bool = F
                     tolerance=kind.tolerance):
                 done.append(Refreshed(kind.name, key, False, head.build_seconds,
                                       head.position, head.size))
-                continue
-            if progress is not None:
-                progress(kind.name)
-            fitted = build(uow, kind, orjson.loads(key))
-            with uow.reading():
-                size = (uow.models.header(kind.name, key) or head)
-            done.append(Refreshed(kind.name, key, True, fitted.build_seconds,
-                                  fitted.position, size.size if size else 0))
-    return done
+            else:
+                done.append((kind, key, head))
+    todo = [d for d in done if not isinstance(d, Refreshed)]
+    if not todo:
+        return [d for d in done if isinstance(d, Refreshed)]
+    with uow.reading():  # the position before the read: later events make them stale
+        at = uow.models.position()
+        ledger = LedgerSnapshot(uow, {k for kind, _, _ in todo for k in kind.kinds})
+    out: list[Refreshed] = []
+    for d in done:
+        if isinstance(d, Refreshed):
+            out.append(d)
+            continue
+        kind, key, head = d
+        if progress is not None:
+            progress(kind.name)
+        fitted = build(uow, kind, orjson.loads(key), (at, ledger))
+        with uow.reading():
+            size = (uow.models.header(kind.name, key) or head)
+        out.append(Refreshed(kind.name, key, True, fitted.build_seconds,
+                             fitted.position, size.size if size else 0))
+    return out
 
 
 def stored_models(uow: UnitOfWork) -> list[ModelHeader]:

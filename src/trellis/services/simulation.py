@@ -26,7 +26,7 @@ import orjson
 from trellis.analytics.calibration import (
     PANEL_KINDS,
     Calibration,
-    calibrate,
+    calibrate_of,
     quarters_in_role,
 )
 from trellis.analytics.simulator import Outcome, Start, parse_strategies
@@ -45,6 +45,7 @@ from trellis.errors import NotApplicable, NotFound, TrellisError
 from . import clock, org_models
 from .frameworks import version_in_force
 from .ledger import find_person
+from .ledger_snapshot import LedgerSnapshot
 from .unit_of_work import UnitOfWork
 
 MAX_YEARS = 30
@@ -92,7 +93,8 @@ def check_range(years: int, runs: int) -> None:
         raise TrellisError(f"--runs must be from 100 to {MAX_RUNS:,}, not {runs:,}")
 
 
-def fit_calibration(uow: UnitOfWork, params: Mapping[str, Any]) -> Calibration:
+def fit_calibration(uow: UnitOfWork, params: Mapping[str, Any], ledger: LedgerSnapshot
+                    ) -> Calibration:
     """Every simulator parameter from the whole ledger, through today: individual
     contributors' person-quarters (people with no reports), band upgrades from profiles."""
     thresholds = StageThresholds(**params.get("thresholds", {}))
@@ -102,17 +104,18 @@ def fit_calibration(uow: UnitOfWork, params: Mapping[str, Any]) -> Calibration:
         everyone = uow.people.all()
         managers = {p.manager_id for p in everyone if p.manager_id is not None}
         rows = uow.state.rows(None, ["person_id", "profile"])
-        events = uow.events.of_kinds(PANEL_KINDS)
     band_ups = {r["person_id"]: _band_steps(profile_from_document(orjson.loads(r["profile"])))
                 for r in rows}
-    return calibrate(framework, events, end=today,
-                     people=[p.id for p in everyone if p.id not in managers],
-                     band_upgrades=band_ups, thresholds=thresholds)
+    del rows
+    contributors = {p.id for p in everyone if p.id not in managers}
+    return calibrate_of(framework, ledger.people(PANEL_KINDS, contributors), end=today,
+                        band_upgrades=band_ups, thresholds=thresholds)
 
 
 CALIBRATION = org_models.ModelKind(
     "calibration", 2, fit_calibration, ("trellis.analytics.calibration",),
-    description="the strategy simulator's rates and effects (simulate, advise, report)")
+    description="the strategy simulator's rates and effects (simulate, advise, report)",
+    kinds=PANEL_KINDS)
 
 
 def calibration_model(uow: UnitOfWork, thresholds: StageThresholds = DEFAULT_THRESHOLDS
