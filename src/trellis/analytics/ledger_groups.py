@@ -23,7 +23,3 @@ def by_person(rows: Iterable[EventRow], wanted: Collection[int] | None = None
         if wanted is None or r.person_id in wanted:
             out.setdefault(r.person_id, []).append(r)
     return out
-
-
-def only(groups: PersonRows, wanted: Collection[int] | None) -> PersonRows:
-    return groups if wanted is None else ((p, rows) for p, rows in groups if p in wanted)
