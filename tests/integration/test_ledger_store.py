@@ -631,3 +631,26 @@ def test_a_valid_import_adds_to_an_existing_ledger(trellis, tmp_path):
         assert uow.people.find("dee").manager_id == uow.people.find("ada").id
     assert_state_is_a_fresh_fold(trellis, "ada")
     assert_state_is_a_fresh_fold(trellis, "dee")
+
+
+def test_light_rows_of_kinds_hold_every_live_event_the_ledger_holds(trellis):
+    """``of_kinds`` reads the driver's rows itself: none may go missing, even after a
+    stream in the same unit of work (its server-side cursor once stayed on for every later
+    query, and SQLAlchemy's buffer took the first rows off the cursor: the first hire was
+    lost on PostgreSQL), and none may be a retracted one."""
+    for handle in ("ada", "bob", "cy"):
+        hire(trellis, handle)
+    step = log(trellis, K.SKILL_STEP, "bob", "2021-03-01", competency="coding",
+               from_mastery=0, to_mastery=1)
+    retract_event(trellis.uow(), step.id, reason="logged twice", author="tester")
+    log(trellis, K.SKILL_STEP, "cy", "2021-04-01", competency="coding", from_mastery=0,
+        to_mastery=1)
+    with trellis.uow() as uow:
+        assert len(list(uow.events.stream(batch=2))) == 6  # streams, then reads again
+        light = uow.events.of_kinds(["hire", "skill_step"])
+        every = uow.connection.execute(
+            select(t.events.c.id, t.events.c.kind).where(t.events.c.kind.in_(
+                ["hire", "skill_step"])).order_by(t.events.c.effective_on, t.events.c.id)
+        ).all()
+    assert [(r.id, r.kind) for r in light] == [(i, k) for i, k in every if i != step.id]
+    assert [r.kind for r in light].count("hire") == 3

@@ -521,10 +521,11 @@ class EventRepository:
         wanted = set(person_ids)
         query = (select(*self._columns)
                  .where((c.effective_on <= until) | (c.kind == EventKind.RETRACTION.value))
-                 .order_by(c.person_id, c.effective_on, c.id))
+                 .order_by(c.person_id, c.effective_on, c.id)
+                 .execution_options(yield_per=batch))  # this query's, not the connection's
         current: int | None = None
         events: list[Event] = []
-        for row in self._c.execution_options(yield_per=batch).execute(query):
+        for row in self._c.execute(query):
             if row[1] != current:
                 if events:
                     yield current, events  # type: ignore[misc]
@@ -608,11 +609,15 @@ class EventRepository:
                 params += sorted(only)
         days, loads, row = self._days, orjson.loads, _EVENT_ROW
         out = []
-        result = self._c.exec_driver_sql(sql, tuple(params))
-        try:  # the DBAPI cursor's plain tuples: a Row object each would cost as much again
-            fetched = result.cursor.fetchall() if result.cursor is not None else []
+        # The DBAPI cursor's plain tuples: a Row object each would cost as much again. Its
+        # own cursor, not a result's: SQLAlchemy may already have taken a result's first
+        # row from the cursor (it does on PostgreSQL), and that row would be lost.
+        cursor = self._c.connection.cursor()
+        try:
+            cursor.execute(sql, tuple(params))
+            fetched = cursor.fetchall()
         finally:
-            result.close()
+            cursor.close()
         for event_id, person_id, kind, on, details in fetched:
             if event_id in retracted or (only is not None and person_id not in only):
                 continue
@@ -700,8 +705,11 @@ class EventRepository:
         return {key: n for key, n in out.items() if n}
 
     def stream(self, batch: int = 20_000) -> Iterator[Event]:
-        query = select(*self._columns).order_by(t.events.c.id)
-        for row in self._c.execution_options(yield_per=batch).execute(query):
+        # the option on the statement: Connection.execution_options would set it on the
+        # connection for every later query of the unit of work (server-side cursors all)
+        query = select(*self._columns).order_by(t.events.c.id).execution_options(
+            yield_per=batch)
+        for row in self._c.execute(query):
             yield self._event(row)
 
     def forget_giver(self, handle: str) -> set[int]:
