@@ -147,10 +147,13 @@ def summarize(org: Organization, *, framework: str, seed: int, years: float,
     by_kind: Counter[str] = Counter()
     promotions: Counter[str] = Counter()
     micro_of: Counter[str] = Counter()
+    shown: dict[str, set[EventKind]] = {}  # recognized, checked in: what a profile shows
     micro = 0
     for e in org.events:
         kind = e.details.kind
         by_kind[kind.value] += 1
+        if kind in (EventKind.RECOGNITION, EventKind.CHECK_IN):
+            shown.setdefault(e.person, set()).add(kind)
         if kind is EventKind.HIRE:
             hired[e.person] = e.effective_on.toordinal()
         elif kind is EventKind.DEPARTURE:
@@ -164,7 +167,10 @@ def summarize(org: Organization, *, framework: str, seed: int, years: float,
 
     active = [p.handle for p in org.people if p.handle not in left]
     individual = [h for h in active if h not in org.managers]
-    rich = max(individual or active, key=lambda h: (promotions[h], micro_of[h]), default=None)
+    # a rich career: promoted, many micro-progressions, and recognized and checked in (on
+    # some dates the most promoted person had neither, and the profile looked empty)
+    rich = max(individual or active, key=lambda h: (len(shown.get(h, ())), promotions[h],
+                                                    micro_of[h]), default=None)
     reports = Counter(p.manager for p in org.people if p.manager and p.handle not in left)
     has_manager = {p.handle for p in org.people if p.manager}
     managers = [h for h in reports if h in has_manager] or list(reports)
