@@ -18,7 +18,7 @@ trap 'rm -rf "$work"' EXIT
 (cd "$work" && npm pack --silent "plotly.js-basic-dist-min@$version" >/dev/null && tar xzf ./*.tgz)
 # The bundle's one remote address is the default topojsonURL (maps, which the basic bundle
 # cannot draw): point it at this site, so the file served names no CDN.
-sed 's|dflt:"https://cdn.plot.ly/un/"|dflt:"/static/topojson/"|' \
+sed -E 's|dflt:"https?://[^"]*/un/"|dflt:"/static/topojson/"|' \
     "$work/package/plotly-basic.min.js" > "$vendor/plotly-basic.min.js"
 if grep -qE 'https?://cdn' "$vendor/plotly-basic.min.js"; then
   echo "plotly-basic.min.js names a CDN: update the rewrite above" >&2; exit 1
