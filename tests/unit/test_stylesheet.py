@@ -37,10 +37,14 @@ def blocks(css: str) -> list[tuple[str, int]]:
 
 
 def test_every_block_of_the_stylesheet_is_closed_and_none_nests_in_a_rule():
-    for head, depth in blocks(STYLESHEET.read_text()):
+    opened = blocks(STYLESHEET.read_text())
+    for head, depth in opened:
         if depth == 1:
             assert not head.startswith("@"), f"app.css: '{head}' opens inside another at-rule"
         assert depth <= 1, f"app.css: '{head}' is nested {depth} blocks deep"
+    at_top = {head for head, depth in opened if depth == 0}
+    for general in (".person-glance", "details.log-progress", "table.alerts td", ".tools"):
+        assert any(head.startswith(general) for head in at_top), f"{general} is in a block"
 
 
 def test_the_check_finds_an_unclosed_media_block():

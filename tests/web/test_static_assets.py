@@ -87,21 +87,3 @@ def test_pages_and_documents_are_compressed(clients, anonymous, path):
     assert shrunk.content[:300] == plain.content[:300]  # undone by httpx (login: a new token)
     assert int(shrunk.headers["content-length"]) < len(plain.content)  # bytes sent
 
-
-def test_every_block_of_the_style_sheet_is_closed_where_it_should_be():
-    """A ``@media`` left open swallows every rule after it: the person page's styles once
-    applied only on phones. Each general rule starts at the top level."""
-    css = re.sub(r"/\*.*?\*/", "", (STATIC / "app.css").read_text(), flags=re.S)
-    depth, at_top = 0, []
-    for match in re.finditer(r"([^{}]*)([{}])", css):
-        selector, brace = match.group(1).strip(), match.group(2)
-        if brace == "{":
-            if depth == 0:
-                at_top.append(selector)
-            depth += 1
-        else:
-            depth -= 1
-            assert depth >= 0, f"a '}}' closes nothing, after {selector[:60]!r}"
-    assert depth == 0, f"{depth} block(s) left open"
-    for general in (".person-glance", "details.log-progress", "table.alerts td", ".tools"):
-        assert general in at_top, f"{general} is nested in a block"
