@@ -46,7 +46,7 @@ from . import compare_words, evidence_words, feedback, formatting
 from .deps import SESSION_COOKIE, CurrentUser, SignedInUser, Uow, analysis
 from .errors import headers_of, status_of
 from .fields import LINE, Ref
-from .person_lookup import Person, find_person
+from .person_lookup import Person, find_person, unmatched
 from .person_words import vocabulary
 from .return_to import NEXT_MAX, password_url, safe_next
 from .routers.auth import client_address, set_session_cookie
@@ -177,9 +177,7 @@ async def compare_page(request: Request, user: CurrentUser, uow: Uow,
         if form[field]:
             found, choices = await analysis(request, find_person, uow(), user, form[field])
             if found is None:
-                message = (f"more than one person is called '{form[field]}': pick one below"
-                           if choices else f"no one you may see is called '{form[field]}'")
-                status = 422 if choices else 404
+                message, status = unmatched(form[field], choices)
                 break
             refs[field], names[field] = found.handle, found.name
     if not refs["team"] and not refs["person"] and user.role is Role.EMPLOYEE \

@@ -38,3 +38,11 @@ def find_person(uow: UnitOfWork, user: User, text: str) -> tuple[Person | None, 
     if len(mine) == 1:
         return mine[0], []
     return None, mine[:MATCHES_SHOWN]
+
+
+def unmatched(text: str, choices: list[Person], may: str = "see") -> tuple[str, int]:
+    """What a form says when ``text`` named no one person, with its status: several to
+    choose from (422), or no one the reader may ``may`` (404)."""
+    if choices:
+        return f"more than one person is called '{text}': pick one below", 422
+    return f"no one you may {may} is called '{text}'", 404

@@ -29,7 +29,7 @@ from .fields import LINE
 from .formatting import STRATEGIES, money, percent
 from .formatting import strategy as strategy_label
 from .pages import render
-from .person_lookup import Person, find_person
+from .person_lookup import Person, find_person, unmatched
 from .views import WEB_MAX_RUNS
 from .views import simulate as simulate_view
 
@@ -170,9 +170,7 @@ async def simulate_page(request: Request, user: CurrentUser, uow: Uow,
         if message is None and form.person:
             found, choices = await analysis(request, find_person, uow(), user, form.person)
             if found is None:
-                message = (f"more than one person is called '{form.person}': pick one below"
-                           if choices else f"no one you may simulate is called '{form.person}'")
-                status = 422 if choices else 404
+                message, status = unmatched(form.person, choices, "simulate")
         if message is None:
             try:
                 result = (await analysis(
