@@ -32,6 +32,10 @@ RELEASED = {
     "0011_account_disabled.py":
         "cf1cfab6491d772ca748ad221ff2ffbdfa18db5c607af7cc845a81790b4c3b3c",
     "0012_org_models.py": "4a3a77687cc83cd0b0af788c920786126b8c7184f30d43233f3bdca14d64b108",
+    "0013_must_change_password.py":
+        "8686bd40144cfe0a3fd47a488c1083901e88ac7663008e6144e1dd8413779917",
+    "0014_framework_parsed.py":
+        "3e859b25f3884b89322713550ea1294e18081e404a0a6aef2ccc0b069d03a04e",
 }
 
 

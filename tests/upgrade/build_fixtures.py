@@ -49,6 +49,7 @@ HISTORY = [
     ("534e96e", "0006-0010 as first released: cases, compensation and calibration, "
                 "self-reported events, person attributes"),
     ("cefb1c6", "0011 disabled accounts and 0012 organization models as first released"),
+    ("7322de1", "0013 forced password change and 0014 parsed frameworks as first released"),
 ]
 SCHEMA = "upgrade_fixture"
 PASSWORD = "correct horse battery"
