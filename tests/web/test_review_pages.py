@@ -114,11 +114,20 @@ def test_an_outsider_is_refused_the_reviews_page(clients):
 def test_a_manager_nominates_a_peer_from_the_progress_page(clients):
     text = page(clients, "manager", f"{PATH}/progress")
     assert ">Em Ployee<" in text and ">Pe Er<" not in text  # their org only
+    assert "Self reviews due" in text and 'list="cycle-people"' in text
     r = clients["manager"].post(f"{PATH}/nominations", data=form_data(
-        clients, "manager", person="emp", peer="peer", anonymous="on"),
+        clients, "manager", person="emp", peer="Nobody Here"))
+    assert r.status_code == 404  # by name, and nothing written
+    assert "Not nominated: no one you may ask is called &#39;Nobody Here&#39;" in r.text
+    assert 'value="Nobody Here"' in r.text and 'id="nominate-emp-notice"' in r.text
+    # a peer by name, though outside the manager's team: the answer says so at the row
+    r = clients["manager"].post(f"{PATH}/nominations", data=form_data(
+        clients, "manager", person="emp", peer="Pe Er", anonymous="on"),
         follow_redirects=False)
-    assert r.status_code == 303
-    assert "0/1" in page(clients, "manager", f"{PATH}/progress")
+    assert r.status_code == 303 and r.headers["location"].endswith("#nominate-emp")
+    text = clients["manager"].get(r.headers["location"]).text
+    assert "Pe Er is asked to review Em Ployee, anonymously." in text
+    assert "0 of 1" in text
     r = clients["employee"].post(f"{PATH}/nominations", data=form_data(
         clients, "employee", person="emp", peer="boss"))
     assert r.status_code == 403  # an employee has no progress page, nor nominates

@@ -23,10 +23,12 @@ class Person:
     name: str
 
 
-def find_person(uow: UnitOfWork, user: User, text: str) -> tuple[Person | None, list[Person]]:
+def find_person(uow: UnitOfWork, user: User, text: str, *, anyone: bool = False
+                ) -> tuple[Person | None, list[Person]]:
     """The person ``text`` names: a handle or email as it is (the use case it is passed to
     checks the reader's rights, and says why it refuses), else every word of a name among
-    the people the reader may see in full; else the people it could mean, to choose from."""
+    the people the reader may see in full (``anyone``: everyone in the directory, as for
+    a peer reviewer); else the people it could mean, to choose from."""
     try:
         with uow.reading():
             person = ledger.find_person(uow, text)
@@ -34,7 +36,8 @@ def find_person(uow: UnitOfWork, user: User, text: str) -> tuple[Person | None, 
     except NotFound:
         pass  # not a handle or email: read it as a name
     found = directory.search(uow, user, text)
-    mine = [Person(e["handle"], e["name"]) for e in found.entries if e.get("private")]
+    mine = [Person(e["handle"], e["name"]) for e in found.entries
+            if anyone or e.get("private")]
     if len(mine) == 1:
         return mine[0], []
     return None, mine[:MATCHES_SHOWN]

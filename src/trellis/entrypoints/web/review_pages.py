@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -21,11 +22,12 @@ from trellis.domain.reviews import CycleStatus, ReviewCycle
 from trellis.errors import InvalidEvent, NotAuthenticated, TrellisError
 from trellis.services import accounts, clock, review_access, reviews
 
-from . import formatting
+from . import feedback, formatting
 from .deps import CurrentUser, Uow
 from .errors import status_of
 from .fields import LINE, Ref
 from .pages import render
+from .person_lookup import find_person, unmatched
 from .routers.reviews import CycleName
 from .schemas import ReviewCreate, ReviewCycleCreate
 
@@ -215,14 +217,15 @@ def person_reviews(ref: Ref, request: Request, user: CurrentUser, uow: Uow) -> H
 
 
 def _progress_page(request: Request, user: User, uow: Uow, name: str,
-                   message: str | None = None, status: int = 200) -> HTMLResponse:
+                   notice: feedback.Notice | None = None, status: int = 200) -> HTMLResponse:
     accounts.require_role(user, Role.MANAGER, Role.HR_ADMIN)
     found = review_access.progress_for(uow(), user, name)
     rows = [(found.people[r.person_id], r) for r in found.rows if r.person_id in found.people]
     done = sum(1 for _, r in rows if len(r.submitted) == len(found.cycle.forms))
     return render(request, "review_progress.html", status, cycle=found.cycle, rows=rows,
-                  done=done, message=message, today=clock.today(),
-                  peers=ReviewForm.PEER in found.cycle.forms and found.cycle.is_open)
+                  done=done, today=clock.today(), form_names=FORM_NAMES,
+                  peers=ReviewForm.PEER in found.cycle.forms and found.cycle.is_open,
+                  **({"notice": notice} if notice else {}))
 
 
 @router.get("/reviews/{name}/progress", response_class=HTMLResponse)
@@ -236,12 +239,25 @@ def nominate(name: CycleName, request: Request, user: CurrentUser, uow: Uow,
              person: Annotated[str, Form(min_length=1, max_length=EMAIL_MAX, pattern=LINE)],
              peer: Annotated[str, Form(min_length=1, max_length=EMAIL_MAX, pattern=LINE)],
              anonymous: Annotated[str, Form(max_length=10)] = "") -> Response:
+    target, sent = f"nominate-{person}", {"peer": peer, "anonymous": anonymous}
+    chosen, choices = find_person(uow(), user, peer.strip(), anyone=True)
+    if chosen is None:
+        text, status = unmatched(peer.strip(), choices, may="ask")
+        if choices:
+            text = text.replace("pick one below", "one of " + ", ".join(
+                c.name for c in choices))
+        return _progress_page(request, user, uow, name, feedback.refused(
+            f"Not nominated: {text}", target, sent), status)
     try:
-        review_access.nominate_as(uow(), user, name, person, peer, anonymous=anonymous == "on")
+        reviewed, reviewer = review_access.nominate_as(
+            uow(), user, name, person, chosen.handle, anonymous=anonymous == "on")
     except TrellisError as exc:
         message, status = _problem(exc)
-        return _progress_page(request, user, uow, name, f"Not nominated: {message}", status)
-    return RedirectResponse(f"/reviews/{name}/progress", status_code=303)
+        return _progress_page(request, user, uow, name, feedback.refused(
+            f"Not nominated: {message}", target, sent), status)
+    how = ", anonymously" if anonymous == "on" else ""
+    return feedback.done(request, f"/reviews/{quote(name)}/progress",
+                         f"{reviewer.name} is asked to review {reviewed.name}{how}.", target)
 
 
 # --- HR: open, close and reopen cycles

@@ -19,9 +19,11 @@ from trellis.domain.limits import EMAIL_MAX, NAME_MAX
 from trellis.errors import InvalidEvent, TrellisError
 from trellis.services import accounts, team_list
 from trellis.services.fragmentation import report_document as fragmentation_document
+from trellis.services.frameworks import framework_at
 from trellis.services.recognition import report_document as recognition_document
 from trellis.services.team_alerts import team_alerts as alerts_of
 
+from .alert_words import SEVERITY, fragmentation_reasons, recognition_reasons
 from .deps import CurrentUser, Uow, analysis
 from .fields import LINE
 from .pages import render
@@ -110,9 +112,15 @@ def _alerts(uow: Uow, user: User, manager: str | None) -> dict[str, Any]:
     note = None
     try:
         alerts = alerts_of(uow(), root)
-        fragmented = [p for p in fragmentation_document(alerts.fragmentation)["people"]
-                      if p["action"] != "none"]
-        recognition_alerts = recognition_document(alerts.recognition)["people"]
+        fragmentation = fragmentation_document(alerts.fragmentation)
+        tracks = _track_names(uow)
+        fragmented = [{**p, "reasons": fragmentation_reasons(
+                           p, tracks, fragmentation["window_months"])}
+                      for p in fragmentation["people"] if p["action"] != "none"]
+        recognition = recognition_document(alerts.recognition)
+        recognition_alerts = [{**p, "alerts": recognition_reasons(
+                                  p, recognition["threshold_days"], recognition["team_factor"])}
+                              for p in recognition["people"]]
     except TrellisError as exc:
         note = str(exc)
     name = None
@@ -121,4 +129,9 @@ def _alerts(uow: Uow, user: User, manager: str | None) -> dict[str, Any]:
             found = u.people.find(root)
             name = found.name if found else root
     return {"root": root, "root_name": name, "note": note, "fragmented": fragmented,
-            "recognition_alerts": recognition_alerts}
+            "recognition_alerts": recognition_alerts, "severity_words": SEVERITY}
+
+
+def _track_names(uow: Uow) -> dict[str, str]:
+    """The functions of the fragmentation report are the framework's tracks."""
+    return {t.id: t.name for t in framework_at(uow())[1].tracks.values()}
