@@ -77,3 +77,21 @@ def test_one_group_alone_compares_nothing() -> None:
     c = np.column_stack([np.zeros(8), np.ones(8), np.ones(8), np.zeros(8), np.ones(8),
                          np.zeros(8), np.zeros(8), np.zeros(8)])
     assert compare_rates("promotion", c[:, 5], c, np.arange(8), np.ones(8, bool)) is None
+
+
+def test_the_interval_never_asks_the_frequent_group_for_a_negative_rate() -> None:
+    # two person-years a group in one stratum: 3 departures among the rare, 0 among the
+    # frequent; the normal interval would run to about -4.5 a year, below -1.5
+    n = 16
+    frequent = np.arange(n) < 8
+    departed = np.zeros(n)
+    departed[[8, 9, 10]] = 1
+    c = np.column_stack([np.zeros(n), np.ones(n), np.ones(n), np.zeros(n), np.ones(n),
+                         np.zeros(n), departed, np.zeros(n)])
+    got = compare_rates("departure", departed, c, np.arange(n), frequent)
+    assert got is not None
+    assert got.difference == pytest.approx(0 / 2 - 3 / 2)
+    assert got.rare_standardized == pytest.approx(1.5)
+    assert got.ci_low == pytest.approx(-1.5)  # the frequent rate at 0, not below
+    half = 1.959964 * math.sqrt(4 ** 2 * (0.5 / 2 ** 2 + 3.5 / 2 ** 2)) / 4
+    assert got.ci_high == pytest.approx(-1.5 + half) and not got.decided

@@ -199,5 +199,8 @@ def compare_rates(outcome: str, events: np.ndarray, c: np.ndarray, ids: np.ndarr
         rare_events=er, frequent_years=round(yf, 2), rare_years=round(yr, 2),
         frequent_people=len(set(ids[frequent].tolist())),
         rare_people=len(set(ids[~frequent].tolist())),
-        difference=diff, ci_low=diff - Z95 * se, ci_high=diff + Z95 * se,
+        # the frequent group's rate is never below 0: on few person-years the normal
+        # interval would reach past that, so it stops at -rare_std (0.0, never -0.0)
+        difference=diff, ci_low=max(diff - Z95 * se, -rare_std if rare_std else 0.0),
+        ci_high=diff + Z95 * se,
         rare_standardized=rare_std, bands=bands)
