@@ -248,3 +248,29 @@ def test_scores_all_zero_are_marked_not_judged():
     (audit,) = fa.audit_score("readiness", frame[["person_id", "score", "evidence"]],
                               frame[["person_id", "g"]], ["g"])
     assert {g.status for g in audit.groups} == {fa.ALL_ZERO} and audit.warnings == []
+
+
+def _fisher_two_sided(a: int, n1: int, c: int, n2: int) -> float:
+    """Fisher's exact test by hand: the hypergeometric probabilities of every table with
+    the same margins, summed over those no more likely than the one seen."""
+    from math import comb
+
+    k = a + c
+    def prob(x: int) -> float:
+        return comb(n1, x) * comb(n2, k - x) / comb(n1 + n2, k)
+    seen = prob(a)
+    return sum(prob(x) for x in range(max(0, k - n2), min(k, n1) + 1)
+               if prob(x) <= seen * (1 + 1e-7))
+
+
+def test_each_group_is_tested_against_the_reference_group_with_fishers_exact_test():
+    # the demo's gender audit: F 5 of 60 promoted, M 7 of 49 (the highest), X 4 too few
+    found = by_group(fa.impact_ratios(*groups_of({"F": (60, 5), "M": (49, 7), "X": (4, 0)})))
+    assert found["M"].reference and found["M"].p_value is None
+    assert found["F"].status == fa.BELOW
+    assert found["F"].p_value == pytest.approx(_fisher_two_sided(5, 60, 7, 49))
+    assert found["F"].p_value > 0.3  # below four-fifths, yet well within chance
+    assert found["X"].p_value is None  # too few to judge: not tested either
+    big = by_group(fa.impact_ratios(*groups_of({"M": (800, 480), "F": (400, 120)})))
+    assert big["F"].p_value == pytest.approx(_fisher_two_sided(120, 400, 480, 800))
+    assert big["F"].p_value < 1e-6

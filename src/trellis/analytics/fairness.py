@@ -11,6 +11,11 @@ A group of fewer than ``MIN_GROUP`` people is shown as "too few to judge": its r
 reported, but it is neither the reference nor warned about, since one person more or less
 would swing it by several points.
 
+The four-fifths rule alone flags small groups by chance, so each judged group other than
+the reference also gets the two-sided p-value of Fisher's exact test of its 2x2 table
+against the reference group's (the practice beside the rule in adverse-impact analysis):
+a warning then says whether a gap that large is unlikely by chance alone.
+
 Scores (readiness, promotion propensity) are audited *at equal evidence*: people are put in
 strata of how much evidence they have (micro-progressions in their current level,
 ``EVIDENCE_EDGES``); each group's mean score is standardized to the whole population's mix
@@ -30,6 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.stats import fisher_exact  # type: ignore[import-untyped]
 
 FOUR_FIFTHS = 0.8
 MIN_GROUP = 20  # people: a smaller group is shown, never judged
@@ -47,6 +53,7 @@ class GroupRate:
     impact_ratio: float | None  # None: too few to judge, or no group had the outcome
     status: str  # ok | below 0.8 | too few to judge | no outcomes
     reference: bool = False  # the highest-rate judged group
+    p_value: float | None = None  # Fisher's exact test against the reference group
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +97,9 @@ def _rates(names: Sequence[str], people: np.ndarray, positives: np.ndarray,
     rate = positives / np.maximum(people, 1)
     judged = people >= min_group
     best = float(rate[judged].max()) if judged.any() else 0.0
+    # the reference: the largest of the judged groups with the highest rate
+    top = [i for i in np.flatnonzero(judged) if math.isclose(float(rate[i]), best)]
+    ref = max(top, key=lambda i: int(people[i])) if top else None
     out = []
     for name, n, k, r, j in zip(names, people, positives, rate, judged, strict=True):
         if not j:
@@ -98,10 +108,20 @@ def _rates(names: Sequence[str], people: np.ndarray, positives: np.ndarray,
             out.append(GroupRate(str(name), int(n), int(k), float(r), None, NO_OUTCOMES))
         else:
             ratio = float(r) / best
+            reference = math.isclose(float(r), best)
+            p = None if reference or ref is None else fisher_p(
+                int(k), int(n), int(positives[ref]), int(people[ref]))
             out.append(GroupRate(str(name), int(n), int(k), float(r), ratio,
                                  BELOW if ratio < FOUR_FIFTHS else OK,
-                                 reference=math.isclose(float(r), best)))
+                                 reference=reference, p_value=p))
     return tuple(sorted(out, key=lambda g: (-g.people, g.group)))
+
+
+def fisher_p(positives: int, people: int, ref_positives: int, ref_people: int) -> float:
+    """The two-sided p-value of Fisher's exact test: a group's outcomes against the
+    reference group's."""
+    table = [[positives, people - positives], [ref_positives, ref_people - ref_positives]]
+    return float(fisher_exact(table, alternative="two-sided").pvalue)
 
 
 def audit_outcome(outcome: str, population: pd.DataFrame, attributes: pd.DataFrame,

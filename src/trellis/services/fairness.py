@@ -82,7 +82,8 @@ def _audit_document(a: fa.Audit) -> dict[str, Any]:
             "unrecorded": a.unrecorded,
             "groups": [{"group": g.group, "people": g.people, "positives": g.positives,
                         "rate": _r(g.rate), "impact_ratio": _r(g.impact_ratio),
-                        "status": g.status, "reference": g.reference} for g in a.groups]}
+                        "status": g.status, "reference": g.reference,
+                        "p_value": _r(g.p_value)} for g in a.groups]}
 
 
 def _score_document(s: fa.ScoreAudit) -> dict[str, Any]:
