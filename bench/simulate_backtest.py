@@ -22,7 +22,8 @@ the interval.
 
 The ledger is the demo (``trellis demo``, generated into a temporary SQLite file), an
 existing database (``--db``), or a real dataset (``--real job_retention``: 3,770 people
-followed for 12 months, departures only; give ``--holdout-years 0.5``). No real dataset the
+followed for 12 months, departures only; give ``--holdout-years 0.5``; the table is followed
+by the CSV's own Kaplan-Meier figures around the cut, from lifelines). No real dataset the
 project can build has two years of careers with promotions and pay.
 """
 
