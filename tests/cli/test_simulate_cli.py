@@ -80,3 +80,25 @@ def test_one_line_errors(cli, demo_db: str, args, message) -> None:
     assert result.code == 1
     assert message in result.err
     assert len(result.err.strip().splitlines()) == 1
+
+
+def test_a_ledger_without_pay_prints_no_pay_data(cli, sqlite_url: str, monkeypatch) -> None:
+    """The tiny framework's eng1 has a pay band, the ledger records no pay: the table and
+    the calibration line say "no pay data", not the band's midpoint grown by survey raises."""
+    from datetime import datetime
+
+    from conftest import make_trellis
+    from tenure_ledger import tenure_ledger
+    from trellis.services import clock
+    from trellis.services.transfer import import_ledger
+
+    monkeypatch.setattr(clock, "now", lambda: datetime(2021, 12, 31, 12, 0))
+    trellis = make_trellis(sqlite_url)
+    import_ledger(trellis.uow(), *tenure_ledger(), author="tester")
+    trellis.close()
+    result = cli("--db", sqlite_url, "simulate", "--strategy", "balanced", "--runs", "500",
+                 "--years", "2")
+    assert result.code == 0, result.err
+    assert "no pay data (see --json" in result.out
+    pay_row = next(line for line in result.out.splitlines() if "│ pay" in line)
+    assert pay_row.count("no pay data") == 3 and "45," not in pay_row

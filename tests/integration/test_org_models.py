@@ -210,3 +210,39 @@ def test_one_background_pass_at_a_time_across_workers(tenure, monkeypatch):
     later = datetime(2021, 12, 31, 13, 1)  # 61 minutes on: that pass died
     monkeypatch.setattr(clock, "now", lambda: later)
     assert claim_refresh(tenure.uow())
+
+
+def test_a_pay_band_is_no_pay_record_every_pay_figure_says_no_pay_data(tenure, tmp_path):
+    """vet35's role has a pay band (45,000 midpoint) but the ledger records no pay for
+    anyone: advice, simulate, its document, the report and the calibration's raises all say
+    there is no pay data instead of a figure grown from the band or from survey raises."""
+    from trellis.analytics.report_html import _simulations
+    from trellis.services.report import gather
+
+    found = advise(tenure.uow(), "vet35", simulate_runs=500)
+    assert found.simulated and all(s.pay_p50 is None for s in found.simulated)
+    pay = next(r for r in found.recommendation.reasons if "median pay" in r)
+    assert "no pay data" in pay and "45," not in pay
+    sim = simulate(tenure.uow(), person="vet35", strategy="balanced", years=2, runs=500)
+    assert sim.to_document()["strategies"][0]["horizon"]["pay"]["p50"] is None
+    assert sim.calibration.people_with_pay == 0
+    assert sim.calibration.raise_words() == "no pay data"
+    cohort = simulate(tenure.uow(), strategy="balanced", years=2, runs=500)
+    assert cohort.to_document()["strategies"][0]["horizon"]["pay"] == {
+        "p10": None, "p50": None, "p90": None}
+    rows = [r for s in _simulations(gather(tenure.uow())) for r in s.get("rows", ())]
+    assert rows and all(r["pay"] == "no pay data" for r in rows)
+
+
+def test_recorded_pay_is_simulated_and_its_raises_are_marked_assumed(tenure):
+    """One hire with pay: that person's simulated pay starts from it (the raises the
+    ledger lacks are the published ones, said to be assumed)."""
+    people = [PersonRecord(910, "pam", "Pam Paid")]
+    events = [EventRecord(911, "pam", date(2021, 2, 1), Hire(role="eng1", pay=50_000))]
+    import_ledger(tenure.uow(), people, events, author="tester")
+    sim = simulate(tenure.uow(), person="pam", strategy="balanced", years=1, runs=2_000)
+    p10, p50, p90 = sim.outcomes[0].horizon["pay"]
+    assert 50_000 <= p10 <= p50 <= p90 <= 50_000 * 1.2  # from her pay, a year of raises
+    assert sim.calibration.people_with_pay == 1
+    words = sim.calibration.raise_words()
+    assert words.startswith("merit raise 3.30% (assumed from published surveys")

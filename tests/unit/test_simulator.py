@@ -77,6 +77,32 @@ def test_merit_raises_follow_the_calibrated_mean():
     assert outcome.horizon["pay"][1] == pytest.approx(100_000 * 1.033, rel=0.003)
 
 
+def test_no_recorded_pay_gives_no_pay_figure_not_zero_nor_a_default():
+    """A trajectory started without pay (NaN) stays without: its pay figures are NaN in the
+    outcome and null in the document, never 0 or a pay grown from nothing."""
+    start = replace(START, pay=np.full(3, np.nan))
+    outcome = run(start=start, quarters=8, runs=600)
+    assert all(np.isnan(v) for v in outcome.horizon["pay"])
+    assert np.isnan(outcome.bands["pay"].p50).all()
+    assert outcome.to_document()["horizon"]["pay"] == {"p10": None, "p50": None, "p90": None}
+    assert outcome.to_document()["over_time"]["pay"]["p50"] == [None] * 9
+    assert outcome.horizon["level"][1] >= 1  # the rest of the simulation runs as before
+
+
+def test_pay_percentiles_count_only_the_trajectories_with_pay():
+    """One of three people has pay: the pay figures are that person's trajectories' (an
+    independent computation: numpy's percentiles over them alone), not diluted by NaN."""
+    cal = default_calibration()
+    none = PromotionModel(-50.0, 0, 0, 0, 0, 0, 0, "test")
+    cal = replace(cal, promotion=none, departure=DepartureModel(0, 0, 0, 0, 0, "test"),
+                  pay={**cal.pay, "band_pay_step": replace(cal.pay["band_pay_step"],
+                                                           value=0.0)})
+    start = replace(START, pay=np.array([np.nan, 80_000.0, np.nan]))
+    outcome = run(cal, start=start, quarters=4, runs=30_000)
+    assert outcome.horizon["pay"][1] == pytest.approx(80_000 * 1.033, rel=0.003)
+    assert outcome.bands["pay"].p50[0] == pytest.approx(80_000)
+
+
 def test_parse_strategies():
     assert [s.name for s in parse_strategies("all")] == ["promotion", "balanced", "micro"]
     mix = parse_strategies("0.3,micro")

@@ -177,9 +177,25 @@ class Calibration:
     # roles nobody was promoted from where the promotion model expects CLOSED_EXPECTED or
     # more: the top of their track's ladder in practice (the simulator stops there)
     closed_roles: tuple[str, ...] = ()
+    people_with_pay: int = 0  # spells with a pay figure recorded (hire, promotion, raise)
 
     def rate(self, stage: str, name: str) -> float:
         return self.stages[stage][name].value
+
+    def raise_words(self) -> str:
+        """The raises the simulator grows pay by, in words: "no pay data" when the ledger
+        records no pay at all (its simulated pay is then none either), and a raise the
+        ledger holds too few of marked as the published figure it assumes, not the
+        ledger's."""
+        if not self.people_with_pay:
+            return "no pay data"
+        parts = []
+        for name, words in (("merit_raise_mean", "merit raise"),
+                            ("promotion_raise_mean", "promotion raise")):
+            e = self.pay[name]
+            parts.append(f"{words} {e.value:.2f}%" + (
+                "" if e.n else " (assumed from published surveys: too few in the ledger)"))
+        return ", ".join(parts)
 
     def to_document(self) -> dict[str, Any]:
         return {
@@ -193,6 +209,7 @@ class Calibration:
             "promotion": asdict(self.promotion),
             "departure": asdict(self.departure),
             "closed_roles": list(self.closed_roles),
+            "people_with_pay": self.people_with_pay,
         }
 
 
@@ -249,6 +266,7 @@ class _Panel:
         self.after_promotion: list[tuple[int, float]] = []  # stage, readiness
         self.pairs: list[tuple[float, float, int, int, int]] = []  # d_eng, quarters, p, l, r
         self.engagement_start: list[int] = []
+        self.paid = 0  # spells with any pay recorded
         self._needs: dict[str, dict[str, int] | None] = {}
 
     def need(self, role: str | None) -> dict[str, int] | None:
@@ -326,11 +344,13 @@ class _Panel:
                 c["departed"] += 1
                 self._flush(s, last=True)
                 self.spells.append((s["hired"], on, s["merits"]))
+                self.paid += bool(s["pay"])
                 s = None
         if s is not None:
             while s["q"] <= self.end_q:
                 self._flush(s)
             self.spells.append((s["hired"], None, s["merits"]))
+            self.paid += bool(s["pay"])
 
     def _hire(self, on: date, d: Mapping[str, Any]) -> dict[str, Any]:
         q = _quarter(on)
@@ -441,7 +461,7 @@ def calibrate_of(framework: Framework, groups: PersonRows, *, end: date,
         # month's or a cycle's first day), and the logistic counts a row as a quarter.
         promotion=promotion, departure=_departure(whole),
         closed_roles=_closed_roles(whole, promotion), person_quarters=exposure,
-        people=people,
+        people=people, people_with_pay=panel.paid,
         promotions_per_person_year=float(df["promoted"].sum()) / max(exposure, 1e-9) * 4,
         thresholds=thresholds)
 

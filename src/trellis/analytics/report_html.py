@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -88,9 +89,8 @@ def render(data: ReportData, *, title: str) -> str:
         context["sim_note"] = (
             f"{first.runs:,} trajectories per strategy over {first.years} years from each "
             f"stage's active individual contributors, calibrated on {cal.people:,} people "
-            f"({cal.promotions_per_person_year:.1%} promoted a year, merit raise "
-            f"{cal.pay['merit_raise_mean'].value:.2f}%, promotion raise "
-            f"{cal.pay['promotion_raise_mean'].value:.2f}%). Shaded: P10-P90 pay.")
+            f"({cal.promotions_per_person_year:.1%} promoted a year, {cal.raise_words()})."
+            + (" Shaded: P10-P90 pay." if cal.people_with_pay else ""))
     return env.get_template("report.html.j2").render(**context)
 
 
@@ -125,7 +125,8 @@ def _simulations(data: ReportData) -> list[dict[str, Any]]:
             out.append({"stage": stage, "people": 0, "chart": None})
             continue
         rows = [{"name": f"{o.strategy.name} ({o.strategy.promotion_effort:.0%})",
-                 "pay": f"{o.horizon['pay'][1]:,.0f}", "level": f"{o.horizon['level'][1]:g}",
+                 "pay": (f"{o.horizon['pay'][1]:,.0f}" if math.isfinite(o.horizon["pay"][1])
+                         else "no pay data"), "level": f"{o.horizon['level'][1]:g}",
                  "employed": f"{o.survival[-1]:.1%}", "promotions": f"{o.promotions:.2f}",
                  "micro": f"{o.micro_progressions:.1f}"} for o in sim.outcomes]
         chart = png(strategy_chart.draw(sim.outcomes, f"{stage} career ({sim.people:,} people,"

@@ -101,7 +101,7 @@ class Start:
 
     rank: Array
     top_rank: Array  # no promotion at or above it
-    pay: Array
+    pay: Array  # NaN: no pay recorded (its trajectories count in no pay figure)
     readiness: Array
     quarters_in_level: Array
     quarters_since: Array  # since the last promotion, lateral move or the hire
@@ -147,7 +147,8 @@ class Outcome:
         return {
             "strategy": self.strategy.name, "promotion_effort": self.strategy.promotion_effort,
             "quarters": self.quarters, "runs": self.runs,
-            "horizon": {m: dict(zip(("p10", "p50", "p90"), (round(v, 3) for v in h),
+            "horizon": {m: dict(zip(("p10", "p50", "p90"),
+                                    (None if math.isnan(v) else round(v, 3) for v in h),
                                     strict=True)) for m, h in self.horizon.items()},
             "survival": round(float(self.survival[-1]), 4),
             "promotions_mean": round(self.promotions, 3),
@@ -328,6 +329,10 @@ def simulate(calibration: Calibration, start: Start, strategy: Strategy, *, quar
 
 
 def _percentiles(values: Array) -> tuple[float, float, float]:
+    """P10/P50/P90 of the finite values: a trajectory started without pay (NaN) has no
+    pay to count; none with pay at all reads NaN ("no pay data"), never 0."""
+    if values.dtype.kind == "f":
+        values = values[np.isfinite(values)]
     if values.size == 0:
         return (math.nan, math.nan, math.nan)
     p10, p50, p90 = np.percentile(values, PERCENTILES)

@@ -56,7 +56,8 @@ def draw(outcomes: Sequence[Outcome], title: str) -> Figure:
         pay_ax.plot(years, band.p90, color=colour, linewidth=0.6, linestyle=":")
         pay_ax.plot(years, band.p50, color=colour, linewidth=2.2, linestyle=dash, label=label)
         survival_ax.plot(years, o.survival, color=colour, linewidth=2.2, linestyle=dash)
-        pay_ends.append((years[-1], float(band.p50[-1]), o.strategy.name, colour))
+        if np.isfinite(band.p50[-1]):
+            pay_ends.append((years[-1], float(band.p50[-1]), o.strategy.name, colour))
         kept_ends.append((years[-1], float(o.survival[-1]), o.strategy.name, colour))
     pay_ax.set_title("Base pay of those still employed: median, P10-P90 band (dotted)",
                      loc="left", fontsize=9)
@@ -72,6 +73,9 @@ def draw(outcomes: Sequence[Outcome], title: str) -> Figure:
         ax.set_xlim(0, max((o.quarters for o in outcomes), default=4) / 4)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
+    if not pay_ends:  # no trajectory started with pay recorded
+        pay_ax.text(0.5, 0.5, "no pay data", transform=pay_ax.transAxes, ha="center",
+                    va="center", color=INK)
     _name_ends(pay_ax, pay_ends)
     _name_ends(survival_ax, kept_ends)
     pay_ax.legend(loc="upper left", frameon=False)  # once: the survival lines are the same

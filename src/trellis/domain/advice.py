@@ -103,7 +103,7 @@ class RateComparison:
 class SimulatedStrategy:
     name: str  # promotion, balanced, micro
     promotion_effort: float
-    pay_p50: float | None  # None: no pay is recorded for the person (nor a band midpoint)
+    pay_p50: float | None  # None: no pay is recorded for the person
     still_employed: float  # after the horizon
     still_employed_1y: float  # after four quarters, from the same runs
 
@@ -216,7 +216,7 @@ def recommend(stage: str, role_type: str, *, promotion: RateComparison | None = 
     if balanced and len(simulated) > 1:
         if any(s.pay_p50 is None for s in simulated):
             reasons.append(f"Simulated median pay after {horizon_years} years: no pay data "
-                           "(no pay is recorded for you, nor a pay band for your role).")
+                           "(no pay is recorded for you).")
         else:
             best = max(simulated, key=lambda s: s.pay_p50 or 0.0)
             parts = ", ".join(f"{s.name} {s.pay_p50:,.0f}" for s in simulated)

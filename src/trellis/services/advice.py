@@ -21,6 +21,7 @@ answer is skipped with a note: advice fails soft.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -144,7 +145,7 @@ def advise(uow: UnitOfWork, person: str, *, simulate_runs: int = SIM_RUNS,
                            thresholds=thresholds)
             simulated = tuple(SimulatedStrategy(
                 o.strategy.name, o.strategy.promotion_effort,
-                o.horizon["pay"][1] if o.horizon["pay"][1] > 0 else None,
+                o.horizon["pay"][1] if math.isfinite(o.horizon["pay"][1]) else None,
                 float(o.survival[-1]), float(o.survival[min(4, len(o.survival) - 1)]))
                 for o in sim.outcomes)
             d = sim.calibration.departure

@@ -15,6 +15,7 @@ their careers; ``--person`` takes anyone employed.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -198,13 +199,14 @@ def _start(people: Sequence[Profile], framework: Framework, today: date,
         nxt = framework.next_role(p.role) if known else None  # type: ignore[arg-type]
         need = {c: m for c, m in nxt.expects.items() if m > 0} if nxt else {}
         met = sum(1 for c, m in need.items() if p.mastery_of(c) >= m)
-        band = framework.roles[p.role].pay_band if known else None  # type: ignore[index]
         values["rank"].append(rank)
         # the track's top, or the first role at or above theirs nobody is promoted from
         ceiling = min([r for r in closed.get(p.track or "", []) if r >= rank],
                       default=top.get(p.track or "", rank))
         values["top_rank"].append(ceiling if nxt else rank)
-        values["pay"].append(p.pay or (band.mid if band else 0))
+        # recorded pay only: a pay band's midpoint is the framework's figure, not this
+        # person's, and a trajectory without pay has none (NaN: "no pay data")
+        values["pay"].append(float(p.pay) if p.pay else math.nan)
         values["readiness"].append(met / len(need) if need else 1.0)
         in_level = quarters_in_role(p.role_since, today) if p.role_since else 0
         values["quarters_in_level"].append(in_level)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -60,16 +61,16 @@ def simulate(
         f"strategy over {result.years} years, seed {result.seed}", highlight=False)
     console.print(
         f"calibrated on {cal.people:,} people, {cal.person_quarters:,.0f} person-quarters: "
-        f"{cal.promotions_per_person_year:.1%} promoted a year, merit raise "
-        f"{cal.pay['merit_raise_mean'].value:.2f}%, promotion raise "
-        f"{cal.pay['promotion_raise_mean'].value:.2f}% (see --json for every parameter)",
+        f"{cal.promotions_per_person_year:.1%} promoted a year, {cal.raise_words()} "
+        "(see --json for every parameter)",
         highlight=False)
     for o in result.outcomes:
         h = o.horizon
         table(f"{o.strategy.name} ({o.strategy.promotion_effort:.0%} of effort aimed at "
               f"promotion): after {result.years} years",
               ["among those still employed", "P10", "P50", "P90"],
-              [["pay", *(f"{v:,.0f}" for v in h["pay"])],
+              [["pay", *(f"{v:,.0f}" if math.isfinite(v) else "no pay data"
+                         for v in h["pay"])],
                ["level (rank)", *(f"{v:g}" for v in h["level"])],
                ["competency steps", *(f"{v:g}" for v in h["steps"])],
                ["engagement (1-5)", *(f"{v:.1f}" for v in h["engagement"])]],

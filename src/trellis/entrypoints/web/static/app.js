@@ -161,7 +161,8 @@
       o.pay.p90.forEach(function (v) { if (v > high) high = v; });  // the axis' span
       o.pay.p10.forEach(function (v) { if (v < low) low = v; });
       var end = o.pay.p50.length - 1;
-      said.push(o.strategy + " " + number(o.pay.p50[end]) + " (" + percent(o.survival[end]) +
+      var paid = o.pay.p50[end] === null ? "no pay data" : number(o.pay.p50[end]);
+      said.push(o.strategy + " " + paid + " (" + percent(o.survival[end]) +
                 " still employed)");
     });
     Plotly.newPlot(el, traces, layout({ height: 520, margin: { t: 30, r: 90, b: 45, l: 65 },
