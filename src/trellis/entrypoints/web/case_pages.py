@@ -19,7 +19,6 @@ from trellis.domain.access import User
 from trellis.domain.approvals import Signer
 from trellis.domain.cases import CaseStatus, Decision
 from trellis.domain.limits import EMAIL_MAX, HANDLE_MAX
-from trellis.domain.readiness import readiness_to_document
 from trellis.errors import InvalidEvent, NotAuthenticated, PermissionDenied, TrellisError
 from trellis.services import accounts, readiness
 from trellis.services import cases as use
@@ -32,6 +31,8 @@ from .deps import CurrentUser, Uow
 from .errors import status_of
 from .fields import LINE, TEXT
 from .pages import error_page, render
+from .person_context import readiness_in_words
+from .person_words import vocabulary
 from .routers.cases import CASE_ID_MAX, TEXT_MAX, audit_read
 from .routers.cases import open_case as open_case_api
 from .views import UowFactory
@@ -77,9 +78,10 @@ def confirmation(request: Request, user: User, uow: UowFactory, person: str, to_
         accounts.audit(uow(), user, "pay.read", f"person/{seen.person.handle}/case/new")
     values = {"pay": "" if pay is None else str(pay), "pay_reason": "", "justification": "",
               "effective_on": date.today().isoformat(), **(form or {})}
+    words = vocabulary(found.framework, {seen.person.handle: seen.person.name},
+                       found.profile.currency)
     return render(request, "case_new.html", status, person=seen.person,
-                  readiness=readiness_to_document(found.readiness, found.framework),
-                  explanation=found.explanation, band=target.pay_band,
+                  readiness=readiness_in_words(found, words), band=target.pay_band,
                   current_pay=found.profile.pay, currency=found.profile.currency,
                   form=values, message=message)
 

@@ -12,7 +12,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from trellis.domain.framework import Framework
+from trellis.domain.readiness import Requirement
 from trellis.services.frameworks import framework_at
+from trellis.services.team_list import reason
 from trellis.services.unit_of_work import UnitOfWork
 
 from .person_words import Vocabulary, vocabulary
@@ -29,6 +32,7 @@ class CaseWords:
     names: Mapping[str, str]  # handle or email -> name
     titles: Mapping[str, str]  # role id -> title
     text: Vocabulary  # for the lines Trellis wrote: requirements, packet summaries
+    framework: Framework
 
     def person(self, who: str | None) -> str:
         if not who:
@@ -37,6 +41,15 @@ class CaseWords:
 
     def role(self, role_id: str | None) -> str:
         return self.titles.get(role_id or "", role_id or "")
+
+    def requirement(self, q: Mapping[str, Any], to_role: str) -> str:
+        """A readiness requirement of the packet: a failing one as the team list says it
+        ("points for the Career level: ..."), a met one as its name and detail."""
+        target = self.framework.roles.get(to_role)
+        if q["met"] or target is None:
+            return self.text.words(f"{q['name']}: {q['detail']}")
+        return self.text.words(reason(Requirement(q["kind"], q["name"], q["met"], q["detail"]),
+                                      target, self.framework))
 
     def status(self, status: str) -> str:
         return STATUSES.get(status, status.capitalize())
@@ -73,7 +86,7 @@ def case_words(uow: UnitOfWork, cases: Iterable[Mapping[str, Any]]) -> CaseWords
             if person is not None:
                 names[ref] = person.name
     return CaseWords(names, {r.id: r.title for r in framework.roles.values()},
-                     vocabulary(framework, names, framework.currency))
+                     vocabulary(framework, names, framework.currency), framework)
 
 
 # what may be a handle in a summary ("Kudos from elena.larsen: ..."): looked up, and

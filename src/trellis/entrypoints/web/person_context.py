@@ -166,6 +166,12 @@ def _readiness(uow: UowFactory, handle: str, words: Vocabulary
         found = readiness.readiness_for(uow(), handle)
     except TrellisError as exc:
         return None, words.plain(str(exc))
+    return readiness_in_words(found, words), None
+
+
+def readiness_in_words(found: readiness.PersonReadiness, words: Vocabulary) -> dict[str, Any]:
+    """The readiness document with its explanation, gates, rules and gaps in words (the
+    person page's summary and competencies, the promotion proposal)."""
     doc: dict[str, Any] = readiness_to_document(found.readiness, found.framework)
     failing = [words.words(g["detail"]) for g in doc["gates"] if not g["holds"]]
     rules = [f"{words.words(q['name'])}: {words.words(q['detail'])}"
@@ -182,7 +188,7 @@ def _readiness(uow: UowFactory, handle: str, words: Vocabulary
             "rules_words": [{**q, "words": f"{words.words(q['name'])}: "
                                            f"{words.words(q['detail'])}"}
                             for q in doc["requirements"]
-                            if q["kind"] in ("criteria", "points", "title")]}, None
+                            if q["kind"] in ("criteria", "points", "title")]}
 
 
 def _target_words(target: Mapping[str, Any], words: Vocabulary) -> str:
