@@ -1,7 +1,8 @@
 """How well plans' readiness forecasts hold: `trellis plan backtest` on a demo organization.
 
     .venv/bin/python bench/plan_backtest.py [--people 300] [--years 6] [--seed 3]
-                                            [--at DATE ...] [--db URL]
+                                            [--at DATE ... | --years-before N ...]
+                                            [--no-refreshes] [--db URL]
 
 Builds the demo organization (services.demo.run_demo, as `trellis demo`) in a temporary
 SQLite database, or reads the ledger at ``--db``, and for each date (default: one, two and
@@ -33,14 +34,16 @@ from trellis.services.plan_backtest import backtest
 from trellis.settings import Settings
 
 
-def report(trellis: Trellis, dates: list[date] | None) -> None:
+def report(trellis: Trellis, dates: list[date] | None, before: list[float] | None = None,
+           refreshes_too: bool = True) -> None:
     with trellis.uow() as uow:
         last = max((e.effective_on for e in uow.events.stream()), default=None)
     if last is None:
         print("the ledger has no events")
         return
-    for at, refreshes in [(at, r) for at in dates or [
-            last - timedelta(days=round(365.25 * y)) for y in (3, 2, 1)] for r in (False, True)]:
+    dates = dates or [last - timedelta(days=round(365.25 * y)) for y in before or (3, 2, 1)]
+    for at, refreshes in [(at, r) for at in dates
+                          for r in ((False, True) if refreshes_too else (False,))]:
         start = time.perf_counter()
         b = backtest(trellis.uow(), at, refreshes=refreshes)
         took = time.perf_counter() - start
@@ -52,8 +55,11 @@ def report(trellis: Trellis, dates: list[date] | None) -> None:
               f"{b.reached}, censored {b.censored} (undecided {b.count('undecided')}); "
               f"scored {b.scored}: inside {b.count('inside')}, early {b.count('early')}, "
               f"late {b.count('late')}")
-        print(f"    coverage of [P10, P90] {cov} (aim 80% +/- 5); median P50 error {err}; "
-              f"spread {b.spread:g} (fitted on plans before the date); {took:.1f} s")
+        km = "n/a" if b.censored_coverage is None else f"{b.censored_coverage:.1%}"
+        low, high = b.spread_range
+        print(f"    coverage of [P10, P90] {cov} (aim 80% +/- 5), counting the undecided "
+              f"{km}; median P50 error {err}; spread {b.spread:g} (95% likelihood "
+              f"{low:g}-{high:g}, fitted on plans before the date); {took:.1f} s")
 
 
 def main() -> None:
@@ -64,10 +70,16 @@ def main() -> None:
     parser.add_argument("--at", action="append", type=date.fromisoformat,
                         help="a date to plan from (repeatable)")
     parser.add_argument("--db", help="a ledger to backtest instead of a fresh demo")
+    parser.add_argument("--years-before", type=float, action="append", dest="before",
+                        help="plan this many years before the ledger's end (repeatable; "
+                             "default 3, 2 and 1)")
+    parser.add_argument("--no-refreshes", action="store_true",
+                        help="score without refreshes only")
     args = parser.parse_args()
     if args.db:
         print(f"ledger {args.db}")
-        report(open_trellis(Settings(database_url=args.db)), args.at)
+        report(open_trellis(Settings(database_url=args.db)), args.at, args.before,
+               not args.no_refreshes)
         return
     with tempfile.TemporaryDirectory() as tmp:
         trellis = open_trellis(Settings(database_url=f"sqlite:///{Path(tmp) / 'org.db'}"),
@@ -79,7 +91,7 @@ def main() -> None:
                  years=args.years, seed=args.seed, author="bench", today=clock.today())
         print(f"demo: {args.people} people, {args.years:g} years, seed {args.seed}, "
               "software-company")
-        report(trellis, args.at)
+        report(trellis, args.at, args.before, not args.no_refreshes)
         trellis.close()
     print("real data: none; no real ledger with dated skill steps is available (O*NET and "
           "Monzo are frameworks, peopleanalyticsdata has one row a person); see --db")

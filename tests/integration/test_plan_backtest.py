@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 import pytest
+from lifelines import KaplanMeierFitter
 from scipy import stats
 from sqlalchemy import func, select
 
@@ -104,6 +105,21 @@ def test_a_backtest_scores_known_outcomes(ledger: Trellis):
     assert doc["coverage"] == round(scored.count("inside") / len(scored), 4)
     assert doc["median_p50_error_months"] == round(
         (date(2025, 5, 1) - ada.p50).days / 30.4375, 2)
+    # each person's percentile: the forecast's P(ready by the date reached or censored)
+    for c in (ada, bob, cy):
+        end = c.reached_on or c.censored_on
+        assert end is not None
+        by_scipy = stats.betaprime.cdf((end - AT).days / DAYS_PER_QUARTER / b, 0.9, 4.0)
+        assert c.percentile == pytest.approx(float(by_scipy), abs=1e-6)
+    # counting the undecided: Kaplan-Meier over all three, as lifelines computes it
+    km = KaplanMeierFitter().fit([c.percentile for c in (ada, bob, cy)],
+                                 [c.reached_on is not None for c in (ada, bob, cy)])
+    expected_share = (float(km.survival_function_at_times(0.1 - 1e-9).iloc[0])
+                      - float(km.survival_function_at_times(0.9).iloc[0]))
+    assert found.censored_coverage == pytest.approx(expected_share, abs=1e-9)
+    assert doc["coverage_counting_undecided"] == round(expected_share, 4)
+    low, high = found.spread_range
+    assert (low, high) == (0.0, 0.0)  # no earlier plans decided: nothing fitted
 
 
 def test_nothing_after_the_date_leaks_into_the_forecasts(ledger: Trellis):

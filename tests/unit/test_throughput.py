@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy import stats
+from scipy import optimize, stats
 from test_plan import FRESH, START, TINY_FW, person
 
 from trellis.domain.ledger_rows import EventRow
@@ -27,6 +27,7 @@ from trellis.domain.throughput import (
     Throughput,
     ThroughputModel,
     careers_from_rows,
+    decided,
     dispersion,
     done_by,
     fit_prior,
@@ -39,6 +40,7 @@ from trellis.domain.throughput import (
     model_to_document,
     person_throughput,
     quantile,
+    spread_interval,
     work_shares,
 )
 
@@ -346,11 +348,79 @@ def test_plans_drawn_without_spread_fit_none_or_little():
     assert fit_spread(simulated_plans(0.0, 2000, seed=1)) < 0.03
 
 
-def test_fit_spread_needs_enough_plans_that_reached_readiness():
-    few = [HeldOut(2.0, spread_throughput(0.0), 9.0, k < MIN_HELD_OUT - 1)
-           for k in range(40)]
+def test_fit_spread_needs_enough_decided_plans():
+    # 7 quarters is before the P90 of 6 median steps at 1.2 a quarter: undecided
+    t = spread_throughput(0.0)
+    assert quantile(6.0, 0.9, t) > 7.0
+    few = [HeldOut(6.0, t, 7.0, k < MIN_HELD_OUT - 1) for k in range(40)]
+    assert sum(decided(c) for c in few) == MIN_HELD_OUT - 1
     assert fit_spread(few) == 0.0
+    assert spread_interval(few, 0.0) == (0.0, 0.0)
     assert fit_spread([]) == 0.0
+
+
+def scipy_log_likelihood(cases: list[HeldOut], spread: float) -> float:
+    """The same censored likelihood written from scipy's beta prime: the pace ~ Gamma(a',
+    mean m), T | pace ~ Gamma(k W, rate k pace), so k m T / a' ~ BetaPrime(k W, a') with
+    a' = 1 / ((1 + 1/a)(1 + spread) - 1) (spread_throughput: a 30, b 20, focus 0.8, k 1.2)."""
+    a = 1 / ((1 + 1 / 30.0) * (1 + spread) - 1)
+    scale = 1.2 * (30.0 / 20.0 * 0.8) / a
+    total = 0.0
+    for c in cases:
+        if c.reached:
+            total += float(stats.betaprime.logpdf(scale * c.quarters, 1.2 * c.work, a)
+                           + np.log(scale))
+        else:
+            total += float(stats.betaprime.logsf(scale * c.quarters, 1.2 * c.work, a))
+    return total
+
+
+def scipy_fit(cases: list[HeldOut]) -> float:
+    found = optimize.minimize_scalar(lambda s: -scipy_log_likelihood(cases, s),
+                                     bounds=(0.0, 4.0), method="bounded",
+                                     options={"xatol": 1e-6})
+    return float(found.x)
+
+
+@pytest.mark.parametrize("spread, seed", [(0.3, 2), (0.8, 3), (1.5, 4)])
+def test_fit_spread_is_the_censored_mle_found_by_scipy_optimize(spread, seed):
+    # a small data set (60 plans, many censored) fitted both ways
+    cases = simulated_plans(spread, 60, seed=seed)
+    assert sum(not c.reached for c in cases) > 5 and sum(c.reached for c in cases) > 8
+    assert fit_spread(cases) == pytest.approx(scipy_fit(cases), abs=2e-3)
+
+
+def test_a_spread_at_the_edge_is_zero_as_scipy_finds_it():
+    cases = simulated_plans(0.0, 60, seed=12)
+    by_scipy = scipy_fit(cases)
+    assert by_scipy < 1e-3
+    assert fit_spread(cases) == 0.0
+
+
+def test_late_plans_still_open_fit_a_spread_without_enough_reached_ones():
+    # five plans reached on time and thirty still short at three times their P90: counting
+    # only the reached ones would keep the spread at 0; the censored likelihood does not
+    t = spread_throughput(0.0)
+    p50, p90 = quantile(2.0, 0.5, t), quantile(2.0, 0.9, t)
+    cases = ([HeldOut(2.0, t, p50, True) for _ in range(5)]
+             + [HeldOut(2.0, t, 3 * p90, False) for _ in range(30)])
+    assert all(decided(c) for c in cases)
+    fitted = fit_spread(cases)
+    assert fitted > 0.5
+    assert fitted == pytest.approx(scipy_fit(cases), abs=2e-3)
+
+
+def test_the_spread_interval_is_where_scipy_s_likelihood_drops_by_1_92():
+    cases = simulated_plans(0.6, 120, seed=6)
+    fitted = fit_spread(cases)
+    low, high = spread_interval(cases, fitted)
+    assert 0 < low < fitted < high < 4.0
+    top = scipy_log_likelihood(cases, fitted)
+    for edge in (low, high):
+        assert top - scipy_log_likelihood(cases, edge) == pytest.approx(1.92, abs=0.02)
+    # and an edge fit's interval starts at 0
+    flat = simulated_plans(0.0, 60, seed=12)
+    assert spread_interval(flat, fit_spread(flat))[0] == 0.0
 
 
 def test_the_spread_round_trips_through_documents_and_reaches_the_person():

@@ -57,7 +57,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -87,7 +87,7 @@ MIDDLE_MONTHS = 5.0  # the default months of a step to mastery 3: difficulty 1 b
 MIN_DIFFICULTY = 0.05
 FORECAST_LIMIT = 400.0  # quarters: a forecast past a century says only "not in sight"
 SPREAD_MAX = 4.0  # the most spread a held-out fit gives the pace (a coefficient of variation 2)
-MIN_HELD_OUT = 8  # held-out plans that reached readiness before a spread is fitted
+MIN_HELD_OUT = 8  # decided held-out plans (reached, or late) before a spread is fitted
 
 
 @dataclass(frozen=True, slots=True)
@@ -634,35 +634,89 @@ def log_likelihood(case: HeldOut, spread: float) -> float:
             + math.log(y / case.quarters))
 
 
-def fit_spread(cases: Sequence[HeldOut]) -> float:
-    """The spread that makes earlier plans' outcomes likeliest (maximum likelihood, the
-    censored ones by their survival), searched on ``[0, SPREAD_MAX]`` by golden section of
-    ``log(1 + spread)``. With fewer than ``MIN_HELD_OUT`` reached: 0 (the posterior alone)."""
-    usable = [c for c in cases if c.work > 0 and c.quarters > 0]
-    if sum(c.reached for c in usable) < MIN_HELD_OUT:
-        return 0.0
+def decided(case: HeldOut) -> bool:
+    """Whether an earlier plan's outcome is known on the scale the forecast is scored on:
+    readiness reached, or still short past the P90 of the forecast without spread (late).
+    A plan censored before its P90 could still have come in on time."""
+    if case.reached:
+        return True
+    return done_by(case.work, case.quarters, replace(case.throughput, spread=0.0)) >= 0.9
 
-    def total(u: float) -> float:
-        spread = math.expm1(u)
-        return sum(log_likelihood(c, spread) for c in usable)
 
-    low, high = 0.0, math.log1p(SPREAD_MAX)
+def spread_log_likelihood(cases: Sequence[HeldOut], spread: float) -> float:
+    """The log likelihood of earlier plans' outcomes under ``spread``: the reached by the
+    density of their readiness time, the censored by its survival to the censoring."""
+    return sum(log_likelihood(c, spread) for c in cases if c.work > 0 and c.quarters > 0)
+
+
+def _golden_max(f: Callable[[float], float], low: float, high: float,
+                tol: float = 1e-4) -> float:
     golden = (math.sqrt(5.0) - 1.0) / 2.0
     a, b = high - golden * (high - low), low + golden * (high - low)
-    fa, fb = total(a), total(b)
-    while high - low > 1e-3:
+    fa, fb = f(a), f(b)
+    while high - low > tol:
         if fa < fb:
             low, a, fa = a, b, fb
             b = low + golden * (high - low)
-            fb = total(b)
+            fb = f(b)
         else:
             high, b, fb = b, a, fa
             a = high - golden * (high - low)
-            fa = total(a)
-    best = (low + high) / 2.0
+            fa = f(a)
+    return (low + high) / 2.0
+
+
+def fit_spread(cases: Sequence[HeldOut]) -> float:
+    """The spread that makes earlier plans' outcomes likeliest (maximum likelihood, the
+    censored ones by their survival), searched on ``[0, SPREAD_MAX]`` by golden section of
+    ``log(1 + spread)``. Fewer than ``MIN_HELD_OUT`` decided plans (reached, or late:
+    still short past their P90, ``decided``): 0 (the posterior alone). Late plans count
+    as much as reached ones: plans that came in late and are still open are the evidence
+    of a spread, and counting only the reached would ignore them."""
+    usable = [c for c in cases if c.work > 0 and c.quarters > 0]
+    if sum(decided(c) for c in usable) < MIN_HELD_OUT:
+        return 0.0
+
+    def total(u: float) -> float:
+        return spread_log_likelihood(usable, math.expm1(u))
+
+    best = _golden_max(total, 0.0, math.log1p(SPREAD_MAX))
     if total(0.0) >= total(best):  # the edge: nothing beyond the posterior
         return 0.0
     return round(math.expm1(best), 4)
+
+
+PROFILE_DROP = 1.92  # half the 95% point of chi-square with 1 degree of freedom
+
+
+def spread_interval(cases: Sequence[HeldOut], fitted: float) -> tuple[float, float]:
+    """The spreads whose log likelihood is within ``PROFILE_DROP`` of the fitted one's
+    (a 95% likelihood interval, held to ``[0, SPREAD_MAX]``): how well the earlier plans
+    pin the spread down. ``(0, 0)`` when nothing was fitted for lack of decided plans."""
+    usable = [c for c in cases if c.work > 0 and c.quarters > 0]
+    if sum(decided(c) for c in usable) < MIN_HELD_OUT:
+        return 0.0, 0.0
+    top = spread_log_likelihood(usable, fitted)
+
+    def edge(lo: float, hi: float) -> float:
+        """The spread between lo (inside) and hi (outside) where the drop is reached."""
+        for _ in range(40):
+            mid = (lo + hi) / 2.0
+            if top - spread_log_likelihood(usable, mid) < PROFILE_DROP:
+                lo = mid
+            else:
+                hi = mid
+            if abs(hi - lo) < 1e-4:
+                break
+        return round((lo + hi) / 2.0, 4)
+
+    low = 0.0
+    if fitted > 0 and top - spread_log_likelihood(usable, 0.0) >= PROFILE_DROP:
+        low = edge(fitted, 0.0)
+    high = SPREAD_MAX
+    if top - spread_log_likelihood(usable, SPREAD_MAX) >= PROFILE_DROP:
+        high = edge(fitted, SPREAD_MAX)
+    return low, high
 
 
 # --- documents -------------------------------------------------------------------------

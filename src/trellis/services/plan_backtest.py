@@ -22,13 +22,23 @@ Scoring: a reached date inside [P10, P90] is *inside*, before P10 *early*, after
 censored on or before P90 cannot be scored: *undecided*, counted and left out. Coverage
 is inside / (inside + early + late), and should be near 80%. The P50 error is the reached
 date minus P50, in months (positive: later than forecast), over the people who reached it.
+
+Both leave the undecided out, often most people two years out, and the undecided are
+those whose forecast was still open: the slow among them would have been late, so
+leaving them out can flatter the coverage and pull the P50 error early. So beside them:
+**coverage counting the undecided** (``censored_coverage``): each person's *percentile*,
+the forecast's probability of readiness by the date reached (or, censored, known only to
+be above its value at the censoring), whose share in [0.1, 0.9] a calibrated forecast puts
+at 80%, estimated by Kaplan-Meier over everyone planned. And the **spread's likelihood
+interval** (``domain.throughput.spread_interval``): the spreads the earlier plans do not
+rule out.
 """
 
 from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -36,11 +46,12 @@ from typing import Any
 from trellis.domain.events import Event, EventKind
 from trellis.domain.plan import forecast_of
 from trellis.domain.readiness import DAYS_PER_MONTH
+from trellis.domain.throughput import DAYS_PER_QUARTER, done_by, spread_interval
 from trellis.errors import PlanRejected
 
 from . import clock
 from .effort import careers
-from .plan_outcomes import calibrated_throughput, plan_outcomes
+from .plan_outcomes import calibrated_throughput, held_out_plans, plan_outcomes
 from .unit_of_work import UnitOfWork
 
 
@@ -61,6 +72,9 @@ class Case:
     reached_on: date | None
     censored_on: date | None
     censored_by: str  # "departure", "ledger end" or ""
+    # The forecast's probability of readiness by the date reached, or by the censoring
+    # (then the person's own percentile is known only to be above it).
+    percentile: float = 0.5
 
     @property
     def outcome(self) -> str:
@@ -87,6 +101,7 @@ class Backtest:
     cases: tuple[Case, ...]
     refreshes: bool = False  # refreshes counted on both sides
     spread: float = 0.0  # the model's, fitted on plans before ``at`` (plan_outcomes)
+    spread_range: tuple[float, float] = (0.0, 0.0)  # its 95% likelihood interval
 
     def count(self, outcome: str) -> int:
         return sum(c.outcome == outcome for c in self.cases)
@@ -113,9 +128,38 @@ class Backtest:
         return statistics.median(errors) if errors else None
 
     @property
+    def censored_coverage(self) -> float | None:
+        """The share of everyone planned whose percentile falls in [0.1, 0.9], by
+        Kaplan-Meier (the censored counted as above their percentile at the censoring)."""
+        if not self.cases:
+            return None
+        return interval_share([(c.percentile, c.reached_on is not None)
+                               for c in self.cases])
+
+    @property
     def median_abs_error(self) -> float | None:
         errors = [abs(e) for c in self.cases if (e := c.error_months) is not None]
         return statistics.median(errors) if errors else None
+
+
+def interval_share(points: Sequence[tuple[float, bool]], low: float = 0.1,
+                   high: float = 0.9) -> float:
+    """P(low <= U <= high) for U observed (True) or right-censored (False) at each point,
+    from the Kaplan-Meier estimate of its survival: ``S(low-) - S(high)``. An event and a
+    censoring at the same value: the event first. Past the last event, survival stays."""
+    ordered = sorted(points, key=lambda p: (p[0], not p[1]))
+    at_risk = len(ordered)
+    survival = 1.0
+    before_low = after_high = 1.0
+    for u, observed in ordered:
+        if observed:
+            survival *= 1.0 - 1.0 / at_risk
+        at_risk -= 1
+        if u < low:
+            before_low = survival
+        if u <= high:
+            after_high = survival
+    return before_low - after_high
 
 
 def backtest(uow: UnitOfWork, at: date, *, refreshes: bool = False) -> Backtest:
@@ -138,7 +182,8 @@ def backtest(uow: UnitOfWork, at: date, *, refreshes: bool = False) -> Backtest:
                                    f"({last}): nothing after it to score against")
         history = careers(uow)
         catalog = uow.frameworks.catalog
-        model = calibrated_throughput(by_person, catalog, history, at)
+        held = held_out_plans(by_person, catalog, history, at)
+        model = calibrated_throughput(by_person, catalog, history, at, held)
         found = plan_outcomes(by_person, catalog, history, model, at, last,
                               refreshes=refreshes)
         people = {p.id: p.handle for p in uow.people.all()}
@@ -146,11 +191,14 @@ def backtest(uow: UnitOfWork, at: date, *, refreshes: bool = False) -> Backtest:
         for o in found.cases:
             forecast = forecast_of(o.work, at, o.throughput)
             p10, p50, p90 = forecast.dates
+            end = o.reached_on or o.censored_on
+            assert end is not None
+            percentile = done_by(o.work, (end - at).days / DAYS_PER_QUARTER, o.throughput)
             cases.append(Case(o.person_id, people.get(o.person_id, str(o.person_id)),
                               o.target, o.steps, forecast.work, p10, p50, p90, o.reached_on,
-                              o.censored_on, o.censored_by))
+                              o.censored_on, o.censored_by, percentile))
         return Backtest(at, last, found.employed, found.skipped, tuple(cases), refreshes,
-                        model.spread)
+                        model.spread, spread_interval(held, model.spread))
 
 
 def backtest_to_document(b: Backtest, *, limit: int | None = None) -> dict[str, Any]:
@@ -161,10 +209,12 @@ def backtest_to_document(b: Backtest, *, limit: int | None = None) -> dict[str, 
     return {
         "at": b.at.isoformat(), "ledger_end": b.ledger_end.isoformat(),
         "refreshes": b.refreshes, "spread": b.spread,
+        "spread_interval": list(b.spread_range),
         "employed": b.employed, "skipped": dict(b.skipped), "planned": len(b.cases),
         "reached": b.reached, "censored": b.censored, "scored": b.scored,
         "outcomes": {o: b.count(o) for o in ("inside", "early", "late", "undecided")},
         "coverage": rounded(b.coverage, 4),
+        "coverage_counting_undecided": rounded(b.censored_coverage, 4),
         "median_p50_error_months": rounded(b.median_error),
         "median_abs_p50_error_months": rounded(b.median_abs_error),
         "cases": [{"person": c.handle, "target": c.target, "steps": c.steps, "work": c.work,
@@ -172,6 +222,7 @@ def backtest_to_document(b: Backtest, *, limit: int | None = None) -> dict[str, 
                    "p90": c.p90.isoformat(),
                    "reached_on": c.reached_on.isoformat() if c.reached_on else None,
                    "censored_on": c.censored_on.isoformat() if c.censored_on else None,
-                   "censored_by": c.censored_by or None, "outcome": c.outcome}
+                   "censored_by": c.censored_by or None, "outcome": c.outcome,
+                   "percentile": round(c.percentile, 4)}
                   for c in shown],
     }

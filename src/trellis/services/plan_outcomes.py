@@ -168,13 +168,12 @@ def held_out_people(person_ids: Iterable[int]) -> list[int]:
     return ids
 
 
-def calibrated_throughput(by_person: Mapping[int, Sequence[Event]],
-                          catalog: Mapping[int, Framework], history: Mapping[int, Career],
-                          until: date) -> ThroughputModel:
-    """The throughput model learned up to ``until``, with the spread fitted on the plans
-    it would have drawn up ``HELD_OUT_YEARS`` before (each start after the first hire),
-    followed up to ``until``: one likelihood over them all."""
-    model = learn_throughput(history.values(), until)
+def held_out_plans(by_person: Mapping[int, Sequence[Event]],
+                   catalog: Mapping[int, Framework], history: Mapping[int, Career],
+                   until: date) -> list[HeldOut]:
+    """The plans the model would have drawn up ``HELD_OUT_YEARS`` before ``until`` (each
+    start after the first hire), each with the model learned on its start, followed up to
+    ``until``."""
     hired = [c.hired_on for c in history.values()]
     ids = held_out_people(by_person)
     cases: list[HeldOut] = []
@@ -186,4 +185,17 @@ def calibrated_throughput(by_person: Mapping[int, Sequence[Event]],
         outcomes = plan_outcomes(by_person, catalog, history, earlier, start, until,
                                  person_ids=ids)
         cases += held_out(outcomes, start)
-    return replace(model, spread=fit_spread(cases))
+    return cases
+
+
+def calibrated_throughput(by_person: Mapping[int, Sequence[Event]],
+                          catalog: Mapping[int, Framework], history: Mapping[int, Career],
+                          until: date, held: Sequence[HeldOut] | None = None
+                          ) -> ThroughputModel:
+    """The throughput model learned up to ``until``, with the spread fitted on the plans
+    it would have drawn up before (``held_out_plans``, or ``held`` when given): one
+    likelihood over them all."""
+    model = learn_throughput(history.values(), until)
+    if held is None:
+        held = held_out_plans(by_person, catalog, history, until)
+    return replace(model, spread=fit_spread(held))

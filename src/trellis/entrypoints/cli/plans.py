@@ -108,6 +108,11 @@ def backtest(
         f"{out['late']}; undecided (censored before P90) {out['undecided']}",
         "coverage of [P10, P90]: " + ("n/a" if found.coverage is None
                                       else f"{found.coverage:.1%} (aim 80%)"),
+        "coverage counting the undecided: " + (
+            "n/a" if found.censored_coverage is None
+            else f"{found.censored_coverage:.1%} (Kaplan-Meier over everyone planned)"),
+        f"spread {found.spread:g}, likely between {found.spread_range[0]:g} and "
+        f"{found.spread_range[1]:g} (fitted on plans before the date)",
         "median P50 error: " + ("n/a" if found.median_error is None else
                                 f"{found.median_error:+.1f} months (absolute "
                                 f"{found.median_abs_error:.1f}), over the people who "
