@@ -24,6 +24,8 @@ from typing import Any
 
 from jinja2 import Environment
 
+from trellis.analytics.propensity_words import p_value
+
 MISSING = "\u2013"  # an en dash
 # Symbols only where one symbol means one currency; the rest print their ISO code.
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
@@ -84,13 +86,9 @@ def money(amount: float | None, currency: str | None = None, digits: int = 0) ->
 
 
 def pvalue(p: float | None) -> str:
-    """A p-value as people read it: "p < 0.001", else three decimals below 0.1
-    ("p = 0.048") and two above ("p = 0.48")."""
-    if p is None:
-        return MISSING
-    if p < 0.001:
-        return "p < 0.001"
-    return f"p = {p:.3f}" if p < 0.1 else f"p = {p:.2f}"
+    """A p-value as people read it, as the analyses' documents write it: "p < 0.001",
+    else two significant figures below 0.1 ("p = 0.048") and two decimals above."""
+    return MISSING if p is None else p_value(p)
 
 
 def months(value: float | None) -> str:

@@ -165,7 +165,7 @@
       said.push(o.strategy + " " + paid + " (" + percent(o.survival[end]) +
                 " still employed)");
     });
-    Plotly.newPlot(el, traces, layout({ height: 520, margin: { t: 30, r: 90, b: 45, l: 65 },
+    Plotly.newPlot(el, traces, layout({ height: 520, margin: { t: 30, r: 150, b: 45, l: 65 },
       showlegend: true, legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
       grid: { rows: 2, columns: 1, pattern: "independent", roworder: "top to bottom" },
       annotations: endLabels(pay, { span: high - low }).concat(
