@@ -97,8 +97,9 @@ def test_a_case_from_the_person_page_to_the_timeline(browser, site):
     manager.fill("#justification", "Leads the team's incident reviews.")
     manager.fill("#pay_reason", "kept in line with the team")
     manager.get_by_role("button", name="Open the case").click()
-    manager.wait_for_url(re.compile(r".*/cases/\d+$"))
-    case_url = manager.url
+    manager.wait_for_url(re.compile(r".*/cases/\d+#case-h$"))
+    assert "Opened: the case now waits" in manager.locator("#case-h-notice").inner_text()
+    case_url = manager.url.split("#")[0]
     assert manager.locator("#case-status").inner_text() == "Open"
     assert manager.locator("#approve-form").count() == 0  # the proposer never signs
 

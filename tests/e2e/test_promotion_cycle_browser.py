@@ -75,8 +75,8 @@ def test_review_calibration_case_and_promotion(browser, site):
     manager.fill("#justification", "Leads the team's incident reviews.")
     manager.fill("#pay_reason", "kept in line with the team")
     manager.get_by_role("button", name="Open the case").click()
-    manager.wait_for_url(re.compile(r".*/cases/\d+$"))
-    case_url = manager.url
+    manager.wait_for_url(re.compile(r".*/cases/\d+#case-h$"))
+    case_url = manager.url.split("#")[0]
     packet = manager.content()
     assert f"{current}" in packet and "calibrated to 4" in packet  # the packet's ratings
 

@@ -128,7 +128,8 @@ def test_the_pages_propose_show_sign_and_export(app, clients):
                                         "justification": "designs the platform",
                                         "pay": "72000"}, follow_redirects=False)
     assert made.status_code == 303, made.text
-    cid = int(made.headers["location"].rsplit("/", 1)[1])
+    assert made.headers["location"].endswith("#case-h")  # the page opens on its notice
+    cid = int(made.headers["location"].split("#")[0].rsplit("/", 1)[1])
     page = hr.get(f"/cases/{cid}")
     assert page.status_code == 200 and 'id="approve-form"' in page.text
     assert 'id="approve-form"' not in manager.get(f"/cases/{cid}").text  # the proposer

@@ -103,7 +103,8 @@ def create_case(request: Request, user: CurrentUser, uow: Uow, person: Line, to_
             raise
         return confirmation(request, user, uow, person, to_role, form=form,
                             message=f"Not opened: {exc}", status=status_of(exc)[0])
-    return RedirectResponse(f"/cases/{made.case.id}", status_code=303)
+    return feedback.done(request, f"/cases/{made.case.id}",
+                         "Opened: the case now waits for its approvers to sign.", "case-h")
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
