@@ -216,6 +216,19 @@ def test_usage_errors_before_any_command(cli):
     assert usage_error(cli("--db")) == "Option '--db' requires an argument."
 
 
+@pytest.mark.parametrize(("variable", "value", "message"), [
+    ("TRELLIS_ENVIRONMENT", "staging",
+     "TRELLIS_ENVIRONMENT must be development or production, not 'staging'"),
+    ("trellis_environment", "Production",
+     "TRELLIS_ENVIRONMENT must be development or production, not 'Production'"),
+    ("TRELLIS_API_DOCS", "maybe", "TRELLIS_API_DOCS must be true or false, not 'maybe'"),
+])
+def test_a_bad_setting_is_one_line_naming_its_variable(db, monkeypatch, variable, value,
+                                                       message):
+    monkeypatch.setenv(variable, value)
+    assert one_error(db("person", "list")) == message
+
+
 def test_help_still_prints_and_exits_0(cli):
     for args, shown in ((("--help",), "--db"), (("person", "add", "--help"), "--name"),
                         (("log", "--help"), "--on")):

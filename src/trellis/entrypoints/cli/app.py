@@ -41,14 +41,12 @@ def root(
                      "~/.local/share/trellis/trellis.db).", metavar="PATH_OR_URL"),
     ] = None,
 ) -> None:
-    # here, not at the top: `trellis --help` needs neither pydantic nor SQLAlchemy
+    # here, not at the top: `trellis --help` needs no SQLAlchemy
     from trellis.settings import Settings, database_url
 
     from .context import CliState
 
-    settings = Settings()
-    if db:
-        settings = settings.model_copy(update={"database_url": database_url(db)})
+    settings = Settings(database_url=database_url(db)) if db else Settings()
     ctx.obj = cli = CliState(settings)
     ctx.call_on_close(cli.close)  # the engine's connections go with the command
 
@@ -62,7 +60,7 @@ EX_TEMPFAIL = 75  # sysexits.h: a temporary failure, worth trying again
 def run() -> None:
     """The console script (and ``python -m``): ``main``, then the process ends without the
     collector sweeping every object left once more. The system frees the memory anyway, and
-    that sweep through SQLAlchemy's and pydantic's objects cost a fifth of a short command's
+    that sweep through SQLAlchemy's objects cost a fifth of a short command's
     CPU. Tests call ``main``, many times in one process, so it stays as it is."""
     try:
         main()
