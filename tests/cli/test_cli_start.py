@@ -160,6 +160,22 @@ def test_the_console_script_prints_and_exits_as_main_does(journal, cli):
     assert cli(*db, "timeline", "me").out.count("AWS") == 2
 
 
+def test_the_command_does_its_work_with_the_collector_on(journal):
+    """The console script pauses the collector for the start only: a long command (an
+    import, a demo, the web service) collects its garbage as usual."""
+    probe = ("import gc, sys\n"
+             "def where(): print('collector on' if gc.isenabled() else 'collector off')\n"
+             "import trellis.entrypoints.cli.context as context\n"
+             "opened = context.CliState.open\n"
+             "def open_(self, **kw):\n    where()\n    return opened(self, **kw)\n"
+             "context.CliState.open = open_\n"
+             f"sys.argv[1:] = ['--db', {str(journal)!r}, 'profile', 'me']\n"
+             "from trellis.entrypoints.cli.__main__ import run\nrun()")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          env={"PYTHONPATH": SOURCE, "TRELLIS_AUTHOR": "tester"}, check=True)
+    assert done.stdout.splitlines()[0] == "collector on"
+
+
 def test_the_journal_commands_still_do_their_work(journal, cli):
     assert cli("--db", journal, "log", "certification", "me", "--certification",
                "AWS").code == 0
