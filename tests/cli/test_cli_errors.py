@@ -545,3 +545,12 @@ def test_user_text_with_square_brackets_is_printed_as_is(db):
           "2021-01-04"))
     assert "name: Bob [admin]" in ok(db("person", "show", "bob"))
     assert "Bob [admin] (bob)" in ok(db("profile", "bob"))
+
+
+def test_user_text_with_emoji_codes_is_printed_as_is(db):
+    """An emoji code in a name or a reference is text: Rich does not turn it into one."""
+    assert one_error(db("profile", ":smile:")) == "unknown person ':smile:'"
+    ok(db("person", "add", "bob", "--name", "Bob :smile: :thumbs_up:", "--role", "eng1",
+          "--hired", "2021-01-04"))
+    assert "Bob :smile: :thumbs_up: (bob)" in ok(db("profile", "bob"))
+    assert "name: Bob :smile: :thumbs_up:" in ok(db("person", "show", "bob"))
