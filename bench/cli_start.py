@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-TRELLIS = [sys.executable, "-m", "trellis.entrypoints.cli.app"]
+TRELLIS = [sys.executable, "-m", "trellis.entrypoints.cli"]  # what the console script runs
 
 
 def median_seconds(command: list[str], repeat: int, env: dict[str, str]

@@ -19,12 +19,15 @@ import getpass
 import math
 import os
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal, cast
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from trellis.errors import TrellisError
 
 ENV_PREFIX = "TRELLIS_"
+Environment = Literal["development", "production"]
+ENVIRONMENTS = ("development", "production")
 
 
 def default_database_path() -> Path:
@@ -39,29 +42,62 @@ def _login_name() -> str:
         return "unknown"
 
 
-class Settings(BaseModel):
+def from_environment(name: str) -> str | None:
+    """The environment variable of setting ``name`` (``TRELLIS_`` + its name, in any case)."""
+    variable = f"{ENV_PREFIX}{name}".upper()
+    return next((value for key, value in os.environ.items() if key.upper() == variable),
+                None)
+
+
+def _database_url() -> str:
+    found = from_environment("database_url")
+    return f"sqlite:///{default_database_path()}" if found is None else found
+
+
+def _author() -> str:
+    found = from_environment("author")
+    return _login_name() if found is None else found
+
+
+def _environment() -> Environment:
+    found = from_environment("environment")  # checked, as a given one, by __post_init__
+    return cast(Environment, "development" if found is None else found)
+
+
+def _secret_key() -> str | None:
+    return from_environment("secret_key")
+
+
+TRUE = ("1", "on", "t", "true", "y", "yes")
+FALSE = ("0", "off", "f", "false", "n", "no")
+
+
+def _api_docs() -> bool | None:
+    found = from_environment("api_docs")
+    if found is None:
+        return None
+    if found.lower() not in TRUE + FALSE:
+        raise TrellisError(f"{ENV_PREFIX}API_DOCS must be true or false, not '{found}'")
+    return found.lower() in TRUE
+
+
+@dataclass(frozen=True)
+class Settings:
     """Each field given to ``Settings(...)`` wins; any other is read from its environment
-    variable (``TRELLIS_`` + its name, in any case), else its default. The reading is
-    pydantic-settings' rule for these plain fields, done here: importing pydantic-settings
-    cost every command about 0.2 s of its start."""
+    variable (``TRELLIS_`` + its name, in any case), else its default. A dataclass: pydantic
+    (with the option adapters of ``cli.plain_values``) was a fifth of ``trellis log``'s
+    start."""
 
-    model_config = ConfigDict(extra="ignore")
+    database_url: str = field(default_factory=_database_url)
+    author: str = field(default_factory=_author)
+    environment: Environment = field(default_factory=_environment)
+    secret_key: str | None = field(default_factory=_secret_key, repr=False)  # never shown
+    api_docs: bool | None = field(default_factory=_api_docs)
 
-    database_url: str = Field(default_factory=lambda: f"sqlite:///{default_database_path()}")
-    author: str = Field(default_factory=_login_name)
-    environment: Literal["development", "production"] = "development"
-    secret_key: SecretStr | None = None
-    api_docs: bool | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_environment(cls, given: Any) -> Any:
-        if not isinstance(given, dict):
-            return given
-        environment = {name.upper(): value for name, value in os.environ.items()}
-        found = {field: environment[variable] for field in cls.model_fields
-                 if (variable := f"{ENV_PREFIX}{field.upper()}") in environment}
-        return {**found, **given}
+    def __post_init__(self) -> None:
+        if self.environment not in ENVIRONMENTS:
+            raise TrellisError(f"{ENV_PREFIX}ENVIRONMENT must be development or production, "
+                               f"not '{self.environment}'")
 
     def serves_api_docs(self) -> bool:
         """/docs and /openapi.json: on unless production, where TRELLIS_API_DOCS=true."""
@@ -74,13 +110,11 @@ class Settings(BaseModel):
         Only ``environment=development`` may run without one: a random one is made (and
         ``trellis serve`` makes one for all its workers, and says so).
         """
-        value = self.secret_key.get_secret_value() if self.secret_key else ""
+        value = self.secret_key or ""
         if not value and self.environment == "development":
             import secrets
 
             return secrets.token_urlsafe(48)
-        from trellis.errors import TrellisError
-
         if len(value) < MIN_SECRET or value in DEFAULT_SECRETS:
             raise TrellisError(
                 "TRELLIS_SECRET_KEY must be set to a random secret of at least "
@@ -115,3 +149,4 @@ def database_url(path_or_url: str) -> str:
     if "://" in path_or_url:
         return path_or_url
     return f"sqlite:///{Path(path_or_url).expanduser().resolve()}"
+

@@ -216,6 +216,19 @@ def test_usage_errors_before_any_command(cli):
     assert usage_error(cli("--db")) == "Option '--db' requires an argument."
 
 
+@pytest.mark.parametrize(("variable", "value", "message"), [
+    ("TRELLIS_ENVIRONMENT", "staging",
+     "TRELLIS_ENVIRONMENT must be development or production, not 'staging'"),
+    ("trellis_environment", "Production",
+     "TRELLIS_ENVIRONMENT must be development or production, not 'Production'"),
+    ("TRELLIS_API_DOCS", "maybe", "TRELLIS_API_DOCS must be true or false, not 'maybe'"),
+])
+def test_a_bad_setting_is_one_line_naming_its_variable(db, monkeypatch, variable, value,
+                                                       message):
+    monkeypatch.setenv(variable, value)
+    assert one_error(db("person", "list")) == message
+
+
 def test_help_still_prints_and_exits_0(cli):
     for args, shown in ((("--help",), "--db"), (("person", "add", "--help"), "--name"),
                         (("log", "--help"), "--on")):
@@ -532,3 +545,12 @@ def test_user_text_with_square_brackets_is_printed_as_is(db):
           "2021-01-04"))
     assert "name: Bob [admin]" in ok(db("person", "show", "bob"))
     assert "Bob [admin] (bob)" in ok(db("profile", "bob"))
+
+
+def test_user_text_with_emoji_codes_is_printed_as_is(db):
+    """An emoji code in a name or a reference is text: Rich does not turn it into one."""
+    assert one_error(db("profile", ":smile:")) == "unknown person ':smile:'"
+    ok(db("person", "add", "bob", "--name", "Bob :smile: :thumbs_up:", "--role", "eng1",
+          "--hired", "2021-01-04"))
+    assert "Bob :smile: :thumbs_up: (bob)" in ok(db("profile", "bob"))
+    assert "name: Bob :smile: :thumbs_up:" in ok(db("person", "show", "bob"))

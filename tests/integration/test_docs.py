@@ -7,6 +7,7 @@ settings (their environment variables) in the README.
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -80,7 +81,7 @@ def test_every_option_is_documented(path, option):
         f"`{option}` of `trellis {' '.join(path)}` is not in the README or docs/"
 
 
-@pytest.mark.parametrize("name", sorted(Settings.model_fields))
+@pytest.mark.parametrize("name", sorted(f.name for f in fields(Settings)))
 def test_every_setting_is_in_the_readme(name):
     prefix = ENV_PREFIX
     variable = f"{prefix}{name}".upper()

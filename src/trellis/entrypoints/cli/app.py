@@ -41,14 +41,15 @@ def root(
                      "~/.local/share/trellis/trellis.db).", metavar="PATH_OR_URL"),
     ] = None,
 ) -> None:
-    # here, not at the top: `trellis --help` needs neither pydantic nor SQLAlchemy
+    if not gc.isenabled():  # paused for the start by __main__.run: the command begins
+        gc.freeze()
+        gc.enable()
+    # here, not at the top: `trellis --help` needs no SQLAlchemy
     from trellis.settings import Settings, database_url
 
     from .context import CliState
 
-    settings = Settings()
-    if db:
-        settings = settings.model_copy(update={"database_url": database_url(db)})
+    settings = Settings(database_url=database_url(db)) if db else Settings()
     ctx.obj = cli = CliState(settings)
     ctx.call_on_close(cli.close)  # the engine's connections go with the command
 
@@ -57,17 +58,6 @@ IMPORT_WAIT_SECONDS = 600.0
 """How long a command waits behind a running import (SQLite): one command holds up nothing
 else, so it waits for the import to finish, saying so, rather than give up at once."""
 EX_TEMPFAIL = 75  # sysexits.h: a temporary failure, worth trying again
-
-
-def run() -> None:
-    """The console script (and ``python -m``): ``main``, then the process ends without the
-    collector sweeping every object left once more. The system frees the memory anyway, and
-    that sweep through SQLAlchemy's and pydantic's objects cost a fifth of a short command's
-    CPU. Tests call ``main``, many times in one process, so it stays as it is."""
-    try:
-        main()
-    finally:
-        gc.freeze()  # what is left is never collected again: the interpreter is ending
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -110,6 +100,18 @@ def usage_error(exc: typer.TyperException) -> None:
     if type(exc).__name__ == "NoArgsIsHelpError":
         sys.exit(exc.exit_code)
     fail(" ".join(exc.format_message().split()), exc.exit_code)
+
+
+def run() -> None:
+    """``main``, then the process ends without the collector sweeping every object left
+    once more (the system frees the memory anyway): that sweep cost a fifth of a short
+    command's CPU. For ``python -m`` of this module and the console script of an earlier
+    install; ``trellis.entrypoints.cli.__main__`` also pauses the collector for the start.
+    Tests call ``main``, many times in one process, so it stays as it is."""
+    try:
+        main()
+    finally:
+        gc.freeze()  # what is left is never collected again: the interpreter is ending
 
 
 if __name__ == "__main__":  # pragma: no cover

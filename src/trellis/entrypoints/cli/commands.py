@@ -15,7 +15,9 @@ from typing import Any, NamedTuple
 import typer
 import typer.main
 from typer import _click as click
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperCommand, TyperGroup, TyperOption
+
+from .plain_values import read_param_plainly, read_plainly
 
 
 class Entry(NamedTuple):
@@ -109,6 +111,8 @@ class LazyCommands(TyperGroup):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.loaded: set[str] = set()
+        for param in self.params:
+            read_param_plainly(param)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
@@ -120,7 +124,10 @@ class LazyCommands(TyperGroup):
         if self.listing:  # the root's help: the name and its line, nothing imported
             return TyperCommand(cmd_name, help=entry.help)
         self.load(entry.module)
-        return self.commands.get(cmd_name)
+        command = self.commands.get(cmd_name)
+        if command is not None:
+            read_plainly(command, ctx)
+        return command
 
     def load(self, module: str) -> None:
         """Add every command ``module`` registers (a module registers one or a few)."""
@@ -136,6 +143,12 @@ class LazyCommands(TyperGroup):
         """Every command (for tools that walk the tree: the docs test)."""
         for entry in COMMANDS.values():
             self.load(entry.module)
+
+    def get_help_option(self, ctx: click.Context) -> TyperOption | None:
+        option = super().get_help_option(ctx)  # the root's own --help: see plain_values
+        if option is not None:
+            read_param_plainly(option)
+        return option
 
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         self.listing = True

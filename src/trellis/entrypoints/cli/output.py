@@ -12,8 +12,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-console = Console()
-errors = Console(stderr=True)
+# No emoji codes: a name or a note written ":smile:" is shown as written (and Rich's table
+# of emoji codes is not loaded by every command that prints).
+console = Console(emoji=False)
+errors = Console(stderr=True, emoji=False)
 
 
 def print_json(data: Any) -> None:
