@@ -223,8 +223,12 @@ def test_the_alerts_page_and_the_overview(hr, manager, url):
     assert "Alerts in Meg Manager's team" in lead
     assert '0 people with fragmented duties</a>' in lead
     assert f'{unrecognized} people not recognized for a while</a>' in lead
+    # 50 a page: the rest on the second page of that list.
     recognition_table = alerts.text.split('id="recog-h"')[1]
-    assert recognition_table.count('<td data-label="Person">') == unrecognized
+    assert recognition_table.count('<td data-label="Person">') == 50 < unrecognized
+    assert f"Showing 1 to 50 of {unrecognized}" in recognition_table
+    second = manager.get("/team/alerts?rpage=2").text.split('id="recog-h"')[1]
+    assert second.count('<td data-label="Person">') == unrecognized - 50
     assert "Nobody's duties are fragmented." in unescape(alerts.text)
     everyone = unescape(hr.get("/team/alerts").text)
     assert "Alerts for everyone in the organization" in everyone
