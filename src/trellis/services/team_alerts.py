@@ -3,17 +3,14 @@ report, from one read of the team's history (the alerts page shows both).
 
 Both reports are made of per-person answers (a fragmentation assessment; a cadence and
 what the person received in the period) that depend on that person's own events only,
-the framework in force and the day. An ``AlertsMemo`` keeps those answers for one day,
-framework version and erasure count, and forgets only the people whose history moved: a
-new event (a retraction is one too, on the person of the event it retracts) names its
-person. So paging through the alerts, or coming back after recognizing someone, reads the
-events of the people who changed and nobody else's; the team (who reports to whom, names)
-is read afresh every time.
+the framework in force and the day. An ``AlertsMemo`` (services.person_memo) keeps those
+answers and forgets only the people whose history moved. So paging through the alerts,
+or coming back after recognizing someone, reads the events of the people who changed and
+nobody else's; the team (who reports to whom, names) is read afresh every time.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -31,6 +28,7 @@ from . import fragmentation as fragmentation_service
 from . import recognition as recognition_service
 from .collection import collector_paused
 from .fragmentation import KINDS, FragmentationLine, FragmentationReport
+from .person_memo import PersonMemo
 from .recognition import Received, RecognitionLine, RecognitionReport
 from .team_list import PAGE_SIZE
 from .teams import active_people
@@ -56,42 +54,8 @@ class PersonAlerts:
     received: Received
 
 
-class AlertsMemo:
-    """Per-person alerts (``PersonAlerts``) for one state of the ledger; one per process.
-
-    The state is the day, the framework version in force, the rules, the newest erasure,
-    and the ledger's newest event id and count. When only new events arrived (the count
-    grew by exactly the events above the last id seen), the people they belong to are
-    forgotten and everyone else is kept; anything else (an erasure, a new day, a new
-    framework) forgets everyone. Each state has its own dictionary, so a request that
-    read an older state never writes into a newer one.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._stamp: tuple[object, ...] | None = None
-        self._last_event = 0
-        self._count = 0
-        self._found: dict[int, PersonAlerts] = {}
-
-    def for_state(self, uow: UnitOfWork, today: date, rules: tuple[object, ...]
-                  ) -> dict[int, PersonAlerts]:
-        """The answers kept for this state (inside an open unit of work); fill it in."""
-        position = uow.models.position()
-        count = uow.events.count()
-        stamp = (today, rules, position.framework_version, position.last_erasure)
-        with self._lock:
-            if (stamp, position.last_event, count) == (self._stamp, self._last_event,
-                                                       self._count):
-                return self._found
-            kept: dict[int, PersonAlerts] = {}
-            if stamp == self._stamp and position.last_event >= self._last_event:
-                moved = uow.events.people_since(self._last_event)
-                if self._count + sum(moved.values()) == count:
-                    kept = {i: a for i, a in self._found.items() if i not in moved}
-            self._stamp, self._last_event, self._count = stamp, position.last_event, count
-            self._found = kept
-            return kept
+class AlertsMemo(PersonMemo[PersonAlerts]):
+    """Each person's alerts for one state of the ledger (services.person_memo)."""
 
 
 def team_alerts(uow: UnitOfWork, team: str | None = None, *,
@@ -104,7 +68,7 @@ def team_alerts(uow: UnitOfWork, team: str | None = None, *,
     since = recognition_service.period_start(today, 12)
     with collector_paused(), uow.reading():
         selection = active_people(uow, team)
-        known = memo.for_state(uow, today, (frag_rules, recognition_rules)) if memo else {}
+        known = memo.for_state(uow, (today, frag_rules, recognition_rules)) if memo else {}
         found = {p.id: known[p.id] for p in selection.people if p.id in known}
         wanted = [p.id for p in selection.people if p.id not in found]
         if wanted:
