@@ -220,6 +220,7 @@ def _members(uow: UnitOfWork, manager: Person | None, framework: Framework) -> l
     states = {r["person_id"]: r for r in uow.state.rows(
         ids if manager and len(ids) < IN_QUERY else None, _STATE)}
     names = {p.id: p.name for p in everyone}
+    nexts: dict[str, Role | None] = {}  # next_role scans the framework's roles: once a role
     members = []
     for p in people:
         s = states.get(p.id)
@@ -230,7 +231,8 @@ def _members(uow: UnitOfWork, manager: Person | None, framework: Framework) -> l
             continue  # a role the framework in force no longer has: off the list
         members.append(Member(p, names.get(p.manager_id) if p.manager_id else None, role,
                               s["role_since"], s["last_recognition_on"],
-                              framework.next_role(role.id)))
+                              nexts[role.id] if role.id in nexts
+                              else nexts.setdefault(role.id, framework.next_role(role.id))))
     return members
 
 
@@ -287,12 +289,15 @@ def _assess(uow: UnitOfWork, members: Sequence[Member], framework: Framework,
         return
     ids = list(wanted)
     rows = uow.state.rows(ids if len(ids) < IN_QUERY else None, ("person_id", "profile"))
+    as_of = today.isoformat()
     with paused_gc():  # many short-lived dicts: collection passes would cost more than them
         for row in rows:
             member = wanted.get(row["person_id"])
             target = member.target if member else None
             if member is None or target is None:
                 continue
-            profile = profile_from_document(orjson.loads(row["profile"]), history=False)
-            member.readiness = assess(replace(profile, as_of=today), target, framework)
+            doc = orjson.loads(row["profile"])
+            doc["as_of"] = as_of  # assessed today, not on the day it was stored
+            profile = profile_from_document(doc, history=False, reviews=False)
+            member.readiness = assess(profile, target, framework)
             known[member.person.id] = replace(member.readiness, context=None)
