@@ -7,9 +7,12 @@ database, or opens ``--db`` (a database `trellis demo` made), then times whole r
 the signed-in HR admin through the app (FastAPI's test client; no network): the team list
 by name (readiness assessed for the page only), sorted by readiness the first time (every
 active person assessed) and again (the worker's memo), filtered to the ready, page 20 of a
-search, the organization overview, and the alerts page (fragmentation and recognition
-alerts of everyone). Prints the median of ``--repeat`` runs of each, and the CPU time of
-this process beside it (the machine may be shared: wall time then counts the neighbours).
+search, the organization overview, the people directory (page 1, and a search), and the
+alerts page (fragmentation and recognition alerts of everyone): the first time (every
+active person's history read), again (the worker's memo), page 2 of a filtered list; and
+both memos after one new recognition (only that person read again; not with ``--db``,
+which is left as it was). Prints the median of ``--repeat`` runs of each, and the CPU time of this
+process beside it (the machine may be shared: wall time then counts the neighbours).
 Floor, measured in the same run: one query of every person's current state without the
 profile, and the same with the profile parsed (what any whole-organization readiness read
 costs at least).
@@ -34,6 +37,7 @@ from trellis.domain.access import Role
 from trellis.errors import Conflict
 from trellis.services import accounts, clock
 from trellis.services.demo import run_demo
+from trellis.services.recognition import recognize
 from trellis.settings import Settings
 
 
@@ -81,10 +85,12 @@ def main() -> None:
             email, password = "bench@bench.trellis", "bench-password"
         else:
             email, password = "hr@demo.trellis", accounts.DEMO_PASSWORD
-        report(url, email, password, args.repeat, built if not args.db else None)
+        report(url, email, password, args.repeat, built if not args.db else None,
+               write=not args.db)
 
 
-def report(url: str, email: str, password: str, repeat: int, built: float | None) -> None:
+def report(url: str, email: str, password: str, repeat: int, built: float | None, *,
+           write: bool = False) -> None:
     from fastapi.testclient import TestClient
 
     from trellis.entrypoints.web.app import create_app
@@ -118,22 +124,41 @@ def report(url: str, email: str, password: str, repeat: int, built: float | None
                 return response
             return run
 
+        def first(path: str) -> str:
+            start, started = time.perf_counter(), time.process_time()
+            get(path)()
+            return (f"{time.perf_counter() - start:.3f} s; "
+                    f"CPU {time.process_time() - started:.3f} s")
+
         get("/team")()  # warm: imports, templates, statement caches
-        cold_start = time.perf_counter()
-        get("/team?sort=readiness")()
-        cold = time.perf_counter() - cold_start
+        cold = first("/team?sort=readiness")
+        alerts_cold = first("/team/alerts")
         rows = [("team list by name (page 1 of 50)", get("/team")),
                 ("sorted by readiness, assessed before (memo)", get("/team?sort=readiness")),
                 ("only the ready", get("/team?band=ready")),
                 ("search 'a', page 20", get("/team?q=a&page=20")),
                 ("organization overview", get("/org")),
-                ("team alerts (fragmentation and recognition)", get("/team/alerts"))]
-        print(f"  sorted by readiness, first time (every active person assessed): "
-              f"{cold:.3f} s")
+                ("people directory, page 1", get("/people")),
+                ("people directory, search 'an', page 3", get("/people?q=an&page=3")),
+                ("team alerts (fragmentation and recognition), memo",
+                 get("/team/alerts")),
+                ("team alerts, only chronic, page 2 of it",
+                 get("/team/alerts?severity=chronic&rpage=2"))]
+        print(f"  sorted by readiness, first time (every active person assessed): {cold}")
+        print(f"  team alerts, first time (every active person's history read): "
+              f"{alerts_cold}")
         for label, fn in rows:
             median, runs, cpu = timed(fn, repeat)
             print(f"  {label}: median {median:.3f} s of {repeat} "
                   f"({', '.join(f'{t:.3f}' for t in runs)}); CPU {cpu:.3f} s")
+        if write:  # one person's history moves: the memos forget only them
+            with trellis.uow() as uow:
+                someone = uow.people.get(next(s["person_id"] for s in states
+                                              if s["departed_on"] is None))
+            assert someone is not None
+            recognize(trellis.uow(), someone.handle, "bench", author="bench")
+            print(f"  after one new recognition: team alerts {first('/team/alerts')}; "
+                  f"sorted by readiness {first('/team?sort=readiness')}")
     state_floor, _, _ = timed(floor_state, repeat)
     profile_floor, _, _ = timed(floor_profiles, repeat)
     print(f"  floor: read every current-state row {state_floor:.3f} s; with every profile "

@@ -5,6 +5,7 @@ cycles (forms, ``--rate``/``--goal`` text, repeated submissions, progress), by h
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
@@ -237,6 +238,8 @@ def test_the_profile_document_keeps_reviews_and_reads_old_documents_without_them
                   {"goal": "cut on-call pages", "result": "partly"}],
         "comment": "ok"}]}}
     assert profile_from_document(doc) == p
+    # Read without them (readiness never reads reviews): everything else as it was.
+    assert profile_from_document(doc, reviews=False) == replace(p, reviews={})
     del doc["reviews"]
     assert profile_from_document(doc).reviews == {}
 

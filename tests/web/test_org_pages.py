@@ -213,6 +213,35 @@ def test_who_sees_which_team(hr, manager, outsider):
     assert manager.get("/team?manager=boss").status_code == 403
 
 
+def test_the_alerts_are_filtered_and_paged(manager):
+    """Each list 50 a page, in the report's order (never recognized: the longest gap first,
+    that is the earliest hired), filtered by name and severity; a bad choice is a 422."""
+    def people(path: str) -> list[str]:
+        table = unescape(manager.get(path).text).split('id="recog-h"')[1]
+        return re.findall(r'<td data-label="Person"><a href="/people/[^"]+">([^<]+)</a>',
+                          table)
+
+    never = ["Mia Middle"] + [NAMES[h] for h in sorted(NAMES) if h not in RECOGNIZED]
+    assert people("/team/alerts") + people("/team/alerts?rpage=2") == never
+    assert people("/team/alerts?rpage=9") == never[50:]  # past the end: the last page
+    page = manager.get("/team/alerts").text
+    assert 'href="/team/alerts?rpage=2#recog-h" rel="next">Next 50</a>' in page
+    assert "Page 1 of 2" in page
+    assert people("/team/alerts?q=middle") == ["Mia Middle"]
+    assert people("/team/alerts?q=person+1") == [  # every word, in the name or handle
+        n for n in never if n.startswith("Person") and "1" in n]
+    assert people("/team/alerts?severity=chronic") == never[:50]  # never recognized
+    lapse = unescape(manager.get("/team/alerts?severity=lapse").text)
+    assert "No recognition alert matches the filters." in lapse
+    assert f"{len(never)} people not recognized for a while" in lapse  # before filters
+    for bad, says in (("risk=bold", "risk is one of: high, medium, low"),
+                      ("severity=mild", "severity is one of: chronic, lapse"),
+                      ("rpage=two", "rpage: 'two' is not a page number"),
+                      ("fpage=0", "a page number is 1 or more")):
+        refused = manager.get(f"/team/alerts?{bad}")
+        assert refused.status_code == 422 and says in unescape(refused.text), bad
+
+
 def test_the_alerts_page_and_the_overview(hr, manager, url):
     alerts = manager.get("/team/alerts")
     assert alerts.status_code == 200 and "Recognition alerts" in alerts.text
@@ -223,8 +252,12 @@ def test_the_alerts_page_and_the_overview(hr, manager, url):
     assert "Alerts in Meg Manager's team" in lead
     assert '0 people with fragmented duties</a>' in lead
     assert f'{unrecognized} people not recognized for a while</a>' in lead
+    # 50 a page: the rest on the second page of that list.
     recognition_table = alerts.text.split('id="recog-h"')[1]
-    assert recognition_table.count('<td data-label="Person">') == unrecognized
+    assert recognition_table.count('<td data-label="Person">') == 50 < unrecognized
+    assert f"Showing 1 to 50 of {unrecognized}" in recognition_table
+    second = manager.get("/team/alerts?rpage=2").text.split('id="recog-h"')[1]
+    assert second.count('<td data-label="Person">') == unrecognized - 50
     assert "Nobody's duties are fragmented." in unescape(alerts.text)
     everyone = unescape(hr.get("/team/alerts").text)
     assert "Alerts for everyone in the organization" in everyone

@@ -18,12 +18,14 @@ from typing import TYPE_CHECKING, Any, Self
 
 import orjson
 from sqlalchemy import (
+    JSON,
     Connection,
     Engine,
     String,
     Table,
     and_,
     bindparam,
+    cast,
     delete,
     func,
     insert,
@@ -654,6 +656,13 @@ class EventRepository:
     def max_id(self) -> int:
         return int(self._c.scalar(select(func.max(t.events.c.id))) or 0)
 
+    def people_since(self, event_id: int) -> dict[int, int]:
+        """Person id -> how many events (of any kind, retractions included) were recorded
+        for them with an id above ``event_id``: whose history moved since then."""
+        e = t.events.c
+        return {person_id: int(n) for person_id, n in self._c.execute(
+            select(e.person_id, func.count()).where(e.id > event_id).group_by(e.person_id))}
+
     def reserve_ids(self, count: int, above: int = 0) -> int:
         """The first of ``count`` consecutive new event ids, all above ``above``."""
         return reserve_ids(self._c, t.events, count, above)
@@ -786,6 +795,23 @@ class StateRepository:
         if person_ids is not None:
             query = query.where(c.person_id.in_(person_ids))
         return [dict(r._mapping) for r in self._c.execute(query).all()]
+
+    def band_upgrade_dates(self, person_ids: Sequence[int]) -> dict[int, list[date]]:
+        """The dates of these people's band upgrades (a person without any: an empty
+        list), from their stored profiles: the database's JSON functions take the one list
+        out, so the whole document (several kilobytes) is never parsed here."""
+        c = t.person_state.c
+        if self._c.dialect.name == "postgresql":
+            upgrades: Any = cast(c.profile, JSON)["band_upgrades"]
+        else:
+            upgrades = func.json_extract(c.profile, "$.band_upgrades")
+        out: dict[int, list[date]] = {}
+        for chunk in _chunks(list(person_ids), 900):
+            for person_id, found in self._c.execute(
+                    select(c.person_id, upgrades).where(c.person_id.in_(chunk))):
+                listed = orjson.loads(found) if isinstance(found, str | bytes) else found
+                out[person_id] = [date.fromisoformat(u["on"]) for u in listed or ()]
+        return out
 
     def write_checkpoints(self, person_id: int, checkpoints: Sequence[Profile],
                           *, new: bool = False) -> None:

@@ -166,10 +166,12 @@ def _milestone(m: Milestone) -> dict[str, Any]:
     return doc
 
 
-def profile_from_document(doc: dict[str, Any], *, history: bool = True) -> Profile:
+def profile_from_document(doc: dict[str, Any], *, history: bool = True,
+                          reviews: bool = True) -> Profile:
     """The profile a document describes. ``history=False`` leaves out each competency
     layer's steps (its mastery and date stay) and the recent recognitions, for org-wide
-    reads that only need where each person stands."""
+    reads that only need where each person stands; ``reviews=False`` the reviews too
+    (readiness never reads them; they are a fifth of reading a profile back)."""
     role, pay, promotions = doc["role"], doc["pay"], doc["promotions"]
     return Profile(
         person_id=doc["person_id"],
@@ -225,7 +227,7 @@ def profile_from_document(doc: dict[str, Any], *, history: bool = True) -> Profi
         criteria={c: _criterion_back(c, r) for c, r in doc.get("criteria", {}).items()},
         reviews={cycle: {role: tuple(_review_back(r) for r in records)
                          for role, records in by_role.items()}
-                 for cycle, by_role in doc.get("reviews", {}).items()},
+                 for cycle, by_role in doc.get("reviews", {}).items()} if reviews else {},
         # Absent from profiles stored before pending verification: nothing was held then.
         pending=tuple(_pending_back(doc["person_id"], e) for e in doc.get("pending", ())),
     )

@@ -2,19 +2,17 @@
 expansions went unacknowledged (rules in domain.fragmentation).
 
 Org-scale: one query for the active people's events that matter (hires, moves, duties,
-recognition and pay changes), one for their current-state rows, and the profile documents
-(where band upgrades are) of only the people with an expansion to judge; nothing is
+recognition and pay changes), one for their current-state rows, and the band upgrades
+(from their stored profiles) of only the people with an expansion to judge; nothing is
 refolded.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-
-import orjson
 
 from trellis.domain.events import EventKind
 from trellis.domain.fragmentation import Fragmentation, FragmentationRules, assess
@@ -24,13 +22,13 @@ from trellis.domain.people import Person
 from . import clock
 from .collection import collector_paused
 from .frameworks import version_in_force
-from .teams import TeamHistory, team_history
+from .teams import Selection, TeamHistory, team_history
 from .unit_of_work import UnitOfWork
 
 KINDS = (EventKind.HIRE, EventKind.PROMOTION, EventKind.LATERAL_MOVE, EventKind.RESPONSIBILITY,
          EventKind.RECOGNITION, EventKind.COMPENSATION)
 ACKNOWLEDGING = frozenset({EventKind.RECOGNITION.value, EventKind.COMPENSATION.value})
-CHUNK = 500  # profiles read per query (bound parameters stay few)
+_FOLDED = frozenset(str(k) for k in KINDS) - ACKNOWLEDGING  # read by the first pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,34 +61,50 @@ def fragmentation_report(uow: UnitOfWork, team: str | None = None, *,
     with uow.reading():
         history = history or team_history(uow, team, KINDS)
         history.require(KINDS)
-        selection = history.selection
-        version = version_in_force(uow, today)
-        catalog = uow.frameworks.catalog
-        track_of_role: dict[str, str] = {}
-        for v in uow.frameworks.versions():  # roles of older versions keep their track
-            track_of_role.update({r.id: r.track for r in catalog[v.id].roles.values()})
-        functions = tuple(catalog[version.id].tracks)
+        found = assess_people(uow, [p.id for p in history.selection.people], history.events,
+                              today=today, rules=rules)
+        functions = framework_functions(uow, today)
+    return assemble(history.selection, found, functions, today=today, rules=rules,
+                    everyone=everyone)
 
-        def judged(rows: Sequence[EventRow], person_id: int,
-                   upgrades: Sequence[date] = ()) -> Fragmentation:
-            return assess(person_id, rows, track_of_role=track_of_role,
-                          functions=len(functions), band_upgrades=upgrades, today=today,
-                          rules=rules)
 
-        # Recognitions, pay changes and band upgrades only acknowledge expansions: first
-        # everyone without them (the same assessment for whoever has no expansion), then
-        # the people with an expansion again with all of them, band upgrades read from
-        # their profiles only.
-        found = {p.id: judged([r for r in history.events.get(p.id, ())
-                               if r.kind not in ACKNOWLEDGING], p.id)
-                 for p in selection.people}
-        expanded = [i for i, f in found.items() if f.expansions]
-        for start in range(0, len(expanded), CHUNK):
-            for row in uow.state.rows(expanded[start:start + CHUNK], ("person_id", "profile")):
-                i = row["person_id"]
-                upgrades = [date.fromisoformat(u["on"])
-                            for u in orjson.loads(row["profile"]).get("band_upgrades", ())]
-                found[i] = judged(history.events.get(i, []), i, upgrades)
+def framework_functions(uow: UnitOfWork, today: date) -> tuple[str, ...]:
+    """The tracks of the framework in force (the index's N), inside an open unit of work."""
+    return tuple(uow.frameworks.catalog[version_in_force(uow, today).id].tracks)
+
+
+def assess_people(uow: UnitOfWork, people: Sequence[int],
+                  events: Mapping[int, Sequence[EventRow]], *, today: date,
+                  rules: FragmentationRules) -> dict[int, Fragmentation]:
+    """Inside an open unit of work: each person's assessment from their events of at
+    least ``KINDS`` (in ledger order, other kinds ignored) and their band upgrades."""
+    catalog = uow.frameworks.catalog
+    track_of_role: dict[str, str] = {}
+    for v in uow.frameworks.versions():  # roles of older versions keep their track
+        track_of_role.update({r.id: r.track for r in catalog[v.id].roles.values()})
+    functions = len(framework_functions(uow, today))
+
+    def judged(rows: Sequence[EventRow], person_id: int,
+               upgrades: Sequence[date] = ()) -> Fragmentation:
+        return assess(person_id, rows, track_of_role=track_of_role, functions=functions,
+                      band_upgrades=upgrades, today=today, rules=rules)
+
+    # Recognitions, pay changes and band upgrades only acknowledge expansions: first
+    # everyone without them (the same assessment for whoever has no expansion), then the
+    # people with an expansion again with all of them, band upgrades read (by the
+    # database's JSON functions) from their profiles only.
+    found = {i: judged([r for r in events.get(i, ()) if r.kind in _FOLDED], i)
+             for i in people}
+    expanded = [i for i, f in found.items() if f.expansions]
+    for i, upgrades in uow.state.band_upgrade_dates(expanded).items():
+        found[i] = judged(events.get(i, ()), i, upgrades)
+    return found
+
+
+def assemble(selection: Selection, found: Mapping[int, Fragmentation],
+             functions: tuple[str, ...], *, today: date, rules: FragmentationRules,
+             everyone: bool = False) -> FragmentationReport:
+    """The report of ``selection`` from each person's assessment (``assess_people``)."""
     lines = []
     for p in selection.people:
         if everyone or found[p.id].level != "none":
@@ -110,19 +124,21 @@ def report_document(report: FragmentationReport) -> dict[str, Any]:
         "window_months": report.rules.window_months,
         "functions": list(report.functions),
         "assessed": report.assessed,
-        "people": [
-            {"id": x.person.id, "handle": x.person.handle, "name": x.person.name,
-             "manager": x.manager, "role": x.role, "track": x.assessment.track,
-             "index": x.assessment.index, "risk": x.assessment.risk,
-             "level": x.assessment.level,
-             "shares": {f: round(s, 4) for f, s in sorted(x.assessment.shares.items())},
-             "duties": [{"function": d.function, "share": d.share, "since": d.since}
-                        for d in x.assessment.duties],
-             "expansions": [{"function": e.function, "on": e.on, "share": e.share,
-                             "status": e.status.value, "acknowledged_by": e.acknowledged_by}
-                            for e in x.assessment.expansions],
-             "action": x.assessment.action.value,
-             "reasons": list(x.assessment.reasons)}
-            for x in report.lines
-        ],
+        "people": [line_document(x) for x in report.lines],
     }
+
+
+def line_document(x: FragmentationLine) -> dict[str, Any]:
+    """One person's entry of the report's document."""
+    return {"id": x.person.id, "handle": x.person.handle, "name": x.person.name,
+            "manager": x.manager, "role": x.role, "track": x.assessment.track,
+            "index": x.assessment.index, "risk": x.assessment.risk,
+            "level": x.assessment.level,
+            "shares": {f: round(s, 4) for f, s in sorted(x.assessment.shares.items())},
+            "duties": [{"function": d.function, "share": d.share, "since": d.since}
+                       for d in x.assessment.duties],
+            "expansions": [{"function": e.function, "on": e.on, "share": e.share,
+                            "status": e.status.value, "acknowledged_by": e.acknowledged_by}
+                           for e in x.assessment.expansions],
+            "action": x.assessment.action.value,
+            "reasons": list(x.assessment.reasons)}

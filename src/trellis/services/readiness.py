@@ -8,7 +8,7 @@ writes the event in the same unit of work that assessed it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from operator import itemgetter
 
@@ -128,6 +128,7 @@ def team_readiness(uow: UnitOfWork, manager_ref: str | None = None) -> Pipeline:
         rows = uow.state.rows(list(by_id)) if manager and len(by_id) < 900 else \
             uow.state.rows()
     next_roles: dict[str, Role | None] = {}
+    as_of = today.isoformat()
     ranked: list[tuple[tuple[bool, float, bool, str], PipelineEntry]] = []
     without_next = 0
     with paused_gc():  # many short-lived dicts: collection passes would cost more than them
@@ -143,8 +144,10 @@ def team_readiness(uow: UnitOfWork, manager_ref: str | None = None) -> Pipeline:
             if target is None:
                 without_next += 1
                 continue
-            profile = profile_from_document(orjson.loads(row["profile"]), history=False)
-            r = assess(replace(profile, as_of=today), target, framework)
+            doc = orjson.loads(row["profile"])
+            doc["as_of"] = as_of  # assessed today, not on the day it was stored
+            r = assess(profile_from_document(doc, history=False, reviews=False), target,
+                       framework)
             gates_hold = r.gates_hold
             ranked.append(((not (gates_hold and r.score >= r.ready_at), -r.score,
                             not gates_hold, person.handle),

@@ -5,13 +5,13 @@ domain.recognition).
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from trellis.domain.events import Event, EventKind
+from trellis.domain.ledger_rows import EventRow
 from trellis.domain.people import Person
 from trellis.domain.recognition import (
     Cadence,
@@ -27,7 +27,7 @@ from trellis.errors import LedgerRuleBroken, NotFound
 from . import clock
 from .collection import collector_paused
 from .ledger import append_event, find_person
-from .teams import TeamHistory, team_history
+from .teams import Selection, TeamHistory, team_history
 from .unit_of_work import UnitOfWork
 
 TOP = 5  # givers and receivers listed
@@ -108,31 +108,67 @@ def recognition_report(uow: UnitOfWork, team: str | None = None, *,
     """``history`` (teams.team_history with recognitions) is the team's, already read."""
     today = today or clock.today()
     rules = rules or RecognitionRules()
-    since = today - timedelta(days=round(months * 30.4375))
+    since = period_start(today, months)
     if history is None:
         with uow.reading():
             history = team_history(uow, team, [EventKind.RECOGNITION])
     history.require([EventKind.RECOGNITION])
     selection = history.selection
-    ids = [p.id for p in selection.people]
-    received: dict[int, list[tuple[date, int]]] = {}
-    givers: Counter[str] = Counter()
-    period_count: Counter[int] = Counter()
-    period_points: Counter[int] = Counter()
+    received = received_by({p.id: selection.states[p.id]["hired_on"] for p in selection.people},
+                           history.events, today=today, since=since)
+    return assemble(selection, received, rules, today=today, since=since)
+
+
+def period_start(today: date, months: int) -> date:
+    """The spread period's start: ``months`` before ``today`` (the day itself left out)."""
+    return today - timedelta(days=round(months * 30.4375))
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    """One person's recognitions as the report reads them: their cadence, what they
+    received in the spread period, and from whom (giver -> recognitions given them in the
+    period, and the ledger position (date, id) of the first: ties among givers are broken
+    by who gave first)."""
+
+    cadence: Cadence
+    period_count: int
+    period_points: int
+    givers: Mapping[str, tuple[int, tuple[date, int]]]
+
+
+def received_by(hired: Mapping[int, date | None], events: Mapping[int, Sequence[EventRow]],
+                *, today: date, since: date) -> dict[int, Received]:
+    """Each person's recognitions (``hired``: person id -> hire date) from their events in
+    ledger order (other kinds ignored)."""
     recognition = EventKind.RECOGNITION.value
-    rows = [row for i in ids for row in history.events.get(i, ()) if row.kind == recognition]
-    rows.sort(key=lambda r: (r.effective_on, r.id))  # ledger order: ties among givers
-    for row in rows:
-        points = int(row.details.get("points") or 0)
-        received.setdefault(row.person_id, []).append((row.effective_on, points))
-        if since < row.effective_on <= today:
-            period_count[row.person_id] += 1
-            period_points[row.person_id] += points
-            giver = row.details.get("giver")
-            if giver:
-                givers[str(giver)] += 1
-    cadences = {p.id: cadence(p.id, received.get(p.id, ()), selection.states[p.id]["hired_on"],
-                              today) for p in selection.people}
+    out = {}
+    for i, hired_on in hired.items():
+        received, count, points = [], 0, 0
+        givers: dict[str, tuple[int, tuple[date, int]]] = {}
+        for row in events.get(i, ()):
+            if row.kind != recognition:
+                continue
+            given = int(row.details.get("points") or 0)
+            received.append((row.effective_on, given))
+            if since < row.effective_on <= today:
+                count += 1
+                points += given
+                giver = row.details.get("giver")
+                if giver:
+                    n, first = givers.get(str(giver), (0, (row.effective_on, row.id)))
+                    givers[str(giver)] = (n + 1, first)
+        out[i] = Received(cadence(i, received, hired_on, today), count, points, givers)
+    return out
+
+
+def assemble(selection: Selection, received: Mapping[int, Received],
+             rules: RecognitionRules, *, today: date, since: date) -> RecognitionReport:
+    """The report of ``selection`` from each person's recognitions (``received_by``)."""
+    ids = [p.id for p in selection.people]
+    cadences = {i: received[i].cadence for i in ids}
+    period_count = {i: received[i].period_count for i in ids}
+    period_points = {i: received[i].period_points for i in ids}
     teams: dict[int | None, list[float | None]] = {}
     for p in selection.people:
         teams.setdefault(p.manager_id, []).append(cadences[p.id].cadence_days)
@@ -145,15 +181,21 @@ def recognition_report(uow: UnitOfWork, team: str | None = None, *,
             p, selection.handles.get(p.manager_id) if p.manager_id else None, c, median,
             alerted, severity(c, alerted, rules), period_count[p.id], period_points[p.id]))
     lines.sort(key=lambda x: (_RANK[x.severity], -x.cadence.gap_days, x.person.handle))
+    givers: dict[str, tuple[int, tuple[date, int]]] = {}
+    for i in ids:
+        for giver, (n, first) in received[i].givers.items():
+            total, earliest = givers.get(giver, (0, first))
+            givers[giver] = (total + n, min(earliest, first))
     handle = {p.id: p.handle for p in selection.people}
     spread = Spread(
         since=since, people=len(ids), recognitions=sum(period_count.values()),
         gini_counts=round(gini([period_count[i] for i in ids]), 4),
         gini_points=round(gini([period_points[i] for i in ids]), 4),
-        top_givers=givers.most_common(TOP),
+        top_givers=[(g, n) for g, (n, _) in sorted(
+            givers.items(), key=lambda x: (-x[1][0], x[1][1]))[:TOP]],
         top_receivers=[(handle[i], n, period_points[i]) for i, n in sorted(
-            period_count.items(), key=lambda x: (-x[1], -period_points[x[0]], handle[x[0]]))
-            [:TOP]],
+            ((i, n) for i, n in period_count.items() if n),
+            key=lambda x: (-x[1], -period_points[x[0]], handle[x[0]]))[:TOP]],
         none_in_period=sum(1 for i in ids if not period_count[i]),
         never_recognized=sorted(handle[i] for i in ids if not cadences[i].count),
     )
@@ -168,16 +210,7 @@ def report_document(report: RecognitionReport, *, everyone: bool = False) -> dic
         "team": report.team,
         "threshold_days": report.rules.threshold_days,
         "team_factor": report.rules.team_factor,
-        "people": [
-            {"id": x.person.id, "handle": x.person.handle, "name": x.person.name,
-             "manager": x.manager, "count": x.cadence.count, "points": x.cadence.points,
-             "last_on": x.cadence.last_on, "cadence_days": x.cadence.cadence_days,
-             "gap_days": x.cadence.gap_days, "gap_since": x.cadence.gap_since,
-             "team_median_days": x.team_median, "severity": x.severity,
-             "alerts": list(x.alerts), "period_count": x.period_count,
-             "period_points": x.period_points}
-            for x in report.lines if everyone or x.alerts
-        ],
+        "people": [line_document(x) for x in report.lines if everyone or x.alerts],
         "spread": {
             "since": s.since, "people": s.people, "recognitions": s.recognitions,
             "gini_counts": s.gini_counts, "gini_points": s.gini_points,
@@ -188,3 +221,14 @@ def report_document(report: RecognitionReport, *, everyone: bool = False) -> dic
             "never_recognized": list(s.never_recognized),
         },
     }
+
+
+def line_document(x: RecognitionLine) -> dict[str, Any]:
+    """One person's entry of the report's document."""
+    return {"id": x.person.id, "handle": x.person.handle, "name": x.person.name,
+            "manager": x.manager, "count": x.cadence.count, "points": x.cadence.points,
+            "last_on": x.cadence.last_on, "cadence_days": x.cadence.cadence_days,
+            "gap_days": x.cadence.gap_days, "gap_since": x.cadence.gap_since,
+            "team_median_days": x.team_median, "severity": x.severity,
+            "alerts": list(x.alerts), "period_count": x.period_count,
+            "period_points": x.period_points}

@@ -5,14 +5,14 @@ It reads the current-state table, never the ledger. Readiness needs each person'
 profile and an assessment, about half a millisecond a person: so it is assessed for the
 page shown only, unless the list is sorted or filtered by readiness, when everyone
 matching is assessed (one query of the profiles, as ``readiness.team_readiness``). A
-``ReadinessMemo`` keeps those assessments for as long as the ledger and the framework in
-force stay as they were, so paging through a sorted list assesses once.
+``ReadinessMemo`` keeps those assessments while the framework in force stays as it was,
+forgetting only the people a new event is about, so paging through a sorted list assesses
+once, and a new event costs one assessment, not everyone's.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -31,6 +31,7 @@ from trellis.errors import InvalidEvent
 from . import clock
 from .frameworks import version_in_force
 from .ledger import find_person
+from .person_memo import PersonMemo
 from .unit_of_work import UnitOfWork
 
 PAGE_SIZE = 50
@@ -152,24 +153,15 @@ class TeamList:
         return (self.query.page - 1) * PAGE_SIZE + 1 if self.members else 0
 
 
-class ReadinessMemo:
+class ReadinessMemo(PersonMemo[Readiness]):
     """Readiness assessments (person id -> readiness, without the profile it was read
-    from) for one state of the ledger: the date, the framework version in force, and the
-    ledger's last event id and count (a new event, a retraction or an erasure changes
-    them). One per process: a worker's memo forgets everything when the state moves."""
+    from) for one state of the ledger and the framework version in force; one per
+    process. A person's readiness reads only their own profile, so a new event forgets
+    only its person (services.person_memo)."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._stamp: tuple[object, ...] | None = None
-        self._found: dict[int, Readiness] = {}
-
-    def for_state(self, uow: UnitOfWork, today: date, version: int) -> dict[int, Readiness]:
+    def for_day(self, uow: UnitOfWork, today: date, version: int) -> dict[int, Readiness]:
         """The assessments of this state (inside an open unit of work); empty when new."""
-        stamp = (today, version, uow.events.max_id(), uow.events.count())
-        with self._lock:
-            if stamp != self._stamp:
-                self._stamp, self._found = stamp, {}
-            return self._found
+        return self.for_state(uow, (today, version))
 
 
 def team_list(uow: UnitOfWork, manager_ref: str | None, query: TeamQuery,
@@ -181,7 +173,7 @@ def team_list(uow: UnitOfWork, manager_ref: str | None, query: TeamQuery,
         version = version_in_force(uow, today).id
         framework = uow.frameworks.catalog[version]
         query = query.check(framework)
-        known = memo.for_state(uow, today, version) if memo else {}
+        known = memo.for_day(uow, today, version) if memo else {}
         members = _members(uow, manager, framework)
         matching = [m for m in members if _matches(m, query, today)]
         if query.needs_readiness:
@@ -211,7 +203,7 @@ def band_counts(uow: UnitOfWork, today: date | None = None,
         framework = uow.frameworks.catalog[version]
         members = _members(uow, None, framework)
         _assess(uow, members, framework, today,
-                memo.for_state(uow, today, version) if memo else {})
+                memo.for_day(uow, today, version) if memo else {})
     counted: dict[str, int] = dict.fromkeys(BANDS, 0)
     for m in members:
         if m.band is not None:
@@ -228,6 +220,7 @@ def _members(uow: UnitOfWork, manager: Person | None, framework: Framework) -> l
     states = {r["person_id"]: r for r in uow.state.rows(
         ids if manager and len(ids) < IN_QUERY else None, _STATE)}
     names = {p.id: p.name for p in everyone}
+    nexts: dict[str, Role | None] = {}  # next_role scans the framework's roles: once a role
     members = []
     for p in people:
         s = states.get(p.id)
@@ -238,7 +231,8 @@ def _members(uow: UnitOfWork, manager: Person | None, framework: Framework) -> l
             continue  # a role the framework in force no longer has: off the list
         members.append(Member(p, names.get(p.manager_id) if p.manager_id else None, role,
                               s["role_since"], s["last_recognition_on"],
-                              framework.next_role(role.id)))
+                              nexts[role.id] if role.id in nexts
+                              else nexts.setdefault(role.id, framework.next_role(role.id))))
     return members
 
 
@@ -295,12 +289,15 @@ def _assess(uow: UnitOfWork, members: Sequence[Member], framework: Framework,
         return
     ids = list(wanted)
     rows = uow.state.rows(ids if len(ids) < IN_QUERY else None, ("person_id", "profile"))
+    as_of = today.isoformat()
     with paused_gc():  # many short-lived dicts: collection passes would cost more than them
         for row in rows:
             member = wanted.get(row["person_id"])
             target = member.target if member else None
             if member is None or target is None:
                 continue
-            profile = profile_from_document(orjson.loads(row["profile"]), history=False)
-            member.readiness = assess(replace(profile, as_of=today), target, framework)
+            doc = orjson.loads(row["profile"])
+            doc["as_of"] = as_of  # assessed today, not on the day it was stored
+            profile = profile_from_document(doc, history=False, reviews=False)
+            member.readiness = assess(profile, target, framework)
             known[member.person.id] = replace(member.readiness, context=None)

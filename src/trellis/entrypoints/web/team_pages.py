@@ -18,9 +18,16 @@ from trellis.domain.access import User
 from trellis.domain.limits import EMAIL_MAX, NAME_MAX
 from trellis.errors import InvalidEvent, TrellisError
 from trellis.services import accounts, team_list
-from trellis.services.fragmentation import report_document as fragmentation_document
+from trellis.services.fragmentation import line_document as fragmentation_line
 from trellis.services.frameworks import framework_at
-from trellis.services.recognition import report_document as recognition_document
+from trellis.services.recognition import line_document as recognition_line
+from trellis.services.team_alerts import (
+    RISKS,
+    SEVERITIES,
+    AlertsMemo,
+    AlertsQuery,
+    alerts_view,
+)
 from trellis.services.team_alerts import team_alerts as alerts_of
 
 from .alert_words import SEVERITY, fragmentation_reasons, recognition_reasons
@@ -40,6 +47,14 @@ def readiness_memo(request: Request) -> team_list.ReadinessMemo:
     memo: team_list.ReadinessMemo | None = getattr(request.app.state, "readiness_memo", None)
     if memo is None:
         memo = request.app.state.readiness_memo = team_list.ReadinessMemo()
+    return memo
+
+
+def alerts_memo(request: Request) -> AlertsMemo:
+    """This worker's memo of each person's alerts (services.team_alerts.AlertsMemo)."""
+    memo: AlertsMemo | None = getattr(request.app.state, "alerts_memo", None)
+    if memo is None:
+        memo = request.app.state.alerts_memo = AlertsMemo()
     return memo
 
 
@@ -95,32 +110,63 @@ def _team(uow: Uow, user: User, manager: str | None, query: team_list.TeamQuery,
     return team_list.team_list(uow(), root, query, memo=memo)
 
 
+ALERT_DEFAULTS = {"manager": "", "q": "", "risk": "", "severity": "", "fpage": "1",
+                  "rpage": "1"}
+
+
+def alerts_link(values: dict[str, str], anchor: str = "", **changes: str) -> str:
+    """The alerts page's address with ``changes``; default values are left out."""
+    merged = {**values, **changes}
+    kept = {k: v for k, v in merged.items() if v and v != ALERT_DEFAULTS[k]}
+    return "/team/alerts" + (f"?{urlencode(kept)}" if kept else "") + anchor
+
+
+def _page_number(name: str, value: str) -> int:
+    try:
+        return int(value or "1")
+    except ValueError:
+        raise InvalidEvent(f"{name}: '{value}' is not a page number") from None
+
+
 @router.get("/team/alerts", response_class=HTMLResponse)
 async def team_alerts(request: Request, user: CurrentUser, uow: Uow,
-                      manager: Annotated[str, Query(max_length=EMAIL_MAX, pattern=LINE)] = ""
-                      ) -> HTMLResponse:
-    """Fragmentation and recognition alerts: reports over each member's history, so they
-    run as an analysis, beside the requests."""
-    found = await analysis(request, _alerts, uow, user, manager.strip() or None)
-    back = "/team/alerts" + (f"?{urlencode({'manager': manager})}" if manager else "")
-    return render(request, "team_alerts.html", back=back, **found)
+                      manager: Annotated[str, Query(max_length=EMAIL_MAX, pattern=LINE)] = "",
+                      q: Short = "", risk: Short = "", severity: Short = "",
+                      fpage: Short = "1", rpage: Short = "1") -> HTMLResponse:
+    """Fragmentation and recognition alerts, 50 of each list a page: reports over each
+    member's history, so they run as an analysis, beside the requests (each person's
+    answers kept by the worker's memo until their history moves)."""
+    values = {"manager": manager.strip(), "q": q.strip(), "risk": risk, "severity": severity,
+              "fpage": fpage, "rpage": rpage}
+    query = AlertsQuery(values["q"], risk, severity,
+                        _page_number("fpage", fpage), _page_number("rpage", rpage)).check()
+    found = await analysis(request, _alerts, uow, user, values["manager"] or None, query,
+                           alerts_memo(request))
+    view = found["view"]
+    if view is not None:
+        values["fpage"] = str(view.fragmentation.page)
+        values["rpage"] = str(view.recognition.page)
+    back = alerts_link(values)
+    return render(request, "team_alerts.html", back=back, values=values, link=alerts_link,
+                  risks=RISKS, severities=SEVERITIES, **found)
 
 
-def _alerts(uow: Uow, user: User, manager: str | None) -> dict[str, Any]:
+def _alerts(uow: Uow, user: User, manager: str | None, query: AlertsQuery,
+            memo: AlertsMemo) -> dict[str, Any]:
     root = accounts.team_root(uow(), user, manager)
-    fragmented = recognition_alerts = None
+    view = fragmented = recognition_alerts = None
     note = None
     try:
-        alerts = alerts_of(uow(), root)
-        fragmentation = fragmentation_document(alerts.fragmentation)
+        alerts = alerts_of(uow(), root, memo=memo)
+        view = alerts_view(alerts, query)
         tracks = _track_names(uow)
-        fragmented = [{**p, "reasons": fragmentation_reasons(
-                           p, tracks, fragmentation["window_months"])}
-                      for p in fragmentation["people"] if p["action"] != "none"]
-        recognition = recognition_document(alerts.recognition)
+        window = alerts.fragmentation.rules.window_months
+        rules = alerts.recognition.rules
+        fragmented = [{**p, "reasons": fragmentation_reasons(p, tracks, window)}
+                      for p in map(fragmentation_line, view.fragmentation.rows)]
         recognition_alerts = [{**p, "alerts": recognition_reasons(
-                                  p, recognition["threshold_days"], recognition["team_factor"])}
-                              for p in recognition["people"]]
+                                  p, rules.threshold_days, rules.team_factor)}
+                              for p in map(recognition_line, view.recognition.rows)]
     except TrellisError as exc:
         note = str(exc)
     name = None
@@ -128,8 +174,9 @@ def _alerts(uow: Uow, user: User, manager: str | None) -> dict[str, Any]:
         with uow().reading() as u:
             found = u.people.find(root)
             name = found.name if found else root
-    return {"root": root, "root_name": name, "note": note, "fragmented": fragmented,
-            "recognition_alerts": recognition_alerts, "severity_words": SEVERITY}
+    return {"root": root, "root_name": name, "note": note, "view": view,
+            "fragmented": fragmented, "recognition_alerts": recognition_alerts,
+            "severity_words": SEVERITY}
 
 
 def _track_names(uow: Uow) -> dict[str, str]:
