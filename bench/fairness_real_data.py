@@ -99,8 +99,9 @@ def show(report: FairnessReport, outcome: str, attribute: str,
         check = expected[g.group]
         ok = g.impact_ratio is not None and abs(g.impact_ratio - check) < 1e-9
         same &= ok
+        fisher = "" if g.p_value is None else f", Fisher's exact p = {g.p_value:.2g}"
         print(f"    {g.group:>6}: {g.positives:>4} of {g.people:>4} = {g.rate:6.1%}, impact "
-              f"ratio {g.impact_ratio:.3f} (pandas {check:.3f}) {g.status}")
+              f"ratio {g.impact_ratio:.3f} (pandas {check:.3f}) {g.status}{fisher}")
     return same
 
 
