@@ -349,3 +349,16 @@ def test_a_raise_not_approved_or_already_applied_is_not_withdrawn(org):
     assert pay_of(org, "cy") == PAY["cy"]
     assert [v.proposal.status for v in use.proposals(org.uow())
             if v.proposal.id == applied.id] == [ProposalStatus.APPLIED]
+
+
+def test_a_row_shows_the_live_proposal_else_the_latest(org):
+    first = approved_raise(org, "ada", 1_000)
+    use.withdraw(org.uow(), first.id, "reorganized", by=HR)
+    second = approved_raise(org, "ada", 800)
+    rows = {r.person.handle: r for r in use.cycle_view(org.uow(), "2025").rows}
+    assert rows["ada"].proposal.id == second.id  # the live one
+    use.withdraw(org.uow(), second.id, "the budget was cut", by=HR)
+    rows = {r.person.handle: r for r in use.cycle_view(org.uow(), "2025").rows}
+    assert rows["ada"].proposal.id == second.id  # the latest, not the first withdrawn
+    view = use.cycle_view(org.uow(), "2025")
+    assert [r.proposal.id for r in view.withdrawn] == [first.id, second.id]

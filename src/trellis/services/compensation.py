@@ -365,8 +365,9 @@ def cycle_view(uow: UnitOfWork, name: str) -> CycleView:
         people = {p.id: p for p in uow.people.all()}
         chains = _chains(people)
         latest: dict[int, Proposal] = {}
-        for p in proposals:
-            if p.person_id not in latest or p.status in rules.LIVE:
+        for p in proposals:  # by id: the live one, else the latest (not the first)
+            now = latest.get(p.person_id)
+            if now is None or p.status in rules.LIVE or now.status not in rules.LIVE:
                 latest[p.person_id] = p
         rows = []
         for m in members:
