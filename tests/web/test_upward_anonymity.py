@@ -271,3 +271,17 @@ def test_the_minimum_is_a_setting_of_the_cycle(app, cli, url):
     listed = json.loads(cli("--db", url, "review", "cycle", "list", "--json").out)
     assert {c["name"]: c["upward_minimum"] for c in listed} == {
         "2024": 4, "2025": 3, "2026": 5, "2027": 4, "2028": 6}
+
+
+def test_progress_outside_hr_does_not_say_who_has_written_upward(app):
+    lead = client(app, "lead").get("/api/review-cycles/2024/progress")
+    assert lead.status_code == 200, lead.text
+    doc = lead.json()
+    assert "upward" not in doc["cycle"]["forms"]
+    assert all("upward" not in r["submitted"] and "upward" not in r["overdue"]
+               for r in doc["people"])
+    page = client(app, "lead").get("/reviews/2024/progress")
+    assert page.status_code == 200 and ">upward<" not in page.text
+    hr = client(app, "hr").get("/api/review-cycles/2024/progress").json()
+    [row] = [r for r in hr["people"] if r["person"] == "lead"]
+    assert "upward" in row["submitted"]  # HR chases who has not written

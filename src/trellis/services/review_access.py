@@ -148,7 +148,8 @@ def reviews_for(uow: UnitOfWork, user: User, ref: str) -> reviews.PersonReviews:
 
 def progress_for(uow: UnitOfWork, user: User, name: str) -> reviews.CycleProgress:
     """A cycle's progress: everyone for HR admins, a manager's organization (and
-    themselves) for a manager, an employee's own row."""
+    themselves) for a manager, an employee's own row; outside HR, without the upward form
+    (who has written one is not said)."""
     found = reviews.cycle_progress(uow, name)
     if user.is_hr:
         return found
@@ -160,7 +161,14 @@ def progress_for(uow: UnitOfWork, user: User, name: str) -> reviews.CycleProgres
         seen = {me.id}
         if user.role is Role.MANAGER:
             seen |= {p.id for p in uow.people.reports(me.id)}
-    return replace(found, rows=[r for r in found.rows if r.person_id in seen],
+    # whether a manager's upward reviews are in says who has written below the minimum:
+    # outside HR, progress is silent on the upward form (domain.upward)
+    rows = [replace(r, submitted=tuple(f for f in r.submitted if f is not ReviewForm.UPWARD),
+                    overdue=tuple(f for f in r.overdue if f is not ReviewForm.UPWARD))
+            for r in found.rows if r.person_id in seen]
+    shown = replace(found.cycle, forms=tuple(f for f in found.cycle.forms
+                                             if f is not ReviewForm.UPWARD))
+    return replace(found, cycle=shown, rows=rows,
                    people={k: v for k, v in found.people.items() if k in seen})
 
 
