@@ -176,3 +176,46 @@ def test_log_compensation_still_records_directly_for_a_journal(cli, db):
                "merit", "--percent", "2")
     assert done.code == 0, done.err
     assert rows(db[1])[0] == 5  # four hires and the raise
+
+
+def test_withdraw_an_approved_raise_before_the_apply(cli, db):
+    assert cli(*db, "comp", "propose", "2026", "ada", "--amount", "1350", "--by", "bob").code == 0
+    assert cli(*db, "comp", "approve", "1", "--by", "boss").code == 0
+    before = rows(db[1])
+    for args, _, err in (
+            (("--by", "bob"), 1, "give a reason: why the approved raise is withdrawn"),
+            (("--by", "bob", "--reason", "  "), 1,
+             "give a reason: why the approved raise is withdrawn"),
+            (("--by", "ada", "--reason", "x"), 1, "ada cannot withdraw their own raise"),
+            (("--by", "cy", "--reason", "x"), 1,
+             "cy may not withdraw proposal 1: its proposer, the proposer's managers and HR "
+             "admins do")):
+        done = cli(*db, "comp", "withdraw", "1", *args)
+        assert done.code != 0 and done.out == "", (args, done.out)
+        assert len(done.err.strip().splitlines()) == 1 and err in done.err, (args, done.err)
+    assert rows(db[1]) == before
+    done = cli(*db, "comp", "withdraw", "1", "--by", "hr@example.com", "--reason",
+               "the budget was cut")
+    assert done.code == 0, done.err
+    assert done.out.strip() == ("proposal 1: merit raise of +1,350 for ada, withdrawn by "
+                                "hr@example.com: the budget was cut")
+    again = cli(*db, "comp", "withdraw", "1", "--by", "bob", "--reason", "x")
+    assert again.code != 0 and "proposal 1 is already withdrawn (by hr@example.com on" \
+        in again.err
+    shown = json.loads(cli(*db, "comp", "show", "2026", "--json").out)
+    [w] = shown["withdrawn"]
+    assert (w["person"], w["proposal"]["status"], w["proposal"]["withdrawal"]["by"],
+            w["proposal"]["withdrawal"]["reason"]) == ("ada", "withdrawn", "hr@example.com",
+                                                       "the budget was cut")
+    team = next(g for g in shown["groups"] if g["manager"] == "bob")
+    assert (team["approved"], team["remaining"]) == (0, 2_670)  # the budget is free again
+    text = one_line(cli(*db, "comp", "show", "2026").out)
+    assert "#1 ada +1,350 hr@example.com" in text and "the budget was cut" in text
+    assert cli(*db, "comp", "propose", "2026", "cy", "--amount", "500", "--by", "bob").code == 0
+    not_approved = cli(*db, "comp", "withdraw", "2", "--by", "bob", "--reason", "x")
+    assert "proposal 2 is proposed, not approved" in not_approved.err
+    assert cli(*db, "comp", "approve", "2", "--by", "boss").code == 0
+    assert cli(*db, "comp", "cycle", "apply", "2026").out.strip() == (
+        "applied compensation cycle '2026': 1 raise(s) written")
+    late = cli(*db, "comp", "withdraw", "2", "--by", "bob", "--reason", "x")
+    assert late.code != 0 and "proposal 2 is already applied" in late.err

@@ -16,10 +16,11 @@ from sqlalchemy import func, select
 
 from trellis.adapters import tables as t
 from trellis.bootstrap import Trellis
+from trellis.domain import compensation as rules
 from trellis.domain.approvals import Signer
 from trellis.domain.compensation import CompCycleStatus, ProposalStatus, RaiseKind
 from trellis.domain.events import Compensation, EventKind
-from trellis.errors import Conflict, LedgerRuleBroken, NotFound, PermissionDenied
+from trellis.errors import Conflict, InvalidEvent, LedgerRuleBroken, NotFound, PermissionDenied
 from trellis.services import clock, ledger
 from trellis.services import compensation as use
 from trellis.services.people import add_person, erase_person
@@ -252,3 +253,112 @@ def test_a_raise_recorded_directly_still_works_for_a_journal(org):
     ledger.record_event(org.uow(), "ada", EventKind.COMPENSATION, D("2025-01-05"),
                         {"compensation_kind": "merit", "percent": 2.0}, author="me")
     assert comp_events(org) == [("ada", None, None, None)]
+
+
+# --- withdrawing an approved raise before the cycle is applied
+
+def approved_raise(org: Trellis, handle: str = "ada", amount: int = 1_350):
+    p = use.propose(org.uow(), "2025", handle, MERIT, amount=amount, by=who(org, "bob"))
+    return use.approve(org.uow(), p.proposal.id, by=who(org, "boss")).proposal
+
+
+def pay_of(org: Trellis, handle: str) -> int | None:
+    with org.uow() as uow:
+        return profile_of(uow, uow.people.find(handle)).profile.pay
+
+
+def proposal_rows(org: Trellis) -> list[tuple]:
+    with org.uow() as uow:
+        return [tuple(r) for r in uow.connection.execute(select(t.comp_proposals)
+                                                         .order_by(t.comp_proposals.c.id))]
+
+
+def test_a_withdrawn_raise_is_not_applied_frees_its_budget_and_says_who_and_why(org):
+    bob_team = who(org, "bob").person_id
+    withdrawn = approved_raise(org, "ada", 1_350)
+    kept = approved_raise(org, "cy", 1_000)
+    spend = use.cycle_view(org.uow(), "2025").groups[bob_team]
+    assert (spend.approved, spend.remaining) == (2_350, 2_670 - 2_350)
+    done = use.withdraw(org.uow(), withdrawn.id, "  the budget was cut  ", by=who(org, "bob"))
+    assert done.proposal.status is ProposalStatus.WITHDRAWN
+    assert done.proposal.withdrawal == rules.Withdrawal("bob", datetime(2025, 1, 10, 9, 0),
+                                                        "the budget was cut")
+    [stored] = [v.proposal for v in use.proposals(org.uow()) if v.proposal.id == withdrawn.id]
+    assert stored.status is ProposalStatus.WITHDRAWN and stored.withdrawal == \
+        done.proposal.withdrawal
+    assert [s.decision for s in stored.steps] == ["approved"]  # the signature stays
+    view = use.cycle_view(org.uow(), "2025")
+    assert (view.groups[bob_team].approved, view.groups[bob_team].remaining) == (1_000, 1_670)
+    assert [(r.person.handle, r.proposal.id) for r in view.withdrawn] == [("ada", withdrawn.id)]
+    doc = use.view_document(view)
+    assert doc["withdrawn"][0]["proposal"]["withdrawal"] == {
+        "by": "bob", "at": datetime(2025, 1, 10, 9, 0), "reason": "the budget was cut"}
+    again = use.propose(org.uow(), "2025", "ada", MERIT, amount=500, by=who(org, "bob"))
+    assert again.proposal.status is ProposalStatus.PROPOSED  # another may be proposed
+    use.decline(org.uow(), again.proposal.id, "not this year", by=who(org, "boss"))
+    events = use.apply_cycle(org.uow(), "2025", author="hr")
+    assert [(e.details.amount, e.details.proposal) for e in events] == [(1_000, kept.id)]
+    assert comp_events(org) == [("cy", 1_000, "2025", kept.id)]
+    assert pay_of(org, "ada") == PAY["ada"]  # never raised
+
+
+def test_who_may_withdraw_and_every_refusal_changes_nothing(org):
+    p = approved_raise(org)
+    before = proposal_rows(org)
+    for signer, error, text in (
+            (who(org, "ada"), PermissionDenied, "ada cannot withdraw their own raise"),
+            (who(org, "cy"), PermissionDenied,
+             f"cy may not withdraw proposal {p.id}: its proposer, the proposer's managers "
+             "and HR admins do"),
+            (who(org, "dee"), PermissionDenied, "may not withdraw")):
+        with pytest.raises(error, match=text):
+            use.withdraw(org.uow(), p.id, "a reason", by=signer)
+    for reason in (None, "", "   "):
+        with pytest.raises(InvalidEvent, match="give a reason: why the approved raise is "
+                                               "withdrawn"):
+            use.withdraw(org.uow(), p.id, reason, by=HR)
+    with pytest.raises(NotFound, match="unknown proposal 999"):
+        use.withdraw(org.uow(), 999, "x", by=HR)
+    assert proposal_rows(org) == before
+    # the proposer's own manager (boss, above bob) may; so may HR and the proposer
+    assert use.withdraw(org.uow(), p.id, "reorganized", by=who(org, "boss")).proposal.status \
+        is ProposalStatus.WITHDRAWN
+    with pytest.raises(Conflict, match=f"proposal {p.id} is already withdrawn "
+                                       r"\(by boss on 2025-01-10\)"):
+        use.withdraw(org.uow(), p.id, "again", by=HR)
+
+
+def test_a_raise_not_approved_or_already_applied_is_not_withdrawn(org):
+    waiting = use.propose(org.uow(), "2025", "ada", MERIT, amount=700, by=who(org, "bob"))
+    with pytest.raises(LedgerRuleBroken, match=f"proposal {waiting.proposal.id} is proposed, "
+                                               "not approved"):
+        use.withdraw(org.uow(), waiting.proposal.id, "x", by=HR)
+    use.decline(org.uow(), waiting.proposal.id, "no", by=who(org, "boss"))
+    with pytest.raises(LedgerRuleBroken, match="is declined, not approved"):
+        use.withdraw(org.uow(), waiting.proposal.id, "x", by=HR)
+    applied = approved_raise(org, "cy", 900)
+    [event] = use.apply_cycle(org.uow(), "2025", author="hr")
+    before = proposal_rows(org)
+    with pytest.raises(Conflict, match=f"proposal {applied.id} is already applied: its raise "
+                                       rf"is in the ledger \(event {event.id}\): correct it "
+                                       "with a new event"):
+        use.withdraw(org.uow(), applied.id, "too late", by=HR)
+    assert proposal_rows(org) == before
+    # the correction after the apply: a retraction, a new event; the proposal stays applied
+    ledger.retract_event(org.uow(), event.id, "withdrawn after the apply", author="hr")
+    assert pay_of(org, "cy") == PAY["cy"]
+    assert [v.proposal.status for v in use.proposals(org.uow())
+            if v.proposal.id == applied.id] == [ProposalStatus.APPLIED]
+
+
+def test_a_row_shows_the_live_proposal_else_the_latest(org):
+    first = approved_raise(org, "ada", 1_000)
+    use.withdraw(org.uow(), first.id, "reorganized", by=HR)
+    second = approved_raise(org, "ada", 800)
+    rows = {r.person.handle: r for r in use.cycle_view(org.uow(), "2025").rows}
+    assert rows["ada"].proposal.id == second.id  # the live one
+    use.withdraw(org.uow(), second.id, "the budget was cut", by=HR)
+    rows = {r.person.handle: r for r in use.cycle_view(org.uow(), "2025").rows}
+    assert rows["ada"].proposal.id == second.id  # the latest, not the first withdrawn
+    view = use.cycle_view(org.uow(), "2025")
+    assert [r.proposal.id for r in view.withdrawn] == [first.id, second.id]

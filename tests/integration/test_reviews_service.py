@@ -170,7 +170,11 @@ def test_an_upward_review_comes_from_a_direct_report(trellis, monkeypatch):
     with pytest.raises(LedgerRuleBroken, match=r"^bob does not report to ada"):
         use.submit(trellis.uow(), "up", "ada", UPWARD, 3, by="bob", author="hr")
     use.submit(trellis.uow(), "up", "bob", UPWARD, 4, by="ada", author="ada")
-    assert use.show(trellis.uow(), "bob").reviews["up"]["upward"][0].rating == 4
+    assert use.show(trellis.uow(), "bob", upward_individually=True).reviews["up"][
+        "upward"][0].rating == 4
+    shown = use.show(trellis.uow(), "bob")  # aggregated: one review is below the minimum
+    assert "up" not in shown.reviews and shown.reviewers == {}
+    assert (shown.upward["up"].shown, shown.upward["up"].minimum) == (False, 3)
 
 
 def test_progress_shows_who_is_done_and_who_is_overdue(org):

@@ -168,6 +168,10 @@ def test_an_old_database_upgrades_and_works(stem, engine_name, start, tmp_path, 
             assert [r["rating"] for r in cycle["peer"]] == [4]
             done = cli(*db, "review", "progress", "2022 review", "--json")
             assert done.code == 0, done.err
+            # 0015: an older cycle shows upward feedback from the default minimum
+            [old] = [c for c in json.loads(cli(*db, "review", "cycle", "list", "--json").out)
+                     if c["name"] == "2022 review"]
+            assert old["upward_minimum"] == 3
         if "calibrate change" in steps:  # the calibrated rating survives, with its reason
             done = cli(*db, "calibrate", "show", "2022 panel", "--json")
             assert done.code == 0, done.err
@@ -179,6 +183,11 @@ def test_an_old_database_upgrades_and_works(stem, engine_name, start, tmp_path, 
         if "comp propose" in steps:
             done = cli(*db, "comp", "show", "2023 merit")
             assert done.code == 0, done.err
+            # 0015: an older proposal is not withdrawn; an approved one can be
+            shown = json.loads(cli(*db, "comp", "show", "2023 merit", "--json").out)
+            assert shown["withdrawn"] == []
+            assert all(p["proposal"] is None or p["proposal"]["withdrawal"] is None
+                       for p in shown["people"])
         if "person attribute" in steps:
             listed = cli(*db, "person", "attribute", "list")
             assert listed.code == 0 and "gender" in listed.out, listed.err

@@ -21,7 +21,7 @@ from trellis.domain.compensation import (
     Step,
 )
 from trellis.domain.framework import Approver, PayBand
-from trellis.errors import InvalidEvent, LedgerRuleBroken, PermissionDenied
+from trellis.errors import Conflict, InvalidEvent, LedgerRuleBroken, PermissionDenied
 
 NOW = datetime(2025, 1, 10)
 BAND = PayBand(40_000, 45_000, 50_000, "EUR")
@@ -55,7 +55,7 @@ def test_a_group_spends_the_raises_of_its_live_proposals_against_its_share_of_pa
         assert s.payroll == payroll
         assert s.budget == round(payroll * percent / 100)
         live = [max(p.amount, 0) for p in props if members[p.person_id].group_id == group
-                and p.status is not ProposalStatus.DECLINED]
+                and p.status not in (ProposalStatus.DECLINED, ProposalStatus.WITHDRAWN)]
         assert s.spent == sum(live) and s.remaining == s.budget - sum(live)
 
 
@@ -169,3 +169,40 @@ def test_proposals_are_seen_by_hr_the_chain_and_the_person_once_applied():
     assert not rules.may_see(Signer(5, "ada", False), p, [10, 20])
     applied = proposal(1, 5, 1_000, ProposalStatus.APPLIED)
     assert rules.may_see(Signer(5, "ada", False), applied, [10, 20])
+
+
+# --- withdrawing an approved raise
+
+def test_who_may_withdraw_an_approved_raise():
+    p = proposal(7, 1, 1_000, ProposalStatus.APPROVED, proposer=100)  # 100 proposed for 1
+    above_proposer = [200, 300]
+    for ok in (Signer(100, "mgr"), Signer(200, "skip"), Signer(300, "vp"),
+               Signer(None, "hr@example.com", True), Signer(55, "other-hr", True)):
+        rules.check_withdrawer(p, ok, above_proposer)
+    for no, why in ((Signer(1, "ada"), "ada cannot withdraw their own raise"),
+                    (Signer(1, "ada", True), "ada cannot withdraw their own raise"),
+                    (Signer(55, "peer"), "peer may not withdraw proposal 7: its proposer, "
+                                         "the proposer's managers and HR admins do"),
+                    (Signer(None, "someone@example.com"), "may not withdraw proposal 7")):
+        with pytest.raises(PermissionDenied, match=why):
+            rules.check_withdrawer(p, no, above_proposer)
+    by_hr_account = replace(p, proposer_id=None, proposed_by="hr@example.com")
+    rules.check_withdrawer(by_hr_account, Signer(None, "hr@example.com"), [])
+
+
+def test_only_an_approved_unapplied_raise_is_withdrawn():
+    rules.check_withdrawable(proposal(1, 1, 500, ProposalStatus.APPROVED))
+    applied = replace(proposal(2, 1, 500, ProposalStatus.APPLIED), event_id=41)
+    gone = replace(proposal(3, 1, 500, ProposalStatus.WITHDRAWN),
+                   withdrawal=rules.Withdrawal("mgr", NOW, "budget cut"))
+    for p, error, text in (
+            (proposal(4, 1, 500, ProposalStatus.PROPOSED), LedgerRuleBroken,
+             "proposal 4 is proposed, not approved: only an approved raise is withdrawn "
+             "\\(decline it instead\\)"),
+            (proposal(5, 1, 500, ProposalStatus.DECLINED), LedgerRuleBroken,
+             "proposal 5 is declined, not approved"),
+            (applied, Conflict, "proposal 2 is already applied: its raise is in the ledger "
+                                "\\(event 41\\): correct it with a new event"),
+            (gone, Conflict, f"proposal 3 is already withdrawn \\(by mgr on {NOW:%Y-%m-%d}\\)")):
+        with pytest.raises(error, match=text):
+            rules.check_withdrawable(p)

@@ -113,6 +113,8 @@ CALLS = [
     Call("POST", "/api/compensation/proposals/{proposal_id}/approval", {"proposal_id": "1"}),
     Call("POST", "/api/compensation/proposals/{proposal_id}/decline", {"proposal_id": "2"},
          {"reason": "not now"}),
+    Call("POST", "/api/compensation/proposals/{proposal_id}/withdrawal", {"proposal_id": "1"},
+         {"reason": "the budget was cut"}),
     Call("POST", "/api/compensation/cycles/{name}/close", {"name": "2023"}),
     Call("POST", "/api/compensation/cycles/{name}/reopen", {"name": "2023"}),
     Call("POST", "/api/compensation/cycles/{name}/apply", {"name": "2023"}),

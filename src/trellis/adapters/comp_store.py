@@ -18,6 +18,7 @@ from trellis.domain.compensation import (
     ProposalStatus,
     RaiseKind,
     Step,
+    Withdrawal,
 )
 from trellis.domain.framework import Approver
 from trellis.errors import Conflict
@@ -130,6 +131,20 @@ class CompensationRepository:
         self._c.execute(update(t.comp_proposals).where(t.comp_proposals.c.id == proposal_id)
                         .values(**values))
 
+    def withdraw(self, proposal_id: int, by: str, reason: str, now: datetime) -> None:
+        """An approved proposal withdrawn: its status, who, when and why (its figures and
+        signatures stay)."""
+        self._c.execute(update(t.comp_proposals).where(t.comp_proposals.c.id == proposal_id)
+                        .values(status=ProposalStatus.WITHDRAWN.value, withdrawn_by=by,
+                                withdrawn_at=now, withdrawal_reason=reason))
+
+    def lock_proposal(self, proposal_id: int) -> None:
+        """Hold the proposal's row until the transaction ends (PostgreSQL): a withdrawal
+        and an apply, or two withdrawals, do not both go through."""
+        if self._c.dialect.name == "postgresql":
+            self._c.execute(select(t.comp_proposals.c.id)
+                            .where(t.comp_proposals.c.id == proposal_id).with_for_update())
+
     def lock_cycle(self, cycle_id: int) -> None:
         """Hold the cycle's row until the transaction ends: proposals checked against one
         group's budget are made one at a time (PostgreSQL; SQLite writers are serial)."""
@@ -183,7 +198,9 @@ class CompensationRepository:
                 m["percent"], m["pay_before"], m["reason"], ProposalStatus(m["status"]),
                 m["proposed_by"], m["proposer_id"], m["proposed_at"],
                 tuple(steps.get(m["id"], ())), m["event_id"], m["band_warning"],
-                bool(m["over_budget"])))
+                bool(m["over_budget"]),
+                Withdrawal(m["withdrawn_by"], m["withdrawn_at"], m["withdrawal_reason"] or "")
+                if m["withdrawn_at"] is not None else None))
         return out
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from trellis.domain.framework import ReviewForm
-from trellis.domain.reviews import CycleStatus, Nomination, ReviewCycle
+from trellis.domain.reviews import UPWARD_MINIMUM, CycleStatus, Nomination, ReviewCycle
 from trellis.errors import Conflict
 
 from . import tables as t
@@ -25,9 +25,10 @@ class ReviewRepository:
 
     def add_cycle(self, name: str, start: date, end: date, forms: Sequence[ReviewForm],
                   due: Mapping[ReviewForm, date], team_id: int | None, author: str,
-                  now: datetime) -> ReviewCycle:
+                  now: datetime, upward_minimum: int = UPWARD_MINIMUM) -> ReviewCycle:
         values: dict[str, Any] = {
             "name": name, "period_start": start, "period_end": end,
+            "upward_minimum": upward_minimum,
             "forms": ",".join(forms), "team_id": team_id, "status": CycleStatus.OPEN.value,
             "opened_by": author, "opened_at": now, "changed_at": now,
             **{_DUE[form]: on for form, on in due.items()}}
@@ -120,4 +121,4 @@ def _cycle(row: Any) -> ReviewCycle:
         m["id"], m["name"], m["period_start"], m["period_end"], forms,
         {form: m[_DUE[form]] for form in ReviewForm if m[_DUE[form]] is not None},
         m["team_id"], CycleStatus(m["status"]), m["opened_by"], m["opened_at"],
-        m["changed_at"])
+        m["changed_at"], m["upward_minimum"])

@@ -252,6 +252,9 @@ review_cycles = Table(
     Column("opened_by", String(200), nullable=False),
     Column("opened_at", DateTime, nullable=False),
     Column("changed_at", DateTime, nullable=False),  # the last open, close or reopen
+    # upward reviews of a manager are shown to them (and their chain) only aggregated, once
+    # at least this many are in
+    Column("upward_minimum", Integer, nullable=False, server_default="3"),
 )
 
 review_participants = Table(
@@ -375,13 +378,17 @@ comp_proposals = Table(
     Column("percent", Float, nullable=True),  # as proposed, when given as a percent
     Column("pay_before", BigInteger, nullable=False),
     Column("reason", Text, nullable=True),
-    Column("status", String(16), nullable=False),  # proposed | approved | declined | applied
+    Column("status", String(16), nullable=False),  # proposed|approved|declined|applied|withdrawn
     Column("proposed_by", String(254), nullable=False),
     Column("proposer_id", Integer, ForeignKey("people.id"), nullable=True),
     Column("proposed_at", DateTime, nullable=False),
     Column("band_warning", Text, nullable=True),
     Column("over_budget", Boolean, nullable=False),
     Column("event_id", BigInteger, nullable=True),  # the compensation event, once applied
+    # an approved raise withdrawn before its cycle was applied: who, when and why
+    Column("withdrawn_by", String(254), nullable=True),
+    Column("withdrawn_at", DateTime, nullable=True),
+    Column("withdrawal_reason", Text, nullable=True),
     Index("ix_comp_proposals_cycle", "cycle_id", "person_id"),
     Index("ix_comp_proposals_person", "person_id"),
 )

@@ -13,6 +13,21 @@ band (outside it: a warning, and a reason is required) and against its group's b
 (over it without a reason: refused). It is then approved step by step, in the order the
 framework's ``approvals.compensation`` chain says; only an approved proposal becomes a
 ``compensation`` event (when its cycle is applied, or at once for an off-cycle raise).
+
+An approved proposal that waits for its cycle's apply may be **withdrawn** (a budget cut, a
+resignation, a mistake found late): by its proposer, anyone above the proposer in the chart,
+or an HR admin, never by the person it is for, always with a reason. The proposal keeps its
+figures and its signatures and becomes ``withdrawn``, with who withdrew it, when and why;
+its amount no longer counts against the group's budget, and another raise may be proposed.
+
+Once applied, a raise is a ``compensation`` event in the ledger and is no longer withdrawn:
+the ledger is append-only and the event has already changed the person's pay in every
+profile, report and export since its date. A mistake found after the apply is corrected
+by a new event: a retraction of the raise (``trellis retract EVENT --reason``; both stay in
+the ledger, attributable) or a further ``compensation`` event that changes the pay again.
+The proposal then stays ``applied``: it records what was decided, and the ledger records
+what was corrected.
+
 The rules here are pure: the service feeds them rows.
 """
 
@@ -24,7 +39,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from trellis.errors import InvalidEvent, LedgerRuleBroken
+from trellis.errors import Conflict, InvalidEvent, LedgerRuleBroken, PermissionDenied
 
 from . import approvals
 from .approvals import Signer
@@ -53,6 +68,7 @@ class ProposalStatus(StrEnum):
     APPROVED = "approved"  # every step signed; in a cycle, waiting for the cycle's apply
     DECLINED = "declined"
     APPLIED = "applied"  # its compensation event is written
+    WITHDRAWN = "withdrawn"  # approved, then withdrawn before its cycle was applied
 
 
 LIVE = frozenset({ProposalStatus.PROPOSED, ProposalStatus.APPROVED, ProposalStatus.APPLIED})
@@ -96,6 +112,15 @@ class Step:
 
 
 @dataclass(frozen=True, slots=True)
+class Withdrawal:
+    """Who withdrew an approved raise (a handle or an account's email), when and why."""
+
+    by: str
+    at: datetime
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Proposal:
     id: int
     cycle_id: int | None  # None: an off-cycle raise
@@ -113,6 +138,7 @@ class Proposal:
     event_id: int | None = None  # the compensation event, once applied
     band_warning: str | None = None
     over_budget: bool = False
+    withdrawal: Withdrawal | None = None  # once withdrawn
 
     @property
     def next_step(self) -> Step | None:
@@ -318,3 +344,39 @@ def may_see(viewer: Signer, proposal: Proposal, managers: Sequence[int]) -> bool
     if viewer.person_id == proposal.person_id:
         return proposal.status is ProposalStatus.APPLIED
     return viewer.person_id in managers
+
+
+def check_withdrawer(proposal: Proposal, by: Signer, proposer_managers: Sequence[int]
+                     ) -> None:
+    """Whether ``by`` may withdraw ``proposal``: its proposer, anyone above the proposer in
+    the chart (``proposer_managers``), or an HR admin; never the person the raise is for.
+    Refused with who may (not naming whom the raise is for: pay is private)."""
+    if by.person_id is not None and by.person_id == proposal.person_id:
+        raise PermissionDenied(f"{by.label} cannot withdraw their own raise")
+    proposer = (by.person_id is not None and by.person_id == proposal.proposer_id) or (
+        proposal.proposer_id is None and by.label == proposal.proposed_by)
+    if by.is_hr or proposer or (by.person_id is not None
+                                and by.person_id in proposer_managers):
+        return
+    raise PermissionDenied(f"{by.label} may not withdraw proposal {proposal.id}: its "
+                           "proposer, the proposer's managers and HR admins do")
+
+
+def check_withdrawable(proposal: Proposal) -> None:
+    """Only an approved raise that is not yet applied is withdrawn; each other state is
+    refused in its own words."""
+    status = proposal.status
+    if status is ProposalStatus.APPROVED:
+        return
+    if status is ProposalStatus.WITHDRAWN:
+        w = proposal.withdrawal
+        raise Conflict(f"proposal {proposal.id} is already withdrawn"
+                       + (f" (by {w.by} on {w.at:%Y-%m-%d})" if w else ""))
+    if status is ProposalStatus.APPLIED:
+        raise Conflict(f"proposal {proposal.id} is already applied: its raise is in the "
+                       f"ledger (event {proposal.event_id}): correct it with a new event, a "
+                       "retraction of that one with a reason or another pay change")
+    raise LedgerRuleBroken(f"proposal {proposal.id} is {status}, not approved: only an "
+                           "approved raise is withdrawn"
+                           + (" (decline it instead)" if status is ProposalStatus.PROPOSED
+                              else ""))

@@ -149,8 +149,8 @@ class ReviewRecord(NamedTuple):
 
 
 CycleReviews = Mapping[str, tuple[ReviewRecord, ...]]
-"""A cycle's reviews by reviewer role: the latest self, manager and upward review, and each
-peer review. Self and manager sit side by side; nothing averages them."""
+"""A cycle's reviews by reviewer role: the latest self and manager review, and each peer and
+upward review (one per reviewer). Self and manager sit side by side; nothing averages them."""
 
 RECENT_RECOGNITIONS = 10
 
@@ -477,8 +477,8 @@ class ProfileBuilder:
         record = ReviewRecord(on, event.id, d.rating, d.ratings, d.goals, d.comment)
         cycle = self.reviews.setdefault(d.cycle, {})
         role = d.reviewer_role.value
-        cycle[role] = (*cycle.get(role, ()), record) if d.reviewer_role is ReviewForm.PEER \
-            else (record,)
+        many = d.reviewer_role in (ReviewForm.PEER, ReviewForm.UPWARD)  # one per reviewer
+        cycle[role] = (*cycle.get(role, ()), record) if many else (record,)
 
     def _calibration(self, event: Event, framework: Framework) -> None:
         """A calibration sets the manager review's calibrated rating beside the original;

@@ -17,6 +17,9 @@ from trellis.errors import InvalidEvent
 from .events import Event, GoalOutcome, Review, shown
 from .framework import ReviewForm
 
+UPWARD_MINIMUM = 3  # upward reviews shown (aggregated) from this many: the common default
+UPWARD_MINIMUM_LOW, UPWARD_MINIMUM_HIGH = 2, 50
+
 
 class CycleStatus(StrEnum):
     OPEN = "open"
@@ -36,6 +39,7 @@ class ReviewCycle:
     opened_by: str
     opened_at: datetime
     changed_at: datetime
+    upward_minimum: int = UPWARD_MINIMUM  # upward feedback is shown from this many reviews
 
     @property
     def is_open(self) -> bool:
@@ -164,3 +168,19 @@ def progress(cycle: ReviewCycle, participants: Sequence[int],
                      and not (f is ReviewForm.PEER and not peers_asked))
         out.append(Progress(person, tuple(done), peers_done, peers_asked, late))
     return out
+
+
+def upward_minimum_from(raw: object, field: str = "--upward-minimum") -> int:
+    """The least number of upward reviews a manager's summary is shown from: a whole number
+    from 2 (one reviewer alone is never a summary) to 50."""
+    try:
+        if isinstance(raw, bool):
+            raise ValueError
+        value = int(str(raw).strip())
+    except ValueError:
+        raise InvalidEvent(f"{field} must be a whole number, got {shown(raw)}") from None
+    if not UPWARD_MINIMUM_LOW <= value <= UPWARD_MINIMUM_HIGH:
+        raise InvalidEvent(f"{field} {value} must be from {UPWARD_MINIMUM_LOW} to "
+                           f"{UPWARD_MINIMUM_HIGH}: fewer than {UPWARD_MINIMUM_LOW} "
+                           "reviewers are not anonymous")
+    return value

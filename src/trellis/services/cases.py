@@ -311,7 +311,10 @@ def show_case(uow: UnitOfWork, case_id: int, viewer: Signer) -> CaseView:
             may_sign = False
         return CaseView(case, person, framework, target, framework.roles.get(case.from_role),
                         handles, packet, ready, note,
-                        {c: dict(by_role) for c, by_role in profile.reviews.items()},
+                        # upward reviews stay out: anonymous to the manager and their
+                        # chain, who approve a case (domain.upward)
+                        {c: {role: rs for role, rs in by_role.items() if role != "upward"}
+                         for c, by_role in profile.reviews.items()},
                         pay_warning(case.pay, target, case.currency) if target else None,
                         may_sign)
 

@@ -1,5 +1,6 @@
 """Use cases of compensation: open, close, reopen and apply a cycle; propose a raise in a
-cycle or off-cycle; approve or decline a proposal step by step; show a cycle's budget.
+cycle or off-cycle; approve or decline a proposal step by step; withdraw an approved raise
+before its cycle is applied; show a cycle's budget.
 
 Only an approved proposal writes a ``compensation`` event: an off-cycle raise when its last
 step is signed, a cycle's raises all together, in one transaction, when the cycle is
@@ -237,12 +238,47 @@ def decline(uow: UnitOfWork, proposal_id: int, reason: str, *, by: Signer) -> Pr
     return _decide(uow, proposal_id, by, "declined", text)
 
 
+def withdraw(uow: UnitOfWork, proposal_id: int, reason: str | None, *,
+             by: Signer) -> Proposed:
+    """Withdraw an approved raise that its cycle has not applied yet (domain.compensation
+    says why an applied one is corrected by a new event instead): by its proposer, the
+    proposer's managers or an HR admin, with a reason; who, when and why stay on the
+    proposal. Refused, with nothing changed: no reason, no right, not approved, already
+    applied, already withdrawn."""
+    text = _reason(reason)
+    if not text:
+        raise InvalidEvent("give a reason: why the approved raise is withdrawn")
+    with uow:
+        found = _proposal(uow, proposal_id)
+        if found.cycle_id is not None:  # the cycle first, as its apply holds it
+            uow.compensation.lock_cycle(found.cycle_id)
+        uow.compensation.lock_proposal(found.id)
+        found = _proposal(uow, proposal_id)  # as it stands once held
+        person = uow.people.get(found.person_id)
+        assert person is not None
+        proposer_chain = (uow.people.managers(found.proposer_id)
+                          if found.proposer_id is not None else [])
+        rules.check_withdrawer(found, by, proposer_chain)
+        rules.check_withdrawable(found)
+        now = clock.now()
+        uow.compensation.withdraw(found.id, by.label, text, now)
+        uow.commit()
+        return Proposed(replace(found, status=ProposalStatus.WITHDRAWN,
+                                withdrawal=rules.Withdrawal(by.label, now, text)),
+                        person, None)
+
+
+def _proposal(uow: UnitOfWork, proposal_id: int) -> Proposal:
+    found = uow.compensation.proposal(proposal_id) if 0 < proposal_id < 2**31 else None
+    if found is None:
+        raise NotFound(f"unknown proposal {proposal_id}")
+    return found
+
+
 def _decide(uow: UnitOfWork, proposal_id: int, by: Signer, decision: str,
             reason: str | None) -> Proposed:
     with uow:
-        found = uow.compensation.proposal(proposal_id) if 0 < proposal_id < 2**31 else None
-        if found is None:
-            raise NotFound(f"unknown proposal {proposal_id}")
+        found = _proposal(uow, proposal_id)
         person = uow.people.get(found.person_id)
         assert person is not None
         step = rules.check_signer(found, by, person.handle, _approver_handles(uow, found))
@@ -313,6 +349,7 @@ class CycleView:
     groups: dict[int | None, GroupSpend]
     group_names: dict[int | None, str]
     rows: list[Row]
+    withdrawn: list[Row]  # every withdrawn raise of the cycle, earliest first: its history
 
 
 def cycle_view(uow: UnitOfWork, name: str) -> CycleView:
@@ -328,8 +365,9 @@ def cycle_view(uow: UnitOfWork, name: str) -> CycleView:
         people = {p.id: p for p in uow.people.all()}
         chains = _chains(people)
         latest: dict[int, Proposal] = {}
-        for p in proposals:
-            if p.person_id not in latest or p.status in rules.LIVE:
+        for p in proposals:  # by id: the live one, else the latest (not the first)
+            now = latest.get(p.person_id)
+            if now is None or p.status in rules.LIVE or now.status not in rules.LIVE:
                 latest[p.person_id] = p
         rows = []
         for m in members:
@@ -341,7 +379,10 @@ def cycle_view(uow: UnitOfWork, name: str) -> CycleView:
                             rules.band_position(int(pay), band) if pay is not None else None,
                             latest.get(m.person_id), chains.get(m.person_id, ())))
         names = {g: _group_name(uow, g) for g in groups}
-        return CycleView(cycle, groups, names, rows)
+        by_person = {r.person.id: r for r in rows}
+        withdrawn = [replace(by_person[p.person_id], proposal=p) for p in proposals
+                     if p.status is ProposalStatus.WITHDRAWN and p.person_id in by_person]
+        return CycleView(cycle, groups, names, rows, withdrawn)
 
 
 @dataclass(frozen=True, slots=True)
@@ -409,7 +450,11 @@ def view_document(view: CycleView) -> dict[str, Any]:
                     "band_position": (round(r.position, 3) if r.position is not None
                                       else None),
                     "proposal": proposal_document(r.proposal) if r.proposal else None}
-                   for r in view.rows]}
+                   for r in view.rows],
+        "withdrawn": [{"person": r.person.handle, "group": view.group_names[r.group_id],
+                       "currency": r.currency,
+                       "proposal": proposal_document(r.proposal)}
+                      for r in view.withdrawn if r.proposal]}
 
 
 def proposal_document(p: Proposal) -> dict[str, Any]:
@@ -418,6 +463,8 @@ def proposal_document(p: Proposal) -> dict[str, Any]:
             "proposed_by": p.proposed_by, "proposed_at": p.proposed_at,
             "band_warning": p.band_warning, "over_budget": p.over_budget,
             "event": p.event_id,
+            "withdrawal": ({"by": p.withdrawal.by, "at": p.withdrawal.at,
+                            "reason": p.withdrawal.reason} if p.withdrawal else None),
             "steps": [{"step": s.index + 1, "approver": s.approver.value,
                        "decided_by": s.decided_by, "decision": s.decision,
                        "reason": s.reason, "decided_at": s.decided_at} for s in p.steps]}
@@ -444,7 +491,8 @@ def _no_live(existing: Sequence[Proposal], person: Person, where: str) -> None:
     for p in existing:
         if p.person_id == person.id and p.status in rules.LIVE:
             raise Conflict(f"{person.handle} already has proposal {p.id} ({p.status}) in "
-                           f"{where}: decline it to propose another")
+                           f"{where}: decline it (or withdraw it, once approved) to "
+                           "propose another")
 
 
 def _state(uow: UnitOfWork, person: Person) -> dict[str, Any]:

@@ -17,7 +17,9 @@ from trellis.errors import LedgerRuleBroken
 from . import clock
 from .unit_of_work import UnitOfWork
 
-PROJECTION_FORMAT = "2"  # raise it whenever the stored profile or state rows change shape
+# Raise it whenever the stored profile or state rows change shape (3: a cycle keeps every
+# upward review, one per reviewer, not only the latest).
+PROJECTION_FORMAT = "3"
 FORMAT_KEY = "projection_format"
 AT_ONCE = 2_000  # profiles written per statement
 

@@ -13,13 +13,13 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from trellis.domain import access
+from trellis.domain import access, upward
 from trellis.domain.access import Role, User
 from trellis.domain.events import shown
 from trellis.domain.framework import Framework, RatingScale, ReviewForm
 from trellis.domain.people import Person
 from trellis.domain.profile import live_events
-from trellis.domain.reviews import CycleStatus, ReviewCycle, earlier_submission
+from trellis.domain.reviews import UPWARD_MINIMUM, CycleStatus, ReviewCycle, earlier_submission
 from trellis.errors import NotFound, PermissionDenied
 
 from . import accounts, clock, reviews
@@ -93,12 +93,14 @@ def nominate_as(uow: UnitOfWork, user: User, name: str, ref: str, peer_ref: str,
 
 def open_as(uow: UnitOfWork, user: User, name: str, start: date, end: date, *,
             forms: Sequence[ReviewForm] | None, due: Mapping[ReviewForm, date],
-            team: str | None) -> tuple[ReviewCycle, int]:
+            team: str | None, upward_minimum: int = UPWARD_MINIMUM
+            ) -> tuple[ReviewCycle, int]:
     accounts.require_role(user, Role.HR_ADMIN)
     cycle, count = reviews.open_cycle(uow, name, start, end, forms=forms, due=due, team=team,
-                                      author=user.email)
+                                      upward_minimum=upward_minimum, author=user.email)
     accounts.audit(uow, user, "review_cycle.open", f"review-cycles/{cycle.name}",
-                   {"people": count, "forms": [f.value for f in cycle.forms]})
+                   {"people": count, "forms": [f.value for f in cycle.forms],
+                    "upward_minimum": cycle.upward_minimum})
     return cycle, count
 
 
@@ -119,7 +121,11 @@ def reviews_for(uow: UnitOfWork, user: User, ref: str) -> reviews.PersonReviews:
         person, chain = accounts.person_for(uow, user, ref)
         me = _me(uow, user)
     circle = access.can_see_reviews(user, person.id, chain)
-    found = reviews.show(uow, str(person.id), reveal=user.is_hr or not circle)
+    # upward reviews: aggregated for the manager and their chain (domain.upward); one by one
+    # for an HR admin outside the chain, and for a report, only their own (filtered below)
+    found = reviews.show(uow, str(person.id), reveal=user.is_hr or not circle,
+                         upward_individually=not circle or upward.sees_individually(
+                             user, person.id, chain))
     if not circle:
         mine = {eid for eid, who in found.reviewers.items() if me and who == me.handle}
         kept = {name: {role: tuple(r for r in records if r.event_id in mine)
@@ -132,7 +138,7 @@ def reviews_for(uow: UnitOfWork, user: User, ref: str) -> reviews.PersonReviews:
             raise PermissionDenied(f"{user.email} may not see {person.handle}'s reviews: "
                                    "they are theirs, their managers' and HR's (a reviewer "
                                    "sees only the reviews they wrote)")
-        found = replace(found, reviews=kept,
+        found = replace(found, reviews=kept, upward={},
                         reviewers={e: w for e, w in found.reviewers.items() if e in mine})
     accounts.audit(uow, user, "reviews.read", f"person/{person.handle}/reviews",
                    {"reviews": sum(len(rs) for by_role in found.reviews.values()
@@ -142,7 +148,8 @@ def reviews_for(uow: UnitOfWork, user: User, ref: str) -> reviews.PersonReviews:
 
 def progress_for(uow: UnitOfWork, user: User, name: str) -> reviews.CycleProgress:
     """A cycle's progress: everyone for HR admins, a manager's organization (and
-    themselves) for a manager, an employee's own row."""
+    themselves) for a manager, an employee's own row; outside HR, without the upward form
+    (who has written one is not said)."""
     found = reviews.cycle_progress(uow, name)
     if user.is_hr:
         return found
@@ -154,7 +161,14 @@ def progress_for(uow: UnitOfWork, user: User, name: str) -> reviews.CycleProgres
         seen = {me.id}
         if user.role is Role.MANAGER:
             seen |= {p.id for p in uow.people.reports(me.id)}
-    return replace(found, rows=[r for r in found.rows if r.person_id in seen],
+    # whether a manager's upward reviews are in says who has written below the minimum:
+    # outside HR, progress is silent on the upward form (domain.upward)
+    rows = [replace(r, submitted=tuple(f for f in r.submitted if f is not ReviewForm.UPWARD),
+                    overdue=tuple(f for f in r.overdue if f is not ReviewForm.UPWARD))
+            for r in found.rows if r.person_id in seen]
+    shown = replace(found.cycle, forms=tuple(f for f in found.cycle.forms
+                                             if f is not ReviewForm.UPWARD))
+    return replace(found, cycle=shown, rows=rows,
                    people={k: v for k, v in found.people.items() if k in seen})
 
 

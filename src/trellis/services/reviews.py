@@ -5,7 +5,7 @@ reviews and a cycle's progress."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -15,13 +15,16 @@ from trellis.domain.limits import NAME_MAX
 from trellis.domain.people import Person
 from trellis.domain.profile import CycleReviews, live_events
 from trellis.domain.reviews import (
+    UPWARD_MINIMUM,
     CycleStatus,
     Nomination,
     Progress,
     ReviewCycle,
     earlier_submission,
     progress,
+    upward_minimum_from,
 )
+from trellis.domain.upward import UpwardSummary, summarize
 from trellis.errors import Conflict, InvalidEvent, LedgerRuleBroken, NotFound
 
 from . import clock
@@ -34,9 +37,12 @@ from .unit_of_work import UnitOfWork
 def open_cycle(uow: UnitOfWork, name: str, start: date, end: date, *,
                forms: Sequence[ReviewForm] | None = None,
                due: Mapping[ReviewForm, date] | None = None, team: str | None = None,
+               upward_minimum: int = UPWARD_MINIMUM,
                author: str) -> tuple[ReviewCycle, int]:
     """Open a cycle for everyone active today (or everyone under ``team``, a manager);
-    returns it and how many people are in it."""
+    returns it and how many people are in it. ``upward_minimum``: how many upward reviews a
+    manager's summary is shown from (domain.upward)."""
+    upward_minimum = upward_minimum_from(upward_minimum)
     name = _cycle_name(name)
     due = dict(due or {})
     if end < start:
@@ -63,7 +69,8 @@ def open_cycle(uow: UnitOfWork, name: str, start: date, end: date, *,
                                + (f"{manager.handle} has no active reports" if manager
                                   else "no one is active"))
         cycle = uow.reviews.add_cycle(name, start, end, chosen, due,
-                                      manager.id if manager else None, author, clock.now())
+                                      manager.id if manager else None, author, clock.now(),
+                                      upward_minimum)
         uow.reviews.add_participants(cycle.id, people)
         uow.commit()
         return cycle, len(people)
@@ -144,12 +151,46 @@ class PersonReviews:
     reviews: Mapping[str, CycleReviews]  # by cycle, as the profile keeps them
     reviewers: Mapping[int, str | None]  # event id -> reviewer handle (None: anonymous)
     anonymous: frozenset[int] = frozenset()  # event ids of anonymous peers' reviews
+    # by cycle: the upward reviews aggregated, when they are not in ``reviews`` one by one
+    upward: Mapping[str, UpwardSummary] = field(default_factory=dict)
 
 
 def show(uow: UnitOfWork, person_ref: str, cycle: str | None = None, *,
-         reveal: bool = False) -> PersonReviews:
+         reveal: bool = False, upward_individually: bool = False) -> PersonReviews:
     """A person's reviews by cycle; an anonymous peer's name is left out unless ``reveal``
-    (an HR admin's view: ``anonymous`` still says which reviews were anonymous)."""
+    (an HR admin's view: ``anonymous`` still says which reviews were anonymous). Upward
+    reviews are only aggregated, per cycle and from the cycle's minimum (``upward``; none
+    of them in ``reviews``), unless ``upward_individually`` (domain.upward says who)."""
+    found = _show(uow, person_ref, cycle, reveal=reveal)
+    if upward_individually:
+        return found
+    return aggregate_upward(uow, found)
+
+
+def aggregate_upward(uow: UnitOfWork, found: PersonReviews) -> PersonReviews:
+    """``found`` with each cycle's upward reviews replaced by their summary: their records,
+    reviewers and event ids gone."""
+    summaries: dict[str, UpwardSummary] = {}
+    kept: dict[str, CycleReviews] = {}
+    gone: set[int] = set()
+    with uow.reading():
+        for name, by_role in found.reviews.items():
+            records = by_role.get(ReviewForm.UPWARD.value, ())
+            known = uow.reviews.cycle(name)
+            if records or (known and ReviewForm.UPWARD in known.forms):
+                summaries[name] = summarize(name, records, known.upward_minimum if known
+                                            else UPWARD_MINIMUM)
+            gone |= {r.event_id for r in records}
+            rest = {role: rs for role, rs in by_role.items() if role != ReviewForm.UPWARD.value}
+            if rest:
+                kept[name] = rest
+    return replace(found, reviews=kept,
+                   reviewers={e: w for e, w in found.reviewers.items() if e not in gone},
+                   upward=summaries)
+
+
+def _show(uow: UnitOfWork, person_ref: str, cycle: str | None = None, *,
+          reveal: bool = False) -> PersonReviews:
     with uow.reading():
         person = find_person(uow, person_ref)
         found = profile_of(uow, person)

@@ -22,7 +22,8 @@ from typing import Any
 
 from trellis.bulk import paused_gc
 from trellis.domain import limits, profile
-from trellis.domain.events import Event, EventKind, Recognition, Retraction
+from trellis.domain.events import Event, EventKind, Recognition, Retraction, Review
+from trellis.domain.framework import ReviewForm
 from trellis.domain.people import Person, check_email, check_handle
 from trellis.domain.profile import ProfileBuilder, live_events, order, replay
 from trellis.domain.records import EventRecord, PersonRecord, event_record, person_record
@@ -329,12 +330,32 @@ def _version_lookup(uow: UnitOfWork) -> Callable[[date], int] | None:
     return lookup
 
 
-def export_records(uow: UnitOfWork) -> Iterator[dict[str, Any]]:
-    """Every person, then every event, as flat records (see adapters.ledger_files)."""
+def export_records(uow: UnitOfWork, *, upward_reviews: bool = True,
+                   left_out: list[int] | None = None) -> Iterator[dict[str, Any]]:
+    """Every person, then every event, as flat records (see adapters.ledger_files).
+    Without ``upward_reviews``, the upward reviews and their retractions are left out (their
+    reviewer, author and date say who wrote them: domain.upward), their ids appended to
+    ``left_out``."""
     with uow:
         everyone = uow.people.all()
         handles = {p.id: p.handle for p in everyone}
         for person in everyone:
             yield person_record(person, handles.get(person.manager_id or -1))
+        upward_ids: set[int] = set()
         for event in uow.events.stream():
+            if not upward_reviews and _is_upward(event, upward_ids):
+                if left_out is not None:
+                    left_out.append(event.id)
+                continue
             yield event_record(event, handles[event.person_id])
+
+
+def _is_upward(event: Event, seen: set[int]) -> bool:
+    """An upward review, or the retraction of one already met (a retraction comes after
+    the event it retracts in the ledger's order); ``seen`` collects them."""
+    d = event.details
+    if (isinstance(d, Review) and d.reviewer_role is ReviewForm.UPWARD) or (
+            isinstance(d, Retraction) and d.retracts in seen):
+        seen.add(event.id)
+        return True
+    return False

@@ -187,6 +187,21 @@ def decline(ctx: typer.Context,
 
 
 @app.command()
+def withdraw(ctx: typer.Context,
+             proposal: Annotated[int, typer.Argument(help="The proposal's id.", metavar="ID")],
+             by: By,
+             reason: Annotated[str | None, typer.Option(
+                 help="Why the approved raise is withdrawn (required).")] = None) -> None:
+    """Withdraw an approved raise before its cycle is applied (its proposer, the proposer's
+    managers or HR); an applied raise is corrected by a new event instead."""
+    uow = state(ctx).open().uow
+    done = use.withdraw(uow(), proposal, reason, by=use.signer_for(uow(), by))
+    w = done.proposal.withdrawal
+    assert w is not None
+    _say(_said(done.proposal, done.person.handle) + f" by {w.by}: {w.reason}")
+
+
+@app.command()
 def show(ctx: typer.Context,
          cycle: Annotated[str, typer.Argument(help="The cycle's name.")],
          json: Annotated[bool, typer.Option("--json")] = False) -> None:
@@ -211,3 +226,10 @@ def show(ctx: typer.Context,
             if r.proposal else "-",
             f"{r.proposal.status} (#{r.proposal.id})" if r.proposal else "-")
            for r in view.rows])
+    if view.withdrawn:
+        table("Withdrawn raises", ["proposal", "person", "raise", "withdrawn by", "on",
+                                   "reason"],
+              [(f"#{r.proposal.id}", r.person.handle, f"{r.proposal.amount:+,}",
+                r.proposal.withdrawal.by, f"{r.proposal.withdrawal.at:%Y-%m-%d %H:%M}",
+                r.proposal.withdrawal.reason)
+               for r in view.withdrawn if r.proposal and r.proposal.withdrawal])

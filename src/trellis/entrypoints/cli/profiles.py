@@ -16,6 +16,7 @@ from trellis.domain.profile import BandUpgrade, Profile
 from trellis.domain.profile_document import profile_to_document
 from trellis.domain.rules import RulesReport, rules_to_document
 from trellis.domain.timeline import entry_document
+from trellis.domain.upward import upward_events, without_upward
 from trellis.domain.verification import would_change
 from trellis.services import profiles as use
 
@@ -44,7 +45,8 @@ def profile(
     if json:
         rules = found.rules
         print_json({"person": {"id": found.person.id, "handle": found.person.handle,
-                               "name": found.person.name}, **profile_to_document(p),
+                               "name": found.person.name},
+                    **without_upward(profile_to_document(p)),
                     "rules": rules_to_document(rules) if rules else None})
         return
     status = "left on " + str(p.departed_on) if p.departed_on else (
@@ -148,8 +150,11 @@ def _print_rules(rules: RulesReport, upgrades: tuple[BandUpgrade, ...]) -> None:
 
 
 def timeline(ctx: typer.Context, person: Person, json: Json = False) -> None:
-    """Every event in order: promotions and micro-progressions marked apart."""
+    """Every event in order: promotions and micro-progressions marked apart (upward reviews
+    only aggregated, in ``review show``: they are anonymous to the manager)."""
     found, entries = use.timeline(state(ctx).open().uow(), person)
+    hidden = upward_events(e.event for e in entries if e.event is not None)
+    entries = [e for e in entries if e.event is None or e.event.id not in hidden]
     if json:
         print_json([entry_document(e) for e in entries])
         return

@@ -9,13 +9,16 @@ import typer
 from trellis.domain.events import goals_to_plain, ratings_to_plain
 from trellis.domain.framework import ReviewForm
 from trellis.domain.reviews import (
+    UPWARD_MINIMUM,
     CycleStatus,
     ReviewCycle,
     forms_from_text,
     parse_goal,
     parse_rate,
     ratings_of,
+    upward_minimum_from,
 )
+from trellis.domain.upward import UpwardSummary, summary_document
 from trellis.errors import InvalidEvent
 from trellis.services import reviews as use
 
@@ -27,6 +30,19 @@ app = typer.Typer(help="Review cycles: self, manager, peer and upward reviews.",
 cycle_app = typer.Typer(help="Open, close, reopen and list review cycles.",
                         no_args_is_help=True)
 app.add_typer(cycle_app, name="cycle")
+
+
+def upward_words(s: UpwardSummary) -> str:
+    """A cycle's upward feedback in a few lines: never a reviewer, a date or an order."""
+    if not s.shown:
+        return (f"upward feedback in '{s.cycle}': shown once at least {s.minimum} reports "
+                "have written it")
+    spread = ", ".join(f"{rating}: {n}" for rating, n in s.distribution)
+    lines = [f"upward feedback in '{s.cycle}': {s.reviews} reviews, mean rating {s.mean:g} "
+             f"({spread})"]
+    lines += [f"  {i.item}: mean {i.mean:g} ({i.rated_by} ratings)" for i in s.items]
+    lines += [f"  comment: {c}" for c in s.comments]
+    return "\n".join(lines)
 
 
 def register(root: typer.Typer) -> None:
@@ -55,8 +71,12 @@ def open_(
     team: Annotated[str | None, typer.Option(help="Only everyone under this manager "
                                              "(default: everyone active).",
                                              metavar="MANAGER")] = None,
+    upward_minimum: Annotated[str, typer.Option(
+        help="Upward feedback is shown to a manager only aggregated, from this many "
+             "reviews (2-50).", metavar="N")] = str(UPWARD_MINIMUM),
 ) -> None:
     """Open a review cycle for everyone active today, or a manager's organization."""
+    least = upward_minimum_from(upward_minimum)
     first, last = parse_date(start, "--start"), parse_date(end, "--end")
     assert first is not None and last is not None
     due = {form: on for form, text in ((ReviewForm.SELF, due_self),
@@ -67,7 +87,8 @@ def open_(
     chosen = forms_from_text(forms) if forms is not None else None
     cli = state(ctx)
     cycle, count = use.open_cycle(cli.open().uow(), name, first, last, forms=chosen, due=due,
-                                  team=team, author=cli.settings.author)
+                                  team=team, upward_minimum=least,
+                                  author=cli.settings.author)
     _say(f"opened review cycle '{cycle.name}' ({cycle.period_start} to {cycle.period_end}; "
          f"{', '.join(cycle.forms)}) for {count:,} people")
 
@@ -92,7 +113,8 @@ def _cycle_record(cycle: ReviewCycle, people: int) -> dict[str, Any]:
     return {"name": cycle.name, "period_start": cycle.period_start,
             "period_end": cycle.period_end, "forms": [f.value for f in cycle.forms],
             "due": {f.value: on for f, on in cycle.due.items()},
-            "status": cycle.status.value, "people": people, "opened_by": cycle.opened_by,
+            "status": cycle.status.value, "people": people,
+            "upward_minimum": cycle.upward_minimum, "opened_by": cycle.opened_by,
             "opened_at": cycle.opened_at, "changed_at": cycle.changed_at}
 
 
@@ -166,7 +188,8 @@ def show(
     cycle: Annotated[str | None, typer.Option(help="Only this cycle.")] = None,
     json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """A person's reviews per cycle: self and manager side by side, never averaged."""
+    """A person's reviews per cycle: self and manager side by side, never averaged; upward
+    reviews only aggregated, from the cycle's minimum (they are anonymous to the manager)."""
     found = use.show(state(ctx).open().uow(), person, cycle)
     if json:
         print_json({"person": {"id": found.person.id, "handle": found.person.handle,
@@ -177,11 +200,14 @@ def show(
                          "ratings": ratings_to_plain(r.ratings),
                          "goals": goals_to_plain(r.goals), "comment": r.comment}
                         for r in records] for role, records in by_role.items()}
-                        for name, by_role in found.reviews.items()}})
+                        for name, by_role in found.reviews.items()},
+                    "upward": {name: summary_document(s) for name, s in found.upward.items()}})
         return
-    if not found.reviews:
+    if not found.reviews and not found.upward:
         _say(f"{found.person.handle} has no reviews" + (f" in '{cycle}'" if cycle else ""))
         return
+    for summary in found.upward.values():
+        _say(upward_words(summary))
     scale = found.framework.reviews.rating if found.framework else None
     for name, by_role in found.reviews.items():
         columns, sheets = [], []

@@ -59,10 +59,21 @@ def import_(
 def export(
     ctx: typer.Context,
     out: Annotated[Path, typer.Option(help="Where to write: .csv or .jsonl.")],
+    with_upward_reviews: Annotated[bool, typer.Option(
+        "--with-upward-reviews", help="Include upward reviews, with who wrote them: a full "
+        "backup, for HR only (left out by default: they are anonymous to the manager).")]
+    = False,
 ) -> None:
-    """Export every person and event; the file re-imports to the same profiles."""
-    count = write_ledger_file(out, use.export_records(state(ctx).open().uow()))
+    """Export every person and event; the file re-imports to the same profiles (upward
+    reviews only with --with-upward-reviews)."""
+    left_out: list[int] = []
+    count = write_ledger_file(out, use.export_records(
+        state(ctx).open().uow(), upward_reviews=with_upward_reviews, left_out=left_out))
     console.print(f"wrote {count} records to {out}", highlight=False, markup=False)
+    if left_out:
+        errors.print(f"left out {len(left_out)} upward review event(s): they are "
+                          "anonymous to the manager reviewed (--with-upward-reviews includes "
+                          "them, for an HR backup)", highlight=False, markup=False)
 
 
 def print_template(cli: CliState, kind: str, extra: Path | None) -> None:

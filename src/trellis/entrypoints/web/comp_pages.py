@@ -1,6 +1,7 @@
 """The compensation pages: the cycles (HR opens one from a form), a cycle's page for a
 manager (budget used per group, each person's pay and band position, a form to propose a
-raise; HR closes, reopens and applies it) and the approvals page of whoever must sign (HR
+raise, a button to withdraw an approved one with a reason, the withdrawn raises as the
+cycle's history; HR closes, reopens and applies it) and the approvals page of whoever must sign (HR
 sees every proposal awaiting). People by name, pay in its currency, each action answered
 next to what was acted on (``feedback``)."""
 
@@ -17,7 +18,7 @@ from trellis.domain import compensation as rules
 from trellis.domain.access import Role, User
 from trellis.domain.compensation import CompCycleStatus, RaiseKind
 from trellis.domain.limits import EMAIL_MAX, LONG_TEXT_MAX, NAME_MAX
-from trellis.errors import InvalidEvent, NotAuthenticated, TrellisError
+from trellis.errors import InvalidEvent, NotAuthenticated, NotFound, TrellisError
 from trellis.services import accounts
 from trellis.services import compensation as use
 
@@ -26,7 +27,7 @@ from . import feedback
 from .deps import CurrentUser, Uow
 from .errors import status_of
 from .feedback import Notice
-from .fields import LINE, TEXT, ProposalId
+from .fields import LINE, ROW_ID_MAX, TEXT, ProposalId
 from .formatting import day, money
 from .pages import render
 from .routers.compensation import CycleCreate
@@ -54,7 +55,17 @@ def status_words(p: dict[str, Any], signer: str | None = None) -> str:
         return f"Awaiting {whose} approval" + (f" ({signer})" if signer else "")
     if status == "approved":
         return "Approved: recorded when the cycle is applied"
+    if status == "withdrawn":
+        return "Withdrawn after approval: not recorded"
     return {"declined": "Declined", "applied": "Applied"}.get(status, status.capitalize())
+
+
+def withdrawal_words(p: dict[str, Any], folks: views.Directory) -> str:
+    """"Withdrawn by Bob Boss on 10 January 2025: budget cut" (empty when not withdrawn)."""
+    w = p.get("withdrawal")
+    if not w:
+        return ""
+    return f"Withdrawn by {folks.name(w['by'])} on {day(w['at'])}: {w['reason']}"
 
 
 def raise_words(p: dict[str, Any], currency: str | None, *, on: bool = False) -> str:
@@ -155,13 +166,22 @@ def _cycle(name: str, request: Request, user: User, uow: Uow, *,
         g["currency"] = currency.get(g["group"])
         g["label"] = (f"{folks.name(g['manager'])}'s team" if g["manager"]
                       else "People with no manager")
-    for p in doc["people"]:
+    for p in doc["people"] + doc["withdrawn"]:
         p["name"] = folks.name(p["person"])
         x = p["proposal"]
         if x:
             x["kind_words"] = KIND_WORDS.get(RaiseKind(x["kind"]), x["kind"])
             x["status_words"] = status_words(x)
             x["raise_words"] = raise_words(x, p["currency"])
+            x["withdrawal_words"] = withdrawal_words(x, folks)
+            x["withdrawer"] = folks.name(x["withdrawal"]["by"]) if x["withdrawal"] else ""
+            x["approvers"] = ", ".join(folks.name(s["decided_by"]) for s in x["steps"]
+                                       if s["decision"] == "approved")
+    withdrawable = views.may_withdraw(uow, user, [p["proposal"] for p in doc["people"]
+                                                  if p["proposal"]])
+    for p in doc["people"]:
+        if p["proposal"]:
+            p["proposal"]["can_withdraw"] = p["proposal"]["id"] in withdrawable
     doc["cycle"]["status_words"] = CYCLE_WORDS.get(doc["cycle"]["status"], "")
     rows = {f"row-{p['person']}" for p in doc["people"]}
     if notice and notice.target.startswith("row-") and notice.target not in rows:
@@ -200,6 +220,52 @@ def propose(name: str, request: Request, user: CurrentUser, uow: Uow, person: Li
         f"Proposed {words} for {folks.name(done['person'])}: "
         f"{status_words(done).lower()}. Nothing is recorded until the chain signs and "
         "the cycle is applied.", f"row-{done['person']}")
+
+
+@router.post("/comp/cycles/{name}/withdraw", response_class=HTMLResponse)
+def withdraw(name: str, request: Request, user: CurrentUser, uow: Uow,
+             proposal: Annotated[int, Form(ge=1, le=ROW_ID_MAX)], person: Line = "",
+             reason: Annotated[str, Form(max_length=LONG_TEXT_MAX, pattern=TEXT)] = "",
+             confirmed: Annotated[str, Form(max_length=8)] = "") -> Response:
+    """Withdraw an approved raise of the cycle, with a reason, after a confirmation (its
+    proposer, the proposer's managers, HR admins: the service decides)."""
+    target = f"row-{person}" if person else "people"
+    values = {"reason": reason}
+    here = _page(name)
+    try:
+        if not reason.strip():
+            raise InvalidEvent("give a reason: why the approved raise is withdrawn")
+        if not feedback.confirmed({"confirmed": confirmed}):
+            doc = views.cycle(uow, user, name[:NAME_MAX])
+            row = next((p for p in doc["people"] if p["proposal"]
+                        and p["proposal"]["id"] == proposal), None)
+            if row is None:
+                raise NotFound(f"no raise of {name[:NAME_MAX]} to withdraw here")
+            folks = views.directory(uow)
+            words = raise_words(row["proposal"], row["currency"], on=True)
+            return feedback.confirm(
+                request, title="Withdraw this approved raise?",
+                question=(f"The raise of {words} for {folks.name(row['person'])} will not "
+                          "be recorded when the cycle is applied. Who withdrew it, when and "
+                          "why stay on the cycle's history."),
+                action=f"{here}/withdraw",
+                fields={"proposal": str(proposal), "person": person, "reason": reason},
+                facts=[("Person", folks.name(row["person"])), ("Raise", words),
+                       ("Reason", reason.strip())],
+                button="Yes, withdraw the raise", back=f"{here}#{target}")
+        done = views.withdraw(uow, user, proposal, reason)
+    except TrellisError as exc:
+        if isinstance(exc, NotAuthenticated):
+            raise
+        return _cycle(name, request, user, uow, status=status_of(exc)[0],
+                      notice=feedback.refused(f"Not withdrawn: {exc}", target, values))
+    folks = views.directory(uow)
+    words = raise_words(done, folks.currency.get(done["person"]))
+    return feedback.done(
+        request, here,
+        f"Withdrawn: the raise of {words} for {folks.name(done['person'])} will not be "
+        "recorded. You can propose another while the cycle is open.",
+        f"row-{done['person']}")
 
 
 @router.post("/comp/cycles/{name}/status", response_class=HTMLResponse)

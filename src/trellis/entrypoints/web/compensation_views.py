@@ -15,6 +15,7 @@ from trellis.domain import compensation as rules
 from trellis.domain.access import Role, User
 from trellis.domain.approvals import Signer
 from trellis.domain.compensation import Proposal, RaiseKind
+from trellis.errors import PermissionDenied
 from trellis.services import accounts
 from trellis.services import compensation as use
 from trellis.services.unit_of_work import UnitOfWork
@@ -40,6 +41,7 @@ def cycle(uow: UowFactory, user: User, name: str) -> dict[str, Any]:
         doc["people"] = [p for p in doc["people"] if p["person"] in mine]
         groups = {p["group"] for p in doc["people"]}
         doc["groups"] = [g for g in doc["groups"] if g["group"] in groups]
+        doc["withdrawn"] = [w for w in doc["withdrawn"] if w["person"] in mine]
     accounts.audit(uow(), user, "pay.read", f"compensation/{view.cycle.name}",
                    {"people": len(doc["people"])})
     return doc
@@ -86,6 +88,43 @@ def decide(uow: UowFactory, user: User, proposal_id: int, *, approve: bool,
                    {"status": done.proposal.status.value, "event": done.proposal.event_id})
     _read_pay(uow, user, done.person.handle, proposal_id)
     return _record(done.proposal, done.person.handle, _cycle_name(uow, done.proposal), me)
+
+
+def withdraw(uow: UowFactory, user: User, proposal_id: int, reason: str | None
+             ) -> dict[str, Any]:
+    """Withdraw an approved raise as ``user`` (the service says who may), audited with
+    its reason."""
+    me = Signer.of(user)
+    done = use.withdraw(uow(), proposal_id, reason, by=me)
+    w = done.proposal.withdrawal
+    accounts.audit(uow(), user, "comp.withdraw",
+                   f"person/{done.person.handle}/proposals/{proposal_id}",
+                   {"status": done.proposal.status.value,
+                    "reason": w.reason if w else None})
+    _read_pay(uow, user, done.person.handle, proposal_id)
+    return _record(done.proposal, done.person.handle, _cycle_name(uow, done.proposal), me)
+
+
+def may_withdraw(uow: UowFactory, user: User, proposals: list[dict[str, Any]]) -> set[int]:
+    """The ids among ``proposals`` (documents) whose approved raise ``user`` may withdraw:
+    the buttons the cycle's page shows."""
+    me = Signer.of(user)
+    out: set[int] = set()
+    with uow().reading() as u:
+        for doc in proposals:
+            if doc["status"] != "approved":
+                continue
+            found = u.compensation.proposal(int(doc["id"]))
+            if found is None:
+                continue
+            chain = (u.people.managers(found.proposer_id) if found.proposer_id is not None
+                     else [])
+            try:
+                rules.check_withdrawer(found, me, chain)
+            except PermissionDenied:
+                continue
+            out.add(found.id)
+    return out
 
 
 def _read_pay(uow: UowFactory, user: User, handle: str, proposal_id: int) -> None:

@@ -18,7 +18,14 @@ from trellis.domain.events import GoalOutcome
 from trellis.domain.framework import ReviewForm
 from trellis.domain.limits import EMAIL_MAX, NAME_MAX
 from trellis.domain.profile import ReviewRecord
-from trellis.domain.reviews import CycleStatus, ReviewCycle
+from trellis.domain.reviews import (
+    UPWARD_MINIMUM,
+    UPWARD_MINIMUM_HIGH,
+    UPWARD_MINIMUM_LOW,
+    CycleStatus,
+    ReviewCycle,
+)
+from trellis.domain.upward import UpwardSummary
 from trellis.errors import InvalidEvent, NotAuthenticated, TrellisError
 from trellis.services import accounts, clock, review_access, reviews
 
@@ -45,6 +52,9 @@ def _problem(exc: Exception) -> tuple[str, int]:
     if isinstance(exc, ValidationError):
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
+        if where == "upward_minimum":
+            return (f"upward feedback is shown from {UPWARD_MINIMUM_LOW} to "
+                    f"{UPWARD_MINIMUM_HIGH} reports", 422)
         return f"{where}: {first['msg']}", 422
     raise exc
 
@@ -169,10 +179,26 @@ def review_sheets(found: reviews.PersonReviews, cycles: list[ReviewCycle],
     def overall(rating: int) -> str:
         return f"{rating} {scale.label(rating)}".strip() if scale else str(rating)
 
+    def upward(summary: UpwardSummary | None) -> dict[str, Any] | None:
+        """A cycle's upward feedback in words, aggregated: never who, when or in what order."""
+        if summary is None:
+            return None
+        if not summary.shown:
+            return {"shown": False, "minimum": summary.minimum}
+        low, high = (scale.min, scale.max) if scale else (None, None)
+        return {"shown": True, "minimum": summary.minimum, "reviews": summary.reviews,
+                "mean": formatting.number(summary.mean or 0, 1)
+                + (f" on a scale of {low} to {high}" if scale else ""),
+                "distribution": [(overall(rating), n) for rating, n in summary.distribution],
+                "rated": [(item_name(i.item), formatting.number(i.mean, 1), i.rated_by)
+                          for i in summary.items],
+                "comments": list(summary.comments)}
+
     out = []
-    for name in sorted(found.reviews, key=lambda n: order.index(n) if n in order else -1,
+    cycle_names = list(dict.fromkeys([*found.reviews, *found.upward]))
+    for name in sorted(cycle_names, key=lambda n: order.index(n) if n in order else -1,
                        reverse=True):
-        by_role = found.reviews[name]
+        by_role = found.reviews.get(name, {})
         columns: list[dict[str, Any]] = []
         written: list[ReviewRecord] = []
         for form in ReviewForm:
@@ -197,7 +223,8 @@ def review_sheets(found: reviews.PersonReviews, cycles: list[ReviewCycle],
         items = list(dict.fromkeys(i.item for r in written for i in r.ratings))
         goals = list(dict.fromkeys(g.goal for r in written for g in r.goals))
         out.append({"name": name, "period": periods.get(name), "columns": columns,
-                    "goals": goals, "rated": [(i, item_name(i)) for i in items]})
+                    "goals": goals, "rated": [(i, item_name(i)) for i in items],
+                    "upward": upward(found.upward.get(name))})
     return out
 
 
@@ -289,9 +316,11 @@ async def open_cycle(request: Request, user: CurrentUser, uow: Uow) -> Response:
             "name": form.get("name", "").strip(), "period_start": form.get("start", ""),
             "period_end": form.get("end", ""), "forms": chosen or None,
             "due": {f: form[f"due_{f}"] for f in chosen if form.get(f"due_{f}")},
-            "team": form.get("team", "").strip() or None})
+            "team": form.get("team", "").strip() or None,
+            "upward_minimum": form.get("upward_minimum", "").strip() or UPWARD_MINIMUM})
         review_access.open_as(uow(), user, body.name, body.period_start, body.period_end,
-                              forms=body.forms, due=body.due, team=body.team)
+                              forms=body.forms, due=body.due, team=body.team,
+                              upward_minimum=body.upward_minimum)
     except (TrellisError, ValidationError) as exc:
         message, status = _problem(exc)
         return _cycles_page(request, user, uow, form, f"Not opened: {message}", status)

@@ -11,6 +11,7 @@ from trellis.domain.access import Role, TokenScope
 from trellis.domain.events import REVIEW_ITEMS_MAX, GoalOutcome, RecognitionKind
 from trellis.domain.framework import ReviewForm
 from trellis.domain.limits import EMAIL_MAX, FRAMEWORK_FILE_MAX, HANDLE_MAX, LABEL_MAX, NAME_MAX
+from trellis.domain.reviews import UPWARD_MINIMUM, UPWARD_MINIMUM_HIGH, UPWARD_MINIMUM_LOW
 from trellis.services.accounts import MAX_TOKEN_DAYS, TOKEN_LIFETIME, TOKEN_NAME_MAX
 
 from .fields import LINE, RANGE, TEXT, Day, Instant
@@ -251,6 +252,10 @@ class ReviewCycleCreate(Body):
                                        description="a due date per form")
     team: str | None = Field(default=None, max_length=EMAIL_MAX, pattern=LINE,
                              description="only everyone under this manager")
+    upward_minimum: int = Field(default=UPWARD_MINIMUM, ge=UPWARD_MINIMUM_LOW,
+                                le=UPWARD_MINIMUM_HIGH,
+                                description="upward feedback is shown to the manager and "
+                                "their chain only aggregated, from this many reviews")
 
 
 class ReviewCycleUpdate(Body):
@@ -266,6 +271,7 @@ class ReviewCyclePublic(BaseModel):
     due: dict[str, date]
     status: str
     people: int
+    upward_minimum: int
     opened_by: str | None  # HR admins only
     opened_at: Instant
     changed_at: Instant
@@ -330,6 +336,10 @@ class PersonReviewsPublic(BaseModel):
     person: str
     name: str
     cycles: dict[str, dict[str, list[ReviewRecordPublic]]]
+    # by cycle, the upward reviews aggregated when this viewer may not read them one by one
+    # (domain.upward): {"shown": false, "minimum"} or {"shown", "minimum", "reviews", "mean",
+    # "distribution", "items", "comments"}; never a reviewer, a date or an event id
+    upward: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
 class ProgressRowPublic(BaseModel):

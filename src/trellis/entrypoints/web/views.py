@@ -10,6 +10,7 @@ from typing import Any
 
 from trellis.adapters.ledger_files import parse_rows, rows_from_text
 from trellis.domain import access as rules
+from trellis.domain import upward
 from trellis.domain.access import User
 from trellis.domain.events import (
     EventKind,
@@ -83,6 +84,11 @@ def profile_view(uow: UowFactory, user: User, ref: str, at: date | None = None
     seen, found = accounts.read_profile(uow(), user, ref, at)
     doc = rules.redact_profile(profile_to_document(found.profile), pay=seen.pay,
                                private=seen.private)
+    if doc.get("reviews"):  # upward reviews: one by one only for HR outside the chain
+        with uow().reading() as u:
+            chain = accounts.chain_of(u, seen.person)
+        if not upward.sees_individually(user, seen.person.id, chain):
+            doc = upward.without_upward(doc)
     report = found.rules
     return ProfilePublic(person=seen.person.handle, name=seen.person.name,
                          pay_visible=seen.pay, profile=doc,
@@ -122,8 +128,19 @@ def event_public(entry: TimelineEntry, handle: str, *, pay: bool, private: bool,
 
 
 def timeline_view(uow: UowFactory, user: User, ref: str) -> list[EventPublic]:
+    """A person's timeline as ``user`` may see it. Upward reviews (and their retractions)
+    are left out unless the user reads them one by one (domain.upward) or wrote them."""
     seen = accounts.access_to(uow(), user, ref)
     person, entries = profiles.timeline(uow(), str(seen.person.id))
+    hidden = upward.upward_events(e.event for e in entries if e.event is not None)
+    if hidden:
+        with uow().reading() as u:
+            chain = accounts.chain_of(u, seen.person)
+            me = u.people.get(user.person_id) if user.person_id is not None else None
+        if not upward.sees_individually(user, seen.person.id, chain):
+            entries = [e for e in entries if e.event is None or e.event.id not in hidden
+                       or e.event.author == user.email
+                       or (me is not None and hidden[e.event.id] == me.handle)]
     shown = [event_public(e, person.handle, pay=seen.pay, private=seen.private, viewer=user)
              for e in entries]
     if seen.pay and any(rules.carries_pay(e.details) for e in shown):

@@ -1,5 +1,6 @@
 """Compensation over HTTP: cycles (HR opens, closes and applies them), raise proposals in a
-cycle or off-cycle (the person's managers and HR), and their approval step by step.
+cycle or off-cycle (the person's managers and HR), their approval step by step, and the
+withdrawal of an approved raise before its cycle is applied.
 
 Proposals are pay: visible to HR, the person's management chain, and the person once
 applied; every read and write is audited.
@@ -45,6 +46,10 @@ class RaiseCreate(Body):
 
 class Decline(Body):
     reason: str = Field(min_length=1, max_length=LONG_TEXT_MAX, pattern=TEXT)
+
+
+class Withdrawal(Body):
+    reason: str | None = Field(None, max_length=LONG_TEXT_MAX, pattern=TEXT)
 
 
 Doc = dict[str, Any]
@@ -131,3 +136,10 @@ def approve(proposal_id: ProposalId, user: CurrentUser, uow: Uow) -> Doc:
 @router.post("/proposals/{proposal_id}/decline", summary="Decline a proposal, with a reason")
 def decline(proposal_id: ProposalId, body: Decline, user: CurrentUser, uow: Uow) -> Doc:
     return views.decide(uow, user, proposal_id, approve=False, reason=body.reason)
+
+
+@router.post("/proposals/{proposal_id}/withdrawal",
+             summary="Withdraw an approved raise before its cycle is applied, with a reason "
+             "(its proposer, the proposer's managers, HR admins)")
+def withdraw(proposal_id: ProposalId, body: Withdrawal, user: CurrentUser, uow: Uow) -> Doc:
+    return views.withdraw(uow, user, proposal_id, body.reason)

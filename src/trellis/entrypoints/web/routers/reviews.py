@@ -12,6 +12,7 @@ from trellis.domain.access import User
 from trellis.domain.events import goals_to_plain, ratings_to_plain
 from trellis.domain.limits import NAME_MAX
 from trellis.domain.reviews import CycleStatus, ReviewCycle
+from trellis.domain.upward import summary_document
 from trellis.services import review_access, reviews
 
 from ..deps import CurrentUser, Uow
@@ -40,7 +41,7 @@ def cycle_public(cycle: ReviewCycle, people: int, user: User) -> ReviewCyclePubl
     return ReviewCyclePublic(
         name=cycle.name, period_start=cycle.period_start, period_end=cycle.period_end,
         forms=list(cycle.forms), due={f.value: on for f, on in cycle.due.items()},
-        status=cycle.status.value, people=people,
+        status=cycle.status.value, people=people, upward_minimum=cycle.upward_minimum,
         opened_by=cycle.opened_by if user.is_hr else None, opened_at=cycle.opened_at,
         changed_at=cycle.changed_at)
 
@@ -56,7 +57,8 @@ def reviews_public(found: reviews.PersonReviews) -> PersonReviewsPublic:
             anonymous=r.event_id in found.anonymous, ratings=ratings_to_plain(r.ratings),
             goals=goals_to_plain(r.goals), comment=r.comment) for r in records]
             for role, records in by_role.items()}
-            for name, by_role in found.reviews.items()})
+            for name, by_role in found.reviews.items()},
+        upward={name: summary_document(s) for name, s in found.upward.items()})
 
 
 @router.get("/review-cycles", response_model=list[ReviewCyclePublic],
@@ -70,7 +72,7 @@ def list_cycles(user: CurrentUser, uow: Uow) -> list[ReviewCyclePublic]:
 def open_cycle(body: ReviewCycleCreate, user: CurrentUser, uow: Uow) -> ReviewCyclePublic:
     cycle, count = review_access.open_as(uow(), user, body.name, body.period_start,
                                          body.period_end, forms=body.forms, due=body.due,
-                                         team=body.team)
+                                         team=body.team, upward_minimum=body.upward_minimum)
     return cycle_public(cycle, count, user)
 
 
