@@ -168,12 +168,28 @@ class BandStep:
 # --- the walk: one pass over each person's events
 
 
-@dataclass
-class _Records:
-    events: list[tuple[Any, ...]] = field(default_factory=list)
-    people: list[tuple[Any, ...]] = field(default_factory=list)
-    intervals: list[tuple[Any, ...]] = field(default_factory=list)
-    spells: list[tuple[Any, ...]] = field(default_factory=list)
+class _Columns:
+    """Records kept as one list per column (a million rows as tuples, then a frame built
+    from them, held the organization's events three times over at the peak)."""
+
+    __slots__ = ("_columns", "names")
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.names = tuple(names)
+        self._columns: tuple[list[Any], ...] = tuple([] for _ in names)
+
+    def append(self, row: tuple[Any, ...]) -> None:
+        for column, value in zip(self._columns, row, strict=True):
+            column.append(value)
+
+    def frame(self) -> pd.DataFrame:
+        """The records as a frame, each column's values let go once it is converted (the
+        values inferred as pandas infers them from rows: same dtypes, same cells)."""
+        data: dict[str, pd.Series] = {}
+        for name, column in zip(self.names, self._columns, strict=True):
+            data[name] = pd.Series(column, dtype=None if column else object)
+            column.clear()
+        return pd.DataFrame(data, columns=list(self.names))
 
 
 EVENT_COLUMNS = ("person_id", "on", "group", "kind", "pay_pct", "pay_delta", "one_off",
@@ -181,6 +197,14 @@ EVENT_COLUMNS = ("person_id", "on", "group", "kind", "pay_pct", "pay_delta", "on
 PEOPLE_COLUMNS = ("person_id", "role_type", "years")
 INTERVAL_COLUMNS = ("person_id", "group", "before", "after", "lag1", "lag2", "lag4")
 SPELL_COLUMNS = ("person_id", "months", "promoted")
+
+
+@dataclass
+class _Records:
+    events: _Columns = field(default_factory=lambda: _Columns(EVENT_COLUMNS))
+    people: _Columns = field(default_factory=lambda: _Columns(PEOPLE_COLUMNS))
+    intervals: _Columns = field(default_factory=lambda: _Columns(INTERVAL_COLUMNS))
+    spells: _Columns = field(default_factory=lambda: _Columns(SPELL_COLUMNS))
 
 
 def _walk(person_id: int, rows: Sequence[EventRow], band_steps: Sequence[BandStep],
@@ -372,9 +396,8 @@ def build_table_of(groups: PersonRows, roles: Roles, *, end: date,
     steps = band_steps or {}
     for pid, mine in groups:
         _walk(pid, mine, steps.get(pid, ()), roles, since, end, records)
-    frames = tuple(_frame(rows, columns) for rows, columns in (
-        (records.events, EVENT_COLUMNS), (records.people, PEOPLE_COLUMNS),
-        (records.intervals, INTERVAL_COLUMNS), (records.spells, SPELL_COLUMNS)))
+    frames = tuple(r.frame() for r in (records.events, records.people, records.intervals,
+                                       records.spells))
     table = _table(*frames, min_n=min_n)
     if not by_role_type:
         return table
@@ -383,13 +406,6 @@ def build_table_of(groups: PersonRows, roles: Roles, *, end: date,
         ids = set(frames[1].loc[frames[1]["role_type"] == role_type, "person_id"])
         split[role_type] = _table(*(f[f["person_id"].isin(ids)] for f in frames), min_n=min_n)
     return Table(table.people, table.person_years, min_n, table.features, split)
-
-
-def _frame(rows: list[tuple[Any, ...]], columns: Sequence[str]) -> pd.DataFrame:
-    """The records as a frame, the records let go at once (a million tuples each)."""
-    frame = pd.DataFrame(rows, columns=list(columns))
-    rows.clear()
-    return frame
 
 
 def _table(events: pd.DataFrame, people: pd.DataFrame, intervals: pd.DataFrame,
