@@ -55,6 +55,7 @@ import pandas as pd
 from trellis.domain.ledger_rows import EventRow
 
 from .ledger_groups import PersonRows, by_person
+from .record_columns import RecordColumns
 
 MIN_N = 10  # the smallest sample a cell shows a value for
 MIN_SPLIT_YEARS = 0.5  # employment in the window a person needs to join the few/many split
@@ -168,30 +169,6 @@ class BandStep:
 # --- the walk: one pass over each person's events
 
 
-class _Columns:
-    """Records kept as one list per column (a million rows as tuples, then a frame built
-    from them, held the organization's events three times over at the peak)."""
-
-    __slots__ = ("_columns", "names")
-
-    def __init__(self, names: Sequence[str]) -> None:
-        self.names = tuple(names)
-        self._columns: tuple[list[Any], ...] = tuple([] for _ in names)
-
-    def append(self, row: tuple[Any, ...]) -> None:
-        for column, value in zip(self._columns, row, strict=True):
-            column.append(value)
-
-    def frame(self) -> pd.DataFrame:
-        """The records as a frame, each column's values let go once it is converted (the
-        values inferred as pandas infers them from rows: same dtypes, same cells)."""
-        data: dict[str, pd.Series] = {}
-        for name, column in zip(self.names, self._columns, strict=True):
-            data[name] = pd.Series(column, dtype=None if column else object)
-            column.clear()
-        return pd.DataFrame(data, columns=list(self.names))
-
-
 EVENT_COLUMNS = ("person_id", "on", "group", "kind", "pay_pct", "pay_delta", "one_off",
                  "one_off_pct", "levels", "track_change", "mastery_steps", "side_duty")
 PEOPLE_COLUMNS = ("person_id", "role_type", "years")
@@ -201,10 +178,10 @@ SPELL_COLUMNS = ("person_id", "months", "promoted")
 
 @dataclass
 class _Records:
-    events: _Columns = field(default_factory=lambda: _Columns(EVENT_COLUMNS))
-    people: _Columns = field(default_factory=lambda: _Columns(PEOPLE_COLUMNS))
-    intervals: _Columns = field(default_factory=lambda: _Columns(INTERVAL_COLUMNS))
-    spells: _Columns = field(default_factory=lambda: _Columns(SPELL_COLUMNS))
+    events: RecordColumns = field(default_factory=lambda: RecordColumns(EVENT_COLUMNS))
+    people: RecordColumns = field(default_factory=lambda: RecordColumns(PEOPLE_COLUMNS))
+    intervals: RecordColumns = field(default_factory=lambda: RecordColumns(INTERVAL_COLUMNS))
+    spells: RecordColumns = field(default_factory=lambda: RecordColumns(SPELL_COLUMNS))
 
 
 def _walk(person_id: int, rows: Sequence[EventRow], band_steps: Sequence[BandStep],
