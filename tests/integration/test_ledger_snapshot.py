@@ -199,3 +199,15 @@ def test_the_evidence_reads_everyone_in_one_scan_with_each_persons_events(demo: 
     assert [p for p, _ in found] == list(expected) and len(found) >= 25
     by_id = {p: sorted(e, key=lambda x: x.id) for p, e in found}
     assert by_id == {p: sorted(e, key=lambda x: x.id) for p, e in expected.items()}
+
+
+def test_the_profiles_stream_holds_every_current_profile(demo: Trellis):
+    """``State.profiles`` (the comparison's and the calibration's read of band upgrades, a
+    batch at a time) serves what ``rows`` serves, whatever the batch."""
+    with demo.uow().reading() as uow:
+        rows = {r["person_id"]: r["profile"] for r in uow.state.rows(None, ["person_id",
+                                                                            "profile"])}
+        for batch in (7, 2_000):
+            streamed = list(uow.state.profiles(batch=batch))
+            assert len(streamed) == len(rows) >= 60
+            assert dict(streamed) == rows

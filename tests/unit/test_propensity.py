@@ -357,3 +357,34 @@ def test_too_little_data_and_p_values_in_words() -> None:
     assert p_value(0.5) == "p = 0.50"
     document = result.to_document()
     assert document["snapshots"] == 30 and list(document["models"]) == []
+
+
+def test_snapshot_rows_kept_by_column_make_the_frame_from_records_makes():
+    """``RowColumns`` (the snapshots' rows, a list per key) against pandas' own reading of
+    the dicts: keys missing from some rows, a key first seen late, None, text, dates,
+    booleans, nested dicts, a column that is NaN throughout."""
+    import math
+    from datetime import date
+
+    import pandas as pd
+
+    from trellis.analytics.propensity_snapshots import RowColumns
+
+    rows = [
+        {"person_id": 1, "on": date(2024, 1, 1), "x": 1.5, "track": "eng", "_kpis": {},
+         "promoted": False, "gone": math.nan},
+        {"person_id": 2, "on": date(2024, 4, 1), "x": None, "track": "", "_kpis": {"a": 1},
+         "promoted": True, "gone": math.nan},
+        {"person_id": 3, "on": date(2024, 7, 1), "track": "ops", "late": 2.0,
+         "promoted": False, "gone": math.nan, "_kpis": {}},
+        {"person_id": 4, "on": date(2024, 7, 1), "x": 3.0, "track": "eng", "_kpis": {},
+         "promoted": False, "gone": math.nan},
+    ]
+    kept = RowColumns()
+    kept.extend(rows[:1])
+    kept.extend(rows[1:])
+    assert len(kept) == 4
+    got, expected = kept.frame(), pd.DataFrame.from_records(rows)
+    assert list(got.columns) == list(expected.columns)
+    assert got.dtypes.to_dict() == expected.dtypes.to_dict()
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)

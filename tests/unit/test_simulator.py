@@ -167,3 +167,40 @@ def test_departure_bands_are_departures_over_exposure_and_thin_bands_take_the_li
     assert model.hazard(20) == pytest.approx(line, abs=1e-5)
     assert model.hazard(4) == pytest.approx(
         min(model.max_hazard, model.base + model.slope * 6), abs=1e-5)  # no data: the line
+
+
+def test_the_poisson_lanes_are_numpys_inverse_cdf_lookup():
+    """The lookup counted from the cdf's side equals ``searchsorted`` of every lane."""
+    import math
+
+    from trellis.analytics.simulator import LANE, poisson_table
+
+    u = (np.arange(LANE) + 0.5) / LANE
+    means = [0.0, 1e-9, 0.07, 0.5, 1.3, 3.0, 7.7, 20.0, 40.0]
+    for mean in means:
+        k = np.arange(64)
+        pmf = np.exp(-mean + k * math.log(mean) - np.array([math.lgamma(i + 1) for i in k])) \
+            if mean > 0 else (k == 0).astype(float)
+        expected = np.searchsorted(np.cumsum(pmf), u, side="right").astype(np.int8)
+        assert np.array_equal(poisson_table(np.array([mean])), expected), mean
+    both = poisson_table(np.array([0.5, 3.0]))
+    assert np.array_equal(both[LANE:], poisson_table(np.array([3.0])))
+
+
+def test_percentiles_taken_together_are_each_metrics_own_to_the_bit():
+    from trellis.analytics.simulator import _stacked_percentiles
+
+    rng = np.random.default_rng(3)
+    for n in (1, 2, 5, 999, 2_000):
+        values = {"pay": rng.normal(60_000, 9_000, n).astype(np.float32),
+                  "level": rng.integers(1, 9, n).astype(np.int8),
+                  "steps": rng.integers(0, 400, n).astype(np.int16),
+                  "engagement": rng.uniform(1, 5, n).astype(np.float32)}
+        mask = rng.random(n) < 0.8
+        got = _stacked_percentiles(values, mask)
+        assert list(got) == list(values)
+        for metric, v in values.items():
+            chosen = v[mask]
+            want = tuple(float(x) for x in np.percentile(chosen, (10, 50, 90))) \
+                if chosen.size else None
+            assert (got[metric] == want) if want else all(x != x for x in got[metric])

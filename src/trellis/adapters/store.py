@@ -813,6 +813,19 @@ class StateRepository:
                 out[person_id] = [date.fromisoformat(u["on"]) for u in listed or ()]
         return out
 
+    def profiles(self, batch: int = 2_000) -> Iterator[tuple[int, str]]:
+        """Every stored current profile as (person id, document text), a batch at a time:
+        for a reader that keeps a little of each (``rows`` would hold every profile, the
+        largest column, at once)."""
+        c = t.person_state.c
+        result = self._c.execute(select(c.person_id, c.profile),
+                                 execution_options={"yield_per": batch})
+        try:
+            for row in result:
+                yield row[0], row[1]
+        finally:
+            result.close()
+
     def write_checkpoints(self, person_id: int, checkpoints: Sequence[Profile],
                           *, new: bool = False) -> None:
         """Replace a person's checkpoints (a long career's profile every ~1,000 events)."""

@@ -39,6 +39,7 @@ from trellis.domain.framework import Framework
 from trellis.domain.ledger_rows import EventRow
 
 from .ledger_groups import PersonRows, by_person
+from .record_columns import RecordColumns
 
 LEDGER, POOLED = "ledger", "ledger (all stages pooled)"
 MIN_EXPOSURE = 40.0  # person-quarters behind a stage's rate
@@ -257,7 +258,7 @@ class _Panel:
     def __init__(self, framework: Framework, end: date, thresholds: StageThresholds) -> None:
         self.fw, self.end, self.thresholds = framework, end, thresholds
         self.end_q = _quarter(end)
-        self.rows: list[tuple[Any, ...]] = []
+        self.rows = RecordColumns(COLUMNS)
         self.merit: list[float] = []
         # per spell: (hired, left or None, days of its merit raises), for merits a year
         self.spells: list[tuple[date, date | None, list[date]]] = []
@@ -446,8 +447,7 @@ def calibrate_of(framework: Framework, groups: PersonRows, *, end: date,
     for pid, rows in groups:
         panel.person(rows, ups.get(pid, ()))
         people += 1
-    df = pd.DataFrame(panel.rows, columns=list(COLUMNS))
-    panel.rows.clear()  # the frame holds them now
+    df = panel.rows.frame()  # the frame holds them now
     if df.empty:
         return default_calibration(thresholds)
     stages = _stage_rates(df, panel.after_promotion)

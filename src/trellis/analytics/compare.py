@@ -55,6 +55,7 @@ import pandas as pd
 from trellis.domain.ledger_rows import EventRow
 
 from .ledger_groups import PersonRows, by_person
+from .record_columns import RecordColumns
 
 MIN_N = 10  # the smallest sample a cell shows a value for
 MIN_SPLIT_YEARS = 0.5  # employment in the window a person needs to join the few/many split
@@ -168,19 +169,19 @@ class BandStep:
 # --- the walk: one pass over each person's events
 
 
-@dataclass
-class _Records:
-    events: list[tuple[Any, ...]] = field(default_factory=list)
-    people: list[tuple[Any, ...]] = field(default_factory=list)
-    intervals: list[tuple[Any, ...]] = field(default_factory=list)
-    spells: list[tuple[Any, ...]] = field(default_factory=list)
-
-
 EVENT_COLUMNS = ("person_id", "on", "group", "kind", "pay_pct", "pay_delta", "one_off",
                  "one_off_pct", "levels", "track_change", "mastery_steps", "side_duty")
 PEOPLE_COLUMNS = ("person_id", "role_type", "years")
 INTERVAL_COLUMNS = ("person_id", "group", "before", "after", "lag1", "lag2", "lag4")
 SPELL_COLUMNS = ("person_id", "months", "promoted")
+
+
+@dataclass
+class _Records:
+    events: RecordColumns = field(default_factory=lambda: RecordColumns(EVENT_COLUMNS))
+    people: RecordColumns = field(default_factory=lambda: RecordColumns(PEOPLE_COLUMNS))
+    intervals: RecordColumns = field(default_factory=lambda: RecordColumns(INTERVAL_COLUMNS))
+    spells: RecordColumns = field(default_factory=lambda: RecordColumns(SPELL_COLUMNS))
 
 
 def _walk(person_id: int, rows: Sequence[EventRow], band_steps: Sequence[BandStep],
@@ -372,9 +373,8 @@ def build_table_of(groups: PersonRows, roles: Roles, *, end: date,
     steps = band_steps or {}
     for pid, mine in groups:
         _walk(pid, mine, steps.get(pid, ()), roles, since, end, records)
-    frames = tuple(_frame(rows, columns) for rows, columns in (
-        (records.events, EVENT_COLUMNS), (records.people, PEOPLE_COLUMNS),
-        (records.intervals, INTERVAL_COLUMNS), (records.spells, SPELL_COLUMNS)))
+    frames = tuple(r.frame() for r in (records.events, records.people, records.intervals,
+                                       records.spells))
     table = _table(*frames, min_n=min_n)
     if not by_role_type:
         return table
@@ -383,13 +383,6 @@ def build_table_of(groups: PersonRows, roles: Roles, *, end: date,
         ids = set(frames[1].loc[frames[1]["role_type"] == role_type, "person_id"])
         split[role_type] = _table(*(f[f["person_id"].isin(ids)] for f in frames), min_n=min_n)
     return Table(table.people, table.person_years, min_n, table.features, split)
-
-
-def _frame(rows: list[tuple[Any, ...]], columns: Sequence[str]) -> pd.DataFrame:
-    """The records as a frame, the records let go at once (a million tuples each)."""
-    frame = pd.DataFrame(rows, columns=list(columns))
-    rows.clear()
-    return frame
 
 
 def _table(events: pd.DataFrame, people: pd.DataFrame, intervals: pd.DataFrame,

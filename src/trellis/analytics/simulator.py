@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -161,14 +162,27 @@ class Outcome:
 
 def poisson_table(means: Array) -> Array:
     """Inverse-CDF lookup: table[s * LANE + u] ~ Poisson(means[s]) for u uniform in lanes."""
-    tables = []
-    u = (np.arange(LANE) + 0.5) / LANE
-    for mean in means:
-        k = np.arange(64)
-        pmf = np.exp(-mean + k * math.log(mean) - np.array([math.lgamma(i + 1) for i in k])) \
-            if mean > 0 else (k == 0).astype(float)
-        tables.append(np.searchsorted(np.cumsum(pmf), u, side="right").astype(np.int8))
-    return np.concatenate(tables)
+    return np.concatenate([_poisson_lanes(float(mean)) for mean in means])
+
+
+_U = (np.arange(LANE) + 0.5) / LANE
+_K = np.arange(64)
+_LOG_FACTORIAL = np.array([math.lgamma(i + 1) for i in _K])
+
+
+@lru_cache(maxsize=256)
+def _poisson_lanes(mean: float) -> Array:
+    """One mean's lanes: the number of cumulative probabilities at or below each lane's
+    uniform (``searchsorted(cdf, u, side="right")``), counted from the other side: the
+    cdf's 64 values placed among the lanes, then a running count. The same integers, a
+    fraction of the work; kept per mean, since every request of one calibration and
+    strategy asks for the same ones (read only)."""
+    pmf = np.exp(-mean + _K * math.log(mean) - _LOG_FACTORIAL) if mean > 0 else \
+        (_K == 0).astype(float)
+    first_lane = np.searchsorted(_U, np.cumsum(pmf), side="left")
+    table = np.cumsum(np.bincount(first_lane, minlength=LANE + 1)[:LANE]).astype(np.int8)
+    table.flags.writeable = False
+    return table
 
 
 def threshold(p: Array | float) -> Array:
@@ -321,7 +335,7 @@ def simulate(calibration: Calibration, start: Start, strategy: Strategy, *, quar
         survival[q + 1] = np.count_nonzero(alive) / runs
         _bands(over_time, values, alive, sample, q + 1)
 
-    horizon = {m: _percentiles(v[alive]) for m, v in values.items()}
+    horizon = _stacked_percentiles(values, alive)
     bands = {m: Bands(*over_time[m]) for m in METRICS}
     return Outcome(strategy, quarters, runs, survival, bands, horizon,
                    promotions=float(promos.mean()), micro_progressions=float(micro.mean()),
@@ -339,8 +353,31 @@ def _percentiles(values: Array) -> tuple[float, float, float]:
     return float(p10), float(p50), float(p90)
 
 
+# Metrics whose values share a dtype are taken in one call (rows of one array: numpy works
+# row by row as on each alone, in the same dtype, so the figures are the same to the bit):
+# the float32 ones, and the small integers (as int16, which holds both exactly).
+_STACKED = (("pay", "engagement"), ("level", "steps"))
+
+
+def _stacked_percentiles(values: Mapping[str, Array], mask: Array
+                         ) -> dict[str, tuple[float, float, float]]:
+    out: dict[str, tuple[float, float, float]] = {}
+    for names in _STACKED:
+        rows = [values[m][mask] for m in names]
+        if rows[0].size == 0:
+            out.update({m: (math.nan, math.nan, math.nan) for m in names})
+            continue
+        kind = np.result_type(*rows) if rows[0].dtype.kind == "f" else np.int16
+        found = np.percentile(np.stack([r.astype(kind, copy=False) for r in rows]),
+                              PERCENTILES, axis=1)
+        out.update({m: (float(found[0, i]), float(found[1, i]), float(found[2, i]))
+                    for i, m in enumerate(names)})
+    return {m: out[m] for m in values}
+
+
 def _bands(out: dict[str, Array], values: Mapping[str, Array], alive: Array, sample: int,
            q: int) -> None:
     mask = alive[:sample]
-    for m, v in values.items():
-        out[m][:, q] = _percentiles(v[:sample][mask])
+    found = _stacked_percentiles({m: v[:sample] for m, v in values.items()}, mask)
+    for m in values:
+        out[m][:, q] = found[m]

@@ -74,11 +74,9 @@ def band_steps(profile_text: str | bytes) -> list[BandStep]:
 def organization_table(uow: UnitOfWork, params: Mapping[str, Any],
                        ledger: LedgerSnapshot) -> Table:
     """The table over everyone's whole history, through today."""
-    with uow.reading():
+    with uow.reading():  # the band upgrades of each profile, never every profile at once
         roles = roles_of(uow)
-        states = uow.state.rows(None, ["person_id", "profile"])
-    steps = {r["person_id"]: band_steps(r["profile"]) for r in states}
-    del states
+        steps = {person_id: band_steps(text) for person_id, text in uow.state.profiles()}
     return build_table_of(ledger.people(KINDS), roles, end=clock.today(), band_steps=steps,
                           min_n=int(params.get("min_n", MIN_N)))
 

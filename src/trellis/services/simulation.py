@@ -104,10 +104,8 @@ def fit_calibration(uow: UnitOfWork, params: Mapping[str, Any], ledger: LedgerSn
         framework = uow.frameworks.catalog[version_in_force(uow, today).id]
         everyone = uow.people.all()
         managers = {p.manager_id for p in everyone if p.manager_id is not None}
-        rows = uow.state.rows(None, ["person_id", "profile"])
-    band_ups = {r["person_id"]: _band_steps(profile_from_document(orjson.loads(r["profile"])))
-                for r in rows}
-    del rows
+        band_ups = {person_id: _band_steps(profile_from_document(orjson.loads(text)))
+                    for person_id, text in uow.state.profiles()}  # a batch at a time
     contributors = {p.id for p in everyone if p.id not in managers}
     return calibrate_of(framework, ledger.people(PANEL_KINDS, contributors), end=today,
                         band_upgrades=band_ups, thresholds=thresholds)
