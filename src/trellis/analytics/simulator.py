@@ -367,6 +367,10 @@ def _stacked_percentiles(values: Mapping[str, Array], mask: Array
         if rows[0].size == 0:
             out.update({m: (math.nan, math.nan, math.nan) for m in names})
             continue
+        if rows[0].dtype.kind == "f" and not all(np.isfinite(r).all() for r in rows):
+            # trajectories without pay (NaN) count for engagement, not for pay: each alone
+            out.update({m: _percentiles(r) for m, r in zip(names, rows, strict=True)})
+            continue
         kind = np.result_type(*rows) if rows[0].dtype.kind == "f" else np.int16
         found = np.percentile(np.stack([r.astype(kind, copy=False) for r in rows]),
                               PERCENTILES, axis=1)
