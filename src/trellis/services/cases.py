@@ -47,6 +47,7 @@ from trellis.errors import (
     NotFound,
     PermissionDenied,
     PromotionRefused,
+    Term,
     TrellisError,
 )
 
@@ -77,7 +78,8 @@ def manager_of(uow: UnitOfWork, person_ref: str) -> Signer:
         person = find_person(uow, person_ref)
         manager = uow.people.get(person.manager_id) if person.manager_id else None
     if manager is None:
-        raise InvalidEvent(f"{person.handle} has no manager: say who nominates them with --by")
+        raise InvalidEvent("{person} has no manager: say who nominates them with {by}",
+                           person=person.term, by=Term("", "--by"))
     return signer_named(uow, manager.handle)
 
 
