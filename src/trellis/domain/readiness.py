@@ -237,7 +237,7 @@ def _points_requirements(profile: Profile, target: Role, framework: Framework
         total = totals.get(rule.id)
         if total is None:
             total = totals[rule.id] = points_of(rule, framework, mastery).total
-        name = f"{rule.id} points for {target.level if kind == 'points' else target.title}"
+        name = f"{rule.words} points for {target.level if kind == 'points' else target.title}"
         out.append(Requirement(kind, name, total >= least,
                                _points_detail(rule, framework, mastery, total, least),
                                total, least))

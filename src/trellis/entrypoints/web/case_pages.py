@@ -32,6 +32,7 @@ from .deps import CurrentUser, Uow
 from .errors import status_of
 from .fields import LINE, TEXT
 from .pages import error_page, render
+from .person_words import vocabulary
 from .routers.cases import CASE_ID_MAX, TEXT_MAX, audit_read
 from .routers.cases import open_case as open_case_api
 from .views import UowFactory
@@ -79,7 +80,8 @@ def confirmation(request: Request, user: User, uow: UowFactory, person: str, to_
               "effective_on": date.today().isoformat(), **(form or {})}
     return render(request, "case_new.html", status, person=seen.person,
                   readiness=readiness_to_document(found.readiness, found.framework),
-                  explanation=found.explanation, band=target.pay_band,
+                  explanation=vocabulary(found.framework, {}, None).words(found.explanation),
+                  band=target.pay_band,
                   current_pay=found.profile.pay, currency=found.profile.currency,
                   form=values, message=message)
 

@@ -91,9 +91,6 @@ def vocabulary(framework: Framework | None, people: Mapping[str, str],
     terms = {c.id: c.name for c in framework.competencies.values()}
     terms.update({t.id: t.name for t in framework.tracks.values()})
     terms.update({r.id: r.title for r in framework.roles.values()})
-    # a points rule has an id only: "engineering-growth" reads "Engineering growth"
-    terms.update({r.id: r.id.replace("-", " ").replace("_", " ").capitalize()
-                  for r in framework.points_rules if r.id not in terms})
     # every id and name, longest first, as a whole word (ids hold '-' and '.'): names are
     # kept as they are, ids become names
     every = set(terms) | set(terms.values())
