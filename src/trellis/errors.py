@@ -166,8 +166,8 @@ class PromotionRefused(TrellisError):
     ``readiness`` holds the gates and the gap list for the entry point to show.
     """
 
-    def __init__(self, message: str, readiness: Readiness) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, readiness: Readiness, **terms: str | Term) -> None:
+        super().__init__(message, **terms)
         self.readiness = readiness
 
 

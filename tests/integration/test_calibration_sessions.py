@@ -191,7 +191,7 @@ def test_bad_changes_are_refused_in_one_line_and_nothing_is_written(org):
         ("2024 team bob", "cy", 5, "why", InvalidEvent, "cy's rating in cycle '2024' is "
                                                         "already 5"),
         ("2024 team bob", "fay", 4, "why", LedgerRuleBroken, "fay is not in calibration "
-         "session '2024 team bob' (review cycle '2024')"),
+         "session '2024 team bob' (team bob in review cycle '2024')"),
         ("2024 team bob", "bob", 4, "why", LedgerRuleBroken, "bob is not in calibration "
                                                              "session"),
         ("juniors", "fay", 4, "why", LedgerRuleBroken, "fay has no manager review in cycle "

@@ -130,7 +130,7 @@ def test_a_promotion_a_gate_stops_is_refused_with_its_readiness_and_nothing_writ
     before = event_count(gated)
     with pytest.raises(PromotionRefused) as raised:
         promote(gated.uow(), "ada", "eng3", author="tester")
-    assert str(raised.value) == (
+    assert raised.value.on_command_line() == (
         "promotion of ada to eng3 refused, a requirement fails: coding at mastery 2, needs 3; "
         "mentoring at mastery 0, needs 2 (an override with a reason records it anyway)")
     assert "\n" not in str(raised.value)

@@ -148,8 +148,9 @@ def change_rating(uow: UnitOfWork, name: str, person_ref: str, rating: int, reas
         person = find_person(uow, person_ref)
         if not uow.calibrations.is_member(session.id, person.id):
             raise LedgerRuleBroken(f"{{person}} is not in calibration session "
-                                   f"'{session.name}' (review cycle '{session.cycle}')",
-                                   person=person.term)
+                                   f"'{session.name}' ({{group}}review cycle "
+                                   f"'{session.cycle}')", person=person.term,
+                                   group=Term("", f"{session.group_label} in "))
         scale = uow.frameworks.catalog[version_in_force(uow, clock.today()).id].reviews.rating
         if not scale.holds(rating):
             raise InvalidEvent(f"rating {rating} is outside the scale {scale.min}-{scale.max}")

@@ -218,8 +218,9 @@ def promote(uow: UnitOfWork, person_ref: str, to_role: str, *, pay: int | None =
         failed = r.blocking
         if failed and override is None:
             raise PromotionRefused(
-                f"promotion of {person.handle} to {r.target.id} refused, a requirement "
-                f"fails: {failing(r)} (an override with a reason records it anyway)", r)
+                f"promotion of {{who}} to {{role}} refused, a requirement "
+                f"fails: {failing(r)} (an override with a reason records it anyway)", r,
+                who=person.term, role=Term(r.target.title, r.target.id))
         new_pay = pay if pay is not None else promotion_pay(assessed.profile.pay, r.target)
         fields = {"role": r.target.id, "pay": new_pay,
                   "override_reason": override.strip() if failed and override else None}
