@@ -125,7 +125,7 @@ def test_a_change_by_form_shows_on_the_profile_and_is_audited(app, session_id):
                             "reason": "shipped the migration"})
         assert done.status_code == 303, done.text
         after = c.get(done.headers["location"]).text
-        assert "shipped the migration" in after and "Changed the rating of emp" in after
+        assert "shipped the migration" in after and "Changed the rating of Em Ployee" in after
         audit = [e["action"] for e in c.get("/api/audit").json()]
         assert "calibration.change" in audit
         profile = c.get("/api/people/emp/profile").json()
