@@ -21,11 +21,25 @@
                                   choose its own before anything else
 
 Anything else escaping to an entry point is a bug, and is shown as one.
+
+A message names what a user gives or does in each entry point's own words. It writes each
+such thing as ``{name}`` and says how it reads, as a keyword: a string is an input's words
+("a reason"), which the command line calls by its option (``--reason``); a ``Term`` gives
+both readings (a person by name and by handle, a command to run). ``str()`` is the message
+in words, as pages and the API show it; ``on_command_line()`` is the command line's::
+
+    raise InvalidEvent("give {reason}: why the raise is declined", reason="a reason")
+    # str():               give a reason: why the raise is declined
+    # on_command_line():   give --reason: why the raise is declined
+
+A term with no words (``Term("", "run `trellis init`")``) is a hint only the command line
+gives: in words it is left out with the punctuation before it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -33,8 +47,44 @@ if TYPE_CHECKING:  # the domain imports this module, so only for type checking
     from trellis.domain.readiness import Readiness
 
 
+@dataclass(frozen=True, slots=True)
+class Term:
+    """Something a message names, as pages say it (``words``) and as the command line does
+    (``command``: an option, a handle, a command to run)."""
+
+    words: str
+    command: str
+
+
+def option(name: str, words: str) -> Term:
+    """An input: ``words`` on a page, ``--name`` on the command line (``_`` as ``-``)."""
+    return Term(words, "--" + name.replace("_", "-"))
+
+
 class TrellisError(Exception):
-    """Base class: the message is a complete, one-line sentence for the user."""
+    """Base class: the message is a complete, one-line sentence for the user, naming the
+    inputs, people and commands it mentions as ``{name}`` terms (see the module's doc)."""
+
+    def __init__(self, message: str, /, **terms: str | Term) -> None:
+        self.template = message
+        self.terms: Mapping[str, Term] = {
+            name: term if isinstance(term, Term) else option(name, term)
+            for name, term in terms.items()}
+        super().__init__(self._said(lambda t: t.words))
+
+    def on_command_line(self) -> str:
+        """The message as the command line says it: options, handles, commands to run."""
+        return self._said(lambda t: t.command)
+
+    def _said(self, reading: Callable[[Term], str]) -> str:
+        text = self.template
+        for name, term in self.terms.items():
+            said = reading(term)
+            if said:
+                text = text.replace("{" + name + "}", said)
+            else:  # a hint only the other entry point gives, with its lead-in
+                text = re.sub(r"[:;,]?\s*\{" + re.escape(name) + r"\}", "", text)
+        return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +166,8 @@ class PromotionRefused(TrellisError):
     ``readiness`` holds the gates and the gap list for the entry point to show.
     """
 
-    def __init__(self, message: str, readiness: Readiness) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, readiness: Readiness, **terms: str | Term) -> None:
+        super().__init__(message, **terms)
         self.readiness = readiness
 
 

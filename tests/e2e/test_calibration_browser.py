@@ -25,6 +25,7 @@ SHOTS = test_browser.SHOTS
 def test_hr_changes_a_rating_with_a_reason_and_the_person_sees_it(browser, site):
     employee = test_browser.sign_in(browser, site, "employee@demo.trellis")
     handle = employee.request.get(f"{site}/api/me").json()["person"]
+    name = employee.request.get(f"{site}/api/people/{handle}").json()["name"]
 
     hr = test_browser.sign_in(browser, site, "hr@demo.trellis")
     hr.get_by_role("link", name="Calibration").click()
@@ -41,7 +42,7 @@ def test_hr_changes_a_rating_with_a_reason_and_the_person_sees_it(browser, site)
     row.get_by_label("Reason").fill("held to the team's bar in calibration")
     row.get_by_role("button", name="Change").click()
     hr.wait_for_url(re.compile(rf".*\?changed={re.escape(handle)}#list$"))
-    changed = hr.get_by_role("status").filter(has_text=f"Changed the rating of {handle}")
+    changed = hr.get_by_role("status").filter(has_text=f"Changed the rating of {name}")
     assert changed.is_visible()
     assert row.locator("td.rating").inner_text() == str(after)
     assert "held to the team's bar in calibration" in hr.locator("#changes").inner_text()

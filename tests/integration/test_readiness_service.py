@@ -112,23 +112,25 @@ def test_questions_that_do_not_apply_are_one_line_errors(gated, person, target, 
                                                          message):
     with pytest.raises(error) as raised:
         readiness_for(gated.uow(), person, target)
-    assert str(raised.value) == message
+    assert raised.value.on_command_line() == message  # the words of pages: test_error_words
 
 
 def test_no_readiness_for_someone_who_left_or_before_the_hire(gated):
     hire(gated, "bo", "eng1", "2024-02-01")
     record_event(gated.uow(), "bo", K.DEPARTURE, D("2025-01-31"), {}, author="tester")
-    with pytest.raises(NotApplicable, match=r"^bo left on 2025-01-31: readiness is for"):
+    with pytest.raises(NotApplicable) as left:
         readiness_for(gated.uow(), "bo")
-    with pytest.raises(NotApplicable, match=r"^ada has no role on 2023-12-31: record a hire"):
+    assert left.value.on_command_line().startswith("bo left on 2025-01-31: readiness is for")
+    with pytest.raises(NotApplicable) as early:
         readiness_for(gated.uow(), "ada", on=D("2023-12-31"))
+    assert early.value.on_command_line().startswith("ada has no role on 2023-12-31: record")
 
 
 def test_a_promotion_a_gate_stops_is_refused_with_its_readiness_and_nothing_written(gated):
     before = event_count(gated)
     with pytest.raises(PromotionRefused) as raised:
         promote(gated.uow(), "ada", "eng3", author="tester")
-    assert str(raised.value) == (
+    assert raised.value.on_command_line() == (
         "promotion of ada to eng3 refused, a requirement fails: coding at mastery 2, needs 3; "
         "mentoring at mastery 0, needs 2 (an override with a reason records it anyway)")
     assert "\n" not in str(raised.value)
@@ -165,8 +167,9 @@ def test_a_promotion_whose_gates_hold_goes_through_with_the_pay_band_minimum(gat
     assert r.target.id == "eng3"
     assert ("time in level", False, "0 of 12 months in level") in [
         (g.name, g.holds, g.detail) for g in r.gates]
-    with pytest.raises(NotApplicable, match="below ada's current level L2"):
+    with pytest.raises(NotApplicable) as below:
         readiness_for(gated.uow(), "ada", "eng1")
+    assert below.value.on_command_line().endswith("below ada's current level L2")
 
 
 def test_an_override_given_when_every_gate_holds_is_not_recorded(gated):
@@ -184,9 +187,10 @@ def test_a_back_dated_promotion_is_assessed_on_its_date(gated):
 
 
 def test_a_promotion_to_the_same_level_is_not_a_promotion(gated):
-    with pytest.raises(NotApplicable, match="'des1' \\(L1\\) is at ada's current level: "
-                                            "record it as a lateral_move"):
+    with pytest.raises(NotApplicable) as same:
         promote(gated.uow(), "ada", "des1", author="tester")
+    assert same.value.on_command_line().startswith(
+        "'des1' (L1) is at ada's current level: record it as a lateral_move")
 
 
 def test_the_pay_on_promotion_defaults_to_the_band_minimum_at_least():

@@ -145,7 +145,7 @@ def test_every_refusal_is_one_line_and_writes_nothing(org, call, error, message)
     before = counts(org)
     with pytest.raises(error) as caught:
         call(org.uow())
-    assert str(caught.value) == message
+    assert caught.value.on_command_line() == message
     assert counts(org) == before
 
 

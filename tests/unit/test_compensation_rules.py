@@ -79,8 +79,9 @@ def test_pay_outside_the_band_warns_and_needs_a_reason(pay):
         assert rules.check_band(pay, BAND, "eng1", None) is None
         assert 0 <= rules.band_position(pay, BAND) <= 1  # type: ignore[operator]
     else:
-        with pytest.raises(LedgerRuleBroken, match="give --reason"):
+        with pytest.raises(LedgerRuleBroken, match="give a reason") as refused:
             rules.check_band(pay, BAND, "eng1", None)
+        assert "give --reason" in refused.value.on_command_line()
         assert rules.check_band(pay, BAND, "eng1", "market") is not None
     assert rules.check_band(pay, None, "eng1", None) is None  # a role without a band
 
@@ -98,19 +99,23 @@ def test_band_position_and_raise_amounts_by_hand():
 
 @pytest.mark.parametrize("text", ["three", "", "nan", "inf", "-60", "101", "true", "0"])
 def test_a_percent_that_is_not_a_plausible_number_is_refused(text):
-    with pytest.raises(InvalidEvent, match="--percent"):
+    with pytest.raises(InvalidEvent, match="raise") as refused:
         rules.percent_from_text(text)
+    assert refused.value.on_command_line().startswith("--percent ")
+    assert "--" not in str(refused.value)
 
 
 def test_amounts_and_budgets_from_text():
     assert rules.amount_from_text("1,500") == 1_500
     assert rules.budget_percent_from_text("3.5") == 3.5
     for bad in ("1.5", "x", "0"):
-        with pytest.raises(InvalidEvent, match="--amount"):
+        with pytest.raises(InvalidEvent, match="amount") as refused:
             rules.amount_from_text(bad)
+        assert refused.value.on_command_line().startswith("--amount ")
     for bad in ("0", "-1", "x", "101"):
-        with pytest.raises(InvalidEvent, match="--budget-percent"):
+        with pytest.raises(InvalidEvent, match="budget") as refused:
             rules.budget_percent_from_text(bad)
+        assert refused.value.on_command_line().startswith("--budget-percent ")
 
 
 M, SKIP, HR = Approver.MANAGER, Approver.SKIP_LEVEL, Approver.HR

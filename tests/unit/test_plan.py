@@ -219,9 +219,11 @@ def test_too_many_quarters_says_what_would_fit():
     needed = plan.milestones[-1].quarter
     work = sum(s.difficulty for s in plan.steps)  # 4.6 median steps: 3 a quarter in 2
     with pytest.raises(PlanRejected, match=rf"need {needed} quarters, more than the 2 allowed: "
-                                           rf"give --quarters {needed} or --capacity "
-                                           rf"{math.ceil(work / 2)}$"):
+                                           rf"give {needed} quarters or "
+                                           rf"{math.ceil(work / 2)} steps a quarter$") as refused:
         plan_for(TINY_FW, p, role="eng3", horizon=2)
+    assert refused.value.on_command_line().endswith(
+        f": give --quarters {needed} or --capacity {math.ceil(work / 2)}")
 
 
 def test_top_of_track_needs_a_target():

@@ -124,7 +124,8 @@ def test_promotion_rounds_and_all_year_promotions() -> None:
 def test_an_unknown_window_is_refused_in_one_line(text: str) -> None:
     with pytest.raises(TrellisError) as caught:
         ps.parse_window(text)
-    assert str(caught.value).startswith(f"unknown --window {text!r}")
+    assert str(caught.value).startswith(f"unknown window {text!r}")
+    assert caught.value.on_command_line().startswith(f"unknown --window {text!r}")
     assert "\n" not in str(caught.value)
     assert ps.parse_window(" 6M ") == "6m" and ps.parse_window("Reviews") == "reviews"
 

@@ -94,9 +94,9 @@ def test_bad_changes_are_4xx_in_one_line_and_nothing_is_written(app, session_id)
                 ({"person": "emp", "rating": 9, "reason": "x"}, 422,
                  "rating 9 is outside the scale 1-5"),
                 ({"person": "emp", "rating": 4, "reason": " "}, 422,
-                 "give the reason for the change (--reason)"),
+                 "give the reason for the change"),
                 ({"person": "boss", "rating": 4, "reason": "x"}, 422,
-                 "boss is not in calibration session 'h1'"),
+                 "Bo Boss is not in calibration session 'h1'"),
                 ({"person": "emp", "rating": 4}, 422, None)):
             r = c.post(f"/api/calibration/{session_id}/changes", json=body)
             assert r.status_code == status, r.text
@@ -125,7 +125,7 @@ def test_a_change_by_form_shows_on_the_profile_and_is_audited(app, session_id):
                             "reason": "shipped the migration"})
         assert done.status_code == 303, done.text
         after = c.get(done.headers["location"]).text
-        assert "shipped the migration" in after and "Changed the rating of emp" in after
+        assert "shipped the migration" in after and "Changed the rating of Em Ployee" in after
         audit = [e["action"] for e in c.get("/api/audit").json()]
         assert "calibration.change" in audit
         profile = c.get("/api/people/emp/profile").json()

@@ -56,7 +56,8 @@ def test_the_plus_sixty_percent_direct_write_no_longer_lands(app, clients):
     [p] = [x for x in waiting if x["id"] == 1]
     assert (p["person"], p["amount"], p["pay_before"], p["can_sign"]) == ("emp", 27_810,
                                                                           46_350, True)
-    assert p["band_warning"] == "new pay 74,160 is above the eng1 band (40,000-50,000 EUR)"
+    assert p["band_warning"] == ("new pay 74,160 EUR is above the Engineer I band "
+                                 "(40,000-50,000 EUR)")
     signed = clients["hr"].post("/api/compensation/proposals/1/approval")
     assert signed.status_code == 200, signed.text
     assert signed.json()["status"] == "applied" and signed.json()["event"] is not None
@@ -148,7 +149,8 @@ def test_a_manager_proposes_on_the_cycle_page_and_hr_applies(app, clients):
     page = clients["hr"].post("/comp/cycles/2024/propose", data={
         "person": "mgr", "kind": "adjustment", "percent": "abc", "reason": "kept"},
         follow_redirects=False)
-    assert page.status_code == 422 and "--percent must be a number" in page.text
+    assert page.status_code == 422 and "the raise in percent must be a number" in page.text
+    assert "--percent" not in page.text
     row = page.text.split('id="row-mgr"', 1)[1].split("</tr>", 1)[0]
     assert 'data-notice="row-mgr"' in row  # the refusal at the row acted on
     assert 'value="abc"' in row and 'value="kept"' in row

@@ -62,7 +62,7 @@ def test_the_api_reports_both_models_and_refuses_bad_options(hr) -> None:
     sales = doc["effects"][0]
     assert sales["feature"] == "kpi:sales" and sales["p_text"] == "p < 0.001"
     assert doc["not_identifiable"]["track"].startswith("constant")
-    for query, message in (("window=weekly", "unknown --window 'weekly'"),
+    for query, message in (("window=weekly", "unknown window 'weekly'"),
                            (f"at={as_of}&split=2030-01-01", "is outside the decision points"),
                            ("at=1990-01-01", "is before the ledger's first event")):
         r = client.get(f"/api/evidence?{query}")

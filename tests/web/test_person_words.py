@@ -1,5 +1,5 @@
 """The person page's words for what the command line names by id: each timeline line
-rewritten from the domain's summary, and command-line hints left out of messages."""
+rewritten from the domain's summary, and ids in the ledger's refusals."""
 
 from __future__ import annotations
 
@@ -64,11 +64,10 @@ def test_timeline_lines_name_things_in_words(entry, shown):
     assert summary(entry, BY_ID, WORDS) == shown
 
 
-def test_messages_lose_their_command_line_hints_and_ids():
-    assert WORDS.plain("piotr.chen is at the top of the eng track (eng-l4); give --target") \
-        == "Piotr Chen is at the top of the Engineering track"
-    assert WORDS.plain("piotr.chen has no plan: make one with `trellis plan piotr.chen`") == \
-        "Piotr Chen has no plan"
+def test_messages_name_people_and_ids_in_words():
+    """(An error's own hints for the command line never reach a page: trellis.errors.)"""
+    assert WORDS.plain("piotr.chen is at the top of the eng track") == \
+        "Piotr Chen is at the top of the Engineering track"
     # a name holding an id stays whole; a bare id becomes its name; dates read as dates
     assert WORDS.words("system_design at mastery 2; System design counts; holds from "
                        "2027-10-26") == \

@@ -19,7 +19,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.pool import StaticPool
 
-from trellis.errors import DatabaseError
+from trellis.errors import DatabaseError, Term
 
 from .sqlite_writers import BUSY_SECONDS, begin_immediate
 
@@ -46,7 +46,8 @@ def make_engine(url: str, *, create_dir: bool = False) -> Engine:
             if create_dir:
                 path.parent.mkdir(parents=True, exist_ok=True)
             elif not path.exists():
-                raise DatabaseError(f"no database at {path}: run `trellis init` first")
+                raise DatabaseError(f"no database at {path}: {{init}}",
+                                    init=Term("", "run `trellis init` first"))
     try:
         # Parameters are personal data (pay, names): never in an error message or a log.
         engine = create_engine(parsed, hide_parameters=True, **kwargs)
@@ -204,8 +205,8 @@ def ensure_trellis(engine: Engine, *, allow_empty: bool = False) -> None:
                 f"tables ({others}); use an empty database"
             )
         raise DatabaseError(
-            f"{describe(engine)} is not a Trellis database (run `trellis init` to create one)"
-        )
+            f"{describe(engine)} is not a Trellis database{{init}}",
+            init=Term("", " (run `trellis init` to create one)"))
 
 
 def _first_line(exc: Exception) -> str:

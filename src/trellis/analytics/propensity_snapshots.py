@@ -90,8 +90,8 @@ def parse_window(text: str) -> str:
     months = word.removesuffix("m")
     if months.isdigit() and 1 <= int(months) <= 60:
         return f"{int(months)}m"
-    raise TrellisError(f"unknown --window {text!r}: use auto, reviews, promotions or a number "
-                    "of months from 1m to 60m")
+    raise TrellisError(f"unknown {{window}} {text!r}: use auto, reviews, promotions or a "
+                       "number of months from 1m to 60m", window="window")
 
 
 def decision_points(rows: Iterable[EventRow], window: str, as_of: date,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from trellis.errors import InvalidEvent, LedgerRuleBroken, PermissionDenied
+from trellis.errors import InvalidEvent, LedgerRuleBroken, PermissionDenied, Term
 
 from . import approvals
 from .approvals import Signer
@@ -143,9 +143,9 @@ def pay_warning(pay: int | None, role: Role, currency: str | None) -> str | None
         return None
     money = f"{band.min:,}-{band.max:,} {currency or band.currency}".strip()
     if pay < band.min:
-        return f"pay {pay:,} is below the {role.id} band ({money})"
+        return f"pay {pay:,} is below the {role.title} band ({money})"
     if pay > band.max:
-        return f"pay {pay:,} is above the {role.id} band ({money})"
+        return f"pay {pay:,} is above the {role.title} band ({money})"
     return None
 
 
@@ -154,8 +154,8 @@ def check_pay(pay: int | None, role: Role, currency: str | None,
     """Refuse pay outside the band without a reason; returns the warning, if any."""
     warning = pay_warning(pay, role, currency)
     if warning is not None and not (reason and reason.strip()):
-        raise InvalidEvent(f"{warning}: a pay proposal outside the band needs a reason "
-                           "(--pay-reason)")
+        raise InvalidEvent(f"{warning}: a pay proposal outside the band needs "
+                           "{pay_reason}", pay_reason=Term("a reason", "a reason (--pay-reason)"))
     return warning
 
 

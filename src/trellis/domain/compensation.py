@@ -149,34 +149,38 @@ class Proposal:
 # --- parsing what users type
 
 
-def percent_from_text(raw: object, field: str = "--percent") -> float:
+def percent_from_text(raw: object, field: str = "percent") -> float:
     """A raise's percent: a finite number in (-50, 100]."""
     try:
         if isinstance(raw, bool):
             raise ValueError
         value = float(raw)  # type: ignore[arg-type]  # str, int or float, checked by float()
     except (TypeError, ValueError):
-        raise InvalidEvent(f"{field} must be a number, got {shown(raw)}") from None
+        raise InvalidEvent(f"{{{field}}} must be a number, got {shown(raw)}",
+                           **{field: "the raise in percent"}) from None
     if not math.isfinite(value) or not PERCENT_LOW < value <= PERCENT_HIGH:
-        raise InvalidEvent(f"{field} {value:g} is not a plausible change (it must be above "
-                           f"{PERCENT_LOW:g} and at most {PERCENT_HIGH:g})")
+        raise InvalidEvent(f"{{{field}}} {value:g} is not a plausible change (it must be above "
+                           f"{PERCENT_LOW:g} and at most {PERCENT_HIGH:g})",
+                           **{field: "a raise of"})
     if value == 0:
-        raise InvalidEvent(f"{field} 0 is no change")
+        raise InvalidEvent(f"{{{field}}} 0 is no change", **{field: "a raise of"})
     return value
 
 
-def amount_from_text(raw: object, field: str = "--amount") -> int:
+def amount_from_text(raw: object, field: str = "amount") -> int:
     """A raise's amount: a whole number of currency units, not zero."""
     text = str(raw).strip().replace(",", "").replace("_", "") if not isinstance(raw, bool) \
         else ""
     try:
         value = int(text)
     except ValueError:
-        raise InvalidEvent(f"{field} must be a whole number, got {shown(raw)}") from None
+        raise InvalidEvent(f"{{{field}}} must be a whole number, got {shown(raw)}",
+                           **{field: "the amount"}) from None
     if value == 0:
-        raise InvalidEvent(f"{field} 0 is no change")
+        raise InvalidEvent(f"{{{field}}} 0 is no change", **{field: "an amount of"})
     if not -MONEY_MAX <= value <= MONEY_MAX:
-        raise InvalidEvent(f"{field} must be between {-MONEY_MAX:,} and {MONEY_MAX:,}")
+        raise InvalidEvent(f"{{{field}}} must be between {-MONEY_MAX:,} and {MONEY_MAX:,}",
+                           **{field: "the amount"})
     return value
 
 
@@ -186,10 +190,11 @@ def budget_percent_from_text(raw: object) -> float:
             raise ValueError
         value = float(raw)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise InvalidEvent(f"--budget-percent must be a number, got {shown(raw)}") from None
+        raise InvalidEvent(f"{{budget_percent}} must be a number, got {shown(raw)}",
+                           budget_percent="the budget") from None
     if not math.isfinite(value) or not 0 < value <= BUDGET_PERCENT_MAX:
-        raise InvalidEvent(f"--budget-percent {value:g} must be above 0 and at most "
-                           f"{BUDGET_PERCENT_MAX:g}")
+        raise InvalidEvent(f"{{budget_percent}} {value:g}% must be above 0 and at most "
+                           f"{BUDGET_PERCENT_MAX:g}%", budget_percent="a budget of")
     return value
 
 
@@ -199,7 +204,8 @@ def budget_percent_from_text(raw: object) -> float:
 def raise_amount(pay: int, amount: int | None, percent: float | None) -> int:
     """The change of base pay a proposal means: an amount as given, a percent of ``pay``."""
     if (amount is None) == (percent is None):
-        raise InvalidEvent("give exactly one of --percent or --amount")
+        raise InvalidEvent("give exactly one of {percent} or {amount}",
+                           percent="a raise in percent", amount="an amount")
     if amount is not None:
         if pay + amount < 0:
             raise InvalidEvent(f"an amount of {amount:,} would take pay {pay:,} below zero")
@@ -260,8 +266,8 @@ def check_budget(spend: GroupSpend, amount: int, reason: str | None, group: str)
         raise LedgerRuleBroken(
             f"over budget: {group}'s budget is {spend.budget:,} ({spend.payroll:,} payroll), "
             f"{spend.spent:,} is already proposed or approved, and this raise of {amount:,} "
-            f"would bring it to {after:,}, {after - spend.budget:,} over: give --reason to "
-            "propose it anyway")
+            f"would bring it to {after:,}, {after - spend.budget:,} over: give {{reason}} to "
+            "propose it anyway", reason="a reason")
     return True
 
 
@@ -280,11 +286,11 @@ def band_warning(new_pay: int, band: PayBand | None, role: str) -> str | None:
     if band is None:
         return None
     if new_pay < band.min:
-        return (f"new pay {new_pay:,} is below the {role} band ({band.min:,}-{band.max:,} "
-                f"{band.currency})")
+        return (f"new pay {new_pay:,} {band.currency} is below the {role} band "
+                f"({band.min:,}-{band.max:,} {band.currency})")
     if new_pay > band.max:
-        return (f"new pay {new_pay:,} is above the {role} band ({band.min:,}-{band.max:,} "
-                f"{band.currency})")
+        return (f"new pay {new_pay:,} {band.currency} is above the {role} band "
+                f"({band.min:,}-{band.max:,} {band.currency})")
     return None
 
 
@@ -293,7 +299,8 @@ def check_band(new_pay: int, band: PayBand | None, role: str, reason: str | None
     """The band warning; outside the band a reason is required."""
     warning = band_warning(new_pay, band, role)
     if warning and not reason:
-        raise LedgerRuleBroken(f"{warning}: give --reason to propose pay outside the band")
+        raise LedgerRuleBroken(f"{warning}: give {{reason}} to propose pay outside the band",
+                               reason="a reason")
     return warning
 
 

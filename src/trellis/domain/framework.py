@@ -157,6 +157,12 @@ class PointsRule:
     tracks: tuple[str, ...] = ()  # empty: every track
     competency_points: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
     weights: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def words(self) -> str:
+        """The rule in a sentence (it has an id, no name): "engineering-growth" ->
+        "engineering growth"."""
+        return self.id.replace("-", " ").replace("_", " ")
     titles: tuple[TitleRange, ...] = ()
 
     def applies_to(self, track: str | None) -> bool:

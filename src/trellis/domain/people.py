@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from trellis.errors import InvalidEvent
+from trellis.errors import InvalidEvent, Term
 
 from .events import shown
 from .limits import EMAIL_MAX, HANDLE_MAX, NAME_MAX, check_text
@@ -21,6 +21,11 @@ class Person:
     name: str
     email: str | None = None
     manager_id: int | None = None
+
+    @property
+    def term(self) -> Term:
+        """The person in a message: their name on a page, their handle on the command line."""
+        return Term(self.name, self.handle)
 
 
 def check_handle(handle: str, field: str = "handle") -> str:

@@ -37,7 +37,7 @@ from enum import StrEnum
 from itertools import accumulate
 from typing import Any
 
-from trellis.errors import NotFound, PlanRejected
+from trellis.errors import NotFound, PlanRejected, Term
 
 from .criteria import met_on
 from .framework import Framework, Role, SkillBand
@@ -231,7 +231,8 @@ def resolve_target(framework: Framework, profile: Profile, *, role: str | None =
     if band is not None:
         return _band_target(framework, profile, band, band_level)
     if band_level is not None:
-        raise PlanRejected("a band level needs its band: give --band with --level")
+        raise PlanRejected("a band level needs its band: give {band} with {level}",
+                           band="a band", level="the level")
     if competencies is not None:
         return _competency_target(framework, profile, competencies)
     if role is None:
@@ -260,7 +261,7 @@ def _band_target(framework: Framework, profile: Profile, band_id: str,
     if not band.levels:
         raise PlanRejected(f"band '{band_id}' has no levels to aim at")
     if level_ref is None:
-        raise PlanRejected("a band target needs --level")
+        raise PlanRejected("a band target needs {level}", level="a level")
     level = _band_level(band, level_ref)
     mastery = {c: profile.mastery_of(c) for c in band.competencies}
     current = band.level_of(mastery)
@@ -353,7 +354,8 @@ def make_plan(profile: Profile, framework: Framework, target: Target,
         raise PlanRejected(f"capacity must be 1-{MAX_CAPACITY} nano-steps a quarter, "
                            f"not {capacity}")
     if strict and horizon is not None and horizon < first_quarter:
-        raise PlanRejected(f"--quarters must be at least 1, not {horizon - first_quarter + 1}")
+        raise PlanRejected(f"{{quarters}} must be at least 1, not "
+                           f"{horizon - first_quarter + 1}", quarters="the quarters planned")
     if capacity is not None:
         throughput = throughput.commit(capacity)
     start = start or profile.as_of
@@ -387,8 +389,10 @@ def make_plan(profile: Profile, framework: Framework, target: Target,
                    f"{allowed} allowed")
         if strict:
             more = math.ceil(work / allowed) if allowed else MAX_CAPACITY + 1
-            raise PlanRejected(message + f": give --quarters {needed}" + (
-                f" or --capacity {more}" if more <= MAX_CAPACITY else ""))
+            raise PlanRejected(message + ": give {quarters}" + (
+                " or {capacity}" if more <= MAX_CAPACITY else ""),
+                quarters=Term(f"{needed} quarters", f"--quarters {needed}"),
+                capacity=Term(f"{more} steps a quarter", f"--capacity {more}"))
         notes.append(message)
     waiting = _time_in_level(readiness, now, rules, role)
     if waiting:

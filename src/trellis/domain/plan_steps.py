@@ -153,7 +153,7 @@ def points_steps(framework: Framework, role: Role, projected: dict[str, int],
         if not raises:
             rule, least = goal[next(iter(short))]
             return ([(c, m, why) for c, h, to, why in picks for m in range(h + 1, to + 1)],
-                    f"{rule.id} points for {role.level}: {short[next(iter(short))]:g} short "
+                    f"{rule.words} points for {role.level}: {short[next(iter(short))]:g} short "
                     f"of {least:g} with every competency at its top")
         covering = [x for x in raises if x[2]]
         if covering:
@@ -246,7 +246,7 @@ def draft_steps(profile: Profile, framework: Framework, role: Role, effort: Effo
     for c, m, why in chosen:
         toward = ", ".join(
             f"+{rule.points_for(c, m) - rule.points_for(c, m - 1):g} of the {bar:g} "
-            f"{rule.id} points" for rule, bar in highest.values())
+            f"{rule.words} points" for rule, bar in highest.values())
         step(c, m, StepKind.STEP, f"{framework.competencies[c].name} {m - 1} -> {m}: "
              f"{toward} {role.title} needs ({WHY_CHOSEN[why]})")
 

@@ -238,8 +238,9 @@ def _points_requirements(profile: Profile, target: Role, framework: Framework
         if total is None:
             total = totals[rule.id] = points_of(rule, framework, mastery).total
         level = framework.levels.get(target.level)
-        name = (f"Points for the {level.name if level else target.level} level"
-                if kind == "points" else f"Points for {target.title}")
+        where = (f"the {level.name if level else target.level} level" if kind == "points"
+                 else target.title)
+        name = f"{rule.words.capitalize()} points for {where}"
         out.append(Requirement(kind, name, total >= least,
                                _points_detail(rule, framework, mastery, total, least),
                                total, least))

@@ -39,7 +39,7 @@ from trellis.domain.people import Person
 from trellis.domain.profile_document import profile_from_document
 from trellis.domain.readiness import assess
 from trellis.domain.reviews import ReviewCycle
-from trellis.errors import Conflict, InvalidEvent, LedgerRuleBroken, NotFound
+from trellis.errors import Conflict, InvalidEvent, LedgerRuleBroken, NotFound, Term
 
 from . import clock, reviews
 from .frameworks import version_in_force
@@ -59,8 +59,10 @@ def open_session(uow: UnitOfWork, cycle_name: str, *, team: str | None = None,
     given = [(k, v) for k, v in ((GroupKind.TEAM, team), (GroupKind.LEVEL, level),
                                  (GroupKind.TRACK, track)) if v is not None]
     if len(given) != 1:
-        raise InvalidEvent("give exactly one group: --team MANAGER, --level LEVEL or "
-                           "--track TRACK")
+        raise InvalidEvent("give exactly one group: {team}, {level} or {track}",
+                           team=Term("a manager's team", "--team MANAGER"),
+                           level=Term("a level", "--level LEVEL"),
+                           track=Term("a track", "--track TRACK"))
     kind, value = given[0][0], given[0][1].strip()
     with uow:
         cycle = _cycle(uow, cycle_name)
@@ -137,16 +139,18 @@ def change_rating(uow: UnitOfWork, name: str, person_ref: str, rating: int, reas
     framework's scale or equal to the one that stands, no manager review to calibrate."""
     why = text_value(reason, "the reason", LONG_TEXT_MAX, multiline=True)
     if not why:
-        raise InvalidEvent("give the reason for the change (--reason)")
+        raise InvalidEvent("give the reason for the change{reason}",
+                           reason=Term("", " (--reason)"))
     with uow:
         session = _session(uow, name)
         if not session.is_open:
             raise LedgerRuleBroken(f"calibration session '{session.name}' is closed")
         person = find_person(uow, person_ref)
         if not uow.calibrations.is_member(session.id, person.id):
-            raise LedgerRuleBroken(f"{person.handle} is not in calibration session "
-                                   f"'{session.name}' ({session.group_label} in review "
-                                   f"cycle '{session.cycle}')")
+            raise LedgerRuleBroken(f"{{person}} is not in calibration session "
+                                   f"'{session.name}' ({{group}}review cycle "
+                                   f"'{session.cycle}')", person=person.term,
+                                   group=Term("", f"{session.group_label} in "))
         scale = uow.frameworks.catalog[version_in_force(uow, clock.today()).id].reviews.rating
         if not scale.holds(rating):
             raise InvalidEvent(f"rating {rating} is outside the scale {scale.min}-{scale.max}")
@@ -155,12 +159,12 @@ def change_rating(uow: UnitOfWork, name: str, person_ref: str, rating: int, reas
         records = (current.reviews.get(session.cycle, {}).get(ReviewForm.MANAGER.value)
                    if current else None)
         if not records:
-            raise LedgerRuleBroken(f"{person.handle} has no manager review in cycle "
-                                   f"'{session.cycle}' to calibrate")
+            raise LedgerRuleBroken(f"{{person}} has no manager review in cycle "
+                                   f"'{session.cycle}' to calibrate", person=person.term)
         before = records[-1].overall
         if before == rating:
-            raise InvalidEvent(f"{person.handle}'s rating in cycle '{session.cycle}' is "
-                               f"already {rating}")
+            raise InvalidEvent(f"{{person}}'s rating in cycle '{session.cycle}' is "
+                               f"already {rating}", person=person.term)
         event = append_event(uow, person, EventKind.CALIBRATION, clock.today(), {
             "cycle": session.cycle, "session": session.name, "from_rating": before,
             "to_rating": rating, "reason": why}, author=author)
@@ -210,9 +214,14 @@ class CalibrationView:
     def rated(self) -> int:
         return sum(1 for m in self.members if m.rating is not None)
 
-    def box_names(self, performance: Band, readiness: Band) -> list[str]:
-        by_id = {m.person.id: m.person.handle for m in self.members}
+    def box_people(self, performance: Band, readiness: Band) -> list[Person]:
+        """The people in one box, in the order placed."""
+        by_id = {m.person.id: m.person for m in self.members}
         return [by_id[p] for p in self.boxes[(performance, readiness)]]
+
+    def box_names(self, performance: Band, readiness: Band) -> list[str]:
+        """Their handles (the JSON's stable names)."""
+        return [p.handle for p in self.box_people(performance, readiness)]
 
 
 def view(uow: UnitOfWork, name: str) -> CalibrationView:

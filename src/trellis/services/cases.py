@@ -47,6 +47,7 @@ from trellis.errors import (
     NotFound,
     PermissionDenied,
     PromotionRefused,
+    Term,
     TrellisError,
 )
 
@@ -77,7 +78,8 @@ def manager_of(uow: UnitOfWork, person_ref: str) -> Signer:
         person = find_person(uow, person_ref)
         manager = uow.people.get(person.manager_id) if person.manager_id else None
     if manager is None:
-        raise InvalidEvent(f"{person.handle} has no manager: say who nominates them with --by")
+        raise InvalidEvent("{person} has no manager: say who nominates them with {by}",
+                           person=person.term, by=Term("", "--by"))
     return signer_named(uow, manager.handle)
 
 
@@ -148,8 +150,8 @@ def _promote_now(uow: UnitOfWork, case: Case, person: Person, by: Signer) -> Non
     r = assess_promotion(uow, person, case.to_role, case.effective_on).readiness
     if r.blocking:
         raise PromotionRefused(
-            f"a requirement for {r.target.id} fails: {failing(r)}; the framework declares "
-            "no approver who could override it", r)
+            f"a requirement for {{role}} fails: {failing(r)}; the framework declares "
+            "no approver who could override it", r, role=Term(r.target.title, r.target.id))
     event = append_event(uow, person, EventKind.PROMOTION, case.effective_on,
                          {"role": case.to_role, "pay": case.pay, "case": case.id},
                          author=by.label, evidence=case.justification)
@@ -184,8 +186,9 @@ def approve(uow: UnitOfWork, case_id: int, *, by: Signer,
         failed = r.blocking
         if failed and note is None:
             raise PromotionRefused(
-                f"case {case.id}: a requirement for {r.target.id} fails: {failing(r)} (the "
-                "approver's override with a reason signs it anyway)", r)
+                f"case {case.id}: a requirement for {{role}} fails: {failing(r)} (the "
+                "approver's override with a reason signs it anyway)", r,
+                role=Term(r.target.title, r.target.id))
         signed = replace(step, decision=Decision.APPROVED, signed_by=by.label,
                          signer_id=by.person_id, signed_at=clock.now(),
                          override=note if failed else None)

@@ -90,10 +90,11 @@ COMPARISON = org_models.ModelKind(
 def compare(uow: UnitOfWork, *, team: str | None = None, person: str | None = None,
             since: date | None = None, min_n: int = MIN_N) -> Comparison:
     if team is not None and person is not None:
-        raise TrellisError("give --team or --person, not both")
+        raise TrellisError("give {team} or {person}, not both", team="a manager's team",
+                           person="one person")
     today = clock.today()
     if since is not None and since > today:
-        raise TrellisError(f"--since {since} is in the future")
+        raise TrellisError(f"{{since}} {since} is in the future", since="the start date")
     if team is None and person is None and since is None:
         fitted = org_models.load(uow, COMPARISON, {} if min_n == MIN_N else {"min_n": min_n})
         note = fitted.note()

@@ -30,7 +30,14 @@ from trellis.domain.events import CompensationKind, Event, EventKind, text_value
 from trellis.domain.framework import Framework, PayBand
 from trellis.domain.limits import LONG_TEXT_MAX, NAME_MAX
 from trellis.domain.people import Person
-from trellis.errors import Conflict, InvalidEvent, LedgerRuleBroken, NotFound, PermissionDenied
+from trellis.errors import (
+    Conflict,
+    InvalidEvent,
+    LedgerRuleBroken,
+    NotFound,
+    PermissionDenied,
+    Term,
+)
 
 from . import clock
 from .frameworks import version_in_force
@@ -186,8 +193,9 @@ def propose(uow: UnitOfWork, cycle_name: str | None, person_ref: str, kind: Rais
         framework = uow.frameworks.catalog[version_in_force(uow, on).id]
         change = rules.raise_amount(int(pay), amount, percent)
         role = state["role"]
-        warning = rules.check_band(int(pay) + change, _band(framework, role), role or "?",
-                                   reason)
+        found = framework.roles.get(role) if role else None
+        warning = rules.check_band(int(pay) + change, _band(framework, role),
+                                   found.title if found else role or "?", reason)
         over = False
         uow.people.lock(person.id)
         if cycle is not None:
@@ -234,7 +242,7 @@ def approve(uow: UnitOfWork, proposal_id: int, *, by: Signer) -> Proposed:
 def decline(uow: UnitOfWork, proposal_id: int, reason: str, *, by: Signer) -> Proposed:
     text = _reason(reason)
     if not text:
-        raise InvalidEvent("give --reason: why the raise is declined")
+        raise InvalidEvent("give {reason}: why the raise is declined", reason="a reason")
     return _decide(uow, proposal_id, by, "declined", text)
 
 
@@ -533,9 +541,11 @@ def _one_currency(members: Sequence[Participant], people: dict[int, Person]) -> 
     seen: dict[int | None, str | None] = {}
     for m in members:
         if seen.setdefault(m.group_id, m.currency) != m.currency:
-            who = people[m.group_id].handle if m.group_id in people else "the top group"
-            raise InvalidEvent(f"{who}'s team is paid in {seen[m.group_id]} and "
-                               f"{m.currency}: open a cycle per currency (--team)")
+            raise InvalidEvent(f"{{who}}'s team is paid in {seen[m.group_id]} and "
+                               f"{m.currency}: open a cycle per currency ({{team}})",
+                               who=people[m.group_id].term if m.group_id in people
+                               else Term("the top group", "the top group"),
+                               team="each with only one team")
 
 
 def _as_date(value: Any) -> date:

@@ -90,24 +90,28 @@ def fit_evidence(uow: UnitOfWork, *, as_of: date | None = None, since: date | No
     rows from ``ledger`` when given (a snapshot of the model's kinds), else from the store."""
     window = ps.parse_window(window)
     if not 1 <= horizon <= 60:
-        raise TrellisError(f"--horizon {horizon}: use 1 to 60 months")
+        raise TrellisError(f"{{horizon}} {horizon}: use 1 to 60 months",
+                           horizon="the horizon")
     as_of = as_of or clock.today()
     if ledger is None:
         ledger = read_snapshot(uow, EVIDENCE.kinds)
     with uow.reading():
         first = ledger.first_day(ev.KINDS)
         if first is not None and as_of < first:
-            raise TrellisError(f"--at {as_of} is before the ledger's first event ({first})")
+            raise TrellisError(f"{{at}} {as_of} is before the ledger's first event ({first})",
+                               at="the date analysed")
         if since is not None and since > as_of:
-            raise TrellisError(f"--since {since} is after the date analysed ({as_of})")
+            raise TrellisError(f"{{since}} {since} is after the date analysed ({as_of})",
+                               since="the start date")
         points = ps.decision_points(ledger.rows(ps.DECISION_KINDS), window, as_of,
                                     horizon, since)
         if split is not None and (not points.days or not
                                   points.days[0] < split <= points.days[-1]):
             span = (f"{points.days[0]} to {points.days[-1]}" if points.days
                     else "there are none")
-            raise TrellisError(f"--split {split} is outside the decision points ({span}): "
-                               "give a date after the first and up to the last")
+            raise TrellisError(f"{{split}} {split} is outside the decision points ({span}): "
+                               "give a date after the first and up to the last",
+                               split="the split date")
         people = ledger.person_ids(ev.KINDS) if points.days else []
         snapshots, refused = ps.snapshots(uow.events.of_people(people, as_of), points,
                                           uow.frameworks.catalog, as_of, horizon)

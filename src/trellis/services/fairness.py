@@ -21,7 +21,7 @@ from trellis.analytics import fairness as fa
 from trellis.analytics import fairness_outcomes as out
 from trellis.domain.events import EventKind
 from trellis.domain.ledger_rows import EventRow
-from trellis.errors import InvalidEvent, NotFound
+from trellis.errors import InvalidEvent, NotFound, Term
 
 from . import clock, org_models
 from .compare import roles_of
@@ -105,7 +105,8 @@ def fairness(uow: UnitOfWork, *, attributes: list[str] | None = None,
     until = until or today
     since = since or until - timedelta(days=WINDOW_DAYS - 1)
     if since > until:
-        raise InvalidEvent(f"--since {since} is after --until {until}")
+        raise InvalidEvent(f"{{since}} {since} is after {{until}} {until}",
+                           since="the start date", until="the end date")
     if min_group < 1:
         raise InvalidEvent("the minimum group size must be at least 1")
     with uow.reading():
@@ -153,8 +154,8 @@ def fairness(uow: UnitOfWork, *, attributes: list[str] | None = None,
         low_end, high_end = rating_scale or (int(ratings.min()), int(ratings.max()))
         high = high_rating if high_rating is not None else out.default_high(low_end, high_end)
         if rating_scale and not low_end <= high <= high_end:
-            raise InvalidEvent(f"--high-rating {high} is outside the rating scale "
-                               f"{low_end}-{high_end}")
+            raise InvalidEvent(f"{{high_rating}} {high} is outside the rating scale "
+                               f"{low_end}-{high_end}", high_rating="the high rating")
         audits += fa.audit_outcome(f"rated {high} or above", out.rated_high(ratings, high),
                                    wide, names, min_group)
         if HAS_CALIBRATION:
@@ -171,8 +172,9 @@ def fairness(uow: UnitOfWork, *, attributes: list[str] | None = None,
 
 def _names(asked: list[str] | None, recorded: list[str]) -> list[str]:
     if not recorded:
-        raise NotFound("no person attributes are recorded: set some with `trellis person "
-                       "attribute set` or `trellis person attribute import`")
+        raise NotFound("no person attributes are recorded: {how}", how=Term(
+            "", "set some with `trellis person attribute set` or `trellis person attribute "
+            "import`"))
     if not asked:
         return recorded
     names = list(dict.fromkeys(a.strip().lower() for a in asked))

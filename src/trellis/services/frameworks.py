@@ -14,7 +14,7 @@ from trellis.domain.events import Event, EventKind
 from trellis.domain.framework import Framework
 from trellis.domain.framework_versions import in_force
 from trellis.domain.profile import replay, resume
-from trellis.errors import FrameworkInvalid, LedgerRuleBroken, NotFound, TrellisError
+from trellis.errors import FrameworkInvalid, LedgerRuleBroken, NotFound, Term, TrellisError
 
 from . import clock
 from .unit_of_work import FrameworkVersionInfo, UnitOfWork
@@ -203,12 +203,16 @@ def list_versions(uow: UnitOfWork) -> tuple[list[FrameworkVersionInfo], str | No
         return list(uow.frameworks.versions()), uow.frameworks.get_meta(ACTIVE)
 
 
+LOAD_A_FRAMEWORK = Term("an HR admin loads one on the Organization page",
+                        "run `trellis framework load FILE` first")
+
+
 def version_in_force(uow: UnitOfWork, on: date) -> FrameworkVersionInfo:
     """The active framework's version in force on a date (inside an open unit of work)."""
     key = uow.frameworks.get_meta(ACTIVE)
     version = uow.frameworks.in_force(key, on) if key else None
     if version is None:
-        raise NotFound("no framework is loaded: run `trellis framework load FILE` first")
+        raise NotFound("no framework is loaded: {load}", load=LOAD_A_FRAMEWORK)
     return version
 
 

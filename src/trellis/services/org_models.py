@@ -93,7 +93,7 @@ class Fitted(Generic[T]):
         if not self.stale:
             return None
         return (f"the {self.name} model is as of {self.as_of} ({self.behind:,} event(s) "
-                "behind); it is being rebuilt (`trellis refresh`)")
+                "behind) until it is rebuilt")
 
     def to_document(self) -> dict[str, Any]:
         return {"model": self.name, "as_of": self.as_of, "built_at": self.built_at,

@@ -174,12 +174,14 @@ def backtest(uow: UnitOfWork, at: date, *, refreshes: bool = False) -> Backtest:
             raise BacktestRejected("the ledger has no events to backtest")
         first, last = min(dated), max(dated)
         if at > clock.today():
-            raise BacktestRejected(f"--at {at} is in the future")
+            raise BacktestRejected(f"{{at}} {at} is in the future", at="the date planned from")
         if at < first:
-            raise BacktestRejected(f"--at {at} is before the ledger's first event ({first})")
+            raise BacktestRejected(f"{{at}} {at} is before the ledger's first event ({first})",
+                                   at="the date planned from")
         if at >= last:
-            raise BacktestRejected(f"--at {at} is on or after the ledger's last event "
-                                   f"({last}): nothing after it to score against")
+            raise BacktestRejected(f"{{at}} {at} is on or after the ledger's last event "
+                                   f"({last}): nothing after it to score against",
+                                   at="the date planned from")
         history = careers(uow)
         catalog = uow.frameworks.catalog
         held = held_out_plans(by_person, catalog, history, at)

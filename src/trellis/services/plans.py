@@ -35,7 +35,7 @@ from trellis.domain.plan import (
 )
 from trellis.domain.profile import Profile, live_events
 from trellis.domain.readiness import Readiness
-from trellis.errors import NotFound, PlanRejected
+from trellis.errors import NotFound, PlanRejected, Term
 
 from . import clock
 from .effort import plan_models
@@ -92,8 +92,8 @@ def show_plan(uow: UnitOfWork, ref: str) -> PlanView:
         person = find_person(uow, ref)
         stored = uow.plans.active(person.id)
         if stored is None:
-            raise NotFound(f"{person.handle} has no plan: make one with "
-                           f"`trellis plan {person.handle}`")
+            raise NotFound("{person} has no plan: {make}", person=person.term,
+                           make=Term("", f"make one with `trellis plan new {person.handle}`"))
         profile, framework, events = _current(uow, person, today)
         return _view(uow, person, stored, profile, framework, events)
 

@@ -21,7 +21,7 @@ from trellis.domain.people import Person
 from trellis.domain.profile import Profile
 from trellis.domain.profile_document import profile_from_document
 from trellis.domain.readiness import Readiness, assess, explain
-from trellis.errors import InvalidEvent, NotApplicable, NotFound, PromotionRefused
+from trellis.errors import InvalidEvent, NotApplicable, NotFound, PromotionRefused, Term
 
 from . import clock
 from .frameworks import version_in_force
@@ -61,21 +61,25 @@ def readiness_for(uow: UnitOfWork, person_ref: str, target: str | None = None,
 def _assess_person(uow: UnitOfWork, person: Person, target: str | None, on: date | None,
                    *, promotion: bool = False) -> PersonReadiness:
     p = profile_of(uow, person, on).profile
-    who = person.handle
+    who = person.term
     if p.hired_on is None or p.role is None:
-        raise NotApplicable(f"{who} has no role on {p.as_of}: record a hire first")
+        raise NotApplicable(f"{{who}} has no role on {p.as_of}: record a hire first", who=who)
     if p.departed_on is not None:
-        raise NotApplicable(f"{who} left on {p.departed_on}: readiness is for people in a role")
+        raise NotApplicable(f"{{who}} left on {p.departed_on}: readiness is for people in a "
+                            "role", who=who)
     framework = uow.frameworks.catalog[version_in_force(uow, p.as_of).id]
     current = framework.roles.get(p.role)
     if current is None:
-        raise NotApplicable(f"{who}'s role '{p.role}' is not in the '{framework.key}' "
-                            f"framework in force on {p.as_of}")
+        raise NotApplicable(f"{{who}}'s role '{p.role}' is not in the '{framework.key}' "
+                            f"framework in force on {p.as_of}", who=who)
     if target is None:
         role = framework.next_role(current.id)
         if role is None:
-            raise NotApplicable(f"{who} is at the top of the {current.track} track "
-                                f"({current.id}); give --target")
+            track = framework.tracks.get(current.track)
+            raise NotApplicable(
+                "{who} is at the top of the {track} track{role}; {target}", who=who,
+                track=Term(track.name if track else current.track, current.track),
+                role=Term("", f" ({current.id})"), target=Term("", "give --target"))
     else:
         found = framework.roles.get(target.strip())
         if found is None:
@@ -83,13 +87,17 @@ def _assess_person(uow: UnitOfWork, person: Person, target: str | None, on: date
         role = found
     rank, current_rank = framework.rank_of(role.id), framework.rank_of(current.id)
     if role.id == current.id:
-        raise NotApplicable(f"{who} already holds {role.id} ({role.title})")
+        raise NotApplicable("{who} already holds {role}", who=who,
+                            role=Term(role.title, f"{role.id} ({role.title})"))
     if rank < current_rank:
-        raise NotApplicable(f"target '{role.id}' ({role.level}) is below {who}'s current "
-                            f"level {current.level}")
+        raise NotApplicable(f"{{role}} ({role.level}) is below {{who}}'s current level "
+                            f"{current.level}", who=who,
+                            role=Term(f"the target {role.title}", f"target '{role.id}'"))
     if promotion and rank == current_rank:
-        raise NotApplicable(f"'{role.id}' ({role.level}) is at {who}'s current level: "
-                            "record it as a lateral_move, not a promotion")
+        raise NotApplicable(f"{{role}} ({role.level}) is at {{who}}'s current level: "
+                            "record it as a {lateral}, not a promotion", who=who,
+                            role=Term(role.title, f"'{role.id}'"),
+                            lateral=Term("lateral move", "lateral_move"))
     return PersonReadiness(person, p, assess(p, role, framework), framework)
 
 
@@ -213,8 +221,9 @@ def promote(uow: UnitOfWork, person_ref: str, to_role: str, *, pay: int | None =
         failed = r.blocking
         if failed and override is None:
             raise PromotionRefused(
-                f"promotion of {person.handle} to {r.target.id} refused, a requirement "
-                f"fails: {failing(r)} (an override with a reason records it anyway)", r)
+                f"promotion of {{who}} to {{role}} refused, a requirement "
+                f"fails: {failing(r)} (an override with a reason records it anyway)", r,
+                who=person.term, role=Term(r.target.title, r.target.id))
         new_pay = pay if pay is not None else promotion_pay(assessed.profile.pay, r.target)
         fields = {"role": r.target.id, "pay": new_pay,
                   "override_reason": override.strip() if failed and override else None}

@@ -25,7 +25,7 @@ from trellis.domain.reviews import (
     upward_minimum_from,
 )
 from trellis.domain.upward import UpwardSummary, summarize
-from trellis.errors import Conflict, InvalidEvent, LedgerRuleBroken, NotFound
+from trellis.errors import Conflict, InvalidEvent, LedgerRuleBroken, NotFound, Term, option
 
 from . import clock
 from .frameworks import version_in_force
@@ -59,9 +59,11 @@ def open_cycle(uow: UnitOfWork, name: str, start: date, end: date, *,
                                    f"forms: {', '.join(allowed)})")
         for form, on in due.items():
             if form not in chosen:
-                raise InvalidEvent(f"--due-{form}: the cycle has no {form} reviews")
+                raise InvalidEvent(f"{{due}}: the cycle has no {form} reviews",
+                                   due=option(f"due_{form}", f"the due date of {form} reviews"))
             if on < start:
-                raise InvalidEvent(f"--due-{form} {on} is before the period starts ({start})")
+                raise InvalidEvent(f"{{due}} {on} is before the period starts ({start})",
+                                   due=option(f"due_{form}", f"the due date of {form} reviews"))
         manager = find_person(uow, team) if team is not None else None
         people = _active(uow, manager)
         if not people:
@@ -288,7 +290,8 @@ def _reviewer(uow: UnitOfWork, cycle: ReviewCycle, person: Person, role: ReviewF
                                f"({manager.handle} is)")
         return manager
     if given is None:
-        raise InvalidEvent(f"a {role} review needs --by: who writes it")
+        raise InvalidEvent(f"a {role} review needs {{by}}", by=Term("who writes it",
+                                                                   "--by: who writes it"))
     if role is ReviewForm.PEER:
         nominated = {n.peer_id for n in uow.reviews.nominations(cycle.id, person.id)}
         if given.id not in nominated:

@@ -89,9 +89,11 @@ def parse_filter(text: str) -> dict[str, str]:
 
 def check_range(years: int, runs: int) -> None:
     if not 1 <= years <= MAX_YEARS:
-        raise TrellisError(f"--years must be from 1 to {MAX_YEARS}, not {years}")
+        raise TrellisError(f"{{years}} must be from 1 to {MAX_YEARS}, not {years}",
+                           years="the years ahead")
     if not 100 <= runs <= MAX_RUNS:
-        raise TrellisError(f"--runs must be from 100 to {MAX_RUNS:,}, not {runs:,}")
+        raise TrellisError(f"{{runs}} must be from 100 to {MAX_RUNS:,}, not {runs:,}",
+                           runs="the careers simulated per strategy")
 
 
 def fit_calibration(uow: UnitOfWork, params: Mapping[str, Any], ledger: LedgerSnapshot
@@ -130,7 +132,8 @@ def simulate(uow: UnitOfWork, *, person: str | None = None, cohort: str | None =
     check_range(years, runs)
     wanted = parse_filter(cohort) if cohort is not None else {}
     if person is not None and cohort is not None:
-        raise TrellisError("give --person or --cohort, not both")
+        raise TrellisError("give {person} or {cohort}, not both", person="a person",
+                           cohort="a group")
     today = clock.today()
     with uow.reading():
         framework = uow.frameworks.catalog[version_in_force(uow, today).id]

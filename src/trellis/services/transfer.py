@@ -112,8 +112,8 @@ def _import(
     with uow.importing():
         versions = _version_lookup(uow)
         if versions is None:
-            raise ImportRejected([Problem("", "no framework is loaded: run `trellis framework "
-                                          "load FILE` first", None, source or None)])
+            raise ImportRejected([Problem("", "no framework is loaded: load one before "
+                                          "importing", None, source or None)])
 
         # Ids come from the database before anything is locked or written, so that writes
         # running beside the import (PostgreSQL) are never given one of them, nor one of the

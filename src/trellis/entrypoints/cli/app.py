@@ -73,9 +73,9 @@ def main(argv: list[str] | None = None) -> None:
     except typer.Abort:  # end of input at a prompt
         fail("aborted")
     except Busy as exc:
-        fail(str(exc), EX_TEMPFAIL)
-    except TrellisError as exc:
-        fail(str(exc))
+        fail(exc.on_command_line(), EX_TEMPFAIL)
+    except TrellisError as exc:  # in the command line's words: options, handles, commands
+        fail(exc.on_command_line())
     except KeyboardInterrupt:
         fail("interrupted", 130)
     except Exception as exc:  # a bug: say so in one line, keep the traceback opt-in

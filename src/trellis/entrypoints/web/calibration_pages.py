@@ -18,6 +18,7 @@ from trellis.domain.calibration_sessions import (
     READINESS_MID,
     RatingShare,
 )
+from trellis.domain.framework import Framework
 from trellis.domain.limits import EMAIL_MAX, LONG_TEXT_MAX, NAME_MAX
 from trellis.errors import InvalidEvent, NotAuthenticated, NotFound, TrellisError
 from trellis.services import accounts, clock, reviews
@@ -31,6 +32,7 @@ from .errors import status_of
 from .feedback import Notice
 from .fields import LINE, TEXT, SessionId
 from .pages import render
+from .people_names import name_of, names_of_everyone
 
 router = APIRouter(include_in_schema=False)
 
@@ -118,14 +120,33 @@ def _show(session_id: SessionId, request: Request, user: User, uow: Uow, *,
                    {"members": len(view.members)})
     scale = view.framework.reviews.rating
     words = {value: label for _, options in _groups(uow) for value, label in options}
+    names = names_of_everyone(uow())
+    changed = request.query_params.get("changed")
+    changes = [{**c, "person": name_of(names, c["person"]), "by": name_of(names, c["by"])}
+               for c in use.changes_of(uow(), session.name)]
     return render(request, "calibration.html", status, view=view, session=session,
                   group=words.get(f"{session.group_kind}:{session.group}",
                                   session.group_label),
                   bars=_bars(view.distribution), bands=BANDS, rows=list(reversed(BANDS)),
                   ratings=list(range(scale.min, scale.max + 1)),
-                  changes=use.changes_of(uow(), session.name), message=message,
-                  changed=request.query_params.get("changed"),
+                  changes=changes, message=message,
+                  changed=name_of(names, changed) if changed else None,
+                  subject=lambda what: _subject_words(view.framework, what),
                   thresholds=(READINESS_MID, READINESS_HIGH))
+
+
+def _subject_words(framework: Framework, what: str) -> str:
+    """A micro-progression's subject as the page says it: a competency, criterion, track or
+    role by its name (what people typed, a certification or a project, as typed)."""
+    if what in framework.competencies:
+        return framework.competencies[what].name
+    if what in framework.tracks:
+        return framework.tracks[what].name
+    if what in framework.roles:
+        return framework.roles[what].title
+    if what in framework.criteria:
+        return f"“{framework.criteria[what].text}”"
+    return what
 
 
 def _bars(rows: tuple[RatingShare, ...]) -> list[dict[str, Any]]:

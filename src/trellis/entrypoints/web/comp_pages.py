@@ -19,8 +19,9 @@ from trellis.domain.access import Role, User
 from trellis.domain.compensation import CompCycleStatus, RaiseKind
 from trellis.domain.limits import EMAIL_MAX, LONG_TEXT_MAX, NAME_MAX
 from trellis.errors import InvalidEvent, NotAuthenticated, NotFound, TrellisError
-from trellis.services import accounts
+from trellis.services import accounts, clock
 from trellis.services import compensation as use
+from trellis.services.frameworks import version_in_force
 
 from . import compensation_views as views
 from . import feedback
@@ -152,6 +153,17 @@ def _problem(exc: Exception) -> tuple[str, int]:
 # --- one cycle
 
 
+def _titles(uow: Uow) -> dict[str, str]:
+    """Each role id of the framework in force as its title (none without a framework)."""
+    u = uow()
+    try:
+        with u.reading():
+            framework = u.frameworks.catalog[version_in_force(u, clock.today()).id]
+    except NotFound:
+        return {}
+    return {r.id: r.title for r in framework.roles.values()}
+
+
 @router.get("/comp/cycles/{name}", response_class=HTMLResponse)
 def cycle_page(name: str, request: Request, user: CurrentUser, uow: Uow) -> HTMLResponse:
     return _cycle(name, request, user, uow)
@@ -166,8 +178,10 @@ def _cycle(name: str, request: Request, user: User, uow: Uow, *,
         g["currency"] = currency.get(g["group"])
         g["label"] = (f"{folks.name(g['manager'])}'s team" if g["manager"]
                       else "People with no manager")
+    titles = _titles(uow)
     for p in doc["people"] + doc["withdrawn"]:
         p["name"] = folks.name(p["person"])
+        p["title"] = titles.get(p["role"], p["role"]) if p.get("role") else None
         x = p["proposal"]
         if x:
             x["kind_words"] = KIND_WORDS.get(RaiseKind(x["kind"]), x["kind"])

@@ -19,9 +19,11 @@ from trellis.services import accounts, frameworks, org_overview
 from trellis.services.org_overview import Overview
 from trellis.services.team_list import BANDS
 
+from .audit_words import audit_rows
 from .deps import CurrentUser, Uow, analysis
 from .formatting import percent
 from .pages import render
+from .people_names import name_of, names_of_everyone
 from .team_pages import readiness_memo
 
 router = APIRouter(include_in_schema=False)
@@ -39,8 +41,13 @@ async def org(request: Request, user: User, uow: Uow,
     found = await analysis(request, org_overview.overview, uow(),
                            memo=readiness_memo(request))
     versions, active = frameworks.list_versions(uow())
-    audit = accounts.audit_log(uow(), 30)
+    names = names_of_everyone(uow())
+    audit = audit_rows(accounts.audit_log(uow(), 30), names)
+    u = uow()
+    with u.reading():  # a framework by its name ("Software company"), not its key
+        titles = {v.key: u.frameworks.catalog[v.id].name for v in versions}
     return render(request, "org.html", status, versions=versions, active=active, audit=audit,
+                  framework_names=titles, who=lambda ref: name_of(names, ref),
                   overview=found, charts=charts(found), problems=problems or [],
                   message=message)
 

@@ -81,10 +81,21 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
     if context.get("notice") is None:
         context["notice"] = feedback.take(request)
     response = templates().TemplateResponse(request, name, {
-        "user": user, "csrf": getattr(request.state, "csrf", ""), "Role": Role, **context},
+        "user": user, "user_name": _name_of(request, user),
+        "csrf": getattr(request.state, "csrf", ""), "Role": Role, **context},
         status_code=status_code)
     feedback.settle(request, response)
     return response
+
+
+def _name_of(request: Request, user: User | None) -> str | None:
+    """The signed-in person's name, for the header (None: an account of no one)."""
+    if user is None or user.person_id is None:
+        return None
+    uow = request.app.state.trellis.uow()
+    with uow.reading():
+        person = uow.people.get(user.person_id)
+    return person.name if person else None
 
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
@@ -226,7 +237,9 @@ async def evidence_page(request: Request, user: CurrentUser, uow: Uow) -> HTMLRe
     curves = [{"group": g["group"], "status": g["status"], "spells": g["spells"],
                "rate_from": g["rate_from"], "rate_to": g["rate_to"], **g["curve"]}
               for g in doc["time_in_level"]["groups"]]
-    return render(request, "evidence.html", doc=doc, ev_words=evidence_words,
+    _, framework = await analysis(request, framework_at, uow())
+    words = vocabulary(framework, {}, framework.currency)
+    return render(request, "evidence.html", doc=doc, ev_words=evidence_words, words=words,
                   curves_json=orjson.dumps(curves, option=orjson.OPT_SERIALIZE_NUMPY).decode())
 
 

@@ -60,9 +60,9 @@ class Vocabulary:
         return arrows(_ISO_DAY.sub(lambda m: day(m.group(0)), text))
 
     def plain(self, text: str) -> str:
-        """A message Trellis wrote for the command line, for a page: its command-line
-        hints ("give --target", "`trellis plan ...`") left out, handles as names."""
-        text = _CLI_HINT.sub("", text)
+        """A message Trellis wrote (a refusal of the ledger's rules) for a page: event
+        kinds, handles and ids as words. (An error names its options and commands in
+        words already: ``trellis.errors``.)"""
         text = _KIND_IDS.sub(lambda m: kind_words(m.group(0)), text)
         return self.words(self.named(text))
 
@@ -78,8 +78,6 @@ class Vocabulary:
 
 _KIND_IDS = re.compile(r"\b(?:" + "|".join(k.value for k in EventKind if "_" in k.value)
                        + r")\b")
-_CLI_HINT = re.compile(r"\s*[;:,]\s*(?:give|make one with|use|run|try)\s+(?:`[^`]*`|--[\w-]+)"
-                       r"|\s*`[^`]*`")
 
 
 def arrows(text: str) -> str:
