@@ -150,8 +150,10 @@ def _print_rules(rules: RulesReport, upgrades: tuple[BandUpgrade, ...]) -> None:
 
 
 def timeline(ctx: typer.Context, person: Person, json: Json = False) -> None:
-    """Every event in order: promotions and micro-progressions marked apart (upward reviews
-    only aggregated, in ``review show``: they are anonymous to the manager)."""
+    """Every event in order: promotions and micro-progressions marked apart.
+
+    Upward reviews are left out: they are anonymous to the manager, and ``review show``
+    gives them aggregated."""
     found, entries = use.timeline(state(ctx).open().uow(), person)
     hidden = upward_events(e.event for e in entries if e.event is not None)
     entries = [e for e in entries if e.event is None or e.event.id not in hidden]

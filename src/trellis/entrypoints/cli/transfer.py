@@ -64,8 +64,9 @@ def export(
         "backup, for HR only (left out by default: they are anonymous to the manager).")]
     = False,
 ) -> None:
-    """Export every person and event; the file re-imports to the same profiles (upward
-    reviews only with --with-upward-reviews)."""
+    """Export every person and event; the file re-imports to the same profiles.
+
+    Upward reviews are left out unless --with-upward-reviews is given."""
     left_out: list[int] = []
     count = write_ledger_file(out, use.export_records(
         state(ctx).open().uow(), upward_reviews=with_upward_reviews, left_out=left_out))
