@@ -220,7 +220,8 @@ def test_a_manager_compares_their_own_team_by_default(clients):
     doc = c.get("/api/compare").json()["document"]
     assert doc["scope"] == "team" and doc["subject"] == "mgr"
     assert "Promotions against micro-progressions in your team" in words
-    assert f"{doc['people']} person, {doc['person_years']:,.0f} years of employment" in words
+    assert doc["people"] == 1  # the team is one report: it reads as one career
+    assert f"One career, {doc['person_years']:,.0f} years of employment" in words
     assert all(v in words for v in cell_values(doc))
     named = text_of(c.get("/org/compare?team=Meg+Manager").text)
     assert named.count("in the team of Meg Manager") == 1
@@ -246,7 +247,7 @@ def test_compare_for_a_person(clients):
     doc = c.get("/api/compare?person=emp").json()["document"]
     words = text_of(r.text)
     assert "Promotions against micro-progressions in the career of Em Ployee" in words
-    assert "1 person" in words and all(v in words for v in cell_values(doc))
+    assert "One career, " in words and all(v in words for v in cell_values(doc))
     own = clients["employee"].get("/org/compare")  # an employee: their own career
     assert own.status_code == 200 and "in your career" in text_of(own.text)
     unknown = c.get("/org/compare?person=Nobody+Here")
