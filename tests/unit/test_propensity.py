@@ -369,7 +369,7 @@ def test_snapshot_rows_kept_by_column_make_the_frame_from_records_makes():
 
     import pandas as pd
 
-    from trellis.analytics.propensity_snapshots import RowColumns
+    from trellis.analytics.record_columns import RowColumns
 
     rows = [
         {"person_id": 1, "on": date(2024, 1, 1), "x": 1.5, "track": "eng", "_kpis": {},

@@ -57,6 +57,7 @@ from trellis.domain.readiness import assess
 from trellis.errors import LedgerRuleBroken, TrellisError
 
 from .evidence import _add_months, months_between
+from .record_columns import RowColumns
 
 WINDOWS = ("auto", "reviews", "promotions")
 WINDOW_MONTHS = 12
@@ -172,43 +173,6 @@ def snapshots(people: Iterable[tuple[int, Sequence[Event]]], points: DecisionPoi
     frame = records.frame() if len(records) else pd.DataFrame(
         columns=["person_id", "on", *NUMERIC, *CATEGORICAL, "promoted"])
     return _with_kpis(frame), refused
-
-
-class RowColumns:
-    """Rows (dicts) kept as one list per key: what ``pd.DataFrame.from_records`` makes of
-    the rows, the same columns in the same order, a missing key NaN, each column inferred
-    as pandas infers it, without a dict per row alive until the end (a snapshot's row
-    is some twenty keys: a dict each held the table several times over)."""
-
-    def __init__(self) -> None:
-        self._columns: dict[str, list[object]] = {}
-        self._n = 0
-
-    def __len__(self) -> int:
-        return self._n
-
-    def extend(self, rows: Iterable[Mapping[str, object]]) -> None:
-        columns = self._columns
-        for row in rows:
-            for key, value in row.items():
-                column = columns.get(key)
-                if column is None:
-                    column = columns[key] = [math.nan] * self._n
-                column.append(value)
-            self._n += 1
-            if len(row) != len(columns):
-                for column in columns.values():
-                    if len(column) < self._n:
-                        column.append(math.nan)
-
-    def frame(self) -> pd.DataFrame:
-        """The frame (the lists let go as each column is converted)."""
-        data: dict[str, pd.Series] = {}
-        for key, column in self._columns.items():
-            data[key] = pd.Series(column)
-            column.clear()
-        self._columns, self._n = {}, 0
-        return pd.DataFrame(data, columns=list(data))
 
 
 def _person(person_id: int, events: Sequence[Event], days: Sequence[date],

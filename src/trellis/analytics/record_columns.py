@@ -3,20 +3,22 @@
 A million records as tuples, then a frame built from them, held the organization's
 events three times over at the peak of a rebuild (the tuples, pandas' 2-D object array,
 the frame); a list per column is converted one column at a time and let go, into the
-frame ``pd.DataFrame(rows, columns=...)`` makes: the same dtypes, the same cells.
+frame pandas makes of the records: the same dtypes, the same cells. ``RecordColumns``
+takes tuples (``pd.DataFrame(rows, columns=...)``), ``RowColumns`` dicts
+(``pd.DataFrame.from_records``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
 
 class RecordColumns:
-    """Records kept as one list per column (a million rows as tuples, then a frame built
-    from them, held the organization's events three times over at the peak)."""
+    """Tuples of the columns ``names``, kept as one list per column."""
 
     __slots__ = ("_columns", "names")
 
@@ -36,3 +38,40 @@ class RecordColumns:
             data[name] = pd.Series(column, dtype=None if column else object)
             column.clear()
         return pd.DataFrame(data, columns=list(self.names))
+
+
+class RowColumns:
+    """Rows (dicts) kept as one list per key: what ``pd.DataFrame.from_records`` makes of
+    the rows, the same columns in the same order, a missing key NaN, each column inferred
+    as pandas infers it, without a dict per row alive until the end (a snapshot's row
+    is some twenty keys: a dict each held the table several times over)."""
+
+    def __init__(self) -> None:
+        self._columns: dict[str, list[object]] = {}
+        self._n = 0
+
+    def __len__(self) -> int:
+        return self._n
+
+    def extend(self, rows: Iterable[Mapping[str, object]]) -> None:
+        columns = self._columns
+        for row in rows:
+            for key, value in row.items():
+                column = columns.get(key)
+                if column is None:
+                    column = columns[key] = [math.nan] * self._n
+                column.append(value)
+            self._n += 1
+            if len(row) != len(columns):
+                for column in columns.values():
+                    if len(column) < self._n:
+                        column.append(math.nan)
+
+    def frame(self) -> pd.DataFrame:
+        """The frame (the lists let go as each column is converted)."""
+        data: dict[str, pd.Series] = {}
+        for key, column in self._columns.items():
+            data[key] = pd.Series(column)
+            column.clear()
+        self._columns, self._n = {}, 0
+        return pd.DataFrame(data, columns=list(data))

@@ -19,7 +19,7 @@ from trellis.domain.people import Person
 
 from . import clock
 from .frameworks import version_in_force
-from .team_list import PAGE_SIZE
+from .team_list import PAGE_SIZE, page_of
 from .unit_of_work import UnitOfWork
 
 _STATE = ("person_id", "role", "hired_on", "departed_on")
@@ -73,10 +73,9 @@ def search(uow: UnitOfWork, user: User, text: str = "", page: int = 1,
             continue
         found.append((p, s, private))
     found.sort(key=lambda f: (f[0].name.casefold(), f[0].handle))
-    pages = max(1, -(-len(found) // PAGE_SIZE))
-    page = min(max(page, 1), pages)
+    on_page, page, pages = page_of(found, page)
     entries = []
-    for p, s, private in found[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]:
+    for p, s, private in on_page:
         role = framework.roles.get(s["role"] or "")
         track = framework.tracks.get(role.track) if role else None
         level = framework.levels.get(role.level) if role else None

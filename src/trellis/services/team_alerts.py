@@ -30,7 +30,7 @@ from .collection import collector_paused
 from .fragmentation import KINDS, FragmentationLine, FragmentationReport
 from .person_memo import PersonMemo
 from .recognition import Received, RecognitionLine, RecognitionReport
-from .team_list import PAGE_SIZE
+from .team_list import PAGE_SIZE, page_of
 from .teams import active_people
 from .unit_of_work import UnitOfWork
 
@@ -167,7 +167,5 @@ def alerts_view(alerts: TeamAlerts, query: AlertsQuery) -> AlertsView:
 
 
 def _page(rows: Sequence[T], page: int) -> Page[T]:
-    pages = max(1, -(-len(rows) // PAGE_SIZE))
-    page = min(page, pages)
-    start = (page - 1) * PAGE_SIZE
-    return Page(tuple(rows[start:start + PAGE_SIZE]), len(rows), page, pages)
+    shown, page, pages = page_of(rows, page, PAGE_SIZE)
+    return Page(tuple(shown), len(rows), page, pages)

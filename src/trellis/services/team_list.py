@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -35,6 +35,7 @@ from .person_memo import PersonMemo
 from .unit_of_work import UnitOfWork
 
 PAGE_SIZE = 50
+T = TypeVar("T")
 SORTS = {"name": "name", "role": "role", "level": "level", "readiness": "readiness",
          "time_in_level": "time in level", "last_recognition": "last recognition"}
 BANDS = {"ready": "ready", "close": "close (75% or more)", "developing": "developing",
@@ -44,6 +45,16 @@ UNRECOGNIZED_DAYS = RecognitionRules().threshold_days
 IN_QUERY = 900  # ids per IN (...) list; past this one scan of the table is faster
 _STATE = ("person_id", "role", "track", "level", "level_rank", "hired_on", "departed_on",
           "role_since", "last_recognition_on")
+
+
+def page_of(rows: Sequence[T], page: int, size: int = PAGE_SIZE
+            ) -> tuple[Sequence[T], int, int]:
+    """Page ``page`` of ``rows``, ``size`` a page: its rows, the page shown (the last one
+    when asked past it) and how many pages there are (1 with no rows)."""
+    pages = max(1, -(-len(rows) // size))
+    page = min(max(page, 1), pages)
+    start = (page - 1) * size
+    return rows[start:start + size], page, pages
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,10 +195,8 @@ def team_list(uow: UnitOfWork, manager_ref: str | None, query: TeamQuery,
                 matching = [m for m in matching if m.failing]
         matching.sort(key=_by_name)
         matching.sort(key=_sort_key(query.sort, framework, today), reverse=query.descending)
-        pages = max(1, -(-len(matching) // PAGE_SIZE))
-        query = replace(query, page=min(query.page, pages))
-        start = (query.page - 1) * PAGE_SIZE
-        shown = matching[start:start + PAGE_SIZE]
+        shown, shown_page, pages = page_of(matching, query.page)
+        query = replace(query, page=shown_page)
         if not query.needs_readiness:
             _assess(uow, shown, framework, today, known)
     return TeamList(today, manager, framework, query, tuple(shown), len(matching),

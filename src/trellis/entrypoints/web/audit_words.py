@@ -47,12 +47,12 @@ def resource_words(resource: str, names: Mapping[str, str]) -> str:
     parts = resource.split("/")
     head = parts[0]
     if head == "person" and len(parts) > 1:
-        who = name_of(dict(names), parts[1])
+        who = name_of(names, parts[1])
         if len(parts) == 2:
             return who
         return f"{who}'s {PARTS.get(parts[2], parts[2].replace('_', ' '))}"
     if head == "team" and len(parts) == 3:
-        return f"{name_of(dict(names), parts[1])}'s team's {PARTS.get(parts[2], parts[2])}"
+        return f"{name_of(names, parts[1])}'s team's {PARTS.get(parts[2], parts[2])}"
     if head == "cohort":
         return f"a group's {PARTS.get(parts[-1], parts[-1])}"
     if head == "case" and len(parts) == 2:
@@ -76,6 +76,6 @@ def resource_words(resource: str, names: Mapping[str, str]) -> str:
 
 def audit_rows(entries: list[dict[str, Any]], names: Mapping[str, str]) -> list[dict[str, str]]:
     """Each entry as (at, who, did, on) in words."""
-    return [{"at": e["at"], "who": name_of(dict(names), e.get("user_email")) or "not signed in",
+    return [{"at": e["at"], "who": name_of(names, e.get("user_email")) or "not signed in",
              "did": action_words(str(e["action"])),
              "on": resource_words(str(e["resource"]), names)} for e in entries]

@@ -18,6 +18,7 @@ from trellis.services.frameworks import framework_at
 from trellis.services.team_list import reason
 from trellis.services.unit_of_work import UnitOfWork
 
+from .people_names import name_of
 from .person_words import Vocabulary, vocabulary
 
 APPROVERS = {"manager": "Manager", "skip_level": "Skip-level manager", "hr": "HR admin"}
@@ -35,9 +36,7 @@ class CaseWords:
     framework: Framework
 
     def person(self, who: str | None) -> str:
-        if not who:
-            return ""
-        return self.names.get(who) or self.names.get(who.lower()) or who
+        return name_of(self.names, who)
 
     def role(self, role_id: str | None) -> str:
         return self.titles.get(role_id or "", role_id or "")

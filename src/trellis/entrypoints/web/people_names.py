@@ -4,6 +4,8 @@ account, a calibration change's person)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from trellis.services.unit_of_work import UnitOfWork
 
 
@@ -22,7 +24,7 @@ def names_of_everyone(uow: UnitOfWork) -> dict[str, str]:
     return names
 
 
-def name_of(names: dict[str, str], who: str | None) -> str:
+def name_of(names: Mapping[str, str], who: str | None) -> str:
     """``who`` (a handle or an email) by name; as recorded when it is no one's."""
     if not who:
         return ""

@@ -43,9 +43,13 @@ def find_person(uow: UnitOfWork, user: User, text: str, *, anyone: bool = False
     return None, mine[:MATCHES_SHOWN]
 
 
-def unmatched(text: str, choices: list[Person], may: str = "see") -> tuple[str, int]:
+def unmatched(text: str, choices: list[Person], may: str = "see", *,
+              listed: bool = False) -> tuple[str, int]:
     """What a form says when ``text`` named no one person, with its status: several to
-    choose from (422), or no one the reader may ``may`` (404)."""
+    choose from (422; the page lists them below, or, ``listed``, the message names them),
+    or no one the reader may ``may`` (404)."""
     if choices:
-        return f"more than one person is called '{text}': pick one below", 422
+        pick = (f"one of {', '.join(c.name for c in choices)}" if listed
+                else "pick one below")
+        return f"more than one person is called '{text}': {pick}", 422
     return f"no one you may {may} is called '{text}'", 404

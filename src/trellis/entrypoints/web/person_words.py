@@ -16,6 +16,7 @@ from trellis.domain.framework import Framework
 
 from .formatting import day, money
 from .formatting import kind as kind_words
+from .people_names import name_of
 from .schemas import EventPublic
 
 
@@ -38,9 +39,7 @@ class Vocabulary:
     def person(self, who: str | None) -> str | None:
         """A handle or email as the person's name (an author who is nobody in the
         directory, such as a script, as given)."""
-        if who is None:
-            return None
-        return self.people.get(who) or self.people.get(who.lower()) or who
+        return None if who is None else name_of(self.people, who)
 
     def words(self, text: str) -> str:
         """Text Trellis wrote (a readiness gate, an explanation) with "(role-id)" after a

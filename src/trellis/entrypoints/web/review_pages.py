@@ -269,10 +269,7 @@ def nominate(name: CycleName, request: Request, user: CurrentUser, uow: Uow,
     target, sent = f"nominate-{person}", {"peer": peer, "anonymous": anonymous}
     chosen, choices = find_person(uow(), user, peer.strip(), anyone=True)
     if chosen is None:
-        text, status = unmatched(peer.strip(), choices, may="ask")
-        if choices:
-            text = text.replace("pick one below", "one of " + ", ".join(
-                c.name for c in choices))
+        text, status = unmatched(peer.strip(), choices, may="ask", listed=True)
         return _progress_page(request, user, uow, name, feedback.refused(
             f"Not nominated: {text}", target, sent), status)
     try:

@@ -58,11 +58,15 @@ def alerts_memo(request: Request) -> AlertsMemo:
     return memo
 
 
-def _query(values: dict[str, str]) -> team_list.TeamQuery:
+def _page_number(name: str, value: str) -> int:
     try:
-        page = int(values["page"] or "1")
+        return int(value or "1")
     except ValueError:
-        raise InvalidEvent(f"page: '{values['page']}' is not a page number") from None
+        raise InvalidEvent(f"{name}: '{value}' is not a page number") from None
+
+
+def _query(values: dict[str, str]) -> team_list.TeamQuery:
+    page = _page_number("page", values["page"])
     if values["dir"] not in ("", "asc", "desc"):
         raise InvalidEvent("dir: asc or desc")
     return team_list.TeamQuery(
@@ -119,13 +123,6 @@ def alerts_link(values: dict[str, str], anchor: str = "", **changes: str) -> str
     merged = {**values, **changes}
     kept = {k: v for k, v in merged.items() if v and v != ALERT_DEFAULTS[k]}
     return "/team/alerts" + (f"?{urlencode(kept)}" if kept else "") + anchor
-
-
-def _page_number(name: str, value: str) -> int:
-    try:
-        return int(value or "1")
-    except ValueError:
-        raise InvalidEvent(f"{name}: '{value}' is not a page number") from None
 
 
 @router.get("/team/alerts", response_class=HTMLResponse)
