@@ -9,6 +9,7 @@ TRELLIS_E2E_SCREENSHOTS (default /tmp).
 
 from __future__ import annotations
 
+import math
 import re
 
 import pytest
@@ -162,3 +163,22 @@ def test_a_new_password_is_asked_for_on_its_confirmation(browser, site, width):
                     full_page=True)
     page.get_by_role("link", name="Cancel").click()
     page.wait_for_url(re.compile(r".*/admin/accounts#account-\d+$"))
+
+
+def test_the_time_in_level_chart_says_each_groups_fitted_median(browser, site):
+    # the curve's last step falls to 0 when the last person followed is promoted: the words
+    # give the fitted median instead, never "100% promoted"
+    page = test_browser.sign_in(browser, site, "hr@demo.trellis")
+    groups = page.request.get(f"{site}/api/evidence").json()["document"]["time_in_level"][
+        "groups"]
+    page.goto(f"{site}/org/evidence")
+    page.wait_for_selector("#km-chart.ready")
+    summary = page.locator("#km-chart-summary").inner_text()
+    assert "100% promoted" not in summary
+    for g in groups:
+        if g["status"] != "ok":
+            continue
+        median = g["median_months"]
+        said = (f"half promoted by month {math.floor(median + 0.5)}" if median is not None
+                else "fewer than half promoted in the months followed")
+        assert f"{g['group']}: {said}" in summary, summary

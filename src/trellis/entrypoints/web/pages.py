@@ -235,7 +235,9 @@ async def evidence_page(request: Request, user: CurrentUser, uow: Uow) -> HTMLRe
     doc = (await analysis(request, evidence_view, uow, user, at=None, since=None,
                           min_months=MIN_MONTHS)).document
     curves = [{"group": g["group"], "status": g["status"], "spells": g["spells"],
-               "rate_from": g["rate_from"], "rate_to": g["rate_to"], **g["curve"]}
+               "rate_from": g["rate_from"], "rate_to": g["rate_to"],
+               "median_months": g.get("median_months"),
+               "by_24": g.get("promoted_by_months", {}).get("24"), **g["curve"]}
               for g in doc["time_in_level"]["groups"]]
     _, framework = await analysis(request, framework_at, uow())
     words = vocabulary(framework, {}, framework.currency)

@@ -123,9 +123,13 @@
                     name: c.group + " (" + c.rate_from.toFixed(1) + "-" + c.rate_to.toFixed(1) + " a year, n=" + c.spells + ")",
                     hovertemplate: "%{x:.0f} months: %{y:.0%} not yet promoted<extra>" + c.group + "</extra>" });
       lines.push({ x: c.months, y: c.still_in_level, name: c.group, colour: style.colour });
-      var last = c.still_in_level[c.still_in_level.length - 1];
-      said.push(c.group + ", " + percent(1 - last) + " promoted by month " +
-                Math.round(c.months[c.months.length - 1]));
+      // the fitted figures, not the curve's last step: that falls to 0 when the last
+      // person followed is promoted, which reads as "everyone is promoted by then"
+      said.push(c.group + ": " + (c.median_months === null || c.median_months === undefined
+        ? "fewer than half promoted in the months followed"
+        : "half promoted by month " + Math.round(c.median_months)) +
+        (c.by_24 === null || c.by_24 === undefined ? "" : ", " + percent(c.by_24) +
+         " by month 24"));
     });
     if (!traces.length) return false;
     Plotly.newPlot(el, traces, layout({ margin: { t: 10, r: 80, b: 45, l: 60 }, height: 380,
