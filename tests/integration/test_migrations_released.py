@@ -36,6 +36,8 @@ RELEASED = {
         "8686bd40144cfe0a3fd47a488c1083901e88ac7663008e6144e1dd8413779917",
     "0014_framework_parsed.py":
         "3e859b25f3884b89322713550ea1294e18081e404a0a6aef2ccc0b069d03a04e",
+    "0015_withdrawal_and_upward_minimum.py":
+        "08d4e910eba7f5df3da0df7e8146debaac5098387cfe5ece50be33bd91a94836",
 }
 
 
