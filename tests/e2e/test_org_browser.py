@@ -182,3 +182,28 @@ def test_the_time_in_level_chart_says_each_groups_fitted_median(browser, site):
         said = (f"half promoted by month {math.floor(median + 0.5)}" if median is not None
                 else "fewer than half promoted in the months followed")
         assert f"{g['group']}: {said}" in summary, summary
+
+
+def test_a_phone_cards_labels_are_the_columns_the_cells_sit_in(browser, site):
+    # the labels a phone's cards show (data-label) must name the column each cell stands in
+    # on a wide screen, rows under a spanning cell too (the comparison's features span
+    # their measures)
+    page = test_browser.sign_in(browser, site, "hr@demo.trellis")
+    page.goto(f"{site}/org/compare")
+    page.wait_for_selector("table.compare td[data-label]")
+    misplaced = page.evaluate("""() => {
+      const table = document.querySelector("table.compare");
+      const heads = [...table.tHead.rows[0].cells].map(th => {
+        const box = th.getBoundingClientRect();
+        return {text: th.textContent.trim(), left: box.left, right: box.right};
+      });
+      const wrong = [];
+      table.querySelectorAll("tbody [data-label]").forEach(cell => {
+        const box = cell.getBoundingClientRect(), middle = (box.left + box.right) / 2;
+        const head = heads.find(h => h.left <= middle && middle <= h.right);
+        if (!head || head.text !== cell.dataset.label)
+          wrong.push(cell.dataset.label + " over " + (head ? head.text : "nothing"));
+      });
+      return wrong;
+    }""")
+    assert misplaced == []

@@ -336,14 +336,20 @@
     var labels = headers(table);
     if (!labels || table.classList.contains("matrix")) return;
     Array.prototype.forEach.call(table.tBodies, function (body) {
+      // covered[c]: rows still taken in column c by a cell above spanning down (a feature
+      // over its measures): a row's cells start after them
+      var covered = [];
       Array.prototype.forEach.call(body.rows, function (row) {
         var column = 0;
         Array.prototype.forEach.call(row.cells, function (cell) {
+          while (covered[column] > 0) column += 1;
           if (!cell.hasAttribute("data-label") && labels[column]) {
             cell.setAttribute("data-label", labels[column]);
           }
+          for (var i = 0; i < cell.colSpan; i++) covered[column + i] = cell.rowSpan;
           column += cell.colSpan;
         });
+        covered = covered.map(function (rows) { return rows - 1; });
       });
     });
     if (labels.length >= STACK_FROM) table.classList.add("stack");
