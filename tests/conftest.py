@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 # pytest-xdist's workers start with COLUMNS=80 in their environment: the CLI's Rich consoles,
 # made when it is first imported, would keep that width for good, and the cli fixture's
@@ -29,6 +30,11 @@ from trellis.adapters.framework_files import read_framework_file
 from trellis.bootstrap import Trellis, open_trellis
 from trellis.services.frameworks import load_framework
 from trellis.settings import Settings
+
+# Hypothesis's deadline (200 ms an example) is a wall-clock assertion: on these shared,
+# noisy machines it fails a property that holds.
+settings.register_profile("trellis", deadline=None)
+settings.load_profile("trellis")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # Files that take a minute or more, longest first: they start first, so that under

@@ -111,7 +111,7 @@ def test_decline_and_defer_need_a_reason(cli, db):
     (("case", "open", "bob", "--to", "eng2", "--justification", "x"),
      "a case for a role below the current one"),
     (("case", "open", "ada", "--to", "eng2", "--justification", "x", "--pay", "75000"),
-     "pay 75,000 is above the Engineer II band (48,000-60,000 EUR): a pay proposal outside "
+     "pay €75,000 is above the Engineer II band (€48,000-€60,000): a pay proposal outside "
      "the band needs a reason (--pay-reason)"),
     (("case", "open", "ada", "--to", "eng2", "--justification", "x", "--pay", "75000",
       "--pay-reason", " "), "needs a reason"),

@@ -99,12 +99,12 @@ def test_an_off_cycle_raise_waits_for_its_approver(cli, db):
                "--by", "bob")
     assert done.code == 0, done.err
     assert "awaiting step 1 (skip_level)" in done.out
-    assert "warning: new pay 72,000 EUR is above the Engineer I band" in done.out
+    assert "warning: new pay €72,000 is above the Engineer I band" in done.out
     assert rows(db[1])[0] == before[0]  # no event yet
     approved = cli(*db, "comp", "approve", "1", "--by", "boss")
     assert approved.code == 0, approved.err
-    assert approved.out.strip().endswith("applied; warning: new pay 72,000 EUR is above the "
-                                             "Engineer I band (40,000-50,000 EUR) (event 5)")
+    assert approved.out.strip().endswith("applied; warning: new pay €72,000 is above the "
+                                             "Engineer I band (€40,000-€50,000) (event 5)")
     assert rows(db[1])[0] == before[0] + 1
     hr = cli(*db, "comp", "raise", "bob", "--amount", "500", "--reason", "x", "--by",
              "hr@example.com")
@@ -119,7 +119,7 @@ def test_an_off_cycle_raise_waits_for_its_approver(cli, db):
      "approved, and this raise of 2,700 would bring it to 2,700, 30 over: give --reason to "
      "propose it anyway"),
     (("propose", "2026", "ada", "--percent", "20", "--by", "bob", "--reason", ""),
-     "new pay 54,000 EUR is above the Engineer I band (40,000-50,000 EUR): give --reason to "
+     "new pay €54,000 is above the Engineer I band (€40,000-€50,000): give --reason to "
      "propose pay outside the band"),
     (("propose", "2026", "ada", "--percent", "three", "--by", "bob"),
      "--percent must be a number, got 'three'"),

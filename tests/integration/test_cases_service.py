@@ -143,7 +143,7 @@ def test_bad_input_is_refused_and_writes_nothing(org):
          "a case for a role below the current one"),
         (dict(person_ref="cy", to_role="des1"), LedgerRuleBroken, "current level"),
         (dict(person_ref="cy", to_role="eng2", pay=70000), InvalidEvent,
-         r"pay 70,000 is above the Engineer II band \(48,000-60,000 EUR\): a pay proposal "
+         r"pay €70,000 is above the Engineer II band \(€48,000-€60,000\): a pay proposal "
          r"outside"),
         (dict(person_ref="cy", to_role="nope"), NotFound, "unknown role"),
         (dict(person_ref="nobody", to_role="eng2"), NotFound, "unknown person"),

@@ -148,16 +148,16 @@ def test_over_budget_needs_a_reason_and_says_the_figures(org):
 
 def test_outside_the_band_warns_and_needs_a_reason(org):
     bob = who(org, "bob")
-    with pytest.raises(LedgerRuleBroken, match=r"new pay 51,750 EUR is above the Engineer I "
-                       r"band \(40,000-50,000 EUR\): give a reason") as refused:
+    with pytest.raises(LedgerRuleBroken, match=r"new pay €51,750 is above the Engineer I "
+                       r"band \(€40,000-€50,000\): give a reason") as refused:
         use.propose(org.uow(), "2025", "ada", RaiseKind.ADJUSTMENT, percent=15.0, by=bob)
     assert refused.value.on_command_line().endswith(": give --reason to propose pay outside "
                                                     "the band")
     assert count(org, t.comp_proposals) == 0
     done = use.propose(org.uow(), "2025", "ada", RaiseKind.ADJUSTMENT, percent=15.0,
                        reason="market", by=bob).proposal
-    assert done.band_warning == ("new pay 51,750 EUR is above the Engineer I band "
-                                 "(40,000-50,000 EUR)")
+    assert done.band_warning == ("new pay €51,750 is above the Engineer I band "
+                                 "(€40,000-€50,000)")
 
 
 def test_who_may_propose_and_approve(org):

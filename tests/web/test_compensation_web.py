@@ -56,8 +56,8 @@ def test_the_plus_sixty_percent_direct_write_no_longer_lands(app, clients):
     [p] = [x for x in waiting if x["id"] == 1]
     assert (p["person"], p["amount"], p["pay_before"], p["can_sign"]) == ("emp", 27_810,
                                                                           46_350, True)
-    assert p["band_warning"] == ("new pay 74,160 EUR is above the Engineer I band "
-                                 "(40,000-50,000 EUR)")
+    assert p["band_warning"] == ("new pay €74,160 is above the Engineer I band "
+                                 "(€40,000-€50,000)")
     signed = clients["hr"].post("/api/compensation/proposals/1/approval")
     assert signed.status_code == 200, signed.text
     assert signed.json()["status"] == "applied" and signed.json()["event"] is not None

@@ -21,6 +21,7 @@ from trellis.errors import InvalidEvent, LedgerRuleBroken, PermissionDenied, Ter
 from . import approvals
 from .approvals import Signer
 from .framework import Approver, PayBand, Role
+from .money import money, money_range
 from .timeline import TimelineEntry
 
 
@@ -141,12 +142,12 @@ def pay_warning(pay: int | None, role: Role, currency: str | None) -> str | None
     band: PayBand | None = role.pay_band
     if pay is None or band is None:
         return None
-    money = f"{band.min:,}-{band.max:,} {currency or band.currency}".strip()
-    if pay < band.min:
-        return f"pay {pay:,} is below the {role.title} band ({money})"
-    if pay > band.max:
-        return f"pay {pay:,} is above the {role.title} band ({money})"
-    return None
+    if band.min <= pay <= band.max:
+        return None
+    code = currency or band.currency
+    side = "below" if pay < band.min else "above"
+    return (f"pay {money(pay, code)} is {side} the {role.title} band "
+            f"({money_range(band.min, band.max, code)})")
 
 
 def check_pay(pay: int | None, role: Role, currency: str | None,

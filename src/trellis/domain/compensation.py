@@ -46,6 +46,7 @@ from .approvals import Signer
 from .events import shown
 from .framework import Approver, PayBand
 from .limits import MONEY_MAX
+from .money import money, money_range
 
 PERCENT_LOW, PERCENT_HIGH = -50.0, 100.0  # as a compensation event allows: (-50, 100]
 BUDGET_PERCENT_MAX = 100.0
@@ -285,13 +286,11 @@ def band_warning(new_pay: int, band: PayBand | None, role: str) -> str | None:
     """A warning when new pay falls outside the role's band (None inside it, or no band)."""
     if band is None:
         return None
-    if new_pay < band.min:
-        return (f"new pay {new_pay:,} {band.currency} is below the {role} band "
-                f"({band.min:,}-{band.max:,} {band.currency})")
-    if new_pay > band.max:
-        return (f"new pay {new_pay:,} {band.currency} is above the {role} band "
-                f"({band.min:,}-{band.max:,} {band.currency})")
-    return None
+    if band.min <= new_pay <= band.max:
+        return None
+    side = "below" if new_pay < band.min else "above"
+    return (f"new pay {money(new_pay, band.currency)} is {side} the {role} band "
+            f"({money_range(band.min, band.max, band.currency)})")
 
 
 def check_band(new_pay: int, band: PayBand | None, role: str, reason: str | None

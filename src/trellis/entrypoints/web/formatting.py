@@ -25,10 +25,9 @@ from typing import Any
 from jinja2 import Environment
 
 from trellis.analytics.propensity_words import p_value
+from trellis.domain import money as pay
 
 MISSING = "\u2013"  # an en dash
-# Symbols only where one symbol means one currency; the rest print their ISO code.
-SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 # Kinds whose plain word is not their snake_case name with spaces.
 KIND_WORDS = {"project_leadership": "Project led", "check_in": "Check-in",
@@ -75,14 +74,7 @@ def number(value: float | None, digits: int = 0) -> str:
 def money(amount: float | None, currency: str | None = None, digits: int = 0) -> str:
     """Pay with its currency: "$45,000", "€1,200", "CHF 98,000" (a code with no symbol of
     its own), "45,000" when no currency is known; a negative amount as "-$500"."""
-    if amount is None:
-        return MISSING
-    figure = f"{abs(amount):,.{digits}f}"
-    sign = "-" if amount < 0 else ""
-    code = (currency or "").upper()
-    if code in SYMBOLS:
-        return f"{sign}{SYMBOLS[code]}{figure}"
-    return f"{sign}{code} {figure}" if code else f"{sign}{figure}"
+    return MISSING if amount is None else pay.money(amount, currency, digits)
 
 
 def pvalue(p: float | None) -> str:
