@@ -207,3 +207,14 @@ def test_a_phone_cards_labels_are_the_columns_the_cells_sit_in(browser, site):
       return wrong;
     }""")
     assert misplaced == []
+
+
+def test_the_simulators_chart_says_each_strategys_median_pay_as_the_table_does(browser, site):
+    page = test_browser.sign_in(browser, site, "hr@demo.trellis")
+    page.goto(f"{site}/simulate?run=1&runs=100&years=2")
+    page.wait_for_selector("#fan-chart.ready")
+    summary = page.locator("#fan-chart-summary").inner_text()
+    medians = page.locator("td[data-label='Pay, median']").all_inner_texts()
+    assert medians and all(m.startswith("$") for m in medians), medians
+    for median in medians:
+        assert f" {median} (" in summary, summary

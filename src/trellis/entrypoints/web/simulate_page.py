@@ -189,7 +189,9 @@ async def simulate_page(request: Request, user: CurrentUser, uow: Uow,
             o["label"] = strategy_label(o["strategy"])
         chart = orjson.dumps([{"strategy": o["label"], "effort": o["promotion_effort"],
                                "pay": o["over_time"]["pay"],
-                               "survival": o["over_time"]["survival"]}
+                               "survival": o["over_time"]["survival"],
+                               "pay_words": money(o["horizon"]["pay"]["p50"], framework.currency)
+                               if o["horizon"]["pay"]["p50"] is not None else "no pay data"}
                               for o in result["strategies"]]).decode()
         sentence = takeaway(result["strategies"], result["years"], framework.currency)
     return render(request, "simulate.html", status, form=form, result=result,

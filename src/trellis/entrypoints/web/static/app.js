@@ -52,7 +52,6 @@
     }
     p.textContent = sentence;
   }
-  function number(n) { return Math.round(n).toLocaleString("en"); }
   function percent(share) { return Math.round(share * 100) + "%"; }
   function endLabels(lines, axes) {
     // a name at the end of each line, nudged apart where the ends crowd together
@@ -164,9 +163,8 @@
       kept.push({ x: years, y: o.survival, name: o.strategy, colour: style.colour });
       o.pay.p90.forEach(function (v) { if (v > high) high = v; });  // the axis' span
       o.pay.p10.forEach(function (v) { if (v < low) low = v; });
-      var end = o.pay.p50.length - 1;
-      var paid = o.pay.p50[end] === null ? "no pay data" : number(o.pay.p50[end]);
-      said.push(o.strategy + " " + paid + " (" + percent(o.survival[end]) +
+      var end = o.pay.p50.length - 1;  // the page writes the pay at the horizon, with its currency
+      said.push(o.strategy + " " + o.pay_words + " (" + percent(o.survival[end]) +
                 " still employed)");
     });
     Plotly.newPlot(el, traces, layout({ height: 520, margin: { t: 30, r: 150, b: 45, l: 65 },
