@@ -136,6 +136,31 @@ def test_a_manager_nominates_a_peer_from_the_progress_page(clients):
     assert ">Pe Er<" in text and ">Bo Boss<" in text
 
 
+def test_hr_searches_and_filters_the_progress_and_a_nomination_keeps_the_filters(clients):
+    text = page(clients, "hr", f"{PATH}/progress?q=ployee")
+    assert ">Em Ployee<" in text and ">Pe Er<" not in text
+    assert "Showing 1 to 1 of 1, by name." in text
+    assert "0 of 4 people have every review in." in text  # the count is of everyone
+    # the manager review is due in a week: said at each row, not left blank
+    due = (clock.today() + timedelta(days=7))
+    assert f"due {due.day} {due:%b} {due.year}" in text
+    # only the self review is past due: each overdue person has one overdue mark
+    overdue = page(clients, "hr", f"{PATH}/progress").count('class="status missed"')
+    text = page(clients, "hr", f"{PATH}/progress?state=overdue")
+    assert 0 < overdue < 4 and text.count('class="status missed"') == overdue
+    assert f"Showing 1 to {overdue} of {overdue}, by name." in text
+    assert "Nobody matches these filters." in page(clients, "hr", f"{PATH}/progress?state=done")
+    assert "show people with one of: a review not in yet, a review overdue, every review in" \
+        in page(clients, "hr", f"{PATH}/progress?state=late", 422)
+    assert "page: &#39;two&#39; is not a page number" in page(
+        clients, "hr", f"{PATH}/progress?page=two", 422)
+    r = clients["hr"].post(f"{PATH}/nominations", data=form_data(
+        clients, "hr", person="mgr", peer="Bo Boss", q="ma", state="missing"),
+        follow_redirects=False)
+    assert r.status_code == 303, r.text
+    assert r.headers["location"] == f"{PATH}/progress?q=ma&state=missing#nominate-mgr"
+
+
 def test_a_peer_writes_and_reads_back_only_their_own(clients):
     r = clients["peer"].post(f"{PATH}/write/emp/peer", data=form_data(
         clients, "peer", rating="5", comment="great pairing"), follow_redirects=False)

@@ -14,14 +14,17 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
-from fastapi import Path, Query
+from fastapi import Form, Path, Query
 from pydantic import AfterValidator, BeforeValidator
 
-from trellis.domain.limits import AS_OF_YEARS_AHEAD, DATE_MAX, DATE_MIN, EMAIL_MAX
+from trellis.domain.limits import AS_OF_YEARS_AHEAD, DATE_MAX, DATE_MIN, EMAIL_MAX, NAME_MAX
 from trellis.services import clock
 
 LINE = r"^[^\x00-\x1f\x7f]*$"  # one line: no control characters at all
 TEXT = r"^[^\x00]*$"  # several lines (newlines, tabs): never a NUL
+# A list's filter (a search, a choice, a page number), in a query or a form that keeps it.
+Short = Annotated[str, Query(max_length=NAME_MAX, pattern=LINE)]
+FormShort = Annotated[str, Form(max_length=NAME_MAX, pattern=LINE)]
 
 RANGE = f"{DATE_MIN.isoformat()} to {DATE_MAX.isoformat()}"
 AS_OF = f"as it stood on this date: from {DATE_MIN.isoformat()} to {AS_OF_YEARS_AHEAD} years ahead"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -27,12 +27,12 @@ from trellis.domain.reviews import (
 )
 from trellis.domain.upward import UpwardSummary
 from trellis.errors import InvalidEvent, NotAuthenticated, TrellisError
-from trellis.services import accounts, clock, review_access, reviews
+from trellis.services import accounts, clock, review_access, review_progress, reviews, team_list
 
 from . import feedback, formatting
 from .deps import CurrentUser, Uow
 from .errors import status_of
-from .fields import LINE, Ref
+from .fields import LINE, FormShort, Ref, Short
 from .pages import render
 from .person_lookup import find_person, unmatched
 from .routers.reviews import CycleName
@@ -243,44 +243,75 @@ def person_reviews(ref: Ref, request: Request, user: CurrentUser, uow: Uow) -> H
 # --- a cycle's progress, and nominating peers
 
 
+def _progress_values(q: str = "", state: str = "", page: str = "1") -> dict[str, str]:
+    """The progress list's filters as given (a page number, checked), for its links."""
+    try:
+        number = int(page or "1")
+    except ValueError:
+        raise InvalidEvent(f"page: '{page}' is not a page number") from None
+    return {"q": q.strip(), "state": state, "page": str(number)}
+
+
+def _progress_link(name: str, values: dict[str, str], **changes: str) -> str:
+    """The progress list's address with ``changes``; default values are left out."""
+    kept = {k: v for k, v in {**values, **changes}.items() if v and (k, v) != ("page", "1")}
+    return f"/reviews/{quote(name)}/progress" + (f"?{urlencode(kept)}" if kept else "")
+
+
 def _progress_page(request: Request, user: User, uow: Uow, name: str,
-                   notice: feedback.Notice | None = None, status: int = 200) -> HTMLResponse:
+                   values: dict[str, str], notice: feedback.Notice | None = None,
+                   status: int = 200) -> HTMLResponse:
     accounts.require_role(user, Role.MANAGER, Role.HR_ADMIN)
+    query = review_progress.ProgressQuery(values["q"], values["state"]).check()
     found = review_access.progress_for(uow(), user, name)
-    rows = [(found.people[r.person_id], r) for r in found.rows if r.person_id in found.people]
-    done = sum(1 for _, r in rows if len(r.submitted) == len(found.cycle.forms))
+    everyone = review_progress.rows_of(found, review_progress.ProgressQuery())
+    matching = review_progress.rows_of(found, query) if query != review_progress.ProgressQuery() \
+        else everyone
+    rows, page, pages = team_list.page_of(matching, int(values["page"]))
+    values = {**values, "page": str(page)}
+    done = sum(1 for _, r in everyone if review_progress.complete(found, r))
+    first = (page - 1) * team_list.PAGE_SIZE + 1
     return render(request, "review_progress.html", status, cycle=found.cycle, rows=rows,
+                  everyone=everyone, matching=len(matching), first=first, page=page,
+                  pages=pages, values=values, states=review_progress.STATES,
+                  link=lambda **changes: _progress_link(found.cycle.name, values, **changes),
                   done=done, today=clock.today(), form_names=FORM_NAMES,
                   peers=ReviewForm.PEER in found.cycle.forms and found.cycle.is_open,
                   **({"notice": notice} if notice else {}))
 
 
 @router.get("/reviews/{name}/progress", response_class=HTMLResponse)
-def progress_page(name: CycleName, request: Request, user: CurrentUser, uow: Uow
-                  ) -> HTMLResponse:
-    return _progress_page(request, user, uow, name)
+def progress_page(name: CycleName, request: Request, user: CurrentUser, uow: Uow,
+                  q: Short = "", state: Short = "", page: Short = "1") -> HTMLResponse:
+    """A cycle's progress, 50 people a page, searched by name and filtered by what is
+    still to do; a bad filter is a one-line 422."""
+    return _progress_page(request, user, uow, name, _progress_values(q, state, page))
 
 
 @router.post("/reviews/{name}/nominations", response_class=HTMLResponse)
 def nominate(name: CycleName, request: Request, user: CurrentUser, uow: Uow,
              person: Annotated[str, Form(min_length=1, max_length=EMAIL_MAX, pattern=LINE)],
              peer: Annotated[str, Form(min_length=1, max_length=EMAIL_MAX, pattern=LINE)],
-             anonymous: Annotated[str, Form(max_length=10)] = "") -> Response:
+             anonymous: Annotated[str, Form(max_length=10)] = "",
+             q: FormShort = "", state: FormShort = "", page: FormShort = "1") -> Response:
+    """Ask a peer to review ``person``; the answer comes back to the list as it was shown
+    (its search, filter and page)."""
+    values = _progress_values(q, state, page)
     target, sent = f"nominate-{person}", {"peer": peer, "anonymous": anonymous}
     chosen, choices = find_person(uow(), user, peer.strip(), anyone=True)
     if chosen is None:
         text, status = unmatched(peer.strip(), choices, may="ask", listed=True)
-        return _progress_page(request, user, uow, name, feedback.refused(
+        return _progress_page(request, user, uow, name, values, feedback.refused(
             f"Not nominated: {text}", target, sent), status)
     try:
         reviewed, reviewer = review_access.nominate_as(
             uow(), user, name, person, chosen.handle, anonymous=anonymous == "on")
     except TrellisError as exc:
         message, status = _problem(exc)
-        return _progress_page(request, user, uow, name, feedback.refused(
+        return _progress_page(request, user, uow, name, values, feedback.refused(
             f"Not nominated: {message}", target, sent), status)
     how = ", anonymously" if anonymous == "on" else ""
-    return feedback.done(request, f"/reviews/{quote(name)}/progress",
+    return feedback.done(request, _progress_link(name, values),
                          f"{reviewer.name} is asked to review {reviewed.name}{how}.", target)
 
 

@@ -25,7 +25,7 @@ from trellis.services import accounts
 from trellis.services.frameworks import framework_at
 
 from .deps import CurrentUser, Uow, analysis
-from .fields import LINE
+from .fields import LINE, Short
 from .formatting import STRATEGIES, money, percent
 from .formatting import strategy as strategy_label
 from .pages import render
@@ -37,7 +37,6 @@ router = APIRouter(include_in_schema=False)
 
 STAGES = {"early": "Early career", "mid": "Mid career", "late": "Late career"}
 
-Short = Annotated[str, Query(max_length=NAME_MAX, pattern=LINE)]
 Number = Annotated[str, Query(max_length=20, pattern=LINE)]
 
 

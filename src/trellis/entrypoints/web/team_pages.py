@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from trellis.domain.access import User
-from trellis.domain.limits import EMAIL_MAX, NAME_MAX
+from trellis.domain.limits import EMAIL_MAX
 from trellis.errors import InvalidEvent, TrellisError
 from trellis.services import accounts, team_list
 from trellis.services.fragmentation import line_document as fragmentation_line
@@ -32,11 +32,10 @@ from trellis.services.team_alerts import team_alerts as alerts_of
 
 from .alert_words import SEVERITY, fragmentation_reasons, recognition_reasons
 from .deps import CurrentUser, Uow, analysis
-from .fields import LINE
+from .fields import LINE, Short
 from .pages import render
 
 router = APIRouter(include_in_schema=False)
-Short = Annotated[str, Query(max_length=NAME_MAX, pattern=LINE)]
 # The filters and their defaults, in the order a link spells them.
 DEFAULTS = {"manager": "", "q": "", "track": "", "level": "", "band": "", "failing": "",
             "unrecognized": "", "sort": "name", "dir": "", "page": "1"}
