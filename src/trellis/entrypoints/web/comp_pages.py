@@ -8,7 +8,7 @@ next to what was acted on (``feedback``)."""
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -19,7 +19,7 @@ from trellis.domain.access import Role, User
 from trellis.domain.compensation import CompCycleStatus, RaiseKind
 from trellis.domain.limits import EMAIL_MAX, LONG_TEXT_MAX, NAME_MAX
 from trellis.errors import InvalidEvent, NotAuthenticated, NotFound, TrellisError
-from trellis.services import accounts, clock
+from trellis.services import accounts, clock, comp_list, team_list
 from trellis.services import compensation as use
 from trellis.services.frameworks import version_in_force
 
@@ -28,7 +28,7 @@ from . import feedback
 from .deps import CurrentUser, Uow
 from .errors import status_of
 from .feedback import Notice
-from .fields import LINE, ROW_ID_MAX, TEXT, ProposalId
+from .fields import LINE, ROW_ID_MAX, TEXT, FormShort, ProposalId, Short
 from .formatting import day, money
 from .pages import render
 from .routers.compensation import CycleCreate
@@ -78,8 +78,22 @@ def raise_words(p: dict[str, Any], currency: str | None, *, on: bool = False) ->
     return text + (f" on {money(p['pay_before'], currency)}" if on else "")
 
 
-def _page(name: str) -> str:
-    return f"/comp/cycles/{quote(name, safe='')}"
+def _page(name: str, values: dict[str, str] | None = None, **changes: str) -> str:
+    """A cycle's page, with its list's filters (``values``, changed by ``changes``) where
+    they are not the defaults."""
+    kept = {k: v for k, v in {**(values or {}), **changes}.items()
+            if v and (k, v) != ("page", "1")}
+    return f"/comp/cycles/{quote(name, safe='')}" + (f"?{urlencode(kept)}" if kept else "")
+
+
+def _list_values(q: str = "", team: str = "", state: str = "", page: str = "1"
+                 ) -> dict[str, str]:
+    """The people list's filters as given (a page number, checked)."""
+    try:
+        number = int(page or "1")
+    except ValueError:
+        raise InvalidEvent(f"page: '{page}' is not a page number") from None
+    return {"q": q.strip(), "team": team, "state": state, "page": str(number)}
 
 
 def _moved(notice: Notice, target: str) -> Notice:
@@ -165,13 +179,20 @@ def _titles(uow: Uow) -> dict[str, str]:
 
 
 @router.get("/comp/cycles/{name}", response_class=HTMLResponse)
-def cycle_page(name: str, request: Request, user: CurrentUser, uow: Uow) -> HTMLResponse:
-    return _cycle(name, request, user, uow)
+def cycle_page(name: str, request: Request, user: CurrentUser, uow: Uow, q: Short = "",
+               team: Short = "", state: Short = "", page: Short = "1") -> HTMLResponse:
+    """A cycle, its people 50 a page, searched by name and filtered by team and by where
+    each raise stands; a bad filter is a one-line 422."""
+    return _cycle(name, request, user, uow, values=_list_values(q, team, state, page))
 
 
 def _cycle(name: str, request: Request, user: User, uow: Uow, *,
-           notice: Notice | None = None, status: int = 200) -> HTMLResponse:
+           values: dict[str, str] | None = None, notice: Notice | None = None,
+           status: int = 200) -> HTMLResponse:
+    values = values or _list_values()
     doc = views.cycle(uow, user, name[:NAME_MAX])
+    query = comp_list.CompQuery(values["q"], values["team"], values["state"]).check(
+        [g["group"] for g in doc["groups"]])
     folks = views.directory(uow)
     currency = {p["group"]: p["currency"] for p in doc["people"]}
     for g in doc["groups"]:
@@ -197,18 +218,27 @@ def _cycle(name: str, request: Request, user: User, uow: Uow, *,
         if p["proposal"]:
             p["proposal"]["can_withdraw"] = p["proposal"]["id"] in withdrawable
     doc["cycle"]["status_words"] = CYCLE_WORDS.get(doc["cycle"]["status"], "")
-    rows = {f"row-{p['person']}" for p in doc["people"]}
+    matching = comp_list.rows_of(doc["people"], query)
+    shown, page, pages = team_list.page_of(matching, int(values["page"]))
+    values = {**values, "page": str(page)}
+    rows = {f"row-{p['person']}" for p in shown}
+    notice = notice or feedback.take(request)  # an answer, from the action redirected here
     if notice and notice.target.startswith("row-") and notice.target not in rows:
         notice = _moved(notice, "people")  # someone the page does not show
     return render(request, "comp.html", status, cycles=None, cycle=doc, notice=notice,
-                  kinds=[(k.value, KIND_WORDS[k]) for k in RaiseKind])
+                  kinds=[(k.value, KIND_WORDS[k]) for k in RaiseKind], shown=shown,
+                  matching=len(matching), page=page, pages=pages, values=values,
+                  first=(page - 1) * team_list.PAGE_SIZE + 1, states=comp_list.STATES,
+                  link=lambda **changes: _page(doc["cycle"]["name"], values, **changes))
 
 
 @router.post("/comp/cycles/{name}/propose", response_class=HTMLResponse)
 def propose(name: str, request: Request, user: CurrentUser, uow: Uow, person: Line,
             kind: Line = "merit", percent: Line = "", amount: Line = "",
-            reason: Annotated[str, Form(max_length=LONG_TEXT_MAX, pattern=TEXT)] = ""
-            ) -> Response:
+            reason: Annotated[str, Form(max_length=LONG_TEXT_MAX, pattern=TEXT)] = "",
+            q: FormShort = "", team: FormShort = "", state: FormShort = "",
+            page: FormShort = "1") -> Response:
+    shown = _list_values(q, team, state, page)
     target = f"row-{person}"
     values = {"person": person, "kind": kind, "percent": percent, "amount": amount,
               "reason": reason}
@@ -225,12 +255,12 @@ def propose(name: str, request: Request, user: CurrentUser, uow: Uow, person: Li
     except TrellisError as exc:
         if isinstance(exc, NotAuthenticated):
             raise
-        return _cycle(name, request, user, uow, status=status_of(exc)[0],
+        return _cycle(name, request, user, uow, values=shown, status=status_of(exc)[0],
                       notice=feedback.refused(f"Not proposed: {exc}", target, values))
     folks = views.directory(uow)
     words = raise_words(done, folks.currency.get(done["person"]), on=True)
     return feedback.done(
-        request, _page(name),
+        request, _page(name, shown),
         f"Proposed {words} for {folks.name(done['person'])}: "
         f"{status_words(done).lower()}. Nothing is recorded until the chain signs and "
         "the cycle is applied.", f"row-{done['person']}")
@@ -240,9 +270,12 @@ def propose(name: str, request: Request, user: CurrentUser, uow: Uow, person: Li
 def withdraw(name: str, request: Request, user: CurrentUser, uow: Uow,
              proposal: Annotated[int, Form(ge=1, le=ROW_ID_MAX)], person: Line = "",
              reason: Annotated[str, Form(max_length=LONG_TEXT_MAX, pattern=TEXT)] = "",
-             confirmed: Annotated[str, Form(max_length=8)] = "") -> Response:
+             confirmed: Annotated[str, Form(max_length=8)] = "", q: FormShort = "",
+             team: FormShort = "", state: FormShort = "", page: FormShort = "1"
+             ) -> Response:
     """Withdraw an approved raise of the cycle, with a reason, after a confirmation (its
     proposer, the proposer's managers, HR admins: the service decides)."""
+    shown = _list_values(q, team, state, page)
     target = f"row-{person}" if person else "people"
     values = {"reason": reason}
     here = _page(name)
@@ -263,20 +296,21 @@ def withdraw(name: str, request: Request, user: CurrentUser, uow: Uow,
                           "be recorded when the cycle is applied. Who withdrew it, when and "
                           "why stay on the cycle's history."),
                 action=f"{here}/withdraw",
-                fields={"proposal": str(proposal), "person": person, "reason": reason},
+                fields={"proposal": str(proposal), "person": person, "reason": reason,
+                        **shown},
                 facts=[("Person", folks.name(row["person"])), ("Raise", words),
                        ("Reason", reason.strip())],
-                button="Yes, withdraw the raise", back=f"{here}#{target}")
+                button="Yes, withdraw the raise", back=f"{_page(name, shown)}#{target}")
         done = views.withdraw(uow, user, proposal, reason)
     except TrellisError as exc:
         if isinstance(exc, NotAuthenticated):
             raise
-        return _cycle(name, request, user, uow, status=status_of(exc)[0],
+        return _cycle(name, request, user, uow, values=shown, status=status_of(exc)[0],
                       notice=feedback.refused(f"Not withdrawn: {exc}", target, values))
     folks = views.directory(uow)
     words = raise_words(done, folks.currency.get(done["person"]))
     return feedback.done(
-        request, here,
+        request, _page(name, shown),
         f"Withdrawn: the raise of {words} for {folks.name(done['person'])} will not be "
         "recorded. You can propose another while the cycle is open.",
         f"row-{done['person']}")
