@@ -199,6 +199,11 @@ def test_withdraw_an_approved_raise_before_the_apply(cli, db):
     assert done.code == 0, done.err
     assert done.out.strip() == ("proposal 1: merit raise of +1,350 for ada, withdrawn by "
                                 "hr@example.com: the budget was cut")
+    [entry] = [e for e in json.loads(cli(*db, "audit", "--json").out)
+               if e["action"] == "comp.withdraw"]  # the service writes it, for the CLI too
+    assert (entry["user_email"], entry["resource"], entry["detail"]) == (
+        "hr@example.com", "person/ada/proposals/1",
+        {"status": "withdrawn", "reason": "the budget was cut"})
     again = cli(*db, "comp", "withdraw", "1", "--by", "bob", "--reason", "x")
     assert again.code != 0 and "proposal 1 is already withdrawn (by hr@example.com on" \
         in again.err

@@ -50,10 +50,10 @@ def test_set_replace_list_and_unset_are_attributed(org):
     assert [(e.handle, e.name, e.value, e.set_by) for e in found] == [
         ("ada", "gender", "F", "hr@x.org"), ("ada", "location", "Lisbon", "people@x.org")]
     assert all(e.set_at == NOW for e in found)
-    assert use.unset_attribute(org.uow(), "ada", "location") == "ada"
+    assert use.unset_attribute(org.uow(), "ada", "location", author="hr") == "ada"
     assert [e.name for e in use.list_attributes(org.uow(), "ada")] == ["gender"]
     with pytest.raises(NotFound, match="ada has no attribute 'location'"):
-        use.unset_attribute(org.uow(), "ada", "location")
+        use.unset_attribute(org.uow(), "ada", "location", author="hr")
     with pytest.raises(NotFound, match="unknown person 'nobody'"):
         use.set_attribute(org.uow(), "nobody", "gender", "F", author="hr@x.org")
     assert stored(org) == 1

@@ -204,13 +204,13 @@ def test_bad_changes_are_refused_in_one_line_and_nothing_is_written(org):
             use.change_rating(org.uow(), session, person, rating, reason, author="hr")
         assert caught.value.on_command_line().startswith(message)
         assert "\n" not in str(caught.value)
-    use.close_session(org.uow(), "2024 team bob")
+    use.close_session(org.uow(), "2024 team bob", author="hr")
     after_close = counts(org)
     with pytest.raises(LedgerRuleBroken, match=r"^calibration session '2024 team bob' is "
                                                r"closed$"):
         use.change_rating(org.uow(), "2024 team bob", "cy", 4, "why", author="hr")
     with pytest.raises(Conflict, match="already closed"):
-        use.close_session(org.uow(), "2024 team bob")
+        use.close_session(org.uow(), "2024 team bob", author="hr")
     assert counts(org) == after_close and after_close[0] == before[0]
 
 

@@ -210,19 +210,19 @@ def test_an_off_cycle_raise_is_written_only_once_approved(org):
 
 def test_closed_and_applied_cycles_refuse_proposals(org):
     bob = who(org, "bob")
-    use.set_status(org.uow(), "2025", CompCycleStatus.CLOSED)
+    use.set_status(org.uow(), "2025", CompCycleStatus.CLOSED, author="hr")
     with pytest.raises(LedgerRuleBroken, match="is closed: no new proposals"):
         use.propose(org.uow(), "2025", "ada", MERIT, percent=1.0, by=bob)
     with pytest.raises(Conflict, match="already closed"):
-        use.set_status(org.uow(), "2025", CompCycleStatus.CLOSED)
-    use.set_status(org.uow(), "2025", CompCycleStatus.OPEN)
+        use.set_status(org.uow(), "2025", CompCycleStatus.CLOSED, author="hr")
+    use.set_status(org.uow(), "2025", CompCycleStatus.OPEN, author="hr")
     p = use.propose(org.uow(), "2025", "ada", MERIT, percent=1.0, by=bob).proposal
     with pytest.raises(LedgerRuleBroken, match="still await approval"):
         use.apply_cycle(org.uow(), "2025", author="hr")
     use.decline(org.uow(), p.id, "no", by=who(org, "boss"))
     assert use.apply_cycle(org.uow(), "2025", author="hr") == []
     with pytest.raises(LedgerRuleBroken, match="is applied"):
-        use.set_status(org.uow(), "2025", CompCycleStatus.OPEN)
+        use.set_status(org.uow(), "2025", CompCycleStatus.OPEN, author="hr")
     with pytest.raises(NotFound, match="unknown compensation cycle 'nope'"):
         use.cycle_view(org.uow(), "nope")
 

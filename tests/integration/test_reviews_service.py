@@ -138,7 +138,7 @@ def test_a_second_review_is_refused_until_the_first_is_retracted(org):
      "nobody would be in the cycle: ada has no active reports"),
     (lambda u: use.open_cycle(u, "  ", D("2024-01-01"), D("2024-02-01"), author="x"),
      InvalidEvent, "give the cycle a name"),
-    (lambda u: use.set_status(u, "2024", CycleStatus.OPEN), Conflict,
+    (lambda u: use.set_status(u, "2024", CycleStatus.OPEN, author="hr"), Conflict,
      "review cycle '2024' is already open"),
 ])
 def test_every_refusal_is_one_line_and_writes_nothing(org, call, error, message):
@@ -150,13 +150,13 @@ def test_every_refusal_is_one_line_and_writes_nothing(org, call, error, message)
 
 
 def test_a_closed_cycle_takes_no_reviews_until_reopened(org):
-    use.set_status(org.uow(), "2024", CycleStatus.CLOSED)
+    use.set_status(org.uow(), "2024", CycleStatus.CLOSED, author="hr")
     for call in (lambda: use.submit(org.uow(), "2024", "ada", SELF, 3, author="ada"),
                  lambda: use.nominate(org.uow(), "2024", "ada", "cy", author="hr")):
         with pytest.raises(LedgerRuleBroken, match=r"^review cycle '2024' is closed: reopen "
                            r"it first$"):
             call()
-    assert use.set_status(org.uow(), "2024", CycleStatus.OPEN).is_open
+    assert use.set_status(org.uow(), "2024", CycleStatus.OPEN, author="hr").is_open
     use.submit(org.uow(), "2024", "ada", SELF, 3, author="ada")
 
 

@@ -285,3 +285,29 @@ def test_progress_outside_hr_does_not_say_who_has_written_upward(app):
     hr = client(app, "hr").get("/api/review-cycles/2024/progress").json()
     [row] = [r for r in hr["people"] if r["person"] == "lead"]
     assert "upward" in row["submitted"]  # HR chases who has not written
+
+
+def test_the_audit_log_never_says_which_report_wrote_or_read_one(app, event_ids):
+    """HR's audit log (an HR admin in the chain reads it too) names the cycle and the
+    manager of each upward review, "a report" for who, and the day only; a report reading
+    the review they wrote is not named either."""
+    assert client(app, "r2").get("/api/people/lead/reviews").status_code == 200
+    log = client(app, "head").get("/api/audit", params={"limit": 10_000})
+    assert log.status_code == 200, log.text
+    about = [e for e in log.json() if e["resource"].startswith("person/lead/reviews")]
+    upward = [e for e in about if e["detail"].get("form") == "upward"]
+    submitted = sorted(e["at"] for e in upward if e["action"] == "review.submit")
+    assert submitted == sorted(f"{y}-03-0{d}T00:00:00Z" for y in (2024, 2025)
+                               for d in DAYS.values())
+    reads = [e["action"] for e in upward if e["action"] != "review.submit"]
+    assert reads and set(reads) == {"reviews.read"}  # r2's here (r1's too, run with the rest)
+    for e in upward:
+        assert e["user"] is None and e["resource"] == "person/lead/reviews"
+        assert e["detail"]["by"] == "a report", e
+    for e in about:  # nothing about lead's reviews names a report or an upward review's id
+        text = json.dumps(e)
+        assert not any(f"{h}@x.org" in text for h in REPORTS), e
+        assert not any(e["resource"].endswith(f"/{i}") for ids in event_ids.values()
+                       for i in ids), e
+    managers = [e["user"] for e in about if e["detail"].get("form") == "manager"]
+    assert managers == ["head@x.org", "head@x.org"]  # any other review names its writer

@@ -215,8 +215,10 @@ class AccountsRepository:
 
     def audit_entries(self, limit: int | None = None) -> list[dict[str, Any]]:
         a = t.audit_log.c
+        # newest first by time, then as written: an upward review's entry, dated at midnight
+        # (services.audit_trail), comes after the rest of its day
         query = select(a.id, a.at, a.user_email, a.action, a.resource, a.detail).order_by(
-            a.id.desc())
+            a.at.desc(), a.id.desc())
         if limit:
             query = query.limit(limit)
         out = []

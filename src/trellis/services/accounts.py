@@ -35,7 +35,7 @@ from trellis.errors import (
 )
 
 from . import clock
-from .ledger import append_event, find_person
+from .ledger import append_event, find_person, note_event
 from .pending import demo_pending
 from .profiles import PersonProfile, profile_of
 from .unit_of_work import UnitOfWork
@@ -395,8 +395,7 @@ def record_for(uow: UnitOfWork, user: User, ref: str, kind: EventKind, on: date,
         event = append_event(uow, person, kind, on, fields, author=user.email,
                              evidence=evidence, verifier=verifier,
                              self_reported=access.is_self(user, person.id))
-        uow.accounts.audit(clock.now(), user.email, "event.record",
-                           f"person/{person.handle}/events/{event.id}", {"kind": kind.value})
+        note_event(uow, user.email, "event.record", person, event, {"kind": kind.value})
         framework = uow.frameworks.catalog[event.framework_version]
         uow.commit()
         return Recorded(person, event, describe(event, framework), event.self_reported

@@ -13,7 +13,7 @@ from trellis.domain.attributes import check_bounds, check_name, check_value
 from trellis.domain.events import event_text
 from trellis.errors import ImportRejected, InvalidEvent, NotFound, Problem
 
-from . import clock
+from . import audit_trail, clock
 from .ledger import find_person
 from .unit_of_work import UnitOfWork
 
@@ -61,17 +61,20 @@ def set_attribute(uow: UnitOfWork, person_ref: str, name: str, value: str, *,
         _bounded(uow, [(person.id, name, value)])
         now = clock.now()
         uow.attributes.set_many([(person.id, name, value)], author, now)
+        audit_trail.note(uow, author, "attribute.set", f"person/{person.handle}/attributes/{name}")
         uow.commit()
     return AttributeEntry(person.handle, name, value, author, now)
 
 
-def unset_attribute(uow: UnitOfWork, person_ref: str, name: str) -> str:
+def unset_attribute(uow: UnitOfWork, person_ref: str, name: str, *, author: str) -> str:
     """Remove one attribute of a person; returns their handle."""
     name = check_name(name)
     with uow:
         person = find_person(uow, person_ref)
         if not uow.attributes.unset(person.id, name):
             raise NotFound(f"{person.handle} has no attribute '{name}'")
+        audit_trail.note(uow, author, "attribute.unset",
+                         f"person/{person.handle}/attributes/{name}")
         uow.commit()
     return person.handle
 
@@ -105,6 +108,8 @@ def import_attributes(uow: UnitOfWork, rows: Sequence[RowLike], *, source: str,
         except InvalidEvent as exc:
             raise ImportRejected([Problem("", str(exc), source=source)], source) from None
         uow.attributes.set_many(values, author, clock.now())
+        audit_trail.note(uow, author, "attributes.import", f"import/{source}",
+                         {"values": len(values), "people": len({v[0] for v in values})})
         uow.commit()
     return len(values)
 
@@ -147,5 +152,7 @@ def demo_attributes(uow: UnitOfWork, *, seed: int, author: str) -> int:
             values += [(pid, name, v) for pid, v in zip(
                 ids, rng.choices(labels, weights, k=len(ids)), strict=True)]
         uow.attributes.set_many(values, author, clock.now())
+        audit_trail.note(uow, author, "attributes.import", "import/demo",
+                         {"values": len(values), "people": len({v[0] for v in values})})
         uow.commit()
     return len(values)

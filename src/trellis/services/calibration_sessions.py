@@ -41,7 +41,7 @@ from trellis.domain.readiness import assess
 from trellis.domain.reviews import ReviewCycle
 from trellis.errors import Conflict, InvalidEvent, LedgerRuleBroken, NotFound, Term
 
-from . import clock, reviews
+from . import audit_trail, clock, reviews
 from .frameworks import version_in_force
 from .ledger import append_event, find_named, find_person
 from .unit_of_work import UnitOfWork
@@ -90,17 +90,20 @@ def open_session(uow: UnitOfWork, cycle_name: str, *, team: str | None = None,
                                                manager.id if manager else None, author,
                                                clock.now())
         uow.calibrations.add_members(session.id, members)
+        audit_trail.note(uow, author, "calibration.open", f"calibration/{session.id}",
+                         {"members": len(members)})
         uow.commit()
         return session, len(members)
 
 
-def close_session(uow: UnitOfWork, name: str) -> CalibrationSession:
+def close_session(uow: UnitOfWork, name: str, *, author: str) -> CalibrationSession:
     """Close a session: its ratings stand and no more changes are taken."""
     with uow:
         session = _session(uow, name)
         if not session.is_open:
             raise Conflict(f"calibration session '{session.name}' is already closed")
         uow.calibrations.set_status(session.id, SessionStatus.CLOSED, clock.now())
+        audit_trail.note(uow, author, "calibration.close", f"calibration/{session.id}")
         uow.commit()
         found = uow.calibrations.session(session.name)
     assert found is not None
@@ -168,6 +171,9 @@ def change_rating(uow: UnitOfWork, name: str, person_ref: str, rating: int, reas
         event = append_event(uow, person, EventKind.CALIBRATION, clock.today(), {
             "cycle": session.cycle, "session": session.name, "from_rating": before,
             "to_rating": rating, "reason": why}, author=author)
+        audit_trail.note(uow, author, "calibration.change",
+                         f"person/{person.handle}/events/{event.id}",
+                         {"session": session.name, "from": before, "to": rating})
         uow.commit()
         return Change(event.id, person, before, rating)
 

@@ -51,7 +51,7 @@ from trellis.errors import (
     TrellisError,
 )
 
-from . import clock
+from . import audit_trail, clock
 from .frameworks import version_in_force
 from .ledger import append_event, find_person
 from .profiles import profile_of
@@ -137,6 +137,8 @@ def open_case(uow: UnitOfWork, person_ref: str, to_role: str, *, justification: 
             _promote_now(uow, replace(draft, id=case_id), person, by)
         found = uow.cases.get(case_id)
         assert found is not None
+        audit_trail.note(uow, by.label, "case.open", f"case/{case_id}",
+                         {"to": found.to_role, "outside_band": warning is not None})
         uow.commit()
         return Opened(found, warning)
 
@@ -207,6 +209,9 @@ def approve(uow: UnitOfWork, case_id: int, *, by: Signer,
             uow.cases.touch(case.id, clock.now())
         found = uow.cases.get(case.id)
         assert found is not None
+        audit_trail.note(uow, by.label, "case.approve", f"case/{case.id}",
+                         {"overridden": [g.name for g in failed],
+                          "event": event.id if event else None})
         uow.commit()
         return Signed(found, event, tuple(g.name for g in failed))
 
@@ -228,6 +233,8 @@ def decide(uow: UnitOfWork, case_id: int, decision: Decision, *, by: Signer,
         uow.cases.decide(case.id, status, now, by=by.label, reason=why)
         found = uow.cases.get(case.id)
         assert found is not None
+        audit_trail.note(uow, by.label, "case.decline" if decision is Decision.DECLINED
+                         else "case.defer", f"case/{case.id}", {"reason": why})
         uow.commit()
         return found
 
@@ -246,6 +253,7 @@ def withdraw(uow: UnitOfWork, case_id: int, *, by: Signer, reason: str | None) -
         uow.cases.decide(case.id, CaseStatus.WITHDRAWN, clock.now(), by=by.label, reason=why)
         found = uow.cases.get(case.id)
         assert found is not None
+        audit_trail.note(uow, by.label, "case.withdraw", f"case/{case.id}", {"reason": why})
         uow.commit()
         return found
 
@@ -260,6 +268,8 @@ def comment(uow: UnitOfWork, case_id: int, text: str, *, by: Signer) -> int:
         now = clock.now()
         comment_id = uow.cases.add_comment(case.id, by.label, by.person_id, now, body)
         uow.cases.touch(case.id, now)
+        audit_trail.note(uow, by.label, "case.comment", f"case/{case.id}",
+                         {"comment": comment_id})
         uow.commit()
         return comment_id
 

@@ -40,6 +40,7 @@ from trellis.errors import (
 )
 
 from . import clock
+from .audit_trail import note
 from .frameworks import version_in_force
 from .ledger import append_event, find_named, find_person
 from .unit_of_work import UnitOfWork
@@ -104,11 +105,14 @@ def open_cycle(uow: UnitOfWork, name: str, effective_on: date, budget_percent: f
                                            manager.id if manager else None, author,
                                            clock.now())
         uow.compensation.add_participants(cycle.id, members)
+        note(uow, author, "comp.cycle.open", f"compensation/{cycle.name}",
+             {"people": len(members)})
         uow.commit()
         return cycle, len(members)
 
 
-def set_status(uow: UnitOfWork, name: str, status: CompCycleStatus) -> CompCycle:
+def set_status(uow: UnitOfWork, name: str, status: CompCycleStatus, *,
+               author: str) -> CompCycle:
     """Close a cycle (no new proposals; approvals go on) or reopen it."""
     with uow:
         cycle = _cycle(uow, name)
@@ -118,6 +122,8 @@ def set_status(uow: UnitOfWork, name: str, status: CompCycleStatus) -> CompCycle
         if cycle.status is status:
             raise Conflict(f"compensation cycle '{cycle.name}' is already {status}")
         uow.compensation.set_status(cycle.id, status, clock.now())
+        note(uow, author, "comp.cycle.close" if status is CompCycleStatus.CLOSED
+             else "comp.cycle.reopen", f"compensation/{cycle.name}")
         uow.commit()
     return replace(cycle, status=status)
 
@@ -155,6 +161,8 @@ def apply_cycle(uow: UnitOfWork, name: str, *, author: str) -> list[Event]:
                 uow.compensation.set_proposal(p.id, ProposalStatus.APPLIED, event.id)
                 events.append(event)
         uow.compensation.set_status(cycle.id, CompCycleStatus.APPLIED, clock.now())
+        note(uow, author, "comp.cycle.apply", f"compensation/{cycle.name}",
+             {"events": [e.id for e in events]})
         uow.commit()
         return events
 
@@ -229,6 +237,9 @@ def propose(uow: UnitOfWork, cycle_name: str | None, person_ref: str, kind: Rais
             event = _write_raise(uow, person, proposal, None, clock.today(), by.label)
             uow.compensation.set_proposal(proposal.id, ProposalStatus.APPLIED, event.id)
             proposal = replace(proposal, status=ProposalStatus.APPLIED, event_id=event.id)
+        note(uow, by.label, "comp.propose", f"person/{person.handle}/proposals/{proposal.id}",
+             {"cycle": cycle.name if cycle else None, "kind": kind.value,
+              "status": proposal.status.value})
         uow.commit()
         return Proposed(proposal, person, event)
 
@@ -270,6 +281,8 @@ def withdraw(uow: UnitOfWork, proposal_id: int, reason: str | None, *,
         rules.check_withdrawable(found)
         now = clock.now()
         uow.compensation.withdraw(found.id, by.label, text, now)
+        note(uow, by.label, "comp.withdraw", f"person/{person.handle}/proposals/{found.id}",
+             {"status": ProposalStatus.WITHDRAWN.value, "reason": text})
         uow.commit()
         return Proposed(replace(found, status=ProposalStatus.WITHDRAWN,
                                 withdrawal=rules.Withdrawal(by.label, now, text)),
@@ -307,6 +320,9 @@ def _decide(uow: UnitOfWork, proposal_id: int, by: Signer, decision: str,
             proposal = replace(proposal, status=ProposalStatus.APPLIED, event_id=event.id)
         if proposal.status is not found.status:
             uow.compensation.set_proposal(found.id, proposal.status, proposal.event_id)
+        note(uow, by.label, "comp.approve" if decision == "approved" else "comp.decline",
+             f"person/{person.handle}/proposals/{found.id}",
+             {"status": proposal.status.value, "event": proposal.event_id})
         uow.commit()
         return Proposed(proposal, person, event)
 

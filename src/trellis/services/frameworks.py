@@ -16,7 +16,7 @@ from trellis.domain.framework_versions import in_force
 from trellis.domain.profile import replay, resume
 from trellis.errors import FrameworkInvalid, LedgerRuleBroken, NotFound, Term, TrellisError
 
-from . import clock
+from . import audit_trail, clock
 from .unit_of_work import FrameworkVersionInfo, UnitOfWork
 
 if TYPE_CHECKING:
@@ -91,6 +91,8 @@ def load_framework(
         if activate or active_key is None:
             uow.frameworks.set_meta(ACTIVE, framework.key)
             active_key = framework.key
+        audit_trail.note(uow, author, "framework.load", f"framework/{framework.key}",
+                         {"version": version.version, "changed": True})
         uow.commit()
         return Loaded(version, changed=True, active=active_key == framework.key, carry=carry)
 

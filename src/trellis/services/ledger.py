@@ -19,18 +19,20 @@ from trellis.domain.events import (
     EventKind,
     Recognition,
     Retraction,
+    Review,
     Verification,
     details_from_mapping,
     event_text,
     shown,
 )
+from trellis.domain.framework import ReviewForm
 from trellis.domain.limits import EMAIL_MAX, EVENT_ID_MAX, NAME_MAX, check_date
 from trellis.domain.people import Person
 from trellis.domain.profile import replay, resume
 from trellis.domain.verification import check_jump
 from trellis.errors import LedgerRuleBroken, NotFound
 
-from . import clock
+from . import audit_trail, clock
 from .frameworks import version_in_force
 from .unit_of_work import UnitOfWork
 
@@ -73,8 +75,19 @@ def record_event(
         person = find_person(uow, person_ref)
         event = append_event(uow, person, kind, effective_on, fields, author=author,
                              evidence=evidence, verifier=verifier)
+        note_event(uow, author, "event.record", person, event, {"kind": kind.value})
         uow.commit()
         return event
+
+
+def note_event(uow: UnitOfWork, who: str, action: str, person: Person, event: Event,
+               detail: dict[str, Any]) -> None:
+    """The audit entry of an event just written: ``who`` on the person's event, except for
+    an upward review, whose entry never says which report wrote it (docs/reviews.md)."""
+    if isinstance(event.details, Review) and event.details.reviewer_role is ReviewForm.UPWARD:
+        audit_trail.note_upward(uow, person.handle, action, {"cycle": event.details.cycle})
+    else:
+        audit_trail.note(uow, who, action, f"person/{person.handle}/events/{event.id}", detail)
 
 
 def retract_event(uow: UnitOfWork, event_id: int, reason: str, *, author: str) -> Event:
@@ -84,6 +97,8 @@ def retract_event(uow: UnitOfWork, event_id: int, reason: str, *, author: str) -
         assert person is not None
         event = append_event(uow, person, EventKind.RETRACTION, clock.today(),
                              {"retracts": event_id, "reason": reason}, author=author)
+        audit_trail.note(uow, author, "event.retract", f"person/{person.handle}/events/{event_id}",
+                         {"retraction": event.id})
         uow.commit()
         return event
 
@@ -117,6 +132,8 @@ def verify_event(uow: UnitOfWork, event_id: int, *, author: str,
         on = max(clock.today(), target.effective_on)
         event = append_event(uow, person, EventKind.VERIFICATION, on,
                              {"verifies": event_id, "notes": notes}, author=author)
+        audit_trail.note(uow, author, "event.verify", f"person/{person.handle}/events/{event_id}",
+                         {"verification": event.id})
         uow.commit()
         return event
 

@@ -13,7 +13,7 @@ from trellis.domain.people import Person, check_email, check_handle, check_name
 from trellis.domain.profile import replay
 from trellis.errors import Conflict, InvalidEvent
 
-from . import clock
+from . import audit_trail, clock
 from .ledger import append_event, find_person
 from .unit_of_work import UnitOfWork
 
@@ -47,6 +47,8 @@ def add_person(
         append_event(uow, person, EventKind.HIRE, hired_on,
                      {"role": role, "pay": pay, "currency": currency},
                      author=author, evidence=evidence)
+        audit_trail.note(uow, author, "person.add", f"person/{person.handle}",
+                         {"role": role, "pay_recorded": pay is not None})
         uow.commit()
         return person
 

@@ -37,7 +37,7 @@ from trellis.domain.profile import Profile, live_events
 from trellis.domain.readiness import Readiness
 from trellis.errors import NotFound, PlanRejected, Term
 
-from . import clock
+from . import audit_trail, clock
 from .effort import plan_models
 from .ledger import append_event, find_person
 from .plan_retarget import throughput_of
@@ -82,6 +82,8 @@ def create_plan(uow: UnitOfWork, ref: str, *, role: str | None = None,
                          framework_version=profile.framework_version)
         stored = uow.plans.add(person.id, plan, author, clock.now())
         view = _view(uow, person, stored, profile, framework, events)
+        audit_trail.note(uow, author, "plan.create", f"person/{person.handle}/plan",
+                         {"version": stored.version})
         uow.commit()
         return view
 
@@ -128,6 +130,8 @@ def checkin(uow: UnitOfWork, ref: str, *, notes: str, engagement: int | None = N
                                  strict=False, framework_version=profile.framework_version,
                                  checkins=(*old.checkins, closed))
                 replanned = uow.plans.add(person.id, plan, author, clock.now())
+        audit_trail.note(uow, author, "check_in", f"person/{person.handle}/events/{event.id}",
+                         {"replanned": replanned is not None})
         uow.commit()
         return CheckinResult(person, event, closed, replanned, open_until)
 

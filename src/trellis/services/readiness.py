@@ -23,7 +23,7 @@ from trellis.domain.profile_document import profile_from_document
 from trellis.domain.readiness import Readiness, assess, explain
 from trellis.errors import InvalidEvent, NotApplicable, NotFound, PromotionRefused, Term
 
-from . import clock
+from . import audit_trail, clock
 from .frameworks import version_in_force
 from .ledger import append_event, find_person
 from .profiles import profile_of
@@ -229,6 +229,9 @@ def promote(uow: UnitOfWork, person_ref: str, to_role: str, *, pay: int | None =
                   "override_reason": override.strip() if failed and override else None}
         event = append_event(uow, person, EventKind.PROMOTION, on, fields, author=author,
                              evidence=evidence)
+        audit_trail.note(uow, author, "event.record", f"person/{person.handle}/events/{event.id}",
+                         {"kind": EventKind.PROMOTION.value, "role": r.target.id,
+                          "overridden": [g.name for g in failed] if override else []})
         uow.commit()
         return Promoted(event, assessed, new_pay if new_pay is not None else
                         assessed.profile.pay, tuple(g.name for g in failed))

@@ -24,7 +24,7 @@ from trellis.domain.recognition import (
 )
 from trellis.errors import LedgerRuleBroken, NotFound
 
-from . import clock
+from . import audit_trail, clock
 from .collection import collector_paused
 from .ledger import append_event, find_person
 from .teams import Selection, TeamHistory, team_history
@@ -60,6 +60,8 @@ def recognize(uow: UnitOfWork, person: str, citation: str, *, kind: str = "kudos
             fields["giver"] = found.handle
         event = append_event(uow, receiver, EventKind.RECOGNITION, on or clock.today(), fields,
                              author=author)
+        audit_trail.note(uow, author, "recognition",
+                         f"person/{receiver.handle}/events/{event.id}", {"kind": kind})
         uow.commit()
         return Recognized(event, receiver.handle, previous)
 

@@ -23,6 +23,7 @@ from trellis.domain.reviews import UPWARD_MINIMUM, CycleStatus, ReviewCycle, ear
 from trellis.errors import NotFound, PermissionDenied
 
 from . import accounts, clock, reviews
+from .audit_trail import note_upward
 from .profiles import profile_of
 from .unit_of_work import UnitOfWork
 
@@ -69,8 +70,6 @@ def submit_as(uow: UnitOfWork, user: User, name: str, ref: str, form: ReviewForm
     cycle, person, me = require_writer(uow, user, name, ref, form)
     event_id = reviews.submit(uow, cycle.name, str(person.id), form, rating, ratings=ratings,
                               goals=goals, comment=comment, by=me.handle, author=user.email)
-    accounts.audit(uow, user, "review.submit", f"person/{person.handle}/reviews/{event_id}",
-                   {"cycle": cycle.name, "form": form.value})
     return person, event_id
 
 
@@ -86,8 +85,6 @@ def nominate_as(uow: UnitOfWork, user: User, name: str, ref: str, peer_ref: str,
                                "reviewers: their managers and HR admins do")
     reviews.nominate(uow, cycle.name, str(person.id), str(peer.id), anonymous=anonymous,
                      author=user.email)
-    accounts.audit(uow, user, "review.nominate", f"person/{person.handle}/reviews",
-                   {"cycle": cycle.name, "peer": peer.handle, "anonymous": anonymous})
     return person, peer
 
 
@@ -98,18 +95,13 @@ def open_as(uow: UnitOfWork, user: User, name: str, start: date, end: date, *,
     accounts.require_role(user, Role.HR_ADMIN)
     cycle, count = reviews.open_cycle(uow, name, start, end, forms=forms, due=due, team=team,
                                       upward_minimum=upward_minimum, author=user.email)
-    accounts.audit(uow, user, "review_cycle.open", f"review-cycles/{cycle.name}",
-                   {"people": count, "forms": [f.value for f in cycle.forms],
-                    "upward_minimum": cycle.upward_minimum})
     return cycle, count
 
 
 def set_status_as(uow: UnitOfWork, user: User, name: str,
                   status: CycleStatus) -> ReviewCycle:
     accounts.require_role(user, Role.HR_ADMIN)
-    cycle = reviews.set_status(uow, name, status)
-    accounts.audit(uow, user, f"review_cycle.{'reopen' if cycle.is_open else 'close'}",
-                   f"review-cycles/{cycle.name}")
+    cycle = reviews.set_status(uow, name, status, author=user.email)
     return cycle
 
 
@@ -140,6 +132,12 @@ def reviews_for(uow: UnitOfWork, user: User, ref: str) -> reviews.PersonReviews:
                                    "sees only the reviews they wrote)")
         found = replace(found, reviews=kept, upward={},
                         reviewers={e: w for e, w in found.reviewers.items() if e in mine})
+        if any(ReviewForm.UPWARD.value in by_role for by_role in kept.values()):
+            # a report reading the upward review they wrote: naming them would say who wrote
+            with uow:
+                note_upward(uow, person.handle, "reviews.read")
+                uow.commit()
+            return found
     accounts.audit(uow, user, "reviews.read", f"person/{person.handle}/reviews",
                    {"reviews": sum(len(rs) for by_role in found.reviews.values()
                                    for rs in by_role.values()), "whole": circle})

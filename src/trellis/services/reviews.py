@@ -28,6 +28,7 @@ from trellis.domain.upward import UpwardSummary, summarize
 from trellis.errors import Conflict, InvalidEvent, LedgerRuleBroken, NotFound, Term, option
 
 from . import clock
+from .audit_trail import note, note_upward
 from .frameworks import version_in_force
 from .ledger import append_event, find_named, find_person
 from .profiles import profile_of
@@ -74,17 +75,23 @@ def open_cycle(uow: UnitOfWork, name: str, start: date, end: date, *,
                                       manager.id if manager else None, author, clock.now(),
                                       upward_minimum)
         uow.reviews.add_participants(cycle.id, people)
+        note(uow, author, "review_cycle.open", f"review-cycles/{cycle.name}",
+             {"people": len(people), "forms": [f.value for f in cycle.forms],
+              "upward_minimum": cycle.upward_minimum})
         uow.commit()
         return cycle, len(people)
 
 
-def set_status(uow: UnitOfWork, name: str, status: CycleStatus) -> ReviewCycle:
+def set_status(uow: UnitOfWork, name: str, status: CycleStatus, *,
+               author: str) -> ReviewCycle:
     """Close a cycle (no more reviews or nominations) or reopen it."""
     with uow:
         cycle = _cycle(uow, name)
         if cycle.status is status:
             raise Conflict(f"review cycle '{cycle.name}' is already {status}")
         uow.reviews.set_status(cycle.id, status, clock.now())
+        note(uow, author, f"review_cycle.{'reopen' if status is CycleStatus.OPEN else 'close'}",
+             f"review-cycles/{cycle.name}")
         uow.commit()
         found = uow.reviews.cycle(cycle.name)
     assert found is not None
@@ -110,6 +117,8 @@ def nominate(uow: UnitOfWork, name: str, person_ref: str, peer_ref: str, *,
             raise InvalidEvent(f"{person.handle} cannot be their own peer reviewer")
         uow.reviews.add_nomination(Nomination(cycle.id, person.id, peer.id, anonymous, author),
                                    clock.now())
+        note(uow, author, "review.nominate", f"person/{person.handle}/reviews",
+             {"cycle": cycle.name, "peer": peer.handle, "anonymous": anonymous})
         uow.commit()
         return person, peer
 
@@ -142,6 +151,11 @@ def submit(uow: UnitOfWork, name: str, person_ref: str, role: ReviewForm, rating
                                   "reviewer": reviewer.handle}
         event = append_event(uow, person, EventKind.REVIEW, clock.today(), fields,
                              author=author)
+        if role is ReviewForm.UPWARD:  # which report wrote it is the ledger's alone
+            note_upward(uow, person.handle, "review.submit", {"cycle": cycle.name})
+        else:
+            note(uow, author, "review.submit", f"person/{person.handle}/reviews/{event.id}",
+                 {"cycle": cycle.name, "form": role.value})
         uow.commit()
         return event.id
 

@@ -29,7 +29,7 @@ from trellis.domain.profile import ProfileBuilder, live_events, order, replay
 from trellis.domain.records import EventRecord, PersonRecord, event_record, person_record
 from trellis.errors import ImportRejected, InvalidEvent, LedgerRuleBroken, Problem
 
-from . import clock
+from . import audit_trail, clock
 from .frameworks import ACTIVE
 from .unit_of_work import UnitOfWork
 
@@ -249,6 +249,8 @@ def _import(
             uow.state.write([p for p in snapshots if p.person_id in new_ids], new=True)
             rebuilding.at(start + len(snapshots))
         rebuilding.finish()
+        audit_trail.note(uow, author, "ledger.import", f"import/{source}",
+                         {"people": len(resolved_people), "events": len(events)})
         uow.commit()
         return ImportSummary(len(resolved_people), len(events), len(builders))
 

@@ -13,6 +13,7 @@ from trellis.domain.access import Role
 from trellis.errors import TrellisError
 from trellis.services import account_admin
 from trellis.services import accounts as use
+from trellis.services.audit_trail import actor
 
 from .context import state
 from .output import console, print_json, table
@@ -134,5 +135,5 @@ def audit(
         print_json(entries)
         return
     table(f"Audit log ({len(entries)} newest)", ["at", "who", "action", "resource", "detail"],
-          [[e["at"], e["user_email"] or "anonymous", e["action"], e["resource"],
+          [[e["at"], actor(e) or "anonymous", e["action"], e["resource"],
             ", ".join(f"{k}={v}" for k, v in e["detail"].items())] for e in entries])

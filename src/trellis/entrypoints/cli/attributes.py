@@ -42,7 +42,8 @@ def unset(
     name: Annotated[str, typer.Argument(help="The attribute to remove.")],
 ) -> None:
     """Remove one attribute of a person."""
-    handle = use.unset_attribute(state(ctx).open().uow(), person, name)
+    cli = state(ctx)
+    handle = use.unset_attribute(cli.open().uow(), person, name, author=cli.settings.author)
     _say(f"removed {name.strip().lower()} of {handle}")
 
 

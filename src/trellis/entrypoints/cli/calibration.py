@@ -106,7 +106,8 @@ def change(
 def close(ctx: typer.Context,
           session: Annotated[str, typer.Argument(help="The session's name.")]) -> None:
     """Close a session: no more changes."""
-    found = use.close_session(state(ctx).open().uow(), session)
+    cli = state(ctx)
+    found = use.close_session(cli.open().uow(), session, author=cli.settings.author)
     _say(f"closed calibration session '{found.name}'")
 
 

@@ -70,7 +70,9 @@ def open_(
 def close(ctx: typer.Context,
           name: Annotated[str, typer.Argument(help="The cycle's name.")]) -> None:
     """Close a cycle: no new proposals (approvals go on) until it is reopened."""
-    cycle = use.set_status(state(ctx).open().uow(), name, CompCycleStatus.CLOSED)
+    cli = state(ctx)
+    cycle = use.set_status(cli.open().uow(), name, CompCycleStatus.CLOSED,
+                           author=cli.settings.author)
     _say(f"closed compensation cycle '{cycle.name}'")
 
 
@@ -78,7 +80,9 @@ def close(ctx: typer.Context,
 def reopen(ctx: typer.Context,
            name: Annotated[str, typer.Argument(help="The cycle's name.")]) -> None:
     """Reopen a closed cycle."""
-    cycle = use.set_status(state(ctx).open().uow(), name, CompCycleStatus.OPEN)
+    cli = state(ctx)
+    cycle = use.set_status(cli.open().uow(), name, CompCycleStatus.OPEN,
+                           author=cli.settings.author)
     _say(f"reopened compensation cycle '{cycle.name}'")
 
 

@@ -97,7 +97,9 @@ def open_(
 def close(ctx: typer.Context,
           name: Annotated[str, typer.Argument(help="The cycle's name.")]) -> None:
     """Close a cycle: no more reviews or nominations until it is reopened."""
-    cycle = use.set_status(state(ctx).open().uow(), name, CycleStatus.CLOSED)
+    cli = state(ctx)
+    cycle = use.set_status(cli.open().uow(), name, CycleStatus.CLOSED,
+                           author=cli.settings.author)
     _say(f"closed review cycle '{cycle.name}'")
 
 
@@ -105,7 +107,9 @@ def close(ctx: typer.Context,
 def reopen(ctx: typer.Context,
            name: Annotated[str, typer.Argument(help="The cycle's name.")]) -> None:
     """Reopen a closed cycle."""
-    cycle = use.set_status(state(ctx).open().uow(), name, CycleStatus.OPEN)
+    cli = state(ctx)
+    cycle = use.set_status(cli.open().uow(), name, CycleStatus.OPEN,
+                           author=cli.settings.author)
     _say(f"reopened review cycle '{cycle.name}'")
 
 

@@ -7,6 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from trellis.services.audit_trail import is_upward
+
+from .formatting import day, moment
 from .people_names import name_of
 
 ACTIONS = {
@@ -74,8 +77,15 @@ def resource_words(resource: str, names: Mapping[str, str]) -> str:
     return resource
 
 
+def _who(entry: Mapping[str, Any], names: Mapping[str, str]) -> str:
+    if is_upward(entry):  # an upward review's writer is never named (docs/reviews.md)
+        return f"a report of {name_of(names, str(entry['resource']).split('/')[1])}"
+    return name_of(names, entry.get("user_email")) or "not signed in"
+
+
 def audit_rows(entries: list[dict[str, Any]], names: Mapping[str, str]) -> list[dict[str, str]]:
-    """Each entry as (at, who, did, on) in words."""
-    return [{"at": e["at"], "who": name_of(names, e.get("user_email")) or "not signed in",
+    """Each entry as (when, who, did, on) in words; an upward review's entry by its day
+    only, as it is kept."""
+    return [{"when": day(e["at"]) if is_upward(e) else moment(e["at"]), "who": _who(e, names),
              "did": action_words(str(e["action"])),
              "on": resource_words(str(e["resource"]), names)} for e in entries]

@@ -98,8 +98,6 @@ def open_session(request: Request, user: CurrentUser, uow: Uow,
             raise
         return _sessions(request, user, uow, status=status_of(exc)[0],
                          notice=feedback.refused(f"Not opened: {exc}", "open-session", values))
-    accounts.audit(uow(), user, "calibration.open", f"calibration/{session.id}",
-                   {"members": count})
     return feedback.done(request, f"/org/calibration/{session.id}",
                          f"Opened {session.name}: {count} "
                          f"{'person' if count == 1 else 'people'} to calibrate.", "session")
@@ -174,8 +172,5 @@ def change(session_id: SessionId, request: Request, user: CurrentUser, uow: Uow,
     except TrellisError as exc:
         return _show(session_id, request, user, uow, message=f"Not changed: {exc}",
                      status=status_of(exc)[0])
-    accounts.audit(uow(), user, "calibration.change",
-                   f"person/{done.person.handle}/events/{done.event_id}",
-                   {"session": session.name, "from": done.from_rating, "to": done.to_rating})
     return RedirectResponse(f"/org/calibration/{session.id}?changed={done.person.handle}"
                             "#list", status_code=303)

@@ -148,11 +148,8 @@ def approve(case_id: int, request: Request, user: CurrentUser, uow: Uow,
             button="Yes, approve and record the promotion", back=f"/cases/{case_id}")
 
     def act() -> None:
-        done = use.approve(uow(), _case_id(case_id), by=Signer.of(user),
-                           override=override.strip() or None)
-        accounts.audit(uow(), user, "case.approve", f"case/{case_id}",
-                       {"overridden": list(done.overridden),
-                        "event": done.event.id if done.event else None})
+        use.approve(uow(), _case_id(case_id), by=Signer.of(user),
+                    override=override.strip() or None)
     return _acting(request, user, uow, case_id, act, "Not approved")
 
 
@@ -172,8 +169,7 @@ def defer(case_id: int, request: Request, user: CurrentUser, uow: Uow,
 def comment(case_id: int, request: Request, user: CurrentUser, uow: Uow,
             text: LongText = "") -> Response:
     def act() -> None:
-        made = use.comment(uow(), _case_id(case_id), text, by=Signer.of(user))
-        accounts.audit(uow(), user, "case.comment", f"case/{case_id}", {"comment": made})
+        use.comment(uow(), _case_id(case_id), text, by=Signer.of(user))
     return _acting(request, user, uow, case_id, act, "Not commented")
 
 
@@ -181,8 +177,6 @@ def _decision(request: Request, user: User, uow: UowFactory, case_id: int,
               decision: Decision, reason: str) -> Response:
     def act() -> None:
         use.decide(uow(), _case_id(case_id), decision, by=Signer.of(user), reason=reason)
-        action = "case.decline" if decision is Decision.DECLINED else "case.defer"
-        accounts.audit(uow(), user, action, f"case/{case_id}", {"reason": reason})
     what = "Not declined" if decision is Decision.DECLINED else "Not deferred"
     return _acting(request, user, uow, case_id, act, what)
 

@@ -136,8 +136,6 @@ async def open_cycle(request: Request, user: CurrentUser, uow: Uow) -> Response:
         text, code = _problem(exc)
         return _cycles(request, user, uow, status=code,
                        notice=feedback.refused(f"Not opened: {text}", "open-cycle", form))
-    accounts.audit(uow(), user, "comp.cycle.open", f"compensation/{cycle.name}",
-                   {"people": count})
     return feedback.done(
         request, _page(cycle.name),
         f"Opened {cycle.name}: {count} {'person' if count == 1 else 'people'}, effective "
@@ -338,14 +336,11 @@ def change_cycle(name: str, request: Request, user: CurrentUser, uow: Uow,
     try:
         if action == "apply":
             events = use.apply_cycle(uow(), name, author=user.email)
-            accounts.audit(uow(), user, "comp.cycle.apply", f"compensation/{name}",
-                           {"events": [e.id for e in events]})
             text = (f"Applied: {len(events)} raise{'' if len(events) == 1 else 's'} "
                     "recorded.")
         elif action in ("close", "reopen"):
             to = CompCycleStatus.CLOSED if action == "close" else CompCycleStatus.OPEN
-            cycle = use.set_status(uow(), name, to)
-            accounts.audit(uow(), user, f"comp.cycle.{action}", f"compensation/{cycle.name}")
+            use.set_status(uow(), name, to, author=user.email)
             text = "Closed to new proposals." if action == "close" else "Reopened."
         else:
             raise InvalidEvent("the action is one of close, reopen or apply")

@@ -70,10 +70,6 @@ def propose(uow: UowFactory, user: User, cycle_name: str | None, person: str,
     seen = accounts.access_to(uow(), user, person)  # by handle only, outside the circle
     done = use.propose(uow(), cycle_name, str(seen.person.id), kind, amount=amount,
                        percent=percent, reason=reason, by=Signer.of(user))
-    accounts.audit(uow(), user, "comp.propose",
-                   f"person/{done.person.handle}/proposals/{done.proposal.id}",
-                   {"cycle": cycle_name, "kind": kind.value, "status":
-                    done.proposal.status.value})
     _read_pay(uow, user, done.person.handle, done.proposal.id)
     return _record(done.proposal, done.person.handle, cycle_name, Signer.of(user))
 
@@ -83,24 +79,16 @@ def decide(uow: UowFactory, user: User, proposal_id: int, *, approve: bool,
     me = Signer.of(user)
     done = (use.approve(uow(), proposal_id, by=me) if approve
             else use.decline(uow(), proposal_id, reason or "", by=me))
-    accounts.audit(uow(), user, "comp.approve" if approve else "comp.decline",
-                   f"person/{done.person.handle}/proposals/{proposal_id}",
-                   {"status": done.proposal.status.value, "event": done.proposal.event_id})
     _read_pay(uow, user, done.person.handle, proposal_id)
     return _record(done.proposal, done.person.handle, _cycle_name(uow, done.proposal), me)
 
 
 def withdraw(uow: UowFactory, user: User, proposal_id: int, reason: str | None
              ) -> dict[str, Any]:
-    """Withdraw an approved raise as ``user`` (the service says who may), audited with
-    its reason."""
+    """Withdraw an approved raise as ``user`` (the service says who may, and writes the
+    audit entry with its reason)."""
     me = Signer.of(user)
     done = use.withdraw(uow(), proposal_id, reason, by=me)
-    w = done.proposal.withdrawal
-    accounts.audit(uow(), user, "comp.withdraw",
-                   f"person/{done.person.handle}/proposals/{proposal_id}",
-                   {"status": done.proposal.status.value,
-                    "reason": w.reason if w else None})
     _read_pay(uow, user, done.person.handle, proposal_id)
     return _record(done.proposal, done.person.handle, _cycle_name(uow, done.proposal), me)
 

@@ -174,7 +174,7 @@ async def upload_framework(request: Request, user: CurrentUser, uow: Uow) -> Res
         return await org(request, user, uow, problems=[str(p) for p in exc.problems],
                          message="the framework was not loaded:", status=422)
     try:  # its replaces are checked against the stored versions, its carry on the ledger
-        loaded = frameworks.load_framework(uow(), framework, document, author=user.email,
+        frameworks.load_framework(uow(), framework, document, author=user.email,
                                            activate=form.get("activate") == "on")
     except FrameworkInvalid as exc:
         located = locate_in_bytes(exc.problems, data, source)
@@ -183,6 +183,4 @@ async def upload_framework(request: Request, user: CurrentUser, uow: Uow) -> Res
     except LedgerRuleBroken as exc:
         return await org(request, user, uow, message=f"the framework was not loaded: {exc}",
                          status=422)
-    accounts.audit(uow(), user, "framework.load", f"framework/{framework.key}",
-                   {"version": loaded.version.version, "changed": loaded.changed})
     return RedirectResponse("/org", status_code=303)

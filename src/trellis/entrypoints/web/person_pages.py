@@ -248,8 +248,6 @@ async def check_in(ref: Ref, request: Request, user: CurrentUser, uow: Uow) -> R
                              early=early, author=user.email)
     except TrellisError as exc:
         return _refused(exc, ref, request, user, uow, "Not recorded", "checkin", values)
-    accounts.audit(uow(), user, "check_in", f"person/{person.handle}/events/{done.event.id}",
-                   {"replanned": done.replanned is not None})
     closed = f" Quarter {active} closed and the plan made again." if active else ""
     return feedback.done(request, f"{_page(person.handle)}?event={done.event.id}",
                          f"Check-in recorded.{closed}", f"event-{done.event.id}")
@@ -334,11 +332,9 @@ async def retract(ref: Ref, event_id: int, request: Request, user: CurrentUser, 
             fields={"reason": reason, "back": back}, button="Yes, retract it",
             back=f"{back}#{target}")
     try:
-        done = ledger.retract_event(uow(), event_id, reason, author=user.email)
+        ledger.retract_event(uow(), event_id, reason, author=user.email)
     except TrellisError as exc:
         return _refused(exc, ref, request, user, uow, "Not retracted", target, values)
-    accounts.audit(uow(), user, "event.retract", f"person/{person.handle}/events/{event_id}",
-                   {"retraction": done.id})
     joiner = "&" if "?" in back else "?"
     return feedback.done(request, f"{back}{joiner}event={event_id}",
                          f"Retracted {what}: {reason}", target)

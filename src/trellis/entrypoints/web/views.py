@@ -180,8 +180,6 @@ def verify(uow: UowFactory, user: User, event_id: int, notes: str | None) -> Eve
     or the event's author (``ledger.verify_event`` refuses that too)."""
     person = accounts.require_verify(uow(), user, event_id)
     event = ledger.verify_event(uow(), event_id, author=user.email, notes=notes)
-    accounts.audit(uow(), user, "event.verify", f"person/{person.handle}/events/{event_id}",
-                   {"verification": event.id})
     return next(e for e in timeline_view(uow, user, person.handle) if e.id == event.id)
 
 
@@ -192,8 +190,6 @@ def recognize(uow: UowFactory, user: User, ref: str, body: RecognitionCreate) ->
     done = recognition.recognize(uow(), str(person.id), body.citation, kind=body.kind.value,
                                  points=body.points, giver=giver, author=user.email,
                                  on=body.effective_on)
-    accounts.audit(uow(), user, "recognition", f"person/{person.handle}/events/{done.event.id}",
-                   {"kind": body.kind.value})
     return next(e for e in timeline_view(uow, user, person.handle) if e.id == done.event.id)
 
 
@@ -212,8 +208,6 @@ def import_text(uow: UowFactory, user: User, fmt: str, text: str, source: str,
     reading.finish()
     summary = transfer.import_ledger(uow(), found_people, found_events, author=user.email,
                                      source=source, problems=problems, on_progress=progress)
-    accounts.audit(uow(), user, "ledger.import", f"import/{source}",
-                   {"people": summary.people, "events": summary.events})
     return summary
 
 

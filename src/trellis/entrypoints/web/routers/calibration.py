@@ -49,8 +49,6 @@ def open_session(body: SessionCreate, user: CurrentUser, uow: Uow) -> DocumentPu
     accounts.require_role(user, Role.HR_ADMIN)
     session, count = use.open_session(uow(), body.cycle, team=body.team, level=body.level,
                                       track=body.track, name=body.name, author=user.email)
-    accounts.audit(uow(), user, "calibration.open", f"calibration/{session.id}",
-                   {"members": count})
     return DocumentPublic(document={"id": session.id, **use.session_document(session, count)})
 
 
@@ -73,9 +71,6 @@ def change(session_id: SessionId, body: ChangeCreate, user: CurrentUser, uow: Uo
     session = use.session_named(uow(), session_id)
     done = use.change_rating(uow(), session.name, body.person, body.rating, body.reason,
                              author=user.email)
-    accounts.audit(uow(), user, "calibration.change",
-                   f"person/{done.person.handle}/events/{done.event_id}",
-                   {"session": session.name, "from": done.from_rating, "to": done.to_rating})
     return DocumentPublic(person=done.person.handle, document={
         "event_id": done.event_id, "from_rating": done.from_rating,
         "to_rating": done.to_rating})
@@ -85,6 +80,6 @@ def change(session_id: SessionId, body: ChangeCreate, user: CurrentUser, uow: Uo
              summary="Close a session: no more changes (HR admins)")
 def close(session_id: SessionId, user: CurrentUser, uow: Uow) -> DocumentPublic:
     accounts.require_role(user, Role.HR_ADMIN)
-    session = use.close_session(uow(), use.session_named(uow(), session_id).name)
-    accounts.audit(uow(), user, "calibration.close", f"calibration/{session.id}", {})
+    session = use.close_session(uow(), use.session_named(uow(), session_id).name,
+                                author=user.email)
     return DocumentPublic(document={"id": session.id, **use.session_document(session)})

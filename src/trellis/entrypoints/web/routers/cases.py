@@ -75,9 +75,6 @@ def open_case(uow: UowFactory, user: User, person: str, to_role: str, justificat
     """Open a case as ``user``, audited (the API's and the confirmation page's)."""
     opened = use.open_case(uow(), person, to_role, justification=justification,
                            by=Signer.of(user), pay=pay, pay_reason=pay_reason, on=on)
-    case = opened.case
-    accounts.audit(uow(), user, "case.open", f"case/{case.id}",
-                   {"to": case.to_role, "outside_band": opened.warning is not None})
     return opened
 
 
@@ -130,8 +127,7 @@ def get_case(case_id: CaseId, user: CurrentUser, uow: Uow) -> DocumentPublic:
              summary="Comment on a case (anyone who may see it)")
 def comment(case_id: CaseId, body: CommentCreate, user: CurrentUser, uow: Uow
             ) -> DocumentPublic:
-    comment_id = use.comment(uow(), case_id, body.text, by=Signer.of(user))
-    accounts.audit(uow(), user, "case.comment", f"case/{case_id}", {"comment": comment_id})
+    use.comment(uow(), case_id, body.text, by=Signer.of(user))
     return read_case(uow, user, case_id)
 
 
@@ -140,18 +136,13 @@ def comment(case_id: CaseId, body: CommentCreate, user: CurrentUser, uow: Uow
              "records the promotion")
 def approve(case_id: CaseId, body: ApprovalCreate, user: CurrentUser, uow: Uow
             ) -> DocumentPublic:
-    done = use.approve(uow(), case_id, by=Signer.of(user), override=body.override)
-    accounts.audit(uow(), user, "case.approve", f"case/{case_id}",
-                   {"overridden": list(done.overridden),
-                    "event": done.event.id if done.event else None})
+    use.approve(uow(), case_id, by=Signer.of(user), override=body.override)
     return read_case(uow, user, case_id)
 
 
 def _decide(uow: UowFactory, user: User, case_id: int, decision: Decision,
             reason: str) -> DocumentPublic:
     use.decide(uow(), case_id, decision, by=Signer.of(user), reason=reason)
-    action = "case.decline" if decision is Decision.DECLINED else "case.defer"
-    accounts.audit(uow(), user, action, f"case/{case_id}", {"reason": reason})
     return read_case(uow, user, case_id)
 
 
@@ -174,7 +165,6 @@ def defer(case_id: CaseId, body: ReasonCreate, user: CurrentUser, uow: Uow
 def withdraw(case_id: CaseId, body: ReasonCreate, user: CurrentUser, uow: Uow
              ) -> DocumentPublic:
     use.withdraw(uow(), case_id, by=Signer.of(user), reason=body.reason)
-    accounts.audit(uow(), user, "case.withdraw", f"case/{case_id}")
     return read_case(uow, user, case_id)
 
 

@@ -66,8 +66,6 @@ def open_cycle(body: CycleCreate, user: CurrentUser, uow: Uow) -> Doc:
     accounts.require_role(user, Role.HR_ADMIN)
     cycle, count = use.open_cycle(uow(), body.name, body.effective_on, body.budget_percent,
                                   team=body.team, author=user.email)
-    accounts.audit(uow(), user, "comp.cycle.open", f"compensation/{cycle.name}",
-                   {"people": count})
     return use.cycle_document(cycle, count, 0)
 
 
@@ -92,8 +90,6 @@ def reopen_cycle(name: CycleName, user: CurrentUser, uow: Uow) -> Doc:
 def apply_cycle(name: CycleName, user: CurrentUser, uow: Uow) -> Doc:
     accounts.require_role(user, Role.HR_ADMIN)
     events = use.apply_cycle(uow(), name, author=user.email)
-    accounts.audit(uow(), user, "comp.cycle.apply", f"compensation/{name}",
-                   {"events": [e.id for e in events]})
     return {"name": name, "status": CompCycleStatus.APPLIED.value,
             "events": [e.id for e in events]}
 
@@ -101,8 +97,7 @@ def apply_cycle(name: CycleName, user: CurrentUser, uow: Uow) -> Doc:
 def _set_status(uow: Uow, user: User, name: str, status: CompCycleStatus, action: str
                 ) -> Doc:
     accounts.require_role(user, Role.HR_ADMIN)
-    cycle = use.set_status(uow(), name, status)
-    accounts.audit(uow(), user, f"comp.cycle.{action}", f"compensation/{cycle.name}")
+    cycle = use.set_status(uow(), name, status, author=user.email)
     return {"name": cycle.name, "status": cycle.status.value}
 
 

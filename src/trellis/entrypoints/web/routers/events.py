@@ -40,8 +40,6 @@ def retract(event_id: int, body: RetractionCreate, user: CurrentUser, uow: Uow
         raise NotFound(f"unknown event {event_id}")
     accounts.require_record(uow(), user, person.handle, EventKind.RETRACTION)
     event = ledger.retract_event(uow(), event_id, body.reason, author=user.email)
-    accounts.audit(uow(), user, "event.retract", f"person/{person.handle}/events/{event_id}",
-                   {"retraction": event.id})
     return next(e for e in timeline_view(uow, user, person.handle) if e.id == event.id)
 
 

@@ -63,7 +63,6 @@ def set_attribute(ref: Ref, name: AttributeName, body: AttributeUpdate, user: Cu
                   uow: Uow) -> AttributePublic:
     accounts.require_role(user, Role.HR_ADMIN)
     done = attributes_use.set_attribute(uow(), ref, name, body.value, author=user.email)
-    accounts.audit(uow(), user, "attribute.set", f"person/{done.handle}/attributes/{done.name}")
     return _public([done])[0]
 
 
@@ -71,8 +70,7 @@ def set_attribute(ref: Ref, name: AttributeName, body: AttributeUpdate, user: Cu
                summary="Remove one HR-only attribute of a person (HR admins)")
 def unset_attribute(ref: Ref, name: AttributeName, user: CurrentUser, uow: Uow) -> None:
     accounts.require_role(user, Role.HR_ADMIN)
-    handle = attributes_use.unset_attribute(uow(), ref, name)
-    accounts.audit(uow(), user, "attribute.unset", f"person/{handle}/attributes/{name}")
+    attributes_use.unset_attribute(uow(), ref, name, author=user.email)
 
 
 def fairness_document(uow: Uow, user: User, *, attribute: str | None, cycle: str | None,

@@ -57,7 +57,5 @@ def load_framework(body: FrameworkUpload, user: CurrentUser, uow: Uow
     except FrameworkInvalid as exc:  # replaces against the stored versions: give lines
         raise locate_in_bytes(exc.problems, body.text.encode("utf-8", "surrogatepass"),
                               "upload") from None
-    accounts.audit(uow(), user, "framework.load", f"framework/{framework.key}",
-                   {"version": loaded.version.version, "changed": loaded.changed})
     _, active = frameworks.list_versions(uow())
     return _public(loaded.version, active)

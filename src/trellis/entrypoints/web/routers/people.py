@@ -50,8 +50,6 @@ def add_person(body: PersonCreate, user: CurrentUser, uow: Uow) -> PersonPublic:
                                hired_on=body.hired_on, author=user.email, email=body.email,
                                manager=body.manager, pay=body.pay, currency=body.currency,
                                evidence=body.evidence)
-    accounts.audit(uow(), user, "person.add", f"person/{person.handle}",
-                   {"role": body.role, "pay_recorded": body.pay is not None})
     return show_person(person.handle, user, uow)
 
 

@@ -71,8 +71,6 @@ def create_plan(ref: Ref, body: PlanCreate, user: CurrentUser, uow: Uow) -> Docu
                              band_level=body.band_level, competencies=body.competencies,
                              capacity=body.capacity, quarters=body.quarters,
                              author=user.email)
-    accounts.audit(uow(), user, "plan.create", f"person/{seen.person.handle}/plan",
-                   {"version": view.stored.version})
     return DocumentPublic(person=seen.person.handle, document=plan_document(view))
 
 
@@ -82,8 +80,6 @@ def check_in(ref: Ref, body: CheckInCreate, user: CurrentUser, uow: Uow) -> Docu
     person = accounts.require_record(uow(), user, ref, EventKind.CHECK_IN)
     done = plans.checkin(uow(), str(person.id), notes=body.notes, engagement=body.engagement,
                          on=body.effective_on, early=body.early, author=user.email)
-    accounts.audit(uow(), user, "check_in", f"person/{person.handle}/events/{done.event.id}",
-                   {"replanned": done.replanned is not None})
     new_plan = done.replanned
     return DocumentPublic(person=person.handle, document={
         "event_id": done.event.id,
