@@ -71,7 +71,7 @@ def unset_attribute(uow: UnitOfWork, person_ref: str, name: str) -> str:
     with uow:
         person = find_person(uow, person_ref)
         if not uow.attributes.unset(person.id, name):
-            raise NotFound(f"{person.handle} has no attribute '{name}'")
+            raise NotFound(f"{{person}} has no attribute '{name}'", person=person.term)
         uow.commit()
     return person.handle
 
