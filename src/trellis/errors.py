@@ -34,6 +34,14 @@ in words, as pages and the API show it; ``on_command_line()`` is the command lin
 
 A term with no words (``Term("", "run `trellis init`")``) is a hint only the command line
 gives: in words it is left out with the punctuation before it.
+
+Who acts is "you" in words (``you(user.email)``, ``your(...)``): a page and the API answer
+the signed-in user; the command line names them as it was told (an email, ``--by``)::
+
+    raise PermissionDenied("{you} may not record a kudos for {person}",
+                           you=you(user.email), person=ada.term)
+    # str():               you may not record a kudos for Ada Lovelace
+    # on_command_line():   hr@x.org may not record a kudos for ada.l
 """
 
 from __future__ import annotations
@@ -59,6 +67,18 @@ class Term:
 def option(name: str, words: str) -> Term:
     """An input: ``words`` on a page, ``--name`` on the command line (``_`` as ``-``)."""
     return Term(words, "--" + name.replace("_", "-"))
+
+
+def you(label: str) -> Term:
+    """Who acts: "you" in words, their ``label`` (an account's email, a handle) on the
+    command line."""
+    return Term("you", label)
+
+
+def your(label: str, whose: str = "your") -> Term:
+    """Who acts, as an owner: "your" (or ``whose``: "yours") in words, "label's" on the
+    command line."""
+    return Term(whose, f"{label}'s")
 
 
 class TrellisError(Exception):

@@ -115,7 +115,7 @@ def test_an_off_cycle_raise_waits_for_its_approver(cli, db):
 
 @pytest.mark.parametrize(("args", "message"), [
     (("propose", "2026", "ada", "--amount", "2700", "--by", "bob"),
-     "over budget: bob's team's budget is 2,670 (89,000 payroll), 0 is already proposed or "
+     "over budget: the budget of bob's team is 2,670 (89,000 payroll), 0 is already proposed or "
      "approved, and this raise of 2,700 would bring it to 2,700, 30 over: give --reason to "
      "propose it anyway"),
     (("propose", "2026", "ada", "--percent", "20", "--by", "bob", "--reason", ""),

@@ -135,6 +135,34 @@ def test_a_failing_gate_needs_the_approvers_override(org):
                                                  "hr@x.org: agreed with finance")
 
 
+def test_a_refusal_names_people_and_competencies_in_words_and_handles_and_ids_on_the_cli(org):
+    """A page reads "you", names, titles and mastery names; the command line the signer's
+    label, the case's number and the competencies' ids that it types."""
+    case = use.open_case(org.uow(), "cy", "eng3", justification="ready",
+                         by=who(org, "bob")).case
+    with pytest.raises(PromotionRefused) as refused:
+        use.approve(org.uow(), case.id, by=who(org, "cat"))
+    words, command = str(refused.value), refused.value.on_command_line()
+    assert words.startswith("a requirement for Senior Engineer fails: Coding at mastery 0 "
+                            "(none), needs 3 (practitioner); Mentoring at mastery 0 (none), "
+                            "needs 2 (working)")
+    assert command.startswith(f"case {case.id}: a requirement for eng3 fails: coding at "
+                              "mastery 0, needs 3; mentoring at mastery 0, needs 2")
+    assert "coding" not in words and "eng3" not in words and f"case {case.id}" not in words
+    with pytest.raises(PermissionDenied) as withdrawn:
+        use.withdraw(org.uow(), case.id, by=who(org, "cy"), reason="not me")
+    assert str(withdrawn.value) == ("you may not withdraw this case: its proposer or an HR "
+                                    "admin can")
+    assert withdrawn.value.on_command_line() == (f"cy may not withdraw case {case.id}: its "
+                                                 "proposer or an HR admin can")
+    with pytest.raises(Conflict) as second:
+        use.open_case(org.uow(), "cy", "eng2", justification="again", by=who(org, "bob"))
+    assert str(second.value) == ("Cy already has an open promotion case: decide or withdraw "
+                                 "it first")
+    assert second.value.on_command_line() == (f"cy already has an open promotion case (case "
+                                              f"{case.id}): decide or withdraw it first")
+
+
 def test_bad_input_is_refused_and_writes_nothing(org):
     before = counts(org)
     bob = who(org, "bob")

@@ -79,8 +79,9 @@ def test_errors_are_one_line_trellis_errors(trellis):
     hire(trellis)
     with pytest.raises(NotFound, match="unknown role 'nope'"):
         lattice.paths(trellis.uow(), "ada", "nope")
-    with pytest.raises(TrellisError, match="already in role eng1"):
+    with pytest.raises(TrellisError, match="already in role Engineer I") as held:
         lattice.paths(trellis.uow(), "ada", "eng1")
+    assert held.value.on_command_line().endswith("already in role eng1 (Engineer I)")
     with pytest.raises(NotFound, match="unknown person"):
         lattice.explore(trellis.uow(), person="nobody")
 
@@ -98,8 +99,9 @@ roles:
 """)
     load_framework(trellis.uow(), fw, doc, author="tester", activate=True)
     hire(trellis, "bo", role="a1")
-    with pytest.raises(NotFound, match="no path from a1 to b3"):
+    with pytest.raises(NotFound) as none:
         lattice.paths(trellis.uow(), "bo", "b3")
+    assert none.value.on_command_line() == "no path from a1 to b3 in the lattice"
 
 
 def test_neighbourhood_starts_at_the_role(trellis):

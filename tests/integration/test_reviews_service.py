@@ -87,8 +87,11 @@ def test_a_second_review_is_refused_until_the_first_is_retracted(org):
     before = counts(org)
     with pytest.raises(Conflict) as caught:
         use.submit(org.uow(), "2024", "ada", MANAGER, 4, author="bob")
-    assert str(caught.value) == ("ada already has a manager review in cycle '2024' (event "
-                                 f"{first}): retract it to submit another")
+    assert caught.value.on_command_line() == ("ada already has a manager review in cycle "
+                                              f"'2024' (event {first}): retract it to submit "
+                                              "another")
+    assert str(caught.value) == ("Ada already has a manager review in cycle '2024': retract "
+                                 "it to submit another")
     assert counts(org) == before
     retract_event(org.uow(), first, "rated the wrong person", author="bob")
     use.submit(org.uow(), "2024", "ada", MANAGER, 4, author="bob")
@@ -167,7 +170,7 @@ def test_an_upward_review_comes_from_a_direct_report(trellis, monkeypatch):
                manager="bob", author="hr")
     use.open_cycle(trellis.uow(), "up", D("2024-01-01"), D("2024-12-31"), forms=(UPWARD,),
                    author="hr")
-    with pytest.raises(LedgerRuleBroken, match=r"^bob does not report to ada"):
+    with pytest.raises(LedgerRuleBroken, match=r"^Bob does not report to Ada"):
         use.submit(trellis.uow(), "up", "ada", UPWARD, 3, by="bob", author="hr")
     use.submit(trellis.uow(), "up", "bob", UPWARD, 4, by="ada", author="ada")
     assert use.show(trellis.uow(), "bob", upward_individually=True).reviews["up"][

@@ -9,14 +9,15 @@ from hypothesis import strategies as st
 
 from trellis.domain.approvals import Seat, Signer, Wording, check_signer, resolve
 from trellis.domain.framework import Approver
-from trellis.errors import LedgerRuleBroken, PermissionDenied
+from trellis.errors import LedgerRuleBroken, PermissionDenied, Term
 
 M, SKIP, HR = Approver.MANAGER, Approver.SKIP_LEVEL, Approver.HR
 PERSON = 1
 WORDS = Wording(own="{signer}: own", proposer="{signer}: proposer",
-                later="{subject}: {waiting} before {signer}'s step {step}",
-                not_hr="{subject}: {waiting} is HR's, not {signer}'s",
-                not_yours="{subject}: {waiting} is not {signer}'s")
+                later="{subject}: {waiting} before {your} step {step}",
+                not_hr="{subject}: {waiting} is HR's, not {yours}",
+                not_yours="{subject}: {waiting} is not {yours}")
+APPROVERS = {10: Term("Mo Grant", "mgr"), 20: Term("Sky Lane", "sky")}
 
 
 def signers(chain, managers, proposer):
@@ -71,27 +72,39 @@ def seats(chain, managers, proposer):
 
 def check(signer, waiting, proposer=10, proposed_by="mgr"):
     return check_signer(signer, waiting, person_id=PERSON, proposer_id=proposer,
-                        proposed_by=proposed_by, subject="case 7", wording=WORDS,
-                        handles={10: "mgr", 20: "sky"})
+                        proposed_by=proposed_by, subject=Term("this case", "case 7"),
+                        wording=WORDS, people=APPROVERS)
+
+
+def refusal(kind, signer, waiting, **given):
+    """A refusal in both readings: (str(), on_command_line())."""
+    with pytest.raises(kind) as raised:
+        check(signer, waiting, **given)
+    return str(raised.value), raised.value.on_command_line()
 
 
 def test_the_waiting_step_is_signed_by_its_approver_only():
+    """Refused in the signer's words: "you" and approvers by name on a page, labels and
+    handles on the command line."""
     waiting = seats((SKIP, HR), [10, 20], 10)
     hr = Signer(None, "hr@x", True)
-    with pytest.raises(PermissionDenied, match="ada: own"):
-        check(Signer(PERSON, "ada", True), waiting)  # not even as an HR admin
-    with pytest.raises(PermissionDenied, match="mgr: proposer"):
-        check(Signer(10, "mgr", True), waiting)
-    with pytest.raises(PermissionDenied, match="proposer"):
-        check(Signer(None, "HR@x "), waiting, proposer=None, proposed_by="hr@x")  # by label
-    with pytest.raises(LedgerRuleBroken,
-                       match=r"step 1 \(skip_level: sky\) before hr@x's step 2"):
-        check(hr, waiting)
-    with pytest.raises(PermissionDenied, match=r"step 1 \(skip_level: sky\) is not eve's"):
-        check(Signer(30, "eve"), waiting)
+    # not even as an HR admin
+    assert refusal(PermissionDenied, Signer(PERSON, "ada", True), waiting) == (
+        "you: own", "ada: own")
+    assert refusal(PermissionDenied, Signer(10, "mgr", True), waiting) == (
+        "you: proposer", "mgr: proposer")
+    assert refusal(PermissionDenied, Signer(None, "HR@x "), waiting, proposer=None,
+                   proposed_by="hr@x")[1] == "HR@x : proposer"  # by label
+    assert refusal(LedgerRuleBroken, hr, waiting) == (
+        "this case: step 1 (skip-level manager: Sky Lane) before your step 2",
+        "case 7: step 1 (skip_level: sky) before hr@x's step 2")
+    assert refusal(PermissionDenied, Signer(30, "eve"), waiting) == (
+        "this case: step 1 (skip-level manager: Sky Lane) is not yours",
+        "case 7: step 1 (skip_level: sky) is not eve's")
     assert check(Signer(20, "sky"), waiting).number == 1
-    with pytest.raises(PermissionDenied, match=r"step 2 \(an HR admin\) is HR's, not sky's"):
-        check(Signer(20, "sky"), waiting[1:])
+    assert refusal(PermissionDenied, Signer(20, "sky"), waiting[1:]) == (
+        "this case: step 2 (an HR admin) is HR's, not yours",
+        "case 7: step 2 (an HR admin) is HR's, not sky's")
     assert check(hr, waiting[1:]).number == 2
     with pytest.raises(LedgerRuleBroken, match="no step to sign"):
         check(hr, [])
@@ -108,7 +121,8 @@ def test_signing_goes_in_chain_order_and_never_by_the_person_or_the_proposer(
     for signer in attempts:
         try:
             seat = check_signer(signer, waiting, person_id=PERSON, proposer_id=proposer,
-                                proposed_by="mgr", subject="x", wording=WORDS, handles={})
+                                proposed_by="mgr", subject=Term("x", "x"), wording=WORDS,
+                                people={})
         except (PermissionDenied, LedgerRuleBroken):
             continue
         assert seat == waiting[0]

@@ -25,11 +25,13 @@ from trellis.domain.cases import (
     step_to_sign,
 )
 from trellis.domain.framework import Approver, PayBand, Role
-from trellis.errors import InvalidEvent, LedgerRuleBroken, PermissionDenied
+from trellis.errors import InvalidEvent, LedgerRuleBroken, PermissionDenied, Term
 
 NOW = datetime(2026, 1, 5, 9, 0)
 PERSON, MANAGER, SKIP, OTHER = 1, 2, 3, 4
 HANDLES = {PERSON: "ada", MANAGER: "bob", SKIP: "cat", OTHER: "dan"}
+NAMES = {PERSON: "Ada Lee", MANAGER: "Bob Ray", SKIP: "Cat Ng", OTHER: "Dan Oz"}
+PEOPLE = {pid: Term(NAMES[pid], handle) for pid, handle in HANDLES.items()}
 ENG2 = Role("eng2", "eng", "L2", "Engineer II", pay_band=PayBand(48000, 54000, 60000, "EUR"))
 
 
@@ -50,7 +52,7 @@ HR = Signer(None, "hr@x.org", True)
 
 
 def sign(case: Case, signer: Signer) -> Case:
-    step = step_to_sign(case, signer, HANDLES)
+    step = step_to_sign(case, signer, PEOPLE)
     signed = replace(step, decision=Decision.APPROVED, signed_by=signer.label,
                      signer_id=signer.person_id)
     steps = tuple(signed if s.position == step.position else s for s in case.steps)
@@ -68,7 +70,7 @@ def test_a_step_with_nobody_in_the_chart_falls_to_hr_once():
     case = case_of(skip=None)  # the manager has no manager
     assert [(s.approver, s.person_id, s.fell_to_hr) for s in case.steps] == [
         (Approver.SKIP_LEVEL, None, True)]
-    assert step_to_sign(case, HR, HANDLES).position == 1
+    assert step_to_sign(case, HR, PEOPLE).position == 1
 
 
 def test_the_proposers_own_step_goes_one_level_up_and_signs_once():
@@ -96,28 +98,41 @@ def test_an_empty_chain_has_no_steps():
 
 def test_steps_are_signed_in_chain_order_by_their_approver():
     case = case_of()
-    with pytest.raises(LedgerRuleBroken, match=r"chain order: step 1 .skip_level: cat."):
-        step_to_sign(case, HR, HANDLES)
-    with pytest.raises(PermissionDenied, match=r"step 1 .skip_level: cat. is the one waiting"):
-        step_to_sign(case, person(OTHER), HANDLES)
+    with pytest.raises(LedgerRuleBroken) as early:
+        step_to_sign(case, HR, PEOPLE)
+    assert str(early.value) == ("this case is signed in chain order: step 1 (skip-level "
+                                "manager: Cat Ng) comes before your step 2")
+    assert early.value.on_command_line() == ("case 7 is signed in chain order: step 1 "
+                                             "(skip_level: cat) comes before hr@x.org's step 2")
+    with pytest.raises(PermissionDenied) as other:
+        step_to_sign(case, person(OTHER), PEOPLE)
+    assert str(other.value) == ("you may not sign this case: step 1 (skip-level manager: "
+                                "Cat Ng) is the one waiting")
+    assert other.value.on_command_line() == ("dan may not sign case 7: step 1 (skip_level: "
+                                             "cat) is the one waiting")
     case = sign(case, person(SKIP))
     with pytest.raises(PermissionDenied):
-        step_to_sign(case, person(SKIP), HANDLES)  # an HR step needs an HR admin
+        step_to_sign(case, person(SKIP), PEOPLE)  # an HR step needs an HR admin
     case = sign(case, HR)
     assert case.status is CaseStatus.APPROVED
     with pytest.raises(LedgerRuleBroken, match="approved: nothing is left to sign"):
-        step_to_sign(case, HR, HANDLES)
+        step_to_sign(case, HR, PEOPLE)
 
 
 def test_the_proposer_and_the_person_never_sign_even_as_hr():
     case = case_of(skip=None)  # one HR step
-    with pytest.raises(PermissionDenied, match="proposed case 7"):
-        step_to_sign(case, person(MANAGER, hr=True), HANDLES)
-    with pytest.raises(PermissionDenied, match="their own promotion case"):
-        step_to_sign(case, person(PERSON, hr=True), HANDLES)
+    with pytest.raises(PermissionDenied) as proposer:
+        step_to_sign(case, person(MANAGER, hr=True), PEOPLE)
+    assert str(proposer.value) == ("you proposed this case: the proposer never signs a step "
+                                   "of it")
+    assert proposer.value.on_command_line().startswith("bob proposed case 7: ")
+    with pytest.raises(PermissionDenied) as own:
+        step_to_sign(case, person(PERSON, hr=True), PEOPLE)
+    assert str(own.value) == "you may not sign your own promotion case"
+    assert own.value.on_command_line() == "ada may not sign their own promotion case"
     by_label = replace(case, nominator_id=None, nominated_by="HR@x.org")
     with pytest.raises(PermissionDenied, match="proposer"):
-        step_to_sign(by_label, HR, HANDLES)
+        step_to_sign(by_label, HR, PEOPLE)
 
 
 chains = st.lists(st.sampled_from(list(Approver)), max_size=4).map(tuple)
@@ -151,13 +166,18 @@ def test_a_case_is_for_a_role_above_the_current_one():
     eng1 = Role("eng1", "eng", "L1", "Engineer I")
     eng3 = Role("eng3", "eng", "L3", "Senior Engineer")
     des1 = Role("des1", "design", "L1", "Designer I")
-    check_target("ada", eng1, 1, ENG2, 2)
-    with pytest.raises(LedgerRuleBroken, match="a case for a role below the current one"):
-        check_target("ada", eng3, 3, ENG2, 2)
-    with pytest.raises(LedgerRuleBroken, match="at ada's current level"):
-        check_target("ada", eng1, 1, des1, 1)
+    ada = PEOPLE[PERSON]
+    check_target(ada, eng1, 1, ENG2, 2)
+    with pytest.raises(LedgerRuleBroken) as below:
+        check_target(ada, eng3, 3, ENG2, 2)
+    assert str(below.value) == ("a case for a role below the current one is refused: "
+                                "Engineer II (L2) is below Ada Lee's Senior Engineer (L3)")
+    assert below.value.on_command_line() == ("a case for a role below the current one is "
+                                             "refused: eng2 (L2) is below ada's eng3 (L3)")
+    with pytest.raises(LedgerRuleBroken, match="at Ada Lee's current level"):
+        check_target(ada, eng1, 1, des1, 1)
     with pytest.raises(LedgerRuleBroken, match="already holds"):
-        check_target("ada", eng1, 1, eng1, 1)
+        check_target(ada, eng1, 1, eng1, 1)
 
 
 @given(st.integers(min_value=0, max_value=200_000))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -21,10 +22,11 @@ from trellis.domain.compensation import (
     Step,
 )
 from trellis.domain.framework import Approver, PayBand
-from trellis.errors import Conflict, InvalidEvent, LedgerRuleBroken, PermissionDenied
+from trellis.errors import Conflict, InvalidEvent, LedgerRuleBroken, PermissionDenied, Term
 
 NOW = datetime(2025, 1, 10)
 BAND = PayBand(40_000, 45_000, 50_000, "EUR")
+TEAM = Term("Bob Ray's team", "bob's team")
 
 
 def cycle(percent: float) -> CompCycle:
@@ -64,11 +66,13 @@ def test_over_budget_is_refused_without_a_reason_and_flagged_with_one(budget, sp
     s = rules.GroupSpend(7, budget * 30, budget, spent, 0)
     over = spent + max(amount, 0) > budget
     if over:
-        with pytest.raises(LedgerRuleBroken, match=f"budget is {budget:,} "):
-            rules.check_budget(s, amount, None, "bob's team")
+        with pytest.raises(LedgerRuleBroken, match=f"budget of Bob Ray's team is {budget:,} "
+                           ) as refused:
+            rules.check_budget(s, amount, None, TEAM)
+        assert f"the budget of bob's team is {budget:,} " in refused.value.on_command_line()
     else:
-        assert rules.check_budget(s, amount, None, "bob's team") is False
-    assert rules.check_budget(s, amount, "retention", "bob's team") is over
+        assert rules.check_budget(s, amount, None, TEAM) is False
+    assert rules.check_budget(s, amount, "retention", TEAM) is over
 
 
 @given(st.integers(0, 100_000))
@@ -150,20 +154,36 @@ def test_only_the_steps_signer_may_sign():
     steps = (Step(0, SKIP, 20), Step(1, HR, None))
     p = proposal(1, 5, 1_000, ProposalStatus.PROPOSED, steps, proposer=10)
     hr = Signer(None, "hr@x", True)
-    for signer, why in ((Signer(5, "ada", False), "their own raise"),
-                        (Signer(10, "mgr", False), "proposed this raise"),
-                        (Signer(30, "eve", False), "not eve's to sign")):
-        with pytest.raises(PermissionDenied, match=why):
-            rules.check_signer(p, signer, "ada")
+    ada = Term("Ada Lee", "ada")
+    for signer, words, command in (
+            (Signer(5, "ada", False), "you cannot approve your own raise",
+             "ada cannot approve their own raise"),
+            (Signer(10, "mgr", False), "you proposed this raise and cannot approve it",
+             "mgr proposed this raise and cannot approve it"),
+            (Signer(30, "eve", False), "step 1 (skip-level manager: an erased person) of the "
+             "raise for Ada Lee is not yours to sign", "step 1 (skip_level: #20) of proposal "
+             "1 for ada is not eve's to sign")):
+        with pytest.raises(PermissionDenied) as refused:
+            rules.check_signer(p, signer, ada)
+        assert str(refused.value).startswith(words)
+        assert refused.value.on_command_line().startswith(command)
     # a manager's step is theirs, not HR's: HR's own step comes after it
-    with pytest.raises(LedgerRuleBroken, match=r"chain order: step 1 .skip_level: sky. comes "
-                       "before hr@x's step 2"):
-        rules.check_signer(p, hr, "ada", {20: "sky"})
-    assert rules.check_signer(p, Signer(20, "sky", False), "ada").index == 0
+    with pytest.raises(LedgerRuleBroken) as early:
+        rules.check_signer(p, hr, ada, {20: Term("Sky Lane", "sky")})
+    assert str(early.value) == ("the raise for Ada Lee is signed in chain order: step 1 "
+                                "(skip-level manager: Sky Lane) comes before your step 2")
+    assert early.value.on_command_line() == ("proposal 1 for ada is signed in chain order: "
+                                             "step 1 (skip_level: sky) comes before hr@x's "
+                                             "step 2")
+    assert rules.check_signer(p, Signer(20, "sky", False), ada).index == 0
     signed = replace(p, steps=(Step(0, SKIP, 20, "sky", "approved"), steps[1]))
-    with pytest.raises(PermissionDenied, match="is HR's"):
-        rules.check_signer(signed, Signer(20, "sky", False), "ada")
-    assert rules.check_signer(signed, hr, "ada").index == 1
+    with pytest.raises(PermissionDenied) as not_hr:
+        rules.check_signer(signed, Signer(20, "sky", False), ada)
+    assert str(not_hr.value) == ("step 2 (an HR admin) of the raise for Ada Lee is HR's: you "
+                                 "are not an HR admin")
+    assert not_hr.value.on_command_line() == ("step 2 (an HR admin) of proposal 1 for ada is "
+                                              "HR's: sky is not an HR admin")
+    assert rules.check_signer(signed, hr, ada).index == 1
 
 
 def test_proposals_are_seen_by_hr_the_chain_and_the_person_once_applied():
@@ -184,13 +204,20 @@ def test_who_may_withdraw_an_approved_raise():
     for ok in (Signer(100, "mgr"), Signer(200, "skip"), Signer(300, "vp"),
                Signer(None, "hr@example.com", True), Signer(55, "other-hr", True)):
         rules.check_withdrawer(p, ok, above_proposer)
-    for no, why in ((Signer(1, "ada"), "ada cannot withdraw their own raise"),
-                    (Signer(1, "ada", True), "ada cannot withdraw their own raise"),
-                    (Signer(55, "peer"), "peer may not withdraw proposal 7: its proposer, "
-                                         "the proposer's managers and HR admins do"),
-                    (Signer(None, "someone@example.com"), "may not withdraw proposal 7")):
-        with pytest.raises(PermissionDenied, match=why):
+    for no, words, command in (
+            (Signer(1, "ada"), "you cannot withdraw your own raise",
+             "ada cannot withdraw their own raise"),
+            (Signer(1, "ada", True), "you cannot withdraw your own raise",
+             "ada cannot withdraw their own raise"),
+            (Signer(55, "peer"), "you may not withdraw this raise: its proposer, the "
+             "proposer's managers and HR admins do", "peer may not withdraw proposal 7: its "
+             "proposer, the proposer's managers and HR admins do"),
+            (Signer(None, "someone@example.com"), "you may not withdraw this raise",
+             "someone@example.com may not withdraw proposal 7")):
+        with pytest.raises(PermissionDenied) as refused:
             rules.check_withdrawer(p, no, above_proposer)
+        assert str(refused.value).startswith(words)
+        assert refused.value.on_command_line().startswith(command)
     by_hr_account = replace(p, proposer_id=None, proposed_by="hr@example.com")
     rules.check_withdrawer(by_hr_account, Signer(None, "hr@example.com"), [])
 
@@ -209,5 +236,7 @@ def test_only_an_approved_unapplied_raise_is_withdrawn():
             (applied, Conflict, "proposal 2 is already applied: its raise is in the ledger "
                                 "\\(event 41\\): correct it with a new event"),
             (gone, Conflict, f"proposal 3 is already withdrawn \\(by mgr on {NOW:%Y-%m-%d}\\)")):
-        with pytest.raises(error, match=text):
+        with pytest.raises(error) as refused:
             rules.check_withdrawable(p)
+        assert re.match(text, refused.value.on_command_line())
+        assert not re.search(r"proposal \d|event \d|by mgr", str(refused.value))

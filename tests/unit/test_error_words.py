@@ -3,8 +3,17 @@ page and in the API (``str``), as options, handles and commands on the command l
 
 from __future__ import annotations
 
+from trellis.domain.events import EventKind
 from trellis.domain.people import Person
-from trellis.errors import InvalidEvent, NotFound, Term, TrellisError
+from trellis.errors import (
+    InvalidEvent,
+    NotFound,
+    PermissionDenied,
+    Term,
+    TrellisError,
+    you,
+    your,
+)
 
 
 def test_an_input_is_words_on_a_page_and_its_option_on_the_command_line():
@@ -29,3 +38,29 @@ def test_what_people_typed_is_left_as_typed():
     assert str(error) == "'{x}' is not a kind"
     assert error.on_command_line() == "'{x}' is not a --kind"
     assert str(InvalidEvent("plain")) == InvalidEvent("plain").on_command_line() == "plain"
+
+
+def test_who_acts_is_you_in_words_and_their_email_on_the_command_line():
+    dana = Person(2, "dana.l", "Dana Lee")
+    error = PermissionDenied("{you} may not record {kind} for {person}", you=you("hr@x.org"),
+                             kind=EventKind.RECOGNITION.term, person=dana.term)
+    assert str(error) == "you may not record a recognition for Dana Lee"
+    assert error.on_command_line() == "hr@x.org may not record a recognition for dana.l"
+    team = PermissionDenied("{person} is not in {your} team", person=dana.term,
+                            your=your("mgr@x.org"))
+    assert str(team) == "Dana Lee is not in your team"
+    assert team.on_command_line() == "dana.l is not in mgr@x.org's team"
+
+
+def test_an_event_kind_reads_in_words_with_its_article():
+    assert str(PermissionDenied("{kind}", kind=EventKind.ASSESSED.term)) == "an assessment"
+    assert PermissionDenied("{kind}", kind=EventKind.SKILL_STEP.term).on_command_line() == \
+        "a skill_step"
+    assert str(PermissionDenied("{kind}", kind=EventKind.COMPENSATION.term)) == "a pay change"
+
+
+def test_a_person_not_found_by_name_and_by_handle():
+    dana = Person(2, "dana.l", "Dana Lee")
+    error = NotFound("{person} has no attribute 'location'", person=dana.term)
+    assert str(error) == "Dana Lee has no attribute 'location'"
+    assert error.on_command_line() == "dana.l has no attribute 'location'"

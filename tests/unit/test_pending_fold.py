@@ -226,8 +226,10 @@ def test_a_jump_needs_a_verifier_who_is_not_the_person():
         "skill_step: coding 0 -> 5 jumps 5 mastery levels: name a verifier who checked the "
         "evidence, record one level at a time, or rate it in a review")
     for herself in ("dana", "Dana Scully", "DANA@example.org"):
-        with pytest.raises(InvalidEvent, match="name a verifier other than dana"):
+        with pytest.raises(InvalidEvent) as named:
             check_jump(SkillStep("coding", 0, 2), herself, DANA, "x@example.org", POLICY)
+        assert "name a verifier other than Dana Scully who" in str(named.value)
+        assert "name a verifier other than dana who" in named.value.on_command_line()
     check_jump(SkillStep("coding", 0, 2), "boss@example.org", DANA, ME, POLICY)
     check_jump(SkillStep("coding", 1, 2), None, DANA, ME, POLICY)  # one level: no verifier
     check_jump(SkillStep("coding", 0, 5), None, DANA, ME, VerificationPolicy(

@@ -24,6 +24,8 @@ from trellis.domain.framework import (
 )
 from trellis.domain.profile import CompetencyLayer, LayerStep, Profile, RecognitionSummary
 from trellis.domain.readiness import assess, explain, is_fresh, readiness_to_document
+from trellis.errors import PromotionRefused, Term
+from trellis.services.readiness import failing
 
 D = date.fromisoformat
 COMPETENCIES = ("coding", "mentoring", "testing", "design")
@@ -142,6 +144,26 @@ def test_a_must_have_competency_below_its_expectation_fails_its_gate():
         ("must have mentoring", True, "mentoring at mastery 2, needs 2"),
     ]
     assert not r.gates_hold and not r.ready and r.score == 80.0
+
+
+def test_a_must_have_gate_reads_by_name_and_mastery_name_in_words():
+    """The detail names the competency by id (the command line's); its words by name, each
+    mastery with its name on the competency's scale; a refusal says each reading."""
+    target = role({"coding": 3, "mentoring": 2}, must_have=("coding", "mentoring"))
+    r = assess(profile({"coding": (2, FRESH), "mentoring": (2, FRESH)}), target,
+               framework(target))
+    assert [g.in_words for g in r.gates] == [
+        "Coding at mastery 2 (working), needs 3 (practitioner)",
+        "Mentoring at mastery 2 (working), needs 2 (working)"]
+    failed = failing(r)
+    assert failed.words == "Coding at mastery 2 (working), needs 3 (practitioner)"
+    assert failed.command == "coding at mastery 2, needs 3"
+    refusal = PromotionRefused("a requirement for {role} fails: {failed}", r,
+                               role=Term(target.title, target.id), failed=failed)
+    assert str(refusal) == ("a requirement for Target Engineer fails: Coding at mastery 2 "
+                            "(working), needs 3 (practitioner)")
+    assert refusal.on_command_line() == ("a requirement for target fails: coding at mastery "
+                                         "2, needs 3")
 
 
 def test_time_in_level_counts_from_the_last_promotion():

@@ -79,9 +79,9 @@ def test_outside_the_chain_is_refused_and_nothing_is_written(app, clients):
     pid = made.json()["id"]
     assert made.json()["amount"] == 1_483  # 2% of 74,160, after the first test's raise
     before = counts(app)
-    for who, why in (("peer", "not peer@x.org's to sign"),
-                     ("employee", "emp@x.org cannot approve their own raise"),
-                     ("manager", "mgr@x.org proposed this raise and cannot approve it")):
+    for who, why in (("peer", "not yours to sign"),
+                     ("employee", "you cannot approve your own raise"),
+                     ("manager", "you proposed this raise and cannot approve it")):
         r = clients[who].post(f"/api/compensation/proposals/{pid}/approval")
         assert r.status_code == 403 and why in r.json()["detail"], (who, r.text)
         page = clients[who].post(f"/comp/proposals/{pid}/approve")
@@ -194,7 +194,7 @@ def test_approvals_page_names_people_and_answers_at_the_row(app, clients):
                                       follow_redirects=False)
     assert refused.status_code == 403  # the manager sees it, awaiting someone else
     row = refused.text.split(f'id="proposal-{pid}"', 1)[1].split("</tr>", 1)[0]
-    assert "Not signed: mgr@x.org proposed this raise" in row
+    assert "Not signed: you proposed this raise" in row
     outside = clients["peer"].post(f"/comp/proposals/{pid}/approve", follow_redirects=False)
     assert outside.status_code == 403 and f'id="proposal-{pid}"' not in outside.text
     assert 'data-notice="signed"' in outside.text  # at the top: the row is not shown

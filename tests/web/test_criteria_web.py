@@ -104,13 +104,13 @@ def test_the_manager_and_a_peer_assess_and_each_is_kept_apart(clients):
 
 @pytest.mark.parametrize(("who", "kind", "details", "evidence", "status", "message"), [
     ("employee", "assessed", {"criterion": "be.1", "proficiency": 2}, None, 403,
-     "emp@x.org may record only a self assessment of emp (assessor: self)"),
+     "you may record only a self assessment of Em Ployee"),
     ("employee", "assessed", {"criterion": "be.1", "proficiency": 2, "assessor": "manager"},
-     None, 403, "emp@x.org may record only a self assessment of emp (assessor: self)"),
+     None, 403, "you may record only a self assessment of Em Ployee"),
     ("peer", "assessed", {"criterion": "be.1", "proficiency": 2, "assessor": "self"}, None,
-     403, "peer@x.org may record only a peer assessment of emp (assessor: peer)"),
+     403, "you may record only a peer assessment of Em Ployee"),
     ("peer", "demonstrated", {"criterion": "be.1"}, "x", 403,
-     "peer@x.org may not record a demonstrated for emp"),
+     "you may not record a criterion shown for Em Ployee"),
     ("employee", "demonstrated", {"criterion": "be.1"}, None, 422,
      "give the evidence (text or a link) that shows 'be.1'"),
     ("employee", "demonstrated", {"criterion": "nope"}, "x", 422, "unknown criterion 'nope'"),

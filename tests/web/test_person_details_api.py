@@ -91,17 +91,17 @@ def test_a_person_changes_their_own_name_and_only_that(clients):
     assert updates(clients, "person/emp")[0]["user"] == "emp@x.org"
     r = emp.patch("/api/people/emp", json={"name": "Em Ployee", "manager": "peer"})
     assert r.status_code == 403
-    assert r.json()["detail"] == "emp@x.org may change only emp's name"
+    assert r.json()["detail"] == "you may change only Emma Ployee's name"
     assert details(clients, "emp") == ("Emma Ployee", "emp@x.org", "mgr")  # nothing at all
     assert emp.patch("/api/people/emp", json={"name": "Em Ployee"}).status_code == 200
 
 
 @pytest.mark.parametrize(("who", "ref", "status", "detail"), [
-    ("manager", "emp", 403, "mgr@x.org may not change emp's details: HR admins can, and "
+    ("manager", "emp", 403, "you may not change Em Ployee's details: HR admins can, and "
      "each person their own name"),
-    ("manager", "mgr", 403, "mgr@x.org may change only mgr's name"),
-    ("employee", "peer", 403, "emp@x.org may not change peer's details: HR admins can, and "
-     "each person their own name"),
+    ("manager", "mgr", 403, "you may change only Meg Manager's name"),
+    ("employee", "peer", 403, "you may not change Pe Er's details: HR admins can, and each "
+     "person their own name"),
     ("employee", "peer@x.org", 404, "unknown person 'peer@x.org'"),  # not theirs to look up
     ("hr", "nobody", 404, "unknown person 'nobody'"),
 ])

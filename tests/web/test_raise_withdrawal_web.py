@@ -36,9 +36,9 @@ def test_the_api_refuses_in_one_line_and_changes_nothing(app, clients):
     url = f"/api/compensation/proposals/{pid}/withdrawal"
     for who, body, code, detail in (
             ("peer", {"reason": "x"}, 403,
-             f"peer@x.org may not withdraw proposal {pid}: its proposer, the proposer's "
-             "managers and HR admins do"),
-            ("employee", {"reason": "x"}, 403, "emp@x.org cannot withdraw their own raise"),
+             "you may not withdraw this raise: its proposer, the proposer's managers and HR "
+             "admins do"),
+            ("employee", {"reason": "x"}, 403, "you cannot withdraw your own raise"),
             ("manager", {}, 422, "give a reason: why the approved raise is withdrawn"),
             ("manager", {"reason": "   "}, 422,
              "give a reason: why the approved raise is withdrawn")):
@@ -110,8 +110,7 @@ def test_the_withdrawal_is_attributable_and_visible_in_the_api(app, clients):
     again = clients["hr"].post(f"/api/compensation/proposals/{w['proposal']['id']}/withdrawal",
                                json={"reason": "twice"})
     assert again.status_code == 409
-    assert again.json()["detail"].startswith(
-        f"proposal {w['proposal']['id']} is already withdrawn (by mgr@x.org on ")
+    assert again.json()["detail"].startswith("this raise is already withdrawn on ")
 
 
 def test_not_approved_and_already_applied_are_refused(app, clients):
@@ -121,7 +120,7 @@ def test_not_approved_and_already_applied_are_refused(app, clients):
     r = clients["hr"].post(f"/api/compensation/proposals/{pid}/withdrawal",
                            json={"reason": "x"})
     assert r.status_code == 422 and r.json()["detail"] == (
-        f"proposal {pid} is proposed, not approved: only an approved raise is withdrawn "
+        "this raise is proposed, not approved: only an approved raise is withdrawn "
         "(decline it instead)")
     old = approved(clients, "2023", 500)
     applied = clients["hr"].post("/api/compensation/cycles/2023/apply")
@@ -130,8 +129,8 @@ def test_not_approved_and_already_applied_are_refused(app, clients):
     before = rows(app)
     r = clients["hr"].post(f"/api/compensation/proposals/{old}/withdrawal",
                            json={"reason": "too late"})
+    assert event  # the raise is in the ledger: the page names no event id
     assert r.status_code == 409 and r.json()["detail"] == (
-        f"proposal {old} is already applied: its raise is in the ledger (event {event}): "
-        "correct it with a new event, a retraction of that one with a reason or another pay "
-        "change")
+        "this raise is already applied: its raise is in the ledger: correct it with a new "
+        "event, a retraction of that one with a reason or another pay change")
     assert rows(app) == before

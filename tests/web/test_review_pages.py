@@ -108,7 +108,7 @@ def test_self_and_manager_reviews_sit_side_by_side(clients):
 
 def test_an_outsider_is_refused_the_reviews_page(clients):
     text = page(clients, "peer", "/people/emp/reviews", 403)
-    assert "may not see emp&#39;s reviews" in text
+    assert "you may not see Em Ployee&#39;s reviews" in text
 
 
 def test_a_manager_nominates_a_peer_from_the_progress_page(clients):

@@ -152,7 +152,7 @@ def test_a_review_of_someone_not_in_the_cycle_is_refused(clients):
     r = clients["manager"].post("/api/review-cycles/team/reviews",
                                 json={"person": "mgr", "form": "self", "rating": 3})
     assert r.status_code == 422
-    assert r.json()["detail"] == "mgr is not in review cycle 'team'"
+    assert r.json()["detail"] == "Meg Manager is not in review cycle 'team'"
     r = clients["manager"].post("/api/review-cycles/nope/reviews",
                                 json={"person": "emp", "form": "manager", "rating": 3})
     assert r.status_code == 404

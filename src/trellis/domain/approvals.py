@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from trellis.errors import LedgerRuleBroken, PermissionDenied
+from trellis.errors import LedgerRuleBroken, PermissionDenied, Term, you, your
 
 from .access import User
 from .framework import Approver
@@ -90,10 +90,13 @@ class Seat:
 
 @dataclass(frozen=True, slots=True)
 class Wording:
-    """How a refusal reads for one kind of thing signed. Each is a format string over
-    ``signer`` (the signer's label), ``subject`` (e.g. "case 7"), ``waiting`` (the step
-    waiting, e.g. "step 1 (skip_level: cat)") and, for ``later``, ``step`` (the signer's
-    own, later, step number)."""
+    """How a refusal reads for one kind of thing signed. Each is a message (see
+    ``trellis.errors``) over the terms ``signer`` ("you"; the signer's label on the command
+    line), ``your`` and ``yours`` (the signer's, as "your" and "yours"), ``their`` ("your"
+    in words, "their" on the command line), ``are`` ("are" / "is"), ``subject`` ("this
+    case"; "case 7"), ``waiting`` (the step waiting: "step 1 (skip-level manager: Cat
+    Ng)"; "step 1 (skip_level: cat)") and, for ``later``, ``step`` (the signer's own, later,
+    step number)."""
 
     own: str  # the person it is about tries to sign
     proposer: str  # the proposer tries to sign
@@ -118,35 +121,50 @@ def may_sign(seat: Seat, signer: Signer) -> bool:
 
 
 def check_signer(signer: Signer, unsigned: Iterable[Seat], *, person_id: int,
-                 proposer_id: int | None, proposed_by: str, subject: str,
-                 wording: Wording, handles: Mapping[int, str]) -> Seat:
+                 proposer_id: int | None, proposed_by: str, subject: Term,
+                 wording: Wording, people: Mapping[int, Term]) -> Seat:
     """The step ``signer`` may sign now, from the steps not signed yet (in chain order),
     or refused with the reason: never the person (PermissionDenied), never the proposer
     (PermissionDenied), in chain order (a later step of theirs: LedgerRuleBroken), a
     person's step only by that person and an HR step only by an HR admin
-    (PermissionDenied). The caller refuses first what has nothing left to sign."""
+    (PermissionDenied). The caller refuses first what has nothing left to sign.
+    ``people`` names the approvers (``Person.term``)."""
     seats = list(unsigned)
     if not seats:
-        raise LedgerRuleBroken(f"{subject} has no step to sign")
+        raise LedgerRuleBroken("{subject} has no step to sign", subject=subject)
+    who = {"signer": you(signer.label), "your": your(signer.label),
+           "yours": your(signer.label, "yours"), "their": Term("your", "their"),
+           "are": Term("are", "is"), "subject": subject}
     if signer.person_id is not None and signer.person_id == person_id:
-        raise PermissionDenied(wording.own.format(signer=signer.label, subject=subject))
+        raise PermissionDenied(wording.own, **who)
     if is_proposer(signer, proposer_id, proposed_by):
-        raise PermissionDenied(wording.proposer.format(signer=signer.label, subject=subject))
+        raise PermissionDenied(wording.proposer, **who)
     seat = seats[0]
     if may_sign(seat, signer):
         return seat
-    words = {"signer": signer.label, "subject": subject,
-             "waiting": f"step {seat.number} ({seat_name(seat, handles)})"}
+    name = seat_name(seat, people)
+    waiting = Term(f"step {seat.number} ({name.words})", f"step {seat.number} ({name.command})")
     later = next((s for s in seats[1:] if may_sign(s, signer)), None)
     if later is not None:
-        raise LedgerRuleBroken(wording.later.format(step=later.number, **words))
+        raise LedgerRuleBroken(wording.later, step=Term(str(later.number), str(later.number)),
+                               waiting=waiting, **who)
     template = wording.not_hr if seat.person_id is None else wording.not_yours
-    raise PermissionDenied(template.format(**words))
+    raise PermissionDenied(template, waiting=waiting, **who)
 
 
-def seat_name(seat: Seat, handles: Mapping[int, str]) -> str:
-    """A step in words: "skip_level: cat", "skip_level, an HR admin" (it fell to HR),
-    "an HR admin" (an ``hr`` step)."""
+APPROVER_WORDS = {Approver.MANAGER: "manager", Approver.SKIP_LEVEL: "skip-level manager",
+                  Approver.HR: "HR"}
+
+
+def seat_name(seat: Seat, people: Mapping[int, Term]) -> Term:
+    """A step: "skip-level manager: Cat Ng" in words, "skip_level: cat" on the command line;
+    "skip_level, an HR admin" (it fell to HR), "an HR admin" (an ``hr`` step)."""
+    step = Term(APPROVER_WORDS[seat.approver], seat.approver.value)
     if seat.person_id is None:
-        return f"{seat.approver}, an HR admin" if seat.fell_to_hr else "an HR admin"
-    return f"{seat.approver}: {handles.get(seat.person_id, f'#{seat.person_id}')}"
+        if not seat.fell_to_hr:
+            return Term("an HR admin", "an HR admin")
+        return Term(f"{step.words}, an HR admin", f"{step.command}, an HR admin")
+    found = people.get(seat.person_id)
+    if found is None:  # erased
+        return Term(f"{step.words}: an erased person", f"{step.command}: #{seat.person_id}")
+    return Term(f"{step.words}: {found.words}", f"{step.command}: {found.command}")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from trellis.errors import InvalidEvent, LedgerRuleBroken, PermissionDenied, Term
+from trellis.errors import InvalidEvent, LedgerRuleBroken, PermissionDenied, Term, you
 
 from . import approvals
 from .approvals import Signer
@@ -122,19 +122,23 @@ def resolve_steps(chain: Sequence[Approver], managers: Sequence[int], *, person_
         start=1))
 
 
-def check_target(handle: str, current: Role, current_rank: int, target: Role,
+def check_target(person: Term, current: Role, current_rank: int, target: Role,
                  target_rank: int) -> None:
-    """A case is for a role above the current level (any track: diagonal counts)."""
+    """A case is for a role above the current level (any track: diagonal counts).
+    ``person`` names whom it is for (``Person.term``)."""
+    role = Term(target.title, target.id)
     if target.id == current.id:
-        raise LedgerRuleBroken(f"{handle} already holds {target.id}: a case is for a role "
-                               "above the current one")
+        raise LedgerRuleBroken("{person} already holds {role}: a case is for a role above "
+                               "the current one", person=person, role=role)
     if target_rank < current_rank:
         raise LedgerRuleBroken(f"a case for a role below the current one is refused: "
-                               f"{target.id} ({target.level}) is below {handle}'s "
-                               f"{current.id} ({current.level})")
+                               f"{{role}} ({target.level}) is below {{person}}'s {{current}} "
+                               f"({current.level})", person=person, role=role,
+                               current=Term(current.title, current.id))
     if target_rank == current_rank:
-        raise LedgerRuleBroken(f"{target.id} ({target.level}) is at {handle}'s current level: "
-                               "a case is for a role above it (a lateral move needs no case)")
+        raise LedgerRuleBroken(f"{{role}} ({target.level}) is at {{person}}'s current level: "
+                               "a case is for a role above it (a lateral move needs no case)",
+                               person=person, role=role)
 
 
 def pay_warning(pay: int | None, role: Role, currency: str | None) -> str | None:
@@ -168,17 +172,17 @@ def nominator_of(signer: Signer, person_id: int, chain: Sequence[int]) -> Nomina
         return Nominator.MANAGER
     if signer.is_hr:
         return Nominator.HR
-    raise PermissionDenied(f"{signer.label} may not nominate this person: the person, their "
-                           "managers and HR admins open promotion cases")
+    raise PermissionDenied("{you} may not nominate this person: the person, their managers "
+                           "and HR admins open promotion cases", you=you(signer.label))
 
 
 # --- signing
 
 
 WORDING = approvals.Wording(
-    own="{signer} may not sign their own promotion case",
+    own="{signer} may not sign {their} own promotion case",
     proposer="{signer} proposed {subject}: the proposer never signs a step of it",
-    later="{subject} is signed in chain order: {waiting} comes before {signer}'s step {step}",
+    later="{subject} is signed in chain order: {waiting} comes before {your} step {step}",
     not_hr="{signer} may not sign {subject}: {waiting} is the one waiting",
     not_yours="{signer} may not sign {subject}: {waiting} is the one waiting")
 
@@ -187,17 +191,24 @@ def is_proposer(case: Case, signer: Signer) -> bool:
     return approvals.is_proposer(signer, case.nominator_id, case.nominated_by)
 
 
-def step_to_sign(case: Case, signer: Signer, handles: Mapping[int, str]) -> Step:
+def subject_of(case: Case) -> Term:
+    """A case in a message: "this case" on its page, "case 7" on the command line."""
+    return Term("this case", f"case {case.id}")
+
+
+def step_to_sign(case: Case, signer: Signer, people: Mapping[int, Term]) -> Step:
     """The step ``signer`` may approve, decline or defer now; refused with the reason
-    (the check of ``domain.approvals``: chain order, never the person nor the proposer)."""
+    (the check of ``domain.approvals``: chain order, never the person nor the proposer).
+    ``people`` names the approvers (``Person.term``)."""
     if not case.is_open:
-        raise LedgerRuleBroken(f"case {case.id} is {case.status}: nothing is left to sign")
+        raise LedgerRuleBroken(f"{{subject}} is {case.status}: nothing is left to sign",
+                               subject=subject_of(case))
     seat = approvals.check_signer(
         signer, (approvals.Seat(s.position, s.approver, s.person_id, s.fell_to_hr)
                  for s in case.steps if s.decision is None),
         person_id=case.person_id, proposer_id=case.nominator_id,
-        proposed_by=case.nominated_by, subject=f"case {case.id}", wording=WORDING,
-        handles=handles)
+        proposed_by=case.nominated_by, subject=subject_of(case), wording=WORDING,
+        people=people)
     return next(s for s in case.steps if s.position == seat.number)
 
 

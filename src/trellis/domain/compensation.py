@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from trellis.errors import Conflict, InvalidEvent, LedgerRuleBroken, PermissionDenied
+from trellis.errors import Conflict, InvalidEvent, LedgerRuleBroken, PermissionDenied, Term, you
 
 from . import approvals
 from .approvals import Signer
@@ -257,18 +257,18 @@ def group_spend(cycle: CompCycle, participants: Iterable[Participant],
                           approved[g]) for g, pay in payroll.items()}
 
 
-def check_budget(spend: GroupSpend, amount: int, reason: str | None, group: str) -> bool:
+def check_budget(spend: GroupSpend, amount: int, reason: str | None, group: Term) -> bool:
     """Whether a raise of ``amount`` takes the group over its budget; over it without a
-    reason is refused, naming the figures."""
+    reason is refused, naming the figures (and ``group``: "Ada Lovelace's team")."""
     after = spend.spent + max(amount, 0)
     if after <= spend.budget:
         return False
     if not reason:
         raise LedgerRuleBroken(
-            f"over budget: {group}'s budget is {spend.budget:,} ({spend.payroll:,} payroll), "
-            f"{spend.spent:,} is already proposed or approved, and this raise of {amount:,} "
-            f"would bring it to {after:,}, {after - spend.budget:,} over: give {{reason}} to "
-            "propose it anyway", reason="a reason")
+            f"over budget: the budget of {{group}} is {spend.budget:,} ({spend.payroll:,} "
+            f"payroll), {spend.spent:,} is already proposed or approved, and this raise of "
+            f"{amount:,} would bring it to {after:,}, {after - spend.budget:,} over: give "
+            "{reason} to propose it anyway", reason="a reason", group=group)
     return True
 
 
@@ -312,21 +312,31 @@ def resolve_chain(chain: Sequence[Approver], managers: Sequence[int], *, person_
 
 
 WORDING = approvals.Wording(
-    own="{signer} cannot approve their own raise",
+    own="{signer} cannot approve {their} own raise",
     proposer="{signer} proposed this raise and cannot approve it: someone else in the chain "
              "must",
-    later="{subject} is signed in chain order: {waiting} comes before {signer}'s step {step}",
-    not_hr="{waiting} of {subject} is HR's: {signer} is not an HR admin",
-    not_yours="{waiting} of {subject} is not {signer}'s to sign")
+    later="{subject} is signed in chain order: {waiting} comes before {your} step {step}",
+    not_hr="{waiting} of {subject} is HR's: {signer} {are} not an HR admin",
+    not_yours="{waiting} of {subject} is not {yours} to sign")
 
 
-def check_signer(proposal: Proposal, signer: Signer, handle: str,
-                 handles: Mapping[int, str] | None = None) -> Step:
+def subject_of(proposal: Proposal, person: Term | None = None) -> Term:
+    """A proposal in a message: "the raise for Ada Lovelace" ("this raise") in words,
+    "proposal 7 for ada" ("proposal 7") on the command line."""
+    if person is None:
+        return Term("this raise", f"proposal {proposal.id}")
+    return Term(f"the raise for {person.words}", f"proposal {proposal.id} for {person.command}")
+
+
+def check_signer(proposal: Proposal, signer: Signer, person: Term | None = None,
+                 people: Mapping[int, Term] | None = None) -> Step:
     """The step ``signer`` may sign now; refused with the reason (the check of
     ``domain.approvals``: chain order, never the person nor the proposer, an HR step
-    only by an HR admin). ``handle`` names the person, ``handles`` the approvers."""
+    only by an HR admin). ``person`` names whom the raise is for, ``people`` the
+    approvers (``Person.term``)."""
     if proposal.next_step is None:
-        raise LedgerRuleBroken(f"proposal {proposal.id} is {proposal.status}: nothing to sign")
+        raise LedgerRuleBroken(f"{{subject}} is {proposal.status}: nothing to sign",
+                               subject=subject_of(proposal))
     # A step with no approver that is not an ``hr`` step fell to HR (or its approver was
     # erased): the rows keep no flag for it.
     seat = approvals.check_signer(
@@ -335,8 +345,7 @@ def check_signer(proposal: Proposal, signer: Signer, handle: str,
                  for s in proposal.steps if s.decision is None),
         person_id=proposal.person_id, proposer_id=proposal.proposer_id,
         proposed_by=proposal.proposed_by,
-        subject=f"proposal {proposal.id} for {handle}" if handle else f"proposal {proposal.id}",
-        wording=WORDING, handles=handles or {})
+        subject=subject_of(proposal, person), wording=WORDING, people=people or {})
     return next(s for s in proposal.steps if s.index + 1 == seat.number)
 
 
@@ -358,14 +367,16 @@ def check_withdrawer(proposal: Proposal, by: Signer, proposer_managers: Sequence
     the chart (``proposer_managers``), or an HR admin; never the person the raise is for.
     Refused with who may (not naming whom the raise is for: pay is private)."""
     if by.person_id is not None and by.person_id == proposal.person_id:
-        raise PermissionDenied(f"{by.label} cannot withdraw their own raise")
+        raise PermissionDenied("{you} cannot withdraw {their} own raise", you=you(by.label),
+                               their=Term("your", "their"))
     proposer = (by.person_id is not None and by.person_id == proposal.proposer_id) or (
         proposal.proposer_id is None and by.label == proposal.proposed_by)
     if by.is_hr or proposer or (by.person_id is not None
                                 and by.person_id in proposer_managers):
         return
-    raise PermissionDenied(f"{by.label} may not withdraw proposal {proposal.id}: its "
-                           "proposer, the proposer's managers and HR admins do")
+    raise PermissionDenied("{you} may not withdraw {subject}: its proposer, the proposer's "
+                           "managers and HR admins do", you=you(by.label),
+                           subject=subject_of(proposal))
 
 
 def check_withdrawable(proposal: Proposal) -> None:
@@ -376,13 +387,15 @@ def check_withdrawable(proposal: Proposal) -> None:
         return
     if status is ProposalStatus.WITHDRAWN:
         w = proposal.withdrawal
-        raise Conflict(f"proposal {proposal.id} is already withdrawn"
-                       + (f" (by {w.by} on {w.at:%Y-%m-%d})" if w else ""))
+        raise Conflict("{subject} is already withdrawn{when}", subject=subject_of(proposal),
+                       when=Term(f" on {w.at:%Y-%m-%d}", f" (by {w.by} on {w.at:%Y-%m-%d})")
+                       if w else Term("", ""))
     if status is ProposalStatus.APPLIED:
-        raise Conflict(f"proposal {proposal.id} is already applied: its raise is in the "
-                       f"ledger (event {proposal.event_id}): correct it with a new event, a "
-                       "retraction of that one with a reason or another pay change")
-    raise LedgerRuleBroken(f"proposal {proposal.id} is {status}, not approved: only an "
-                           "approved raise is withdrawn"
+        raise Conflict("{subject} is already applied: its raise is in the ledger{event}: "
+                       "correct it with a new event, a retraction of that one with a reason "
+                       "or another pay change", subject=subject_of(proposal),
+                       event=Term("", f" (event {proposal.event_id})"))
+    raise LedgerRuleBroken(f"{{subject}} is {status}, not approved: only an approved raise "
+                           "is withdrawn"
                            + (" (decline it instead)" if status is ProposalStatus.PROPOSED
-                              else ""))
+                              else ""), subject=subject_of(proposal))

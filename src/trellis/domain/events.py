@@ -17,7 +17,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, ClassVar, get_type_hints
 
-from trellis.errors import InvalidEvent
+from trellis.errors import InvalidEvent, Term
 
 from .framework import ReviewForm
 from .limits import (
@@ -55,6 +55,18 @@ class EventKind(StrEnum):
     ASSESSED = "assessed"
     REVIEW = "review"
     CALIBRATION = "calibration"
+
+    @property
+    def term(self) -> Term:
+        """The kind in a message with its article: "a skill step" in words, "a skill_step"
+        on the command line (as ``trellis log`` takes it)."""
+        words = _KIND_WORDS.get(self.value, self.value.replace("_", " "))
+        return Term(f"{'an' if words[0] in 'aeiou' else 'a'} {words}", f"a {self.value}")
+
+
+# Kinds whose words are not their name with spaces (as the pages name them).
+_KIND_WORDS = {"check_in": "check-in", "demonstrated": "criterion shown",
+               "assessed": "assessment", "compensation": "pay change"}
 
 
 class Advance(StrEnum):

@@ -258,32 +258,33 @@ def _band_target(framework: Framework, profile: Profile, band_id: str,
     band = framework.bands.get(band_id)
     if band is None:
         raise NotFound(f"unknown band '{band_id}'")
+    named = Term(f"the {band.name} band", f"band '{band_id}'")
     if not band.levels:
-        raise PlanRejected(f"band '{band_id}' has no levels to aim at")
+        raise PlanRejected("{band} has no levels to aim at", band=named)
     if level_ref is None:
         raise PlanRejected("a band target needs {level}", level="a level")
-    level = _band_level(band, level_ref)
+    level = _band_level(band, level_ref, named)
     mastery = {c: profile.mastery_of(c) for c in band.competencies}
     current = band.level_of(mastery)
     if level.level < current:
-        raise PlanRejected(f"band '{band_id}' level {level.level} is below the current "
-                           f"level {current}")
+        raise PlanRejected(f"{{band}} level {level.level} is below the current level "
+                           f"{current}", band=named)
     if level.level == current:
-        raise PlanRejected(f"already at band '{band_id}' level {level.level}")
+        raise PlanRejected(f"already at {{band}} level {level.level}", band=named)
     # By steps, not by effort (a target is resolved before any estimate): the k closest to
     # the band's mastery, or the lowest raised first for an average.
     expects = band_picks(framework, band, level, mastery, lambda c, m: float(m))
     if expects is None:
-        raise PlanRejected(f"band '{band_id}' level {level.level} is out of reach")
+        raise PlanRejected(f"{{band}} level {level.level} is out of reach", band=named)
     return Target(TargetKind.BAND, expects, band=band_id, band_level=level.level)
 
 
-def _band_level(band: SkillBand, ref: str | int) -> Any:
+def _band_level(band: SkillBand, ref: str | int, named: Term) -> Any:
     for lv in band.levels:
         if str(lv.level) == str(ref).strip() or lv.name.lower() == str(ref).strip().lower():
             return lv
     top = max(lv.level for lv in band.levels)
-    raise PlanRejected(f"band '{band.id}' has levels 1-{top}, not '{ref}'")
+    raise PlanRejected(f"{{band}} has levels 1-{top}, not '{ref}'", band=named)
 
 
 def _competency_target(framework: Framework, profile: Profile,

@@ -29,7 +29,7 @@ from datetime import date, timedelta
 
 from .criteria import met_on
 from .events import Assessor
-from .framework import Framework, PointsRule, Role
+from .framework import Competency, Framework, PointsRule, Role
 from .profile import Profile
 from .rules import points as points_of
 from .rules import points_bars
@@ -54,8 +54,13 @@ class Gap:
 class Gate:
     name: str
     holds: bool
-    detail: str
+    detail: str  # as the command line says it: competencies by id
     kind: str = "must_have"  # must_have | band_level | time_in_level
+    words: str = ""  # the detail in words, when it names an id: names and level names
+
+    @property
+    def in_words(self) -> str:
+        return self.words or self.detail
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +86,11 @@ class Requirement:
     detail: str
     has: float | None = None
     needs: float | None = None
+    words: str = ""  # the detail in words, when it names an id (see Gate)
+
+    @property
+    def in_words(self) -> str:
+        return self.words or self.detail
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +231,8 @@ def assess(profile: Profile, target: Role, framework: Framework) -> Readiness:
     score = sum(parts) / len(parts) if parts else 100.0
     coverage = sum(raw_parts) / len(raw_parts) if raw_parts else 100.0
     gates = _gates(profile, target, framework)
-    requirements.extend(Requirement(g.kind, g.name, g.holds, g.detail) for g in gates)
+    requirements.extend(Requirement(g.kind, g.name, g.holds, g.detail, words=g.words)
+                        for g in gates)
     return Readiness(target, round(score, 1), round(coverage, 1), gates, tuple(gaps),
                      policy.ready_at, tuple(requirements), frozenset(unmet),
                      frozenset(stale_met), (profile, framework))
@@ -268,8 +279,12 @@ def _gates(profile: Profile, target: Role, framework: Framework) -> tuple[Gate, 
     gates = []
     for comp in target.must_have:
         has, need = profile.mastery_of(comp), target.expects.get(comp, 0)
+        known = framework.competencies.get(comp)
+        words = "" if known is None else (
+            f"{known.name} at mastery {has}{_mastery_name(known, has)}, needs "
+            f"{need}{_mastery_name(known, need)}")
         gates.append(Gate(f"must have {comp}", has >= need,
-                          f"{comp} at mastery {has}, needs {need}"))
+                          f"{comp} at mastery {has}, needs {need}", words=words))
     for band_id, least in target.band_levels.items():
         band = framework.bands[band_id]
         has = profile.bands.get(band_id, 0)
@@ -285,6 +300,12 @@ def _gates(profile: Profile, target: Role, framework: Framework) -> tuple[Gate, 
                           f"{months:g} of {level.min_months:g} months in level",
                           "time_in_level"))
     return tuple(gates)
+
+
+def _mastery_name(competency: Competency, mastery: int) -> str:
+    """A mastery's name on the competency's scale, as " (working)" ("" for none)."""
+    name = competency.scale.describe(mastery).split(":", 1)[0].strip()
+    return f" ({name})" if name else ""
 
 
 def explain(readiness: Readiness, who: str) -> str:

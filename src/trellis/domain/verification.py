@@ -40,11 +40,12 @@ def check_jump(details: Details, verifier: str | None, person: Person, author: s
     selves = {person.handle, person.name.casefold(), (person.email or "").casefold(),
               author.casefold()}
     if verifier is None or verifier.casefold() in selves:
-        named = "" if verifier is None else f" other than {person.handle}"
+        named = "" if verifier is None else " other than {person}"
         raise InvalidEvent(
             f"skill_step: {details.competency} {details.from_mastery} -> "
             f"{details.to_mastery} jumps {levels} mastery levels: name a verifier{named} "
-            "who checked the evidence, record one level at a time, or rate it in a review")
+            "who checked the evidence, record one level at a time, or rate it in a review",
+            person=person.term)
 
 
 def would_change(event: Event) -> str:

@@ -31,7 +31,10 @@ from trellis.errors import (
     NotAuthenticated,
     NotFound,
     PermissionDenied,
+    Term,
     TooManyAttempts,
+    you,
+    your,
 )
 
 from . import clock
@@ -389,9 +392,12 @@ def record_for(uow: UnitOfWork, user: User, ref: str, kind: EventKind, on: date,
                                  None if assessor is None else str(assessor)):
             if kind is EventKind.ASSESSED:
                 own = "self" if user.person_id == person.id else "peer"
-                raise PermissionDenied(f"{user.email} may record only a {own} assessment of "
-                                       f"{person.handle} (assessor: {own})")
-            raise PermissionDenied(f"{user.email} may not record a {kind} for {person.handle}")
+                raise PermissionDenied(f"{{you}} may record only a {own} assessment of "
+                                       f"{{person}}{{assessor}}", you=you(user.email),
+                                       person=person.term,
+                                       assessor=Term("", f" (assessor: {own})"))
+            raise PermissionDenied("{you} may not record {kind} for {person}",
+                                   you=you(user.email), kind=kind.term, person=person.term)
         event = append_event(uow, person, kind, on, fields, author=user.email,
                              evidence=evidence, verifier=verifier,
                              self_reported=access.is_self(user, person.id))
@@ -405,8 +411,8 @@ def record_for(uow: UnitOfWork, user: User, ref: str, kind: EventKind, on: date,
 def require_private(uow: UnitOfWork, user: User, ref: str) -> Access:
     found = access_to(uow, user, ref)
     if not found.private:
-        raise PermissionDenied(f"{user.email} may not see {found.person.handle}'s private "
-                               "career data")
+        raise PermissionDenied("{you} may not see {person}'s private career data",
+                               you=you(user.email), person=found.person.term)
     return found
 
 
@@ -414,7 +420,8 @@ def require_record(uow: UnitOfWork, user: User, ref: str, kind: EventKind) -> Pe
     with uow.reading():
         person, chain = person_for(uow, user, ref)
     if not access.can_record(user, person.id, chain, kind):
-        raise PermissionDenied(f"{user.email} may not record a {kind} for {person.handle}")
+        raise PermissionDenied("{you} may not record {kind} for {person}",
+                               you=you(user.email), kind=kind.term, person=person.term)
     return person
 
 
@@ -428,8 +435,9 @@ def require_verify(uow: UnitOfWork, user: User, event_id: int) -> Person:
             raise NotFound(f"unknown event {event_id}")
         chain = chain_of(uow, person)
     if not access.can_verify(user, person.id, chain):
-        raise PermissionDenied(f"{user.email} may not verify {person.handle}'s events: only "
-                               "their managers and HR admins can, never the person")
+        raise PermissionDenied("{you} may not verify {person}'s events: only their managers "
+                               "and HR admins can, never the person", you=you(user.email),
+                               person=person.term)
     return person
 
 
@@ -439,9 +447,10 @@ def require_recognize(uow: UnitOfWork, user: User, ref: str, kind: str,
     with uow.reading():
         person, chain = person_for(uow, user, ref)
     if not access.can_recognize(user, person.id, chain, kind, points):
-        raise PermissionDenied(f"{user.email} may not give {person.handle} a {kind}"
+        raise PermissionDenied(f"{{you}} may not give {{person}} a {kind}"
                                f"{' with points' if points else ''}: colleagues give kudos, "
-                               "managers and HR admins any recognition, nobody themselves")
+                               "managers and HR admins any recognition, nobody themselves",
+                               you=you(user.email), person=person.term)
     return person
 
 
@@ -452,8 +461,9 @@ def require_details(uow: UnitOfWork, user: User, ref: str) -> tuple[Person, tupl
         person, chain = person_for(uow, user, ref)
     fields = access.editable_details(user, person.id, chain)
     if not fields:
-        raise PermissionDenied(f"{user.email} may not change {person.handle}'s details: HR "
-                               "admins can, and each person their own name")
+        raise PermissionDenied("{you} may not change {person}'s details: HR admins can, and "
+                               "each person their own name", you=you(user.email),
+                               person=person.term)
     return person, fields
 
 
@@ -467,8 +477,8 @@ def require_retract(uow: UnitOfWork, user: User, event_id: int) -> Person:
             raise NotFound(f"unknown event {event_id}")
         chain = chain_of(uow, person)
     if not access.can_record(user, person.id, chain, EventKind.RETRACTION):
-        raise PermissionDenied(f"{user.email} may not retract {person.handle}'s events: only "
-                               "their managers and HR admins can")
+        raise PermissionDenied("{you} may not retract {person}'s events: only their managers "
+                               "and HR admins can", you=you(user.email), person=person.term)
     return person
 
 
@@ -481,8 +491,12 @@ def may_retract(uow: UnitOfWork, user: User, ref: str) -> bool:
 
 def require_role(user: User, *roles: Role) -> None:
     if user.role not in roles:
-        allowed = " or ".join(r.value for r in roles)
-        raise PermissionDenied(f"this needs the {allowed} role")
+        raise PermissionDenied("this needs the {roles} role", roles=Term(
+            " or ".join(_ROLE_WORDS.get(r, r.value) for r in roles),
+            " or ".join(r.value for r in roles)))
+
+
+_ROLE_WORDS = {Role.HR_ADMIN: "HR admin"}  # as pages name a role (the others: their value)
 
 
 def team_root(uow: UnitOfWork, user: User, manager: str | None) -> str | None:
@@ -494,7 +508,8 @@ def team_root(uow: UnitOfWork, user: User, manager: str | None) -> str | None:
         return manager
     require_role(user, Role.MANAGER)
     if user.person_id is None:
-        raise PermissionDenied(f"{user.email} is not linked to a person, so has no team")
+        raise PermissionDenied("{account} is not linked to a person, so has no team",
+                               account=Term("your account", user.email))
     with uow.reading():
         me = uow.people.get(user.person_id)
         assert me is not None
@@ -502,7 +517,8 @@ def team_root(uow: UnitOfWork, user: User, manager: str | None) -> str | None:
             return me.handle
         other, chain = person_for(uow, user, manager)
         if me.id not in chain:
-            raise PermissionDenied(f"{other.handle} is not in {user.email}'s team")
+            raise PermissionDenied("{person} is not in {your} team", person=other.term,
+                                   your=your(user.email))
         return other.handle
 
 

@@ -126,8 +126,8 @@ def advise(uow: UnitOfWork, person: str, *, simulate_runs: int = SIM_RUNS,
         found = find_person(uow, person)
         profile = uow.state.current(found.id)
         if profile is None or not profile.active or profile.role is None:
-            raise NotApplicable(f"{found.handle} is not employed here: advice is for people "
-                                "in a role")
+            raise NotApplicable("{person} is not employed here: advice is for people in a "
+                                "role", person=found.term)
         roles = roles_of(uow)
     role_type = roles.role_type.get(roles.track.get(profile.role, ""), "structured")
     stage = career_stage(_years(profile.hired_on, today), profile.level_rank, thresholds).value

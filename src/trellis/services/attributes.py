@@ -72,7 +72,7 @@ def unset_attribute(uow: UnitOfWork, person_ref: str, name: str, *, author: str)
     with uow:
         person = find_person(uow, person_ref)
         if not uow.attributes.unset(person.id, name):
-            raise NotFound(f"{person.handle} has no attribute '{name}'")
+            raise NotFound(f"{{person}} has no attribute '{name}'", person=person.term)
         audit_trail.note(uow, author, "attribute.unset",
                          f"person/{person.handle}/attributes/{name}")
         uow.commit()

@@ -31,6 +31,7 @@ from trellis.domain.cases import (
     required_text,
     resolve_steps,
     step_to_sign,
+    subject_of,
 )
 from trellis.domain.events import Event, EventKind, shown, text_value
 from trellis.domain.framework import Framework, Role
@@ -49,6 +50,7 @@ from trellis.errors import (
     PromotionRefused,
     Term,
     TrellisError,
+    you,
 )
 
 from . import audit_trail, clock
@@ -115,14 +117,15 @@ def open_case(uow: UnitOfWork, person_ref: str, to_role: str, *, justification: 
         target = framework.roles.get(to_role.strip())
         if target is None:
             raise NotFound(f"unknown role {shown(to_role)}")
-        check_target(person.handle, current, framework.rank_of(current.id), target,
+        check_target(person.term, current, framework.rank_of(current.id), target,
                      framework.rank_of(target.id))
         chain = uow.people.managers(person.id)
         nominator = nominator_of(by, person.id, chain)
         earlier = uow.cases.open_for(person.id)
         if earlier is not None:
-            raise Conflict(f"{person.handle} already has an open promotion case (case "
-                           f"{earlier.id}): decide or withdraw it first")
+            raise Conflict("{person} already has an open promotion case{case}: decide or "
+                           "withdraw it first", person=person.term,
+                           case=Term("", f" (case {earlier.id})"))
         proposed = pay if pay is not None else promotion_pay(profile.pay, target)
         currency = profile.currency or framework.currency
         warning = check_pay(proposed, target, currency, reason)
@@ -152,8 +155,9 @@ def _promote_now(uow: UnitOfWork, case: Case, person: Person, by: Signer) -> Non
     r = assess_promotion(uow, person, case.to_role, case.effective_on).readiness
     if r.blocking:
         raise PromotionRefused(
-            f"a requirement for {{role}} fails: {failing(r)}; the framework declares "
-            "no approver who could override it", r, role=Term(r.target.title, r.target.id))
+            "a requirement for {role} fails: {failed}; the framework declares no approver "
+            "who could override it", r, role=Term(r.target.title, r.target.id),
+            failed=failing(r))
     event = append_event(uow, person, EventKind.PROMOTION, case.effective_on,
                          {"role": case.to_role, "pay": case.pay, "case": case.id},
                          author=by.label, evidence=case.justification)
@@ -177,20 +181,21 @@ def approve(uow: UnitOfWork, case_id: int, *, by: Signer,
     note = _text(override, "the override reason") or None
     today = clock.today()
     with uow:
-        case, person, handles = _for_signing(uow, case_id)
-        step = step_to_sign(case, by, handles)
+        case, person, people = _for_signing(uow, case_id)
+        step = step_to_sign(case, by, people)
         last = step.position == case.steps[-1].position
         if last and case.effective_on > today:
-            raise LedgerRuleBroken(f"case {case.id} takes effect on {case.effective_on}: its "
-                                   "last approval is signed on or after that date")
+            raise LedgerRuleBroken(f"{{case}} takes effect on {case.effective_on}: its last "
+                                   "approval is signed on or after that date",
+                                   case=subject_of(case))
         assessed = assess_promotion(uow, person, case.to_role, min(case.effective_on, today))
         r = assessed.readiness
         failed = r.blocking
         if failed and note is None:
             raise PromotionRefused(
-                f"case {case.id}: a requirement for {{role}} fails: {failing(r)} (the "
-                "approver's override with a reason signs it anyway)", r,
-                role=Term(r.target.title, r.target.id))
+                "{case}a requirement for {role} fails: {failed} (the approver's override "
+                "with a reason signs it anyway)", r, role=Term(r.target.title, r.target.id),
+                failed=failing(r), case=Term("", f"case {case.id}: "))
         signed = replace(step, decision=Decision.APPROVED, signed_by=by.label,
                          signer_id=by.person_id, signed_at=clock.now(),
                          override=note if failed else None)
@@ -224,8 +229,8 @@ def decide(uow: UnitOfWork, case_id: int, decision: Decision, *, by: Signer,
     what = "declining a case" if decision is Decision.DECLINED else "deferring a case"
     why = required_text(_text(reason, "the reason"), what)
     with uow:
-        case, _person, handles = _for_signing(uow, case_id)
-        step = step_to_sign(case, by, handles)
+        case, _person, people = _for_signing(uow, case_id)
+        step = step_to_sign(case, by, people)
         now = clock.now()
         uow.cases.sign(case.id, replace(step, decision=decision, signed_by=by.label,
                                         signer_id=by.person_id, signed_at=now, reason=why))
@@ -243,13 +248,13 @@ def withdraw(uow: UnitOfWork, case_id: int, *, by: Signer, reason: str | None) -
     """The proposer (or an HR admin) takes an open case back."""
     why = required_text(_text(reason, "the reason"), "withdrawing a case")
     with uow:
-        case, _person, _handles = _for_signing(uow, case_id)
+        case, _person, _people = _for_signing(uow, case_id)
         if not case.is_open:
-            raise LedgerRuleBroken(f"case {case.id} is {case.status}: only an open case is "
-                                   "withdrawn")
+            raise LedgerRuleBroken(f"{{case}} is {case.status}: only an open case is "
+                                   "withdrawn", case=subject_of(case))
         if not (is_proposer(case, by) or by.is_hr):
-            raise PermissionDenied(f"{by.label} may not withdraw case {case.id}: its proposer "
-                                   "or an HR admin can")
+            raise PermissionDenied("{you} may not withdraw {case}: its proposer or an HR admin "
+                                   "can", you=you(by.label), case=subject_of(case))
         uow.cases.decide(case.id, CaseStatus.WITHDRAWN, clock.now(), by=by.label, reason=why)
         found = uow.cases.get(case.id)
         assert found is not None
@@ -301,7 +306,8 @@ def show_case(uow: UnitOfWork, case_id: int, viewer: Signer) -> CaseView:
         case = _visible(uow, case_id, viewer)
         person = uow.people.get(case.person_id)
         assert person is not None
-        handles = _handles(uow, case)
+        people = _people(uow, case)
+        handles = {i: p.handle for i, p in people.items()}
         catalog = uow.frameworks.catalog
         today = clock.today()
         framework = catalog[version_in_force(uow, today).id]
@@ -319,7 +325,7 @@ def show_case(uow: UnitOfWork, case_id: int, viewer: Signer) -> CaseView:
                            profile.last_promotion_on or profile.hired_on)
         target = framework.roles.get(case.to_role)
         try:
-            may_sign = step_to_sign(case, viewer, handles) is not None
+            may_sign = step_to_sign(case, viewer, terms_of(people)) is not None
         except TrellisError:
             may_sign = False
         return CaseView(case, person, framework, target, framework.roles.get(case.from_role),
@@ -370,15 +376,17 @@ def _text(value: str | None, what: str) -> str:
 
 def _in_role(uow: UnitOfWork, person: Person, profile: Profile) -> tuple[Framework, Role]:
     if profile.hired_on is None or profile.role is None:
-        raise NotApplicable(f"{person.handle} has no role: record a hire first")
+        raise NotApplicable("{person} has no role: record a hire first", person=person.term)
     if profile.departed_on is not None:
-        raise NotApplicable(f"{person.handle} left on {profile.departed_on}: a promotion case "
-                            "is for someone in a role")
+        raise NotApplicable(f"{{person}} left on {profile.departed_on}: a promotion case is "
+                            "for someone in a role", person=person.term)
     framework = uow.frameworks.catalog[version_in_force(uow, profile.as_of).id]
     current = framework.roles.get(profile.role)
     if current is None:
-        raise NotApplicable(f"{person.handle}'s role '{profile.role}' is not in the "
-                            f"'{framework.key}' framework in force")
+        raise NotApplicable("{person}'s role{role} is not in the framework in force"
+                            "{framework}", person=person.term,
+                            role=Term("", f" '{profile.role}'"),
+                            framework=Term("", f" ('{framework.key}')"))
     return framework, current
 
 
@@ -398,20 +406,26 @@ def _visible(uow: UnitOfWork, case_id: int, viewer: Signer) -> Case:
     return case
 
 
-def _for_signing(uow: UnitOfWork, case_id: int) -> tuple[Case, Person, dict[int, str]]:
+def _for_signing(uow: UnitOfWork, case_id: int) -> tuple[Case, Person, dict[int, Term]]:
     uow.cases.lock(case_id)
     case = _case(uow, case_id)
     person = uow.people.get(case.person_id)
     assert person is not None
-    return case, person, _handles(uow, case)
+    return case, person, terms_of(_people(uow, case))
 
 
-def _handles(uow: UnitOfWork, case: Case) -> dict[int, str]:
+def _people(uow: UnitOfWork, case: Case) -> dict[int, Person]:
+    """The people a case names: the person, the nominator, the approvers, the authors."""
     ids = {case.person_id, case.nominator_id, *(s.person_id for s in case.steps),
            *(s.signer_id for s in case.steps), *(c.author_id for c in case.comments)}
     out = {}
     for pid in ids:
         found = uow.people.get(pid) if pid is not None else None
         if found is not None:
-            out[found.id] = found.handle
+            out[found.id] = found
     return out
+
+
+def terms_of(people: Mapping[int, Person]) -> dict[int, Term]:
+    """Each person as a message names them (``Person.term``)."""
+    return {i: p.term for i, p in people.items()}

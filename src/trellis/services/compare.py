@@ -109,7 +109,7 @@ def compare(uow: UnitOfWork, *, team: str | None = None, person: str | None = No
             manager = find_person(uow, team)
             ids = [p.id for p in uow.people.reports(manager.id)]
             if not ids:
-                raise TrellisError(f"{manager.handle} has no reports")
+                raise TrellisError("{manager} has no reports", manager=manager.term)
             scope, subject = "team", manager.handle
         else:
             ids, scope, subject = None, "organization", None

@@ -37,6 +37,7 @@ from trellis.errors import (
     NotFound,
     PermissionDenied,
     Term,
+    you,
 )
 
 from . import clock
@@ -98,8 +99,9 @@ def open_cycle(uow: UnitOfWork, name: str, effective_on: date, budget_percent: f
                                            row["currency"]))
         if not members:
             raise InvalidEvent("nobody would be in the cycle: " + (
-                f"no one under {manager.handle} is active with a known pay" if manager
-                else "no one is active with a known pay"))
+                "no one under {manager} is active with a known pay" if manager
+                else "no one is active with a known pay"),
+                **({"manager": manager.term} if manager else {}))
         _one_currency(members, people)
         cycle = uow.compensation.add_cycle(name, effective_on, budget_percent,
                                            manager.id if manager else None, author,
@@ -193,10 +195,11 @@ def propose(uow: UnitOfWork, cycle_name: str | None, person_ref: str, kind: Rais
         state = _state(uow, person)
         pay = state["pay"]
         if pay is None:
-            raise LedgerRuleBroken(f"{person.handle} has no known base pay: record their hire "
-                                   "with pay first")
+            raise LedgerRuleBroken("{person} has no known base pay: record their hire with "
+                                   "pay first", person=person.term)
         if state["departed_on"] is not None:
-            raise LedgerRuleBroken(f"{person.handle} left on {state['departed_on']}")
+            raise LedgerRuleBroken(f"{{person}} left on {state['departed_on']}",
+                                   person=person.term)
         on = cycle.effective_on if cycle else clock.today()
         framework = uow.frameworks.catalog[version_in_force(uow, on).id]
         change = rules.raise_amount(int(pay), amount, percent)
@@ -214,12 +217,12 @@ def propose(uow: UnitOfWork, cycle_name: str | None, person_ref: str, kind: Rais
             members = uow.compensation.participants(cycle.id)
             mine = next((m for m in members if m.person_id == person.id), None)
             if mine is None:
-                raise LedgerRuleBroken(f"{person.handle} is not in compensation cycle "
-                                       f"'{cycle.name}'")
+                raise LedgerRuleBroken(f"{{person}} is not in compensation cycle "
+                                       f"'{cycle.name}'", person=person.term)
             existing = uow.compensation.proposals(cycle.id)
             _no_live(existing, person, f"compensation cycle '{cycle.name}'")
             spend = rules.group_spend(cycle, members, existing)[mine.group_id]
-            over = rules.check_budget(spend, change, reason, _group_name(uow, mine.group_id))
+            over = rules.check_budget(spend, change, reason, _group_term(uow, mine.group_id))
         else:
             _no_live([p for p in uow.compensation.proposals(off_cycle=True,
                                                              person_id=person.id)
@@ -302,7 +305,7 @@ def _decide(uow: UnitOfWork, proposal_id: int, by: Signer, decision: str,
         found = _proposal(uow, proposal_id)
         person = uow.people.get(found.person_id)
         assert person is not None
-        step = rules.check_signer(found, by, person.handle, _approver_handles(uow, found))
+        step = rules.check_signer(found, by, person.term, _approver_terms(uow, found))
         cycle = (uow.compensation.cycle_by_id(found.cycle_id) if found.cycle_id is not None
                  else None)
         if cycle is not None and cycle.status is CompCycleStatus.APPLIED:
@@ -441,7 +444,7 @@ def proposals(uow: UnitOfWork, *, awaiting: bool = False,
 def may_sign(proposal: Proposal, by: Signer) -> bool:
     """Whether ``by`` may sign the proposal's next step now (for lists of what awaits)."""
     try:
-        rules.check_signer(proposal, by, "")
+        rules.check_signer(proposal, by)
     except (PermissionDenied, LedgerRuleBroken):
         return False
     return True
@@ -499,31 +502,35 @@ def proposal_document(p: Proposal) -> dict[str, Any]:
 
 def _check_proposer(by: Signer, person: Person, managers: Sequence[int]) -> None:
     if by.person_id == person.id:
-        raise PermissionDenied(f"{by.label} cannot propose their own raise")
+        raise PermissionDenied("{you} cannot propose {their} own raise", you=you(by.label),
+                               their=Term("your", "their"))
     if not by.is_hr and by.person_id not in managers:
-        raise PermissionDenied(f"{by.label} is not in {person.handle}'s management chain: "
-                               "only their managers and HR propose their pay")
+        raise PermissionDenied("{you} {are} not in {person}'s management chain: only their "
+                               "managers and HR propose their pay", you=you(by.label),
+                               are=Term("are", "is"), person=person.term)
 
 
-def _approver_handles(uow: UnitOfWork, proposal: Proposal) -> dict[int, str]:
-    """The handles of a proposal's approvers, for the refusals that name them."""
+def _approver_terms(uow: UnitOfWork, proposal: Proposal) -> dict[int, Term]:
+    """A proposal's approvers, as the refusals that name them do (``Person.term``)."""
     found = (uow.people.get(s.approver_id) for s in proposal.steps if s.approver_id)
-    return {p.id: p.handle for p in found if p is not None}
+    return {p.id: p.term for p in found if p is not None}
 
 
 def _no_live(existing: Sequence[Proposal], person: Person, where: str) -> None:
     for p in existing:
         if p.person_id == person.id and p.status in rules.LIVE:
-            raise Conflict(f"{person.handle} already has proposal {p.id} ({p.status}) in "
-                           f"{where}: decline it (or withdraw it, once approved) to "
-                           "propose another")
+            raise Conflict(f"{{person}} already has {{proposal}} ({p.status}) in {where}: "
+                           "decline it (or withdraw it, once approved) to propose another",
+                           person=person.term,
+                           proposal=Term("a raise proposed", f"proposal {p.id}"))
 
 
 def _state(uow: UnitOfWork, person: Person) -> dict[str, Any]:
     rows = uow.state.rows([person.id], ["person_id", "role", "pay", "currency",
                                         "departed_on"])
     if not rows:
-        raise LedgerRuleBroken(f"{person.handle} has no career yet: record their hire first")
+        raise LedgerRuleBroken("{person} has no career yet: record their hire first",
+                               person=person.term)
     return rows[0]
 
 
@@ -546,10 +553,17 @@ def _chains(people: dict[int, Person]) -> dict[int, tuple[int, ...]]:
 
 
 def _group_name(uow: UnitOfWork, group_id: int | None) -> str:
+    return _group_term(uow, group_id).command
+
+
+def _group_term(uow: UnitOfWork, group_id: int | None) -> Term:
+    """A cycle's group: "Ada Lovelace's team" in words, "ada's team" on the command line."""
     if group_id is None:
-        return "the top group"
+        return Term("the top group", "the top group")
     manager = uow.people.get(group_id)
-    return f"{manager.handle}'s team" if manager else f"group #{group_id}"
+    if manager is None:
+        return Term("a team", f"group #{group_id}")
+    return Term(f"{manager.name}'s team", f"{manager.handle}'s team")
 
 
 def _one_currency(members: Sequence[Participant], people: dict[int, Person]) -> None:

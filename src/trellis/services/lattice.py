@@ -34,7 +34,7 @@ from trellis.domain.lattice import (
     relation,
 )
 from trellis.domain.people import Person
-from trellis.errors import InvalidEvent, NotFound, TrellisError
+from trellis.errors import InvalidEvent, NotFound, Term, TrellisError
 
 from . import org_models
 from .effort import effort_model
@@ -192,10 +192,11 @@ def _start(uow: UnitOfWork, framework: Framework, person: str | None,
     current = profile(uow, person)
     p = current.profile
     if p.role is None or not p.active:
-        raise TrellisError(f"{current.person.handle} has no current role")
+        raise TrellisError("{person} has no current role", person=current.person.term)
     if p.role not in framework.roles:
-        raise NotFound(f"{current.person.handle}'s role '{p.role}' is not in the active "
-                       f"framework '{framework.key}'")
+        raise NotFound("{person}'s role{role} is not in the active framework{framework}",
+                       person=current.person.term, role=Term("", f" '{p.role}'"),
+                       framework=Term("", f" '{framework.key}'"))
     mastery = {c: layer.mastery for c, layer in p.mastery.items()}
     return Start(framework.roles[p.role], current.person, mastery,
                  frozenset(met_criteria(p, framework)))
@@ -211,10 +212,14 @@ def paths(uow: UnitOfWork, person: str, to: str, k: int = DEFAULT_K,
     start = _start(uow, lat.framework, person, None)
     target = _role(lat.framework, to)
     if target.id == start.role.id:
-        raise TrellisError(f"{person} is already in role {target.id} ({target.title})")
+        who = start.person.term if start.person else Term(person, person)
+        raise TrellisError("{person} is already in role {role}", person=who,
+                           role=Term(target.title, f"{target.id} ({target.title})"))
     found = lat.graph.best_paths(start.role.id, target.id, k, start.mastery, start.met)
     if not found:
-        raise NotFound(f"no path from {start.role.id} to {target.id} in the lattice")
+        raise NotFound("no path from {start} to {role} in the lattice",
+                       start=Term(start.role.title, start.role.id),
+                       role=Term(target.title, target.id))
     described = [describe_path(lat.framework, lat.model, start.mastery, roles, start.met)
                  for roles, _ in found]
     return Paths(start, target, tuple(sorted(described, key=lambda p: p.months)))

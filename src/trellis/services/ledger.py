@@ -30,7 +30,7 @@ from trellis.domain.limits import EMAIL_MAX, EVENT_ID_MAX, NAME_MAX, check_date
 from trellis.domain.people import Person
 from trellis.domain.profile import replay, resume
 from trellis.domain.verification import check_jump
-from trellis.errors import LedgerRuleBroken, NotFound
+from trellis.errors import LedgerRuleBroken, NotFound, Term
 
 from . import audit_trail, clock
 from .frameworks import version_in_force
@@ -209,12 +209,12 @@ def append_event(
             builder, checkpoints = replay(person.id, [*history, event],
                                           uow.frameworks.catalog)
     except LedgerRuleBroken as exc:
+        terms = {**exc.terms, "_person": person.term}  # the rule's own terms kept
         if isinstance(details, Retraction):
             raise LedgerRuleBroken(
-                f"retracting event {details.retracts} would break {person.handle}'s "
-                f"ledger: {exc}"
-            ) from None
-        raise LedgerRuleBroken(f"{person.handle}: {exc}") from None
+                "retracting {_event} would break {_person}'s ledger: " + exc.template,
+                _event=Term("this event", f"event {details.retracts}"), **terms) from None
+        raise LedgerRuleBroken("{_person}: " + exc.template, **terms) from None
     uow.state.write([builder.snapshot(clock.today())])
     if checkpoints is not None:
         uow.state.write_checkpoints(person.id, checkpoints)
@@ -240,12 +240,15 @@ def _check_retraction(details: Retraction, person: Person, history: list[Event],
     target = next((e for e in history if e.id == details.retracts), None)
     if target is None:
         if uow.events.get(details.retracts) is not None:
-            raise LedgerRuleBroken(
-                f"event {details.retracts} belongs to another person, not {person.handle}"
-            )
+            raise LedgerRuleBroken("{event} belongs to another person, not {person}",
+                                   event=Term("this event", f"event {details.retracts}"),
+                                   person=person.term)
         raise NotFound(f"unknown event {details.retracts}")
     if target.kind is EventKind.RETRACTION:
-        raise LedgerRuleBroken(f"event {target.id} is a retraction and cannot be retracted")
+        raise LedgerRuleBroken("{event} is a retraction and cannot be retracted",
+                               event=Term("this event", f"event {target.id}"))
     for e in history:
         if isinstance(e.details, Retraction) and e.details.retracts == target.id:
-            raise LedgerRuleBroken(f"event {target.id} was already retracted by event {e.id}")
+            raise LedgerRuleBroken("{event} was already retracted{by}",
+                                   event=Term("this event", f"event {target.id}"),
+                                   by=Term("", f" by event {e.id}"))

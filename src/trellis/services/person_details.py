@@ -5,7 +5,7 @@ and record exactly alike."""
 from __future__ import annotations
 
 from trellis.domain.access import User
-from trellis.errors import PermissionDenied
+from trellis.errors import PermissionDenied, you
 
 from .accounts import require_details
 from .people import DetailsChange, update_person
@@ -22,7 +22,7 @@ def change_details_as(uow: UnitOfWork, user: User, ref: str, *, name: str | None
     person, fields = require_details(uow, user, ref)
     asked = {"name": name, "email": email, "manager": manager}
     if any(value is not None and field not in fields for field, value in asked.items()):
-        raise PermissionDenied(f"{user.email} may change only {person.handle}'s "
-                               + " and ".join(fields))
+        raise PermissionDenied("{you} may change only {person}'s " + " and ".join(fields),
+                               you=you(user.email), person=person.term)
     return update_person(uow, person.handle, author=user.email, fields=fields,
                          name=name, email=email, manager=manager)

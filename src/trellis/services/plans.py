@@ -148,8 +148,8 @@ def _current(uow: UnitOfWork, person: Person, today: date
              ) -> tuple[Profile, Framework, list[Event]]:
     profile = uow.state.current(person.id)
     if profile is None or not profile.active or profile.framework_version is None:
-        raise PlanRejected(f"{person.handle} is not employed here: plans are for people "
-                           "in a role")
+        raise PlanRejected("{person} is not employed here: plans are for people in a role",
+                           person=person.term)
     framework = uow.frameworks.catalog[profile.framework_version]
     events = live_events(uow.events.for_person(person.id))
     return replace(profile, as_of=today), framework, events

@@ -189,10 +189,13 @@ def promotion_pay(current: int | None, target: Role) -> int | None:
 _SELF_EXPLAINED = frozenset({"must_have", "band_level", "time_in_level"})
 
 
-def failing(r: Readiness) -> str:
-    """The requirements that refuse a promotion, in words."""
-    return "; ".join(g.detail if g.kind in _SELF_EXPLAINED else f"{g.name}: {g.detail}"
-                     for g in r.blocking)
+def failing(r: Readiness) -> Term:
+    """The requirements that refuse a promotion: competencies by name and mastery by its
+    name in words, by id on the command line."""
+    def said(detail: str, name: str, kind: str) -> str:
+        return detail if kind in _SELF_EXPLAINED else f"{name}: {detail}"
+    return Term("; ".join(said(g.in_words, g.name, g.kind) for g in r.blocking),
+                "; ".join(said(g.detail, g.name, g.kind) for g in r.blocking))
 
 
 def assess_promotion(uow: UnitOfWork, person: Person, to_role: str, on: date
@@ -221,9 +224,9 @@ def promote(uow: UnitOfWork, person_ref: str, to_role: str, *, pay: int | None =
         failed = r.blocking
         if failed and override is None:
             raise PromotionRefused(
-                f"promotion of {{who}} to {{role}} refused, a requirement "
-                f"fails: {failing(r)} (an override with a reason records it anyway)", r,
-                who=person.term, role=Term(r.target.title, r.target.id))
+                "promotion of {who} to {role} refused, a requirement fails: {failed} (an "
+                "override with a reason records it anyway)", r, who=person.term,
+                role=Term(r.target.title, r.target.id), failed=failing(r))
         new_pay = pay if pay is not None else promotion_pay(assessed.profile.pay, r.target)
         fields = {"role": r.target.id, "pay": new_pay,
                   "override_reason": override.strip() if failed and override else None}

@@ -56,7 +56,8 @@ def recognize(uow: UnitOfWork, person: str, citation: str, *, kind: str = "kudos
             if found is None:
                 raise NotFound(f"unknown giver '{giver}'")
             if found.id == receiver.id:
-                raise LedgerRuleBroken(f"{receiver.handle} cannot recognize themselves")
+                raise LedgerRuleBroken("{person} cannot recognize themselves",
+                                       person=receiver.term)
             fields["giver"] = found.handle
         event = append_event(uow, receiver, EventKind.RECOGNITION, on or clock.today(), fields,
                              author=author)

@@ -20,7 +20,7 @@ from trellis.domain.framework import Framework, RatingScale, ReviewForm
 from trellis.domain.people import Person
 from trellis.domain.profile import live_events
 from trellis.domain.reviews import UPWARD_MINIMUM, CycleStatus, ReviewCycle, earlier_submission
-from trellis.errors import NotFound, PermissionDenied
+from trellis.errors import NotFound, PermissionDenied, Term, you
 
 from . import accounts, clock, reviews
 from .audit_trail import note_upward
@@ -56,9 +56,8 @@ def require_writer(uow: UnitOfWork, user: User, name: str, ref: str,
                      if form is ReviewForm.PEER else set())
     if me is None or not access.can_write_review(
             user, form, person.id, person.manager_id, me.manager_id, nominated):
-        raise PermissionDenied(f"{user.email} may not write a {form} review of "
-                               f"{person.handle}: "
-                               + _WHO_WRITES[form].format(person=person.handle))
+        raise PermissionDenied(f"{{you}} may not write a {form} review of {{person}}: "
+                               + _WHO_WRITES[form], you=you(user.email), person=person.term)
     return cycle, person, me
 
 
@@ -81,8 +80,9 @@ def nominate_as(uow: UnitOfWork, user: User, name: str, ref: str, peer_ref: str,
         person, chain = accounts.person_for(uow, user, ref)
         peer, _ = accounts.person_for(uow, user, peer_ref)
     if not access.can_nominate(user, person.id, chain):
-        raise PermissionDenied(f"{user.email} may not nominate {person.handle}'s peer "
-                               "reviewers: their managers and HR admins do")
+        raise PermissionDenied("{you} may not nominate {person}'s peer reviewers: their "
+                               "managers and HR admins do", you=you(user.email),
+                               person=person.term)
     reviews.nominate(uow, cycle.name, str(person.id), str(peer.id), anonymous=anonymous,
                      author=user.email)
     return person, peer
@@ -127,9 +127,10 @@ def reviews_for(uow: UnitOfWork, user: User, ref: str) -> reviews.PersonReviews:
                 for name, by_role in kept.items()}
         kept = {name: by_role for name, by_role in kept.items() if by_role}
         if not kept:
-            raise PermissionDenied(f"{user.email} may not see {person.handle}'s reviews: "
-                                   "they are theirs, their managers' and HR's (a reviewer "
-                                   "sees only the reviews they wrote)")
+            raise PermissionDenied("{you} may not see {person}'s reviews: they are theirs, "
+                                   "their managers' and HR's (a reviewer sees only the "
+                                   "reviews they wrote)", you=you(user.email),
+                                   person=person.term)
         found = replace(found, reviews=kept, upward={},
                         reviewers={e: w for e, w in found.reviewers.items() if e in mine})
         if any(ReviewForm.UPWARD.value in by_role for by_role in kept.values()):
@@ -154,8 +155,8 @@ def progress_for(uow: UnitOfWork, user: User, name: str) -> reviews.CycleProgres
     with uow.reading():
         me = _me(uow, user)
         if me is None:
-            raise PermissionDenied(f"{user.email} is not linked to a person, so is in no "
-                                   "review cycle")
+            raise PermissionDenied("{account} is not linked to a person, so is in no review "
+                                   "cycle", account=Term("your account", user.email))
         seen = {me.id}
         if user.role is Role.MANAGER:
             seen |= {p.id for p in uow.people.reports(me.id)}

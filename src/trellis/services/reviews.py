@@ -69,8 +69,9 @@ def open_cycle(uow: UnitOfWork, name: str, start: date, end: date, *,
         people = _active(uow, manager)
         if not people:
             raise InvalidEvent("nobody would be in the cycle: "
-                               + (f"{manager.handle} has no active reports" if manager
-                                  else "no one is active"))
+                               + ("{manager} has no active reports" if manager
+                                  else "no one is active"),
+                               **({"manager": manager.term} if manager else {}))
         cycle = uow.reviews.add_cycle(name, start, end, chosen, due,
                                       manager.id if manager else None, author, clock.now(),
                                       upward_minimum)
@@ -114,7 +115,8 @@ def nominate(uow: UnitOfWork, name: str, person_ref: str, peer_ref: str, *,
         person, peer = find_person(uow, person_ref), find_person(uow, peer_ref)
         _in_cycle(uow, cycle, person)
         if peer.id == person.id:
-            raise InvalidEvent(f"{person.handle} cannot be their own peer reviewer")
+            raise InvalidEvent("{person} cannot be their own peer reviewer",
+                               person=person.term)
         uow.reviews.add_nomination(Nomination(cycle.id, person.id, peer.id, anonymous, author),
                                    clock.now())
         note(uow, author, "review.nominate", f"person/{person.handle}/reviews",
@@ -141,10 +143,11 @@ def submit(uow: UnitOfWork, name: str, person_ref: str, role: ReviewForm, rating
         history = live_events(uow.events.for_person(person.id))
         earlier = earlier_submission(history, cycle.name, role, reviewer.handle)
         if earlier is not None:
-            who = "" if role in (ReviewForm.SELF, ReviewForm.MANAGER) else f" by {reviewer.handle}"
-            raise Conflict(f"{person.handle} already has a {role} review{who} in cycle "
-                           f"'{cycle.name}' (event {earlier.id}): retract it to submit "
-                           "another")
+            by_whom = "" if role in (ReviewForm.SELF, ReviewForm.MANAGER) else " by {reviewer}"
+            raise Conflict(f"{{person}} already has a {role} review{by_whom} in cycle "
+                           f"'{cycle.name}'{{event}}: retract it to submit another",
+                           person=person.term, reviewer=reviewer.term,
+                           event=Term("", f" (event {earlier.id})"))
         fields: dict[str, Any] = {"cycle": cycle.name, "reviewer_role": role.value,
                                   "rating": rating, "ratings": dict(ratings or {}),
                                   "goals": list(goals), "comment": comment,
@@ -281,7 +284,8 @@ def _open_cycle(uow: UnitOfWork, name: str) -> ReviewCycle:
 
 def _in_cycle(uow: UnitOfWork, cycle: ReviewCycle, person: Person) -> None:
     if not uow.reviews.is_participant(cycle.id, person.id):
-        raise LedgerRuleBroken(f"{person.handle} is not in review cycle '{cycle.name}'")
+        raise LedgerRuleBroken(f"{{person}} is not in review cycle '{cycle.name}'",
+                               person=person.term)
 
 
 def _reviewer(uow: UnitOfWork, cycle: ReviewCycle, person: Person, role: ReviewForm,
@@ -291,17 +295,18 @@ def _reviewer(uow: UnitOfWork, cycle: ReviewCycle, person: Person, role: ReviewF
     given = find_person(uow, by) if by is not None else None
     if role is ReviewForm.SELF:
         if given is not None and given.id != person.id:
-            raise InvalidEvent(f"a self review of {person.handle} is written by "
-                               f"{person.handle}, not {given.handle}")
+            raise InvalidEvent("a self review of {person} is written by {person}, not "
+                               "{given}", person=person.term, given=given.term)
         return person
     if role is ReviewForm.MANAGER:
         if person.manager_id is None:
-            raise LedgerRuleBroken(f"{person.handle} has no manager to write a manager review")
+            raise LedgerRuleBroken("{person} has no manager to write a manager review",
+                                   person=person.term)
         manager = uow.people.get(person.manager_id)
         assert manager is not None
         if given is not None and given.id != manager.id:
-            raise InvalidEvent(f"{given.handle} is not {person.handle}'s manager "
-                               f"({manager.handle} is)")
+            raise InvalidEvent("{given} is not {person}'s manager ({manager} is)",
+                               given=given.term, person=person.term, manager=manager.term)
         return manager
     if given is None:
         raise InvalidEvent(f"a {role} review needs {{by}}", by=Term("who writes it",
@@ -309,12 +314,13 @@ def _reviewer(uow: UnitOfWork, cycle: ReviewCycle, person: Person, role: ReviewF
     if role is ReviewForm.PEER:
         nominated = {n.peer_id for n in uow.reviews.nominations(cycle.id, person.id)}
         if given.id not in nominated:
-            raise LedgerRuleBroken(f"{given.handle} is not nominated as a peer reviewer of "
-                                   f"{person.handle} in cycle '{cycle.name}'")
+            raise LedgerRuleBroken("{given} is not nominated as a peer reviewer of {person} "
+                                   f"in cycle '{cycle.name}'", given=given.term,
+                                   person=person.term)
         return given
     if given.manager_id != person.id:  # upward: a report reviews their manager
-        raise LedgerRuleBroken(f"{given.handle} does not report to {person.handle}: only "
-                               "a report writes an upward review")
+        raise LedgerRuleBroken("{given} does not report to {person}: only a report writes "
+                               "an upward review", given=given.term, person=person.term)
     return given
 
 

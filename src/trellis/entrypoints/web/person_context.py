@@ -173,7 +173,8 @@ def readiness_in_words(found: readiness.PersonReadiness, words: Vocabulary) -> d
     """The readiness document with its explanation, gates, rules and gaps in words (the
     person page's summary and competencies, the promotion proposal)."""
     doc: dict[str, Any] = readiness_to_document(found.readiness, found.framework)
-    failing = [words.words(g["detail"]) for g in doc["gates"] if not g["holds"]]
+    gates = found.readiness.gates  # in the document's order; each detail also in words
+    failing = [words.words(g.in_words) for g in gates if not g.holds]
     rules = [f"{words.words(q['name'])}: {words.words(q['detail'])}"
              for q in doc["requirements"]
              if q["kind"] in ("criteria", "points", "title") and not q["met"]]
@@ -184,7 +185,8 @@ def readiness_in_words(found: readiness.PersonReadiness, words: Vocabulary) -> d
     return {**doc, "explanation": words.words(found.explanation), "failing": failing,
             "rules": rules, "short": gaps[:GAPS_SHOWN],
             "more_gaps": max(0, len(gaps) - GAPS_SHOWN),
-            "gates_words": [{**g, "words": words.words(g["detail"])} for g in doc["gates"]],
+            "gates_words": [{**d, "words": words.words(g.in_words)}
+                            for d, g in zip(doc["gates"], gates, strict=True)],
             "rules_words": [{**q, "words": f"{words.words(q['name'])}: "
                                            f"{words.words(q['detail'])}"}
                             for q in doc["requirements"]
