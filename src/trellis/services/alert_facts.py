@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import time
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -31,6 +34,7 @@ from trellis.errors import Busy, Conflict
 from .fragmentation import KINDS, duty_facts_of
 from .projections import PROJECTION_FORMAT
 from .recognition import recognition_facts
+from .teams import active_people
 from .unit_of_work import UnitOfWork
 
 FORMAT = 1  # raise it when the facts change meaning without their code changing
@@ -62,17 +66,17 @@ def events_of(uow: UnitOfWork, people: Collection[int]) -> dict[int, list[EventR
     return by_person
 
 
-def read_facts(uow: UnitOfWork, people: Sequence[int]
+def read_facts(uow: UnitOfWork, people: Sequence[int], *, again: bool = False
                ) -> tuple[dict[int, PersonFacts], dict[int, StoredFacts]]:
     """Inside an open unit of work: each person's facts, from their stored row where it
-    still answers, else from their events; and the rows to store for the latter
-    (``store``)."""
+    still answers (unless ``again``), else from their events; and the rows to store for
+    the latter (``store``)."""
     fmt = code_format()
     # The positions before the events: an event recorded meanwhile leaves the row written
     # from them stale (read again next time), never falsely current.
     position = uow.models.position()
     counts = uow.events.counts(people)
-    stored = uow.alert_facts.read(people)
+    stored = uow.alert_facts.read(people) if not again else {}
     found: dict[int, PersonFacts] = {}
     for i in people:
         row = stored.get(i)
@@ -111,3 +115,26 @@ def store(uow: UnitOfWork, rows: dict[int, StoredFacts]) -> bool:
     except (Busy, Conflict):
         return False
     return True
+
+
+@dataclass(frozen=True, slots=True)
+class FactsRefreshed:
+    people: int  # active people
+    read_again: int  # of them, read from their events (their stored row did not answer)
+    stored: bool  # the rows read again were written (False: another writer held them)
+    seconds: float
+
+    def to_document(self) -> dict[str, Any]:
+        return {"people": self.people, "read_again": self.read_again, "stored": self.stored,
+                "seconds": round(self.seconds, 3)}
+
+
+def refresh(uow: UnitOfWork, *, force: bool = False) -> FactsRefreshed:
+    """Bring every active person's stored facts up to date (every one with ``force``), for
+    ``trellis refresh``: the alerts of the next day then read no event."""
+    started = time.perf_counter()
+    with uow.reading():
+        people = [p.id for p in active_people(uow).people]
+        _, rows = read_facts(uow, people, again=force)
+    written = store(uow, rows)
+    return FactsRefreshed(len(people), len(rows), written, time.perf_counter() - started)
