@@ -19,7 +19,7 @@ from trellis.domain.events import EventKind
 from trellis.services import alert_facts
 from trellis.services.demo import run_demo
 from trellis.services.fragmentation import fragmentation_report, report_document
-from trellis.services.frameworks import version_in_force
+from trellis.services.frameworks import load_framework, version_in_force
 from trellis.services.ledger import record_event, retract_event
 from trellis.services.people import erase_person
 from trellis.services.recognition import recognition_report, recognize
@@ -147,7 +147,7 @@ def test_only_the_people_whose_history_moved_are_read_again(org, reads) -> None:
     assert all(now[i][1] == rows[i][1] + 1 for i in moved)
 
 
-def test_what_makes_every_row_be_read_again(org, reads) -> None:
+def test_what_makes_every_row_be_read_again(org, reads, tmp_path) -> None:
     trellis = org
     team_alerts(trellis.uow(), today=END)
     rows = stored(trellis)
@@ -161,6 +161,22 @@ def test_what_makes_every_row_be_read_again(org, reads) -> None:
     assert read_of(reads, start) == {someone}
     assert found == scratch(trellis, END)
     assert stored(trellis) == rows
+    # A new framework version (a role's track may change): everyone read again.
+    path = shipped_framework_path("software-company")
+    assert path is not None
+    renamed = tmp_path / "renamed.yaml"
+    renamed.write_text(path.read_text().replace("title: Associate Software Engineer",
+                                                "title: Software Engineer I", 1))
+    framework, document = read_framework_file(renamed)
+    load_framework(trellis.uow(), framework, document, author="tester",
+                   effective_from=END - timedelta(days=30))
+    start = len(reads)
+    found = documents(trellis, END)
+    assert read_of(reads, start) == set(rows)
+    assert found == scratch(trellis, END)
+    versions = stored(trellis)
+    assert set(versions) == set(rows)
+    assert all(row[2] == rows[i][2] + 1 for i, row in versions.items())
     # An erasure clears them all (a recognition may name the erased as its giver).
     with trellis.uow() as uow:
         gone = next(p for p in uow.people.all() if p.id != someone and p.id in rows)
