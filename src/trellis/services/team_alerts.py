@@ -1,12 +1,16 @@
 """A team's alerts: the fragmentation report (people at some risk) and the recognition
-report, from one read of the team's history (the alerts page shows both).
+report, from each person's alert facts (the alerts page shows both).
 
 Both reports are made of per-person answers (a fragmentation assessment; a cadence and
 what the person received in the period) that depend on that person's own events only,
-the framework in force and the day. An ``AlertsMemo`` (services.person_memo) keeps those
-answers and forgets only the people whose history moved. So paging through the alerts,
-or coming back after recognizing someone, reads the events of the people who changed and
-nobody else's; the team (who reports to whom, names) is read afresh every time.
+the framework in force and the day. What the events say is the same on every day, so it
+is stored per person (services.alert_facts) and read from the ledger again only for the
+people whose events moved; the day is put to it at each read. An ``AlertsMemo``
+(services.person_memo) keeps the answers of the day and forgets only the people whose
+history moved. So the first request of a day reads no event, and paging through the
+alerts, or coming back after recognizing someone, reads the events of the people who
+changed and nobody else's; the team (who reports to whom, names) is read afresh every
+time.
 """
 
 from __future__ import annotations
