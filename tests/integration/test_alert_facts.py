@@ -186,3 +186,22 @@ def test_what_makes_every_row_be_read_again(org, reads, tmp_path) -> None:
     again = stored(trellis)
     assert set(again) == set(rows) - {gone.id}
     assert all(row[3] != rows[i][3] for i, row in again.items())  # the erasure's number
+
+
+def test_facts_read_before_an_erasure_are_not_stored_after_it(org) -> None:
+    trellis = org
+    with trellis.uow().reading() as uow:
+        people = [p.id for p in uow.people.all()]
+        _, rows = alert_facts.read_facts(uow, people)
+    assert len(rows) == len(people)
+    erase_person(trellis.uow(), trellis_handle(trellis, people[-1]), author="tester")
+    assert alert_facts.store(trellis.uow(), {i: r for i, r in rows.items()
+                                             if i != people[-1]}) is False
+    assert stored(trellis) == {}
+
+
+def trellis_handle(trellis: Trellis, person_id: int) -> str:
+    with trellis.uow().reading() as uow:
+        found = uow.people.get(person_id)
+    assert found is not None
+    return found.handle

@@ -110,6 +110,11 @@ def store(uow: UnitOfWork, rows: dict[int, StoredFacts]) -> bool:
         return True
     try:
         with uow:
+            # An erasure since the read cleared the table: rows read before it may name
+            # the erased (as a giver), and are not written.
+            erasure = uow.models.position().last_erasure
+            if any(row.last_erasure_id != erasure for row in rows.values()):
+                return False
             uow.alert_facts.put(rows)
             uow.commit()
     except (Busy, Conflict):
