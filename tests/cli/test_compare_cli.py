@@ -101,8 +101,11 @@ def test_refresh_rebuilds_what_is_stale_and_says_how_long(cli, demo_db: str) -> 
     assert names == {"effort", "lattice_moves", "strategy_effects", "calibration",
                      "comparison", "evidence", "fairness_scores"}
     assert all(m["rebuilt"] and m["seconds"] >= 0 and m["bytes"] > 0 for m in doc["models"])
+    facts = doc["alert_facts"]  # every active person's, read again
+    assert facts["people"] == facts["read_again"] > 0 and facts["stored"]
     again = cli("--db", demo_db, "refresh")
     assert again.code == 0, again.err
     assert "0 of 7 model(s) rebuilt" in again.out and "current" in again.out
+    assert f"alert facts: 0 of {facts['people']:,} active people read again" in again.out
     events = {m["last_event_id"] for m in doc["models"]}
     assert len(events) == 1 and f"event #{events.pop():,}" in again.out

@@ -26,7 +26,8 @@ from trellis.adapters import database
 from trellis.adapters.database import temporary_schema
 from trellis.adapters.tables import metadata
 from trellis.bootstrap import open_trellis
-from trellis.services import accounts, projections
+from trellis.services import accounts, alert_facts, projections
+from trellis.services.team_alerts import team_alerts
 from trellis.settings import Settings
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "upgrade"
@@ -154,6 +155,18 @@ def test_an_old_database_upgrades_and_works(stem, engine_name, start, tmp_path, 
         done = cli(*db, "admin", "create", "new@x.org", "--role", "employee", "--person",
                    "mgr", "--password-stdin", input=PASSWORD + "\n")
         assert done.code == 0, done.err
+        # 0016: no alert facts stored yet; the team alerts read and store them, then read
+        # them back with the same answer
+        trellis = open_trellis(Settings(database_url=url, author="t"))
+        try:
+            first = team_alerts(trellis.uow())
+            assert alert_facts.refresh(trellis.uow()).read_again == 0
+            again = team_alerts(trellis.uow())
+            assert first.fragmentation.assessed == 3
+            assert ([x.cadence for x in first.recognition.lines]
+                    == [x.cadence for x in again.recognition.lines])
+        finally:
+            trellis.close()
 
         steps = steps_of(stem)
         if "plan " in steps:

@@ -97,7 +97,7 @@ def describe(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
-HEAD = "0015"
+HEAD = "0016"
 """The newest migration (tests check it is Alembic's head): a database at another revision
 is upgraded on opening, so that Alembic is imported only when there is work for it."""
 MIGRATION_LOCK = 0x74726C73  # "trls": the first half of PostgreSQL's advisory lock key for upgrades

@@ -468,3 +468,19 @@ org_models = Table(
     Column("build_seconds", Float, nullable=False),
     Column("payload", LargeBinary, nullable=False),
 )
+
+# Each person's alert facts (services.alert_facts): what their events say for the team
+# alerts on every day, stored with the count of their events it was read from (their
+# ledger position: a person's events only accumulate), the newest framework version and
+# erasure then, and the code that wrote it. Derived: a stale or missing row is read again
+# from the ledger for that person alone; dropping rows only costs reading them again.
+alert_facts = Table(
+    "alert_facts",
+    metadata,
+    Column("person_id", Integer, ForeignKey("people.id"), primary_key=True),
+    Column("format", String(40), nullable=False),
+    Column("events", Integer, nullable=False),
+    Column("framework_version", Integer, nullable=False),
+    Column("last_erasure_id", Integer, nullable=False),
+    Column("facts", Text, nullable=False),
+)

@@ -129,21 +129,39 @@ def fragmentation_index(shares: Mapping[str, float], functions: int) -> float:
     return min(1.0, max(0.0, entropy / math.log(functions)))
 
 
-def assess(
-    person_id: int,
+@dataclass(frozen=True, slots=True)
+class Raised:
+    """An expansion as the ledger settles it, whatever the day: acknowledged (by what),
+    or not, with the last day of its window (``ends``); the day decides only whether an
+    expansion nobody acknowledged is still pending."""
+
+    function: str
+    on: date
+    share: float
+    ends: date
+    acknowledged_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DutyFacts:
+    """What a person's events say of their duties, the same on every day: their track,
+    the duties they hold (function -> share, and since when, in the order taken on) and
+    the expansions of those outside the track. ``judge`` puts a day to them."""
+
+    track: str | None
+    held: Mapping[str, float]
+    since: Mapping[str, date]
+    raised: tuple[Raised, ...]  # by date, then function
+
+
+def duty_facts(
     events: Iterable[EventRow],
     *,
     track_of_role: Mapping[str, str],
-    functions: int,
     band_upgrades: Sequence[date] = (),
-    today: date,
     rules: FragmentationRules = FragmentationRules(),
-) -> Fragmentation:
-    """One person's fragmentation from their events in ledger order.
-
-    ``events`` are the person's hire, promotion, lateral_move, responsibility,
-    recognition and compensation rows; ``band_upgrades`` the dates of their band upgrades.
-    """
+) -> DutyFacts:
+    """The day-independent part of ``assess``: its events and band upgrades read."""
     track: str | None = None
     held: dict[str, float] = {}
     since: dict[str, date] = {}
@@ -173,13 +191,25 @@ def assess(
             acks.append((e.effective_on, "bonus" if d.get("compensation_kind") == "bonus"
                          else "raise"))
     acks.sort()
+    return DutyFacts(track, held, since, tuple(sorted(
+        (_settle(f, on, share, acks, rules)
+         for f, dated in raised.items() if f in held and f != track for on, share in dated),
+        key=lambda x: (x.on, x.function))))
+
+
+def judge(person_id: int, facts: DutyFacts, *, functions: int, today: date,
+          rules: FragmentationRules = FragmentationRules()) -> Fragmentation:
+    """One person's fragmentation on ``today`` from the facts of their events."""
+    track, held, since = facts.track, facts.held, facts.since
     outside = {f: s for f, s in held.items() if f != track}
     duties = tuple(Duty(f, s, since[f]) for f, s in sorted(outside.items(),
                                                               key=lambda x: (-x[1], x[0])))
-    expansions = tuple(sorted(
-        (_judge(f, on, share, acks, today, rules)
-         for f, dated in raised.items() if f in outside for on, share in dated),
-        key=lambda x: (x.on, x.function)))
+    expansions = tuple(
+        Expansion(x.function, x.on, x.share, Status.ACKNOWLEDGED, x.acknowledged_by)
+        if x.acknowledged_by is not None else
+        Expansion(x.function, x.on, x.share,
+                  Status.UNRECOGNIZED if today > x.ends else Status.PENDING)
+        for x in facts.raised)
     shares = duty_shares(held, track)
     index = fragmentation_index(shares, functions)
     unrecognized = [x for x in expansions if x.status is Status.UNRECOGNIZED]
@@ -192,6 +222,26 @@ def assess(
     reasons = _reasons(duties, expansions, index, functions, rules)
     return Fragmentation(person_id, track, shares, round(index, 4), duties, expansions, risk,
                          level, action, (*reasons, why) if why else reasons)
+
+
+def assess(
+    person_id: int,
+    events: Iterable[EventRow],
+    *,
+    track_of_role: Mapping[str, str],
+    functions: int,
+    band_upgrades: Sequence[date] = (),
+    today: date,
+    rules: FragmentationRules = FragmentationRules(),
+) -> Fragmentation:
+    """One person's fragmentation from their events in ledger order.
+
+    ``events`` are the person's hire, promotion, lateral_move, responsibility,
+    recognition and compensation rows; ``band_upgrades`` the dates of their band upgrades.
+    """
+    return judge(person_id, duty_facts(events, track_of_role=track_of_role,
+                                       band_upgrades=band_upgrades, rules=rules),
+                 functions=functions, today=today, rules=rules)
 
 
 def suggest(duties: Sequence[Duty], expansions: Sequence[Expansion], index: float,
@@ -225,16 +275,15 @@ def _acknowledges(d: Mapping[str, object], rules: FragmentationRules) -> bool:
     return True  # an amount: its size relative to pay is unknown here, so give it credit
 
 
-def _judge(function: str, on: date, share: float, acks: Sequence[tuple[date, str]],
-           today: date, rules: FragmentationRules) -> Expansion:
+def _settle(function: str, on: date, share: float, acks: Sequence[tuple[date, str]],
+            rules: FragmentationRules) -> Raised:
     end = on + rules.window
     for ack_on, what in acks:  # sorted by date; few per person
         if on <= ack_on <= end:
-            return Expansion(function, on, share, Status.ACKNOWLEDGED, f"{what} on {ack_on}")
+            return Raised(function, on, share, end, f"{what} on {ack_on}")
         if ack_on > end:
             break
-    status = Status.UNRECOGNIZED if today > end else Status.PENDING
-    return Expansion(function, on, share, status)
+    return Raised(function, on, share, end)
 
 
 def _reasons(duties: Sequence[Duty], expansions: Sequence[Expansion], index: float,

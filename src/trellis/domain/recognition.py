@@ -54,15 +54,50 @@ def median_gap(dates: Sequence[date]) -> float | None:
     return float(statistics.median(between)) if between else None
 
 
+@dataclass(frozen=True, slots=True)
+class RecognitionSummary:
+    """A person's recognitions summed up, the same on every day (``cadence_on`` puts a
+    day to them)."""
+
+    count: int
+    points: int
+    last_on: date | None
+    cadence_days: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class RecognitionFacts:
+    """One person's recognitions as their events say, the same on every day: summed up,
+    and each one's date, points and giver in ledger order (``received_on`` puts a day and
+    a spread period to them)."""
+
+    summary: RecognitionSummary
+    dates: tuple[date, ...]  # ledger order: by date, then id
+    points: tuple[int, ...]
+    givers: tuple[str | None, ...]
+    ids: tuple[int, ...]
+
+
+def received_summary(received: Sequence[tuple[date, int]]) -> RecognitionSummary:
+    """The day-independent part of ``cadence``, from the recognitions as (date, points)."""
+    dates = sorted(on for on, _ in received)
+    return RecognitionSummary(len(dates), sum(p for _, p in received), dates[-1] if dates else None,
+                    median_gap(dates))
+
+
+def cadence_on(person_id: int, summary: RecognitionSummary, hired_on: date | None,
+               today: date) -> Cadence:
+    """A person's cadence on ``today`` from their recognitions summed up."""
+    start = summary.last_on or hired_on
+    gap = max(0, (today - start).days) if start else 0
+    return Cadence(person_id, summary.count, summary.points, summary.last_on,
+                   summary.cadence_days, gap, start)
+
+
 def cadence(person_id: int, received: Sequence[tuple[date, int]], hired_on: date | None,
             today: date) -> Cadence:
     """A person's cadence from their recognitions, as (date, points)."""
-    dates = sorted(on for on, _ in received)
-    last = dates[-1] if dates else None
-    start = last or hired_on
-    gap = max(0, (today - start).days) if start else 0
-    return Cadence(person_id, len(dates), sum(p for _, p in received), last,
-                   median_gap(dates), gap, start)
+    return cadence_on(person_id, received_summary(received), hired_on, today)
 
 
 def alerts(c: Cadence, team_median: float | None,

@@ -15,7 +15,13 @@ from datetime import date
 from typing import Any
 
 from trellis.domain.events import EventKind
-from trellis.domain.fragmentation import Fragmentation, FragmentationRules, assess
+from trellis.domain.fragmentation import (
+    DutyFacts,
+    Fragmentation,
+    FragmentationRules,
+    duty_facts,
+    judge,
+)
 from trellis.domain.ledger_rows import EventRow
 from trellis.domain.people import Person
 
@@ -78,26 +84,30 @@ def assess_people(uow: UnitOfWork, people: Sequence[int],
                   rules: FragmentationRules) -> dict[int, Fragmentation]:
     """Inside an open unit of work: each person's assessment from their events of at
     least ``KINDS`` (in ledger order, other kinds ignored) and their band upgrades."""
+    functions = len(framework_functions(uow, today))
+    return {i: judge(i, f, functions=functions, today=today, rules=rules)
+            for i, f in duty_facts_of(uow, people, events, rules=rules).items()}
+
+
+def duty_facts_of(uow: UnitOfWork, people: Sequence[int],
+                  events: Mapping[int, Sequence[EventRow]], *,
+                  rules: FragmentationRules) -> dict[int, DutyFacts]:
+    """Inside an open unit of work: what ``assess_people`` reads of each person's events
+    and band upgrades, before it puts a day to it (domain.fragmentation.judge)."""
     catalog = uow.frameworks.catalog
     track_of_role: dict[str, str] = {}
     for v in uow.frameworks.versions():  # roles of older versions keep their track
         track_of_role.update({r.id: r.track for r in catalog[v.id].roles.values()})
-    functions = len(framework_functions(uow, today))
-
-    def judged(rows: Sequence[EventRow], person_id: int,
-               upgrades: Sequence[date] = ()) -> Fragmentation:
-        return assess(person_id, rows, track_of_role=track_of_role, functions=functions,
-                      band_upgrades=upgrades, today=today, rules=rules)
-
     # Recognitions, pay changes and band upgrades only acknowledge expansions: first
-    # everyone without them (the same assessment for whoever has no expansion), then the
+    # everyone without them (the same facts for whoever has no expansion), then the
     # people with an expansion again with all of them, band upgrades read (by the
     # database's JSON functions) from their profiles only.
-    found = {i: judged([r for r in events.get(i, ()) if r.kind in _FOLDED], i)
-             for i in people}
-    expanded = [i for i, f in found.items() if f.expansions]
+    found = {i: duty_facts([r for r in events.get(i, ()) if r.kind in _FOLDED],
+                           track_of_role=track_of_role, rules=rules) for i in people}
+    expanded = [i for i, f in found.items() if f.raised]
     for i, upgrades in uow.state.band_upgrade_dates(expanded).items():
-        found[i] = judged(events.get(i, ()), i, upgrades)
+        found[i] = duty_facts(events.get(i, ()), track_of_role=track_of_role,
+                              band_upgrades=upgrades, rules=rules)
     return found
 
 

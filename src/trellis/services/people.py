@@ -160,6 +160,7 @@ def erase_person(uow: UnitOfWork, ref: str, *, author: str) -> int:
         uow.compensation.remove_person(person.id)
         uow.attributes.remove_person(person.id)
         uow.models.clear()  # organization models are fits over everyone, the erased too
+        uow.alert_facts.clear()  # the recognitions others were given name the erased
         removed = uow.events.remove_person(person.id)
         logins = uow.erasure.remove_accounts(person.id, person.email)
         uow.people.remove(person.id)

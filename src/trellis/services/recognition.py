@@ -5,6 +5,7 @@ domain.recognition).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -15,10 +16,12 @@ from trellis.domain.ledger_rows import EventRow
 from trellis.domain.people import Person
 from trellis.domain.recognition import (
     Cadence,
+    RecognitionFacts,
     RecognitionRules,
     alerts,
-    cadence,
+    cadence_on,
     gini,
+    received_summary,
     severity,
     team_median,
 )
@@ -140,29 +143,37 @@ class Received:
     givers: Mapping[str, tuple[int, tuple[date, int]]]
 
 
+def recognition_facts(rows: Sequence[EventRow]) -> RecognitionFacts:
+    """From a person's events in ledger order (other kinds ignored)."""
+    recognition = EventKind.RECOGNITION.value
+    mine = [r for r in rows if r.kind == recognition]
+    points = tuple(int(r.details.get("points") or 0) for r in mine)
+    dates = tuple(r.effective_on for r in mine)
+    return RecognitionFacts(received_summary(list(zip(dates, points, strict=True))), dates,
+                            points, tuple(str(g) if (g := r.details.get("giver")) else None
+                                          for r in mine), tuple(r.id for r in mine))
+
+
+def received_on(person_id: int, facts: RecognitionFacts, hired_on: date | None, *,
+                today: date, since: date) -> Received:
+    """What the report reads of one person on ``today``, the period from after ``since``."""
+    first, last = bisect_right(facts.dates, since), bisect_right(facts.dates, today)
+    givers: dict[str, tuple[int, tuple[date, int]]] = {}
+    for k in range(first, last):
+        giver = facts.givers[k]
+        if giver:
+            n, earliest = givers.get(giver, (0, (facts.dates[k], facts.ids[k])))
+            givers[giver] = (n + 1, earliest)
+    return Received(cadence_on(person_id, facts.summary, hired_on, today), last - first,
+                    sum(facts.points[first:last]), givers)
+
+
 def received_by(hired: Mapping[int, date | None], events: Mapping[int, Sequence[EventRow]],
                 *, today: date, since: date) -> dict[int, Received]:
     """Each person's recognitions (``hired``: person id -> hire date) from their events in
     ledger order (other kinds ignored)."""
-    recognition = EventKind.RECOGNITION.value
-    out = {}
-    for i, hired_on in hired.items():
-        received, count, points = [], 0, 0
-        givers: dict[str, tuple[int, tuple[date, int]]] = {}
-        for row in events.get(i, ()):
-            if row.kind != recognition:
-                continue
-            given = int(row.details.get("points") or 0)
-            received.append((row.effective_on, given))
-            if since < row.effective_on <= today:
-                count += 1
-                points += given
-                giver = row.details.get("giver")
-                if giver:
-                    n, first = givers.get(str(giver), (0, (row.effective_on, row.id)))
-                    givers[str(giver)] = (n + 1, first)
-        out[i] = Received(cadence(i, received, hired_on, today), count, points, givers)
-    return out
+    return {i: received_on(i, recognition_facts(events.get(i, ())), hired_on, today=today,
+                           since=since) for i, hired_on in hired.items()}
 
 
 def assemble(selection: Selection, received: Mapping[int, Received],

@@ -1,24 +1,27 @@
 """A team's alerts: the fragmentation report (people at some risk) and the recognition
-report, from one read of the team's history (the alerts page shows both).
+report, from each person's alert facts (the alerts page shows both).
 
 Both reports are made of per-person answers (a fragmentation assessment; a cadence and
 what the person received in the period) that depend on that person's own events only,
-the framework in force and the day. An ``AlertsMemo`` (services.person_memo) keeps those
-answers and forgets only the people whose history moved. So paging through the alerts,
-or coming back after recognizing someone, reads the events of the people who changed and
-nobody else's; the team (who reports to whom, names) is read afresh every time.
+the framework in force and the day. What the events say is the same on every day, so it
+is stored per person (services.alert_facts) and read from the ledger again only for the
+people whose events moved; the day is put to it at each read. An ``AlertsMemo``
+(services.person_memo) keeps the answers of the day and forgets only the people whose
+history moved. So the first request of a day reads no event, and paging through the
+alerts, or coming back after recognizing someone, reads the events of the people who
+changed and nobody else's; the team (who reports to whom, names) is read afresh every
+time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Generic, TypeVar
 
-from trellis.domain.events import EventKind
-from trellis.domain.fragmentation import Fragmentation, FragmentationRules
-from trellis.domain.ledger_rows import EventRow
+from trellis.domain.alert_facts import StoredFacts
+from trellis.domain.fragmentation import Fragmentation, FragmentationRules, judge
 from trellis.domain.people import Person
 from trellis.domain.recognition import RecognitionRules
 from trellis.errors import InvalidEvent
@@ -26,8 +29,9 @@ from trellis.errors import InvalidEvent
 from . import clock
 from . import fragmentation as fragmentation_service
 from . import recognition as recognition_service
+from .alert_facts import read_facts, store
 from .collection import collector_paused
-from .fragmentation import KINDS, FragmentationLine, FragmentationReport
+from .fragmentation import FragmentationLine, FragmentationReport
 from .person_memo import PersonMemo
 from .recognition import Received, RecognitionLine, RecognitionReport
 from .team_list import PAGE_SIZE, page_of
@@ -37,7 +41,6 @@ from .unit_of_work import UnitOfWork
 T = TypeVar("T")
 RISKS = {"high": "high risk", "medium": "medium risk", "low": "low risk"}
 SEVERITIES = {"chronic": "chronic (rarely recognized)", "lapse": "a lapse (usually recognized)"}
-READ = frozenset({*(str(k) for k in KINDS), EventKind.RECOGNITION.value})
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,40 +65,39 @@ def team_alerts(uow: UnitOfWork, team: str | None = None, *,
                 today: date | None = None, memo: AlertsMemo | None = None) -> TeamAlerts:
     """Both reports for the active people of ``team`` (everyone when None), with their
     default rules, exactly as ``fragmentation_report`` and ``recognition_report`` give
-    them; the events read once, and only for the people ``memo`` has no answer for."""
+    them, for the people ``memo`` has no answer for from their stored facts
+    (services.alert_facts); the events read once, and only for the people whose facts
+    are stale, whose rows are then written again."""
     today = today or clock.today()
     frag_rules, recognition_rules = FragmentationRules(), RecognitionRules()
     since = recognition_service.period_start(today, 12)
-    with collector_paused(), uow.reading():
-        selection = active_people(uow, team)
-        known = memo.for_state(uow, (today, frag_rules, recognition_rules)) if memo else {}
-        found = {p.id: known[p.id] for p in selection.people if p.id in known}
-        wanted = [p.id for p in selection.people if p.id not in found]
-        if wanted:
-            events = _events(uow, wanted)
-            assessed = fragmentation_service.assess_people(uow, wanted, events, today=today,
-                                                           rules=frag_rules)
-            received = recognition_service.received_by(
-                {i: selection.states[i]["hired_on"] for i in wanted}, events, today=today,
-                since=since)
-            for i in wanted:
-                found[i] = known[i] = PersonAlerts(assessed[i], received[i])
-        functions = fragmentation_service.framework_functions(uow, today)
+    rows: dict[int, StoredFacts] = {}
+    with collector_paused():
+        with uow.reading():
+            selection = active_people(uow, team)
+            known = memo.for_state(uow, (today, frag_rules, recognition_rules)) if memo else {}
+            found = {p.id: known[p.id] for p in selection.people if p.id in known}
+            wanted = [p.id for p in selection.people if p.id not in found]
+            if wanted:
+                facts, rows = read_facts(uow, wanted)
+                functions = len(fragmentation_service.framework_functions(uow, today))
+                for i in wanted:
+                    f = facts[i]
+                    found[i] = known[i] = PersonAlerts(
+                        judge(i, f.duties, functions=functions, today=today,
+                              rules=frag_rules),
+                        recognition_service.received_on(
+                            i, f.recognitions, selection.states[i]["hired_on"],
+                            today=today, since=since))
+            tracks = fragmentation_service.framework_functions(uow, today)
+        store(uow, rows)
     return TeamAlerts(
         fragmentation_service.assemble(
-            selection, {i: a.fragmentation for i, a in found.items()}, functions,
+            selection, {i: a.fragmentation for i, a in found.items()}, tracks,
             today=today, rules=frag_rules),
         recognition_service.assemble(
             selection, {i: a.received for i, a in found.items()}, recognition_rules,
             today=today, since=since))
-
-
-def _events(uow: UnitOfWork, people: Collection[int]) -> dict[int, list[EventRow]]:
-    """These people's live events of the kinds both reports read, in ledger order."""
-    by_person: dict[int, list[EventRow]] = {}
-    for row in uow.events.of_kinds(READ, people):
-        by_person.setdefault(row.person_id, []).append(row)
-    return by_person
 
 
 # --- one page of each list, filtered

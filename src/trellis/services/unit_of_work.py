@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol, Self
 
 if TYPE_CHECKING:  # annotations only: a command imports the domain modules it uses
     from trellis.domain.access import Role, User
+    from trellis.domain.alert_facts import StoredFacts
     from trellis.domain.attributes import PersonAttribute
     from trellis.domain.calibration_sessions import CalibrationSession, GroupKind, SessionStatus
     from trellis.domain.cases import Case, CaseStatus, Step
@@ -93,6 +94,7 @@ class Events(Protocol):
     def get(self, event_id: int) -> Event | None: ...
     def max_id(self) -> int: ...
     def people_since(self, event_id: int) -> dict[int, int]: ...
+    def counts(self, person_ids: Sequence[int] | None = None) -> dict[int, int]: ...
     def reserve_ids(self, count: int, above: int = 0) -> int:
         """The first of ``count`` consecutive new ids, all above ``above`` and every id in use,
         that no other writer will be given (call it before taking any lock)."""
@@ -272,6 +274,14 @@ class Models(Protocol):
     def clear(self) -> int: ...
 
 
+class AlertFacts(Protocol):
+    """Each person's stored alert facts (services.alert_facts)."""
+
+    def read(self, person_ids: Sequence[int] | None = None) -> dict[int, StoredFacts]: ...
+    def put(self, rows: dict[int, StoredFacts]) -> None: ...
+    def clear(self) -> int: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: rolled back on leaving the ``with`` block unless committed."""
 
@@ -301,6 +311,8 @@ class UnitOfWork(Protocol):
     def attributes(self) -> Attributes: ...
     @property
     def models(self) -> Models: ...
+    @property
+    def alert_facts(self) -> AlertFacts: ...
     @property
     def on_stale(self) -> Callable[[], None] | None:
         """Told when a stale organization model was served (the web service's background

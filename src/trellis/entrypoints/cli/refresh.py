@@ -26,16 +26,20 @@ def refresh(
 ) -> None:
     """Rebuild the organization models (calibration, effort, evidence, comparison, ...)
     that are stale: what was rebuilt and how long it took."""
+    from trellis.services import alert_facts
     from trellis.services.refresh import refresh_models  # the analyses load only here
 
     started = time.perf_counter()
-    done = refresh_models(state(ctx).open().uow(), force=force,
+    trellis = state(ctx).open()
+    done = refresh_models(trellis.uow(), force=force,
                           progress=None if json else
                           lambda name: console.print(f"[dim]rebuilding {name}...[/]",
                                                      highlight=False))
+    facts = alert_facts.refresh(trellis.uow(), force=force)
     seconds = time.perf_counter() - started
     if json:
-        print_json({"seconds": round(seconds, 3), "models": [d.to_document() for d in done]})
+        print_json({"seconds": round(seconds, 3), "models": [d.to_document() for d in done],
+                    "alert_facts": facts.to_document()})
         return
     table = Table("model", "parameters", "status", "seconds", "size", "ledger position")
     for d in done:
@@ -45,4 +49,8 @@ def refresh(
     console.print(table)
     rebuilt = sum(1 for d in done if d.rebuilt)
     console.print(f"{rebuilt} of {len(done)} model(s) rebuilt in {seconds:.1f}s",
+                  highlight=False)
+    console.print(f"alert facts: {facts.read_again:,} of {facts.people:,} active people read "
+                  f"again in {facts.seconds:.1f}s"
+                  + ("" if facts.stored else " (not stored: the database was busy)"),
                   highlight=False)
