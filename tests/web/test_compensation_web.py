@@ -44,8 +44,8 @@ def test_the_plus_sixty_percent_direct_write_no_longer_lands(app, clients):
     page = clients["manager"].post("/people/emp/events", data={
         "kind": "compensation", "percent": "60", "reason": "counter-offer"})
     assert page.status_code == 200
-    assert ("Raise proposed (proposal 1): nothing is recorded until step 1 (skip_level) "
-            "approves it.") in page.text
+    assert ("Raise proposed: awaiting the skip level&#39;s approval. Nothing is recorded "
+            "until it is approved (Pay, Raises awaiting approval).") in page.text
     assert counts(app) == (before[0], before[1] + 1)  # a proposal, no event
     no_reason = clients["manager"].post("/people/emp/events", data={
         "kind": "compensation", "percent": "5"})

@@ -26,6 +26,7 @@ from trellis.services import accounts, clock, compensation, ledger, person_detai
 
 from . import compensation_views as comp_views
 from . import feedback
+from .comp_pages import status_words
 from .deps import CurrentUser, Uow
 from .errors import status_of
 from .feedback import Notice
@@ -173,10 +174,9 @@ def _propose_raise(ref: str, request: Request, user: User, uow: Uow, body: Event
     if done["event"] is not None:
         return feedback.done(request, f"{_page(done['person'])}?event={done['event']}",
                              "Raise recorded.", f"event-{done['event']}")
-    step = next(s for s in done["steps"] if s["decision"] is None)
     return feedback.done(request, _page(done["person"]), (
-        f"Raise proposed (proposal {done['id']}): nothing is recorded until step "
-        f"{step['step']} ({step['approver']}) approves it."), "log")
+        f"Raise proposed: {status_words(done).lower()}. Nothing is recorded until it is "
+        "approved (Pay, Raises awaiting approval)."), "log")
 
 
 def _back(value: str, fallback: str) -> str:
