@@ -7,13 +7,18 @@ import numpy as np
 import pytest
 from lifelines import KaplanMeierFitter
 
-from trellis.services.plan_backtest import interval_share
+from trellis.services.plan_backtest import interval_share, pit_histogram
 
 
 def by_lifelines(points: list[tuple[float, bool]], low: float, high: float) -> float:
     km = KaplanMeierFitter().fit([u for u, _ in points], [o for _, o in points])
     at = km.survival_function_at_times
     return float(at(low - 1e-9).iloc[0]) - float(at(high).iloc[0])
+
+
+def survival(points: list[tuple[float, bool]], at: float) -> float:
+    km = KaplanMeierFitter().fit([u for u, _ in points], [o for _, o in points])
+    return float(km.survival_function_at_times(at).iloc[0])
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -38,3 +43,27 @@ def test_a_calibrated_forecast_scores_near_80_percent_under_heavy_censoring():
     censor = rng.uniform(0, 1.2, 4000)
     points = [(float(min(a, c)), bool(a <= c)) for a, c in zip(u, censor, strict=True)]
     assert interval_share(points) == pytest.approx(0.8, abs=0.03)
+
+
+def test_the_pit_histogram_is_the_plain_histogram_without_censoring():
+    rng = np.random.default_rng(8)
+    u = rng.uniform(0, 1, 500) ** 1.5  # a forecast too late: percentiles pile up low
+    found = pit_histogram([(float(x), True) for x in u])
+    plain, _ = np.histogram(u, bins=10, range=(0, 1))
+    assert found == pytest.approx(tuple(plain / 500), abs=1e-9)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_pit_histogram_is_kaplan_meier_s_masses_by_tenth(seed):
+    rng = np.random.default_rng(seed)
+    u = rng.uniform(0, 1, 120)
+    censor = rng.uniform(0, 1.5, 120)
+    points = [(float(min(a, c)), bool(a <= c)) for a, c in zip(u, censor, strict=True)]
+    found = pit_histogram(points)
+    assert sum(found) == pytest.approx(1.0, abs=1e-9)
+    last = max(x for x, observed in points if observed)
+    for k in range(10):
+        if (k + 1) / 10 <= last:  # below the last event: lifelines' masses exactly
+            expected = (by_lifelines(points, k / 10, (k + 1) / 10) if k else
+                        1.0 - survival(points, 0.1))  # S(0-) = 1
+            assert found[k] == pytest.approx(expected, abs=1e-9)

@@ -137,6 +137,12 @@ class Backtest:
                                for c in self.cases])
 
     @property
+    def pit(self) -> tuple[float, ...]:
+        """The percentiles' histogram in tenths, by Kaplan-Meier over everyone planned
+        (``pit_histogram``): a tenth in each for a calibrated forecast."""
+        return pit_histogram([(c.percentile, c.reached_on is not None) for c in self.cases])
+
+    @property
     def median_abs_error(self) -> float | None:
         errors = [abs(e) for c in self.cases if (e := c.error_months) is not None]
         return statistics.median(errors) if errors else None
@@ -160,6 +166,27 @@ def interval_share(points: Sequence[tuple[float, bool]], low: float = 0.1,
         if u <= high:
             after_high = survival
     return before_low - after_high
+
+
+def pit_histogram(points: Sequence[tuple[float, bool]], bins: int = 10
+                  ) -> tuple[float, ...]:
+    """The probability integral transform's histogram: the mass of U (observed, True, or
+    right-censored, False, at each point) in each of ``bins`` equal parts of [0, 1], by
+    Kaplan-Meier (``interval_share`` for each part). Mass left past the last event (the
+    censored above it) is shared out over the parts above the last event in proportion
+    to their width: it is known only to lie there. Empty: ()."""
+    if not points:
+        return ()
+    edges = [k / bins for k in range(bins + 1)]
+    masses = [interval_share(points, edges[k], edges[k + 1]) if k + 1 < bins
+              else interval_share(points, edges[k], 1.0 + 1e-9) for k in range(bins)]
+    left = max(0.0, 1.0 - sum(masses))
+    if left > 1e-12:
+        last = max((u for u, observed in points if observed), default=0.0)
+        room = [max(0.0, edges[k + 1] - max(edges[k], last)) for k in range(bins)]
+        total = sum(room) or 1.0
+        masses = [m + left * r / total for m, r in zip(masses, room, strict=True)]
+    return tuple(masses)
 
 
 def backtest(uow: UnitOfWork, at: date, *, refreshes: bool = False) -> Backtest:
@@ -219,6 +246,7 @@ def backtest_to_document(b: Backtest, *, limit: int | None = None) -> dict[str, 
         "coverage_counting_undecided": rounded(b.censored_coverage, 4),
         "median_p50_error_months": rounded(b.median_error),
         "median_abs_p50_error_months": rounded(b.median_abs_error),
+        "pit": [round(m, 4) for m in b.pit],
         "cases": [{"person": c.handle, "target": c.target, "steps": c.steps, "work": c.work,
                    "p10": c.p10.isoformat(), "p50": c.p50.isoformat(),
                    "p90": c.p90.isoformat(),
