@@ -7,6 +7,11 @@ a fresh SQLite file and prints the median wall time of each, beside the floor me
 the same run: `python -c pass` with the same interpreter, and their CPU time (user +
 system: on a busy machine the wall time includes waiting for a core). Issue 15 aims at
 --help under 0.3 s and log/profile under 0.5 s.
+
+Beside them, the libraries alone: a process that only imports what a journal command cannot
+start without (Typer, Rich's console and tables, SQLAlchemy Core and its SQLite dialect, with
+the collector paused as the console script pauses it). What a command costs above that row
+is Trellis's own: its modules, opening the database, the use case and the printing.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ import time
 from pathlib import Path
 
 TRELLIS = [sys.executable, "-m", "trellis.entrypoints.cli"]  # what the console script runs
+LIBRARIES = [sys.executable, "-c", "import gc; gc.disable(); import typer, rich.console, "
+             "rich.table, sqlalchemy, sqlalchemy.dialects.sqlite"]
 
 
 def median_seconds(command: list[str], repeat: int, env: dict[str, str]
@@ -56,6 +63,7 @@ def main() -> None:
                        capture_output=True, env=env)
         floor = median_seconds([sys.executable, "-c", "pass"], repeat, env)
         rows = [
+            ("libraries alone", median_seconds(LIBRARIES, repeat, env)),
             ("trellis --help", median_seconds([*TRELLIS, "--help"], repeat, env)),
             ("trellis log certification", median_seconds(
                 [*TRELLIS, *db, "log", "certification", "me", "--certification", "X"],
