@@ -7,6 +7,13 @@ a fresh SQLite file and prints the median wall time of each, beside the floor me
 the same run: `python -c pass` with the same interpreter, and their CPU time (user +
 system: on a busy machine the wall time includes waiting for a core). Issue 15 aims at
 --help under 0.3 s and log/profile under 0.5 s.
+
+Beside them, the libraries alone: a process that only imports what a journal command cannot
+start without (Typer, Rich's console and tables, SQLAlchemy Core and its SQLite dialect, the
+collector paused and frozen at the end as the console script does: without the freeze the
+row would count the interpreter's last sweep, which the commands skip). What a command
+costs above that row is Trellis's own: its modules, opening the database, the use case and
+the printing.
 """
 
 from __future__ import annotations
@@ -22,6 +29,9 @@ import time
 from pathlib import Path
 
 TRELLIS = [sys.executable, "-m", "trellis.entrypoints.cli"]  # what the console script runs
+# imported with the collector paused, and ended with it frozen, as the console script does
+LIBRARIES = [sys.executable, "-c", "import gc; gc.disable(); import typer, rich.console, "
+             "rich.table, sqlalchemy, sqlalchemy.dialects.sqlite; gc.freeze()"]
 
 
 def median_seconds(command: list[str], repeat: int, env: dict[str, str]
@@ -56,6 +66,7 @@ def main() -> None:
                        capture_output=True, env=env)
         floor = median_seconds([sys.executable, "-c", "pass"], repeat, env)
         rows = [
+            ("libraries alone", median_seconds(LIBRARIES, repeat, env)),
             ("trellis --help", median_seconds([*TRELLIS, "--help"], repeat, env)),
             ("trellis log certification", median_seconds(
                 [*TRELLIS, *db, "log", "certification", "me", "--certification", "X"],

@@ -6,7 +6,7 @@ imports no command module, no SQLAlchemy and no pydantic (the root lists the com
 ``commands.COMMANDS``); `trellis log` and `trellis profile` import their own module and
 the ledger's, nothing of another command, and no pydantic; on a database at the newest
 schema they load no Alembic, and with the framework kept parsed no YAML and no framework
-file models. Issue
+file models, nor the tables beside the ledger (``adapters.workflow_tables``). Issue
 15's aims are measured by bench/cli_start.py, never asserted as a time here.
 """
 
@@ -34,7 +34,12 @@ ANALYSIS = ("pandas", "scipy", "sklearn", "lifelines", "matplotlib", "numpy", "p
 # A database at HEAD needs no migration tool, and a version's framework kept parsed needs
 # neither YAML nor the pydantic models of the file format (adapters.framework_files)
 JOURNAL = (*ANALYSIS, "yaml", "trellis.adapters.framework_files", "trellis.domain.plan",
-           "pydantic")  # settings are a dataclass; typer reads plain option values without it
+           "pydantic",  # settings are a dataclass; typer reads plain option values without it
+           # the tables beside the ledger (accounts, cases, reviews, pay, ...) load on first use
+           "trellis.adapters.workflow_tables")
+# `trellis profile` shows no timeline, and its criteria tables only when there are criteria
+PROFILE = (*JOURNAL, "trellis.domain.timeline", "trellis.domain.upward",
+           "trellis.domain.access", "trellis.domain.criteria_layers")
 AT_HELP = (*ANALYSIS, "sqlalchemy", "pydantic", "yaml", "trellis.bootstrap",
            "trellis.settings")
 SOURCE = str(Path(trellis.errors.__file__).parents[1])
@@ -76,15 +81,50 @@ def journal(tmp_path: Path, cli) -> Path:
     return db
 
 
-@pytest.mark.parametrize(("argv", "module"), [
-    (["log", "certification", "me", "--certification", "AWS"], "ledger"),
-    (["profile", "me"], "profiles"),
-    (["timeline", "me"], "profiles"),
+@pytest.mark.parametrize(("argv", "module", "watch"), [
+    (["log", "certification", "me", "--certification", "AWS"], "ledger", JOURNAL),
+    (["profile", "me"], "profiles", PROFILE),
+    (["timeline", "me"], "profiles", JOURNAL),
 ])
-def test_a_journal_command_imports_its_module_and_no_analysis(journal, argv, module):
-    heavy, modules = loaded_after(["--db", str(journal), *argv], JOURNAL)
+def test_a_journal_command_imports_its_module_and_no_analysis(journal, argv, module, watch):
+    heavy, modules = loaded_after(["--db", str(journal), *argv], watch)
     assert heavy == []
     assert modules == sorted(["app", "commands", "context", "output", "plain_values", module])
+
+
+def test_the_tables_beside_the_ledger_load_on_first_use_and_all_of_them():
+    probe = ("import sys\nfrom trellis.adapters import tables\n"
+             "before = 'trellis.adapters.workflow_tables' in sys.modules\n"
+             "users = tables.users\n"
+             "from trellis.adapters import workflow_tables as w\n"
+             "print(before, users is w.users, sorted(tables.WORKFLOW_TABLES) == sorted(\n"
+             "    n for n, v in vars(w).items() if isinstance(v, tables.Table)),\n"
+             "    set(tables.metadata.tables) == {\n"
+             "    v.name for m in (tables, w) for v in vars(m).values()\n"
+             "    if isinstance(v, tables.Table)})\n"
+             "try:\n    tables.frobnicated\nexcept AttributeError as exc:\n    print(exc)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          env={"PYTHONPATH": SOURCE}, check=True)
+    assert done.stdout.splitlines() == [
+        "False True True True",
+        "module 'trellis.adapters.tables' has no attribute 'frobnicated'"]
+
+
+def test_the_whole_metadata_is_every_table(tmp_path: Path):
+    """``tables.metadata`` (Alembic's, the erasure's, ``demo --replace``'s) names every
+    table a migrated database holds, the lazily loaded ones included."""
+    from trellis.adapters import tables
+
+    engine = database.make_engine(f"sqlite:///{tmp_path / 'new.db'}", create_dir=True)
+    try:
+        database.migrate(engine)
+        from sqlalchemy import inspect
+
+        migrated = set(inspect(engine).get_table_names()) - {"alembic_version"}
+    finally:
+        engine.dispose()
+    assert set(tables.metadata.tables) == migrated
+    assert len(migrated) > len(tables.WORKFLOW_TABLES) > 0
 
 
 def downgrade(db: Path, revision: str) -> None:

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import TYPE_CHECKING
 
-from trellis.domain.events import Event
 from trellis.domain.framework import Framework
 from trellis.domain.framework_versions import in_force
 from trellis.domain.people import Person
 from trellis.domain.profile import Profile, fold, fold_from, resume
 from trellis.domain.rules import RulesReport, evaluate_rules
-from trellis.domain.timeline import TimelineEntry, build_timeline
 
 from . import clock
 from .ledger import find_person
 from .unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:  # `trellis profile` needs no timeline
+    from trellis.domain.events import Event
+    from trellis.domain.timeline import TimelineEntry
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +75,8 @@ def history(uow: UnitOfWork, ref: str) -> tuple[Person, list[Event]]:
 
 
 def timeline(uow: UnitOfWork, ref: str) -> tuple[Person, list[TimelineEntry]]:
+    from trellis.domain.timeline import build_timeline
+
     with uow.reading():
         person = find_person(uow, ref)
         events = uow.events.for_person(person.id)

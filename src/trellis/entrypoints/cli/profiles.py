@@ -3,25 +3,25 @@
 # No `from __future__ import annotations` here: Typer reads each command's annotations at
 # every start, and as strings it would compile every one of them again (eval).
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.text import Text
 
-from trellis.domain.criteria_layers import CriterionLayer, topic_layers
 from trellis.domain.events import Advance, Assessor
 from trellis.domain.framework import Framework
 from trellis.domain.profile import BandUpgrade, Profile
 from trellis.domain.profile_document import profile_to_document
 from trellis.domain.rules import RulesReport, rules_to_document
-from trellis.domain.timeline import entry_document
-from trellis.domain.upward import upward_events, without_upward
 from trellis.domain.verification import would_change
 from trellis.services import profiles as use
 
 from .context import parse_date, state
 from .output import console, print_json, table
+
+if TYPE_CHECKING:  # the criteria's layers, the timeline and upward reviews load when shown
+    from trellis.domain.criteria_layers import CriterionLayer
 
 Person = Annotated[str, typer.Argument(help="Handle, email or id.")]
 Json = Annotated[bool, typer.Option("--json", help="Print the stable JSON document.")]
@@ -43,6 +43,8 @@ def profile(
     found = use.profile(state(ctx).open().uow(), person, parse_date(at, "--at"))
     p = found.profile
     if json:
+        from trellis.domain.upward import without_upward
+
         rules = found.rules
         print_json({"person": {"id": found.person.id, "handle": found.person.handle,
                                "name": found.person.name},
@@ -99,6 +101,8 @@ def profile(
 def _print_criteria(p: Profile, framework: Framework | None) -> None:
     """Criteria met per topic, each with its self, manager and peer assessments side by
     side (never averaged)."""
+    from trellis.domain.criteria_layers import topic_layers
+
     role = framework.roles.get(p.role) if framework and p.role else None
     topics = topic_layers(p.criteria, framework, role.criteria if role else (), p.track)
     for topic in topics:
@@ -120,11 +124,11 @@ def _print_criteria(p: Profile, framework: Framework | None) -> None:
                          " (a self-assessment alone does not)"), highlight=False)
 
 
-def _met(c: CriterionLayer) -> Text:
+def _met(c: "CriterionLayer") -> Text:
     return Text(str(c.met_on), "green") if c.met_on else Text("no", "dim")
 
 
-def _assessment(c: CriterionLayer, who: Assessor) -> str:
+def _assessment(c: "CriterionLayer", who: Assessor) -> str:
     found = c.assessments.get(who.value)
     return "-" if found is None else f"{found.proficiency} ({found.on})"
 
@@ -154,6 +158,9 @@ def timeline(ctx: typer.Context, person: Person, json: Json = False) -> None:
 
     Upward reviews are left out: they are anonymous to the manager, and ``review show``
     gives them aggregated."""
+    from trellis.domain.timeline import entry_document
+    from trellis.domain.upward import upward_events
+
     found, entries = use.timeline(state(ctx).open().uow(), person)
     hidden = upward_events(e.event for e in entries if e.event is not None)
     entries = [e for e in entries if e.event is None or e.event.id not in hidden]
