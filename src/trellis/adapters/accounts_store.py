@@ -10,12 +10,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-import orjson
 from sqlalchemy import Connection, bindparam, case, delete, func, insert, select, update
 
 from trellis.domain.access import Role, User
 
 from . import tables as t
+from .audit_store import AuditLog
 
 _USER = (t.users.c.id, t.users.c.email, t.users.c.role, t.users.c.person_id,
          t.users.c.created_at)
@@ -32,7 +32,6 @@ _TOKEN = (select(*_USER, t.api_tokens.c.last_used_at, t.api_tokens.c.scope)
           .where(t.api_tokens.c.token_hash == bindparam("digest"),
                  t.api_tokens.c.expires_at > bindparam("now"),
                  t.users.c.disabled_at.is_(None)))
-_AUDIT = insert(t.audit_log)
 
 
 def _user(row: Sequence[Any]) -> User:
@@ -206,24 +205,10 @@ class AccountsRepository:
     def clear_throttle(self, key: str) -> None:
         self._c.execute(delete(t.login_throttle).where(t.login_throttle.c.key == key))
 
-    # the audit log
+    # the audit log (adapters.audit_store)
     def audit(self, at: datetime, user_email: str | None, action: str, resource: str,
               detail: dict[str, Any]) -> None:
-        self._c.execute(_AUDIT, {"at": at, "user_email": user_email, "action": action,
-                                 "resource": resource[:200],
-                                 "detail": orjson.dumps(detail, default=str).decode()})
+        AuditLog(self._c).add(at, user_email, action, resource, detail)
 
     def audit_entries(self, limit: int | None = None) -> list[dict[str, Any]]:
-        a = t.audit_log.c
-        # newest first by time, then as written: an upward review's entry, dated at midnight
-        # (services.audit_trail), comes after the rest of its day
-        query = select(a.id, a.at, a.user_email, a.action, a.resource, a.detail).order_by(
-            a.at.desc(), a.id.desc())
-        if limit:
-            query = query.limit(limit)
-        out = []
-        for row in self._c.execute(query):
-            entry = dict(row._mapping)
-            entry["detail"] = orjson.loads(entry["detail"])
-            out.append(entry)
-        return out
+        return AuditLog(self._c).entries(limit)

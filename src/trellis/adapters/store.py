@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     from .accounts_store import AccountsRepository
     from .alert_store import AlertFactsRepository
     from .attribute_store import AttributeRepository
+    from .audit_store import AuditLog
     from .calibration_store import CalibrationRepository
     from .case_store import CaseRepository
     from .comp_store import CompensationRepository
@@ -980,6 +981,12 @@ class SqlUnitOfWork:
         from .accounts_store import AccountsRepository as Accounts
 
         return Accounts(self.connection)
+
+    @cached_property
+    def audit(self) -> AuditLog:
+        from .audit_store import AuditLog as Audit
+
+        return Audit(self.connection)
 
     @cached_property
     def erasure(self) -> ErasureRepository:

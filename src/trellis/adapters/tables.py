@@ -141,12 +141,25 @@ profile_checkpoints = Table(
 )
 
 
+# Who changed what and when: every write writes its entry (services.audit_trail), so it is
+# here with the ledger, not beside it.
+audit_log = Table(
+    "audit_log",
+    _metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("at", DateTime, nullable=False),
+    Column("user_email", String(254), nullable=True),  # None: an anonymous attempt
+    Column("action", String(40), nullable=False),
+    Column("resource", String(200), nullable=False),
+    Column("detail", Text, nullable=False, info={"json": True}),  # never a secret
+    Index("ix_audit_log_at", "at"),
+)
+
 WORKFLOW_TABLES = (
     "erasures",
     "users",
     "sessions",
     "api_tokens",
-    "audit_log",
     "login_throttle",
     "plans",
     "review_cycles",
@@ -172,7 +185,6 @@ if TYPE_CHECKING:  # what mypy reads; at run time, __getattr__ below
     users: Table
     sessions: Table
     api_tokens: Table
-    audit_log: Table
     login_throttle: Table
     plans: Table
     review_cycles: Table

@@ -82,18 +82,6 @@ api_tokens = Table(
     Column("scope", String(16), nullable=False),  # read | write
 )
 
-audit_log = Table(
-    "audit_log",
-    metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
-    Column("at", DateTime, nullable=False),
-    Column("user_email", String(254), nullable=True),  # None: an anonymous attempt
-    Column("action", String(40), nullable=False),
-    Column("resource", String(200), nullable=False),
-    Column("detail", Text, nullable=False, info={"json": True}),  # never a secret
-    Index("ix_audit_log_at", "at"),
-)
-
 login_throttle = Table(
     "login_throttle",
     metadata,

@@ -20,7 +20,7 @@ from .unit_of_work import UnitOfWork
 def note(uow: UnitOfWork, who: str | None, action: str, resource: str,
          detail: dict[str, Any] | None = None) -> None:
     """Add one audit entry inside ``uow``'s open transaction (the caller commits it)."""
-    uow.accounts.audit(clock.now(), who, action, resource, detail or {})
+    uow.audit.add(clock.now(), who, action, resource, detail or {})
 
 
 # --- upward reviews: the audit log never says which report wrote (docs/reviews.md)
@@ -37,7 +37,7 @@ def note_upward(uow: UnitOfWork, manager_handle: str, action: str,
     wrote. The ledger keeps the review with its reviewer and author, read as the upward
     rule says (domain.upward)."""
     at = datetime.combine(clock.today(), time())
-    uow.accounts.audit(at, None, action, f"person/{manager_handle}/reviews",
+    uow.audit.add(at, None, action, f"person/{manager_handle}/reviews",
                        {**(detail or {}), "form": "upward", "by": UPWARD_WRITER})
 
 
