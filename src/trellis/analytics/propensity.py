@@ -39,8 +39,8 @@ from .evidence import _add_months
 from .propensity_design import (
     Boosting,
     Design,
+    Features,
     boosting,
-    boosting_matrix,
     logistic_model,
     wald_covariance,
 )
@@ -196,20 +196,24 @@ def fit_propensity(frame: pd.DataFrame, *, window: str = "", decision_points: in
                                for c in with_missing})
     separated.update(ident.separation(indicators, list(indicators.columns), y))
     with_missing = [c for c in with_missing if f"{c} missing" not in separated]
-    design = Design(frame, linear, [c for c in categorical], with_missing)
+    del indicators
+    # The features read once into arrays (the boosting model's matrix among them): the
+    # folds and the time-ordered split index rows of them, never copies of the frame.
+    data = Features(frame, numeric, categorical)
+    design = Design(data, linear, categorical, with_missing)
     collinear = {n: "collinear: a linear combination of the other features"
                  for n in design._names if n not in design.names}
     linear = [c for c in linear if c not in collinear]
     with_missing = [c for c in with_missing if f"{c} missing" not in collinear]
-    levels = {c: sorted(frame[c].astype(str).unique()) for c in categorical}
     notes: list[str] = []
     blocked_logistic = {**separated, **collinear}
 
     groups = frame["person_id"].to_numpy()
+    days = frame["on"].to_numpy(dtype=object)
     oof = {"logistic": np.full(n, np.nan), "gradient_boosting": np.full(n, np.nan)}
     fold_aucs: dict[str, list[float]] = {"logistic": [], "gradient_boosting": []}
     drops: dict[str, list[float]] = {}
-    xb = boosting_matrix(frame, numeric, categorical, levels)
+    xb = data.values
     boost_names = [*numeric, *categorical]
     cats = [len(numeric) + i for i in range(len(categorical))]
     from sklearn.model_selection import GroupKFold
@@ -222,19 +226,19 @@ def fit_propensity(frame: pd.DataFrame, *, window: str = "", decision_points: in
         for train, test in GroupKFold(n_splits=folds).split(xb, y, groups):
             if len(np.unique(y[train])) < 2:
                 continue
-            part = frame.iloc[train]
-            d = Design(part, linear, categorical, with_missing)
-            model = logistic_model().fit(d.matrix(part), y[train])
-            oof["logistic"][test] = model.predict_proba(d.matrix(frame.iloc[test]))[:, 1]
+            d = Design(data, linear, categorical, with_missing, train)
+            model = logistic_model().fit(d.matrix(data, train), y[train])
+            oof["logistic"][test] = model.predict_proba(d.matrix(data, test))[:, 1]
+            del model
             boost = boosting(cats).fit(xb[train], y[train])
             oof["gradient_boosting"][test] = boost.predict_proba(xb[test])[:, 1]
             if len(np.unique(y[test])) == 2:
                 for name in oof:
                     fold_aucs[name].append(_auc(y[test], oof[name][test]))
                 _permutation(boost, xb[test], y[test], boost_names, drops)
-        effects, extreme = _effects(frame, y, linear, categorical, with_missing)
-        timed = _time_ordered(frame, y, split_on, horizon, linear, categorical,
-                              with_missing, numeric, levels, cats)
+        effects, extreme = _effects(data, y, linear, categorical, with_missing)
+        timed = _time_ordered(data, days, y, split_on, horizon, linear, categorical,
+                              with_missing, cats)
     notes += sorted({str(w.message).splitlines()[0] for w in caught})
     blocked_logistic.update(extreme)
     split, train_n, test_n, timed_aucs, why = timed
@@ -311,27 +315,28 @@ def _permutation(model: Boosting, x: np.ndarray, y: np.ndarray, names: Sequence[
         drops.setdefault(name, []).extend(float(v) for v in values)
 
 
-def _effects(frame: pd.DataFrame, y: np.ndarray, numeric: Sequence[str],
+def _effects(data: Features, y: np.ndarray, numeric: Sequence[str],
              categorical: Sequence[str], with_missing: Sequence[str]
              ) -> tuple[list[Effect], dict[str, str]]:
     """The logistic model on every snapshot: odds ratios with Wald intervals."""
-    design = Design(frame, numeric, categorical, with_missing)
-    z = design.matrix(frame)
+    design = Design(data, numeric, categorical, with_missing)
+    z = design.matrix(data)
     model = logistic_model().fit(z, y)
     beta = model.coef_[0]
     extreme = ident.extreme(beta, np.ones_like(beta), design.names, "an odds ratio")
     cov = wald_covariance(z, model.predict_proba(z)[:, 1])
+    del z, model
     se = np.sqrt(np.diag(cov))[1:] if cov is not None else np.full(len(beta), np.nan)
-    observed = {c: int(frame[c].notna().sum()) for c in numeric}
-    raw = design._raw(frame)[:, design.keep]
+    observed = {c: int((~np.isnan(data.numbers(c))).sum()) for c in numeric}
+    binaries = design.binary[design.keep]
     sds = design.sd[design.keep]
     out = []
     for i, name in enumerate(design.names):
         b, s, sd = float(beta[i]), float(se[i]), float(sds[i])
-        binary = bool(np.isin(raw[:, i], (0.0, 1.0)).all())
+        binary = bool(binaries[i])
         p = math.erfc(abs(b / s) / math.sqrt(2)) if s > 0 and math.isfinite(s) else math.nan
         out.append(Effect(name, sd, _exp(b), _exp(b - Z95 * s), _exp(b + Z95 * s),
-                          _exp(b / sd), p, binary, observed.get(name, len(frame))))
+                          _exp(b / sd), p, binary, observed.get(name, data.rows)))
     for e in out:  # an interval this wide is a likelihood with no maximum (separation)
         if e.ci_low <= 0 or not math.isfinite(e.ci_high) or e.ci_high / e.ci_low > WIDEST:
             extreme[e.feature] = (f"quasi-separation: the 95% interval of its odds ratio runs "
@@ -348,27 +353,27 @@ def _exp(x: float) -> float:
     return math.exp(x) if x < 700 else math.inf
 
 
-def _time_ordered(frame: pd.DataFrame, y: np.ndarray, split_on: date | None, horizon: int,
-                  linear: Sequence[str], categorical: Sequence[str],
-                  with_missing: Sequence[str], numeric: Sequence[str],
-                  levels: dict[str, list[str]], cats: Sequence[int]
+def _time_ordered(data: Features, on: np.ndarray, y: np.ndarray, split_on: date | None,
+                  horizon: int, linear: Sequence[str], categorical: Sequence[str],
+                  with_missing: Sequence[str], cats: Sequence[int]
                   ) -> tuple[date | None, int, int, dict[str, Auc], str | None]:
-    """Fit on the snapshots whose horizon ended by the cutoff, score those from it on."""
-    days = sorted(set(frame["on"]))
+    """Fit on the snapshots whose horizon ended by the cutoff, score those from it on
+    (``on``: each snapshot's date)."""
+    days = sorted(set(on))
     if len(days) < 2:
         return None, 0, 0, {}, (f"time-ordered check: not possible with one decision point "
                                 f"({days[0]}): it fits on earlier rounds and scores later ones")
     if split_on is None:
-        counts = frame["on"].value_counts()
+        counts = pd.Series(on).value_counts()
         later = 0
         for d in reversed(days):
-            if later + counts[d] > TEST_SHARE * len(frame) and later:
+            if later + counts[d] > TEST_SHARE * len(on) and later:
                 break
             later += counts[d]
             split_on = d
     assert split_on is not None
-    ends = np.array([_add_months(d, horizon) <= split_on for d in frame["on"]])
-    after = (frame["on"] >= split_on).to_numpy()
+    ends = np.array([_add_months(d, horizon) <= split_on for d in on], dtype=bool)
+    after = np.array([d >= split_on for d in on], dtype=bool)
     train_n, test_n = int(ends.sum()), int(after.sum())
     why = None
     for name, mask in (("fitted", ends), ("scored", after)):
@@ -379,11 +384,11 @@ def _time_ordered(frame: pd.DataFrame, y: np.ndarray, split_on: date | None, hor
                    f"{horizon} months ended before others)")
     if why:
         return split_on, train_n, test_n, {}, why
-    train, test = frame[ends], frame[after]
-    d = Design(train, linear, categorical, with_missing)
+    train, test = np.flatnonzero(ends), np.flatnonzero(after)
+    d = Design(data, linear, categorical, with_missing, train)
     out = {"logistic": auc_with_interval(y[after], logistic_model().fit(
-        d.matrix(train), y[ends]).predict_proba(d.matrix(test))[:, 1])}
-    xb = boosting_matrix(frame, numeric, categorical, levels)
+        d.matrix(data, train), y[ends]).predict_proba(d.matrix(data, test))[:, 1])}
+    xb = data.values
     boost = boosting(cats).fit(xb[ends], y[ends])
     out["gradient_boosting"] = auc_with_interval(y[after], boost.predict_proba(xb[after])[:, 1])
     return split_on, train_n, test_n, out, None

@@ -9,7 +9,7 @@ out. The boosting model takes raw numbers (missing values kept) and category cod
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -17,28 +17,80 @@ import pandas as pd
 from . import identifiability as ident
 
 
-class Design:
-    """The logistic model's matrix, learned on a training set and applied to any set:
-    medians and indicators for missing values, the track one-hot, standardized columns."""
+class Features:
+    """The snapshot table's features as arrays, read from the frame once: the numbers and
+    category codes in one float matrix (NaN where missing) and each category's text. A
+    design is learned on, and applied to, rows of it by index: a fold or a time-ordered
+    split never copies the table (a frame's rows held every column again, dates and text
+    included)."""
 
     def __init__(self, frame: pd.DataFrame, numeric: Sequence[str],
-                 categorical: Sequence[str], with_missing: Sequence[str]) -> None:
+                 categorical: Sequence[str]) -> None:
+        self.rows = len(frame)
+        self.column = {c: j for j, c in enumerate(numeric)}
+        self.text = {c: frame[c].astype(str).to_numpy() for c in categorical}
+        self.levels = {c: sorted(set(text)) for c, text in self.text.items()}
+        # the numbers, then each category's code (its place in ``levels``): the
+        # boosting model's matrix as it is
+        self.values = np.empty((self.rows, len(self.column) + len(self.text)))
+        for c, j in self.column.items():
+            self.values[:, j] = frame[c].to_numpy(dtype=float)
+        for j, (c, text) in enumerate(self.text.items(), start=len(self.column)):
+            codes = {v: i for i, v in enumerate(self.levels[c])}
+            self.values[:, j] = [codes[v] for v in text]
+
+    def numbers(self, c: str, rows: np.ndarray | None = None) -> np.ndarray:
+        x: np.ndarray = self.values[:, self.column[c]]
+        return x if rows is None else x[rows]
+
+    def words(self, c: str, rows: np.ndarray | None = None) -> np.ndarray:
+        x: np.ndarray = self.text[c]
+        return x if rows is None else x[rows]
+
+
+Source: TypeAlias = "pd.DataFrame | Features"
+
+
+def _features(source: Source, numeric: Sequence[str], categorical: Sequence[str]
+              ) -> Features:
+    return source if isinstance(source, Features) else Features(source, numeric, categorical)
+
+
+class Design:
+    """The logistic model's matrix, learned on a training set and applied to any set:
+    medians and indicators for missing values, the track one-hot, standardized columns.
+    The set is a frame, or ``rows`` of a ``Features`` (None: all of them)."""
+
+    def __init__(self, source: Source, numeric: Sequence[str],
+                 categorical: Sequence[str], with_missing: Sequence[str],
+                 rows: np.ndarray | None = None) -> None:
         self.numeric, self.with_missing = list(numeric), list(with_missing)
-        self.medians = {c: float(np.nanmedian(frame[c].to_numpy(dtype=float)))
-                        if frame[c].notna().any() else 0.0 for c in numeric}
+        self.categorical = list(categorical)
+        data = _features(source, self.numeric, self.categorical)
+        self.medians: dict[str, float] = {}
+        for c in numeric:
+            x = data.numbers(c, rows)
+            self.medians[c] = float(np.nanmedian(x)) if (~np.isnan(x)).any() else 0.0
         self.levels: dict[str, list[str]] = {}
         for c in categorical:
-            counts = frame[c].astype(str).value_counts()
+            counts = pd.Series(data.words(c, rows)).value_counts()
             self.levels[c] = [str(v) for v in sorted(counts.index)
                               if v != counts.index[0]]  # the most common is the reference
-        raw = self._raw(frame)
+        every = np.ones(len(self._names), dtype=bool)
+        raw = self._raw(data, rows, every)
         self.mean, self.sd = raw.mean(axis=0), raw.std(axis=0)
+        # a column whose every value is 0 or 1 (an indicator: its effect is per unit)
+        self.binary = np.array([bool(np.isin(raw[:, j], (0.0, 1.0)).all())
+                                for j in range(raw.shape[1])], dtype=bool)
         # A column constant in this training set (no reviews before the cutoff, say), or
         # a combination of others here, would make the fit singular: it is left out.
         self.keep = self.sd > 0
         self.sd[~self.keep] = 1.0
         names = [n for n, k in zip(self._names, self.keep, strict=True) if k]
-        dependent = ident.collinear(((raw - self.mean) / self.sd)[:, self.keep], names)
+        raw -= self.mean
+        raw /= self.sd
+        dependent = ident.collinear(raw if self.keep.all() else raw[:, self.keep], names)
+        del raw
         self.keep &= np.array([n not in dependent for n in self._names], dtype=bool)
 
     @property
@@ -50,18 +102,39 @@ class Design:
     def names(self) -> list[str]:
         return [n for n, k in zip(self._names, self.keep, strict=True) if k]
 
-    def _raw(self, frame: pd.DataFrame) -> np.ndarray:
-        parts = [frame[c].to_numpy(dtype=float) for c in self.numeric]
-        parts = [np.where(np.isnan(x), self.medians[c], x) for c, x in zip(
-            self.numeric, parts, strict=True)]
-        parts += [frame[c].isna().to_numpy(dtype=float) for c in self.with_missing]
+    def _raw(self, data: Features, rows: np.ndarray | None, columns: np.ndarray
+             ) -> np.ndarray:
+        """The unscaled columns (those ``columns`` marks), filled into one array."""
+        n = data.rows if rows is None else len(rows)
+        out = np.empty((n, int(columns.sum())))
+        j, k = 0, 0
+        for c in self.numeric:
+            if columns[k]:
+                x = data.numbers(c, rows)
+                np.copyto(out[:, j], x)
+                out[np.isnan(x), j] = self.medians[c]
+                j += 1
+            k += 1
+        for c in self.with_missing:
+            if columns[k]:
+                out[:, j] = np.isnan(data.numbers(c, rows))
+                j += 1
+            k += 1
         for c, values in self.levels.items():
-            text = frame[c].astype(str).to_numpy()
-            parts += [(text == v).astype(float) for v in values]
-        return np.column_stack(parts) if parts else np.zeros((len(frame), 0))
+            text = data.words(c, rows)
+            for v in values:
+                if columns[k]:
+                    out[:, j] = text == v
+                    j += 1
+                k += 1
+        return out
 
-    def matrix(self, frame: pd.DataFrame) -> np.ndarray:
-        scaled: np.ndarray = ((self._raw(frame) - self.mean) / self.sd)[:, self.keep]
+    def matrix(self, source: Source, rows: np.ndarray | None = None) -> np.ndarray:
+        """The standardized matrix of the kept columns (one array, scaled in place)."""
+        data = _features(source, self.numeric, self.categorical)
+        scaled = self._raw(data, rows, self.keep)
+        scaled -= self.mean[self.keep]
+        scaled /= self.sd[self.keep]
         return scaled
 
 
@@ -84,17 +157,6 @@ def boosting_model(rows: int = 10_000) -> Any:
         learning_rate=0.05, max_iter=100, max_depth=3,
         min_samples_leaf=int(min(100, max(10, rows // 50))), l2_regularization=1.0,
         early_stopping=False, random_state=0)
-
-
-def boosting_matrix(frame: pd.DataFrame, numeric: Sequence[str], categorical: Sequence[str],
-                    levels: dict[str, list[str]]) -> np.ndarray:
-    """The boosting model's matrix: raw numbers (NaN kept) and category codes."""
-    parts = [frame[c].to_numpy(dtype=float) for c in numeric]
-    for c in categorical:
-        codes = {v: i for i, v in enumerate(levels[c])}
-        parts.append(frame[c].astype(str).map(codes).to_numpy(dtype=float))
-    matrix: np.ndarray = np.column_stack(parts)
-    return matrix
 
 
 class Boosting:
@@ -131,12 +193,15 @@ def boosting(categorical: Sequence[int]) -> Boosting:
     return Boosting(categorical)
 
 
-def wald_covariance(z: np.ndarray, p: np.ndarray) -> np.ndarray | None:
+def wald_covariance(z: np.ndarray, p: np.ndarray, chunk: int = 50_000) -> np.ndarray | None:
     """The inverse information matrix of a logistic fit (intercept first); None when it
-    is singular to working precision."""
-    x = np.column_stack([np.ones(len(z)), z])
+    is singular to working precision. Summed ``chunk`` rows at a time: the weighted
+    design is never held whole beside the design."""
     w = p * (1 - p)
-    info = x.T @ (x * w[:, None])
+    info = np.zeros((z.shape[1] + 1, z.shape[1] + 1))
+    for start in range(0, len(z), chunk):
+        x = np.column_stack([np.ones(len(z[start:start + chunk])), z[start:start + chunk]])
+        info += x.T @ (x * w[start:start + chunk, None])
     if np.linalg.cond(info) > 1e12:
         return None
     inverse: np.ndarray = np.linalg.inv(info)

@@ -11,9 +11,11 @@ takes tuples (``pd.DataFrame(rows, columns=...)``), ``RowColumns`` dicts
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 
@@ -44,34 +46,48 @@ class RowColumns:
     """Rows (dicts) kept as one list per key: what ``pd.DataFrame.from_records`` makes of
     the rows, the same columns in the same order, a missing key NaN, each column inferred
     as pandas infers it, without a dict per row alive until the end (a snapshot's row
-    is some twenty keys: a dict each held the table several times over)."""
+    is some twenty keys: a dict each held the table several times over). A column whose
+    every value is a float is kept in a typed array (8 bytes a value, not a float object
+    and its pointer: most of a snapshot's cells) until a value of another type arrives."""
 
     def __init__(self) -> None:
-        self._columns: dict[str, list[object]] = {}
+        self._columns: dict[str, list[object] | array[float]] = {}
         self._n = 0
 
     def __len__(self) -> int:
         return self._n
 
+    def _put(self, key: str, value: object) -> None:
+        column = self._columns.get(key)
+        if column is None:
+            column = self._columns[key] = (array("d", [math.nan] * self._n)
+                                           if type(value) is float else [math.nan] * self._n)
+        if isinstance(column, array):
+            if isinstance(value, float) and type(value) is float:
+                column.append(value)
+                return
+            values: list[object] = list(column.tolist())
+            column = self._columns[key] = values
+        column.append(value)
+
     def extend(self, rows: Iterable[Mapping[str, object]]) -> None:
         columns = self._columns
         for row in rows:
             for key, value in row.items():
-                column = columns.get(key)
-                if column is None:
-                    column = columns[key] = [math.nan] * self._n
-                column.append(value)
+                self._put(key, value)
             self._n += 1
             if len(row) != len(columns):
-                for column in columns.values():
+                for key, column in list(columns.items()):
                     if len(column) < self._n:
-                        column.append(math.nan)
+                        self._put(key, math.nan)
 
     def frame(self) -> pd.DataFrame:
         """The frame (the lists let go as each column is converted)."""
         data: dict[str, pd.Series] = {}
-        for key, column in self._columns.items():
-            data[key] = pd.Series(column)
-            column.clear()
-        self._columns, self._n = {}, 0
+        for key in list(self._columns):
+            column = self._columns.pop(key)
+            data[key] = pd.Series(np.array(column, dtype=float) if isinstance(column, array)
+                                  else column)
+            del column
+        self._n = 0
         return pd.DataFrame(data, columns=list(data))
