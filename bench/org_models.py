@@ -104,11 +104,13 @@ def read(url: str, repeat: int) -> dict[str, Any]:
     from trellis.services.simulation import simulate
 
     trellis = open_trellis(Settings(database_url=url, author="bench"))
-    with trellis.uow() as uow:  # someone in a role, mid-list
-        handle = next(r for r in uow.state.rows(None, ["person_id", "role", "departed_on"])
-                      if r["departed_on"] is None and r["role"]
-                      and r["person_id"] > 20_000)["person_id"]
-    who = str(handle)
+    with trellis.uow() as uow:  # someone in a role, mid-list (any size of organization)
+        active = sorted(r["person_id"] for r in uow.state.rows(
+            None, ["person_id", "role", "departed_on"]) if r["departed_on"] is None
+            and r["role"])
+    if not active:
+        raise SystemExit(f"{url}: nobody active in a role to advise")
+    who = str(active[len(active) // 2])
     out = {
         "floor": _timed(lambda: profile(trellis.uow(), who), repeat),
         "advice": _timed(lambda: advise(trellis.uow(), who), repeat),
