@@ -40,8 +40,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # Files that take a minute or more, longest first: they start first, so that under
 # pytest-xdist (make test runs one worker per core, a file whole on one worker) no worker is
 # left running one of them alone at the end. Add a file here when its run passes a minute.
-LONG_FILES = ("tests/web/test_schemathesis.py", "tests/integration/test_upgrade.py",
-              "tests/e2e/")
+LONG_FILES = ("tests/web/test_schemathesis.py", "tests/e2e/test_crawl_browser.py",
+              "tests/integration/test_upgrade.py", "tests/e2e/")
 TINY = FIXTURES / "tiny.yaml"
 POSTGRES_URL = os.environ.get("TRELLIS_TEST_POSTGRES_URL")
 SCHEMA_PREFIX = f"trellis_test_{WORKER}"  # temporary_schema adds the process id and more

@@ -1,11 +1,13 @@
-"""Every page a role reaches on the demo site, for the browser tests that visit them all
-(accessibility, phone width): the menu's pages, then one page of each kind they link to
+"""Every page a role reaches on the demo site, for the browser test that visits them all
+(test_crawl_browser: accessibility, phone width, words): the menu's pages, then one page of
+each kind they link to
 (a person, a case, a cycle, a calibration session, a review form...), found by following
 links as a person would, so a new page is visited without being listed here."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 ROLES = {"employee": "employee@demo.trellis", "manager": "manager@demo.trellis",
@@ -35,9 +37,13 @@ def links(page, site: str) -> list[str]:
     return found
 
 
-def pages_of(page, site: str, role: str) -> list[str]:
+def pages_of(page, site: str, role: str,
+             visit: Callable[[str], None] | None = None) -> list[str]:
     """The paths a signed-in ``page`` of ``role`` reaches: the menu's first, then one of
-    each kind linked from them (and from those), in the order found."""
+    each kind linked from them (and from those), in the order found.
+
+    ``visit(path)``, when given, is called on each page as it is found, while ``page`` shows
+    it (its links already read), so a check needs no second load of it."""
     page.goto(f"{site}/me")
     menu = [href for href in page.eval_on_selector_all(
         "header nav a[href]", "els => els.map(a => a.getAttribute('href'))")]
@@ -53,4 +59,6 @@ def pages_of(page, site: str, role: str) -> list[str]:
             continue
         paths.append(path)
         queue += links(page, site)
+        if visit is not None:
+            visit(path)
     return paths
