@@ -10,7 +10,8 @@ each page as it is loaded:
   TRELLIS_E2E_SCREENSHOTS;
 - words: the text a person reads (``innerText``, with every ``<details>`` open) has no
   command-line text, file path, event id, handle or id, email as a label or raw long
-  decimal (the patterns are test_words_browser's).
+  decimal (the patterns are test_words_browser's); nor do the refusals the role meets
+  (page_words.refusals), which say "you", never the signed-in user's email.
 
 The desktop pass finds the pages and checks each one it loads (axe, then the words, which
 open the ``<details>``); the phone pass loads the same pages at 390 px (axe and the width).
@@ -30,7 +31,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from e2e import site_pages, test_browser, test_words_browser
+from e2e import page_words, site_pages, test_browser, test_words_browser
 
 pytestmark = pytest.mark.skipif(not test_browser.CHROMIUM.exists(),
                                 reason="needs Debian's chromium at /usr/bin/chromium "
@@ -99,6 +100,10 @@ def crawl(browser, site: str, axe, ids: re.Pattern[str], role: str) -> Crawl:
             f"{role} {path}", test_words_browser.readable(desktop), ids)
 
     found.paths = site_pages.pages_of(desktop, site, role, visit=at_desktop)
+    # the refusals a role meets read in words too, and say "you", never the user's email
+    for where, text in page_words.refusals(desktop, site, role):
+        found.words += test_words_browser.findings(where, text, ids) + page_words.own_email(
+            where, text, site_pages.ROLES[role])
     desktop.context.close()
 
     phone = test_browser.sign_in(browser, site, site_pages.ROLES[role], width=PHONE)

@@ -75,7 +75,8 @@ def record_event(
         person = find_person(uow, person_ref)
         event = append_event(uow, person, kind, effective_on, fields, author=author,
                              evidence=evidence, verifier=verifier)
-        note_event(uow, author, "event.record", person, event, {"kind": kind.value})
+        note_event(uow, author, "event.record", person, event,
+                   {"kind": EventKind(kind).value})  # callers may name the kind as text
         uow.commit()
         return event
 
