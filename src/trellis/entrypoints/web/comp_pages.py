@@ -28,7 +28,7 @@ from . import feedback
 from .deps import CurrentUser, Uow
 from .errors import status_of
 from .feedback import Notice
-from .fields import LINE, ROW_ID_MAX, TEXT, FormShort, ProposalId, Short
+from .fields import LINE, ROW_ID_MAX, TEXT, FormShort, ProposalId, Short, page_number
 from .formatting import day, money
 from .pages import render
 from .routers.compensation import CycleCreate
@@ -89,11 +89,8 @@ def _page(name: str, values: dict[str, str] | None = None, **changes: str) -> st
 def _list_values(q: str = "", team: str = "", state: str = "", page: str = "1"
                  ) -> dict[str, str]:
     """The people list's filters as given (a page number, checked)."""
-    try:
-        number = int(page or "1")
-    except ValueError:
-        raise InvalidEvent(f"page: '{page}' is not a page number") from None
-    return {"q": q.strip(), "team": team, "state": state, "page": str(number)}
+    return {"q": q.strip(), "team": team, "state": state,
+            "page": str(page_number("page", page))}
 
 
 def _moved(notice: Notice, target: str) -> Notice:

@@ -18,6 +18,7 @@ from fastapi import Form, Path, Query
 from pydantic import AfterValidator, BeforeValidator
 
 from trellis.domain.limits import AS_OF_YEARS_AHEAD, DATE_MAX, DATE_MIN, EMAIL_MAX, NAME_MAX
+from trellis.errors import InvalidEvent
 from trellis.services import clock
 
 LINE = r"^[^\x00-\x1f\x7f]*$"  # one line: no control characters at all
@@ -25,6 +26,14 @@ TEXT = r"^[^\x00]*$"  # several lines (newlines, tabs): never a NUL
 # A list's filter (a search, a choice, a page number), in a query or a form that keeps it.
 Short = Annotated[str, Query(max_length=NAME_MAX, pattern=LINE)]
 FormShort = Annotated[str, Form(max_length=NAME_MAX, pattern=LINE)]
+
+
+def page_number(name: str, value: str) -> int:
+    """A list's page number as given (empty: the first), or InvalidEvent naming it."""
+    try:
+        return int(value or "1")
+    except ValueError:
+        raise InvalidEvent(f"{name}: '{value}' is not a page number") from None
 
 RANGE = f"{DATE_MIN.isoformat()} to {DATE_MAX.isoformat()}"
 AS_OF = f"as it stood on this date: from {DATE_MIN.isoformat()} to {AS_OF_YEARS_AHEAD} years ahead"

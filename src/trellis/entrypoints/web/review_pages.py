@@ -32,7 +32,7 @@ from trellis.services import accounts, clock, review_access, review_progress, re
 from . import feedback, formatting
 from .deps import CurrentUser, Uow
 from .errors import status_of
-from .fields import LINE, FormShort, Ref, Short
+from .fields import LINE, FormShort, Ref, Short, page_number
 from .pages import render
 from .person_lookup import find_person, unmatched
 from .routers.reviews import CycleName
@@ -245,11 +245,7 @@ def person_reviews(ref: Ref, request: Request, user: CurrentUser, uow: Uow) -> H
 
 def _progress_values(q: str = "", state: str = "", page: str = "1") -> dict[str, str]:
     """The progress list's filters as given (a page number, checked), for its links."""
-    try:
-        number = int(page or "1")
-    except ValueError:
-        raise InvalidEvent(f"page: '{page}' is not a page number") from None
-    return {"q": q.strip(), "state": state, "page": str(number)}
+    return {"q": q.strip(), "state": state, "page": str(page_number("page", page))}
 
 
 def _progress_link(name: str, values: dict[str, str], **changes: str) -> str:

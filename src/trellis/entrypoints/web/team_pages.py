@@ -32,7 +32,7 @@ from trellis.services.team_alerts import team_alerts as alerts_of
 
 from .alert_words import SEVERITY, fragmentation_reasons, recognition_reasons
 from .deps import CurrentUser, Uow, analysis
-from .fields import LINE, Short
+from .fields import LINE, Short, page_number
 from .pages import render
 
 router = APIRouter(include_in_schema=False)
@@ -57,15 +57,8 @@ def alerts_memo(request: Request) -> AlertsMemo:
     return memo
 
 
-def _page_number(name: str, value: str) -> int:
-    try:
-        return int(value or "1")
-    except ValueError:
-        raise InvalidEvent(f"{name}: '{value}' is not a page number") from None
-
-
 def _query(values: dict[str, str]) -> team_list.TeamQuery:
-    page = _page_number("page", values["page"])
+    page = page_number("page", values["page"])
     if values["dir"] not in ("", "asc", "desc"):
         raise InvalidEvent("dir: asc or desc")
     return team_list.TeamQuery(
@@ -135,7 +128,7 @@ async def team_alerts(request: Request, user: CurrentUser, uow: Uow,
     values = {"manager": manager.strip(), "q": q.strip(), "risk": risk, "severity": severity,
               "fpage": fpage, "rpage": rpage}
     query = AlertsQuery(values["q"], risk, severity,
-                        _page_number("fpage", fpage), _page_number("rpage", rpage)).check()
+                        page_number("fpage", fpage), page_number("rpage", rpage)).check()
     found = await analysis(request, _alerts, uow, user, values["manager"] or None, query,
                            alerts_memo(request))
     view = found["view"]
