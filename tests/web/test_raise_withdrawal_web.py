@@ -134,3 +134,31 @@ def test_not_approved_and_already_applied_are_refused(app, clients):
         "this raise is already applied: its raise is in the ledger: correct it with a new "
         "event, a retraction of that one with a reason or another pay change")
     assert rows(app) == before
+
+
+def test_a_withdrawal_from_a_filtered_list_comes_back_to_it(clients):
+    opened = clients["hr"].post("/comp/cycles", data={
+        "name": "2025 back", "effective_on": "2025-01-01", "budget_percent": "3",
+        "team": ""}, follow_redirects=False)
+    assert opened.status_code == 303, opened.text
+    pid = approved(clients, "2025%20back", 200)
+    url = "/comp/cycles/2025%20back"
+    shown = {"q": "ploy", "state": "approved", "page": "1"}
+    row = clients["manager"].get(f"{url}?q=ploy&state=approved").text.split(
+        'id="row-emp"', 1)[1].split("</tr>", 1)[0]
+    assert '<input type="hidden" name="state" value="approved">' in row
+    ask = clients["manager"].post(f"{url}/withdraw", data={
+        "proposal": pid, "person": "emp", "reason": "reorganized", **shown},
+        follow_redirects=False)
+    assert ask.status_code == 200 and "Withdraw this approved raise?" in ask.text
+    assert 'name="state" value="approved"' in ask.text  # the list's filters, carried
+    assert f'href="{url}?q=ploy&amp;state=approved#row-emp"' in ask.text  # "no": back to it
+    done = clients["manager"].post(f"{url}/withdraw", data={
+        "proposal": pid, "person": "emp", "reason": "reorganized", "confirmed": "yes",
+        **shown}, follow_redirects=False)
+    assert done.status_code == 303, done.text
+    assert done.headers["location"] == f"{url}?q=ploy&state=approved#row-emp"
+    # no longer approved, emp has left the filtered list: the answer stands at its top
+    page = clients["manager"].get(done.headers["location"]).text
+    assert 'data-notice="people"' in page and "Nobody matches these filters." in page
+    assert "Withdrawn: the raise of +€200 for Em Ployee will not be recorded." in page
