@@ -8,7 +8,7 @@ next to what was acted on (``feedback``)."""
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -28,7 +28,16 @@ from . import feedback
 from .deps import CurrentUser, Uow
 from .errors import status_of
 from .feedback import Notice
-from .fields import LINE, ROW_ID_MAX, TEXT, FormShort, ProposalId, Short, page_number
+from .fields import (
+    LINE,
+    ROW_ID_MAX,
+    TEXT,
+    FormShort,
+    ProposalId,
+    Short,
+    list_link,
+    page_number,
+)
 from .formatting import day, money
 from .pages import render
 from .routers.compensation import CycleCreate
@@ -81,9 +90,8 @@ def raise_words(p: dict[str, Any], currency: str | None, *, on: bool = False) ->
 def _page(name: str, values: dict[str, str] | None = None, **changes: str) -> str:
     """A cycle's page, with its list's filters (``values``, changed by ``changes``) where
     they are not the defaults."""
-    kept = {k: v for k, v in {**(values or {}), **changes}.items()
-            if v and (k, v) != ("page", "1")}
-    return f"/comp/cycles/{quote(name, safe='')}" + (f"?{urlencode(kept)}" if kept else "")
+    return list_link(f"/comp/cycles/{quote(name, safe='')}", values or {}, {"page": "1"},
+                     **changes)
 
 
 def _list_values(q: str = "", team: str = "", state: str = "", page: str = "1"

@@ -4,7 +4,6 @@ signed-in user, each entry showing only what the viewer may see (services.direct
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
@@ -14,15 +13,14 @@ from trellis.errors import InvalidEvent
 from trellis.services import directory
 
 from .deps import CurrentUser, Uow, analysis
-from .fields import LINE
+from .fields import LINE, list_link
 from .pages import render
 
 router = APIRouter(include_in_schema=False)
 
 
 def link(q: str, page: int) -> str:
-    kept = {k: v for k, v in (("q", q), ("page", str(page))) if v and v != "1"}
-    return "/people" + (f"?{urlencode(kept)}" if kept else "")
+    return list_link("/people", {"q": q, "page": str(page)}, {"page": "1"})
 
 
 @router.get("/people", response_class=HTMLResponse)

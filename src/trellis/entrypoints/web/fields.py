@@ -11,8 +11,10 @@ see them; a date's range is in its description.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import Form, Path, Query
 from pydantic import AfterValidator, BeforeValidator
@@ -26,6 +28,14 @@ TEXT = r"^[^\x00]*$"  # several lines (newlines, tabs): never a NUL
 # A list's filter (a search, a choice, a page number), in a query or a form that keeps it.
 Short = Annotated[str, Query(max_length=NAME_MAX, pattern=LINE)]
 FormShort = Annotated[str, Form(max_length=NAME_MAX, pattern=LINE)]
+
+
+def list_link(path: str, values: Mapping[str, str], defaults: Mapping[str, str],
+              anchor: str = "", **changes: str) -> str:
+    """A list's address with its filters (``values``, changed by ``changes``), leaving out
+    the empty ones and those at their default."""
+    kept = {k: v for k, v in {**values, **changes}.items() if v and v != defaults.get(k)}
+    return path + (f"?{urlencode(kept)}" if kept else "") + anchor
 
 
 def page_number(name: str, value: str) -> int:

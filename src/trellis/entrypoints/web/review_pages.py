@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -32,7 +32,7 @@ from trellis.services import accounts, clock, review_access, review_progress, re
 from . import feedback, formatting
 from .deps import CurrentUser, Uow
 from .errors import status_of
-from .fields import LINE, FormShort, Ref, Short, page_number
+from .fields import LINE, FormShort, Ref, Short, list_link, page_number
 from .pages import render
 from .person_lookup import find_person, unmatched
 from .routers.reviews import CycleName
@@ -250,8 +250,7 @@ def _progress_values(q: str = "", state: str = "", page: str = "1") -> dict[str,
 
 def _progress_link(name: str, values: dict[str, str], **changes: str) -> str:
     """The progress list's address with ``changes``; default values are left out."""
-    kept = {k: v for k, v in {**values, **changes}.items() if v and (k, v) != ("page", "1")}
-    return f"/reviews/{quote(name)}/progress" + (f"?{urlencode(kept)}" if kept else "")
+    return list_link(f"/reviews/{quote(name)}/progress", values, {"page": "1"}, **changes)
 
 
 def _progress_page(request: Request, user: User, uow: Uow, name: str,
@@ -261,8 +260,7 @@ def _progress_page(request: Request, user: User, uow: Uow, name: str,
     query = review_progress.ProgressQuery(values["q"], values["state"]).check()
     found = review_access.progress_for(uow(), user, name)
     everyone = review_progress.rows_of(found, review_progress.ProgressQuery())
-    matching = review_progress.rows_of(found, query) if query != review_progress.ProgressQuery() \
-        else everyone
+    matching = review_progress.rows_of(found, query)
     rows, page, pages = team_list.page_of(matching, int(values["page"]))
     values = {**values, "page": str(page)}
     done = sum(1 for _, r in everyone if review_progress.complete(found, r))

@@ -9,7 +9,6 @@ alerts read every member's history, so they are a page of their own (``/team/ale
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
@@ -32,7 +31,7 @@ from trellis.services.team_alerts import team_alerts as alerts_of
 
 from .alert_words import SEVERITY, fragmentation_reasons, recognition_reasons
 from .deps import CurrentUser, Uow, analysis
-from .fields import LINE, Short, page_number
+from .fields import LINE, Short, list_link, page_number
 from .pages import render
 
 router = APIRouter(include_in_schema=False)
@@ -72,9 +71,7 @@ def _query(values: dict[str, str]) -> team_list.TeamQuery:
 
 def link(values: dict[str, str], **changes: str) -> str:
     """This list's address with ``changes``; default values are left out."""
-    merged = {**values, **changes}
-    kept = {k: v for k, v in merged.items() if v and v != DEFAULTS[k]}
-    return "/team" + (f"?{urlencode(kept)}" if kept else "")
+    return list_link("/team", values, DEFAULTS, **changes)
 
 
 @router.get("/team", response_class=HTMLResponse)
@@ -112,9 +109,7 @@ ALERT_DEFAULTS = {"manager": "", "q": "", "risk": "", "severity": "", "fpage": "
 
 def alerts_link(values: dict[str, str], anchor: str = "", **changes: str) -> str:
     """The alerts page's address with ``changes``; default values are left out."""
-    merged = {**values, **changes}
-    kept = {k: v for k, v in merged.items() if v and v != ALERT_DEFAULTS[k]}
-    return "/team/alerts" + (f"?{urlencode(kept)}" if kept else "") + anchor
+    return list_link("/team/alerts", values, ALERT_DEFAULTS, anchor, **changes)
 
 
 @router.get("/team/alerts", response_class=HTMLResponse)
