@@ -11,6 +11,8 @@ from typing import Any
 
 from trellis.errors import InvalidEvent
 
+from .team_list import named
+
 STATES = {"none": "no raise proposed", "awaiting": "a raise awaiting approval",
           "approved": "an approved raise", "flagged": "a raise outside its band or over budget"}
 _OPEN = ("declined", "withdrawn")  # a raise that no longer stands: another may be proposed
@@ -45,8 +47,7 @@ def _stands(row: Mapping[str, Any], state: str) -> bool:
 
 def rows_of(people: Sequence[Mapping[str, Any]], query: CompQuery
             ) -> list[Mapping[str, Any]]:
-    words = query.search.casefold().split()
     return [r for r in people
             if (not query.team or r["group"] == query.team)
             and (not query.state or _stands(r, query.state))
-            and all(w in f"{r['name']} {r['person']}".casefold() for w in words)]
+            and named(query.search, r["name"], r["person"])]

@@ -10,6 +10,7 @@ from trellis.domain.reviews import Progress
 from trellis.errors import InvalidEvent
 
 from .reviews import CycleProgress
+from .team_list import named
 
 STATES = {"missing": "a review not in yet", "overdue": "a review overdue",
           "done": "every review in"}
@@ -33,8 +34,6 @@ def complete(found: CycleProgress, row: Progress) -> bool:
 
 def rows_of(found: CycleProgress, query: ProgressQuery) -> list[tuple[Person, Progress]]:
     """The participants ``query`` asks for, by name."""
-    words = query.search.casefold().split()
-
     def wanted(r: Progress) -> bool:
         if query.state == "overdue":
             return bool(r.overdue)
@@ -45,10 +44,8 @@ def rows_of(found: CycleProgress, query: ProgressQuery) -> list[tuple[Person, Pr
     rows = []
     for r in found.rows:
         person = found.people.get(r.person_id)
-        if person is None or not wanted(r):
-            continue
-        text = f"{person.name} {person.handle}".casefold()
-        if all(w in text for w in words):
+        if person is not None and wanted(r) and named(query.search, person.name,
+                                                      person.handle):
             rows.append((person, r))
     rows.sort(key=lambda pr: (pr[0].name.casefold(), pr[0].handle))
     return rows

@@ -34,7 +34,7 @@ from .collection import collector_paused
 from .fragmentation import FragmentationLine, FragmentationReport
 from .person_memo import PersonMemo
 from .recognition import Received, RecognitionLine, RecognitionReport
-from .team_list import PAGE_SIZE, page_of
+from .team_list import PAGE_SIZE, named, page_of
 from .teams import active_people
 from .unit_of_work import UnitOfWork
 
@@ -150,20 +150,18 @@ class AlertsView:
 def alerts_view(alerts: TeamAlerts, query: AlertsQuery) -> AlertsView:
     """Filter and page both lists of ``alerts``; nothing past the page is put in words."""
     query = query.check()
-    words = query.search.casefold().split()
 
-    def named(person: Person) -> bool:
-        text = f"{person.name} {person.handle}".casefold()
-        return all(w in text for w in words)
+    def found(person: Person) -> bool:
+        return named(query.search, person.name, person.handle)
 
     fragmented = [x for x in alerts.fragmentation.lines if x.assessment.action.value != "none"]
     unrecognized = [x for x in alerts.recognition.lines if x.alerts]
     return AlertsView(
         query, len(fragmented), len(unrecognized),
-        _page([x for x in fragmented if named(x.person)
+        _page([x for x in fragmented if found(x.person)
                and (not query.risk or x.assessment.level == query.risk)],
               query.fragmentation_page),
-        _page([x for x in unrecognized if named(x.person)
+        _page([x for x in unrecognized if found(x.person)
                and (not query.severity or x.severity == query.severity)],
               query.recognition_page))
 

@@ -47,6 +47,16 @@ _STATE = ("person_id", "role", "track", "level", "level_rank", "hired_on", "depa
           "role_since", "last_recognition_on")
 
 
+def named(search: str, name: str, handle: str) -> bool:
+    """Every word of ``search`` is in the person's name or handle (case aside): how the
+    web's lists of people are searched."""
+    words = search.casefold().split()
+    if not words:  # the unsearched list: no text to build for each row
+        return True
+    text = f"{name} {handle}".casefold()
+    return all(w in text for w in words)
+
+
 def page_of(rows: Sequence[T], page: int, size: int = PAGE_SIZE
             ) -> tuple[Sequence[T], int, int]:
     """Page ``page`` of ``rows``, ``size`` a page: its rows, the page shown (the last one
@@ -246,11 +256,8 @@ def _members(uow: UnitOfWork, manager: Person | None, framework: Framework) -> l
 
 
 def _matches(m: Member, q: TeamQuery, today: date) -> bool:
-    if q.search:
-        words = q.search.casefold().split()
-        text = f"{m.person.name} {m.person.handle}".casefold()
-        if not all(w in text for w in words):
-            return False
+    if not named(q.search, m.person.name, m.person.handle):
+        return False
     if q.track and m.role.track != q.track:
         return False
     if q.level and m.role.level != q.level:
