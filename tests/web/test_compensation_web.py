@@ -26,7 +26,7 @@ def counts(app) -> tuple[int, int]:
 
 def audit(app) -> list[dict]:
     with app.state.trellis.uow() as uow:
-        return uow.accounts.audit_entries()
+        return uow.audit.entries()
 
 
 def test_the_plus_sixty_percent_direct_write_no_longer_lands(app, clients):

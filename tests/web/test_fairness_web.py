@@ -34,7 +34,7 @@ def test_hr_sets_reads_and_removes_attributes_and_each_is_audited(app, clients):
     assert hr.delete("/api/people/peer/attributes/location").status_code == 204
     assert hr.get("/api/people/peer/attributes").json() == []
     with app.state.trellis.uow() as uow:
-        actions = [e["action"] for e in uow.accounts.audit_entries()
+        actions = [e["action"] for e in uow.audit.entries()
                    if e["user_email"] == "hr@x.org" and "peer/attributes" in e["resource"]]
     assert {"attribute.set", "attributes.read", "attribute.unset"} <= set(actions)
 
@@ -71,7 +71,7 @@ def test_hr_reads_the_audit_and_its_page(app, clients):
     since = date.fromisoformat(whole["since"][:10])
     assert f"From {since.day} {since.strftime('%b')} {since.year} to " in page.text
     with app.state.trellis.uow() as uow:
-        assert any(e["action"] == "fairness.read" for e in uow.accounts.audit_entries())
+        assert any(e["action"] == "fairness.read" for e in uow.audit.entries())
 
 
 def test_no_person_page_shows_an_attribute(clients):

@@ -44,7 +44,7 @@ def test_the_calls_cover_every_operation(app):
 
 def audit_entries(app) -> list[dict[str, Any]]:
     with app.state.trellis.uow() as uow:
-        return uow.accounts.audit_entries()
+        return uow.audit.entries()
 
 
 @pytest.mark.parametrize("who", ["hr", "manager"])

@@ -103,7 +103,7 @@ def test_the_withdrawal_is_attributable_and_visible_in_the_api(app, clients):
     assert [(g["approved"], g["remaining"]) for g in doc["groups"]
             if g["manager"] == "mgr"] == [(0, 1_390)]
     with app.state.trellis.uow() as uow:
-        [entry] = [e for e in uow.accounts.audit_entries() if e["action"] == "comp.withdraw"]
+        [entry] = [e for e in uow.audit.entries() if e["action"] == "comp.withdraw"]
     assert entry["user_email"] == "mgr@x.org"
     assert entry["resource"] == f"person/emp/proposals/{w['proposal']['id']}"
     assert entry["detail"]["reason"] == "the team's budget was cut"

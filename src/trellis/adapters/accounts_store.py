@@ -15,7 +15,6 @@ from sqlalchemy import Connection, bindparam, case, delete, func, insert, select
 from trellis.domain.access import Role, User
 
 from . import tables as t
-from .audit_store import AuditLog
 
 _USER = (t.users.c.id, t.users.c.email, t.users.c.role, t.users.c.person_id,
          t.users.c.created_at)
@@ -204,11 +203,3 @@ class AccountsRepository:
 
     def clear_throttle(self, key: str) -> None:
         self._c.execute(delete(t.login_throttle).where(t.login_throttle.c.key == key))
-
-    # the audit log (adapters.audit_store)
-    def audit(self, at: datetime, user_email: str | None, action: str, resource: str,
-              detail: dict[str, Any]) -> None:
-        AuditLog(self._c).add(at, user_email, action, resource, detail)
-
-    def audit_entries(self, limit: int | None = None) -> list[dict[str, Any]]:
-        return AuditLog(self._c).entries(limit)

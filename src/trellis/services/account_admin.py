@@ -117,7 +117,7 @@ def change_disabled(uow: UnitOfWork, account: int | str, disabled: bool, *, auth
             raise Conflict(f"{target.email} is not disabled")
         uow.accounts.set_disabled(target.id, now if disabled else None)
         ended = uow.accounts.remove_sessions_of(target.id) if disabled else 0
-        uow.accounts.audit(now, author, "user.disable" if disabled else "user.enable",
+        uow.audit.add(now, author, "user.disable" if disabled else "user.enable",
                            f"user/{target.id}", {"email": target.email, "sessions": ended})
         uow.commit()
         return target
@@ -143,7 +143,7 @@ def change_password(uow: UnitOfWork, account: int | str, password: str | None = 
         uow.accounts.set_password_hash(target.id, hash_password(password or fresh or ""),
                                        must_change_password=True)
         ended = uow.accounts.remove_sessions_of(target.id)
-        uow.accounts.audit(clock.now(), author, "user.password_reset", f"user/{target.id}",
+        uow.audit.add(clock.now(), author, "user.password_reset", f"user/{target.id}",
                            {"email": target.email, "generated": fresh is not None,
                             "sessions": ended, "chooses_own_at_sign_in": True})
         uow.commit()

@@ -105,7 +105,7 @@ def create_user(uow: UnitOfWork, email: str, password: str, role: Role, *,
         person_id = find_person(uow, person).id if person else None
         user = uow.accounts.add_user(email, _hasher.hash(password), role, person_id,
                                      clock.now(), must_change_password)
-        uow.accounts.audit(clock.now(), author, "user.create", f"user/{user.id}",
+        uow.audit.add(clock.now(), author, "user.create", f"user/{user.id}",
                            {"email": email, "role": role.value, "person_id": person_id,
                             "chooses_own_at_sign_in": must_change_password})
         uow.commit()
@@ -139,7 +139,7 @@ def login(uow: UnitOfWork, email: str, password: str, client: str | None = None
     now = clock.now()
     with uow:
         if where is not None and (until := _locked_until(uow, where, now)) is not None:
-            uow.accounts.audit(now, None, "login.failed", "session",
+            uow.audit.add(now, None, "login.failed", "session",
                                {"email": address, "throttled": "client"})
             uow.commit()
             raise TooManyAttempts(CLIENT_THROTTLED, _seconds(until - now))
@@ -155,7 +155,7 @@ def login(uow: UnitOfWork, email: str, password: str, client: str | None = None
             _fail(uow, key, now, MAX_FAILURES, LOCKOUT)
             if where is not None:
                 _fail(uow, where, now, MAX_CLIENT_FAILURES, CLIENT_LOCKOUT)
-            uow.accounts.audit(now, None, "login.failed", "session", {"email": address})
+            uow.audit.add(now, None, "login.failed", "session", {"email": address})
             uow.commit()
             raise NotAuthenticated(LOGIN_FAILED)
         assert found is not None
@@ -167,7 +167,7 @@ def login(uow: UnitOfWork, email: str, password: str, client: str | None = None
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         expires = now + timedelta(hours=SESSION_HOURS)
         uow.accounts.add_session(digest(token), user.id, csrf, now, expires)
-        uow.accounts.audit(now, user.email, "login", "session", {})
+        uow.audit.add(now, user.email, "login", "session", {})
         must_change = uow.accounts.must_change_password(user.id)
         uow.commit()
         return LoginSession(user, token, csrf, expires, must_change)
@@ -233,7 +233,7 @@ def choose_password(uow: UnitOfWork, user: User, token: str, current: str, new: 
             ok = False
         if not ok:
             _fail(uow, key, now, MAX_FAILURES, LOCKOUT)
-            uow.accounts.audit(now, user.email, "user.password_refused", f"user/{user.id}", {})
+            uow.audit.add(now, user.email, "user.password_refused", f"user/{user.id}", {})
             uow.commit()
             raise InvalidEvent(CURRENT_WRONG)
         if new == current:
@@ -241,7 +241,7 @@ def choose_password(uow: UnitOfWork, user: User, token: str, current: str, new: 
         uow.accounts.set_password_hash(user.id, _hasher.hash(new), must_change_password=False)
         ended = uow.accounts.remove_sessions_of(user.id, keep=digest(token))
         uow.accounts.clear_throttle(key)
-        uow.accounts.audit(now, user.email, "user.password_change", f"user/{user.id}",
+        uow.audit.add(now, user.email, "user.password_change", f"user/{user.id}",
                            {"sessions": ended})
         uow.commit()
         return ended
@@ -268,7 +268,7 @@ def create_token(uow: UnitOfWork, user: User, name: str, *, days: int | None = N
         expires = now + lifetime
         token_id = uow.accounts.add_token(digest(token), user.id, name, now, expires,
                                           scope.value)
-        uow.accounts.audit(now, user.email, "token.create", f"token/{token_id}",
+        uow.audit.add(now, user.email, "token.create", f"token/{token_id}",
                            {"name": name, "scope": scope.value, "days": lifetime.days})
         uow.commit()
     return token_id, token, expires
@@ -317,7 +317,7 @@ def revoke_token(uow: UnitOfWork, user: User, token_id: int) -> None:
         if found is None or not access.can_manage_token(user, found["user_id"]):
             raise NotFound(f"unknown token {token_id}")
         uow.accounts.remove_token(token_id)
-        uow.accounts.audit(clock.now(), user.email, "token.revoke", f"token/{token_id}",
+        uow.audit.add(clock.now(), user.email, "token.revoke", f"token/{token_id}",
                            {"owner": found["user"]})
         uow.commit()
 
@@ -529,14 +529,14 @@ def audit(uow: UnitOfWork, user: User | None, action: str, resource: str,
           detail: dict[str, Any] | None = None) -> None:
     """Write one audit entry in its own transaction (for reads of pay and for writes)."""
     with uow:
-        uow.accounts.audit(clock.now(), user.email if user else None, action, resource,
+        uow.audit.add(clock.now(), user.email if user else None, action, resource,
                            detail or {})
         uow.commit()
 
 
 def audit_log(uow: UnitOfWork, limit: int | None = None) -> list[dict[str, Any]]:
     with uow.reading():
-        return uow.accounts.audit_entries(limit)
+        return uow.audit.entries(limit)
 
 
 # --- demo accounts

@@ -96,7 +96,7 @@ def update_person(uow: UnitOfWork, ref: str, *, author: str, name: str | None = 
             uow.people.rename(person.id, str(after["name"]), after["email"])
             if manager_id != person.manager_id:
                 uow.people.set_manager(person.id, manager_id)
-            uow.accounts.audit(clock.now(), author, "person.update",
+            uow.audit.add(clock.now(), author, "person.update",
                                f"person/{person.handle}",
                                {k: {"from": old, "to": new} for k, (old, new) in changed.items()})
         uow.commit()
