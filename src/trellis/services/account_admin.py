@@ -118,7 +118,7 @@ def change_disabled(uow: UnitOfWork, account: int | str, disabled: bool, *, auth
         uow.accounts.set_disabled(target.id, now if disabled else None)
         ended = uow.accounts.remove_sessions_of(target.id) if disabled else 0
         uow.audit.add(now, author, "user.disable" if disabled else "user.enable",
-                           f"user/{target.id}", {"email": target.email, "sessions": ended})
+                      f"user/{target.id}", {"email": target.email, "sessions": ended})
         uow.commit()
         return target
 
@@ -144,8 +144,8 @@ def change_password(uow: UnitOfWork, account: int | str, password: str | None = 
                                        must_change_password=True)
         ended = uow.accounts.remove_sessions_of(target.id)
         uow.audit.add(clock.now(), author, "user.password_reset", f"user/{target.id}",
-                           {"email": target.email, "generated": fresh is not None,
-                            "sessions": ended, "chooses_own_at_sign_in": True})
+                      {"email": target.email, "generated": fresh is not None,
+                       "sessions": ended, "chooses_own_at_sign_in": True})
         uow.commit()
     return target, fresh
 

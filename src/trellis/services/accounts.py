@@ -106,8 +106,8 @@ def create_user(uow: UnitOfWork, email: str, password: str, role: Role, *,
         user = uow.accounts.add_user(email, _hasher.hash(password), role, person_id,
                                      clock.now(), must_change_password)
         uow.audit.add(clock.now(), author, "user.create", f"user/{user.id}",
-                           {"email": email, "role": role.value, "person_id": person_id,
-                            "chooses_own_at_sign_in": must_change_password})
+                      {"email": email, "role": role.value, "person_id": person_id,
+                       "chooses_own_at_sign_in": must_change_password})
         uow.commit()
         return user
 
@@ -140,7 +140,7 @@ def login(uow: UnitOfWork, email: str, password: str, client: str | None = None
     with uow:
         if where is not None and (until := _locked_until(uow, where, now)) is not None:
             uow.audit.add(now, None, "login.failed", "session",
-                               {"email": address, "throttled": "client"})
+                          {"email": address, "throttled": "client"})
             uow.commit()
             raise TooManyAttempts(CLIENT_THROTTLED, _seconds(until - now))
         locked = _locked_until(uow, key, now) is not None
@@ -242,7 +242,7 @@ def choose_password(uow: UnitOfWork, user: User, token: str, current: str, new: 
         ended = uow.accounts.remove_sessions_of(user.id, keep=digest(token))
         uow.accounts.clear_throttle(key)
         uow.audit.add(now, user.email, "user.password_change", f"user/{user.id}",
-                           {"sessions": ended})
+                      {"sessions": ended})
         uow.commit()
         return ended
 
@@ -269,7 +269,7 @@ def create_token(uow: UnitOfWork, user: User, name: str, *, days: int | None = N
         token_id = uow.accounts.add_token(digest(token), user.id, name, now, expires,
                                           scope.value)
         uow.audit.add(now, user.email, "token.create", f"token/{token_id}",
-                           {"name": name, "scope": scope.value, "days": lifetime.days})
+                      {"name": name, "scope": scope.value, "days": lifetime.days})
         uow.commit()
     return token_id, token, expires
 
@@ -318,7 +318,7 @@ def revoke_token(uow: UnitOfWork, user: User, token_id: int) -> None:
             raise NotFound(f"unknown token {token_id}")
         uow.accounts.remove_token(token_id)
         uow.audit.add(clock.now(), user.email, "token.revoke", f"token/{token_id}",
-                           {"owner": found["user"]})
+                      {"owner": found["user"]})
         uow.commit()
 
 
@@ -530,7 +530,7 @@ def audit(uow: UnitOfWork, user: User | None, action: str, resource: str,
     """Write one audit entry in its own transaction (for reads of pay and for writes)."""
     with uow:
         uow.audit.add(clock.now(), user.email if user else None, action, resource,
-                           detail or {})
+                      detail or {})
         uow.commit()
 
 

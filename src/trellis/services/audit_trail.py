@@ -38,7 +38,7 @@ def note_upward(uow: UnitOfWork, manager_handle: str, action: str,
     rule says (domain.upward)."""
     at = datetime.combine(clock.today(), time())
     uow.audit.add(at, None, action, f"person/{manager_handle}/reviews",
-                       {**(detail or {}), "form": "upward", "by": UPWARD_WRITER})
+                  {**(detail or {}), "form": "upward", "by": UPWARD_WRITER})
 
 
 def is_upward(entry: Mapping[str, Any]) -> bool:

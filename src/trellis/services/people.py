@@ -97,8 +97,8 @@ def update_person(uow: UnitOfWork, ref: str, *, author: str, name: str | None = 
             if manager_id != person.manager_id:
                 uow.people.set_manager(person.id, manager_id)
             uow.audit.add(clock.now(), author, "person.update",
-                               f"person/{person.handle}",
-                               {k: {"from": old, "to": new} for k, (old, new) in changed.items()})
+                          f"person/{person.handle}",
+                          {k: {"from": old, "to": new} for k, (old, new) in changed.items()})
         uow.commit()
         return DetailsChange(Person(person.id, person.handle, str(after["name"]),
                                     after["email"], manager_id), changed)
