@@ -14,13 +14,10 @@ to the ledger do nothing here: the first read after them does it, for those peop
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -31,6 +28,7 @@ from trellis.domain.fragmentation import FragmentationRules
 from trellis.domain.ledger_rows import EventRow
 from trellis.errors import Busy, Conflict
 
+from .code_digest import code_digest
 from .fragmentation import KINDS, duty_facts_of
 from .projections import PROJECTION_FORMAT
 from .recognition import recognition_facts
@@ -50,12 +48,7 @@ MODULES = ("trellis.domain.alert_facts", "trellis.domain.fragmentation",
 def code_format() -> str:
     """``FORMAT``, the stored profiles' format (band upgrades come from them) and a digest
     of the code that reads the facts."""
-    digest = hashlib.sha256(f"{FORMAT}/{PROJECTION_FORMAT}".encode())
-    for module in MODULES:
-        spec = importlib.util.find_spec(module)
-        origin = spec.origin if spec is not None else None
-        digest.update(Path(origin).read_bytes() if origin else module.encode())
-    return f"{FORMAT}-{digest.hexdigest()[:24]}"
+    return f"{FORMAT}-{code_digest(f'{FORMAT}/{PROJECTION_FORMAT}', MODULES)}"
 
 
 def events_of(uow: UnitOfWork, people: Collection[int]) -> dict[int, list[EventRow]]:

@@ -23,8 +23,6 @@ and a hand-written row cannot name any other callable.
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import io
 import pickle
 import threading
@@ -35,7 +33,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
-from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import orjson
@@ -44,6 +41,7 @@ from trellis.domain.org_models import ModelHeader, Position, events_behind, is_c
 from trellis.errors import Busy
 
 from . import clock
+from .code_digest import code_digest
 from .ledger_snapshot import LedgerSnapshot
 from .unit_of_work import UnitOfWork
 
@@ -111,12 +109,7 @@ CODEC = 1  # raise it when ``encode`` changes
 @cache
 def code_format(kind: ModelKind[Any]) -> str:
     """``kind.format``, the codec's and a digest of the code that builds the model."""
-    digest = hashlib.sha256(str(CODEC).encode())
-    for module in kind.modules:
-        spec = importlib.util.find_spec(module)
-        origin = spec.origin if spec is not None else None
-        digest.update(Path(origin).read_bytes() if origin else module.encode())
-    return f"{kind.format}-{digest.hexdigest()[:24]}"
+    return f"{kind.format}-{code_digest(str(CODEC), kind.modules)}"
 
 
 # --- payloads
