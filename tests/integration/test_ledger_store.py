@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -664,3 +665,21 @@ def test_light_rows_of_kinds_hold_every_live_event_the_ledger_holds(trellis):
         ).all()
     assert [(r.id, r.kind) for r in light] == [(i, k) for i, k in every if i != step.id]
     assert [r.kind for r in light].count("hire") == 3
+
+
+def test_one_unit_of_work_serves_transaction_after_transaction(trellis):
+    """A service opens the unit of work it is given once per transaction: every repository,
+    each bound to its transaction's connection, is made again in the next one."""
+    uow = trellis.uow()
+    names = [name for name, member in vars(type(uow)).items()
+             if isinstance(member, functools.cached_property)]
+    assert "audit" in names and "accounts" in names
+    for _ in range(2):
+        with uow:
+            for name in names:
+                getattr(uow, name)
+            uow.audit.add(clock.now(), "tester", "test.write", "test", {})
+            uow.people.all()
+            uow.commit()
+    with trellis.uow() as uow:
+        assert [e["action"] for e in uow.audit.entries(2)] == ["test.write", "test.write"]

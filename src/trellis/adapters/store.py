@@ -904,11 +904,6 @@ def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
         yield items[start:start + size]
 
 
-_REPOSITORIES = ("frameworks", "people", "events", "state", "plans", "accounts", "erasure",
-                 "reviews", "cases", "compensation", "calibrations", "attributes", "models",
-                 "alert_facts")
-
-
 class SqlUnitOfWork:
     """One transaction over the Trellis tables, with a repository per aggregate."""
 
@@ -1048,7 +1043,7 @@ class SqlUnitOfWork:
             self._transaction.rollback()
         self._open.close()  # the connection, then the import mark
         self._reading = self._importing = False  # the next transaction is an ordinary one
-        for name in _REPOSITORIES:
+        for name in _REPOSITORIES:  # each bound to the connection just closed
             self.__dict__.pop(name, None)
 
     def record_erasure(self, person_id: int, events_removed: int, author: str,
@@ -1078,3 +1073,8 @@ class SqlUnitOfWork:
     @property
     def dialect(self) -> str:
         return self._engine.dialect.name
+
+
+# Every cached repository, so that none outlives its transaction's connection.
+_REPOSITORIES = tuple(name for name, member in vars(SqlUnitOfWork).items()
+                      if isinstance(member, cached_property))
