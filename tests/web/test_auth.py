@@ -94,7 +94,7 @@ def test_the_login_form_is_protected_and_signs_in(app):
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").text).group(1)
     wrong = c.post("/login", data={"email": "emp@x.org", "password": "nope nope nope",
                                    "csrf_token": csrf})
-    assert wrong.status_code == 401 and "wrong email or password" in wrong.text
+    assert wrong.status_code == 401 and "Wrong email or password" in wrong.text
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").text).group(1)
     ok = c.post("/login", data={"email": "emp@x.org", "password": PASSWORD,
                                 "csrf_token": csrf}, follow_redirects=False)

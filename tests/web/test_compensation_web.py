@@ -303,7 +303,7 @@ def test_hr_searches_and_filters_a_cycles_people_and_an_answer_keeps_the_filters
     assert rows(f"{url}?team={team}") == {p["person"] for p in doc["people"]
                                           if p["group"] == team}
     bad = clients["hr"].get(f"{url}?state=late")
-    assert bad.status_code == 422 and "show people with one of: no raise proposed" in bad.text
+    assert bad.status_code == 422 and "Show people with one of: no raise proposed" in bad.text
     assert clients["hr"].get(f"{url}?team=nobody").status_code == 422
     assert clients["hr"].get(f"{url}?page=two").status_code == 422
     ok = clients["hr"].post(f"{url}/propose", data={

@@ -23,6 +23,7 @@ from trellis.entrypoints.web.formatting import (
     months,
     percent,
     pvalue,
+    sentence,
     years_months,
 )
 
@@ -131,3 +132,16 @@ def test_p_values_months_and_kinds_in_words():
     assert months(11.014) == "about 11 months" and months(0.4) == "about 1 month"
     assert months(25.2) == "about 2.1 years"
     assert kind("skill_step") == "Skill step" and kind("band_upgrade") == "Band upgrade"
+
+@pytest.mark.parametrize(("message", "shown"), [
+    ("give a reason: why the raise is declined", "Give a reason: why the raise is declined"),
+    ("dir: asc or desc", "Dir: asc or desc"),
+    ("you may not see Ann Lee's reviews", "You may not see Ann Lee's reviews"),
+    ("Ann Lee has no reports", "Ann Lee has no reports"),
+    ("new.hire@x.org can now sign in", "new.hire@x.org can now sign in"),  # an email as given
+    ("people.txt: use a .csv or .jsonl file", "people.txt: use a .csv or .jsonl file"),
+    ("eng-l6 is not a role", "eng-l6 is not a role"),
+    ("", ""), (None, ""),
+])
+def test_a_message_is_shown_as_a_sentence_keeping_names_as_written(message, shown):
+    assert sentence(message) == shown

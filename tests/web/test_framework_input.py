@@ -100,7 +100,7 @@ def test_a_hostile_upload_on_the_organization_page_is_a_422_page(clients, data):
     before = versions(hr)
     r = hr.post("/org/frameworks", files={"file": ("framework.yaml", data, "text/yaml")})
     assert r.status_code == 422, r.text[:500]
-    assert "the framework was not loaded" in r.text
+    assert "The framework was not loaded" in r.text
     assert versions(hr) == before
 
 
@@ -118,5 +118,5 @@ def test_a_replaces_that_points_nowhere_is_a_422_with_its_line(clients):
     r = hr.post("/org/frameworks",
                 files={"file": ("v2.yaml", REPLACES_NOTHING.encode(), "text/yaml")})
     assert r.status_code == 422, r.text[:500]  # was the bare JSON of the global handler
-    assert "the framework was not loaded" in r.text and "v2.yaml:16:" in r.text
+    assert "The framework was not loaded" in r.text and "v2.yaml:16:" in r.text
     assert versions(hr) == before

@@ -142,9 +142,9 @@ def test_the_team_list_pages_by_50_sorted_by_name(manager):
 
 
 @pytest.mark.parametrize("query, problem", [
-    ("page=0", "a page number is 1 or more"), ("page=two", "'two' is not a page number"),
-    ("sort=salary", "sort by one of"), ("band=great", "readiness is one of"),
-    ("track=sales", "no track 'sales'"), ("dir=up", "dir: asc or desc")])
+    ("page=0", "A page number is 1 or more"), ("page=two", "'two' is not a page number"),
+    ("sort=salary", "Sort by one of"), ("band=great", "Readiness is one of"),
+    ("track=sales", "no track 'sales'"), ("dir=up", "Dir: asc or desc")])
 def test_a_bad_list_parameter_is_a_one_line_422(manager, query, problem):
     r = manager.get(f"/team?{query}")
     assert r.status_code == 422
@@ -234,10 +234,10 @@ def test_the_alerts_are_filtered_and_paged(manager):
     lapse = unescape(manager.get("/team/alerts?severity=lapse").text)
     assert "No recognition alert matches the filters." in lapse
     assert f"{len(never)} people not recognized for a while" in lapse  # before filters
-    for bad, says in (("risk=bold", "risk is one of: high, medium, low"),
-                      ("severity=mild", "severity is one of: chronic, lapse"),
-                      ("rpage=two", "rpage: 'two' is not a page number"),
-                      ("fpage=0", "a page number is 1 or more")):
+    for bad, says in (("risk=bold", "Risk is one of: high, medium, low"),
+                      ("severity=mild", "Severity is one of: chronic, lapse"),
+                      ("rpage=two", "Rpage: 'two' is not a page number"),
+                      ("fpage=0", "A page number is 1 or more")):
         refused = manager.get(f"/team/alerts?{bad}")
         assert refused.status_code == 422 and says in unescape(refused.text), bad
 

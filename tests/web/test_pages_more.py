@@ -179,7 +179,7 @@ def test_advice_is_refused_outside_the_private_circle(clients):
     sim = clients["employee"].get("/api/people/emp/advice").json()["document"]["simulation"]
     r = clients["peer"].get("/people/emp/advice")
     assert r.status_code == 403
-    assert "you may not see Em Ployee's private career data" in text_of(r.text)
+    assert "You may not see Em Ployee's private career data" in text_of(r.text)
     assert "Recommended" not in r.text
     assert not any(f"{s['pay_p50']:,.0f}" in r.text for s in sim)
     assert api["status"] == 403
@@ -251,15 +251,15 @@ def test_compare_for_a_person(clients):
     own = clients["employee"].get("/org/compare")  # an employee: their own career
     assert own.status_code == 200 and "in your career" in text_of(own.text)
     unknown = c.get("/org/compare?person=Nobody+Here")
-    assert unknown.status_code == 404 and "no one you may see is called" in unknown.text
+    assert unknown.status_code == 404 and "No one you may see is called" in unknown.text
     refused = clients["employee"].get("/org/compare?team=mgr")
-    assert refused.status_code == 403 and "this needs the manager role" in refused.text
+    assert refused.status_code == 403 and "This needs the manager role" in refused.text
     assert 'href="/org/compare">Compare' not in own.text  # employees reach it from their page
 
 
 @pytest.mark.parametrize(("query", "status", "message"), [
-    ("team=nobody", 404, "no one you may see is called 'nobody'"),
-    ("team=mgr&person=emp", 422, "give a team or a person, not both"),
+    ("team=nobody", 404, "No one you may see is called 'nobody'"),
+    ("team=mgr&person=emp", 422, "Give a team or a person, not both"),
     ("team=emp", 422, "Em Ployee has no reports"),
 ])
 def test_bad_compare_input_is_a_clear_4xx(clients, query, status, message):

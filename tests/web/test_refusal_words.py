@@ -48,5 +48,5 @@ def test_a_role_refusal_names_the_role_in_words(clients):
     r = clients["employee"].get("/team")
     assert r.status_code == 403
     said = alerts(r.text)
-    assert "this needs the manager role" in said
+    assert "This needs the manager role" in said
     assert "hr_admin" not in said

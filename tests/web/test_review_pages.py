@@ -108,7 +108,7 @@ def test_self_and_manager_reviews_sit_side_by_side(clients):
 
 def test_an_outsider_is_refused_the_reviews_page(clients):
     text = page(clients, "peer", "/people/emp/reviews", 403)
-    assert "you may not see Em Ployee&#39;s reviews" in text
+    assert "You may not see Em Ployee&#39;s reviews" in text
 
 
 def test_a_manager_nominates_a_peer_from_the_progress_page(clients):
@@ -150,9 +150,9 @@ def test_hr_searches_and_filters_the_progress_and_a_nomination_keeps_the_filters
     assert 0 < overdue < 4 and text.count('class="status missed"') == overdue
     assert f"Showing 1 to {overdue} of {overdue}, by name." in text
     assert "Nobody matches these filters." in page(clients, "hr", f"{PATH}/progress?state=done")
-    assert "show people with one of: a review not in yet, a review overdue, every review in" \
+    assert "Show people with one of: a review not in yet, a review overdue, every review in" \
         in page(clients, "hr", f"{PATH}/progress?state=late", 422)
-    assert "page: &#39;two&#39; is not a page number" in page(
+    assert "Page: &#39;two&#39; is not a page number" in page(
         clients, "hr", f"{PATH}/progress?page=two", 422)
     r = clients["hr"].post(f"{PATH}/nominations", data=form_data(
         clients, "hr", person="mgr", peer="Bo Boss", q="ma", state="missing"),

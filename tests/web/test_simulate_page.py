@@ -79,13 +79,13 @@ def test_a_manager_finds_their_report_by_name(clients):
 def test_a_name_outside_the_readers_circle_is_not_found(clients):
     page = clients["manager"].get("/simulate?run=1&person=Pe+Er" + QUICK)
     assert page.status_code == 404
-    assert "no one you may simulate is called &#39;Pe Er&#39;" in page.text
+    assert "No one you may simulate is called &#39;Pe Er&#39;" in page.text
     assert 'id="res-h"' not in page.text
 
 
 def test_a_name_that_fits_several_people_lists_them_to_choose(clients):
     page = clients["hr"].get("/simulate?run=1&person=e&strategy=micro" + QUICK)
-    assert page.status_code == 422 and "more than one person is called" in page.text
+    assert page.status_code == 422 and "More than one person is called" in page.text
     links = re.findall(r'<li><a href="(/simulate\?[^"]+)">([^<]+)</a>', page.text)
     assert [name for _, name in links] == ["Em Ployee", "Meg Manager", "Pe Er"]
     chosen = clients["hr"].get(unescape(links[0][0]))
@@ -108,5 +108,5 @@ def test_nothing_ticked_is_refused_in_place(clients):
     page = clients["hr"].get("/simulate?run=1&person=ployee&mix=" + QUICK)
     assert page.status_code == 200  # no strategy given at all: the three presets
     none = clients["hr"].get("/simulate?run=1&person=ployee&strategy=&mix=" + QUICK)
-    assert none.status_code == 422 and "tick at least one strategy" in none.text
+    assert none.status_code == 422 and "Tick at least one strategy" in none.text
     assert 'value="ployee"' in none.text  # the form as typed

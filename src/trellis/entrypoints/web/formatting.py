@@ -13,12 +13,15 @@ plain function too, for code that builds text for a page:
     {{ 11.014|months }}            about 11 months (24 or more: about 2.1 years)
     {{ 15.2|years_months }}        1 year 3 months   a stay (time in a level), whole months
     {{ "skill_step"|kind }}        Skill step  an event kind (or any snake_case word) in words
+    {{ message|sentence }}         Give a reason: ...  a message (lowercase by convention,
+                                   errors.py) as a page's sentence
 
 None shows as an en dash, so a missing value never prints "None".
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -112,6 +115,18 @@ def kind(value: str | None) -> str:
     return KIND_WORDS.get(value) or value.replace("_", " ").capitalize()
 
 
+_WORD = re.compile(r"[a-z][a-z'-]*[:,;]?(\s|$)")
+
+
+def sentence(text: str | None) -> str:
+    """A message as a sentence on its own, its first word capitalized. Messages start lower
+    case so that they read inside another (the command line's "error: ..."); one that
+    starts with a name as written (an email, a file) keeps it."""
+    if not text:
+        return ""
+    return text[0].upper() + text[1:] if _WORD.match(text) else text
+
+
 STRATEGIES = {"promotion": "Promotion-focused", "micro": "Micro-progression",
               "balanced": "Balanced"}
 
@@ -130,7 +145,7 @@ def strategy(name: str) -> str:
 FILTERS: dict[str, Any] = {"day": day, "moment": moment, "percent": percent,
                            "number": number, "money": money, "pvalue": pvalue,
                            "months": months, "years_months": years_months, "kind": kind,
-                           "strategy": strategy}
+                           "sentence": sentence, "strategy": strategy}
 
 
 def install(env: Environment) -> Environment:
