@@ -32,7 +32,7 @@ def test_hr_changes_a_rating_with_a_reason_and_the_person_sees_it(browser, site)
     hr.wait_for_url(f"{site}/org/calibration")
     hr.locator("table a").first.click()
     hr.wait_for_url(re.compile(r".*/org/calibration/\d+$"))
-    assert hr.locator("svg").first.is_visible()  # the distribution, drawn by the server
+    assert hr.locator(".bars svg").first.is_visible()  # the distribution, drawn by the server
     assert hr.locator("#ninebox tbody tr").count() == 3
     row = hr.locator(f"#m-{re.escape(handle)}")
     before = int(row.locator("td.rating").inner_text())
@@ -55,3 +55,25 @@ def test_hr_changes_a_rating_with_a_reason_and_the_person_sees_it(browser, site)
     assert (manager["rating"], manager["calibrated"]) == (original, after)
     employee.goto(f"{site}/me")
     assert f"calibrated from {before} to {after}" in employee.content()
+
+
+def test_the_distribution_reads_on_a_phone(browser, site):
+    """Each rating's label and count are the page's text beside its bar, at a phone's width
+    as on a desk (inside one scaled SVG they shrank to 8 px)."""
+    for width in (1280, 390):
+        hr = test_browser.sign_in(browser, site, "hr@demo.trellis", width=width)
+        hr.goto(f"{site}/org/calibration")
+        hr.locator("table a").first.click()
+        hr.wait_for_url(re.compile(r".*/org/calibration/\d+$"))
+        chart = hr.locator(".bars")
+        sizes = chart.locator(".bar-label, .bar-count").evaluate_all(
+            "els => els.map(e => parseFloat(getComputedStyle(e).fontSize))")
+        table = hr.locator("#distribution tbody tr")
+        assert len(sizes) == 2 * table.count() and min(sizes) >= 14, (width, sizes)
+        labels = chart.locator(".bar-label").all_inner_texts()
+        assert labels == [row.locator("td").first.inner_text() for row in table.all()]
+        box = chart.bounding_box()
+        assert box and box["x"] + box["width"] <= width, (width, box)  # nothing cut off
+        if width == 390:
+            chart.screenshot(path=str(SHOTS / "trellis-phone-calibration-chart.png"))
+        hr.close()

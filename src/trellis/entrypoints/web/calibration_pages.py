@@ -36,7 +36,7 @@ from .people_names import name_of, names_of_everyone
 
 router = APIRouter(include_in_schema=False)
 
-BAR_WIDTH = 320  # the SVG's widest bar, in pixels
+BAR_WIDTH = 320  # the widest bar, in its SVG's units (the SVG stretches to its row)
 
 
 @router.get("/org/calibration", response_class=HTMLResponse)
@@ -125,7 +125,8 @@ def _show(session_id: SessionId, request: Request, user: User, uow: Uow, *,
     return render(request, "calibration.html", status, view=view, session=session,
                   group=words.get(f"{session.group_kind}:{session.group}",
                                   session.group_label),
-                  bars=_bars(view.distribution), bands=BANDS, rows=list(reversed(BANDS)),
+                  bars=_bars(view.distribution), bar_width=BAR_WIDTH, bands=BANDS,
+                  rows=list(reversed(BANDS)),
                   ratings=list(range(scale.min, scale.max + 1)),
                   changes=changes, message=message,
                   changed=name_of(names, changed) if changed else None,
@@ -148,7 +149,7 @@ def _subject_words(framework: Framework, what: str) -> str:
 
 
 def _bars(rows: tuple[RatingShare, ...]) -> list[dict[str, Any]]:
-    """Each rating's bar and its target's, scaled to the widest (pixel widths for the SVG's
+    """Each rating's bar and its target's, scaled to the widest (widths for the SVG's
     attributes: no inline script or style needed)."""
     top = max([r.count for r in rows] + [r.target_count or 0 for r in rows] + [1])
     return [{"row": r, "width": round(BAR_WIDTH * r.count / top),
