@@ -81,7 +81,7 @@ def test_a_manager_retracts_an_event_from_its_row(browser, site):
     row.get_by_role("button", name="Retract…").click()
     page.wait_for_url(re.compile(rf".*/events/{event_id}/retract#event-{event_id}$"))
     refused = page.locator(f"#event-{event_id}").get_by_role("alert")
-    assert "Give a reason" in refused.inner_text() and in_view(refused)
+    assert "give a reason" in refused.inner_text() and in_view(refused)
     page.screenshot(path=str(SHOTS / "person-retract-refused.png"))
 
     row = page.locator(f"#event-{event_id}")
