@@ -41,6 +41,16 @@ PEAK_AIM_MB = 1024
 
 
 def _rss_mb() -> float:
+    """The process's peak resident memory. Linux's ru_maxrss survives exec: a phase's child
+    started by a parent that has just generated the organization (GBs) would report the
+    parent's peak; the memory map's high-water mark (VmHWM) is the child's own."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 

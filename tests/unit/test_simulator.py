@@ -34,6 +34,25 @@ def test_the_same_seed_gives_the_same_results():
     assert run(seed=8).horizon != a.horizon
 
 
+def test_without_bands_the_horizon_and_survival_are_the_same_to_the_bit():
+    # advice reads the horizon and survival only: skipping the bands must not move a draw
+    start = Start.of(rank=np.array([1, 2, 3, 2, 1]), top_rank=6,
+                     pay=np.array([90_000.0, np.nan, 110_000.0, 95_000.0, 70_000.0]),
+                     readiness=0.3, quarters_in_level=2, quarters_since=2, years=1.0,
+                     engagement=3.8)
+    for runs, sample in ((4_000, 20_000), (4_000, 3)):  # a band sample shuffles the start
+        def go(bands, runs=runs, sample=sample):
+            return simulate(default_calibration(), start, BALANCED, quarters=12, runs=runs,
+                            rng=np.random.default_rng(5), band_sample=sample, bands=bands)
+
+        full, bare = go(True), go(False)
+        assert bare.bands == {} and set(full.bands) == {"pay", "level", "steps", "engagement"}
+        assert bare.horizon == full.horizon
+        assert np.array_equal(bare.survival, full.survival)
+        assert (bare.promotions, bare.micro_progressions) == (full.promotions,
+                                                              full.micro_progressions)
+
+
 def test_without_departure_hazard_everyone_stays():
     cal = replace(default_calibration(), departure=DepartureModel(0, 0, 0, 0, 0, "test"))
     outcome = run(cal)

@@ -134,7 +134,7 @@ class Outcome:
     quarters: int
     runs: int
     survival: Array  # share still employed, quarters + 1 values
-    bands: Mapping[str, Bands]  # METRICS over time, among those still employed
+    bands: Mapping[str, Bands]  # METRICS over time, among those still employed (or none)
     horizon: Mapping[str, tuple[float, float, float]]  # P10/P50/P90 at the horizon
     promotions: float  # mean per trajectory
     micro_progressions: float
@@ -198,8 +198,11 @@ def stage_of(years: Array, rank: Array, t: StageThresholds) -> Array:
 
 
 def simulate(calibration: Calibration, start: Start, strategy: Strategy, *, quarters: int,
-             runs: int, rng: np.random.Generator, band_sample: int = BAND_SAMPLE) -> Outcome:
-    """Run ``runs`` trajectories for ``quarters`` quarters from ``start`` under ``strategy``."""
+             runs: int, rng: np.random.Generator, band_sample: int = BAND_SAMPLE,
+             bands: bool = True) -> Outcome:
+    """Run ``runs`` trajectories for ``quarters`` quarters from ``start`` under ``strategy``;
+    without ``bands`` the percentiles over time are not taken (``Outcome.bands`` empty: most
+    of a small run's time), the rest the same to the bit (the same draws)."""
     import time
 
     began = time.perf_counter()
@@ -256,7 +259,8 @@ def simulate(calibration: Calibration, start: Start, strategy: Strategy, *, quar
     survival = np.ones(quarters + 1)
     over_time = {m: np.full((3, quarters + 1), np.nan) for m in METRICS}
     values: dict[str, Array] = {"pay": pay, "level": rank, "steps": steps, "engagement": eng}
-    _bands(over_time, values, alive, sample, 0)
+    if bands:
+        _bands(over_time, values, alive, sample, 0)
     bits = rng.bit_generator
     # Lookup tables over the small integer states: departure thresholds by quarters since
     # the last progression, the promotion score's readiness-free part by (time, rank).
@@ -333,11 +337,12 @@ def simulate(calibration: Calibration, start: Start, strategy: Strategy, *, quar
         np.clip(eng, one, np.float32(5), out=eng)
         alive &= ~leave
         survival[q + 1] = np.count_nonzero(alive) / runs
-        _bands(over_time, values, alive, sample, q + 1)
+        if bands:
+            _bands(over_time, values, alive, sample, q + 1)
 
     horizon = _stacked_percentiles(values, alive)
-    bands = {m: Bands(*over_time[m]) for m in METRICS}
-    return Outcome(strategy, quarters, runs, survival, bands, horizon,
+    taken = {m: Bands(*over_time[m]) for m in METRICS} if bands else {}
+    return Outcome(strategy, quarters, runs, survival, taken, horizon,
                    promotions=float(promos.mean()), micro_progressions=float(micro.mean()),
                    seconds=time.perf_counter() - began)
 

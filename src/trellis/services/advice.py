@@ -142,7 +142,7 @@ def advise(uow: UnitOfWork, person: str, *, simulate_runs: int = SIM_RUNS,
         try:
             sim = simulate(uow, person=found.handle, strategy="promotion,balanced,micro",
                            years=SIM_YEARS, runs=simulate_runs, seed=found.id,
-                           thresholds=thresholds)
+                           thresholds=thresholds, bands=False)
             simulated = tuple(SimulatedStrategy(
                 o.strategy.name, o.strategy.promotion_effort,
                 o.horizon["pay"][1] if math.isfinite(o.horizon["pay"][1]) else None,

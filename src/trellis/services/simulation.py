@@ -127,7 +127,9 @@ def calibration_model(uow: UnitOfWork, thresholds: StageThresholds = DEFAULT_THR
 
 def simulate(uow: UnitOfWork, *, person: str | None = None, cohort: str | None = None,
              strategy: str = "all", years: int = 10, runs: int = 10_000, seed: int = 0,
-             thresholds: StageThresholds = DEFAULT_THRESHOLDS) -> Simulation:
+             thresholds: StageThresholds = DEFAULT_THRESHOLDS, bands: bool = True
+             ) -> Simulation:
+    """``bands``: the percentiles over time too (a chart's; advice reads the horizon)."""
     strategies = parse_strategies(strategy)
     check_range(years, runs)
     wanted = parse_filter(cohort) if cohort is not None else {}
@@ -162,7 +164,8 @@ def simulate(uow: UnitOfWork, *, person: str | None = None, cohort: str | None =
                    else "every active individual contributor")
     start = _start(chosen, framework, today, calibration)
     outcomes = [run_strategy(calibration, start, s, quarters=4 * years, runs=runs,
-                             rng=np.random.default_rng(seed)) for s in strategies]
+                             rng=np.random.default_rng(seed), bands=bands)
+                for s in strategies]
     return Simulation(subject, len(chosen), years, runs, seed, calibration, outcomes, model)
 
 
