@@ -165,9 +165,14 @@ def test_a_carry_that_would_break_a_ledger_writes_nothing(acme: Trellis) -> None
         to_mastery=2)
     before = counts(acme)
     v2 = ONE.replace("{id: sql, name: SQL}", "{id: sql, name: SQL, replaces: [testing]}")
-    with pytest.raises(LedgerRuleBroken, match="would break ada's ledger: skill_step on "
-                       "2025-06-01: sql is at mastery 3, not 1"):
+    with pytest.raises(LedgerRuleBroken) as info:
         load(acme, v2, "2025-01-01")
+    assert info.value.on_command_line() == (
+        "carrying evidence into acme v2 would break ada's ledger: skill_step on 2025-06-01: "
+        "sql is at mastery 3, not 1 (nothing was loaded)")  # the rule's terms kept
+    assert str(info.value) == (
+        "carrying evidence into acme v2 would break Ada's ledger: a skill step on 1 Jun "
+        "2025: SQL is at mastery 3, not 1 (nothing was loaded)")
     assert counts(acme) == before
 
 

@@ -93,19 +93,20 @@ def test_a_second_calibration_starts_from_the_first_and_a_retraction_undoes_one(
 def test_the_fold_refuses_a_calibration_that_does_not_match_the_ledger():
     cases = [
         (Calibrated(load()).review(MANAGER, 3).calibrate(2, 4),
-         "calibration on 2024-07-01: the cycle '2024' rating is 3, not 2"),
+         "the cycle '2024' rating is 3, not 2"),
         (Calibrated(load()).review(MANAGER, 3).calibrate(3, 6),
-         "calibration on 2024-07-01: rating 6 is outside the scale 1-5"),
+         "rating 6 is outside the scale 1-5"),
         (Calibrated(load()).review(SELF, 3).calibrate(3, 4),
-         "calibration on 2024-07-01: no manager review in cycle '2024' to calibrate"),
+         "no manager review in cycle '2024' to calibrate"),
         # the first of two retracted: the second no longer starts where the rating stands
         (Calibrated(load()).review(MANAGER, 3).calibrate(3, 4).calibrate(4, 2).retract(3),
-         "calibration on 2024-07-01: the cycle '2024' rating is 3, not 4"),
+         "the cycle '2024' rating is 3, not 4"),
     ]
     for ledger, message in cases:
         with pytest.raises(LedgerRuleBroken) as caught:
             ledger.profile()
-        assert str(caught.value) == message
+        assert str(caught.value) == f"a calibration on 1 Jul 2024: {message}"
+        assert caught.value.on_command_line() == f"calibration on 2024-07-01: {message}"
 
 
 def test_the_timeline_says_what_changed_and_why():

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trellis.adapters.framework_files import parse_framework
+from trellis.domain.days import day_words
 from trellis.domain.events import Assessed, Assessor, Demonstrated, Event, Hire, SkillStep
 from trellis.domain.framework import Framework
 from trellis.domain.profile import fold
@@ -262,11 +263,20 @@ def test_a_demonstration_needs_evidence_and_a_known_criterion():
     fw = load()
     ledger = Ledger(fw)
     ledger.events.append(ledger._event(FRESH, Demonstrated("comms.1")))
-    with pytest.raises(LedgerRuleBroken, match=r"give the evidence .* 'comms.1'"):
+    with pytest.raises(LedgerRuleBroken) as caught:
         ledger.profile()
-    with pytest.raises(LedgerRuleBroken, match="unknown criterion 'nope'"):
+    text = fw.criteria["comms.1"].text
+    assert str(caught.value) == (f"a criterion shown on {day_words(FRESH)}: give the evidence "
+                                 f'(text or a link) that shows "{text}"')
+    assert caught.value.on_command_line() == (f"demonstrated on {FRESH}: give the evidence "
+                                              "(text or a link) that shows comms.1")
+    with pytest.raises(LedgerRuleBroken) as caught:
         Ledger(fw).demonstrate("nope").profile()
-    with pytest.raises(LedgerRuleBroken, match=r"proficiency 4 is above the scale's maximum 3"):
+    assert str(caught.value).endswith(f"unknown criterion 'nope' in the {fw.name} framework")
+    assert caught.value.on_command_line().endswith(
+        f"unknown criterion 'nope' in framework '{fw.key}'")
+    with pytest.raises(LedgerRuleBroken, match=r"^an assessment on .*: proficiency 4 is above "
+                                               r"the scale's maximum 3$"):
         Ledger(fw).assess("comms.1", 4, Assessor.PEER).profile()
 
 

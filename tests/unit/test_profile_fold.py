@@ -63,10 +63,12 @@ def hired(role: str = "eng1", pay: int | None = 45000, currency: str | None = No
     return ledger
 
 
-def broken(ledger: Ledger) -> str:
+def broken(ledger: Ledger) -> tuple[str, str]:
+    """The refusal as a page says it (names, titles, days in words) and as the command
+    line does (ids, ISO days)."""
     with pytest.raises(LedgerRuleBroken) as info:
         check_history(1, ledger.events, FRAMEWORKS)
-    return str(info.value)
+    return str(info.value), info.value.on_command_line()
 
 
 # --- each kind's effect -----------------------------------------------------------------
@@ -285,7 +287,8 @@ def test_retracting_the_first_skill_step_makes_the_next_one_inconsistent():
     first = ledger.add("2020-02-01", SkillStep("coding", 0, 1))
     ledger.add("2020-03-01", SkillStep("coding", 1, 2))
     ledger.add("2020-04-01", Retraction(first.id, "not yet"))
-    assert broken(ledger) == "skill_step on 2020-03-01: coding is at mastery 0, not 1"
+    assert broken(ledger) == ("a skill step on 1 Mar 2020: Coding is at mastery 0, not 1",
+                              "skill_step on 2020-03-01: coding is at mastery 0, not 1")
 
 
 # --- the ledger's rules -------------------------------------------------------------------
@@ -294,110 +297,135 @@ def test_retracting_the_first_skill_step_makes_the_next_one_inconsistent():
 def test_event_before_the_hire():
     ledger = hired()
     ledger.add("2019-12-31", SkillStep("coding", 0, 1))
-    assert broken(ledger) == "skill_step on 2019-12-31 is before the hire"
+    assert broken(ledger) == ("a skill step on 31 Dec 2019 is before the hire",
+                              "skill_step on 2019-12-31 is before the hire")
 
 
 def test_no_hire_at_all():
     ledger = Ledger()
     ledger.add("2020-01-01", Recognition("x"))
-    assert broken(ledger) == "recognition on 2020-01-01 is before the hire"
+    assert broken(ledger) == ("a recognition on 1 Jan 2020 is before the hire",
+                              "recognition on 2020-01-01 is before the hire")
 
 
 def test_event_after_the_departure():
     ledger = hired()
     ledger.add("2021-01-01", Departure())
     ledger.add("2021-02-01", Compensation(amount=100))
-    assert broken(ledger) == "compensation on 2021-02-01 is after the departure on 2021-01-01"
+    assert broken(ledger) == (
+        "a pay change on 1 Feb 2021 is after the departure on 1 Jan 2021",
+        "compensation on 2021-02-01 is after the departure on 2021-01-01")
 
 
 def test_second_hire_while_employed():
     ledger = hired()
     ledger.add("2021-01-01", Hire("eng2"))
-    assert broken(ledger) == "hire on 2021-01-01: already hired on 2020-01-01"
+    assert broken(ledger) == ("a hire on 1 Jan 2021: already hired on 1 Jan 2020",
+                              "hire on 2021-01-01: already hired on 2020-01-01")
 
 
 def test_promotion_to_the_same_level():
     ledger = hired("eng2", 54000)
     ledger.add("2021-01-01", Promotion("des2"))
-    assert broken(ledger) == \
-        "promotion on 2021-01-01 to 'des2' (level L2) is not above the current level L2"
+    assert broken(ledger) == (
+        "a promotion on 1 Jan 2021 to Designer II (level Mid) is not above the current "
+        "level Mid",
+        "promotion on 2021-01-01 to 'des2' (level L2) is not above the current level L2")
 
 
 def test_promotion_to_a_lower_level():
     ledger = hired("eng3", 70000)
     ledger.add("2021-01-01", Promotion("eng1"))
-    assert broken(ledger) == \
-        "promotion on 2021-01-01 to 'eng1' (level L1) is not above the current level L3"
+    assert broken(ledger) == (
+        "a promotion on 1 Jan 2021 to Engineer I (level Junior) is not above the current "
+        "level Senior",
+        "promotion on 2021-01-01 to 'eng1' (level L1) is not above the current level L3")
 
 
 def test_lateral_move_up_a_level():
     ledger = hired()
     ledger.add("2021-01-01", LateralMove("des2"))
-    assert broken(ledger) == \
-        "lateral_move on 2021-01-01 to 'des2' goes up a level: record it as a promotion"
+    assert broken(ledger) == (
+        "a lateral move on 1 Jan 2021 to Designer II goes up a level: record it as a "
+        "promotion",
+        "lateral_move on 2021-01-01 to 'des2' goes up a level: record it as a promotion")
 
 
 def test_lateral_move_to_the_same_role():
     ledger = hired()
     ledger.add("2021-01-01", LateralMove("eng1"))
-    assert broken(ledger) == "lateral_move on 2021-01-01: already in role 'eng1'"
+    assert broken(ledger) == ("a lateral move on 1 Jan 2021: already in role Engineer I",
+                              "lateral_move on 2021-01-01: already in role 'eng1'")
 
 
 def test_skill_step_whose_start_disagrees_with_current_mastery():
     ledger = hired()
     ledger.add("2020-02-01", SkillStep("coding", 0, 2))
     ledger.add("2020-03-01", SkillStep("coding", 1, 3))
-    assert broken(ledger) == "skill_step on 2020-03-01: coding is at mastery 2, not 1"
+    assert broken(ledger) == ("a skill step on 1 Mar 2020: Coding is at mastery 2, not 1",
+                              "skill_step on 2020-03-01: coding is at mastery 2, not 1")
 
 
 def test_first_skill_step_must_start_at_zero():
     ledger = hired()
     ledger.add("2020-02-01", SkillStep("mentoring", 1, 2))
-    assert broken(ledger) == "skill_step on 2020-02-01: mentoring is at mastery 0, not 1"
+    assert broken(ledger) == (
+        "a skill step on 1 Feb 2020: Mentoring is at mastery 0, not 1",
+        "skill_step on 2020-02-01: mentoring is at mastery 0, not 1")
 
 
 def test_skill_step_above_the_scale_maximum():
     ledger = hired()
     ledger.add("2020-02-01", SkillStep("coding", 0, 6))
-    assert broken(ledger) == \
-        "skill_step on 2020-02-01: mastery 6 is above the coding scale's maximum 5"
+    assert broken(ledger) == (
+        "a skill step on 1 Feb 2020: mastery 6 is above the Coding scale's maximum 5",
+        "skill_step on 2020-02-01: mastery 6 is above the coding scale's maximum 5")
 
 
 @pytest.mark.parametrize(
-    ("details", "message"),
+    ("details", "words", "command"),
     [
-        (Promotion("eng9"), "promotion on 2020-02-01: unknown role 'eng9'"),
-        (LateralMove("pm1"), "lateral_move on 2020-02-01: unknown role 'pm1'"),
-        (SkillStep("juggling", 0, 1), "skill_step on 2020-02-01: unknown competency 'juggling'"),
+        (Promotion("eng9"), "a promotion on 1 Feb 2020: unknown role 'eng9'",
+         "promotion on 2020-02-01: unknown role 'eng9'"),
+        (LateralMove("pm1"), "a lateral move on 1 Feb 2020: unknown role 'pm1'",
+         "lateral_move on 2020-02-01: unknown role 'pm1'"),
+        (SkillStep("juggling", 0, 1), "a skill step on 1 Feb 2020: unknown competency "
+         "'juggling'", "skill_step on 2020-02-01: unknown competency 'juggling'"),
         (Certification("PMP", None, "juggling"),
+         "a certification on 1 Feb 2020: unknown competency 'juggling'",
          "certification on 2020-02-01: unknown competency 'juggling'"),
         (Responsibility("sales", 0.2),
+         "a responsibility on 1 Feb 2020: unknown function 'sales' (functions are the "
+         "framework's tracks: Engineering, Design)",
          "responsibility on 2020-02-01: unknown function 'sales' (functions are the "
          "framework's tracks: eng, design)"),
     ],
 )
-def test_unknown_references(details, message):
+def test_unknown_references(details, words, command):
+    """What was given and is unknown reads as given; the rest in each reading's words."""
     ledger = hired()
     ledger.add("2020-02-01", details)
-    assert broken(ledger) == message
+    assert broken(ledger) == (words, command)
 
 
 def test_percent_raise_with_no_pay_recorded():
     ledger = hired(pay=None)
     ledger.add("2020-02-01", Compensation(CompensationKind.MERIT, None, 3.0))
-    assert broken(ledger) == \
-        "compensation on 2020-02-01: a percent change needs a known base pay"
+    assert broken(ledger) == (
+        "a pay change on 1 Feb 2020: a percent change needs a known base pay",
+        "compensation on 2020-02-01: a percent change needs a known base pay")
 
 
 def test_hire_into_an_unknown_role():
     ledger = hired("cto")
-    assert broken(ledger) == "hire on 2020-01-01: unknown role 'cto'"
+    assert broken(ledger) == ("a hire on 1 Jan 2020: unknown role 'cto'",
+                              "hire on 2020-01-01: unknown role 'cto'")
 
 
 def test_unknown_framework_version():
     ledger = Ledger()
     ledger.add(HIRED, Hire("eng1"), version=7)
-    assert broken(ledger) == "unknown framework version 7"
+    assert broken(ledger) == ("unknown framework version 7",) * 2
 
 
 def test_fold_at_a_date_before_a_broken_event_still_works():

@@ -244,22 +244,28 @@ def test_the_profile_document_keeps_reviews_and_reads_old_documents_without_them
     assert profile_from_document(doc).reviews == {}
 
 
-@pytest.mark.parametrize(("reviews", "role", "rating", "items", "message"), [
-    ("", MANAGER, 6, {}, "rating 6 is outside the scale 1-5"),
-    ("", MANAGER, 0, {}, "rating 0 is outside the scale 1-5"),
+@pytest.mark.parametrize(("reviews", "role", "rating", "items", "words", "command"), [
+    ("", MANAGER, 6, {}, "rating 6 is outside the scale 1-5", None),
+    ("", MANAGER, 0, {}, "rating 0 is outside the scale 1-5", None),
     ("reviews: {forms: [self, manager]}\n", PEER, 3, {},
+     "the Criteria co framework has no peer reviews (its forms: self, manager)",
      "framework 'crit' has no peer reviews (its forms: self, manager)"),
-    ("", MANAGER, 3, {"nope": 1}, "'nope' is not a competency or criterion of framework "
-     "'crit'"),
-    ("", MANAGER, 3, {"coding": 6}, "coding rated 6, above its scale's maximum 5"),
-    ("", MANAGER, 3, {"comms_1": 4}, "comms.1 rated 4, above its scale's maximum 3"),
+    ("", MANAGER, 3, {"nope": 1}, "'nope' is not a competency or criterion of the Criteria "
+     "co framework", "'nope' is not a competency or criterion of framework 'crit'"),
+    ("", MANAGER, 3, {"coding": 6}, "Coding rated 6, above its scale's maximum 5",
+     "coding rated 6, above its scale's maximum 5"),
+    ("", MANAGER, 3, {"comms_1": 4}, '"Gives status updates" rated 4, above its scale\'s '
+     "maximum 3", "comms.1 rated 4, above its scale's maximum 3"),
 ])
 def test_the_ledger_refuses_a_review_the_framework_cannot_hold(reviews, role, rating, items,
-                                                               message):
+                                                               words, command):
+    """A page names the framework, a competency and a criterion in words; the command line
+    by their ids."""
     ledger = Reviews(framework(reviews)).review(role, rating, **items)
     with pytest.raises(LedgerRuleBroken) as caught:
         ledger.profile()
-    assert str(caught.value) == f"review on 2024-06-01: {message}"
+    assert str(caught.value) == f"a review on 1 Jun 2024: {words}"
+    assert caught.value.on_command_line() == f"review on 2024-06-01: {command or words}"
 
 
 def test_a_custom_scale_holds_its_own_ends():

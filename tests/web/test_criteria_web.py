@@ -112,7 +112,7 @@ def test_the_manager_and_a_peer_assess_and_each_is_kept_apart(clients):
     ("peer", "demonstrated", {"criterion": "be.1"}, "x", 403,
      "you may not record a criterion shown for Em Ployee"),
     ("employee", "demonstrated", {"criterion": "be.1"}, None, 422,
-     "give the evidence (text or a link) that shows 'be.1'"),
+     'give the evidence (text or a link) that shows "Writes well-tested services"'),
     ("employee", "demonstrated", {"criterion": "nope"}, "x", 422, "unknown criterion 'nope'"),
     ("employee", "demonstrated", {}, "x", 422, "demonstrated: criterion is required"),
     ("manager", "assessed", {"criterion": "be.1", "proficiency": 4}, None, 422,

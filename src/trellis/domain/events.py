@@ -60,13 +60,26 @@ class EventKind(StrEnum):
     def term(self) -> Term:
         """The kind in a message with its article: "a skill step" in words, "a skill_step"
         on the command line (as ``trellis log`` takes it)."""
-        words = _KIND_WORDS.get(self.value, self.value.replace("_", " "))
+        words = kind_words(self.value)
         return Term(f"{'an' if words[0] in 'aeiou' else 'a'} {words}", f"a {self.value}")
 
+    @property
+    def subject(self) -> Term:
+        """The kind as a message about one event begins: "a skill step (on ...)" in words,
+        "skill_step (on ...)" on the command line, as the command line names kinds."""
+        return Term(self.term.words, self.value)
 
-# Kinds whose words are not their name with spaces (as the pages name them).
-_KIND_WORDS = {"check_in": "check-in", "demonstrated": "criterion shown",
-               "assessed": "assessment", "compensation": "pay change"}
+
+# Kinds whose words are not their name with spaces: the pages and the messages say these.
+KIND_WORDS = {"check_in": "check-in", "demonstrated": "criterion shown",
+              "assessed": "assessment", "compensation": "pay change",
+              "project_leadership": "project led"}
+
+
+def kind_words(value: str) -> str:
+    """An event kind (or any snake_case name, such as "band_upgrade") in words:
+    "skill_step" -> "skill step"."""
+    return KIND_WORDS.get(value) or value.replace("_", " ")
 
 
 class Advance(StrEnum):

@@ -12,6 +12,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from trellis.errors import Term
+
 DEFAULT_PROFICIENCY = (
     "not yet",
     "sometimes, with support",
@@ -28,6 +30,8 @@ DEFAULT_DESCRIPTORS = (
     "expert: sets the standard across the organization",
 )
 
+
+TEXT_IN_MESSAGE = 80  # a message quotes the start of a long criterion
 
 DEFAULT_RATING_LABELS = ("well below", "below", "meets", "exceeds", "far exceeds")
 
@@ -57,6 +61,11 @@ class Track:
     role_type: RoleType = RoleType.STRUCTURED
     description: str = ""
 
+    @property
+    def term(self) -> Term:
+        """The track in a message: its name in words, its id on the command line."""
+        return Term(self.name, self.id)
+
 
 @dataclass(frozen=True, slots=True)
 class Level:
@@ -72,6 +81,11 @@ class Level:
     description: str = ""
     min_months: float | None = None
 
+    @property
+    def term(self) -> Term:
+        """The level in a message: its name in words, its id on the command line."""
+        return Term(self.name, self.id)
+
 
 @dataclass(frozen=True, slots=True)
 class Competency:
@@ -82,6 +96,11 @@ class Competency:
     scale: MasteryScale = field(default_factory=MasteryScale)
     prerequisites: tuple[str, ...] = ()
     replaces: tuple[str, ...] = ()  # ids in the previous version (see domain.framework_diff)
+
+    @property
+    def term(self) -> Term:
+        """The competency in a message: its name in words, its id on the command line."""
+        return Term(self.name, self.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +206,15 @@ class Criterion:
     examples: tuple[str, ...] = ()
     proficiency: int | None = None
     replaces: tuple[str, ...] = ()  # ids in the previous version (see domain.framework_diff)
+
+    @property
+    def term(self) -> Term:
+        """The criterion in a message: its statement (the start of a long one) in words,
+        its id on the command line."""
+        line = " ".join(self.text.split())
+        shown = line if len(line) <= TEXT_IN_MESSAGE else \
+            line[:TEXT_IN_MESSAGE - 1].rstrip() + "\u2026"
+        return Term(f'"{shown}"', self.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,6 +412,12 @@ class Role:
     band_levels: Mapping[str, int] = field(default_factory=dict)  # band -> level: gates
     criteria: tuple[str, ...] = ()  # the criteria it expects (derived from the topics)
     attributes: RoleAttributes = field(default_factory=RoleAttributes)
+
+    @property
+    def term(self) -> Term:
+        """The role in a message: its title in words, its id quoted on the command line
+        (an id beside words: "already in role 'eng-l4'")."""
+        return Term(self.title, f"'{self.id}'")
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,9 +28,10 @@ from operator import attrgetter
 from types import MappingProxyType
 from typing import NamedTuple
 
-from trellis.errors import LedgerRuleBroken
+from trellis.errors import LedgerRuleBroken, Term
 
 from . import limits
+from .days import day_term
 from .events import (
     MICRO_PROGRESSIONS,
     Assessed,
@@ -41,6 +42,7 @@ from .events import (
     CompensationKind,
     Demonstrated,
     Departure,
+    Details,
     Event,
     EventKind,
     GoalResult,
@@ -275,18 +277,18 @@ class ProfileBuilder:
         self.released = None
         if isinstance(d, Hire):
             if self.hired_on is not None and self.departed_on is None:
-                raise LedgerRuleBroken(f"hire on {on}: already hired on {self.hired_on}")
+                raise LedgerRuleBroken("{kind} on {on}: already hired on {hired}",
+                                       **_refused(d, on), hired=day_term(self.hired_on))
             self._known_role(framework, d.role, event)
             self.hired_on, self.departed_on = on, None
             self.role, self.role_since, self.pay = d.role, on, d.pay
             self.currency = d.currency or framework.currency
         else:
             if self.hired_on is None:
-                raise LedgerRuleBroken(f"{event.kind} on {on} is before the hire")
+                raise LedgerRuleBroken("{kind} on {on} is before the hire", **_refused(d, on))
             if self.departed_on is not None:
-                raise LedgerRuleBroken(
-                    f"{event.kind} on {on} is after the departure on {self.departed_on}"
-                )
+                raise LedgerRuleBroken("{kind} on {on} is after the departure on {left}",
+                                       **_refused(d, on), left=day_term(self.departed_on))
             if event.self_reported and d.kind.value in framework.verification.pending:
                 self._hold(event, framework)
                 return
@@ -307,19 +309,20 @@ class ProfileBuilder:
         if isinstance(d, Promotion):
             if new_rank <= old_rank:
                 raise LedgerRuleBroken(
-                    f"promotion on {on} to '{d.role}' (level {framework.roles[d.role].level}) "
-                    f"is not above the current level {_level_name(framework, self.role)}"
-                )
+                    "{kind} on {on} to {role} (level {level}) is not above the current level "
+                    "{current}", **_refused(d, on), role=framework.roles[d.role].term,
+                    level=_level(framework, d.role), current=_level(framework, self.role))
             self.promotions += 1
             self.last_promotion_on = on
         else:
             if d.role == self.role:
-                raise LedgerRuleBroken(f"lateral_move on {on}: already in role '{d.role}'")
+                raise LedgerRuleBroken("{kind} on {on}: already in role {role}",
+                                       **_refused(d, on), role=framework.roles[d.role].term)
             if new_rank > old_rank:
                 raise LedgerRuleBroken(
-                    f"lateral_move on {on} to '{d.role}' goes up a level: "
-                    "record it as a promotion"
-                )
+                    "{kind} on {on} to {role} goes up a level: record it as {promotion}",
+                    **_refused(d, on), role=framework.roles[d.role].term,
+                    promotion=EventKind.PROMOTION.term)
         self.role, self.role_since = d.role, on
         if d.pay is not None:
             self.pay = d.pay
@@ -337,19 +340,18 @@ class ProfileBuilder:
     def _check_step(self, d: SkillStep, on: date, framework: Framework) -> Competency:
         comp = framework.competencies.get(d.competency)
         if comp is None:
-            raise LedgerRuleBroken(f"skill_step on {on}: unknown competency '{d.competency}'")
+            raise LedgerRuleBroken("{kind} on {on}: unknown competency {given}",
+                                   **_refused(d, on), given=_given(d.competency))
         current = self._claimed(d.competency)
         if d.from_mastery != current:
             held = " (counting steps pending verification)" if self.pending else ""
             raise LedgerRuleBroken(
-                f"skill_step on {on}: {d.competency} is at mastery {current}{held}, "
-                f"not {d.from_mastery}"
-            )
+                f"{{kind}} on {{on}}: {{competency}} is at mastery {current}{held}, "
+                f"not {d.from_mastery}", **_refused(d, on), competency=comp.term)
         if d.to_mastery > comp.scale.max:
             raise LedgerRuleBroken(
-                f"skill_step on {on}: mastery {d.to_mastery} is above the "
-                f"{d.competency} scale's maximum {comp.scale.max}"
-            )
+                f"{{kind}} on {{on}}: mastery {d.to_mastery} is above the {{competency}} "
+                f"scale's maximum {comp.scale.max}", **_refused(d, on), competency=comp.term)
         return comp
 
     def _claimed(self, competency: str) -> int:
@@ -426,8 +428,9 @@ class ProfileBuilder:
         d, on = event.details, event.effective_on
         assert isinstance(d, Demonstrated | Assessed)
         if d.criterion not in framework.criteria:
-            raise LedgerRuleBroken(f"{d.kind} on {on}: unknown criterion '{d.criterion}' "
-                                   f"in framework '{framework.key}'")
+            raise LedgerRuleBroken("{kind} on {on}: unknown criterion {given} in {framework}",
+                                   **_refused(d, on), given=_given(d.criterion),
+                                   framework=_named(framework))
         return self.criteria.get(d.criterion) or CriterionRecord(d.criterion)
 
     def _demonstrated(self, event: Event, framework: Framework) -> None:
@@ -439,8 +442,10 @@ class ProfileBuilder:
     def _check_demonstrated(self, event: Event, framework: Framework) -> CriterionRecord:
         record = self._criterion(event, framework)
         if not event.evidence:
-            raise LedgerRuleBroken(f"demonstrated on {event.effective_on}: give the evidence "
-                                   f"(text or a link) that shows '{record.criterion}'")
+            raise LedgerRuleBroken("{kind} on {on}: give the evidence (text or a link) that "
+                                   "shows {criterion}", **_refused(event.details,
+                                                                   event.effective_on),
+                                   criterion=framework.criteria[record.criterion].term)
         return record
 
     def _assessed(self, event: Event, framework: Framework) -> None:
@@ -449,8 +454,9 @@ class ProfileBuilder:
         record = self._criterion(event, framework)
         top = framework.criteria_policy.scale.max
         if d.proficiency > top:
-            raise LedgerRuleBroken(f"assessed on {event.effective_on}: proficiency "
-                                   f"{d.proficiency} is above the scale's maximum {top}")
+            raise LedgerRuleBroken(f"{{kind}} on {{on}}: proficiency {d.proficiency} is above "
+                                   f"the scale's maximum {top}",
+                                   **_refused(d, event.effective_on))
         self.criteria[record.criterion] = record._replace(assessments={
             **record.assessments,
             d.assessor.value: Assessment(event.effective_on, d.proficiency, event.id)})
@@ -460,20 +466,23 @@ class ProfileBuilder:
         assert isinstance(d, Review)
         allowed, scale = framework.reviews.forms, framework.reviews.rating
         if d.reviewer_role not in allowed:
-            raise LedgerRuleBroken(f"review on {on}: framework '{framework.key}' has no "
+            raise LedgerRuleBroken(f"{{kind}} on {{on}}: {{framework}} has no "
                                    f"{d.reviewer_role} reviews (its forms: "
-                                   f"{', '.join(allowed)})")
+                                   f"{', '.join(allowed)})", **_refused(d, on),
+                                   framework=_named(framework))
         if not scale.holds(d.rating):
-            raise LedgerRuleBroken(f"review on {on}: rating {d.rating} is outside the scale "
-                                   f"{scale.min}-{scale.max}")
+            raise LedgerRuleBroken(f"{{kind}} on {{on}}: rating {d.rating} is outside the "
+                                   f"scale {scale.min}-{scale.max}", **_refused(d, on))
         for r in d.ratings:
             top = _item_scale_max(framework, r.item)
             if top is None:
-                raise LedgerRuleBroken(f"review on {on}: '{r.item}' is not a competency or "
-                                       f"criterion of framework '{framework.key}'")
+                raise LedgerRuleBroken("{kind} on {on}: {given} is not a competency or "
+                                       "criterion of {framework}", **_refused(d, on),
+                                       given=_given(r.item), framework=_named(framework))
             if r.rating > top:
-                raise LedgerRuleBroken(f"review on {on}: {r.item} rated {r.rating}, above "
-                                       f"its scale's maximum {top}")
+                raise LedgerRuleBroken(f"{{kind}} on {{on}}: {{item}} rated {r.rating}, above "
+                                       f"its scale's maximum {top}", **_refused(d, on),
+                                       item=_item(framework, r.item))
         record = ReviewRecord(on, event.id, d.rating, d.ratings, d.goals, d.comment)
         cycle = self.reviews.setdefault(d.cycle, {})
         role = d.reviewer_role.value
@@ -488,15 +497,16 @@ class ProfileBuilder:
         scale = framework.reviews.rating
         manager = self.reviews.get(d.cycle, {}).get(ReviewForm.MANAGER.value)
         if not manager:
-            raise LedgerRuleBroken(f"calibration on {on}: no manager review in cycle "
-                                   f"'{d.cycle}' to calibrate")
+            raise LedgerRuleBroken("{kind} on {on}: no manager review in cycle {cycle} to "
+                                   "calibrate", **_refused(d, on), cycle=_given(d.cycle))
         if not scale.holds(d.to_rating):
-            raise LedgerRuleBroken(f"calibration on {on}: rating {d.to_rating} is outside "
-                                   f"the scale {scale.min}-{scale.max}")
+            raise LedgerRuleBroken(f"{{kind}} on {{on}}: rating {d.to_rating} is outside "
+                                   f"the scale {scale.min}-{scale.max}", **_refused(d, on))
         record = manager[-1]
         if d.from_rating != record.overall:
-            raise LedgerRuleBroken(f"calibration on {on}: the cycle '{d.cycle}' rating is "
-                                   f"{record.overall}, not {d.from_rating}")
+            raise LedgerRuleBroken(f"{{kind}} on {{on}}: the cycle {{cycle}} rating is "
+                                   f"{record.overall}, not {d.from_rating}", **_refused(d, on),
+                                   cycle=_given(d.cycle))
         self.reviews[d.cycle][ReviewForm.MANAGER.value] = (record._replace(
             calibrated=d.to_rating, calibration_event=event.id),)
 
@@ -512,11 +522,12 @@ class ProfileBuilder:
     @staticmethod
     def _check_function(d: Responsibility, on: date, framework: Framework) -> None:
         if d.function not in framework.tracks:
-            known = ", ".join(framework.tracks)
+            tracks = [t.term for t in framework.tracks.values()]
             raise LedgerRuleBroken(
-                f"responsibility on {on}: unknown function '{d.function}' "
-                f"(functions are the framework's tracks: {known})"
-            )
+                "{kind} on {on}: unknown function {given} (functions are the framework's "
+                "tracks: {known})", **_refused(d, on), given=_given(d.function),
+                known=Term(", ".join(t.words for t in tracks),
+                           ", ".join(t.command for t in tracks)))
 
     def _recognition(self, event: Event, framework: Framework) -> None:
         d = event.details
@@ -543,8 +554,8 @@ class ProfileBuilder:
     @staticmethod
     def _check_certification(d: Certification, on: date, framework: Framework) -> None:
         if d.competency is not None and d.competency not in framework.competencies:
-            raise LedgerRuleBroken(f"certification on {on}: unknown competency "
-                                   f"'{d.competency}'")
+            raise LedgerRuleBroken("{kind} on {on}: unknown competency {given}",
+                                   **_refused(d, on), given=_given(d.competency))
 
     def _project(self, event: Event, framework: Framework) -> None:
         assert isinstance(event.details, ProjectLeadership)
@@ -573,9 +584,8 @@ class ProfileBuilder:
     def _apply_compensation(self, d: Compensation, on: date) -> None:
         base = self.pay
         if d.percent is not None and base is None:
-            raise LedgerRuleBroken(
-                f"compensation on {on}: a percent change needs a known base pay"
-            )
+            raise LedgerRuleBroken("{kind} on {on}: a percent change needs a known base pay",
+                                   **_refused(d, on))
         change = d.amount if d.amount is not None else round((base or 0) * (d.percent or 0) / 100)
         if d.compensation_kind is CompensationKind.BONUS:
             self.bonuses = _bounded(self.bonuses + change, "bonuses", on) or 0
@@ -591,9 +601,9 @@ class ProfileBuilder:
     @staticmethod
     def _known_role(framework: Framework, role: str, event: Event) -> None:
         if role not in framework.roles:
-            raise LedgerRuleBroken(
-                f"{event.kind} on {event.effective_on}: unknown role '{role}'"
-            )
+            raise LedgerRuleBroken("{kind} on {on}: unknown role {given}",
+                                   **_refused(event.details, event.effective_on),
+                                   given=_given(role))
 
     def snapshot(self, as_of: date) -> Profile:
         # Events fold with their own versions, but the profile reads the version in force
@@ -678,8 +688,35 @@ def _rank(framework: Framework, role: str) -> int:
     return framework.rank_of(role) if role in framework.roles else 0
 
 
-def _level_name(framework: Framework, role: str) -> str:
-    return framework.roles[role].level if role in framework.roles else "unknown"
+def _level(framework: Framework, role: str) -> Term:
+    """A role's level in a message (a role a later version dropped: "unknown")."""
+    known = framework.roles.get(role)
+    level = framework.levels.get(known.level) if known else None
+    if level is not None:
+        return level.term
+    return Term(known.level, known.level) if known else Term("unknown", "unknown")
+
+
+def _refused(details: Details, on: date) -> dict[str, Term]:
+    """The event a rule refuses, as its message begins: "a skill step on 2 Mar 2024" in
+    words, "skill_step on 2024-03-02" on the command line."""
+    return {"kind": details.kind.subject, "on": day_term(on)}
+
+
+def _given(text: str) -> Term:
+    """An id the framework does not know, quoted as it was given, in both readings (a
+    term, so braces in it are never taken for another term)."""
+    return Term(f"'{text}'", f"'{text}'")
+
+
+def _named(framework: Framework) -> Term:
+    return Term(f"the {framework.name} framework", f"framework '{framework.key}'")
+
+
+def _item(framework: Framework, item: str) -> Term:
+    """A competency or criterion a review rates."""
+    found = framework.competencies.get(item) or framework.criteria.get(item)
+    return found.term if found is not None else _given(item)
 
 
 def live_events(events: Iterable[Event]) -> list[Event]:
@@ -726,8 +763,8 @@ def check_history(person_id: int, events: Iterable[Event], frameworks: Mapping[i
 def _bounded(amount: int | None, what: str, on: date) -> int | None:
     """Pay that raises or band pay steps took past the limits every input is held to."""
     if amount is not None and not 0 <= amount <= limits.MONEY_MAX:
-        raise LedgerRuleBroken(f"the change on {on} would take {what} to {amount:,}, "
-                               f"outside 0..{limits.MONEY_MAX:,}")
+        raise LedgerRuleBroken(f"the change on {{on}} would take {what} to {amount:,}, "
+                               f"outside 0..{limits.MONEY_MAX:,}", on=day_term(on))
     return amount
 
 

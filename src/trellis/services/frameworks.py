@@ -150,10 +150,11 @@ def _carry(uow: UnitOfWork, diff: FrameworkDiff, previous: FrameworkVersionInfo,
             builder, checkpoints = replay(person_id, [*history, *added], catalog)
         except LedgerRuleBroken as exc:
             person = uow.people.get(person_id)
-            raise LedgerRuleBroken(
+            who = person.term if person else Term(f"person #{person_id}", str(person_id))
+            raise LedgerRuleBroken(  # the rule's own terms kept, as services.ledger does
                 f"carrying evidence into {version.key} v{version.version} would break "
-                f"{person.handle if person else person_id}'s ledger: {exc} (nothing was "
-                "loaded)") from None
+                "{_person}'s ledger: " + exc.template + " (nothing was loaded)",
+                **exc.terms, _person=who) from None
         uow.state.write([builder.snapshot(today)])
         uow.state.write_checkpoints(person_id, checkpoints)
         written.add(person_id)

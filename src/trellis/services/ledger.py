@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from trellis.domain import profile as profile_rules
+from trellis.domain.days import day_term
 from trellis.domain.events import (
     Details,
     Event,
@@ -30,7 +31,7 @@ from trellis.domain.limits import EMAIL_MAX, EVENT_ID_MAX, NAME_MAX, check_date
 from trellis.domain.people import Person
 from trellis.domain.profile import replay, resume
 from trellis.domain.verification import check_jump
-from trellis.errors import LedgerRuleBroken, NotFound, Term
+from trellis.errors import LedgerRuleBroken, NotFound, Term, you, your
 
 from . import audit_trail, clock
 from .frameworks import version_in_force
@@ -109,27 +110,28 @@ def verify_event(uow: UnitOfWork, event_id: int, *, author: str,
     """Vouch for an earlier event's evidence: a verification event by ``author``."""
     with uow:
         target = _known_event(uow, event_id)
+        this = Term("this event", f"event {event_id}")
         if target.kind in (EventKind.RETRACTION, EventKind.VERIFICATION):
-            raise LedgerRuleBroken(f"event {event_id} is a {target.kind} and has no evidence "
-                                   "to verify")
+            raise LedgerRuleBroken("{event} is {kind} and has no evidence to verify",
+                                   event=this, kind=target.kind.term)
         if target.author == author:
-            raise LedgerRuleBroken(f"event {event_id} was recorded by {author}: someone else "
-                                   "must verify it")
+            raise LedgerRuleBroken("{event} was recorded by {you}: someone else must verify it",
+                                   event=this, you=you(author))
         if target.self_reported and target.person_id in _persons_of(uow, author):
-            raise LedgerRuleBroken(f"event {event_id} is about {author}'s own career: "
-                                   "someone else must verify it")
+            raise LedgerRuleBroken("{event} is about {your} own career: someone else must "
+                                   "verify it", event=this, your=your(author))
         person = uow.people.get(target.person_id)
         assert person is not None
         uow.people.lock(person.id)
         history = uow.events.for_person(person.id)
         retracted = {e.details.retracts for e in history if isinstance(e.details, Retraction)}
         if event_id in retracted:
-            raise LedgerRuleBroken(f"event {event_id} was retracted")
+            raise LedgerRuleBroken("{event} was retracted", event=this)
         # A verifier the person named on their own event is a claim, not a verification.
         named = target.verifier is not None and not target.self_reported
         if named or any(isinstance(e.details, Verification) and e.details.verifies == event_id
                         and e.id not in retracted for e in history):
-            raise LedgerRuleBroken(f"event {event_id} is already verified")
+            raise LedgerRuleBroken("{event} is already verified", event=this)
         on = max(clock.today(), target.effective_on)
         event = append_event(uow, person, EventKind.VERIFICATION, on,
                              {"verifies": event_id, "notes": notes}, author=author)
@@ -170,7 +172,8 @@ def append_event(
     """Append inside an open unit of work; the caller commits. ``self_reported``: the
     person records it about themselves, signed in (see domain.verification)."""
     if effective_on > clock.today():
-        raise LedgerRuleBroken(f"{kind} on {effective_on}: the date is in the future")
+        raise LedgerRuleBroken("{kind} on {on}: the date is in the future",
+                               kind=EventKind(kind).subject, on=day_term(effective_on))
     check_date(effective_on, "effective_on")
     details = details_from_mapping(kind, fields)
     author = event_text(author, "author") or author

@@ -308,8 +308,8 @@ def _replay(person_id: int, events: list[Event], lines: dict[int, int],
     for e in order(live_events(e for e in events if e.id not in refused)):
         try:
             builder.apply(e)
-        except LedgerRuleBroken as exc:
-            bad(lines.get(e.id, 0), str(exc))
+        except LedgerRuleBroken as exc:  # a row of the file, in the file's own ids and dates
+            bad(lines.get(e.id, 0), exc.on_command_line())
             ok = False
             if builder.hired_on is None:  # no career to check the rest against
                 return None

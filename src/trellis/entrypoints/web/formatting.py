@@ -29,14 +29,10 @@ from jinja2 import Environment
 
 from trellis.analytics.propensity_words import p_value
 from trellis.domain import money as pay
+from trellis.domain.days import day_words
+from trellis.domain.events import kind_words
 
 MISSING = "\u2013"  # an en dash
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-# Kinds whose plain word is not their snake_case name with spaces.
-KIND_WORDS = {"project_leadership": "Project led", "check_in": "Check-in",
-              "band_upgrade": "Band upgrade", "lateral_move": "Lateral move",
-              "demonstrated": "Criterion shown", "assessed": "Assessment",
-              "compensation": "Pay change", "departure": "Departure"}
 
 
 def day(value: date | datetime | str | None, missing: str = MISSING) -> str:
@@ -50,7 +46,7 @@ def day(value: date | datetime | str | None, missing: str = MISSING) -> str:
             return value
     else:
         on = value.date() if isinstance(value, datetime) else value
-    return f"{on.day} {MONTHS[on.month - 1]} {on.year}"
+    return day_words(on)
 
 
 def moment(value: datetime | None, missing: str = MISSING) -> str:
@@ -112,7 +108,7 @@ def kind(value: str | None) -> str:
     """An event kind (or any snake_case word) in words: "skill_step" -> "Skill step"."""
     if not value:
         return MISSING
-    return KIND_WORDS.get(value) or value.replace("_", " ").capitalize()
+    return kind_words(value).capitalize()
 
 
 _WORD = re.compile(r"[a-z][a-z'-]*[:,;]?(\s|$)")
