@@ -38,6 +38,8 @@ RELEASED = {
         "3e859b25f3884b89322713550ea1294e18081e404a0a6aef2ccc0b069d03a04e",
     "0015_withdrawal_and_upward_minimum.py":
         "08d4e910eba7f5df3da0df7e8146debaac5098387cfe5ece50be33bd91a94836",
+    "0016_alert_facts.py":
+        "32a1994e57e2c564329835a5a761d2c99c1e5cc9f5e48be3e0fa2b0674f98a1f",
 }
 
 

@@ -51,6 +51,7 @@ HISTORY = [
     ("cefb1c6", "0011 disabled accounts and 0012 organization models as first released"),
     ("7322de1", "0013 forced password change and 0014 parsed frameworks as first released"),
     ("76d6fad", "0015 withdrawn raises and the upward reviews' minimum as first released"),
+    ("c1c9f76", "0016 each person's alert facts as first released"),
 ]
 SCHEMA = "upgrade_fixture"
 PASSWORD = "correct horse battery"
