@@ -43,9 +43,11 @@ def test_advice_says_the_data_does_not_decide_when_tenure_explains_the_differenc
     assert effects is not None and effects.promotion is not None
     p = effects.promotion
     odds = next(r for r in found.recommendation.reasons if "were promoted" in r)
-    assert (f"{p.frequent_events} promotions in {p.frequent_years:,.0f} person-years, "
-            f"{p.frequent_people} people") in odds
-    assert f"{p.frequent_rate:.1%}" in odds and f"{p.rare_rate:.1%}" in odds
+    assert (f"{p.frequent_events} promotions in {p.frequent_years:,.0f} person-years "
+            f"({p.frequent_people} people)") in odds
+    assert (f"promoted {p.frequent_standardized:.1%} a person-year against "
+            f"{p.rare_standardized:.1%} for rare ones, compared at the same time in level") \
+        in odds
     assert "the data does not decide whether micro-progressions lead to promotions" in odds
     assert found.cohort["promotion"]["decided"] is False
     # the crude figures would have said 6.2% against 1.2%: five times as often

@@ -80,6 +80,16 @@ class RateComparison:
         return min(self.frequent_people, self.rare_people) >= MIN_PEOPLE
 
     @property
+    def frequent_standardized(self) -> float:
+        """The frequent group's rate over the same strata as ``rare_standardized``."""
+        return self.rare_standardized + self.difference
+
+    @property
+    def none_happened(self) -> bool:
+        """No one in either group was promoted (or left): nothing to compare."""
+        return self.frequent_events + self.rare_events == 0
+
+    @property
     def ratio(self) -> float:
         if self.rare_standardized <= 0:
             return float("inf") if self.difference > 0 else 1.0
@@ -94,6 +104,9 @@ class RateComparison:
                 "rare": {"rate_per_year": round(self.rare_rate, 5),
                          "events": self.rare_events, "person_years": self.rare_years,
                          "people": self.rare_people},
+                "at_same_time_in_level": {
+                    "frequent": round(self.frequent_standardized, 5),
+                    "rare": round(self.rare_standardized, 5)},
                 "difference_at_same_time_in_level": round(self.difference, 5),
                 "ci95": [round(self.ci_low, 5), round(self.ci_high, 5)],
                 "bands": self.bands, "decided": self.decided}
@@ -134,18 +147,37 @@ def _points(value: float) -> str:
     return f"{100 * value:+.1f} points"
 
 
-def _interval(c: RateComparison) -> str:
-    return (f"at the same time in level and in the same year the difference is "
-            f"{_points(c.difference)} a year "
-            f"(95% interval {_points(c.ci_low)} to {_points(c.ci_high)})")
+def _compared(c: RateComparison, verb: str, events: str) -> str:
+    """The rates at the same time in level and year (what the advice decides on), then the
+    counts behind them, and the unweighted rates when they point the other way: a crude
+    pair that disagrees with the comparison would read as a contradiction if left bare."""
+    said = (f"{verb} {c.frequent_standardized:.1%} a person-year against "
+            f"{c.rare_standardized:.1%} for rare ones, compared at the same time in level "
+            f"and in the same year: a difference of {_points(c.difference)} a year (95% "
+            f"interval {_points(c.ci_low)} to {_points(c.ci_high)}), from "
+            f"{c.frequent_events:,} {events} in {c.frequent_years:,.0f} person-years "
+            f"({c.frequent_people:,} people) and {c.rare_events:,} in {c.rare_years:,.0f} "
+            f"({c.rare_people:,} people)")
+    crude = c.frequent_rate - c.rare_rate
+    if c.decided and crude * c.difference < 0:
+        said += (f"; unweighted, the rates are {c.frequent_rate:.1%} and {c.rare_rate:.1%}, "
+                 "the other way round, because the two groups' years fall at different "
+                 "times in level and in different years")
+    return said
+
+
+def _nothing_to_compare(c: RateComparison, cohort: str, split: str, events: str) -> str:
+    return (f"No one among {cohort} was {events} in {c.frequent_years + c.rare_years:,.0f} "
+            f"person-years, frequent micro-progressors ({split}) or rare, so the data cannot "
+            "tell")
 
 
 def _promotion_reason(c: RateComparison, cohort: str, split: str) -> tuple[float, str]:
-    said = (f"Among {cohort}, frequent micro-progressors ({split}) were promoted "
-            f"{c.frequent_rate:.1%} a person-year ({c.frequent_events} promotions in "
-            f"{c.frequent_years:,.0f} person-years, {c.frequent_people} people) against "
-            f"{c.rare_rate:.1%} for rare ones ({c.rare_events} in {c.rare_years:,.0f}, "
-            f"{c.rare_people} people); {_interval(c)}")
+    if c.none_happened:
+        return 0.0, (_nothing_to_compare(c, cohort, split, "promoted")
+                     + " whether micro-progressions lead to promotions here.")
+    said = (f"Among {cohort}, frequent micro-progressors ({split}) were "
+            + _compared(c, "promoted", "promotions"))
     if not c.decided:
         return 0.0, said + (": the data does not decide whether micro-progressions lead to "
                             "promotions here.")
@@ -157,11 +189,12 @@ def _promotion_reason(c: RateComparison, cohort: str, split: str) -> tuple[float
     return 0.0, said + ": a difference, but under 20%, too small to move the mix."
 
 
-def _departure_reason(c: RateComparison, cohort: str) -> tuple[float, str]:
-    said = (f"Leaving: among {cohort}, frequent micro-progressors left at "
-            f"{c.frequent_rate:.1%} a person-year ({c.frequent_events} departures, "
-            f"{c.frequent_people} people) against {c.rare_rate:.1%} for rare ones "
-            f"({c.rare_events}, {c.rare_people} people); {_interval(c)}")
+def _departure_reason(c: RateComparison, cohort: str, split: str) -> tuple[float, str]:
+    if c.none_happened:
+        return 0.0, ("Leaving: " + _nothing_to_compare(c, cohort, split, "seen to leave")
+                     + " whether steady progress goes with staying.")
+    said = (f"Leaving: among {cohort}, frequent micro-progressors "
+            + _compared(c, "left at", "departures"))
     if not c.decided:
         return 0.0, said + (": the data does not decide whether steady progress goes with "
                             "staying.")
@@ -178,7 +211,7 @@ def recommend(stage: str, role_type: str, *, promotion: RateComparison | None = 
               departure_sample: tuple[float, int] | None = None,
               cohort: str = "people like you") -> Recommendation:
     """``departure_sample``: the person-quarters and departures behind the simulation's
-    departure model, quoted beside how many stay."""
+    departure model, quoted beside how many stay (None: the model is the default)."""
     effort = BASE.get(stage, 0.5)
     reasons = [f"As a {stage}-career person, the starting point is {BASE.get(stage, 0.5):.0%} "
                "of effort toward promotion"
@@ -197,7 +230,7 @@ def recommend(stage: str, role_type: str, *, promotion: RateComparison | None = 
         effort += move
         reasons.append(said)
     if departure is not None and departure.enough:
-        move, said = _departure_reason(departure, cohort)
+        move, said = _departure_reason(departure, cohort, split)
         effort += move
         reasons.append(said)
     if not compared:
@@ -208,7 +241,9 @@ def recommend(stage: str, role_type: str, *, promotion: RateComparison | None = 
     balanced = by_name.get("balanced")
     if simulated:
         basis = (f" (its departure model: {departure_sample[0]:,.0f} person-quarters, "
-                 f"{departure_sample[1]:,} departures)" if departure_sample else "")
+                 f"{departure_sample[1]:,} departures)" if departure_sample else
+                 " (with no departures on the ledger to learn from, it assumes Trellis's "
+                 "default rate of leaving)")
         stay = ", ".join(f"{s.name} {s.still_employed_1y:.0%} and {s.still_employed:.0%}"
                          for s in simulated)
         reasons.append(f"Simulated {horizon_years} years from your profile{basis}, still "

@@ -156,9 +156,10 @@ def advise(uow: UnitOfWork, person: str, *, simulate_runs: int = SIM_RUNS,
         except TrellisError as exc:
             notes.append(f"simulation skipped: {exc}")
     cohort_words = f"{stage}-career people on {role_type} tracks"
-    split = (f"more than {effects.threshold:.1f} micro-progressions a quarter over the "
-             "previous year" if effects is not None and effects.threshold is not None
-             else "")
+    split = "" if effects is None or effects.threshold is None else (
+        "any micro-progression over the previous year" if effects.threshold == 0 else
+        f"more than {effects.threshold:.1f} micro-progressions a quarter over the previous "
+        "year")
     recommendation = recommend(
         stage, role_type, promotion=effects.promotion if effects else None,
         departure=effects.departure if effects else None, split=split,
