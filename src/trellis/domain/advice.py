@@ -38,6 +38,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from .money import money
+
 BASE = {"early": 0.35, "mid": 0.55, "late": 0.30}
 ROLE_SHIFT = {"structured": 0.10, "dynamic": -0.10}
 ODDS_RATIO = 1.2
@@ -209,7 +211,8 @@ def recommend(stage: str, role_type: str, *, promotion: RateComparison | None = 
               departure: RateComparison | None = None, split: str = "",
               simulated: Sequence[SimulatedStrategy] = (), horizon_years: int = 5,
               departure_sample: tuple[float, int] | None = None,
-              cohort: str = "people like you") -> Recommendation:
+              cohort: str = "people like you", currency: str | None = None
+              ) -> Recommendation:
     """``departure_sample``: the person-quarters and departures behind the simulation's
     departure model, quoted beside how many stay (None: the model is the default)."""
     effort = BASE.get(stage, 0.5)
@@ -254,7 +257,8 @@ def recommend(stage: str, role_type: str, *, promotion: RateComparison | None = 
                            "(no pay is recorded for you).")
         else:
             best = max(simulated, key=lambda s: s.pay_p50 or 0.0)
-            parts = ", ".join(f"{s.name} {s.pay_p50:,.0f}" for s in simulated)
+            parts = ", ".join(f"{s.name} {money(s.pay_p50 or 0, currency)}"
+                              for s in simulated)
             sentence = f"Simulated median pay after {horizon_years} years: {parts}"
             if best.name != "balanced" and (balanced.pay_p50 or 0) > 0 and \
                     (best.pay_p50 or 0) >= (balanced.pay_p50 or 0) * (1 + PAY_EDGE):

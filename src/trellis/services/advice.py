@@ -164,7 +164,7 @@ def advise(uow: UnitOfWork, person: str, *, simulate_runs: int = SIM_RUNS,
         stage, role_type, promotion=effects.promotion if effects else None,
         departure=effects.departure if effects else None, split=split,
         simulated=simulated, horizon_years=SIM_YEARS, departure_sample=departure_sample,
-        cohort=cohort_words)
+        cohort=cohort_words, currency=profile.currency)
     cohort: dict[str, Any] = {
         "description": cohort_words,
         "people": effects.people if effects else 0,
@@ -226,7 +226,7 @@ def _candidates(uow: UnitOfWork, handle: str, hired_on: date | None, today: date
             d = fitting[0]
             why = "; ".join(d.fit.reasons[:2])
             out["lattice"] = [f"Consider a lateral move to {d.role.title} ({d.role.id}): "
-                              f"fit {d.fit.score:.2f} ({why}), about {d.months:.0f} months "
+                              f"{d.fit.score:.0%} fit ({why}), about {d.months:.0f} months "
                               "of preparation"]
         else:
             notes.append("lattice: no well-fitting lateral move within a year")
