@@ -79,3 +79,13 @@ def test_the_organization_page_names_the_manager_and_only_the_day():
     assert rows[0] == {"when": "4 Mar 2025", "who": "a report of Bob Boss",
                        "did": "submitted a review", "on": "Bob Boss's reviews"}
     assert rows[1]["who"] == "Ada Lovelace" and rows[1]["when"] == "4 Mar 2025, 15:30 UTC"
+
+
+def test_an_account_entry_names_whose_account_it_is():
+    made = {"at": datetime(2025, 3, 4, 9), "user_email": "root", "action": "user.create",
+            "resource": "user/7", "detail": {"email": "ada@x.org", "role": "employee"}}
+    nobody = {**made, "resource": "user/8", "detail": {"email": "bot@x.org"}}
+    rows = audit_rows([made, nobody], {"ada@x.org": "Ada Lovelace"})
+    assert [(r["did"], r["on"]) for r in rows] == [
+        ("created an account", "Ada Lovelace's account"),
+        ("created an account", "bot@x.org's account")]  # an account of no one: its email

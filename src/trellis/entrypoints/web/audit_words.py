@@ -46,7 +46,9 @@ def action_words(action: str) -> str:
     return action.replace(".", " ").replace("_", " ")
 
 
-def resource_words(resource: str, names: Mapping[str, str]) -> str:
+def resource_words(resource: str, names: Mapping[str, str],
+                   detail: Mapping[str, Any] | None = None) -> str:
+    """``detail``: the entry's own, where an account entry keeps the account's email."""
     parts = resource.split("/")
     head = parts[0]
     if head == "person" and len(parts) > 1:
@@ -70,8 +72,11 @@ def resource_words(resource: str, names: Mapping[str, str]) -> str:
         return "promotion cases"
     if head == "session":
         return ""
-    if head in ("user", "token") and len(parts) == 2:
-        return "an account" if head == "user" else "an API token"
+    if head == "user" and len(parts) == 2:
+        email = (detail or {}).get("email")
+        return f"{name_of(names, email)}'s account" if email else "an account"
+    if head == "token" and len(parts) == 2:
+        return "an API token"
     if len(parts) == 2 and head in ("framework", "import", "review-cycles"):
         return parts[1]
     return resource
@@ -88,4 +93,5 @@ def audit_rows(entries: list[dict[str, Any]], names: Mapping[str, str]) -> list[
     only, as it is kept."""
     return [{"when": day(e["at"]) if is_upward(e) else moment(e["at"]), "who": _who(e, names),
              "did": action_words(str(e["action"])),
-             "on": resource_words(str(e["resource"]), names)} for e in entries]
+             "on": resource_words(str(e["resource"]), names, e.get("detail"))}
+            for e in entries]
