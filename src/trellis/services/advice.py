@@ -154,7 +154,7 @@ def advise(uow: UnitOfWork, person: str, *, simulate_runs: int = SIM_RUNS,
                 models.append(sim.model.to_document())
                 notes += [n for n in (sim.model.note(),) if n]
         except TrellisError as exc:
-            notes.append(f"simulation skipped: {exc}")
+            notes.append(f"No simulation: {exc}")
     cohort_words = f"{stage}-career people on {role_type} tracks"
     split = "" if effects is None or effects.threshold is None else (
         "any micro-progression over the previous year" if effects.threshold == 0 else
@@ -191,9 +191,9 @@ def _candidates(uow: UnitOfWork, handle: str, hired_on: date | None, today: date
         out["plan"] = [f"Plan step: {s.label} (quarter {s.quarter}, about {s.months:.0f} "
                        f"months; {s.reason})" for s in open_steps[:3]]
         if not open_steps:
-            notes.append("the active plan has no open steps")
+            notes.append("The active plan has no open steps.")
     except TrellisError as exc:
-        notes.append(f"plan: {exc}")
+        notes.append(f"No plan steps among the actions: {exc}")
     if not out.get("plan"):  # no plan, or nothing left in it: the next role's biggest gaps
         try:
             r = readiness_for(uow, handle).readiness
@@ -204,7 +204,7 @@ def _candidates(uow: UnitOfWork, handle: str, hired_on: date | None, today: date
                 f"Refresh the evidence of {g.name} for {r.target.title} (it is stale)"
                 for g in gaps[:3]]
         except TrellisError as exc:
-            notes.append(f"readiness: {exc}")
+            notes.append(f"No readiness gaps among the actions: {exc}")
     try:
         with uow.reading():
             person = find_person(uow, handle)
@@ -218,7 +218,7 @@ def _candidates(uow: UnitOfWork, handle: str, hired_on: date | None, today: date
                 f"Ask for recognition of recent work: {c.gap_days} days {since}, past the "
                 f"{rules.threshold_days}-day threshold (your manager should recognize it)"]
     except TrellisError as exc:
-        notes.append(f"recognition: {exc}")
+        notes.append(f"No recognition check: {exc}")
     try:
         found = explore(uow, person=handle, limit=5)
         fitting = [d for d in found.of(MoveKind.LATERAL) if d.fit.score >= ADVISED_FIT]
@@ -229,9 +229,9 @@ def _candidates(uow: UnitOfWork, handle: str, hired_on: date | None, today: date
                               f"{d.fit.score:.0%} fit ({why}), about {d.months:.0f} months "
                               "of preparation"]
         else:
-            notes.append("lattice: no well-fitting lateral move within a year")
+            notes.append("No lateral move fits well within a year.")
     except TrellisError as exc:
-        notes.append(f"lattice: {exc}")
+        notes.append(f"No lateral moves among the actions: {exc}")
     last_check_in, last_micro = _last_activity(uow, handle, hired_on, today)
     for source, actions in routine_actions(handle, today, last_check_in=last_check_in,
                                            last_micro=last_micro, has_plan=has_plan).items():
