@@ -248,6 +248,9 @@ def test_compare_for_a_person(clients):
     words = text_of(r.text)
     assert "Promotions against micro-progressions in the career of Em Ployee" in words
     assert "One career, " in words and all(v in words for v in cell_values(doc))
+    assert 'id="cmp-person" name="person" value="Em Ployee"' in r.text  # not its handle
+    typed = c.get("/org/compare?person=ployee")
+    assert 'name="person" value="ployee"' in typed.text  # a name stays as typed
     own = clients["employee"].get("/org/compare")  # an employee: their own career
     assert own.status_code == 200 and "in your career" in text_of(own.text)
     unknown = c.get("/org/compare?person=Nobody+Here")

@@ -76,6 +76,12 @@ def test_a_manager_finds_their_report_by_name(clients):
     assert 'data-testid="sim-takeaway">After 2 years, ' in page.text
 
 
+def test_a_link_with_a_handle_fills_the_form_with_the_name(clients):
+    form = clients["manager"].get("/simulate?person=emp")
+    assert form.status_code == 200 and 'id="res-h"' not in form.text  # not run yet
+    assert 'name="person" value="Em Ployee"' in form.text and 'value="emp"' not in form.text
+
+
 def test_a_name_outside_the_readers_circle_is_not_found(clients):
     page = clients["manager"].get("/simulate?run=1&person=Pe+Er" + QUICK)
     assert page.status_code == 404

@@ -46,7 +46,7 @@ from . import compare_words, evidence_words, feedback, formatting
 from .deps import SESSION_COOKIE, CurrentUser, SignedInUser, Uow, analysis
 from .errors import headers_of, status_of
 from .fields import LINE, Ref
-from .person_lookup import Person, find_person, unmatched
+from .person_lookup import Person, find_person, typed_as, unmatched
 from .person_words import vocabulary
 from .return_to import NEXT_MAX, password_url, safe_next
 from .routers.auth import client_address, set_session_cookie
@@ -191,6 +191,7 @@ async def compare_page(request: Request, user: CurrentUser, uow: Uow,
                 message, status = unmatched(form[field], choices)
                 break
             refs[field], names[field] = found.handle, found.name
+            form[field] = await analysis(request, typed_as, uow(), user, form[field], found)
     if not refs["team"] and not refs["person"] and user.role is Role.EMPLOYEE \
             and user.person_id:
         refs["person"] = str(user.person_id)

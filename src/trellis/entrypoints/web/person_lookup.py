@@ -43,6 +43,19 @@ def find_person(uow: UnitOfWork, user: User, text: str, *, anyone: bool = False
     return None, mine[:MATCHES_SHOWN]
 
 
+def typed_as(uow: UnitOfWork, user: User, text: str, found: Person) -> str:
+    """What a form's field shows once ``text`` named ``found``: a handle or email (as a
+    link carries it: ``?person=leila.wang``) as the person's name, unless the name alone
+    would not find them again (a namesake); a name stays as it was typed."""
+    try:
+        with uow.reading():
+            ledger.find_person(uow, text)
+    except NotFound:
+        return text  # typed as a name, maybe in part: kept as typed
+    again, _ = find_person(uow, user, found.name)
+    return found.name if again == found else text
+
+
 def unmatched(text: str, choices: list[Person], may: str = "see", *,
               listed: bool = False) -> tuple[str, int]:
     """What a form says when ``text`` named no one person, with its status: several to

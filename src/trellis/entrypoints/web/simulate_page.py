@@ -29,7 +29,7 @@ from .fields import LINE, Short
 from .formatting import STRATEGIES, money, percent
 from .formatting import strategy as strategy_label
 from .pages import render
-from .person_lookup import Person, find_person, unmatched
+from .person_lookup import Person, find_person, typed_as, unmatched
 from .views import WEB_MAX_RUNS
 from .views import simulate as simulate_view
 
@@ -164,12 +164,13 @@ async def simulate_page(request: Request, user: CurrentUser, uow: Uow,
     found: Person | None = None
     choices: list[Person] = []
     status = 200
+    if form.person:
+        found, choices = await analysis(request, find_person, uow(), user, form.person)
+        choices = choices if run else []
     if run:
         message = form.problem()
-        if message is None and form.person:
-            found, choices = await analysis(request, find_person, uow(), user, form.person)
-            if found is None:
-                message, status = unmatched(form.person, choices, "simulate")
+        if message is None and form.person and found is None:
+            message, status = unmatched(form.person, choices, "simulate")
         if message is None:
             try:
                 result = (await analysis(
@@ -182,6 +183,8 @@ async def simulate_page(request: Request, user: CurrentUser, uow: Uow,
                 status = 403 if isinstance(exc, PermissionDenied) else 422
                 message = str(exc)
         status = 422 if message and status == 200 else status
+    if found is not None:  # the field reads as the person, not the link's handle
+        form.person = await analysis(request, typed_as, uow(), user, form.person, found)
     chart = sentence = None
     if result is not None:
         for o in result["strategies"]:
