@@ -186,6 +186,46 @@ def test_careers_from_rows_mark_what_aimed_at_the_next_role():
     assert c.left_on == date(2024, 9, 1)
     assert [s[1:] for s in c.roles] == [("eng", "L1"), ("eng", "L3")]
     assert [s.toward for s in c.steps] == [True, False, None]  # eng3 is the top
+    # lanes of eng1's next-role gaps open: coding and communication, then communication,
+    # then none to aim at (eng3 is the top)
+    assert c.open_lanes == ((DAY0, 2), (date(2024, 3, 1), 1), (date(2024, 6, 1), -1))
+    assert [c.lanes_before(s.on) for s in c.steps] == [2, 1, -1]
+
+
+def test_focus_while_lanes_are_open_and_on_the_last_lane():
+    # half the spells: 4 median steps with 2+ lanes open (3 toward), 3 with one left (1
+    # toward); the others 2 with 2+ open (2 toward), 3 with one left (0 toward)
+    spells = [Spell("eng", "L1", 9, 4, 5, 9, last_work=3, last_toward=1, many_work=4,
+                    many_toward=3)] * 4 + \
+        [Spell("eng", "L1", 5, 4, 2, 5, last_work=3, last_toward=0, many_work=2,
+               many_toward=2)] * 4
+    prior = fit_prior(spells, "g")
+    assert prior.focus == pytest.approx(20 / 24, abs=1e-4)
+    assert prior.last_focus == pytest.approx(4 / 24, abs=1e-4)
+    assert fit_prior(spells[:7], "g").last_focus is None  # fewer than MIN_GROUP seen
+
+
+def test_the_final_lane_takes_its_own_share_of_the_pace():
+    _, p = person(TINY_FW, "eng1", {"coding": (1, FRESH)})
+    t = Throughput(1.2, 5.0, 5.0 / 1.2, DEFAULT_PRIOR, 0, 0, focus=0.75, dispersion=0.6,
+                   last_focus=0.25)
+    plan = make_plan(p, TINY_FW, resolve_target(TINY_FW, p, role="eng3"), ThroughputModel(),
+                     t, start=START)
+    assert plan.forecast is not None and plan.throughput is not None
+    lanes = [s.competency for s in plan.steps]
+    others = [k for k, c in enumerate(lanes) if c != lanes[-1]]
+    final = [k > others[-1] for k in range(len(lanes))]
+    assert any(final) and not all(final)
+    worked = 0.0  # each step's work over its share: the plan's pace is their harmonic mean
+    for s, f in zip(plan.steps, final, strict=True):
+        share = 0.25 if f else 0.75
+        assert s.months == pytest.approx(s.difficulty * 3 / (1.2 * share), abs=0.01)
+        worked += s.difficulty / share
+    total = sum(s.difficulty for s in plan.steps)
+    scale = 0.6 * (total / worked) / t.quarters
+    for k, p_ in enumerate((0.1, 0.5, 0.9)):
+        months = 3 * stats.betaprime.ppf(p_, 0.6 * total, 5.0) / scale
+        assert plan.forecast.months[k] == pytest.approx(months, abs=0.06)
 
 
 def test_focus_is_the_share_of_aimable_work_that_aimed_at_the_next_role():

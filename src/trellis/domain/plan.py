@@ -379,6 +379,14 @@ def make_plan(profile: Profile, framework: Framework, target: Target,
     position = {old: new for new, old in enumerate(placed)}
     per_month = throughput.on_plan / MONTHS_PER_QUARTER
     difficulties = [drafts[i].months * per_month for i in placed]
+    # The final lane's steps are worked at the share of the pace one lane left gets
+    # (Throughput.last_focus, learned from the history): the plan's pace follows from both.
+    lanes = [_lane(drafts[i], rules) for i in placed]
+    final = _final_lane(lanes, [drafts[i].kind for i in placed])
+    total = sum(difficulties)
+    if not throughput.committed and total > 0:
+        throughput = replace(throughput, final_share=sum(
+            w for w, f in zip(difficulties, final, strict=True) if f) / total)
     quarters, expected = schedule(difficulties, throughput)
     notes = [drafted.short] if drafted.short else []
     needed = max(quarters, default=0)
@@ -405,9 +413,13 @@ def make_plan(profile: Profile, framework: Framework, target: Target,
         gain = scorer.apply(d)
         scores.append(scorer.score())
         crit = rules.criteria.get(d.criterion) if d.criterion is not None else None
+        share = throughput.focus  # the final lane's steps at its own share (plan_focus)
+        if final[n] and throughput.last_focus is not None and not throughput.committed:
+            share = throughput.last_focus
+        months = difficulties[n] * MONTHS_PER_QUARTER / max(throughput.rate * share, 1e-6)
         steps.append(PlannedStep(
             d.competency, d.from_mastery, d.to_mastery, d.kind,
-            first_quarter + quarters[n] - 1, round(d.months, 2), round(difficulties[n], 3),
+            first_quarter + quarters[n] - 1, round(months, 2), round(difficulties[n], 3),
             d.source, round(gain, 2), tuple(sorted(position[j] for j in d.after)), d.reason,
             d.criterion, crit.topic if crit else "", crit.level if crit else "",
             crit.text[:TEXT_SHOWN] if crit else ""))
@@ -418,6 +430,26 @@ def make_plan(profile: Profile, framework: Framework, target: Target,
     return Plan(profile.person_id, start, target, capacity, horizon, first_quarter,
                 tuple(steps), tuple(milestones), forecast, throughput, score,
                 framework_version, checkins, "; ".join(notes))
+
+
+def _lane(d: Draft, rules: Any) -> str:
+    if d.criterion is not None:
+        crit = rules.criteria.get(d.criterion)
+        return "topic:" + (crit.topic if crit else d.criterion)
+    return "competency:" + d.competency
+
+
+def _final_lane(lanes: Sequence[str], kinds: Sequence[StepKind]) -> list[bool]:
+    """Which steps, in plan order, are worked when one lane of gaps is left: the last gap
+    step's lane from the last gap step of any other lane on (refreshes are not gaps)."""
+    gaps = [k for k, kind in enumerate(kinds) if kind is not StepKind.REFRESH]
+    if not gaps:
+        return [False] * len(lanes)
+    last = lanes[gaps[-1]]
+    others = [k for k in gaps if lanes[k] != last]
+    begin = others[-1] + 1 if others else 0
+    return [k >= begin and lanes[k] == last and kinds[k] is not StepKind.REFRESH
+            for k in range(len(lanes))]
 
 
 def schedule(difficulties: Sequence[float], throughput: Throughput
@@ -696,12 +728,13 @@ def _step_from_document(s: Mapping[str, Any]) -> PlannedStep:
 def throughput_document(t: Throughput) -> dict[str, Any]:
     p = t.prior
     return {"rate": t.rate, "focus": t.focus, "on_plan": round(t.on_plan, 4),
-            "dispersion": t.dispersion, "spread": t.spread,
+            "dispersion": t.dispersion, "spread": t.spread, "last_focus": t.last_focus,
+            "final_share": t.final_share, "plan_focus": round(t.plan_focus, 4),
             "shape": round(t.shape, 4), "quarters": round(t.quarters, 4),
             "committed": t.committed, "own_rate": t.own_rate, "own_work": t.own_work,
             "own_quarters": t.own_quarters, "weight": t.weight,
             "prior": {"rate": p.rate, "strength": p.strength, "spells": p.spells,
-                      "group": p.group, "focus": p.focus}}
+                      "group": p.group, "focus": p.focus, "last_focus": p.last_focus}}
 
 
 def _throughput_from(doc: Mapping[str, Any] | None) -> Throughput | None:
@@ -711,7 +744,8 @@ def _throughput_from(doc: Mapping[str, Any] | None) -> Throughput | None:
     p = doc["prior"]
     return Throughput(doc["rate"], doc["shape"], doc["quarters"],
                       Prior(p["rate"], p["strength"], p["spells"], p["group"],
-                            p.get("focus", 1.0)),
+                            p.get("focus", 1.0), p.get("last_focus")),
                       doc["own_work"], doc["own_quarters"], doc["committed"],
                       doc.get("focus", 1.0), doc.get("dispersion", 1.0),
-                      doc.get("spread", 0.0))
+                      doc.get("spread", 0.0), doc.get("last_focus"),
+                      doc.get("final_share", 0.0))

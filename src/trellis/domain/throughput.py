@@ -33,7 +33,13 @@ beyond what chance alone gives, ``v = s2 - m / mean(quarters)``, and strength
 ``beta = m / v`` *quarters*, held to ``STRENGTH_RANGE``. The person's own record updates it:
 ``rate = (m * beta + work) / (beta + quarters)``, so their own pace weighs
 ``quarters / (quarters + beta)``. The group's *focus* is the share of its work that closed
-a gap of the next role up the track; the plan's pace is ``rate * focus``.
+a gap of the next role up the track while two lanes of that role's gaps or more were open
+(a plan is drawn up with gaps open; work done once the next role is met aims at nothing),
+and its *last focus* the same share while one lane was left: a plan's final steps lie in
+one lane, which gets one lane's share of the person's work however focused they were
+while many were open (none, where nobody aims beyond their role). The plan's pace is
+``rate`` times the harmonic mean of the two, weighted by the work in the plan's final lane
+(``Throughput.plan_focus``): its time is the time of both parts.
 
 **Forecast.** Work arrives as a gamma process: ``k`` events a median step (``dispersion``:
 learned from how unevenly work falls in people's quarters; 1 is a Poisson process) at the
@@ -119,6 +125,9 @@ class Career:
     left_on: date | None
     roles: tuple[tuple[date, str, str], ...]
     steps: tuple[NanoStep, ...]
+    # (from date, lanes of the next role's gaps open): competencies below its expectation
+    # and topics with a criterion not yet shown; -1 at the top of a track (no next role).
+    open_lanes: tuple[tuple[date, int], ...] = ()
 
     def end(self, until: date) -> date:
         return min(self.left_on, until) if self.left_on is not None else until
@@ -140,6 +149,15 @@ class Career:
             return []
         end = self.end(until)
         return sorted((s for s in self.steps if start < s.on <= end), key=lambda s: s.on)
+
+    def lanes_before(self, on: date) -> int:
+        """Lanes of the next role's gaps open just before ``on`` (-1: unknown or none)."""
+        found = -1
+        for since, n in self.open_lanes:
+            if since >= on:
+                break
+            found = n
+        return found
 
     def role_on(self, on: date) -> tuple[str, str] | None:
         held = None
@@ -195,6 +213,8 @@ class Prior:
     spells: int
     group: str  # "track/level", "level", "organization" or "default"
     focus: float = 1.0  # the share of their work that closed a gap of their next role
+    # The same share while one lane of gaps was left (``last_focus``); None: too few seen.
+    last_focus: float | None = None
 
 
 DEFAULT_PRIOR = Prior(DEFAULT_RATE, DEFAULT_STRENGTH, 0, "default")
@@ -231,11 +251,23 @@ class Throughput:
     focus: float = 1.0  # the share of it that goes to the plan's steps
     dispersion: float = DISPERSION  # the organization's (ThroughputModel.dispersion)
     spread: float = 0.0  # the organization's (ThroughputModel.spread)
+    last_focus: float | None = None  # the share while one lane is left (Prior.last_focus)
+    final_share: float = 0.0  # the share of the plan's work in its final lane (make_plan)
+
+    @property
+    def plan_focus(self) -> float:
+        """The share of the pace the whole plan gets: its final lane's work at
+        ``last_focus``, the rest at ``focus``, so the time is the sum of both parts'
+        (``1 / (f_eff) = (1 - s) / focus + s / last_focus``)."""
+        if self.last_focus is None or self.final_share <= 0:
+            return self.focus
+        return 1.0 / ((1.0 - self.final_share) / self.focus
+                      + self.final_share / self.last_focus)
 
     @property
     def on_plan(self) -> float:
         """Median steps a quarter that go to the plan."""
-        return self.rate * self.focus
+        return self.rate * self.plan_focus
 
     @property
     def predictive_shape(self) -> float:
@@ -283,10 +315,24 @@ def careers_from_rows(rows: Iterable[EventRow], roles: Mapping[str, tuple[str, s
     left: dict[int, date | None] = {}
     held: dict[int, list[tuple[date, str, str]]] = {}
     steps: dict[int, list[NanoStep]] = {}
+    mastery: dict[int, dict[str, int]] = {}
+    shown_by: dict[int, set[str]] = {}
+    lanes: dict[int, list[tuple[date, int]]] = {}
+
+    def open_lanes(pid: int) -> int:
+        aim = aims.get(holding.get(pid, ""))
+        if aim is None:
+            return -1
+        have = mastery[pid]
+        return (sum(have.get(c, 0) < m for c, m in aim[0].items() if m > 0)
+                + len({criteria[c][0] for c in aim[1]
+                       if c in criteria and c not in shown_by[pid]}))
+
     for r in rows:
         pid, on, d = r.person_id, r.effective_on, r.details
         if r.kind == "hire":
             hired[pid], left[pid], held[pid], steps[pid] = on, None, [], []
+            mastery[pid], shown_by[pid], lanes[pid] = {}, set(), []
         if pid not in hired:
             continue
         aim = aims.get(holding.get(pid, ""))
@@ -298,15 +344,25 @@ def careers_from_rows(rows: Iterable[EventRow], roles: Mapping[str, tuple[str, s
             left[pid] = on
         elif r.kind == "skill_step":
             comp, to = str(d.get("competency")), int(d.get("to_mastery") or 0)
+            mastery[pid][comp] = to
             steps[pid].append(NanoStep(on, "competency:" + comp, comp, to, "",
                                        None if aim is None else aim[0].get(comp, 0) >= to))
         elif r.kind == "demonstrated":
             shown = str(d.get("criterion"))
             found = criteria.get(shown)
+            shown_by[pid].add(shown)
             if found is not None:
                 steps[pid].append(NanoStep(on, "topic:" + found[0], shown, 0, found[1] or "?",
                                            None if aim is None else shown in aim[1]))
-    return {pid: Career(pid, hired[pid], left[pid], tuple(held[pid]), tuple(steps[pid]))
+        if r.kind != "departure":
+            now = open_lanes(pid)
+            if not lanes[pid] or lanes[pid][-1][1] != now:
+                if lanes[pid] and lanes[pid][-1][0] == on:
+                    lanes[pid][-1] = (on, now)  # the day's last state counts
+                else:
+                    lanes[pid].append((on, now))
+    return {pid: Career(pid, hired[pid], left[pid], tuple(held[pid]), tuple(steps[pid]),
+                        tuple(lanes[pid]))
             for pid in hired}
 
 
@@ -409,6 +465,13 @@ class Spell:
     quarters: float
     toward: float = 0.0
     aimable: float = 0.0
+    # The work done while one lane of the next role's gaps was left, and the part of it that
+    # closed a gap of that lane.
+    last_work: float = 0.0
+    last_toward: float = 0.0
+    # Likewise while two lanes or more were left.
+    many_work: float = 0.0
+    many_toward: float = 0.0
 
 
 def fit_prior(spells: Sequence[Spell], group: str) -> Prior:
@@ -421,8 +484,23 @@ def fit_prior(spells: Sequence[Spell], group: str) -> Prior:
     strength = high if between <= 0 else min(high, max(low, mean / between))
     aimable = sum(s.aimable for s in spells)
     focus = sum(s.toward for s in spells) / aimable if aimable > 0 else 1.0
+    many = sum(s.many_work for s in spells)
+    if many > 0:  # a plan is drawn up with gaps open: the share while lanes were open
+        focus = sum(s.many_toward for s in spells) / many
     return Prior(round(mean, 4), round(strength, 3), len(spells), group,
-                 round(max(focus, MIN_FOCUS), 4))
+                 round(max(focus, MIN_FOCUS), 4), last_focus(spells))
+
+
+def last_focus(spells: Sequence[Spell]) -> float | None:
+    """The share of work that closed the last lane of gaps while it was the only one left:
+    a plan's final steps lie in one lane, which gets one lane's share of the person's work
+    however focused they were while many lanes were open (and none, in a role nobody aims
+    beyond). None with fewer than ``MIN_GROUP`` spells that had work in that state."""
+    seen = [s for s in spells if s.last_work > 0]
+    if len(seen) < MIN_GROUP:
+        return None
+    share = sum(s.last_toward for s in seen) / sum(s.last_work for s in seen)
+    return round(max(share, MIN_FOCUS), 4)
 
 
 def spells(career: Career, until: date, difficulty: Difficulty) -> list[Spell]:
@@ -440,9 +518,13 @@ def spells(career: Career, until: date, difficulty: Difficulty) -> list[Spell]:
         if quarters < MIN_SPELL_QUARTERS:
             continue
         inside = [(s, difficulty.of(s)) for s in steps if since < s.on <= stop]
+        last = [(s, d) for s, d in inside if career.lanes_before(s.on) == 1]
+        many = [(s, d) for s, d in inside if career.lanes_before(s.on) > 1]
         out.append(Spell(track, level, sum(d for _, d in inside), quarters,
                          sum(d for s, d in inside if s.toward),
-                         sum(d for s, d in inside if s.toward is not None)))
+                         sum(d for s, d in inside if s.toward is not None),
+                         sum(d for _, d in last), sum(d for s, d in last if s.toward),
+                         sum(d for _, d in many), sum(d for s, d in many if s.toward)))
     return out
 
 
@@ -490,12 +572,20 @@ def learn_throughput(careers: Iterable[Career], until: date) -> ThroughputModel:
             by_role[(spell.track, spell.level)].append(spell)
             by_level[spell.level].append(spell)
             overall.append(spell)
-    return ThroughputModel(
-        difficulty,
-        {k: fit_prior(v, f"{k[0]}/{k[1]}") for k, v in by_role.items() if len(v) >= MIN_GROUP},
-        {k: fit_prior(v, k) for k, v in by_level.items() if len(v) >= MIN_GROUP},
-        fit_prior(overall, "organization") if len(overall) >= MIN_GROUP else None,
-        dispersion(careers, until, difficulty))
+    top = fit_prior(overall, "organization") if len(overall) >= MIN_GROUP else None
+    levels = {k: fit_prior(v, k) for k, v in by_level.items() if len(v) >= MIN_GROUP}
+    levels = {k: _last_from(p, top) for k, p in levels.items()}
+    roles = {k: _last_from(fit_prior(v, f"{k[0]}/{k[1]}"), levels.get(k[1]) or top)
+             for k, v in by_role.items() if len(v) >= MIN_GROUP}
+    return ThroughputModel(difficulty, roles, levels, top,
+                           dispersion(careers, until, difficulty))
+
+
+def _last_from(prior: Prior, wider: Prior | None) -> Prior:
+    """A group too small to have seen its last lanes takes the wider group's share."""
+    if prior.last_focus is not None or wider is None or wider.last_focus is None:
+        return prior
+    return replace(prior, last_focus=wider.last_focus)
 
 
 def person_throughput(model: ThroughputModel, career: Career | None, until: date,
@@ -511,7 +601,7 @@ def person_throughput(model: ThroughputModel, career: Career | None, until: date
     scale = prior.strength + quarters
     return Throughput(round(shape / scale, 4), shape, scale, prior, round(work, 3),
                       round(quarters, 3), focus=prior.focus, dispersion=model.dispersion,
-                      spread=model.spread)
+                      spread=model.spread, last_focus=prior.last_focus)
 
 
 # --- the forecast ----------------------------------------------------------------------
@@ -574,7 +664,7 @@ def _beta_prime(work: float, quarters: float, throughput: Throughput
     quarters``, times the focus)."""
     shape = throughput.predictive_shape
     k = throughput.dispersion
-    mean = throughput.shape / throughput.quarters * throughput.focus
+    mean = throughput.shape / throughput.quarters * throughput.plan_focus
     return k * work, shape, k * quarters * mean / shape
 
 
@@ -728,7 +818,7 @@ def _rated_rows(table: Mapping[Any, Rated]) -> list[list[Any]]:
 
 
 def _prior_row(p: Prior) -> list[Any]:
-    return [p.rate, p.strength, p.spells, p.group, p.focus]
+    return [p.rate, p.strength, p.spells, p.group, p.focus, p.last_focus]
 
 
 def model_to_document(model: ThroughputModel) -> dict[str, Any]:

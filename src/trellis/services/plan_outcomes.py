@@ -117,7 +117,8 @@ def plan_outcomes(by_person: Mapping[int, Sequence[Event]], catalog: Mapping[int
         reached, censored, why = _follow(builder, ordered[k:], framework, target, until,
                                          refreshes)
         cases.append(Outcome(person_id, target.role or target.label, len(gaps),
-                             sum(s.difficulty for s in gaps), throughput, reached,
+                             sum(s.difficulty for s in gaps), plan.throughput or throughput,
+                             reached,
                              censored, why))
     return Outcomes(employed, dict(skipped), tuple(cases))
 

@@ -204,7 +204,8 @@ def _pace_text(p: Plan) -> str:
     return (f"; throughput {t.rate:.2f} median steps a quarter ({t.prior.group} "
             f"{t.prior.rate:.2f}, worth {t.prior.strength:g} quarters; {own}; "
             f"weight {t.weight:g}); comparable people put {t.focus:.0%} of theirs into "
-            "their next role's gaps")
+            "their next role's gaps" + ("" if t.last_focus is None else
+                                        f", {t.last_focus:.0%} with one lane of them left"))
 
 
 def _forecast_text(p: Plan) -> str:
