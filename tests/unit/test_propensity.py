@@ -23,6 +23,7 @@ from trellis.analytics import identifiability as ident
 from trellis.analytics import propensity as pr
 from trellis.analytics import propensity_snapshots as ps
 from trellis.analytics.propensity_words import p_value
+from trellis.domain.days import day_words
 from trellis.domain.events import (
     Calibration,
     Departure,
@@ -269,7 +270,7 @@ def test_time_ordered_check_fits_on_the_past_and_scores_the_future() -> None:
     assert logistic is not None and logistic.time_ordered is not None
     assert logistic.time_ordered.value == pytest.approx(expected, abs=1e-9)
     assert logistic.time_ordered.n == 100
-    assert str(result.split_on) in result.takeaway
+    assert f"on the snapshots from {day_words(result.split_on)} on" in result.takeaway
     # a plain document (what a cache keeps), through JSON and back, is the same result
     import orjson
 

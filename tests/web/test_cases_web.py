@@ -166,6 +166,9 @@ def test_the_case_pages_name_people_and_roles_and_the_last_approval_asks_first(a
     assert "eng3" not in re.sub(r'(href|value|action)="[^"]*"', "", page)  # titles only
     listing = manager.get("/cases").text
     assert '<a href="/people/emp">Em Ployee</a>' in listing and "Skip-level manager" in listing
+    person = hr.get("/people/emp").text  # the person page's list says it as the cases page
+    assert re.search(rf'Case {cid}</a>: to [^<]*, open, waiting for Skip-level manager: Bo Boss',
+                     person) and "skip_level" not in person
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     first = hr.post(f"/cases/{cid}/approve", data={"csrf_token": csrf},
                     follow_redirects=False)  # the skip-level's step: no question

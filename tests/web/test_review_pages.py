@@ -64,6 +64,8 @@ def test_the_employee_sees_their_overdue_self_review_to_write(clients):
 def test_the_form_shows_the_scale_labels_and_the_roles_competencies(clients):
     text = page(clients, "employee", f"{PATH}/write/emp/self")
     assert "4 exceeds" in text and "1 well below" in text
+    period = re.search(r'<p class="muted">(Period [^<]*)</p>', text)
+    assert period and not re.search(r"\d{4}-\d\d-\d\d", period.group(1)), period  # as days
     assert 'name="rate:coding"' in text  # eng1 expects coding
     assert 'name="goal1_result"' in text
     page(clients, "peer", f"{PATH}/write/emp/self", 403)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from trellis.domain.days import day_words
+
 if TYPE_CHECKING:
     from .propensity import Effect, PropensityResult
 
@@ -78,7 +80,7 @@ def takeaway(r: PropensityResult) -> str:
                  f"{best.auc_mean:.2f})")
     timed = best.time_ordered
     if timed is not None and r.split_on is not None:
-        text += f", {timed.value:.2f} on the snapshots from {r.split_on} on"
+        text += f", {timed.value:.2f} on the snapshots from {day_words(r.split_on)} on"
     significant = [e for e in r.effects if math.isfinite(e.p) and e.p < 0.05]
     if significant:
         e = significant[0]

@@ -23,6 +23,7 @@ from trellis.services.case_documents import case_summary
 from trellis.services.frameworks import framework_at
 from trellis.services.unit_of_work import UnitOfWork
 
+from .case_words import case_words
 from .feedback import Notice
 from .formatting import kind as kind_words
 from .person_view import TimelineQuery, plan_steps, timeline_page
@@ -216,6 +217,9 @@ def _cases(uow: UowFactory, user: User, handle: str) -> list[dict[str, Any]]:
     """The person's promotion cases (pay and ratings inside: the private circle's)."""
     found, named = cases.list_cases(uow(), Signer.of(user), person_ref=handle)
     summaries = [case_summary(c, named) for c in found]
+    words = case_words(uow(), summaries) if summaries else None
+    for c in summaries:  # who signs next as the cases page says it: "Skip-level manager: ..."
+        c["waiting_words"] = words.step(c["waiting_for"]) if words and c["waiting_for"] else ""
     if summaries:
         accounts.audit(uow(), user, "case.list", f"person/{handle}/cases",
                        {"count": len(summaries)})
