@@ -87,6 +87,7 @@ def test_a_case_from_nomination_to_the_timeline(cli, db, tmp_path):
     html = out.read_text(encoding="utf-8")
     assert "<script" not in html and "http" not in html.replace("http-equiv", "")
     assert "@media print" in html and "runs the on-call rota" in html
+    assert "2024-" not in html and " eng2 " not in html  # days and titles, as on the page
     assert cli(*db, "case", "list", "--person", "ada").code == 0
 
 

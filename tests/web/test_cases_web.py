@@ -152,6 +152,9 @@ def test_the_pages_propose_show_sign_and_export(app, clients):
     html = exported.text
     assert "<script" not in html and "http://" not in html and "https://" not in html
     assert "@media print" in html and "designs the platform" in html
+    shown = re.sub(r"<[^>]+>", " ", html)  # read by a committee: names, titles and days
+    assert "Skip-level manager: Bo Boss" in shown and "Meg Manager (their management" in shown
+    assert not re.search(r"\b(eng\d|skip_level|mgr|emp)\b|\d{4}-\d\d-\d\d", shown), shown
     assert audited(clients, "case.export", f"case/{cid}")
 
 

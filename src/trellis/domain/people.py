@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from trellis.errors import InvalidEvent, Term
@@ -12,6 +13,14 @@ from .limits import EMAIL_MAX, HANDLE_MAX, NAME_MAX, check_text
 
 HANDLE = re.compile(rf"[a-z0-9][a-z0-9._\-]{{0,{HANDLE_MAX - 1}}}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# what may be a handle inside a line Trellis wrote ("Kudos from elena.larsen: ..."): looked
+# up, and replaced only when it is someone's
+HANDLE_IN_TEXT = re.compile(r"(?<![\w.@-])[a-z][\w-]*\.[\w.-]*[a-z0-9](?![\w@-])")
+
+
+def named_in(text: str, names: Mapping[str, str]) -> str:
+    """``text`` with the handles in it that ``names`` knows replaced by the names."""
+    return HANDLE_IN_TEXT.sub(lambda m: names.get(m.group(0), m.group(0)), text)
 
 
 @dataclass(frozen=True, slots=True)

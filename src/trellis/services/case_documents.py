@@ -3,14 +3,16 @@ what the pages and the printable export render."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from trellis.domain.cases import Case, Step
 from trellis.domain.events import goals_to_plain, ratings_to_plain
+from trellis.domain.people import HANDLE_IN_TEXT
 from trellis.domain.readiness import readiness_to_document
 
 from .cases import CaseView
+from .unit_of_work import UnitOfWork
 
 
 def step_document(step: Step, handles: Mapping[int, str]) -> dict[str, Any]:
@@ -78,3 +80,30 @@ def case_document(view: CaseView) -> dict[str, Any]:
 def _item(item: Any) -> dict[str, Any]:
     return {"on": item.on.isoformat(), "kind": item.kind, "summary": item.summary,
             "event_id": item.event_id, "verified_by": item.verified_by}
+
+
+def names_mentioned(uow: UnitOfWork, cases: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """The names of the people the case documents mention by handle or email (the person,
+    nominator, signers, commenters, verifiers, and handles inside the packet's summaries):
+    what a page or the export shows instead."""
+    mentioned: set[str] = set()
+    for c in cases:
+        mentioned.update(filter(None, (c.get("person"), c.get("nominated_by"),
+                                       c.get("decided_by"))))
+        steps = list(c.get("steps", [])) + ([c["waiting_for"]] if c.get("waiting_for") else [])
+        for s in steps:
+            mentioned.update(filter(None, (s.get("signer"), s.get("signed_by"))))
+        mentioned.update(m["author"] for m in c.get("comments", ()) if m.get("author"))
+        packet = c.get("packet") or {}
+        mentioned.update(i["verified_by"] for i in packet.get("verified", ())
+                         if i.get("verified_by"))
+        for item in list(packet.get("verified", ())) + list(packet.get("recognitions", ())):
+            mentioned.update(HANDLE_IN_TEXT.findall(item.get("summary") or ""))
+    names = {}
+    with uow.reading():
+        for ref in mentioned:
+            person = uow.people.find(ref)
+            if person is not None:
+                names[ref] = person.name
+    return names
+

@@ -14,10 +14,11 @@ import typer
 
 from trellis.adapters.case_export import case_html
 from trellis.domain.approvals import Signer
+from trellis.domain.case_names import CaseNames
 from trellis.domain.cases import CaseStatus, Decision
 from trellis.errors import InvalidEvent
 from trellis.services import cases as use
-from trellis.services.case_documents import case_document, case_summary
+from trellis.services.case_documents import case_document, case_summary, names_mentioned
 
 from .context import CliState, parse_date, state
 from .output import console, print_json, table
@@ -207,6 +208,10 @@ def export(ctx: typer.Context, case_id: CaseId,
            out: Annotated[Path, typer.Option(help="The HTML file to write.")]) -> None:
     """Write a case as one self-contained, printable HTML page."""
     cli = state(ctx)
-    doc = case_document(use.show_case(cli.open().uow(), case_id, _operator(cli)))
-    out.write_text(case_html(doc), encoding="utf-8")
+    trellis = cli.open()
+    view = use.show_case(trellis.uow(), case_id, _operator(cli))
+    doc = case_document(view)
+    words = CaseNames(names_mentioned(trellis.uow(), [doc]),
+                      {r.id: r.title for r in view.framework.roles.values()})
+    out.write_text(case_html(doc, words), encoding="utf-8")
     _say(f"wrote case {case_id} to {out}")

@@ -26,7 +26,7 @@ from trellis.services.case_documents import case_document, case_summary
 from trellis.services.readiness import promotion_pay
 
 from . import feedback, formatting
-from .case_words import NOMINATORS, case_words
+from .case_words import case_words
 from .deps import CurrentUser, Uow
 from .errors import status_of
 from .fields import LINE, TEXT
@@ -117,7 +117,7 @@ def show_case(request: Request, user: User, uow: UowFactory, case_id: int, *,
     doc = case_document(use.show_case(uow(), _case_id(case_id), Signer.of(user)))
     audit_read(uow, user, case_id, doc)
     return render(request, "case.html", status, c=doc, message=message,
-                  words=case_words(uow(), [doc]), nominators=NOMINATORS)
+                  words=case_words(uow(), [doc]))
 
 
 @router.get("/cases/{case_id}/export", response_class=HTMLResponse)
@@ -125,7 +125,7 @@ def export(case_id: int, user: CurrentUser, uow: Uow) -> HTMLResponse:
     doc = case_document(use.show_case(uow(), _case_id(case_id), Signer.of(user)))
     audit_read(uow, user, case_id, doc)
     accounts.audit(uow(), user, "case.export", f"case/{case_id}")
-    return HTMLResponse(case_html(doc))
+    return HTMLResponse(case_html(doc, case_words(uow(), [doc])))
 
 
 @router.post("/cases/{case_id}/approve", response_class=HTMLResponse)
