@@ -1,7 +1,7 @@
 """The refusals of the main forms read in people's words, and so does every page an
 employee, a manager and an HR admin reach (test_crawl_browser checks those with the patterns
 here): no command-line text (``--flag``, `` `trellis ...` ``), no file paths
-(``docs/ledger.md``), no "event 123", no handles or ids (``eng-l6``, ``system_design``,
+(``docs/ledger.md``), no "event 123", no ISO days, no handles or ids (``eng-l6``, ``system_design``,
 ``leila.wang``) where a name or title belongs, no email as a label (an email shows only as a
 mailto link: someone's address), no raw long decimals.
 
@@ -31,6 +31,8 @@ CLI_TEXT = {
     "a file path": re.compile(r"\bdocs/|\b[\w-]+\.md\b"),
     "an event id": re.compile(r"\bevents? #?\d+", re.IGNORECASE),
     "an email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
+    "an ISO day": re.compile(r"\b\d{4}-\d\d-\d\d\b"),  # pages write "2 Dec 2026"
+    "an approval step's id": re.compile(r"\bskip_level\b"),
     # three or more decimals, except a p-value's ("p = 0.048")
     "a raw decimal": re.compile(r"(?<!p = )(?<![\d.])\d+\.\d{3,}\b"),
 }
