@@ -15,6 +15,12 @@ actual:
   pay at the cut, minus one (the same statistic on both sides, leavers included in the
   starting median).
 
+First it prints where the promotion and departure models came from: the ledger before
+the cut, or the published default where that ledger is too thin to contradict it (on
+job_retention's six months before the cut nobody has been in a role long enough to be
+promoted, so the default's 14% a year is simulated against a dataset that has no
+promotions at all).
+
 The simulated figure is the median over ``--replicates`` runs of the whole cohort (each
 run one trajectory per person) with its 5th-95th percentile interval: the spread an
 organization of that size would see by chance alone. "in" marks an actual figure inside
@@ -94,7 +100,9 @@ def open_real(folder: Path, name: str) -> tuple[Trellis, date]:
 
 
 def backtest(trellis: Trellis, end: date, holdout_years: float, replicates: int,
-             seed: int) -> tuple[list[Row], date, int]:
+             seed: int) -> tuple[list[Row], date, int, str]:
+    """The rows, the cut, the individual contributors present then, and where the
+    simulator's promotion and departure models came from (the ledger, or a default)."""
     cut = end - timedelta(days=round(365.25 * holdout_years))
     quarters = max(1, round(4 * holdout_years))
     with trellis.uow() as uow:
@@ -144,7 +152,12 @@ def backtest(trellis: Trellis, end: date, holdout_years: float, replicates: int,
             simulated.append((out.promotions / holdout_years, 1 - float(out.survival[-1]),
                               pay / median_start - 1 if median_start > 0 else math.nan))
         rows.append(Row(stage.value, len(cohort), actual, simulated))
-    return rows, cut, len(present)
+    models = (f"promotion model: {calibration.promotion.source} "
+              f"({calibration.promotion.events:,} promotions in {calibration.promotion.n:,} "
+              f"quarters); departure model: {calibration.departure.source} "
+              f"({calibration.departure.events:,} departures in "
+              f"{calibration.departure.n:,} quarters)")
+    return rows, cut, len(present), models
 
 
 def _stage(p: Profile, on: date, thresholds: StageThresholds) -> CareerStage:
@@ -233,12 +246,13 @@ def main() -> None:
                        f"seed {args.seed})")
         built = time.perf_counter()
         try:
-            rows, cut, present = backtest(trellis, end, args.holdout_years, args.replicates,
+            rows, cut, present, models = backtest(trellis, end, args.holdout_years, args.replicates,
                                           args.seed)
         finally:
             trellis.close()
     print(f"simulation backtest on {subject}: calibrated to {cut}, {present:,} individual "
           f"contributors then, simulated to {end} ({args.replicates} replicates)")
+    print(models)
     report(rows)
     if args.real == "job_retention":
         job_retention_check(args.holdout_years)
