@@ -38,7 +38,7 @@ from trellis.errors import (
 )
 
 from . import clock
-from .ledger import append_event, find_person, note_event
+from .ledger import append_event, find_person, note_event, unknown_event
 from .pending import demo_pending
 from .profiles import PersonProfile, profile_of
 from .unit_of_work import UnitOfWork
@@ -432,7 +432,7 @@ def require_verify(uow: UnitOfWork, user: User, event_id: int) -> Person:
         target = uow.events.get(event_id) if 0 < event_id < 2**62 else None
         person = uow.people.get(target.person_id) if target else None
         if person is None:
-            raise NotFound(f"unknown event {event_id}")
+            raise unknown_event(event_id)
         chain = chain_of(uow, person)
     if not access.can_verify(user, person.id, chain):
         raise PermissionDenied("{you} may not verify {person}'s events: only their managers "
@@ -474,7 +474,7 @@ def require_retract(uow: UnitOfWork, user: User, event_id: int) -> Person:
         target = uow.events.get(event_id) if 0 < event_id < 2**62 else None
         person = uow.people.get(target.person_id) if target else None
         if person is None:
-            raise NotFound(f"unknown event {event_id}")
+            raise unknown_event(event_id)
         chain = chain_of(uow, person)
     if not access.can_record(user, person.id, chain, EventKind.RETRACTION):
         raise PermissionDenied("{you} may not retract {person}'s events: only their managers "
