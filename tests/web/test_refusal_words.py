@@ -88,6 +88,9 @@ def test_an_unknown_role_or_level_names_the_framework_and_the_choices(clients):
     assert r.status_code == 404
     assert r.json()["detail"] == ("unknown level 'L9' in the Tiny Co framework (its levels: "
                                   "Junior, Mid, Senior)")
+    r = hr.post("/api/calibration", json={"cycle": "words", "track": "design"})
+    assert r.status_code == 422
+    assert r.json()["detail"] == "nobody in review cycle 'words' is in the Design track"
 
 
 def test_a_team_filter_names_its_choices_as_the_list_shows_them(clients):
@@ -137,3 +140,10 @@ def test_someone_who_left_is_named_with_the_day_as_pages_write_it(clients):
     assert r.status_code == 422
     assert detail(r) == ("Gone Person left on 30 Jun 2024: a promotion case is for someone "
                          "in a role")
+
+
+def test_a_refused_recognition_names_its_kind_in_words(clients):
+    r = clients["peer"].post("/api/people/emp/recognitions",
+                             json={"citation": "thanks", "kind": "spot_bonus"})
+    assert r.status_code == 403
+    assert detail(r).startswith("you may not give Em Ployee a spot bonus: colleagues give")

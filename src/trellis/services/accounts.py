@@ -21,7 +21,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from trellis.domain import access
 from trellis.domain.access import Role, TokenScope, User
-from trellis.domain.events import Event, EventKind
+from trellis.domain.events import Event, EventKind, kind_words
 from trellis.domain.limits import EMAIL_MAX, TOKEN_ID_MAX, check_int, check_text
 from trellis.domain.people import Person, check_email
 from trellis.domain.timeline import describe
@@ -447,10 +447,11 @@ def require_recognize(uow: UnitOfWork, user: User, ref: str, kind: str,
     with uow.reading():
         person, chain = person_for(uow, user, ref)
     if not access.can_recognize(user, person.id, chain, kind, points):
-        raise PermissionDenied(f"{{you}} may not give {{person}} a {kind}"
+        raise PermissionDenied(f"{{you}} may not give {{person}} a {{kind}}"
                                f"{' with points' if points else ''}: colleagues give kudos, "
                                "managers and HR admins any recognition, nobody themselves",
-                               you=you(user.email), person=person.term)
+                               you=you(user.email), person=person.term,
+                               kind=Term(kind_words(kind), kind))
     return person
 
 
