@@ -47,7 +47,7 @@ the signed-in user; the command line names them as it was told (an email, ``--by
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -67,6 +67,13 @@ class Term:
 def option(name: str, words: str) -> Term:
     """An input: ``words`` on a page, ``--name`` on the command line (``_`` as ``-``)."""
     return Term(words, "--" + name.replace("_", "-"))
+
+
+def listed(terms: Iterable[Term], joiner: str = ", ") -> Term:
+    """Several terms as one, in each reading: a choice list ("Engineering, Design" in
+    words, "eng, design" on the command line)."""
+    shown = list(terms)
+    return Term(joiner.join(t.words for t in shown), joiner.join(t.command for t in shown))
 
 
 def you(label: str) -> Term:

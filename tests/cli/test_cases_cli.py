@@ -110,7 +110,7 @@ def test_decline_and_defer_need_a_reason(cli, db):
 
 @pytest.mark.parametrize(("args", "message"), [
     (("case", "open", "bob", "--to", "eng2", "--justification", "x"),
-     "a case for a role below the current one"),
+     "a case for a role below the current one is refused: eng2 (L2) is below bob's eng3 (L3)"),
     (("case", "open", "ada", "--to", "eng2", "--justification", "x", "--pay", "75000"),
      "pay €75,000 is above the Engineer II band (€48,000-€60,000): a pay proposal outside "
      "the band needs a reason (--pay-reason)"),

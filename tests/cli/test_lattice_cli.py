@@ -101,7 +101,7 @@ def test_lattice_plot_writes_a_png_and_an_svg(cli, db, tmp_path):
     (("paths", "ada", "--to", "nope"), "unknown role 'nope'"),
     (("paths", "ada", "--to", "eng1"), "already in role eng1"),
     (("explore",), "give a person, or --role ROLE"),
-    (("explore", "--role", "nope"), "unknown role 'nope'"),
+    (("explore", "--role", "nope"), "unknown role 'nope' in framework 'tiny'"),
     (("explore", "ada", "--budget", "-3"), "the budget must be more than 0 months"),
     (("explore", "ada", "--sort", "name"), "unknown sort 'name': use fit or cost"),
     (("lattice", "--plot", "x.gif", "--role", "eng1"), "cannot draw a chart as '.gif'"),

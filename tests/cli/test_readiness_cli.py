@@ -97,6 +97,14 @@ def test_bad_input_is_one_error_line(run, args, message):
     assert result.err == f"error: {message}\n"
 
 
+def test_someone_who_left_is_named_by_handle_and_the_day_in_iso(run):
+    assert run("log", "departure", "ada", "--on", "2025-03-31").code == 0
+    result = run("readiness", "ada")
+    assert result.code == 1
+    assert result.err == ("error: ada left on 2025-03-31: readiness is for people in a "
+                          "role\n")
+
+
 def test_a_refused_promotion_prints_the_gates_and_gap_list_then_one_error_line(run):
     result = run("promote", "ada", "--to", "eng3")
     assert result.code == 1

@@ -217,8 +217,9 @@ def test_a_future_effective_date_waits_for_its_day(org):
     case = use.open_case(org.uow(), "cy", "eng2", justification="x", by=who(org, "bob"),
                          on=D("2026-04-01")).case
     use.approve(org.uow(), case.id, by=who(org, "cat"))
-    with pytest.raises(LedgerRuleBroken, match="takes effect on 2026-04-01"):
+    with pytest.raises(LedgerRuleBroken, match=r"^this case takes effect on 1 Apr 2026") as early:
         use.approve(org.uow(), case.id, by=HR)
+    assert early.value.on_command_line().startswith(f"case {case.id} takes effect on 2026-04-01")
 
 
 def test_the_packet_comes_from_the_ledger(org):

@@ -241,8 +241,10 @@ def test_closed_and_applied_cycles_refuse_proposals(org):
 
 def test_a_cycle_in_the_future_cannot_be_applied_yet(org):
     use.open_cycle(org.uow(), "2026", D("2026-01-01"), 3.0, team="bob", author="hr")
-    with pytest.raises(LedgerRuleBroken, match="takes effect on 2026-01-01"):
+    with pytest.raises(LedgerRuleBroken, match="takes effect on 1 Jan 2026") as early:
         use.apply_cycle(org.uow(), "2026", author="hr")
+    assert early.value.on_command_line() == ("compensation cycle '2026' takes effect on "
+                                             "2026-01-01: apply it on or after that day")
     [_, (_, people, _)] = use.cycles(org.uow())
     assert people == 3  # ada, cy, dee: everyone under bob
 

@@ -191,11 +191,11 @@ def test_top_of_a_track_is_said(trellis):
 
 
 @pytest.mark.parametrize(("kwargs", "error", "message"), [
-    ({"role": "zz"}, NotFound, "unknown role 'zz' in framework 'spread'"),
+    ({"role": "zz"}, NotFound, "unknown role 'zz' in the Spread framework"),
     ({"role": "a1", "budget": -1}, InvalidEvent, "the budget must be more than 0 months"),
     ({"role": "a1", "budget": 0}, InvalidEvent, "the budget must be more than 0 months"),
     ({"role": "a1", "sort": "name"}, InvalidEvent, "unknown sort 'name': use fit or cost"),
-    ({"role": "e1"}, InvalidEvent, "role e1 (Empty) expects nothing: the lattice cannot "
+    ({"role": "e1"}, InvalidEvent, "Empty expects nothing: the lattice cannot "
      "price or fit moves from it"),
 ])
 def test_bad_explore_input_is_one_clear_line(trellis, kwargs, error, message):
@@ -203,3 +203,15 @@ def test_bad_explore_input_is_one_clear_line(trellis, kwargs, error, message):
     with pytest.raises(error) as caught:
         lattice.explore(trellis.uow(), **kwargs)
     assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"role": "zz"}, "unknown role 'zz' in framework 'spread'"),
+    ({"role": "e1"}, "role e1 (Empty) expects nothing: the lattice cannot price or fit moves "
+     "from it"),
+])
+def test_the_command_line_names_roles_and_frameworks_by_id(trellis, kwargs, message):
+    spread(trellis)
+    with pytest.raises(TrellisError) as caught:
+        lattice.explore(trellis.uow(), **kwargs)
+    assert caught.value.on_command_line() == message

@@ -291,8 +291,9 @@ def test_retraction_removes_the_event_from_every_date_and_the_state(trellis):
 def test_retraction_of_an_unknown_event(trellis):
     hire(trellis, "ada")
     before = counts(trellis)
-    with pytest.raises(NotFound, match=r"^unknown event 999$"):
+    with pytest.raises(NotFound, match=r"^unknown event$") as unknown:
         retract_event(trellis.uow(), 999, "typo", author="tester")
+    assert unknown.value.on_command_line() == "unknown event 999"
     assert counts(trellis) == before
 
 

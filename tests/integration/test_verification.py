@@ -37,8 +37,9 @@ def test_a_manager_verifies_a_step_and_the_timeline_says_so(trellis, step):
 def test_verification_refusals(trellis, step):
     with pytest.raises(LedgerRuleBroken, match="someone else must verify it"):
         ledger.verify_event(trellis.uow(), step.id, author="ada")
-    with pytest.raises(NotFound, match="unknown event 999"):
+    with pytest.raises(NotFound, match=r"^unknown event$") as unknown:
         ledger.verify_event(trellis.uow(), 999, author="grace")
+    assert unknown.value.on_command_line() == "unknown event 999"
     ledger.verify_event(trellis.uow(), step.id, author="grace")
     with pytest.raises(LedgerRuleBroken, match="already verified"):
         ledger.verify_event(trellis.uow(), step.id, author="hr")

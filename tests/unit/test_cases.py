@@ -24,7 +24,7 @@ from trellis.domain.cases import (
     resolve_steps,
     step_to_sign,
 )
-from trellis.domain.framework import Approver, PayBand, Role
+from trellis.domain.framework import Approver, Level, PayBand, Role
 from trellis.errors import InvalidEvent, LedgerRuleBroken, PermissionDenied, Term
 
 NOW = datetime(2026, 1, 5, 9, 0)
@@ -167,17 +167,19 @@ def test_a_case_is_for_a_role_above_the_current_one():
     eng3 = Role("eng3", "eng", "L3", "Senior Engineer")
     des1 = Role("des1", "design", "L1", "Designer I")
     ada = PEOPLE[PERSON]
-    check_target(ada, eng1, 1, ENG2, 2)
+    levels = {f"L{n}": Level(f"L{n}", name, n) for n, name in ((1, "One"), (2, "Two"),
+                                                                (3, "Three"))}
+    check_target(ada, eng1, 1, ENG2, 2, levels)
     with pytest.raises(LedgerRuleBroken) as below:
-        check_target(ada, eng3, 3, ENG2, 2)
+        check_target(ada, eng3, 3, ENG2, 2, levels)
     assert str(below.value) == ("a case for a role below the current one is refused: "
-                                "Engineer II (L2) is below Ada Lee's Senior Engineer (L3)")
+                                "Engineer II (Two) is below Ada Lee's Senior Engineer (Three)")
     assert below.value.on_command_line() == ("a case for a role below the current one is "
                                              "refused: eng2 (L2) is below ada's eng3 (L3)")
     with pytest.raises(LedgerRuleBroken, match="at Ada Lee's current level"):
-        check_target(ada, eng1, 1, des1, 1)
+        check_target(ada, eng1, 1, des1, 1, levels)
     with pytest.raises(LedgerRuleBroken, match="already holds"):
-        check_target(ada, eng1, 1, eng1, 1)
+        check_target(ada, eng1, 1, eng1, 1, levels)
 
 
 @given(st.integers(min_value=0, max_value=200_000))

@@ -193,7 +193,7 @@ def test_forecast_is_reproducible_and_ordered():
 @pytest.mark.parametrize(("target", "error", "message"), [
     ({"role": "nope"}, NotFound, "unknown role 'nope'"),
     ({"role": "eng1"}, PlanRejected, "below the current level"),
-    ({"role": "eng2"}, PlanRejected, "already meets role eng2"),
+    ({"role": "eng2"}, PlanRejected, r"already meets Engineer II \(readiness 100\)"),
     ({"band": "nope", "band_level": "1"}, NotFound, "unknown band"),
     ({"band": "craft", "band_level": "1"}, PlanRejected, "has no levels"),
     ({"band_level": "1"}, PlanRejected, "needs its band"),
@@ -211,6 +211,24 @@ def test_bad_targets_are_one_line_errors(target, error, message):
     with pytest.raises(error, match=message) as info:
         plan_for(TINY_FW, p, **target)
     assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(("target", "words", "command"), [
+    ({"role": "eng2"}, "already meets Engineer II (readiness 100)",
+     "already meets role eng2 (readiness 100)"),
+    ({"role": "eng1"}, "Engineer I (level Junior) is below the current level Mid",
+     "role 'eng1' (level L1) is below the current level L2"),
+    ({"competencies": {"coding": 9}}, "mastery 9 for Coding is outside its scale 1-5",
+     "mastery 9 for 'coding' is outside its scale 1-5"),
+    ({"competencies": {"coding": 1}}, "Coding is at mastery 2, above the target 1",
+     "'coding' is at mastery 2, above the target 1"),
+])
+def test_a_refused_target_is_named_in_words_and_by_id_on_the_command_line(target, words,
+                                                                          command):
+    _, p = person(TINY_FW, "eng2", {"coding": (2, FRESH), "communication": (1, FRESH)})
+    with pytest.raises(PlanRejected) as refused:
+        plan_for(TINY_FW, p, **target)
+    assert (str(refused.value), refused.value.on_command_line()) == (words, command)
 
 
 def test_too_many_quarters_says_what_would_fit():

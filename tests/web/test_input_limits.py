@@ -97,7 +97,7 @@ def test_the_import_page_refuses_a_bare_carriage_return(app, clients):
     ({"kind": "check_in", "verifier": "bob\nand alice"},
      "verifier contains the control character U+000A, which is not allowed"),
     ({"kind": "check_in", "effective_on": "1899-12-31"},
-     "effective_on 1899-12-31 is outside 1900-01-01..2199-12-31"),
+     "effective_on 31 Dec 1899 is outside 1 Jan 1900 to 31 Dec 2199"),
 ])
 def test_the_event_api_holds_details_to_the_limits(app, clients, body, problem):
     before = counts(app)

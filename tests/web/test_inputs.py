@@ -89,7 +89,8 @@ def test_the_login_email_is_checked_before_it_is_looked_up(app):
 
 
 @pytest.mark.parametrize(("path", "message"), [
-    ("/api/evidence?at=3685-06-27", "outside the ledger's dates, 1900-01-01 to 2199-12-31"),
+    ("/api/evidence?at=3685-06-27",
+     "27 Jun 3685 is outside the ledger's dates, 1 Jan 1900 to 31 Dec 2199"),
     ("/api/evidence?since=0001-01-01", "outside the ledger's dates"),
     ("/api/evidence?since=0", "YYYY-MM-DD"),
     ("/api/people/emp/profile?at=2199-12-31", "years ahead"),

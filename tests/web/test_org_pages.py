@@ -144,7 +144,8 @@ def test_the_team_list_pages_by_50_sorted_by_name(manager):
 @pytest.mark.parametrize("query, problem", [
     ("page=0", "A page number is 1 or more"), ("page=two", "'two' is not a page number"),
     ("sort=salary", "Sort by one of"), ("band=great", "Readiness is one of"),
-    ("track=sales", "no track 'sales'"), ("dir=up", "Dir: asc or desc")])
+    ("track=sales", "The track is one of: Engineering, Design"),
+    ("level=L9", "The level is one of: Junior, Mid, Senior"), ("dir=up", "Dir: asc or desc")])
 def test_a_bad_list_parameter_is_a_one_line_422(manager, query, problem):
     r = manager.get(f"/team?{query}")
     assert r.status_code == 422

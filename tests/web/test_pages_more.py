@@ -126,7 +126,7 @@ def test_a_role_below_the_current_level_is_refused_in_place(clients):
     r = c.post("/people/mgr/plan", data={"csrf_token": csrf(c), "role": "eng1",
                                          "capacity": "3"})
     assert r.status_code == 422
-    assert "Not planned: role 'Engineer I' (level L1) is below the current level L2" in \
+    assert "Not planned: Engineer I (level Junior) is below the current level Mid" in \
         text_of(r.text)
 
 

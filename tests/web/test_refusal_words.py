@@ -50,3 +50,100 @@ def test_a_role_refusal_names_the_role_in_words(clients):
     said = alerts(r.text)
     assert "This needs the manager role" in said
     assert "hr_admin" not in said
+
+
+# --- ids and ISO dates: a page and the API name roles, levels, frameworks, plan targets
+# and days in words; the command line keeps the ids and ISO dates (tests/cli, and each
+# service's test of on_command_line)
+
+ID_OR_ISO_DAY = re.compile(r"\b(eng[123]|L[123]|tiny|zz|\d{4}-\d{2}-\d{2})\b")
+
+
+def no_ids(text: str) -> None:
+    assert not ID_OR_ISO_DAY.search(text), text
+
+
+def detail(r) -> str:
+    said = r.json()["detail"]
+    no_ids(said)
+    no_handles_or_emails(said)
+    return said
+
+
+def test_readiness_below_the_current_level_names_role_and_levels(clients):
+    r = clients["hr"].get("/api/people/mgr/readiness?target=eng1")
+    assert r.status_code == 422
+    assert detail(r) == "the target Engineer I (Junior) is below Meg Manager's current level Mid"
+
+
+def test_an_unknown_role_or_level_names_the_framework_and_the_choices(clients):
+    r = clients["hr"].get("/api/explore?role=zz")
+    assert r.status_code == 404
+    assert r.json()["detail"] == "unknown role 'zz' in the Tiny Co framework"
+    hr = clients["hr"]
+    assert hr.post("/api/review-cycles", json={
+        "name": "words", "period_start": "2026-01-01", "period_end": "2026-06-30"}
+    ).status_code == 201
+    r = hr.post("/api/calibration", json={"cycle": "words", "level": "L9"})
+    assert r.status_code == 404
+    assert r.json()["detail"] == ("unknown level 'L9' in the Tiny Co framework (its levels: "
+                                  "Junior, Mid, Senior)")
+    r = hr.post("/api/calibration", json={"cycle": "words", "track": "design"})
+    assert r.status_code == 422
+    assert r.json()["detail"] == "nobody in review cycle 'words' is in the Design track"
+
+
+def test_a_team_filter_names_its_choices_as_the_list_shows_them(clients):
+    r = clients["hr"].get("/team?track=zz")
+    assert r.status_code == 422
+    said = alerts(r.text)
+    assert "The track is one of: Engineering, Design" in said
+    no_ids(said)
+    r = clients["hr"].get("/team?level=zz")
+    assert "The level is one of: Junior, Mid, Senior" in alerts(r.text)
+
+
+def test_a_plan_target_is_named_in_words(clients):
+    r = clients["employee"].post("/api/people/emp/plan", json={"competencies": {"coding": 9}})
+    assert r.status_code == 422
+    assert detail(r) == "mastery 9 for Coding is outside its scale 1-5"
+    r = clients["hr"].post("/api/people/mgr/plan", json={"role": "eng1"})
+    assert r.status_code == 422
+    assert detail(r) == "Engineer I (level Junior) is below the current level Mid"
+
+
+def test_a_promotion_case_below_the_current_level_names_roles_and_levels(clients):
+    r = clients["hr"].post("/api/cases", json={"person": "mgr", "to_role": "eng1",
+                                               "justification": "x"})
+    assert r.status_code == 422
+    assert detail(r) == ("a case for a role below the current one is refused: Engineer I "
+                         "(Junior) is below Meg Manager's Engineer II (Mid)")
+
+
+def test_an_unknown_event_has_no_id_on_the_page_or_in_the_api(clients):
+    r = clients["hr"].post("/api/events/999999/retraction", json={"reason": "typo"})
+    assert r.status_code == 404
+    assert r.json()["detail"] == "unknown event"
+
+
+def test_someone_who_left_is_named_with_the_day_as_pages_write_it(clients):
+    hr = clients["hr"]
+    assert hr.post("/api/people", json={"handle": "gone", "name": "Gone Person",
+                                        "role": "eng1", "hired_on": "2020-01-01"}
+                   ).status_code == 201
+    assert hr.post("/api/people/gone/events", json={
+        "kind": "departure", "effective_on": "2024-06-30"}).status_code == 201
+    r = hr.get("/api/people/gone/readiness")
+    assert r.status_code == 422
+    assert detail(r) == "Gone Person left on 30 Jun 2024: readiness is for people in a role"
+    r = hr.post("/api/cases", json={"person": "gone", "to_role": "eng2", "justification": "x"})
+    assert r.status_code == 422
+    assert detail(r) == ("Gone Person left on 30 Jun 2024: a promotion case is for someone "
+                         "in a role")
+
+
+def test_a_refused_recognition_names_its_kind_in_words(clients):
+    r = clients["peer"].post("/api/people/emp/recognitions",
+                             json={"citation": "thanks", "kind": "spot_bonus"})
+    assert r.status_code == 403
+    assert detail(r).startswith("you may not give Em Ployee a spot bonus: colleagues give")

@@ -200,9 +200,16 @@ def test_a_bad_cycle_form_is_refused_in_place(clients):
     assert r.status_code == 409 and "already exists" in r.text
     r = clients["hr"].post("/reviews/cycles", data=form_data(
         clients, "hr", name="later", start="2026-06-01", end="2026-01-01", form_self="on"))
-    assert r.status_code == 422 and "before it starts" in r.text
+    assert r.status_code == 422
+    assert "the period ends (1 Jan 2026) before it starts (1 Jun 2026)" in r.text
     # the form comes back with its values
     assert 'value="later"' in r.text
+    r = clients["hr"].post("/reviews/cycles", data=form_data(
+        clients, "hr", name="early", start="2026-01-01", end="2026-06-30", form_self="on",
+        due_self="2025-12-01"))
+    assert r.status_code == 422
+    assert ("the due date of self reviews 1 Dec 2025 is before the period starts "
+            "(1 Jan 2026)") in r.text and "2025-12-01 is" not in r.text
 
 
 def test_a_goals_figure_reads_as_written():

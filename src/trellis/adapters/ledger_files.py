@@ -236,8 +236,8 @@ def parse_rows(rows: Iterable[Row], source: str,
                 people.append(_person(line, row))
             else:
                 raise InvalidEvent(f"record must be 'person' or 'event', got {shown(record)}")
-        except InvalidEvent as exc:
-            problems.append(Problem("", str(exc), line, source))
+        except InvalidEvent as exc:  # a row of the file, in the file's own ids and dates
+            problems.append(Problem("", exc.on_command_line(), line, source))
     return people, events, problems
 
 

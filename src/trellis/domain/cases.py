@@ -20,7 +20,7 @@ from trellis.errors import InvalidEvent, LedgerRuleBroken, PermissionDenied, Ter
 
 from . import approvals
 from .approvals import Signer
-from .framework import Approver, PayBand, Role
+from .framework import Approver, Level, PayBand, Role
 from .money import money, money_range
 from .timeline import TimelineEntry
 
@@ -123,22 +123,28 @@ def resolve_steps(chain: Sequence[Approver], managers: Sequence[int], *, person_
 
 
 def check_target(person: Term, current: Role, current_rank: int, target: Role,
-                 target_rank: int) -> None:
+                 target_rank: int, levels: Mapping[str, Level]) -> None:
     """A case is for a role above the current level (any track: diagonal counts).
-    ``person`` names whom it is for (``Person.term``)."""
+    ``person`` names whom it is for (``Person.term``); ``levels`` are the framework's, to
+    name a role's level by its name."""
     role = Term(target.title, target.id)
+
+    def level(of: Role) -> Term:
+        found = levels.get(of.level)
+        return found.term if found is not None else Term(of.level, of.level)
+
     if target.id == current.id:
         raise LedgerRuleBroken("{person} already holds {role}: a case is for a role above "
                                "the current one", person=person, role=role)
     if target_rank < current_rank:
-        raise LedgerRuleBroken(f"a case for a role below the current one is refused: "
-                               f"{{role}} ({target.level}) is below {{person}}'s {{current}} "
-                               f"({current.level})", person=person, role=role,
-                               current=Term(current.title, current.id))
+        raise LedgerRuleBroken("a case for a role below the current one is refused: "
+                               "{role} ({level}) is below {person}'s {current} ({at})",
+                               person=person, role=role, level=level(target),
+                               current=Term(current.title, current.id), at=level(current))
     if target_rank == current_rank:
-        raise LedgerRuleBroken(f"{{role}} ({target.level}) is at {{person}}'s current level: "
-                               "a case is for a role above it (a lateral move needs no case)",
-                               person=person, role=role)
+        raise LedgerRuleBroken("{role} ({level}) is at {person}'s current level: a case is "
+                               "for a role above it (a lateral move needs no case)",
+                               person=person, role=role, level=level(target))
 
 
 def pay_warning(pay: int | None, role: Role, currency: str | None) -> str | None:

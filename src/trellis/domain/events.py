@@ -439,6 +439,13 @@ def shown(value: Any) -> str:
     return "'" + _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "'"
 
 
+def given(value: Any) -> Term:
+    """A user's value in a message, quoted as ``shown`` in both readings: a term, so braces
+    in it are never taken for another term's."""
+    quoted = shown(value)
+    return Term(quoted, quoted)
+
+
 def text_value(raw: Any, field: str, max_length: int = LABEL_MAX, *,
                multiline: bool = False) -> str:
     """Text from plain data, stripped (maybe empty), within the limits of its field.

@@ -442,6 +442,12 @@ class Framework:
     approvals: ApprovalChains = field(default_factory=ApprovalChains)
     verification: VerificationPolicy = field(default_factory=VerificationPolicy)
 
+    @property
+    def term(self) -> Term:
+        """The framework in a message: "the Engineering framework" in words, its key quoted
+        on the command line ("framework 'monzo-engineering'")."""
+        return Term(f"the {self.name} framework", f"framework '{self.key}'")
+
     def band_of(self, competency: str) -> SkillBand:
         return self.bands[self.competencies[competency].band]
 

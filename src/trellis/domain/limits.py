@@ -12,7 +12,9 @@ import math
 import re
 from datetime import date
 
-from trellis.errors import InvalidEvent
+from trellis.errors import InvalidEvent, Term
+
+from .days import day_term, day_words
 
 # --- text
 
@@ -93,9 +95,12 @@ def check_number(value: float, field: str, low: float, high: float) -> float:
 
 
 def check_date(value: date, field: str) -> date:
+    """``value`` when the ledger covers it; the refusal gives days as pages write them in
+    words, as ISO on the command line (``domain.days``)."""
     if not DATE_MIN <= value <= DATE_MAX:
-        raise InvalidEvent(f"{field} {value.isoformat()} is outside "
-                           f"{DATE_MIN.isoformat()}..{DATE_MAX.isoformat()}")
+        raise InvalidEvent(f"{field} {{on}} is outside {{range}}", on=day_term(value),
+                           range=Term(f"{day_words(DATE_MIN)} to {day_words(DATE_MAX)}",
+                                      f"{DATE_MIN.isoformat()}..{DATE_MAX.isoformat()}"))
     return value
 
 

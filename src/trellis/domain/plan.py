@@ -40,6 +40,7 @@ from typing import Any
 from trellis.errors import NotFound, PlanRejected, Term
 
 from .criteria import met_on
+from .events import given
 from .framework import Framework, Role, SkillBand
 from .plan_steps import Draft, Scorer, band_picks, draft_steps
 from .plan_steps import StepKind as StepKind  # re-exported
@@ -90,6 +91,20 @@ class Target:
         if self.kind is TargetKind.BAND:
             return f"band {self.band} level {self.band_level}"
         return "competencies " + ", ".join(f"{c}={m}" for c, m in self.expects.items())
+
+    def term(self, framework: Framework) -> Term:
+        """The target in a message: a role's title, a band's and a competency's name in
+        words; its label (ids) on the command line."""
+        if self.kind is TargetKind.ROLE:
+            role = framework.roles.get(self.role or "")
+            return Term(role.title if role else str(self.role), self.label)
+        if self.kind is TargetKind.BAND:
+            band = framework.bands.get(self.band or "")
+            return Term(f"the {band.name if band else self.band} band at level "
+                        f"{self.band_level}", self.label)
+        named = [f"{c.name if (c := framework.competencies.get(k)) else k} at {m}"
+                 for k, m in self.expects.items()]
+        return Term(", ".join(named), self.label)
 
     def as_role(self, framework: Framework, profile: Profile) -> Role:
         """A role to assess readiness against: the role itself, or one standing for it."""
@@ -242,11 +257,15 @@ def resolve_target(framework: Framework, profile: Profile, *, role: str | None =
             raise PlanRejected("no role above the current one in this track: give a target")
         role = nxt.id
     if role not in framework.roles:
-        raise NotFound(f"unknown role '{role}'")
+        raise NotFound("unknown role {given}", given=given(role))
     if profile.role is not None and profile.role in framework.roles and \
             framework.rank_of(role) < framework.rank_of(profile.role):
-        raise PlanRejected(f"role '{role}' (level {framework.roles[role].level}) is below "
-                           f"the current level {profile.level}")
+        aimed, held = framework.roles[role], framework.roles[profile.role]
+        raise PlanRejected("{role} ({level}) is below the current level {current}",
+                           role=Term(aimed.title, f"role '{role}'"),
+                           level=Term(f"level {framework.levels[aimed.level].name}",
+                                      f"level {aimed.level}"),
+                           current=framework.levels[held.level].term)
     aimed = framework.roles[role]
     expects = {c: m for c, m in aimed.expects.items() if m > 0}
     return Target(TargetKind.ROLE, expects, role=role, criteria=aimed.criteria,
@@ -296,10 +315,11 @@ def _competency_target(framework: Framework, profile: Profile,
         if comp is None:
             raise NotFound(f"unknown competency '{c}'")
         if not 1 <= m <= comp.scale.max:
-            raise PlanRejected(f"mastery {m} for '{c}' is outside its scale 1-{comp.scale.max}")
+            raise PlanRejected(f"mastery {m} for {{competency}} is outside its scale "
+                               f"1-{comp.scale.max}", competency=Term(comp.name, f"'{c}'"))
         if m < profile.mastery_of(c):
-            raise PlanRejected(f"'{c}' is at mastery {profile.mastery_of(c)}, above the "
-                               f"target {m}")
+            raise PlanRejected(f"{{competency}} is at mastery {profile.mastery_of(c)}, above "
+                               f"the target {m}", competency=Term(comp.name, f"'{c}'"))
     return Target(TargetKind.COMPETENCIES, dict(competencies))
 
 
@@ -369,9 +389,11 @@ def make_plan(profile: Profile, framework: Framework, target: Target,
     drafted = draft_steps(now, rules, role, effort, start)
     drafts = drafted.steps
     if drafted.short and strict:
-        raise PlanRejected(f"{target.label}: {drafted.short}")
+        raise PlanRejected("{target}: {short}", target=target.term(framework),
+                           short=Term(drafted.short, drafted.short))
     if not drafts and strict:
-        raise PlanRejected(f"already meets {target.label} (readiness {score:g})")
+        raise PlanRejected(f"already meets {{target}} (readiness {score:g})",
+                           target=target.term(framework))
     values = Scorer(now, rules, role, start, capped=False)
     for d in drafts:  # what each step is worth on its own, for the order
         d.value = values.apply(d)

@@ -430,7 +430,7 @@ class ProfileBuilder:
         if d.criterion not in framework.criteria:
             raise LedgerRuleBroken("{kind} on {on}: unknown criterion {given} in {framework}",
                                    **_refused(d, on), given=_given(d.criterion),
-                                   framework=_named(framework))
+                                   framework=framework.term)
         return self.criteria.get(d.criterion) or CriterionRecord(d.criterion)
 
     def _demonstrated(self, event: Event, framework: Framework) -> None:
@@ -469,7 +469,7 @@ class ProfileBuilder:
             raise LedgerRuleBroken(f"{{kind}} on {{on}}: {{framework}} has no "
                                    f"{d.reviewer_role} reviews (its forms: "
                                    f"{', '.join(allowed)})", **_refused(d, on),
-                                   framework=_named(framework))
+                                   framework=framework.term)
         if not scale.holds(d.rating):
             raise LedgerRuleBroken(f"{{kind}} on {{on}}: rating {d.rating} is outside the "
                                    f"scale {scale.min}-{scale.max}", **_refused(d, on))
@@ -478,7 +478,7 @@ class ProfileBuilder:
             if top is None:
                 raise LedgerRuleBroken("{kind} on {on}: {given} is not a competency or "
                                        "criterion of {framework}", **_refused(d, on),
-                                       given=_given(r.item), framework=_named(framework))
+                                       given=_given(r.item), framework=framework.term)
             if r.rating > top:
                 raise LedgerRuleBroken(f"{{kind}} on {{on}}: {{item}} rated {r.rating}, above "
                                        f"its scale's maximum {top}", **_refused(d, on),
@@ -707,10 +707,6 @@ def _given(text: str) -> Term:
     """An id the framework does not know, quoted as it was given, in both readings (a
     term, so braces in it are never taken for another term)."""
     return Term(f"'{text}'", f"'{text}'")
-
-
-def _named(framework: Framework) -> Term:
-    return Term(f"the {framework.name} framework", f"framework '{framework.key}'")
 
 
 def _item(framework: Framework, item: str) -> Term:

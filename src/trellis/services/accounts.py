@@ -21,7 +21,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from trellis.domain import access
 from trellis.domain.access import Role, TokenScope, User
-from trellis.domain.events import Event, EventKind
+from trellis.domain.events import Event, EventKind, kind_words
 from trellis.domain.limits import EMAIL_MAX, TOKEN_ID_MAX, check_int, check_text
 from trellis.domain.people import Person, check_email
 from trellis.domain.timeline import describe
@@ -38,7 +38,7 @@ from trellis.errors import (
 )
 
 from . import clock
-from .ledger import append_event, find_person, note_event
+from .ledger import append_event, find_person, note_event, unknown_event
 from .pending import demo_pending
 from .profiles import PersonProfile, profile_of
 from .unit_of_work import UnitOfWork
@@ -432,7 +432,7 @@ def require_verify(uow: UnitOfWork, user: User, event_id: int) -> Person:
         target = uow.events.get(event_id) if 0 < event_id < 2**62 else None
         person = uow.people.get(target.person_id) if target else None
         if person is None:
-            raise NotFound(f"unknown event {event_id}")
+            raise unknown_event(event_id)
         chain = chain_of(uow, person)
     if not access.can_verify(user, person.id, chain):
         raise PermissionDenied("{you} may not verify {person}'s events: only their managers "
@@ -447,10 +447,11 @@ def require_recognize(uow: UnitOfWork, user: User, ref: str, kind: str,
     with uow.reading():
         person, chain = person_for(uow, user, ref)
     if not access.can_recognize(user, person.id, chain, kind, points):
-        raise PermissionDenied(f"{{you}} may not give {{person}} a {kind}"
+        raise PermissionDenied(f"{{you}} may not give {{person}} a {{kind}}"
                                f"{' with points' if points else ''}: colleagues give kudos, "
                                "managers and HR admins any recognition, nobody themselves",
-                               you=you(user.email), person=person.term)
+                               you=you(user.email), person=person.term,
+                               kind=Term(kind_words(kind), kind))
     return person
 
 
@@ -474,7 +475,7 @@ def require_retract(uow: UnitOfWork, user: User, event_id: int) -> Person:
         target = uow.events.get(event_id) if 0 < event_id < 2**62 else None
         person = uow.people.get(target.person_id) if target else None
         if person is None:
-            raise NotFound(f"unknown event {event_id}")
+            raise unknown_event(event_id)
         chain = chain_of(uow, person)
     if not access.can_record(user, person.id, chain, EventKind.RETRACTION):
         raise PermissionDenied("{you} may not retract {person}'s events: only their managers "

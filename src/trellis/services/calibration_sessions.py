@@ -31,7 +31,7 @@ from trellis.domain.calibration_sessions import (
     distribution,
     nine_box,
 )
-from trellis.domain.events import MICRO_PROGRESSIONS, EventKind, shown, text_value
+from trellis.domain.events import MICRO_PROGRESSIONS, EventKind, given, shown, text_value
 from trellis.domain.framework import Framework, ReviewForm, Role
 from trellis.domain.ledger_rows import EventRow
 from trellis.domain.limits import LONG_TEXT_MAX, NAME_MAX
@@ -39,7 +39,7 @@ from trellis.domain.people import Person
 from trellis.domain.profile_document import profile_from_document
 from trellis.domain.readiness import assess
 from trellis.domain.reviews import ReviewCycle
-from trellis.errors import Conflict, InvalidEvent, LedgerRuleBroken, NotFound, Term
+from trellis.errors import Conflict, InvalidEvent, LedgerRuleBroken, NotFound, Term, listed
 
 from . import audit_trail, clock, reviews
 from .frameworks import version_in_force
@@ -56,14 +56,14 @@ def open_session(uow: UnitOfWork, cycle_name: str, *, team: str | None = None,
     """Open a session for the people of a cycle in one group (exactly one of a manager's
     org, a level or a track, as they stand today); returns it and how many are in it. The
     members are fixed now, as a cycle's participants are when it opens."""
-    given = [(k, v) for k, v in ((GroupKind.TEAM, team), (GroupKind.LEVEL, level),
+    groups = [(k, v) for k, v in ((GroupKind.TEAM, team), (GroupKind.LEVEL, level),
                                  (GroupKind.TRACK, track)) if v is not None]
-    if len(given) != 1:
+    if len(groups) != 1:
         raise InvalidEvent("give exactly one group: {team}, {level} or {track}",
                            team=Term("a manager's team", "--team MANAGER"),
                            level=Term("a level", "--level LEVEL"),
                            track=Term("a track", "--track TRACK"))
-    kind, value = given[0][0], given[0][1].strip()
+    kind, value = groups[0][0], groups[0][1].strip()
     with uow:
         cycle = _cycle(uow, cycle_name)
         participants = uow.reviews.participants(cycle.id)
@@ -72,19 +72,23 @@ def open_session(uow: UnitOfWork, cycle_name: str, *, team: str | None = None,
         if kind is GroupKind.TEAM:
             manager = find_person(uow, value)
             value = manager.handle
+            where = Term(f"{manager.name}'s team", f"team {value}")
             group = {p.id for p in uow.people.reports(manager.id)}
         else:
             known = framework.levels if kind is GroupKind.LEVEL else framework.tracks
             if value not in known:
-                raise NotFound(f"unknown {kind} {shown(value)} in framework "
-                               f"'{framework.key}' (its {kind}s: {', '.join(known)})")
+                raise NotFound(f"unknown {kind} {{given}} in {{framework}} (its {kind}s: "
+                               "{known})", given=given(value), framework=framework.term,
+                               known=listed(k.term for k in known.values()))
+            where = Term(f"the {known[value].name} {kind}", f"{kind} {value}")
             rows = uow.state.rows(participants if len(participants) < 900 else None,
                                   ["person_id", kind.value, "departed_on"])
             group = {r["person_id"] for r in rows
                      if r[kind.value] == value and r["departed_on"] is None}
         members = sorted(set(participants) & group)
         if not members:
-            raise InvalidEvent(f"nobody in review cycle '{cycle.name}' is in {kind} {value}")
+            raise InvalidEvent(f"nobody in review cycle '{cycle.name}' is in {{group}}",
+                               group=where)
         title = _session_name(name if name is not None else f"{cycle.name} {kind} {value}")
         session = uow.calibrations.add_session(title, cycle.id, kind, value,
                                                manager.id if manager else None, author,

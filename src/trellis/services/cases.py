@@ -33,6 +33,7 @@ from trellis.domain.cases import (
     step_to_sign,
     subject_of,
 )
+from trellis.domain.days import day_term
 from trellis.domain.events import Event, EventKind, shown, text_value
 from trellis.domain.framework import Framework, Role
 from trellis.domain.limits import LONG_TEXT_MAX, MONEY_MAX, check_date
@@ -118,7 +119,7 @@ def open_case(uow: UnitOfWork, person_ref: str, to_role: str, *, justification: 
         if target is None:
             raise NotFound(f"unknown role {shown(to_role)}")
         check_target(person.term, current, framework.rank_of(current.id), target,
-                     framework.rank_of(target.id))
+                     framework.rank_of(target.id), framework.levels)
         chain = uow.people.managers(person.id)
         nominator = nominator_of(by, person.id, chain)
         earlier = uow.cases.open_for(person.id)
@@ -150,8 +151,9 @@ def _promote_now(uow: UnitOfWork, case: Case, person: Person, by: Signer) -> Non
     """A case with no approvers is decided when it opens: the promotion is written if
     every requirement holds (nobody may override one: no approver is declared)."""
     if case.effective_on > clock.today():
-        raise LedgerRuleBroken(f"the framework declares no approvers, so the case is "
-                               f"decided when it opens: {case.effective_on} is in the future")
+        raise LedgerRuleBroken("the framework declares no approvers, so the case is "
+                               "decided when it opens: {on} is in the future",
+                               on=day_term(case.effective_on))
     r = assess_promotion(uow, person, case.to_role, case.effective_on).readiness
     if r.blocking:
         raise PromotionRefused(
@@ -185,9 +187,9 @@ def approve(uow: UnitOfWork, case_id: int, *, by: Signer,
         step = step_to_sign(case, by, people)
         last = step.position == case.steps[-1].position
         if last and case.effective_on > today:
-            raise LedgerRuleBroken(f"{{case}} takes effect on {case.effective_on}: its last "
-                                   "approval is signed on or after that date",
-                                   case=subject_of(case))
+            raise LedgerRuleBroken("{case} takes effect on {on}: its last approval is "
+                                   "signed on or after that date", case=subject_of(case),
+                                   on=day_term(case.effective_on))
         assessed = assess_promotion(uow, person, case.to_role, min(case.effective_on, today))
         r = assessed.readiness
         failed = r.blocking
@@ -378,15 +380,14 @@ def _in_role(uow: UnitOfWork, person: Person, profile: Profile) -> tuple[Framewo
     if profile.hired_on is None or profile.role is None:
         raise NotApplicable("{person} has no role: record a hire first", person=person.term)
     if profile.departed_on is not None:
-        raise NotApplicable(f"{{person}} left on {profile.departed_on}: a promotion case is "
-                            "for someone in a role", person=person.term)
+        raise NotApplicable("{person} left on {left}: a promotion case is for someone in "
+                            "a role", person=person.term, left=day_term(profile.departed_on))
     framework = uow.frameworks.catalog[version_in_force(uow, profile.as_of).id]
     current = framework.roles.get(profile.role)
     if current is None:
-        raise NotApplicable("{person}'s role{role} is not in the framework in force"
-                            "{framework}", person=person.term,
-                            role=Term("", f" '{profile.role}'"),
-                            framework=Term("", f" ('{framework.key}')"))
+        raise NotApplicable("{person}'s role{role} is not in {framework} in force",
+                            person=person.term, role=Term("", f" '{profile.role}'"),
+                            framework=framework.term)
     return framework, current
 
 

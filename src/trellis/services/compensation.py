@@ -26,6 +26,7 @@ from trellis.domain.compensation import (
     ProposalStatus,
     RaiseKind,
 )
+from trellis.domain.days import day_term
 from trellis.domain.events import CompensationKind, Event, EventKind, text_value
 from trellis.domain.framework import Framework, PayBand
 from trellis.domain.limits import LONG_TEXT_MAX, NAME_MAX
@@ -146,7 +147,8 @@ def apply_cycle(uow: UnitOfWork, name: str, *, author: str) -> list[Event]:
             raise Conflict(f"compensation cycle '{cycle.name}' is already applied")
         if cycle.effective_on > clock.today():
             raise LedgerRuleBroken(f"compensation cycle '{cycle.name}' takes effect on "
-                                   f"{cycle.effective_on}: apply it on or after that day")
+                                   "{on}: apply it on or after that day",
+                                   on=day_term(cycle.effective_on))
         uow.compensation.lock_cycle(cycle.id)
         proposals = uow.compensation.proposals(cycle.id)
         waiting = [p.id for p in proposals if p.status is ProposalStatus.PROPOSED]
@@ -198,8 +200,8 @@ def propose(uow: UnitOfWork, cycle_name: str | None, person_ref: str, kind: Rais
             raise LedgerRuleBroken("{person} has no known base pay: record their hire with "
                                    "pay first", person=person.term)
         if state["departed_on"] is not None:
-            raise LedgerRuleBroken(f"{{person}} left on {state['departed_on']}",
-                                   person=person.term)
+            raise LedgerRuleBroken("{person} left on {left}", person=person.term,
+                                   left=day_term(state["departed_on"]))
         on = cycle.effective_on if cycle else clock.today()
         framework = uow.frameworks.catalog[version_in_force(uow, on).id]
         change = rules.raise_amount(int(pay), amount, percent)

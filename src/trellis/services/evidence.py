@@ -23,6 +23,7 @@ from trellis.analytics import evidence as ev
 from trellis.analytics import propensity as pr
 from trellis.analytics import propensity_snapshots as ps
 from trellis.analytics.propensity_words import effect_words, p_value
+from trellis.domain.days import day_term
 from trellis.errors import TrellisError
 
 from . import clock, org_models
@@ -98,11 +99,12 @@ def fit_evidence(uow: UnitOfWork, *, as_of: date | None = None, since: date | No
     with uow.reading():
         first = ledger.first_day(ev.KINDS)
         if first is not None and as_of < first:
-            raise TrellisError(f"{{at}} {as_of} is before the ledger's first event ({first})",
-                               at="the date analysed")
+            raise TrellisError("{at} {on} is before the ledger's first event ({first})",
+                               at="the date analysed", on=day_term(as_of),
+                               first=day_term(first))
         if since is not None and since > as_of:
-            raise TrellisError(f"{{since}} {since} is after the date analysed ({as_of})",
-                               since="the start date")
+            raise TrellisError("{since} {on} is after the date analysed ({at})",
+                               since="the start date", on=day_term(since), at=day_term(as_of))
         points = ps.decision_points(ledger.rows(ps.DECISION_KINDS), window, as_of,
                                     horizon, since)
         if split is not None and (not points.days or not

@@ -21,7 +21,7 @@ from trellis.analytics.lattice_fit import FitMatrix, build_fit, explain
 from trellis.analytics.lattice_graph import LatticeGraph, build_lattice
 from trellis.domain.criteria import met_criteria
 from trellis.domain.effort import EffortModel
-from trellis.domain.events import EventKind
+from trellis.domain.events import EventKind, given
 from trellis.domain.framework import Framework, MoveKind, Role
 from trellis.domain.lattice import (
     DEFAULT_BUDGET,
@@ -177,7 +177,8 @@ MOVES = org_models.ModelKind(
 def _role(framework: Framework, role_id: str) -> Role:
     role = framework.roles.get(role_id.strip())
     if role is None:
-        raise NotFound(f"unknown role '{role_id}' in framework '{framework.key}'")
+        raise NotFound("unknown role {given} in {framework}", given=given(role_id),
+                       framework=framework.term)
     return role
 
 
@@ -194,9 +195,10 @@ def _start(uow: UnitOfWork, framework: Framework, person: str | None,
     if p.role is None or not p.active:
         raise TrellisError("{person} has no current role", person=current.person.term)
     if p.role not in framework.roles:
-        raise NotFound("{person}'s role{role} is not in the active framework{framework}",
+        raise NotFound("{person}'s role{role} is not in the active {framework}",
                        person=current.person.term, role=Term("", f" '{p.role}'"),
-                       framework=Term("", f" '{framework.key}'"))
+                       framework=Term(f"{framework.name} framework",
+                                      f"framework '{framework.key}'"))
     mastery = {c: layer.mastery for c, layer in p.mastery.items()}
     return Start(framework.roles[p.role], current.person, mastery,
                  frozenset(met_criteria(p, framework)))
@@ -249,8 +251,9 @@ def rank_moves(lat: Lattice, start: Start, budget: float | None, limit: int | No
     fw = lat.framework
     source = start.role.id
     if not start.role.expects and not start.role.criteria:
-        raise InvalidEvent(f"role {source} ({start.role.title}) expects nothing: the "
-                           "lattice cannot price or fit moves from it")
+        raise InvalidEvent("{role} expects nothing: the lattice cannot price or fit moves "
+                           "from it", role=Term(start.role.title,
+                                                f"role {source} ({start.role.title})"))
     reached = lat.graph.reachable(source, math.inf if budget is None else budget,
                                   start.mastery if personal else None,
                                   start.met)

@@ -149,11 +149,17 @@ def _persons_of(uow: UnitOfWork, author: str) -> set[int]:
             if p is not None}
 
 
+def unknown_event(event_id: int) -> NotFound:
+    """No event has this id: a page says so in words (it never shows event ids); the
+    command line gives the id it was told."""
+    return NotFound("unknown {event}", event=Term("event", f"event {event_id}"))
+
+
 def _known_event(uow: UnitOfWork, event_id: int) -> Event:
     """An event by id; an id no event can have (0, past 64 bits) is not looked up."""
     target = uow.events.get(event_id) if 0 < event_id <= EVENT_ID_MAX else None
     if target is None:
-        raise NotFound(f"unknown event {event_id}")
+        raise unknown_event(event_id)
     return target
 
 
@@ -247,7 +253,7 @@ def _check_retraction(details: Retraction, person: Person, history: list[Event],
             raise LedgerRuleBroken("{event} belongs to another person, not {person}",
                                    event=Term("this event", f"event {details.retracts}"),
                                    person=person.term)
-        raise NotFound(f"unknown event {details.retracts}")
+        raise unknown_event(details.retracts)
     if target.kind is EventKind.RETRACTION:
         raise LedgerRuleBroken("{event} is a retraction and cannot be retracted",
                                event=Term("this event", f"event {target.id}"))

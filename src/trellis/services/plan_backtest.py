@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from trellis.domain.days import day_term
 from trellis.domain.events import Event, EventKind
 from trellis.domain.plan import forecast_of
 from trellis.domain.readiness import DAYS_PER_MONTH
@@ -201,14 +202,17 @@ def backtest(uow: UnitOfWork, at: date, *, refreshes: bool = False) -> Backtest:
             raise BacktestRejected("the ledger has no events to backtest")
         first, last = min(dated), max(dated)
         if at > clock.today():
-            raise BacktestRejected(f"{{at}} {at} is in the future", at="the date planned from")
+            raise BacktestRejected("{at} {on} is in the future", at="the date planned from",
+                                   on=day_term(at))
         if at < first:
-            raise BacktestRejected(f"{{at}} {at} is before the ledger's first event ({first})",
-                                   at="the date planned from")
+            raise BacktestRejected("{at} {on} is before the ledger's first event ({first})",
+                                   at="the date planned from", on=day_term(at),
+                                   first=day_term(first))
         if at >= last:
-            raise BacktestRejected(f"{{at}} {at} is on or after the ledger's last event "
-                                   f"({last}): nothing after it to score against",
-                                   at="the date planned from")
+            raise BacktestRejected("{at} {on} is on or after the ledger's last event "
+                                   "({last}): nothing after it to score against",
+                                   at="the date planned from", on=day_term(at),
+                                   last=day_term(last))
         history = careers(uow)
         catalog = uow.frameworks.catalog
         held = held_out_plans(by_person, catalog, history, at)

@@ -15,7 +15,8 @@ from operator import itemgetter
 import orjson
 
 from trellis.bulk import paused_gc
-from trellis.domain.events import Event, EventKind
+from trellis.domain.days import day_term
+from trellis.domain.events import Event, EventKind, given
 from trellis.domain.framework import Framework, Role
 from trellis.domain.people import Person
 from trellis.domain.profile import Profile
@@ -63,15 +64,17 @@ def _assess_person(uow: UnitOfWork, person: Person, target: str | None, on: date
     p = profile_of(uow, person, on).profile
     who = person.term
     if p.hired_on is None or p.role is None:
-        raise NotApplicable(f"{{who}} has no role on {p.as_of}: record a hire first", who=who)
+        raise NotApplicable("{who} has no role on {on}: record a hire first", who=who,
+                            on=day_term(p.as_of))
     if p.departed_on is not None:
-        raise NotApplicable(f"{{who}} left on {p.departed_on}: readiness is for people in a "
-                            "role", who=who)
+        raise NotApplicable("{who} left on {left}: readiness is for people in a role",
+                            who=who, left=day_term(p.departed_on))
     framework = uow.frameworks.catalog[version_in_force(uow, p.as_of).id]
     current = framework.roles.get(p.role)
-    if current is None:
-        raise NotApplicable(f"{{who}}'s role '{p.role}' is not in the '{framework.key}' "
-                            f"framework in force on {p.as_of}", who=who)
+    if current is None:  # no title to name it by: the id only on the command line
+        raise NotApplicable("{who}'s role {role} is not in {framework} in force on {on}",
+                            who=who, role=Term("", f"'{p.role}'"),
+                            framework=framework.term, on=day_term(p.as_of))
     if target is None:
         role = framework.next_role(current.id)
         if role is None:
@@ -83,20 +86,21 @@ def _assess_person(uow: UnitOfWork, person: Person, target: str | None, on: date
     else:
         found = framework.roles.get(target.strip())
         if found is None:
-            raise NotFound(f"unknown role '{target}'")
+            raise NotFound("unknown role {given}", given=given(target))
         role = found
     rank, current_rank = framework.rank_of(role.id), framework.rank_of(current.id)
     if role.id == current.id:
         raise NotApplicable("{who} already holds {role}", who=who,
                             role=Term(role.title, f"{role.id} ({role.title})"))
+    levels = framework.levels
     if rank < current_rank:
-        raise NotApplicable(f"{{role}} ({role.level}) is below {{who}}'s current level "
-                            f"{current.level}", who=who,
-                            role=Term(f"the target {role.title}", f"target '{role.id}'"))
+        raise NotApplicable("{role} ({level}) is below {who}'s current level {current}",
+                            who=who, role=Term(f"the target {role.title}", f"target '{role.id}'"),
+                            level=levels[role.level].term, current=levels[current.level].term)
     if promotion and rank == current_rank:
-        raise NotApplicable(f"{{role}} ({role.level}) is at {{who}}'s current level: "
-                            "record it as a {lateral}, not a promotion", who=who,
-                            role=Term(role.title, f"'{role.id}'"),
+        raise NotApplicable("{role} ({level}) is at {who}'s current level: record it as a "
+                            "{lateral}, not a promotion", who=who,
+                            role=Term(role.title, f"'{role.id}'"), level=levels[role.level].term,
                             lateral=Term("lateral move", "lateral_move"))
     return PersonReadiness(person, p, assess(p, role, framework), framework)
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from trellis.domain.days import day_term
 from trellis.domain.events import EventKind, Review, text_value
 from trellis.domain.framework import Framework, ReviewForm
 from trellis.domain.limits import NAME_MAX
@@ -47,7 +48,8 @@ def open_cycle(uow: UnitOfWork, name: str, start: date, end: date, *,
     name = _cycle_name(name)
     due = dict(due or {})
     if end < start:
-        raise InvalidEvent(f"the period ends ({end}) before it starts ({start})")
+        raise InvalidEvent("the period ends ({end}) before it starts ({start})",
+                           end=day_term(end), start=day_term(start))
     with uow:
         framework = uow.frameworks.catalog[version_in_force(uow, start).id]
         allowed = framework.reviews.forms
@@ -56,15 +58,16 @@ def open_cycle(uow: UnitOfWork, name: str, start: date, end: date, *,
             raise InvalidEvent("give at least one review form")
         for form in chosen:
             if form not in allowed:
-                raise InvalidEvent(f"framework '{framework.key}' has no {form} reviews (its "
-                                   f"forms: {', '.join(allowed)})")
+                raise InvalidEvent(f"{{framework}} has no {form} reviews (its forms: "
+                                   f"{', '.join(allowed)})", framework=framework.term)
         for form, on in due.items():
             if form not in chosen:
                 raise InvalidEvent(f"{{due}}: the cycle has no {form} reviews",
                                    due=option(f"due_{form}", f"the due date of {form} reviews"))
             if on < start:
-                raise InvalidEvent(f"{{due}} {on} is before the period starts ({start})",
-                                   due=option(f"due_{form}", f"the due date of {form} reviews"))
+                raise InvalidEvent("{due} {on} is before the period starts ({start})",
+                                   due=option(f"due_{form}", f"the due date of {form} reviews"),
+                                   on=day_term(on), start=day_term(start))
         manager = find_person(uow, team) if team is not None else None
         people = _active(uow, manager)
         if not people:

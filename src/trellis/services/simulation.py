@@ -140,8 +140,8 @@ def simulate(uow: UnitOfWork, *, person: str | None = None, cohort: str | None =
     with uow.reading():
         framework = uow.frameworks.catalog[version_in_force(uow, today).id]
         if person is not None:  # one profile: nothing of the organization is read
-            subject_id = find_person(uow, person).id
-            found = uow.state.current(subject_id)
+            named = find_person(uow, person)
+            found = uow.state.current(named.id)
         else:
             everyone = uow.people.all()
             managers = {p.manager_id for p in everyone if p.manager_id is not None}
@@ -150,7 +150,8 @@ def simulate(uow: UnitOfWork, *, person: str | None = None, cohort: str | None =
     calibration = model.value
     if person is not None:
         if found is None or not found.active:
-            raise NotApplicable(f"'{person}' is not employed: nothing to simulate")
+            raise NotApplicable("{person} is not employed: nothing to simulate",
+                                person=named.term)
         chosen = [found]
         subject = f"{person}"
     else:

@@ -26,7 +26,7 @@ from trellis.domain.people import Person
 from trellis.domain.profile_document import profile_from_document
 from trellis.domain.readiness import Readiness, Requirement, assess
 from trellis.domain.recognition import RecognitionRules
-from trellis.errors import InvalidEvent
+from trellis.errors import InvalidEvent, listed
 
 from . import clock
 from .frameworks import version_in_force
@@ -85,10 +85,14 @@ class TeamQuery:
             raise InvalidEvent(f"sort by one of: {', '.join(SORTS.values())}")
         if self.band and self.band not in BANDS:
             raise InvalidEvent(f"readiness is one of: {', '.join(BANDS.values())}")
+        # Choices of the page's lists: named as the lists show them, never by id.
         if self.track and self.track not in framework.tracks:
-            raise InvalidEvent(f"there is no track '{self.track}' in the framework")
+            raise InvalidEvent("the track is one of: {known}",
+                               known=listed(t.term for t in framework.tracks.values()))
         if self.level and self.level not in framework.levels:
-            raise InvalidEvent(f"there is no level '{self.level}' in the framework")
+            raise InvalidEvent("the level is one of: {known}", known=listed(
+                level.term for level in sorted(framework.levels.values(),
+                                               key=lambda level: level.rank)))
         if self.page < 1:
             raise InvalidEvent("a page number is 1 or more")
         return self

@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 from fastapi import Form, Path, Query
 from pydantic import AfterValidator, BeforeValidator
 
+from trellis.domain.days import day_words
 from trellis.domain.limits import AS_OF_YEARS_AHEAD, DATE_MAX, DATE_MIN, EMAIL_MAX, NAME_MAX
 from trellis.errors import InvalidEvent
 from trellis.services import clock
@@ -61,7 +62,8 @@ def _iso_day(value: object) -> object:
 
 def _in_ledger(value: date) -> date:
     if not DATE_MIN <= value <= DATE_MAX:
-        raise ValueError(f"{value.isoformat()} is outside the ledger's dates, {RANGE}")
+        raise ValueError(f"{day_words(value)} is outside the ledger's dates, "
+                         f"{day_words(DATE_MIN)} to {day_words(DATE_MAX)}")
     return value
 
 
@@ -71,7 +73,7 @@ def latest_as_of() -> date:
 
 def _as_of(value: date) -> date:
     if value > latest_as_of():
-        raise ValueError(f"{value.isoformat()} is more than {AS_OF_YEARS_AHEAD} years ahead: "
+        raise ValueError(f"{day_words(value)} is more than {AS_OF_YEARS_AHEAD} years ahead: "
                          "the ledger has nothing to say about it yet")
     return value
 

@@ -308,7 +308,7 @@ async def retract(ref: Ref, event_id: int, request: Request, user: CurrentUser, 
     try:
         person = accounts.require_retract(uow(), user, event_id)
         if person.handle != ref and str(person.id) != ref:
-            raise InvalidEvent(f"that event is not on {ref}'s timeline")
+            raise InvalidEvent("that event is not on this timeline")
         if not reason:
             raise InvalidEvent("give a reason: a retraction says why the event was wrong")
         if len(reason) > 500 or "\x00" in reason:
@@ -316,7 +316,7 @@ async def retract(ref: Ref, event_id: int, request: Request, user: CurrentUser, 
         entry = next((e for e in timeline_view(uow, user, person.handle) if e.id == event_id),
                      None)
         if entry is None:
-            raise InvalidEvent(f"that event is not on {ref}'s timeline")
+            raise InvalidEvent("that event is not on this timeline")
         if entry.retracted_by is not None:
             raise InvalidEvent("it was already retracted")
     except TrellisError as exc:

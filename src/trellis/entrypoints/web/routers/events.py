@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from trellis.domain.events import EventKind
-from trellis.errors import NotFound
 from trellis.services import accounts, ledger
 
 from ..deps import CurrentUser, Uow
@@ -37,7 +36,7 @@ def retract(event_id: int, body: RetractionCreate, user: CurrentUser, uow: Uow
         target = u.events.get(event_id) if 0 < event_id < 2**62 else None
         person = u.people.get(target.person_id) if target else None
     if person is None:
-        raise NotFound(f"unknown event {event_id}")
+        raise ledger.unknown_event(event_id)
     accounts.require_record(uow(), user, person.handle, EventKind.RETRACTION)
     event = ledger.retract_event(uow(), event_id, body.reason, author=user.email)
     return next(e for e in timeline_view(uow, user, person.handle) if e.id == event.id)
