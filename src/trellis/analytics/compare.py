@@ -388,6 +388,7 @@ def build_table_of(groups: PersonRows, roles: Roles, *, end: date,
 def _table(events: pd.DataFrame, people: pd.DataFrame, intervals: pd.DataFrame,
            spells: pd.DataFrame, *, min_n: int) -> Table:
     years = float(people["years"].sum())
+    growth = _growth(events, people, spells, min_n)  # before the groups' copies are held
     promo = events[events["group"] == PROMOTION]
     micro = events[events["group"] == MICRO]
     features = (
@@ -396,15 +397,17 @@ def _table(events: pd.DataFrame, people: pd.DataFrame, intervals: pd.DataFrame,
         _salary(events, promo, micro, min_n),
         _role(promo, micro, years, min_n),
         _motivation(intervals, min_n),
-        _growth(events, people, spells, min_n),
+        growth,
     )
     return Table(len(people), years, min_n, features)
 
 
 def _definition(promo: pd.DataFrame, micro: pd.DataFrame) -> Feature:
-    kinds = micro["kind"].replace({"merit": "compensation", "adjustment": "compensation",
-                                   "bonus": "compensation", "spot_bonus": "recognition"})
-    counts = {k: int(v) for k, v in kinds.value_counts().items()}
+    merged = {"merit": "compensation", "adjustment": "compensation",
+              "bonus": "compensation", "spot_bonus": "recognition"}
+    counts: dict[str, int] = {}  # counted, then merged: no copy of every event's kind
+    for kind, n in micro["kind"].value_counts().items():
+        counts[merged.get(kind, kind)] = counts.get(merged.get(kind, kind), 0) + int(n)
     return Feature("definition", "Definition", (
         Measure("events", "events", {PROMOTION: Cell(len(promo), len(promo)),
                                      MICRO: Cell(len(micro), len(micro))}),
@@ -417,7 +420,7 @@ def _definition(promo: pd.DataFrame, micro: pd.DataFrame) -> Feature:
 def _gaps_months(frame: pd.DataFrame) -> pd.Series:
     if frame.empty:
         return pd.Series(dtype=float)
-    ordered = frame.sort_values(["person_id", "on"])
+    ordered = frame[["person_id", "on"]].sort_values(["person_id", "on"])  # not every column
     days = pd.to_datetime(ordered["on"]).diff().dt.days
     same = ordered["person_id"].eq(ordered["person_id"].shift())
     return (days[same] / DAYS_PER_MONTH).astype(float)
@@ -491,9 +494,10 @@ def _role(promo: pd.DataFrame, micro: pd.DataFrame, years: float, min_n: int) ->
         values = frame[column].dropna().astype(float)
         return cell(_mean(values), len(values), min_n)
 
-    duties = micro[micro["kind"] == "responsibility"]
-    skills = micro[micro["kind"] == "skill_step"]
-    shown = micro[micro["kind"] == "demonstrated"]
+    # each kind's rows with the column read of them (the skill steps are half the events)
+    duties = micro.loc[micro["kind"] == "responsibility", ["side_duty"]]
+    skills = micro.loc[micro["kind"] == "skill_step", ["mastery_steps"]]
+    shown = micro.loc[micro["kind"] == "demonstrated", []]
     return Feature("role", "Impact on role", (
         Measure("levels_per_event", "level ranks gained per promotion (per lateral move)",
                 {PROMOTION: mean_of(promo, "levels"), MICRO: mean_of(moves, "levels")}),
@@ -509,7 +513,7 @@ def _role(promo: pd.DataFrame, micro: pd.DataFrame, years: float, min_n: int) ->
         Measure("criteria", "criteria demonstrated per person-year",
                 {MICRO: per_year(shown)}),
         Measure("projects", "projects led per person-year",
-                {MICRO: per_year(micro[micro["kind"] == "project_leadership"])}),
+                {MICRO: per_year(micro.loc[micro["kind"] == "project_leadership", []])}),
     ), note="promotions change level (and sometimes track); micro-progressions change scope "
             "inside the role: duties, skills, projects")
 
@@ -547,8 +551,14 @@ def _motivation(intervals: pd.DataFrame, min_n: int) -> Feature:
 def _growth(events: pd.DataFrame, people: pd.DataFrame, spells: pd.DataFrame, min_n: int
             ) -> Feature:
     eligible = people[people["years"] >= MIN_SPLIT_YEARS].set_index("person_id")
-    micro_counts = events[events["group"] == MICRO].groupby("person_id").size()
-    rate = (micro_counts.reindex(eligible.index, fill_value=0)
+    # each person's counts, summed over a split's people: no copy of the events' rows
+    kind = events["kind"]
+    skill = kind == "skill_step"
+    per_person = pd.DataFrame({
+        "micro": events["group"] == MICRO, "skills": skill,
+        "mastery": events["mastery_steps"].where(skill, 0), "shown": kind == "demonstrated",
+        "promotions": events["group"] == PROMOTION}).groupby(events["person_id"]).sum()
+    rate = (per_person["micro"].reindex(eligible.index, fill_value=0)
             / eligible["years"]).astype(float)
     threshold = float(rate.median()) if len(rate) else None
     split = {FEW: rate.index[rate <= threshold] if threshold is not None else [],
@@ -558,15 +568,12 @@ def _growth(events: pd.DataFrame, people: pd.DataFrame, spells: pd.DataFrame, mi
     spell_n: dict[str, dict[str, int]] = {}
     for name, ids in split.items():
         yrs = float(eligible.loc[ids, "years"].sum()) if len(ids) else 0.0
-        mine = events[events["person_id"].isin(ids)]
-        skills = mine[mine["kind"] == "skill_step"]
-        promos = mine[mine["group"] == PROMOTION]
-        cells["mastery"][name] = cell(float(skills["mastery_steps"].sum()) / yrs
-                                      if yrs else None, len(skills), min_n)
-        shown = mine[mine["kind"] == "demonstrated"]
-        cells["criteria"][name] = cell(len(shown) / yrs if yrs else None, len(shown), min_n)
-        cells["promotions"][name] = cell(len(promos) / yrs if yrs else None, len(promos),
-                                         min_n)
+        mine = per_person.reindex(ids, fill_value=0)
+        skills, shown, promos = (int(mine[c].sum()) for c in ("skills", "shown", "promotions"))
+        cells["mastery"][name] = cell(float(mine["mastery"].sum()) / yrs
+                                      if yrs else None, skills, min_n)
+        cells["criteria"][name] = cell(shown / yrs if yrs else None, shown, min_n)
+        cells["promotions"][name] = cell(promos / yrs if yrs else None, promos, min_n)
         s = spells[spells["person_id"].isin(ids)]
         promoted = int(s["promoted"].sum())
         spell_n[name] = {"spells": len(s), "promotions": promoted, "people": len(ids)}
