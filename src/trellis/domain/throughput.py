@@ -60,6 +60,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from sys import intern
 from typing import Any
 
 from .effort import (
@@ -297,14 +298,16 @@ def careers_from_rows(rows: Iterable[EventRow], roles: Mapping[str, tuple[str, s
         elif r.kind == "departure":
             left[pid] = on
         elif r.kind == "skill_step":
-            comp, to = str(d.get("competency")), int(d.get("to_mastery") or 0)
-            steps[pid].append(NanoStep(on, "competency:" + comp, comp, to, "",
+            # lane and key interned: a million steps share a few hundred names
+            comp, to = intern(str(d.get("competency"))), int(d.get("to_mastery") or 0)
+            steps[pid].append(NanoStep(on, intern("competency:" + comp), comp, to, "",
                                        None if aim is None else aim[0].get(comp, 0) >= to))
         elif r.kind == "demonstrated":
-            shown = str(d.get("criterion"))
+            shown = intern(str(d.get("criterion")))
             found = criteria.get(shown)
             if found is not None:
-                steps[pid].append(NanoStep(on, "topic:" + found[0], shown, 0, found[1] or "?",
+                steps[pid].append(NanoStep(on, intern("topic:" + found[0]), shown, 0,
+                                           found[1] or "?",
                                            None if aim is None else shown in aim[1]))
     return {pid: Career(pid, hired[pid], left[pid], tuple(held[pid]), tuple(steps[pid]))
             for pid in hired}
