@@ -178,7 +178,10 @@ SPELL_COLUMNS = ("person_id", "months", "promoted")
 
 @dataclass
 class _Records:
-    events: RecordColumns = field(default_factory=lambda: RecordColumns(EVENT_COLUMNS))
+    # promotions and micro-progressions apart: every aggregate reads one group or the
+    # other, and a frame of both held beside each group's copy was the step's peak
+    promotions: RecordColumns = field(default_factory=lambda: RecordColumns(EVENT_COLUMNS))
+    micro: RecordColumns = field(default_factory=lambda: RecordColumns(EVENT_COLUMNS))
     people: RecordColumns = field(default_factory=lambda: RecordColumns(PEOPLE_COLUMNS))
     intervals: RecordColumns = field(default_factory=lambda: RecordColumns(INTERVAL_COLUMNS))
     spells: RecordColumns = field(default_factory=lambda: RecordColumns(SPELL_COLUMNS))
@@ -263,8 +266,9 @@ def _walk(person_id: int, rows: Sequence[EventRow], band_steps: Sequence[BandSte
         if not counted:
             continue
         group = PROMOTION if kind == "promotion" else MICRO
-        out.events.append((person_id, on, group, kind, pct, delta, one_off, one_off_pct,
-                           levels, track_change, steps, side))
+        (out.promotions if group == PROMOTION else out.micro).append(
+            (person_id, on, group, kind, pct, delta, one_off, one_off_pct, levels,
+             track_change, steps, side))
         marks.append((on, group))
         if group == PROMOTION:
             promoted_on.append(on)
@@ -373,31 +377,31 @@ def build_table_of(groups: PersonRows, roles: Roles, *, end: date,
     steps = band_steps or {}
     for pid, mine in groups:
         _walk(pid, mine, steps.get(pid, ()), roles, since, end, records)
-    frames = tuple(r.frame() for r in (records.events, records.people, records.intervals,
-                                       records.spells))
+    frames = tuple(r.frame() for r in (records.promotions, records.micro, records.people,
+                                       records.intervals, records.spells))
     table = _table(*frames, min_n=min_n)
     if not by_role_type:
         return table
-    split = {}
+    people = frames[2]
+    parts = {}  # each role type's rows, then the whole frames let go before their tables
     for role_type in ROLE_TYPES:
-        ids = set(frames[1].loc[frames[1]["role_type"] == role_type, "person_id"])
-        split[role_type] = _table(*(f[f["person_id"].isin(ids)] for f in frames), min_n=min_n)
+        ids = set(people.loc[people["role_type"] == role_type, "person_id"])
+        parts[role_type] = tuple(f[f["person_id"].isin(ids)] for f in frames)
+    del frames, people
+    split = {role_type: _table(*parts.pop(role_type), min_n=min_n) for role_type in ROLE_TYPES}
     return Table(table.people, table.person_years, min_n, table.features, split)
 
 
-def _table(events: pd.DataFrame, people: pd.DataFrame, intervals: pd.DataFrame,
-           spells: pd.DataFrame, *, min_n: int) -> Table:
+def _table(promo: pd.DataFrame, micro: pd.DataFrame, people: pd.DataFrame,
+           intervals: pd.DataFrame, spells: pd.DataFrame, *, min_n: int) -> Table:
     years = float(people["years"].sum())
-    growth = _growth(events, people, spells, min_n)  # before the groups' copies are held
-    promo = events[events["group"] == PROMOTION]
-    micro = events[events["group"] == MICRO]
     features = (
         _definition(promo, micro),
         _frequency(promo, micro, years, min_n),
-        _salary(events, promo, micro, min_n),
+        _salary(promo, micro, min_n),
         _role(promo, micro, years, min_n),
         _motivation(intervals, min_n),
-        growth,
+        _growth(promo, micro, people, spells, min_n),
     )
     return Table(len(people), years, min_n, features)
 
@@ -441,8 +445,7 @@ def _frequency(promo: pd.DataFrame, micro: pd.DataFrame, years: float, min_n: in
     ), note=f"over {years:,.1f} person-years of employment")
 
 
-def _salary(events: pd.DataFrame, promo: pd.DataFrame, micro: pd.DataFrame, min_n: int
-            ) -> Feature:
+def _salary(promo: pd.DataFrame, micro: pd.DataFrame, min_n: int) -> Feature:
     p_pay = promo.dropna(subset=["pay_pct"])
     m_pay = micro.dropna(subset=["pay_pct"])
     p_growth = float(p_pay["pay_delta"].sum())
@@ -451,13 +454,14 @@ def _salary(events: pd.DataFrame, promo: pd.DataFrame, micro: pd.DataFrame, min_
     per_event_micro = float(m_pay["pay_pct"].sum()) / len(micro) if len(micro) else None
     detail: dict[str, Any] = {}
     for kind in ("promotion", "merit", "adjustment", "band_upgrade", "lateral_move"):
+        events = promo if kind == "promotion" else micro
         values = events.loc[(events["kind"] == kind), "pay_pct"].dropna()
         detail[kind] = {"median_pct": cell(_median(values), len(values), min_n).to_document(),
                         "mean_pct": cell(_mean(values), len(values), min_n).to_document(),
                         "growth": round(float(events.loc[events["kind"] == kind,
                                                          "pay_delta"].sum()), 2)}
     for kind in ("bonus", "spot_bonus"):
-        rows = events[(events["kind"] == kind) & events["one_off"].notna()]
+        rows = micro[(micro["kind"] == kind) & micro["one_off"].notna()]
         detail[kind] = {
             "median_amount": cell(_median(rows["one_off"]), len(rows), min_n).to_document(),
             "median_pct_of_base": cell(_median(rows["one_off_pct"].dropna()),
@@ -548,16 +552,18 @@ def _motivation(intervals: pd.DataFrame, min_n: int) -> Feature:
                    note="check-in intervals holding a promotion, or micro-progressions only")
 
 
-def _growth(events: pd.DataFrame, people: pd.DataFrame, spells: pd.DataFrame, min_n: int
-            ) -> Feature:
+def _growth(promo: pd.DataFrame, micro: pd.DataFrame, people: pd.DataFrame,
+            spells: pd.DataFrame, min_n: int) -> Feature:
     eligible = people[people["years"] >= MIN_SPLIT_YEARS].set_index("person_id")
     # each person's counts, summed over a split's people: no copy of the events' rows
-    kind = events["kind"]
+    kind = micro["kind"]
     skill = kind == "skill_step"
     per_person = pd.DataFrame({
-        "micro": events["group"] == MICRO, "skills": skill,
-        "mastery": events["mastery_steps"].where(skill, 0), "shown": kind == "demonstrated",
-        "promotions": events["group"] == PROMOTION}).groupby(events["person_id"]).sum()
+        "micro": pd.Series(1, index=micro.index), "skills": skill,
+        "mastery": micro["mastery_steps"].where(skill, 0), "shown": kind == "demonstrated",
+    }).groupby(micro["person_id"]).sum()
+    per_person = per_person.join(promo.groupby("person_id").size().rename("promotions"),
+                                 how="outer").fillna(0)
     rate = (per_person["micro"].reindex(eligible.index, fill_value=0)
             / eligible["years"]).astype(float)
     threshold = float(rate.median()) if len(rate) else None
