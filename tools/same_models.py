@@ -67,6 +67,7 @@ def main() -> None:
     parser.add_argument("--before", default="HEAD", help="git revision of the first side")
     parser.add_argument("--db", type=Path, help="an organization to rebuild on")
     parser.add_argument("--people", type=int, default=2_000)
+    parser.add_argument("--keep", type=Path, help="a folder to keep both rebuilt copies in")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
@@ -84,6 +85,9 @@ def main() -> None:
             shutil.copy(org, db)
             _trellis(source, db, "refresh", "--force")
             sides.append(stored(db))
+            if args.keep is not None:
+                args.keep.mkdir(parents=True, exist_ok=True)
+                shutil.copy(db, args.keep / db.name)
     old, new = sides
     same = True
     for key in sorted(old.keys() | new.keys()):
@@ -96,7 +100,9 @@ def main() -> None:
         elif old[key][0] == new[key][0] and memo_free(old[key][1]) == memo_free(new[key][1]):
             verdict = "same value (the pickle shares equal strings differently)"
         else:
-            verdict, same = "DIFFERENT", False
+            verdict, same = ("DIFFERENT" + (" position" if old[key][0] != new[key][0] else "")
+                             + f" (before: {hashlib.sha256(old[key][1]).hexdigest()[:16]})",
+                             False)
         print(f"{key[0]:<18} {key[1]:<14} {len(new[key][1]):>11,} bytes  "
               f"{hashlib.sha256(new[key][1]).hexdigest()[:16]}  {verdict}")
     if not same:
