@@ -7,8 +7,11 @@ Every model is built in a fresh process (``org_models.build``, as ``load`` build
 demand), so each peak resident memory is that model's alone; the process's memory after
 its imports and before the build is printed beside it (the floor). ``--trace`` adds
 tracemalloc's peak of the build (Python allocations; slower). ``--pass`` also runs one
-``trellis refresh --force`` pass (every model, one process) and prints its figures. The
-database must exist (bench/org_models.py generates one).
+``trellis refresh --force`` pass (every model, one process) and prints its figures, with
+each step's memory: the pass's peak so far when the step ends (the figure the rebuild's peak
+is the last of), the step's own peak and what stays resident after it (the kernel's
+high-water mark is reset at each step). The database must exist (bench/org_models.py
+generates one).
 """
 
 from __future__ import annotations
@@ -54,17 +57,49 @@ def one(url: str, name: str, trace: bool) -> dict[str, Any]:
             "traced_mb": traced}
 
 
+def _status_mb(field: str) -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024  # kB
+    raise RuntimeError(f"/proc/self/status has no {field}")
+
+
+class _Steps:
+    """Each step's memory in a pass: ``progress`` is called as a model's build starts, so a
+    step runs from one call to the next (the first, ``snapshot``, is the ledger's read)."""
+
+    def __init__(self) -> None:
+        self.name, self.peak = "snapshot", 0.0
+        self.steps: list[dict[str, Any]] = []
+        self._reset()
+
+    def _reset(self) -> None:
+        with open("/proc/self/clear_refs", "w") as refs:
+            refs.write("5")  # VmHWM := VmRSS: from now on it is this step's own peak
+
+    def __call__(self, next_name: str) -> None:
+        own = _status_mb("VmHWM")
+        self.peak = max(self.peak, own)
+        self.steps.append({"step": self.name, "pass_peak_mb": self.peak, "own_peak_mb": own,
+                           "after_mb": _status_mb("VmRSS")})
+        self.name = next_name
+        self._reset()
+
+
 def whole_pass(url: str) -> dict[str, Any]:
     from trellis.services.refresh import refresh_models
 
     trellis = open_trellis(Settings(database_url=url, author="bench"))
-    floor = _rss_mb()
+    floor = _status_mb("VmRSS")
+    steps = _Steps()
     wall, cpu = time.perf_counter(), _cpu()
-    done = refresh_models(trellis.uow(), force=True)
+    done = refresh_models(trellis.uow(), force=True, progress=steps)
     wall, cpu = time.perf_counter() - wall, _cpu() - cpu
+    steps("")
     trellis.close()
-    return {"wall": wall, "cpu": cpu, "rss_mb": _rss_mb(), "floor_mb": floor,
-            "models": {d.name: d.seconds for d in done}}
+    return {"wall": wall, "cpu": cpu, "rss_mb": steps.peak, "floor_mb": floor,
+            "models": {d.name: d.seconds for d in done}, "steps": steps.steps}
 
 
 def _child(*args: str) -> dict[str, Any]:
@@ -92,7 +127,7 @@ def main() -> None:
         return
     print(f"{'model':<18} {'wall':>8} {'cpu':>8} {'peak RSS':>10} {'floor':>8}"
           + (f" {'traced':>9}" if args.trace else ""))
-    for name in args.models.split(","):
+    for name in filter(None, args.models.split(",")):  # --models '': the pass alone
         m = _child("--db", args.db, "--child", name, *(["--trace"] if args.trace else []))
         print(f"{name:<18} {m['wall']:7.2f}s {m['cpu']:7.2f}s {m['rss_mb']:8,.0f}MB "
               f"{m['floor_mb']:6,.0f}MB"
@@ -103,6 +138,10 @@ def main() -> None:
               f"{m['rss_mb']:8,.0f}MB {m['floor_mb']:6,.0f}MB")
         for name, seconds in m["models"].items():
             print(f"  {name:<16} {seconds:7.2f}s")
+        print(f"{'step':<18} {'pass peak':>10} {'own peak':>10} {'after':>8}")
+        for step in m["steps"]:
+            print(f"  {step['step']:<16} {step['pass_peak_mb']:8,.0f}MB "
+                  f"{step['own_peak_mb']:8,.0f}MB {step['after_mb']:6,.0f}MB")
 
 
 if __name__ == "__main__":

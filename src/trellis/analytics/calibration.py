@@ -452,7 +452,9 @@ def calibrate_of(framework: Framework, groups: PersonRows, *, end: date,
         return default_calibration(thresholds)
     stages = _stage_rates(df, panel.after_promotion)
     exposure = float(df["frac"].sum())
-    whole = df[df["whole"]]
+    # the columns the hazard models read: the whole quarters are nearly every row
+    whole = df.loc[df["whole"], ["readiness", "promoted", "quarters_in_level", "rank",
+                                 "departed", "frac", "quarters_since", "moved", "role"]]
     promotion = _promotion(whole)
     return Calibration(
         stages=stages, pay=_pay(panel, exposure), engagement=_engagement(panel),
@@ -470,7 +472,7 @@ def _stage_rates(df: pd.DataFrame, after: Sequence[tuple[int, float]]
                  ) -> dict[str, dict[str, Estimate]]:
     sums = df.groupby("stage")[["frac", *COUNTS]].sum()
     total = df[["frac", *COUNTS]].sum()
-    movable = df[df["readiness_gain"].notna()]
+    movable = df.loc[df["readiness_gain"].notna(), ["stage", "readiness_gain", "directed"]]
     gain = movable.groupby("stage")[["readiness_gain", "directed"]].sum()
     gain_all = movable[["readiness_gain", "directed"]].sum()
     after_df = pd.DataFrame(list(after), columns=["stage", "readiness"])

@@ -178,7 +178,10 @@ SPELL_COLUMNS = ("person_id", "months", "promoted")
 
 @dataclass
 class _Records:
-    events: RecordColumns = field(default_factory=lambda: RecordColumns(EVENT_COLUMNS))
+    # promotions and micro-progressions apart: every aggregate reads one group or the
+    # other, and a frame of both held beside each group's copy was the step's peak
+    promotions: RecordColumns = field(default_factory=lambda: RecordColumns(EVENT_COLUMNS))
+    micro: RecordColumns = field(default_factory=lambda: RecordColumns(EVENT_COLUMNS))
     people: RecordColumns = field(default_factory=lambda: RecordColumns(PEOPLE_COLUMNS))
     intervals: RecordColumns = field(default_factory=lambda: RecordColumns(INTERVAL_COLUMNS))
     spells: RecordColumns = field(default_factory=lambda: RecordColumns(SPELL_COLUMNS))
@@ -263,8 +266,9 @@ def _walk(person_id: int, rows: Sequence[EventRow], band_steps: Sequence[BandSte
         if not counted:
             continue
         group = PROMOTION if kind == "promotion" else MICRO
-        out.events.append((person_id, on, group, kind, pct, delta, one_off, one_off_pct,
-                           levels, track_change, steps, side))
+        (out.promotions if group == PROMOTION else out.micro).append(
+            (person_id, on, group, kind, pct, delta, one_off, one_off_pct, levels,
+             track_change, steps, side))
         marks.append((on, group))
         if group == PROMOTION:
             promoted_on.append(on)
@@ -373,38 +377,41 @@ def build_table_of(groups: PersonRows, roles: Roles, *, end: date,
     steps = band_steps or {}
     for pid, mine in groups:
         _walk(pid, mine, steps.get(pid, ()), roles, since, end, records)
-    frames = tuple(r.frame() for r in (records.events, records.people, records.intervals,
-                                       records.spells))
+    frames = tuple(r.frame() for r in (records.promotions, records.micro, records.people,
+                                       records.intervals, records.spells))
     table = _table(*frames, min_n=min_n)
     if not by_role_type:
         return table
-    split = {}
+    people = frames[2]
+    parts = {}  # each role type's rows, then the whole frames let go before their tables
     for role_type in ROLE_TYPES:
-        ids = set(frames[1].loc[frames[1]["role_type"] == role_type, "person_id"])
-        split[role_type] = _table(*(f[f["person_id"].isin(ids)] for f in frames), min_n=min_n)
+        ids = set(people.loc[people["role_type"] == role_type, "person_id"])
+        parts[role_type] = tuple(f[f["person_id"].isin(ids)] for f in frames)
+    del frames, people
+    split = {role_type: _table(*parts.pop(role_type), min_n=min_n) for role_type in ROLE_TYPES}
     return Table(table.people, table.person_years, min_n, table.features, split)
 
 
-def _table(events: pd.DataFrame, people: pd.DataFrame, intervals: pd.DataFrame,
-           spells: pd.DataFrame, *, min_n: int) -> Table:
+def _table(promo: pd.DataFrame, micro: pd.DataFrame, people: pd.DataFrame,
+           intervals: pd.DataFrame, spells: pd.DataFrame, *, min_n: int) -> Table:
     years = float(people["years"].sum())
-    promo = events[events["group"] == PROMOTION]
-    micro = events[events["group"] == MICRO]
     features = (
         _definition(promo, micro),
         _frequency(promo, micro, years, min_n),
-        _salary(events, promo, micro, min_n),
+        _salary(promo, micro, min_n),
         _role(promo, micro, years, min_n),
         _motivation(intervals, min_n),
-        _growth(events, people, spells, min_n),
+        _growth(promo, micro, people, spells, min_n),
     )
     return Table(len(people), years, min_n, features)
 
 
 def _definition(promo: pd.DataFrame, micro: pd.DataFrame) -> Feature:
-    kinds = micro["kind"].replace({"merit": "compensation", "adjustment": "compensation",
-                                   "bonus": "compensation", "spot_bonus": "recognition"})
-    counts = {k: int(v) for k, v in kinds.value_counts().items()}
+    merged = {"merit": "compensation", "adjustment": "compensation",
+              "bonus": "compensation", "spot_bonus": "recognition"}
+    counts: dict[str, int] = {}  # counted, then merged: no copy of every event's kind
+    for kind, n in micro["kind"].value_counts().items():
+        counts[merged.get(kind, kind)] = counts.get(merged.get(kind, kind), 0) + int(n)
     return Feature("definition", "Definition", (
         Measure("events", "events", {PROMOTION: Cell(len(promo), len(promo)),
                                      MICRO: Cell(len(micro), len(micro))}),
@@ -417,7 +424,7 @@ def _definition(promo: pd.DataFrame, micro: pd.DataFrame) -> Feature:
 def _gaps_months(frame: pd.DataFrame) -> pd.Series:
     if frame.empty:
         return pd.Series(dtype=float)
-    ordered = frame.sort_values(["person_id", "on"])
+    ordered = frame[["person_id", "on"]].sort_values(["person_id", "on"])  # not every column
     days = pd.to_datetime(ordered["on"]).diff().dt.days
     same = ordered["person_id"].eq(ordered["person_id"].shift())
     return (days[same] / DAYS_PER_MONTH).astype(float)
@@ -438,8 +445,7 @@ def _frequency(promo: pd.DataFrame, micro: pd.DataFrame, years: float, min_n: in
     ), note=f"over {years:,.1f} person-years of employment")
 
 
-def _salary(events: pd.DataFrame, promo: pd.DataFrame, micro: pd.DataFrame, min_n: int
-            ) -> Feature:
+def _salary(promo: pd.DataFrame, micro: pd.DataFrame, min_n: int) -> Feature:
     p_pay = promo.dropna(subset=["pay_pct"])
     m_pay = micro.dropna(subset=["pay_pct"])
     p_growth = float(p_pay["pay_delta"].sum())
@@ -448,13 +454,14 @@ def _salary(events: pd.DataFrame, promo: pd.DataFrame, micro: pd.DataFrame, min_
     per_event_micro = float(m_pay["pay_pct"].sum()) / len(micro) if len(micro) else None
     detail: dict[str, Any] = {}
     for kind in ("promotion", "merit", "adjustment", "band_upgrade", "lateral_move"):
+        events = promo if kind == "promotion" else micro
         values = events.loc[(events["kind"] == kind), "pay_pct"].dropna()
         detail[kind] = {"median_pct": cell(_median(values), len(values), min_n).to_document(),
                         "mean_pct": cell(_mean(values), len(values), min_n).to_document(),
                         "growth": round(float(events.loc[events["kind"] == kind,
                                                          "pay_delta"].sum()), 2)}
     for kind in ("bonus", "spot_bonus"):
-        rows = events[(events["kind"] == kind) & events["one_off"].notna()]
+        rows = micro[(micro["kind"] == kind) & micro["one_off"].notna()]
         detail[kind] = {
             "median_amount": cell(_median(rows["one_off"]), len(rows), min_n).to_document(),
             "median_pct_of_base": cell(_median(rows["one_off_pct"].dropna()),
@@ -491,9 +498,10 @@ def _role(promo: pd.DataFrame, micro: pd.DataFrame, years: float, min_n: int) ->
         values = frame[column].dropna().astype(float)
         return cell(_mean(values), len(values), min_n)
 
-    duties = micro[micro["kind"] == "responsibility"]
-    skills = micro[micro["kind"] == "skill_step"]
-    shown = micro[micro["kind"] == "demonstrated"]
+    # each kind's rows with the column read of them (the skill steps are half the events)
+    duties = micro.loc[micro["kind"] == "responsibility", ["side_duty"]]
+    skills = micro.loc[micro["kind"] == "skill_step", ["mastery_steps"]]
+    shown = micro.loc[micro["kind"] == "demonstrated", []]
     return Feature("role", "Impact on role", (
         Measure("levels_per_event", "level ranks gained per promotion (per lateral move)",
                 {PROMOTION: mean_of(promo, "levels"), MICRO: mean_of(moves, "levels")}),
@@ -509,7 +517,7 @@ def _role(promo: pd.DataFrame, micro: pd.DataFrame, years: float, min_n: int) ->
         Measure("criteria", "criteria demonstrated per person-year",
                 {MICRO: per_year(shown)}),
         Measure("projects", "projects led per person-year",
-                {MICRO: per_year(micro[micro["kind"] == "project_leadership"])}),
+                {MICRO: per_year(micro.loc[micro["kind"] == "project_leadership", []])}),
     ), note="promotions change level (and sometimes track); micro-progressions change scope "
             "inside the role: duties, skills, projects")
 
@@ -544,11 +552,19 @@ def _motivation(intervals: pd.DataFrame, min_n: int) -> Feature:
                    note="check-in intervals holding a promotion, or micro-progressions only")
 
 
-def _growth(events: pd.DataFrame, people: pd.DataFrame, spells: pd.DataFrame, min_n: int
-            ) -> Feature:
+def _growth(promo: pd.DataFrame, micro: pd.DataFrame, people: pd.DataFrame,
+            spells: pd.DataFrame, min_n: int) -> Feature:
     eligible = people[people["years"] >= MIN_SPLIT_YEARS].set_index("person_id")
-    micro_counts = events[events["group"] == MICRO].groupby("person_id").size()
-    rate = (micro_counts.reindex(eligible.index, fill_value=0)
+    # each person's counts, summed over a split's people: no copy of the events' rows
+    kind = micro["kind"]
+    skill = kind == "skill_step"
+    per_person = pd.DataFrame({
+        "micro": pd.Series(1, index=micro.index), "skills": skill,
+        "mastery": micro["mastery_steps"].where(skill, 0), "shown": kind == "demonstrated",
+    }).groupby(micro["person_id"]).sum()
+    per_person = per_person.join(promo.groupby("person_id").size().rename("promotions"),
+                                 how="outer").fillna(0)
+    rate = (per_person["micro"].reindex(eligible.index, fill_value=0)
             / eligible["years"]).astype(float)
     threshold = float(rate.median()) if len(rate) else None
     split = {FEW: rate.index[rate <= threshold] if threshold is not None else [],
@@ -558,15 +574,12 @@ def _growth(events: pd.DataFrame, people: pd.DataFrame, spells: pd.DataFrame, mi
     spell_n: dict[str, dict[str, int]] = {}
     for name, ids in split.items():
         yrs = float(eligible.loc[ids, "years"].sum()) if len(ids) else 0.0
-        mine = events[events["person_id"].isin(ids)]
-        skills = mine[mine["kind"] == "skill_step"]
-        promos = mine[mine["group"] == PROMOTION]
-        cells["mastery"][name] = cell(float(skills["mastery_steps"].sum()) / yrs
-                                      if yrs else None, len(skills), min_n)
-        shown = mine[mine["kind"] == "demonstrated"]
-        cells["criteria"][name] = cell(len(shown) / yrs if yrs else None, len(shown), min_n)
-        cells["promotions"][name] = cell(len(promos) / yrs if yrs else None, len(promos),
-                                         min_n)
+        mine = per_person.reindex(ids, fill_value=0)
+        skills, shown, promos = (int(mine[c].sum()) for c in ("skills", "shown", "promotions"))
+        cells["mastery"][name] = cell(float(mine["mastery"].sum()) / yrs
+                                      if yrs else None, skills, min_n)
+        cells["criteria"][name] = cell(shown / yrs if yrs else None, shown, min_n)
+        cells["promotions"][name] = cell(promos / yrs if yrs else None, promos, min_n)
         s = spells[spells["person_id"].isin(ids)]
         promoted = int(s["promoted"].sum())
         spell_n[name] = {"spells": len(s), "promotions": promoted, "people": len(ids)}

@@ -34,12 +34,14 @@ class RecordColumns:
 
     def frame(self) -> pd.DataFrame:
         """The records as a frame, each column's values let go once it is converted (the
-        values inferred as pandas infers them from rows: same dtypes, same cells)."""
+        values inferred as pandas infers them from rows: same dtypes, same cells). The
+        frame keeps each column's array as it is (``copy=False``): consolidating them into
+        blocks would copy the whole table once more while the columns are still held."""
         data: dict[str, pd.Series] = {}
         for name, column in zip(self.names, self._columns, strict=True):
             data[name] = pd.Series(column, dtype=None if column else object)
             column.clear()
-        return pd.DataFrame(data, columns=list(self.names))
+        return pd.DataFrame(data, columns=list(self.names), copy=False)
 
 
 class RowColumns:

@@ -66,6 +66,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from sys import intern
 from typing import Any
 
 from .effort import (
@@ -343,16 +344,18 @@ def careers_from_rows(rows: Iterable[EventRow], roles: Mapping[str, tuple[str, s
         elif r.kind == "departure":
             left[pid] = on
         elif r.kind == "skill_step":
-            comp, to = str(d.get("competency")), int(d.get("to_mastery") or 0)
+            # lane and key interned: a million steps share a few hundred names
+            comp, to = intern(str(d.get("competency"))), int(d.get("to_mastery") or 0)
             mastery[pid][comp] = to
-            steps[pid].append(NanoStep(on, "competency:" + comp, comp, to, "",
+            steps[pid].append(NanoStep(on, intern("competency:" + comp), comp, to, "",
                                        None if aim is None else aim[0].get(comp, 0) >= to))
         elif r.kind == "demonstrated":
-            shown = str(d.get("criterion"))
+            shown = intern(str(d.get("criterion")))
             found = criteria.get(shown)
             shown_by[pid].add(shown)
             if found is not None:
-                steps[pid].append(NanoStep(on, "topic:" + found[0], shown, 0, found[1] or "?",
+                steps[pid].append(NanoStep(on, intern("topic:" + found[0]), shown, 0,
+                                           found[1] or "?",
                                            None if aim is None else shown in aim[1]))
         if r.kind != "departure":
             now = open_lanes(pid)

@@ -12,7 +12,7 @@ medians over thousands of samples barely move with a few new events.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
 
@@ -45,15 +45,15 @@ RELEARN_GROWTH = 0.02
 
 
 def organization_samples(uow: UnitOfWork, ledger: LedgerSnapshot | None = None
-                         ) -> list[StepSample]:
-    """Every person's live skill-step samples (inside an open unit of work)."""
-    samples: list[StepSample] = []
+                         ) -> Iterator[StepSample]:
+    """Every person's live skill-step samples (inside an open unit of work), one person
+    at a time: the organization's million samples are never held at once."""
     hired = {row["person_id"]: row["hired_on"] for row in uow.state.rows(
         columns=["person_id", "hired_on"])}
-    steps_of = ledger.skill_steps() if ledger is not None else uow.events.skill_steps()
-    for person_id, steps in steps_of.items():
-        samples += step_samples(person_id, hired.get(person_id), steps)
-    return samples
+    steps_of = (ledger.skill_steps_by_person() if ledger is not None
+                else uow.events.skill_steps().items())
+    for person_id, steps in steps_of:
+        yield from step_samples(person_id, hired.get(person_id), steps)
 
 
 def organization_criteria_samples(uow: UnitOfWork, ledger: LedgerSnapshot | None = None

@@ -117,9 +117,13 @@ class LedgerSnapshot:
     def skill_steps(self) -> dict[int, list[tuple[date, str, int]]]:
         """As ``Events.skill_steps``: every live skill step, by person (in ledger order;
         the store gives them in the database's)."""
-        return {person_id: [(r.effective_on, intern(r.details["competency"]),
-                             r.details["to_mastery"]) for r in rows]
-                for person_id, rows in self.people([EventKind.SKILL_STEP])}
+        return dict(self.skill_steps_by_person())
+
+    def skill_steps_by_person(self) -> Iterator[tuple[int, list[tuple[date, str, int]]]]:
+        """``skill_steps``, one person at a time (the organization's are never all held)."""
+        for person_id, rows in self.people([EventKind.SKILL_STEP]):
+            yield person_id, [(r.effective_on, intern(r.details["competency"]),
+                               r.details["to_mastery"]) for r in rows]
 
 
 def read_snapshot(uow: UnitOfWork, kinds: Iterable[EventKind | str]) -> LedgerSnapshot:
