@@ -119,12 +119,14 @@ def test_an_expensive_stale_model_is_served_with_its_date_and_the_hook_told(
     stale = org_models.load(tenure.uow(), STRATEGY_EFFECTS)
     assert stale.stale and not stale.rebuilt and told == [1] and stale.behind == 1
     assert stale.value == first.value
-    assert "as of 2021-12-31 (1 event(s) behind)" in (stale.note() or "")
-    assert any("strategy_effects model is as of" in n
+    assert stale.note() == ("The strategy figures are as of 31 Dec 2021, 1 event behind the "
+                            "ledger, until the models are rebuilt")
+    assert any(n.startswith("The strategy figures are as of")
                for n in advise(tenure.uow(), "vet35", simulate_runs=0).notes)
     done = refresh_models(tenure.refresh_uow())
     rebuilt = {d.name for d in done if d.rebuilt}
     assert "strategy_effects" in rebuilt
+    assert {d.name for d in done} <= org_models.MODEL_WORDS.keys()  # each noted in words
     fresh = org_models.load(tenure.uow(), STRATEGY_EFFECTS)
     assert not fresh.stale and told == [1, 1]  # advise read it stale once more
 

@@ -37,6 +37,7 @@ from typing import Any, Generic, TypeVar
 
 import orjson
 
+from trellis.domain.days import day_words
 from trellis.domain.org_models import ModelHeader, Position, events_behind, is_current
 from trellis.errors import Busy
 
@@ -46,6 +47,11 @@ from .ledger_snapshot import LedgerSnapshot
 from .unit_of_work import UnitOfWork
 
 T = TypeVar("T")
+# What each model holds, for a note a reader sees (the model ids are the command line's)
+MODEL_WORDS = {"comparison": "the comparison table", "calibration": "the simulator's rates",
+               "effort": "the effort estimates", "evidence": "the evidence figures",
+               "fairness_scores": "the fairness scores", "lattice_moves": "the lattice's moves",
+               "strategy_effects": "the strategy figures"}
 SYNC_EVENTS = 100_000  # a stale model of a ledger this small is rebuilt in place
 DECODED = 8  # decoded models kept per process
 Build = Callable[[UnitOfWork, Mapping[str, Any], LedgerSnapshot], Any]
@@ -90,8 +96,11 @@ class Fitted(Generic[T]):
         """What a reader should know of a stale model, in words (None when current)."""
         if not self.stale:
             return None
-        return (f"the {self.name} model is as of {self.as_of} ({self.behind:,} event(s) "
-                "behind) until it is rebuilt")
+        what = MODEL_WORDS.get(self.name, f"the {self.name} model")
+        events = "event" if self.behind == 1 else "events"
+        return (f"{what[0].upper()}{what[1:]} {'is' if what.endswith('table') else 'are'} as "
+                f"of {day_words(self.as_of)}, {self.behind:,} {events} behind the ledger, "
+                "until the models are rebuilt")
 
     def to_document(self) -> dict[str, Any]:
         return {"model": self.name, "as_of": self.as_of, "built_at": self.built_at,
