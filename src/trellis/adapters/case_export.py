@@ -16,7 +16,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, Template, select_autoescape
 
 from trellis.domain.case_names import CaseNames
-from trellis.domain.days import day_words
+from trellis.domain.days import day_words, moment_words
 from trellis.domain.money import money
 from trellis.domain.people import named_in
 
@@ -43,7 +43,4 @@ def _day(value: str | None) -> str:
 
 def _moment(value: str | None) -> str:
     """An ISO moment as "2 Dec 2026, 17:45 UTC" (stored naive in UTC)."""
-    if not value:
-        return ""
-    at = datetime.fromisoformat(value)
-    return f"{day_words(at.date())}, {at:%H:%M} UTC"
+    return moment_words(datetime.fromisoformat(value)) if value else ""

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from trellis.errors import Term
 
@@ -14,6 +14,11 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 def day_words(on: date) -> str:
     """"2 Mar 2024": the one date format of the pages."""
     return f"{on.day} {MONTHS[on.month - 1]} {on.year}"
+
+
+def moment_words(at: datetime) -> str:
+    """"2 Mar 2024, 14:05 UTC": a moment as pages write it (stored naive in UTC)."""
+    return f"{day_words(at.date())}, {at:%H:%M} UTC"
 
 
 def day_term(on: date) -> Term:

@@ -29,7 +29,7 @@ from jinja2 import Environment
 
 from trellis.analytics.propensity_words import p_value
 from trellis.domain import money as pay
-from trellis.domain.days import day_words
+from trellis.domain.days import day_words, moment_words
 from trellis.domain.events import kind_words
 
 MISSING = "\u2013"  # an en dash
@@ -51,9 +51,7 @@ def day(value: date | datetime | str | None, missing: str = MISSING) -> str:
 
 def moment(value: datetime | None, missing: str = MISSING) -> str:
     """A moment as its day and time, UTC (stored naive in UTC): "2 Mar 2024, 14:05 UTC"."""
-    if value is None:
-        return missing
-    return f"{day(value)}, {value:%H:%M} UTC"
+    return missing if value is None else moment_words(value)
 
 
 def percent(share: float | None, digits: int = 0) -> str:
