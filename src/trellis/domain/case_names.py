@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .people import name_of
+
 APPROVERS = {"manager": "Manager", "skip_level": "Skip-level manager", "hr": "HR admin"}
 NOMINATORS = {"manager": "their management chain", "self": "themselves", "hr": "HR"}
 
@@ -22,9 +24,7 @@ class CaseNames:
 
     def person(self, who: str | None) -> str:
         """A handle or email by name; as recorded when it is no one's."""
-        if not who:
-            return ""
-        return self.names.get(who) or self.names.get(who.lower()) or who
+        return name_of(self.names, who)
 
     def role(self, role_id: str | None) -> str:
         return self.titles.get(role_id or "", role_id or "")

@@ -18,6 +18,13 @@ EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 HANDLE_IN_TEXT = re.compile(r"(?<![\w.@-])[a-z][\w-]*\.[\w.-]*[a-z0-9](?![\w@-])")
 
 
+def name_of(names: Mapping[str, str], who: str | None) -> str:
+    """``who`` (a handle or an email) by name; as recorded when it is no one's."""
+    if not who:
+        return ""
+    return names.get(who) or names.get(who.lower()) or who
+
+
 def named_in(text: str, names: Mapping[str, str]) -> str:
     """``text`` with the handles in it that ``names`` knows replaced by the names."""
     return HANDLE_IN_TEXT.sub(lambda m: names.get(m.group(0), m.group(0)), text)

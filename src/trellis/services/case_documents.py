@@ -106,4 +106,3 @@ def names_mentioned(uow: UnitOfWork, cases: Iterable[Mapping[str, Any]]) -> dict
             if person is not None:
                 names[ref] = person.name
     return names
-

@@ -4,8 +4,7 @@ account, a calibration change's person)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
+from trellis.domain.people import name_of as name_of  # the pages' one way to name someone
 from trellis.services.unit_of_work import UnitOfWork
 
 
@@ -23,9 +22,3 @@ def names_of_everyone(uow: UnitOfWork) -> dict[str, str]:
                   if u.person_id is not None and u.person_id in by_id})
     return names
 
-
-def name_of(names: Mapping[str, str], who: str | None) -> str:
-    """``who`` (a handle or an email) by name; as recorded when it is no one's."""
-    if not who:
-        return ""
-    return names.get(who) or names.get(who.lower()) or who
