@@ -35,7 +35,7 @@ def test_a_stale_model_is_served_then_rebuilt_in_the_background(
         ledger.record_event(trellis.uow(), "peer", EventKind.RECOGNITION, date(2022, 5, 2),
                             {"citation": "helped"}, author="t")
         stale = client.get("/api/compare").json()["document"]
-        assert any(n.startswith("The comparison table is as of ")
+        assert any(n.startswith("The comparison's figures are as of ")
                    and "1 event behind the ledger" in n
                    for n in stale["notes"])
         # `trellis refresh` ran in a process of its own, scheduled by the stale read

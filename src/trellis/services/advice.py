@@ -116,7 +116,7 @@ def fit_effects(uow: UnitOfWork, params: Mapping[str, Any], ledger: LedgerSnapsh
 STRATEGY_EFFECTS = org_models.ModelKind(
     "strategy_effects", 1, fit_effects, ("trellis.analytics.strategy_effects",),
     description="frequent against rare micro-progressors at the same time in level (advise)",
-    kinds=EFFECT_KINDS)
+    kinds=EFFECT_KINDS, reads_as="the strategy figures")
 
 
 def advise(uow: UnitOfWork, person: str, *, simulate_runs: int = SIM_RUNS,

@@ -84,7 +84,7 @@ def organization_table(uow: UnitOfWork, params: Mapping[str, Any],
 COMPARISON = org_models.ModelKind(
     "comparison", 1, organization_table, ("trellis.analytics.compare",),
     description="promotions against micro-progressions on seven features (compare, report)",
-    kinds=KINDS)
+    kinds=KINDS, reads_as="the comparison's figures")
 
 
 def compare(uow: UnitOfWork, *, team: str | None = None, person: str | None = None,

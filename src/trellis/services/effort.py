@@ -152,6 +152,7 @@ EFFORT = org_models.ModelKind(
      __name__), dated=False,
     tolerance=RELEARN_GROWTH,
     description="effort estimates of nano-steps and the throughput model (plans, lattice)",
+    reads_as="the effort estimates",
     kinds=tuple(sorted({EventKind.SKILL_STEP.value, EventKind.DEMONSTRATED.value,
                         EventKind.HIRE.value, EventKind.PROMOTION.value,
                         *(str(k) for k in CAREER_KINDS)})))

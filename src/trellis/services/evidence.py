@@ -57,7 +57,8 @@ EVIDENCE = org_models.ModelKind(
     "evidence", 2, _fit_today, ("trellis.analytics.evidence", "trellis.analytics.propensity",
                                 "trellis.analytics.propensity_snapshots"),
     description="time in level, Cox models, promotion propensity (evidence, fairness, report)",
-    kinds=tuple(sorted({k.value for k in (*ev.KINDS, *ps.DECISION_KINDS)})))
+    kinds=tuple(sorted({k.value for k in (*ev.KINDS, *ps.DECISION_KINDS)})),
+    reads_as="the evidence figures")
 
 
 def evidence_model(uow: UnitOfWork) -> org_models.Fitted[Evidence]:

@@ -211,7 +211,7 @@ def _fit_score_model(uow: UnitOfWork, params: Any, ledger: LedgerSnapshot
 SCORE_MODEL = org_models.ModelKind(
     "fairness_scores", 1, _fit_score_model, ("trellis.analytics.evidence",),
     description="the propensity model the fairness audit scores people with",
-    kinds=tuple(k.value for k in ev.KINDS))
+    kinds=tuple(k.value for k in ev.KINDS), reads_as="the fairness scores")
 
 
 def _scores(uow: UnitOfWork, rows: list[EventRow], ranks: Any, today: date,

@@ -171,7 +171,8 @@ def _count_moves(uow: UnitOfWork, params: Mapping[str, Any], ledger: LedgerSnaps
 MOVES = org_models.ModelKind(
     "lattice_moves", 1, _count_moves, ("trellis.domain.lattice",), dated=False,
     description="lateral and diagonal moves people made, per pair of roles (paths, explore)",
-    defaults=lambda uow: {"version": framework_at(uow)[0].id}, kinds=MOVE_KINDS)
+    defaults=lambda uow: {"version": framework_at(uow)[0].id}, kinds=MOVE_KINDS,
+    reads_as="the lattice's moves")
 
 
 def _role(framework: Framework, role_id: str) -> Role:

@@ -47,11 +47,6 @@ from .ledger_snapshot import LedgerSnapshot
 from .unit_of_work import UnitOfWork
 
 T = TypeVar("T")
-# What each model holds, for a note a reader sees (the model ids are the command line's)
-MODEL_WORDS = {"comparison": "the comparison table", "calibration": "the simulator's rates",
-               "effort": "the effort estimates", "evidence": "the evidence figures",
-               "fairness_scores": "the fairness scores", "lattice_moves": "the lattice's moves",
-               "strategy_effects": "the strategy figures"}
 SYNC_EVENTS = 100_000  # a stale model of a ledger this small is rebuilt in place
 DECODED = 8  # decoded models kept per process
 Build = Callable[[UnitOfWork, Mapping[str, Any], LedgerSnapshot], Any]
@@ -72,6 +67,9 @@ class ModelKind(Generic[T]):
     dated: bool = True  # it counts exposure up to today: stale the next day
     tolerance: float = 0.0  # see domain.org_models.is_current
     description: str = ""
+    # What it holds, in the plural, for a note a reader sees ("the comparison's figures");
+    # the name is the command line's
+    reads_as: str = ""
     # The parameters a refresh builds it with, when they follow from the ledger (the
     # framework version in force); None: no parameters, and a refresh also rebuilds every
     # other parameter set it is stored with (options a user asked for).
@@ -91,16 +89,16 @@ class Fitted(Generic[T]):
     behind: int = 0  # events recorded since it was computed
     stale: bool = False
     rebuilt: bool = False  # computed by this call
+    reads_as: str = ""  # ModelKind.reads_as
 
     def note(self) -> str | None:
         """What a reader should know of a stale model, in words (None when current)."""
         if not self.stale:
             return None
-        what = MODEL_WORDS.get(self.name, f"the {self.name} model")
+        what = self.reads_as or f"the {self.name} model's figures"
         events = "event" if self.behind == 1 else "events"
-        return (f"{what[0].upper()}{what[1:]} {'is' if what.endswith('table') else 'are'} as "
-                f"of {day_words(self.as_of)}, {self.behind:,} {events} behind the ledger, "
-                "until the models are rebuilt")
+        return (f"{what[0].upper()}{what[1:]} are as of {day_words(self.as_of)}, "
+                f"{self.behind:,} {events} behind the ledger, until the models are rebuilt")
 
     def to_document(self) -> dict[str, Any]:
         return {"model": self.name, "as_of": self.as_of, "built_at": self.built_at,
@@ -214,7 +212,8 @@ def load(uow: UnitOfWork, kind: ModelKind[T], params: Mapping[str, Any] | None =
                     uow.on_stale()
                 return Fitted(value, kind.name, params, head.as_of, head.built_at,
                               head.build_seconds, head.position,
-                              events_behind(head.position, now), not current)
+                              events_behind(head.position, now), not current,
+                              reads_as=kind.reads_as)
     return build(uow, kind, params)
 
 
@@ -259,7 +258,8 @@ def build(uow: UnitOfWork, kind: ModelKind[T], params: Mapping[str, Any] | None 
             uow.commit()
     except Busy:
         pass  # a writer holds the database: the model is still good for this answer
-    return Fitted(value, kind.name, params, as_of, built_at, seconds, at, rebuilt=True)
+    return Fitted(value, kind.name, params, as_of, built_at, seconds, at, rebuilt=True,
+                  reads_as=kind.reads_as)
 
 
 @dataclass(frozen=True, slots=True)

@@ -116,7 +116,7 @@ def fit_calibration(uow: UnitOfWork, params: Mapping[str, Any], ledger: LedgerSn
 CALIBRATION = org_models.ModelKind(
     "calibration", 2, fit_calibration, ("trellis.analytics.calibration",),
     description="the strategy simulator's rates and effects (simulate, advise, report)",
-    kinds=PANEL_KINDS)
+    kinds=PANEL_KINDS, reads_as="the simulator's rates")
 
 
 def calibration_model(uow: UnitOfWork, thresholds: StageThresholds = DEFAULT_THRESHOLDS
