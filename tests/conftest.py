@@ -14,6 +14,7 @@ import io
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,7 @@ from database_templates import WORKER, PostgresTemplates, SqliteTemplates
 from trellis.adapters.database import temporary_schema
 from trellis.adapters.framework_files import read_framework_file
 from trellis.bootstrap import Trellis, open_trellis
+from trellis.services import clock
 from trellis.services.frameworks import load_framework
 from trellis.settings import Settings
 
@@ -45,6 +47,25 @@ LONG_FILES = ("tests/web/test_schemathesis.py", "tests/e2e/test_crawl_browser.py
 TINY = FIXTURES / "tiny.yaml"
 POSTGRES_URL = os.environ.get("TRELLIS_TEST_POSTGRES_URL")
 SCHEMA_PREFIX = f"trellis_test_{WORKER}"  # temporary_schema adds the process id and more
+
+
+# The day a demo's statistics are checked on. A demo is generated up to today, so another
+# day is another organization: its promotion rounds fall elsewhere in the trailing year and a
+# 95% interval that excludes an effect one day includes it the next (of six days tried, three
+# failed one of the statistical checks). Modules asserting such figures pin the clock.
+DEMO_DAY = datetime(2026, 12, 2, 12, 0)
+
+
+@pytest.fixture(scope="module")
+def demo_day() -> Iterator[datetime]:
+    """``clock.now`` fixed at ``DEMO_DAY`` for the whole module (its module fixtures too:
+    ``pytestmark = pytest.mark.usefixtures("demo_day")``)."""
+    real = clock.now
+    clock.now = lambda: DEMO_DAY  # type: ignore[assignment]
+    try:
+        yield DEMO_DAY
+    finally:
+        clock.now = real  # type: ignore[assignment]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -7,6 +7,8 @@ import re
 
 import pytest
 
+pytestmark = pytest.mark.usefixtures("demo_day")  # conftest.DEMO_DAY
+
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:

@@ -21,6 +21,8 @@ from trellis.services.demo import run_demo
 from trellis.services.simulation import Simulation, simulate
 from trellis.settings import Settings
 
+pytestmark = pytest.mark.usefixtures("demo_day")  # conftest.DEMO_DAY
+
 TRUE = DemoParameters()
 
 

@@ -14,6 +14,8 @@ from trellis.services.compare import compare
 from trellis.services.demo import run_demo
 from trellis.settings import Settings
 
+pytestmark = pytest.mark.usefixtures("demo_day")  # conftest.DEMO_DAY
+
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory):

@@ -29,6 +29,8 @@ from trellis.services.demo import run_demo
 from trellis.services.transfer import export_records
 from trellis.settings import Settings
 
+pytestmark = pytest.mark.usefixtures("demo_day")  # conftest.DEMO_DAY
+
 
 @pytest.fixture(scope="module")
 def figures(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Figures]:

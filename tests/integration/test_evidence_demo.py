@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import orjson
+import pytest
 
 from trellis.adapters.framework_files import read_framework_file, shipped_framework_path
 from trellis.bootstrap import open_trellis
@@ -19,6 +20,8 @@ from trellis.services import clock
 from trellis.services.demo import run_demo
 from trellis.services.evidence import evidence
 from trellis.settings import Settings
+
+pytestmark = pytest.mark.usefixtures("demo_day")  # conftest.DEMO_DAY
 
 
 def test_evidence_on_a_thousand_person_demo_org(cli, sqlite_url: str, tmp_path: Path
