@@ -91,7 +91,7 @@ def test_evidence_on_a_thousand_person_demo_org(cli, sqlite_url: str, tmp_path: 
     assert logistic is not None and logistic.auc_mean is not None
     assert doc["propensity"]["models"][0]["auc_mean"] == round(logistic.auc_mean, 4)
     assert doc["propensity"]["effects"][0]["in_words"].startswith(
-        f"{prop.effects[0].feature.replace('_', ' ')}: each sd")
+        f"{prop.effects[0].feature.replace('_', ' ')}: each ")
     assert chart.stat().st_size > 10_000
 
     text = cli("--db", sqlite_url, "evidence", "--window", "reviews")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from dataclasses import replace
 from datetime import date, datetime
 from itertools import count
 
@@ -22,7 +23,7 @@ from trellis.analytics import evidence as ev
 from trellis.analytics import identifiability as ident
 from trellis.analytics import propensity as pr
 from trellis.analytics import propensity_snapshots as ps
-from trellis.analytics.propensity_words import p_value
+from trellis.analytics.propensity_words import effect_words, p_value
 from trellis.domain.days import day_words
 from trellis.domain.events import (
     Calibration,
@@ -390,3 +391,16 @@ def test_snapshot_rows_kept_by_column_make_the_frame_from_records_makes():
     assert list(got.columns) == list(expected.columns)
     assert got.dtypes.to_dict() == expected.dtypes.to_dict()
     pd.testing.assert_frame_equal(got, expected, check_exact=True)
+
+
+def test_an_effect_reads_with_two_decimals_and_its_step() -> None:
+    # the figures of the demo's evidence page on 3 Dec 2026, which read "each sd (0.776)
+    # higher ... 4.685 times per unit"
+    effect = pr.Effect("certifications", sd=0.776, odds_ratio_per_sd=3.32, ci_low=0.61,
+                       ci_high=18.14, odds_ratio_per_unit=4.685, p=0.17, binary=False, n=118)
+    assert effect_words(effect) == (
+        "certifications: each 0.78 higher (one standard deviation), 3.32 times the odds "
+        "(95% CI 0.61-18.14, p = 0.17, n = 118; each 1 higher, 4.68 times)")
+    wide = replace(effect, sd=185.0, odds_ratio_per_sd=1643.0, ci_low=153.0, ci_high=17667.0,
+                   odds_ratio_per_unit=1.041, p=0.0001)
+    assert effect_words(wide).endswith("p < 0.001, n = 118; each 1 higher, 1.04 times)")

@@ -43,20 +43,22 @@ def effect_words(e: Effect) -> str:
             math.nan, math.nan)
         return (f"{feature_words(e.feature)}: {_times(unit)} the odds (95% CI "
                 f"{_num(low)}-{_num(high)}, {p_value(e.p)}, n = {e.n:,})")
-    return (f"{feature_words(e.feature)}: each sd ({e.sd:.3g}) higher, "
-            f"{_times(e.odds_ratio_per_sd)} the odds (95% CI {_num(e.ci_low)}-"
-            f"{_num(e.ci_high)}, {p_value(e.p)}, n = {e.n:,}; {_num(e.odds_ratio_per_unit, 3)}"
-            " times per unit)")
+    # two decimals throughout, as pages write figures: the standard deviation says how big
+    # a step the odds ratio is for, the per-one figure follows from it
+    return (f"{feature_words(e.feature)}: each {_num(e.sd)} higher (one standard "
+            f"deviation), {_times(e.odds_ratio_per_sd)} the odds (95% CI {_num(e.ci_low)}-"
+            f"{_num(e.ci_high)}, {p_value(e.p)}, n = {e.n:,}; each 1 higher, "
+            f"{_times(e.odds_ratio_per_unit)})")
 
 
 def _times(x: float) -> str:
     return f"{_num(x)} times" if math.isfinite(x) else "infinitely many times"
 
 
-def _num(x: float, digits: int = 2) -> str:
+def _num(x: float) -> str:
     if not math.isfinite(x):
         return "inf"
-    return f"{x:,.0f}" if x >= 100 else f"{x:.{digits}f}"
+    return f"{x:,.0f}" if x >= 100 else f"{x:.2f}"
 
 
 def takeaway(r: PropensityResult) -> str:
