@@ -76,6 +76,7 @@ class Case:
     # The forecast's probability of readiness by the date reached, or by the censoring
     # (then the person's own percentile is known only to be above it).
     percentile: float = 0.5
+    lanes: int = 0  # lanes (competencies, criteria topics) its steps lie in
 
     @property
     def outcome(self) -> str:
@@ -229,7 +230,7 @@ def backtest(uow: UnitOfWork, at: date, *, refreshes: bool = False) -> Backtest:
             percentile = done_by(o.work, (end - at).days / DAYS_PER_QUARTER, o.throughput)
             cases.append(Case(o.person_id, people.get(o.person_id, str(o.person_id)),
                               o.target, o.steps, forecast.work, p10, p50, p90, o.reached_on,
-                              o.censored_on, o.censored_by, percentile))
+                              o.censored_on, o.censored_by, percentile, o.lanes))
         return Backtest(at, last, found.employed, found.skipped, tuple(cases), refreshes,
                         model.spread, spread_interval(held, model.spread))
 
@@ -256,7 +257,8 @@ def backtest_to_document(b: Backtest, *, limit: int | None = None) -> dict[str, 
                    "p90": c.p90.isoformat(),
                    "reached_on": c.reached_on.isoformat() if c.reached_on else None,
                    "censored_on": c.censored_on.isoformat() if c.censored_on else None,
-                   "censored_by": c.censored_by or None, "outcome": c.outcome,
+                   "censored_by": c.censored_by or None, "lanes": c.lanes,
+                   "outcome": c.outcome,
                    "percentile": round(c.percentile, 4)}
                   for c in shown],
     }

@@ -72,6 +72,7 @@ class Outcome:
     reached_on: date | None
     censored_on: date | None
     censored_by: str  # "departure", "ledger end" or ""
+    lanes: int = 0  # lanes (competencies, criteria topics) the scored steps lie in
 
 
 @dataclass(frozen=True)
@@ -116,10 +117,11 @@ def plan_outcomes(by_person: Mapping[int, Sequence[Event]], catalog: Mapping[int
             continue
         reached, censored, why = _follow(builder, ordered[k:], framework, target, until,
                                          refreshes)
+        lanes = {("topic", s.topic) if s.criterion else ("competency", s.competency)
+                 for s in gaps}
         cases.append(Outcome(person_id, target.role or target.label, len(gaps),
                              sum(s.difficulty for s in gaps), plan.throughput or throughput,
-                             reached,
-                             censored, why))
+                             reached, censored, why, len(lanes)))
     return Outcomes(employed, dict(skipped), tuple(cases))
 
 
