@@ -45,7 +45,13 @@ from trellis.bootstrap import Trellis, open_trellis, sqlite_path
 from trellis.domain.coverage_noise import chance_in_band, in_band, wilson_interval
 from trellis.services import clock
 from trellis.services.demo import run_demo
-from trellis.services.plan_backtest import Backtest, Case, backtest, pit_histogram
+from trellis.services.plan_backtest import (
+    Backtest,
+    Case,
+    backtest,
+    calibrated_shares_of,
+    pit_histogram,
+)
 from trellis.settings import Settings
 
 
@@ -83,6 +89,7 @@ def report(trellis: Trellis, dates: list[date] | None, before: list[float] | Non
               f"{low:g}-{high:g}, fitted on plans before the date); {took:.1f} s")
         print("    percentiles by tenth (Kaplan-Meier, 10% each if calibrated): "
               + " ".join(f"{m:.0%}" for m in b.pit))
+        print(f"    {_calibrated(list(b.cases))}")
     return found
 
 
@@ -102,7 +109,16 @@ def _shares(cases: list[Case]) -> str:
     for outcome in ("inside", "early", "late"):
         k = sum(c.outcome == outcome for c in scored)
         parts.append(f"{outcome} {k / n:.1%} ({_interval(k, n)})")
-    return f"scored {n}: " + ", ".join(parts)
+    return f"scored {n}: " + ", ".join(parts) + f"; {_calibrated(cases)}"
+
+
+def _calibrated(cases: list[Case]) -> str:
+    shares = calibrated_shares_of(cases)
+    if shares is None:
+        return ""
+    early, inside, late = shares
+    return (f"calibrated, given the follow-up: inside {inside:.1%}, early {early:.1%}, "
+            f"late {late:.1%}")
 
 
 def lanes_band(lanes: int) -> str:
@@ -134,6 +150,11 @@ def pooled(found: list[Backtest]) -> None:
         points = [(c.percentile, c.reached_on is not None) for c in cases]
         print("    percentiles by tenth, every plan (Kaplan-Meier): "
               + " ".join(f"{m:.0%}" for m in pit_histogram(points)))
+        for band in sorted({lanes_band(c.lanes) for c in cases}):
+            tenths = pit_histogram([(c.percentile, c.reached_on is not None) for c in cases
+                                    if lanes_band(c.lanes) == band])
+            print(f"    {band}, every plan (Kaplan-Meier): below P10 {tenths[0]:.1%}, "
+                  f"above P90 {tenths[-1]:.1%}")
 
 
 def main() -> None:
