@@ -50,6 +50,7 @@ from trellis.services.plan_backtest import (
     Case,
     backtest,
     calibrated_shares_of,
+    interval_share,
     pit_histogram,
 )
 from trellis.settings import Settings
@@ -148,6 +149,11 @@ def pooled(found: list[Backtest]) -> None:
         for band in sorted({lanes_band(c.lanes) for c in cases}):
             print(f"    {band}: {_shares([c for c in cases if lanes_band(c.lanes) == band])}")
         points = [(c.percentile, c.reached_on is not None) for c in cases]
+        km = [b.censored_coverage or 0.0 for b in runs]
+        print(f"    counting the undecided (Kaplan-Meier over all {len(cases)} plans): "
+              f"{interval_share(points):.1%}; by date {min(km):.1%}-{max(km):.1%}, mean "
+              f"distance from 80% {statistics.mean(abs(c - 0.8) for c in km) * 100:.1f} "
+              "points")
         print("    percentiles by tenth, every plan (Kaplan-Meier): "
               + " ".join(f"{m:.0%}" for m in pit_histogram(points)))
         for band in sorted({lanes_band(c.lanes) for c in cases}):
