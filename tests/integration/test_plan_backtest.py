@@ -119,6 +119,15 @@ def test_a_backtest_scores_known_outcomes(ledger: Trellis):
     assert doc["coverage_counting_undecided"] == round(expected_share, 4)
     low, high = found.spread_range
     assert (low, high) == (0.0, 0.0)  # no earlier plans decided: nothing fitted
+    # the follow-up: ada, reached, would have been followed to the ledger's end; bob to his
+    # departure; cy to the end. Two lanes each (communication, coding).
+    for c, until in ((ada, date(2025, 10, 1)), (bob, date(2025, 4, 1)),
+                     (cy, date(2025, 10, 1))):
+        by_scipy = stats.betaprime.cdf((until - AT).days / DAYS_PER_QUARTER / b, 0.9, 4.0)
+        assert c.followed == pytest.approx(float(by_scipy), abs=1e-6)
+        assert c.lanes == 2
+    assert ada.followed > ada.percentile
+    assert [d["lanes"] for d in doc["cases"]] == [2, 2, 2]
 
 
 def test_nothing_after_the_date_leaks_into_the_forecasts(ledger: Trellis):

@@ -48,6 +48,7 @@ from .profile import Profile
 from .readiness import DAYS_PER_MONTH, Readiness, assess, is_fresh
 from .throughput import (
     FORECAST_LIMIT,
+    LANE_CAP,
     Prior,
     Throughput,
     ThroughputModel,
@@ -401,14 +402,20 @@ def make_plan(profile: Profile, framework: Framework, target: Target,
     position = {old: new for new, old in enumerate(placed)}
     per_month = throughput.on_plan / MONTHS_PER_QUARTER
     difficulties = [drafts[i].months * per_month for i in placed]
-    # The final lane's steps are worked at the share of the pace one lane left gets
-    # (Throughput.last_focus, learned from the history): the plan's pace follows from both.
+    # Each gap step is worked at the share of the pace the lanes still open then get
+    # (Throughput.focus_at, learned from the history: fewer lanes, fewer parallel threads
+    # on them); the plan's pace follows from all the parts.
     lanes = [_lane(drafts[i], rules) for i in placed]
-    final = _final_lane(lanes, [drafts[i].kind for i in placed])
+    kinds = [drafts[i].kind for i in placed]
+    final = _final_lane(lanes, kinds)
+    open_lanes = lanes_open(lanes, kinds)
     total = sum(difficulties)
     if not throughput.committed and total > 0:
         throughput = replace(throughput, final_share=sum(
-            w for w, f in zip(difficulties, final, strict=True) if f) / total)
+            w for w, f in zip(difficulties, final, strict=True) if f) / total,
+            lane_work=tuple(sum(w for w, n in zip(difficulties, open_lanes, strict=True)
+                                if n == k or (k == LANE_CAP and n > k)) / total
+                            for k in range(1, LANE_CAP + 1)))
     quarters, expected = schedule(difficulties, throughput)
     notes = [drafted.short] if drafted.short else []
     needed = max(quarters, default=0)
@@ -435,9 +442,7 @@ def make_plan(profile: Profile, framework: Framework, target: Target,
         gain = scorer.apply(d)
         scores.append(scorer.score())
         crit = rules.criteria.get(d.criterion) if d.criterion is not None else None
-        share = throughput.focus  # the final lane's steps at its own share (plan_focus)
-        if final[n] and throughput.last_focus is not None and not throughput.committed:
-            share = throughput.last_focus
+        share = throughput.focus_at(open_lanes[n]) if open_lanes[n] else throughput.focus
         months = difficulties[n] * MONTHS_PER_QUARTER / max(throughput.rate * share, 1e-6)
         steps.append(PlannedStep(
             d.competency, d.from_mastery, d.to_mastery, d.kind,
@@ -459,6 +464,18 @@ def _lane(d: Draft, rules: Any) -> str:
         crit = rules.criteria.get(d.criterion)
         return "topic:" + (crit.topic if crit else d.criterion)
     return "competency:" + d.competency
+
+
+def lanes_open(lanes: Sequence[str], kinds: Sequence[StepKind]) -> list[int]:
+    """For each step in plan order, the lanes of gaps still open when it is worked: those
+    with a gap step at or after it (0 for a refresh, which is not a gap)."""
+    out = [0] * len(lanes)
+    seen: set[str] = set()
+    for k in range(len(lanes) - 1, -1, -1):
+        if kinds[k] is not StepKind.REFRESH:
+            seen.add(lanes[k])
+            out[k] = len(seen)
+    return out
 
 
 def _final_lane(lanes: Sequence[str], kinds: Sequence[StepKind]) -> list[bool]:
@@ -752,6 +769,7 @@ def throughput_document(t: Throughput) -> dict[str, Any]:
     return {"rate": t.rate, "focus": t.focus, "on_plan": round(t.on_plan, 4),
             "dispersion": t.dispersion, "spread": t.spread, "last_focus": t.last_focus,
             "final_share": t.final_share, "plan_focus": round(t.plan_focus, 4),
+            "lane_focus": list(t.lane_focus), "lane_work": list(t.lane_work),
             "shape": round(t.shape, 4), "quarters": round(t.quarters, 4),
             "committed": t.committed, "own_rate": t.own_rate, "own_work": t.own_work,
             "own_quarters": t.own_quarters, "weight": t.weight,
@@ -770,4 +788,5 @@ def _throughput_from(doc: Mapping[str, Any] | None) -> Throughput | None:
                       doc["own_work"], doc["own_quarters"], doc["committed"],
                       doc.get("focus", 1.0), doc.get("dispersion", 1.0),
                       doc.get("spread", 0.0), doc.get("last_focus"),
-                      doc.get("final_share", 0.0))
+                      doc.get("final_share", 0.0), tuple(doc.get("lane_focus", ())),
+                      tuple(doc.get("lane_work", ())))

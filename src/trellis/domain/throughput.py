@@ -37,9 +37,12 @@ a gap of the next role up the track while two lanes of that role's gaps or more 
 (a plan is drawn up with gaps open; work done once the next role is met aims at nothing),
 and its *last focus* the same share while one lane was left: a plan's final steps lie in
 one lane, which gets one lane's share of the person's work however focused they were
-while many were open (none, where nobody aims beyond their role). The plan's pace is
-``rate`` times the harmonic mean of the two, weighted by the work in the plan's final lane
-(``Throughput.plan_focus``): its time is the time of both parts.
+while many were open (none, where nobody aims beyond their role). More generally the
+share grows with the lanes open (fewer lanes, fewer of a person's parallel threads can be
+on them): ``lane_focus`` is it while 1, 2, ... ``LANE_CAP`` (or more) lanes were open. The
+plan's pace is ``rate`` times the harmonic mean of the shares of the lanes open at each of
+its steps, weighted by their work (``Throughput.plan_focus``): its time is the sum of the
+parts' times.
 
 **Forecast.** Work arrives as a gamma process: ``k`` events a median step (``dispersion``:
 learned from how unevenly work falls in people's quarters; 1 is a Poisson process) at the
@@ -95,6 +98,7 @@ MIN_DIFFICULTY = 0.05
 FORECAST_LIMIT = 400.0  # quarters: a forecast past a century says only "not in sight"
 SPREAD_MAX = 4.0  # the most spread a held-out fit gives the pace (a coefficient of variation 2)
 MIN_HELD_OUT = 8  # decided held-out plans (reached, or late) before a spread is fitted
+LANE_CAP = 6  # lanes of gaps open counted apart up to this many; more share the last count
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +220,9 @@ class Prior:
     focus: float = 1.0  # the share of their work that closed a gap of their next role
     # The same share while one lane of gaps was left (``last_focus``); None: too few seen.
     last_focus: float | None = None
+    # The share while 1, 2, ... ``LANE_CAP`` (or more) lanes were open (``lane_focus``);
+    # None where too few were seen; () in a model stored before it.
+    lane_focus: tuple[float | None, ...] = ()
 
 
 DEFAULT_PRIOR = Prior(DEFAULT_RATE, DEFAULT_STRENGTH, 0, "default")
@@ -254,12 +261,35 @@ class Throughput:
     spread: float = 0.0  # the organization's (ThroughputModel.spread)
     last_focus: float | None = None  # the share while one lane is left (Prior.last_focus)
     final_share: float = 0.0  # the share of the plan's work in its final lane (make_plan)
+    lane_focus: tuple[float | None, ...] = ()  # by lanes open (Prior.lane_focus)
+    # The shares of the plan's work done while 1, 2, ... LANE_CAP (or more) lanes of its
+    # gaps are open (make_plan); the rest (refreshes) at ``focus``. (): before it.
+    lane_work: tuple[float, ...] = ()
+
+    def focus_at(self, lanes: int) -> float:
+        """The share of the pace a gap step gets while ``lanes`` lanes of the plan's gaps
+        are open (itself included): the group's share in that state, else ``last_focus``
+        for the last lane and ``focus`` for more."""
+        if self.committed:
+            return self.focus
+        k = min(lanes, LANE_CAP) - 1
+        found = self.lane_focus[k] if 0 <= k < len(self.lane_focus) else None
+        if found is not None:
+            return found
+        if lanes == 1 and self.last_focus is not None:
+            return self.last_focus
+        return self.focus
 
     @property
     def plan_focus(self) -> float:
-        """The share of the pace the whole plan gets: its final lane's work at
-        ``last_focus``, the rest at ``focus``, so the time is the sum of both parts'
-        (``1 / (f_eff) = (1 - s) / focus + s / last_focus``)."""
+        """The share of the pace the whole plan gets: each part of its work at the share
+        of the lanes open while it is done (``focus_at``), so the time is the sum of the
+        parts' (``1 / f_eff = sum(s_n / f_n)``). A plan made before ``lane_work``: its
+        final lane's work at ``last_focus``, the rest at ``focus``."""
+        if self.lane_work:
+            rest = max(0.0, 1.0 - sum(self.lane_work))
+            return 1.0 / (rest / self.focus + sum(
+                w / self.focus_at(n) for n, w in enumerate(self.lane_work, 1) if w > 0))
         if self.last_focus is None or self.final_share <= 0:
             return self.focus
         return 1.0 / ((1.0 - self.final_share) / self.focus
@@ -475,6 +505,8 @@ class Spell:
     # Likewise while two lanes or more were left.
     many_work: float = 0.0
     many_toward: float = 0.0
+    # (work, toward) while 1, 2, ... LANE_CAP (or more) lanes were open.
+    by_lanes: tuple[tuple[float, float], ...] = ()
 
 
 def fit_prior(spells: Sequence[Spell], group: str) -> Prior:
@@ -491,7 +523,23 @@ def fit_prior(spells: Sequence[Spell], group: str) -> Prior:
     if many > 0:  # a plan is drawn up with gaps open: the share while lanes were open
         focus = sum(s.many_toward for s in spells) / many
     return Prior(round(mean, 4), round(strength, 3), len(spells), group,
-                 round(max(focus, MIN_FOCUS), 4), last_focus(spells))
+                 round(max(focus, MIN_FOCUS), 4), last_focus(spells), lane_focus(spells))
+
+
+def lane_focus(spells: Sequence[Spell]) -> tuple[float | None, ...]:
+    """The share of work that closed a gap of the next role while 1, 2, ... ``LANE_CAP``
+    (or more) lanes of its gaps were open: with fewer lanes open fewer of a person's
+    parallel threads of work can be on them (on the demo 0.38, 0.6, 0.7, 0.7, 0.75 and
+    0.86 for six or more). None where fewer than ``MIN_GROUP`` spells had work then."""
+    out: list[float | None] = []
+    for k in range(LANE_CAP):
+        seen = [s.by_lanes[k] for s in spells if len(s.by_lanes) > k and s.by_lanes[k][0] > 0]
+        if len(seen) < MIN_GROUP:
+            out.append(None)
+            continue
+        share = sum(t for _, t in seen) / sum(w for w, _ in seen)
+        out.append(round(max(share, MIN_FOCUS), 4))
+    return tuple(out)
 
 
 def last_focus(spells: Sequence[Spell]) -> float | None:
@@ -521,13 +569,19 @@ def spells(career: Career, until: date, difficulty: Difficulty) -> list[Spell]:
         if quarters < MIN_SPELL_QUARTERS:
             continue
         inside = [(s, difficulty.of(s)) for s in steps if since < s.on <= stop]
-        last = [(s, d) for s, d in inside if career.lanes_before(s.on) == 1]
-        many = [(s, d) for s, d in inside if career.lanes_before(s.on) > 1]
+        lanes = [(s, d, career.lanes_before(s.on)) for s, d in inside]
+        last = [(s, d) for s, d, n in lanes if n == 1]
+        many = [(s, d) for s, d, n in lanes if n > 1]
+        by_lanes = tuple(
+            (sum(d for _, d, n in lanes if n == k or (k == LANE_CAP and n > k)),
+             sum(d for s, d, n in lanes if (n == k or (k == LANE_CAP and n > k)) and s.toward))
+            for k in range(1, LANE_CAP + 1))
         out.append(Spell(track, level, sum(d for _, d in inside), quarters,
                          sum(d for s, d in inside if s.toward),
                          sum(d for s, d in inside if s.toward is not None),
                          sum(d for _, d in last), sum(d for s, d in last if s.toward),
-                         sum(d for _, d in many), sum(d for s, d in many if s.toward)))
+                         sum(d for _, d in many), sum(d for s, d in many if s.toward),
+                         by_lanes))
     return out
 
 
@@ -585,10 +639,15 @@ def learn_throughput(careers: Iterable[Career], until: date) -> ThroughputModel:
 
 
 def _last_from(prior: Prior, wider: Prior | None) -> Prior:
-    """A group too small to have seen its last lanes takes the wider group's share."""
-    if prior.last_focus is not None or wider is None or wider.last_focus is None:
+    """A group too small to have seen its last lanes (or some count of lanes open) takes
+    the wider group's share there."""
+    if wider is None:
         return prior
-    return replace(prior, last_focus=wider.last_focus)
+    last = prior.last_focus if prior.last_focus is not None else wider.last_focus
+    own = prior.lane_focus or (None,) * LANE_CAP
+    lanes = tuple(f if f is not None else (wider.lane_focus[k] if k < len(wider.lane_focus)
+                                           else None) for k, f in enumerate(own))
+    return replace(prior, last_focus=last, lane_focus=lanes)
 
 
 def person_throughput(model: ThroughputModel, career: Career | None, until: date,
@@ -604,7 +663,8 @@ def person_throughput(model: ThroughputModel, career: Career | None, until: date
     scale = prior.strength + quarters
     return Throughput(round(shape / scale, 4), shape, scale, prior, round(work, 3),
                       round(quarters, 3), focus=prior.focus, dispersion=model.dispersion,
-                      spread=model.spread, last_focus=prior.last_focus)
+                      spread=model.spread, last_focus=prior.last_focus,
+                      lane_focus=prior.lane_focus)
 
 
 # --- the forecast ----------------------------------------------------------------------
@@ -821,7 +881,15 @@ def _rated_rows(table: Mapping[Any, Rated]) -> list[list[Any]]:
 
 
 def _prior_row(p: Prior) -> list[Any]:
-    return [p.rate, p.strength, p.spells, p.group, p.focus, p.last_focus]
+    return [p.rate, p.strength, p.spells, p.group, p.focus, p.last_focus, list(p.lane_focus)]
+
+
+def prior_from_row(row: Sequence[Any]) -> Prior:
+    """A stored prior (a model stored before ``last_focus`` or ``lane_focus`` lacks them)."""
+    rate, strength, spells, group, *rest = row
+    return Prior(rate, strength, spells, group, rest[0] if rest else 1.0,
+                 rest[1] if len(rest) > 1 else None,
+                 tuple(rest[2]) if len(rest) > 2 else ())
 
 
 def model_to_document(model: ThroughputModel) -> dict[str, Any]:
@@ -850,9 +918,9 @@ def model_from_document(doc: Mapping[str, Any]) -> ThroughputModel:
             {c: Rated(v, n, "criterion") for c, v, n in d["by_criterion"]},
             {lv: Rated(v, n, "level") for lv, v, n in d["by_level"]},
             None if crit is None else Rated(crit[0], crit[1], "criteria")),
-        {(t, lv): Prior(*row) for t, lv, *row in doc["by_role"]},
-        {lv: Prior(*row) for lv, *row in doc["by_level"]},
-        None if doc["overall"] is None else Prior(*doc["overall"]),
+        {(t, lv): prior_from_row(row) for t, lv, *row in doc["by_role"]},
+        {lv: prior_from_row(row) for lv, *row in doc["by_level"]},
+        None if doc["overall"] is None else prior_from_row(doc["overall"]),
         doc.get("dispersion", DISPERSION), doc.get("spread", 0.0))
 
 

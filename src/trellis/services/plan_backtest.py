@@ -76,6 +76,18 @@ class Case:
     # The forecast's probability of readiness by the date reached, or by the censoring
     # (then the person's own percentile is known only to be above it).
     percentile: float = 0.5
+    lanes: int = 0  # lanes (competencies, criteria topics) its steps lie in
+    # The forecast's probability of readiness by the end of the person's follow-up (their
+    # departure or the ledger's end, reached or not): what the scoring could see.
+    followed: float = 1.0
+
+    @property
+    def calibrated(self) -> tuple[float, float, float]:
+        """P(early), P(inside), P(late) were the forecast calibrated, given the follow-up:
+        early below P10 (or the follow-up's end, if sooner), inside up to P90 (or the end),
+        late only if the follow-up runs past P90; the rest undecided."""
+        u = self.followed
+        return min(0.1, u), max(0.0, min(0.9, u) - 0.1), 0.1 if u > 0.9 else 0.0
 
     @property
     def outcome(self) -> str:
@@ -144,9 +156,29 @@ class Backtest:
         return pit_histogram([(c.percentile, c.reached_on is not None) for c in self.cases])
 
     @property
+    def calibrated_shares(self) -> tuple[float, float, float] | None:
+        """The shares early, inside and late a calibrated forecast would score, given each
+        person's follow-up (``calibrated_shares_of``)."""
+        return calibrated_shares_of(self.cases)
+
+    @property
     def median_abs_error(self) -> float | None:
         errors = [abs(e) for c in self.cases if (e := c.error_months) is not None]
         return statistics.median(errors) if errors else None
+
+
+def calibrated_shares_of(cases: Sequence[Case]) -> tuple[float, float, float] | None:
+    """Early, inside and late as shares of the scored that a calibrated forecast would give
+    these people with their follow-up: the expected count of each over the expected count
+    scored. Not 10/80/10 once follow-ups end before P90: a person whose P90 lies past the
+    ledger's end can be early or inside but never late (censored before P90: undecided),
+    so the scored over-represent the early."""
+    expected = [c.calibrated for c in cases]
+    scored = sum(sum(e) for e in expected)
+    if scored <= 0:
+        return None
+    early, inside, late = (sum(e[k] for e in expected) / scored for k in range(3))
+    return early, inside, late
 
 
 def interval_share(points: Sequence[tuple[float, bool]], low: float = 0.1,
@@ -227,9 +259,12 @@ def backtest(uow: UnitOfWork, at: date, *, refreshes: bool = False) -> Backtest:
             end = o.reached_on or o.censored_on
             assert end is not None
             percentile = done_by(o.work, (end - at).days / DAYS_PER_QUARTER, o.throughput)
+            followed = done_by(o.work, ((o.followed_to or end) - at).days / DAYS_PER_QUARTER,
+                               o.throughput)
             cases.append(Case(o.person_id, people.get(o.person_id, str(o.person_id)),
                               o.target, o.steps, forecast.work, p10, p50, p90, o.reached_on,
-                              o.censored_on, o.censored_by, percentile))
+                              o.censored_on, o.censored_by, percentile, o.lanes,
+                              followed))
         return Backtest(at, last, found.employed, found.skipped, tuple(cases), refreshes,
                         model.spread, spread_interval(held, model.spread))
 
@@ -248,6 +283,8 @@ def backtest_to_document(b: Backtest, *, limit: int | None = None) -> dict[str, 
         "outcomes": {o: b.count(o) for o in ("inside", "early", "late", "undecided")},
         "coverage": rounded(b.coverage, 4),
         "coverage_counting_undecided": rounded(b.censored_coverage, 4),
+        "calibrated_shares": None if (shares := b.calibrated_shares) is None else dict(
+            zip(("early", "inside", "late"), (round(x, 4) for x in shares), strict=True)),
         "median_p50_error_months": rounded(b.median_error),
         "median_abs_p50_error_months": rounded(b.median_abs_error),
         "pit": [round(m, 4) for m in b.pit],
@@ -256,7 +293,9 @@ def backtest_to_document(b: Backtest, *, limit: int | None = None) -> dict[str, 
                    "p90": c.p90.isoformat(),
                    "reached_on": c.reached_on.isoformat() if c.reached_on else None,
                    "censored_on": c.censored_on.isoformat() if c.censored_on else None,
-                   "censored_by": c.censored_by or None, "outcome": c.outcome,
-                   "percentile": round(c.percentile, 4)}
+                   "censored_by": c.censored_by or None, "lanes": c.lanes,
+                   "outcome": c.outcome,
+                   "percentile": round(c.percentile, 4),
+                   "followed": round(c.followed, 4)}
                   for c in shown],
     }

@@ -72,6 +72,10 @@ class Outcome:
     reached_on: date | None
     censored_on: date | None
     censored_by: str  # "departure", "ledger end" or ""
+    lanes: int = 0  # lanes (competencies, criteria topics) the scored steps lie in
+    # How far the ledger follows the person, whatever they reached: their departure, or
+    # ``until`` (a reached person would have been censored there had they not been).
+    followed_to: date | None = None
 
 
 @dataclass(frozen=True)
@@ -114,12 +118,17 @@ def plan_outcomes(by_person: Mapping[int, Sequence[Event]], catalog: Mapping[int
         if not gaps:
             skipped["only refreshes left"] += 1
             continue
-        reached, censored, why = _follow(builder, ordered[k:], framework, target, until,
+        after = ordered[k:]
+        reached, censored, why = _follow(builder, after, framework, target, until,
                                          refreshes)
+        followed_to = censored or next(
+            (e.effective_on for e in after if e.kind is EventKind.DEPARTURE
+             and e.effective_on <= until), until)
+        lanes = {("topic", s.topic) if s.criterion else ("competency", s.competency)
+                 for s in gaps}
         cases.append(Outcome(person_id, target.role or target.label, len(gaps),
                              sum(s.difficulty for s in gaps), plan.throughput or throughput,
-                             reached,
-                             censored, why))
+                             reached, censored, why, len(lanes), followed_to))
     return Outcomes(employed, dict(skipped), tuple(cases))
 
 

@@ -205,7 +205,8 @@ def _pace_text(p: Plan) -> str:
             f"{t.prior.rate:.2f}, worth {t.prior.strength:g} quarters; {own}; "
             f"weight {t.weight:g}); comparable people put {t.focus:.0%} of theirs into "
             "their next role's gaps" + ("" if t.last_focus is None else
-                                        f", {t.last_focus:.0%} with one lane of them left"))
+                                        f", {t.last_focus:.0%} with one lane of them left")
+            + f"; this plan gets {t.plan_focus:.0%}, by the lanes open at each step")
 
 
 def _forecast_text(p: Plan) -> str:
