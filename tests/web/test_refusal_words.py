@@ -147,3 +147,30 @@ def test_a_refused_recognition_names_its_kind_in_words(clients):
                              json={"citation": "thanks", "kind": "spot_bonus"})
     assert r.status_code == 403
     assert detail(r).startswith("you may not give Em Ployee a spot bonus: colleagues give")
+
+
+# --- something asked for by a number that is not there: a 404 with a sentence, on the page
+# and in the API (the number is the user's own, typed in the address); the command line
+# keeps "unknown promotion case 42" (tests/cli)
+
+
+def test_an_unknown_case_session_or_proposal_is_a_sentence_with_a_404(clients):
+    hr = clients["hr"]
+    for address, said in (("/cases/9999", "There is no promotion case 9999"),
+                          ("/cases/0", "There is no promotion case 0"),
+                          ("/cases/9999/export", "There is no promotion case 9999"),
+                          ("/org/calibration/9999", "There is no calibration session 9999")):
+        r = hr.get(address)
+        assert (r.status_code, alerts(r.text)) == (404, said), address
+    r = hr.post("/cases/9999/comment", data={
+        "csrf_token": str(hr.headers["X-CSRF-Token"]), "text": "hello"})
+    assert (r.status_code, alerts(r.text)) == (404, "There is no promotion case 9999")
+    r = hr.post("/comp/proposals/9999/approve",
+                data={"csrf_token": str(hr.headers["X-CSRF-Token"])})
+    assert (r.status_code, alerts(r.text)) == (404, "Not signed: there is no proposal 9999")
+    for address, said in (("/api/cases/9999", "there is no promotion case 9999"),
+                          ("/api/calibration/9999", "there is no calibration session 9999")):
+        r = hr.get(address)
+        assert (r.status_code, r.json()["detail"]) == (404, said), address
+    r = hr.post("/api/compensation/proposals/9999/approval")
+    assert (r.status_code, r.json()["detail"]) == (404, "there is no proposal 9999")

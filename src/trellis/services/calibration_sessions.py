@@ -39,7 +39,15 @@ from trellis.domain.people import Person
 from trellis.domain.profile_document import profile_from_document
 from trellis.domain.readiness import assess
 from trellis.domain.reviews import ReviewCycle
-from trellis.errors import Conflict, InvalidEvent, LedgerRuleBroken, NotFound, Term, listed
+from trellis.errors import (
+    UNKNOWN,
+    Conflict,
+    InvalidEvent,
+    LedgerRuleBroken,
+    NotFound,
+    Term,
+    listed,
+)
 
 from . import audit_trail, clock, reviews
 from .frameworks import version_in_force
@@ -119,7 +127,7 @@ def session_named(uow: UnitOfWork, session_id: int) -> CalibrationSession:
     with uow.reading():
         found = uow.calibrations.get(session_id) if 0 < session_id < 2**62 else None
     if found is None:
-        raise NotFound(f"unknown calibration session {session_id}")
+        raise NotFound(f"{{unknown}} calibration session {session_id}", unknown=UNKNOWN)
     return found
 
 
