@@ -4,6 +4,7 @@ user as "you", never a handle or an email (the command line keeps those: tests/c
 from __future__ import annotations
 
 import re
+from datetime import date
 from html import unescape
 
 
@@ -174,3 +175,31 @@ def test_an_unknown_case_session_or_proposal_is_a_sentence_with_a_404(clients):
         assert (r.status_code, r.json()["detail"]) == (404, said), address
     r = hr.post("/api/compensation/proposals/9999/approval")
     assert (r.status_code, r.json()["detail"]) == (404, "there is no proposal 9999")
+
+
+# --- a plan a promotion retargeted says so in role titles and days; the command line's
+# note keeps the ids and ISO days (tests/integration/test_plan_backtest.py)
+
+
+def test_a_retargeted_or_closed_plan_says_why_in_titles_and_days(app, clients):
+    from trellis.domain.events import EventKind
+    from trellis.services import ledger, people
+
+    uow = app.state.trellis.uow
+    people.add_person(uow(), "rae", "Rae Target", role="eng1", hired_on=date(2021, 1, 1),
+                      author="t", manager="mgr")
+    hr = clients["hr"]
+    assert hr.post("/api/people/rae/plan", json={"role": "eng2"}).status_code == 201
+    ledger.record_event(uow(), "rae", EventKind.PROMOTION, date(2024, 3, 1),
+                        {"role": "eng2"}, author="t")
+    note = hr.get("/api/people/rae/plan").json()["document"]["note"]
+    assert note.startswith("promoted to Engineer II on 1 Mar 2024: retargeted from "
+                           "Engineer II to Senior Engineer")
+    no_ids(note)
+    ledger.record_event(uow(), "rae", EventKind.PROMOTION, date(2024, 9, 2),
+                        {"role": "eng3"}, author="t")
+    note = hr.get("/api/people/rae/plan").json()["document"]["note"]
+    assert note == ("promoted to Senior Engineer on 2 Sep 2024, the top of the Engineering "
+                    "track: no role above to plan for; plan closed")
+    page = unescape(re.sub(r"<[^>]+>", " ", hr.get("/people/rae").text))
+    assert " ".join(note.split()) in " ".join(page.split())
