@@ -203,3 +203,29 @@ def test_a_retargeted_or_closed_plan_says_why_in_titles_and_days(app, clients):
                     "track: no role above to plan for; plan closed")
     page = unescape(re.sub(r"<[^>]+>", " ", hr.get("/people/rae").text))
     assert " ".join(note.split()) in " ".join(page.split())
+
+
+# --- a calibration session's default name is its cycle and its group's id ("titles team
+# mgr": unique, and what the command line types); a page titles it with the group in words
+
+
+def test_a_default_session_name_reads_with_the_group_by_name(clients):
+    hr = clients["hr"]
+    assert hr.post("/api/review-cycles", json={
+        "name": "titles", "period_start": "2026-01-01", "period_end": "2026-06-30"}
+    ).status_code == 201
+    r = hr.post("/api/calibration", json={"cycle": "titles", "team": "mgr"})
+    assert r.status_code == 201
+    made = r.json()["document"]
+    assert made["name"] == "titles team mgr"  # the key the command line finds it by
+    page = hr.get(f"/org/calibration/{made['id']}").text
+    title = unescape(re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S).group(1))
+    assert title == "Calibration: titles · Meg Manager's team"
+    listing = unescape(hr.get("/org/calibration").text)
+    assert f'<a href="/org/calibration/{made["id"]}">titles · Meg Manager\'s team</a>' \
+        in listing
+    no_handles_or_emails(title)
+    r = hr.post("/org/calibration", data={"csrf_token": str(hr.headers["X-CSRF-Token"]),
+                                          "cycle": "titles", "group": "level:L1"})
+    assert r.status_code == 200  # after the redirect to the new session
+    assert "Opened titles · Level Junior: " in unescape(r.text)

@@ -17,6 +17,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from .framework import RatingScale
+from .people import named_in
 
 
 class GroupKind(StrEnum):
@@ -51,6 +52,21 @@ class CalibrationSession:
     @property
     def group_label(self) -> str:
         return f"{self.group_kind} {self.group}"
+
+    def title(self, group: str, names: Mapping[str, str]) -> str:
+        """The session as a page names it: a name Trellis made ("2024 team bob") by its
+        cycle and ``group`` in words ("2024 · Bob Okafor's team"); a name someone gave
+        with the handles in it that ``names`` knows as names."""
+        if self.name == default_name(self.cycle, self.group_kind, self.group):
+            return f"{self.cycle} · {group}"
+        return named_in(self.name, names)
+
+
+def default_name(cycle: str, kind: GroupKind, group: str) -> str:
+    """A session's name when none is given: the cycle and the group's id ("2024 team bob"),
+    so it is unique (two managers may share a name) and typed as it is on the command
+    line, which finds a session by its name. Pages show its title instead."""
+    return f"{cycle} {kind} {group}"
 
 
 # --- the distribution against the target

@@ -28,6 +28,7 @@ from trellis.domain.calibration_sessions import (
     NineBox,
     RatingShare,
     SessionStatus,
+    default_name,
     distribution,
     nine_box,
 )
@@ -97,7 +98,8 @@ def open_session(uow: UnitOfWork, cycle_name: str, *, team: str | None = None,
         if not members:
             raise InvalidEvent(f"nobody in review cycle '{cycle.name}' is in {{group}}",
                                group=where)
-        title = _session_name(name if name is not None else f"{cycle.name} {kind} {value}")
+        title = _session_name(name if name is not None else default_name(cycle.name, kind,
+                                                                         value))
         session = uow.calibrations.add_session(title, cycle.id, kind, value,
                                                manager.id if manager else None, author,
                                                clock.now())
