@@ -229,3 +229,39 @@ def test_a_default_session_name_reads_with_the_group_by_name(clients):
                                           "cycle": "titles", "group": "level:L1"})
     assert r.status_code == 200  # after the redirect to the new session
     assert "Opened titles · Level Junior: " in unescape(r.text)
+
+
+# --- the person page's timeline: each line in words from the entry's details (roles by
+# title and level name, functions by track, people by name, pay with its currency), never
+# an id; the API's summary keeps the command line's ids
+
+
+def test_timeline_lines_on_the_person_page_name_no_ids(app, clients):
+    from trellis.domain.events import EventKind
+    from trellis.services import ledger, people, recognition
+
+    uow = app.state.trellis.uow
+    people.add_person(uow(), "tim", "Tim Line", role="eng1", hired_on=date(2021, 1, 4),
+                      author="t", manager="mgr", pay=45_000)
+    step = ledger.record_event(uow(), "tim", EventKind.SKILL_STEP, date(2022, 2, 1), {
+        "competency": "coding", "from_mastery": 0, "to_mastery": 1}, author="t")
+    ledger.retract_event(uow(), step.id, "entered twice", author="t")
+    ledger.record_event(uow(), "tim", EventKind.PROMOTION, date(2023, 6, 1),
+                        {"role": "eng2", "pay": 52_000}, author="t")
+    ledger.record_event(uow(), "tim", EventKind.RESPONSIBILITY, date(2023, 7, 3),
+                        {"function": "design", "share": 0.3}, author="t")
+    recognition.recognize(uow(), "tim", "untangled the release", giver="peer",
+                          author="peer@x.org", on=date(2023, 8, 1))
+    html = clients["hr"].get("/people/tim?baseline=1").text
+    lines = [" ".join(unescape(re.sub(r"<[^>]+>", " ", m)).split()) for m in
+             re.findall(r'<span class="summary">(.*?)</span>', html, re.S)]
+    assert lines == [  # newest first: the retraction is dated today
+        "Retracted “Coding: mastery 0 → 1” of 1 Feb 2022: entered twice",
+        "Kudos from Pe Er: untangled the release", "Took on 30% in Design",
+        "Promoted to Engineer II (Mid), pay €52,000", "Coding: mastery 0 → 1",
+        "Hired as Engineer I (Junior), pay €45,000"]
+    for said in lines:
+        no_ids(said)
+        no_handles_or_emails(said)
+    api = clients["hr"].get("/api/people/tim/timeline").json()
+    assert "Promoted to Engineer II (L2), pay 52,000" in [e["summary"] for e in api]
