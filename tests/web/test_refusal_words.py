@@ -225,6 +225,15 @@ def test_a_default_session_name_reads_with_the_group_by_name(clients):
     assert f'<a href="/org/calibration/{made["id"]}">titles · Meg Manager\'s team</a>' \
         in listing
     no_handles_or_emails(title)
+    r = hr.post(f"/api/calibration/{made['id']}/changes",
+                json={"person": "boss", "rating": 4, "reason": "x"})
+    assert (r.status_code, r.json()["detail"]) == (422, (
+        "Bo Boss is not in calibration session “titles · Meg Manager's team” (review cycle "
+        "'titles')"))
+    assert hr.post(f"/api/calibration/{made['id']}/close").status_code == 200
+    r = hr.post(f"/api/calibration/{made['id']}/close")
+    assert (r.status_code, r.json()["detail"]) == (
+        409, "calibration session “titles · Meg Manager's team” is already closed")
     r = hr.post("/org/calibration", data={"csrf_token": str(hr.headers["X-CSRF-Token"]),
                                           "cycle": "titles", "group": "level:L1"})
     assert r.status_code == 200  # after the redirect to the new session

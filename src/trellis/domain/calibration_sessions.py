@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from trellis.errors import Term
+
 from .framework import RatingScale
 from .people import named_in
 
@@ -60,6 +62,23 @@ class CalibrationSession:
         if self.name == default_name(self.cycle, self.group_kind, self.group):
             return f"{self.cycle} · {group}"
         return named_in(self.name, names)
+
+
+    def term(self, group: str, names: Mapping[str, str]) -> Term:
+        """The session in a message: by its title in words, by its name (what the command
+        line types) quoted on the command line."""
+        return Term(f"calibration session “{self.title(group, names)}”",
+                    f"calibration session '{self.name}'")
+
+
+_GROUP_WORDS = {GroupKind.TEAM: "{}'s team", GroupKind.LEVEL: "Level {}",
+                GroupKind.TRACK: "Track {}"}
+
+
+def group_words(kind: GroupKind, name: str) -> str:
+    """A group as pages name it, from its manager's, level's or track's name: "Meg
+    Manager's team", "Level Junior", "Track Engineering"."""
+    return _GROUP_WORDS[kind].format(name)
 
 
 def default_name(cycle: str, kind: GroupKind, group: str) -> str:

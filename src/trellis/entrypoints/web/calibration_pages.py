@@ -17,7 +17,9 @@ from trellis.domain.calibration_sessions import (
     READINESS_HIGH,
     READINESS_MID,
     CalibrationSession,
+    GroupKind,
     RatingShare,
+    group_words,
 )
 from trellis.domain.framework import Framework
 from trellis.domain.limits import EMAIL_MAX, LONG_TEXT_MAX, NAME_MAX
@@ -78,9 +80,12 @@ def _groups(uow: Uow) -> list[tuple[str, list[tuple[str, str]]]]:
     levels = (sorted(framework.levels.values(), key=lambda lv: lv.rank) if framework
               else [])
     tracks = list(framework.tracks.values()) if framework else []
-    return [("A manager's team", [(f"team:{h}", f"{n}'s team") for h, n in managers]),
-            ("A level", [(f"level:{lv.id}", f"Level {lv.name}") for lv in levels]),
-            ("A track", [(f"track:{t.id}", f"Track {t.name}") for t in tracks])]
+    return [("A manager's team", [(f"team:{h}", group_words(GroupKind.TEAM, n))
+                                  for h, n in managers]),
+            ("A level", [(f"level:{lv.id}", group_words(GroupKind.LEVEL, lv.name))
+                         for lv in levels]),
+            ("A track", [(f"track:{t.id}", group_words(GroupKind.TRACK, t.name))
+                         for t in tracks])]
 
 
 @router.post("/org/calibration", response_class=HTMLResponse)
