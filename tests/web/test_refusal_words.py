@@ -274,3 +274,28 @@ def test_timeline_lines_on_the_person_page_name_no_ids(app, clients):
         no_handles_or_emails(said)
     api = clients["hr"].get("/api/people/tim/timeline").json()
     assert "Promoted to Engineer II (L2), pay 52,000" in [e["summary"] for e in api]
+
+
+def test_a_case_packet_names_functions_and_steps_in_words(app, clients):
+    from trellis.domain.events import EventKind
+    from trellis.services import ledger, people
+
+    uow = app.state.trellis.uow
+    people.add_person(uow(), "pia", "Pia Packet", role="eng1", hired_on=date(2021, 1, 4),
+                      author="t", manager="mgr")
+    for kind, details in ((EventKind.RESPONSIBILITY, {"function": "design", "share": 0.3}),
+                          (EventKind.SKILL_STEP, {"competency": "coding", "from_mastery": 0,
+                                                  "to_mastery": 1})):
+        ledger.record_event(uow(), "pia", kind, date(2023, 7, 3), details, author="t",
+                            verifier="mgr@x.org")
+    hr = clients["hr"]
+    r = hr.post("/api/cases", json={"person": "pia", "to_role": "eng2",
+                                    "justification": "ready"})
+    assert r.status_code == 201, r.text
+    for address in (f"/cases/{r.json()['document']['id']}",
+                    f"/cases/{r.json()['document']['id']}/export"):
+        html = hr.get(address).text
+        packet = " ".join(" ".join(unescape(re.sub(r"<[^>]+>", " ", m)).split()) for m in
+                          re.findall(r"<li>(.*?)</li>", html, re.S))
+        assert "Took on 30% in Design" in packet, address
+        assert "Coding: mastery 0 → 1" in packet, address

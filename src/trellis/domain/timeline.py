@@ -10,6 +10,7 @@ from typing import Any
 
 from trellis.errors import Term
 
+from .days import day_words
 from .events import (
     Advance,
     Assessed,
@@ -48,7 +49,7 @@ class TimelineEntry:
     on: date
     kind: str
     advance: Advance
-    summary: str
+    said: Term  # its line: in words, and as the command line says it (``summary``)
     event: Event | None = None
     band_upgrade: BandUpgrade | None = None
     retracted_by: int | None = None
@@ -58,6 +59,11 @@ class TimelineEntry:
     @property
     def id(self) -> int | None:
         return self.event.id if self.event else None
+
+    @property
+    def summary(self) -> str:
+        """The line as the command line and the API's timeline say it, with ids."""
+        return self.said.command
 
 
 def build_timeline(events: Iterable[Event],
@@ -78,17 +84,26 @@ def build_timeline(events: Iterable[Event],
             upgrades.setdefault(upgrade.trigger, []).append(upgrade)
         pending = final.pending
     entries = []
+    words: dict[int, tuple[date, str]] = {}  # each event's line in words, for a later one
+
+    def event_named(event_id: int) -> str:
+        found = words.get(event_id)
+        return f"“{found[1]}” of {day_words(found[0])}" if found else "an earlier event"
+
+    wording = Wording(event=event_named)
     for e in ordered:
         framework = _framework(frameworks, e)
         # A self-reported event names its verifier only as a claim: verified_by says who
         # actually vouched, through a verification event.
         named = None if e.self_reported else e.verifier
+        said = line(e.details, framework, evidence=e.evidence, wording=wording)
+        words[e.id] = (e.effective_on, said.words)
         entries.append(TimelineEntry(e.effective_on, e.kind.value, advance_of(e.kind),
-                                     describe(e, framework), e, None, retracted_by.get(e.id),
+                                     said, e, None, retracted_by.get(e.id),
                                      named or verified_by.get(e.id), e.id in pending))
         for upgrade in upgrades.get(e.id, ()):
             entries.append(TimelineEntry(upgrade.on, "band_upgrade", Advance.MICRO,
-                                         describe_upgrade(upgrade, framework),
+                                         upgrade_line(upgrade, framework, wording),
                                          band_upgrade=upgrade))
     # A band upgrade a verification unlocked is dated on the verification, after its step.
     entries.sort(key=_ON)
@@ -110,7 +125,7 @@ def describe(event: Event, framework: Framework | None) -> str:
 
 
 def _an_earlier_event(event_id: int) -> str:
-    return f"event {event_id}"
+    return "an earlier event"  # words never name an event by its id
 
 
 @dataclass(frozen=True, slots=True)
