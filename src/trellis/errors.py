@@ -76,6 +76,11 @@ def listed(terms: Iterable[Term], joiner: str = ", ") -> Term:
     return Term(joiner.join(t.words for t in shown), joiner.join(t.command for t in shown))
 
 
+# What was asked for is not there: "there is no promotion case 12" in words (a number typed
+# in an address is the user's own), "unknown promotion case 12" on the command line.
+UNKNOWN = Term("there is no", "unknown")
+
+
 def you(label: str) -> Term:
     """Who acts: "you" in words, their ``label`` (an account's email, a handle) on the
     command line."""

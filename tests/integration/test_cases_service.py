@@ -192,7 +192,7 @@ def test_bad_input_is_refused_and_writes_nothing(org):
         use.open_case(org.uow(), "cy", "eng2", justification="x", by=bob)
     with pytest.raises(PermissionDenied, match="proposer never signs"):
         use.approve(org.uow(), case.case.id, by=bob)
-    with pytest.raises(NotFound, match="unknown promotion case 9999"):
+    with pytest.raises(NotFound, match=r"^there is no promotion case 9999$"):
         use.approve(org.uow(), 9999, by=HR)
 
 

@@ -185,7 +185,7 @@ def test_who_may_propose_and_approve(org):
         use.approve(org.uow(), p.id, by=ada)
     with refused(PermissionDenied, "is not cy's to sign"):
         use.approve(org.uow(), p.id, by=who(org, "cy"))
-    with pytest.raises(NotFound, match="unknown proposal 999"):
+    with refused(NotFound, "^unknown proposal 999$"):
         use.approve(org.uow(), 999, by=boss)
     assert use.approve(org.uow(), p.id, by=boss).proposal.status is ProposalStatus.APPROVED
     with pytest.raises(LedgerRuleBroken, match="is approved: nothing to sign"):
@@ -335,7 +335,7 @@ def test_who_may_withdraw_and_every_refusal_changes_nothing(org):
         with pytest.raises(InvalidEvent, match="give a reason: why the approved raise is "
                                                "withdrawn"):
             use.withdraw(org.uow(), p.id, reason, by=HR)
-    with pytest.raises(NotFound, match="unknown proposal 999"):
+    with refused(NotFound, "^unknown proposal 999$"):
         use.withdraw(org.uow(), 999, "x", by=HR)
     assert proposal_rows(org) == before
     # the proposer's own manager (boss, above bob) may; so may HR and the proposer

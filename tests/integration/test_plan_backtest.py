@@ -211,7 +211,10 @@ def test_a_promotion_to_the_target_retargets_the_plan_to_the_next_role(ada: Trel
     plan = view.stored.plan
     assert view.stored.version == 3 and view.stored.author == "hr"
     assert plan.target.role == "eng3" and plan.steps
-    assert plan.note.startswith("promoted to eng2 on 2025-01-10: retargeted from eng2 to eng3")
+    assert plan.note.command.startswith("promoted to eng2 on 2025-01-10: retargeted from eng2 "
+                                        "to eng3")
+    assert plan.note.words.startswith("promoted to Engineer II on 10 Jan 2025: retargeted "
+                                      "from Engineer II to Senior Engineer")
     assert plan.checkins == kept and len(kept) == 1
     assert {s.competency for s in plan.steps} >= {"design_systems", "mentoring"}
 
@@ -222,8 +225,8 @@ def test_a_promotion_to_the_top_of_the_track_closes_the_plan(ada: Trellis):
                  author="tester")  # `trellis log promotion` goes the same way
     view = show_plan(ada.uow(), "ada")
     assert view.stored.version == 2 and view.stored.plan.complete
-    assert view.stored.plan.note == ("promoted to eng3 on 2025-01-10, the top of track eng: "
-                                     "no role above to plan for; plan closed")
+    assert view.stored.plan.note.command == ("promoted to eng3 on 2025-01-10, the top of track "
+                                             "eng: no role above to plan for; plan closed")
 
 
 def test_a_plan_aimed_higher_or_elsewhere_is_left_alone(ada: Trellis):

@@ -5,7 +5,7 @@ distribution against a target, and 9-box placement on every boundary."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from hypothesis import given
@@ -15,6 +15,10 @@ from test_reviews import MANAGER, SELF, Reviews
 
 from trellis.domain.calibration_sessions import (
     Band,
+    CalibrationSession,
+    GroupKind,
+    SessionStatus,
+    default_name,
     distribution,
     nine_box,
     performance_band,
@@ -202,3 +206,18 @@ def test_placement_is_monotone_and_total(placed, top):
                 assert order[performance_band(r1, scale)] <= order[performance_band(r2, scale)]
             if s1 <= s2:
                 assert order[readiness_band(s1)] <= order[readiness_band(s2)]
+
+
+def session_named(name: str) -> CalibrationSession:
+    at = datetime(2024, 12, 1, 9, 0)
+    return CalibrationSession(1, name, 1, "2024", GroupKind.TEAM, "bob", 2,
+                              SessionStatus.OPEN, "hr@x.org", at, at)
+
+
+def test_a_session_is_titled_with_its_group_in_words():
+    names = {"bob": "Bob Okafor", "elena.larsen": "Elena Larsen"}
+    made = session_named(default_name("2024", GroupKind.TEAM, "bob"))
+    assert made.name == "2024 team bob"  # unique and typed as it is on the command line
+    assert made.title("Bob Okafor's team", names) == "2024 · Bob Okafor's team"
+    typed = session_named("q4 with elena.larsen")  # a name someone gave, its handle named
+    assert typed.title("Bob Okafor's team", names) == "q4 with Elena Larsen"

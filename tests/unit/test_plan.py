@@ -177,6 +177,9 @@ def test_document_round_trip():
     _, p = person(TINY_FW, "eng1", {"coding": (1, FRESH)})
     plan = plan_for(TINY_FW, p, role="eng3")
     assert plan_from_document(plan_to_document(plan)) == plan
+    old = {k: v for k, v in plan_to_document(plan).items() if k != "note_words"}
+    old["note"] = "promoted to eng2 on 2025-01-10: retargeted from eng2 to eng3"
+    assert plan_from_document(old).note.words == old["note"]  # stored before its words
 
 
 def test_forecast_is_reproducible_and_ordered():

@@ -252,8 +252,9 @@ def test_time_in_level_is_a_note_no_step_speeds_up():
     p = fold(1, events, {1: SOFTWARE}, START)
     plan = make_plan(p, SOFTWARE, resolve_target(SOFTWARE, p, role="eng-l3"), NO_HISTORY,
                      start=START)
-    assert "time in level: 2 of 12 months in level; no step speeds it up: it holds from " \
-           "2025-11-01" in plan.note
+    said = "time in level: 2 of 12 months in level; no step speeds it up: it holds from "
+    assert said + "2025-11-01" in plan.note.command  # a page's words: the day as it reads
+    assert said + "1 Nov 2025" in plan.note.words
 
 
 # --- effort for criteria, learned from the ledger

@@ -96,7 +96,7 @@ def test_bad_changes_are_4xx_in_one_line_and_nothing_is_written(app, session_id)
                 ({"person": "emp", "rating": 4, "reason": " "}, 422,
                  "give the reason for the change"),
                 ({"person": "boss", "rating": 4, "reason": "x"}, 422,
-                 "Bo Boss is not in calibration session 'h1'"),
+                 "Bo Boss is not in calibration session “h1”"),
                 ({"person": "emp", "rating": 4}, 422, None)):
             r = c.post(f"/api/calibration/{session_id}/changes", json=body)
             assert r.status_code == status, r.text

@@ -129,7 +129,7 @@ def test_baseline_rows_are_hidden_until_asked_for(clients, kit):
 def test_filters_promotions_and_one_kind(clients, kit):
     c = clients["manager"]
     promotions = rows(c.get("/people/kit?kind=promotions").text)
-    assert len(promotions) == 1 and "Promoted to Engineer II (L2), pay €52,000" in promotions[0]
+    assert len(promotions) == 1 and "Promoted to Engineer II (Mid), pay €52,000" in promotions[0]
     certs = c.get("/people/kit?kind=certification").text
     assert "1\N{EN DASH}25 of 30 events, newest first" in text_of(certs)
     assert all(" Certification " in r for r in rows(certs))
@@ -373,8 +373,8 @@ def test_a_manager_logs_a_lateral_move_by_role_title(clients, kit):
     assert r.status_code == 303, r.text
     event_id = int(r.headers["location"].rsplit("#event-", 1)[1])
     row = row_of(c.get(r.headers["location"].split("#")[0]).text, event_id)
-    assert "Moved to Designer II (L2)" in text_of(row)
-    assert "Recorded: Moved to Designer II (L2)" in text_of(row)
+    assert "Moved to Designer II (Mid)" in text_of(row)
+    assert "Recorded: Moved to Designer II (Mid)" in text_of(row)
 
 
 def test_a_share_of_time_is_given_in_percent(clients):

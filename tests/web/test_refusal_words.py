@@ -4,6 +4,7 @@ user as "you", never a handle or an email (the command line keeps those: tests/c
 from __future__ import annotations
 
 import re
+from datetime import date
 from html import unescape
 
 
@@ -147,3 +148,154 @@ def test_a_refused_recognition_names_its_kind_in_words(clients):
                              json={"citation": "thanks", "kind": "spot_bonus"})
     assert r.status_code == 403
     assert detail(r).startswith("you may not give Em Ployee a spot bonus: colleagues give")
+
+
+# --- something asked for by a number that is not there: a 404 with a sentence, on the page
+# and in the API (the number is the user's own, typed in the address); the command line
+# keeps "unknown promotion case 42" (tests/cli)
+
+
+def test_an_unknown_case_session_or_proposal_is_a_sentence_with_a_404(clients):
+    hr = clients["hr"]
+    for address, said in (("/cases/9999", "There is no promotion case 9999"),
+                          ("/cases/0", "There is no promotion case 0"),
+                          ("/cases/9999/export", "There is no promotion case 9999"),
+                          ("/org/calibration/9999", "There is no calibration session 9999")):
+        r = hr.get(address)
+        assert (r.status_code, alerts(r.text)) == (404, said), address
+    r = hr.post("/cases/9999/comment", data={
+        "csrf_token": str(hr.headers["X-CSRF-Token"]), "text": "hello"})
+    assert (r.status_code, alerts(r.text)) == (404, "There is no promotion case 9999")
+    r = hr.post("/comp/proposals/9999/approve",
+                data={"csrf_token": str(hr.headers["X-CSRF-Token"])})
+    assert (r.status_code, alerts(r.text)) == (404, "Not signed: there is no proposal 9999")
+    for address, said in (("/api/cases/9999", "there is no promotion case 9999"),
+                          ("/api/calibration/9999", "there is no calibration session 9999")):
+        r = hr.get(address)
+        assert (r.status_code, r.json()["detail"]) == (404, said), address
+    r = hr.post("/api/compensation/proposals/9999/approval")
+    assert (r.status_code, r.json()["detail"]) == (404, "there is no proposal 9999")
+
+
+# --- a plan a promotion retargeted says so in role titles and days; the command line's
+# note keeps the ids and ISO days (tests/integration/test_plan_backtest.py)
+
+
+def test_a_retargeted_or_closed_plan_says_why_in_titles_and_days(app, clients):
+    from trellis.domain.events import EventKind
+    from trellis.services import ledger, people
+
+    uow = app.state.trellis.uow
+    people.add_person(uow(), "rae", "Rae Target", role="eng1", hired_on=date(2021, 1, 1),
+                      author="t", manager="mgr")
+    hr = clients["hr"]
+    assert hr.post("/api/people/rae/plan", json={"role": "eng2"}).status_code == 201
+    ledger.record_event(uow(), "rae", EventKind.PROMOTION, date(2024, 3, 1),
+                        {"role": "eng2"}, author="t")
+    note = hr.get("/api/people/rae/plan").json()["document"]["note"]
+    assert note.startswith("promoted to Engineer II on 1 Mar 2024: retargeted from "
+                           "Engineer II to Senior Engineer")
+    no_ids(note)
+    ledger.record_event(uow(), "rae", EventKind.PROMOTION, date(2024, 9, 2),
+                        {"role": "eng3"}, author="t")
+    note = hr.get("/api/people/rae/plan").json()["document"]["note"]
+    assert note == ("promoted to Senior Engineer on 2 Sep 2024, the top of the Engineering "
+                    "track: no role above to plan for; plan closed")
+    page = unescape(re.sub(r"<[^>]+>", " ", hr.get("/people/rae").text))
+    assert " ".join(note.split()) in " ".join(page.split())
+
+
+# --- a calibration session's default name is its cycle and its group's id ("titles team
+# mgr": unique, and what the command line types); a page titles it with the group in words
+
+
+def test_a_default_session_name_reads_with_the_group_by_name(clients):
+    hr = clients["hr"]
+    assert hr.post("/api/review-cycles", json={
+        "name": "titles", "period_start": "2026-01-01", "period_end": "2026-06-30"}
+    ).status_code == 201
+    r = hr.post("/api/calibration", json={"cycle": "titles", "team": "mgr"})
+    assert r.status_code == 201
+    made = r.json()["document"]
+    assert made["name"] == "titles team mgr"  # the key the command line finds it by
+    page = hr.get(f"/org/calibration/{made['id']}").text
+    title = unescape(re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S).group(1))
+    assert title == "Calibration: titles · Meg Manager's team"
+    listing = unescape(hr.get("/org/calibration").text)
+    assert f'<a href="/org/calibration/{made["id"]}">titles · Meg Manager\'s team</a>' \
+        in listing
+    no_handles_or_emails(title)
+    r = hr.post(f"/api/calibration/{made['id']}/changes",
+                json={"person": "boss", "rating": 4, "reason": "x"})
+    assert (r.status_code, r.json()["detail"]) == (422, (
+        "Bo Boss is not in calibration session “titles · Meg Manager's team” (review cycle "
+        "'titles')"))
+    assert hr.post(f"/api/calibration/{made['id']}/close").status_code == 200
+    r = hr.post(f"/api/calibration/{made['id']}/close")
+    assert (r.status_code, r.json()["detail"]) == (
+        409, "calibration session “titles · Meg Manager's team” is already closed")
+    r = hr.post("/org/calibration", data={"csrf_token": str(hr.headers["X-CSRF-Token"]),
+                                          "cycle": "titles", "group": "level:L1"})
+    assert r.status_code == 200  # after the redirect to the new session
+    assert "Opened titles · Level Junior: " in unescape(r.text)
+
+
+# --- the person page's timeline: each line in words from the entry's details (roles by
+# title and level name, functions by track, people by name, pay with its currency), never
+# an id; the API's summary keeps the command line's ids
+
+
+def test_timeline_lines_on_the_person_page_name_no_ids(app, clients):
+    from trellis.domain.events import EventKind
+    from trellis.services import ledger, people, recognition
+
+    uow = app.state.trellis.uow
+    people.add_person(uow(), "tim", "Tim Line", role="eng1", hired_on=date(2021, 1, 4),
+                      author="t", manager="mgr", pay=45_000)
+    step = ledger.record_event(uow(), "tim", EventKind.SKILL_STEP, date(2022, 2, 1), {
+        "competency": "coding", "from_mastery": 0, "to_mastery": 1}, author="t")
+    ledger.retract_event(uow(), step.id, "entered twice", author="t")
+    ledger.record_event(uow(), "tim", EventKind.PROMOTION, date(2023, 6, 1),
+                        {"role": "eng2", "pay": 52_000}, author="t")
+    ledger.record_event(uow(), "tim", EventKind.RESPONSIBILITY, date(2023, 7, 3),
+                        {"function": "design", "share": 0.3}, author="t")
+    recognition.recognize(uow(), "tim", "untangled the release", giver="peer",
+                          author="peer@x.org", on=date(2023, 8, 1))
+    html = clients["hr"].get("/people/tim?baseline=1").text
+    lines = [" ".join(unescape(re.sub(r"<[^>]+>", " ", m)).split()) for m in
+             re.findall(r'<span class="summary">(.*?)</span>', html, re.S)]
+    assert lines == [  # newest first: the retraction is dated today
+        "Retracted “Coding: mastery 0 → 1” of 1 Feb 2022: entered twice",
+        "Kudos from Pe Er: untangled the release", "Took on 30% in Design",
+        "Promoted to Engineer II (Mid), pay €52,000", "Coding: mastery 0 → 1",
+        "Hired as Engineer I (Junior), pay €45,000"]
+    for said in lines:
+        no_ids(said)
+        no_handles_or_emails(said)
+    api = clients["hr"].get("/api/people/tim/timeline").json()
+    assert "Promoted to Engineer II (L2), pay 52,000" in [e["summary"] for e in api]
+
+
+def test_a_case_packet_names_functions_and_steps_in_words(app, clients):
+    from trellis.domain.events import EventKind
+    from trellis.services import ledger, people
+
+    uow = app.state.trellis.uow
+    people.add_person(uow(), "pia", "Pia Packet", role="eng1", hired_on=date(2021, 1, 4),
+                      author="t", manager="mgr")
+    for kind, details in ((EventKind.RESPONSIBILITY, {"function": "design", "share": 0.3}),
+                          (EventKind.SKILL_STEP, {"competency": "coding", "from_mastery": 0,
+                                                  "to_mastery": 1})):
+        ledger.record_event(uow(), "pia", kind, date(2023, 7, 3), details, author="t",
+                            verifier="mgr@x.org")
+    hr = clients["hr"]
+    r = hr.post("/api/cases", json={"person": "pia", "to_role": "eng2",
+                                    "justification": "ready"})
+    assert r.status_code == 201, r.text
+    for address in (f"/cases/{r.json()['document']['id']}",
+                    f"/cases/{r.json()['document']['id']}/export"):
+        html = hr.get(address).text
+        packet = " ".join(" ".join(unescape(re.sub(r"<[^>]+>", " ", m)).split()) for m in
+                          re.findall(r"<li>(.*?)</li>", html, re.S))
+        assert "Took on 30% in Design" in packet, address
+        assert "Coding: mastery 0 → 1" in packet, address

@@ -16,7 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from trellis.errors import Term
+
 from .framework import RatingScale
+from .people import named_in
 
 
 class GroupKind(StrEnum):
@@ -51,6 +54,38 @@ class CalibrationSession:
     @property
     def group_label(self) -> str:
         return f"{self.group_kind} {self.group}"
+
+    def title(self, group: str, names: Mapping[str, str]) -> str:
+        """The session as a page names it: a name Trellis made ("2024 team bob") by its
+        cycle and ``group`` in words ("2024 · Bob Okafor's team"); a name someone gave
+        with the handles in it that ``names`` knows as names."""
+        if self.name == default_name(self.cycle, self.group_kind, self.group):
+            return f"{self.cycle} · {group}"
+        return named_in(self.name, names)
+
+
+    def term(self, group: str, names: Mapping[str, str]) -> Term:
+        """The session in a message: by its title in words, by its name (what the command
+        line types) quoted on the command line."""
+        return Term(f"calibration session “{self.title(group, names)}”",
+                    f"calibration session '{self.name}'")
+
+
+_GROUP_WORDS = {GroupKind.TEAM: "{}'s team", GroupKind.LEVEL: "Level {}",
+                GroupKind.TRACK: "Track {}"}
+
+
+def group_words(kind: GroupKind, name: str) -> str:
+    """A group as pages name it, from its manager's, level's or track's name: "Meg
+    Manager's team", "Level Junior", "Track Engineering"."""
+    return _GROUP_WORDS[kind].format(name)
+
+
+def default_name(cycle: str, kind: GroupKind, group: str) -> str:
+    """A session's name when none is given: the cycle and the group's id ("2024 team bob"),
+    so it is unique (two managers may share a name) and typed as it is on the command
+    line, which finds a session by its name. Pages show its title instead."""
+    return f"{cycle} {kind} {group}"
 
 
 # --- the distribution against the target

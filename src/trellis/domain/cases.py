@@ -250,9 +250,13 @@ def may_see(viewer: Signer, case: Case, chain: Sequence[int]) -> bool:
 class PacketItem:
     on: date
     kind: str
-    summary: str
+    said: Term  # its timeline line, in words and as the command line says it
     event_id: int
     verified_by: str | None
+
+    @property
+    def summary(self) -> str:
+        return self.said.command
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,7 +281,7 @@ def packet_of(entries: Iterable[TimelineEntry], since: date | None) -> Packet:
             continue
         if since is not None and e.on < since:
             continue
-        item = PacketItem(e.on, e.kind, e.summary, e.event.id, e.verified_by)
+        item = PacketItem(e.on, e.kind, e.said, e.event.id, e.verified_by)
         if e.kind == "recognition":
             recognitions.append(item)
         elif e.kind in _NOT_EVIDENCE:

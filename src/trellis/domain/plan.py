@@ -37,9 +37,10 @@ from enum import StrEnum
 from itertools import accumulate
 from typing import Any
 
-from trellis.errors import NotFound, PlanRejected, Term
+from trellis.errors import NotFound, PlanRejected, Term, listed
 
 from .criteria import met_on
+from .days import day_term
 from .events import given
 from .framework import Framework, Role, SkillBand
 from .plan_steps import Draft, Scorer, band_picks, draft_steps
@@ -199,6 +200,9 @@ class CheckInRecord:
     event_id: int
 
 
+NO_NOTE = Term("", "")
+
+
 @dataclass(frozen=True, slots=True)
 class Plan:
     person_id: int
@@ -214,7 +218,9 @@ class Plan:
     readiness: float  # at the start
     framework_version: int | None = None
     checkins: tuple[CheckInRecord, ...] = ()
-    note: str = ""
+    # why a re-plan is as it is, in words (titles, days) and as the command line says it
+    # (ids, ISO days)
+    note: Term = NO_NOTE
 
     @property
     def complete(self) -> bool:
@@ -417,7 +423,7 @@ def make_plan(profile: Profile, framework: Framework, target: Target,
                                 if n == k or (k == LANE_CAP and n > k)) / total
                             for k in range(1, LANE_CAP + 1)))
     quarters, expected = schedule(difficulties, throughput)
-    notes = [drafted.short] if drafted.short else []
+    notes = [Term(drafted.short, drafted.short)] if drafted.short else []
     needed = max(quarters, default=0)
     if horizon is not None and first_quarter + needed - 1 > horizon:
         allowed = max(0, horizon - first_quarter + 1)
@@ -431,7 +437,7 @@ def make_plan(profile: Profile, framework: Framework, target: Target,
                 " or {capacity}" if more <= MAX_CAPACITY else ""),
                 quarters=Term(f"{needed} quarters", f"--quarters {needed}"),
                 capacity=Term(f"{more} steps a quarter", f"--capacity {more}"))
-        notes.append(message)
+        notes.append(Term(message, message))
     waiting = _time_in_level(readiness, now, rules, role)
     if waiting:
         notes.append(waiting)
@@ -456,7 +462,7 @@ def make_plan(profile: Profile, framework: Framework, target: Target,
     forecast = forecast_of(cumulative[-1], start, throughput) if steps else None
     return Plan(profile.person_id, start, target, capacity, horizon, first_quarter,
                 tuple(steps), tuple(milestones), forecast, throughput, score,
-                framework_version, checkins, "; ".join(notes))
+                framework_version, checkins, listed(notes, "; "))
 
 
 def _lane(d: Draft, rules: Any) -> str:
@@ -531,16 +537,17 @@ def forecast_of(work: float, start: date, throughput: Throughput) -> Forecast:
 
 
 def _time_in_level(readiness: Readiness, profile: Profile, framework: Framework,
-                   role: Role) -> str:
+                   role: Role) -> Term | None:
     """The time-in-level gate, when it does not hold yet: no step makes it hold sooner."""
     gate = next((g for g in readiness.gates if g.kind == "time_in_level" and not g.holds),
                 None)
     least = framework.levels[role.level].min_months
     if gate is None or least is None:
-        return ""
+        return None
     months = profile.months_since_promotion or 0.0
-    holds_on = _after(profile.as_of, least - months)
-    return f"time in level: {gate.detail}; no step speeds it up: it holds from {holds_on}"
+    holds_on = day_term(_after(profile.as_of, least - months))
+    said = f"time in level: {gate.detail}; no step speeds it up: it holds from "
+    return Term(said + holds_on.words, said + holds_on.command)
 
 
 def add_months(d: date, months: int) -> date:
@@ -689,7 +696,8 @@ def plan_to_document(plan: Plan) -> dict[str, Any]:
             plan.throughput),
         "readiness": plan.readiness,
         "framework_version": plan.framework_version,
-        "note": plan.note,
+        "note": plan.note.command,
+        "note_words": plan.note.words,
         "steps": [_step_document(s) for s in plan.steps],
         "milestones": [{"quarter": m.quarter, "starts": m.starts.isoformat(),
                         "ends": m.ends.isoformat(), "steps": list(m.steps),
@@ -739,7 +747,8 @@ def plan_from_document(doc: Mapping[str, Any]) -> Plan:
                                      tuple(c["done"]), tuple(c["missed"]), tuple(c["ahead"]),
                                      c["notes"], c["engagement"], c["event_id"])
                        for c in doc["checkins"]),
-        note=doc["note"],
+        # a document stored before notes had a words reading: its note in both
+        note=Term(doc.get("note_words", doc["note"]), doc["note"]),
     )
 
 

@@ -28,7 +28,9 @@ from trellis.domain.calibration_sessions import (
     NineBox,
     RatingShare,
     SessionStatus,
+    default_name,
     distribution,
+    group_words,
     nine_box,
 )
 from trellis.domain.events import MICRO_PROGRESSIONS, EventKind, given, shown, text_value
@@ -39,7 +41,15 @@ from trellis.domain.people import Person
 from trellis.domain.profile_document import profile_from_document
 from trellis.domain.readiness import assess
 from trellis.domain.reviews import ReviewCycle
-from trellis.errors import Conflict, InvalidEvent, LedgerRuleBroken, NotFound, Term, listed
+from trellis.errors import (
+    UNKNOWN,
+    Conflict,
+    InvalidEvent,
+    LedgerRuleBroken,
+    NotFound,
+    Term,
+    listed,
+)
 
 from . import audit_trail, clock, reviews
 from .frameworks import version_in_force
@@ -89,7 +99,8 @@ def open_session(uow: UnitOfWork, cycle_name: str, *, team: str | None = None,
         if not members:
             raise InvalidEvent(f"nobody in review cycle '{cycle.name}' is in {{group}}",
                                group=where)
-        title = _session_name(name if name is not None else f"{cycle.name} {kind} {value}")
+        title = _session_name(name if name is not None else default_name(cycle.name, kind,
+                                                                         value))
         session = uow.calibrations.add_session(title, cycle.id, kind, value,
                                                manager.id if manager else None, author,
                                                clock.now())
@@ -105,7 +116,7 @@ def close_session(uow: UnitOfWork, name: str, *, author: str) -> CalibrationSess
     with uow:
         session = _session(uow, name)
         if not session.is_open:
-            raise Conflict(f"calibration session '{session.name}' is already closed")
+            raise Conflict("{session} is already closed", session=_term(uow, session))
         uow.calibrations.set_status(session.id, SessionStatus.CLOSED, clock.now())
         audit_trail.note(uow, author, "calibration.close", f"calibration/{session.id}")
         uow.commit()
@@ -119,7 +130,7 @@ def session_named(uow: UnitOfWork, session_id: int) -> CalibrationSession:
     with uow.reading():
         found = uow.calibrations.get(session_id) if 0 < session_id < 2**62 else None
     if found is None:
-        raise NotFound(f"unknown calibration session {session_id}")
+        raise NotFound(f"{{unknown}} calibration session {session_id}", unknown=UNKNOWN)
     return found
 
 
@@ -151,12 +162,12 @@ def change_rating(uow: UnitOfWork, name: str, person_ref: str, rating: int, reas
     with uow:
         session = _session(uow, name)
         if not session.is_open:
-            raise LedgerRuleBroken(f"calibration session '{session.name}' is closed")
+            raise LedgerRuleBroken("{session} is closed", session=_term(uow, session))
         person = find_person(uow, person_ref)
         if not uow.calibrations.is_member(session.id, person.id):
-            raise LedgerRuleBroken(f"{{person}} is not in calibration session "
-                                   f"'{session.name}' ({{group}}review cycle "
+            raise LedgerRuleBroken(f"{{person}} is not in {{session}} ({{group}}review cycle "
                                    f"'{session.cycle}')", person=person.term,
+                                   session=_term(uow, session),
                                    group=Term("", f"{session.group_label} in "))
         scale = uow.frameworks.catalog[version_in_force(uow, clock.today()).id].reviews.rating
         if not scale.holds(rating):
@@ -305,6 +316,24 @@ def _session_name(name: str) -> str:
     if not text:
         raise InvalidEvent("give the session a name")
     return text
+
+
+def group_of(uow: UnitOfWork, session: CalibrationSession) -> str:
+    """The session's group in words ("Meg Manager's team", "Level Junior"), from its
+    manager's name and the framework in force; its id when neither knows it any more (a
+    manager since erased, a level the framework dropped)."""
+    if session.group_kind is GroupKind.TEAM:
+        manager = uow.people.get(session.team_id) if session.team_id is not None else None
+        return group_words(session.group_kind, manager.name) if manager \
+            else session.group_label
+    framework = uow.frameworks.catalog[version_in_force(uow, clock.today()).id]
+    known = framework.levels if session.group_kind is GroupKind.LEVEL else framework.tracks
+    found = known.get(session.group)
+    return group_words(session.group_kind, found.name) if found else session.group_label
+
+
+def _term(uow: UnitOfWork, session: CalibrationSession) -> Term:
+    return session.term(group_of(uow, session), {})
 
 
 def _session(uow: UnitOfWork, name: str) -> CalibrationSession:

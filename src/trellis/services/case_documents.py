@@ -79,7 +79,8 @@ def case_document(view: CaseView) -> dict[str, Any]:
 
 def _item(item: Any) -> dict[str, Any]:
     return {"on": item.on.isoformat(), "kind": item.kind, "summary": item.summary,
-            "event_id": item.event_id, "verified_by": item.verified_by}
+            "summary_words": item.said.words, "event_id": item.event_id,
+            "verified_by": item.verified_by}
 
 
 def names_mentioned(uow: UnitOfWork, cases: Iterable[Mapping[str, Any]]) -> dict[str, str]:

@@ -42,6 +42,7 @@ from trellis.domain.profile import Profile
 from trellis.domain.readiness import Readiness
 from trellis.domain.timeline import build_timeline
 from trellis.errors import (
+    UNKNOWN,
     Conflict,
     InvalidEvent,
     LedgerRuleBroken,
@@ -394,7 +395,7 @@ def _in_role(uow: UnitOfWork, person: Person, profile: Profile) -> tuple[Framewo
 def _case(uow: UnitOfWork, case_id: int) -> Case:
     found = uow.cases.get(case_id)
     if found is None:
-        raise NotFound(f"unknown promotion case {case_id}")
+        raise NotFound(f"{{unknown}} promotion case {case_id}", unknown=UNKNOWN)
     return found
 
 
@@ -403,7 +404,7 @@ def _visible(uow: UnitOfWork, case_id: int, viewer: Signer) -> Case:
     person's private data is to those outside their circle."""
     case = _case(uow, case_id)
     if not may_see(viewer, case, uow.people.managers(case.person_id)):
-        raise NotFound(f"unknown promotion case {case_id}")
+        raise NotFound(f"{{unknown}} promotion case {case_id}", unknown=UNKNOWN)
     return case
 
 

@@ -32,6 +32,7 @@ from trellis.domain.framework import Framework, PayBand
 from trellis.domain.limits import LONG_TEXT_MAX, NAME_MAX
 from trellis.domain.people import Person
 from trellis.errors import (
+    UNKNOWN,
     Conflict,
     InvalidEvent,
     LedgerRuleBroken,
@@ -297,7 +298,7 @@ def withdraw(uow: UnitOfWork, proposal_id: int, reason: str | None, *,
 def _proposal(uow: UnitOfWork, proposal_id: int) -> Proposal:
     found = uow.compensation.proposal(proposal_id) if 0 < proposal_id < 2**31 else None
     if found is None:
-        raise NotFound(f"unknown proposal {proposal_id}")
+        raise NotFound(f"{{unknown}} proposal {proposal_id}", unknown=UNKNOWN)
     return found
 
 

@@ -13,11 +13,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+from trellis.domain.days import day_term
 from trellis.domain.events import Event
 from trellis.domain.people import Person
 from trellis.domain.plan import Plan, PlanVersion, TargetKind, make_plan, resolve_target
 from trellis.domain.profile import Profile
 from trellis.domain.throughput import Throughput, ThroughputModel, person_throughput
+from trellis.errors import Term, listed
 
 from . import clock
 from .effort import cached_models, careers, learn_plan_models
@@ -50,12 +52,22 @@ def retarget_after_promotion(uow: UnitOfWork, person: Person, event: Event
         return None  # still above the new role: the same steps lead there
     today = clock.today()
     profile = replace(profile, as_of=today)
-    why = f"promoted to {reached} on {event.effective_on}"
+
+    def title(role_id: str | None) -> str:
+        found = framework.roles.get(role_id or "")
+        return found.title if found else str(role_id)
+
+    on = day_term(event.effective_on)
+    why = Term(f"promoted to {title(reached)} on {on.words}",
+               f"promoted to {reached} on {on.command}")
     nxt = framework.next_role(reached) if reached in framework.roles else None
     if nxt is None:
-        closed = replace(old, start=today, steps=(), milestones=(), forecast=None,
-                         note=f"{why}, the top of track {profile.track}: no role above to "
-                              "plan for; plan closed")
+        track = framework.tracks.get(profile.track or "")
+        closed = replace(old, start=today, steps=(), milestones=(), forecast=None, note=Term(
+            f"{why.words}, the top of the {track.name if track else profile.track} track: "
+            "no role above to plan for; plan closed",
+            f"{why.command}, the top of track {profile.track}: no role above to plan for; "
+            "plan closed"))
         return uow.plans.add(person.id, closed, event.author, clock.now())
     found = cached_models(uow)
     _, model = found if found is not None else learn_plan_models(uow, today)
@@ -65,6 +77,8 @@ def retarget_after_promotion(uow: UnitOfWork, person: Person, event: Event
                            start=today, strict=False,
                            framework_version=profile.framework_version,
                            checkins=old.checkins)
-    plan = replace(plan, note="; ".join(filter(None, (
-        f"{why}: retargeted from {aimed} to {nxt.id}", plan.note))))
-    return uow.plans.add(person.id, plan, event.author, clock.now())
+    retargeted = Term(f"{why.words}: retargeted from {title(aimed)} to {nxt.title}",
+                      f"{why.command}: retargeted from {aimed} to {nxt.id}")
+    return uow.plans.add(person.id, replace(plan, note=listed(
+        [retargeted, plan.note] if plan.note.command else [retargeted], "; ")),
+        event.author, clock.now())

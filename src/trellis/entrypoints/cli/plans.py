@@ -243,10 +243,10 @@ def _print(view: use.PlanView, json: bool) -> None:
     console.print(f"readiness {p.readiness:g} at the start, {view.readiness.score:g} now; "
                   f"{done} of {len(p.steps)} steps done" + _pace_text(p) + _forecast_text(p),
                   highlight=False, markup=False)
-    if p.note:
-        console.print(f"note: {p.note}", highlight=False, markup=False)
+    if p.note.command:
+        console.print(f"note: {p.note.command}", highlight=False, markup=False)
     if p.complete:
-        console.print("nothing left to plan" if "plan closed" in p.note
+        console.print("nothing left to plan" if "plan closed" in p.note.command
                       else "target reached: nothing left to plan", highlight=False)
     rows = []
     for m in p.milestones:

@@ -16,7 +16,10 @@ from trellis.domain.calibration_sessions import (
     BANDS,
     READINESS_HIGH,
     READINESS_MID,
+    CalibrationSession,
+    GroupKind,
     RatingShare,
+    group_words,
 )
 from trellis.domain.framework import Framework
 from trellis.domain.limits import EMAIL_MAX, LONG_TEXT_MAX, NAME_MAX
@@ -49,10 +52,19 @@ def _sessions(request: Request, user: User, uow: Uow, *, notice: Notice | None =
     accounts.require_role(user, Role.HR_ADMIN)
     groups = _groups(uow)
     words = {value: label for _, options in groups for value, label in options}
-    found = [(s, n, words.get(f"{s.group_kind}:{s.group}", s.group_label))
-             for s, n in use.sessions(uow())]
+    names = names_of_everyone(uow())
+    found = []
+    for s, n in use.sessions(uow()):
+        group = _group_words(words, s)
+        found.append((s, n, group, s.title(group, names)))
     return render(request, "calibration_list.html", status, sessions=found, notice=notice,
                   cycles=[c.name for c, _ in reversed(reviews.cycles(uow()))], groups=groups)
+
+
+def _group_words(words: dict[str, str], session: CalibrationSession) -> str:
+    """The session's group as the form's choices name it ("Meg Manager's team"); its id
+    when it is not among them (a manager since erased, a level no longer in force)."""
+    return words.get(f"{session.group_kind}:{session.group}", session.group_label)
 
 
 def _groups(uow: Uow) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -68,9 +80,12 @@ def _groups(uow: Uow) -> list[tuple[str, list[tuple[str, str]]]]:
     levels = (sorted(framework.levels.values(), key=lambda lv: lv.rank) if framework
               else [])
     tracks = list(framework.tracks.values()) if framework else []
-    return [("A manager's team", [(f"team:{h}", f"{n}'s team") for h, n in managers]),
-            ("A level", [(f"level:{lv.id}", f"Level {lv.name}") for lv in levels]),
-            ("A track", [(f"track:{t.id}", f"Track {t.name}") for t in tracks])]
+    return [("A manager's team", [(f"team:{h}", group_words(GroupKind.TEAM, n))
+                                  for h, n in managers]),
+            ("A level", [(f"level:{lv.id}", group_words(GroupKind.LEVEL, lv.name))
+                         for lv in levels]),
+            ("A track", [(f"track:{t.id}", group_words(GroupKind.TRACK, t.name))
+                         for t in tracks])]
 
 
 @router.post("/org/calibration", response_class=HTMLResponse)
@@ -98,8 +113,10 @@ def open_session(request: Request, user: CurrentUser, uow: Uow,
             raise
         return _sessions(request, user, uow, status=status_of(exc)[0],
                          notice=feedback.refused(f"Not opened: {exc}", "open-session", values))
+    group = _group_words({v: label for _, options in _groups(uow) for v, label in options},
+                         session)
     return feedback.done(request, f"/org/calibration/{session.id}",
-                         f"Opened {session.name}: {count} "
+                         f"Opened {session.title(group, names_of_everyone(uow()))}: {count} "
                          f"{'person' if count == 1 else 'people'} to calibrate.", "session")
 
 
@@ -119,12 +136,12 @@ def _show(session_id: SessionId, request: Request, user: User, uow: Uow, *,
     scale = view.framework.reviews.rating
     words = {value: label for _, options in _groups(uow) for value, label in options}
     names = names_of_everyone(uow())
+    group = _group_words(words, session)
     changed = request.query_params.get("changed")
     changes = [{**c, "person": name_of(names, c["person"]), "by": name_of(names, c["by"])}
                for c in use.changes_of(uow(), session.name)]
     return render(request, "calibration.html", status, view=view, session=session,
-                  group=words.get(f"{session.group_kind}:{session.group}",
-                                  session.group_label),
+                  group=group, title=session.title(group, names),
                   bars=_bars(view.distribution), bar_width=BAR_WIDTH, bands=BANDS,
                   rows=list(reversed(BANDS)),
                   ratings=list(range(scale.min, scale.max + 1)),

@@ -19,7 +19,14 @@ from trellis.domain.access import User
 from trellis.domain.approvals import Signer
 from trellis.domain.cases import CaseStatus, Decision
 from trellis.domain.limits import EMAIL_MAX, HANDLE_MAX
-from trellis.errors import InvalidEvent, NotAuthenticated, PermissionDenied, TrellisError
+from trellis.errors import (
+    UNKNOWN,
+    InvalidEvent,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    TrellisError,
+)
 from trellis.services import accounts, readiness
 from trellis.services import cases as use
 from trellis.services.case_documents import case_document, case_summary
@@ -212,7 +219,7 @@ def _last_step_for(uow: UowFactory, user: User, case_id: int) -> dict[str, Any] 
 
 def _case_id(value: int) -> int:
     if not 0 < value <= CASE_ID_MAX:
-        raise InvalidEvent(f"unknown promotion case {value}")
+        raise NotFound(f"{{unknown}} promotion case {value}", unknown=UNKNOWN)
     return value
 
 

@@ -55,7 +55,7 @@ def person_context(uow: UowFactory, user: User, ref: str, query: TimelineQuery, 
     doc = profile.profile
     entries = timeline_view(uow, user, handle)
     layer_doc = layers_to_document(layers.layers(uow(), handle, every_competency=True).view)
-    framework = _framework(uow)
+    framework = framework_in_force(uow)
     manager_handle = _manager_handle(uow(), seen.person.manager_id)
     mentioned = _mentioned(entries, doc, user) | ({manager_handle} if manager_handle else set())
     words = vocabulary(framework, {**_names(uow(), mentioned), handle: seen.person.name},
@@ -114,7 +114,9 @@ def person_context(uow: UowFactory, user: User, ref: str, query: TimelineQuery, 
     }
 
 
-def _framework(uow: UowFactory) -> Framework | None:
+def framework_in_force(uow: UowFactory) -> Framework | None:
+    """The framework the page names roles, competencies and criteria from (None: none
+    loaded yet)."""
     try:
         return framework_at(uow())[1]
     except TrellisError:

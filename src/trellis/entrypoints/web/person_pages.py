@@ -33,9 +33,10 @@ from .feedback import Notice
 from .fields import LINE, TEXT, Ref
 from .formatting import day
 from .pages import render
-from .person_context import person_context
+from .people_names import names_of_everyone
+from .person_context import framework_in_force, person_context
 from .person_view import TimelineQuery, timeline_query
-from .person_words import summary
+from .person_words import Vocabulary, summary, vocabulary
 from .return_to import safe_next
 from .routers.plans import PlanCreate
 from .routers.plans import create_plan as create_plan_api
@@ -126,7 +127,7 @@ async def log_event(ref: Ref, request: Request, user: CurrentUser, uow: Uow) -> 
     except TrellisError as exc:
         return _refused(exc, ref, request, user, uow, "Not recorded", "log", values)
     by_id = {e.id: e for e in timeline_view(uow, user, event.person) if e.id is not None}
-    words = summary(by_id.get(event.id or 0, event), by_id, _plain())
+    words = summary(by_id.get(event.id or 0, event), by_id, _plain(uow))
     waits = " It counts once your manager or HR verifies it." if event.pending else ""
     return feedback.done(request, f"{_page(event.person)}?event={event.id}",
                          f"Recorded: {words}.{waits}", f"event-{event.id}")
@@ -146,10 +147,10 @@ def _share(percent: str) -> dict[str, str]:
     return {"share": f"{value / 100:.4f}"}
 
 
-def _plain() -> Any:
-    from .person_words import Vocabulary
-
-    return Vocabulary()
+def _plain(uow: Uow) -> Vocabulary:
+    """What a notice's line about one event names things with: the framework in force, and
+    everyone by name (a kudos' giver)."""
+    return vocabulary(framework_in_force(uow), names_of_everyone(uow()), None)
 
 
 def _propose_raise(ref: str, request: Request, user: User, uow: Uow, body: EventCreate,
@@ -321,7 +322,7 @@ async def retract(ref: Ref, event_id: int, request: Request, user: CurrentUser, 
             raise InvalidEvent("it was already retracted")
     except TrellisError as exc:
         return _refused(exc, ref, request, user, uow, "Not retracted", target, values)
-    what = f"“{summary(entry, {}, _plain())}” of {day(entry.effective_on)}"
+    what = f"“{summary(entry, {}, _plain(uow))}” of {day(entry.effective_on)}"
     if not feedback.confirmed(values):
         return feedback.confirm(
             request, title="Retract this event?",

@@ -1,8 +1,11 @@
 """The person page in people's words: names for handles, emails, competency, track and
 role ids; a timeline entry's line without event ids; pay with its currency.
 
-The domain's one-line summaries (``domain.timeline.describe``) serve the command line,
-which names things by id; the page rewrites the few parts that are ids or bare figures.
+A timeline line is the domain's words reading of the entry (``domain.timeline.line``),
+built from the details the viewer may see; the summary (the command line's reading, with
+ids) only stands for an entry whose details are hidden ("Pay change (hidden)"). Prose
+Trellis wrote elsewhere (readiness gates, refusals, a plan stored with ids) goes through
+the rewrites below.
 """
 
 from __future__ import annotations
@@ -11,10 +14,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from trellis.domain.events import EventKind
+from trellis.domain.events import EventKind, details_from_trusted
 from trellis.domain.framework import Framework
+from trellis.domain.profile import BandUpgrade
+from trellis.domain.timeline import Wording, line, upgrade_line
 
-from .formatting import day, money
+from .formatting import day
 from .formatting import kind as kind_words
 from .people_names import name_of
 from .schemas import EventPublic
@@ -29,6 +34,7 @@ class Vocabulary:
     roles: Mapping[str, str] = field(default_factory=dict)  # role id -> title
     currency: str | None = None
     pattern: re.Pattern[str] | None = None  # every term, as a whole word
+    framework: Framework | None = None  # what timeline lines name roles and criteria from
 
     def term(self, term_id: str) -> str:
         return self.terms.get(term_id, term_id)
@@ -97,51 +103,30 @@ def vocabulary(framework: Framework | None, people: Mapping[str, str],
     pattern = (re.compile(rf"(?<![\w.@-])(?:{alternatives})(?![\w@-]|\.\w)") if terms
                else None)
     return Vocabulary(people, terms, {r.id: r.title for r in framework.roles.values()},
-                      currency or framework.currency, pattern)
+                      currency or framework.currency, pattern, framework)
 
 
 _ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
-_FIGURE = r"(\d+(?:,\d{3})*)"
-_PAY = re.compile(rf"(, pay ){_FIGURE}")
-_PAID = re.compile(rf", {_FIGURE} paid")
-_AMOUNT = re.compile(rf"^(\w+ )([+-]){_FIGURE}$")
-_CRITERION_ID = re.compile(r'"\s\([^()\s]+\)')
-_CASE = re.compile(r" \(case \d+\)")
-_SESSION = re.compile(r" in session \d+")
-_FROM_EVENT = re.compile(r", from event (\d+)$")
-_RETRACTED = re.compile(r"^Retracted event (\d+): ")
-_VERIFIED = re.compile(r"^Verified the evidence of event (\d+)")
-_FUNCTION = re.compile(r"^(Took on \d+% in |Handed back duties in )([\w.-]+)")
-
-
-def _figure(text: str) -> int:
-    return int(text.replace(",", ""))
 
 
 def summary(entry: EventPublic, by_id: Mapping[int, EventPublic], words: Vocabulary) -> str:
-    """A timeline entry's line on the page: names, not ids; pay with its currency; an event
-    it refers to by what it was and when."""
-    text = entry.summary
+    """A timeline entry's line on the page: names, titles, pay with its currency, and an
+    event it refers to by what it was and when."""
+    if entry.details is None:  # hidden from this viewer: the summary says only that
+        return entry.summary
 
-    def event_named(m: re.Match[str]) -> str:
-        other = by_id.get(int(m.group(1)))
-        if other is None:
+    def event_named(event_id: int) -> str:
+        other = by_id.get(event_id)
+        if other is None:  # retracted out of sight, or an upward review kept apart
             return "an earlier event"
         return f"“{summary(other, {}, words)}” of {day(other.effective_on)}"
 
-    text = _RETRACTED.sub(lambda m: f"Retracted {event_named(m)}: ", text)
-    text = _VERIFIED.sub(lambda m: f"Verified the evidence of {event_named(m)}", text)
-    text = _FROM_EVENT.sub(lambda m: f", after {event_named(m)}", text)
-    text = _PAY.sub(lambda m: m.group(1) + money(_figure(m.group(2)), words.currency), text)
-    text = _PAID.sub(lambda m: f", {money(_figure(m.group(1)), words.currency)} paid", text)
-    if entry.kind == "compensation":
-        text = _AMOUNT.sub(lambda m: m.group(1) + m.group(2)
-                           + money(_figure(m.group(3)), words.currency), text)
-    text = _CASE.sub("", text)  # the page links the case beside the line
-    text = _SESSION.sub("", text)
-    text = _CRITERION_ID.sub('"', text)
-    text = _FUNCTION.sub(lambda m: m.group(1) + words.term(m.group(2)), text)
-    giver = (entry.details or {}).get("giver") if entry.kind == "recognition" else None
-    if isinstance(giver, str):
-        text = text.replace(f" from {giver}:", f" from {words.person(giver)}:", 1)
-    return arrows(text)
+    wording = Wording(words.people, words.currency, event_named)
+    d = dict(entry.details)
+    if entry.kind == "band_upgrade":
+        return upgrade_line(BandUpgrade(entry.effective_on, d["band"], d["from_level"],
+                                        d["to_level"], d["trigger_event_id"],
+                                        d.get("pay_before"), d.get("pay_after")),
+                            words.framework, wording).words
+    details = details_from_trusted(EventKind(entry.kind), d)
+    return line(details, words.framework, evidence=entry.evidence, wording=wording).words

@@ -12,7 +12,7 @@ from pydantic import Field, StringConstraints
 from trellis.domain import access
 from trellis.domain.events import EventKind
 from trellis.domain.limits import HANDLE_MAX, MASTERY_MAX
-from trellis.domain.plan import plan_to_document
+from trellis.domain.plan import Plan, plan_to_document
 from trellis.services import accounts, plan_backtest, plans
 
 from ..deps import CurrentUser, Uow, analysis
@@ -47,12 +47,20 @@ class CheckInCreate(Body):
                                                    "before it has ended")
 
 
+def plan_public(plan: Plan) -> dict[str, Any]:
+    """A plan's document as the API (and the pages) say it: its note in words, role titles
+    and days (the command line's JSON keeps the ids and ISO days beside them)."""
+    doc = plan_to_document(plan)
+    doc["note"] = doc.pop("note_words")
+    return doc
+
+
 def plan_document(view: plans.PlanView) -> dict[str, Any]:
     stored = view.stored
     return {"version": stored.version, "versions": view.versions, "status": stored.status,
             "created_at": utc(stored.created_at).isoformat(), "author": stored.author,
             "readiness_now": view.readiness.score,
-            "progress": [s.value for s in view.statuses], **plan_to_document(stored.plan)}
+            "progress": [s.value for s in view.statuses], **plan_public(stored.plan)}
 
 
 @router.get("/people/{ref}/plan", response_model=DocumentPublic,
@@ -85,7 +93,7 @@ def check_in(ref: Ref, body: CheckInCreate, user: CurrentUser, uow: Uow) -> Docu
         "event_id": done.event.id,
         "closed_quarter": done.closed.quarter if done.closed else None,
         "plan_version": new_plan.version if new_plan else None,
-        "plan": plan_to_document(new_plan.plan) if new_plan else None,
+        "plan": plan_public(new_plan.plan) if new_plan else None,
         "open_until": done.open_until.isoformat() if done.open_until else None})
 
 
