@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -94,28 +95,42 @@ def postgres_templates() -> Iterator[PostgresTemplates]:
     templates.close()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path,
-                 sqlite_templates: SqliteTemplates) -> Iterator[str]:
+ENGINES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+"""The params of a fixture that gives a database on each configured engine."""
+
+
+@pytest.fixture(params=ENGINES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A URL to an empty database: a SQLite file, and PostgreSQL when configured.
 
     When the test also asks for ``trellis``, the database holds the prepared tiny
     organization instead (the one ``trellis`` opens)."""
-    prepared = "trellis" in request.fixturenames
-    path = tmp_path / "trellis.db"
+    if "trellis" in request.fixturenames:
+        with prepared_database(request, "tiny", build_tiny, tmp_path) as url:
+            yield url
+        return
     if request.param == "sqlite":
-        if prepared:
-            sqlite_templates.copy_to("tiny", build_tiny, path)
-        yield f"sqlite:///{path}"
+        yield f"sqlite:///{tmp_path / 'trellis.db'}"
         return
     if not POSTGRES_URL:
         pytest.skip("TRELLIS_TEST_POSTGRES_URL is not set")
-    if prepared:
-        templates = request.getfixturevalue("postgres_templates")
-        with templates.copy("tiny", build_tiny) as url:
-            yield url
-        return
     with temporary_schema(POSTGRES_URL, SCHEMA_PREFIX) as url:
+        yield url
+
+
+@contextmanager
+def prepared_database(request: pytest.FixtureRequest, key: str,
+                      build: Callable[[str], None], tmp_path: Path) -> Iterator[str]:
+    """A copy of the database ``build(url)`` makes, built once per worker under ``key``, on
+    the engine ``request.param`` names (a fixture with ``params=ENGINES``): for a
+    starting point that many tests share and none may change for the others."""
+    if request.param == "sqlite":
+        templates = request.getfixturevalue("sqlite_templates")
+        yield templates.copy_to(key, build, tmp_path / "trellis.db")
+        return
+    if not POSTGRES_URL:
+        pytest.skip("TRELLIS_TEST_POSTGRES_URL is not set")
+    with request.getfixturevalue("postgres_templates").copy(key, build) as url:
         yield url
 
 
@@ -178,3 +193,23 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
         return CliResult(code, captured.out, captured.err)
 
     return run
+
+
+def run_cli(*args: object, input: str | None = None) -> CliResult:
+    """``trellis ARGS...`` in-process as the ``cli`` fixture runs it, for code outside a test
+    (a prepared database's build), where capsys and monkeypatch are not at hand."""
+    from trellis.entrypoints.cli.app import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, redirect_stdout(out), redirect_stderr(err):
+        patch.setenv("COLUMNS", "200")
+        patch.setenv("TRELLIS_AUTHOR", "tester")
+        if input is not None:
+            patch.setattr("sys.stdin", io.StringIO(input))
+        try:
+            main([str(a) for a in args])
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return CliResult(code, out.getvalue(), err.getvalue())
+

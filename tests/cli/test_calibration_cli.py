@@ -8,25 +8,32 @@ import json
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from conftest import TINY
+from conftest import TINY, run_cli
 from trellis.adapters import tables as t
 
 
-@pytest.fixture
-def db(cli, sqlite_url):
-    db = ("--db", sqlite_url)
-    assert cli(*db, "init", "--framework", TINY).code == 0
+def build_rated_team(url: str) -> None:
+    """TINY, bob managing ada, cy and dee, whose manager reviews in cycle '2025' rate them
+    3, 5 and 4."""
+    db = ("--db", url)
+    assert run_cli(*db, "init", "--framework", TINY).code == 0
     for handle, role, manager in (("bob", "eng3", None), ("ada", "eng1", "bob"),
                                   ("cy", "eng1", "bob"), ("dee", "eng2", "bob")):
         extra = ("--manager", manager) if manager else ()
-        assert cli(*db, "person", "add", handle, "--name", handle.title(), "--role", role,
-                   "--hired", "2022-01-10", *extra).code == 0
-    assert cli(*db, "review", "cycle", "open", "2025", "--start", "2025-01-01", "--end",
-               "2025-12-31", "--forms", "self,manager").code == 0
+        assert run_cli(*db, "person", "add", handle, "--name", handle.title(), "--role", role,
+                       "--hired", "2022-01-10", *extra).code == 0
+    assert run_cli(*db, "review", "cycle", "open", "2025", "--start", "2025-01-01", "--end",
+                   "2025-12-31", "--forms", "self,manager").code == 0
     for handle, rating in (("ada", "3"), ("cy", "5"), ("dee", "4")):
-        assert cli(*db, "review", "submit", "2025", handle, "--as", "manager", "--rating",
-                   rating).code == 0
-    return db
+        assert run_cli(*db, "review", "submit", "2025", handle, "--as", "manager", "--rating",
+                       rating).code == 0
+
+
+@pytest.fixture
+def db(sqlite_templates, tmp_path):
+    """A copy of the team built once (by the CLI) per worker: every test writes its own."""
+    return ("--db", sqlite_templates.copy_to("calibration_cli", build_rated_team,
+                                             tmp_path / "trellis.db"))
 
 
 def rows(url: str) -> tuple[int, ...]:

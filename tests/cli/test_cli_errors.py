@@ -7,14 +7,16 @@ usage error (an unknown option, a value of the wrong type, a missing confirmatio
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from conftest import TINY
+from conftest import TINY, run_cli
 
-ONET = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "onet"
+ONET = Path(os.environ.get("TRELLIS_ONET_DIR")
+            or Path(__file__).resolve().parents[2].parent / "shared" / "data" / "onet")
 
 
 def no_traceback(result) -> None:
@@ -43,12 +45,17 @@ def ok(result) -> str:
     return result.out
 
 
+def build_ada(url: str) -> None:
+    ok(run_cli("--db", url, "init", "--framework", TINY))
+    ok(run_cli("--db", url, "person", "add", "ada", "--name", "Ada Lovelace", "--role", "eng1",
+               "--hired", "2020-01-06", "--pay", "45000", "--email", "ada@example.com"))
+
+
 @pytest.fixture
-def db(cli, sqlite_url):
-    """Run a command against a database holding TINY and Ada (eng1, hired 2020-01-06)."""
-    ok(cli("--db", sqlite_url, "init", "--framework", TINY))
-    ok(cli("--db", sqlite_url, "person", "add", "ada", "--name", "Ada Lovelace", "--role", "eng1",
-           "--hired", "2020-01-06", "--pay", "45000", "--email", "ada@example.com"))
+def db(cli, sqlite_templates, tmp_path):
+    """Run a command against a database holding TINY and Ada (eng1, hired 2020-01-06): a
+    copy of one the CLI built once per worker."""
+    sqlite_url = sqlite_templates.copy_to("cli_errors_ada", build_ada, tmp_path / "trellis.db")
 
     def run(*args):
         return cli("--db", sqlite_url, *args)

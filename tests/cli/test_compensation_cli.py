@@ -14,29 +14,36 @@ import json
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from conftest import TINY
+from conftest import TINY, run_cli
 from trellis.adapters import tables as t
 
 
-@pytest.fixture
-def db(cli, sqlite_url):
-    db = ("--db", sqlite_url)
-    assert cli(*db, "init", "--framework", TINY).code == 0
+def build_team_and_cycle(url: str) -> None:
+    """The organization of the module's docstring, with cycle '2026' open."""
+    db = ("--db", url)
+    assert run_cli(*db, "init", "--framework", TINY).code == 0
     for handle, role, manager, pay in (("boss", "eng3", None, 90_000),
                                        ("bob", "eng3", "boss", 80_000),
                                        ("ada", "eng1", "bob", 45_000),
                                        ("cy", "eng1", "bob", 44_000)):
         extra = ("--manager", manager) if manager else ()
-        assert cli(*db, "person", "add", handle, "--name", handle.title(), "--role", role,
-                   "--hired", "2022-01-10", "--pay", pay, *extra).code == 0
-    assert cli(*db, "admin", "create", "hr@example.com", "--password-stdin",
-               input="correct horse battery\n").code == 0
-    opened = cli(*db, "comp", "cycle", "open", "2026", "--effective", "2026-01-01",
-                 "--budget-percent", "3")
+        assert run_cli(*db, "person", "add", handle, "--name", handle.title(), "--role", role,
+                       "--hired", "2022-01-10", "--pay", pay, *extra).code == 0
+    assert run_cli(*db, "admin", "create", "hr@example.com", "--password-stdin",
+                   input="correct horse battery\n").code == 0
+    opened = run_cli(*db, "comp", "cycle", "open", "2026", "--effective", "2026-01-01",
+                     "--budget-percent", "3")
     assert opened.code == 0, opened.err
     assert opened.out.strip() == ("opened compensation cycle '2026' (effective 2026-01-01, "
                                   "budget 3% of payroll) for 4 people")
-    return db
+
+
+@pytest.fixture
+def db(sqlite_templates, tmp_path):
+    """A copy of the organization built once (by the CLI) per worker, the HR admin's
+    password hashed once: every test writes its own."""
+    return ("--db", sqlite_templates.copy_to("compensation_cli", build_team_and_cycle,
+                                             tmp_path / "trellis.db"))
 
 
 def rows(url: str) -> tuple[int, ...]:

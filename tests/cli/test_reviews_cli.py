@@ -8,25 +8,31 @@ import json
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from conftest import TINY
+from conftest import TINY, run_cli
 from trellis.adapters import tables as t
 
 
-@pytest.fixture
-def db(cli, sqlite_url):
-    db = ("--db", sqlite_url)
-    assert cli(*db, "init", "--framework", TINY).code == 0
+def build_cycle(url: str) -> None:
+    """TINY, bob managing ada and cy, and review cycle '2025' open for the three."""
+    db = ("--db", url)
+    assert run_cli(*db, "init", "--framework", TINY).code == 0
     for handle, role, manager in (("bob", "eng3", None), ("ada", "eng1", "bob"),
                                   ("cy", "eng1", "bob")):
         extra = ("--manager", manager) if manager else ()
-        assert cli(*db, "person", "add", handle, "--name", handle.title(), "--role", role,
-                   "--hired", "2022-01-10", *extra).code == 0
-    opened = cli(*db, "review", "cycle", "open", "2025", "--start", "2025-01-01", "--end",
-                 "2025-12-31", "--forms", "self,manager,peer", "--due-self", "2025-01-15")
+        assert run_cli(*db, "person", "add", handle, "--name", handle.title(), "--role", role,
+                       "--hired", "2022-01-10", *extra).code == 0
+    opened = run_cli(*db, "review", "cycle", "open", "2025", "--start", "2025-01-01", "--end",
+                     "2025-12-31", "--forms", "self,manager,peer", "--due-self", "2025-01-15")
     assert opened.code == 0, opened.err
     assert "opened review cycle '2025' (2025-01-01 to 2025-12-31; self, manager, peer) for 3 " \
         "people" in " ".join(opened.out.split())
-    return db
+
+
+@pytest.fixture
+def db(sqlite_templates, tmp_path):
+    """A copy of the cycle built once (by the CLI) per worker: every test writes its own."""
+    return ("--db", sqlite_templates.copy_to("reviews_cli", build_cycle,
+                                             tmp_path / "trellis.db"))
 
 
 def rows(url: str) -> tuple[int, ...]:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
+from conftest import ENGINES, prepared_database
 from trellis.adapters.framework_files import read_framework_file, shipped_framework_path
 from trellis.adapters.store import EventRepository
 from trellis.bootstrap import Trellis, open_trellis
@@ -31,16 +33,24 @@ END = date(2025, 6, 30)
 DAYS = (END, END + timedelta(days=1), END + timedelta(days=200), END - timedelta(days=400))
 
 
-@pytest.fixture
-def org(database_url: str) -> Iterator[Trellis]:
-    trellis = open_trellis(Settings(database_url=database_url, author="tester"), create=True)
+def build_org(url: str) -> None:
+    trellis = open_trellis(Settings(database_url=url, author="tester"), create=True)
     path = shipped_framework_path("software-company")
     assert path is not None
     framework, document = read_framework_file(path)
     run_demo(trellis.uow, framework=framework, document=document, people=150, years=3,
              seed=5, author="tester", today=END)
-    yield trellis
     trellis.close()
+
+
+@pytest.fixture(params=ENGINES)
+def org(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Trellis]:
+    """The generated organization, built once per worker and engine, copied for each test
+    (every test writes: alert facts, events, an erasure)."""
+    with prepared_database(request, "alert_facts_demo", build_org, tmp_path) as url:
+        trellis = open_trellis(Settings(database_url=url, author="tester"))
+        yield trellis
+        trellis.close()
 
 
 @pytest.fixture

@@ -9,36 +9,52 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from conftest import FIXTURES, make_trellis
+from conftest import ENGINES, FIXTURES, make_trellis, prepared_database
 from trellis.adapters import tables as t
-from trellis.bootstrap import Trellis
+from trellis.bootstrap import Trellis, open_trellis
 from trellis.domain.events import EventKind, Promotion
 from trellis.errors import InvalidEvent, NotApplicable, NotFound, PromotionRefused
 from trellis.services import clock
 from trellis.services.ledger import record_event
 from trellis.services.people import add_person
 from trellis.services.readiness import promote, promotion_pay, readiness_for, team_readiness
+from trellis.settings import Settings
 
 GATED = FIXTURES / "tiny-gates.yaml"
 D = date.fromisoformat
 K = EventKind
 
 
-@pytest.fixture
-def gated(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Trellis]:
-    monkeypatch.setattr(clock, "now", lambda: datetime(2025, 6, 30, 12, 0))
-    trellis = make_trellis(database_url, GATED)
-    # ada: eng1 since 2024-01-01 at 45,000; coding 2 on her first day (stale by today:
-    # 546 days), communication 1 on 2025-01-15 (fresh: 166 days)
-    hire(trellis, "ada", "eng1", "2024-01-01", pay=45000, manager="mia")
-    step(trellis, "ada", "coding", 0, 2, "2024-01-01")
-    step(trellis, "ada", "communication", 0, 1, "2025-01-15")
-    yield trellis
-    trellis.close()
+TODAY = datetime(2025, 6, 30, 12, 0)
+
+
+def build_gated(url: str) -> None:
+    with pytest.MonkeyPatch.context() as patch:  # the framework is loaded today too
+        patch.setattr(clock, "now", lambda: TODAY)
+        trellis = make_trellis(url, GATED)
+        # ada: eng1 since 2024-01-01 at 45,000; coding 2 on her first day (stale by today:
+        # 546 days), communication 1 on 2025-01-15 (fresh: 166 days)
+        hire(trellis, "ada", "eng1", "2024-01-01", pay=45000, manager="mia")
+        step(trellis, "ada", "coding", 0, 2, "2024-01-01")
+        step(trellis, "ada", "communication", 0, 1, "2025-01-15")
+        trellis.close()
+
+
+@pytest.fixture(params=ENGINES)
+def gated(request: pytest.FixtureRequest, tmp_path: Path,
+          monkeypatch: pytest.MonkeyPatch) -> Iterator[Trellis]:
+    """ada and mia on the gated framework, built once per worker and engine and copied for
+    each test (a migration and six writes less in each)."""
+    monkeypatch.setattr(clock, "now", lambda: TODAY)
+    with prepared_database(request, "readiness_gated", build_gated, tmp_path) as url:
+        trellis = open_trellis(Settings(database_url=url, author="tester"))
+        yield trellis
+        trellis.close()
 
 
 def hire(trellis: Trellis, handle: str, role: str, on: str, *, pay: int | None = None,
