@@ -173,37 +173,24 @@ class CliResult:
 
 
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
-    """Run ``trellis ARGS...`` in-process: returns exit code, stdout and stderr."""
-    from trellis.entrypoints.cli.app import main
-
+def cli(monkeypatch: pytest.MonkeyPatch):
+    """Run ``trellis ARGS...`` in-process (``run_cli``): returns exit code, stdout and
+    stderr. The test's environment holds the CLI's width and author throughout."""
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.setenv("TRELLIS_AUTHOR", "tester")
-
-    def run(*args: str, input: str | None = None) -> CliResult:
-        capsys.readouterr()
-        if input is not None:
-            monkeypatch.setattr("sys.stdin", io.StringIO(input))
-        try:
-            main([str(a) for a in args])
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        captured = capsys.readouterr()
-        return CliResult(code, captured.out, captured.err)
-
-    return run
+    return run_cli
 
 
 def run_cli(*args: object, input: str | None = None) -> CliResult:
-    """``trellis ARGS...`` in-process as the ``cli`` fixture runs it, for code outside a test
-    (a prepared database's build), where capsys and monkeypatch are not at hand."""
+    """``trellis ARGS...`` in-process, its output captured: for the ``cli`` fixture and
+    for code outside a test (a prepared database's build)."""
     from trellis.entrypoints.cli.app import main
 
     out, err = io.StringIO(), io.StringIO()
     with pytest.MonkeyPatch.context() as patch, redirect_stdout(out), redirect_stderr(err):
-        patch.setenv("COLUMNS", "200")
-        patch.setenv("TRELLIS_AUTHOR", "tester")
+        for name, value in (("COLUMNS", "200"), ("TRELLIS_AUTHOR", "tester")):
+            if name not in os.environ:  # a test's own author (monkeypatch.setenv) stands
+                patch.setenv(name, value)
         if input is not None:
             patch.setattr("sys.stdin", io.StringIO(input))
         try:
