@@ -420,7 +420,7 @@ def make_plan(profile: Profile, framework: Framework, target: Target,
         throughput = replace(throughput, final_share=sum(
             w for w, f in zip(difficulties, final, strict=True) if f) / total,
             lane_work=tuple(sum(w for w, n in zip(difficulties, open_lanes, strict=True)
-                                if n == k or (k == LANE_CAP and n > k)) / total
+                                if min(n, LANE_CAP) == k) / total
                             for k in range(1, LANE_CAP + 1)))
     quarters, expected = schedule(difficulties, throughput)
     notes = [Term(drafted.short, drafted.short)] if drafted.short else []

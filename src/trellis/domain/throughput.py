@@ -573,8 +573,8 @@ def spells(career: Career, until: date, difficulty: Difficulty) -> list[Spell]:
         last = [(s, d) for s, d, n in lanes if n == 1]
         many = [(s, d) for s, d, n in lanes if n > 1]
         by_lanes = tuple(
-            (sum(d for _, d, n in lanes if n == k or (k == LANE_CAP and n > k)),
-             sum(d for s, d, n in lanes if (n == k or (k == LANE_CAP and n > k)) and s.toward))
+            (sum(d for _, d, n in lanes if min(n, LANE_CAP) == k),
+             sum(d for s, d, n in lanes if min(n, LANE_CAP) == k and s.toward))
             for k in range(1, LANE_CAP + 1))
         out.append(Spell(track, level, sum(d for _, d in inside), quarters,
                          sum(d for s, d in inside if s.toward),
