@@ -32,13 +32,14 @@ def site(tmp_path_factory: pytest.TempPathFactory, demo_databases: DemoDatabases
         yield url
 
 
-def sign_in(browser, site: str, email: str, width: int = 1280):
+def sign_in(browser, site: str, email: str, width: int = 1280, password: str = PASSWORD,
+            lands: str = "/me"):
     page = browser.new_page(viewport={"width": width, "height": 900})
     page.goto(f"{site}/login")
     page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{site}/me")
+    page.wait_for_url(f"{site}{lands}")
     return page
 
 

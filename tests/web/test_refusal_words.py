@@ -77,14 +77,19 @@ def test_readiness_below_the_current_level_names_role_and_levels(clients):
     assert detail(r) == "the target Engineer I (Junior) is below Meg Manager's current level Mid"
 
 
+def open_cycle(hr, name: str) -> None:
+    """A review cycle for the first half of 2026, opened by the HR admin's client."""
+    assert hr.post("/api/review-cycles", json={
+        "name": name, "period_start": "2026-01-01", "period_end": "2026-06-30"}
+    ).status_code == 201
+
+
 def test_an_unknown_role_or_level_names_the_framework_and_the_choices(clients):
     r = clients["hr"].get("/api/explore?role=zz")
     assert r.status_code == 404
     assert r.json()["detail"] == "unknown role 'zz' in the Tiny Co framework"
     hr = clients["hr"]
-    assert hr.post("/api/review-cycles", json={
-        "name": "words", "period_start": "2026-01-01", "period_end": "2026-06-30"}
-    ).status_code == 201
+    open_cycle(hr, "words")
     r = hr.post("/api/calibration", json={"cycle": "words", "level": "L9"})
     assert r.status_code == 404
     assert r.json()["detail"] == ("unknown level 'L9' in the Tiny Co framework (its levels: "
@@ -211,9 +216,7 @@ def test_a_retargeted_or_closed_plan_says_why_in_titles_and_days(app, clients):
 
 def test_a_default_session_name_reads_with_the_group_by_name(clients):
     hr = clients["hr"]
-    assert hr.post("/api/review-cycles", json={
-        "name": "titles", "period_start": "2026-01-01", "period_end": "2026-06-30"}
-    ).status_code == 201
+    open_cycle(hr, "titles")
     r = hr.post("/api/calibration", json={"cycle": "titles", "team": "mgr"})
     assert r.status_code == 201
     made = r.json()["document"]
