@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from e2e import test_browser
 
@@ -32,7 +33,7 @@ def test_hr_changes_a_rating_with_a_reason_and_the_person_sees_it(browser, site)
     hr.wait_for_url(f"{site}/org/calibration")
     hr.locator("table a").first.click()
     hr.wait_for_url(re.compile(r".*/org/calibration/\d+$"))
-    assert hr.locator(".bars svg").first.is_visible()  # the distribution, drawn by the server
+    expect(hr.locator(".bars svg").first).to_be_visible()  # the distribution, drawn by the server
     assert hr.locator("#ninebox tbody tr").count() == 3
     row = hr.locator(f"#m-{re.escape(handle)}")
     before = int(row.locator("td.rating").inner_text())
@@ -43,7 +44,7 @@ def test_hr_changes_a_rating_with_a_reason_and_the_person_sees_it(browser, site)
     row.get_by_role("button", name="Change").click()
     hr.wait_for_url(re.compile(rf".*\?changed={re.escape(handle)}#list$"))
     changed = hr.get_by_role("status").filter(has_text=f"Changed the rating of {name}")
-    assert changed.is_visible()
+    expect(changed).to_be_visible()
     assert row.locator("td.rating").inner_text() == str(after)
     assert "held to the team's bar in calibration" in hr.locator("#changes").inner_text()
     hr.screenshot(path=str(SHOTS / "trellis-calibration.png"), full_page=True)

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from .sites import CHROMIUM, DemoDatabases, serving
 from .test_browser import PASSWORD
@@ -92,7 +93,7 @@ def test_a_case_from_the_person_page_to_the_timeline(browser, site):
     manager.goto(f"{url}/people/{who['nominee']}")
     manager.get_by_role("button", name="Propose a promotion").click()
     manager.wait_for_url(re.compile(r".*/cases/new\?.*"))
-    assert manager.get_by_role("heading", name="Readiness").is_visible()
+    expect(manager.get_by_role("heading", name="Readiness")).to_be_visible()
     assert manager.input_value("#pay") != ""  # prefilled from the band
     manager.fill("#justification", "Leads the team's incident reviews.")
     manager.fill("#pay_reason", "kept in line with the team")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from e2e import test_browser
 from trellis.services import clock
@@ -29,7 +30,7 @@ def test_a_manager_proposes_a_raise_and_the_approver_approves_it(browser, site):
     page = test_browser.sign_in(browser, site, "manager@demo.trellis")
     page.get_by_role("link", name="Pay", exact=True).click()
     page.get_by_role("link", name=cycle, exact=True).click()
-    assert page.get_by_role("heading", name="Budget used").is_visible()
+    expect(page.get_by_role("heading", name="Budget used")).to_be_visible()
     form = page.locator("form.propose").first
     person = form.locator("input[name=person]").input_value()
     events_before = len([e for e in page.request.get(
@@ -68,7 +69,7 @@ def test_a_manager_proposes_a_raise_and_the_approver_approves_it(browser, site):
     assert row.locator(f'a[href="/people/{person}"]').count() == 1
     row.get_by_role("button", name="Approve", exact=True).click()
     approver.wait_for_url(re.compile(r".*/comp/approvals#signed$"))
-    assert approver.get_by_role("status").filter(has_text="Approved: +").is_visible()
+    expect(approver.get_by_role("status").filter(has_text="Approved: +")).to_be_visible()
     approver.screenshot(path=str(SHOTS / "trellis-comp-approvals.png"), full_page=True)
     hr.goto(f"{site}/comp/cycles/{cycle}")
     assert "Approved: recorded when the cycle is applied" in hr.locator(row_of).inner_text()
@@ -99,7 +100,7 @@ def approver_of(browser, site: str, hr, manager, pid: int):
     page.get_by_label("New password", exact=True).fill("the skip level's own")
     page.get_by_label("The new password again").fill("the skip level's own")
     page.get_by_role("button", name="Save my password").click()
-    assert page.get_by_role("status").filter(has_text="Your password is changed").is_visible()
+    expect(page.get_by_role("status").filter(has_text="Your password is changed")).to_be_visible()
     return page
 
 

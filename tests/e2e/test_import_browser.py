@@ -9,6 +9,8 @@ import json
 import re
 from pathlib import Path
 
+from playwright.sync_api import expect
+
 from .test_browser import SHOTS, pytestmark, sign_in, site  # noqa: F401
 
 NEWCOMER = [
@@ -53,7 +55,7 @@ def test_an_hr_admin_imports_a_file_and_watches_it_go(browser, site, tmp_path: P
     # Still the same document: the script sent the file, the form did not post.
     assert page.evaluate("Array.isArray(window.labels)")
     bar = page.locator("progress#import-bar")
-    assert bar.is_visible()
+    expect(bar).to_be_visible()
     assert bar.evaluate("b => b.value === b.max")
     labels = page.evaluate("window.labels")
     phases = list(dict.fromkeys(label.split(":")[0] for label in labels))
@@ -70,7 +72,8 @@ def test_an_hr_admin_imports_a_file_and_watches_it_go(browser, site, tmp_path: P
     assert refusal.locator("li").all_inner_texts() == [
         "line 1: a person with handle 'browser-newcomer' already exists",
         "line 2: hire on 2024-02-05: already hired on 2024-02-05"]
-    assert not bar.is_visible() and page.locator("#import-status p.ok").count() == 0
+    expect(bar).to_be_hidden()
+    assert page.locator("#import-status p.ok").count() == 0
 
     assert people_count(page, site) == before + 1
     page.goto(f"{site}/people/browser-newcomer")

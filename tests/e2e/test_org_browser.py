@@ -13,6 +13,7 @@ import math
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from e2e import test_browser
 
@@ -28,7 +29,8 @@ def test_a_deep_link_returns_to_the_sorted_team_list_after_signing_in(browser, s
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(f"{site}/team?sort=level&dir=desc")
     assert "/login?next=" in page.url
-    assert page.get_by_text("After signing in you go back to the page you asked for").is_visible()
+    back = page.get_by_text("After signing in you go back to the page you asked for")
+    expect(back).to_be_visible()
     page.get_by_label("Email").fill("manager@demo.trellis")
     page.get_by_label("Password").fill(test_browser.PASSWORD)
     page.get_by_role("button", name="Sign in").click()
@@ -40,7 +42,7 @@ def test_a_deep_link_returns_to_the_sorted_team_list_after_signing_in(browser, s
 def test_hr_sorts_and_filters_the_team_list(browser, site):
     page = test_browser.sign_in(browser, site, "hr@demo.trellis")
     page.goto(f"{site}/team")
-    assert page.get_by_role("heading", name="Everyone in the organization").is_visible()
+    expect(page.get_by_role("heading", name="Everyone in the organization")).to_be_visible()
     page.get_by_role("link", name="Readiness for the next role").click()
     page.wait_for_url(re.compile(r".*sort=readiness.*"))
     header = page.get_by_role("columnheader", name=re.compile("^Readiness"))
@@ -103,19 +105,19 @@ def test_hr_creates_an_account_and_disables_it_after_confirming(browser, site):
     password = page.get_by_test_id("new-password").inner_text()
     assert len(password) >= 10
     assert page.url.endswith("/admin/accounts#new-account")  # landed on the message
-    assert page.locator("#new-account").get_by_role("status").filter(
-        has_text="newcomer@demo.trellis can now sign in").first.is_visible()
+    expect(page.locator("#new-account").get_by_role("status").filter(
+        has_text="newcomer@demo.trellis can now sign in").first).to_be_visible()
     page.screenshot(path=str(SHOTS / "trellis-accounts-created.png"), full_page=True)
     row = page.locator("tr", has_text="newcomer@demo.trellis")
     row.get_by_role("button", name="Disable newcomer@demo.trellis…").click()
     page.wait_for_url(re.compile(r".*/admin/accounts/\d+/disable#account-\d+$"))
-    assert page.get_by_role("heading", name="Disable newcomer@demo.trellis?").is_visible()
+    expect(page.get_by_role("heading", name="Disable newcomer@demo.trellis?")).to_be_visible()
     page.screenshot(path=str(SHOTS / "trellis-accounts-confirm-disable.png"), full_page=True)
     page.get_by_role("button", name="Yes, disable newcomer@demo.trellis").click()
     page.wait_for_url(re.compile(r".*/admin/accounts#account-\d+$"))
     row = page.locator("tr", has_text="newcomer@demo.trellis")
-    assert row.get_by_role("status").filter(has_text="newcomer@demo.trellis is disabled"
-                                            ).is_visible()
+    expect(row.get_by_role("status").filter(has_text="newcomer@demo.trellis is disabled"
+                                            )).to_be_visible()
     assert "disabled" in row.inner_text()
     assert page.evaluate("document.querySelector(location.hash).getBoundingClientRect().top"
                          ) < 900  # scrolled to the row
@@ -125,24 +127,24 @@ def test_hr_creates_an_account_and_disables_it_after_confirming(browser, site):
     stranger.get_by_label("Email").fill("newcomer@demo.trellis")
     stranger.get_by_label("Password").fill(password)
     stranger.get_by_role("button", name="Sign in").click()
-    assert stranger.get_by_role("alert").filter(has_text="wrong email or password").is_visible()
+    expect(stranger.get_by_role("alert").filter(has_text="wrong email or password")).to_be_visible()
     row.get_by_role("button", name="Enable newcomer@demo.trellis").click()
     page.wait_for_url(re.compile(r".*/admin/accounts#account-\d+$"))
-    assert page.locator("tr", has_text="newcomer@demo.trellis").get_by_role("status").filter(
-        has_text="can sign in again").is_visible()
+    expect(page.locator("tr", has_text="newcomer@demo.trellis").get_by_role("status").filter(
+        has_text="can sign in again")).to_be_visible()
     stranger.get_by_label("Email").fill("newcomer@demo.trellis")
     stranger.get_by_label("Password").fill(password)
     stranger.get_by_role("button", name="Sign in").click()
     stranger.wait_for_url(re.compile(r".*/account/password$"))  # the given one lets in once
-    assert stranger.get_by_role("heading", name="Choose your own password").is_visible()
+    expect(stranger.get_by_role("heading", name="Choose your own password")).to_be_visible()
     stranger.get_by_label("The password you were given").fill(password)
     stranger.get_by_label("New password", exact=True).fill("newcomer's own secret")
     stranger.get_by_label("The new password again").fill("newcomer's own secret")
     stranger.get_by_role("button", name="Save my password").click()
     stranger.wait_for_url(re.compile(r".*/team#main$"))  # a manager with no person: no Me page
-    assert stranger.get_by_role("status").filter(has_text="Your password is changed"
-                                                 ).is_visible()
-    assert stranger.get_by_role("button", name="Sign out").is_visible()
+    expect(stranger.get_by_role("status").filter(has_text="Your password is changed"
+                                                 )).to_be_visible()
+    expect(stranger.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 @pytest.mark.parametrize("width", [1280, 390])
@@ -151,12 +153,12 @@ def test_a_new_password_is_asked_for_on_its_confirmation(browser, site, width):
     page.goto(f"{site}/admin/accounts")
     row = page.locator("tr", has_text="employee@demo.trellis")
     row.get_by_role("button", name="New password for employee@demo.trellis…").click()
-    assert page.get_by_role("heading", name="Give employee@demo.trellis a new password?"
-                            ).is_visible()
+    expect(page.get_by_role("heading", name="Give employee@demo.trellis a new password?"
+                            )).to_be_visible()
     page.get_by_label("New password (optional)").fill("short")
     page.evaluate("document.querySelector('#ask-password').removeAttribute('minlength')")
     page.get_by_role("button", name="Yes, give a new password").click()
-    assert page.get_by_role("alert").filter(has_text="at least 10 characters").is_visible()
+    expect(page.get_by_role("alert").filter(has_text="at least 10 characters")).to_be_visible()
     if width < 500:
         assert page.evaluate("document.documentElement.scrollWidth") <= width + 10
     page.screenshot(path=str(SHOTS / f"trellis-accounts-new-password-{width}.png"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from e2e import test_browser
 
@@ -25,7 +26,7 @@ def test_an_employee_makes_a_plan_from_the_page_and_sees_its_milestones(browser,
     page = test_browser.sign_in(browser, site, "employee@demo.trellis")
     handle = page.request.get(f"{site}/api/me").json()["person"]
     form = page.locator("#plan-form")
-    assert form.is_visible()
+    expect(form).to_be_visible()
     role = page.get_by_label("Target role")
     chosen = role.input_value()
     assert chosen, "the next role is chosen by default"
@@ -33,7 +34,7 @@ def test_an_employee_makes_a_plan_from_the_page_and_sees_its_milestones(browser,
     page.get_by_label("Steps a quarter (1-12)").fill("2")
     page.get_by_label("Steps a quarter (1-12)").press("Enter")  # the keyboard submits
     page.wait_for_url(re.compile(r".*/people/[^/?]+\?planned=\d+#plan$"))
-    assert page.get_by_role("status").filter(has_text="made.").is_visible()
+    expect(page.get_by_role("status").filter(has_text="made.")).to_be_visible()
     milestones = page.locator("ol.milestones > li")
     assert milestones.count() >= 1
     assert "Quarter 1" in milestones.first.inner_text()
@@ -42,13 +43,13 @@ def test_an_employee_makes_a_plan_from_the_page_and_sees_its_milestones(browser,
     assert f"Toward {title}" in page.locator("#plan").inner_text()
     plan = page.request.get(f"{site}/api/people/{handle}/plan").json()["document"]
     assert plan["target"]["role"] == chosen and plan["capacity"] == 2
-    assert page.get_by_role("button", name="Re-plan").is_visible()
+    expect(page.get_by_role("button", name="Re-plan")).to_be_visible()
     page.screenshot(path=str(SHOTS / "trellis-plan.png"), full_page=True)
 
     page.get_by_role("link", name="See the strategy advice").click()
     page.wait_for_url(f"{site}/people/{handle}/advice")
     assert page.get_by_test_id("strategy").inner_text().startswith("Recommended:")
-    assert page.get_by_role("heading", name="Why").is_visible()
+    expect(page.get_by_role("heading", name="Why")).to_be_visible()
 
     phone = test_browser.sign_in(browser, site, "employee@demo.trellis", width=390)
     for path in ("/me", f"/people/{handle}/advice", "/org/compare"):

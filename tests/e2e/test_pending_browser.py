@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from e2e import test_browser
 
@@ -47,7 +48,7 @@ def test_an_own_step_is_pending_until_the_manager_verifies_it(browser, site):
     page.wait_for_url(re.compile(r".*\?event=\d+#event-\d+$"))
     event_id = int(re.search(r"event=(\d+)", page.url).group(1))
     assert page.get_by_test_id(f"pending-{event_id}").inner_text() == "pending verification"
-    assert page.locator(f'#pending li[data-pending-id="{event_id}"]').is_visible()
+    expect(page.locator(f'#pending li[data-pending-id="{event_id}"]')).to_be_visible()
     assert mastery(page, site, handle) == before  # nothing moved
     page.screenshot(path=str(SHOTS / "trellis-pending.png"), full_page=True)
 

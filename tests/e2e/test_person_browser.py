@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from e2e import test_browser
 
@@ -41,7 +42,7 @@ def test_the_summary_first_then_logging_answers_at_its_row(browser, site):
     assert not re.search(r"\b[a-z]+\.[a-z]+\b", summary.locator("h1").inner_text())  # a name
     page.screenshot(path=str(SHOTS / "person-summary.png"))
 
-    assert not page.locator("#log-form").is_visible()
+    expect(page.locator("#log-form")).to_be_hidden()
     page.get_by_text("Log progress").click()
     page.select_option("#kind", "certification")
     page.fill("#certification", "Terraform Associate")
@@ -87,7 +88,7 @@ def test_a_manager_retracts_an_event_from_its_row(browser, site):
     row = page.locator(f"#event-{event_id}")
     row.get_by_label("Reason").fill("recorded for the wrong person")
     row.get_by_role("button", name="Retract…").click()
-    assert page.get_by_role("heading", name="Retract this event?").is_visible()
+    expect(page.get_by_role("heading", name="Retract this event?")).to_be_visible()
     assert "recorded for the wrong person" in page.locator("main").inner_text()
     page.screenshot(path=str(SHOTS / "person-retract-confirm.png"))
     page.get_by_role("button", name="Yes, retract it").click()

@@ -9,6 +9,7 @@ chromium, elsewhere this skips.
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from e2e import test_browser
 
@@ -46,7 +47,7 @@ def test_the_menu_fits_in_two_lines_with_every_link(browser, site):
     for link in page.locator("header nav a").all():
         box = link.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE
-    assert page.get_by_role("button", name="Sign out").is_visible()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def test_the_alerts_read_on_a_phone(browser, site):
@@ -54,7 +55,7 @@ def test_the_alerts_read_on_a_phone(browser, site):
     label beside (not over) each short value."""
     page = test_browser.sign_in(browser, site, "manager@demo.trellis", width=PHONE)
     page.goto(f"{site}/team/alerts")
-    assert page.get_by_role("heading", name="Recognition alerts").is_visible()
+    expect(page.get_by_role("heading", name="Recognition alerts")).to_be_visible()
     rows = page.locator("table.stack.alerts tbody tr")
     assert rows.count() >= 1
     row = rows.first
