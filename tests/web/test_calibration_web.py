@@ -128,6 +128,9 @@ def test_a_change_by_form_shows_on_the_profile_and_is_audited(app, session_id):
         assert "shipped the migration" in after and "Changed the rating of Em Ployee" in after
         audit = [e["action"] for e in c.get("/api/audit").json()]
         assert "calibration.change" in audit
+        org = c.get("/org").text  # the audit log names the session by its title, not number
+        assert re.search(r"read a calibration</td><td[^>]*>calibration session “h1”", org)
+        assert f"calibration session {session_id}" not in org
         profile = c.get("/api/people/emp/profile").json()
     manager = profile["profile"]["reviews"]["2025-h1"]["manager"][0]
     assert (manager["rating"], manager["calibrated"]) == (3, 4)

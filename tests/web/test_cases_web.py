@@ -187,3 +187,6 @@ def test_the_case_pages_name_people_and_roles_and_the_last_approval_asks_first(a
     assert counts(app)[0] == before[0] + 1  # the promotion, once
     done = hr.get(f"/cases/{cid}").text
     assert "Recorded as a promotion on" in done and "Em Ployee's timeline" in done
+    org = hr.get("/org").text  # the audit log names the case by whose it is, not its number
+    assert re.search(r"approved a promotion case</td><td[^>]*>Em Ployee&#39;s promotion case for "
+                     r"Senior Engineer<", org) and f"case {cid}<" not in org

@@ -47,8 +47,13 @@ def action_words(action: str) -> str:
 
 
 def resource_words(resource: str, names: Mapping[str, str],
-                   detail: Mapping[str, Any] | None = None) -> str:
-    """``detail``: the entry's own, where an account entry keeps the account's email."""
+                   detail: Mapping[str, Any] | None = None,
+                   subjects: Mapping[str, str] | None = None) -> str:
+    """``detail``: the entry's own, where an account entry keeps the account's email;
+    ``subjects``: what a numbered resource is in words ("case/12": "Leila Wang's promotion
+    case for Senior Engineer"), which only a read of the cases and sessions knows."""
+    if subjects and resource in subjects:
+        return subjects[resource]
     parts = resource.split("/")
     head = parts[0]
     if head == "person" and len(parts) > 1:
@@ -60,10 +65,10 @@ def resource_words(resource: str, names: Mapping[str, str],
         return f"{name_of(names, parts[1])}'s team's {PARTS.get(parts[2], parts[2])}"
     if head == "cohort":
         return f"a group's {PARTS.get(parts[-1], parts[-1])}"
-    if head == "case" and len(parts) == 2:
-        return f"case {parts[1]}"
+    if head == "case" and len(parts) == 2:  # not among the subjects: no longer on record
+        return "a promotion case"
     if head == "calibration" and len(parts) == 2:
-        return f"calibration session {parts[1]}"
+        return "a calibration session"
     if head == "compensation" and len(parts) == 2:
         return "raises awaiting approval" if parts[1] == "proposals" else f"pay cycle {parts[1]}"
     if head == "organization" and len(parts) == 2:
@@ -88,10 +93,11 @@ def _who(entry: Mapping[str, Any], names: Mapping[str, str]) -> str:
     return name_of(names, entry.get("user_email")) or "not signed in"
 
 
-def audit_rows(entries: list[dict[str, Any]], names: Mapping[str, str]) -> list[dict[str, str]]:
+def audit_rows(entries: list[dict[str, Any]], names: Mapping[str, str],
+               subjects: Mapping[str, str] | None = None) -> list[dict[str, str]]:
     """Each entry as (when, who, did, on) in words; an upward review's entry by its day
     only, as it is kept."""
     return [{"when": day(e["at"]) if is_upward(e) else moment(e["at"]), "who": _who(e, names),
              "did": action_words(str(e["action"])),
-             "on": resource_words(str(e["resource"]), names, e.get("detail"))}
+             "on": resource_words(str(e["resource"]), names, e.get("detail"), subjects)}
             for e in entries]

@@ -6,6 +6,7 @@ audited."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -51,7 +52,7 @@ def _sessions(request: Request, user: User, uow: Uow, *, notice: Notice | None =
               status: int = 200) -> HTMLResponse:
     accounts.require_role(user, Role.HR_ADMIN)
     groups = _groups(uow)
-    words = {value: label for _, options in groups for value, label in options}
+    words = _choice_words(groups)
     names = names_of_everyone(uow())
     found = []
     for s, n in use.sessions(uow()):
@@ -59,6 +60,16 @@ def _sessions(request: Request, user: User, uow: Uow, *, notice: Notice | None =
         found.append((s, n, group, s.title(group, names)))
     return render(request, "calibration_list.html", status, sessions=found, notice=notice,
                   cycles=[c.name for c, _ in reversed(reviews.cycles(uow()))], groups=groups)
+
+
+def session_titles(uow: Uow, names: Mapping[str, str]) -> dict[int, str]:
+    """Every session's title as its page shows it, by id (the audit log names them so)."""
+    words = _choice_words(_groups(uow))
+    return {s.id: s.title(_group_words(words, s), names) for s, _ in use.sessions(uow())}
+
+
+def _choice_words(groups: list[tuple[str, list[tuple[str, str]]]]) -> dict[str, str]:
+    return {value: label for _, options in groups for value, label in options}
 
 
 def _group_words(words: dict[str, str], session: CalibrationSession) -> str:
@@ -134,7 +145,7 @@ def _show(session_id: SessionId, request: Request, user: User, uow: Uow, *,
     accounts.audit(uow(), user, "calibration.read", f"calibration/{session.id}",
                    {"members": len(view.members)})
     scale = view.framework.reviews.rating
-    words = {value: label for _, options in _groups(uow) for value, label in options}
+    words = _choice_words(_groups(uow))
     names = names_of_everyone(uow())
     group = _group_words(words, session)
     changed = request.query_params.get("changed")

@@ -14,12 +14,15 @@ from starlette.datastructures import UploadFile
 
 from trellis.adapters.framework_files import locate_in_bytes, parse_framework_bytes
 from trellis.domain.access import Role, User
+from trellis.domain.approvals import Signer
 from trellis.errors import FrameworkInvalid, LedgerRuleBroken
-from trellis.services import accounts, frameworks, org_overview
+from trellis.services import accounts, cases, frameworks, org_overview
 from trellis.services.org_overview import Overview
 from trellis.services.team_list import BANDS
 
 from .audit_words import audit_rows
+from .calibration_pages import session_titles
+from .case_words import case_words
 from .deps import CurrentUser, Uow, analysis
 from .formatting import percent
 from .pages import render
@@ -42,7 +45,7 @@ async def org(request: Request, user: User, uow: Uow,
                            memo=readiness_memo(request))
     versions, active = frameworks.list_versions(uow())
     names = names_of_everyone(uow())
-    audit = audit_rows(accounts.audit_log(uow(), 30), names)
+    audit = audit_rows(accounts.audit_log(uow(), 30), names, audit_subjects(uow, user, names))
     u = uow()
     with u.reading():  # a framework by its name ("Software company"), not its key
         titles = {v.key: u.frameworks.catalog[v.id].name for v in versions}
@@ -50,6 +53,20 @@ async def org(request: Request, user: User, uow: Uow,
                   framework_names=titles, who=lambda ref: name_of(names, ref),
                   overview=found, charts=charts(found), problems=problems or [],
                   message=message)
+
+
+def audit_subjects(uow: Uow, user: User, names: dict[str, str]) -> dict[str, str]:
+    """The audit log's numbered resources in words: a promotion case by whose it is and the
+    role it is for, a calibration session by its title."""
+    subjects = {f"calibration/{i}": f"calibration session “{title}”"
+                for i, title in session_titles(uow, names).items()}
+    found, handles = cases.list_cases(uow(), Signer.of(user))
+    if found:  # then a framework is loaded, and names the roles
+        roles = case_words(uow(), [])
+        subjects |= {f"case/{c.id}": f"{name_of(names, handles.get(c.person_id))}'s "
+                                     f"promotion case for {roles.role(c.to_role)}"
+                     for c in found}
+    return subjects
 
 
 def _share(part: int, whole: int) -> str:
