@@ -27,6 +27,7 @@ from hypothesis import settings
 os.environ.pop("COLUMNS", None)
 
 from database_templates import WORKER, PostgresTemplates, SqliteTemplates
+from demo_day import DEMO_DAY
 from trellis.adapters.database import temporary_schema
 from trellis.adapters.framework_files import read_framework_file
 from trellis.bootstrap import Trellis, open_trellis
@@ -50,23 +51,12 @@ POSTGRES_URL = os.environ.get("TRELLIS_TEST_POSTGRES_URL")
 SCHEMA_PREFIX = f"trellis_test_{WORKER}"  # temporary_schema adds the process id and more
 
 
-# The day a demo's statistics are checked on. A demo is generated up to today, so another
-# day is another organization: its promotion rounds fall elsewhere in the trailing year and a
-# 95% interval that excludes an effect one day includes it the next (of six days tried, three
-# failed one of the statistical checks). Modules asserting such figures pin the clock.
-DEMO_DAY = datetime(2026, 12, 2, 12, 0)
-
-
 @pytest.fixture(scope="module")
 def demo_day() -> Iterator[datetime]:
     """``clock.now`` fixed at ``DEMO_DAY`` for the whole module (its module fixtures too:
     ``pytestmark = pytest.mark.usefixtures("demo_day")``)."""
-    real = clock.now
-    clock.now = lambda: DEMO_DAY  # type: ignore[assignment]
-    try:
-        yield DEMO_DAY
-    finally:
-        clock.now = real  # type: ignore[assignment]
+    with clock.standing_at(DEMO_DAY) as moment:
+        yield moment
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -19,6 +19,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from demo_day import DEMO_DAY
+
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--no-first-run", "--disable-sync"]
@@ -41,7 +43,8 @@ def command(db: Path) -> list[str]:
 
 
 class DemoDatabases:
-    """``trellis demo --people N`` run once per N in ``folder``, then copied on demand.
+    """``trellis demo --people N`` (as of DEMO_DAY: the same organization whatever day the
+    tests run) made once per N in ``folder``, then copied on demand.
 
     Test processes that share the folder (the xdist workers of one run) share the builds: the
     first to need one builds it under a lock, the others wait for it and copy it."""
@@ -55,7 +58,8 @@ class DemoDatabases:
         with (self.folder / f"demo-{people}.lock").open("w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
             if not built.exists():
-                subprocess.run([*command(db), "demo", "--people", str(people), "--replace"],
+                subprocess.run([*command(db), "demo", "--people", str(people), "--replace",
+                                "--as-of", DEMO_DAY.date().isoformat()],
                                check=True, env=environment(), capture_output=True)
                 built.touch()
         with closing(sqlite3.connect(db)) as source, \

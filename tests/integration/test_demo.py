@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import sqlite3
+from contextlib import closing
+from datetime import timedelta
 
 from trellis.adapters.framework_files import read_framework_file, shipped_framework_path
 from trellis.bootstrap import open_trellis
@@ -87,3 +90,31 @@ def test_the_demo_command_builds_refuses_to_overwrite_and_replaces(cli, sqlite_u
     replaced = cli(*db, "demo", "--people", "30", "--years", "1", "--seed", "2", "--replace")
     assert replaced.code == 0, replaced.err
     assert "30 people" in replaced.out
+
+
+def test_a_demo_as_of_a_day_is_the_same_organization_whenever_it_is_made(cli, tmp_path
+                                                                         ) -> None:
+    def ledger(name: str) -> list[tuple[str, str, str]]:
+        db = tmp_path / f"{name}.db"
+        made = cli("--db", f"sqlite:///{db}", "demo", "--people", "40", "--years", "2",
+                   "--as-of", "2025-06-30")
+        assert made.code == 0, made.err
+        with closing(sqlite3.connect(db)) as c:
+            return c.execute("SELECT p.handle, e.kind, e.effective_on FROM events e JOIN "
+                             "people p ON p.id = e.person_id ORDER BY e.id").fetchall()
+
+    first = ledger("first")
+    assert ledger("again") == first
+    assert max(day for _, _, day in first) <= "2025-06-30"
+    assert min(day for _, kind, day in first if kind == "hire") < "2023-07-01"
+
+
+def test_a_demo_as_of_a_bad_day_is_refused_before_anything_is_made(cli, tmp_path) -> None:
+    db = tmp_path / "never.db"
+    tomorrow = clock.today() + timedelta(days=1)
+    for day, words in ((tomorrow.isoformat(), f"--as-of {tomorrow} is in the future"),
+                       ("2025-02-30", "malformed --as-of '2025-02-30': use YYYY-MM-DD")):
+        refused = cli("--db", f"sqlite:///{db}", "demo", "--as-of", day)
+        assert refused.code == 1
+        assert words in refused.err and len(refused.err.strip().splitlines()) == 1
+        assert not db.exists()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
 
@@ -12,3 +14,16 @@ def now() -> datetime:
 
 def today() -> date:
     return now().date()
+
+
+@contextmanager
+def standing_at(moment: datetime) -> Iterator[datetime]:
+    """``now()`` is ``moment`` inside the block: a demo made as of a past day is written
+    as it would have been on that day, and a test sees the same day whenever it runs."""
+    global now
+    real = now
+    now = lambda: moment  # noqa: E731 - the function's stand-in, as short as it is
+    try:
+        yield moment
+    finally:
+        now = real

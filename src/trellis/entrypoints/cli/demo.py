@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+from datetime import datetime, time
 from typing import Annotated
 
 import typer
@@ -14,13 +16,13 @@ from trellis.adapters.framework_files import (
     shipped_framework_path,
 )
 from trellis.bootstrap import sqlite_path
-from trellis.errors import DatabaseError
+from trellis.errors import DatabaseError, TrellisError
 from trellis.services import clock, projections
 from trellis.services import frameworks as frameworks_use
 from trellis.services.transfer import ImportProgress
 from trellis.settings import Settings
 
-from .context import state
+from .context import parse_date, state
 from .output import console
 
 
@@ -54,10 +56,18 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same org.")] = 7,
     replace: Annotated[bool, typer.Option(
         help="Delete an existing database at the target first.")] = False,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="The history's last day (YYYY-MM-DD; default today): the same seed "
+                        "and day give the same organization whenever it is made.")] = None,
 ) -> None:
     """Generate a realistic demo organization on the software-company framework."""
+    from trellis.services.accounts import DEMO_PASSWORD, create_demo_accounts
     from trellis.services.demo import run_demo  # the generator is only loaded when asked for
 
+    today = parse_date(as_of, "--as-of") or clock.today()
+    if today > clock.today():
+        raise TrellisError(f"--as-of {today} is in the future: a demo's history ends today "
+                           "at the latest")
     cli = state(ctx)
     path = sqlite_path(cli.settings.database_url)
     if replace and path is not None:
@@ -75,22 +85,22 @@ def demo(
     shipped = shipped_framework_path("software-company")
     assert shipped is not None, "the software-company framework ships with Trellis"
     framework, document = read_framework_file(shipped)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=True) as bar:
-        task = bar.add_task("generating the organization", total=None)
+    # as of a past day, the whole demo (its cases, pay and accounts too) is written as on it
+    with clock.standing_at(datetime.combine(today, time(12))) if as_of else nullcontext():
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=console, transient=True) as bar:
+            task = bar.add_task("generating the organization", total=None)
 
-        def show(step: ImportProgress) -> None:
-            bar.update(task, description=step.phase, completed=step.done, total=step.total)
+            def show(step: ImportProgress) -> None:
+                bar.update(task, description=step.phase, completed=step.done, total=step.total)
 
-        summary = run_demo(trellis.uow, framework=framework, document=document, people=people,
-                           years=years, seed=seed, author=cli.settings.author,
-                           today=clock.today(), progress=show)
-    is_default = cli.settings.database_url == Settings().database_url
-    console.print(summary.describe(trellis.where, is_default=is_default), highlight=False,
-                  soft_wrap=True)
-    from trellis.services.accounts import DEMO_PASSWORD, create_demo_accounts
-
-    made = create_demo_accounts(trellis.uow(), summary.manager, author=cli.settings.author)
+            summary = run_demo(trellis.uow, framework=framework, document=document,
+                               people=people, years=years, seed=seed,
+                               author=cli.settings.author, today=today, progress=show)
+        is_default = cli.settings.database_url == Settings().database_url
+        console.print(summary.describe(trellis.where, is_default=is_default), highlight=False,
+                      soft_wrap=True)
+        made = create_demo_accounts(trellis.uow(), summary.manager, author=cli.settings.author)
     console.print("\nSign in to the web service (`trellis serve`, then http://127.0.0.1:8000) "
                   f"with password {DEMO_PASSWORD} as:", highlight=False, markup=False)
     for account in made:
