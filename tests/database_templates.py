@@ -21,6 +21,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,29 @@ def build_on_the_real_clock(build: Callable[[str], None], url: str) -> None:
         build(url)
 
 
+class Failures:
+    """The builds that failed, by key: a later test asking for one fails at once with the
+    first failure's cause, instead of on the half-built database (or a second build over
+    it) with an error of its own."""
+
+    def __init__(self) -> None:
+        self.causes: dict[str, str] = {}
+
+    def check(self, key: str) -> None:
+        if key in self.causes:
+            pytest.fail(f"the prepared database {key!r} could not be built: "
+                        f"{self.causes[key]}", pytrace=False)
+
+    @contextmanager
+    def building(self, key: str, undo: Callable[[], None]) -> Iterator[None]:
+        try:
+            yield
+        except BaseException as exc:
+            self.causes[key] = f"{type(exc).__name__}: {exc}".splitlines()[0]
+            undo()
+            raise
+
+
 def unique_name(prefix: str) -> str:
     """A PostgreSQL identifier no other worker, run or test uses (at most 63 bytes)."""
     return f"{prefix}_{WORKER}_{os.getpid()}_{uuid.uuid4().hex[:8]}"[:63]
@@ -51,13 +75,16 @@ class SqliteTemplates:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.built: dict[str, Path] = {}
+        self.failures = Failures()
 
     def copy_to(self, key: str, build: Callable[[str], None], target: Path) -> str:
         """Copy the prepared database ``key`` (made by ``build(url)`` the first time) to
         ``target``; returns target's URL."""
+        self.failures.check(key)
         if key not in self.built:
             path = self.folder / f"{key}.db"
-            build_on_the_real_clock(build, f"sqlite:///{path}")
+            with self.failures.building(key, partial(path.unlink, missing_ok=True)):
+                build_on_the_real_clock(build, f"sqlite:///{path}")
             self.built[key] = path
         # The backup API copies a consistent image, whatever is still in the WAL.
         with closing(sqlite3.connect(self.built[key])) as source, \
@@ -77,6 +104,7 @@ class PostgresTemplates:
         self.base = make_url(base_url)
         self.admin: Engine = create_engine(self.base, isolation_level="AUTOCOMMIT")
         self.built: dict[str, str] = {}
+        self.failures = Failures()
         self.used: queue.Queue[str | None] = queue.Queue()
         self.dropper = threading.Thread(target=self._drop_used, daemon=True)
         self.dropper.start()
@@ -92,11 +120,14 @@ class PostgresTemplates:
     def copy(self, key: str, build: Callable[[str], None]) -> Iterator[str]:
         """A new database copied from the prepared one ``key`` (made by ``build(url)`` the
         first time, which must close every connection it opened), dropped afterwards."""
+        self.failures.check(key)
         if key not in self.built:
             template = unique_name(f"trellis_tmpl_{key}")
             self._execute(f'CREATE DATABASE "{template}"')
+            drop = f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)'
+            with self.failures.building(key, partial(self._execute, drop)):
+                build_on_the_real_clock(build, self.url_of(template))
             self.built[key] = template
-            build_on_the_real_clock(build, self.url_of(template))
         name = unique_name("trellis_test")
         self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.built[key]}"')
         try:
