@@ -139,8 +139,8 @@ def test_the_refusals_of_the_main_forms_read_in_human_words(browser, site, ids):
 
     manager = test_browser.sign_in(browser, site, site_pages.ROLES["manager"])
     manager.goto(f"{site}/team")
-    manager.locator("table tbody a[href^='/people/']").first.click()
-    manager.wait_for_load_state()
+    with manager.expect_navigation():
+        manager.locator("table tbody a[href^='/people/']").first.click()
     report = manager.url.split("#")[0]  # a person of the manager's team
     form = manager.locator("form.retract-form").first
     form.evaluate("f => f.id = 'retract-me'")
@@ -197,8 +197,8 @@ def test_the_refusals_of_the_main_forms_read_in_human_words(browser, site, ids):
             found += refusal(hr, "decline a case with no reason", ids, "case-decline")
 
     hr.goto(f"{site}/org/calibration")
-    hr.locator("a[href^='/org/calibration/']").first.click()
-    hr.wait_for_load_state()
+    with hr.expect_navigation():
+        hr.locator("a[href^='/org/calibration/']").first.click()
     change = hr.locator("#members form").first
     if change.count():
         change.evaluate("f => f.id = 'change-me'")
