@@ -20,7 +20,8 @@ interval and the chance a calibrated forecast lands in 75-85% on that many peopl
 ``--db sqlite:////tmp/demo{seed}.db`` and read on later runs) a pooled summary follows:
 the shares inside, early and late (10% each for a calibrated forecast), the same by the
 lanes the plan's steps lie in, the dates inside 75-85% beside how many a calibrated
-forecast would put there on those dates' numbers, and the percentiles by tenth.
+forecast would put there on those dates' numbers, the percentiles by tenth, and the share
+past P90 by lanes and by the person's own record (under two years, or more).
 
 Real data: no real ledger with step history ships with Trellis or sits in
 ../shared/data. O*NET and Monzo's files are frameworks (roles and what they expect), not
@@ -122,6 +123,9 @@ def _calibrated(cases: list[Case]) -> str:
             f"late {late:.1%}")
 
 
+LONG_RECORD = 8.0  # quarters of a person's own record from which it counts as long
+
+
 def lanes_band(lanes: int) -> str:
     return f"{lanes} lane{'s' if lanes > 1 else ''}" if lanes < 4 else "4+ lanes"
 
@@ -161,6 +165,16 @@ def pooled(found: list[Backtest]) -> None:
                                     if lanes_band(c.lanes) == band])
             print(f"    {band}, every plan (Kaplan-Meier): below P10 {tenths[0]:.1%}, "
                   f"above P90 {tenths[-1]:.1%}")
+        for band in sorted({lanes_band(c.lanes) for c in cases}):
+            tails = []
+            for label, long in (("record under two years", False),
+                                ("two years or more", True)):
+                part = [(c.percentile, c.reached_on is not None) for c in cases
+                        if lanes_band(c.lanes) == band and (c.record >= LONG_RECORD) == long]
+                tails.append(f"{label} {pit_histogram(part)[-1]:.1%} ({len(part)})" if part
+                             else f"{label}: none")
+            print(f"    {band}, above P90 (Kaplan-Meier) by the person's own record: "
+                  + ", ".join(tails))
 
 
 def main() -> None:

@@ -126,6 +126,7 @@ def test_a_backtest_scores_known_outcomes(ledger: Trellis):
         by_scipy = stats.betaprime.cdf((until - AT).days / DAYS_PER_QUARTER / b, 0.9, 4.0)
         assert c.followed == pytest.approx(float(by_scipy), abs=1e-6)
         assert c.lanes == 2
+        assert c.record == pytest.approx(q, abs=1e-3)  # the 366 days since the baseline
     assert ada.followed > ada.percentile
     assert [d["lanes"] for d in doc["cases"]] == [2, 2, 2]
 

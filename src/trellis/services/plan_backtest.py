@@ -80,6 +80,9 @@ class Case:
     # The forecast's probability of readiness by the end of the person's follow-up (their
     # departure or the ledger's end, reached or not): what the scoring could see.
     followed: float = 1.0
+    # Quarters of the person's own record of steps on the date (Throughput.own_quarters):
+    # long records and one-lane plans are where forecasts ran fast (docs/plans.md).
+    record: float = 0.0
 
     @property
     def calibrated(self) -> tuple[float, float, float]:
@@ -264,7 +267,7 @@ def backtest(uow: UnitOfWork, at: date, *, refreshes: bool = False) -> Backtest:
             cases.append(Case(o.person_id, people.get(o.person_id, str(o.person_id)),
                               o.target, o.steps, forecast.work, p10, p50, p90, o.reached_on,
                               o.censored_on, o.censored_by, percentile, o.lanes,
-                              followed))
+                              followed, o.throughput.own_quarters))
         return Backtest(at, last, found.employed, found.skipped, tuple(cases), refreshes,
                         model.spread, spread_interval(held, model.spread))
 
