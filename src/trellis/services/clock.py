@@ -22,7 +22,11 @@ def standing_at(moment: datetime) -> Iterator[datetime]:
     as it would have been on that day, and a test sees the same day whenever it runs."""
     global now
     real = now
-    now = lambda: moment  # noqa: E731 - the function's stand-in, as short as it is
+
+    def fixed() -> datetime:
+        return moment
+
+    now = fixed
     try:
         yield moment
     finally:
