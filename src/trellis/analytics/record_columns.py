@@ -86,6 +86,11 @@ class RowColumns:
                     if len(column) < self._n:
                         self._put(key, math.nan)
 
+    def pop_columns(self, prefix: str) -> dict[str, list[object] | array[float]]:
+        """The columns whose key starts with ``prefix``, taken out of the frame to come."""
+        return {key: self._columns.pop(key) for key in list(self._columns)
+                if key.startswith(prefix)}
+
     def frame(self) -> pd.DataFrame:
         """The frame (the lists let go as each column is converted)."""
         data: dict[str, pd.Series] = {}
