@@ -169,8 +169,13 @@ class BandStep:
 # --- the walk: one pass over each person's events
 
 
-EVENT_COLUMNS = ("person_id", "on", "group", "kind", "pay_pct", "pay_delta", "one_off",
-                 "one_off_pct", "levels", "track_change", "mastery_steps", "side_duty")
+EVENT_COLUMNS = ("person_id", "on", "kind", "pay_pct", "pay_delta", "one_off", "one_off_pct",
+                 "levels", "track_change", "mastery_steps", "side_duty")
+# Millions of events at 55,000 people: a name as a category code, a small count or a
+# yes/no/unknown as a small number take a byte or a few instead of an 8-byte pointer or
+# int, and every figure read of them is the same (each is cast to float before a mean).
+EVENT_DTYPES = {"kind": "category", "levels": "float32", "track_change": "float32",
+                "mastery_steps": "int16", "side_duty": "float32"}
 PEOPLE_COLUMNS = ("person_id", "role_type", "years")
 INTERVAL_COLUMNS = ("person_id", "group", "before", "after", "lag1", "lag2", "lag4")
 SPELL_COLUMNS = ("person_id", "months", "promoted")
@@ -267,8 +272,8 @@ def _walk(person_id: int, rows: Sequence[EventRow], band_steps: Sequence[BandSte
             continue
         group = PROMOTION if kind == "promotion" else MICRO
         (out.promotions if group == PROMOTION else out.micro).append(
-            (person_id, on, group, kind, pct, delta, one_off, one_off_pct, levels,
-             track_change, steps, side))
+            (person_id, on, kind, pct, delta, one_off, one_off_pct, levels, track_change,
+             steps, side))
         marks.append((on, group))
         if group == PROMOTION:
             promoted_on.append(on)
@@ -377,18 +382,19 @@ def build_table_of(groups: PersonRows, roles: Roles, *, end: date,
     steps = band_steps or {}
     for pid, mine in groups:
         _walk(pid, mine, steps.get(pid, ()), roles, since, end, records)
-    frames = tuple(r.frame() for r in (records.promotions, records.micro, records.people,
-                                       records.intervals, records.spells))
+    frames = (records.promotions.frame(EVENT_DTYPES), records.micro.frame(EVENT_DTYPES),
+              records.people.frame(), records.intervals.frame({"group": "category"}),
+              records.spells.frame())
     table = _table(*frames, min_n=min_n)
     if not by_role_type:
         return table
     people = frames[2]
-    parts = {}  # each role type's rows, then the whole frames let go before their tables
-    for role_type in ROLE_TYPES:
+    split = {}
+    for role_type in ROLE_TYPES:  # one role type's copy of the rows at a time
         ids = set(people.loc[people["role_type"] == role_type, "person_id"])
-        parts[role_type] = tuple(f[f["person_id"].isin(ids)] for f in frames)
-    del frames, people
-    split = {role_type: _table(*parts.pop(role_type), min_n=min_n) for role_type in ROLE_TYPES}
+        part = tuple(f[f["person_id"].isin(ids)] for f in frames)
+        split[role_type] = _table(*part, min_n=min_n)
+        del part
     return Table(table.people, table.person_years, min_n, table.features, split)
 
 

@@ -50,6 +50,7 @@ from trellis.domain.ledger_rows import EventRow
 
 from .identifiability import extreme, one_event_per_spell
 from .ledger_groups import PersonRows, by_person
+from .record_columns import RecordColumns
 
 # The micro-progressions the models use, by their column names.
 MICRO: dict[str, str] = {
@@ -389,7 +390,7 @@ def snapshot_table_of(groups: PersonRows, spells: pd.DataFrame, as_of: date,
     last = _add_months(as_of, -12)
     quarters = quarter_starts(first, last) if first <= last else []
     ranks = rank_of or {}
-    records = []
+    records = RecordColumns(columns)  # a column each: a million snapshots at 55,000 people
     kinds = list(MICRO.values())
     for person_id, role, start, end, promoted in zip(
             spells["person_id"], spells["role"], spells["start"], spells["end"],
@@ -409,7 +410,7 @@ def snapshot_table_of(groups: PersonRows, spells: pd.DataFrame, as_of: date,
             label = bool(promoted) and end < _add_months(s, 12)
             records.append((person_id, s, *counts, months_between(start, s) / 12.0, rank,
                             label))
-    return pd.DataFrame.from_records(records, columns=columns)
+    return records.frame()
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,7 +40,7 @@ Missing values (no review yet, top of track) stay NaN: the models handle them.
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -72,6 +72,7 @@ NUMERIC = ("rating", "competency_rating", "goals_met", "coverage", "readiness",
            "projects_12m", "years_in_level", "level_rank", "recognitions", "certifications",
            "engagement")
 CATEGORICAL = ("track",)
+KPI = "_kpi:"  # a snapshot's KPI figure, by goal, until ``_with_kpis`` keeps the common ones
 GOAL_CREDIT = {GoalOutcome.MET: 1.0, GoalOutcome.PARTLY: 0.5, GoalOutcome.NOT: 0.0}
 
 
@@ -170,9 +171,11 @@ def snapshots(people: Iterable[tuple[int, Sequence[Event]]], points: DecisionPoi
             records.extend(_person(person_id, events, points.days, frameworks, as_of, horizon))
         except LedgerRuleBroken as exc:
             refused[person_id] = str(exc)
+    kpis = {name.removeprefix(KPI): np.array(column, dtype=float)
+            for name, column in records.pop_columns(KPI).items()}
     frame = records.frame() if len(records) else pd.DataFrame(
         columns=["person_id", "on", *NUMERIC, *CATEGORICAL, "promoted"])
-    return _with_kpis(frame), refused
+    return _with_kpis(frame, kpis), refused
 
 
 def _person(person_id: int, events: Sequence[Event], days: Sequence[date],
@@ -255,7 +258,7 @@ def _review_features(p: Profile) -> dict[str, object]:
             if latest is None or (record.on, record.event_id) > (latest.on, latest.event_id):
                 latest = record
     out: dict[str, object] = {"rating": math.nan, "competency_rating": math.nan,
-                              "goals_met": math.nan, "_kpis": {}}
+                              "goals_met": math.nan}
     if latest is None:
         return out
     out["rating"] = float(latest.overall)
@@ -263,26 +266,25 @@ def _review_features(p: Profile) -> dict[str, object]:
         out["competency_rating"] = float(np.mean([r.rating for r in latest.ratings]))
     if latest.goals:
         out["goals_met"] = float(np.mean([GOAL_CREDIT[g.result] for g in latest.goals]))
-        out["_kpis"] = {g.goal.strip().lower(): g.value for g in latest.goals
-                        if g.value is not None}
+        # each figure a column of its own (``KPI`` and the goal), not a dict in every row:
+        # a dict a snapshot was most of the table's memory as it was collected
+        out.update({KPI + g.goal.strip().lower(): g.value for g in latest.goals
+                    if g.value is not None})
     return out
 
 
-def _with_kpis(frame: pd.DataFrame) -> pd.DataFrame:
-    """The KPI figures recorded often enough to be a feature, as ``kpi:GOAL`` columns."""
-    if "_kpis" not in frame:
-        return frame
-    counts: Counter[str] = Counter()
-    for kpis in frame["_kpis"]:
-        counts.update(kpis)
+def _with_kpis(frame: pd.DataFrame, kpis: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """The KPI figures recorded often enough to be a feature, as ``kpi:GOAL`` columns
+    (``kpis``: each goal's figures, NaN where a snapshot has none, goals in the order the
+    snapshots first show them; a figure is never NaN: the ledger's JSON has none)."""
+    # Each goal's figures summed in snapshot order, as the Counter.update of each row's
+    # {goal: figure} has always counted them (not the snapshots holding one): the same
+    # features are kept
+    counts = Counter({name: sum(values[~np.isnan(values)].tolist())
+                      for name, values in kpis.items()})
     wanted = [name for name, n in counts.most_common(MAX_KPIS) if n >= KPI_SHARE * len(frame)]
-    columns: dict[str, list[float]] = defaultdict(list)
-    for kpis in frame["_kpis"]:
-        for name in wanted:
-            columns[f"kpi:{name}"].append(float(kpis.get(name, math.nan)))
-    frame = frame.drop(columns="_kpis")
     for name in wanted:
-        frame[f"kpi:{name}"] = columns[f"kpi:{name}"]
+        frame[f"kpi:{name}"] = kpis[name]
     return frame
 
 

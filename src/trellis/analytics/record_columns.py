@@ -32,14 +32,17 @@ class RecordColumns:
         for column, value in zip(self._columns, row, strict=True):
             column.append(value)
 
-    def frame(self) -> pd.DataFrame:
+    def frame(self, dtypes: Mapping[str, str] | None = None) -> pd.DataFrame:
         """The records as a frame, each column's values let go once it is converted (the
-        values inferred as pandas infers them from rows: same dtypes, same cells). The
-        frame keeps each column's array as it is (``copy=False``): consolidating them into
-        blocks would copy the whole table once more while the columns are still held."""
+        values inferred as pandas infers them from rows: same dtypes, same cells; a column
+        named in ``dtypes`` is stored as that type instead, for a caller whose figures do
+        not change with it, e.g. ``category`` for a few repeated names). The frame keeps
+        each column's array as it is (``copy=False``): consolidating them into blocks would
+        copy the whole table once more while the columns are still held."""
         data: dict[str, pd.Series] = {}
         for name, column in zip(self.names, self._columns, strict=True):
-            data[name] = pd.Series(column, dtype=None if column else object)
+            dtype = (dtypes or {}).get(name) if column else object
+            data[name] = pd.Series(column, dtype=dtype)
             column.clear()
         return pd.DataFrame(data, columns=list(self.names), copy=False)
 
@@ -82,6 +85,11 @@ class RowColumns:
                 for key, column in list(columns.items()):
                     if len(column) < self._n:
                         self._put(key, math.nan)
+
+    def pop_columns(self, prefix: str) -> dict[str, list[object] | array[float]]:
+        """The columns whose key starts with ``prefix``, taken out of the frame to come."""
+        return {key: self._columns.pop(key) for key in list(self._columns)
+                if key.startswith(prefix)}
 
     def frame(self) -> pd.DataFrame:
         """The frame (the lists let go as each column is converted)."""

@@ -106,7 +106,7 @@ def fit_evidence(uow: UnitOfWork, *, as_of: date | None = None, since: date | No
         if since is not None and since > as_of:
             raise TrellisError("{since} {on} is after the date analysed ({at})",
                                since="the start date", on=day_term(since), at=day_term(as_of))
-        points = ps.decision_points(ledger.rows(ps.DECISION_KINDS), window, as_of,
+        points = ps.decision_points(ledger.stream(ps.DECISION_KINDS), window, as_of,
                                     horizon, since)
         if split is not None and (not points.days or not
                                   points.days[0] < split <= points.days[-1]):
