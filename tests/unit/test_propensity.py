@@ -162,6 +162,17 @@ def test_snapshots_fold_the_ledger_at_each_decision_point() -> None:
     assert cy.rating == 2 and math.isnan(cy.goals_met)
 
 
+def test_a_kpi_is_a_feature_when_a_quarter_of_the_snapshots_record_it() -> None:
+    nan = math.nan
+    frame = pd.DataFrame({"person_id": range(8)})
+    kpis = {"revenue": np.array([1e6, *[nan] * 7]),  # large figures, one snapshot in 8
+            "nps": np.array([0.1, 0.2, 0.1, *[nan] * 5]),  # small figures, three in 8
+            "defects": np.array([nan, 0.0, nan, 0.0, *[nan] * 4])}  # zeros, two in 8
+    kept = ps._with_kpis(frame, kpis)
+    assert [c for c in kept if c.startswith("kpi:")] == ["kpi:nps", "kpi:defects"]
+    np.testing.assert_array_equal(kept["kpi:defects"], kpis["defects"])  # NaN: not recorded
+
+
 # --- the estimators on generated tables
 
 

@@ -277,10 +277,9 @@ def _with_kpis(frame: pd.DataFrame, kpis: Mapping[str, np.ndarray]) -> pd.DataFr
     """The KPI figures recorded often enough to be a feature, as ``kpi:GOAL`` columns
     (``kpis``: each goal's figures, NaN where a snapshot has none, goals in the order the
     snapshots first show them; a figure is never NaN: the ledger's JSON has none)."""
-    # Each goal's figures summed in snapshot order, as the Counter.update of each row's
-    # {goal: figure} has always counted them (not the snapshots holding one): the same
-    # features are kept
-    counts = Counter({name: sum(values[~np.isnan(values)].tolist())
+    # the snapshots holding a figure (not the figures' sum, which kept a goal of large
+    # figures however rarely it was recorded); ties in the order the goals were first seen
+    counts = Counter({name: int(np.count_nonzero(~np.isnan(values)))
                       for name, values in kpis.items()})
     wanted = [name for name, n in counts.most_common(MAX_KPIS) if n >= KPI_SHARE * len(frame)]
     for name in wanted:
