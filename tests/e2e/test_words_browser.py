@@ -33,8 +33,8 @@ CLI_TEXT = {
     "an email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
     "an ISO day": re.compile(r"\b\d{4}-\d\d-\d\d\b"),  # pages write "2 Dec 2026"
     "an approval step's id": re.compile(r"\bskip_level\b"),
-    # three or more decimals, except a p-value's ("p = 0.048")
-    "a raw decimal": re.compile(r"(?<!p = )(?<![\d.])\d+\.\d{3,}\b"),
+    # three or more decimals, except a p-value's ("p = 0.048", "p < 0.001")
+    "a raw decimal": re.compile(r"(?<!p = )(?<!p < )(?<![\d.])\d+\.\d{3,}\b"),
 }
 READABLE = """() => {
   document.querySelectorAll('details').forEach(d => { d.open = true; });

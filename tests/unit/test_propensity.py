@@ -415,3 +415,10 @@ def test_an_effect_reads_with_two_decimals_and_its_step() -> None:
     wide = replace(effect, sd=185.0, odds_ratio_per_sd=1643.0, ci_low=153.0, ci_high=17667.0,
                    odds_ratio_per_unit=1.041, p=0.0001)
     assert effect_words(wide).endswith("p < 0.001, n = 118; each 1 higher, 1.04 times)")
+    # the 40-person demo's level rank (26 people, nearly separated), which read "0.00 times
+    # the odds (95% CI 0.00-0.03 ..."
+    tiny = replace(effect, feature="level_rank", sd=1.6, odds_ratio_per_sd=0.0012,
+                   ci_low=0.00004, ci_high=0.03, odds_ratio_per_unit=0.0149, p=0.0002)
+    assert effect_words(tiny) == (
+        "level rank: each 1.60 higher (one standard deviation), <0.01 times the odds "
+        "(95% CI <0.01-0.03, p < 0.001, n = 118; each 1 higher, 0.01 times)")

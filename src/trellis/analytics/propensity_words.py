@@ -58,6 +58,8 @@ def _times(x: float) -> str:
 def _num(x: float) -> str:
     if not math.isfinite(x):
         return "inf"
+    if x < 0.005:  # a near-separated fit on few people: "0.00 times the odds" reads as none
+        return "<0.01"
     return f"{x:,.0f}" if x >= 100 else f"{x:.2f}"
 
 
