@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 from datetime import date, datetime, timedelta
-from itertools import count
+from itertools import accumulate, count
 from pathlib import Path
 
 import pytest
@@ -38,8 +38,8 @@ from trellis.domain.plan import (
     target_readiness,
 )
 from trellis.domain.profile import Profile, fold
-from trellis.domain.readiness import assess
-from trellis.domain.throughput import ThroughputModel
+from trellis.domain.readiness import DAYS_PER_MONTH, assess
+from trellis.domain.throughput import ThroughputModel, quantile
 from trellis.errors import NotFound, PlanRejected, TrellisError
 
 TINY_FW, _ = read_framework_file(TINY)
@@ -337,15 +337,24 @@ def test_executing_a_plan_ends_at_readiness_100(case):
         assert all(j < i for j in s.after)  # dependencies come first
     quarters = [s.quarter for s in plan.steps]
     assert quarters == sorted(quarters)
-    for m in plan.milestones:  # the steps due by each quarter: its expected count, rounded
-        assert sum(q <= m.quarter for q in quarters) == min(len(quarters),
-                                                            int(m.expected + 0.5))
     assert plan.forecast is not None
     p10, p50, p90 = plan.forecast.dates
     assert p10 <= p50 <= p90
-    # the last milestone holds the last step only once the forecast expects it: after P50
-    # (a quarter's calendar days and the forecast's 91.3 differ by a day or two)
-    assert plan.milestones[-1].ends >= p50 - timedelta(days=3)
+    # Each step sits in the quarter its median finish falls in, from the forecast's own
+    # distribution: the last step of a milestone is due by its end, the next one after it
+    # (a quarter's calendar days and the forecast's 91.3 differ by a day or two).
+    slack = timedelta(days=3)
+    work = list(accumulate(s.difficulty for s in plan.steps))
+    for m, after in zip(plan.milestones, [*plan.milestones[1:], None], strict=True):
+        due = sum(q <= m.quarter for q in quarters)
+        assert m.starts - slack <= m.forecast_p50 <= m.ends + slack
+        assert m.likely[0] <= due <= m.likely[1]  # inside its P10-P90 count
+        if after is not None:
+            months = quantile(work[due], 0.5, plan.throughput) * 3
+            assert START + timedelta(days=months * DAYS_PER_MONTH) > m.ends - slack
+    # and the forecast follows from them: its P50 is the last milestone's
+    assert plan.milestones[-1].forecast_p50 == p50
+    assert plan.milestones[-1].starts - slack <= p50 <= plan.milestones[-1].ends + slack
     event(f"{name}: {target.kind.value} target")
     if any("points" in s.reason for s in plan.steps):
         event("a plan with steps for points")

@@ -281,7 +281,7 @@ def test_done_by_against_a_simulation():
     assert quantile(3.0, 0.5, t) == pytest.approx(float(np.median(times)), rel=0.01)
 
 
-def test_milestones_hold_what_the_forecast_expects_and_the_forecast_follows():
+def test_milestones_hold_the_median_count_and_the_forecast_follows():
     _, p = person(TINY_FW, "eng1", {"coding": (1, FRESH)})
     t = Throughput(1.2, 5.0, 5.0 / 1.2, DEFAULT_PRIOR, 0, 0, focus=0.75, dispersion=0.6)
     plan = make_plan(p, TINY_FW, resolve_target(TINY_FW, p, role="eng3"), ThroughputModel(),
@@ -290,21 +290,20 @@ def test_milestones_hold_what_the_forecast_expects_and_the_forecast_follows():
     cumulative = np.cumsum([s.difficulty for s in plan.steps])
     scale = 0.6 * 0.75 / t.quarters
 
-    def expected(q: float) -> float:  # steps done by q quarters, by scipy
-        return float(sum(stats.betaprime.cdf(scale * q, 0.6 * w, 5.0) for w in cumulative))
-
-    for m in plan.milestones:
+    for m in plan.milestones:  # each step's chance to be done by the quarter's end, scipy's
+        chances = stats.betaprime.cdf(scale * m.quarter, 0.6 * cumulative, 5.0)
         due = sum(s.quarter <= m.quarter for s in plan.steps)
-        assert m.expected == pytest.approx(expected(m.quarter), abs=2e-3)
-        assert due == round(expected(m.quarter))  # what the forecast expects done by then
+        assert m.expected == pytest.approx(chances.sum(), abs=2e-3)  # the mean count
+        assert due == (chances >= 0.5).sum()  # the median count: steps done in plan order
+        assert m.likely == ((chances >= 0.9).sum(), (chances >= 0.1).sum())  # P10, P90
     total = cumulative[-1]
     assert plan.forecast.work == pytest.approx(total, abs=1e-3)
     for k, p_ in enumerate((0.1, 0.5, 0.9)):  # P10/P50/P90 of the whole plan's work
         months = 3 * stats.betaprime.ppf(p_, 0.6 * total, 5.0) / scale
         assert plan.forecast.months[k] == pytest.approx(months, abs=0.06)
-    # the last milestone ends after the median date: the plan never holds more than the
-    # forecast expects (a plan of 8 steps in Q1-Q3 beside a 7-year median cannot happen)
-    assert plan.milestones[-1].ends >= plan.forecast.dates[1]
+    # the forecast's median date falls in the last milestone: a plan of 8 steps in Q1-Q3
+    # beside a 7-year median cannot happen, nor a last step due years after the median
+    assert plan.milestones[-1].starts <= plan.forecast.dates[1] <= plan.milestones[-1].ends
     for s in plan.steps:  # months of work at the pace on the plan
         assert s.months == pytest.approx(s.difficulty * 3 / (1.2 * 0.75), abs=0.01)
 
@@ -484,10 +483,9 @@ def test_milestones_follow_the_widened_forecast():
     scale = 0.6 * 1.2 * 0.75 / a
     cumulative = np.cumsum([s.difficulty for s in plan.steps])
     for m in plan.milestones:
-        expected = float(sum(stats.betaprime.cdf(scale * m.quarter, 0.6 * w, a)
-                             for w in cumulative))
-        assert m.expected == pytest.approx(expected, abs=2e-3)
-        assert sum(s.quarter <= m.quarter for s in plan.steps) == round(expected)
+        chances = stats.betaprime.cdf(scale * m.quarter, 0.6 * cumulative, a)
+        assert m.expected == pytest.approx(chances.sum(), abs=2e-3)
+        assert sum(s.quarter <= m.quarter for s in plan.steps) == (chances >= 0.5).sum()
     for k, p_ in enumerate((0.1, 0.5, 0.9)):
         months = 3 * stats.betaprime.ppf(p_, 0.6 * cumulative[-1], a) / scale
         assert plan.forecast.months[k] == pytest.approx(months, abs=0.06)

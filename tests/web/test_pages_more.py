@@ -11,6 +11,7 @@ import pytest
 
 from trellis.domain import access
 from trellis.entrypoints.web.compare_words import figure
+from trellis.entrypoints.web.formatting import day
 from trellis.entrypoints.web.views import advice_without_pay
 
 
@@ -67,6 +68,12 @@ def test_making_a_plan_from_the_page_shows_its_milestones(clients):
     first = doc["steps"][doc["milestones"][0]["steps"][0]]
     name = first["competency"].capitalize()  # tiny.yaml: "communication" is Communication
     assert f"{name}: mastery {first['from']} → {first['to']}" in words
+    last = doc["milestones"][-1]  # the forecast's median falls in the last quarter
+    low, high = last["likely_done"]
+    assert last["forecast_p50"] == doc["forecast"]["dates"]["p50"]
+    assert (f"Readiness 100% once these are done, likely by {day(last['forecast_p50'])}. By "
+            f"the quarter's end, 8 in 10 at this pace have done {low} to {high} of the "
+            "plan's steps.") in words
     assert "Re-plan" in words and 'value="2"' in page.text  # the form keeps the plan's capacity
     audit = clients["hr"].get("/api/audit?limit=20").json()
     assert any(e["action"] == "plan.create" and e["user"] == "emp@x.org" for e in audit)

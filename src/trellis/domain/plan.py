@@ -13,8 +13,9 @@ returns:
   before its own step to m (when the plan has one), a topic's lower-level criteria before
   its higher ones, and otherwise, greedily, the step that raises readiness most per month
   of effort first;
-- **milestones**: quarters holding what the forecast expects done in them: the count of
-  steps done by the end of quarter q is the forecast's expected count then, rounded;
+- **milestones**: quarters holding the steps whose median finish falls in them: the count
+  of steps due by the end of quarter q is the forecast's median count done by then, so the
+  last step's quarter is the one the forecast's P50 falls in;
 - a **forecast** from the person's throughput (domain.throughput): median steps a quarter,
   learned from comparable people and shrunk toward the person's own pace, with each step's
   relative difficulty; its P10, P50 and P90 readiness dates come from the same
@@ -175,7 +176,19 @@ class Milestone:
     steps: tuple[int, ...]  # indices into the plan's steps
     readiness: float  # projected readiness once this quarter's steps (and earlier) are done
     forecast_p50: date | None = None  # the median date its steps (and earlier) are done
-    expected: float = 0.0  # steps the forecast expects done by its end (from the start)
+    expected: float = 0.0  # the mean count of steps done by its end (from the start)
+    likely: tuple[int, int] = (0, 0)  # P10 and P90 of that count; (0, 0): stored before
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """The forecast's count of a plan's steps done by a quarter's end: its mean and its
+    P10, median and P90."""
+
+    mean: float
+    low: int
+    median: int
+    high: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -422,7 +435,7 @@ def make_plan(profile: Profile, framework: Framework, target: Target,
             lane_work=tuple(sum(w for w, n in zip(difficulties, open_lanes, strict=True)
                                 if min(n, LANE_CAP) == k) / total
                             for k in range(1, LANE_CAP + 1)))
-    quarters, expected = schedule(difficulties, throughput)
+    quarters, dues = schedule(difficulties, throughput)
     notes = [Term(drafted.short, drafted.short)] if drafted.short else []
     needed = max(quarters, default=0)
     if horizon is not None and first_quarter + needed - 1 > horizon:
@@ -457,7 +470,7 @@ def make_plan(profile: Profile, framework: Framework, target: Target,
             d.criterion, crit.topic if crit else "", crit.level if crit else "",
             crit.text[:TEXT_SHOWN] if crit else ""))
     cumulative = list(accumulate(difficulties))
-    milestones = _milestones(steps, start, first_quarter, scores, cumulative, expected,
+    milestones = _milestones(steps, start, first_quarter, scores, cumulative, dues,
                              throughput)
     forecast = forecast_of(cumulative[-1], start, throughput) if steps else None
     return Plan(profile.person_id, start, target, capacity, horizon, first_quarter,
@@ -498,32 +511,36 @@ def _final_lane(lanes: Sequence[str], kinds: Sequence[StepKind]) -> list[bool]:
 
 
 def schedule(difficulties: Sequence[float], throughput: Throughput
-             ) -> tuple[list[int], list[float]]:
-    """Each step's quarter (1 = the plan's first), and the expected number of steps done by
-    the end of each quarter: quarter q holds the steps that take the count done, rounded,
-    from its value at q - 1 to its value at q."""
+             ) -> tuple[list[int], list[Due]]:
+    """Each step's quarter (1 = the plan's first), and for each quarter what the forecast
+    says of the steps done by its end (``Due``). Quarter q holds the steps whose median
+    finish falls in it: the median count done by its end is the last step i with
+    ``P(T_i <= q) >= 1/2``, as the steps finish in plan order (``T_i`` rises with i). So
+    the last step's quarter is the one the forecast's P50 falls in."""
     cumulative = list(accumulate(difficulties))
     n = len(cumulative)
     quarter_of = [0] * n
-    expected: list[float] = []
+    dues: list[Due] = []
     placed = sure = 0  # steps placed; steps (a prefix) all but certainly done already
     q = 0
     while placed < n:
         q += 1
-        count = float(sure)
+        chances = [1.0] * sure
         for i in range(sure, n):
             p = done_by(cumulative[i], q, throughput)
             if p < SETTLED:
                 break  # later steps need more work: less likely still
             if p > 1 - SETTLED and i == sure:
                 sure += 1
-            count += p
-        expected.append(count)
-        reached = n if q >= MAX_QUARTERS else min(n, int(count + 0.5))
+            chances.append(p)
+        due = Due(sum(chances), sum(p >= 0.9 for p in chances),
+                  sum(p >= 0.5 for p in chances), sum(p >= 0.1 for p in chances))
+        dues.append(due)
+        reached = n if q >= MAX_QUARTERS else due.median
         for i in range(placed, reached):
             quarter_of[i] = q
         placed = max(placed, reached)
-    return quarter_of, expected
+    return quarter_of, dues
 
 
 def forecast_of(work: float, start: date, throughput: Throughput) -> Forecast:
@@ -569,10 +586,10 @@ def quarter_dates(start: date, first_quarter: int, quarter: int) -> tuple[date, 
 
 def _milestones(steps: Sequence[PlannedStep], start: date, first_quarter: int,
                 scores: Sequence[float], cumulative: Sequence[float],
-                expected: Sequence[float], throughput: Throughput) -> list[Milestone]:
+                dues: Sequence[Due], throughput: Throughput) -> list[Milestone]:
     """Quarters of steps, each with the score once its steps and those before are done
     (``scores[i]``: the score after step i, unrounded, so no rounding drifts), the median
-    date of that and the forecast's expected count of steps done by its end."""
+    date of that and the forecast's count of steps done by its end."""
     out: list[Milestone] = []
     by_quarter: dict[int, list[int]] = {}
     for i, s in enumerate(steps):
@@ -582,9 +599,10 @@ def _milestones(steps: Sequence[PlannedStep], start: date, first_quarter: int,
         starts, ends = quarter_dates(start, first_quarter, q)
         reached = 100.0 if q == last else min(100.0, round(scores[members[-1]], 1))
         p50 = quantile(cumulative[members[-1]], 0.5, throughput)
+        due = dues[q - first_quarter]
         out.append(Milestone(q, starts, ends, tuple(members), reached,
-                             _after(start, p50 * MONTHS_PER_QUARTER),
-                             expected[q - first_quarter]))
+                             _after(start, p50 * MONTHS_PER_QUARTER), due.mean,
+                             (due.low, due.high)))
     return out
 
 
@@ -703,7 +721,7 @@ def plan_to_document(plan: Plan) -> dict[str, Any]:
                         "ends": m.ends.isoformat(), "steps": list(m.steps),
                         "readiness": m.readiness,
                         "forecast_p50": m.forecast_p50.isoformat() if m.forecast_p50 else None,
-                        "expected_done": m.expected}
+                        "expected_done": m.expected, "likely_done": list(m.likely)}
                        for m in plan.milestones],
         "forecast": None if f is None else {
             "work": f.work, "months": {"p10": f.months[0], "p50": f.months[1],
@@ -734,7 +752,8 @@ def plan_from_document(doc: Mapping[str, Any]) -> Plan:
         milestones=tuple(Milestone(m["quarter"], iso(m["starts"]), iso(m["ends"]),
                                    tuple(m["steps"]), m["readiness"],
                                    iso(m["forecast_p50"]) if m["forecast_p50"] else None,
-                                   m.get("expected_done", 0.0))
+                                   m.get("expected_done", 0.0),
+                                   tuple(m.get("likely_done", (0, 0))))
                          for m in doc["milestones"]),
         forecast=None if f is None else Forecast(
             (f["months"]["p10"], f["months"]["p50"], f["months"]["p90"]),
