@@ -40,7 +40,10 @@ def test_compare_prints_the_table_and_json(cli, demo_db: str, tmp_path: Path) ->
                                                   "motivation", "growth"]
     assert set(doc["suitability"]) == {"structured", "dynamic"}
     cell = doc["features"][2]["measures"][0]["cells"]["promotion"]
-    assert set(cell) == {"value", "n", "status"}
+    assert set(cell) == {"value", "n", "status", "ci95"}
+    low, high = cell["ci95"]  # the median pay change inside its interval, printed beside it
+    assert low <= cell["value"] <= high
+    assert re.search(r"\(95% CI [-\d.,%]+ to [-\d.,%]+, n=\d", result.out)
 
 
 def test_compare_errors_are_one_line(cli, demo_db: str) -> None:

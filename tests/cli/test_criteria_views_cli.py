@@ -84,5 +84,5 @@ def test_compare_counts_criteria_demonstrated_as_micro_progressions(cli, db):
     role = {m["id"]: m for m in features["role"]["measures"]}
     assert role["criteria"]["cells"]["micro_progression"]["n"] == 8  # below the least n, 10
     assert role["mastery_steps"]["cells"]["micro_progression"] == {
-        "value": None, "n": 0, "status": "insufficient data (n=0)"}
+        "value": None, "n": 0, "status": "insufficient data (n=0)", "ci95": None}
     assert cli(*db, "compare").code == 0

@@ -6,7 +6,11 @@ from datetime import date
 from itertools import count
 
 import numpy as np
+import pandas as pd
 import pytest
+from lifelines import KaplanMeierFitter
+from lifelines.utils import median_survival_times
+from scipy import stats
 
 from trellis.analytics.compare import (
     FEW,
@@ -17,6 +21,10 @@ from trellis.analytics.compare import (
     Roles,
     build_table,
     km_median,
+    km_median_interval,
+    mean_cell,
+    median_cell,
+    rate_cell,
 )
 from trellis.domain.ledger_rows import EventRow
 
@@ -76,7 +84,8 @@ def test_small_samples_say_insufficient_data() -> None:
     t = build_table(ledger(), ROLES, end=END)  # the default minimum of 10
     cellp = t.feature("salary").measure("median_pay_change").cells[PROMOTION]
     assert cellp.value is None and cellp.n == 2
-    assert cellp.to_document() == {"value": None, "n": 2, "status": "insufficient data (n=2)"}
+    assert cellp.to_document() == {"value": None, "n": 2, "status": "insufficient data (n=2)",
+                                   "ci95": None}
     months = t.feature("growth").measure("months_to_promotion").cells
     assert set(months) == {FEW, MANY}
     assert all(c.value is None for c in months.values())
@@ -115,6 +124,36 @@ def test_kaplan_meier_median() -> None:
     assert km_median(np.array([1.0, 2.0, 3.0, 4.0]), np.array([1, 1, 1, 1])) == 2.0
     assert km_median(np.array([1.0, 2.0]), np.array([0, 0])) is None
     assert km_median(np.array([]), np.array([])) is None
+
+
+def test_every_estimate_carries_its_95_interval() -> None:
+    rng = np.random.default_rng(5)
+    x = pd.Series(rng.normal(3.0, 1.5, 40))
+    mean = mean_cell(x, 10)  # Student's t, as scipy has it
+    low, high = stats.t.interval(0.95, 39, loc=x.mean(), scale=stats.sem(x))
+    assert mean.ci == (round(low, 3), round(high, 3)) and mean.n == 40
+    # the median's order statistics: ranks 2 and 9 of 10, 40 and 61 of 100 (the tables')
+    assert median_cell(pd.Series(np.arange(1.0, 11.0)), 10).ci == (2.0, 9.0)
+    assert median_cell(pd.Series(np.arange(1.0, 101.0)), 10).ci == (40.0, 61.0)
+    # Garwood's exact Poisson interval for 10 events: 4.795 to 18.390 (over 2 years)
+    rate = rate_cell(10, 2.0, 10, 10)
+    assert rate.value == 5.0 and rate.ci == (round(4.7954 / 2, 3), round(18.3904 / 2, 3))
+    assert rate.text("{:.2f}") == "5.00 (95% CI 2.40 to 9.20, n=10)"
+    assert mean_cell(x[:5], 10).ci is None  # below the least n: no value, no interval
+
+
+def test_the_kaplan_meier_median_interval_is_lifelines() -> None:
+    rng = np.random.default_rng(8)
+    for n in (30, 200):
+        months = np.round(rng.exponential(20.0, n), 1)
+        events = rng.random(n) < 0.7
+        km = KaplanMeierFitter().fit(months, events)
+        band = median_survival_times(km.confidence_interval_)
+        median, low, high = km_median_interval(months, events)
+        assert median == pytest.approx(km.median_survival_time_)
+        assert low == pytest.approx(float(band.iloc[0, 0]))
+        expected = float(band.iloc[0, 1])
+        assert (high is None) if np.isinf(expected) else high == pytest.approx(expected)
 
 
 def criteria_ledger() -> list[EventRow]:

@@ -214,8 +214,11 @@ def test_advice_pay_follows_the_pay_rule(clients, monkeypatch):
 
 
 def cell_values(doc: dict) -> list[str]:
-    """Every figure of the document as the page writes it (9.489 percent: "9.5%")."""
-    return [figure(cell["value"], m["unit"]) for f in doc["features"] for m in f["measures"]
+    """Every figure of the document as the page writes it (9.489 percent: "9.5%"), and
+    each one's 95% interval in brackets beside it."""
+    return [figure(cell["value"], m["unit"]) + ("" if not cell["ci95"] else " ({} to {})".format(
+                *(figure(x, m["unit"]) for x in cell["ci95"])))
+            for f in doc["features"] for m in f["measures"]
             for cell in m["cells"].values() if cell["value"] is not None]
 
 

@@ -43,6 +43,7 @@ value and says "insufficient data (n=...)".
 from __future__ import annotations
 
 import bisect
+import math
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -51,6 +52,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats  # type: ignore[import-untyped]
 
 from trellis.domain.ledger_rows import EventRow
 
@@ -58,6 +60,7 @@ from .ledger_groups import PersonRows, by_person
 from .record_columns import RecordColumns
 
 MIN_N = 10  # the smallest sample a cell shows a value for
+Z95 = 1.959963984540054  # the normal's 97.5% point
 MIN_SPLIT_YEARS = 0.5  # employment in the window a person needs to join the few/many split
 PAIR_DAYS = 200  # check-ins further apart than this bracket nothing
 QUARTER_DAYS = 91.3125
@@ -79,25 +82,65 @@ ROLE_TYPES = ("structured", "dynamic")
 
 @dataclass(frozen=True, slots=True)
 class Cell:
-    """One figure with its sample; ``value`` is None when the sample is too small."""
+    """One figure with its sample and its 95% interval; ``value`` is None when the sample
+    is too small. ``ci`` is None for a count of the whole ledger (no sample to vary) and
+    for a share of the whole pay growth."""
 
     value: float | None
     n: int
     note: str | None = None  # why there is no value (or a qualifier)
+    ci: tuple[float, float] | None = None
 
     def to_document(self) -> dict[str, Any]:
-        return {"value": self.value, "n": self.n, "status": self.note or "ok"}
+        return {"value": self.value, "n": self.n, "status": self.note or "ok",
+                "ci95": None if self.ci is None else list(self.ci)}
 
     def text(self, pattern: str = "{:.2f}") -> str:
         if self.value is None:
             return self.note or "-"
-        return f"{pattern.format(self.value)} (n={self.n:,})"
+        within = "" if self.ci is None else (
+            f"95% CI {pattern.format(self.ci[0])} to {pattern.format(self.ci[1])}, ")
+        return f"{pattern.format(self.value)} ({within}n={self.n:,})"
 
 
-def cell(value: float | None, n: int, min_n: int, digits: int = 3) -> Cell:
+def cell(value: float | None, n: int, min_n: int, digits: int = 3,
+         ci: tuple[float, float] | None = None) -> Cell:
     if n < min_n or value is None or not np.isfinite(value):
         return Cell(None, n, f"insufficient data (n={n})")
-    return Cell(round(float(value), digits), n)
+    return Cell(round(float(value), digits), n,
+                ci=None if ci is None else (round(ci[0], digits), round(ci[1], digits)))
+
+
+# --- 95% intervals: each the textbook one for its statistic
+
+
+def mean_cell(values: pd.Series, min_n: int, n: int | None = None) -> Cell:
+    """The mean with Student's t interval (``n``: the sample shown, when not the values')."""
+    x = values.to_numpy(float)
+    if len(x) < 2:
+        return cell(_mean(values), len(x) if n is None else n, min_n)
+    half = float(stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
+    mean = float(x.mean())
+    return cell(mean, len(x) if n is None else n, min_n, ci=(mean - half, mean + half))
+
+
+def median_cell(values: pd.Series, min_n: int) -> Cell:
+    """The median with the distribution-free interval of order statistics: ranks k and
+    n - k + 1, k the binomial(n, 1/2) 2.5% point (at least 95%)."""
+    x = np.sort(values.to_numpy(float))
+    if len(x) == 0:
+        return cell(None, 0, min_n)
+    k = max(int(stats.binom.ppf(0.025, len(x), 0.5)), 1)
+    return cell(float(np.median(x)), len(x), min_n, ci=(float(x[k - 1]), float(x[-k])))
+
+
+def rate_cell(count: float, years: float, n: int, min_n: int) -> Cell:
+    """Events per person-year with the exact (Garwood) Poisson interval on the count."""
+    if years <= 0:
+        return cell(None, n, min_n)
+    low = float(stats.chi2.ppf(0.025, 2 * count) / 2) if count > 0 else 0.0
+    high = float(stats.chi2.ppf(0.975, 2 * count + 2) / 2)
+    return cell(count / years, n, min_n, ci=(low / years, high / years))
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,24 +373,29 @@ def _intervals(person_id: int, checkins: list[tuple[date, int]],
 # --- aggregation
 
 
-def _median(values: pd.Series) -> float | None:
-    return float(values.median()) if len(values) else None
-
-
 def _mean(values: pd.Series) -> float | None:
     return float(values.mean()) if len(values) else None
 
 
 def km_median(months: np.ndarray, events: np.ndarray) -> float | None:
     """The Kaplan-Meier median (months until survival falls to one half), or None."""
+    return km_median_interval(months, events)[0]
+
+
+def km_median_interval(months: np.ndarray, events: np.ndarray
+                       ) -> tuple[float | None, float | None, float | None]:
+    """The Kaplan-Meier median and its 95% interval: the first times the curve's pointwise
+    band (Greenwood's variance on log(-log S), lifelines' default) falls to one half, its
+    lower edge first; None where a curve never does (not reached, or no upper bound)."""
     if len(months) == 0:
-        return None
+        return None, None, None
     order = np.lexsort((~events.astype(bool), months))
     t, e = months[order], events[order].astype(bool)
     at_risk = len(t)
-    survival = 1.0
+    survival, greenwood = 1.0, 0.0
+    found: list[float | None] = [None, None, None]  # median, lower, upper
     i = 0
-    while i < len(t):
+    while i < len(t) and found[2] is None:
         j = i
         deaths = 0
         while j < len(t) and t[j] == t[i]:
@@ -355,11 +403,21 @@ def km_median(months: np.ndarray, events: np.ndarray) -> float | None:
             j += 1
         if deaths:
             survival *= 1 - deaths / at_risk
-            if survival <= 0.5:
-                return float(t[i])
+            if deaths < at_risk:
+                greenwood += deaths / (at_risk * (at_risk - deaths))
+            if 0 < survival < 1:
+                spread = Z95 * math.sqrt(greenwood) / abs(math.log(survival))
+                centre = math.log(-math.log(survival))
+                band = (math.exp(-math.exp(centre + spread)),
+                        math.exp(-math.exp(centre - spread)))
+            else:
+                band = (survival, survival)
+            for k, s in enumerate((survival, *band)):
+                if found[k] is None and s <= 0.5:
+                    found[k] = float(t[i])
         at_risk -= j - i
         i = j
-    return None
+    return found[0], found[1], found[2]
 
 
 def build_table(rows: Iterable[EventRow], roles: Roles, *, end: date,
@@ -439,15 +497,14 @@ def _gaps_months(frame: pd.DataFrame) -> pd.Series:
 def _frequency(promo: pd.DataFrame, micro: pd.DataFrame, years: float, min_n: int
                ) -> Feature:
     def rate(frame: pd.DataFrame) -> Cell:
-        return cell(len(frame) / years if years > 0 else None, len(frame), min_n)
+        return rate_cell(len(frame), years, len(frame), min_n)
 
     gp, gm = _gaps_months(promo), _gaps_months(micro)
     return Feature("frequency", "Frequency", (
         Measure("per_person_year", "events per person-year",
                 {PROMOTION: rate(promo), MICRO: rate(micro)}),
         Measure("months_between", "median months between a person's consecutive events",
-                {PROMOTION: cell(_median(gp), len(gp), min_n),
-                 MICRO: cell(_median(gm), len(gm), min_n)}, "months"),
+                {PROMOTION: median_cell(gp, min_n), MICRO: median_cell(gm, min_n)}, "months"),
     ), note=f"over {years:,.1f} person-years of employment")
 
 
@@ -457,34 +514,32 @@ def _salary(promo: pd.DataFrame, micro: pd.DataFrame, min_n: int) -> Feature:
     p_growth = float(p_pay["pay_delta"].sum())
     m_growth = float(m_pay["pay_delta"].sum())
     total = p_growth + m_growth
-    per_event_micro = float(m_pay["pay_pct"].sum()) / len(micro) if len(micro) else None
     detail: dict[str, Any] = {}
     for kind in ("promotion", "merit", "adjustment", "band_upgrade", "lateral_move"):
         events = promo if kind == "promotion" else micro
         values = events.loc[(events["kind"] == kind), "pay_pct"].dropna()
-        detail[kind] = {"median_pct": cell(_median(values), len(values), min_n).to_document(),
-                        "mean_pct": cell(_mean(values), len(values), min_n).to_document(),
+        detail[kind] = {"median_pct": median_cell(values, min_n).to_document(),
+                        "mean_pct": mean_cell(values, min_n).to_document(),
                         "growth": round(float(events.loc[events["kind"] == kind,
                                                          "pay_delta"].sum()), 2)}
     for kind in ("bonus", "spot_bonus"):
         rows = micro[(micro["kind"] == kind) & micro["one_off"].notna()]
         detail[kind] = {
-            "median_amount": cell(_median(rows["one_off"]), len(rows), min_n).to_document(),
-            "median_pct_of_base": cell(_median(rows["one_off_pct"].dropna()),
-                                       int(rows["one_off_pct"].notna().sum()),
-                                       min_n).to_document(),
+            "median_amount": median_cell(rows["one_off"], min_n).to_document(),
+            "median_pct_of_base": median_cell(rows["one_off_pct"].dropna(),
+                                              min_n).to_document(),
             "total": round(float(rows["one_off"].sum()), 2)}
     n_pay = len(p_pay) + len(m_pay)
     return Feature("salary", "Impact on salary", (
         Measure("median_pay_change", "median base-pay change per pay-changing event",
-                {PROMOTION: cell(_median(p_pay["pay_pct"]), len(p_pay), min_n),
-                 MICRO: cell(_median(m_pay["pay_pct"]), len(m_pay), min_n)}, "%"),
+                {PROMOTION: median_cell(p_pay["pay_pct"], min_n),
+                 MICRO: median_cell(m_pay["pay_pct"], min_n)}, "%"),
         Measure("mean_pay_change", "mean base-pay change per pay-changing event",
-                {PROMOTION: cell(_mean(p_pay["pay_pct"]), len(p_pay), min_n),
-                 MICRO: cell(_mean(m_pay["pay_pct"]), len(m_pay), min_n)}, "%"),
+                {PROMOTION: mean_cell(p_pay["pay_pct"], min_n),
+                 MICRO: mean_cell(m_pay["pay_pct"], min_n)}, "%"),
         Measure("mean_pay_change_all", "mean base-pay change per event (all events)",
-                {PROMOTION: cell(_mean(p_pay["pay_pct"]), len(promo), min_n),
-                 MICRO: cell(per_event_micro, len(micro), min_n)}, "%"),
+                {PROMOTION: mean_cell(p_pay["pay_pct"], min_n, n=len(promo)),
+                 MICRO: mean_cell(micro["pay_pct"].astype(float).fillna(0.0), min_n)}, "%"),
         Measure("share_of_growth", "share of base-pay growth",
                 {PROMOTION: cell(p_growth / total if total else None, n_pay, min_n),
                  MICRO: cell(m_growth / total if total else None, n_pay, min_n)}, "share"),
@@ -498,11 +553,10 @@ def _role(promo: pd.DataFrame, micro: pd.DataFrame, years: float, min_n: int) ->
 
     def per_year(frame: pd.DataFrame, column: str | None = None) -> Cell:
         value = float(frame[column].sum()) if column else float(len(frame))
-        return cell(value / years if years > 0 else None, len(frame), min_n)
+        return rate_cell(value, years, len(frame), min_n)
 
     def mean_of(frame: pd.DataFrame, column: str) -> Cell:
-        values = frame[column].dropna().astype(float)
-        return cell(_mean(values), len(values), min_n)
+        return mean_cell(frame[column].dropna().astype(float), min_n)
 
     # each kind's rows with the column read of them (the skill steps are half the events)
     duties = micro.loc[micro["kind"] == "responsibility", ["side_duty"]]
@@ -535,21 +589,20 @@ def _motivation(intervals: pd.DataFrame, min_n: int) -> Feature:
         return Measure(name, value[0], {g: value[1](f) for g, f in groups.items()},
                        value[2])
 
-    def mean_cell(col: str) -> Any:
-        return lambda f: cell(_mean(f[col].astype(float)), len(f), min_n)
+    def mean_of(col: str) -> Any:
+        return lambda f: mean_cell(f[col].astype(float), min_n)
 
     def change(f: pd.DataFrame) -> Cell:
-        return cell(_mean((f["after"] - f["before"]).astype(float)), len(f), min_n)
+        return mean_cell((f["after"] - f["before"]).astype(float), min_n)
 
     def lag(col: str) -> Any:
-        return lambda f: cell(_mean(f[col].dropna().astype(float)),
-                              int(f[col].notna().sum()), min_n)
+        return lambda f: mean_cell(f[col].dropna().astype(float), min_n)
 
     measures = [
         column("engagement_before", ("engagement at the check-in before (1-5)",
-                                     mean_cell("before"), "")),
+                                     mean_of("before"), "")),
         column("engagement_after", ("engagement at the check-in after (1-5)",
-                                    mean_cell("after"), "")),
+                                    mean_of("after"), "")),
         column("engagement_change", ("change, before to after", change, "points")),
     ] + [column(f"change_after_{k}q", (f"change, before to {k} quarter{'s' if k > 1 else ''}"
                                        " after", lag(f"lag{k}"), "points"))
@@ -582,10 +635,9 @@ def _growth(promo: pd.DataFrame, micro: pd.DataFrame, people: pd.DataFrame,
         yrs = float(eligible.loc[ids, "years"].sum()) if len(ids) else 0.0
         mine = per_person.reindex(ids, fill_value=0)
         skills, shown, promos = (int(mine[c].sum()) for c in ("skills", "shown", "promotions"))
-        cells["mastery"][name] = cell(float(mine["mastery"].sum()) / yrs
-                                      if yrs else None, skills, min_n)
-        cells["criteria"][name] = cell(shown / yrs if yrs else None, shown, min_n)
-        cells["promotions"][name] = cell(promos / yrs if yrs else None, promos, min_n)
+        cells["mastery"][name] = rate_cell(float(mine["mastery"].sum()), yrs, skills, min_n)
+        cells["criteria"][name] = rate_cell(shown, yrs, shown, min_n)
+        cells["promotions"][name] = rate_cell(promos, yrs, promos, min_n)
         s = spells[spells["person_id"].isin(ids)]
         promoted = int(s["promoted"].sum())
         spell_n[name] = {"spells": len(s), "promotions": promoted, "people": len(ids)}
@@ -593,9 +645,12 @@ def _growth(promo: pd.DataFrame, micro: pd.DataFrame, people: pd.DataFrame,
             cells["months"][name] = Cell(None, len(s), f"insufficient data (n={promoted} "
                                                        "promotions)")
         else:
-            median = km_median(s["months"].to_numpy(float), s["promoted"].to_numpy(bool))
-            cells["months"][name] = (Cell(round(median, 1), len(s)) if median is not None
-                                     else Cell(None, len(s), "median not reached"))
+            median, low, high = km_median_interval(s["months"].to_numpy(float),
+                                                   s["promoted"].to_numpy(bool))
+            cells["months"][name] = (  # no interval when the band stays above one half
+                Cell(None, len(s), "median not reached") if median is None else
+                Cell(round(median, 1), len(s), ci=None if high is None else
+                     (round(low if low is not None else median, 1), round(high, 1))))
     return Feature("growth", "Career growth", (
         Measure("mastery_steps", "competency (mastery) steps per person-year",
                 cells["mastery"]),

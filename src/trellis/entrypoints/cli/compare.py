@@ -71,15 +71,19 @@ def _fmt(c: Cell | None, unit: str) -> str:
         return "-"
     if c.value is None:
         return c.note or "-"
+    if unit == "" and float(c.value).is_integer() and c.value == c.n and c.ci is None:
+        return f"{int(c.value):,}"  # a count of the whole ledger
+    within = "" if c.ci is None else f"95% CI {_num(c.ci[0], unit)} to {_num(c.ci[1], unit)}, "
+    return f"{_num(c.value, unit)}{' ' + unit if unit not in ('', '%', 'share') else ''} " \
+           f"({within}n={c.n:,})"
+
+
+def _num(value: float, unit: str) -> str:
     if unit == "share":
-        text = f"{c.value:.1%}"
-    elif unit == "%":
-        text = f"{c.value:.2f}%"
-    elif unit == "" and float(c.value).is_integer() and c.value == c.n:
-        return f"{int(c.value):,}"
-    else:
-        text = f"{c.value:,.2f}{' ' + unit if unit else ''}"
-    return f"{text} (n={c.n:,})"
+        return f"{value:.1%}"
+    if unit == "%":
+        return f"{value:.2f}%"
+    return f"{value:,.2f}"
 
 
 def _cells(m: Measure) -> tuple[str, str]:
