@@ -4,6 +4,7 @@
                                             [--seed 3 | --seeds 1 2 ...]
                                             [--at DATE ... | --years-before N ...]
                                             [--no-refreshes | --refreshes-only]
+                                            [--as-of DAY]
                                             [--db URL]
 
 Builds the demo organization (services.demo.run_demo, as `trellis demo`) in a temporary
@@ -38,7 +39,8 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import date, timedelta
+from contextlib import nullcontext
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from trellis.adapters.framework_files import read_framework_file, shipped_framework_path
@@ -197,7 +199,17 @@ def main() -> None:
                         help="score without refreshes only")
     parser.add_argument("--refreshes-only", action="store_true",
                         help="score with refreshes only")
+    parser.add_argument("--as-of", type=date.fromisoformat,
+                        help="build the demo and run as on this day (as `trellis demo "
+                             "--as-of`), so a figure can be reproduced on a later day")
     args = parser.parse_args()
+    noon = datetime(args.as_of.year, args.as_of.month, args.as_of.day, 12) if args.as_of \
+        else None
+    with clock.standing_at(noon) if noon else nullcontext():
+        run_all(parser, args)
+
+
+def run_all(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
 
     def run(trellis: Trellis) -> list[Backtest]:
         return report(trellis, args.at, args.before, not args.no_refreshes,
