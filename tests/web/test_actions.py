@@ -128,9 +128,11 @@ def test_the_pages_render_for_their_roles(clients):
     emp_page = manager.get("/people/emp")
     assert "Lattice options" in emp_page.text and "Recognize" in emp_page.text
     assert re.search(r'action="/people/emp/events/\d+/verify#event-\d+"', emp_page.text)
-    assert employee.post("/api/people/emp/plan", json={}).status_code == 201
+    made = employee.post("/api/people/emp/plan", json={})
+    assert made.status_code == 201
+    first = made.json()["document"]["milestones"][0]["quarter"]  # a slow pace: not always 1
     me = employee.get("/me")
-    assert "Quarter 1" in me.text and 'class="status' in me.text
+    assert f"Quarter {first}" in me.text and 'class="status' in me.text
     assert "/verify" not in me.text  # nobody verifies their own events
 
 

@@ -21,6 +21,7 @@ from trellis.domain.access import User
 from trellis.domain.compensation import RaiseKind
 from trellis.domain.events import EventKind, RecognitionKind
 from trellis.domain.limits import HANDLE_MAX, LABEL_MAX
+from trellis.domain.plan import closable_quarter
 from trellis.errors import InvalidEvent, NotAuthenticated, TrellisError
 from trellis.services import accounts, clock, compensation, ledger, person_details, plans
 
@@ -262,10 +263,7 @@ def _closing_quarter(uow: Uow, handle: str, early: bool) -> int | None:
     except TrellisError:
         return None
     plan = view.stored.plan
-    if plan.complete or not plan.milestones:
-        return None
-    first = plan.milestones[0]
-    return first.quarter if early or first.ends < clock.today() else None
+    return None if plan.complete else closable_quarter(plan, clock.today(), early=early)
 
 
 @router.post("/people/{ref}/plan", response_class=HTMLResponse)
