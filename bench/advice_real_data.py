@@ -37,9 +37,10 @@ from trellis.adapters import peopleanalytics as pa
 from trellis.adapters.framework_files import read_framework_file, shipped_framework_path
 from trellis.bootstrap import Trellis, open_trellis
 from trellis.services import clock, org_models
-from trellis.services.advice import STRATEGY_EFFECTS, advise
+from trellis.services.advice import advise
 from trellis.services.compare import compare
 from trellis.services.frameworks import load_framework
+from trellis.services.simulation import STRATEGY_EFFECTS
 from trellis.services.transfer import import_ledger
 from trellis.settings import Settings
 

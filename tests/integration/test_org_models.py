@@ -15,11 +15,11 @@ from trellis.bootstrap import Trellis
 from trellis.domain.events import EventKind, Hire, Recognition
 from trellis.domain.records import EventRecord, PersonRecord
 from trellis.services import clock, org_models
-from trellis.services.advice import STRATEGY_EFFECTS, advise
+from trellis.services.advice import advise
 from trellis.services.ledger import find_person, record_event
 from trellis.services.people import erase_person
 from trellis.services.refresh import ORG_MODELS, refresh_models
-from trellis.services.simulation import CALIBRATION, simulate
+from trellis.services.simulation import CALIBRATION, STRATEGY_EFFECTS, simulate
 from trellis.services.transfer import import_ledger
 
 
