@@ -108,3 +108,25 @@ def test_other_departures_are_added_and_untouched_by_the_effect() -> None:
     d, e, _ = departures(cal, start, {("early", "structured"): EFFECT})
     expected = HAZARD * EFFECT.factors()[1] + 0.02
     assert abs(d / e - expected) < 4 * expected / math.sqrt(d)
+
+
+@pytest.mark.parametrize("ratio", [0.5, 2.0])
+def test_strategies_move_retention_the_way_the_effect_points(ratio: float) -> None:
+    """Frequent micro-progressors leaving more (ratio 2) or less (0.5): the micro-progression
+    strategy, which draws more micro-progressions, keeps fewer or more people than the
+    promotion-focused one (nothing else differs: no promotions, a constant hazard)."""
+    cal = replace(default_calibration(),
+                  promotion=PromotionModel(-50.0, 0, 0, 0, 0, 0, 0, "test"),
+                  departure=DepartureModel(HAZARD, 0.0, HAZARD, 0, 0, "test"))
+    start = Start.of(rank=np.array([1]), top_rank=2, pay=100_000.0, readiness=0.0,
+                     quarters_in_level=4, quarters_since=4, years=0.0, engagement=3.8)
+    effect = {("early", "structured"): LeavingEffect(2.0, ratio, 0.5)}
+    kept = {name: simulate(cal, start, Strategy(name, e), quarters=12, runs=20_000,
+                           rng=np.random.default_rng(5), bands=False,
+                           leaving=effect).survival[-1]
+            for name, e in (("promotion", 0.8), ("micro", 0.2))}
+    error = 4 * math.sqrt(2 * 0.5 * 0.5 / 20_000)  # two shares' binomial error, at most
+    if ratio > 1:
+        assert kept["micro"] < kept["promotion"] - error
+    else:
+        assert kept["micro"] > kept["promotion"] + error
