@@ -685,7 +685,8 @@ def logistic_fit(x: np.ndarray, y: np.ndarray, iterations: int = 50,
 def _with_others(model: DepartureModel, df: pd.DataFrame) -> DepartureModel:
     """``model`` with the rate of the other departures per band of quarters since the
     last progression: a band's own where it holds MIN_EVENTS of them, else the rate over
-    every quarter (none seen: 0, not a default, as no ledger is assumed to dismiss)."""
+    every quarter (none seen: 0, not a default, as no ledger is assumed to dismiss); a
+    band past every quarter the ledger holds keeps the band before it."""
     y = df["departed_other"].to_numpy(float) if "departed_other" in df else \
         np.zeros(len(df))
     if not y.sum():
@@ -693,11 +694,15 @@ def _with_others(model: DepartureModel, df: pd.DataFrame) -> DepartureModel:
     frac = df["frac"].to_numpy(float)
     since = df["quarters_since"].to_numpy(float)
     overall = float(y.sum()) / max(float(frac.sum()), 1e-9)
+    last_seen = float(since[frac > 0].max(initial=0))
     out: list[float] = []
     for lo, hi in DEPARTURE_BANDS:
         inside = (since >= lo) & (since < hi)
         left, exposure = float(y[inside].sum()), float(frac[inside].sum())
-        rate = left / exposure if left >= MIN_EVENTS and exposure > 0 else overall
+        if out and lo > last_seen:
+            rate = out[-1]  # past the data, as the voluntary bands
+        else:
+            rate = left / exposure if left >= MIN_EVENTS and exposure > 0 else overall
         out += [round(rate, 5)] * (min(hi, DEPARTURE_BANDS[-1][0] + 1) - lo)
     return replace(model, others=tuple(out), other_events=int(y.sum()))
 

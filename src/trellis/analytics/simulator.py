@@ -305,6 +305,7 @@ def simulate(calibration: Calibration, start: Start, strategy: Strategy, *, quar
     if effect is not None:
         p_quit, p_other = quits.astype(np.float32), others.astype(np.float32)
         recent = np.zeros((4, runs), np.int16)  # counted micro-progressions, the last 4 quarters
+        frequent_quarters = at_risk_quarters = 0  # how many of the effect's were frequent
     score = (pm.intercept + pm.years_in_level / 4 * np.minimum(
         np.arange(TIME_CAP_QUARTERS + 1), TIME_CAP_QUARTERS)[:, None]
         + pm.rank * np.arange(128)[None, :]).astype(np.float32).ravel()
@@ -321,6 +322,9 @@ def simulate(calibration: Calibration, start: Start, strategy: Strategy, *, quar
             cut, rare, frequent = effect
             c = stage.astype(np.int32) * 2 + cohort_type
             above = recent.sum(axis=0) > cut[c] * min(4, q)  # the rate over the window
+            counted_cohort = alive & np.isfinite(cut[c])
+            frequent_quarters += int(np.count_nonzero(above & counted_cohort))
+            at_risk_quarters += int(np.count_nonzero(counted_cohort))
             p = p_quit[moved_ever.view(np.int8), since]
             p *= np.where(above, frequent[c], rare[c])
             p += p_other[since]
@@ -398,9 +402,13 @@ def simulate(calibration: Calibration, start: Start, strategy: Strategy, *, quar
 
     horizon = _stacked_percentiles(values, alive)
     taken = {m: Bands(*over_time[m]) for m in METRICS} if bands else {}
+    # the share of simulated person-quarters under an effect that were frequent, against
+    # the observed share the effect is scaled by (a diagnostic: docs/strategy.md)
+    extra = ({"leaving_frequent_share": frequent_quarters / at_risk_quarters}
+             if effect is not None and at_risk_quarters else {})
     return Outcome(strategy, quarters, runs, survival, taken, horizon,
                    promotions=float(promos.mean()), micro_progressions=float(micro.mean()),
-                   seconds=time.perf_counter() - began)
+                   seconds=time.perf_counter() - began, extra=extra)
 
 
 def _leaving_tables(leaving: Mapping[tuple[str, str], LeavingEffect] | None,
