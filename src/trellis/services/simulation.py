@@ -92,6 +92,23 @@ class Simulation:
                                   else None)}
 
 
+def departure_words(sim: Simulation) -> str:
+    """The departures a simulation ran on, in words: the voluntary and other departures
+    behind its model, and the leaving effect of frequent micro-progression it applied."""
+    d = sim.calibration.departure
+    basis = (f"departures: {d.events:,} voluntary and {d.other_events:,} others in "
+             f"{d.n:,} person-quarters" if d.n else "departures: the default rate (none "
+             "on the ledger to learn from)")
+    if not sim.leaving:
+        return basis + ("; no leaving effect of frequent micro-progression applied (the "
+                        "comparison decides for no career stage and role type)")
+    effects = ", ".join(
+        f"{stage}-career on {role_type} tracks x{e.ratio:.2f} above {e.threshold:g} a "
+        "quarter" for (stage, role_type), e in sorted(sim.leaving.items()))
+    return (basis + "; frequent micro-progressors leave voluntarily at the measured ratio "
+            f"to rare ones (trellis advise): {effects}")
+
+
 def parse_filter(text: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
