@@ -86,6 +86,7 @@ def test_the_leaving_rates_are_the_csvs_and_the_simulation_agrees_with_the_reaso
     assert f"applies it: frequent micro-progressors leave at {d.ratio:.2f} times" in leaving
     stay = next(r for r in found.recommendation.reasons if "still employed" in r)
     assert f"{d.ratio:.2f} times the rate of rare ones" in stay
+    assert found.to_document()["simulation_leaving_ratio"] == round(d.ratio, 4)
     by_name = {s.name: s for s in found.simulated}
     assert d.difference > 0
     assert by_name["micro"].still_employed_1y < by_name["balanced"].still_employed_1y \

@@ -70,7 +70,8 @@ def test_how_many_stay_comes_from_the_simulation_the_advice_runs(tenure):
     stay = next(r for r in found.recommendation.reasons if "still employed" in r)
     d = sim.calibration.departure
     if d.n:
-        assert f"{d.n:,.0f} person-quarters, {d.events:,} departures" in stay
+        assert (f"{d.n:,.0f} person-quarters, {d.events:,} voluntary departures and "
+                f"{d.other_events:,} others") in stay
     for s in found.simulated:
         o = by_name[s.name]
         assert s.still_employed == float(o.survival[-1])

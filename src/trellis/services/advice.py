@@ -70,6 +70,9 @@ class Advice:
     actions: tuple[Action, ...]
     notes: tuple[str, ...]  # the sources that were skipped, and why; stale models
     models: tuple[dict[str, Any], ...] = ()  # the organization models read, with their dates
+    # frequent micro-progressors' leaving rate over rare ones' that the simulation applied
+    # for the person's cohort (None: none, the comparison does not decide)
+    leaving_ratio: float | None = None
 
     def to_document(self) -> dict[str, Any]:
         r = self.recommendation
@@ -84,6 +87,8 @@ class Advice:
                             "still_employed_1y": round(s.still_employed_1y, 4),
                             "still_employed": round(s.still_employed, 4)}
                            for s in self.simulated],
+            "simulation_leaving_ratio": (None if self.leaving_ratio is None
+                                         else round(self.leaving_ratio, 4)),
             "actions": [{"source": a.source, "text": a.text, "command": a.command}
                         for a in self.actions],
             "notes": list(self.notes),
@@ -155,7 +160,8 @@ def advise(uow: UnitOfWork, person: str, *, simulate_runs: int = SIM_RUNS,
         else None}
     candidates = _candidates(uow, found.handle, profile.hired_on, today, notes)
     return Advice(today, found.handle, profile.role, stage, role_type, cohort, simulated,
-                  recommendation, next_actions(candidates), tuple(notes), tuple(models))
+                  recommendation, next_actions(candidates), tuple(notes), tuple(models),
+                  leaving_ratio)
 
 
 def _candidates(uow: UnitOfWork, handle: str, hired_on: date | None, today: date,
