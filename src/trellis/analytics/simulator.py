@@ -305,6 +305,8 @@ def simulate(calibration: Calibration, start: Start, strategy: Strategy, *, quar
     if effect is not None:
         p_quit, p_other = quits.astype(np.float32), others.astype(np.float32)
         recent = np.zeros((4, runs), np.int16)  # counted micro-progressions, the last 4 quarters
+        window = np.zeros(runs, np.int16)  # their sum, kept as quarters enter and leave
+        cut, leave_factor = effect
         frequent_quarters = at_risk_quarters = 0  # how many of the effect's were frequent
     score = (pm.intercept + pm.years_in_level / 4 * np.minimum(
         np.arange(TIME_CAP_QUARTERS + 1), TIME_CAP_QUARTERS)[:, None]
@@ -319,14 +321,13 @@ def simulate(calibration: Calibration, start: Start, strategy: Strategy, *, quar
         if effect is None or q == 0:  # no history simulated yet: the calibrated rate
             leave = alive & (lanes[0] < th_leave[moved_ever.view(np.int8), since])
         else:
-            cut, rare, frequent = effect
             c = stage.astype(np.int32) * 2 + cohort_type
-            above = recent.sum(axis=0) > cut[c] * min(4, q)  # the rate over the window
+            above = window > cut[c] * np.float32(min(4, q))  # the rate over the window
             counted_cohort = alive & np.isfinite(cut[c])
             frequent_quarters += int(np.count_nonzero(above & counted_cohort))
             at_risk_quarters += int(np.count_nonzero(counted_cohort))
             p = p_quit[moved_ever.view(np.int8), since]
-            p *= np.where(above, frequent[c], rare[c])
+            p *= leave_factor[c * 2 + above]
             p += p_other[since]
             leave = alive & (lanes[0] < threshold(p))
         kd = t_dir[offset + lanes[1]] * alive
@@ -383,12 +384,14 @@ def simulate(calibration: Calibration, start: Start, strategy: Strategy, *, quar
         promos += promoted
         if effect is not None:  # this quarter's, for the next four quarters' departures
             counted = recent[q % 4]
+            window -= counted  # the quarter leaving the window
             counted[:] = kd  # skill steps and recognitions
             counted += cert
             counted += proj
             counted += lat
             if merit is not None:
                 counted += merit
+            window += counted
         change = kr * lift
         change -= f_decay
         change += np.float32(jump) * promoted
@@ -412,21 +415,21 @@ def simulate(calibration: Calibration, start: Start, strategy: Strategy, *, quar
 
 
 def _leaving_tables(leaving: Mapping[tuple[str, str], LeavingEffect] | None,
-                    stages: list[str]) -> tuple[Array, Array, Array] | None:
-    """Per cohort (stage * 2 + dynamic): the threshold and the rare and frequent
-    multipliers; a cohort without an effect never counts as frequent, at 1. None: no
-    cohort has an effect."""
+                    stages: list[str]) -> tuple[Array, Array] | None:
+    """Per cohort (stage * 2 + dynamic): the threshold, and the multipliers (cohort * 2:
+    rare, cohort * 2 + 1: frequent); a cohort without an effect never counts as frequent,
+    at 1. None: no cohort has an effect."""
     if not leaving:
         return None
     cut = np.full(len(stages) * 2, np.inf, np.float32)
-    rare, frequent = np.ones(len(stages) * 2, np.float32), np.ones(len(stages) * 2, np.float32)
+    factor = np.ones(len(stages) * 4, np.float32)
     for (stage, role_type), e in leaving.items():
         if stage not in stages:
             continue
         i = stages.index(stage) * 2 + (role_type == "dynamic")
         cut[i] = e.threshold
-        rare[i], frequent[i] = e.factors()
-    return cut, rare, frequent
+        factor[2 * i], factor[2 * i + 1] = e.factors()
+    return cut, factor
 
 
 def _percentiles(values: Array) -> tuple[float, float, float]:
