@@ -19,7 +19,9 @@ micro-progressions are carriers of the CSV's covariates, not claims about what p
 
 For each it prints what ``trellis advise`` says for one person (the promotion and leaving
 reasons, the simulation's retention), what the stored ``strategy_effects`` model holds for
-every stage and role type, the organization's comparison table's crude promotion rates,
+every stage and role type, the leaving effect the simulation applies (with the share of
+its balanced trajectories' person-quarters that are frequent, against the observed share
+it is scaled by), the organization's comparison table's crude promotion rates,
 and the CSV's own figures, so the two can be read side by side.
 """
 
@@ -37,9 +39,10 @@ from trellis.adapters import peopleanalytics as pa
 from trellis.adapters.framework_files import read_framework_file, shipped_framework_path
 from trellis.bootstrap import Trellis, open_trellis
 from trellis.services import clock, org_models
-from trellis.services.advice import STRATEGY_EFFECTS, advise
+from trellis.services.advice import advise
 from trellis.services.compare import compare
 from trellis.services.frameworks import load_framework
+from trellis.services.simulation import STRATEGY_EFFECTS, simulate
 from trellis.services.transfer import import_ledger
 from trellis.settings import Settings
 
@@ -91,6 +94,8 @@ def run(name: str, source: pa.SourceLedger, check: str) -> None:
         found = advise(trellis.uow(), str(active))
         seconds = time.perf_counter() - started
         effects = org_models.load(trellis.uow(), STRATEGY_EFFECTS).value
+        balanced = simulate(trellis.uow(), person=found.handle, strategy="balanced",
+                            years=5, runs=2_000, seed=1, bands=False)
         table = compare(trellis.uow()).table
         trellis.close()
     print(f"== {name}: {len(source.people):,} people, {len(source.events):,} events, "
@@ -110,6 +115,12 @@ def run(name: str, source: pa.SourceLedger, check: str) -> None:
                   f"{comp.rare_people}); same time in level and year "
                   f"{100 * comp.difference:+.2f} points "
                   f"[{100 * comp.ci_low:+.2f}, {100 * comp.ci_high:+.2f}]: {verdict}")
+    for (stage, role_type), e in sorted(balanced.leaving.items()):
+        share = balanced.outcomes[0].extra.get("leaving_frequent_share")
+        print(f"  simulated leaving effect {stage}/{role_type}: x{e.ratio:.3f} above "
+              f"{e.threshold:g} a quarter; frequent share of person-years observed "
+              f"{e.frequent_share:.1%}, simulated at balanced "
+              + ("n/a" if share is None else f"{share:.1%}"))
     growth = table.feature("growth").measure("promotions").cells
     print("  comparison table, promotions per person-year: "
           + ", ".join(f"{k} {c.text('{:.3f}')}" for k, c in growth.items()))

@@ -50,11 +50,14 @@ from trellis.adapters import peopleanalytics as pa
 from trellis.adapters.framework_files import read_framework_file, shipped_framework_path
 from trellis.analytics.calibration import PANEL_KINDS, calibrate
 from trellis.analytics.simulator import Strategy, simulate
+from trellis.analytics.strategy_effects import KINDS as EFFECT_KINDS
+from trellis.analytics.strategy_effects import leaving_effects, strategy_effects
 from trellis.bootstrap import Trellis, open_trellis
 from trellis.domain.career_stage import STAGES, CareerStage, StageThresholds, career_stage
 from trellis.domain.ledger_rows import EventRow
 from trellis.domain.profile import Profile
 from trellis.services import clock
+from trellis.services.compare import roles_of
 from trellis.services.demo import run_demo
 from trellis.services.frameworks import load_framework, version_in_force
 from trellis.services.profiles import profile_of
@@ -124,6 +127,13 @@ def backtest(trellis: Trellis, end: date, holdout_years: float, replicates: int,
     calibration = calibrate(framework, [e for e in events if e.effective_on <= cut], end=cut,
                             people=[p.id for p in ics],
                             band_upgrades={i: _band_steps(p) for i, p in at_cut.items()})
+    # the leaving effect of frequent micro-progression, as `trellis simulate` applies it
+    with trellis.uow() as uow:
+        roles = roles_of(uow)
+        effect_rows = [e for e in uow.events.of_kinds(EFFECT_KINDS) if e.effective_on <= cut]
+    leaving = leaving_effects(strategy_effects(effect_rows, roles, end=cut,
+                                               people=[p.id for p in ics],
+                                               thresholds=calibration.thresholds))
     promoted: dict[int, int] = {}
     for e in events:
         if e.kind == "promotion" and cut < e.effective_on <= end:
@@ -147,7 +157,8 @@ def backtest(trellis: Trellis, end: date, holdout_years: float, replicates: int,
         simulated = []
         for r in range(replicates):
             out = simulate(calibration, start, BALANCED, quarters=quarters, runs=len(cohort),
-                           rng=np.random.default_rng([seed, r]), band_sample=len(cohort))
+                           rng=np.random.default_rng([seed, r]), band_sample=len(cohort),
+                           leaving=leaving)
             pay = out.horizon["pay"][1]
             simulated.append((out.promotions / holdout_years, 1 - float(out.survival[-1]),
                               pay / median_start - 1 if median_start > 0 else math.nan))
@@ -155,8 +166,12 @@ def backtest(trellis: Trellis, end: date, holdout_years: float, replicates: int,
     models = (f"promotion model: {calibration.promotion.source} "
               f"({calibration.promotion.events:,} promotions in {calibration.promotion.n:,} "
               f"quarters); departure model: {calibration.departure.source} "
-              f"({calibration.departure.events:,} departures in "
-              f"{calibration.departure.n:,} quarters)")
+              f"({calibration.departure.events:,} voluntary departures and "
+              f"{calibration.departure.other_events:,} others in "
+              f"{calibration.departure.n:,} quarters); leaving effect of frequent "
+              "micro-progression: " + (", ".join(
+                  f"{stage}/{kind} x{e.ratio:.2f} above {e.threshold:g} a quarter"
+                  for (stage, kind), e in sorted(leaving.items())) or "none decided"))
     return rows, cut, len(present), models
 
 

@@ -119,10 +119,12 @@ def test_departures_by_quarters_since_the_last_progression(demo: Demo) -> None:
     assert len(d.by_quarter) == 25
     rows = _individual_rows(demo, ["hire", "departure", "promotion", "lateral_move"])
     marks: dict[int, list] = {}
-    left = {}
+    left, ended = {}, {}  # voluntary departures (the hazard's events); every departure
     for r in rows:
         if r.kind == "departure":
-            left[r.person_id] = r.effective_on
+            ended[r.person_id] = r.effective_on
+            if r.details.get("departure_kind", "voluntary") == "voluntary":
+                left[r.person_id] = r.effective_on
         else:
             marks.setdefault(r.person_id, []).append(r.effective_on)
     today = clock.today()
@@ -133,7 +135,7 @@ def test_departures_by_quarters_since_the_last_progression(demo: Demo) -> None:
     departed: dict[tuple[bool, int], int] = {}
     for person, days in marks.items():
         days.sort()
-        stop = left.get(person) or today
+        stop = ended.get(person) or today
         for i, start in enumerate(days):
             until = min(days[i + 1] if i + 1 < len(days) else stop, stop)
             for lo, hi in bands:

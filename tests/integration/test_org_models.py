@@ -15,11 +15,11 @@ from trellis.bootstrap import Trellis
 from trellis.domain.events import EventKind, Hire, Recognition
 from trellis.domain.records import EventRecord, PersonRecord
 from trellis.services import clock, org_models
-from trellis.services.advice import STRATEGY_EFFECTS, advise
+from trellis.services.advice import advise
 from trellis.services.ledger import find_person, record_event
 from trellis.services.people import erase_person
 from trellis.services.refresh import ORG_MODELS, refresh_models
-from trellis.services.simulation import CALIBRATION, simulate
+from trellis.services.simulation import CALIBRATION, STRATEGY_EFFECTS, simulate
 from trellis.services.transfer import import_ledger
 
 
@@ -70,7 +70,8 @@ def test_how_many_stay_comes_from_the_simulation_the_advice_runs(tenure):
     stay = next(r for r in found.recommendation.reasons if "still employed" in r)
     d = sim.calibration.departure
     if d.n:
-        assert f"{d.n:,.0f} person-quarters, {d.events:,} departures" in stay
+        assert (f"{d.n:,.0f} person-quarters, {d.events:,} voluntary departures and "
+                f"{d.other_events:,} others") in stay
     for s in found.simulated:
         o = by_name[s.name]
         assert s.still_employed == float(o.survival[-1])

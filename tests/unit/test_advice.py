@@ -130,14 +130,15 @@ def test_a_leading_simulated_strategy_pulls_the_mix() -> None:
     sims = [SimulatedStrategy("promotion", 0.8, 120_000, 0.6, 0.9),
             SimulatedStrategy("balanced", 0.5, 110_000, 0.6, 0.9),
             SimulatedStrategy("micro", 0.2, 105_000, 0.6, 0.9)]
-    found = recommend("late", "dynamic", simulated=sims, departure_sample=(4_698, 149),
+    found = recommend("late", "dynamic", simulated=sims, departure_sample=(4_698, 149, 12),
                       currency="EUR")
     assert found.promotion_effort == round(0.30 - 0.10 + 0.10, 2)
     pay = next(r for r in found.reasons if "median pay" in r)
     assert pay == ("Simulated median pay after 5 years: promotion €120,000, balanced "
                    "€110,000, micro €105,000; promotion leads.")
     stay = next(r for r in found.reasons if "still employed" in r)
-    assert "4,698 person-quarters, 149 departures" in stay
+    assert "4,698 person-quarters, 149 voluntary departures and 12 others" in stay
+    assert "no difference in leaving" in stay  # no leaving effect applied
     assert "balanced 90% and 60%" in stay
     assert recommend("late", "dynamic").promotion_effort == 0.2
 

@@ -95,3 +95,31 @@ def test_the_interval_never_asks_the_frequent_group_for_a_negative_rate() -> Non
     assert got.ci_low == pytest.approx(-1.5)  # the frequent rate at 0, not below
     half = 1.959964 * math.sqrt(4 ** 2 * (0.5 / 2 ** 2 + 3.5 / 2 ** 2)) / 4
     assert got.ci_high == pytest.approx(-1.5 + half) and not got.decided
+
+
+def test_only_voluntary_departures_are_leaving() -> None:
+    """An involuntary departure ends the person's quarters without being an event (as the
+    Cox model of analytics.evidence censors it); a voluntary one is the event."""
+    from datetime import date
+
+    def person(pid: int, kind: str, micro: int) -> list[EventRow]:
+        rows = [EventRow(pid * 100, pid, "hire", date(2020, 1, 1), {"role": "eng1"})]
+        rows += [EventRow(pid * 100 + k + 1, pid, "recognition", date(2020, 2 + k, 10), {})
+                 for k in range(micro)]
+        rows.append(EventRow(pid * 100 + 50, pid, "departure", date(2020, 8, 1),
+                             {"departure_kind": kind}))
+        return rows
+
+    rows = [r for pid in range(1, 21) for r in person(
+        pid, "voluntary" if pid % 2 else "involuntary", 3 if pid <= 10 else 0)]
+    found = strategy_effects(rows, ROLES, end=date(2021, 1, 1), people=range(1, 21),
+                             thresholds=DEFAULT_THRESHOLDS).of("early", "structured")
+    assert found is not None
+    d = found.departure
+    assert d is not None
+    # half of each group left voluntarily (every one of them left: all counted as leaving,
+    # 10 and 10); every one's quarters up to the departure count, the second and the
+    # third (holding the departure, in full): half a year each
+    assert (d.frequent_events, d.rare_events) == (5, 5)
+    assert (d.frequent_people, d.rare_people) == (10, 10)
+    assert (d.frequent_years, d.rare_years) == (5.0, 5.0)

@@ -13,8 +13,11 @@ as in ``trellis.demo``), and what happened in it. From those:
   by pay events, the pay step of a band upgrade;
 - promotion: a logistic model of "promoted this quarter" on readiness, years in level
   (capped at four) and level rank, fitted on quarters from the shortest time in level seen
-  before a promotion; departure: a linear hazard in quarters since the last progression,
-  fitted by least squares and capped where the data ends; engagement: check-in changes
+  before a promotion; departure: a hazard per band of quarters since the last progression
+  (a linear one, fitted by least squares and capped where the data ends, where a band is
+  thin) of *voluntary* departures, and beside it the rate of every other departure
+  (involuntary, retirement) per band, which ends a career without being a choice to leave
+  (docs/strategy.md#which-departures-are-leaving); engagement: check-in changes
   regressed on quarters elapsed, promotions, lateral moves and recognitions between them.
 
 Exposure counts the share of a quarter a person was employed; the quarter a person leaves
@@ -27,7 +30,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -42,6 +45,7 @@ from .ledger_groups import PersonRows, by_person
 from .record_columns import RecordColumns
 
 LEDGER, POOLED = "ledger", "ledger (all stages pooled)"
+VOLUNTARY = "voluntary"  # the departure kind that is leaving (domain.events.DepartureKind)
 MIN_EXPOSURE = 40.0  # person-quarters behind a stage's rate
 MIN_EVENTS = 20  # promotions or departures behind a hazard model
 MIN_RAISES = 10
@@ -150,13 +154,25 @@ class DepartureModel:
     source: str
     by_quarter: tuple[float, ...] = ()
     after_move: tuple[float, ...] = ()  # the same since a promotion or a lateral move
+    # Every other departure (involuntary, retirement) a quarter, per quarter since the last
+    # progression (the last for every later quarter): no choice to leave, so no effect of
+    # a strategy applies to it, but the headcount loses them all the same.
+    others: tuple[float, ...] = ()
+    other_events: int = 0
 
     def hazard(self, quarters_since_progression: int, moved: bool = False) -> float:
+        """The chance of leaving voluntarily in the quarter."""
         q = quarters_since_progression
         bands = self.after_move if moved and self.after_move else self.by_quarter
         if bands:
             return bands[min(q, len(bands) - 1)]
         return min(self.max_hazard, max(0.0, self.base + self.slope * q))
+
+    def other_hazard(self, quarters_since_progression: int) -> float:
+        """The chance of any other departure in the quarter."""
+        if not self.others:
+            return 0.0
+        return self.others[min(quarters_since_progression, len(self.others) - 1)]
 
     @classmethod
     def default(cls) -> DepartureModel:
@@ -232,7 +248,7 @@ def default_calibration(thresholds: StageThresholds = DEFAULT_THRESHOLDS) -> Cal
 PANEL_KINDS = ("hire", "promotion", "lateral_move", "skill_step", "certification",
                "project_leadership", "recognition", "compensation", "check_in", "departure")
 COUNTS = ("skill", "directed", "recognitions", "certifications", "projects", "laterals",
-          "promoted", "departed", "band_upgrades")
+          "promoted", "departed", "band_upgrades", "departed_other")
 
 
 def _quarter(d: date) -> int:
@@ -342,7 +358,10 @@ class _Panel:
             elif kind == "check_in" and d.get("engagement") is not None:
                 self._check_in(s, on, int(d["engagement"]))
             elif kind == "departure":
-                c["departed"] += 1
+                # voluntary departures are the leaving the models compare; the others end
+                # the career all the same (the simulator's headcount loses both)
+                voluntary = d.get("departure_kind", VOLUNTARY) == VOLUNTARY
+                c["departed" if voluntary else "departed_other"] += 1
                 self._flush(s, last=True)
                 self.spells.append((s["hired"], on, s["merits"]))
                 self.paid += bool(s["pay"])
@@ -454,14 +473,15 @@ def calibrate_of(framework: Framework, groups: PersonRows, *, end: date,
     exposure = float(df["frac"].sum())
     # the columns the hazard models read: the whole quarters are nearly every row
     whole = df.loc[df["whole"], ["readiness", "promoted", "quarters_in_level", "rank",
-                                 "departed", "frac", "quarters_since", "moved", "role"]]
+                                 "departed", "departed_other", "frac", "quarters_since",
+                                 "moved", "role"]]
     promotion = _promotion(whole)
     return Calibration(
         stages=stages, pay=_pay(panel, exposure), engagement=_engagement(panel),
         # The hazard models see whole quarters only: the one the end cuts short holds
         # its first days, whose events need not be a quarter's (dates often cluster on a
         # month's or a cycle's first day), and the logistic counts a row as a quarter.
-        promotion=promotion, departure=_departure(whole),
+        promotion=promotion, departure=_with_others(_departure(whole), whole),
         closed_roles=_closed_roles(whole, promotion), person_quarters=exposure,
         people=people, people_with_pay=panel.paid,
         promotions_per_person_year=float(df["promoted"].sum()) / max(exposure, 1e-9) * 4,
@@ -662,7 +682,33 @@ def logistic_fit(x: np.ndarray, y: np.ndarray, iterations: int = 50,
     return beta
 
 
+def _with_others(model: DepartureModel, df: pd.DataFrame) -> DepartureModel:
+    """``model`` with the rate of the other departures per band of quarters since the
+    last progression: a band's own where it holds MIN_EVENTS of them, else the rate over
+    every quarter (none seen: 0, not a default, as no ledger is assumed to dismiss); a
+    band past every quarter the ledger holds keeps the band before it."""
+    y = df["departed_other"].to_numpy(float) if "departed_other" in df else \
+        np.zeros(len(df))
+    if not y.sum():
+        return model
+    frac = df["frac"].to_numpy(float)
+    since = df["quarters_since"].to_numpy(float)
+    overall = float(y.sum()) / max(float(frac.sum()), 1e-9)
+    last_seen = float(since[frac > 0].max(initial=0))
+    out: list[float] = []
+    for lo, hi in DEPARTURE_BANDS:
+        inside = (since >= lo) & (since < hi)
+        left, exposure = float(y[inside].sum()), float(frac[inside].sum())
+        if out and lo > last_seen:
+            rate = out[-1]  # past the data, as the voluntary bands
+        else:
+            rate = left / exposure if left >= MIN_EVENTS and exposure > 0 else overall
+        out += [round(rate, 5)] * (min(hi, DEPARTURE_BANDS[-1][0] + 1) - lo)
+    return replace(model, others=tuple(out), other_events=int(y.sum()))
+
+
 def _departure(df: pd.DataFrame) -> DepartureModel:
+    """The voluntary departures' hazard (the ``departed`` column)."""
     y = df["departed"].to_numpy(float)
     if y.sum() < MIN_EVENTS:
         return DepartureModel.default()

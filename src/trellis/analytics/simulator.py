@@ -13,8 +13,20 @@ docs/strategy.md; rates per career stage from ``analytics.calibration``):
 - pay: a merit raise every fourth quarter (with probability merits a year), the promotion
   raise, the band upgrade's pay step;
 - engagement += -decay + lift * recognitions + jump * promoted + lateral jump, kept in 1-5;
-- a departure with probability min(max, base + slope * quarters since the last promotion
-  or lateral move), at the quarter's end.
+- a departure at the quarter's end: voluntary with the calibrated hazard of its band of
+  quarters since the last hire, promotion or lateral move, times the leaving effect of
+  frequent micro-progression (below), plus every other departure's rate (involuntary,
+  retirement), which no strategy changes.
+
+The leaving effect (``LeavingEffect``, from ``analytics.strategy_effects``: the figure
+``trellis advise`` quotes) is per career stage and role type: a trajectory whose
+micro-progressions a quarter over the previous four quarters (fewer at the start: none
+simulated yet, no effect) exceed the cohort's threshold leaves at ``ratio`` times the rate
+of one at or below it, both scaled so that the observed mix (a share ``f`` of the
+person-years frequent) keeps the calibrated rate: rare ``r / (f * ratio + 1 - f)``,
+frequent ``ratio`` times that. Micro-progressions counted for it are the panel's kinds the
+simulator draws: skill steps, recognitions, certifications, projects led, lateral moves and
+merit raises (band upgrades are derived, not counted, as in the panel).
 
 A strategy is the share ``e`` of effort aimed at promotion: it sets the share d(e) of skill
 steps toward the next role, the promotion factor a(e) = 0.5 + e and the micro-progression
@@ -97,6 +109,22 @@ def parse_strategies(text: str) -> list[Strategy]:
 
 
 @dataclass(frozen=True, slots=True)
+class LeavingEffect:
+    """Frequent against rare micro-progressors' voluntary departures in one cohort (career
+    stage and role type), as ``analytics.strategy_effects`` measured them."""
+
+    threshold: float  # micro-progressions a quarter over the previous year: above, frequent
+    ratio: float  # frequent micro-progressors' rate over rare ones', at the same time in level
+    frequent_share: float  # of the cohort's person-years
+
+    def factors(self) -> tuple[float, float]:
+        """The calibrated hazard's multipliers for a rare and a frequent micro-progressor:
+        their mix at the observed share averages 1."""
+        norm = self.frequent_share * self.ratio + 1 - self.frequent_share
+        return 1 / norm, self.ratio / norm
+
+
+@dataclass(frozen=True, slots=True)
 class Start:
     """The people trajectories start from (arrays of one length: one entry per person)."""
 
@@ -109,6 +137,7 @@ class Start:
     years: Array  # since the hire
     engagement: Array
     moved: Array | None = None  # the last progression was a promotion or a move, not the hire
+    structured: Array | None = None  # on a structured track (None: all are)
 
     def __len__(self) -> int:
         return len(self.rank)
@@ -199,10 +228,12 @@ def stage_of(years: Array, rank: Array, t: StageThresholds) -> Array:
 
 def simulate(calibration: Calibration, start: Start, strategy: Strategy, *, quarters: int,
              runs: int, rng: np.random.Generator, band_sample: int = BAND_SAMPLE,
-             bands: bool = True) -> Outcome:
+             bands: bool = True,
+             leaving: Mapping[tuple[str, str], LeavingEffect] | None = None) -> Outcome:
     """Run ``runs`` trajectories for ``quarters`` quarters from ``start`` under ``strategy``;
     without ``bands`` the percentiles over time are not taken (``Outcome.bands`` empty: most
-    of a small run's time), the rest the same to the bit (the same draws)."""
+    of a small run's time), the rest the same to the bit (the same draws). ``leaving``: the
+    leaving effect per (stage, role type); a cohort without one has none."""
     import time
 
     began = time.perf_counter()
@@ -249,6 +280,8 @@ def simulate(calibration: Calibration, start: Start, strategy: Strategy, *, quar
     since = start.quarters_since[who].astype(np.int16)
     years0 = start.years[who].astype(np.float32)
     eng = start.engagement[who].astype(np.float32)
+    cohort_type = (np.zeros(runs, np.int8) if start.structured is None
+                   else (~start.structured[who].astype(bool)).astype(np.int8))  # 1 dynamic
     moved_ever = (start.moved[who].astype(bool) if start.moved is not None
                   else np.zeros(runs, bool))
     del who
@@ -265,8 +298,16 @@ def simulate(calibration: Calibration, start: Start, strategy: Strategy, *, quar
     # Lookup tables over the small integer states: departure thresholds by quarters since
     # the last progression, the promotion score's readiness-free part by (time, rank).
     longest = int(since.max(initial=0)) + quarters + 1
-    th_leave = threshold(np.array([[dm.hazard(q, m) for q in range(longest + 1)]
-                                   for m in (False, True)])).astype(np.int32)
+    quits = np.array([[dm.hazard(q, m) for q in range(longest + 1)] for m in (False, True)])
+    others = np.array([dm.other_hazard(q) for q in range(longest + 1)])
+    th_leave = threshold(quits + others).astype(np.int32)
+    effect = _leaving_tables(leaving, stages)
+    if effect is not None:
+        p_quit, p_other = quits.astype(np.float32), others.astype(np.float32)
+        recent = np.zeros((4, runs), np.int16)  # counted micro-progressions, the last 4 quarters
+        window = np.zeros(runs, np.int16)  # their sum, kept as quarters enter and leave
+        cut, leave_factor = effect
+        frequent_quarters = at_risk_quarters = 0  # how many of the effect's were frequent
     score = (pm.intercept + pm.years_in_level / 4 * np.minimum(
         np.arange(TIME_CAP_QUARTERS + 1), TIME_CAP_QUARTERS)[:, None]
         + pm.rank * np.arange(128)[None, :]).astype(np.float32).ravel()
@@ -277,7 +318,18 @@ def simulate(calibration: Calibration, start: Start, strategy: Strategy, *, quar
         lanes = bits.random_raw(runs * 10 // 4 + 1).view(np.uint16)[:runs * 10].reshape(10, runs)
         stage = stage_of(years0 + np.float32(q / 4), rank, cal.thresholds)
         offset = stage.astype(np.int32) * LANE
-        leave = alive & (lanes[0] < th_leave[moved_ever.view(np.int8), since])
+        if effect is None or q == 0:  # no history simulated yet: the calibrated rate
+            leave = alive & (lanes[0] < th_leave[moved_ever.view(np.int8), since])
+        else:
+            c = stage.astype(np.int32) * 2 + cohort_type
+            above = window > cut[c] * np.float32(min(4, q))  # the rate over the window
+            counted_cohort = alive & np.isfinite(cut[c])
+            frequent_quarters += int(np.count_nonzero(above & counted_cohort))
+            at_risk_quarters += int(np.count_nonzero(counted_cohort))
+            p = p_quit[moved_ever.view(np.int8), since]
+            p *= leave_factor[c * 2 + above]
+            p += p_other[since]
+            leave = alive & (lanes[0] < threshold(p))
         kd = t_dir[offset + lanes[1]] * alive
         ko = t_oth[offset + lanes[2]] * alive
         kr = t_rec[offset + lanes[3]] * alive
@@ -297,6 +349,7 @@ def simulate(calibration: Calibration, start: Start, strategy: Strategy, *, quar
         lat &= ~promoted
         # pay: band upgrades, the yearly merit cycle, promotion raises
         np.multiply(pay, band_step, out=pay, where=band)
+        merit = None
         if q % 4 == 3:
             merit = alive & (lanes[9] < th_merit)
             factor = rng.standard_normal(runs, dtype=np.float32)
@@ -329,6 +382,16 @@ def simulate(calibration: Calibration, start: Start, strategy: Strategy, *, quar
         micro += lat
         micro += band
         promos += promoted
+        if effect is not None:  # this quarter's, for the next four quarters' departures
+            counted = recent[q % 4]
+            window -= counted  # the quarter leaving the window
+            counted[:] = kd  # skill steps and recognitions
+            counted += cert
+            counted += proj
+            counted += lat
+            if merit is not None:
+                counted += merit
+            window += counted
         change = kr * lift
         change -= f_decay
         change += np.float32(jump) * promoted
@@ -342,9 +405,31 @@ def simulate(calibration: Calibration, start: Start, strategy: Strategy, *, quar
 
     horizon = _stacked_percentiles(values, alive)
     taken = {m: Bands(*over_time[m]) for m in METRICS} if bands else {}
+    # the share of simulated person-quarters under an effect that were frequent, against
+    # the observed share the effect is scaled by (a diagnostic: docs/strategy.md)
+    extra = ({"leaving_frequent_share": frequent_quarters / at_risk_quarters}
+             if effect is not None and at_risk_quarters else {})
     return Outcome(strategy, quarters, runs, survival, taken, horizon,
                    promotions=float(promos.mean()), micro_progressions=float(micro.mean()),
-                   seconds=time.perf_counter() - began)
+                   seconds=time.perf_counter() - began, extra=extra)
+
+
+def _leaving_tables(leaving: Mapping[tuple[str, str], LeavingEffect] | None,
+                    stages: list[str]) -> tuple[Array, Array] | None:
+    """Per cohort (stage * 2 + dynamic): the threshold, and the multipliers (cohort * 2:
+    rare, cohort * 2 + 1: frequent); a cohort without an effect never counts as frequent,
+    at 1. None: no cohort has an effect."""
+    if not leaving:
+        return None
+    cut = np.full(len(stages) * 2, np.inf, np.float32)
+    factor = np.ones(len(stages) * 4, np.float32)
+    for (stage, role_type), e in leaving.items():
+        if stage not in stages:
+            continue
+        i = stages.index(stage) * 2 + (role_type == "dynamic")
+        cut[i] = e.threshold
+        factor[2 * i], factor[2 * i + 1] = e.factors()
+    return cut, factor
 
 
 def _percentiles(values: Array) -> tuple[float, float, float]:

@@ -3,7 +3,11 @@
 The panel is the calibration's (``analytics.calibration``): individual contributors'
 person-quarters, each with its share of the quarter employed, the career stage at its
 start (``domain.career_stage``) and its quarters in level; a quarter holding a departure
-counts in full and holds it, as the simulator's departure model counts it. To each quarter
+counts in full and holds it, as the simulator's departure model counts it. Only a
+*voluntary* departure is leaving here, as in the calibration's departure hazard and the
+Cox model of ``analytics.evidence``: any other (involuntary, retirement, or a source's
+censoring written as one) ends the person's quarters without being counted as an event
+(docs/strategy.md#which-departures-are-leaving). To each quarter
 it adds the role type of the role held at its start and the person's micro-progressions
 per quarter over the previous four (fewer just after the hire; the hire quarter itself has
 no history and is left out). Hire-day events, ended duties and band upgrades (derived, not
@@ -36,9 +40,10 @@ from trellis.domain.advice import RateComparison
 from trellis.domain.career_stage import STAGES, StageThresholds, career_stage
 from trellis.domain.ledger_rows import EventRow
 
-from .calibration import _quarter, _quarter_start
+from .calibration import VOLUNTARY, _quarter, _quarter_start
 from .compare import Roles
 from .ledger_groups import PersonRows, by_person
+from .simulator import LeavingEffect
 
 BANDS = (0, 4, 8, 16)  # quarters in level: [0, 4), [4, 8), [8, 16), 16 and more
 MIN_BAND_YEARS = 1.0  # person-years each group needs in a stratum for it to count
@@ -77,6 +82,7 @@ def _panel(person: Sequence[EventRow], roles: Roles, end: date, thresholds: Stag
     micro: Counter[int] = Counter()
     promoted: Counter[int] = Counter()
     left: date | None = None
+    quit = False  # the departure was voluntary
     for r in person:
         if r.kind == "hire":
             if hired is not None:
@@ -89,6 +95,7 @@ def _panel(person: Sequence[EventRow], roles: Roles, end: date, thresholds: Stag
         q = _quarter(r.effective_on)
         if r.kind == "departure":
             left = r.effective_on
+            quit = r.details.get("departure_kind", VOLUNTARY) == VOLUNTARY
             break
         if r.kind in ("promotion", "lateral_move"):
             moves.append((q, str(r.details.get("role", ""))))
@@ -121,7 +128,7 @@ def _panel(person: Sequence[EventRow], roles: Roles, end: date, thresholds: Stag
             "structured"
         in_level = q - role_q
         band = sum(1 for b in BANDS[1:] if in_level >= b)
-        departed = int(left is not None and q == last)
+        departed = int(quit and q == last)
         rows.append((stage, int(structured), frac, qs.year * len(BANDS) + band, rate,
                      int(promoted[q] > 0), departed, qs.year))
     return rows
@@ -204,3 +211,27 @@ def compare_rates(outcome: str, events: np.ndarray, c: np.ndarray, ids: np.ndarr
         difference=diff, ci_low=max(diff - Z95 * se, -rare_std if rare_std else 0.0),
         ci_high=diff + Z95 * se,
         rare_standardized=rare_std, bands=bands)
+
+
+def leaving_effect(c: CohortEffects) -> LeavingEffect | None:
+    """What the simulator carries of one cohort's departure comparison: its ratio where
+    the advice's reason decides (enough people in each group, an interval that excludes
+    0) and a rare group's rate to scale from; None (no effect) otherwise, as the reason
+    then says the data does not decide."""
+    d = c.departure
+    if d is None or c.threshold is None or not d.enough or not d.decided \
+            or d.rare_standardized <= 0:
+        return None
+    years = d.frequent_years + d.rare_years
+    return LeavingEffect(c.threshold, max(0.0, d.ratio),
+                         d.frequent_years / years if years else 0.0)
+
+
+def leaving_effects(effects: StrategyEffects) -> dict[tuple[str, str], LeavingEffect]:
+    """``leaving_effect`` of every cohort that has one."""
+    out = {}
+    for key, c in effects.cohorts.items():
+        found = leaving_effect(c)
+        if found is not None:
+            out[key] = found
+    return out

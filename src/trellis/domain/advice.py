@@ -21,7 +21,12 @@ same time in level (``RateComparison``, from analytics.strategy_effects):
 
 A difference whose interval holds 0 moves nothing and is said to be undecided by the data.
 Every reason quotes the figure behind it with its sample; how many stay is quoted only
-from the simulation (its departure model), never from a second retention figure.
+from the simulation (its departure model), never from a second retention figure. Leaving
+is a voluntary departure on both sides. The simulation carries the leaving comparison
+itself (``leaving_ratio``: frequent micro-progressors' rate over rare ones', applied where
+the comparison decides and not otherwise), and both reasons say so; it does not carry the
+promotion comparison, whose channel the simulator's promotion model already holds
+(readiness from skill steps toward the next role), and the promotion reason says that too.
 
 The next actions come from sources in this order, one from each first (``next_actions``):
 the active plan's open steps; the biggest readiness gaps for the next role; a recognition
@@ -174,7 +179,13 @@ def _nothing_to_compare(c: RateComparison, cohort: str, split: str, events: str)
             "tell")
 
 
-def _promotion_reason(c: RateComparison, cohort: str, split: str) -> tuple[float, str]:
+PROMOTIONS_SIMULATED = (" The simulation below does not add this difference: its promotions "
+                        "follow readiness, which the steps toward the next role build.")
+
+
+def _promotion_reason(c: RateComparison, cohort: str, split: str, simulated: bool
+                      ) -> tuple[float, str]:
+    tail = PROMOTIONS_SIMULATED if simulated else ""
     if c.none_happened:
         return 0.0, (_nothing_to_compare(c, cohort, split, "promoted")
                      + " whether micro-progressions lead to promotions here.")
@@ -182,39 +193,54 @@ def _promotion_reason(c: RateComparison, cohort: str, split: str) -> tuple[float
             + _compared(c, "promoted", "promotions"))
     if not c.decided:
         return 0.0, said + (": the data does not decide whether micro-progressions lead to "
-                            "promotions here.")
+                            "promotions here." + tail)
     if c.ratio >= ODDS_RATIO:
-        return -STEP, said + ": here, micro-progressions lead to promotions."
+        return -STEP, said + ": here, micro-progressions lead to promotions." + tail
     if c.ratio <= 1 / ODDS_RATIO:
         return STEP, said + (": here, promotions do not follow micro-progressions, so aim "
-                             "more directly.")
-    return 0.0, said + ": a difference, but under 20%, too small to move the mix."
+                             "more directly." + tail)
+    return 0.0, said + ": a difference, but under 20%, too small to move the mix." + tail
 
 
-def _departure_reason(c: RateComparison, cohort: str, split: str) -> tuple[float, str]:
+def _leaving_in_simulation(ratio: float | None) -> str:
+    """What the simulation does with the comparison, in words."""
+    if ratio is None:
+        return (" The simulation below assumes no difference in leaving between frequent "
+                "and rare micro-progressors.")
+    return (f" The simulation below applies it: frequent micro-progressors leave at "
+            f"{ratio:.2f} times the rate of rare ones.")
+
+
+def _departure_reason(c: RateComparison, cohort: str, split: str, simulated: bool,
+                      ratio: float | None) -> tuple[float, str]:
+    tail = _leaving_in_simulation(ratio) if simulated else ""
     if c.none_happened:
-        return 0.0, ("Leaving: " + _nothing_to_compare(c, cohort, split, "seen to leave")
-                     + " whether steady progress goes with staying.")
-    said = (f"Leaving: among {cohort}, frequent micro-progressors "
-            + _compared(c, "left at", "departures"))
+        return 0.0, ("Leaving: " + _nothing_to_compare(c, cohort, split,
+                                                        "seen to leave voluntarily")
+                     + " whether steady progress goes with staying." + tail)
+    said = (f"Leaving (voluntary departures; other departures end a person's years "
+            f"without counting): among {cohort}, frequent micro-progressors "
+            + _compared(c, "left at", "voluntary departures"))
     if not c.decided:
         return 0.0, said + (": the data does not decide whether steady progress goes with "
-                            "staying.")
+                            "staying." + tail)
     if c.difference <= -RETENTION_POINTS:
-        return -STEP / 2, said + ": steady progress goes with staying."
+        return -STEP / 2, said + ": steady progress goes with staying." + tail
     if c.difference >= RETENTION_POINTS:
-        return 0.0, said + ": here, frequent micro-progressors leave more often."
-    return 0.0, said + ": a difference, but under 3 points, too small to move the mix."
+        return 0.0, said + ": here, frequent micro-progressors leave more often." + tail
+    return 0.0, said + ": a difference, but under 3 points, too small to move the mix." + tail
 
 
 def recommend(stage: str, role_type: str, *, promotion: RateComparison | None = None,
               departure: RateComparison | None = None, split: str = "",
               simulated: Sequence[SimulatedStrategy] = (), horizon_years: int = 5,
-              departure_sample: tuple[float, int] | None = None,
-              cohort: str = "people like you", currency: str | None = None
-              ) -> Recommendation:
-    """``departure_sample``: the person-quarters and departures behind the simulation's
-    departure model, quoted beside how many stay (None: the model is the default)."""
+              departure_sample: tuple[float, int, int] | None = None,
+              cohort: str = "people like you", currency: str | None = None,
+              leaving_ratio: float | None = None) -> Recommendation:
+    """``departure_sample``: the person-quarters, voluntary and other departures behind
+    the simulation's departure model, quoted beside how many stay (None: the model is the
+    default). ``leaving_ratio``: frequent micro-progressors' leaving rate over rare ones'
+    that the simulation applies for the person's cohort (None: it applies none)."""
     effort = BASE.get(stage, 0.5)
     reasons = [f"As a {stage}-career person, the starting point is {BASE.get(stage, 0.5):.0%} "
                "of effort toward promotion"
@@ -229,11 +255,12 @@ def recommend(stage: str, role_type: str, *, promotion: RateComparison | None = 
                       "micro-progressions."))
     compared = [c for c in (promotion, departure) if c is not None and c.enough]
     if promotion is not None and promotion.enough:
-        move, said = _promotion_reason(promotion, cohort, split)
+        move, said = _promotion_reason(promotion, cohort, split, bool(simulated))
         effort += move
         reasons.append(said)
     if departure is not None and departure.enough:
-        move, said = _departure_reason(departure, cohort, split)
+        move, said = _departure_reason(departure, cohort, split, bool(simulated),
+                                       leaving_ratio)
         effort += move
         reasons.append(said)
     if not compared:
@@ -244,9 +271,15 @@ def recommend(stage: str, role_type: str, *, promotion: RateComparison | None = 
     balanced = by_name.get("balanced")
     if simulated:
         basis = (f" (its departure model: {departure_sample[0]:,.0f} person-quarters, "
-                 f"{departure_sample[1]:,} departures)" if departure_sample else
+                 f"{departure_sample[1]:,} voluntary departures and {departure_sample[2]:,} "
+                 "others" if departure_sample else
                  " (with no departures on the ledger to learn from, it assumes Trellis's "
-                 "default rate of leaving)")
+                 "default rate of leaving")
+        basis += ("; frequent micro-progressors leave voluntarily at "
+                  f"{leaving_ratio:.2f} times the rate of rare ones, as measured above, each "
+                  "later career stage with its own figure)" if leaving_ratio is not None
+                  else "; no difference in leaving between frequent and rare "
+                  "micro-progressors for people like you)")
         stay = ", ".join(f"{s.name} {s.still_employed_1y:.0%} and {s.still_employed:.0%}"
                          for s in simulated)
         reasons.append(f"Simulated {horizon_years} years from your profile{basis}, still "

@@ -22,14 +22,11 @@ answer is skipped with a note: advice fails soft.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
 from trellis.analytics.compare import MICRO_KINDS
-from trellis.analytics.strategy_effects import KINDS as EFFECT_KINDS
-from trellis.analytics.strategy_effects import StrategyEffects, strategy_effects_of
 from trellis.domain.advice import (
     Action,
     Recommendation,
@@ -49,10 +46,9 @@ from . import clock, org_models
 from .compare import roles_of
 from .lattice import explore
 from .ledger import find_person
-from .ledger_snapshot import LedgerSnapshot
 from .plans import show_plan
 from .readiness import readiness_for
-from .simulation import simulate
+from .simulation import STRATEGY_EFFECTS, simulate
 from .unit_of_work import UnitOfWork
 
 SIM_YEARS = 5
@@ -74,6 +70,9 @@ class Advice:
     actions: tuple[Action, ...]
     notes: tuple[str, ...]  # the sources that were skipped, and why; stale models
     models: tuple[dict[str, Any], ...] = ()  # the organization models read, with their dates
+    # frequent micro-progressors' leaving rate over rare ones' that the simulation applied
+    # for the person's cohort (None: none, the comparison does not decide)
+    leaving_ratio: float | None = None
 
     def to_document(self) -> dict[str, Any]:
         r = self.recommendation
@@ -88,6 +87,8 @@ class Advice:
                             "still_employed_1y": round(s.still_employed_1y, 4),
                             "still_employed": round(s.still_employed, 4)}
                            for s in self.simulated],
+            "simulation_leaving_ratio": (None if self.leaving_ratio is None
+                                         else round(self.leaving_ratio, 4)),
             "actions": [{"source": a.source, "text": a.text, "command": a.command}
                         for a in self.actions],
             "notes": list(self.notes),
@@ -97,26 +98,6 @@ class Advice:
 
 def _years(since: date | None, until: date) -> float:
     return max(0.0, (until - since).days / 365.25) if since else 0.0
-
-
-def fit_effects(uow: UnitOfWork, params: Mapping[str, Any], ledger: LedgerSnapshot
-                ) -> StrategyEffects:
-    """Frequent against rare micro-progressors for every stage and role type, over the
-    individual contributors (the simulator's calibration panel)."""
-    thresholds = StageThresholds(**params.get("thresholds", {}))
-    with uow.reading():
-        roles = roles_of(uow)
-        everyone = uow.people.all()
-    managers = {p.manager_id for p in everyone if p.manager_id is not None}
-    contributors = {p.id for p in everyone if p.id not in managers}
-    return strategy_effects_of(ledger.people(EFFECT_KINDS, contributors), roles,
-                               end=clock.today(), thresholds=thresholds)
-
-
-STRATEGY_EFFECTS = org_models.ModelKind(
-    "strategy_effects", 1, fit_effects, ("trellis.analytics.strategy_effects",),
-    description="frequent against rare micro-progressors at the same time in level (advise)",
-    kinds=EFFECT_KINDS, reads_as="the strategy figures")
 
 
 def advise(uow: UnitOfWork, person: str, *, simulate_runs: int = SIM_RUNS,
@@ -137,7 +118,8 @@ def advise(uow: UnitOfWork, person: str, *, simulate_runs: int = SIM_RUNS,
     notes: list[str] = [n for n in (fitted.note(),) if n]
     models = [fitted.to_document()]
     simulated: tuple[SimulatedStrategy, ...] = ()
-    departure_sample: tuple[float, int] | None = None
+    departure_sample: tuple[float, int, int] | None = None
+    leaving_ratio: float | None = None
     if simulate_runs:
         try:
             sim = simulate(uow, person=found.handle, strategy="promotion,balanced,micro",
@@ -149,7 +131,9 @@ def advise(uow: UnitOfWork, person: str, *, simulate_runs: int = SIM_RUNS,
                 float(o.survival[-1]), float(o.survival[min(4, len(o.survival) - 1)]))
                 for o in sim.outcomes)
             d = sim.calibration.departure
-            departure_sample = (d.n, d.events) if d.n else None
+            departure_sample = (d.n, d.events, d.other_events) if d.n else None
+            applied = sim.leaving.get((stage, role_type))
+            leaving_ratio = applied.ratio if applied is not None else None
             if sim.model is not None:
                 models.append(sim.model.to_document())
                 notes += [n for n in (sim.model.note(),) if n]
@@ -164,7 +148,7 @@ def advise(uow: UnitOfWork, person: str, *, simulate_runs: int = SIM_RUNS,
         stage, role_type, promotion=effects.promotion if effects else None,
         departure=effects.departure if effects else None, split=split,
         simulated=simulated, horizon_years=SIM_YEARS, departure_sample=departure_sample,
-        cohort=cohort_words, currency=profile.currency)
+        cohort=cohort_words, currency=profile.currency, leaving_ratio=leaving_ratio)
     cohort: dict[str, Any] = {
         "description": cohort_words,
         "people": effects.people if effects else 0,
@@ -176,7 +160,8 @@ def advise(uow: UnitOfWork, person: str, *, simulate_runs: int = SIM_RUNS,
         else None}
     candidates = _candidates(uow, found.handle, profile.hired_on, today, notes)
     return Advice(today, found.handle, profile.role, stage, role_type, cohort, simulated,
-                  recommendation, next_actions(candidates), tuple(notes), tuple(models))
+                  recommendation, next_actions(candidates), tuple(notes), tuple(models),
+                  leaving_ratio)
 
 
 def _candidates(uow: UnitOfWork, handle: str, hired_on: date | None, today: date,

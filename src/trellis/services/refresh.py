@@ -14,13 +14,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from . import clock, org_models
-from .advice import STRATEGY_EFFECTS
 from .compare import COMPARISON
 from .effort import EFFORT
 from .evidence import EVIDENCE
 from .fairness import SCORE_MODEL
 from .lattice import MOVES
-from .simulation import CALIBRATION
+from .simulation import CALIBRATION, STRATEGY_EFFECTS
 from .unit_of_work import UnitOfWork
 
 ORG_MODELS: tuple[org_models.ModelKind[Any], ...] = (

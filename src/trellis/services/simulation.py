@@ -4,7 +4,11 @@
 fitted once per state of the ledger (``calibration_model``; services.org_models), starts
 the trajectories from one person's current profile or from a cohort of active people, and
 runs each strategy with the same seed (common random numbers, so strategies differ by their
-effort only, not by luck).
+effort only, not by luck). The departures carry the leaving effect of frequent
+micro-progression that ``trellis advise`` quotes: the ``strategy_effects`` organization
+model (``analytics.strategy_effects``), per career stage and role type where its
+comparison decides (``leaving_effects``), so the advice's reason and its simulation read
+one fitted figure.
 
 A cohort FILTER is ``key=value`` pairs, comma-separated, all of which must hold:
 ``stage=early|mid|late`` (``domain.career_stage``), ``track=ID``, ``level=ID`` (such as
@@ -17,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
@@ -30,8 +34,14 @@ from trellis.analytics.calibration import (
     calibrate_of,
     quarters_in_role,
 )
-from trellis.analytics.simulator import Outcome, Start, parse_strategies
+from trellis.analytics.simulator import LeavingEffect, Outcome, Start, parse_strategies
 from trellis.analytics.simulator import simulate as run_strategy
+from trellis.analytics.strategy_effects import KINDS as EFFECT_KINDS
+from trellis.analytics.strategy_effects import (
+    StrategyEffects,
+    leaving_effects,
+    strategy_effects_of,
+)
 from trellis.domain.career_stage import (
     DEFAULT_THRESHOLDS,
     CareerStage,
@@ -44,6 +54,7 @@ from trellis.domain.profile_document import profile_from_document
 from trellis.errors import NotApplicable, NotFound, TrellisError
 
 from . import clock, org_models
+from .compare import roles_of
 from .frameworks import version_in_force
 from .ledger import find_person
 from .ledger_snapshot import LedgerSnapshot
@@ -64,13 +75,38 @@ class Simulation:
     calibration: Calibration
     outcomes: list[Outcome]
     model: org_models.Fitted[Calibration] | None = None  # where the calibration came from
+    # the leaving effect of frequent micro-progression per (stage, role type) it applied
+    leaving: Mapping[tuple[str, str], LeavingEffect] = field(default_factory=dict)
+    effects_model: org_models.Fitted[StrategyEffects] | None = None
 
     def to_document(self) -> dict[str, Any]:
         return {"subject": self.subject, "people": self.people, "years": self.years,
                 "runs": self.runs, "seed": self.seed,
                 "strategies": [o.to_document() for o in self.outcomes],
                 "calibration": self.calibration.to_document(),
-                "model": self.model.to_document() if self.model else None}
+                "leaving_effects": [
+                    {"stage": stage, "role_type": role_type, **asdict(e)}
+                    for (stage, role_type), e in sorted(self.leaving.items())],
+                "model": self.model.to_document() if self.model else None,
+                "effects_model": (self.effects_model.to_document() if self.effects_model
+                                  else None)}
+
+
+def departure_words(sim: Simulation) -> str:
+    """The departures a simulation ran on, in words: the voluntary and other departures
+    behind its model, and the leaving effect of frequent micro-progression it applied."""
+    d = sim.calibration.departure
+    basis = (f"departures: {d.events:,} voluntary and {d.other_events:,} others in "
+             f"{d.n:,} person-quarters" if d.n else "departures: the default rate (none "
+             "on the ledger to learn from)")
+    if not sim.leaving:
+        return basis + ("; no leaving effect of frequent micro-progression applied (the "
+                        "comparison decides for no career stage and role type)")
+    effects = ", ".join(
+        f"{stage}-career on {role_type} tracks x{e.ratio:.2f} above {e.threshold:g} a "
+        "quarter" for (stage, role_type), e in sorted(sim.leaving.items()))
+    return (basis + "; frequent micro-progressors leave voluntarily at the measured ratio "
+            f"to rare ones (trellis advise): {effects}")
 
 
 def parse_filter(text: str) -> dict[str, str]:
@@ -114,7 +150,7 @@ def fit_calibration(uow: UnitOfWork, params: Mapping[str, Any], ledger: LedgerSn
 
 
 CALIBRATION = org_models.ModelKind(
-    "calibration", 2, fit_calibration, ("trellis.analytics.calibration",),
+    "calibration", 3, fit_calibration, ("trellis.analytics.calibration",),
     description="the strategy simulator's rates and effects (simulate, advise, report)",
     kinds=PANEL_KINDS, reads_as="the simulator's rates")
 
@@ -123,6 +159,33 @@ def calibration_model(uow: UnitOfWork, thresholds: StageThresholds = DEFAULT_THR
                       ) -> org_models.Fitted[Calibration]:
     params = {} if thresholds == DEFAULT_THRESHOLDS else {"thresholds": asdict(thresholds)}
     return org_models.load(uow, CALIBRATION, params)
+
+
+def fit_effects(uow: UnitOfWork, params: Mapping[str, Any], ledger: LedgerSnapshot
+                ) -> StrategyEffects:
+    """Frequent against rare micro-progressors for every stage and role type, over the
+    individual contributors (the simulator's calibration panel)."""
+    thresholds = StageThresholds(**params.get("thresholds", {}))
+    with uow.reading():
+        roles = roles_of(uow)
+        everyone = uow.people.all()
+    managers = {p.manager_id for p in everyone if p.manager_id is not None}
+    contributors = {p.id for p in everyone if p.id not in managers}
+    return strategy_effects_of(ledger.people(EFFECT_KINDS, contributors), roles,
+                               end=clock.today(), thresholds=thresholds)
+
+
+STRATEGY_EFFECTS = org_models.ModelKind(
+    "strategy_effects", 2, fit_effects, ("trellis.analytics.strategy_effects",),
+    description="frequent against rare micro-progressors at the same time in level (advise, "
+    "and the simulator's leaving effect)",
+    kinds=EFFECT_KINDS, reads_as="the strategy figures")
+
+
+def effects_model(uow: UnitOfWork, thresholds: StageThresholds = DEFAULT_THRESHOLDS
+                  ) -> org_models.Fitted[StrategyEffects]:
+    params = {} if thresholds == DEFAULT_THRESHOLDS else {"thresholds": asdict(thresholds)}
+    return org_models.load(uow, STRATEGY_EFFECTS, params)
 
 
 def simulate(uow: UnitOfWork, *, person: str | None = None, cohort: str | None = None,
@@ -148,6 +211,8 @@ def simulate(uow: UnitOfWork, *, person: str | None = None, cohort: str | None =
             rows = uow.state.rows(None, ["person_id", "profile"])
     model = calibration_model(uow, thresholds)
     calibration = model.value
+    effects = effects_model(uow, thresholds)
+    leaving = leaving_effects(effects.value)
     if person is not None:
         if found is None or not found.active:
             raise NotApplicable("{person} is not employed: nothing to simulate",
@@ -165,9 +230,10 @@ def simulate(uow: UnitOfWork, *, person: str | None = None, cohort: str | None =
                    else "every active individual contributor")
     start = _start(chosen, framework, today, calibration)
     outcomes = [run_strategy(calibration, start, s, quarters=4 * years, runs=runs,
-                             rng=np.random.default_rng(seed), bands=bands)
+                             rng=np.random.default_rng(seed), bands=bands, leaving=leaving)
                 for s in strategies]
-    return Simulation(subject, len(chosen), years, runs, seed, calibration, outcomes, model)
+    return Simulation(subject, len(chosen), years, runs, seed, calibration, outcomes, model,
+                      leaving, effects)
 
 
 def _band_steps(p: Profile) -> list[tuple[date, float]]:
@@ -196,7 +262,7 @@ def _start(people: Sequence[Profile], framework: Framework, today: date,
             closed.setdefault(role.track, []).append(framework.rank_of(role.id))
     values: dict[str, list[float]] = {k: [] for k in (
         "rank", "top_rank", "pay", "readiness", "quarters_in_level", "quarters_since",
-        "years", "engagement", "moved")}
+        "years", "engagement", "moved", "structured")}
     default_engagement = calibration.engagement["engagement_start"].value
     for p in people:
         known = p.role is not None and p.role in framework.roles
@@ -218,6 +284,8 @@ def _start(people: Sequence[Profile], framework: Framework, today: date,
         values["quarters_since"].append(in_level)  # role_since moves on hire, promotion, move
         values["moved"].append(p.role_since is not None and p.role_since != p.hired_on)
         values["years"].append(_years(p.hired_on, today))
+        track = framework.tracks.get(p.track or "")
+        values["structured"].append(track is None or track.role_type.value == "structured")
         values["engagement"].append(p.engagement if p.engagement is not None
                                     else default_engagement)
     return Start.of(**{k: np.asarray(v) for k, v in values.items()})
@@ -240,6 +308,8 @@ def simulate_stages(uow: UnitOfWork, *, strategy: str = "all", years: int = 5,
     profiles = {r["person_id"]: profile_from_document(orjson.loads(r["profile"])) for r in rows}
     model = calibration_model(uow, thresholds)
     calibration = model.value
+    effects = effects_model(uow, thresholds)
+    leaving = leaving_effects(effects.value)
     out: dict[str, Simulation | None] = {}
     for stage in CareerStage:
         chosen = [p for p in profiles.values() if p.active and p.person_id not in managers
@@ -249,7 +319,8 @@ def simulate_stages(uow: UnitOfWork, *, strategy: str = "all", years: int = 5,
             continue
         start = _start(chosen, framework, today, calibration)
         outcomes = [run_strategy(calibration, start, s, quarters=4 * years, runs=runs,
-                                 rng=np.random.default_rng(seed)) for s in strategies]
+                                 rng=np.random.default_rng(seed), leaving=leaving)
+                    for s in strategies]
         out[stage.value] = Simulation(f"cohort stage={stage.value}", len(chosen), years, runs,
-                                      seed, calibration, outcomes, model)
+                                      seed, calibration, outcomes, model, leaving, effects)
     return out

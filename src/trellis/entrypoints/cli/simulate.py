@@ -64,6 +64,7 @@ def simulate(
         f"{cal.promotions_per_person_year:.1%} promoted a year, {cal.raise_words()} "
         "(see --json for every parameter)",
         highlight=False)
+    console.print(use.departure_words(result), highlight=False)
     for o in result.outcomes:
         h = o.horizon
         table(f"{o.strategy.name} ({o.strategy.promotion_effort:.0%} of effort aimed at "
