@@ -94,6 +94,8 @@ class _RiskSums:
         self.enter_leave = sparse.csr_matrix(
             (np.r_[np.ones(len(start)), -np.ones(len(start))], (np.r_[lo, hi], np.r_[rows, rows])),
             shape=(k + 1, len(start)))
+        self.ties_of = sparse.csr_matrix(  # an event time's rows ending in an event then
+            (np.ones(len(self.dead)), (group, self.dead)), shape=(k, len(start)))
         # Efron: the l-th of d tied deaths (l = 0..d-1) removes l/d of the tie sums
         order = np.argsort(group, kind="stable")
         first = np.concatenate(([0], np.cumsum(self.ties)[:-1]))
@@ -109,50 +111,70 @@ class _RiskSums:
               ) -> tuple[float, np.ndarray, np.ndarray]:
         eta = z @ beta
         phi = np.exp(eta)
-        d = z.shape[1]
+        n, d = z.shape
         phi_z = phi[:, None] * z
-        phi_zz = (phi_z[:, :, None] * z[:, None, :]).reshape(len(z), d * d)
-        risk0, risk1 = self._at_risk(phi), self._at_risk(phi_z)
-        risk2 = self._at_risk(phi_zz).reshape(-1, d, d)
-        dead, g = self.dead, self.group
-        n = len(self.times)
-        tie0 = np.bincount(g, weights=phi[dead], minlength=n)
-        tie1 = np.stack([np.bincount(g, weights=phi_z[dead, k], minlength=n)
-                         for k in range(d)], axis=1)
-        tie2 = np.stack([np.bincount(g, weights=phi_zz[dead, k], minlength=n)
-                         for k in range(d * d)], axis=1).reshape(-1, d, d)
+        # one matrix of every row's phi, phi z and phi z z' (the risk sums' three orders)
+        values = np.hstack((phi[:, None], phi_z,
+                            (phi_z[:, :, None] * z[:, None, :]).reshape(n, d * d)))
+        risk = self._at_risk(values)
+        tie = self.ties_of @ values
         k, share = self.tie_group, self.share
-        den = risk0[k] - share * tie0[k]
-        num = risk1[k] - share[:, None] * tie1[k]
-        second = risk2[k] - share[:, None, None] * tie2[k]
+        den = risk[k, 0] - share * tie[k, 0]
+        num = risk[k, 1:1 + d] - share[:, None] * tie[k, 1:1 + d]
+        second = (risk[k, 1 + d:] - share[:, None] * tie[k, 1 + d:]).reshape(-1, d, d)
         mean = num / den[:, None]
+        dead = self.dead
         ll = float(eta[dead].sum() - np.log(den).sum())
         grad = z[dead].sum(axis=0) - mean.sum(axis=0)
         hess = -(second / den[:, None, None]).sum(axis=0) + mean.T @ mean
         return ll, grad, hess
 
 
+CELLS = 4_000_000  # event times x distinct scores held at once (32 MB of counts)
+
+
 def concordance(start: np.ndarray, stop: np.ndarray, event: np.ndarray,
                 risk: np.ndarray) -> float | None:
     """Harrell's C over the risk sets: each event against every row at risk at its time
     that did not end in an event then (as lifelines counts a censoring tied with it), a
-    higher risk score correct, a tie a half. Only rows starting within the longest piece
-    before an event time can be at risk then, so each event time looks at those."""
+    higher risk score correct, a tie a half.
+
+    The rows at risk at each event time are counted by distinct score (the rates are
+    counts over a few window lengths, so the scores are few), a block of event times at a
+    time: +1 from the first event time after a row's start, -1 from the first after its
+    stop, summed down the times.
+    """
     event = event.astype(bool)
-    order = np.argsort(start, kind="stable")
-    start, stop, event, risk = start[order], stop[order], event[order], risk[order]
-    longest = float((stop - start).max()) if len(stop) else 0.0
+    times = np.unique(stop[event])
+    scores, rank = np.unique(risk, return_inverse=True)
+    k, u = len(times), len(scores)
+    bins = np.r_[np.searchsorted(times, start, side="right"),
+                 np.searchsorted(times, stop, side="right")]
+    change = np.r_[np.ones(len(start)), -np.ones(len(start))]
+    ranks = np.r_[rank, rank]
+    order = np.argsort(bins, kind="stable")
+    bins, change, ranks = bins[order], change[order], ranks[order]
+    dead = np.flatnonzero(event)
+    when = np.searchsorted(times, stop[dead])
+    by_time = np.argsort(when, kind="stable")
+    when, dead_rank = when[by_time], rank[dead][by_time]
+    block = max(1, CELLS // max(1, u))
+    base = np.zeros(u)
     correct = tied = pairs = 0.0
-    for t in np.unique(stop[event]):
-        lo, hi = np.searchsorted(start, [t - longest, t], side="left")
-        window = slice(lo, hi)
-        at_risk = stop[window] >= t
-        dying = at_risk & event[window] & (stop[window] == t)
-        others = risk[window][at_risk & ~dying]
-        if not len(others):
-            continue
-        scores = risk[window][dying]
-        correct += float(np.count_nonzero(others[None, :] < scores[:, None]))
-        tied += float(np.count_nonzero(others[None, :] == scores[:, None]))
-        pairs += float(len(others) * len(scores))
+    for first in range(0, k, block):
+        last = min(k, first + block)
+        a, b = np.searchsorted(bins, [first, last])
+        delta = np.bincount((bins[a:b] - first) * u + ranks[a:b], weights=change[a:b],
+                            minlength=(last - first) * u).reshape(last - first, u)
+        at_risk = base + np.cumsum(delta, axis=0)
+        base = at_risk[-1].copy()  # the counts the next block starts from
+        c, d = np.searchsorted(when, [first, last])
+        rows, cols = when[c:d] - first, dead_rank[c:d]
+        dying = np.bincount(rows * u + cols, minlength=(last - first) * u
+                            ).reshape(last - first, u)
+        others = at_risk - dying  # not ending in an event at that time
+        below = np.cumsum(others, axis=1) - others  # lower scores
+        pairs += float(others.sum(axis=1)[rows].sum())
+        correct += float(below[rows, cols].sum())
+        tied += float(others[rows, cols].sum())
     return (correct + 0.5 * tied) / pairs if pairs else None
