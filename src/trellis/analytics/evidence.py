@@ -29,10 +29,10 @@ A *spell* is one person's stay in one level: it starts at a hire or a promotion 
 at the next promotion, a departure, or ``as_of`` (censored). Durations are calendar months
 (whole months, then the remaining days as a share of the next month), so a spell from
 15 January to 15 April is exactly 3 months. The spell table's rates are its events per
-year of the spell (a description; the models use ``spell_pieces``). Events dated on a spell's first day (on the hire day, a baseline assessment of
-skills the person brought) are not progress within it and are not counted; spells of zero
-length are left out, and the survival analyses keep spells of at least ``MIN_MONTHS``
-(see ``spell_sample``).
+year of the spell (a description; the models use ``spell_pieces``). Events dated on a
+spell's first day (on the hire day, a baseline assessment of skills the person brought)
+are not progress within it and are not counted; spells of zero length are left out, and
+the survival analyses keep spells of at least ``MIN_MONTHS`` (see ``spell_sample``).
 """
 
 from __future__ import annotations
