@@ -432,6 +432,8 @@ def cox_model(pieces: pd.DataFrame, event: str,
               covariates: Sequence[str] = RATES) -> CoxResult:
     """A Cox model of ``event`` ("promotion" or "departure") on the rates known at each
     piece's start (``spell_pieces``): a time-varying Cox model in counting-process form."""
+    if "stop" not in pieces:
+        raise ValueError("cox_model fits spell_pieces, not the spell table")
     column = {"promotion": "promoted", "departure": "departed"}[event]
     n = int((pieces["start"] == 0).sum())  # each spell's first piece starts at 0
     events = int(pieces[column].sum()) if len(pieces) else 0
