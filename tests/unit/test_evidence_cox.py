@@ -156,6 +156,10 @@ def test_pieces_carry_the_rates_known_at_their_start() -> None:
     assert pieces["skill_steps_per_year"].tolist() == pytest.approx([4.0, 2.0, 8 / 3, 2.0])
     assert pieces["recognitions_per_year"].tolist() == [0.0] * 4
     assert pieces["promoted"].tolist() == [False, False, False, True]
+    at_start = ev.spell_pieces(spells.iloc[:1], ev.EventDays([(7, rows)], date(2025, 6, 1)),
+                               min_months=0)  # entering on the first day: nothing known
+    assert at_start[["start", "stop"]].to_numpy().tolist()[:2] == [[0, 3], [3, 6]]
+    assert at_start["skill_steps_per_year"].tolist()[:2] == [0.0, 4.0]
     rates = ev.landmark_rates(spells, ev.EventDays([(7, rows)], date(2025, 6, 1)))
     assert rates.iloc[0] == pytest.approx(2.0) and np.isnan(rates.iloc[1])
 

@@ -251,6 +251,8 @@ def _window(start: date, at: float) -> tuple[int, int, float]:
     hi = _date_at(start, at).toordinal()
     if at > WINDOW_MONTHS:
         return _date_at(start, at - WINDOW_MONTHS).toordinal(), hi, WINDOW_MONTHS / 12.0
+    if hi <= start.toordinal():  # the spell's first day (--min-months 0): nothing known
+        return hi, hi, 1.0
     return start.toordinal() + 1, hi, at / 12.0
 
 
