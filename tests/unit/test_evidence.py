@@ -120,9 +120,11 @@ def test_snapshots_see_the_past_and_label_the_next_year() -> None:
 
 def test_too_little_data_is_reported_not_estimated() -> None:
     spells = ev.spell_table(rows(), AS_OF)
-    cox = ev.cox_model(spells, "promotion")
+    sample, days = ev.spell_sample(spells), ev.EventDays([(0, rows())], AS_OF)
+    cox = ev.cox_model(ev.spell_pieces(sample, days), "promotion")
     assert not cox.sufficient and cox.spells == 5 and cox.events == 1
-    curves = ev.time_in_level(spells)
+    curves = ev.time_in_level(sample, ev.landmark_rates(sample, days))
     assert [c.group for c in curves] == ["all"] and not curves[0].sufficient
+    assert curves[0].spells == 3  # Ada's two spells and Cy's reached 12 months
     empty = ev.propensity_model(ev.snapshot_table(rows(), spells, AS_OF))
     assert not empty.sufficient and empty.auc_mean is None

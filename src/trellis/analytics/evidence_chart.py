@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from trellis.errors import TrellisError
 
 from .chart_files import check_target
-from .evidence import Curve
+from .evidence import Curve, landmark_of
 
 COLOURS = {"low": "#d95f02", "middle": "#7570b3", "high": "#1b9e77", "all": "#2c7fb8"}
 
@@ -59,9 +59,9 @@ def draw(curves: list[Curve], *, min_months: float = 0.0) -> Figure:
     ax.set_ylabel("share not yet promoted")
     # two lines, so the title fits the figure whatever its width (tight_layout makes room
     # for its height, not for a left-aligned title running past the axes)
-    start = f"\n(spells of at least {min_months:g} months)" if min_months else ""
-    ax.set_title("Time in level until promotion, by micro-progressions per year" + start,
-                 loc="left")
+    landmark = landmark_of(min_months)
+    ax.set_title("Time in level until promotion, by micro-progressions per year\nin the 12 "
+                 f"months before month {landmark:g} (spells in level that long)", loc="left")
     ax.grid(True, color="#e5e5e5", linewidth=0.6)
     ax.spines[["top", "right"]].set_visible(False)
     # below the axes, clear of the curves and their bands

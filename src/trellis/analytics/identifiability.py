@@ -1,13 +1,12 @@
 """Which covariates a model can estimate, and why the others cannot be.
 
-A model asked for a number it cannot know still returns one: a hazard ratio of 9.8 million
-for a rate that is 1/duration, an odds ratio of 10^12 for a feature that separates the
-outcome. These checks run before a fit and name the covariates that are not identifiable,
-with the reason in words, so a report says "not identifiable" instead of a number:
+A model asked for a number it cannot know still returns one: an odds ratio of 10^12 for a
+feature that separates the outcome, a hazard ratio of millions for a covariate that marks
+the pieces ending in an event. These checks run before a fit and name the covariates that
+are not identifiable, with the reason in words, so a report says "not identifiable"
+instead of a number:
 
 - **constant**: no variation (every value the same, or every value missing);
-- **one event per spell**: a rate whose count is the same non-zero number in almost every
-  spell is a count over the spell's length, a function of the outcome time itself;
 - **separation**: one threshold puts every promoted snapshot on one side (quasi-complete
   separation): the maximum-likelihood coefficient is infinite;
 - **collinear**: a linear combination of the covariates before it;
@@ -22,26 +21,12 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-SAME_COUNT_SHARE = 0.95  # a non-zero count shared by this share of spells: 1/duration
 EXTREME_PER_SD = 10.0  # |coef| x sd past this: e^10 = 22,026 times per sd is separation
 
 
 def constant(frame: pd.DataFrame, columns: Sequence[str]) -> dict[str, str]:
     return {c: "constant: the same value everywhere" for c in columns
             if frame[c].nunique(dropna=True) <= 1}
-
-
-def one_event_per_spell(counts: pd.Series, name: str) -> str | None:
-    """The reason a rate of ``counts`` per spell length is not identifiable, if it is not."""
-    if counts.empty:
-        return None
-    share = counts.value_counts(normalize=True)
-    value, top = share.index[0], float(share.iloc[0])
-    if value != 0 and top >= SAME_COUNT_SHARE:
-        return (f"one event per spell: {top:.0%} of spells have exactly {value:g} {name}, "
-                "so the rate is that count over the spell's length, a function of the "
-                "outcome time (not identifiable)")
-    return None
 
 
 def separation(frame: pd.DataFrame, columns: Sequence[str], y: np.ndarray) -> dict[str, str]:

@@ -54,7 +54,8 @@ def _fit_today(uow: UnitOfWork, params: Mapping[str, Any], ledger: LedgerSnapsho
 
 
 EVIDENCE = org_models.ModelKind(
-    "evidence", 2, _fit_today, ("trellis.analytics.evidence", "trellis.analytics.propensity",
+    "evidence", 3, _fit_today, ("trellis.analytics.evidence", "trellis.analytics.cox_counting",
+                                "trellis.analytics.propensity",
                                 "trellis.analytics.propensity_snapshots"),
     description="time in level, Cox models, promotion propensity (evidence, fairness, report)",
     kinds=tuple(sorted({k.value for k in (*ev.KINDS, *ps.DECISION_KINDS)})),
@@ -120,12 +121,16 @@ def fit_evidence(uow: UnitOfWork, *, as_of: date | None = None, since: date | No
                                           uow.frameworks.catalog, as_of, horizon)
     every_spell = ev.spell_table_of(ledger.people(ev.KINDS), as_of)
     spells = ev.spell_sample(every_spell, min_months)
+    days = ev.EventDays(ledger.people(ev.MICRO.values()), as_of)
+    pieces = ev.spell_pieces(spells, days, min_months)
+    landmark = ev.landmark_of(min_months)
     return Evidence(
         as_of=as_of, since=since, min_months=min_months, spells=spells,
         snapshots=snapshots,
-        time_in_level=ev.time_in_level(spells),
-        promotion=ev.cox_model(spells, "promotion"),
-        departure=ev.cox_model(spells, "departure"),
+        time_in_level=ev.time_in_level(spells, ev.landmark_rates(spells, days, landmark),
+                                       landmark),
+        promotion=ev.cox_model(pieces, "promotion"),
+        departure=ev.cox_model(pieces, "departure"),
         propensity=pr.fit_propensity(snapshots, window=points.window,
                                      decision_points=len(points.days), horizon=horizon,
                                      split_on=split),
@@ -160,6 +165,7 @@ def evidence_to_document(found: Evidence) -> dict[str, Any]:
     spells = found.spells
     curves = found.time_in_level
     prop = found.propensity
+    landmark = ev.landmark_of(found.min_months)
     return {
         "as_of": found.as_of,
         "since": found.since,
@@ -175,7 +181,9 @@ def evidence_to_document(found: Evidence) -> dict[str, Any]:
             if len(spells) else 0,
         },
         "time_in_level": {
-            "split": "tertiles of micro-progressions per year" if len(curves) > 1 else "none",
+            "split": "tertiles of micro-progressions per year in the 12 months before "
+                     f"month {landmark:g}" if len(curves) > 1 else "none",
+            "landmark_months": landmark,
             "groups": [
                 {"group": c.group, "rate_from": _num(c.rate_from, 3),
                  "rate_to": _num(c.rate_to, 3), "spells": c.spells,

@@ -92,7 +92,9 @@ def _print(doc: dict, found: Evidence) -> None:  # type: ignore[type-arg]
                      g["promotions"],
                      _fmt(g["median_months"], "{:.1f}") if g["median_months"] else "not reached",
                      *(_fmt(by.get(h), "{:.0%}") for h in ("12", "24", "36"))])
-    table("Time in level until promotion (Kaplan-Meier), by micro-progressions per year",
+    table("Time in level until promotion (Kaplan-Meier) of the spells in level "
+          f"{doc['time_in_level']['landmark_months']:g} months, by micro-progressions per "
+          "year in the 12 months before",
           ["rate group", "per year", "spells", "promotions", "median months",
            "promoted by 12 mo", "24 mo", "36 mo"], rows)
     for result in (found.promotion, found.departure):
@@ -116,8 +118,9 @@ def _print_cox(result: CoxResult) -> None:
             f"{h.ci_low:.3f}-{h.ci_high:.3f}", p_value(h.p)] for h in result.covariates]
           + [[c.removesuffix("_per_year").replace("_", " "), "not identifiable", "", ""]
              for c in result.not_identifiable],
-          caption=f"concordance {result.concordance:.3f}; hazard ratio per one more event a "
-          "year" + (f"; not estimable: {', '.join(result.dropped)}" if result.dropped else ""))
+          caption=(f"concordance {result.concordance:.3f}; " if result.concordance is not None
+                   else "") + "hazard ratio per one more event in the last 12 months"
+          + (f"; not estimable: {', '.join(result.dropped)}" if result.dropped else ""))
     for covariate, why in result.not_identifiable.items():
         console.print(f"  {escape(covariate)}: {escape(why)}", highlight=False)
 
