@@ -23,8 +23,8 @@ from scipy.spatial.distance import cdist  # type: ignore[import-untyped]
 
 from trellis.adapters.onet import read_onet_framework
 from trellis.analytics.lattice_graph import build_lattice, dijkstra
-from trellis.domain.effort import EffortModel
-from trellis.domain.lattice import describe_path
+from trellis.domain.lattice import describe_path, pricing
+from trellis.domain.throughput import ThroughputModel
 
 ROOT = Path(__file__).resolve().parents[1]
 ONET = ROOT.parent / "shared" / "data" / "onet"
@@ -45,7 +45,8 @@ def main() -> None:
     framework, _ = read_onet_framework(directory)
     print(f"O*NET framework: {len(framework.roles)} roles, read in "
           f"{time.perf_counter() - t:.2f} s (not part of the lattice)")
-    model = EffortModel()  # the documented defaults: a new database has no history
+    # the documented defaults: a new database has no history
+    model = pricing(framework, ThroughputModel())
     graph = build_lattice(framework, model)
     print(f"graph: {int((graph.kinds >= 0).sum()):,} moves between {len(graph.roles)} roles")
 

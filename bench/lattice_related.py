@@ -38,9 +38,9 @@ from scipy.spatial.distance import cdist  # type: ignore[import-untyped]
 from trellis.adapters.onet import read_onet_framework
 from trellis.analytics.lattice_fit import build_fit
 from trellis.analytics.lattice_graph import build_lattice, dijkstra
-from trellis.domain.effort import EffortModel
 from trellis.domain.framework import Framework, MoveKind
-from trellis.domain.lattice import describe_path
+from trellis.domain.lattice import describe_path, pricing
+from trellis.domain.throughput import ThroughputModel
 from trellis.services.lattice import Lattice, Start, rank_moves
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,7 +91,8 @@ def main() -> None:
     framework, _ = read_onet_framework(args.onet)
     print(f"O*NET framework: {len(framework.roles)} roles, read in "
           f"{time.perf_counter() - t:.1f} s (not part of the lattice)")
-    model = EffortModel()  # the documented defaults: a new database has no history
+    # the documented defaults: a new database has no history
+    model = pricing(framework, ThroughputModel())
     graph, fit = build_lattice(framework, model), build_fit(framework)
     lat = Lattice(framework, model, graph, fit)
     truth = primary_related(args.related)

@@ -7,6 +7,8 @@ import json
 import pytest
 
 from conftest import FIXTURES, TINY
+from trellis.domain.effort import DEFAULT_CRITERION_MONTHS
+from trellis.domain.throughput import DEFAULT_RATE, MIDDLE_MONTHS
 
 
 @pytest.fixture
@@ -147,24 +149,37 @@ def criteria_db(cli, sqlite_url):
 
 def test_paths_on_a_criteria_framework_price_the_criteria_to_show(cli, criteria_db):
     db = criteria_db
-    # Bea has shown nothing: web-1 asks for comms.1 and web.1, 2 months each (the default
-    # with no history) over 3 lanes, plus the lateral move's 3 months.
+    # Bea has shown nothing: web-1 asks for comms.1 and web.1, each a criterion without
+    # history (2 months against 5 for the middle step: 0.4 median steps), at her pace (no
+    # record of her own: the default prior's), plus the lateral move's 3 months.
+    work = DEFAULT_CRITERION_MONTHS / MIDDLE_MONTHS
     doc = json.loads(cli(*db, "paths", "bea", "--to", "web-1", "-k", "1", "--json").out)
     move, = doc["paths"][0]["moves"]
     assert [c["criterion"] for c in move["criteria"]] == ["comms.1", "web.1"]
-    assert move["months"] == pytest.approx(round(2 * 2 / 3 + 3, 2))
+    assert (move["work"], move["pace"]) == (pytest.approx(2 * work), DEFAULT_RATE)
+    assert move["months"] == pytest.approx(round(2 * work * 3 / DEFAULT_RATE + 3, 2))
     assert cli(*db, "log", "demonstrated", "bea", "--criterion", "comms.1",
                "--evidence", "weekly notes", "--on", "2022-03-01").code == 0
+    doc = json.loads(cli(*db, "paths", "bea", "--to", "web-1", "-k", "1", "--json").out)
+    move, = doc["paths"][0]["moves"]
+    # comms.1 is shown: web.1 alone; her record since then holds no more work, so her
+    # pace is below the prior's (as her plan's would be)
+    assert move["work"] == pytest.approx(work) and move["pace"] < DEFAULT_RATE
+    months = round(work * 3 / move["pace"], 2)
+    assert move["months"] == pytest.approx(round(months + 3, 2), abs=0.01)
     result = cli(*db, "paths", "bea", "--to", "web-1", "-k", "1")
     assert result.code == 0, result.err
-    assert "3.67 months" in result.out  # comms.1 is shown: web.1 alone
-    assert 'criteria to show: 1 (2 months of effort): "Builds accessible pages"' in result.out
+    assert f"{move['months']:g} months" in result.out
+    assert f'criteria to show: 1 ({months:g} months of effort): "Builds accessible pages"' \
+        in result.out
     doc = json.loads(cli(*db, "explore", "--role", "backend-1", "--budget", "60",
                          "--json").out)
     lateral = {d["role"]: d for d in doc["lateral"]}
-    # from the role: web-1 adds web.1 (comms.1 is shared), ops-1 adds ops.1 and ops.2
-    assert lateral["web-1"]["months"] == pytest.approx(round(2 / 3 + 3, 2))
-    assert lateral["ops-1"]["months"] == pytest.approx(round(2 * 2 / 3 + 3, 2))
+    # from the role, at the organization's pace (no history: the default prior's): web-1
+    # adds web.1 (comms.1 is shared), ops-1 adds ops.1 and ops.2
+    assert lateral["web-1"]["months"] == pytest.approx(round(work * 3 / DEFAULT_RATE + 3, 2))
+    assert lateral["ops-1"]["months"] == pytest.approx(
+        round(2 * work * 3 / DEFAULT_RATE + 3, 2))
     assert lateral["web-1"]["fit_parts"]["criteria"] == pytest.approx(1 / 3, abs=1e-3)
     assert lateral["ops-1"]["fit_parts"]["criteria"] == 0.0
     assert lateral["web-1"]["fit"] > lateral["ops-1"]["fit"]

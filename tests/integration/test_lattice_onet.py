@@ -14,8 +14,9 @@ import pytest
 from trellis.adapters.onet import read_onet_framework
 from trellis.analytics.lattice_fit import build_fit
 from trellis.analytics.lattice_graph import build_lattice
-from trellis.domain.effort import EffortModel
 from trellis.domain.framework import MoveKind
+from trellis.domain.lattice import pricing
+from trellis.domain.throughput import ThroughputModel
 from trellis.services.lattice import Lattice, Start, rank_moves
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "trellis"
@@ -57,7 +58,8 @@ def lattice_and_opened() -> tuple[Lattice, list[str]]:
     io.open = recording
     try:
         fw, _ = read_onet_framework(ONET)
-        lat = Lattice(fw, EffortModel(), build_lattice(fw, EffortModel()), build_fit(fw))
+        prices = pricing(fw, ThroughputModel())
+        lat = Lattice(fw, prices, build_lattice(fw, prices), build_fit(fw))
         nurse = fw.roles["29-1141.00"]
         rank_moves(lat, Start(nurse, None, dict(nurse.expects)), math.inf, 10, down=True)
     finally:

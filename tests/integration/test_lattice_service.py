@@ -11,8 +11,9 @@ import pytest
 from trellis.adapters.framework_files import parse_framework
 from trellis.adapters.onet import read_onet_framework
 from trellis.analytics.lattice_graph import KINDS, build_lattice
-from trellis.domain.effort import EffortModel
 from trellis.domain.framework import MoveKind
+from trellis.domain.lattice import pricing
+from trellis.domain.throughput import ThroughputModel
 from trellis.errors import InvalidEvent, NotFound, TrellisError
 from trellis.services import lattice
 from trellis.services.frameworks import load_framework
@@ -116,7 +117,7 @@ def test_neighbourhood_starts_at_the_role(trellis):
 @pytest.mark.skipif(not ONET.is_dir(), reason="the O*NET data folder is absent")
 def test_the_onet_lattice_has_every_kind_of_move_and_paths_across_tracks():
     fw, _ = read_onet_framework(ONET)
-    g = build_lattice(fw, EffortModel())
+    g = build_lattice(fw, pricing(fw, ThroughputModel()))
     assert {KINDS[k] for k in set(g.kinds.flatten().tolist()) if k >= 0} == set(MoveKind)
     source, target = "15-1212.00", "11-3021.00"  # security analyst -> IT manager
     assert fw.roles[source].track != fw.roles[target].track

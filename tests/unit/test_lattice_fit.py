@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from trellis.adapters.framework_files import parse_framework
 from trellis.analytics.lattice_fit import FIT_WEIGHTS, LEVEL_FACTOR, build_fit, explain
 from trellis.analytics.lattice_graph import build_lattice
-from trellis.domain.effort import EffortModel
 from trellis.domain.framework import MoveKind
-from trellis.domain.lattice import OBSERVED_PULL, observed_fit
+from trellis.domain.lattice import OBSERVED_PULL, observed_fit, pricing
+from trellis.domain.throughput import ThroughputModel
 from trellis.services.lattice import Lattice, Start, rank_moves
 
 # Three competencies; importance only on a and b. c is one level up, in another track.
@@ -80,7 +80,8 @@ def test_the_fit_in_words():
 
 def test_explore_ranks_by_fit_and_the_budget_only_filters():
     fw = parse_framework(SMALL)[0]
-    lat = Lattice(fw, EffortModel(), build_lattice(fw, EffortModel()), build_fit(fw))
+    prices = pricing(fw, ThroughputModel())
+    lat = Lattice(fw, prices, build_lattice(fw, prices), build_fit(fw))
     start = Start(fw.roles["a"], None, dict(fw.roles["a"].expects))
     wide = rank_moves(lat, start, None, 10)  # no budget
     assert [d.role.id for d in wide.of(MoveKind.LATERAL)] == ["b"]  # same track, same level
@@ -89,7 +90,7 @@ def test_explore_ranks_by_fit_and_the_budget_only_filters():
     months = wide.of(MoveKind.DIAGONAL)[0].months
     narrow = rank_moves(lat, start, months - 0.01, 10)
     assert narrow.of(MoveKind.DIAGONAL) == () and narrow.of(MoveKind.LATERAL)
-    observed = Lattice(lat.framework, lat.model, lat.graph, lat.fit, {("a", "c"): 7})
+    observed = Lattice(lat.framework, lat.prices, lat.graph, lat.fit, {("a", "c"): 7})
     made = rank_moves(observed, start, math.inf, 10).of(MoveKind.DIAGONAL)[0].fit
     assert made.observed == 7 and made.score == pytest.approx(observed_fit(made.base, 7),
                                                               abs=1e-3)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from scipy import optimize, stats
 from test_plan import FRESH, START, TINY_FW, person
 
+from trellis.domain.effort import DEFAULT_MONTHS
 from trellis.domain.ledger_rows import EventRow
 from trellis.domain.plan import make_plan, resolve_target
 from trellis.domain.throughput import (
@@ -23,9 +24,11 @@ from trellis.domain.throughput import (
     HeldOut,
     NanoStep,
     Prior,
+    Rated,
     Spell,
     Throughput,
     ThroughputModel,
+    as_effort,
     careers_from_rows,
     decided,
     dispersion,
@@ -489,3 +492,18 @@ def test_milestones_follow_the_widened_forecast():
     for k, p_ in enumerate((0.1, 0.5, 0.9)):
         months = 3 * stats.betaprime.ppf(p_, 0.6 * cumulative[-1], a) / scale
         assert plan.forecast.months[k] == pytest.approx(months, abs=0.06)
+
+
+def test_as_effort_stretches_the_default_to_the_steps_scale():
+    """A step without history takes the documented months on its own scale (domain.effort's
+    default_months), over the middle step's, at the person's months per median step: on a
+    0-7 scale (O*NET's) the step to 4 is a 0-5 scale's step to 3, the step to 7 its top."""
+    rate = 1.5  # median steps a quarter: a median step takes 2 months
+    learned = Difficulty(by_mastery={2: Rated(0.7, 9, "mastery")})
+    effort = as_effort(learned, rate)
+    per_step = 3 / rate
+    assert effort.months("x", 4, 7) == pytest.approx(DEFAULT_MONTHS[3] / 5.0 * per_step)
+    assert effort.months("x", 7, 7) == pytest.approx(DEFAULT_MONTHS[5] / 5.0 * per_step)
+    assert effort.months("x", 4, 5) == pytest.approx(DEFAULT_MONTHS[4] / 5.0 * per_step)
+    assert effort.months("x", 2, 7) == pytest.approx(0.7 * per_step)  # learned: any scale
+    assert effort.criterion_estimate("k", "L1").months == pytest.approx(2.0 / 5.0 * per_step)

@@ -314,7 +314,8 @@ class LatticeModel(_Strict):
     weights: MoveWeightsModel = MoveWeightsModel()
     moves: list[MoveModel] = []
     lanes: float = _finite(default=3.0, gt=0, le=LANES_MAX,
-                           description="competencies worked on at once")
+                           description="read for compatibility; no longer divides a "
+                           "move's price (throughput counts every lane at once)")
 
     def to_domain(self) -> LatticeSettings:
         w = self.weights

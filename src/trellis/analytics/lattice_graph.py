@@ -1,19 +1,20 @@
 """The lattice as a weighted graph: every move's cost precomputed with numpy, and searched
 with numpy too.
 
-Costs. ``cumulative[c, m]`` is the estimated months to reach mastery m in competency c from
-0 (the running sum of ``EffortModel.months``), and ``role_effort[r, c]`` the same at what
-role r expects. Because ``cumulative`` never falls as mastery rises, the effort of the gap
-from role A to role B is::
+Costs. ``cumulative[c, m]`` is the work (median steps, the plan's difficulties:
+``domain.lattice.Pricing.work``) to reach mastery m in competency c from 0, and
+``role_effort[r, c]`` the same at what role r expects. Because ``cumulative`` never falls
+as mastery rises, the work of the gap from role A to role B is::
 
     gap(A, B) = sum_c max(0, role_effort[B, c] - role_effort[A, c])
               = (|E_B - E_A|_1 + sum(E_B) - sum(E_A)) / 2
 
 so every pairwise gap comes from one city-block distance matrix (``scipy.spatial.distance.
-cdist``). A criterion is one more column: ``role_effort[r, k]`` is its months
+cdist``). A criterion is one more column: ``role_effort[r, k]`` is its work
 (``domain.lattice.criterion_months``) when role r expects it and 0 otherwise, so the same
-formula adds the months of the criteria B expects and A does not. A move costs
-``gap / lanes + weight(kind)`` months (domain.lattice).
+formula adds the work of the criteria B expects and A does not. A move costs
+``gap * 3 / pace(A) + weight(kind)`` months, ``pace(A)`` the organization's median steps a
+quarter moving from A, or the person's own for their first move (domain.lattice).
 
 The approximation. What a move costs depends on everything one has learnt before it, so a
 path's true cost is not a sum of fixed edge costs. The graph prices a role-to-role move
@@ -43,7 +44,8 @@ from scipy.spatial.distance import cdist  # type: ignore[import-untyped]
 
 from trellis.domain.effort import EffortModel
 from trellis.domain.framework import Framework, MoveKind
-from trellis.domain.lattice import criterion_months
+from trellis.domain.lattice import Pricing, criterion_months
+from trellis.domain.throughput import MONTHS_PER_QUARTER
 
 KINDS = (MoveKind.VERTICAL, MoveKind.LATERAL, MoveKind.DIAGONAL, MoveKind.DOWN)  # codes 0-3
 NO_MOVE = -1
@@ -55,18 +57,15 @@ class LatticeGraph:
     roles: list[str]
     index: dict[str, int]
     competencies: list[str]
-    cumulative: np.ndarray  # (competencies, max mastery + 1) months from mastery 0
-    role_effort: np.ndarray  # (roles, competencies + criteria)
+    cumulative: np.ndarray  # (competencies, max mastery + 1) median steps from mastery 0
+    role_effort: np.ndarray  # (roles, competencies + criteria) median steps
     kinds: np.ndarray  # (roles, roles) int8: an index into KINDS, or NO_MOVE
     weights: np.ndarray  # (roles, roles) the friction of each move, in months
     cost: np.ndarray  # (roles, roles) months of each move; inf where there is none
     criteria: list[str] = field(default_factory=list)
-    criterion_effort: np.ndarray = field(default_factory=lambda: np.zeros(0))  # months each
+    criterion_effort: np.ndarray = field(default_factory=lambda: np.zeros(0))  # work each
     gates: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (roles,) gate months
-
-    @property
-    def lanes(self) -> float:
-        return self.framework.lattice.lanes
+    paces: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (roles,) steps a quarter
 
     def kind(self, source: str, target: str) -> MoveKind | None:
         code = int(self.kinds[self.index[source], self.index[target]])
@@ -83,37 +82,42 @@ class LatticeGraph:
                                np.where(shown, self.criterion_effort, 0.0)])
 
     def costs_from(self, source: str, mastery: Mapping[str, int],
-                   met: Collection[str] = ()) -> np.ndarray:
+                   met: Collection[str] = (), pace: float | None = None) -> np.ndarray:
         """Months of every direct move out of ``source`` for someone with ``mastery`` who
-        has met the criteria ``met``."""
+        has met the criteria ``met``, at ``pace`` median steps a quarter (None: the
+        organization's from ``source``)."""
         i = self.index[source]
         gap = np.maximum(self.role_effort - self.effort_of(mastery, met), 0.0).sum(axis=1)
-        months = np.where(self.kinds[i] >= 0, gap / self.lanes + self.weights[i], np.inf)
+        rate = self.paces[i] if pace is None else pace
+        months = np.where(self.kinds[i] >= 0,
+                          gap * MONTHS_PER_QUARTER / rate + self.weights[i], np.inf)
         return np.where(self.kinds[i] == 0, np.maximum(months, self.gates), months)
 
     def costs_for(self, source: str, mastery: Mapping[str, int] | None,
-                  met: Collection[str] = ()) -> np.ndarray:
+                  met: Collection[str] = (), pace: float | None = None) -> np.ndarray:
         """The cost matrix with the moves out of ``source`` priced from ``mastery`` and
-        ``met`` (mastery None: from the source's expectations, as the matrix already is)."""
+        ``met`` at ``pace`` (mastery None: from the source's expectations at the
+        organization's pace, as the matrix already is)."""
         if mastery is None:
             return self.cost
         costs = self.cost.copy()
-        costs[self.index[source]] = self.costs_from(source, mastery, met)
+        costs[self.index[source]] = self.costs_from(source, mastery, met, pace)
         return costs
 
     def best_paths(self, source: str, target: str, k: int,
-                   mastery: Mapping[str, int] | None = None, met: Collection[str] = ()
-                   ) -> list[tuple[list[str], float]]:
+                   mastery: Mapping[str, int] | None = None, met: Collection[str] = (),
+                   pace: float | None = None) -> list[tuple[list[str], float]]:
         """The k cheapest simple paths (by the graph's costs), cheapest first (Yen)."""
-        costs = self.costs_for(source, mastery, met)
+        costs = self.costs_for(source, mastery, met, pace)
         found = k_shortest_paths(costs, self.index[source], self.index[target], k)
         return [([self.roles[i] for i in path], cost) for path, cost in found]
 
     def reachable(self, source: str, budget: float, mastery: Mapping[str, int] | None = None,
-                  met: Collection[str] = ()) -> dict[str, tuple[float, list[str]]]:
+                  met: Collection[str] = (), pace: float | None = None
+                  ) -> dict[str, tuple[float, list[str]]]:
         """Every role reachable within ``budget`` months: its cost and cheapest path."""
         s = self.index[source]
-        dist, prev = dijkstra(self.costs_for(source, mastery, met), s, cutoff=budget)
+        dist, prev = dijkstra(self.costs_for(source, mastery, met, pace), s, cutoff=budget)
         return {self.roles[j]: (float(dist[j]), [self.roles[i] for i in _walk(prev, s, int(j))])
                 for j in np.flatnonzero(dist <= budget) if j != s}
 
@@ -137,6 +141,8 @@ class LatticeGraph:
 
 def cumulative_effort(framework: Framework, model: EffortModel
                       ) -> tuple[list[str], np.ndarray]:
+    """Each competency's running sum of its steps' estimates (``Pricing.work``: median
+    steps), by mastery."""
     comps = list(framework.competencies)
     top = max((c.scale.max for c in framework.competencies.values()), default=0)
     table = np.zeros((len(comps), top + 1))
@@ -189,7 +195,8 @@ def gate_months(framework: Framework, roles: list[str]) -> np.ndarray:
                      for r in roles])
 
 
-def build_lattice(framework: Framework, model: EffortModel) -> LatticeGraph:
+def build_lattice(framework: Framework, prices: Pricing) -> LatticeGraph:
+    model = prices.work
     roles = list(framework.roles)
     index = {r: i for i, r in enumerate(roles)}
     comps, cumulative = cumulative_effort(framework, model)
@@ -209,14 +216,15 @@ def build_lattice(framework: Framework, model: EffortModel) -> LatticeGraph:
                              np.where(expected, months[None, :], 0.0)])
     totals = role_effort.sum(axis=1)
     gap = (cdist(role_effort, role_effort, "cityblock") + totals[None, :] - totals[:, None]) / 2
-    gap_months = np.maximum(gap, 0.0) / framework.lattice.lanes
+    paces = np.array([prices.pace(r) for r in roles])
+    gap_months = np.maximum(gap, 0.0) * MONTHS_PER_QUARTER / paces[:, None]
     kinds, weights = move_kinds(framework, roles)
     cost = np.where(kinds >= 0, gap_months + weights, np.inf)
     gate = gate_months(framework, roles)  # a vertical move waits for its level's gate
     cost = np.where(kinds == 0, np.maximum(cost, gate[None, :]), cost)
 
     return LatticeGraph(framework, roles, index, comps, cumulative, role_effort, kinds,
-                        weights, cost, criteria, months, gate)
+                        weights, cost, criteria, months, gate, paces)
 
 
 def dijkstra(costs: np.ndarray, source: int, target: int | None = None, *,

@@ -290,7 +290,8 @@ class ExplicitMove:
 @dataclass(frozen=True, slots=True)
 class LatticeSettings:
     """How the lattice prices moves: ``weights`` is the friction of each kind of move in
-    months; the skill gap is closed ``lanes`` competencies at a time (like a plan's)."""
+    months. ``lanes`` is still read from framework files, and prices nothing: a move's gap
+    is priced at a throughput that already counts every competency worked on at once."""
 
     weights: Mapping[MoveKind, float] = field(
         default_factory=lambda: dict(DEFAULT_MOVE_WEIGHTS))

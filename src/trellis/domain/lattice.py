@@ -9,15 +9,21 @@ A move from role A to role B is one of four kinds, by level rank and track:
 
 plus any move the framework declares (``lattice.moves``), which adds or re-prices an edge.
 
-The cost of a move, in months, is the effort of the gap it requires, closed ``lanes``
-nano-steps at a time, plus the friction of the move's kind::
+The cost of a move, in months, is the work of the gap it requires at the pace of the one
+moving, plus the friction of the move's kind, priced from the models plans use
+(domain.throughput)::
 
-    months(h -> B) = (sum_c sum_{m = h_c + 1 .. e_Bc} effort(c, m)
-                      + sum_{k in K_B - met} effort(k)) / lanes + weight(kind)
+    work(h -> B)   = sum_c sum_{m = h_c + 1 .. e_Bc} difficulty(c, m)
+                     + sum_{k in K_B - met} difficulty(k)          (median steps)
+    months(h -> B) = work(h -> B) * 3 / pace + weight(kind)
 
 where ``h`` is the mastery one has, ``e_B`` what B expects, ``K_B`` the criteria B expects
-and ``met`` those one has met; ``effort(c, m)`` and ``effort(k)`` are the estimates plans
-use (domain.effort; ``criterion_months``).
+and ``met`` those one has met; ``difficulty`` is the plan's (``ThroughputModel.difficulty``
+through ``as_effort``, as plans draft their steps), and ``pace`` median steps a quarter
+that go to the gap: a person's own throughput times its focus for their first move, else
+the organization's prior for the role moved from times its focus (``Pricing``). A pace
+counts the work of every competency at once, so no ``lanes`` divide it (the framework
+setting is still read, and ignored).
 Tracks that share generic topics share criteria, so a move between them costs only the
 criteria the other track adds. After a move one has at least B's expectations and
 criteria, so along a path they accumulate: ``describe_path`` counts each step once.
@@ -33,7 +39,7 @@ organization's people have made raise it (``observed_fit``).
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 
 from .effort import EffortModel
@@ -45,6 +51,14 @@ from .framework import (
     LatticeSettings,
     MoveKind,
     Role,
+)
+from .throughput import (
+    DEFAULT_RATE,
+    MONTHS_PER_QUARTER,
+    Difficulty,
+    Throughput,
+    ThroughputModel,
+    as_effort,
 )
 
 __all__ = [
@@ -59,6 +73,7 @@ __all__ = [
     "NanoStep",
     "Neighbourhood",
     "Path",
+    "Pricing",
     "classify_move",
     "criteria_steps",
     "criterion_months",
@@ -66,6 +81,7 @@ __all__ = [
     "explicit_moves",
     "gap_steps",
     "observed_fit",
+    "pricing",
     "relation",
 ]
 
@@ -127,48 +143,106 @@ def explicit_moves(framework: Framework) -> dict[tuple[str, str], ExplicitMove]:
     return {(m.source, m.target): m for m in framework.lattice.moves}
 
 
+def work_model(difficulty: Difficulty) -> EffortModel:
+    """Each nano-step's work in median steps, as plans draft it: ``as_effort`` at three
+    median steps a quarter (one a month), so its "months" are the step's difficulty."""
+    return as_effort(difficulty, MONTHS_PER_QUARTER)
+
+
+def pace_of(throughput: Throughput) -> float:
+    """Median steps a quarter of a person's throughput that go to a move's gap: the rate
+    times the share comparable people put into their next role's gaps (``focus``)."""
+    return max(throughput.rate * throughput.focus, 1e-6)
+
+
+@dataclass(frozen=True)
+class Pricing:
+    """What a move's gap costs: its nano-steps' work (``work``: median steps, the plan's
+    difficulties) over a pace, median steps a quarter: the organization's moving from each
+    role (``paces``: comparable people's prior rate times their focus), else ``default``."""
+
+    work: EffortModel
+    paces: Mapping[str, float] = field(default_factory=dict)
+    default: float = DEFAULT_RATE
+
+    def pace(self, role: str) -> float:
+        return self.paces.get(role, self.default)
+
+    @staticmethod
+    def months(work: float, pace: float) -> float:
+        return work * MONTHS_PER_QUARTER / pace
+
+
+def pricing(framework: Framework, model: ThroughputModel) -> Pricing:
+    """The lattice's prices from the throughput model: the plan's difficulties, and for
+    each role the prior of its track and level (``ThroughputModel.prior``: that level, the
+    organization, else the default) times its focus."""
+    paces = {}
+    for role in framework.roles.values():
+        prior = model.prior(role.track, role.level)
+        paces[role.id] = max(prior.rate * prior.focus, 1e-6)
+    overall = model.prior(None, None)  # the organization's, else the default
+    return Pricing(work_model(model.difficulty), paces,
+                   max(overall.rate * overall.focus, 1e-6))
+
+
 @dataclass(frozen=True, slots=True)
 class NanoStep:
-    """One mastery step needed before a move, with its estimated months."""
+    """One mastery step needed before a move: its work (median steps) and its months at
+    the move's pace."""
 
     competency: str
     to_mastery: int
     months: float
+    work: float = 0.0
 
 
-def gap_steps(framework: Framework, model: EffortModel, has: Mapping[str, int],
-              target: Role) -> list[NanoStep]:
-    """The nano-steps from ``has`` to what ``target`` expects, competency by competency."""
+def step_work(framework: Framework, work: EffortModel, competency: str,
+              to_mastery: int) -> float:
+    """The work of one mastery step, in median steps (``work_model``)."""
+    return work.months(competency, to_mastery, framework.competencies[competency].scale.max)
+
+
+def gap_steps(framework: Framework, work: EffortModel, has: Mapping[str, int],
+              target: Role, pace: float = MONTHS_PER_QUARTER) -> list[NanoStep]:
+    """The nano-steps from ``has`` to what ``target`` expects, competency by competency,
+    each with its months at ``pace`` (median steps a quarter)."""
     steps = []
     for comp, need in target.expects.items():
-        scale_max = framework.competencies[comp].scale.max
         for m in range(has.get(comp, 0) + 1, need + 1):
-            steps.append(NanoStep(comp, m, model.months(comp, m, scale_max)))
+            w = step_work(framework, work, comp, m)
+            steps.append(NanoStep(comp, m, round(Pricing.months(w, pace), 2), w))
     return steps
 
 
-def criterion_months(model: EffortModel, criterion: Criterion) -> float:
-    """Months to demonstrate one criterion: the estimate plans use (domain.effort), learned
-    from the organization's demonstrations of it, of its level's criteria, of every
-    criterion, else the documented default."""
-    return model.criterion_estimate(criterion.id, criterion.level).months
+def criterion_months(work: EffortModel, criterion: Criterion) -> float:
+    """The work of demonstrating one criterion, in median steps: the plan's difficulty,
+    learned from the organization's demonstrations of it, of its level's criteria, of
+    every criterion, else the documented default (``work_model``)."""
+    return work.criterion_estimate(criterion.id, criterion.level).months
 
 
 @dataclass(frozen=True, slots=True)
 class CriterionStep:
-    """One expected criterion to demonstrate before a move, with its estimated months."""
+    """One expected criterion to demonstrate before a move: its months at the move's pace
+    and its work (median steps)."""
 
     criterion: str
     text: str
     months: float
+    work: float = 0.0
 
 
-def criteria_steps(framework: Framework, model: EffortModel, met: Collection[str],
-                   target: Role) -> list[CriterionStep]:
+def criteria_steps(framework: Framework, work: EffortModel, met: Collection[str],
+                   target: Role, pace: float = MONTHS_PER_QUARTER) -> list[CriterionStep]:
     """The criteria ``target`` expects that are not among ``met``, in the framework's order."""
-    return [CriterionStep(k, framework.criteria[k].text,
-                          criterion_months(model, framework.criteria[k]))
-            for k in target.criteria if k not in met]
+    out = []
+    for k in target.criteria:
+        if k not in met:
+            w = criterion_months(work, framework.criteria[k])
+            out.append(CriterionStep(k, framework.criteria[k].text,
+                                     round(Pricing.months(w, pace), 2), w))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,10 +252,12 @@ class Move:
     kind: MoveKind
     steps: tuple[NanoStep, ...]  # the mastery nano-steps to take before the move
     weight: float  # the friction of the move itself, in months
-    months: float  # sum of the steps' and criteria's months / lanes + weight
+    months: float  # the gap's work * 3 / pace + weight (at least the gate's months)
     criteria: tuple[CriterionStep, ...] = ()  # the criteria to demonstrate before it
     blocked: tuple[str, ...] = ()  # gates of a vertical move its expectations cannot meet
     gate_months: float = 0.0  # a vertical move's least months in the level below
+    work: float = 0.0  # the gap's work, in median steps
+    pace: float = 0.0  # median steps a quarter that go to it
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,10 +286,13 @@ def move_kind_and_weight(framework: Framework, source: str,
     return None if kind is None else (kind, framework.lattice.weight_of(kind))
 
 
-def describe_path(framework: Framework, model: EffortModel, has: Mapping[str, int],
-                  roles: Sequence[str], met: Collection[str] = ()) -> Path:
+def describe_path(framework: Framework, prices: Pricing, has: Mapping[str, int],
+                  roles: Sequence[str], met: Collection[str] = (),
+                  first_pace: float | None = None) -> Path:
     """A path of roles as moves with their nano-steps, mastery and met criteria
-    accumulating along the way.
+    accumulating along the way; the first move at ``first_pace`` (a person's own, median
+    steps a quarter; None: the organization's from the start role), later ones at the
+    organization's from the role each leaves.
 
     Each move's months count only the steps still missing after the earlier moves, so a
     path's total is exact for the given starting mastery and criteria (the graph search
@@ -222,26 +301,28 @@ def describe_path(framework: Framework, model: EffortModel, has: Mapping[str, in
     """
     mastery = dict(has)
     shown = set(met)
-    lanes = framework.lattice.lanes
     moves = []
-    for source, target in pairwise(roles):
+    for n, (source, target) in enumerate(pairwise(roles)):
         found = move_kind_and_weight(framework, source, target)
         if found is None:
             raise ValueError(f"no move from {source} to {target}")
         kind, weight = found
         role = framework.roles[target]
-        steps = gap_steps(framework, model, mastery, role)
-        to_show = criteria_steps(framework, model, shown, role)
+        pace = first_pace if n == 0 and first_pace is not None else prices.pace(source)
+        steps = gap_steps(framework, prices.work, mastery, role, pace)
+        to_show = criteria_steps(framework, prices.work, shown, role, pace)
         for comp, need in role.expects.items():
             mastery[comp] = max(mastery.get(comp, 0), need)
         shown.update(role.criteria)
-        effort = (sum(s.months for s in steps) + sum(c.months for c in to_show)) / lanes
+        work = sum(s.work for s in steps) + sum(c.work for c in to_show)
         gate, blocked = 0.0, tuple[str, ...]()
         if kind is MoveKind.VERTICAL:
             gate = framework.levels[role.level].min_months or 0.0
             blocked = blocked_gates(framework, role, mastery)
+        months = Pricing.months(work, pace) + weight
         moves.append(Move(source, target, kind, tuple(steps), weight,
-                          round(max(effort + weight, gate), 2), tuple(to_show), blocked, gate))
+                          round(max(months, gate), 2), tuple(to_show), blocked, gate,
+                          round(work, 3), round(pace, 4)))
     return Path(roles[0], tuple(moves))
 
 

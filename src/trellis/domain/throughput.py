@@ -80,7 +80,6 @@ from .effort import (
     default_months,
 )
 from .ledger_rows import EventRow
-from .limits import MASTERY_MAX
 
 DAYS_PER_QUARTER = 91.3125
 MONTHS_PER_QUARTER = 3
@@ -924,18 +923,42 @@ def model_from_document(doc: Mapping[str, Any]) -> ThroughputModel:
         doc.get("dispersion", DISPERSION), doc.get("spread", 0.0))
 
 
+@dataclass(frozen=True)
+class DifficultyEffort(EffortModel):
+    """Effort estimates in months of a person's work: each step's difficulty
+    (``Difficulty.of_step``, whose default without history is stretched to the step's
+    scale, as ``domain.effort``'s is) times the months a median step takes them."""
+
+    difficulty: Difficulty = field(default_factory=Difficulty)
+    months_per_step: float = 1.0
+
+    def _in_months(self, r: Rated) -> Estimate:
+        return Estimate(r.value * self.months_per_step, 0.0, r.samples, r.source)
+
+    def estimate(self, competency: str, to_mastery: int, scale_max: int = 5) -> Estimate:
+        return self._in_months(self.difficulty.of_step(competency, to_mastery, scale_max))
+
+    def criterion_estimate(self, criterion: str, level: str) -> Estimate:
+        return self._in_months(self.difficulty.of_criterion(criterion, level))
+
+
 def as_effort(difficulty: Difficulty, rate: float) -> EffortModel:
     """Effort estimates in months of the person's work at ``rate`` (median steps a quarter):
     a step's difficulty times the months a median step takes them. Plans draft and order
-    their steps with it (domain.plan_steps), so the months they show are the forecast's."""
+    their steps with it (domain.plan_steps), so the months they show are the forecast's;
+    the lattice prices moves with it (domain.lattice). A step without history takes the
+    documented default on its own scale: a 0-7 scale's step to 4 is the default of a 0-5
+    scale's step to 3, not to 4 (filling every mastery with the 0-5 default priced the top
+    of longer scales too high)."""
     months = MONTHS_PER_QUARTER / max(rate, 1e-6)
 
     def est(r: Rated) -> Estimate:
         return Estimate(r.value * months, 0.0, r.samples, r.source)
 
-    return EffortModel(
+    return DifficultyEffort(
         by_step={k: est(r) for k, r in difficulty.by_step.items()},
-        by_mastery={m: est(difficulty.of_step("", m)) for m in range(1, MASTERY_MAX + 1)},
+        by_mastery={m: est(r) for m, r in difficulty.by_mastery.items()},
         by_criterion={k: est(r) for k, r in difficulty.by_criterion.items()},
         by_criteria_level={k: est(r) for k, r in difficulty.by_level.items()},
-        criteria_overall=est(difficulty.of_criterion("", "")))
+        criteria_overall=est(difficulty.of_criterion("", "")),
+        difficulty=difficulty, months_per_step=months)

@@ -1,9 +1,11 @@
 """Use cases of the career lattice: best paths to a role, what is reachable, a neighbourhood.
 
-Each call loads the active framework, the organization's effort estimates (the ones plans
-use), the moves its people have made and, for a person, today's profile. The lattice graph
-(analytics.lattice_graph) and the fit of every pair of roles (analytics.lattice_fit) are
-built once per framework version and effort model and kept in this process
+Each call loads the active framework, the organization's throughput model (the one plans
+use: each nano-step's difficulty, and comparable people's pace), the moves its people have
+made and, for a person, today's profile and throughput (their first move is priced at their
+own pace, as their plan is). The lattice graph (analytics.lattice_graph) and the fit of
+every pair of roles (analytics.lattice_fit) are built once per framework version and
+throughput model and kept in this process
 (``CACHED_LATTICES``), so a web worker does not rebuild them per request. The moves the
 organization's people made (which raise a destination's fit) are an organization model
 (services.org_models): counted once per state of the ledger, then read.
@@ -20,7 +22,6 @@ from typing import Any
 from trellis.analytics.lattice_fit import FitMatrix, build_fit, explain
 from trellis.analytics.lattice_graph import LatticeGraph, build_lattice
 from trellis.domain.criteria import met_criteria
-from trellis.domain.effort import EffortModel
 from trellis.domain.events import EventKind, given
 from trellis.domain.framework import Framework, MoveKind, Role
 from trellis.domain.lattice import (
@@ -29,15 +30,19 @@ from trellis.domain.lattice import (
     Edge,
     Neighbourhood,
     Path,
+    Pricing,
     describe_path,
     observed_fit,
+    pace_of,
+    pricing,
     relation,
 )
 from trellis.domain.people import Person
+from trellis.domain.throughput import ThroughputModel, person_throughput
 from trellis.errors import InvalidEvent, NotFound, Term, TrellisError
 
-from . import org_models
-from .effort import effort_model
+from . import clock, org_models
+from .effort import careers, plan_models
 from .frameworks import framework_at
 from .ledger_snapshot import LedgerSnapshot
 from .profiles import profile
@@ -45,7 +50,7 @@ from .unit_of_work import UnitOfWork
 
 SORTS = ("fit", "cost")
 SHOWN_KINDS = (MoveKind.LATERAL, MoveKind.DIAGONAL, MoveKind.VERTICAL)  # and DOWN if asked
-CACHED_LATTICES = 4  # framework versions (with their effort model) kept built
+CACHED_LATTICES = 4  # framework versions (with their throughput model) kept built
 COST_CANDIDATES = 3  # --sort cost: paths counted exactly per one shown
 
 
@@ -57,15 +62,20 @@ class Start:
     person: Person | None
     mastery: Mapping[str, int]  # the person's, or the role's expectations
     met: frozenset[str] = frozenset()  # the criteria the person has met, or the role's
+    # The person's median steps a quarter for their first move (their throughput times its
+    # focus, as their plan's); None: a role's start, at the organization's pace from it.
+    pace: float | None = None
 
 
 @dataclass(frozen=True)
 class Lattice:
     framework: Framework
-    model: EffortModel
+    prices: Pricing
     graph: LatticeGraph
     fit: FitMatrix
     observed: Mapping[tuple[str, str], int] = field(default_factory=dict)  # moves made
+    # The throughput model the prices come from; a person's own pace is read from it.
+    throughput: ThroughputModel = field(default_factory=ThroughputModel)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,21 +127,24 @@ class Exploration:
         return self.moves.get(kind, ())
 
 
-_cache: list[tuple[tuple[int, str], EffortModel, LatticeGraph, FitMatrix]] = []
+_cache: list[tuple[tuple[int, str], ThroughputModel, Lattice]] = []
 
 
 def load_lattice(uow: UnitOfWork) -> Lattice:
     version, framework = framework_at(uow)
-    model = effort_model(uow)
+    model = plan_models(uow)[1]
     observed = org_models.load(uow, MOVES, {"version": version.id}).value
     key = (version.id, version.checksum)  # the checksum guards against a reused id
-    for cached_key, cached_model, graph, fit in _cache:
+    for cached_key, cached_model, built in _cache:
         if cached_key == key and cached_model == model:
-            return Lattice(framework, model, graph, fit, observed)
-    graph, fit = build_lattice(framework, model), build_fit(framework)
-    _cache.insert(0, (key, model, graph, fit))
+            return Lattice(framework, built.prices, built.graph, built.fit, observed,
+                           model)
+    prices = pricing(framework, model)
+    built = Lattice(framework, prices, build_lattice(framework, prices), build_fit(framework),
+                    {}, model)
+    _cache.insert(0, (key, model, built))
     del _cache[CACHED_LATTICES:]
-    return Lattice(framework, model, graph, fit, observed)
+    return Lattice(framework, prices, built.graph, built.fit, observed, model)
 
 
 MOVE_KINDS = (EventKind.HIRE.value, EventKind.PROMOTION.value, EventKind.LATERAL_MOVE.value)
@@ -183,8 +196,8 @@ def _role(framework: Framework, role_id: str) -> Role:
     return role
 
 
-def _start(uow: UnitOfWork, framework: Framework, person: str | None,
-           role: str | None) -> Start:
+def _start(uow: UnitOfWork, lat: Lattice, person: str | None, role: str | None) -> Start:
+    framework = lat.framework
     if (person is None) == (role is None):
         raise TrellisError("give a person or a role, not both")
     if role is not None:
@@ -201,8 +214,11 @@ def _start(uow: UnitOfWork, framework: Framework, person: str | None,
                        framework=Term(f"{framework.name} framework",
                                       f"framework '{framework.key}'"))
     mastery = {c: layer.mastery for c, layer in p.mastery.items()}
+    with uow.reading():  # the person's throughput, as their plan gets it
+        career = careers(uow, {p.person_id}).get(p.person_id)
+    throughput = person_throughput(lat.throughput, career, clock.today(), p.track, p.level)
     return Start(framework.roles[p.role], current.person, mastery,
-                 frozenset(met_criteria(p, framework)))
+                 frozenset(met_criteria(p, framework)), pace_of(throughput))
 
 
 def paths(uow: UnitOfWork, person: str, to: str, k: int = DEFAULT_K,
@@ -212,19 +228,20 @@ def paths(uow: UnitOfWork, person: str, to: str, k: int = DEFAULT_K,
     if k < 1:
         raise TrellisError("k must be at least 1")
     lat = lattice or load_lattice(uow)
-    start = _start(uow, lat.framework, person, None)
+    start = _start(uow, lat, person, None)
     target = _role(lat.framework, to)
     if target.id == start.role.id:
         who = start.person.term if start.person else Term(person, person)
         raise TrellisError("{person} is already in role {role}", person=who,
                            role=Term(target.title, f"{target.id} ({target.title})"))
-    found = lat.graph.best_paths(start.role.id, target.id, k, start.mastery, start.met)
+    found = lat.graph.best_paths(start.role.id, target.id, k, start.mastery, start.met,
+                                 start.pace)
     if not found:
         raise NotFound("no path from {start} to {role} in the lattice",
                        start=Term(start.role.title, start.role.id),
                        role=Term(target.title, target.id))
-    described = [describe_path(lat.framework, lat.model, start.mastery, roles, start.met)
-                 for roles, _ in found]
+    described = [describe_path(lat.framework, lat.prices, start.mastery, roles, start.met,
+                               start.pace) for roles, _ in found]
     return Paths(start, target, tuple(sorted(described, key=lambda p: p.months)))
 
 
@@ -241,7 +258,7 @@ def explore(uow: UnitOfWork, *, person: str | None = None, role: str | None = No
     if limit is not None and limit < 1:
         raise InvalidEvent("the limit must be at least 1")
     lat = lattice or load_lattice(uow)
-    start = _start(uow, lat.framework, person, role)
+    start = _start(uow, lat, person, role)
     return rank_moves(lat, start, budget, limit, sort=sort, down=down,
                       personal=person is not None)
 
@@ -257,7 +274,7 @@ def rank_moves(lat: Lattice, start: Start, budget: float | None, limit: int | No
                                                 f"role {source} ({start.role.title})"))
     reached = lat.graph.reachable(source, math.inf if budget is None else budget,
                                   start.mastery if personal else None,
-                                  start.met)
+                                  start.met, start.pace if personal else None)
     row = lat.fit.row(source)
     kinds = (*SHOWN_KINDS, MoveKind.DOWN) if down else SHOWN_KINDS
     found: dict[MoveKind, list[tuple[str, float, float, list[str], int]]] = \
@@ -282,7 +299,8 @@ def rank_moves(lat: Lattice, start: Start, budget: float | None, limit: int | No
         fit = Fit(round(score, 3), round(float(row[lat.fit.index[target]]), 3), made,
                   tuple(reasons), parts)
         return Destination(fw.roles[target], kind,
-                           describe_path(fw, lat.model, start.mastery, roles, start.met),
+                           describe_path(fw, lat.prices, start.mastery, roles, start.met,
+                                         start.pace if personal else None),
                            fit, fw.rank_of(target) - rank)
 
     moves: dict[MoveKind, tuple[Destination, ...]] = {}
@@ -310,10 +328,11 @@ def neighbourhood(uow: UnitOfWork, *, person: str | None = None, role: str | Non
     if radius < 1:
         raise TrellisError("the radius must be at least 1")
     lat = lattice or load_lattice(uow)
-    start = _start(uow, lat.framework, person, role)
+    start = _start(uow, lat, person, role)
     g = lat.graph
     center = start.role.id
-    first = g.costs_from(center, start.mastery, start.met) if person is not None else None
+    first = (g.costs_from(center, start.mastery, start.met, start.pace)
+             if person is not None else None)
     roles = [center]
     edges: list[Edge] = []
     ring = [center]
@@ -338,10 +357,11 @@ def path_document(path: Path) -> dict[str, Any]:
     return {"months": path.months, "roles": list(path.roles), "moves": [
         {"from": m.source, "to": m.target, "kind": m.kind.value, "months": m.months,
          "weight": m.weight, "gate_months": m.gate_months, "blocked": list(m.blocked),
+         "work": m.work, "pace": m.pace,
          "steps": [{"competency": s.competency, "to_mastery": s.to_mastery,
-                    "months": s.months} for s in m.steps],
-         "criteria": [{"criterion": c.criterion, "text": c.text, "months": c.months}
-                      for c in m.criteria]}
+                    "months": s.months, "work": round(s.work, 3)} for s in m.steps],
+         "criteria": [{"criterion": c.criterion, "text": c.text, "months": c.months,
+                       "work": round(c.work, 3)} for c in m.criteria]}
         for m in path.moves]}
 
 

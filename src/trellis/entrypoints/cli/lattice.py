@@ -58,15 +58,16 @@ def _print_move(i: int, move: Move) -> None:
     steps = ", ".join(f"{s.competency} →{s.to_mastery} ({s.months:g})" for s in move.steps)
     gate = f", at least {move.gate_months:g} months in the level below" \
         if move.gate_months else ""
+    pace = f"gap {move.work:g} median steps at {move.pace:.3g} a quarter, " if move.work else ""
     console.print(f"  {i}. {move.kind.label} {move.source} → {move.target}: {move.months:g} "
-                  f"months (move {move.weight:g}{gate})", highlight=False, markup=False)
+                  f"months ({pace}move {move.weight:g}{gate})", highlight=False, markup=False)
     for blocked in move.blocked:
         console.print(f"     blocked by a gate: {blocked}", highlight=False, markup=False)
     if move.steps or not move.criteria:
         console.print(f"     steps: {steps or 'none, the profile already meets it'}",
                       highlight=False, markup=False)
     if move.criteria:
-        months = sum(c.months for c in move.criteria)
+        months = round(sum(c.months for c in move.criteria), 2)
         shown = "; ".join(f'"{_short(c.text)}"' for c in move.criteria[:SHOWN_CRITERIA])
         more = len(move.criteria) - SHOWN_CRITERIA
         console.print(f"     criteria to show: {len(move.criteria)} ({months:g} months of "
