@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from trellis.analytics import evidence as ev
+from trellis.analytics.compare import km_median_interval
 from trellis.domain.ledger_rows import EventRow
 
 AS_OF = date(2024, 1, 1)
@@ -128,3 +130,21 @@ def test_too_little_data_is_reported_not_estimated() -> None:
     assert curves[0].spells == 3  # Ada's two spells and Cy's reached 12 months
     empty = ev.propensity_model(ev.snapshot_table(rows(), spells, AS_OF))
     assert not empty.sufficient and empty.auc_mean is None
+
+
+def test_a_curve_s_median_and_shares_carry_their_95_intervals() -> None:
+    # 50 spells in level 12 months and more; the interval is read off the band the curve
+    # draws, so it must be the same computation as the trellis compare table's, done anew
+    rng = np.random.default_rng(3)
+    months = np.round(12 + rng.exponential(20.0, 50), 1)
+    promoted = rng.random(50) < 0.75
+    spells = pd.DataFrame({"months": months, "promoted": promoted})
+    [curve] = ev.time_in_level(spells, pd.Series(np.ones(50)))
+    median, low, high = km_median_interval(months - 12, promoted)
+    assert curve.median_months == pytest.approx(median + 12, abs=0.01)
+    assert curve.median_ci == (pytest.approx(low + 12, abs=0.01),
+                               None if high is None else pytest.approx(high + 12, abs=0.01))
+    for h in ev.HORIZONS:  # each share inside its interval, from the same band
+        share, ci = curve.promoted_by[h], curve.promoted_by_ci[h]
+        assert share is None or ci is not None and ci[0] <= share <= ci[1]
+    assert curve.promoted_by[24] is not None

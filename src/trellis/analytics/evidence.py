@@ -51,6 +51,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from lifelines import KaplanMeierFitter
+from lifelines.utils import median_survival_times
 
 from trellis.domain.events import EventKind
 from trellis.domain.ledger_rows import EventRow
@@ -78,7 +79,7 @@ MIN_MONTHS = 3.0  # shorter spells are left out of the spell analyses (see spell
 MIN_SPELLS = 20  # fewer spells (or snapshots) than this: insufficient data
 MIN_EVENTS = 5  # fewer events (or positives, or negatives) than this: insufficient data
 FOLDS = 5
-HORIZONS = (12, 24, 36)  # months at which time-in-level curves are read
+HORIZONS = (24, 36, 48)  # months in level at which the curves (from month 12) are read
 
 
 # --- calendar months
@@ -342,7 +343,10 @@ class Curve:
     promotions: int
     sufficient: bool
     median_months: float | None = None  # None: not reached (or insufficient data)
+    # its 95% interval: where the band's lower and upper edges fall to one half (None: not)
+    median_ci: tuple[float | None, float | None] = (None, None)
     promoted_by: dict[int, float | None] = field(default_factory=dict)  # months -> share
+    promoted_by_ci: dict[int, tuple[float, float] | None] = field(default_factory=dict)
     months: tuple[float, ...] = ()
     still_in_level: tuple[float, ...] = ()
     lower: tuple[float, ...] = ()
@@ -385,15 +389,23 @@ def _curve(name: str, group: pd.DataFrame, edges: tuple[float, float],
     survival = km.survival_function_[name]
     ci = km.confidence_interval_survival_function_
     median = float(km.median_survival_time_) + landmark
+    band = median_survival_times(ci).iloc[0]  # the band's edges' first times at one half
+    median_ci = tuple(round(float(x) + landmark, 2) if math.isfinite(x) else None
+                      for x in band)
     promoted_by: dict[int, float | None] = {}
+    promoted_by_ci: dict[int, tuple[float, float] | None] = {}
     last = float(group["months"].max())
     for h in HORIZONS:  # none by the landmark: every spell of the curve was in level then
-        promoted_by[h] = (round(1.0 - float(km.predict(h - landmark)), 4)
-                          if landmark < h <= last else None)
+        inside = landmark < h <= last
+        promoted_by[h] = round(1.0 - float(km.predict(h - landmark)), 4) if inside else None
+        at = ci[ci.index <= h - landmark].iloc[-1]  # the band is a step function too
+        promoted_by_ci[h] = ((round(1.0 - float(at.iloc[1]), 4),
+                              round(1.0 - float(at.iloc[0]), 4)) if inside else None)
     return Curve(
         name, edges[0], edges[1], n, events, True,
         median_months=round(median, 2) if math.isfinite(median) else None,
-        promoted_by=promoted_by,
+        median_ci=(median_ci[0], median_ci[1]),
+        promoted_by=promoted_by, promoted_by_ci=promoted_by_ci,
         months=tuple(float(x) + landmark for x in survival.index),
         still_in_level=tuple(float(x) for x in survival.to_numpy()),
         lower=tuple(float(x) for x in ci.iloc[:, 0].to_numpy()),

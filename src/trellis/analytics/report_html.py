@@ -94,6 +94,13 @@ def render(data: ReportData, *, title: str) -> str:
     return env.get_template("report.html.j2").render(**context)
 
 
+def _median_words(group: dict[str, Any]) -> str:
+    """A curve's median months with its 95% interval ("..." for an edge never reached)."""
+    low, high = ("..." if x is None else f"{x:.1f}"
+                 for x in group.get("median_months_ci95") or (None, None))
+    return f"{group['median_months']:.1f} ({low} to {high})"
+
+
 def _evidence(data: ReportData) -> dict[str, Any] | None:
     found, doc = data.evidence, data.evidence_document
     if found is None or doc is None:
@@ -101,8 +108,8 @@ def _evidence(data: ReportData) -> dict[str, Any] | None:
     groups = [{"group": g["group"], "rate_from": g["rate_from"] or 0.0,
                "rate_to": g["rate_to"] or 0.0, "spells": g["spells"],
                "promotions": g["promotions"],
-               "median": (f"{g['median_months']:.1f}" if g["median_months"] else
-                          "not reached") if g["status"] == "ok" else g["status"]}
+               "median": (_median_words(g) if g["median_months"] else "not reached")
+               if g["status"] == "ok" else g["status"]}
               for g in doc["time_in_level"]["groups"]]
     models = []
     for name, key in (("promotion", "promotion_model"), ("voluntary departure",

@@ -190,7 +190,10 @@ def evidence_to_document(found: Evidence) -> dict[str, Any]:
                  "promotions": c.promotions,
                  "status": "ok" if c.sufficient else INSUFFICIENT,
                  "median_months": c.median_months,
-                 "promoted_by_months": {str(h): v for h, v in c.promoted_by.items()}}
+                 "median_months_ci95": list(c.median_ci),
+                 "promoted_by_months": {str(h): v for h, v in c.promoted_by.items()},
+                 "promoted_by_months_ci95": {str(h): None if v is None else list(v)
+                                             for h, v in c.promoted_by_ci.items()}}
                 for c in curves
             ],
         },

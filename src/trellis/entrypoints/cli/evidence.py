@@ -67,8 +67,19 @@ def evidence(
             console.print(f"chart written to {escape(str(plot))}", highlight=False)
 
 
+HORIZON_KEYS = ("24", "36", "48")  # analytics.evidence.HORIZONS, as the document keys them
+
+
 def _fmt(value: float | None, pattern: str = "{:.2f}") -> str:
     return "-" if value is None else pattern.format(value)
+
+
+def _with_ci(value: float | None, ci: list[float | None] | None, pattern: str) -> str:
+    """A figure and its 95% interval; an edge the curve's band never reaches: "..."."""
+    if value is None or not ci:
+        return _fmt(value, pattern)
+    low, high = ("..." if x is None else pattern.format(x) for x in ci)
+    return f"{pattern.format(value)} ({low}-{high})"
 
 
 def _print(doc: dict, found: Evidence) -> None:  # type: ignore[type-arg]
@@ -87,16 +98,18 @@ def _print(doc: dict, found: Evidence) -> None:  # type: ignore[type-arg]
             rows.append([g["group"], f"{g['rate_from']:.1f}-{g['rate_to']:.1f}", g["spells"],
                          g["promotions"], INSUFFICIENT, "", "", ""])
             continue
-        by = g["promoted_by_months"]
+        by, by_ci = g["promoted_by_months"], g["promoted_by_months_ci95"]
         rows.append([g["group"], f"{g['rate_from']:.1f}-{g['rate_to']:.1f}", g["spells"],
                      g["promotions"],
-                     _fmt(g["median_months"], "{:.1f}") if g["median_months"] else "not reached",
-                     *(_fmt(by.get(h), "{:.0%}") for h in ("12", "24", "36"))])
+                     _with_ci(g["median_months"], g["median_months_ci95"], "{:.1f}")
+                     if g["median_months"] else "not reached",
+                     *(_with_ci(by.get(h), by_ci.get(h), "{:.0%}") for h in HORIZON_KEYS)])
     table("Time in level until promotion (Kaplan-Meier) of the spells in level "
           f"{doc['time_in_level']['landmark_months']:g} months, by micro-progressions per "
-          "year in the 12 months before",
+          "year in the 12 months before (95% intervals in brackets)",
           ["rate group", "per year", "spells", "promotions", "median months",
-           "promoted by 12 mo", "24 mo", "36 mo"], rows)
+           *(f"promoted by {h} mo" if k == 0 else f"{h} mo"
+             for k, h in enumerate(HORIZON_KEYS))], rows)
     for result in (found.promotion, found.departure):
         _print_cox(result)
     _print_propensity(doc["propensity"])
