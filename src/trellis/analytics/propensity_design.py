@@ -138,6 +138,31 @@ class Design:
         return scaled
 
 
+class LogisticScorer:
+    """The logistic model fitted on every snapshot, kept as numbers: its design (learned on
+    those snapshots) and coefficients on the standardized columns. A stored model holds no
+    scikit-learn object (services.org_models reads back Trellis, numpy and pandas types
+    only), so a person is scored later through the same matrix and linear predictor the
+    fit's ``predict_proba`` used."""
+
+    def __init__(self, design: Design, coef: np.ndarray, intercept: float) -> None:
+        self.design, self.coef, self.intercept = design, np.asarray(coef, dtype=float), \
+            float(intercept)
+
+    @property
+    def columns(self) -> list[str]:
+        """The snapshot columns it reads."""
+        return [*self.design.numeric, *self.design.categorical]
+
+    def predict(self, frame: pd.DataFrame) -> np.ndarray:
+        """The probability of a promotion within the horizon for each snapshot in ``frame``
+        (the snapshot table's columns; a track it never saw counts as the reference)."""
+        from scipy.special import expit  # type: ignore[import-untyped]
+
+        p: np.ndarray = expit(self.design.matrix(frame) @ self.coef + self.intercept)
+        return p
+
+
 def logistic_model() -> Any:
     """An unpenalized logistic regression fitted to near machine precision by Newton's
     method, so two fits of the same data agree."""

@@ -18,7 +18,7 @@ from .advice import STRATEGY_EFFECTS
 from .compare import COMPARISON
 from .effort import EFFORT
 from .evidence import EVIDENCE
-from .fairness import SCORE_MODEL
+from .fairness_scores import SCORE_MODEL
 from .lattice import MOVES
 from .simulation import CALIBRATION
 from .unit_of_work import UnitOfWork
