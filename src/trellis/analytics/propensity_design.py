@@ -146,8 +146,9 @@ class LogisticScorer:
     fit's ``predict_proba`` used."""
 
     def __init__(self, design: Design, coef: np.ndarray, intercept: float) -> None:
-        self.design, self.coef, self.intercept = design, np.asarray(coef, dtype=float), \
-            float(intercept)
+        self.design = design
+        self.coef = np.asarray(coef, dtype=float)
+        self.intercept = float(intercept)
 
     @property
     def columns(self) -> list[str]:
