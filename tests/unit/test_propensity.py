@@ -292,6 +292,10 @@ def test_the_scorer_is_the_logistic_fit_on_every_snapshot() -> None:
     # the scorer is not part of the document, nor of a result's equality
     assert "scorer" not in result.to_document()
     assert replace(result, scorer=None) == result
+    # two fits of the same table keep the same scorer, exactly (a refresh pass's model
+    # equals the one built alone); another table's differs
+    assert pr.fit_propensity(frame).scorer == result.scorer
+    assert pr.fit_propensity(table(seed=4)).scorer != result.scorer
 
 
 def test_the_auc_interval_is_hanley_mcneil() -> None:

@@ -93,6 +93,19 @@ class Design:
         del raw
         self.keep &= np.array([n not in dependent for n in self._names], dtype=bool)
 
+    def __eq__(self, other: object) -> bool:
+        """The same design learned: every column, median, level, mean and sd exactly."""
+        if not isinstance(other, Design):
+            return NotImplemented
+        return (self.numeric, self.with_missing, self.categorical, self.medians,
+                self.levels) == (other.numeric, other.with_missing, other.categorical,
+                                 other.medians, other.levels) and all(
+            np.array_equal(x, y) for x, y in ((self.mean, other.mean), (self.sd, other.sd),
+                                              (self.binary, other.binary),
+                                              (self.keep, other.keep)))
+
+    __hash__ = None  # type: ignore[assignment]
+
     @property
     def _names(self) -> list[str]:
         return [*self.numeric, *(f"{c} missing" for c in self.with_missing),
@@ -149,6 +162,15 @@ class LogisticScorer:
         self.design = design
         self.coef = np.asarray(coef, dtype=float)
         self.intercept = float(intercept)
+
+    def __eq__(self, other: object) -> bool:
+        """The same fit: the same design and coefficients, exactly."""
+        if not isinstance(other, LogisticScorer):
+            return NotImplemented
+        return self.design == other.design and self.intercept == other.intercept \
+            and np.array_equal(self.coef, other.coef)
+
+    __hash__ = None  # type: ignore[assignment]
 
     @property
     def columns(self) -> list[str]:
