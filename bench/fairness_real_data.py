@@ -10,7 +10,10 @@
   scale, the default "high") by gender and by region.
 - ``promotion`` (1,134 people: diverse, flexible, promoted): promotion_ledger, with
   ``diverse`` and ``flexible`` as attributes. Audited: the share promoted in the year after
-  the review, by diverse and by flexible.
+  the review, by diverse and by flexible; and the propensity score at equal evidence (the
+  evidence's decision-point model, services.fairness_scores, scoring everyone's profile
+  today), with the model it scores with and each group's raw mean score beside the same
+  mean taken with pandas over the stored scores and the CSV's groups.
 
 Each impact ratio is printed beside the same figure computed directly with pandas on the
 CSV, and the two must agree. With ``--keep`` the two databases stay in FOLDER, to run
@@ -33,8 +36,10 @@ from trellis.adapters import peopleanalytics as pa
 from trellis.adapters.attribute_files import read_attribute_csv
 from trellis.adapters.framework_files import parse_framework, shipped_framework_path
 from trellis.bootstrap import Trellis, open_trellis
+from trellis.services import org_models
 from trellis.services.attributes import import_attributes
 from trellis.services.fairness import FairnessReport, fairness
+from trellis.services.fairness_scores import SCORE_MODEL, PropensityScores
 from trellis.services.frameworks import load_framework
 from trellis.services.transfer import import_ledger
 from trellis.settings import Settings
@@ -105,6 +110,37 @@ def show(report: FairnessReport, outcome: str, attribute: str,
     return same
 
 
+def show_scores(report: FairnessReport, model: PropensityScores, handles: dict[int, str],
+                frame: pd.DataFrame, seconds: float) -> bool:
+    """The propensity audit by diverse and flexible, each group's raw mean beside pandas's
+    mean of the stored scores by the CSV's group (handles are promotion-N, row N)."""
+    print(f"  audited with scores in {seconds:.1f} s (the evidence and score models built)")
+    if model.insufficient is not None:
+        print(f"  propensity is not audited: {model.insufficient}")
+        return True
+    print(f"  {model.describe()}")
+    rows = frame.assign(person=[f"promotion-{i}" for i in range(1, len(frame) + 1)])
+    same = True
+    for attribute in ("diverse", "flexible"):
+        audit = next(s for s in report.scores
+                     if s.score == "propensity" and s.attribute == attribute)
+        print(f"  propensity by {attribute} at equal evidence ({audit.covered:,} of "
+              f"{audit.people:,} people in strata {', '.join(audit.strata_used)}):")
+        scores = model.scores.set_index("person_id")["score"]
+        group = rows.set_index("person")[attribute]
+        means = scores.groupby(group.reindex([handles[p] for p in scores.index]).to_numpy()
+                               ).mean()
+        for g in audit.groups:
+            ok = abs(g.mean - float(means[g.group])) < 1e-9
+            same &= ok
+            standardized = ("" if g.standardized_mean is None
+                            else f", standardized {g.standardized_mean:.4f}")
+            ratio = "" if g.ratio is None else f", ratio {g.ratio:.3f}"
+            print(f"    {g.group:>6}: {g.people:>4} people, mean {g.mean:.4f} (pandas "
+                  f"{means[g.group]:.4f}){standardized}{ratio} {g.status}")
+    return same
+
+
 def main() -> dict[str, object]:
     parser = argparse.ArgumentParser()
     parser.add_argument("--keep", type=Path, help="Keep the databases in this folder.")
@@ -131,6 +167,12 @@ def main() -> dict[str, object]:
         load(promo, psource, pa.promotion_attributes(promo_csv),
              folder / "promotion-attributes.csv")
         second = fairness(promo.uow(), since=REVIEW_ON, until=psource.as_of, scores=False)
+        start = time.perf_counter()
+        scored = fairness(promo.uow(), since=REVIEW_ON, until=psource.as_of)
+        with_scores = time.perf_counter() - start
+        model = org_models.load(promo.uow(), SCORE_MODEL).value
+        with promo.uow().reading() as uow:
+            handles = {p.id: p.handle for p in uow.people.all()}
         promo.close()
     print(f"employee_performance: {len(perf_csv):,} people imported with their ratings and "
           f"attributes in {loaded:.2f} s; audited in {audited:.2f} s "
@@ -145,10 +187,12 @@ def main() -> dict[str, object]:
                               flexible=promo_csv["flexible"].map({1: "yes", 0: "no"}))
     same &= show(second, "promoted", "diverse", direct(yes_no, "diverse", promoted))
     same &= show(second, "promoted", "flexible", direct(yes_no, "flexible", promoted))
+    same &= show_scores(scored, model, handles, yes_no, with_scores)
     print("warnings:")
-    for w in [*first.warnings, *second.warnings]:
+    for w in [*first.warnings, *second.warnings, *(w for a in scored.scores
+                                                    for w in a.warnings)]:
         print(f"  {w}")
-    print(f"every impact ratio equals the direct pandas figure: {same}")
+    print(f"every impact ratio and mean score equals the direct pandas figure: {same}")
     if args.keep:
         print(f"  trellis --db {args.keep / 'performance.db'} fairness --cycle {CYCLE} "
               f"--since {REVIEW_ON} --until {source.as_of} --no-scores")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given
@@ -143,12 +142,6 @@ def test_a_score_that_marks_a_group_down_at_equal_evidence_is_flagged():
     found = {g.group: g for g in audit.groups}
     assert found["B"].ratio == pytest.approx(0.6 / 0.9) and found["B"].status == fa.BELOW
     assert len(audit.warnings) == 1 and "g = B" in audit.warnings[0]
-
-
-def test_propensity_scores_are_the_logistic_of_the_linear_predictor():
-    features = pd.DataFrame({"x": [0.0, 1.0, 2.0]})
-    found = fa.propensity_scores(features, {"x": 0.5}, -1.0)
-    assert np.allclose(found, 1 / (1 + np.exp(-(-1.0 + 0.5 * np.array([0, 1, 2])))))
 
 
 def row(i: int, person: int, kind: str, on: date, **details: object) -> EventRow:

@@ -161,6 +161,19 @@ def test_snapshots_fold_the_ledger_at_each_decision_point() -> None:
     assert cy.rating == 2 and math.isnan(cy.goals_met)
 
 
+def test_snapshots_for_a_fitted_model_keep_its_kpi_goals() -> None:
+    data = ledger()
+    today = ps.DecisionPoints("today", (AS_OF,))
+    frame, _ = ps.snapshots(data.events.items(), today, FRAMEWORKS, AS_OF,
+                            kpis=["sales", "nps"])
+    # Ada's latest manager review (2022) recorded sales; nobody ever recorded an nps
+    assert [c for c in frame if c.startswith("kpi:")] == ["kpi:sales", "kpi:nps"]
+    sales = frame.set_index("person_id")["kpi:sales"]
+    assert sales[1] == 120.0 and math.isnan(sales[3]) and frame["kpi:nps"].isna().all()
+    assert set(frame["person_id"]) == {1, 3}  # Bob left in 2023: not in a level today
+    assert set(frame["on"]) == {AS_OF} and not frame["promoted"].any()
+
+
 def test_a_kpi_is_a_feature_when_a_quarter_of_the_snapshots_record_it() -> None:
     nan = math.nan
     frame = pd.DataFrame({"person_id": range(8)})
@@ -248,6 +261,40 @@ def test_cross_validated_auc_equals_scikit_learn_on_the_same_folds() -> None:
     assert {i.feature for i in result.importances} == {"rating", "years_in_level", "track"}
     assert result.importances[0].feature == "rating"
     assert all(i.repeats == 15 for i in result.importances)
+
+
+def test_the_scorer_is_the_logistic_fit_on_every_snapshot() -> None:
+    """What the fairness audit scores people with: the fit on every snapshot, as numbers,
+    predicts new snapshots as scikit-learn's own pipeline fitted on the same table does
+    (an unpenalized fit's probabilities do not depend on how its columns are coded)."""
+    from sklearn.compose import make_column_transformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    frame = table()
+    frame.loc[frame.index % 7 == 0, "rating"] = np.nan  # no review yet: median + indicator
+    result = pr.fit_propensity(frame)
+    assert result.scorer is not None
+    assert result.scorer.columns == ["rating", "years_in_level", "track"]
+    model = make_pipeline(make_column_transformer(
+        (make_pipeline(SimpleImputer(strategy="median", add_indicator=True),
+                       StandardScaler()), ["rating", "years_in_level"]),
+        (make_pipeline(OneHotEncoder(drop="first", sparse_output=False), StandardScaler()),
+         ["track"])), pr.logistic_model())
+    columns = ["rating", "years_in_level", "track"]
+    model.fit(frame[columns], frame["promoted"].to_numpy(dtype=int))
+    new = table(50, seed=9)
+    new.loc[::5, "rating"] = np.nan
+    np.testing.assert_allclose(result.scorer.predict(new),
+                               model.predict_proba(new[columns])[:, 1], rtol=1e-7)
+    # the scorer is not part of the document, nor of a result's equality
+    assert "scorer" not in result.to_document()
+    assert replace(result, scorer=None) == result
+    # two fits of the same table keep the same scorer, exactly (a refresh pass's model
+    # equals the one built alone); another table's differs
+    assert pr.fit_propensity(frame).scorer == result.scorer
+    assert pr.fit_propensity(table(seed=4)).scorer != result.scorer
 
 
 def test_the_auc_interval_is_hanley_mcneil() -> None:

@@ -220,13 +220,3 @@ def _score_audit(score: str, name: str, joined: pd.DataFrame, min_group: int) ->
     covered = int(frame["stratum"].isin(used).sum())
     return ScoreAudit(score, name, len(frame), tuple(str(s) for s in used), covered,
                       tuple(groups))
-
-
-def propensity_scores(features: pd.DataFrame, coefficients: dict[str, float],
-                      intercept: float) -> pd.Series:
-    """The propensity model's probability of a promotion within twelve months for each row
-    of ``features`` (columns named as the model's features, in their own units)."""
-    z = np.full(len(features), intercept, dtype=float)
-    for name, coef in coefficients.items():
-        z += coef * features[name].to_numpy(dtype=float)
-    return pd.Series(1.0 / (1.0 + np.exp(-z)), index=features.index)

@@ -40,6 +40,7 @@ from .propensity_design import (
     Boosting,
     Design,
     Features,
+    LogisticScorer,
     boosting,
     logistic_model,
     wald_covariance,
@@ -130,13 +131,19 @@ class PropensityResult:
     not_identifiable: dict[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     takeaway: str = ""
+    # the logistic model on every snapshot (the one ``effects`` describe), to score people
+    # with (the fairness audit); not part of the document
+    scorer: LogisticScorer | None = field(default=None, compare=False, repr=False)
 
     def model(self, name: str) -> Validation | None:
         return next((m for m in self.models if m.model == name), None)
 
     def to_document(self) -> dict[str, Any]:
-        """Plain data (dates stay dates): what a cache stores; ``from_document`` reads it."""
-        return asdict(self)
+        """Plain data (dates stay dates): what a cache stores; ``from_document`` reads it
+        (without the scorer)."""
+        doc = asdict(replace(self, scorer=None))
+        del doc["scorer"]
+        return doc
 
     @classmethod
     def from_document(cls, doc: dict[str, Any]) -> PropensityResult:
@@ -236,7 +243,7 @@ def fit_propensity(frame: pd.DataFrame, *, window: str = "", decision_points: in
                 for name in oof:
                     fold_aucs[name].append(_auc(y[test], oof[name][test]))
                 _permutation(boost, xb[test], y[test], boost_names, drops)
-        effects, extreme = _effects(data, y, linear, categorical, with_missing)
+        effects, extreme, scorer = _effects(data, y, linear, categorical, with_missing)
         timed = _time_ordered(data, days, y, split_on, horizon, linear, categorical,
                               with_missing, cats)
     notes += sorted({str(w.message).splitlines()[0] for w in caught})
@@ -254,7 +261,7 @@ def fit_propensity(frame: pd.DataFrame, *, window: str = "", decision_points: in
         split_on=split, train_snapshots=train_n, test_snapshots=test_n, models=models,
         effects=tuple(e for e in effects if e.feature not in extreme),
         importances=importances, not_identifiable={**blocked, **blocked_logistic},
-        notes=tuple(notes))
+        notes=tuple(notes), scorer=scorer)
     return _with_takeaway(result)
 
 
@@ -317,12 +324,14 @@ def _permutation(model: Boosting, x: np.ndarray, y: np.ndarray, names: Sequence[
 
 def _effects(data: Features, y: np.ndarray, numeric: Sequence[str],
              categorical: Sequence[str], with_missing: Sequence[str]
-             ) -> tuple[list[Effect], dict[str, str]]:
-    """The logistic model on every snapshot: odds ratios with Wald intervals."""
+             ) -> tuple[list[Effect], dict[str, str], LogisticScorer]:
+    """The logistic model on every snapshot: odds ratios with Wald intervals, and the
+    model itself as a scorer."""
     design = Design(data, numeric, categorical, with_missing)
     z = design.matrix(data)
     model = logistic_model().fit(z, y)
     beta = model.coef_[0]
+    scorer = LogisticScorer(design, beta.copy(), float(model.intercept_[0]))
     extreme = ident.extreme(beta, np.ones_like(beta), design.names, "an odds ratio")
     cov = wald_covariance(z, model.predict_proba(z)[:, 1])
     del z, model
@@ -346,7 +355,7 @@ def _effects(data: Features, y: np.ndarray, numeric: Sequence[str],
                         for n in design.names})
     out.sort(key=lambda e: -abs(math.log(e.odds_ratio_per_sd))
              if e.odds_ratio_per_sd > 0 and math.isfinite(e.odds_ratio_per_sd) else 0)
-    return out, extreme
+    return out, extreme, scorer
 
 
 def _exp(x: float) -> float:

@@ -93,6 +93,19 @@ class Design:
         del raw
         self.keep &= np.array([n not in dependent for n in self._names], dtype=bool)
 
+    def __eq__(self, other: object) -> bool:
+        """The same design learned: every column, median, level, mean and sd exactly."""
+        if not isinstance(other, Design):
+            return NotImplemented
+        return (self.numeric, self.with_missing, self.categorical, self.medians,
+                self.levels) == (other.numeric, other.with_missing, other.categorical,
+                                 other.medians, other.levels) and all(
+            np.array_equal(x, y) for x, y in ((self.mean, other.mean), (self.sd, other.sd),
+                                              (self.binary, other.binary),
+                                              (self.keep, other.keep)))
+
+    __hash__ = None  # type: ignore[assignment]
+
     @property
     def _names(self) -> list[str]:
         return [*self.numeric, *(f"{c} missing" for c in self.with_missing),
@@ -136,6 +149,41 @@ class Design:
         scaled -= self.mean[self.keep]
         scaled /= self.sd[self.keep]
         return scaled
+
+
+class LogisticScorer:
+    """The logistic model fitted on every snapshot, kept as numbers: its design (learned on
+    those snapshots) and coefficients on the standardized columns. A stored model holds no
+    scikit-learn object (services.org_models reads back Trellis, numpy and pandas types
+    only), so a person is scored later through the same matrix and linear predictor the
+    fit's ``predict_proba`` used."""
+
+    def __init__(self, design: Design, coef: np.ndarray, intercept: float) -> None:
+        self.design = design
+        self.coef = np.asarray(coef, dtype=float)
+        self.intercept = float(intercept)
+
+    def __eq__(self, other: object) -> bool:
+        """The same fit: the same design and coefficients, exactly."""
+        if not isinstance(other, LogisticScorer):
+            return NotImplemented
+        return self.design == other.design and self.intercept == other.intercept \
+            and np.array_equal(self.coef, other.coef)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @property
+    def columns(self) -> list[str]:
+        """The snapshot columns it reads."""
+        return [*self.design.numeric, *self.design.categorical]
+
+    def predict(self, frame: pd.DataFrame) -> np.ndarray:
+        """The probability of a promotion within the horizon for each snapshot in ``frame``
+        (the snapshot table's columns; a track it never saw counts as the reference)."""
+        from scipy.special import expit  # type: ignore[import-untyped]
+
+        p: np.ndarray = expit(self.design.matrix(frame) @ self.coef + self.intercept)
+        return p
 
 
 def logistic_model() -> Any:

@@ -161,9 +161,12 @@ def _promotion_rounds(promotions: Sequence[date], last: date) -> tuple[str, list
 
 def snapshots(people: Iterable[tuple[int, Sequence[Event]]], points: DecisionPoints,
               frameworks: Mapping[int, Framework], as_of: date,
-              horizon: int = HORIZON_MONTHS) -> tuple[pd.DataFrame, dict[int, str]]:
+              horizon: int = HORIZON_MONTHS, kpis: Sequence[str] | None = None
+              ) -> tuple[pd.DataFrame, dict[int, str]]:
     """A row per person in a level at each decision point; returns the table and the
-    people whose history the fold refuses (left out, with the reason)."""
+    people whose history the fold refuses (left out, with the reason). ``kpis``: the goals
+    whose figures are features (a fitted model's, to score snapshots it never saw), instead
+    of those recorded in a quarter of these snapshots."""
     records = RowColumns()
     refused: dict[int, str] = {}
     for person_id, events in people:
@@ -171,11 +174,11 @@ def snapshots(people: Iterable[tuple[int, Sequence[Event]]], points: DecisionPoi
             records.extend(_person(person_id, events, points.days, frameworks, as_of, horizon))
         except LedgerRuleBroken as exc:
             refused[person_id] = str(exc)
-    kpis = {name.removeprefix(KPI): np.array(column, dtype=float)
-            for name, column in records.pop_columns(KPI).items()}
+    figures = {name.removeprefix(KPI): np.array(column, dtype=float)
+               for name, column in records.pop_columns(KPI).items()}
     frame = records.frame() if len(records) else pd.DataFrame(
         columns=["person_id", "on", *NUMERIC, *CATEGORICAL, "promoted"])
-    return _with_kpis(frame, kpis), refused
+    return _with_kpis(frame, figures, kpis), refused
 
 
 def _person(person_id: int, events: Sequence[Event], days: Sequence[date],
@@ -273,16 +276,22 @@ def _review_features(p: Profile) -> dict[str, object]:
     return out
 
 
-def _with_kpis(frame: pd.DataFrame, kpis: Mapping[str, np.ndarray]) -> pd.DataFrame:
-    """The KPI figures recorded often enough to be a feature, as ``kpi:GOAL`` columns
-    (``kpis``: each goal's figures, NaN where a snapshot has none, goals in the order the
-    snapshots first show them; a figure is never NaN: the ledger's JSON has none)."""
+def _with_kpis(frame: pd.DataFrame, kpis: Mapping[str, np.ndarray],
+               wanted: Sequence[str] | None = None) -> pd.DataFrame:
+    """The KPI figures recorded often enough to be a feature (or the ``wanted`` goals'),
+    as ``kpi:GOAL`` columns (``kpis``: each goal's figures, NaN where a snapshot has none,
+    goals in the order the snapshots first show them; a figure is never NaN: the ledger's
+    JSON has none)."""
+    if wanted is not None:
+        for name in wanted:
+            frame[f"kpi:{name}"] = kpis.get(name, np.full(len(frame), math.nan))
+        return frame
     # the snapshots holding a figure (not the figures' sum, which kept a goal of large
     # figures however rarely it was recorded); ties in the order the goals were first seen
     counts = Counter({name: int(np.count_nonzero(~np.isnan(values)))
                       for name, values in kpis.items()})
-    wanted = [name for name, n in counts.most_common(MAX_KPIS) if n >= KPI_SHARE * len(frame)]
-    for name in wanted:
+    common = [name for name, n in counts.most_common(MAX_KPIS) if n >= KPI_SHARE * len(frame)]
+    for name in common:
         frame[f"kpi:{name}"] = kpis[name]
     return frame
 

@@ -56,6 +56,7 @@ def _fit_today(uow: UnitOfWork, params: Mapping[str, Any], ledger: LedgerSnapsho
 EVIDENCE = org_models.ModelKind(
     "evidence", 3, _fit_today, ("trellis.analytics.evidence", "trellis.analytics.cox_counting",
                                 "trellis.analytics.propensity",
+                                "trellis.analytics.propensity_design",
                                 "trellis.analytics.propensity_snapshots"),
     description="time in level, Cox models, promotion propensity (evidence, fairness, report)",
     kinds=tuple(sorted({k.value for k in (*ev.KINDS, *ps.DECISION_KINDS)})),

@@ -2,9 +2,11 @@
 impact ratios per group of each HR attribute, and the readiness and propensity scores
 audited at equal evidence (trellis.analytics.fairness has the math; docs/fairness.md).
 
-One read: the attributes, the current-state table's employment dates and roles, and the
-ledger's light rows of the kinds the outcomes and the propensity model need. Readiness is
-the organization's pipeline (services.readiness.team_readiness), today.
+One read: the attributes, the current-state table's employment dates, and the ledger's
+light rows of the kinds the outcomes and the evidence counts need. Readiness is the
+organization's pipeline (services.readiness.team_readiness), today; propensity is the
+evidence's decision-point model's score of each person's profile today, stored
+(services.fairness_scores).
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from trellis.analytics import evidence as ev
@@ -24,9 +25,8 @@ from trellis.domain.ledger_rows import EventRow
 from trellis.errors import InvalidEvent, NotFound, Term
 
 from . import clock, org_models
-from .compare import roles_of
+from .fairness_scores import SCORE_MODEL
 from .frameworks import version_in_force
-from .ledger_snapshot import LedgerSnapshot
 from .readiness import team_readiness
 from .unit_of_work import UnitOfWork
 
@@ -118,7 +118,6 @@ def fairness(uow: UnitOfWork, *, attributes: list[str] | None = None,
         rows = [*uow.events.of_kinds(WINDOW_KINDS, between=(since, until)),
                 *uow.events.of_kinds(CYCLE_KINDS)]
         career = uow.events.of_kinds(ev.KINDS) if scores else []
-        ranks = roles_of(uow).rank
         try:
             scale = version_in_force(uow, until).id
             rating = uow.frameworks.catalog[scale].reviews.rating
@@ -165,7 +164,7 @@ def fairness(uow: UnitOfWork, *, attributes: list[str] | None = None,
         notes.append("no review in the ledger: ratings are not audited")
     score_audits: list[fa.ScoreAudit] = []
     if scores:
-        score_audits = _scores(uow, career, ranks, today, wide, names, min_group, notes)
+        score_audits = _scores(uow, career, today, wide, names, min_group, notes)
     return FairnessReport(since, until, today, min_group, tuple(names), chosen, rating_scale,
                           high, tuple(audits), tuple(score_audits), tuple(notes))
 
@@ -195,31 +194,11 @@ def _wide(found: list[Any], names: list[str]) -> pd.DataFrame:
     return wide
 
 
-def _fit_score_model(uow: UnitOfWork, params: Any, ledger: LedgerSnapshot
-                     ) -> ev.PropensityResult:
-    """The score audit's propensity model: a logistic fit on the spells' micro-progression
-    counts, whose coefficients can score everyone's current level (the evidence page's
-    models, fitted on folded profiles at decision points, are not a scorer of today)."""
-    today = clock.today()
-    with uow.reading():
-        ranks = roles_of(uow).rank
-    spells = ev.spell_table_of(ledger.people(ev.KINDS), today)
-    return ev.propensity_model(ev.snapshot_table_of(ledger.people(ev.KINDS), spells, today,
-                                                    None, ranks))
-
-
-SCORE_MODEL = org_models.ModelKind(
-    "fairness_scores", 1, _fit_score_model, ("trellis.analytics.evidence",),
-    description="the propensity model the fairness audit scores people with",
-    kinds=tuple(k.value for k in ev.KINDS), reads_as="the fairness scores")
-
-
-def _scores(uow: UnitOfWork, rows: list[EventRow], ranks: Any, today: date,
-            wide: pd.DataFrame, names: list[str], min_group: int,
-            notes: list[str]) -> list[fa.ScoreAudit]:
-    """Readiness (the pipeline today) and promotion propensity (the stored evidence model,
-    applied to each person's current level), each against micro-progressions in the current
-    level."""
+def _scores(uow: UnitOfWork, rows: list[EventRow], today: date, wide: pd.DataFrame,
+            names: list[str], min_group: int, notes: list[str]) -> list[fa.ScoreAudit]:
+    """Readiness (the pipeline today) and promotion propensity (the evidence model's
+    stored scores of each person's profile today), each against micro-progressions in the
+    current level."""
     spells = ev.spell_table(rows, today)
     current = spells[~spells["promoted"] & spells["departure_kind"].isna()
                      & (spells["end"] == today)].drop_duplicates("person_id", keep="last")
@@ -234,18 +213,17 @@ def _scores(uow: UnitOfWork, rows: list[EventRow], ranks: Any, today: date,
         out_audits += fa.audit_score("readiness", ready, wide, names, min_group)
     except NotFound as exc:
         notes.append(f"readiness is not audited: {exc}")
-    model = org_models.load(uow, SCORE_MODEL).value  # the stored fit: never refitted here
-    if not model.sufficient or model.intercept is None:
-        notes.append("propensity is not audited: the propensity model has insufficient data")
+    fitted = org_models.load(uow, SCORE_MODEL)  # the stored scores: never refitted here
+    model = fitted.value
+    if model.insufficient is not None:
+        notes.append(f"propensity is not audited: {model.insufficient}")
         return out_audits
-    features = pd.DataFrame({f"{name}_in_level": current[name].to_numpy(dtype=float)
-                             for name in ev.MICRO})
-    features["years_in_level"] = current["years"].to_numpy(dtype=float)
-    features["level_rank"] = np.asarray([ranks.get(r, 0) if r is not None else 0
-                                         for r in current["role"]], dtype=float)
-    p = fa.propensity_scores(features, {f.name: f.coef for f in model.features},
-                             model.intercept)
-    scored = pd.DataFrame({"person_id": current["person_id"].to_numpy(), "score": p.to_numpy(),
-                           "evidence": evidence.to_numpy()})
+    notes.append(model.describe())
+    if fitted.note() is not None:
+        notes.append(f"propensity: {fitted.note()}")
+    # the people in a level today (a snapshot) with their evidence in it
+    scored = model.scores.merge(pd.DataFrame({"person_id": current["person_id"].to_numpy(),
+                                              "evidence": evidence.to_numpy()}),
+                                on="person_id", how="inner")
     out_audits += fa.audit_score("propensity", scored, wide, names, min_group)
     return out_audits

@@ -17,7 +17,7 @@ from . import clock, org_models
 from .compare import COMPARISON
 from .effort import EFFORT
 from .evidence import EVIDENCE
-from .fairness import SCORE_MODEL
+from .fairness_scores import SCORE_MODEL
 from .lattice import MOVES
 from .simulation import CALIBRATION, STRATEGY_EFFECTS
 from .unit_of_work import UnitOfWork
