@@ -20,10 +20,9 @@ The rates are never a spell's whole count over its length: that uses events afte
 to explain the hazard at it and divides by the outcome time itself, and on data whose
 outcomes are independent of every covariate it gave hazard ratios of 40 (docs/evidence.md).
 
-Promotion propensity, as ``trellis evidence`` reports it, lives in
-trellis.analytics.propensity (snapshots at decision points, two models, two validations).
-``snapshot_table`` and ``propensity_model`` below are the simple quarterly model the
-fairness audit still applies "at equal evidence" (its propensity scores).
+Promotion propensity, as ``trellis evidence`` reports it and the fairness audit scores it,
+lives in trellis.analytics.propensity (snapshots at decision points, two models, two
+validations).
 
 A *spell* is one person's stay in one level: it starts at a hire or a promotion and ends
 at the next promotion, a departure, or ``as_of`` (censored). Durations are calendar months
@@ -37,13 +36,11 @@ the survival analyses keep spells of at least ``MIN_MONTHS`` (see ``spell_sample
 
 from __future__ import annotations
 
-import bisect
 import calendar
 import itertools
 import math
 import warnings
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -59,7 +56,6 @@ from trellis.domain.ledger_rows import EventRow
 from . import cox_counting
 from .identifiability import extreme
 from .ledger_groups import PersonRows, by_person
-from .record_columns import RecordColumns
 
 # The micro-progressions the models use, by their column names.
 MICRO: dict[str, str] = {
@@ -69,8 +65,6 @@ MICRO: dict[str, str] = {
     "project_leadership": EventKind.PROJECT_LEADERSHIP.value,
 }
 RATES = tuple(f"{name}_per_year" for name in MICRO)
-IN_LEVEL = tuple(f"{name}_in_level" for name in MICRO)
-FEATURES = (*IN_LEVEL, "years_in_level", "level_rank")
 KINDS = (EventKind.HIRE, EventKind.PROMOTION, EventKind.DEPARTURE,
          *(EventKind(k) for k in MICRO.values()))
 VOLUNTARY = "voluntary"
@@ -78,7 +72,6 @@ VOLUNTARY = "voluntary"
 MIN_MONTHS = 3.0  # shorter spells are left out of the spell analyses (see spell_sample)
 MIN_SPELLS = 20  # fewer spells (or snapshots) than this: insufficient data
 MIN_EVENTS = 5  # fewer events (or positives, or negatives) than this: insufficient data
-FOLDS = 5
 HORIZONS = (24, 36, 48)  # months in level at which the curves (from month 12) are read
 
 
@@ -100,19 +93,6 @@ def _add_months(day: date, months: int) -> date:
     year, month = divmod(index, 12)
     last = calendar.monthrange(year, month + 1)[1]
     return date(year, month + 1, min(day.day, last))
-
-
-def quarter_starts(first: date, last: date) -> list[date]:
-    """The first days of calendar quarters in [first, last]."""
-    month = ((first.month - 1) // 3) * 3 + 1
-    day = date(first.year, month, 1)
-    if day < first:
-        day = _add_months(day, 3)
-    out = []
-    while day <= last:
-        out.append(day)
-        day = _add_months(day, 3)
-    return out
 
 
 # --- the spell table
@@ -486,169 +466,3 @@ def cox_model(pieces: pd.DataFrame, event: str,
     )
     return CoxResult(event, n, events, True, ratios, dropped, fitted.concordance, None,
                      blocked)
-
-
-# --- promotion propensity
-
-
-def snapshot_table(rows: Iterable[EventRow], spells: pd.DataFrame, as_of: date,
-                   since: date | None = None,
-                   rank_of: Mapping[str, int] | None = None) -> pd.DataFrame:
-    """A row per person in a level at the start of each quarter whose next year is known.
-
-    A snapshot on day ``s`` sees the events before ``s``: its features are the
-    micro-progressions since the start of the level, the years in level and the level's
-    rank (from ``rank_of``, by role); its label is a promotion in the twelve months from
-    ``s``. Quarters start at ``since`` (default: the first spell's start) and end twelve
-    months before ``as_of``. ``spells`` is the full spell table (every length).
-    """
-    return snapshot_table_of([(0, rows if isinstance(rows, Sequence) else list(rows))],
-                             spells, as_of, since, rank_of)
-
-
-def snapshot_table_of(groups: PersonRows, spells: pd.DataFrame, as_of: date,
-                      since: date | None = None,
-                      rank_of: Mapping[str, int] | None = None) -> pd.DataFrame:
-    """``snapshot_table`` of rows in groups (``ledger_groups``; any grouping will do)."""
-    columns = ["person_id", "on", *FEATURES, "promoted_12m"]
-    if spells.empty:
-        return pd.DataFrame(columns=columns)
-    hires: dict[int, date] = {}
-    dates: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for row in (row for _, group in groups for row in group):
-        if row.effective_on > as_of:
-            continue
-        if row.kind == EventKind.HIRE.value:
-            hires.setdefault(row.person_id, row.effective_on)
-        elif row.kind in MICRO.values():
-            dates[(row.person_id, row.kind)].append(row.effective_on.toordinal())
-    for key, days in dates.items():
-        hired = hires.get(key[0])
-        dates[key] = sorted(d for d in days if hired is None or d != hired.toordinal())
-    first = since or min(spells["start"])
-    last = _add_months(as_of, -12)
-    quarters = quarter_starts(first, last) if first <= last else []
-    ranks = rank_of or {}
-    records = RecordColumns(columns)  # a column each: a million snapshots at 55,000 people
-    kinds = list(MICRO.values())
-    for person_id, role, start, end, promoted in zip(
-            spells["person_id"], spells["role"], spells["start"], spells["end"],
-            spells["promoted"], strict=True):
-        i = bisect.bisect_right(quarters, start)  # the first quarter start after the start
-        rank = ranks.get(role, 0) if role is not None else 0
-        while i < len(quarters) and quarters[i] <= end:
-            s = quarters[i]
-            i += 1
-            if s == end and not promoted:
-                continue  # gone (or censored) on the day: not in a level at its start
-            lo, hi = start.toordinal(), s.toordinal()
-            counts = []
-            for kind in kinds:
-                days = dates.get((person_id, kind), [])
-                counts.append(bisect.bisect_left(days, hi) - bisect.bisect_right(days, lo))
-            label = bool(promoted) and end < _add_months(s, 12)
-            records.append((person_id, s, *counts, months_between(start, s) / 12.0, rank,
-                            label))
-    return records.frame()
-
-
-@dataclass(frozen=True, slots=True)
-class Feature:
-    name: str
-    coef: float  # log-odds per unit of the feature
-    standardized_coef: float  # log-odds per standard deviation: the importance
-    odds_ratio_per_sd: float
-
-
-@dataclass(frozen=True, slots=True)
-class CalibrationBin:
-    decile: int
-    snapshots: int
-    predicted: float
-    observed: float
-
-
-@dataclass(frozen=True, slots=True)
-class PropensityResult:
-    snapshots: int
-    people: int
-    positives: int
-    sufficient: bool
-    folds: int = 0
-    auc_mean: float | None = None
-    auc_sd: float | None = None
-    fold_aucs: tuple[float, ...] = ()
-    calibration: tuple[CalibrationBin, ...] = ()
-    features: tuple[Feature, ...] = ()  # by importance, largest first
-    intercept: float | None = None
-    dropped: tuple[str, ...] = ()
-    note: str | None = None
-
-
-def logistic_model() -> Any:
-    """The propensity model's estimator: an unpenalized logistic regression, fitted to
-    near machine precision by Newton's method (so any two fits of the same data agree)."""
-    from sklearn.linear_model import LogisticRegression
-
-    return LogisticRegression(C=np.inf, solver="newton-cholesky", tol=1e-10, max_iter=200)
-
-
-def propensity_model(snapshots: pd.DataFrame, features: Sequence[str] = FEATURES,
-                     folds: int = FOLDS) -> PropensityResult:
-    """Promotion within twelve months from the snapshots' features, cross-validated."""
-    from sklearn.metrics import roc_auc_score
-    from sklearn.model_selection import GroupKFold
-
-    n = len(snapshots)
-    y = snapshots["promoted_12m"].to_numpy(dtype=int) if n else np.zeros(0, dtype=int)
-    positives = int(y.sum())
-    groups = snapshots["person_id"].to_numpy() if n else np.zeros(0)
-    people = len(np.unique(groups))
-    base = PropensityResult(n, people, positives, False)
-    if n < MIN_SPELLS or positives < MIN_EVENTS or n - positives < MIN_EVENTS \
-            or people < folds:
-        return base
-    kept = [f for f in features if snapshots[f].nunique() > 1]
-    dropped = tuple(f for f in features if f not in kept)
-    if not kept:
-        return PropensityResult(n, people, positives, False, dropped=dropped,
-                                note="no feature varies")
-    x = snapshots[kept].to_numpy(dtype=float)
-    mean, sd = x.mean(axis=0), x.std(axis=0)
-    z = (x - mean) / sd
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        predicted = np.full(n, np.nan)
-        aucs = []
-        for train, test in GroupKFold(n_splits=folds).split(z, y, groups):
-            if len(np.unique(y[train])) < 2:
-                continue
-            model = logistic_model().fit(z[train], y[train])
-            predicted[test] = model.predict_proba(z[test])[:, 1]
-            if len(np.unique(y[test])) == 2:
-                aucs.append(float(roc_auc_score(y[test], predicted[test])))
-        final = logistic_model().fit(z, y)
-    note = next((str(w.message).splitlines()[0] for w in caught), None)
-
-    scored = ~np.isnan(predicted)
-    calibration = []
-    if scored.sum() >= 10:
-        frame = pd.DataFrame({"p": predicted[scored], "y": y[scored]})
-        frame["bin"] = pd.qcut(frame["p"].rank(method="first"), 10, labels=False)
-        for b, part in frame.groupby("bin"):
-            calibration.append(CalibrationBin(int(b) + 1, len(part), float(part["p"].mean()),
-                                              float(part["y"].mean())))
-    std_coef = final.coef_[0]
-    raw = std_coef / sd
-    intercept = float(final.intercept_[0] - (raw * mean).sum())
-    found = sorted(
-        (Feature(name, float(r), float(c), float(math.exp(c)))
-         for name, r, c in zip(kept, raw, std_coef, strict=True)),
-        key=lambda f: -abs(f.standardized_coef))
-    return PropensityResult(
-        n, people, positives, bool(aucs), folds,
-        float(np.mean(aucs)) if aucs else None,
-        float(np.std(aucs, ddof=1)) if len(aucs) > 1 else None,
-        tuple(aucs), tuple(calibration), tuple(found), intercept, dropped,
-        note if aucs else (note or "no test fold held both outcomes"))
