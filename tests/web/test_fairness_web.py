@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
+
+from trellis.entrypoints.web.formatting import day
 
 OTHERS = ("manager", "employee", "peer")
 ROUTES = [("GET", "/api/fairness", None), ("GET", "/org/fairness", None),
@@ -70,6 +73,9 @@ def test_hr_reads_the_audit_and_its_page(app, clients):
     whole = hr.get("/api/fairness").json()["document"]
     since = date.fromisoformat(whole["since"][:10])
     assert f"From {since.day} {since.strftime('%b')} {since.year} to " in page.text
+    for note in whole["notes"]:  # the notes' ISO days read as days on the page
+        for iso in re.findall(r"\d{4}-\d{2}-\d{2}", note):
+            assert day(iso) in page.text
     with app.state.trellis.uow() as uow:
         assert any(e["action"] == "fairness.read" for e in uow.audit.entries())
 
