@@ -10,7 +10,7 @@ from html import unescape
 import pytest
 
 from trellis.entrypoints.web.formatting import strategy as strategy_label
-from trellis.entrypoints.web.simulate_page import SimulateForm, takeaway
+from trellis.entrypoints.web.simulate_page import SimulateForm, leaving_words, takeaway
 
 QUICK = "&runs=200&years=2&seed=0"
 
@@ -67,6 +67,16 @@ def test_the_takeaway_names_the_leader_or_says_they_are_even():
     assert takeaway([outcome("micro", None, 0.5)], 5, "USD").startswith("No pay is recorded")
 
 
+def test_the_page_says_what_the_simulation_assumed_of_leaving():
+    measured = {"leaving_effects": [{"stage": "mid", "role_type": "dynamic", "ratio": 1.812,
+                                     "threshold": 2.5, "frequent_share": 0.4}]}
+    assert leaving_words(measured) == (
+        "Leaving: as this organization's history measured it, frequent micro-progressors "
+        "leave voluntarily 1.81 times as often as rare ones among mid-career people on "
+        "dynamic tracks (above 2.5 micro-progressions a quarter).")
+    assert "every strategy leaves at the same rate" in leaving_words({"leaving_effects": []})
+
+
 def test_a_manager_finds_their_report_by_name(clients):
     page = clients["manager"].get("/simulate?run=1&person=ployee" + QUICK)
     assert page.status_code == 200
@@ -74,6 +84,10 @@ def test_a_manager_finds_their_report_by_name(clients):
     assert rows(page.text) == ["Promotion-focused", "Micro-progression", "Balanced"]
     assert re.search(r'data-label="Pay, median">€[\d,]+<', page.text)  # with its currency
     assert 'data-testid="sim-takeaway">After 2 years, ' in page.text
+    doc = clients["manager"].get("/api/simulation?person=emp&runs=200&years=2&seed=0")
+    assert doc.status_code == 200, doc.text  # the page's leaving sentence: the document's
+    said = leaving_words(doc.json()["document"])
+    assert unescape(page.text).count(f'data-testid="sim-leaving">{said}<') == 1
 
 
 def test_a_link_with_a_handle_fills_the_form_with_the_name(clients):

@@ -106,6 +106,22 @@ def subject_words(form: SimulateForm, person: Person | None, framework: Framewor
     return who[0].upper() + who[1:]
 
 
+def leaving_words(doc: dict[str, Any]) -> str:
+    """What the simulation assumed of leaving, as advice says it: the measured ratio of
+    frequent to rare micro-progressors' voluntary departures, per cohort, where the
+    organization's history decides it; else that it assumes no difference."""
+    effects = doc.get("leaving_effects") or []
+    if not effects:
+        return ("Leaving: the organization's history does not tell whether frequent "
+                "micro-progressors leave more or less often, so every strategy leaves at "
+                "the same rate.")
+    parts = [f"{e['ratio']:.2f} times as often as rare ones among {e['stage']}-career "
+             f"people on {e['role_type']} tracks (above {e['threshold']:g} "
+             "micro-progressions a quarter)" for e in effects]
+    return ("Leaving: as this organization's history measured it, frequent "
+            "micro-progressors leave voluntarily " + "; ".join(parts) + ".")
+
+
 def pay(outcome: dict[str, Any]) -> float:
     """A strategy's median pay at the horizon."""
     return float(outcome["horizon"]["pay"]["p50"])
@@ -200,4 +216,5 @@ async def simulate_page(request: Request, user: CurrentUser, uow: Uow,
                   subject=subject_words(form, found, framework) if result else None,
                   message=message, choices=choices, chart_json=chart, takeaway=sentence,
                   framework=framework, strategies=STRATEGIES, stages=STAGES,
-                  max_runs=WEB_MAX_RUNS)
+                  max_runs=WEB_MAX_RUNS,
+                  leaving=leaving_words(result) if result is not None else None)
