@@ -41,7 +41,7 @@ import yaml
 from trellis.adapters import peopleanalytics as pa
 from trellis.adapters.framework_files import parse_framework, shipped_framework_path
 from trellis.analytics.propensity_design import boosting_model, logistic_model
-from trellis.bootstrap import open_trellis
+from trellis.bootstrap import Trellis, open_trellis
 from trellis.services.evidence import evidence
 from trellis.services.frameworks import load_framework
 from trellis.services.transfer import import_ledger
@@ -77,12 +77,18 @@ def framework_text() -> str:
     return yaml.safe_dump(document, sort_keys=False)
 
 
-def through_ledger(folder: Path, name: str, source: pa.SourceLedger) -> tuple[dict, float]:
+def ledger_db(folder: Path, name: str, source: pa.SourceLedger) -> Trellis:
+    """A database at ``folder/name.db`` holding ``source`` on the framework with reviews."""
     trellis = open_trellis(Settings(database_url=f"sqlite:///{folder / name}.db",
                                     author="bench"), create=True)
     framework, document = parse_framework(framework_text(), "software-company+reviews")
     load_framework(trellis.uow(), framework, document, author="bench", activate=True)
     import_ledger(trellis.uow(), source.people, source.events, author="bench")
+    return trellis
+
+
+def through_ledger(folder: Path, name: str, source: pa.SourceLedger) -> tuple[dict, float]:
+    trellis = ledger_db(folder, name, source)
     start = time.perf_counter()
     found = evidence(trellis.uow(), as_of=source.as_of, since=source.since,
                      horizon=source.horizon)
@@ -104,11 +110,7 @@ def job_retention(folder: Path) -> None:
 
     csv = pa.read_dataset("job_retention")
     source = pa.job_retention_ledger(csv, role="eng-l2")
-    trellis = open_trellis(Settings(database_url=f"sqlite:///{folder / 'retention'}.db",
-                                    author="bench"), create=True)
-    framework, document = parse_framework(framework_text(), "software-company+reviews")
-    load_framework(trellis.uow(), framework, document, author="bench", activate=True)
-    import_ledger(trellis.uow(), source.people, source.events, author="bench")
+    trellis = ledger_db(folder, "retention", source)
     start = time.perf_counter()
     found = evidence(trellis.uow(), as_of=source.as_of)
     seconds = time.perf_counter() - start

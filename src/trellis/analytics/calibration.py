@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from trellis.domain.career_stage import DEFAULT_THRESHOLDS, STAGES, StageThresholds, career_stage
+from trellis.domain.events import left_voluntarily
 from trellis.domain.framework import Framework
 from trellis.domain.ledger_rows import EventRow
 
@@ -45,7 +46,6 @@ from .ledger_groups import PersonRows, by_person
 from .record_columns import RecordColumns
 
 LEDGER, POOLED = "ledger", "ledger (all stages pooled)"
-VOLUNTARY = "voluntary"  # the departure kind that is leaving (domain.events.DepartureKind)
 MIN_EXPOSURE = 40.0  # person-quarters behind a stage's rate
 MIN_EVENTS = 20  # promotions or departures behind a hazard model
 MIN_RAISES = 10
@@ -360,8 +360,7 @@ class _Panel:
             elif kind == "departure":
                 # voluntary departures are the leaving the models compare; the others end
                 # the career all the same (the simulator's headcount loses both)
-                voluntary = d.get("departure_kind", VOLUNTARY) == VOLUNTARY
-                c["departed" if voluntary else "departed_other"] += 1
+                c["departed" if left_voluntarily(d) else "departed_other"] += 1
                 self._flush(s, last=True)
                 self.spells.append((s["hired"], on, s["merits"]))
                 self.paid += bool(s["pay"])

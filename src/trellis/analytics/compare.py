@@ -54,13 +54,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats  # type: ignore[import-untyped]
 
+from trellis.domain.coverage_noise import Z95
+from trellis.domain.events import left_voluntarily
 from trellis.domain.ledger_rows import EventRow
 
 from .ledger_groups import PersonRows, by_person
 from .record_columns import RecordColumns
 
 MIN_N = 10  # the smallest sample a cell shows a value for
-Z95 = 1.959963984540054  # the normal's 97.5% point
 MIN_SPLIT_YEARS = 0.5  # employment in the window a person needs to join the few/many split
 PAIR_DAYS = 200  # check-ins further apart than this bracket nothing
 QUARTER_DAYS = 91.3125
@@ -683,8 +684,7 @@ def cohort_figures(rows: Iterable[EventRow], *, end: date, people: Iterable[int]
         if r.kind == "hire":
             hired[pid] = r.effective_on
         elif r.kind == "departure":
-            left[pid] = (r.effective_on, r.details.get("departure_kind", "voluntary")
-                         == "voluntary")
+            left[pid] = (r.effective_on, left_voluntarily(r.details))
         elif pid in hired and r.effective_on != hired[pid] and r.effective_on <= end:
             if r.kind == "promotion":
                 promotions[pid] = promotions.get(pid, 0) + 1

@@ -17,7 +17,6 @@ from scipy import sparse, stats  # type: ignore[import-untyped]
 
 PRECISION = 1e-10  # Newton stops when a step moves no coefficient (standardized) further
 MAX_STEPS = 50
-Z95 = float(stats.norm.ppf(0.975))  # a 95% interval's half-width in standard errors
 
 
 @dataclass(frozen=True, slots=True)

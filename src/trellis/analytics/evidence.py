@@ -50,6 +50,7 @@ import pandas as pd
 from lifelines import KaplanMeierFitter
 from lifelines.utils import median_survival_times
 
+from trellis.domain.coverage_noise import Z95
 from trellis.domain.events import EventKind
 from trellis.domain.ledger_rows import EventRow
 
@@ -417,9 +418,6 @@ class CoxResult:
     concordance: float | None = None
     note: str | None = None
     not_identifiable: dict[str, str] = field(default_factory=dict)  # covariate -> why
-
-
-Z95 = cox_counting.Z95
 
 
 def cox_model(pieces: pd.DataFrame, event: str,

@@ -38,9 +38,10 @@ import numpy as np
 
 from trellis.domain.advice import RateComparison
 from trellis.domain.career_stage import STAGES, StageThresholds, career_stage
+from trellis.domain.events import left_voluntarily
 from trellis.domain.ledger_rows import EventRow
 
-from .calibration import VOLUNTARY, _quarter, _quarter_start
+from .calibration import _quarter, _quarter_start
 from .compare import Roles
 from .ledger_groups import PersonRows, by_person
 from .simulator import LeavingEffect
@@ -95,7 +96,7 @@ def _panel(person: Sequence[EventRow], roles: Roles, end: date, thresholds: Stag
         q = _quarter(r.effective_on)
         if r.kind == "departure":
             left = r.effective_on
-            quit = r.details.get("departure_kind", VOLUNTARY) == VOLUNTARY
+            quit = left_voluntarily(r.details)
             break
         if r.kind in ("promotion", "lateral_move"):
             moves.append((q, str(r.details.get("role", ""))))

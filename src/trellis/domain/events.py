@@ -145,6 +145,12 @@ class DepartureKind(StrEnum):
     RETIREMENT = "retirement"
 
 
+def left_voluntarily(details: Mapping[str, Any]) -> bool:
+    """Whether a departure's details say the person chose to leave: the kind a departure
+    has unless it names another."""
+    return bool(details.get("departure_kind", DepartureKind.VOLUNTARY) == DepartureKind.VOLUNTARY)
+
+
 # --- details, one class per kind. Field names are unique in meaning across kinds, so an
 # --- event flattens into one CSV row without clashes (see adapters.ledger_files).
 

@@ -56,6 +56,7 @@ from .throughput import (
     DEFAULT_RATE,
     MONTHS_PER_QUARTER,
     Difficulty,
+    Prior,
     Throughput,
     ThroughputModel,
     as_effort,
@@ -149,9 +150,10 @@ def work_model(difficulty: Difficulty) -> EffortModel:
     return as_effort(difficulty, MONTHS_PER_QUARTER)
 
 
-def pace_of(throughput: Throughput) -> float:
-    """Median steps a quarter of a person's throughput that go to a move's gap: the rate
-    times the share comparable people put into their next role's gaps (``focus``)."""
+def pace_of(throughput: Throughput | Prior) -> float:
+    """Median steps a quarter that go to a move's gap, of a person's throughput or of
+    comparable people's prior: the rate times the share comparable people put into their
+    next role's gaps (``focus``)."""
     return max(throughput.rate * throughput.focus, 1e-6)
 
 
@@ -177,13 +179,10 @@ def pricing(framework: Framework, model: ThroughputModel) -> Pricing:
     """The lattice's prices from the throughput model: the plan's difficulties, and for
     each role the prior of its track and level (``ThroughputModel.prior``: that level, the
     organization, else the default) times its focus."""
-    paces = {}
-    for role in framework.roles.values():
-        prior = model.prior(role.track, role.level)
-        paces[role.id] = max(prior.rate * prior.focus, 1e-6)
+    paces = {role.id: pace_of(model.prior(role.track, role.level))
+             for role in framework.roles.values()}
     overall = model.prior(None, None)  # the organization's, else the default
-    return Pricing(work_model(model.difficulty), paces,
-                   max(overall.rate * overall.focus, 1e-6))
+    return Pricing(work_model(model.difficulty), paces, pace_of(overall))
 
 
 @dataclass(frozen=True, slots=True)

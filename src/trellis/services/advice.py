@@ -22,7 +22,7 @@ answer is skipped with a note: advice fails soft.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -42,13 +42,13 @@ from trellis.domain.plan import StepStatus
 from trellis.domain.recognition import RecognitionRules, alerts, cadence
 from trellis.errors import NotApplicable, TrellisError
 
-from . import clock, org_models
+from . import clock
 from .compare import roles_of
 from .lattice import explore
 from .ledger import find_person
 from .plans import show_plan
 from .readiness import readiness_for
-from .simulation import STRATEGY_EFFECTS, simulate
+from .simulation import effects_model, simulate
 from .unit_of_work import UnitOfWork
 
 SIM_YEARS = 5
@@ -112,8 +112,7 @@ def advise(uow: UnitOfWork, person: str, *, simulate_runs: int = SIM_RUNS,
         roles = roles_of(uow)
     role_type = roles.role_type.get(roles.track.get(profile.role, ""), "structured")
     stage = career_stage(_years(profile.hired_on, today), profile.level_rank, thresholds).value
-    params = {} if thresholds == DEFAULT_THRESHOLDS else {"thresholds": asdict(thresholds)}
-    fitted = org_models.load(uow, STRATEGY_EFFECTS, params)
+    fitted = effects_model(uow, thresholds)
     effects = fitted.value.of(stage, role_type)
     notes: list[str] = [n for n in (fitted.note(),) if n]
     models = [fitted.to_document()]

@@ -67,9 +67,6 @@ def evidence(
             console.print(f"chart written to {escape(str(plot))}", highlight=False)
 
 
-HORIZON_KEYS = ("24", "36", "48")  # analytics.evidence.HORIZONS, as the document keys them
-
-
 def _fmt(value: float | None, pattern: str = "{:.2f}") -> str:
     return "-" if value is None else pattern.format(value)
 
@@ -83,6 +80,7 @@ def _with_ci(value: float | None, ci: list[float | None] | None, pattern: str) -
 
 
 def _print(doc: dict, found: Evidence) -> None:  # type: ignore[type-arg]
+    from trellis.analytics.evidence import HORIZONS
     from trellis.services.evidence import INSUFFICIENT  # loaded by the command
 
     s = doc["spells"]
@@ -103,13 +101,14 @@ def _print(doc: dict, found: Evidence) -> None:  # type: ignore[type-arg]
                      g["promotions"],
                      _with_ci(g["median_months"], g["median_months_ci95"], "{:.1f}")
                      if g["median_months"] else "not reached",
-                     *(_with_ci(by.get(h), by_ci.get(h), "{:.0%}") for h in HORIZON_KEYS)])
+                     *(_with_ci(by.get(str(h)), by_ci.get(str(h)), "{:.0%}")
+                       for h in HORIZONS)])
     table("Time in level until promotion (Kaplan-Meier) of the spells in level "
           f"{doc['time_in_level']['landmark_months']:g} months, by micro-progressions per "
           "year in the 12 months before (95% intervals in brackets)",
           ["rate group", "per year", "spells", "promotions", "median months",
            *(f"promoted by {h} mo" if k == 0 else f"{h} mo"
-             for k, h in enumerate(HORIZON_KEYS))], rows)
+             for k, h in enumerate(HORIZONS))], rows)
     for result in (found.promotion, found.departure):
         _print_cox(result)
     _print_propensity(doc["propensity"])

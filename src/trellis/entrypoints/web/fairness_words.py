@@ -4,21 +4,13 @@ command line keeps the audit's own one-line warnings."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
-from .formatting import day, percent, pvalue
+from .formatting import percent, pvalue
 
 CHANCE = 0.05  # below this p-value a gap is called unlikely by chance alone
 Doc = Mapping[str, Any]
-_ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
-
-
-def note_words(note: str) -> str:
-    """An audit note as the page says it: its ISO days as days ("13 Nov 2021"); the
-    command line and the API keep them ISO."""
-    return _ISO_DAY.sub(lambda m: day(m.group(0)), note)
 
 
 def outcome_takeaway(audit: Doc) -> str:

@@ -24,7 +24,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import UploadFile
 
 from trellis.analytics.compare import MIN_N
-from trellis.analytics.evidence import MIN_MONTHS
+from trellis.analytics.evidence import HORIZONS, MIN_MONTHS
 from trellis.domain.access import SELF_RECORDED, Role, User
 from trellis.domain.advice import MIN_PEOPLE
 from trellis.domain.events import EventKind, RecognitionKind
@@ -243,6 +243,7 @@ async def evidence_page(request: Request, user: CurrentUser, uow: Uow) -> HTMLRe
     _, framework = await analysis(request, framework_at, uow())
     words = vocabulary(framework, {}, framework.currency)
     return render(request, "evidence.html", doc=doc, ev_words=evidence_words, words=words,
+                  horizons=[str(h) for h in HORIZONS],
                   curves_json=orjson.dumps(curves, option=orjson.OPT_SERIALIZE_NUMPY).decode())
 
 

@@ -55,14 +55,13 @@ class Vocabulary:
             text = text.replace(f" ({role_id})", "")
         if self.pattern is not None:  # a name matches first, so "design" in "System design"
             text = self.pattern.sub(lambda m: self.terms.get(m.group(0), m.group(0)), text)
-        return arrows(_ISO_DAY.sub(lambda m: day(m.group(0)), text))
-
+        return dated(text)
 
     def dated(self, text: str) -> str:
         """Prose Trellis wrote with no ids in it (advice's reasons): only its dates and
         arrows as the pages write them, so "no strategy leads" keeps its word even where a
         competency's id is "strategy"."""
-        return arrows(_ISO_DAY.sub(lambda m: day(m.group(0)), text))
+        return dated(text)
 
     def plain(self, text: str) -> str:
         """A message Trellis wrote (a refusal of the ledger's rules) for a page: event
@@ -87,6 +86,11 @@ _KIND_IDS = re.compile(r"\b(?:" + "|".join(k.value for k in EventKind if "_" in 
 
 def arrows(text: str) -> str:
     return text.replace(" -> ", " → ")
+
+
+def dated(text: str) -> str:
+    """Prose Trellis wrote, its ISO days and ASCII arrows as the pages write them."""
+    return arrows(_ISO_DAY.sub(lambda m: day(m.group(0)), text))
 
 
 def vocabulary(framework: Framework | None, people: Mapping[str, str],

@@ -101,12 +101,13 @@ async def fairness(request: Request, user: CurrentUser, uow: Uow,
 @router.get("/org/fairness", response_class=HTMLResponse, include_in_schema=False)
 async def fairness_page(request: Request, user: CurrentUser, uow: Uow,
                         cycle: Label = None) -> HTMLResponse:
-    from ..fairness_words import note_words, outcome_takeaway, outcome_warnings
+    from ..fairness_words import outcome_takeaway, outcome_warnings
     from ..pages import render
+    from ..person_words import dated
 
     accounts.require_role(user, Role.HR_ADMIN)
     doc = await analysis(request, fairness_document, uow, user, attribute=None,
                          cycle=cycle or None, since=None, until=None, min_group=MIN_GROUP)
     return render(request, "fairness.html", doc=doc, four_fifths=FOUR_FIFTHS,
                   warnings=outcome_warnings(doc), takeaway=outcome_takeaway,
-                  note_words=note_words)
+                  dated=dated)  # the notes' ISO days as days; the API keeps them ISO
